@@ -1,0 +1,89 @@
+/**
+ * Backend selection. The reference 'js' backend is always available; faster ones register
+ * themselves with `registerBackend` and the best available one is chosen automatically,
+ * unless `CONVKIT_BACKEND` or `setBackend()` says otherwise.
+ */
+import type { Backend } from './backend.js';
+import { createJsBackend } from './js/index.js';
+
+export type { Backend, BinaryOp, UnaryOp, ReduceOp, Conv2dGeometry, Pool2dGeometry } from './backend.js';
+
+/** A backend that may or may not be loadable on this machine. */
+export interface BackendCandidate {
+  name: string;
+  /** Higher wins when choosing automatically. */
+  priority: number;
+  /** Returns the backend, or throws with the reason it is unavailable. */
+  load(): Backend;
+}
+
+const candidates = new Map<string, BackendCandidate>();
+const loaded = new Map<string, Backend>();
+const failures = new Map<string, string>();
+let current: Backend | null = null;
+
+/** Makes a backend available for selection. */
+export function registerBackend(candidate: BackendCandidate): void {
+  candidates.set(candidate.name, candidate);
+  failures.delete(candidate.name);
+}
+
+registerBackend({ name: 'js', priority: 0, load: createJsBackend });
+
+function tryLoad(name: string): Backend | null {
+  const hit = loaded.get(name);
+  if (hit) return hit;
+  const c = candidates.get(name);
+  if (!c) return null;
+  try {
+    const b = c.load();
+    loaded.set(name, b);
+    return b;
+  } catch (e) {
+    failures.set(name, e instanceof Error ? e.message : String(e));
+    return null;
+  }
+}
+
+/** Names of the registered backends, best first. */
+export function listBackends(): string[] {
+  return [...candidates.values()].sort((a, b) => b.priority - a.priority).map((c) => c.name);
+}
+
+/** Why a backend failed to load, if it did. */
+export function backendFailure(name: string): string | undefined {
+  return failures.get(name);
+}
+
+function envChoice(): string | undefined {
+  const env = typeof process !== 'undefined' ? process.env?.CONVKIT_BACKEND : undefined;
+  return env && env.length > 0 ? env : undefined;
+}
+
+/** The backend every op uses now. */
+export function getBackend(): Backend {
+  if (current) return current;
+  const wanted = envChoice();
+  if (wanted) {
+    const b = tryLoad(wanted);
+    if (!b) {
+      const why = failures.get(wanted) ?? `unknown backend (known: ${listBackends().join(', ')})`;
+      throw new Error(`CONVKIT_BACKEND=${wanted}: cannot use this backend: ${why}`);
+    }
+    current = b;
+    return b;
+  }
+  for (const name of listBackends()) {
+    const b = tryLoad(name);
+    if (b) { current = b; return b; }
+  }
+  throw new Error('no backend could be loaded');
+}
+
+/** Selects a backend by name ('js', 'wasm', 'native'); throws if it cannot load. */
+export function setBackend(name: string): Backend {
+  const b = tryLoad(name);
+  if (!b) throw new Error(`setBackend('${name}'): ${failures.get(name) ?? `unknown backend (known: ${listBackends().join(', ')})`}`);
+  current = b;
+  return b;
+}

@@ -1,0 +1,122 @@
+/** Reductions over axes (sum, mean, max, min, arg-max/min, variance, logsumexp) and sumTo. */
+import { record } from '../../autograd/engine.js';
+import { getBackend, type ReduceOp } from '../../backend/index.js';
+import { empty, f32 } from '../alloc.js';
+import { fmt, normAxis, sameShape, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { add, div, exp, log, mapBinary, mul, sub } from './elementwise.js';
+import { expand, reshape } from './shape.js';
+
+function normAxes(op: string, axis: number | number[] | undefined, rank: number): number[] {
+  if (axis === undefined) return [...Array(rank).keys()];
+  const list = Array.isArray(axis) ? axis : [axis];
+  const out = [...new Set(list.map((a) => normAxis(op, a, rank)))];
+  return out.sort((a, b) => a - b);
+}
+
+function keptShape(shape: readonly number[], axes: number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+function droppedShape(shape: readonly number[], axes: number[]): number[] {
+  return shape.filter((_, i) => !axes.includes(i));
+}
+
+/** Raw reduction of one axis, keeping it as size 1. */
+function reduceAxis(op: ReduceOp, x: Tensor, axis: number): Tensor {
+  const outer = sizeOf(x.shape.slice(0, axis));
+  const len = x.shape[axis];
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const out = empty(keptShape(x.shape, [axis]));
+  getBackend().reduce(op, f32(x), outer, len, inner, out.f32);
+  return out;
+}
+
+function rawReduce(op: ReduceOp, name: string, x: Tensor, axes: number[]): Tensor {
+  if ((op === 'max' || op === 'min') && axes.some((a) => x.shape[a] === 0)) {
+    throw new RangeError(`${name}: cannot reduce an empty axis of a tensor of shape ${fmt(x.shape)}`);
+  }
+  let cur = x;
+  for (let k = axes.length - 1; k >= 0; k--) cur = reduceAxis(op, cur, axes[k]);
+  if (cur === x) cur = new Tensor(Float32Array.from(x.data), x.shape);
+  return cur;
+}
+
+/** Sums over axes (all when omitted). */
+export function sum(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+  const axes = normAxes('sum', axis, x.ndim);
+  const kept = rawReduce('sum', 'sum', x, axes);
+  const out = keepDim ? kept : reshape(kept.detach(), droppedShape(x.shape, axes));
+  return record(out, 'sum', [x], (g) => [expand(reshape(g, keptShape(x.shape, axes)), x.shape.slice())]);
+}
+
+/** Mean over axes. */
+export function mean(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+  const axes = normAxes('mean', axis, x.ndim);
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  return mul(sum(x, axes, keepDim), 1 / count);
+}
+
+function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefined, keepDim: boolean): Tensor {
+  const axes = normAxes(op, axis, x.ndim);
+  const kept = rawReduce(op, op, x, axes);
+  const out = keepDim ? kept : reshape(kept.detach(), droppedShape(x.shape, axes));
+  return record(out, op, [x], (g) => {
+    // the gradient is shared evenly by all elements equal to the extremum
+    const mask = mapBinary(op, 'eq', x, kept);
+    const count = rawReduce('sum', op, mask, axes);
+    const share = div(reshape(g, keptShape(x.shape, axes)), count);
+    return [mul(mask, share)];
+  });
+}
+
+/** Max over axes (all when omitted). */
+export function max(x: Tensor, axis?: number | number[], keepDim = false): Tensor { return extremum('max', x, axis, keepDim); }
+/** Min over axes (all when omitted). */
+export function min(x: Tensor, axis?: number | number[], keepDim = false): Tensor { return extremum('min', x, axis, keepDim); }
+
+/** argmax/argmin along an axis, or over the flattened tensor when axis is omitted; int32. */
+export function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+  if (x.size === 0) throw new RangeError(`${op}: cannot take the ${op} of an empty tensor`);
+  if (axis === undefined) {
+    const out = new Int32Array(1);
+    getBackend().argReduce(op, f32(x), 1, x.size, 1, out);
+    return new Tensor(out, keepDim ? x.shape.map(() => 1) : []);
+  }
+  const a = normAxis(op, axis, x.ndim);
+  const outer = sizeOf(x.shape.slice(0, a)), len = x.shape[a], inner = sizeOf(x.shape.slice(a + 1));
+  const out = new Int32Array(outer * inner);
+  getBackend().argReduce(op, f32(x), outer, len, inner, out);
+  return new Tensor(out, keepDim ? keptShape(x.shape, [a]) : droppedShape(x.shape, [a]));
+}
+
+/** Variance over axes; unbiased divides by n-1 (Bessel), as torch.var does by default. */
+export function variance(x: Tensor, axis: number | number[] | undefined, keepDim: boolean, unbiased: boolean): Tensor {
+  const axes = normAxes('var', axis, x.ndim);
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  const centered = sub(x, mean(x, axes, true));
+  return div(sum(mul(centered, centered), axes, keepDim), Math.max(unbiased ? count - 1 : count, 0));
+}
+
+/** log(sum(exp(x), axis)), shifting by the max first so it never overflows. */
+export function logsumexp(x: Tensor, axis: number, keepDim = false): Tensor {
+  const a = normAxis('logsumexp', axis, x.ndim);
+  const m = rawReduce('max', 'logsumexp', x, [a]);
+  // where the max is infinite the shift would give NaN; shift by 0 there
+  const mf = m.f32;
+  for (let i = 0; i < mf.length; i++) if (!Number.isFinite(mf[i])) mf[i] = 0;
+  const s = add(log(sum(exp(sub(x, m)), a, true)), m);
+  return keepDim ? s : reshape(s, droppedShape(x.shape, [a]));
+}
+
+/** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  const r = axes.length > 0 ? rawReduce('sum', 'sumTo', g, axes) : g;
+  return reshape(r, shape.slice());
+}

@@ -1,0 +1,229 @@
+/**
+ * The Tensor: a contiguous, row-major block of float32 (or int32 for labels and indices)
+ * with a shape, plus the autograd fields. Ops never mutate their inputs; reshape/view share
+ * storage, every other op allocates its result through the current backend.
+ */
+import { runBackward, type GradFn } from '../autograd/engine.js';
+import { fmt, sizeOf } from './shape.js';
+import * as ew from './ops/elementwise.js';
+import * as red from './ops/reduce.js';
+import * as sh from './ops/shape.js';
+import { matmul } from './ops/matmul.js';
+
+/** Element types: float32 for values, int32 for labels and indices. */
+export type DType = 'float32' | 'int32';
+/** The storage of a tensor. */
+export type TensorData = Float32Array | Int32Array;
+/** Nested JS arrays as accepted by `tensor()` and returned by `toArray()`. */
+export type NestedArray = number | NestedArray[];
+
+let nextId = 1;
+
+/** An n-dimensional array with reverse-mode autograd. */
+export class Tensor {
+  /** Contiguous row-major storage (length = size). */
+  data: TensorData;
+  /** Sizes of each axis. */
+  readonly shape: readonly number[];
+  /** Element type. */
+  readonly dtype: DType;
+  /** Whether gradients flow to (and, for leaves, accumulate in) this tensor. */
+  requiresGrad = false;
+  /** Accumulated gradient (leaves, or tensors that called retainGrad). */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, while its graph is alive. */
+  gradFn: GradFn | null = null;
+  /** Non-leaf tensors keep their gradient after retainGrad(). */
+  retainsGrad = false;
+  /** Unique id, handy for debugging and for optimizer state keys. */
+  readonly id: number = nextId++;
+
+  /** Wraps existing storage; prefer the creation functions (`tensor`, `zeros`, ...). */
+  constructor(data: TensorData, shape: readonly number[]) {
+    const n = sizeOf(shape);
+    if (data.length !== n) throw new RangeError(`Tensor: data has ${data.length} elements but shape ${fmt(shape)} needs ${n}`);
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = data instanceof Int32Array ? 'int32' : 'float32';
+  }
+
+  /** Number of elements. */
+  get size(): number { return this.data.length; }
+  /** Number of axes. */
+  get ndim(): number { return this.shape.length; }
+  /** True if no op produced this tensor inside a live graph. */
+  get isLeaf(): boolean { return this.gradFn === null; }
+  /** The float32 storage; throws for int32 tensors. */
+  get f32(): Float32Array {
+    if (!(this.data instanceof Float32Array)) throw new TypeError(`expected a float32 tensor, got ${this.dtype}`);
+    return this.data;
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new RangeError(`item(): tensor of shape ${fmt(this.shape)} has ${this.size} elements, expected 1`);
+    return this.data[0];
+  }
+
+  /** Nested JS arrays (a plain number for rank 0). */
+  toArray(): NestedArray {
+    const d = this.data, s = this.shape;
+    const build = (axis: number, off: number): NestedArray => {
+      if (axis === s.length) return d[off];
+      const stride = sizeOf(s.slice(axis + 1));
+      const out: NestedArray[] = [];
+      for (let i = 0; i < s[axis]; i++) out.push(build(axis + 1, off + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** A flat JS array copy of the data. */
+  toFlatArray(): number[] { return Array.from(this.data); }
+
+  /** Back-propagates from this tensor (a scalar unless grad is given); frees the graph. */
+  backward(grad?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    if (!this.requiresGrad) throw new Error('backward(): tensor does not require grad (did you forget requiresGrad, or run under noGrad?)');
+    let g = grad;
+    if (!g) {
+      if (this.size !== 1) throw new RangeError(`backward(): grad can be implied only for scalar outputs, got shape ${fmt(this.shape)}`);
+      g = new Tensor(new Float32Array(this.size).fill(1), this.shape);
+    } else if (g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i])) {
+      throw new RangeError(`backward(): grad shape ${fmt(g.shape)} does not match tensor shape ${fmt(this.shape)}`);
+    }
+    runBackward(this, g, options.retainGraph ?? false);
+  }
+
+  /** Keeps .grad on this non-leaf tensor during backward. */
+  retainGrad(): this { this.retainsGrad = true; return this; }
+  /** Sets requiresGrad in place and returns this (like PyTorch's requires_grad_). */
+  requiresGrad_(flag = true): this {
+    if (flag && this.dtype !== 'float32') throw new TypeError('requiresGrad_: only float32 tensors can require gradients');
+    this.requiresGrad = flag;
+    return this;
+  }
+  /** A tensor sharing storage but cut from the graph. */
+  detach(): Tensor { return new Tensor(this.data, this.shape); }
+  /** A copy with its own storage (differentiable). */
+  clone(): Tensor { return sh.clone(this); }
+  /** Converts to float32 (a copy unless already float32). */
+  float(): Tensor { return this.dtype === 'float32' ? this : new Tensor(Float32Array.from(this.data), this.shape); }
+  /** Converts to int32 by truncation. */
+  int(): Tensor { return this.dtype === 'int32' ? this : new Tensor(Int32Array.from(this.data, (v) => Math.trunc(v)), this.shape); }
+  /** Overwrites this tensor's values with another's (same shape), outside autograd. */
+  copy_(src: Tensor): this {
+    if (src.size !== this.size) throw new RangeError(`copy_: source shape ${fmt(src.shape)} does not match ${fmt(this.shape)}`);
+    (this.data as Float32Array).set(src.data as Float32Array);
+    return this;
+  }
+  /** Fills with a value in place, outside autograd. */
+  fill_(value: number): this { this.data.fill(value); return this; }
+
+  /** Readable summary, e.g. Tensor(shape=[2, 3], float32, requiresGrad). */
+  toString(): string {
+    const preview = this.size <= 8 ? ` [${Array.from(this.data).map((v) => +v.toPrecision(5)).join(', ')}]` : '';
+    return `Tensor(shape=${fmt(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})${preview}`;
+  }
+
+  // ---- elementwise ----
+  /** this + other (broadcasting). */
+  add(other: Tensor | number): Tensor { return ew.add(this, other); }
+  /** this - other. */
+  sub(other: Tensor | number): Tensor { return ew.sub(this, other); }
+  /** this * other. */
+  mul(other: Tensor | number): Tensor { return ew.mul(this, other); }
+  /** this / other. */
+  div(other: Tensor | number): Tensor { return ew.div(this, other); }
+  /** this ** exponent. */
+  pow(exponent: Tensor | number): Tensor { return ew.pow(this, exponent); }
+  /** -this. */
+  neg(): Tensor { return ew.neg(this); }
+  /** e^this. */
+  exp(): Tensor { return ew.exp(this); }
+  /** Natural logarithm. */
+  log(): Tensor { return ew.log(this); }
+  /** Square root. */
+  sqrt(): Tensor { return ew.sqrt(this); }
+  /** Absolute value. */
+  abs(): Tensor { return ew.abs(this); }
+  /** this * this. */
+  square(): Tensor { return ew.square(this); }
+  /** Sign (-1, 0, 1); its gradient is zero. */
+  sign(): Tensor { return ew.sign(this); }
+  /** Limits values to [min, max]. */
+  clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min ?? null, max ?? null); }
+  /** Elementwise max with broadcasting. */
+  maximum(other: Tensor | number): Tensor { return ew.maximum(this, other); }
+  /** Elementwise min with broadcasting. */
+  minimum(other: Tensor | number): Tensor { return ew.minimum(this, other); }
+  /** 1 where equal, else 0. */
+  eq(other: Tensor | number): Tensor { return ew.compare('eq', this, other); }
+  /** 1 where not equal. */
+  ne(other: Tensor | number): Tensor { return ew.compare('ne', this, other); }
+  /** 1 where this < other. */
+  lt(other: Tensor | number): Tensor { return ew.compare('lt', this, other); }
+  /** 1 where this <= other. */
+  le(other: Tensor | number): Tensor { return ew.compare('le', this, other); }
+  /** 1 where this > other. */
+  gt(other: Tensor | number): Tensor { return ew.compare('gt', this, other); }
+  /** 1 where this >= other. */
+  ge(other: Tensor | number): Tensor { return ew.compare('ge', this, other); }
+  /** max(0, x). */
+  relu(): Tensor { return ew.relu(this); }
+  /** Logistic sigmoid. */
+  sigmoid(): Tensor { return ew.sigmoid(this); }
+  /** Hyperbolic tangent. */
+  tanh(): Tensor { return ew.tanh(this); }
+
+  // ---- reductions ----
+  /** Sum over axes (all if omitted). */
+  sum(axis?: number | number[], keepDim = false): Tensor { return red.sum(this, axis, keepDim); }
+  /** Mean over axes (all if omitted). */
+  mean(axis?: number | number[], keepDim = false): Tensor { return red.mean(this, axis, keepDim); }
+  /** Max over axes (all if omitted); gradient goes to the maxima. */
+  max(axis?: number | number[], keepDim = false): Tensor { return red.max(this, axis, keepDim); }
+  /** Min over axes (all if omitted). */
+  min(axis?: number | number[], keepDim = false): Tensor { return red.min(this, axis, keepDim); }
+  /** Index of the max along an axis (flat index if omitted), int32. */
+  argmax(axis?: number, keepDim = false): Tensor { return red.argReduce('argmax', this, axis, keepDim); }
+  /** Index of the min along an axis, int32. */
+  argmin(axis?: number, keepDim = false): Tensor { return red.argReduce('argmin', this, axis, keepDim); }
+  /** Variance (unbiased by default, like PyTorch). */
+  var(axis?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor { return red.variance(this, axis, options.keepDim ?? false, options.unbiased ?? true); }
+  /** Standard deviation (unbiased by default). */
+  std(axis?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor { return this.var(axis, options).sqrt(); }
+  /** log(sum(exp(x))) along an axis, computed stably. */
+  logsumexp(axis: number, keepDim = false): Tensor { return red.logsumexp(this, axis, keepDim); }
+
+  // ---- shape ----
+  /** Same data, new shape (one entry may be -1). Shares storage. */
+  reshape(...shape: number[] | [number[]]): Tensor { return sh.reshape(this, flatArgs(shape)); }
+  /** Alias of reshape (all tensors are contiguous). */
+  view(...shape: number[] | [number[]]): Tensor { return sh.reshape(this, flatArgs(shape)); }
+  /** Reorders axes. */
+  permute(...perm: number[] | [number[]]): Tensor { return sh.permute(this, flatArgs(perm)); }
+  /** Swaps two axes (the last two by default). */
+  transpose(a = -2, b = -1): Tensor { return sh.transpose(this, a, b); }
+  /** Flattens axes start..end into one. */
+  flatten(start = 0, end = -1): Tensor { return sh.flatten(this, start, end); }
+  /** Removes size-1 axes (or the given one). */
+  squeeze(axis?: number): Tensor { return sh.squeeze(this, axis); }
+  /** Inserts a size-1 axis. */
+  unsqueeze(axis: number): Tensor { return sh.unsqueeze(this, axis); }
+  /** Elements start..end (exclusive) along an axis, with a step. */
+  slice(axis: number, start: number, end?: number, step = 1): Tensor { return sh.slice(this, axis, start, end, step); }
+  /** length elements from start along an axis (PyTorch's narrow). */
+  narrow(axis: number, start: number, length: number): Tensor { return sh.slice(this, axis, start, start + length, 1); }
+  /** Broadcasts to a larger shape (a copy). */
+  expand(...shape: number[] | [number[]]): Tensor { return sh.expand(this, flatArgs(shape)); }
+  /** Rows (along axis) picked by integer indices. */
+  indexSelect(axis: number, indices: Tensor | ArrayLike<number>): Tensor { return sh.indexSelect(this, axis, indices); }
+
+  // ---- linear algebra ----
+  /** Matrix product with batch broadcasting (1-D operands as in PyTorch). */
+  matmul(other: Tensor): Tensor { return matmul(this, other); }
+}
+
+function flatArgs(args: number[] | [number[]]): number[] {
+  return Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
+}
