@@ -1,0 +1,54 @@
+// Shared declarations of the convkit native addon: geometry structs, the per-ISA kernel
+// table and the thread pool API. Plain C types only, so the ISA translation units (built
+// with different -m flags) never share inline C++ library code with each other.
+#pragma once
+#include <stdint.h>
+
+struct CkConvGeom {
+  long n, cIn, h, w, cOut, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, groups, outH, outW;
+};
+
+struct CkPoolGeom {
+  long n, c, h, w, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW;
+};
+
+// Operation codes; the TypeScript side maps op names to these numbers in the same order.
+enum CkUnary {
+  U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_SIGN, U_SQUARE, U_RECIPROCAL, U_RELU, U_SIGMOID, U_TANH,
+  U_GELU, U_SOFTPLUS, U_LEAKY_RELU, U_ELU, U_POW_SCALAR, U_ADD_SCALAR, U_MUL_SCALAR, U_SIN, U_COS,
+  U_FLOOR, U_CEIL, U_ROUND, U_COUNT
+};
+enum CkBinary { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_COUNT };
+enum CkReduce { R_SUM, R_MAX, R_MIN, R_PROD, R_COUNT };
+
+struct CkKernels {
+  const char* name;
+  void (*unary)(int op, const float* x, float* out, long n, float alpha);
+  void (*binary)(int op, const float* a, const long* aShape, const float* b, const long* bShape,
+                 float* out, const long* outShape, int rank);
+  void (*reduce)(int op, const float* x, long outer, long len, long inner, float* out);
+  void (*argReduce)(int isMax, const float* x, long outer, long len, long inner, int32_t* out);
+  void (*permute)(const float* x, const long* shape, const long* perm, int rank, float* out);
+  void (*gemm)(int transA, int transB, long batch, long m, long n, long k, float alpha,
+               const float* a, long strideA, const float* b, long strideB, float beta, float* c, long strideC);
+  void (*conv2d)(const float* x, const float* w, const float* bias, const CkConvGeom* g, float* y);
+  void (*conv2dBackwardData)(const float* dy, const float* w, const CkConvGeom* g, float* dx);
+  void (*conv2dBackwardWeight)(const float* x, const float* dy, const CkConvGeom* g, float* dw);
+  void (*maxPool2d)(const float* x, const CkPoolGeom* g, float* y, int32_t* idx);
+  void (*maxPool2dBackward)(const float* dy, const int32_t* idx, const CkPoolGeom* g, float* dx);
+  void (*avgPool2d)(const float* x, const CkPoolGeom* g, int countIncludePad, float* y);
+  void (*avgPool2dBackward)(const float* dy, const CkPoolGeom* g, int countIncludePad, float* dx);
+};
+
+extern "C" {
+// Kernel tables, one per ISA translation unit (null where the TU was built without the ISA).
+extern const CkKernels ck_kernels_avx512;
+extern const CkKernels ck_kernels_avx2;
+extern const CkKernels ck_kernels_portable;
+
+typedef void (*ck_task_fn)(void* ctx, long task);
+// Runs fn(ctx, 0..ntasks-1) on the pool (the caller takes part); returns when all are done.
+void ck_parallel(long ntasks, ck_task_fn fn, void* ctx);
+// Threads the pool uses (>= 1).
+int ck_threads(void);
+}

@@ -1,0 +1,309 @@
+// Packed, register- and cache-blocked GEMM core (BLIS loop order), compiled once per ISA.
+// Included inside the per-ISA namespace by kernels_impl.h; CK_VW (floats per vector),
+// CK_MR x CK_NRV vectors is the register tile, CK_KC/CK_MC/CK_NC the cache blocks.
+// A and B are "sources" that pack themselves, so convolutions can pack im2col panels
+// straight from the image without materialising the column matrix.
+
+typedef float vf __attribute__((vector_size(CK_VW * 4)));
+typedef float vfu __attribute__((vector_size(CK_VW * 4), aligned(4)));
+static const int MR = CK_MR;
+static const int NRV = CK_NRV;
+static const int NR = CK_VW * CK_NRV;
+static const long KC = CK_KC, MC = CK_MC, NC = CK_NC;
+
+static inline long lmin(long a, long b) { return a < b ? a : b; }
+static inline long lmax(long a, long b) { return a > b ? a : b; }
+
+static float* alignedAlloc(size_t floats) {
+  void* p = nullptr;
+  size_t bytes = ((floats * 4 + 63) / 64) * 64;
+  if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) abort();
+  return (float*)p;
+}
+
+// Per-thread packing buffers (pool threads live as long as the process).
+struct PackBuffers {
+  float* a = nullptr;
+  float* b = nullptr;
+};
+static thread_local PackBuffers tlsPack;
+static float* packBufA() { if (!tlsPack.a) tlsPack.a = alignedAlloc(MC * KC); return tlsPack.a; }
+static float* packBufB() { if (!tlsPack.b) tlsPack.b = alignedAlloc(KC * (NC + NR)); return tlsPack.b; }
+
+// Growable per-thread scratch for column buffers and similar.
+struct Scratch {
+  float* p = nullptr;
+  size_t cap = 0;
+};
+static thread_local Scratch tlsScratch;
+static float* scratch(size_t floats) {
+  if (tlsScratch.cap < floats) {
+    free(tlsScratch.p);
+    tlsScratch.p = alignedAlloc(floats);
+    tlsScratch.cap = floats;
+  }
+  return tlsScratch.p;
+}
+
+enum { INIT_OVERWRITE = 0, INIT_BETA = 1, INIT_BIAS = 2, INIT_ACCUM = 3 };
+
+// C[mr x nr] (=|+=) alpha * A_panel * B_panel, with the first-block rule `mode`.
+static inline __attribute__((always_inline)) void storeTile(vf (&acc)[MR][NRV], float* C, long ldc, int mr, int nr,
+                                                            float alpha, int mode, float beta, const float* bias) {
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; i++) {
+      float bi = mode == INIT_BIAS ? bias[i] : 0.f;
+#pragma GCC unroll 8
+      for (int j = 0; j < NRV; j++) {
+        vfu* cp = (vfu*)(C + i * ldc + j * CK_VW);
+        vf v = acc[i][j] * alpha;
+        if (mode == INIT_OVERWRITE) *cp = v;
+        else if (mode == INIT_ACCUM) *cp = *cp + v;
+        else if (mode == INIT_BETA) *cp = v + beta * (vf)*cp;
+        else *cp = v + bi;
+      }
+    }
+    return;
+  }
+  float tmp[MR][NR] __attribute__((aligned(64)));
+  for (int i = 0; i < MR; i++)
+    for (int j = 0; j < NRV; j++) *(vf*)&tmp[i][j * CK_VW] = acc[i][j];
+  for (int i = 0; i < mr; i++) {
+    float* cr = C + i * ldc;
+    for (int j = 0; j < nr; j++) {
+      float v = tmp[i][j] * alpha;
+      if (mode == INIT_OVERWRITE) cr[j] = v;
+      else if (mode == INIT_ACCUM) cr[j] += v;
+      else if (mode == INIT_BETA) cr[j] = v + beta * cr[j];
+      else cr[j] = v + bias[i];
+    }
+  }
+}
+
+static void ukernel(long kc, const float* __restrict A, const float* __restrict B, float* C, long ldc, int mr, int nr,
+                    float alpha, int mode, float beta, const float* bias) {
+  vf acc[MR][NRV];
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+    for (int j = 0; j < NRV; j++) acc[i][j] = (vf){};
+  for (long p = 0; p < kc; p++) {
+    vf b[NRV];
+#pragma GCC unroll 8
+    for (int j = 0; j < NRV; j++) b[j] = *(const vf*)(B + j * CK_VW);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; i++) {
+      float a = A[i];
+#pragma GCC unroll 8
+      for (int j = 0; j < NRV; j++) acc[i][j] += a * b[j];
+    }
+    A += MR;
+    B += NR;
+  }
+  storeTile(acc, C, ldc, mr, nr, alpha, mode, beta, bias);
+}
+
+// ---- operand sources ------------------------------------------------------------------
+
+// Strided matrix as the A operand: A(i, p) = ptr[i*rs + p*cs].
+struct MatA {
+  const float* ptr;
+  long rs, cs;
+  void pack(float* dst, long i0, long mc, long p0, long kc) const {
+    for (long ir = 0; ir < mc; ir += MR) {
+      int mr = (int)lmin(MR, mc - ir);
+      float* d = dst + ir * kc;
+      if (cs == 1) {
+        for (int i = 0; i < mr; i++) {
+          const float* s = ptr + (i0 + ir + i) * rs + p0;
+          for (long q = 0; q < kc; q++) d[q * MR + i] = s[q];
+        }
+      } else {
+        for (long q = 0; q < kc; q++) {
+          const float* s = ptr + (p0 + q) * cs + (i0 + ir) * rs;
+          for (int i = 0; i < mr; i++) d[q * MR + i] = s[i * rs];
+        }
+      }
+      if (mr < MR)
+        for (long q = 0; q < kc; q++)
+          for (int i = mr; i < MR; i++) d[q * MR + i] = 0.f;
+    }
+  }
+};
+
+// Strided matrix as the B operand: B(p, j) = ptr[p*rs + j*cs].
+struct MatB {
+  const float* ptr;
+  long rs, cs;
+  void pack(float* dst, long p0, long kc, long j0, long nc) const {
+    for (long jr = 0; jr < nc; jr += NR) {
+      int nr = (int)lmin(NR, nc - jr);
+      float* d = dst + jr * kc;
+      if (cs == 1) {
+        for (long q = 0; q < kc; q++) {
+          const float* s = ptr + (p0 + q) * rs + j0 + jr;
+          float* dq = d + q * NR;
+          if (nr == NR) {
+#pragma GCC unroll 8
+            for (int j = 0; j < NRV; j++) *(vf*)(dq + j * CK_VW) = *(const vfu*)(s + j * CK_VW);
+          } else {
+            int j = 0;
+            for (; j < nr; j++) dq[j] = s[j];
+            for (; j < NR; j++) dq[j] = 0.f;
+          }
+        }
+      } else {
+        for (int j = 0; j < nr; j++) {
+          const float* s = ptr + (j0 + jr + j) * cs + p0 * rs;
+          for (long q = 0; q < kc; q++) d[q * NR + j] = s[q * rs];
+        }
+        for (int j = nr; j < NR; j++)
+          for (long q = 0; q < kc; q++) d[q * NR + j] = 0.f;
+      }
+    }
+  }
+};
+
+// The im2col matrix of one image and group, never materialised: row r = (c, ki, kj),
+// column q = (oh, ow). colRow writes col[r][q0 .. q0+len) to dst with stride ds.
+struct Im2col {
+  const float* x;  // first input channel of the group, this image
+  long H, W, kh, kw, sH, sW, pT, pL, dH, dW, outW;
+  void colRow(long r, long q0, long len, float* dst, long ds) const {
+    long kk = kh * kw;
+    long c = r / kk, t = r - c * kk;
+    long ki = t / kw, kj = t - ki * kw;
+    const float* xs = x + c * H * W;
+    long offH = ki * dH - pT, offW = kj * dW - pL;
+    // output columns whose input column lies inside [0, W)
+    long vlo = offW >= 0 ? 0 : (-offW + sW - 1) / sW;
+    long vhi = W - 1 - offW >= 0 ? (W - 1 - offW) / sW + 1 : 0;
+    if (vhi > outW) vhi = outW;
+    long oh = q0 / outW, ow = q0 - oh * outW;
+    while (len > 0) {
+      long run = lmin(len, outW - ow);
+      long ih = oh * sH + offH;
+      if (ih < 0 || ih >= H || vlo >= vhi) {
+        for (long t2 = 0; t2 < run; t2++) dst[t2 * ds] = 0.f;
+      } else {
+        const float* xr = xs + ih * W + offW;
+        long a = lmax(ow, vlo), b = lmin(ow + run, vhi);
+        if (b < a) b = a;
+        long t2 = 0;
+        for (; t2 < a - ow && t2 < run; t2++) dst[t2 * ds] = 0.f;
+        if (ds == 1 && sW == 1) {
+          if (b > a) memcpy(dst + (a - ow), xr + a, (size_t)(b - a) * 4);
+        } else if (sW == 1) {
+          for (long o = a; o < b; o++) dst[(o - ow) * ds] = xr[o];
+        } else {
+          for (long o = a; o < b; o++) dst[(o - ow) * ds] = xr[o * sW];
+        }
+        for (t2 = b - ow > 0 ? b - ow : 0; t2 < run; t2++) dst[t2 * ds] = 0.f;
+      }
+      dst += run * ds;
+      len -= run;
+      ow = 0;
+      oh++;
+    }
+  }
+};
+
+// B = im2col (rows r, columns q): forward convolution.
+struct ColB {
+  Im2col im;
+  void pack(float* dst, long p0, long kc, long j0, long nc) const {
+    for (long jr = 0; jr < nc; jr += NR) {
+      long nr = lmin(NR, nc - jr);
+      float* d = dst + jr * kc;
+      for (long q = 0; q < kc; q++) {
+        float* dq = d + q * NR;
+        im.colRow(p0 + q, j0 + jr, nr, dq, 1);
+        for (long j = nr; j < NR; j++) dq[j] = 0.f;
+      }
+    }
+  }
+};
+
+// B = im2col transposed (rows q, columns r): weight gradient.
+struct ColTB {
+  Im2col im;
+  void pack(float* dst, long p0, long kc, long j0, long nc) const {
+    for (long jr = 0; jr < nc; jr += NR) {
+      long nr = lmin(NR, nc - jr);
+      float* d = dst + jr * kc;
+      for (long j = 0; j < nr; j++) im.colRow(j0 + jr + j, p0, kc, d + j, NR);
+      for (long j = nr; j < NR; j++)
+        for (long q = 0; q < kc; q++) d[q * NR + j] = 0.f;
+    }
+  }
+};
+
+// ---- drivers --------------------------------------------------------------------------
+
+// C[i0:i1, j0:j1] = alpha * A * B (+ init rule) over the full k, single thread.
+template <class AS, class BS>
+static void gemmBlock(long i0, long i1, long j0, long j1, long k, float alpha, const AS& A, const BS& B, int init,
+                      float beta, float* C, long ldc, const float* bias) {
+  if (i1 <= i0 || j1 <= j0) return;
+  if (k == 0) {
+    for (long i = i0; i < i1; i++)
+      for (long j = j0; j < j1; j++) {
+        float& c = C[i * ldc + j];
+        if (init == INIT_OVERWRITE) c = 0.f;
+        else if (init == INIT_BETA) c = beta * c;
+        else if (init == INIT_BIAS) c = bias[i];
+      }
+    return;
+  }
+  float* pa = packBufA();
+  float* pb = packBufB();
+  for (long jc = j0; jc < j1; jc += NC) {
+    long nc = lmin(NC, j1 - jc);
+    for (long pc = 0; pc < k; pc += KC) {
+      long kc = lmin(KC, k - pc);
+      B.pack(pb, pc, kc, jc, nc);
+      int mode = pc == 0 ? init : INIT_ACCUM;
+      for (long ic = i0; ic < i1; ic += MC) {
+        long mc = lmin(MC, i1 - ic);
+        A.pack(pa, ic, mc, pc, kc);
+        for (long jr = 0; jr < nc; jr += NR) {
+          int nr = (int)lmin(NR, nc - jr);
+          for (long ir = 0; ir < mc; ir += MR) {
+            int mr = (int)lmin(MR, mc - ir);
+            ukernel(kc, pa + ir * kc, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, mode, beta,
+                    bias ? bias + ic + ir : nullptr);
+          }
+        }
+      }
+    }
+  }
+}
+
+template <class F>
+static void parallelFor(long ntasks, F& f) {
+  ck_parallel(ntasks, [](void* c, long t) { (*(F*)c)(t); }, &f);
+}
+
+// Work below this many flops runs on the calling thread only.
+static const double kParallelFlops = 1.5e6;
+
+static int threadsFor(double flops) { return flops >= kParallelFlops ? ck_threads() : 1; }
+
+// One GEMM split over `parts` tasks along its longer dimension (aligned to the tile).
+template <class AS, class BS>
+static void gemmParallel(long m, long n, long k, float alpha, const AS& A, const BS& B, int init, float beta, float* C,
+                         long ldc, const float* bias, int parts) {
+  if (parts <= 1) { gemmBlock(0, m, 0, n, k, alpha, A, B, init, beta, C, ldc, bias); return; }
+  bool splitN = n >= m;
+  long len = splitN ? n : m, unit = splitN ? NR : MR;
+  long units = (len + unit - 1) / unit;
+  if (units < parts) parts = (int)units;
+  auto task = [&](long t) {
+    long u0 = units * t / parts, u1 = units * (t + 1) / parts;
+    long a = lmin(u0 * unit, len), b = lmin(u1 * unit, len);
+    if (splitN) gemmBlock(0, m, a, b, k, alpha, A, B, init, beta, C, ldc, bias);
+    else gemmBlock(a, b, 0, n, k, alpha, A, B, init, beta, C, ldc, bias);
+  };
+  parallelFor(parts, task);
+}

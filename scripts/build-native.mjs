@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Builds the native backend (native/build/convkit.node) with the system C++ compiler.
+// Runs at `npm install`. If there is no compiler or the build fails, it prints one line
+// and exits 0: the install still succeeds and convkit falls back to the wasm/js backends.
+// Env: CXX (compiler, default g++), npm_config_nodedir (Node headers), CONVKIT_NATIVE_VERBOSE=1.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'native', 'src');
+const out = join(root, 'native', 'build');
+const cxx = process.env.CXX || 'g++';
+const verbose = process.env.CONVKIT_NATIVE_VERBOSE === '1';
+
+function skip(reason) {
+  console.log(`convkit: native backend not built (${reason}); using the wasm/js backends instead.`);
+  process.exit(0);
+}
+
+function nodeHeaders() {
+  const dirs = [];
+  if (process.env.npm_config_nodedir) dirs.push(join(process.env.npm_config_nodedir, 'include', 'node'));
+  dirs.push(join(dirname(dirname(process.execPath)), 'include', 'node'));
+  return dirs.find((d) => existsSync(join(d, 'node_api.h')));
+}
+
+function run(args) {
+  return new Promise((resolve) => {
+    let child;
+    let err = '';
+    try {
+      child = spawn(cxx, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (e) {
+      resolve({ ok: false, err: String(e) });
+      return;
+    }
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', (e) => resolve({ ok: false, err: e.code === 'ENOENT' ? `compiler '${cxx}' not found` : String(e) }));
+    child.on('close', (code) => resolve({ ok: code === 0, err }));
+  });
+}
+
+const headers = nodeHeaders();
+if (!headers) skip('Node headers (node_api.h) not found; set npm_config_nodedir');
+if (process.platform === 'win32') skip('building with g++ is not supported on Windows');
+
+const x86 = process.arch === 'x64' || process.arch === 'ia32';
+const common = ['-O3', '-std=gnu++17', '-fPIC', '-fvisibility=hidden', '-ffp-contract=fast', '-pthread',
+  '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=convkit', `-I${headers}`, `-I${src}`];
+const units = [
+  { file: 'addon.cc', flags: [] },
+  { file: 'pool.cc', flags: [] },
+  { file: 'isa_portable.cc', flags: [] },
+];
+if (x86) {
+  units.push({ file: 'isa_avx2.cc', flags: ['-mavx2', '-mfma'] });
+  units.push({ file: 'isa_avx512.cc', flags: ['-mavx512f', '-mavx512vl', '-mavx512dq', '-mavx2', '-mfma', '-mprefer-vector-width=512'] });
+}
+
+mkdirSync(out, { recursive: true });
+const t0 = Date.now();
+const results = await Promise.all(units.map((u) => {
+  const obj = join(out, u.file.replace(/\.cc$/, '.o'));
+  return run([...common, ...u.flags, '-c', join(src, u.file), '-o', obj]).then((r) => ({ ...r, obj, file: u.file }));
+}));
+const failed = results.find((r) => !r.ok);
+if (failed) {
+  if (verbose) console.error(failed.err);
+  const first = failed.err.split('\n').find((l) => l.trim().length > 0) ?? 'unknown error';
+  skip(`${failed.file}: ${first.trim()}`);
+}
+const tmp = join(out, 'convkit.node.tmp');
+const linkFlags = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
+const link = await run(['-shared', '-pthread', ...linkFlags, ...results.map((r) => r.obj), '-o', tmp]);
+if (!link.ok) {
+  if (verbose) console.error(link.err);
+  skip(`link: ${link.err.split('\n').find((l) => l.trim().length > 0) ?? 'unknown error'}`);
+}
+renameSync(tmp, join(out, 'convkit.node'));
+for (const r of results) rmSync(r.obj, { force: true });
+console.log(`convkit: native backend built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${x86 ? 'avx512/avx2/portable' : 'portable'} kernels).`);

@@ -1,0 +1,396 @@
+/**
+ * The 'wasm' backend: WASM SIMD (f32x4) kernels written in AssemblyScript (wasm/assembly),
+ * run on one shared WebAssembly.Memory by this thread plus a pool of workers.
+ *
+ * MEMORY DESIGN (measured, see the report in bench/wasm-kernels.ts):
+ * - `alloc(n)` returns a Float32Array *view into the wasm memory*, so kernels run on tensor
+ *   storage without copying. A FinalizationRegistry returns the block to a size-class free
+ *   list when the view is garbage-collected. Consequence: a view made from tensor storage
+ *   (`subarray`) must not outlive the tensor's own array.
+ * - wasm memory is invisible to the JS GC's heuristics, and finalizers only run between
+ *   tasks (never inside one long synchronous loop), so tensor storage in wasm memory is
+ *   capped by a budget (default 1 GiB, `CONVKIT_WASM_MEMORY_MB`). Past the budget, when no
+ *   freed block of the right size is at hand, `alloc` returns an ordinary JS Float32Array:
+ *   those are visible to the GC (they create the pressure that runs the finalizers), and
+ *   kernels accept them by copying into scratch memory. Memory therefore stays bounded
+ *   in every kind of loop: at worst a synchronous loop degrades to copying.
+ * - Shared-memory growth never detaches old views; views from before a growth stay valid.
+ *   Without shared memory (a browser page that is not cross-origin isolated) growth would
+ *   detach them, so that mode keeps all tensors on the JS heap and always copies.
+ * - Tiny tensors (< 16 elements) always live on the JS heap, and kernels with tiny work on
+ *   JS-heap operands run the reference TypeScript loops instead (no copies, no wasm call).
+ */
+import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
+import { createJsBackend } from '../js/index.js';
+import { Arena } from './arena.js';
+import { compileModule, readWasmBytesSync } from './module.js';
+import { envVar, hardwareThreads, sharedMemoryAvailable } from './platform.js';
+import { WorkerPool } from './pool.js';
+
+const UNARY: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal',
+  'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'leakyRelu', 'elu', 'powScalar', 'addScalar', 'mulScalar',
+  'sin', 'cos', 'floor', 'ceil', 'round'];
+const BINARY: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
+  'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+const REDUCE: readonly ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+const KERNELS = ['gemm', 'conv2d', 'conv2dBackwardData', 'conv2dBackwardWeight', 'maxPool2d',
+  'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'unary', 'binary', 'reduce', 'argReduce',
+  'permute'] as const;
+type KernelName = typeof KERNELS[number];
+type KernelFn = (...args: number[]) => void;
+
+const MAX_THREADS = 16;
+const SMALL_TENSOR = 16; // elements: smaller tensors live on the JS heap
+const SMALL_WORK = 256; // elements/MACs: below this, JS-heap operands use the reference loops
+const PAR_ELEMENTWISE = 1 << 16; // elements before elementwise work is shared with workers
+const PAR_FLOPS = 1 << 17; // multiply-adds before GEMM/conv work is shared
+const COL_CAP = 1 << 20; // floats of im2col buffer per thread (4 MiB)
+// Control block (bytes from heapBase): 0..255 job words, 256.. args, 1024.. metadata, 4096.. indices
+const META_OFFSET = 1024;
+const IDX_OFFSET = 4096;
+
+/** Options for createWasmBackend. */
+export interface WasmBackendOptions {
+  /** Total threads including the calling one (default: CONVKIT_THREADS, else the core count, at most 16). */
+  threads?: number;
+  /** Use shared memory when available (default true); false forces the single-threaded copying mode. */
+  sharedMemory?: boolean;
+  /** Most MiB of tensor storage kept in wasm memory (default CONVKIT_WASM_MEMORY_MB, else 1024). */
+  memoryBudgetMB?: number;
+  /** The module's bytes (default: read wasm/build/convkit.wasm synchronously, Node only). */
+  bytes?: Uint8Array;
+  /** Worker source override, for tests that simulate workers failing to start. */
+  workerSource?: string;
+}
+
+/** Memory figures for monitoring and tests. */
+export interface WasmMemoryStats {
+  /** Bytes of linear memory. */
+  memoryBytes: number;
+  /** Bytes of the heap in use (tensors, free lists, scratch, workspaces). */
+  heapBytes: number;
+  /** Bytes carved for tensor storage (live or free). */
+  tensorBytes: number;
+  /** Tensor views not yet collected. */
+  liveTensors: number;
+  /** Allocations that went to the JS heap because the budget was spent. */
+  fallbacks: number;
+  /** Whether the memory is shared (threads possible). */
+  shared: boolean;
+}
+
+/** The wasm backend with its extra controls. */
+export interface WasmBackend extends Backend {
+  /** Threads a large kernel runs on right now (1 until workers are ready). */
+  readonly threads: number;
+  /** Resolves with the thread count once every worker has started (or failed). */
+  ready(): Promise<number>;
+  /** Limits the threads used (1 = this thread only); cannot exceed the workers started. */
+  setThreads(n: number): void;
+  /** Memory figures. */
+  memoryStats(): WasmMemoryStats;
+  /** Why workers failed to start, if any did. */
+  workerErrors(): readonly string[];
+  /** Stops the workers. */
+  dispose(): void;
+}
+
+function defaultThreads(): number {
+  const env = envVar('CONVKIT_THREADS');
+  if (env !== undefined) {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`CONVKIT_THREADS must be a positive integer, got '${env}'`);
+    return Math.min(n, MAX_THREADS);
+  }
+  return Math.max(1, Math.min(hardwareThreads(), MAX_THREADS));
+}
+
+function defaultBudgetMB(): number {
+  const env = envVar('CONVKIT_WASM_MEMORY_MB');
+  if (env !== undefined) {
+    const n = Number(env);
+    if (!(n >= 0)) throw new Error(`CONVKIT_WASM_MEMORY_MB must be a non-negative number, got '${env}'`);
+    return n;
+  }
+  return 1024;
+}
+
+/** Merges adjacent axes that walk memory contiguously for every operand; drops size-1 axes. */
+function coalesce(shape: readonly number[], strides: number[][]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const sz = shape[d];
+    if (sz === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => s[d] === outStrides[k][0] * outShape[0])) {
+      outShape[0] *= sz;
+      continue;
+    }
+    outShape.unshift(sz);
+    strides.forEach((s, k) => outStrides[k].unshift(s[d]));
+  }
+  if (outShape.length === 0) { outShape.push(1); outStrides.forEach((s) => s.push(0)); }
+  return { shape: outShape, strides: outStrides };
+}
+
+function contiguousStrides(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) { st[d] = shape[d] === 1 ? 0 : acc; acc *= shape[d]; }
+  return st;
+}
+
+/** Creates a wasm backend (synchronously; workers join as they start). */
+export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
+  if (typeof WebAssembly === 'undefined') throw new Error('wasm backend: WebAssembly is not available');
+  const bytes = opts.bytes ?? readWasmBytesSync();
+  const wantThreads = Math.max(1, Math.min(opts.threads ?? defaultThreads(), MAX_THREADS));
+  const shared = opts.sharedMemory !== false && sharedMemoryAvailable();
+  const { module, layout } = compileModule(bytes, shared);
+
+  // Shared memory must declare a maximum; reserve the whole 32-bit space where possible.
+  let memory: WebAssembly.Memory | null = null;
+  for (const maximum of shared ? [65536, 16384, 4096] : [65536]) {
+    try {
+      memory = new WebAssembly.Memory({ initial: 32, maximum, shared } as WebAssembly.MemoryDescriptor);
+      break;
+    } catch (e) {
+      if (maximum === 4096) throw e;
+    }
+  }
+  if (!memory) throw new Error('wasm backend: cannot create memory');
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const exp = instance.exports as unknown as Record<KernelName, KernelFn> & { GEMM_WS_BYTES: WebAssembly.Global; fill: KernelFn };
+  const gemmWs = exp.GEMM_WS_BYTES.value as number;
+  const arena = new Arena(memory, layout.dataEnd, (opts.memoryBudgetMB ?? defaultBudgetMB()) * 2 ** 20);
+  const ctl = arena.heapBase;
+  const metaPtr = ctl + META_OFFSET;
+  const idxPtr = ctl + IDX_OFFSET;
+  const js = createJsBackend();
+
+  const pool = shared && wantThreads > 1
+    ? new WorkerPool({ module, memory, ctl, names: KERNELS, helpers: wantThreads - 1, source: opts.workerSource })
+    : null;
+  let threadLimit = wantThreads;
+  const activeThreads = (): number => (pool ? Math.min(threadLimit, pool.helpers + 1) : 1);
+
+  // Per-thread workspace (GEMM packing + im2col column buffer), allocated on first use.
+  const wsStride = Math.ceil((gemmWs + COL_CAP * 4) / 64) * 64;
+  let wsPtr = 0;
+  const workspace = (): number => {
+    if (wsPtr === 0) wsPtr = arena.take(wsStride * wantThreads);
+    return wsPtr;
+  };
+
+  // ---- per-call marshalling of operands that are not in wasm memory ----
+  const taken: number[] = []; // ptr, bytes pairs
+  const outs: (Float32Array | Int32Array | number)[] = []; // array, ptr pairs
+  const memo = new Map<ArrayBufferView, number>();
+  const scratch = (bytes: number): number => {
+    const p = arena.take(bytes);
+    taken.push(p, bytes);
+    return p;
+  };
+  const input = (a: Float32Array | Int32Array): number => {
+    if (arena.owns(a)) return a.byteOffset;
+    const hit = memo.get(a);
+    if (hit !== undefined) return hit;
+    const p = scratch(a.length * 4);
+    arena.refresh();
+    if (a instanceof Float32Array) arena.f32.set(a, p >> 2); else arena.i32.set(a, p >> 2);
+    memo.set(a, p);
+    return p;
+  };
+  const output = (a: Float32Array | Int32Array, copyIn: boolean): number => {
+    if (arena.owns(a)) return a.byteOffset;
+    const p = copyIn ? input(a) : memo.get(a) ?? scratch(a.length * 4);
+    memo.set(a, p);
+    outs.push(a, p);
+    return p;
+  };
+  const finish = (): void => {
+    if (outs.length > 0) {
+      arena.refresh();
+      for (let i = 0; i < outs.length; i += 2) {
+        const a = outs[i] as Float32Array | Int32Array, p = outs[i + 1] as number;
+        if (a instanceof Float32Array) a.set(arena.f32.subarray(p >> 2, (p >> 2) + a.length));
+        else a.set(arena.i32.subarray(p >> 2, (p >> 2) + a.length));
+      }
+      outs.length = 0;
+    }
+    for (let i = 0; i < taken.length; i += 2) arena.give(taken[i], taken[i + 1]);
+    taken.length = 0;
+    memo.clear();
+  };
+  const owned = (...arrays: (ArrayBufferView | null)[]): boolean => arrays.every((a) => a === null || arena.owns(a));
+
+  const kernelIndex = new Map<KernelName, number>(KERNELS.map((k, i) => [k, i]));
+  /** Runs a kernel on nt threads (or this one only), then copies outputs back. */
+  const run = (name: KernelName, parallel: boolean, args: number[]): void => {
+    try {
+      const nt = parallel ? activeThreads() : 1;
+      if (nt > 1 && pool) pool.run(kernelIndex.get(name) as number, exp[name], nt, args);
+      else exp[name](0, 1, ...args);
+    } finally {
+      finish();
+    }
+  };
+  const writeMeta = (values: readonly number[]): number => {
+    arena.refresh();
+    arena.i32.set(values, metaPtr >> 2);
+    return metaPtr;
+  };
+  const convMeta = (g: Conv2dGeometry): number => writeMeta([g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw,
+    g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.groups, g.outH, g.outW]);
+  const poolMeta = (g: Pool2dGeometry): number => writeMeta([g.n * g.c, g.h, g.w, g.kh, g.kw,
+    g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW]);
+  const convWork = (g: Conv2dGeometry): number => g.n * g.cOut * g.outH * g.outW * (g.cIn / g.groups) * g.kh * g.kw;
+
+  const backend: WasmBackend = {
+    name: 'wasm',
+    describe: () => `WASM SIMD (f32x4, 4x8 register tile), ${activeThreads()} thread${activeThreads() === 1 ? '' : 's'}`
+      + (shared ? ' on shared memory' : ' (no shared memory: single-threaded, tensors on the JS heap)')
+      + (pool && pool.helpers + 1 < Math.min(threadLimit, wantThreads) ? `, ${wantThreads} requested` : ''),
+
+    get threads() { return activeThreads(); },
+    ready: () => (pool ? pool.ready().then(() => activeThreads()) : Promise.resolve(1)),
+    setThreads(n: number) {
+      if (!Number.isInteger(n) || n < 1) throw new Error(`setThreads: expected a positive integer, got ${n}`);
+      threadLimit = n;
+    },
+    memoryStats: () => ({
+      memoryBytes: memory.buffer.byteLength, heapBytes: arena.heapBytes, tensorBytes: arena.tensorBytes,
+      liveTensors: arena.liveTensors, fallbacks: arena.fallbacks, shared,
+    }),
+    workerErrors: () => pool?.errors ?? [],
+    dispose: () => pool?.stop(),
+
+    alloc(n: number): Float32Array {
+      if (!shared || n < SMALL_TENSOR) return new Float32Array(n);
+      return arena.tensor(n) ?? new Float32Array(n);
+    },
+
+    unary(op, x, out, alpha) {
+      const n = x.length;
+      if (n === 0) return;
+      if (n < SMALL_WORK && !owned(x, out)) { js.unary(op, x, out, alpha); return; }
+      const px = input(x);
+      const po = out === x ? output(out, true) : output(out, false);
+      run('unary', n >= PAR_ELEMENTWISE, [UNARY.indexOf(op), px, po, n, alpha]);
+    },
+
+    binary(op, a, aShape, b, bShape, out, outShape) {
+      const total = out.length;
+      if (total === 0) return;
+      if (total < SMALL_WORK && !owned(a, b, out)) { js.binary(op, a, aShape, b, bShape, out, outShape); return; }
+      const { shape, strides } = coalesce(outShape, [contiguousStrides(aShape), contiguousStrides(bShape)]);
+      const rank = shape.length;
+      const pa = input(a), pb = input(b);
+      const po = output(out, out === a || out === b);
+      const meta = writeMeta([...shape, ...strides[0], ...strides[1]]);
+      run('binary', total >= PAR_ELEMENTWISE, [BINARY.indexOf(op), pa, pb, po, rank, meta, total, idxPtr]);
+    },
+
+    reduce(op, x, outer, len, inner, out) {
+      if (outer * inner === 0) return;
+      if (outer * len * inner < SMALL_WORK && !owned(x, out)) { js.reduce(op, x, outer, len, inner, out); return; }
+      const px = input(x), po = output(out, false);
+      run('reduce', outer * len * inner >= PAR_ELEMENTWISE, [REDUCE.indexOf(op), px, outer, len, inner, po]);
+    },
+
+    argReduce(op, x, outer, len, inner, out) {
+      if (outer * inner === 0) return;
+      if (outer * len * inner < SMALL_WORK && !owned(x, out)) { js.argReduce(op, x, outer, len, inner, out); return; }
+      const px = input(x), po = output(out, false);
+      run('argReduce', outer * len * inner >= PAR_ELEMENTWISE, [op === 'argmax' ? 1 : 0, px, outer, len, inner, po]);
+    },
+
+    permute(x, shape, perm, out) {
+      const total = out.length;
+      if (total === 0) return;
+      if (total < SMALL_WORK && !owned(x, out)) { js.permute(x, shape, perm, out); return; }
+      const inStrides = contiguousStrides(shape);
+      const outShape = perm.map((p) => shape[p]);
+      const c = coalesce(outShape, [perm.map((p) => inStrides[p])]);
+      const px = input(x), po = output(out, false);
+      const meta = writeMeta([...c.shape, ...c.strides[0]]);
+      run('permute', total >= PAR_ELEMENTWISE, [px, po, c.shape.length, meta, total, idxPtr]);
+    },
+
+    gemm(transA, transB, batch, m, n, k, alpha, a, aOffset, strideA, b, bOffset, strideB, beta, c, cOffset, strideC) {
+      if (batch <= 0 || m <= 0 || n <= 0) return;
+      const work = batch * m * n * k;
+      if (work < SMALL_WORK && !owned(a, b, c)) {
+        js.gemm(transA, transB, batch, m, n, k, alpha, a, aOffset, strideA, b, bOffset, strideB, beta, c, cOffset, strideC);
+        return;
+      }
+      const pa = input(a) + aOffset * 4, pb = input(b) + bOffset * 4;
+      // C outside wasm memory is copied in even when beta = 0: elements outside the
+      // batch's rows (offset, gaps between strides) must survive the copy back.
+      const pc = output(c, true) + cOffset * 4;
+      run('gemm', work >= PAR_FLOPS, [transA ? 1 : 0, transB ? 1 : 0, batch, m, n, k, alpha, pa, strideA,
+        pb, strideB, beta, pc, strideC, workspace(), wsStride]);
+    },
+
+    conv2d(x, w, bias, g, y) {
+      if (y.length === 0) return;
+      const px = input(x), pw = input(w), pbias = bias ? input(bias) : 0;
+      const py = output(y, false);
+      run('conv2d', convWork(g) >= PAR_FLOPS, [convMeta(g), px, pw, pbias, py, workspace(), wsStride, COL_CAP]);
+    },
+
+    conv2dBackwardData(dy, w, g, dx) {
+      if (dx.length === 0) return;
+      const pdy = input(dy), pw = input(w), pdx = output(dx, false);
+      run('conv2dBackwardData', convWork(g) >= PAR_FLOPS, [convMeta(g), pdy, pw, pdx, workspace(), wsStride, COL_CAP]);
+    },
+
+    conv2dBackwardWeight(x, dy, g, dw) {
+      if (dw.length === 0) return;
+      const px = input(x), pdy = input(dy), pdw = output(dw, false);
+      run('conv2dBackwardWeight', convWork(g) >= PAR_FLOPS, [convMeta(g), px, pdy, pdw, workspace(), wsStride, COL_CAP]);
+    },
+
+    maxPool2d(x, g, y, indices) {
+      if (y.length === 0) return;
+      const px = input(x), py = output(y, false), pi = output(indices, false);
+      run('maxPool2d', y.length * g.kh * g.kw >= PAR_ELEMENTWISE, [poolMeta(g), px, py, pi]);
+    },
+
+    maxPool2dBackward(dy, indices, g, dx) {
+      if (dx.length === 0) return;
+      const pdy = input(dy), pi = input(indices), pdx = output(dx, false);
+      run('maxPool2dBackward', dx.length >= PAR_ELEMENTWISE, [poolMeta(g), pdy, pi, pdx]);
+    },
+
+    avgPool2d(x, g, countIncludePad, y) {
+      if (y.length === 0) return;
+      const px = input(x), py = output(y, false);
+      run('avgPool2d', y.length * g.kh * g.kw >= PAR_ELEMENTWISE, [poolMeta(g), countIncludePad ? 1 : 0, px, py]);
+    },
+
+    avgPool2dBackward(dy, g, countIncludePad, dx) {
+      if (dx.length === 0) return;
+      const pdy = input(dy), pdx = output(dx, false);
+      run('avgPool2dBackward', dx.length >= PAR_ELEMENTWISE, [poolMeta(g), countIncludePad ? 1 : 0, pdy, pdx]);
+    },
+  };
+
+  warmUp(backend);
+  return backend;
+}
+
+/** Runs the hot kernels once so V8 tiers them up before anyone times them. */
+function warmUp(b: Backend): void {
+  const n = 96;
+  const a = b.alloc(n * n), c = b.alloc(n * n);
+  for (let i = 0; i < a.length; i++) a[i] = (i % 7) - 3;
+  for (let r = 0; r < 4; r++) b.gemm(false, false, 1, n, n, n, 1, a, 0, 0, a, 0, 0, 0, c, 0, 0);
+  const g: Conv2dGeometry = { n: 1, cIn: 4, h: 12, w: 12, cOut: 8, kh: 3, kw: 3, strideH: 1, strideW: 1,
+    padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, groups: 1, outH: 12, outW: 12 };
+  const x = b.alloc(4 * 144), w = b.alloc(8 * 36), y = b.alloc(8 * 144);
+  b.conv2d(x, w, null, g, y);
+  b.conv2dBackwardData(y, w, g, x);
+  b.conv2dBackwardWeight(x, y, g, w);
+}

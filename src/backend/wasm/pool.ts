@@ -1,0 +1,161 @@
+/**
+ * The worker pool: helper threads (worker_threads in Node, Web Workers in browsers) that
+ * each instantiate the kernel module on the shared memory and run their share of a kernel.
+ *
+ * Hand-off: the caller writes the kernel id and arguments into the control block, bumps
+ * the job counter and notifies; workers spin on the counter for a while before falling
+ * back to Atomics.wait (spinning cuts the hand-off from tens of microseconds to about
+ * half a microsecond). The caller runs share 0 itself, then waits for the done counter.
+ * Workers start asynchronously and join the pool as they become ready; until then (or if
+ * they fail to start) kernels simply run with fewer threads.
+ */
+import { isNode, nodeWorkers, type NodeWorker } from './platform.js';
+
+// Control block layout (Int32 indices from the control pointer).
+const JOB = 0, DONE = 1, NT = 2, FN = 3, ERR = 4, STOP = 5, READY = 6, ARGC = 7;
+/** Byte offset of the Float64 argument slots within the control block. */
+export const ARGS_OFFSET = 256;
+/** Most arguments a kernel can take. */
+export const MAX_ARGS = 32;
+
+/** Source of the worker (plain JS so that it runs unchanged from src/, dist/ or a bundle). */
+export const workerSource = `
+const isNode = typeof process !== 'undefined' && !!(process.versions && process.versions.node);
+const port = isNode ? require('node:worker_threads').parentPort : self;
+const onMessage = (fn) => { if (isNode) port.on('message', fn); else self.onmessage = (e) => fn(e.data); };
+onMessage((msg) => {
+  const inst = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } });
+  const fns = msg.names.map((n) => inst.exports[n]);
+  const I = new Int32Array(msg.memory.buffer, msg.ctl, 64);
+  const A = new Float64Array(msg.memory.buffer, msg.ctl + ${ARGS_OFFSET}, ${MAX_ARGS});
+  const spin = msg.spin;
+  let last = Atomics.load(I, ${JOB});
+  const tid = Atomics.add(I, ${READY}, 1) + 1;
+  for (;;) {
+    let g = Atomics.load(I, ${JOB});
+    for (let s = 0; g === last && s < spin; s++) g = Atomics.load(I, ${JOB});
+    if (g === last) { Atomics.wait(I, ${JOB}, last); continue; }
+    last = g;
+    if (Atomics.load(I, ${STOP}) !== 0) break;
+    const nt = Atomics.load(I, ${NT});
+    if (tid >= nt) continue;
+    const f = fns[Atomics.load(I, ${FN})];
+    const argc = Atomics.load(I, ${ARGC});
+    const args = [tid, nt];
+    for (let i = 0; i < argc; i++) args.push(A[i]);
+    try { f(...args); } catch (e) { Atomics.store(I, ${ERR}, 1); }
+    if (Atomics.add(I, ${DONE}, 1) + 1 === nt - 1) Atomics.notify(I, ${DONE});
+  }
+});
+`;
+
+/** Options for starting a pool. */
+export interface PoolOptions {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte offset of the control block in the shared memory. */
+  ctl: number;
+  /** Names of the exported kernels; jobs refer to them by index. */
+  names: readonly string[];
+  /** Helper threads to start (total threads = helpers + 1). */
+  helpers: number;
+  /** Worker source override (tests use it to simulate a worker that fails to start). */
+  source?: string;
+}
+
+type AnyWorker = NodeWorker | Worker;
+
+/** A pool of helper threads sharing one wasm memory. */
+export class WorkerPool {
+  private readonly I: Int32Array;
+  private readonly A: Float64Array;
+  private readonly workers: AnyWorker[] = [];
+  private failures = 0;
+  /** Why workers failed, if any did. */
+  readonly errors: string[] = [];
+  private readonly readyPromise: Promise<number>;
+  private readonly canBlock: boolean;
+
+  constructor(private readonly opts: PoolOptions) {
+    this.I = new Int32Array(opts.memory.buffer, opts.ctl, 64);
+    this.A = new Float64Array(opts.memory.buffer, opts.ctl + ARGS_OFFSET, MAX_ARGS);
+    // Node's main thread may block in Atomics.wait; a browser's main thread may not.
+    this.canBlock = isNode || typeof (globalThis as { document?: unknown }).document === 'undefined';
+    let settle!: (n: number) => void;
+    this.readyPromise = new Promise<number>((res) => { settle = res; });
+    const src = opts.source ?? workerSource;
+    const msg = { module: opts.module, memory: opts.memory, ctl: opts.ctl, names: opts.names, spin: 20000 };
+    // Poll until every worker is ready or failed (10 s at most, so a hung start cannot hang us).
+    const deadline = Date.now() + 10000;
+    const check = (): void => {
+      if (this.helpers + this.failures >= opts.helpers || Date.now() > deadline) { settle(this.helpers); return; }
+      setTimeout(check, 2);
+    };
+    const fail = (e: unknown): void => {
+      this.failures++;
+      this.errors.push(e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e));
+    };
+    for (let i = 0; i < opts.helpers; i++) {
+      try {
+        if (isNode && nodeWorkers) {
+          const w = new nodeWorkers.Worker(src, { eval: true });
+          w.on('error', fail);
+          w.unref();
+          w.postMessage(msg);
+          this.workers.push(w);
+        } else if (typeof Worker !== 'undefined') {
+          const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+          const w = new Worker(url);
+          w.onerror = (e) => { e.preventDefault(); fail(e.message ? new Error(e.message) : e); };
+          w.postMessage(msg);
+          this.workers.push(w);
+        } else {
+          fail(new Error('no Worker implementation'));
+        }
+      } catch (e) {
+        fail(e);
+      }
+    }
+    if (opts.helpers === 0) settle(0); else check();
+  }
+
+  /** Helper threads that are running and accept jobs. */
+  get helpers(): number {
+    return Math.min(Atomics.load(this.I, READY), this.opts.helpers);
+  }
+
+  /** Resolves with the number of ready helpers once every worker started or failed. */
+  ready(): Promise<number> { return this.readyPromise; }
+
+  /**
+   * Runs kernel `fn` on `nt` threads (this one included): each call gets (tid, nt, ...args).
+   * `self` is this thread's instance of the kernel.
+   */
+  run(fn: number, self: (...a: number[]) => void, nt: number, args: readonly number[]): void {
+    const I = this.I;
+    const n = args.length;
+    for (let i = 0; i < n; i++) this.A[i] = args[i];
+    I[FN] = fn; I[ARGC] = n; I[NT] = nt; I[ERR] = 0;
+    Atomics.store(I, DONE, 0);
+    Atomics.add(I, JOB, 1);
+    Atomics.notify(I, JOB);
+    self(0, nt, ...args);
+    const want = nt - 1;
+    let done = Atomics.load(I, DONE);
+    for (let s = 0; done < want && s < 200000; s++) done = Atomics.load(I, DONE);
+    while (done < want) {
+      if (this.canBlock) Atomics.wait(I, DONE, done, 50);
+      done = Atomics.load(I, DONE);
+    }
+    if (Atomics.load(I, ERR) !== 0) throw new Error(`wasm backend: a worker failed while running ${this.opts.names[fn]}`);
+  }
+
+  /** Stops the workers. */
+  stop(): void {
+    Atomics.store(this.I, STOP, 1);
+    Atomics.add(this.I, JOB, 1);
+    Atomics.notify(this.I, JOB);
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}

@@ -1,0 +1,66 @@
+/** `convkit info`: version, Node, the chosen backend and why other backends are unavailable. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { backendFailure, getBackend, listBackends, setBackend } from '../../backend/index.js';
+import { selectBackend } from '../options.js';
+import { paint } from '../style.js';
+
+/** Help text of `convkit info`. */
+export const INFO_USAGE = `convkit info [--backend NAME] [--json]`;
+
+/** The package version from package.json (at the package root, three levels above this file). */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Status of every registered backend: loaded (with describe()) or the reason it failed. */
+export function backendReport(): { chosen: string; description: string; backends: { name: string; available: boolean; description?: string; reason?: string }[] } {
+  const chosen = getBackend();
+  const backends = listBackends().map((name) => {
+    try {
+      const b = setBackend(name);
+      return { name, available: true, description: b.describe() };
+    } catch {
+      return { name, available: false, reason: backendFailure(name) ?? 'failed to load' };
+    }
+  });
+  setBackend(chosen.name);
+  return { chosen: chosen.name, description: chosen.describe(), backends };
+}
+
+/** Runs `convkit info`; returns the exit code. */
+export async function infoCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { backend: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) { process.stdout.write(INFO_USAGE + '\n'); return 0; }
+  selectBackend(values.backend);
+  const report = backendReport();
+  const info = {
+    version: packageVersion(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    envBackend: process.env.CONVKIT_BACKEND ?? null,
+    ...report,
+  };
+  if (values.json) { process.stdout.write(JSON.stringify(info) + '\n'); return 0; }
+  const out = process.stdout;
+  const lines = [
+    `convkit ${info.version}  (Node ${info.node}, ${info.platform})`,
+    `backend: ${paint(out, 'bold', info.chosen)} — ${info.description}${info.envBackend ? `  (CONVKIT_BACKEND=${info.envBackend})` : ''}`,
+    'available backends:',
+    ...info.backends.map((b) => b.available
+      ? `  ${paint(out, 'green', '✓')} ${b.name.padEnd(8)} ${b.description}`
+      : `  ${paint(out, 'red', '✗')} ${b.name.padEnd(8)} ${b.reason}`),
+  ];
+  out.write(lines.join('\n') + '\n');
+  return 0;
+}

@@ -1,0 +1,101 @@
+/**
+ * `convkit predict <image>...`: classifies PNG/JPEG images with weights saved by `convkit train`
+ * (the weights' metadata names the model, input shape, classes and normalisation). Images are
+ * converted to the model's channels and size; a light background (mean border > 0.5) is
+ * inverted, since MNIST-style data is light-on-dark.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createModel } from '../../models/registry.js';
+import { softmax } from '../../nn/functional/softmax.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { loadWeights } from '../../train/checkpoint.js';
+import { predict } from '../../train/evaluate.js';
+import { decodeImage, imageToTensor } from '../../vision/image.js';
+import { intOption, selectBackend, UsageError } from '../options.js';
+import { paint } from '../style.js';
+import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
+import { readSafetensorsFile } from '../../train/safetensors-file.js';
+
+/** Help text of `convkit predict`. */
+export const PREDICT_USAGE = `convkit predict <image.png|jpg>... [options]
+  --weights PATH    weights saved by 'convkit train'     (default lenet5-mnist.safetensors)
+  --top N           show the N most likely classes      (default 3)
+  --no-invert       never invert light-background images
+  --backend NAME    js | wasm | native
+  --json            one JSON object per image on stdout`;
+
+/** Mean of the outermost ring of pixels of a (C, H, W) tensor. */
+function borderMean(x: Tensor): number {
+  const [c, h, w] = x.shape;
+  const d = x.data;
+  let s = 0, n = 0;
+  for (let ch = 0; ch < c; ch++) {
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        if (i !== 0 && j !== 0 && i !== h - 1 && j !== w - 1) continue;
+        s += d[ch * h * w + i * w + j]; n++;
+      }
+    }
+  }
+  return s / n;
+}
+
+/** Loads an image file as a model input (1, C, H, W) following the weights' preprocessing. */
+export function imageInput(bytes: Uint8Array, name: string, info: WeightsInfo, invert: boolean): { x: Tensor; inverted: boolean } {
+  if (info.inputShape.length !== 3) throw new UsageError(`predict: model '${info.model}' takes ${info.inputShape.length}-D feature vectors, not images`);
+  const [c, h, w] = info.inputShape;
+  const img = decodeImage(bytes, name);
+  const t = imageToTensor(img, { grayscale: c === 1, size: [h, w] });
+  const inverted = invert && borderMean(t) > 0.5;
+  const d = t.f32;
+  const norm = info.normalize;
+  for (let i = 0; i < d.length; i++) {
+    const v = inverted ? 1 - d[i] : d[i];
+    d[i] = norm ? (v - norm.mean) / norm.std : v;
+  }
+  return { x: t.reshape([1, c, h, w]), inverted };
+}
+
+/** Runs `convkit predict`; returns the exit code. */
+export async function predictCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      weights: { type: 'string', default: 'lenet5-mnist.safetensors' },
+      top: { type: 'string', default: '3' },
+      'no-invert': { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) { process.stdout.write(PREDICT_USAGE + '\n'); return 0; }
+  if (positionals.length === 0) throw new UsageError('predict: give at least one image file (PNG or JPEG)');
+  selectBackend(values.backend);
+  const path = values.weights as string;
+  const { metadata } = await readSafetensorsFile(path);
+  const info = decodeWeightsInfo(path, metadata);
+  const model = createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses });
+  await loadWeights(model, path);
+  const top = intOption('--top', values.top, 1);
+  for (const file of positionals) {
+    const { x, inverted } = imageInput(new Uint8Array(await readFile(file)), file, info, !values['no-invert']);
+    const logits = predict(model, x);
+    const probs = logits.shape[1] === 1
+      ? (() => { const p = 1 / (1 + Math.exp(-logits.data[0])); return [1 - p, p]; })()
+      : Array.from(softmax(logits, 1).data);
+    const ranked = probs.map((p, i) => ({ label: i, name: info.classes[i] ?? String(i), probability: p }))
+      .sort((a, b) => b.probability - a.probability).slice(0, top);
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ file, label: ranked[0].label, name: ranked[0].name, probability: ranked[0].probability, inverted, top: ranked }) + '\n');
+    } else {
+      const best = ranked[0];
+      const others = ranked.slice(1).map((r) => `${r.name} ${(r.probability * 100).toFixed(1)}%`).join(', ');
+      process.stdout.write(`${file}: ${paint(process.stdout, 'bold', best.name)} (${(best.probability * 100).toFixed(1)}%)${others ? `  [${others}]` : ''}${inverted ? '  (inverted light background)' : ''}\n`);
+    }
+  }
+  return 0;
+}

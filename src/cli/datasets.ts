@@ -1,0 +1,46 @@
+/** Datasets by name for the CLI: 'mnist', 'fashion-mnist', 'breast-cancer'. */
+import { loadBreastCancer } from '../data/breast-cancer.js';
+import { Subset, type Dataset } from '../data/dataset.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_STATS, MNIST_STATS, loadFashionMnist, loadMnist } from '../data/mnist.js';
+
+/** A train/test pair plus what a model and predict need to know about the inputs. */
+export interface NamedDataset {
+  name: string;
+  train: Dataset;
+  test: Dataset;
+  /** Shape of one sample. */
+  inputShape: number[];
+  numClasses: number;
+  classes: string[];
+  /** Pixel normalisation applied after scaling to [0, 1] (images only). */
+  normalize: { mean: number; std: number } | null;
+}
+
+/** Names accepted by --dataset. */
+export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'breast-cancer'] as const;
+
+function head(ds: Dataset, limit: number | undefined): Dataset {
+  if (limit === undefined || limit >= ds.length) return ds;
+  return new Subset(ds, Int32Array.from({ length: limit }, (_, i) => i));
+}
+
+/** Loads a dataset by name; `limit` keeps the first N samples of each split. */
+export async function loadNamedDataset(name: string, limit?: number): Promise<NamedDataset> {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new RangeError(`--limit must be a positive integer, got ${String(limit)}`);
+  switch (name) {
+    case 'mnist': {
+      const [train, test] = await Promise.all([loadMnist({ split: 'train', normalize: true, limit }), loadMnist({ split: 'test', normalize: true, limit })]);
+      return { name, train, test, inputShape: [1, 28, 28], numClasses: 10, classes: Array.from({ length: 10 }, (_, i) => String(i)), normalize: { ...MNIST_STATS } };
+    }
+    case 'fashion-mnist': {
+      const [train, test] = await Promise.all([loadFashionMnist({ split: 'train', normalize: true, limit }), loadFashionMnist({ split: 'test', normalize: true, limit })]);
+      return { name, train, test, inputShape: [1, 28, 28], numClasses: 10, classes: [...FASHION_MNIST_CLASSES], normalize: { ...FASHION_MNIST_STATS } };
+    }
+    case 'breast-cancer': {
+      const bc = await loadBreastCancer({ seed: 0 });
+      return { name, train: head(bc.train, limit), test: head(bc.test, limit), inputShape: [bc.featureNames.length], numClasses: bc.classNames.length, classes: [...bc.classNames], normalize: null };
+    }
+    default:
+      throw new RangeError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(', ')})`);
+  }
+}

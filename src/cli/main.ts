@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * The `convkit` command line: train, eval, predict, summary, info. Each subcommand parses its
+ * own options with node:util parseArgs; errors print one line on stderr (exit 1, or 2 for
+ * usage mistakes).
+ */
+import { evalCommand, EVAL_USAGE } from './commands/eval.js';
+import { infoCommand, INFO_USAGE, packageVersion } from './commands/info.js';
+import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
+import { summaryCommand, SUMMARY_USAGE } from './commands/summary.js';
+import { trainCommand, TRAIN_USAGE } from './commands/train.js';
+import { UsageError } from './options.js';
+
+/** Top-level help. */
+export const USAGE = `convkit — convolutional networks in TypeScript
+
+usage: convkit <command> [options]      (convkit <command> --help for its options)
+
+commands:
+  train     train a model on a dataset and save its weights
+  eval      test accuracy and confusion matrix of saved weights
+  predict   classify PNG/JPEG images with saved weights
+  summary   print a model's layers, output shapes and parameter counts
+  info      version, Node, and the compute backends available here
+
+examples:
+  convkit train --model lenet5 --dataset mnist --epochs 1
+  convkit predict digit.png --weights lenet5-mnist.safetensors
+  convkit summary --model keras-fashion`;
+
+const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = {
+  train: [trainCommand, TRAIN_USAGE],
+  eval: [evalCommand, EVAL_USAGE],
+  predict: [predictCommand, PREDICT_USAGE],
+  summary: [summaryCommand, SUMMARY_USAGE],
+  info: [infoCommand, INFO_USAGE],
+};
+
+/** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    const sub = cmd === 'help' ? rest[0] : undefined;
+    process.stdout.write((sub && commands[sub] ? commands[sub][1] : USAGE) + '\n');
+    return 0;
+  }
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') { process.stdout.write(packageVersion() + '\n'); return 0; }
+  const entry = commands[cmd];
+  if (!entry) {
+    process.stderr.write(`convkit: unknown command '${cmd}' (commands: ${Object.keys(commands).join(', ')}; try convkit --help)\n`);
+    return 2;
+  }
+  try {
+    return await entry[0](rest);
+  } catch (e) {
+    const usage = e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`convkit ${cmd}: ${msg}\n${usage ? `usage: ${entry[1].split('\n')[0]}  (convkit ${cmd} --help)\n` : ''}`);
+    if (!usage && process.env.CONVKIT_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    return usage ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  process.stderr.write(`convkit: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

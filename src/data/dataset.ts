@@ -1,0 +1,194 @@
+/**
+ * Datasets: indexable collections of (input, label) samples. `TensorDataset` wraps tensors
+ * already in memory (MNIST, CIFAR, CSV data), `Subset` views part of another dataset, and
+ * `randomSplit` / `trainValSplit` cut a dataset into disjoint seeded subsets.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { fmt, sizeOf } from '../tensor/shape.js';
+import { randperm } from '../tensor/random.js';
+import { SeededStream } from './seeded.js';
+
+/** One sample: the input tensor and its integer class label. */
+export interface Sample { x: Tensor; y: number }
+
+/** A mini-batch: inputs stacked along a new first axis (N, ...) and int32 labels (N). */
+export interface Batch { x: Tensor; y: Tensor }
+
+/** An indexable dataset; getBatch is an optional fast path used by DataLoader. */
+export interface Dataset {
+  /** Number of samples. */
+  readonly length: number;
+  /** The i-th sample (0 <= i < length). */
+  get(i: number): Sample;
+  /** The samples at the given indices as one batch, built with bulk copies. */
+  getBatch?(indices: ArrayLike<number>): Batch;
+  /** Class names, when known (index = label). */
+  readonly classes?: readonly string[];
+}
+
+/** Throws unless i is an integer index into a dataset of the given length. */
+export function checkIndex(op: string, i: number, length: number): void {
+  if (!Number.isInteger(i) || i < 0 || i >= length) throw new RangeError(`${op}: index ${String(i)} is out of range for a dataset of length ${length}`);
+}
+
+/** Copies rows `indices` of a row-major (rows, rowSize) array into a new array of the same kind. */
+export function gatherRows<T extends Float32Array | Int32Array>(src: T, rowSize: number, indices: ArrayLike<number>, rows: number): T {
+  const n = indices.length;
+  const out = (src instanceof Float32Array ? new Float32Array(n * rowSize) : new Int32Array(n * rowSize)) as T;
+  for (let b = 0; b < n; b++) {
+    const i = indices[b];
+    if (!(i >= 0 && i < rows) || !Number.isInteger(i)) throw new RangeError(`getBatch: index ${String(i)} is out of range for a dataset of length ${rows}`);
+    const off = i * rowSize;
+    out.set(src.subarray(off, off + rowSize), b * rowSize);
+  }
+  return out;
+}
+
+/** Options of TensorDataset. */
+export interface TensorDatasetOptions { classes?: readonly string[] }
+
+/** A dataset over in-memory tensors: sample i is (x[i], y[i]). */
+export class TensorDataset implements Dataset {
+  /** All inputs, shape (N, ...). */
+  readonly x: Tensor;
+  /** All labels, int32 shape (N). */
+  readonly y: Tensor;
+  /** Class names (index = label), if given. */
+  readonly classes?: readonly string[];
+  private readonly rowSize: number;
+
+  /** Pairs inputs x (N, ...) with labels y (N integers: a tensor, Int32Array or number[]). */
+  constructor(x: Tensor, y: Tensor | Int32Array | readonly number[], options: TensorDatasetOptions = {}) {
+    if (x.ndim < 1) throw new RangeError(`TensorDataset: x must have a sample axis, got shape ${fmt(x.shape)}`);
+    const yData = y instanceof Tensor ? y.data : y;
+    const n = x.shape[0];
+    if (y instanceof Tensor && y.ndim !== 1) throw new RangeError(`TensorDataset: y must be 1-D, got shape ${fmt(y.shape)}`);
+    if (yData.length !== n) throw new RangeError(`TensorDataset: x has ${n} samples (shape ${fmt(x.shape)}) but y has ${yData.length} labels`);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = yData[i];
+      if (!Number.isInteger(v)) throw new TypeError(`TensorDataset: label ${i} is ${String(v)}, expected an integer`);
+      labels[i] = v;
+    }
+    this.x = x.detach();
+    this.y = new Tensor(labels, [n]);
+    this.rowSize = sizeOf(x.shape.slice(1));
+    if (options.classes) this.classes = [...options.classes];
+  }
+
+  /** Number of samples. */
+  get length(): number { return this.x.shape[0]; }
+
+  /** Sample i (a copy of x[i]). */
+  get(i: number): Sample {
+    checkIndex('TensorDataset.get', i, this.length);
+    const off = i * this.rowSize;
+    const x = new Tensor(this.x.data.slice(off, off + this.rowSize), this.x.shape.slice(1));
+    return { x, y: this.y.data[i] };
+  }
+
+  /** The samples at indices, gathered with one typed-array copy per sample. */
+  getBatch(indices: ArrayLike<number>): Batch {
+    const n = indices.length;
+    const x = gatherRows(this.x.data, this.rowSize, indices, this.length);
+    const y = gatherRows(this.y.data as Int32Array, 1, indices, this.length);
+    return { x: new Tensor(x, [n, ...this.x.shape.slice(1)]), y: new Tensor(y, [n]) };
+  }
+}
+
+/** The samples of another dataset at the given indices, in that order. */
+export class Subset implements Dataset {
+  /** The underlying dataset. */
+  readonly dataset: Dataset;
+  /** Indices into the underlying dataset. */
+  readonly indices: Int32Array;
+
+  /** A view of dataset restricted to indices (each must be a valid index). */
+  constructor(dataset: Dataset, indices: ArrayLike<number>) {
+    this.dataset = dataset;
+    this.indices = Int32Array.from(indices as ArrayLike<number>);
+    for (let k = 0; k < this.indices.length; k++) {
+      const i = indices[k];
+      if (!Number.isInteger(i) || i < 0 || i >= dataset.length) throw new RangeError(`Subset: index ${String(i)} (position ${k}) is out of range for a dataset of length ${dataset.length}`);
+    }
+  }
+
+  /** Number of samples. */
+  get length(): number { return this.indices.length; }
+  /** Class names of the underlying dataset. */
+  get classes(): readonly string[] | undefined { return this.dataset.classes; }
+
+  /** Sample i of the subset. */
+  get(i: number): Sample {
+    checkIndex('Subset.get', i, this.length);
+    return this.dataset.get(this.indices[i]);
+  }
+
+  /** Batch of subset positions, forwarded to the parent's fast path when it has one. */
+  getBatch(indices: ArrayLike<number>): Batch {
+    const mapped = new Int32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      checkIndex('Subset.getBatch', i, this.length);
+      mapped[k] = this.indices[i];
+    }
+    if (this.dataset.getBatch) return this.dataset.getBatch(mapped);
+    return collate(this.dataset, mapped);
+  }
+}
+
+/** Builds a batch from per-sample get() calls (used for datasets without getBatch). */
+export function collate(ds: Dataset, indices: ArrayLike<number>): Batch {
+  const n = indices.length;
+  if (n === 0) throw new RangeError('collate: cannot build an empty batch');
+  const first = ds.get(indices[0]);
+  const rowShape = first.x.shape;
+  const rowSize = first.x.size;
+  const x = first.x.dtype === 'int32' ? new Int32Array(n * rowSize) : new Float32Array(n * rowSize);
+  const y = new Int32Array(n);
+  for (let b = 0; b < n; b++) {
+    const s = b === 0 ? first : ds.get(indices[b]);
+    if (s.x.size !== rowSize || s.x.ndim !== rowShape.length || s.x.shape.some((d, k) => d !== rowShape[k])) {
+      throw new RangeError(`collate: sample ${indices[b]} has shape ${fmt(s.x.shape)} but sample ${indices[0]} has ${fmt(rowShape)}; all samples in a batch must have the same shape`);
+    }
+    if (!Number.isInteger(s.y)) throw new TypeError(`collate: sample ${indices[b]} has label ${String(s.y)}, expected an integer`);
+    x.set(s.x.data, b * rowSize);
+    y[b] = s.y;
+  }
+  return { x: new Tensor(x, [n, ...rowShape]), y: new Tensor(y, [n]) };
+}
+
+/**
+ * Splits a dataset into disjoint random subsets. lengths are sample counts summing to
+ * ds.length, or fractions summing to 1 (rounded down, leftovers go to the first subsets
+ * round-robin, as in PyTorch). A seed makes the split independent of the global generator.
+ */
+export function randomSplit(ds: Dataset, lengths: readonly number[], seed?: number): Subset[] {
+  const n = ds.length;
+  if (lengths.length === 0) throw new RangeError('randomSplit: lengths must not be empty');
+  if (lengths.some((l) => !(l >= 0) || !Number.isFinite(l))) throw new RangeError(`randomSplit: lengths must be non-negative numbers, got [${lengths.join(', ')}]`);
+  let counts: number[];
+  const total = lengths.reduce((a, b) => a + b, 0);
+  if (lengths.every((l) => Number.isInteger(l)) && total === n) {
+    counts = [...lengths];
+  } else if (Math.abs(total - 1) < 1e-6 && lengths.every((l) => l <= 1)) {
+    counts = lengths.map((f) => Math.floor(f * n));
+    let rest = n - counts.reduce((a, b) => a + b, 0);
+    for (let i = 0; rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
+  } else {
+    throw new RangeError(`randomSplit: lengths [${lengths.join(', ')}] must be counts summing to the dataset length ${n} or fractions summing to 1`);
+  }
+  const perm = new SeededStream(seed).run(() => randperm(n));
+  const out: Subset[] = [];
+  let start = 0;
+  for (const c of counts) { out.push(new Subset(ds, perm.subarray(start, start + c))); start += c; }
+  return out;
+}
+
+/** Splits off a random validation subset of valFraction (0 < valFraction < 1) of the samples. */
+export function trainValSplit(ds: Dataset, valFraction: number, seed?: number): { train: Subset; val: Subset } {
+  if (!(valFraction > 0 && valFraction < 1)) throw new RangeError(`trainValSplit: valFraction must be in (0, 1), got ${String(valFraction)}`);
+  const nVal = Math.round(ds.length * valFraction);
+  const [train, val] = randomSplit(ds, [ds.length - nVal, nVal], seed);
+  return { train, val };
+}

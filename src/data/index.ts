@@ -1,0 +1,20 @@
+/** Datasets, data loading, transforms and dataset loaders (MNIST, Fashion-MNIST, CIFAR-10, CSV, image folders). */
+export { TensorDataset, Subset, randomSplit, trainValSplit, collate } from './dataset.js';
+export type { Dataset, Sample, Batch, TensorDatasetOptions } from './dataset.js';
+export { DataLoader } from './dataloader.js';
+export type { DataLoaderOptions } from './dataloader.js';
+export { SeededStream } from './seeded.js';
+export { Compose, Normalize, RandomHorizontalFlip, RandomCrop, RandomAffine, RandomRotation, RandomTranslation, GaussianNoise, applyTransform } from './transforms.js';
+export type { Transform, TransformLike, RandomCropOptions, RandomAffineOptions, GaussianNoiseOptions } from './transforms.js';
+export { parseIdx, readIdx, IDX_MAX_BYTES } from './idx.js';
+export type { IdxArray, IdxDType, ReadIdxOptions } from './idx.js';
+export { parseCsv, parseCsvRecords, csvNumber } from './csv.js';
+export type { CsvOptions, CsvRecord } from './csv.js';
+export { loadMnist, loadFashionMnist, parseFashionClassJson, MNIST_STATS, FASHION_MNIST_STATS, FASHION_MNIST_CLASSES, FASHION_SPLIT_SEED } from './mnist.js';
+export type { Split, MnistOptions, LoadMnistOptions } from './mnist.js';
+export { loadBreastCancer, parseSklearnCsv, splitTable, BREAST_CANCER_FEATURES } from './breast-cancer.js';
+export type { BreastCancerOptions, BreastCancerData, ParsedTable } from './breast-cancer.js';
+export { parseCifar10Batch, loadCifar10Batch, loadCifar10, CIFAR10_CLASSES, CIFAR10_RECORD_BYTES } from './cifar10.js';
+export type { Cifar10Options } from './cifar10.js';
+export { ImageFolder } from './image-folder.js';
+export type { ImageFolderOptions } from './image-folder.js';

@@ -1,0 +1,53 @@
+/** The fully connected (affine) map y = x W^T + b, as torch.nn.functional.linear. */
+import { record } from '../../autograd/engine.js';
+import { getBackend } from '../../backend/index.js';
+import { empty, f32 } from '../../tensor/alloc.js';
+import { fmt, sizeOf } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+/**
+ * y = x W^T + b with weight (outFeatures, inFeatures), bias (outFeatures) and x (..., inFeatures);
+ * any number of leading axes. One GEMM forward, two GEMMs backward.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D (outFeatures, inFeatures), got ${fmt(weight.shape)}`);
+  const [outF, inF] = weight.shape;
+  if (x.ndim === 0) throw new RangeError(`linear: input must have at least 1 axis, got a scalar (weight ${fmt(weight.shape)})`);
+  const xIn = x.shape[x.ndim - 1];
+  if (xIn !== inF) throw new RangeError(`linear: input ${fmt(x.shape)} has ${xIn} features but weight ${fmt(weight.shape)} expects ${inF}`);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+    throw new RangeError(`linear: bias ${fmt(bias.shape)} must have shape [${outF}] to match weight ${fmt(weight.shape)}`);
+  }
+  const m = sizeOf(x.shape.slice(0, -1));
+  const out = empty([...x.shape.slice(0, -1), outF]);
+  const od = out.f32, xd = f32(x), wd = f32(weight);
+  let beta = 0;
+  if (bias) {
+    const bd = f32(bias);
+    for (let r = 0; r < m; r++) od.set(bd, r * outF);
+    beta = 1;
+  }
+  if (m > 0 && outF > 0) getBackend().gemm(false, true, 1, m, outF, inF, 1, xd, 0, 0, wd, 0, 0, beta, od, 0, 0);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, 'linear', inputs, (g) => {
+    const gd = g.f32;
+    let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
+    if (x.requiresGrad) {
+      // dx = g W: (m, out) @ (out, in)
+      gx = empty(x.shape);
+      if (m > 0 && inF > 0) getBackend().gemm(false, false, 1, m, inF, outF, 1, gd, 0, 0, wd, 0, 0, 0, gx.f32, 0, 0);
+    }
+    if (weight.requiresGrad) {
+      // dW = g^T x: (out, m) @ (m, in)
+      gw = empty(weight.shape);
+      if (outF > 0 && inF > 0) getBackend().gemm(true, false, 1, outF, inF, m, 1, gd, 0, 0, xd, 0, 0, 0, gw.f32, 0, 0);
+    }
+    if (bias && bias.requiresGrad) {
+      gb = empty(bias.shape);
+      const acc = new Float64Array(outF);
+      for (let r = 0; r < m; r++) for (let j = 0; j < outF; j++) acc[j] += gd[r * outF + j];
+      gb.f32.set(acc);
+    }
+    return bias ? [gx, gw, gb] : [gx, gw];
+  });
+}

@@ -1,0 +1,434 @@
+/**
+ * Classification losses, with PyTorch's options and semantics: crossEntropy (fused, stable
+ * log-softmax + NLL), nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+ * multiMarginLoss (the multiclass SVM hinge loss) and klDiv.
+ *
+ * Layout: input is (N, C) or (N, C, d1, ...) with classes on axis 1, or unbatched (C).
+ * Class-index targets are int32 of shape (N) / (N, d1, ...) / () (a float32 tensor of that
+ * shape holding whole numbers is accepted too). Class weights are constants (no gradient).
+ */
+import { record } from '../../autograd/engine.js';
+import { empty, f32 } from '../../tensor/alloc.js';
+import { fmt, sameShape, sizeOf } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { broadcastData, checkReduction, reduceLoss, type Reduction } from './loss.js';
+
+/** Options of crossEntropy (torch.nn.functional.cross_entropy). */
+export interface CrossEntropyOptions {
+  /** Per-class rescaling weights, shape (C). */
+  weight?: Tensor | null;
+  /** Targets equal to this index contribute nothing (index targets only). */
+  ignoreIndex?: number;
+  reduction?: Reduction;
+  /** Mixes the target with the uniform distribution: (1 - s) * target + s / C. */
+  labelSmoothing?: number;
+}
+
+/** Options of nllLoss (torch.nn.functional.nll_loss). */
+export interface NllLossOptions { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }
+
+/** Geometry of a (N, C, inner) class layout. */
+interface ClassLayout { n: number; c: number; inner: number; posShape: number[] }
+
+function classLayout(op: string, input: Tensor): ClassLayout {
+  if (input.ndim === 0) throw new RangeError(`${op}: input must have a class axis, got a scalar`);
+  if (input.ndim === 1) return { n: 1, c: input.shape[0], inner: 1, posShape: [] };
+  return { n: input.shape[0], c: input.shape[1], inner: sizeOf(input.shape.slice(2)), posShape: [input.shape[0], ...input.shape.slice(2)] };
+}
+
+/** The class indices of `target` after checking its shape against the input (int32 storage). */
+function classIndices(op: string, input: Tensor, target: Tensor, lay: ClassLayout): Int32Array {
+  if (!sameShape(target.shape, lay.posShape)) {
+    if (input.ndim >= 2 && target.ndim >= 1 && target.shape[0] !== input.shape[0]) {
+      throw new RangeError(`${op}: logits ${fmt(input.shape)} and target ${fmt(target.shape)} disagree on the batch size`);
+    }
+    throw new RangeError(`${op}: class-index target ${fmt(target.shape)} must have shape ${fmt(lay.posShape)} for input ${fmt(input.shape)}`);
+  }
+  if (target.data instanceof Int32Array) return target.data;
+  const t = target.data;
+  const out = new Int32Array(t.length);
+  for (let i = 0; i < t.length; i++) {
+    if (!Number.isInteger(t[i])) throw new TypeError(`${op}: float target ${fmt(target.shape)} holds ${t[i]}, which is not a class index (use int32 class indices)`);
+    out[i] = t[i];
+  }
+  return out;
+}
+
+function classWeights(op: string, weight: Tensor | null | undefined, c: number): Float32Array | null {
+  if (!weight) return null;
+  if (weight.ndim !== 1 || weight.shape[0] !== c) throw new RangeError(`${op}: weight ${fmt(weight.shape)} must have shape [${c}] (one per class)`);
+  return f32(weight);
+}
+
+function checkIndex(op: string, y: number, c: number, pos: number): void {
+  if (y < 0 || y >= c) throw new RangeError(`${op}: target ${y} is out of range for ${c} classes (at position ${pos})`);
+}
+
+/** Output of a fused reduction: the scalar/none tensor, and the gradient scale per position. */
+function reduceFused(lossPos: Float64Array, posShape: number[], reduction: Reduction, denom: number): { out: Tensor; scale: (g: Float32Array, pos: number) => number } {
+  if (reduction === 'none') {
+    const out = empty(posShape);
+    out.f32.set(lossPos);
+    return { out, scale: (g, pos) => g[pos] };
+  }
+  let total = 0;
+  for (let i = 0; i < lossPos.length; i++) total += lossPos[i];
+  const out = empty([]);
+  if (reduction === 'sum') { out.f32[0] = total; return { out, scale: (g) => g[0] }; }
+  out.f32[0] = total / denom;
+  return { out, scale: (g) => g[0] / denom };
+}
+
+/**
+ * Cross-entropy between logits and class targets: log-softmax over axis 1 (axis 0 when
+ * unbatched) followed by the negative log-likelihood. target is int32 class indices, or
+ * float class probabilities of the logits' shape. 'mean' divides by the summed weights of
+ * the non-ignored targets (the count when unweighted), exactly as PyTorch.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const op = 'crossEntropy';
+  const reduction = options.reduction ?? 'mean', ignoreIndex = options.ignoreIndex ?? -100, eps = options.labelSmoothing ?? 0;
+  checkReduction(op, reduction);
+  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${String(eps)}`);
+  if (input.dtype !== 'float32') throw new TypeError(`${op}: logits must be float32, got ${input.dtype}`);
+  const lay = classLayout(op, input);
+  const w = classWeights(op, options.weight, lay.c);
+  const probs = target.dtype === 'float32' && sameShape(target.shape, input.shape);
+  if (!probs && target.dtype === 'float32' && target.ndim === input.ndim) {
+    throw new RangeError(`${op}: class-probability target ${fmt(target.shape)} must have the logits' shape ${fmt(input.shape)}`);
+  }
+  return probs ? crossEntropyProbs(input, target, lay, w, eps, reduction) : crossEntropyIndex(input, target, lay, w, eps, reduction, ignoreIndex);
+}
+
+/** Per-position log-sum-exp of the logits over the class axis (shifted by the max). */
+function logSumExpClasses(z: Float32Array, lay: ClassLayout): Float64Array {
+  const { n, c, inner } = lay;
+  const lse = new Float64Array(n * inner);
+  for (let b = 0; b < n; b++) {
+    for (let j = 0; j < inner; j++) {
+      const start = b * c * inner + j, end = start + c * inner;
+      let m = -Infinity;
+      for (let p = start; p < end; p += inner) if (z[p] > m) m = z[p];
+      let s = 0;
+      for (let p = start; p < end; p += inner) s += Math.exp(z[p] - m);
+      lse[b * inner + j] = m + Math.log(s);
+    }
+  }
+  return lse;
+}
+
+function crossEntropyIndex(input: Tensor, target: Tensor, lay: ClassLayout, w: Float32Array | null, eps: number,
+  reduction: Reduction, ignoreIndex: number): Tensor {
+  const op = 'crossEntropy';
+  const { n, c, inner } = lay;
+  const t = classIndices(op, input, target, lay);
+  const z = input.f32;
+  const lse = logSumExpClasses(z, lay);
+  let wSum = c;
+  if (w) { wSum = 0; for (let k = 0; k < c; k++) wSum += w[k]; }
+  const lossPos = new Float64Array(n * inner);
+  let denom = 0;
+  for (let b = 0; b < n; b++) {
+    for (let j = 0; j < inner; j++) {
+      const pos = b * inner + j, y = t[pos];
+      if (y === ignoreIndex) continue;
+      checkIndex(op, y, c, pos);
+      const start = b * c * inner + j, l = lse[pos];
+      const wy = w ? w[y] : 1;
+      denom += wy;
+      let loss = -(1 - eps) * wy * (z[start + y * inner] - l);
+      if (eps > 0) {
+        let smooth = 0;
+        for (let k = 0, p = start; k < c; k++, p += inner) smooth -= (w ? w[k] : 1) * (z[p] - l);
+        loss += (eps / c) * smooth;
+      }
+      lossPos[pos] = loss;
+    }
+  }
+  const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, denom);
+  return record(out, 'crossEntropy', [input], (g) => {
+    // d/dz_k = scale * [(1 - eps) w_y (p_k - [k = y]) + eps / C (W p_k - w_k)], W = sum of class weights
+    const gx = empty(input.shape), o = gx.f32, gd = g.f32;
+    for (let b = 0; b < n; b++) {
+      for (let j = 0; j < inner; j++) {
+        const pos = b * inner + j, y = t[pos];
+        if (y === ignoreIndex) continue;
+        const s = scale(gd, pos), start = b * c * inner + j, l = lse[pos];
+        const a = s * (1 - eps) * (w ? w[y] : 1), e = (s * eps) / c;
+        const pCoef = a + e * wSum;
+        for (let k = 0, p = start; k < c; k++, p += inner) o[p] = pCoef * Math.exp(z[p] - l) - e * (w ? w[k] : 1);
+        o[start + y * inner] -= a;
+      }
+    }
+    return [gx];
+  });
+}
+
+function crossEntropyProbs(input: Tensor, target: Tensor, lay: ClassLayout, w: Float32Array | null, eps: number, reduction: Reduction): Tensor {
+  const { n, c, inner } = lay;
+  const z = input.f32, tp = target.f32;
+  const lse = logSumExpClasses(z, lay);
+  const lossPos = new Float64Array(n * inner);
+  for (let b = 0; b < n; b++) {
+    for (let j = 0; j < inner; j++) {
+      const pos = b * inner + j, start = b * c * inner + j, l = lse[pos];
+      let loss = 0;
+      for (let k = 0, p = start; k < c; k++, p += inner) loss -= (w ? w[k] : 1) * (tp[p] * (1 - eps) + eps / c) * (z[p] - l);
+      lossPos[pos] = loss;
+    }
+  }
+  const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, n * inner);
+  return record(out, 'crossEntropy', [input, target], (g) => {
+    const gd = g.f32;
+    let gz: Tensor | null = null, gt: Tensor | null = null;
+    if (input.requiresGrad) {
+      // d/dz_k = scale * (p_k * sum_i w_i t'_i - w_k t'_k), t' the smoothed target
+      gz = empty(input.shape);
+      const o = gz.f32;
+      for (let b = 0; b < n; b++) {
+        for (let j = 0; j < inner; j++) {
+          const pos = b * inner + j, start = b * c * inner + j, l = lse[pos], s = scale(gd, pos);
+          let wt = 0;
+          for (let k = 0, p = start; k < c; k++, p += inner) wt += (w ? w[k] : 1) * (tp[p] * (1 - eps) + eps / c);
+          for (let k = 0, p = start; k < c; k++, p += inner) o[p] = s * (wt * Math.exp(z[p] - l) - (w ? w[k] : 1) * (tp[p] * (1 - eps) + eps / c));
+        }
+      }
+    }
+    if (target.requiresGrad) {
+      gt = empty(target.shape);
+      const o = gt.f32;
+      for (let b = 0; b < n; b++) {
+        for (let j = 0; j < inner; j++) {
+          const pos = b * inner + j, start = b * c * inner + j, l = lse[pos], s = scale(gd, pos);
+          for (let k = 0, p = start; k < c; k++, p += inner) o[p] = -s * (w ? w[k] : 1) * (1 - eps) * (z[p] - l);
+        }
+      }
+    }
+    return [gz, gt];
+  });
+}
+
+/**
+ * Negative log-likelihood of log-probabilities `input` at class indices `target`:
+ * -weight[y] * input[y], 'mean' dividing by the summed weights of the non-ignored targets.
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  const op = 'nllLoss';
+  const reduction = options.reduction ?? 'mean', ignoreIndex = options.ignoreIndex ?? -100;
+  checkReduction(op, reduction);
+  if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32 log-probabilities, got ${input.dtype}`);
+  const lay = classLayout(op, input);
+  const { n, c, inner } = lay;
+  const w = classWeights(op, options.weight, c);
+  const t = classIndices(op, input, target, lay);
+  const x = input.f32;
+  const lossPos = new Float64Array(n * inner);
+  let denom = 0;
+  for (let b = 0; b < n; b++) {
+    for (let j = 0; j < inner; j++) {
+      const pos = b * inner + j, y = t[pos];
+      if (y === ignoreIndex) continue;
+      checkIndex(op, y, c, pos);
+      const wy = w ? w[y] : 1;
+      denom += wy;
+      lossPos[pos] = -wy * x[b * c * inner + y * inner + j];
+    }
+  }
+  const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, denom);
+  return record(out, 'nllLoss', [input], (g) => {
+    const gx = empty(input.shape), o = gx.f32, gd = g.f32;
+    for (let b = 0; b < n; b++) {
+      for (let j = 0; j < inner; j++) {
+        const pos = b * inner + j, y = t[pos];
+        if (y === ignoreIndex) continue;
+        o[b * c * inner + y * inner + j] = -(w ? w[y] : 1) * scale(gd, pos);
+      }
+    }
+    return [gx];
+  });
+}
+
+/** Options of the binary cross-entropy losses. */
+export interface BinaryCrossEntropyOptions {
+  /** Per-element rescaling, broadcast to the input shape. */
+  weight?: Tensor | null;
+  reduction?: Reduction;
+}
+
+function checkSameShape(op: string, input: Tensor, target: Tensor): void {
+  if (!sameShape(input.shape, target.shape)) {
+    throw new RangeError(`${op}: target ${fmt(target.shape)} must have the same shape as input ${fmt(input.shape)}`);
+  }
+  if (input.dtype !== 'float32' || target.dtype !== 'float32') throw new TypeError(`${op}: input and target must be float32, got ${input.dtype} and ${target.dtype}`);
+}
+
+/**
+ * -w (y log p + (1 - y) log(1 - p)) for probabilities p in [0, 1]; each log is clamped at
+ * -100 as in PyTorch, so p = 0 or 1 gives a finite loss.
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
+  const op = 'binaryCrossEntropy';
+  const reduction = options.reduction ?? 'mean';
+  checkReduction(op, reduction);
+  checkSameShape(op, input, target);
+  const w = options.weight ? broadcastData(op, 'weight', options.weight, input.shape) : null;
+  const p = input.f32, y = target.f32;
+  const out = empty(input.shape), od = out.f32;
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i];
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`${op}: input must hold probabilities in [0, 1], got ${v} at position ${i}`);
+    const lp = Math.max(Math.log(v), -100), lq = Math.max(Math.log1p(-v), -100);
+    od[i] = -(w ? w[i] : 1) * (y[i] * lp + (1 - y[i]) * lq);
+  }
+  const loss = record(out, op, [input, target], (g) => {
+    const gd = g.f32;
+    let gp: Tensor | null = null, gy: Tensor | null = null;
+    if (input.requiresGrad) {
+      // PyTorch's rule: w (p - y) / max(p (1 - p), 1e-12)
+      gp = empty(input.shape);
+      const o = gp.f32;
+      for (let i = 0; i < p.length; i++) o[i] = (gd[i] * (w ? w[i] : 1) * (p[i] - y[i])) / Math.max(p[i] * (1 - p[i]), 1e-12);
+    }
+    if (target.requiresGrad) {
+      gy = empty(target.shape);
+      const o = gy.f32;
+      for (let i = 0; i < p.length; i++) o[i] = gd[i] * (w ? w[i] : 1) * (Math.max(Math.log1p(-p[i]), -100) - Math.max(Math.log(p[i]), -100));
+    }
+    return [gp, gy];
+  });
+  return reduceLoss(op, loss, reduction);
+}
+
+/** Options of binaryCrossEntropyWithLogits: posWeight weighs the positive term (broadcast, usually shape (C)). */
+export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions { posWeight?: Tensor | null }
+
+/** log(1 + e^-x) without overflow. */
+function softplusNeg(x: number): number {
+  return Math.log1p(Math.exp(-Math.abs(x))) + Math.max(-x, 0);
+}
+
+/**
+ * Binary cross-entropy on logits: w [(1 - y) x + (1 + (pw - 1) y) log(1 + e^-x)], computed
+ * stably (finite for any finite logit). Its gradient is w (sigmoid(x) - y) without posWeight.
+ */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BinaryCrossEntropyWithLogitsOptions = {}): Tensor {
+  const op = 'binaryCrossEntropyWithLogits';
+  const reduction = options.reduction ?? 'mean';
+  checkReduction(op, reduction);
+  checkSameShape(op, input, target);
+  const w = options.weight ? broadcastData(op, 'weight', options.weight, input.shape) : null;
+  const pw = options.posWeight ? broadcastData(op, 'posWeight', options.posWeight, input.shape) : null;
+  const x = input.f32, y = target.f32;
+  const out = empty(input.shape), od = out.f32;
+  for (let i = 0; i < x.length; i++) {
+    const lw = pw ? 1 + (pw[i] - 1) * y[i] : 1;
+    od[i] = (w ? w[i] : 1) * ((1 - y[i]) * x[i] + lw * softplusNeg(x[i]));
+  }
+  const loss = record(out, op, [input, target], (g) => {
+    const gd = g.f32;
+    let gx: Tensor | null = null, gy: Tensor | null = null;
+    if (input.requiresGrad) {
+      gx = empty(input.shape);
+      const o = gx.f32;
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        const sNeg = v >= 0 ? Math.exp(-v) / (1 + Math.exp(-v)) : 1 / (1 + Math.exp(v)); // sigmoid(-x)
+        const lw = pw ? 1 + (pw[i] - 1) * y[i] : 1;
+        o[i] = gd[i] * (w ? w[i] : 1) * ((1 - y[i]) - lw * sNeg);
+      }
+    }
+    if (target.requiresGrad) {
+      gy = empty(target.shape);
+      const o = gy.f32;
+      for (let i = 0; i < x.length; i++) o[i] = gd[i] * (w ? w[i] : 1) * (-x[i] + (pw ? (pw[i] - 1) * softplusNeg(x[i]) : 0));
+    }
+    return [gx, gy];
+  });
+  return reduceLoss(op, loss, reduction);
+}
+
+/** Options of multiMarginLoss (torch.nn.functional.multi_margin_loss). */
+export interface MultiMarginLossOptions { p?: 1 | 2; margin?: number; weight?: Tensor | null; reduction?: Reduction }
+
+/**
+ * The multiclass SVM hinge loss: for each sample, sum over j != y of
+ * max(0, margin - x[y] + x[j])^p * weight[y], divided by the number of classes C (PyTorch's
+ * normalisation; the lectures' SVM loss is C times this with margin 1).
+ */
+export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMarginLossOptions = {}): Tensor {
+  const op = 'multiMarginLoss';
+  const reduction = options.reduction ?? 'mean', pw = options.p ?? 1, margin = options.margin ?? 1;
+  checkReduction(op, reduction);
+  if (pw !== 1 && pw !== 2) throw new RangeError(`${op}: p must be 1 or 2, got ${String(pw)}`);
+  if (typeof margin !== 'number' || !Number.isFinite(margin)) throw new TypeError(`${op}: margin must be a finite number, got ${String(margin)}`);
+  if (input.ndim !== 1 && input.ndim !== 2) throw new RangeError(`${op}: input must be (N, C) or (C), got ${fmt(input.shape)}`);
+  if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+  const lay = classLayout(op, input);
+  const { n, c } = lay;
+  const w = classWeights(op, options.weight, c);
+  const t = classIndices(op, input, target, lay);
+  const x = input.f32;
+  const out = empty(lay.posShape), od = out.f32;
+  for (let b = 0; b < n; b++) {
+    const y = t[b];
+    checkIndex(op, y, c, b);
+    const row = b * c, xy = x[row + y], wy = w ? w[y] : 1;
+    let s = 0;
+    for (let k = 0; k < c; k++) {
+      if (k === y) continue;
+      const m = margin - xy + x[row + k];
+      if (m > 0) s += pw === 1 ? m : m * m;
+    }
+    od[b] = (s * wy) / c;
+  }
+  const loss = record(out, op, [input], (g) => {
+    const gx = empty(input.shape), o = gx.f32, gd = g.f32;
+    for (let b = 0; b < n; b++) {
+      const y = t[b], row = b * c, xy = x[row + y];
+      const s = (gd[b] * (w ? w[y] : 1)) / c;
+      for (let k = 0; k < c; k++) {
+        if (k === y) continue;
+        const m = margin - xy + x[row + k];
+        if (m > 0) { const d = s * (pw === 1 ? 1 : 2 * m); o[row + k] += d; o[row + y] -= d; }
+      }
+    }
+    return [gx];
+  });
+  return reduceLoss(op, loss, reduction);
+}
+
+/** Options of klDiv; 'batchmean' divides the sum by the batch size (the true KL divergence). */
+export interface KlDivOptions { reduction?: Reduction | 'batchmean'; logTarget?: boolean }
+
+/**
+ * Kullback-Leibler divergence with input given as log-probabilities:
+ * target * (log target - input) (0 where target = 0), or exp(t) * (t - input) when logTarget.
+ */
+export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
+  const op = 'klDiv';
+  const reduction = options.reduction ?? 'mean', logTarget = options.logTarget ?? false;
+  checkReduction(op, reduction, ['mean', 'batchmean', 'sum', 'none']);
+  checkSameShape(op, input, target);
+  const x = input.f32, t = target.f32;
+  const out = empty(input.shape), od = out.f32;
+  for (let i = 0; i < x.length; i++) {
+    od[i] = logTarget ? Math.exp(t[i]) * (t[i] - x[i]) : (t[i] > 0 ? t[i] * Math.log(t[i]) : 0) - t[i] * x[i];
+  }
+  const loss = record(out, op, [input, target], (g) => {
+    const gd = g.f32;
+    let gx: Tensor | null = null, gt: Tensor | null = null;
+    if (input.requiresGrad) {
+      gx = empty(input.shape);
+      const o = gx.f32;
+      for (let i = 0; i < x.length; i++) o[i] = -gd[i] * (logTarget ? Math.exp(t[i]) : t[i]);
+    }
+    if (target.requiresGrad) {
+      gt = empty(target.shape);
+      const o = gt.f32;
+      for (let i = 0; i < x.length; i++) o[i] = gd[i] * (logTarget ? Math.exp(t[i]) * (t[i] - x[i] + 1) : Math.log(t[i]) + 1 - x[i]);
+    }
+    return [gx, gt];
+  });
+  if (reduction === 'batchmean') return reduceLoss(op, loss, 'sum').div(input.ndim === 0 ? 1 : input.shape[0]);
+  return reduceLoss(op, loss, reduction);
+}

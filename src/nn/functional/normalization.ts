@@ -1,0 +1,277 @@
+/**
+ * Normalisation functions, matching torch.nn.functional: batchNorm (per channel over the
+ * batch, with running statistics), layerNorm (per sample over the trailing axes),
+ * localResponseNorm (AlexNet's "norm" across channels) and normalize (Lp normalisation).
+ * Statistics are accumulated in float64; each op is one recorded node with its full backward.
+ */
+import { record } from '../../autograd/engine.js';
+import { empty, f32 } from '../../tensor/alloc.js';
+import { fmt, sizeOf } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { axisLayout } from './softmax.js';
+
+/** Options of batchNorm (PyTorch defaults: training = false, momentum = 0.1, eps = 1e-5). */
+export interface BatchNormOptions { training?: boolean; momentum?: number; eps?: number }
+
+function checkParam(op: string, what: string, t: Tensor | null | undefined, shape: readonly number[]): Float32Array | null {
+  if (!t) return null;
+  if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new RangeError(`${op}: ${what} ${fmt(t.shape)} must have shape ${fmt(shape)}`);
+  }
+  return f32(t);
+}
+
+/** Records an op whose optional inputs (weight, bias) may be absent; backward returns one grad per slot. */
+function recordOptional(out: Tensor, name: string, slots: (Tensor | null | undefined)[], backward: (g: Tensor) => (Tensor | null)[]): Tensor {
+  const present = slots.map((t, i) => [t, i] as const).filter(([t]) => t) as [Tensor, number][];
+  return record(out, name, present.map(([t]) => t), (g) => {
+    const all = backward(g);
+    return present.map(([, i]) => all[i]);
+  });
+}
+
+/**
+ * Batch normalisation over axis 1 of (N, C), (N, C, L) or (N, C, H, W) input.
+ * Training: normalises with the batch mean and biased variance and updates runningMean and
+ * runningVar IN PLACE (new = (1 - momentum) old + momentum stat, with the unbiased variance).
+ * Evaluation: normalises with the running statistics. Then y = weight * x_hat + bias.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null,
+  bias?: Tensor | null, options: BatchNormOptions = {}): Tensor {
+  const op = 'batchNorm';
+  const training = options.training ?? false, momentum = options.momentum ?? 0.1, eps = options.eps ?? 1e-5;
+  if (x.ndim < 2) throw new RangeError(`${op}: input must be (N, C, ...) with at least 2 axes, got ${fmt(x.shape)}`);
+  if (x.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${x.dtype}`);
+  if (typeof momentum !== 'number' || !Number.isFinite(momentum)) throw new TypeError(`${op}: momentum must be a finite number, got ${String(momentum)}`);
+  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${op}: eps must be a non-negative number, got ${String(eps)}`);
+  const n = x.shape[0], c = x.shape[1], inner = sizeOf(x.shape.slice(2)), count = n * inner;
+  const rm = checkParam(op, 'runningMean', runningMean, [c]);
+  const rv = checkParam(op, 'runningVar', runningVar, [c]);
+  if ((rm === null) !== (rv === null)) throw new TypeError(`${op}: runningMean and runningVar must both be given or both be null`);
+  const gamma = checkParam(op, 'weight', weight, [c]);
+  const betaP = checkParam(op, 'bias', bias, [c]);
+  if (!training && (!rm || !rv)) throw new TypeError(`${op}: runningMean and runningVar are required in evaluation mode (training = false)`);
+  if (training && count <= 1) throw new RangeError(`${op}: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
+
+  const xd = x.f32;
+  const mean = new Float64Array(c), invstd = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    if (training) {
+      let s = 0;
+      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) s += xd[base + j]; }
+      const mu = s / count;
+      let v = 0;
+      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) { const d = xd[base + j] - mu; v += d * d; } }
+      const varB = v / count;
+      mean[ch] = mu;
+      invstd[ch] = 1 / Math.sqrt(varB + eps);
+      if (rm && rv) {
+        rm[ch] = (1 - momentum) * rm[ch] + momentum * mu;
+        rv[ch] = (1 - momentum) * rv[ch] + momentum * (v / (count - 1));
+      }
+    } else {
+      mean[ch] = (rm as Float32Array)[ch];
+      invstd[ch] = 1 / Math.sqrt((rv as Float32Array)[ch] + eps);
+    }
+  }
+  const out = empty(x.shape), od = out.f32;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const base = (b * c + ch) * inner, mu = mean[ch];
+      const a = invstd[ch] * (gamma ? gamma[ch] : 1), sh = betaP ? betaP[ch] : 0;
+      for (let j = 0; j < inner; j++) od[base + j] = (xd[base + j] - mu) * a + sh;
+    }
+  }
+  return recordOptional(out, op, [x, weight, bias], (g) => {
+    const gd = g.f32;
+    const sg = new Float64Array(c), sgx = new Float64Array(c);
+    for (let b = 0; b < n; b++) {
+      for (let ch = 0; ch < c; ch++) {
+        const base = (b * c + ch) * inner, mu = mean[ch], is = invstd[ch];
+        let s1 = 0, s2 = 0;
+        for (let j = 0; j < inner; j++) { const gv = gd[base + j]; s1 += gv; s2 += gv * (xd[base + j] - mu) * is; }
+        sg[ch] += s1; sgx[ch] += s2;
+      }
+    }
+    let gx: Tensor | null = null;
+    if (x.requiresGrad) {
+      gx = empty(x.shape);
+      const o = gx.f32;
+      for (let b = 0; b < n; b++) {
+        for (let ch = 0; ch < c; ch++) {
+          const base = (b * c + ch) * inner, mu = mean[ch], is = invstd[ch], gm = gamma ? gamma[ch] : 1;
+          if (training) {
+            // dx = gamma * invstd / M * (M g - sum(g) - x_hat * sum(g x_hat))
+            const k = (gm * is) / count, s1 = sg[ch], s2 = sgx[ch];
+            for (let j = 0; j < inner; j++) o[base + j] = k * (count * gd[base + j] - s1 - (xd[base + j] - mu) * is * s2);
+          } else {
+            const k = gm * is;
+            for (let j = 0; j < inner; j++) o[base + j] = k * gd[base + j];
+          }
+        }
+      }
+    }
+    const gw = weight && weight.requiresGrad ? empty([c]) : null;
+    if (gw) gw.f32.set(sgx);
+    const gb = bias && bias.requiresGrad ? empty([c]) : null;
+    if (gb) gb.f32.set(sg);
+    return [gx, gw, gb];
+  });
+}
+
+/**
+ * Layer normalisation over the trailing axes given by normalizedShape:
+ * y = (x - mean) / sqrt(var + eps) * weight + bias, biased variance, per leading index.
+ */
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  const op = 'layerNorm';
+  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const k = ns.length;
+  if (k === 0 || k > x.ndim || ns.some((d, i) => d !== x.shape[x.ndim - k + i])) {
+    throw new RangeError(`${op}: normalizedShape ${fmt(ns)} must match the trailing axes of input ${fmt(x.shape)}`);
+  }
+  if (x.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${x.dtype}`);
+  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${op}: eps must be a non-negative number, got ${String(eps)}`);
+  const gamma = checkParam(op, 'weight', weight, ns);
+  const betaP = checkParam(op, 'bias', bias, ns);
+  const d = sizeOf(ns), rows = d === 0 ? 0 : x.size / d;
+  const xd = x.f32;
+  const mean = new Float64Array(rows), invstd = new Float64Array(rows);
+  const out = empty(x.shape), od = out.f32;
+  for (let r = 0; r < rows; r++) {
+    const base = r * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += xd[base + j];
+    const mu = s / d;
+    let v = 0;
+    for (let j = 0; j < d; j++) { const t = xd[base + j] - mu; v += t * t; }
+    const is = 1 / Math.sqrt(v / d + eps);
+    mean[r] = mu; invstd[r] = is;
+    for (let j = 0; j < d; j++) od[base + j] = (xd[base + j] - mu) * is * (gamma ? gamma[j] : 1) + (betaP ? betaP[j] : 0);
+  }
+  return recordOptional(out, op, [x, weight, bias], (g) => {
+    const gd = g.f32;
+    const gwAcc = new Float64Array(d), gbAcc = new Float64Array(d);
+    const gx = x.requiresGrad ? empty(x.shape) : null;
+    const o = gx ? gx.f32 : null;
+    for (let r = 0; r < rows; r++) {
+      const base = r * d, mu = mean[r], is = invstd[r];
+      let s1 = 0, s2 = 0;
+      for (let j = 0; j < d; j++) {
+        const gv = gd[base + j], xh = (xd[base + j] - mu) * is;
+        gwAcc[j] += gv * xh; gbAcc[j] += gv;
+        const gh = gv * (gamma ? gamma[j] : 1);
+        s1 += gh; s2 += gh * xh;
+      }
+      if (o) {
+        // dx = invstd / D * (D g_hat - sum(g_hat) - x_hat * sum(g_hat x_hat)), g_hat = g * weight
+        for (let j = 0; j < d; j++) {
+          const gh = gd[base + j] * (gamma ? gamma[j] : 1), xh = (xd[base + j] - mu) * is;
+          o[base + j] = (is / d) * (d * gh - s1 - xh * s2);
+        }
+      }
+    }
+    const gw = weight && weight.requiresGrad ? empty(ns) : null;
+    if (gw) gw.f32.set(gwAcc);
+    const gb = bias && bias.requiresGrad ? empty(ns) : null;
+    if (gb) gb.f32.set(gbAcc);
+    return [gx, gw, gb];
+  });
+}
+
+/** Options of localResponseNorm (PyTorch defaults alpha = 1e-4, beta = 0.75, k = 1). */
+export interface LocalResponseNormOptions { alpha?: number; beta?: number; k?: number }
+
+/**
+ * Local response normalisation across channels (axis 1) of (N, C, ...) input, PyTorch's
+ * formula: y_c = x_c / (k + alpha / size * sum of x_c'^2 over c' in [c - size/2, c + (size-1)/2])^beta,
+ * the window clipped at the channel edges but always divided by `size`.
+ */
+export function localResponseNorm(x: Tensor, size: number, options: LocalResponseNormOptions = {}): Tensor {
+  const op = 'localResponseNorm';
+  const alpha = options.alpha ?? 1e-4, beta = options.beta ?? 0.75, kk = options.k ?? 1;
+  if (x.ndim < 3) throw new RangeError(`${op}: input must be (N, C, ...) with at least 3 axes, got ${fmt(x.shape)}`);
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`${op}: size must be a positive integer, got ${String(size)}`);
+  for (const [name, v] of [['alpha', alpha], ['beta', beta], ['k', kk]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  }
+  const n = x.shape[0], c = x.shape[1], inner = sizeOf(x.shape.slice(2));
+  const lo = Math.floor(size / 2), hi = Math.floor((size - 1) / 2);
+  const xd = f32(x);
+  const den = new Float64Array(x.size); // k + alpha/size * window sum of squares
+  const out = empty(x.shape), od = out.f32;
+  const sc = alpha / size;
+  for (let b = 0; b < n; b++) {
+    for (let j = 0; j < inner; j++) {
+      for (let ch = 0; ch < c; ch++) {
+        let s = 0;
+        for (let q = Math.max(0, ch - lo); q <= Math.min(c - 1, ch + hi); q++) { const v = xd[(b * c + q) * inner + j]; s += v * v; }
+        const p = (b * c + ch) * inner + j;
+        den[p] = kk + sc * s;
+        od[p] = xd[p] * Math.pow(den[p], -beta);
+      }
+    }
+  }
+  return record(out, op, [x], (g) => {
+    // dx_c = g_c D_c^-beta - 2 beta alpha/size x_c * sum over c' whose window holds c of g_c' x_c' D_c'^(-beta-1)
+    const gd = g.f32, gx = empty(x.shape), o = gx.f32;
+    const tq = new Float64Array(c);
+    for (let b = 0; b < n; b++) {
+      for (let j = 0; j < inner; j++) {
+        for (let q = 0; q < c; q++) { const p = (b * c + q) * inner + j; tq[q] = gd[p] * xd[p] * Math.pow(den[p], -beta - 1); }
+        for (let ch = 0; ch < c; ch++) {
+          let s = 0;
+          for (let q = Math.max(0, ch - hi); q <= Math.min(c - 1, ch + lo); q++) s += tq[q];
+          const p = (b * c + ch) * inner + j;
+          o[p] = gd[p] * Math.pow(den[p], -beta) - 2 * beta * sc * xd[p] * s;
+        }
+      }
+    }
+    return [gx];
+  });
+}
+
+/** Options of normalize (PyTorch defaults p = 2, dim = 1, eps = 1e-12). */
+export interface NormalizeOptions { p?: number; dim?: number; eps?: number }
+
+/** x / max(||x||_p, eps) along `dim`. */
+export function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
+  const op = 'normalize';
+  const p = options.p ?? 2, dim = options.dim ?? 1, eps = options.eps ?? 1e-12;
+  if (typeof p !== 'number' || !(p > 0)) throw new RangeError(`${op}: p must be a positive number, got ${String(p)}`);
+  const { outer, len, inner } = axisLayout(op, x, dim);
+  const xd = f32(x);
+  const norms = new Float64Array(outer * inner);
+  const out = empty(x.shape), od = out.f32;
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < inner; i++) {
+      const start = a * len * inner + i, end = start + len * inner;
+      let s = 0;
+      if (p === 2) for (let q = start; q < end; q += inner) s += xd[q] * xd[q];
+      else for (let q = start; q < end; q += inner) s += Math.pow(Math.abs(xd[q]), p);
+      const nrm = p === 2 ? Math.sqrt(s) : Math.pow(s, 1 / p);
+      norms[a * inner + i] = nrm;
+      const inv = 1 / Math.max(nrm, eps);
+      for (let q = start; q < end; q += inner) od[q] = xd[q] * inv;
+    }
+  }
+  return record(out, op, [x], (g) => {
+    // above eps: dx_i = g_i / n - (sum_j g_j x_j) / n^2 * sign(x_i) |x_i|^(p-1) / n^(p-1)
+    const gd = g.f32, gx = empty(x.shape), o = gx.f32;
+    for (let a = 0; a < outer; a++) {
+      for (let i = 0; i < inner; i++) {
+        const start = a * len * inner + i, end = start + len * inner, nrm = norms[a * inner + i];
+        if (!(nrm > eps)) { for (let q = start; q < end; q += inner) o[q] = gd[q] / eps; continue; }
+        let dot = 0;
+        for (let q = start; q < end; q += inner) dot += gd[q] * xd[q];
+        const k = dot / (nrm * nrm * Math.pow(nrm, p - 1));
+        for (let q = start; q < end; q += inner) {
+          const v = xd[q];
+          const dn = p === 2 ? v : Math.sign(v) * Math.pow(Math.abs(v), p - 1);
+          o[q] = gd[q] / nrm - k * dn;
+        }
+      }
+    }
+    return [gx];
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * softmax and logSoftmax along one axis. Both shift every slice by its max before
+ * exponentiating, so logits of any magnitude give finite results.
+ */
+import { record } from '../../autograd/engine.js';
+import { empty, f32 } from '../../tensor/alloc.js';
+import { normAxis, sizeOf } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+/** (outer, len, inner) view of x around axis `dim`; a scalar is one slice of length 1. */
+export function axisLayout(op: string, x: Tensor, dim: number): { outer: number; len: number; inner: number } {
+  if (x.ndim === 0) { normAxis(op, dim, 1); return { outer: 1, len: 1, inner: 1 }; }
+  const a = normAxis(op, dim, x.ndim);
+  return { outer: sizeOf(x.shape.slice(0, a)), len: x.shape[a], inner: sizeOf(x.shape.slice(a + 1)) };
+}
+
+/** Writes log-softmax (log = true) or softmax of every slice of xd into yd. */
+function softmaxKernel(xd: Float32Array, yd: Float32Array, outer: number, len: number, inner: number, log: boolean): void {
+  for (let o = 0; o < outer; o++) {
+    const base = o * len * inner;
+    for (let i = 0; i < inner; i++) {
+      const start = base + i, end = start + len * inner;
+      let m = -Infinity;
+      for (let p = start; p < end; p += inner) if (xd[p] > m) m = xd[p];
+      let s = 0;
+      for (let p = start; p < end; p += inner) { const e = Math.exp(xd[p] - m); s += e; if (!log) yd[p] = e; }
+      if (log) {
+        const shift = m + Math.log(s);
+        for (let p = start; p < end; p += inner) yd[p] = xd[p] - shift;
+      } else {
+        const inv = 1 / s;
+        for (let p = start; p < end; p += inner) yd[p] *= inv;
+      }
+    }
+  }
+}
+
+/** exp(x) / sum(exp(x)) along `dim`. */
+export function softmax(x: Tensor, dim: number): Tensor {
+  const { outer, len, inner } = axisLayout('softmax', x, dim);
+  const out = empty(x.shape), yd = out.f32;
+  softmaxKernel(f32(x), yd, outer, len, inner, false);
+  return record(out, 'softmax', [x], (g) => {
+    // dx = y * (g - sum(g * y))
+    const gx = empty(x.shape), gd = g.f32, o = gx.f32;
+    for (let b = 0; b < outer; b++) {
+      for (let i = 0; i < inner; i++) {
+        const start = b * len * inner + i, end = start + len * inner;
+        let dot = 0;
+        for (let p = start; p < end; p += inner) dot += gd[p] * yd[p];
+        for (let p = start; p < end; p += inner) o[p] = yd[p] * (gd[p] - dot);
+      }
+    }
+    return [gx];
+  });
+}
+
+/** log(softmax(x)) along `dim`, computed as x - max - log(sum(exp(x - max))). */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const { outer, len, inner } = axisLayout('logSoftmax', x, dim);
+  const out = empty(x.shape), yd = out.f32;
+  softmaxKernel(f32(x), yd, outer, len, inner, true);
+  return record(out, 'logSoftmax', [x], (g) => {
+    // dx = g - softmax(x) * sum(g)
+    const gx = empty(x.shape), gd = g.f32, o = gx.f32;
+    for (let b = 0; b < outer; b++) {
+      for (let i = 0; i < inner; i++) {
+        const start = b * len * inner + i, end = start + len * inner;
+        let s = 0;
+        for (let p = start; p < end; p += inner) s += gd[p];
+        for (let p = start; p < end; p += inner) o[p] = gd[p] - Math.exp(yd[p]) * s;
+      }
+    }
+    return [gx];
+  });
+}
+
+/** softmax(-x) along `dim`. */
+export function softmin(x: Tensor, dim: number): Tensor {
+  return softmax(x.neg(), dim);
+}

@@ -1,0 +1,165 @@
+/**
+ * Normalisation layers: BatchNorm1d/2d (per channel over the batch, running statistics as
+ * buffers), LayerNorm (per sample) and LocalResponseNorm (AlexNet's cross-channel norm).
+ */
+import { full } from '../../tensor/creation.js';
+import { fmt } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { batchNorm, layerNorm, localResponseNorm, type LocalResponseNormOptions } from '../functional/normalization.js';
+import { ones_, zeros_ } from '../init.js';
+import { Module } from '../module.js';
+
+/** Options of BatchNorm1d / BatchNorm2d (PyTorch defaults). */
+export interface BatchNormOptions {
+  /** Added to the variance for stability. Default 1e-5. */
+  eps?: number;
+  /** Weight of the new batch statistic in the running average; null = cumulative average. Default 0.1. */
+  momentum?: number | null;
+  /** Learn a per-channel scale (weight) and shift (bias). Default true. */
+  affine?: boolean;
+  /** Keep running mean/variance for evaluation. Default true (else batch statistics are always used). */
+  trackRunningStats?: boolean;
+}
+
+/** Shared implementation of BatchNorm1d and BatchNorm2d. */
+abstract class BatchNormNd extends Module {
+  /** Per-channel scale gamma (ones at init), or null. */
+  weight: Tensor | null;
+  /** Per-channel shift beta (zeros at init), or null. */
+  bias: Tensor | null;
+  /** Running mean of each channel (buffer), or null. */
+  runningMean: Tensor | null;
+  /** Running (unbiased) variance of each channel (buffer), or null. */
+  runningVar: Tensor | null;
+  /** Number of training batches seen (int32 scalar buffer), or null. */
+  numBatchesTracked: Tensor | null;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+
+  constructor(readonly numFeatures: number, { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions, op: string) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${op}: numFeatures must be a positive integer, got ${String(numFeatures)}`);
+    if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${op}: momentum must be in [0, 1] or null, got ${String(momentum)}`);
+    if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${String(eps)}`);
+    this.eps = eps; this.momentum = momentum; this.affine = affine; this.trackRunningStats = trackRunningStats;
+    this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1) : null);
+    this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0) : null);
+    this.runningMean = this.registerBuffer('runningMean', trackRunningStats ? full([numFeatures], 0) : null);
+    this.runningVar = this.registerBuffer('runningVar', trackRunningStats ? full([numFeatures], 1) : null);
+    this.numBatchesTracked = this.registerBuffer('numBatchesTracked', trackRunningStats ? new Tensor(new Int32Array(1), []) : null);
+  }
+
+  /** Resets running statistics (mean 0, variance 1, 0 batches). */
+  resetRunningStats(): void {
+    if (this.runningMean) zeros_(this.runningMean);
+    if (this.runningVar) ones_(this.runningVar);
+    if (this.numBatchesTracked) this.numBatchesTracked.data.fill(0);
+  }
+
+  /** Resets the running statistics and the affine parameters (weight 1, bias 0). */
+  resetParameters(): void {
+    this.resetRunningStats();
+    if (this.weight) ones_(this.weight);
+    if (this.bias) zeros_(this.bias);
+  }
+
+  protected abstract checkInput(x: Tensor): void;
+
+  /** Normalises with batch statistics (training, updating the running ones) or running statistics (eval). */
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    if (x.shape[1] !== this.numFeatures) {
+      throw new RangeError(`${this.typeName}: input ${fmt(x.shape)} has ${x.shape[1]} channels but the layer has numFeatures=${this.numFeatures}`);
+    }
+    let factor = this.momentum ?? 0;
+    const useRunning = this.runningMean !== null;
+    if (this.training && useRunning && this.numBatchesTracked) {
+      this.numBatchesTracked.data[0] += 1;
+      factor = this.momentum === null ? 1 / this.numBatchesTracked.data[0] : this.momentum;
+    }
+    const batchStats = this.training || !useRunning;
+    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: batchStats, momentum: factor, eps: this.eps });
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+  }
+}
+
+/** Batch normalisation of (N, C) or (N, C, L) input (after Linear or Conv1d layers). */
+export class BatchNorm1d extends BatchNormNd {
+  /** A batch norm over numFeatures channels. */
+  constructor(numFeatures: number, options: BatchNormOptions = {}) { super(numFeatures, options, 'BatchNorm1d'); }
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2-D (N, C) or 3-D (N, C, L) input, got ${fmt(x.shape)}`);
+  }
+}
+
+/** Batch normalisation of (N, C, H, W) feature maps (after Conv2d layers). */
+export class BatchNorm2d extends BatchNormNd {
+  /** A batch norm over numFeatures channels. */
+  constructor(numFeatures: number, options: BatchNormOptions = {}) { super(numFeatures, options, 'BatchNorm2d'); }
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4-D (N, C, H, W) input, got ${fmt(x.shape)}`);
+  }
+}
+
+/** Options of LayerNorm. */
+export interface LayerNormOptions {
+  /** Added to the variance. Default 1e-5. */
+  eps?: number;
+  /** Learn weight and bias of shape normalizedShape. Default true. */
+  elementwiseAffine?: boolean;
+  /** Learn the bias (when elementwiseAffine). Default true. */
+  bias?: boolean;
+}
+
+/** Normalises each sample over its trailing normalizedShape axes, then scales and shifts. */
+export class LayerNorm extends Module {
+  /** Scale (ones at init), or null. */
+  weight: Tensor | null;
+  /** Shift (zeros at init), or null. */
+  bias: Tensor | null;
+  /** The trailing shape normalised over. */
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+
+  /** A layer norm over the trailing axes normalizedShape. */
+  constructor(normalizedShape: number | readonly number[], { eps = 1e-5, elementwiseAffine = true, bias = true }: LayerNormOptions = {}) {
+    super();
+    const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (ns.length === 0 || ns.some((d) => !Number.isInteger(d) || d <= 0)) throw new RangeError(`LayerNorm: normalizedShape ${fmt(ns)} must be positive integers`);
+    this.normalizedShape = Object.freeze(ns);
+    this.eps = eps;
+    this.weight = this.registerParameter('weight', elementwiseAffine ? full(ns, 1) : null);
+    this.bias = this.registerParameter('bias', elementwiseAffine && bias ? full(ns, 0) : null);
+  }
+
+  /** Normalises x (..., ...normalizedShape). */
+  forward(x: Tensor): Tensor { return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
+
+  override extraRepr(): string {
+    return `${fmt(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+}
+
+/** AlexNet's local response normalisation across `size` neighbouring channels. */
+export class LocalResponseNorm extends Module {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly k: number;
+
+  /** An LRN over `size` channels (PyTorch defaults alpha 1e-4, beta 0.75, k 1). */
+  constructor(readonly size: number, { alpha = 1e-4, beta = 0.75, k = 1 }: LocalResponseNormOptions = {}) {
+    super();
+    if (!Number.isInteger(size) || size <= 0) throw new RangeError(`LocalResponseNorm: size must be a positive integer, got ${String(size)}`);
+    this.alpha = alpha; this.beta = beta; this.k = k;
+  }
+
+  /** Normalises x (N, C, ...) across channels. */
+  forward(x: Tensor): Tensor { return localResponseNorm(x, this.size, { alpha: this.alpha, beta: this.beta, k: this.k }); }
+
+  override extraRepr(): string { return `${this.size}, alpha=${this.alpha}, beta=${this.beta}, k=${this.k}`; }
+}

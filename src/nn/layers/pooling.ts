@@ -1,0 +1,157 @@
+/**
+ * Pooling layers: max / average / power-average (Lp) windows, adaptive pools with a fixed
+ * output size, global average pooling (GoogLeNet/ResNet heads) and max pooling across
+ * channels (maxout). None has parameters.
+ */
+import type { Tensor } from '../../tensor/tensor.js';
+import { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, type AdaptiveSize1, type AdaptiveSize2 } from '../functional/adaptive-pool.js';
+import { channelMaxPool } from '../functional/channel-pool.js';
+import type { Size1, Size2 } from '../functional/conv-args.js';
+import { avgPool1d, avgPool2d, lpPool1d, lpPool2d, maxPool1d, maxPool2d, type AvgPool1dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type MaxPool2dOptions } from '../functional/pool.js';
+import { fmt } from '../../tensor/shape.js';
+import { Module } from '../module.js';
+
+function show(v: unknown): string {
+  return Array.isArray(v) ? fmt(v as number[]) : String(v);
+}
+
+function windowRepr(kernelSize: unknown, o: Record<string, unknown>): string {
+  const parts = [`kernelSize=${show(kernelSize)}`, `stride=${show(o.stride ?? kernelSize)}`];
+  for (const [k, v] of Object.entries(o)) if (k !== 'stride' && v !== undefined) parts.push(`${k}=${show(v)}`);
+  return parts.join(', ');
+}
+
+/** Options of the max pooling layers (window size given separately). */
+export type MaxPool2dLayerOptions = Omit<MaxPool2dOptions, 'kernelSize' | 'returnIndices'>;
+/** Options of MaxPool1d. */
+export type MaxPool1dLayerOptions = Omit<MaxPool1dOptions, 'kernelSize' | 'returnIndices'>;
+/** Options of AvgPool2d. */
+export type AvgPool2dLayerOptions = Omit<AvgPool2dOptions, 'kernelSize'>;
+/** Options of AvgPool1d. */
+export type AvgPool1dLayerOptions = Omit<AvgPool1dOptions, 'kernelSize'>;
+
+/** 2-D max pooling; `new MaxPool2d(2)` halves H and W. */
+export class MaxPool2d extends Module {
+  /** A max pool with the given window (stride defaults to the window). */
+  constructor(readonly kernelSize: Size2, readonly options: MaxPool2dLayerOptions = {}) { super(); }
+  /** Pools x (N, C, H, W) or (C, H, W). */
+  forward(x: Tensor): Tensor { return maxPool2d(x, { ...this.options, kernelSize: this.kernelSize }); }
+  override extraRepr(): string { return windowRepr(this.kernelSize, { ...this.options }); }
+}
+
+/** 1-D max pooling over (N, C, L). */
+export class MaxPool1d extends Module {
+  /** A 1-D max pool. */
+  constructor(readonly kernelSize: Size1, readonly options: MaxPool1dLayerOptions = {}) { super(); }
+  /** Pools x (N, C, L) or (C, L). */
+  forward(x: Tensor): Tensor { return maxPool1d(x, { ...this.options, kernelSize: this.kernelSize }); }
+  override extraRepr(): string { return windowRepr(this.kernelSize, { ...this.options }); }
+}
+
+/** 2-D average pooling. */
+export class AvgPool2d extends Module {
+  /** An average pool with the given window. */
+  constructor(readonly kernelSize: Size2, readonly options: AvgPool2dLayerOptions = {}) { super(); }
+  /** Pools x (N, C, H, W) or (C, H, W). */
+  forward(x: Tensor): Tensor { return avgPool2d(x, { ...this.options, kernelSize: this.kernelSize }); }
+  override extraRepr(): string { return windowRepr(this.kernelSize, { ...this.options }); }
+}
+
+/** 1-D average pooling. */
+export class AvgPool1d extends Module {
+  /** A 1-D average pool. */
+  constructor(readonly kernelSize: Size1, readonly options: AvgPool1dLayerOptions = {}) { super(); }
+  /** Pools x (N, C, L) or (C, L). */
+  forward(x: Tensor): Tensor { return avgPool1d(x, { ...this.options, kernelSize: this.kernelSize }); }
+  override extraRepr(): string { return windowRepr(this.kernelSize, { ...this.options }); }
+}
+
+/** Options of LPPool2d. */
+export interface LPPool2dOptions {
+  /** Window step; defaults to kernelSize. */
+  stride?: Size2 | null;
+  /** Round the output size up. Default false. */
+  ceilMode?: boolean;
+}
+
+/** Power-average pooling (sum x^p)^(1/p) over each window; normType 2 is L2 pooling. */
+export class LPPool2d extends Module {
+  /** An Lp pool of order normType. */
+  constructor(readonly normType: number, readonly kernelSize: Size2, readonly options: LPPool2dOptions = {}) { super(); }
+  /** Pools x (N, C, H, W). */
+  forward(x: Tensor): Tensor { return lpPool2d(x, this.normType, this.kernelSize, this.options.stride ?? null, this.options.ceilMode ?? false); }
+  override extraRepr(): string { return `normType=${this.normType}, ${windowRepr(this.kernelSize, { ...this.options })}`; }
+}
+
+/** Options of LPPool1d. */
+export interface LPPool1dOptions {
+  /** Window step; defaults to kernelSize. */
+  stride?: Size1 | null;
+  /** Round the output size up. Default false. */
+  ceilMode?: boolean;
+}
+
+/** 1-D power-average pooling over (N, C, L). */
+export class LPPool1d extends Module {
+  /** An Lp pool of order normType. */
+  constructor(readonly normType: number, readonly kernelSize: Size1, readonly options: LPPool1dOptions = {}) { super(); }
+  /** Pools x (N, C, L). */
+  forward(x: Tensor): Tensor { return lpPool1d(x, this.normType, this.kernelSize, this.options.stride ?? null, this.options.ceilMode ?? false); }
+  override extraRepr(): string { return `normType=${this.normType}, ${windowRepr(this.kernelSize, { ...this.options })}`; }
+}
+
+/** 1-D average pooling to a fixed output length. */
+export class AdaptiveAvgPool1d extends Module {
+  /** outputSize: the output length. */
+  constructor(readonly outputSize: AdaptiveSize1) { super(); }
+  /** Pools x (N, C, L) or (C, L) to outputSize. */
+  forward(x: Tensor): Tensor { return adaptiveAvgPool1d(x, this.outputSize); }
+  override extraRepr(): string { return `outputSize=${show(this.outputSize)}`; }
+}
+
+/** 1-D max pooling to a fixed output length. */
+export class AdaptiveMaxPool1d extends Module {
+  /** outputSize: the output length. */
+  constructor(readonly outputSize: AdaptiveSize1) { super(); }
+  /** Pools x (N, C, L) or (C, L) to outputSize. */
+  forward(x: Tensor): Tensor { return adaptiveMaxPool1d(x, this.outputSize); }
+  override extraRepr(): string { return `outputSize=${show(this.outputSize)}`; }
+}
+
+/** Average pooling to a fixed output size (any input size). */
+export class AdaptiveAvgPool2d extends Module {
+  /** outputSize: a number or [H, W] (null keeps that input axis). */
+  constructor(readonly outputSize: AdaptiveSize2) { super(); }
+  /** Pools x (N, C, H, W) or (C, H, W) to outputSize. */
+  forward(x: Tensor): Tensor { return adaptiveAvgPool2d(x, this.outputSize); }
+  override extraRepr(): string { return `outputSize=${show(this.outputSize)}`; }
+}
+
+/** Max pooling to a fixed output size. */
+export class AdaptiveMaxPool2d extends Module {
+  /** outputSize: a number or [H, W] (null keeps that input axis). */
+  constructor(readonly outputSize: AdaptiveSize2) { super(); }
+  /** Pools x (N, C, H, W) or (C, H, W) to outputSize. */
+  forward(x: Tensor): Tensor { return adaptiveMaxPool2d(x, this.outputSize); }
+  override extraRepr(): string { return `outputSize=${show(this.outputSize)}`; }
+}
+
+/** Global average pooling: the mean of each feature map, (N, C, H, W) -> (N, C). */
+export class GlobalAvgPool extends Module {
+  /** Averages every axis after the channels. */
+  forward(x: Tensor): Tensor {
+    if (x.ndim < 3) throw new RangeError(`GlobalAvgPool: input must be (N, C, ...spatial) with at least one spatial axis, got ${fmt(x.shape)}`);
+    const axes: number[] = [];
+    for (let a = 2; a < x.ndim; a++) axes.push(a);
+    return x.mean(axes);
+  }
+}
+
+/** Max across groups of kernelSize consecutive channels (maxout); stride defaults to kernelSize. */
+export class ChannelMaxPool extends Module {
+  /** A channel max pool. */
+  constructor(readonly kernelSize: number, readonly stride: number | null = null) { super(); }
+  /** Pools the channels of x (N, C, ...). */
+  forward(x: Tensor): Tensor { return channelMaxPool(x, { kernelSize: this.kernelSize, stride: this.stride }); }
+  override extraRepr(): string { return `kernelSize=${this.kernelSize}, stride=${this.stride ?? this.kernelSize}`; }
+}

@@ -1,0 +1,378 @@
+/**
+ * `Module`: the PyTorch-style base class of every layer and model. A module owns named
+ * parameters (trainable tensors), buffers (state such as BatchNorm running statistics) and
+ * child modules, all registered explicitly (`registerParameter`, `registerBuffer`,
+ * `registerModule`). A registered name also becomes a property of the module (`lin.weight`),
+ * kept in sync both ways. Run a module with `m.call(x)` (forward plus hooks); containers call
+ * their children through `call` so that hooks (used by `summary`) see every layer.
+ */
+import { noGrad } from '../autograd/engine.js';
+import { fmt } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** A model checkpoint: dotted names (`features.0.weight`) to tensors, in registration order. */
+export type StateDict = Map<string, Tensor>;
+
+/** Options of `loadStateDict`. */
+export interface LoadStateDictOptions {
+  /** Throw when keys are missing or unexpected (default true). Shape mismatches always throw. */
+  strict?: boolean;
+}
+
+/** What `loadStateDict` reports (with strict=false, the keys it skipped). */
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/** A hook run after a module's forward: receives the module, its inputs and its output. */
+export type ForwardHook = (module: Module, inputs: readonly Tensor[], output: Tensor) => void;
+
+/** A hook run before a module's forward: receives the module and its inputs. */
+export type ForwardPreHook = (module: Module, inputs: readonly Tensor[]) => void;
+
+/** Returned by `registerForwardHook`; `remove()` unregisters the hook. */
+export interface HookHandle {
+  remove(): void;
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/** Base class of all layers and models (see the file comment). */
+export abstract class Module {
+  /** Whether the module is in training mode (Dropout active, BatchNorm uses batch statistics). */
+  training = true;
+  readonly #params = new Map<string, Tensor | null>();
+  readonly #buffers = new Map<string, Tensor | null>();
+  readonly #nonPersistent = new Set<string>();
+  readonly #modules = new Map<string, Module | null>();
+  readonly #hooks = new Map<number, ForwardHook>();
+  readonly #preHooks = new Map<number, ForwardPreHook>();
+  #nextHook = 0;
+
+  /** The computation of this module; call it through `call` so hooks run. */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Runs the pre-hooks, forward, then the forward hooks; this is how a module should be invoked. */
+  call(...inputs: Tensor[]): Tensor {
+    if (this.#preHooks.size > 0) for (const h of [...this.#preHooks.values()]) h(this, inputs);
+    const out = this.forward(...inputs);
+    if (this.#hooks.size > 0) for (const h of [...this.#hooks.values()]) h(this, inputs, out);
+    return out;
+  }
+
+  /** Registers a hook run after every `call` of this module; returns a handle to remove it. */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    const id = this.#nextHook++;
+    this.#hooks.set(id, hook);
+    return { remove: () => { this.#hooks.delete(id); } };
+  }
+
+  /** Registers a hook run before every `forward` of `call`; returns a handle to remove it. */
+  registerForwardPreHook(hook: ForwardPreHook): HookHandle {
+    const id = this.#nextHook++;
+    this.#preHooks.set(id, hook);
+    return { remove: () => { this.#preHooks.delete(id); } };
+  }
+
+  /** The name shown by toString and summary (the class name by default). */
+  get typeName(): string {
+    return this.constructor.name;
+  }
+
+  // ---- registration ----
+
+  private checkName(kind: string, name: string): void {
+    if (typeof name !== 'string' || name.length === 0 || name.includes('.')) {
+      throw new TypeError(`${this.typeName}.register${kind}: name must be a non-empty string without '.', got '${String(name)}'`);
+    }
+    const owners: [string, Map<string, unknown>][] = [['Parameter', this.#params], ['Buffer', this.#buffers], ['Module', this.#modules]];
+    for (const [k, m] of owners) {
+      if (k !== kind && m.has(name)) throw new Error(`${this.typeName}.register${kind}: '${name}' is already registered as a ${k.toLowerCase()}`);
+    }
+    if (name === 'training') throw new Error(`${this.typeName}.register${kind}: 'training' is reserved`);
+    if (!(name in this) || Object.getOwnPropertyDescriptor(this, name)) return;
+    throw new Error(`${this.typeName}.register${kind}: '${name}' would shadow a method or property of ${this.typeName}`);
+  }
+
+  /** Makes `this[name]` read and write the registry entry, as PyTorch's attribute access does. */
+  private bindProperty(name: string, store: Map<string, unknown>, check: (v: unknown) => void): void {
+    if (!IDENT.test(name)) return;
+    Object.defineProperty(this, name, {
+      configurable: true,
+      enumerable: true,
+      get: () => store.get(name),
+      set: (v: unknown) => { check(v); store.set(name, v); },
+    });
+  }
+
+  /** Registers a trainable tensor (or null, e.g. `bias` when disabled) under a name; returns it. */
+  registerParameter<T extends Tensor | null>(name: string, param: T): T {
+    this.checkName('Parameter', name);
+    const check = (v: unknown): void => {
+      if (v !== null && !(v instanceof Tensor)) throw new TypeError(`${this.typeName}: parameter '${name}' must be a Tensor or null`);
+      if (v instanceof Tensor && v.dtype !== 'float32') throw new TypeError(`${this.typeName}: parameter '${name}' must be float32, got ${v.dtype}`);
+    };
+    check(param);
+    if (param && !param.isLeaf) throw new Error(`${this.typeName}.registerParameter: '${name}' must be a leaf tensor (detach it first)`);
+    if (param && !param.requiresGrad) param.requiresGrad_(true);
+    this.#params.set(name, param);
+    this.bindProperty(name, this.#params, check);
+    return param;
+  }
+
+  /** Registers non-trainable state; persistent buffers are saved in stateDict. Returns it. */
+  registerBuffer<T extends Tensor | null>(name: string, buffer: T, persistent = true): T {
+    this.checkName('Buffer', name);
+    const check = (v: unknown): void => {
+      if (v !== null && !(v instanceof Tensor)) throw new TypeError(`${this.typeName}: buffer '${name}' must be a Tensor or null`);
+    };
+    check(buffer);
+    this.#buffers.set(name, buffer);
+    if (persistent) this.#nonPersistent.delete(name); else this.#nonPersistent.add(name);
+    this.bindProperty(name, this.#buffers, check);
+    return buffer;
+  }
+
+  /** Registers a child module under a name (its parameters get the prefix `name.`). Returns it. */
+  registerModule<M extends Module | null>(name: string, module: M): M {
+    this.checkName('Module', name);
+    const check = (v: unknown): void => {
+      if (v !== null && !(v instanceof Module)) throw new TypeError(`${this.typeName}: submodule '${name}' must be a Module or null`);
+    };
+    check(module);
+    if ((module as Module | null) === this) throw new Error(`${this.typeName}.registerModule: a module cannot contain itself`);
+    this.#modules.set(name, module);
+    this.bindProperty(name, this.#modules, check);
+    return module;
+  }
+
+  // ---- traversal ----
+
+  /** Direct children with their names. */
+  *namedChildren(): Generator<[string, Module]> {
+    const seen = new Set<Module>();
+    for (const [n, m] of this.#modules) if (m && !seen.has(m)) { seen.add(m); yield [n, m]; }
+  }
+
+  /** Direct children. */
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and all descendants, depth first, with dotted names ('' for this one). */
+  *namedModules(prefix = '', memo: Set<Module> = new Set()): Generator<[string, Module]> {
+    if (memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [n, m] of this.#modules) {
+      if (m) yield* m.namedModules(prefix ? `${prefix}.${n}` : n, memo);
+    }
+  }
+
+  /** This module and all descendants. */
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** All parameters with dotted names (shared tensors listed once); recurse=false: own only. */
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [n, p] of m.#params) {
+        if (!p || seen.has(p)) continue;
+        seen.add(p);
+        yield [mp ? `${mp}.${n}` : n, p];
+      }
+    }
+  }
+
+  /** All parameters (what an optimizer trains). */
+  parameters(recurse = true): Tensor[] {
+    return [...this.namedParameters('', recurse)].map(([, p]) => p);
+  }
+
+  /** All buffers with dotted names. */
+  *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [n, b] of m.#buffers) {
+        if (!b || seen.has(b)) continue;
+        seen.add(b);
+        yield [mp ? `${mp}.${n}` : n, b];
+      }
+    }
+  }
+
+  /** All buffers. */
+  buffers(recurse = true): Tensor[] {
+    return [...this.namedBuffers('', recurse)].map(([, b]) => b);
+  }
+
+  /** The descendant at a dotted path ('' is this module), or a clear error. */
+  getSubmodule(path: string): Module {
+    if (path === '') return this;
+    let cur: Module = this;
+    for (const part of path.split('.')) {
+      const next = cur.#modules.get(part);
+      if (!next) throw new Error(`${this.typeName}.getSubmodule: ${cur.typeName} has no submodule '${part}' (path '${path}')`);
+      cur = next;
+    }
+    return cur;
+  }
+
+  // ---- modes and gradients ----
+
+  /** Sets training mode on this module and all descendants; returns this. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode (same as train(false)); returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Stops gradients for every parameter (transfer learning: freeze a pretrained trunk). */
+  freeze(): this {
+    for (const p of this.parameters()) { p.requiresGrad = false; p.grad = null; }
+    return this;
+  }
+
+  /** Makes every parameter trainable again. */
+  unfreeze(): this {
+    for (const p of this.parameters()) p.requiresGrad = true;
+    return this;
+  }
+
+  /** Clears the gradients of all parameters (sets them to null). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Calls fn on every descendant, then on this module (as PyTorch's apply); returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Number of parameter values (only those with requiresGrad when trainableOnly). */
+  numParameters({ trainableOnly = false }: { trainableOnly?: boolean } = {}): number {
+    let n = 0;
+    for (const p of this.parameters()) if (!trainableOnly || p.requiresGrad) n += p.size;
+    return n;
+  }
+
+  // ---- checkpoints ----
+
+  /**
+   * Parameters and persistent buffers by dotted name. The tensors are detached views that
+   * share storage with the module (as in PyTorch); pass `{clone: true}` for a snapshot.
+   */
+  stateDict({ clone = false }: { clone?: boolean } = {}): StateDict {
+    const out: StateDict = new Map();
+    for (const [mp, m] of this.namedModules()) {
+      const put = (n: string, t: Tensor): void => {
+        const key = mp ? `${mp}.${n}` : n;
+        out.set(key, clone ? new Tensor(t.data.slice(), t.shape) : t.detach());
+      };
+      for (const [n, p] of m.#params) if (p) put(n, p);
+      for (const [n, b] of m.#buffers) if (b && !m.#nonPersistent.has(n)) put(n, b);
+    }
+    return out;
+  }
+
+  /**
+   * Copies values from a state dict (a Map or a plain record) into this module's parameters and
+   * buffers in place. Shape mismatches always throw; missing or unexpected keys throw when
+   * strict (default) and are returned otherwise.
+   */
+  loadStateDict(dict: StateDict | Record<string, Tensor>, { strict = true }: LoadStateDictOptions = {}): LoadStateDictResult {
+    const src = dict instanceof Map ? dict : new Map(Object.entries(dict));
+    const own = this.stateDict();
+    const missingKeys = [...own.keys()].filter((k) => !src.has(k));
+    const unexpectedKeys = [...src.keys()].filter((k) => !own.has(k));
+    const errors: string[] = [];
+    if (strict && missingKeys.length > 0) errors.push(`missing keys: ${missingKeys.join(', ')}`);
+    if (strict && unexpectedKeys.length > 0) errors.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    for (const [k, dst] of own) {
+      const s = src.get(k);
+      if (s === undefined) continue;
+      if (!(s instanceof Tensor)) { errors.push(`'${k}' is not a Tensor`); continue; }
+      if (s.shape.length !== dst.shape.length || s.shape.some((d, i) => d !== dst.shape[i])) {
+        errors.push(`size mismatch for '${k}': checkpoint has shape ${fmt(s.shape)}, model has ${fmt(dst.shape)}`);
+      }
+    }
+    if (errors.length > 0) throw new Error(`${this.typeName}.loadStateDict: ${errors.join('; ')}`);
+    noGrad(() => {
+      for (const [k, dst] of own) {
+        const s = src.get(k);
+        if (s) dst.data.set(s.data);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing ----
+
+  /** Extra text shown inside the parentheses of toString (layer hyperparameters). */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** A PyTorch-like nested description of the module tree. */
+  toString(): string {
+    const kids = [...this.#modules].filter((e): e is [string, Module] => e[1] !== null);
+    const extra = this.extraRepr();
+    if (kids.length === 0) return `${this.typeName}(${extra})`;
+    const lines = kids.map(([n, m]) => `(${n}): ${m.toString().replace(/\n/g, '\n  ')}`);
+    if (extra) lines.unshift(extra);
+    return `${this.typeName}(\n  ${lines.join('\n  ')}\n)`;
+  }
+}
+
+/** Runs its modules one after another (indexable with `at(i)`, extendable with `append`). */
+export class Sequential extends Module {
+  #count = 0;
+
+  /** `new Sequential(conv, relu, pool, ...)`; the children are named '0', '1', ... */
+  constructor(...modules: Module[]) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  /** Adds a module at the end; returns this. */
+  append(module: Module): this {
+    if (!(module instanceof Module)) throw new TypeError(`Sequential.append: expected a Module, got ${String(module)}`);
+    this.registerModule(String(this.#count++), module);
+    return this;
+  }
+
+  /** Number of modules. */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module {
+    const k = i < 0 ? i + this.#count : i;
+    if (!Number.isInteger(k) || k < 0 || k >= this.#count) throw new RangeError(`Sequential.at: index ${i} is out of range for ${this.#count} modules`);
+    return this.getSubmodule(String(k));
+  }
+
+  /** Iterates over the modules in order. */
+  *[Symbol.iterator](): Iterator<Module> {
+    for (let i = 0; i < this.#count; i++) yield this.at(i);
+  }
+
+  /** Feeds x through every module in turn. */
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (let i = 0; i < this.#count; i++) y = this.at(i).call(y);
+    return y;
+  }
+}

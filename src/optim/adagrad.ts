@@ -1,0 +1,45 @@
+/** Adagrad: per-coordinate learning rates scaled by the root of the summed squared gradients. */
+import { Optimizer, buffer, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+
+/** Adagrad hyperparameters. */
+export interface AdagradHyper extends BaseHyper {
+  /** Learning-rate decay: lr_t = lr / (1 + (t-1) * lrDecay). */
+  lrDecay: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** Starting value of the squared-gradient sum. */
+  initialAccumulatorValue: number;
+  /** Added to the root of the sum for numerical stability. */
+  eps: number;
+}
+
+/** Adagrad, like torch.optim.Adagrad. */
+export class Adagrad extends Optimizer<AdagradHyper> {
+  /** Creates the optimizer (lr defaults to 1e-2). */
+  constructor(params: ParamsInput<AdagradHyper>, options: Partial<AdagradHyper> = {}) {
+    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });
+  }
+
+  protected override validate(g: ParamGroup<AdagradHyper>): void {
+    super.validate(g);
+    if (!(g.lrDecay >= 0)) throw new RangeError(`Adagrad: invalid lrDecay ${g.lrDecay}`);
+    if (!(g.weightDecay >= 0)) throw new RangeError(`Adagrad: invalid weightDecay ${g.weightDecay}`);
+    if (!(g.initialAccumulatorValue >= 0)) throw new RangeError(`Adagrad: invalid initialAccumulatorValue ${g.initialAccumulatorValue}`);
+    if (!(g.eps >= 0)) throw new RangeError(`Adagrad: invalid eps ${g.eps}`);
+  }
+
+  protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdagradHyper>): void {
+    const { lr, lrDecay, weightDecay: wd, initialAccumulatorValue: init, eps } = group;
+    const n = p.length;
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    const sum = buffer(state, 'sum', n, init !== 0 ? new Float32Array(n).fill(init) : undefined);
+    const clr = lr / (1 + (step - 1) * lrDecay);
+    for (let i = 0; i < n; i++) {
+      const d = g[i] + wd * p[i];
+      const s = sum[i] + d * d;
+      sum[i] = s;
+      p[i] -= (clr * d) / (Math.sqrt(s) + eps);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The optimizer base class: parameter groups that override defaults, per-parameter state,
+ * zeroGrad, and a JSON-friendly stateDict keyed by parameter index (as in PyTorch).
+ */
+import { noGrad } from '../autograd/engine.js';
+import { fmt } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** Hyperparameters shared by every optimizer (each subclass adds its own). */
+export interface BaseHyper {
+  /** Learning rate. */
+  lr: number;
+  /** The learning rate before any scheduler changed it (set by LR schedulers). */
+  initialLr?: number;
+}
+
+/** A parameter group as passed to a constructor: params plus overrides of the defaults. */
+export type ParamGroupInput<H> = { params: Iterable<Tensor> } & Partial<H>;
+/** A resolved parameter group: its params and its full set of hyperparameters. */
+export type ParamGroup<H> = { params: Tensor[] } & H;
+/** What optimizers accept as parameters: a flat list, or a list of groups. */
+export type ParamsInput<H> = Iterable<Tensor> | ParamGroupInput<H>[];
+
+/** One value of per-parameter optimizer state: a buffer or a scalar (e.g. the step count). */
+export type StateValue = Float32Array | number;
+/** The state an optimizer keeps for one parameter. */
+export type ParamState = Record<string, StateValue>;
+/** A JSON-able value (plus Float32Array buffers). */
+export type HyperValue = number | boolean | string | null | number[];
+
+/** An optimizer checkpoint: state keyed by global parameter index, groups with index lists. */
+export interface OptimizerStateDict {
+  state: Record<string, ParamState>;
+  paramGroups: ({ params: number[] } & Record<string, HyperValue>)[];
+}
+
+function isGroupList<H>(p: ParamsInput<H>): p is ParamGroupInput<H>[] {
+  return Array.isArray(p) && p.length > 0 && !(p[0] instanceof Tensor);
+}
+
+/** Base class of all optimizers; subclasses implement `updateParam` as a tight loop. */
+export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
+  /** The resolved parameter groups (edit `lr` etc. here; schedulers do). */
+  readonly paramGroups: ParamGroup<H>[] = [];
+  /** Per-parameter state (buffers, step counts). */
+  readonly state = new Map<Tensor, ParamState>();
+  /** Default hyperparameters for groups that do not override them. */
+  readonly defaults: H;
+  /** Name used in error messages. */
+  protected readonly name: string;
+
+  /** Builds groups from params (a list of tensors or of `{params, ...overrides}`). */
+  constructor(name: string, params: ParamsInput<H>, defaults: H) {
+    this.name = name;
+    this.defaults = defaults;
+    const groups: ParamGroupInput<H>[] = isGroupList(params) ? params : [{ params } as ParamGroupInput<H>];
+    if (groups.length === 0 || (groups.length === 1 && [...groups[0].params].length === 0)) {
+      throw new RangeError(`${name}: got an empty parameter list`);
+    }
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Adds a group (e.g. newly unfrozen layers); unspecified hyperparameters take the defaults. */
+  addParamGroup(group: ParamGroupInput<H>): void {
+    const params = group.params instanceof Tensor ? [group.params] : [...group.params];
+    const seen = new Set<Tensor>();
+    for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
+    for (const p of params) {
+      if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: parameter groups must contain Tensors`);
+      if (p.dtype !== 'float32') throw new TypeError(`${this.name}: parameter of shape ${fmt(p.shape)} is ${p.dtype}; only float32 tensors can be optimized`);
+      if (seen.has(p)) throw new Error(`${this.name}: a parameter of shape ${fmt(p.shape)} appears in more than one group`);
+      seen.add(p);
+    }
+    const resolved = { ...this.defaults, ...group, params } as ParamGroup<H>;
+    for (const [k, v] of Object.entries(resolved)) {
+      if (v === undefined) (resolved as unknown as Record<string, unknown>)[k] = (this.defaults as Record<string, unknown>)[k];
+    }
+    this.validate(resolved);
+    this.paramGroups.push(resolved);
+  }
+
+  /** Checks a group's hyperparameters; throws a RangeError naming the bad one. */
+  protected validate(group: ParamGroup<H>): void {
+    if (!(group.lr >= 0)) throw new RangeError(`${this.name}: invalid learning rate ${group.lr}`);
+  }
+
+  /** Applies the update to one parameter: p and g are its data and gradient (same length). */
+  protected abstract updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<H>): void;
+
+  /** Performs one optimization step on every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const param of group.params) {
+          const grad = param.grad;
+          if (grad === null) continue;
+          if (grad.size !== param.size) {
+            throw new RangeError(`${this.name}.step: gradient of shape ${fmt(grad.shape)} does not match parameter of shape ${fmt(param.shape)}`);
+          }
+          let st = this.state.get(param);
+          if (!st) { st = {}; this.state.set(param, st); }
+          this.updateParam(param.f32, grad.f32, st, group);
+        }
+      }
+    });
+  }
+
+  /** Clears the gradients of all parameters (sets them to null, like set_to_none=True). */
+  zeroGrad(): void {
+    for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
+  }
+
+  /** A snapshot of hyperparameters and state; buffers are copied Float32Arrays. */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    const paramGroups: OptimizerStateDict['paramGroups'] = this.paramGroups.map((g) => {
+      const ids: number[] = [];
+      for (const p of g.params) { if (!index.has(p)) index.set(p, index.size); ids.push(index.get(p) as number); }
+      const out: Record<string, HyperValue> = {};
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') out[k] = Array.isArray(v) ? [...(v as number[])] : (v as HyperValue);
+      return { ...out, params: ids };
+    });
+    const state: Record<string, ParamState> = {};
+    for (const [p, st] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      const copy: ParamState = {};
+      for (const [k, v] of Object.entries(st)) copy[k] = typeof v === 'number' ? v : Float32Array.from(v);
+      state[String(i)] = copy;
+    }
+    return { state, paramGroups };
+  }
+
+  /** Restores a stateDict produced by an optimizer of the same kind over the same parameters. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    if (!sd || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object') {
+      throw new TypeError(`${this.name}.loadStateDict: expected {state, paramGroups}`);
+    }
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new RangeError(`${this.name}.loadStateDict: state dict has ${sd.paramGroups.length} parameter groups, optimizer has ${this.paramGroups.length}`);
+    }
+    const byIndex = new Map<number, Tensor>();
+    sd.paramGroups.forEach((sg, gi) => {
+      const g = this.paramGroups[gi];
+      if (!Array.isArray(sg.params) || sg.params.length !== g.params.length) {
+        throw new RangeError(`${this.name}.loadStateDict: group ${gi} has ${sg.params?.length} params in the state dict but ${g.params.length} in the optimizer`);
+      }
+      sg.params.forEach((id, k) => byIndex.set(id, g.params[k]));
+    });
+    const newState = new Map<Tensor, ParamState>();
+    for (const [key, st] of Object.entries(sd.state)) {
+      const p = byIndex.get(Number(key));
+      if (!p) throw new RangeError(`${this.name}.loadStateDict: state for unknown parameter index ${key}`);
+      const copy: ParamState = {};
+      for (const [k, v] of Object.entries(st)) {
+        if (typeof v === 'number') { copy[k] = v; continue; }
+        const arr = v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
+        if (arr.length !== p.size) {
+          throw new RangeError(`${this.name}.loadStateDict: buffer '${k}' of parameter ${key} has ${arr.length} values, parameter of shape ${fmt(p.shape)} has ${p.size}`);
+        }
+        copy[k] = Float32Array.from(arr);
+      }
+      newState.set(p, copy);
+    }
+    sd.paramGroups.forEach((sg, gi) => {
+      const g = this.paramGroups[gi] as unknown as Record<string, unknown>;
+      for (const [k, v] of Object.entries(sg)) if (k !== 'params') g[k] = Array.isArray(v) ? [...v] : v;
+    });
+    this.state.clear();
+    for (const [p, st] of newState) this.state.set(p, st);
+  }
+}
+
+/** The buffer `key` of a parameter's state, created zero-filled (or by `init`) on first use. */
+export function buffer(state: ParamState, key: string, n: number, init?: Float32Array): Float32Array {
+  const b = state[key];
+  if (b instanceof Float32Array) return b;
+  const fresh = init ? Float32Array.from(init) : new Float32Array(n);
+  state[key] = fresh;
+  return fresh;
+}

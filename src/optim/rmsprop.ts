@@ -1,0 +1,61 @@
+/** RMSprop: gradients divided by a running root-mean-square, optionally centered and with momentum. */
+import { Optimizer, buffer, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+
+/** RMSprop hyperparameters. */
+export interface RMSpropHyper extends BaseHyper {
+  /** Smoothing constant of the squared-gradient average. */
+  alpha: number;
+  /** Added to the denominator for numerical stability. */
+  eps: number;
+  /** L2 penalty added to the gradient. */
+  weightDecay: number;
+  /** Momentum factor applied to the normalized step. */
+  momentum: number;
+  /** Normalize by the estimated variance (subtracting the squared mean gradient). */
+  centered: boolean;
+}
+
+/** RMSprop, like torch.optim.RMSprop. */
+export class RMSprop extends Optimizer<RMSpropHyper> {
+  /** Creates the optimizer (lr defaults to 1e-2). */
+  constructor(params: ParamsInput<RMSpropHyper>, options: Partial<RMSpropHyper> = {}) {
+    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });
+  }
+
+  protected override validate(g: ParamGroup<RMSpropHyper>): void {
+    super.validate(g);
+    if (!(g.alpha >= 0)) throw new RangeError(`RMSprop: invalid alpha ${g.alpha}`);
+    if (!(g.eps >= 0)) throw new RangeError(`RMSprop: invalid eps ${g.eps}`);
+    if (!(g.momentum >= 0)) throw new RangeError(`RMSprop: invalid momentum ${g.momentum}`);
+    if (!(g.weightDecay >= 0)) throw new RangeError(`RMSprop: invalid weightDecay ${g.weightDecay}`);
+  }
+
+  protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<RMSpropHyper>): void {
+    const { lr, alpha, eps, weightDecay: wd, momentum, centered } = group;
+    const n = p.length;
+    state.step = ((state.step as number | undefined) ?? 0) + 1;
+    const sq = buffer(state, 'squareAvg', n);
+    const ga = centered ? buffer(state, 'gradAvg', n) : null;
+    const mb = momentum > 0 ? buffer(state, 'momentumBuffer', n) : null;
+    for (let i = 0; i < n; i++) {
+      const d = g[i] + wd * p[i];
+      const s = alpha * sq[i] + (1 - alpha) * d * d;
+      sq[i] = s;
+      let avg: number;
+      if (ga) {
+        const m = alpha * ga[i] + (1 - alpha) * d;
+        ga[i] = m;
+        avg = Math.sqrt(s - m * m) + eps;
+      } else {
+        avg = Math.sqrt(s) + eps;
+      }
+      if (mb) {
+        const b = momentum * mb[i] + d / avg;
+        mb[i] = b;
+        p[i] -= lr * b;
+      } else {
+        p[i] -= (lr * d) / avg;
+      }
+    }
+  }
+}

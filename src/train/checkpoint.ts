@@ -1,0 +1,160 @@
+/**
+ * Training checkpoints: model weights, optimizer state, epoch, RNG state, callback state and
+ * History in ONE safetensors file. Weights keep their plain names (so a checkpoint is also a
+ * weights file), optimizer buffers are stored as `__optimizer__.<param>.<buffer>` tensors, and
+ * everything else is JSON in the header metadata under `convkit.checkpoint`.
+ */
+import type { Module } from '../nn/module.js';
+import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
+import { getRngState, setRngState, type RngState } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Callback } from './callback.js';
+import { History } from './history.js';
+import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
+
+/** Metadata key holding the checkpoint JSON. */
+export const CHECKPOINT_KEY = 'convkit.checkpoint';
+const OPT_PREFIX = '__optimizer__.';
+
+/** The JSON part of a checkpoint. */
+export interface CheckpointMeta {
+  format: 'convkit-checkpoint';
+  version: 1;
+  /** The last completed epoch (0-based); resuming starts at epoch + 1. */
+  epoch: number;
+  /** Global generator state at the end of that epoch. */
+  rng: RngState;
+  /** Optimizer groups and scalar per-parameter state (buffers are tensors). */
+  optimizer: { paramGroups: OptimizerStateDict['paramGroups']; scalars: Record<string, Record<string, number>> } | null;
+  /** State of each callback that has one, by position and class name. */
+  callbacks: { index: number; type: string; state: Record<string, unknown> }[];
+  /** Per-epoch logs so far. */
+  history: ReturnType<History['toJSON']>;
+}
+
+/** A checkpoint in memory: tensors by name plus metadata. */
+export interface Checkpoint {
+  tensors: Map<string, Tensor>;
+  meta: CheckpointMeta;
+}
+
+/** What a checkpoint is taken from. */
+export interface CheckpointSource {
+  model: Module;
+  optimizer?: Optimizer | null;
+  epoch: number;
+  callbacks?: readonly Callback[];
+  history?: History;
+}
+
+/** Snapshots model, optimizer, RNG, callbacks and history (copies, safe to keep). */
+export function captureCheckpoint(src: CheckpointSource): Checkpoint {
+  const tensors = new Map<string, Tensor>();
+  for (const [k, t] of src.model.stateDict({ clone: true })) {
+    if (k.startsWith(OPT_PREFIX)) throw new Error(`captureCheckpoint: model key '${k}' clashes with the optimizer prefix`);
+    tensors.set(k, t);
+  }
+  let optimizer: CheckpointMeta['optimizer'] = null;
+  if (src.optimizer) {
+    const sd = src.optimizer.stateDict();
+    const scalars: Record<string, Record<string, number>> = {};
+    for (const [i, st] of Object.entries(sd.state)) {
+      for (const [k, v] of Object.entries(st)) {
+        if (typeof v === 'number') (scalars[i] ??= {})[k] = v;
+        else tensors.set(`${OPT_PREFIX}${i}.${k}`, new Tensor(v, [v.length]));
+      }
+      scalars[i] ??= {};
+    }
+    optimizer = { paramGroups: sd.paramGroups, scalars };
+  }
+  const callbacks: CheckpointMeta['callbacks'] = [];
+  (src.callbacks ?? []).forEach((cb, index) => {
+    const state = cb.stateDict();
+    if (state) callbacks.push({ index, type: cb.constructor.name, state });
+  });
+  return {
+    tensors,
+    meta: {
+      format: 'convkit-checkpoint', version: 1, epoch: src.epoch, rng: getRngState(), optimizer, callbacks,
+      history: (src.history ?? new History()).toJSON(),
+    },
+  };
+}
+
+/** Where a checkpoint is restored into. */
+export interface CheckpointTarget {
+  model: Module;
+  optimizer?: Optimizer | null;
+  callbacks?: readonly Callback[];
+}
+
+/** Loads weights, optimizer state, callback state and the RNG; returns the epoch and history. */
+export function restoreCheckpoint(ck: Checkpoint, target: CheckpointTarget): { epoch: number; history: History } {
+  const m = ck.meta;
+  if (!m || m.format !== 'convkit-checkpoint') throw new TypeError('restoreCheckpoint: not a convkit training checkpoint (no convkit.checkpoint metadata); use loadWeights for a weights-only file');
+  target.model.loadStateDict(modelTensors(ck.tensors));
+  if (target.optimizer) {
+    if (!m.optimizer) throw new Error('restoreCheckpoint: the checkpoint has no optimizer state');
+    const state: Record<string, ParamState> = {};
+    for (const [i, sc] of Object.entries(m.optimizer.scalars)) state[i] = { ...sc };
+    for (const [k, t] of ck.tensors) {
+      if (!k.startsWith(OPT_PREFIX)) continue;
+      const rest = k.slice(OPT_PREFIX.length);
+      const dot = rest.indexOf('.');
+      const i = rest.slice(0, dot), name = rest.slice(dot + 1);
+      (state[i] ??= {})[name] = Float32Array.from(t.f32);
+    }
+    target.optimizer.loadStateDict({ state, paramGroups: m.optimizer.paramGroups });
+  }
+  const cbs = target.callbacks ?? [];
+  for (const entry of m.callbacks) {
+    const cb = cbs[entry.index];
+    if (cb && cb.constructor.name === entry.type) cb.loadStateDict(entry.state);
+    else {
+      const match = cbs.find((c) => c.constructor.name === entry.type);
+      if (match) match.loadStateDict(entry.state);
+    }
+  }
+  setRngState(m.rng);
+  return { epoch: m.epoch, history: History.fromJSON(m.history) };
+}
+
+/** The model's tensors of a checkpoint or weights file (optimizer entries removed). */
+export function modelTensors(tensors: Map<string, Tensor>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [k, t] of tensors) if (!k.startsWith(OPT_PREFIX)) out.set(k, t);
+  return out;
+}
+
+/** Writes a checkpoint to one safetensors file (atomically). */
+export async function saveCheckpoint(path: string, ck: Checkpoint): Promise<void> {
+  await writeSafetensorsFile(path, ck.tensors, { [CHECKPOINT_KEY]: JSON.stringify(ck.meta) });
+}
+
+/** Reads a checkpoint written by saveCheckpoint / ModelCheckpoint. */
+export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  const { tensors, metadata } = await readSafetensorsFile(path);
+  const json = metadata[CHECKPOINT_KEY];
+  if (json === undefined) throw new TypeError(`loadCheckpoint: ${path} is a weights file without training state (no '${CHECKPOINT_KEY}' metadata)`);
+  let meta: CheckpointMeta;
+  try { meta = JSON.parse(json) as CheckpointMeta; } catch (e) {
+    throw new TypeError(`loadCheckpoint: ${path} has malformed '${CHECKPOINT_KEY}' metadata: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { tensors, meta };
+}
+
+/** Saves the model's weights (parameters and persistent buffers) as safetensors, atomically. */
+export async function saveWeights(model: Module, path: string, metadata: Record<string, string> = {}): Promise<void> {
+  await writeSafetensorsFile(path, model.stateDict(), metadata);
+}
+
+/** Loads weights from a safetensors weights file or checkpoint into the model (strict by default). */
+export async function loadWeights(model: Module, path: string, { strict = true }: { strict?: boolean } = {}): Promise<Record<string, string>> {
+  const { tensors, metadata } = await readSafetensorsFile(path);
+  try {
+    model.loadStateDict(modelTensors(tensors), { strict });
+  } catch (e) {
+    throw new Error(`loadWeights(${path}): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return metadata;
+}

@@ -1,0 +1,303 @@
+// Elementwise, reduction and layout kernels. Op codes follow the order of the UnaryOp /
+// BinaryOp / ReduceOp lists in the TypeScript loader. Every kernel takes (tid, nt) and
+// processes its own contiguous share.
+
+// @ts-ignore: decorator
+@inline function share(total: i32, tid: i32, nt: i32): i32 { return <i32>(<i64>total * tid / nt); }
+
+function erf(x: f64): f64 {
+  const s: f64 = x < 0 ? -1 : 1;
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * a);
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
+  return s * y;
+}
+
+function unaryScalar(op: i32, v: f32, alpha: f32): f32 {
+  switch (op) {
+    case 0: return -v;
+    case 1: return Mathf.exp(v);
+    case 2: return Mathf.log(v);
+    case 3: return Mathf.sqrt(v);
+    case 4: return Mathf.abs(v);
+    case 5: return v > 0 ? 1 : v < 0 ? -1 : 0;
+    case 6: return v * v;
+    case 7: return 1 / v;
+    case 8: return v > 0 ? v : 0;
+    case 9: { if (v >= 0) return 1 / (1 + Mathf.exp(-v)); const e = Mathf.exp(v); return e / (1 + e); }
+    case 10: return Mathf.tanh(v);
+    case 11: { const d = <f64>v; return <f32>(0.5 * d * (1 + erf(d / Math.SQRT2))); }
+    case 12: return v > 20 ? v : <f32>Math.log1p(Math.exp(<f64>v));
+    case 13: return v > 0 ? v : alpha * v;
+    case 14: return v > 0 ? v : <f32>(<f64>alpha * Math.expm1(<f64>v));
+    case 15: return <f32>Math.pow(<f64>v, <f64>alpha);
+    case 16: return v + alpha;
+    case 17: return v * alpha;
+    case 18: return <f32>Math.sin(<f64>v);
+    case 19: return <f32>Math.cos(<f64>v);
+    case 20: return Mathf.floor(v);
+    case 21: return Mathf.ceil(v);
+    case 22: return <f32>Math.round(<f64>v);
+  }
+  return NaN;
+}
+
+/** out[i] = op(x[i]) for this thread's share of n elements; out may equal x. */
+export function unary(tid: i32, nt: i32, op: i32, x: usize, out: usize, n: i32, alpha: f32): void {
+  const i0 = share(n, tid, nt), i1 = share(n, tid + 1, nt);
+  let i = i0;
+  const va = f32x4.splat(alpha), zero = f32x4.splat(0);
+  let px = x + (<usize>i << 2), po = out + (<usize>i << 2);
+  const simd = op == 0 || op == 3 || op == 4 || op == 6 || op == 8 || op == 16 || op == 17 || op == 20 || op == 21;
+  if (simd) {
+    for (; i + 4 <= i1; i += 4) {
+      const v = v128.load(px);
+      let r: v128;
+      switch (op) {
+        case 0: r = f32x4.neg(v); break;
+        case 3: r = f32x4.sqrt(v); break;
+        case 4: r = f32x4.abs(v); break;
+        case 6: r = f32x4.mul(v, v); break;
+        case 8: r = f32x4.pmax(zero, v); break;
+        case 16: r = f32x4.add(v, va); break;
+        case 17: r = f32x4.mul(v, va); break;
+        case 20: r = f32x4.floor(v); break;
+        default: r = f32x4.ceil(v); break;
+      }
+      v128.store(po, r);
+      px += 16; po += 16;
+    }
+  }
+  for (; i < i1; i++) { store<f32>(po, unaryScalar(op, load<f32>(px), alpha)); px += 4; po += 4; }
+}
+
+function binaryScalar(op: i32, a: f32, b: f32): f32 {
+  switch (op) {
+    case 0: return a + b;
+    case 1: return a - b;
+    case 2: return a * b;
+    case 3: return a / b;
+    case 4: return <f32>Math.pow(<f64>a, <f64>b);
+    case 5: return a > b || isNaN<f32>(a) ? a : b;
+    case 6: return a < b || isNaN<f32>(a) ? a : b;
+    case 7: return a == b ? 1 : 0;
+    case 8: return a != b ? 1 : 0;
+    case 9: return a < b ? 1 : 0;
+    case 10: return a <= b ? 1 : 0;
+    case 11: return a > b ? 1 : 0;
+    case 12: return a >= b ? 1 : 0;
+  }
+  return NaN;
+}
+
+// @ts-ignore: decorator
+@inline function binaryVec(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case 0: return f32x4.add(a, b);
+    case 1: return f32x4.sub(a, b);
+    case 2: return f32x4.mul(a, b);
+    case 3: return f32x4.div(a, b);
+    case 5: return f32x4.max(a, b);
+    default: return f32x4.min(a, b);
+  }
+}
+
+/** One row: out[j] = op(a[j*ia], b[j*ib]) with element steps ia, ib in {0, 1, other}. */
+function binaryRow(op: i32, a: usize, ia: i32, b: usize, ib: i32, out: usize, len: i32): void {
+  let j = 0;
+  const vecOp = op <= 3 || op == 5 || op == 6;
+  if (vecOp) {
+    if (ia == 1 && ib == 1) {
+      for (; j + 4 <= len; j += 4) { v128.store(out, binaryVec(op, v128.load(a), v128.load(b))); a += 16; b += 16; out += 16; }
+    } else if (ia == 1 && ib == 0) {
+      const vb = v128.load32_splat(b);
+      for (; j + 4 <= len; j += 4) { v128.store(out, binaryVec(op, v128.load(a), vb)); a += 16; out += 16; }
+    } else if (ia == 0 && ib == 1) {
+      const va = v128.load32_splat(a);
+      for (; j + 4 <= len; j += 4) { v128.store(out, binaryVec(op, va, v128.load(b))); b += 16; out += 16; }
+    }
+  }
+  const sa = <usize>ia << 2, sb = <usize>ib << 2;
+  for (; j < len; j++) { store<f32>(out, binaryScalar(op, load<f32>(a), load<f32>(b))); a += sa; b += sb; out += 4; }
+}
+
+/**
+ * Broadcasting binary op. meta holds 3*rank i32: outShape, strides of a, strides of b
+ * (elements, 0 on broadcast axes); the last axis is the contiguous inner loop.
+ * idx is this thread's scratch for the multi-index (rank i32).
+ */
+export function binary(tid: i32, nt: i32, op: i32, a: usize, b: usize, out: usize, rank: i32, meta: usize,
+  total: i32, idx: usize): void {
+  const shp = meta, sa = meta + (<usize>rank << 2), sb = meta + (<usize>(2 * rank) << 2);
+  const inner = load<i32>(shp + (<usize>(rank - 1) << 2));
+  if (inner == 0) return;
+  const rows = total / inner;
+  const r0 = share(rows, tid, nt), r1 = share(rows, tid + 1, nt);
+  if (r1 <= r0) return;
+  const ia = load<i32>(sa + (<usize>(rank - 1) << 2)), ib = load<i32>(sb + (<usize>(rank - 1) << 2));
+  const myIdx = idx + (<usize>(tid * 32) << 2);
+  let offA = 0, offB = 0, rem = r0;
+  for (let d = rank - 2; d >= 0; d--) {
+    const sz = load<i32>(shp + (<usize>d << 2));
+    const v = rem % sz; rem = rem / sz;
+    store<i32>(myIdx + (<usize>d << 2), v);
+    offA += v * load<i32>(sa + (<usize>d << 2));
+    offB += v * load<i32>(sb + (<usize>d << 2));
+  }
+  for (let r = r0; r < r1; r++) {
+    binaryRow(op, a + (<usize>offA << 2), ia, b + (<usize>offB << 2), ib, out + (<usize>(r * inner) << 2), inner);
+    for (let d = rank - 2; d >= 0; d--) {
+      const ip = myIdx + (<usize>d << 2);
+      const v = load<i32>(ip) + 1;
+      const s_a = load<i32>(sa + (<usize>d << 2)), s_b = load<i32>(sb + (<usize>d << 2));
+      offA += s_a; offB += s_b;
+      const sz = load<i32>(shp + (<usize>d << 2));
+      if (v < sz) { store<i32>(ip, v); break; }
+      offA -= s_a * sz; offB -= s_b * sz;
+      store<i32>(ip, 0);
+    }
+  }
+}
+
+/**
+ * Reduces x viewed as (outer, len, inner) over the middle axis (op: 0 sum, 1 max, 2 min,
+ * 3 prod). Threads split the outer axis, or the inner axis when outer is too small.
+ */
+export function reduce(tid: i32, nt: i32, op: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
+  const splitInner = outer < nt && inner >= 4 * nt;
+  const o0 = splitInner ? 0 : share(outer, tid, nt), o1 = splitInner ? outer : share(outer, tid + 1, nt);
+  const i0 = splitInner ? share(inner, tid, nt) : 0, i1 = splitInner ? share(inner, tid + 1, nt) : inner;
+  for (let o = o0; o < o1; o++) {
+    const base = x + (<usize>(o * len) * <usize>inner << 2);
+    const dst = out + (<usize>(o * inner) << 2);
+    if (inner == 1) {
+      store<f32>(dst, reduceRow(op, base, len));
+      continue;
+    }
+    if (len == 0) {
+      const init: f32 = op == 0 ? 0 : op == 3 ? 1 : op == 1 ? -Infinity : Infinity;
+      for (let i = i0; i < i1; i++) store<f32>(dst + (<usize>i << 2), init);
+      continue;
+    }
+    memory.copy(dst + (<usize>i0 << 2), base + (<usize>i0 << 2), <usize>(i1 - i0) << 2);
+    for (let l = 1; l < len; l++) {
+      let s = base + (<usize>(l * inner + i0) << 2);
+      let d = dst + (<usize>i0 << 2);
+      let i = i0;
+      if (op != 3) {
+        for (; i + 4 <= i1; i += 4) {
+          const v = v128.load(s), acc = v128.load(d);
+          v128.store(d, op == 0 ? f32x4.add(acc, v) : op == 1 ? f32x4.max(acc, v) : f32x4.min(acc, v));
+          s += 16; d += 16;
+        }
+      }
+      for (; i < i1; i++) {
+        const v = load<f32>(s), acc = load<f32>(d);
+        let r: f32;
+        if (op == 0) r = acc + v;
+        else if (op == 3) r = acc * v;
+        else if (op == 1) r = v > acc || isNaN<f32>(v) || isNaN<f32>(acc) ? (isNaN<f32>(acc) ? acc : v) : acc;
+        else r = v < acc || isNaN<f32>(v) || isNaN<f32>(acc) ? (isNaN<f32>(acc) ? acc : v) : acc;
+        store<f32>(d, r);
+        s += 4; d += 4;
+      }
+    }
+  }
+}
+
+function reduceRow(op: i32, p: usize, len: i32): f32 {
+  if (op == 3) {
+    let acc: f64 = 1;
+    for (let l = 0; l < len; l++) acc *= <f64>load<f32>(p + (<usize>l << 2));
+    return <f32>acc;
+  }
+  let l = 0;
+  if (op == 0) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    for (; l + 8 <= len; l += 8) {
+      a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16)); p += 32;
+    }
+    a0 = f32x4.add(a0, a1);
+    let s: f64 = <f64>f32x4.extract_lane(a0, 0) + <f64>f32x4.extract_lane(a0, 1) + <f64>f32x4.extract_lane(a0, 2) + <f64>f32x4.extract_lane(a0, 3);
+    for (; l < len; l++) { s += <f64>load<f32>(p); p += 4; }
+    return <f32>s;
+  }
+  let acc: f32 = op == 1 ? -Infinity : Infinity;
+  if (len >= 8) {
+    let v = f32x4.splat(acc);
+    for (; l + 4 <= len; l += 4) { v = op == 1 ? f32x4.max(v, v128.load(p)) : f32x4.min(v, v128.load(p)); p += 16; }
+    for (let k = 0; k < 4; k++) {
+      const e = k == 0 ? f32x4.extract_lane(v, 0) : k == 1 ? f32x4.extract_lane(v, 1) : k == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+      if (isNaN<f32>(e)) return e;
+      if (op == 1 ? e > acc : e < acc) acc = e;
+    }
+  }
+  for (; l < len; l++) {
+    const v = load<f32>(p); p += 4;
+    if (isNaN<f32>(v)) return v;
+    if (op == 1 ? v > acc : v < acc) acc = v;
+  }
+  return acc;
+}
+
+/** Index of the first max (isMax) or min over the middle axis of (outer, len, inner). */
+export function argReduce(tid: i32, nt: i32, isMax: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
+  const total = outer * inner;
+  const q0 = share(total, tid, nt), q1 = share(total, tid + 1, nt);
+  const step = <usize>inner << 2;
+  for (let q = q0; q < q1; q++) {
+    const o = q / inner, i = q - o * inner;
+    let p = x + (<usize>(o * len * inner + i) << 2);
+    let best = load<f32>(p), bi = 0;
+    p += step;
+    for (let l = 1; l < len; l++) {
+      const v = load<f32>(p); p += step;
+      if (isMax ? v > best : v < best) { best = v; bi = l; }
+    }
+    store<i32>(out + (<usize>q << 2), bi);
+  }
+}
+
+/**
+ * out = x with permuted axes. meta holds 2*rank i32: out shape, then the input stride (in
+ * elements) of each out axis. idx is per-thread scratch as in `binary`.
+ */
+export function permute(tid: i32, nt: i32, x: usize, out: usize, rank: i32, meta: usize, total: i32, idx: usize): void {
+  const shp = meta, st = meta + (<usize>rank << 2);
+  const inner = load<i32>(shp + (<usize>(rank - 1) << 2));
+  if (inner == 0) return;
+  const rows = total / inner;
+  const r0 = share(rows, tid, nt), r1 = share(rows, tid + 1, nt);
+  if (r1 <= r0) return;
+  const si = <usize>load<i32>(st + (<usize>(rank - 1) << 2)) << 2;
+  const myIdx = idx + (<usize>(tid * 32) << 2);
+  let off = 0, rem = r0;
+  for (let d = rank - 2; d >= 0; d--) {
+    const sz = load<i32>(shp + (<usize>d << 2));
+    const v = rem % sz; rem = rem / sz;
+    store<i32>(myIdx + (<usize>d << 2), v);
+    off += v * load<i32>(st + (<usize>d << 2));
+  }
+  for (let r = r0; r < r1; r++) {
+    let s = x + (<usize>off << 2);
+    let d = out + (<usize>(r * inner) << 2);
+    if (si == 4) memory.copy(d, s, <usize>inner << 2);
+    else for (let j = 0; j < inner; j++) { store<f32>(d, load<f32>(s)); s += si; d += 4; }
+    for (let dd = rank - 2; dd >= 0; dd--) {
+      const ip = myIdx + (<usize>dd << 2);
+      const v = load<i32>(ip) + 1;
+      const sd = load<i32>(st + (<usize>dd << 2));
+      off += sd;
+      const sz = load<i32>(shp + (<usize>dd << 2));
+      if (v < sz) { store<i32>(ip, v); break; }
+      off -= sd * sz;
+      store<i32>(ip, 0);
+    }
+  }
+}
+
+/** Fills n floats at p with v (used to zero reused tensor storage). */
+export function fill(p: usize, n: i32, v: f32): void {
+  if (v == 0) { memory.fill(p, 0, <usize>n << 2); return; }
+  for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), v);
+}

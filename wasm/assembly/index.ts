@@ -1,0 +1,7 @@
+// convkit WASM kernels: entry point of the AssemblyScript build (see scripts/build-wasm.mjs).
+// The module imports one memory ('env.memory', shared when threads are available) and owns
+// no heap: the TypeScript loader allocates every buffer and passes byte pointers.
+export { gemm, GEMM_WS_BYTES } from './gemm';
+export { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './conv';
+export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
+export { unary, binary, reduce, argReduce, permute, fill } from './elementwise';
