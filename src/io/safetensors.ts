@@ -164,7 +164,9 @@ function decodeTensor(bytes: Uint8Array, view: DataView, at: number, e: { name: 
   const count = (e.end - e.begin) / ITEM_SIZE[e.dtype];
   switch (e.dtype) {
     case 'F32': case 'I32': {
-      const copy = bytes.slice(at, at + count * 4);
+      // A fresh, aligned copy (Buffer.slice would alias Node's shared pool instead of copying).
+      const copy = new Uint8Array(count * 4);
+      copy.set(bytes.subarray(at, at + count * 4));
       if (LITTLE_ENDIAN) return new Tensor(e.dtype === 'F32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer), e.shape);
       const out = e.dtype === 'F32' ? new Float32Array(count) : new Int32Array(count);
       for (let i = 0; i < count; i++) out[i] = e.dtype === 'F32' ? view.getFloat32(at + 4 * i, true) : view.getInt32(at + 4 * i, true);

@@ -62,7 +62,11 @@ export function dropout1d(x: Tensor, options: DropoutOptions = {}): Tensor {
   return channelDropout('dropout1d', x, options, 3, '(N, C, L)');
 }
 
-/** Zeroes whole channels (feature maps) of (N, C, H, W) or (C, H, W) input with probability p. */
+/**
+ * Zeroes whole channels (feature maps) of (N, C, H, W) or unbatched (C, H, W) input with
+ * probability p. A 3-D input is read as (C, H, W), PyTorch's documented meaning (torch 1.13
+ * still drops (N, C, L) channels there with a deprecation warning; use dropout1d for that).
+ */
 export function dropout2d(x: Tensor, options: DropoutOptions = {}): Tensor {
   return channelDropout('dropout2d', x, options, 4, '(N, C, H, W)');
 }

@@ -85,3 +85,43 @@ export class Concat extends Module {
     return this.dim === 1 ? '' : `dim=${this.dim}`;
   }
 }
+
+/** Holds submodules in a list (registered as '0', '1', ...) for models that loop over them; it has no forward. */
+export class ModuleList extends Module {
+  #count = 0;
+
+  /** A list of modules. */
+  constructor(modules: readonly Module[] = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  /** Adds a module at the end; returns this. */
+  append(module: Module): this {
+    if (!(module instanceof Module)) throw new TypeError(`ModuleList.append: expected a Module, got ${String(module)}`);
+    this.registerModule(String(this.#count++), module);
+    return this;
+  }
+
+  /** Number of modules. */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module {
+    const k = i < 0 ? i + this.#count : i;
+    if (!Number.isInteger(k) || k < 0 || k >= this.#count) throw new RangeError(`ModuleList.at: index ${i} is out of range for ${this.#count} modules`);
+    return this.getSubmodule(String(k));
+  }
+
+  /** Iterates over the modules in order. */
+  *[Symbol.iterator](): Iterator<Module> {
+    for (let i = 0; i < this.#count; i++) yield this.at(i);
+  }
+
+  /** Always throws: a ModuleList only stores modules; call its elements from the owner's forward. */
+  forward(): Tensor {
+    throw new Error('ModuleList has no forward: iterate over it (for (const m of list) x = m.call(x)) in the owning module');
+  }
+}

@@ -107,10 +107,8 @@ export class LocallyConnected2d extends Module {
     const outH = slidingOutputSize(h, kH, sH, pad.before[0], pad.after[0], dH);
     const outW = slidingOutputSize(w, kW, sW, pad.before[1], pad.after[1], dW);
     if (outH < 1 || outW < 1) throw new RangeError(`${op}: kernel [${kH}, ${kW}] does not fit the input size [${h}, ${w}] with padding ${JSON.stringify(padding)}`);
-    if (pad.before.some((p, i) => p !== pad.after[i])) {
-      // 'same' with an even kernel pads one more cell after; the unfold handles only symmetric padding
-      throw new RangeError(`${op}: padding='same' needs odd kernel sizes, got [${kH}, ${kW}]`);
-    }
+    // the unfold needs only the leading padding: cells past the input end read as zeros, so the
+    // asymmetric 'same' padding of even kernels (one more cell after) comes for free
     this.#geom = { kH, kW, sH, sW, pT: pad.before[0], pL: pad.before[1], dH, dW, outH, outW };
     this.#kernel = Object.freeze([kH, kW]);
     this.inputSize = Object.freeze([h, w]) as readonly [number, number];

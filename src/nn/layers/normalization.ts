@@ -33,9 +33,13 @@ abstract class BatchNormNd extends Module {
   runningVar: Tensor | null;
   /** Number of training batches seen (int32 scalar buffer), or null. */
   numBatchesTracked: Tensor | null;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** Running-average factor (null = cumulative average). */
   readonly momentum: number | null;
+  /** Whether weight and bias are learned. */
   readonly affine: boolean;
+  /** Whether running statistics are kept. */
   readonly trackRunningStats: boolean;
 
   constructor(readonly numFeatures: number, { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions, op: string) {
@@ -124,6 +128,7 @@ export class LayerNorm extends Module {
   bias: Tensor | null;
   /** The trailing shape normalised over. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
 
   /** A layer norm over the trailing axes normalizedShape. */
@@ -147,8 +152,11 @@ export class LayerNorm extends Module {
 
 /** AlexNet's local response normalisation across `size` neighbouring channels. */
 export class LocalResponseNorm extends Module {
+  /** Scale of the sum of squares. */
   readonly alpha: number;
+  /** Exponent of the denominator. */
   readonly beta: number;
+  /** Additive constant of the denominator. */
   readonly k: number;
 
   /** An LRN over `size` channels (PyTorch defaults alpha 1e-4, beta 0.75, k 1). */

@@ -58,3 +58,15 @@ test('Concat: inception branches joined on channels, with gradients', () => {
   assert.throws(() => new nn.Concat([new nn.Conv2d(3, 2, 1), new nn.Conv2d(3, 2, 3)]).call(x), /Concat: branch outputs \[2, 2, 4, 4\], \[2, 2, 2, 2\] differ outside axis 1/);
   assert.throws(() => new nn.Concat([]), /at least one branch/);
 });
+
+test('ModuleList registers its elements for parameters and stateDict but has no forward', () => {
+  const list = new nn.ModuleList([new nn.Linear(2, 3), new nn.Linear(3, 1)]);
+  list.append(new nn.ReLU());
+  assert.equal(list.length, 3);
+  assert.equal(list.numParameters(), 9 + 4);
+  assert.deepEqual([...list.stateDict().keys()], ['0.weight', '0.bias', '1.weight', '1.bias']);
+  assert.equal([...list].length, 3);
+  assert.equal(list.at(-1).typeName, 'ReLU');
+  assert.throws(() => list.call(randn([1, 2])), /ModuleList has no forward/);
+  assert.throws(() => list.at(3), /out of range/);
+});

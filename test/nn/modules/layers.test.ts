@@ -61,6 +61,12 @@ test('output shapes of the parameter-free layers', () => {
     [new nn.ReLU(), [2, 3], [2, 3]], [new nn.LeakyReLU(0.2), [2, 3], [2, 3]], [new nn.ELU(), [2, 3], [2, 3]],
     [new nn.GELU(), [2, 3], [2, 3]], [new nn.Sigmoid(), [2, 3], [2, 3]], [new nn.Tanh(), [2, 3], [2, 3]],
     [new nn.Softmax(1), [2, 3], [2, 3]], [new nn.LogSoftmax(), [2, 3], [2, 3]], [new nn.Identity(), [2, 3], [2, 3]],
+    [new nn.Softmin(), [2, 3], [2, 3]], [new nn.Softplus(), [2, 3], [2, 3]], [new nn.Hardtanh(), [2, 3], [2, 3]],
+    [new nn.ReLU6(), [2, 3], [2, 3]], [new nn.SiLU(), [2, 3], [2, 3]],
+    [new nn.Dropout1d(0.3), [2, 4, 5], [2, 4, 5]],
+    [new nn.LPPool1d(2, 3), [1, 2, 9], [1, 2, 3]],
+    [new nn.AdaptiveAvgPool1d(4), [2, 3, 10], [2, 3, 4]],
+    [new nn.AdaptiveMaxPool1d(2), [2, 3, 7], [2, 3, 2]],
   ];
   for (const [m, inShape, outShape] of cases) {
     assert.deepEqual(shapeOf(m, inShape), outShape, `${m.toString()} output shape`);
@@ -88,6 +94,15 @@ test('layers compute what their functional ops compute', () => {
   assertClose(new nn.LogSoftmax(-1).call(tensor([[1, 2, 3]])), [[1 - Math.log(z), 2 - Math.log(z), 3 - Math.log(z)]]);
   assertClose(new nn.GlobalAvgPool().call(tensor([[[[1, 2], [3, 6]]]])), [[3]]);
   assertClose(new nn.ChannelMaxPool(2).call(tensor([[[1], [5], [4], [-1]]])), [[[5], [4]]]);
+  assertClose(new nn.Hardtanh(-1, 1).call(t), [[-1, -0.5, 0, 1]]);
+  assertClose(new nn.ReLU6().call(tensor([-1, 3, 7])), [0, 3, 6]);
+  assertClose(new nn.SiLU().call(tensor([1])), [1 / (1 + Math.exp(-1))], { atol: 1e-6 });
+  assertClose(new nn.Softplus().call(tensor([0])), [Math.log(2)], { atol: 1e-6 });
+  assertClose(new nn.Softmin().call(tensor([[1, 2, 3]])), [[Math.exp(-1), Math.exp(-2), Math.exp(-3)].map((v) => v / (Math.exp(-1) + Math.exp(-2) + Math.exp(-3)))], { atol: 1e-6 });
+  const p = randn([1, 2, 4, 4]);
+  assertClose(new nn.MaxPool2d(2).call(p), F.maxPool2d(p, 2), { atol: 0, rtol: 0 });
+  assertClose(new nn.AvgPool2d(2, { stride: 1 }).call(p), F.avgPool2d(p, { kernelSize: 2, stride: 1 }), { atol: 0, rtol: 0 });
+  assertClose(new nn.AdaptiveAvgPool2d(1).call(p).flatten(1), new nn.GlobalAvgPool().call(p), { atol: 1e-6 });
   const id = new nn.Identity();
   assert.equal(id.call(x), x);
 });

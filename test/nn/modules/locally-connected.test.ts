@@ -49,4 +49,10 @@ test('LocallyConnected2d gradcheck: input, weight and bias, with padding and str
   const same = new nn.LocallyConnected2d(1, 2, 3, 3, { padding: 'same', dilation: 1 });
   assert.deepEqual(same.outputSize, [3, 3]);
   gradcheck((t) => same.call(t), [randn([1, 1, 3, 3])]);
+  // an even kernel with 'same' pads one more cell after, like Conv2d
+  const even = new nn.LocallyConnected2d(1, 1, 2, 4, { padding: 'same' });
+  const conv = new nn.Conv2d(1, 1, 2, { padding: 'same', bias: false });
+  noGrad(() => { for (let p = 0; p < 16; p++) even.weight.f32.set(conv.weight.f32, p * 4); (even.bias as Tensor).fill_(0); });
+  const xe = randn([1, 1, 4, 4]);
+  assertClose(even.call(xe), conv.call(xe), { atol: 1e-6 });
 });
