@@ -1,0 +1,156 @@
+/**
+ * The native backend: a Node addon (native/build/convkit.node, built at install time by
+ * scripts/build-native.mjs) with AVX-512 / AVX2 / portable kernels chosen at load time and
+ * its own thread pool. Tensors are plain Float32Arrays passed to C++ without copying; shapes
+ * and geometry travel through one shared Float64Array so a call costs ~100 ns of overhead.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
+import type { BackendCandidate } from '../index.js';
+
+/** The functions the addon exports (see native/src/addon.cc). */
+export interface NativeAddon {
+  setParams(params: Float64Array): void;
+  describe(): string;
+  isa(): string;
+  threads(): number;
+  supportedIsas(): string[];
+  setIsa(isa: string): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  reduce(op: number, x: Float32Array, out: Float32Array): void;
+  argReduce(isMax: number, x: Float32Array, out: Int32Array): void;
+  permute(x: Float32Array, out: Float32Array): void;
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array): void;
+  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  conv2dBackwardWeight(x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  maxPool2d(x: Float32Array, y: Float32Array, indices: Int32Array): void;
+  maxPool2dBackward(dy: Float32Array, indices: Int32Array, dx: Float32Array): void;
+  avgPool2d(x: Float32Array, y: Float32Array): void;
+  avgPool2dBackward(dy: Float32Array, dx: Float32Array): void;
+}
+
+/** SIMD levels the addon can run, best first. */
+export type NativeIsa = 'avx512' | 'avx2' | 'portable';
+
+// Op codes in the order of the enums in native/src/common.h.
+const UNARY: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal', 'relu',
+  'sigmoid', 'tanh', 'gelu', 'softplus', 'leakyRelu', 'elu', 'powScalar', 'addScalar', 'mulScalar', 'sin', 'cos',
+  'floor', 'ceil', 'round'];
+const BINARY: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le',
+  'gt', 'ge'];
+const REDUCE: readonly ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+
+function codes<T extends string>(names: readonly T[]): Record<T, number> {
+  const r = {} as Record<T, number>;
+  names.forEach((n, i) => { r[n] = i; });
+  return r;
+}
+const unaryCode = codes(UNARY);
+const binaryCode = codes(BINARY);
+const reduceCode = codes(REDUCE);
+
+/** Path of the addon: CONVKIT_NATIVE_PATH, else native/build/convkit.node at the repository root. */
+export function nativeAddonPath(): string {
+  const env = typeof process !== 'undefined' ? process.env.CONVKIT_NATIVE_PATH : undefined;
+  if (env && env.length > 0) return env;
+  // this file is src/backend/native/index.ts (tsx) or dist/backend/native/index.js: 3 levels below the root
+  return fileURLToPath(new URL('../../../native/build/convkit.node', import.meta.url));
+}
+
+let addon: NativeAddon | null = null;
+
+/** Loads the addon once (throws with the reason if it cannot be loaded). */
+export function loadNativeAddon(): NativeAddon {
+  if (addon) return addon;
+  const path = nativeAddonPath();
+  let mod: NativeAddon;
+  try {
+    mod = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new Error(`native addon ${path} could not be loaded (${why}); run 'node scripts/build-native.mjs' to build it`);
+  }
+  addon = mod;
+  return mod;
+}
+
+function convParams(p: Float64Array, g: Conv2dGeometry): void {
+  p[0] = g.n; p[1] = g.cIn; p[2] = g.h; p[3] = g.w; p[4] = g.cOut; p[5] = g.kh; p[6] = g.kw;
+  p[7] = g.strideH; p[8] = g.strideW; p[9] = g.padTop; p[10] = g.padLeft; p[11] = g.dilationH; p[12] = g.dilationW;
+  p[13] = g.groups; p[14] = g.outH; p[15] = g.outW;
+}
+
+function poolParams(p: Float64Array, g: Pool2dGeometry, countIncludePad: boolean): void {
+  p[0] = g.n; p[1] = g.c; p[2] = g.h; p[3] = g.w; p[4] = g.kh; p[5] = g.kw; p[6] = g.strideH; p[7] = g.strideW;
+  p[8] = g.padTop; p[9] = g.padLeft; p[10] = g.dilationH; p[11] = g.dilationW; p[12] = g.outH; p[13] = g.outW;
+  p[14] = countIncludePad ? 1 : 0;
+}
+
+/**
+ * Creates the native backend. `isa` switches the addon's kernel level (for tests and
+ * benchmarks; it is process-wide); by default the addon picks the best level the CPU has,
+ * lowered by CONVKIT_NATIVE_ISA.
+ */
+export function createNativeBackend(isa?: NativeIsa): Backend {
+  const nat = loadNativeAddon();
+  if (isa) nat.setIsa(isa);
+  const params = new Float64Array(64);
+  nat.setParams(params);
+  return {
+    name: 'native',
+    describe: () => nat.describe(),
+    alloc: (n) => new Float32Array(n),
+    unary(op, x, out, alpha) {
+      const code = unaryCode[op];
+      if (code === undefined) throw new Error(`native unary: unknown op '${op}'`);
+      nat.unary(code, x, out, alpha);
+    },
+    binary(op, a, aShape, b, bShape, out, outShape) {
+      const code = binaryCode[op];
+      if (code === undefined) throw new Error(`native binary: unknown op '${op}'`);
+      const r = outShape.length;
+      if (aShape.length !== r || bShape.length !== r) {
+        throw new Error(`native binary: shapes [${aShape}] and [${bShape}] must have the output rank ${r}`);
+      }
+      params[0] = r;
+      for (let d = 0; d < r; d++) { params[1 + d] = aShape[d]; params[1 + r + d] = bShape[d]; params[1 + 2 * r + d] = outShape[d]; }
+      nat.binary(code, a, b, out);
+    },
+    reduce(op, x, outer, len, inner, out) {
+      const code = reduceCode[op];
+      if (code === undefined) throw new Error(`native reduce: unknown op '${op}'`);
+      params[0] = outer; params[1] = len; params[2] = inner;
+      nat.reduce(code, x, out);
+    },
+    argReduce(op, x, outer, len, inner, out) {
+      params[0] = outer; params[1] = len; params[2] = inner;
+      nat.argReduce(op === 'argmax' ? 1 : 0, x, out);
+    },
+    permute(x, shape, perm, out) {
+      const r = shape.length;
+      if (perm.length !== r) throw new Error(`native permute: perm [${perm}] does not match shape [${shape}]`);
+      params[0] = r;
+      for (let d = 0; d < r; d++) { params[1 + d] = shape[d]; params[1 + r + d] = perm[d]; }
+      nat.permute(x, out);
+    },
+    gemm(transA, transB, batch, m, n, k, alpha, a, aOffset, strideA, b, bOffset, strideB, beta, c, cOffset, strideC) {
+      params[0] = transA ? 1 : 0; params[1] = transB ? 1 : 0; params[2] = batch; params[3] = m; params[4] = n;
+      params[5] = k; params[6] = alpha; params[7] = aOffset; params[8] = strideA; params[9] = bOffset;
+      params[10] = strideB; params[11] = beta; params[12] = cOffset; params[13] = strideC;
+      nat.gemm(a, b, c);
+    },
+    conv2d(x, w, bias, g, y) { convParams(params, g); nat.conv2d(x, w, bias, y); },
+    conv2dBackwardData(dy, w, g, dx) { convParams(params, g); nat.conv2dBackwardData(dy, w, dx); },
+    conv2dBackwardWeight(x, dy, g, dw) { convParams(params, g); nat.conv2dBackwardWeight(x, dy, dw); },
+    maxPool2d(x, g, y, indices) { poolParams(params, g, false); nat.maxPool2d(x, y, indices); },
+    maxPool2dBackward(dy, indices, g, dx) { poolParams(params, g, false); nat.maxPool2dBackward(dy, indices, dx); },
+    avgPool2d(x, g, countIncludePad, y) { poolParams(params, g, countIncludePad); nat.avgPool2d(x, y); },
+    avgPool2dBackward(dy, g, countIncludePad, dx) { poolParams(params, g, countIncludePad); nat.avgPool2dBackward(dy, dx); },
+  };
+}
+
+/** The native backend as a selection candidate (priority 20: preferred over wasm and js). */
+export const nativeCandidate: BackendCandidate = { name: 'native', priority: 20, load: () => createNativeBackend() };
