@@ -23,5 +23,5 @@ export { DataLoader, TensorDataset, Subset, randomSplit, trainValSplit, loadMnis
 export type { Dataset, Sample, Batch, DataLoaderOptions } from './data/index.js';
 export * as io from './io/index.js';
 export { saveSafetensors, loadSafetensors, serializeSafetensors, deserializeSafetensors, atomicWriteFile } from './io/index.js';
-export { decodeImage, encodePng, imageToTensor, resizeBilinear } from './vision/image.js';
+export { decodeImage, encodePng, imageToTensor, resizeBilinear, tensorToImage } from './vision/image.js';
 export type { DecodedImage } from './vision/image.js';

@@ -6,6 +6,7 @@
 import type { Backend } from './backend.js';
 import { createJsBackend } from './js/index.js';
 import { wasmBackendCandidate } from './wasm/index.js';
+import { nativeCandidate } from './native/index.js';
 
 export type { Backend, BinaryOp, UnaryOp, ReduceOp, Conv2dGeometry, Pool2dGeometry } from './backend.js';
 
@@ -31,6 +32,7 @@ export function registerBackend(candidate: BackendCandidate): void {
 
 registerBackend({ name: 'js', priority: 0, load: createJsBackend });
 registerBackend(wasmBackendCandidate);
+registerBackend(nativeCandidate);
 
 function tryLoad(name: string): Backend | null {
   const hit = loaded.get(name);

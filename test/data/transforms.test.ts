@@ -57,6 +57,12 @@ test('RandomCrop: windows of the zero-padded image', () => {
   // Multi-channel: the same window for every channel of an image.
   const rgb = new RandomCrop([1, 2], { padding: 2, fill: -1 }).apply(iota([3, 3, 2, 2]));
   assert.deepEqual(rgb.shape, [3, 3, 1, 2]);
+  for (let b = 0; b < 3; b++) {
+    for (let k = 0; k < 2; k++) {
+      const c0 = rgb.data[b * 6 + k], c1 = rgb.data[b * 6 + 2 + k], c2 = rgb.data[b * 6 + 4 + k];
+      if (c0 === -1) { assert.equal(c1, -1); assert.equal(c2, -1); } else { assert.equal(c1, c0 + 4); assert.equal(c2, c0 + 8); }
+    }
+  }
   assert.throws(() => new RandomCrop(5).apply(x), /RandomCrop: crop 5x5 is larger than the padded image 2x2/);
 });
 

@@ -61,6 +61,8 @@ export function nativeAddonPath(): string {
 }
 
 let addon: NativeAddon | null = null;
+// Shape and geometry parameters for the next addon call; registered with the addon once.
+const params = new Float64Array(64);
 
 /** Loads the addon once (throws with the reason if it cannot be loaded). */
 export function loadNativeAddon(): NativeAddon {
@@ -73,6 +75,7 @@ export function loadNativeAddon(): NativeAddon {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new Error(`native addon ${path} could not be loaded (${why}); run 'node scripts/build-native.mjs' to build it`);
   }
+  mod.setParams(params);
   addon = mod;
   return mod;
 }
@@ -97,8 +100,6 @@ function poolParams(p: Float64Array, g: Pool2dGeometry, countIncludePad: boolean
 export function createNativeBackend(isa?: NativeIsa): Backend {
   const nat = loadNativeAddon();
   if (isa) nat.setIsa(isa);
-  const params = new Float64Array(64);
-  nat.setParams(params);
   return {
     name: 'native',
     describe: () => nat.describe(),

@@ -3,6 +3,8 @@
  * Each family lives in its own file; this barrel re-exports them all.
  */
 export { relu, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
+export { pad } from '../../tensor/ops/shape.js';
+export type { PadMode } from '../../tensor/ops/shape.js';
 export { identity, leakyRelu, elu, gelu, softplus, hardtanh, relu6, silu } from './activation.js';
 export type { GeluOptions, SoftplusOptions } from './activation.js';
 export { softmax, logSoftmax, softmin } from './softmax.js';

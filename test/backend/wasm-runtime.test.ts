@@ -1,0 +1,130 @@
+/**
+ * The wasm backend's runtime behaviour: registration, thread-count control (CONVKIT_THREADS
+ * in a child process), falling back to one thread when workers fail to start or shared
+ * memory is missing, and bounded memory over many training-like steps.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { createJsBackend } from '../../src/backend/js/index.js';
+import { listBackends, getBackend } from '../../src/backend/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const ref = createJsBackend();
+
+/** Runs an ESM snippet under tsx in a child process and returns its stdout. */
+function child(code: string, env: Record<string, string>): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60000,
+  });
+  assert.equal(r.status, 0, `child failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** A 150x170x190 GEMM on the backend, checked against the reference. */
+function checkGemm(b: ReturnType<typeof createWasmBackend>): void {
+  const m = 150, n = 170, k = 190;
+  const a = b.alloc(m * k), bb = b.alloc(k * n), c = b.alloc(m * n), want = new Float32Array(m * n);
+  for (let i = 0; i < a.length; i++) a[i] = Math.sin(i);
+  for (let i = 0; i < bb.length; i++) bb[i] = Math.cos(i * 0.7);
+  b.gemm(false, true, 1, m, n, k, 1, a, 0, 0, bb, 0, 0, 0, c, 0, 0);
+  ref.gemm(false, true, 1, m, n, k, 1, a, 0, 0, bb, 0, 0, 0, want, 0, 0);
+  let maxDiff = 0, maxRef = 0;
+  for (let i = 0; i < want.length; i++) { maxDiff = Math.max(maxDiff, Math.abs(c[i] - want[i])); maxRef = Math.max(maxRef, Math.abs(want[i])); }
+  assert.ok(maxDiff <= 1e-4 * maxRef, `gemm max diff ${maxDiff}`);
+}
+
+test('wasm is registered and chosen ahead of js', () => {
+  assert.deepEqual(listBackends().slice(0, 2), ['wasm', 'js']);
+  if (!process.env.CONVKIT_BACKEND) assert.equal(getBackend().name, 'wasm');
+});
+
+test('alloc hands out zeroed views into wasm memory, reused after collection', () => {
+  const b = createWasmBackend({ threads: 1 });
+  const a = b.alloc(1000);
+  assert.ok(a.buffer instanceof SharedArrayBuffer, 'tensor storage is in the shared wasm memory');
+  assert.equal(a.length, 1000);
+  assert.ok(a.every((v) => v === 0));
+  assert.ok(b.alloc(3).buffer instanceof ArrayBuffer, 'tiny tensors live on the JS heap');
+  assert.equal(b.memoryStats().liveTensors, 1);
+});
+
+test('CONVKIT_THREADS=1 runs single-threaded, CONVKIT_THREADS=2 with one worker', () => {
+  const code = `import { createWasmBackend } from './src/backend/wasm/index.ts';
+    const b = createWasmBackend(); const n = await b.ready(); console.log(n + '|' + b.describe()); b.dispose();`;
+  const one = child(code, { CONVKIT_THREADS: '1' });
+  assert.match(one, /^1\|.*1 thread on shared memory/);
+  const two = child(code, { CONVKIT_THREADS: '2' });
+  assert.match(two, /^2\|.*2 threads on shared memory/);
+});
+
+test('a bad CONVKIT_THREADS is reported clearly', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
+    `import { createWasmBackend } from './src/backend/wasm/index.ts'; createWasmBackend();`],
+  { cwd: root, env: { ...process.env, CONVKIT_THREADS: 'many' }, encoding: 'utf8', timeout: 60000 });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /CONVKIT_THREADS must be a positive integer, got 'many'/);
+});
+
+test('workers that fail to start leave a working single-threaded backend', async () => {
+  const b = createWasmBackend({ threads: 2, workerSource: 'throw new Error("simulated worker failure")' });
+  assert.equal(await b.ready(), 1);
+  assert.equal(b.threads, 1);
+  assert.match(b.workerErrors().join(' '), /simulated worker failure/);
+  assert.match(b.describe(), /1 thread on shared memory, 2 requested/);
+  checkGemm(b);
+  b.dispose();
+});
+
+test('without SharedArrayBuffer the backend runs single-threaded on copies', () => {
+  const out = child(`delete globalThis.SharedArrayBuffer;
+    const { createWasmBackend } = await import('./src/backend/wasm/index.ts');
+    const b = createWasmBackend({ threads: 2 }); const n = await b.ready();
+    const a = b.alloc(64 * 64); for (let i = 0; i < a.length; i++) a[i] = i % 5;
+    const c = b.alloc(64 * 64); b.gemm(false, false, 1, 64, 64, 64, 1, a, 0, 0, a, 0, 0, 0, c, 0, 0);
+    let s = 0; for (let j = 0; j < 64; j++) s += a[j] * a[j * 64];
+    console.log(n + '|' + (a.buffer instanceof ArrayBuffer) + '|' + (c[0] === s) + '|' + b.describe());`, {});
+  assert.match(out, /^1\|true\|true\|.*no shared memory/);
+});
+
+test('threaded and single-threaded runs agree with the reference', async () => {
+  const b = createWasmBackend({ threads: 2 });
+  await b.ready();
+  checkGemm(b);
+  b.setThreads(1);
+  assert.equal(b.threads, 1);
+  checkGemm(b);
+  b.dispose();
+});
+
+/** One training-like step: allocate a few tensors, run kernels on them, drop them. */
+function step(b: ReturnType<typeof createWasmBackend>, size: number): boolean {
+  const x = b.alloc(size), y = b.alloc(size), z = b.alloc(size);
+  x[0] = 1;
+  b.unary('relu', x, y, 0);
+  b.binary('add', x, [size], y, [size], z, [size]);
+  return z.buffer instanceof SharedArrayBuffer;
+}
+
+test('memory stays bounded over 20,000 steps, synchronous or not', async () => {
+  const budgetMB = 16, size = 64 * 1024; // 256 KiB tensors, 3 per step: 15 GB allocated in all
+  const b = createWasmBackend({ threads: 1, memoryBudgetMB: budgetMB });
+  const bound = (budgetMB + 32) * 2 ** 20; // budget + scratch/workspace headroom
+  // A synchronous loop never lets finalizers run: past the budget tensors go to the JS heap.
+  for (let i = 0; i < 10000; i++) step(b, size);
+  let s = b.memoryStats();
+  assert.ok(s.memoryBytes <= bound, `memory grew to ${s.memoryBytes} bytes`);
+  assert.ok(s.fallbacks > 0);
+  // A loop that yields now and then lets finalizers return blocks, so tensors go back to wasm.
+  let inWasm = 0;
+  for (let i = 0; i < 10000; i++) {
+    if (step(b, size)) inWasm++;
+    if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+  }
+  s = b.memoryStats();
+  assert.ok(s.memoryBytes <= bound, `memory grew to ${s.memoryBytes} bytes`);
+  const fit = Math.floor((budgetMB * 2 ** 20) / (size * 4));
+  assert.ok(inWasm > fit * 4, `only ${inWasm} of 10000 step outputs were in wasm memory (${fit} fit without reuse)`);
+});
