@@ -46,6 +46,14 @@ extern const CkKernels ck_kernels_avx512;
 extern const CkKernels ck_kernels_avx2;
 extern const CkKernels ck_kernels_portable;
 
+// Elementwise, reduction and layout kernels: compiled once, shared by every table.
+void ck_unary(int op, const float* x, float* out, long n, float alpha);
+void ck_binary(int op, const float* a, const long* aShape, const float* b, const long* bShape, float* out,
+               const long* outShape, int rank);
+void ck_reduce(int op, const float* x, long outer, long len, long inner, float* out);
+void ck_arg_reduce(int isMax, const float* x, long outer, long len, long inner, int32_t* out);
+void ck_permute(const float* x, const long* shape, const long* perm, int rank, float* out);
+
 typedef void (*ck_task_fn)(void* ctx, long task);
 // Runs fn(ctx, 0..ntasks-1) on the pool (the caller takes part); returns when all are done.
 void ck_parallel(long ntasks, ck_task_fn fn, void* ctx);

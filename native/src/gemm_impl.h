@@ -11,16 +11,6 @@ static const int NRV = CK_NRV;
 static const int NR = CK_VW * CK_NRV;
 static const long KC = CK_KC, MC = CK_MC, NC = CK_NC;
 
-static inline long lmin(long a, long b) { return a < b ? a : b; }
-static inline long lmax(long a, long b) { return a > b ? a : b; }
-
-static float* alignedAlloc(size_t floats) {
-  void* p = nullptr;
-  size_t bytes = ((floats * 4 + 63) / 64) * 64;
-  if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) abort();
-  return (float*)p;
-}
-
 // Per-thread packing buffers (pool threads live as long as the process).
 struct PackBuffers {
   float* a = nullptr;
@@ -53,6 +43,22 @@ static inline __attribute__((always_inline)) void storeTile(vf (&acc)[MR][NRV], 
   if (mr == MR && nr == NR) {
 #pragma GCC unroll 32
     for (int i = 0; i < MR; i++) {
+      float bi = mode == INIT_BIAS ? bias[i] : 0.f;
+#pragma GCC unroll 8
+      for (int j = 0; j < NRV; j++) {
+        vfu* cp = (vfu*)(C + i * ldc + j * CK_VW);
+        vf v = acc[i][j] * alpha;
+        if (mode == INIT_OVERWRITE) *cp = v;
+        else if (mode == INIT_ACCUM) *cp = *cp + v;
+        else if (mode == INIT_BETA) *cp = v + beta * (vf)*cp;
+        else *cp = v + bi;
+      }
+    }
+    return;
+  }
+  if (nr == NR) {
+    // bottom edge: whole vectors for the rows that exist
+    for (int i = 0; i < mr; i++) {
       float bi = mode == INIT_BIAS ? bias[i] : 0.f;
 #pragma GCC unroll 8
       for (int j = 0; j < NRV; j++) {
@@ -110,6 +116,10 @@ static void ukernel(long kc, const float* __restrict A, const float* __restrict 
 struct MatA {
   const float* ptr;
   long rs, cs;
+  const float* packed(float* dst, long i0, long mc, long p0, long kc) const {
+    pack(dst, i0, mc, p0, kc);
+    return dst;
+  }
   void pack(float* dst, long i0, long mc, long p0, long kc) const {
     for (long ir = 0; ir < mc; ir += MR) {
       int mr = (int)lmin(MR, mc - ir);
@@ -130,6 +140,22 @@ struct MatA {
           for (int i = mr; i < MR; i++) d[q * MR + i] = 0.f;
     }
   }
+};
+
+// A operand packed once for the whole matrix (the weights of a convolution, shared by all
+// images and threads): the KC block at p0 holds MR-row panels of its kc columns.
+struct PackedA {
+  float* buf = nullptr;
+  long m = 0, mPad = 0;
+  PackedA(const MatA& a, long m_, long k) : m(m_), mPad((m_ + MR - 1) / MR * MR) {
+    buf = alignedAlloc((size_t)(mPad * (k > 0 ? k : 1)));
+    for (long pc = 0; pc < k; pc += KC) a.pack(buf + pc * mPad, 0, m, pc, lmin(KC, k - pc));
+  }
+  ~PackedA() { free(buf); }
+  PackedA(const PackedA&) = delete;
+  PackedA& operator=(const PackedA&) = delete;
+  // i0 is a multiple of MR and p0 of KC (the drivers guarantee both)
+  const float* packed(float*, long i0, long, long p0, long kc) const { return buf + p0 * mPad + i0 * kc; }
 };
 
 // Strided matrix as the B operand: B(p, j) = ptr[p*rs + j*cs].
@@ -165,6 +191,13 @@ struct MatB {
   }
 };
 
+// dst[0..n) = src[0..n) for short runs (an image row), without a memcpy call per run.
+static inline void copyRun(float* __restrict dst, const float* __restrict src, long n) {
+  long i = 0;
+  for (; i + CK_VW <= n; i += CK_VW) *(vfu*)(dst + i) = *(const vfu*)(src + i);
+  for (; i < n; i++) dst[i] = src[i];
+}
+
 // The im2col matrix of one image and group, never materialised: row r = (c, ki, kj),
 // column q = (oh, ow). colRow writes col[r][q0 .. q0+len) to dst with stride ds.
 struct Im2col {
@@ -193,7 +226,7 @@ struct Im2col {
         long t2 = 0;
         for (; t2 < a - ow && t2 < run; t2++) dst[t2 * ds] = 0.f;
         if (ds == 1 && sW == 1) {
-          if (b > a) memcpy(dst + (a - ow), xr + a, (size_t)(b - a) * 4);
+          copyRun(dst + (a - ow), xr + a, b - a);
         } else if (sW == 1) {
           for (long o = a; o < b; o++) dst[(o - ow) * ds] = xr[o];
         } else {
@@ -209,32 +242,51 @@ struct Im2col {
   }
 };
 
-// B = im2col (rows r, columns q): forward convolution.
+// B = im2col (rows r, columns q): forward convolution. Each row is gathered into a
+// contiguous buffer once (vector copies of whole runs), then split into NR-wide panels.
 struct ColB {
   Im2col im;
   void pack(float* dst, long p0, long kc, long j0, long nc) const {
-    for (long jr = 0; jr < nc; jr += NR) {
-      long nr = lmin(NR, nc - jr);
-      float* d = dst + jr * kc;
-      for (long q = 0; q < kc; q++) {
-        float* dq = d + q * NR;
-        im.colRow(p0 + q, j0 + jr, nr, dq, 1);
-        for (long j = nr; j < NR; j++) dq[j] = 0.f;
+    float row[NC + NR] __attribute__((aligned(64)));
+    long full = nc / NR * NR;
+    for (long q = 0; q < kc; q++) {
+      im.colRow(p0 + q, j0, nc, row, 1);
+      for (long jr = 0; jr < full; jr += NR) {
+        float* dq = dst + jr * kc + q * NR;
+#pragma GCC unroll 8
+        for (int j = 0; j < NRV; j++) *(vf*)(dq + j * CK_VW) = *(const vf*)(row + jr + j * CK_VW);
+      }
+      if (full < nc) {
+        float* dq = dst + full * kc + q * NR;
+        long j = 0;
+        for (; j < nc - full; j++) dq[j] = row[full + j];
+        for (; j < NR; j++) dq[j] = 0.f;
       }
     }
   }
 };
 
-// B = im2col transposed (rows q, columns r): weight gradient.
+// B = im2col transposed (rows q, columns r): weight gradient. NR im2col rows are gathered
+// contiguously (vector copies of runs), then transposed into the panel in L1-sized pieces.
 struct ColTB {
   Im2col im;
   void pack(float* dst, long p0, long kc, long j0, long nc) const {
+    const long QB = 64;
+    float rows[NR][QB] __attribute__((aligned(64)));
     for (long jr = 0; jr < nc; jr += NR) {
       long nr = lmin(NR, nc - jr);
       float* d = dst + jr * kc;
-      for (long j = 0; j < nr; j++) im.colRow(j0 + jr + j, p0, kc, d + j, NR);
-      for (long j = nr; j < NR; j++)
-        for (long q = 0; q < kc; q++) d[q * NR + j] = 0.f;
+      for (long q0 = 0; q0 < kc; q0 += QB) {
+        long qn = lmin(QB, kc - q0);
+        for (long j = 0; j < nr; j++) im.colRow(j0 + jr + j, p0 + q0, qn, rows[j], 1);
+        for (long j = nr; j < NR; j++)
+          for (long q = 0; q < qn; q++) rows[j][q] = 0.f;
+        for (long q = 0; q < qn; q++) {
+          float* dq = d + (q0 + q) * NR;
+#pragma GCC unroll 32
+          for (int j = 0; j < NR; j++) dq[j] = rows[j][q];
+        }
+      }
     }
   }
 };
@@ -258,31 +310,32 @@ static void gemmBlock(long i0, long i1, long j0, long j1, long k, float alpha, c
   }
   float* pa = packBufA();
   float* pb = packBufB();
-  for (long jc = j0; jc < j1; jc += NC) {
-    long nc = lmin(NC, j1 - jc);
+  // few rows (convolutions): B blocks of about 640 columns, which stay in L2 while the rows sweep them
+  long ncBlock = NC;
+  if (i1 - i0 <= MC) {
+    long blocks = (j1 - j0 + 639) / 640;
+    ncBlock = lmin(NC, ((j1 - j0 + blocks - 1) / blocks + NR - 1) / NR * NR);
+  }
+  for (long jc = j0; jc < j1; jc += ncBlock) {
+    long nc = lmin(ncBlock, j1 - jc);
     for (long pc = 0; pc < k; pc += KC) {
       long kc = lmin(KC, k - pc);
       B.pack(pb, pc, kc, jc, nc);
       int mode = pc == 0 ? init : INIT_ACCUM;
       for (long ic = i0; ic < i1; ic += MC) {
         long mc = lmin(MC, i1 - ic);
-        A.pack(pa, ic, mc, pc, kc);
+        const float* pA = A.packed(pa, ic, mc, pc, kc);
         for (long jr = 0; jr < nc; jr += NR) {
           int nr = (int)lmin(NR, nc - jr);
           for (long ir = 0; ir < mc; ir += MR) {
             int mr = (int)lmin(MR, mc - ir);
-            ukernel(kc, pa + ir * kc, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, mode, beta,
+            ukernel(kc, pA + ir * kc, pb + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, mode, beta,
                     bias ? bias + ic + ir : nullptr);
           }
         }
       }
     }
   }
-}
-
-template <class F>
-static void parallelFor(long ntasks, F& f) {
-  ck_parallel(ntasks, [](void* c, long t) { (*(F*)c)(t); }, &f);
 }
 
 // Work below this many flops runs on the calling thread only.

@@ -22,6 +22,9 @@ static inline void cpu_relax() {}
 
 namespace {
 
+// True on pool workers and on a caller while it runs a job: nested calls run inline.
+thread_local bool tInJob = false;
+
 // state word: gen (24 bits) << 40 | ntasks (20 bits) << 20 | next (20 bits)
 const uint64_t kFieldMask = (1u << 20) - 1;
 const long kMaxTasks = (1 << 20) - 1;
@@ -51,6 +54,7 @@ struct Pool {
   }
 
   void workerLoop() {
+    tInJob = true;
     for (;;) {
       // spin about 200 microseconds, then sleep until a job is published
       auto t0 = std::chrono::steady_clock::now();
@@ -72,14 +76,16 @@ struct Pool {
 
   void run(long ntasks, ck_task_fn f, void* c) {
     if (ntasks <= 0) return;
-    if (nthreads <= 1 || ntasks == 1) { for (long t = 0; t < ntasks; t++) f(c, t); return; }
+    if (nthreads <= 1 || ntasks == 1 || tInJob) { for (long t = 0; t < ntasks; t++) f(c, t); return; }
     std::lock_guard<std::mutex> g(callMu);
+    tInJob = true;
     long offset = 0;
     while (offset < ntasks) {
       long chunk = ntasks - offset < kMaxTasks ? ntasks - offset : kMaxTasks;
       runChunk(chunk, offset, f, c);
       offset += chunk;
     }
+    tInJob = false;
   }
 
   struct Shift { ck_task_fn f; void* c; long off; };

@@ -93,4 +93,9 @@ export interface Backend {
   avgPool2d(x: Float32Array, g: Pool2dGeometry, countIncludePad: boolean, y: Float32Array): void;
   /** Spreads dy evenly over each window; overwrites dx. */
   avgPool2dBackward(dy: Float32Array, g: Pool2dGeometry, countIncludePad: boolean, dx: Float32Array): void;
+
+  // ---- optional fused kernels: the op layer falls back to the kernels above without them ----
+
+  /** ReLU's backward from its output: dx[i] = y[i] > 0 ? dy[i] : 0; overwrites dx. */
+  reluBackward?(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
 }

@@ -61,6 +61,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `convkit ... | head` closes stdout early: stop quietly instead of crashing on EPIPE
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
   process.stderr.write(`convkit: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;

@@ -5,6 +5,7 @@ import { ReLU } from '../nn/layers/activation.js';
 import { Dropout } from '../nn/layers/dropout.js';
 import { Sequential } from '../nn/module.js';
 import { kaimingNormal_, zeros_ } from '../nn/init.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** Options of mlp(). */
 export interface MlpOptions {
@@ -44,7 +45,7 @@ export function mlp(options: MlpOptions = {}): Sequential {
 }
 
 /** Applies He-normal weights and zero biases (Keras kernel_initializer="he_normal") unless init is 'default'. */
-export function heInit<T extends { weight: import('../tensor/tensor.js').Tensor; bias: import('../tensor/tensor.js').Tensor | null }>(layer: T, init: 'he' | 'default' = 'he'): T {
+export function heInit<T extends { weight: Tensor; bias: Tensor | null }>(layer: T, init: 'he' | 'default' = 'he'): T {
   if (init === 'default') return layer;
   if (init !== 'he') throw new RangeError(`init must be 'he' or 'default', got '${String(init)}'`);
   kaimingNormal_(layer.weight, { mode: 'fanIn', nonlinearity: 'relu' });

@@ -6,7 +6,8 @@
  * kept in sync both ways. Run a module with `m.call(x)` (forward plus hooks); containers call
  * their children through `call` so that hooks (used by `summary`) see every layer.
  */
-import { noGrad } from '../autograd/engine.js';
+import { isGradEnabled, markInternal, noGrad } from '../autograd/engine.js';
+import { recycle } from '../tensor/alloc.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -38,6 +39,23 @@ export interface HookHandle {
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
+/** Layer classes whose instances keep no reference to their input or output (see keepsNoActivations). */
+const activationFree = new WeakSet<object>();
+
+/**
+ * Declares that instances of exactly this layer class keep no reference to their input or
+ * output once forward returns (the autograd graph aside). A Sequential recycles the storage
+ * of the activations passed between two such layers (without hooks) once they are dead.
+ */
+export function keepsNoActivations(cls: abstract new (...args: never[]) => Module): void {
+  activationFree.add(cls);
+}
+
+/** Whether a Sequential may recycle what m receives and returns (see keepsNoActivations). */
+function activationFreeModule(m: Module): boolean {
+  return activationFree.has(m.constructor) && !m.hasHooks;
+}
+
 /** Base class of all layers and models (see the file comment). */
 export abstract class Module {
   /** Whether the module is in training mode (Dropout active, BatchNorm uses batch statistics). */
@@ -59,6 +77,11 @@ export abstract class Module {
     const out = this.forward(...inputs);
     if (this.#hooks.size > 0) for (const h of [...this.#hooks.values()]) h(this, inputs, out);
     return out;
+  }
+
+  /** Whether forward hooks or pre-hooks are registered on this module. */
+  get hasHooks(): boolean {
+    return this.#hooks.size > 0 || this.#preHooks.size > 0;
   }
 
   /** Registers a hook run after every `call` of this module; returns a handle to remove it. */
@@ -369,10 +392,29 @@ export class Sequential extends Module {
     for (let i = 0; i < this.#count; i++) yield this.at(i);
   }
 
-  /** Feeds x through every module in turn. */
+  /**
+   * Feeds x through every module in turn. An activation that travels only between layers
+   * declared with keepsNoActivations is dead once consumed: without autograd its storage is
+   * recycled at once, with autograd when backward releases the graph.
+   */
   forward(x: Tensor): Tensor {
+    const record = isGradEnabled();
     let y = x;
-    for (let i = 0; i < this.#count; i++) y = this.at(i).call(y);
+    let ySafe = false; // whether y was made by such layers only, sharing no storage with x
+    let internal: Tensor[] | null = null;
+    for (let i = 0; i < this.#count; i++) {
+      const m = this.at(i);
+      const out = m.call(y);
+      const free = activationFreeModule(m);
+      const fresh = out.data !== y.data;
+      if (ySafe && free && fresh) {
+        if (!record) recycle(y.data);
+        else (internal ??= []).push(y);
+      }
+      ySafe = free && (fresh ? out.data !== x.data : ySafe);
+      y = out;
+    }
+    if (internal) for (const t of internal) if (t.data !== y.data) markInternal(t);
     return y;
   }
 }

@@ -42,6 +42,9 @@ export function tensor(data: NestedArray | Float32Array | Int32Array | number[],
     const d = want === 'int32' ? (data instanceof Int32Array ? data : Int32Array.from(data)) : (data instanceof Float32Array ? data : Float32Array.from(data));
     return finish(new Tensor(d, s), options);
   }
+  if (typeof data !== 'number' && !Array.isArray(data)) {
+    throw new TypeError(`tensor: expected a number, a nested array of numbers or a Float32Array/Int32Array, got ${Object.prototype.toString.call(data)}`);
+  }
   const s = inferShape(data);
   const flat: number[] = [];
   const walk = (x: NestedArray, depth: number): void => {
@@ -61,18 +64,19 @@ export function tensor(data: NestedArray | Float32Array | Int32Array | number[],
   return finish(new Tensor(d, shapeOut), options);
 }
 
-/** A tensor filled with a value. */
-export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
-  checkShape('full', shape);
+function filled(op: string, shape: readonly number[], value: number, opts: CreateOptions): Tensor {
+  checkShape(op, shape);
   const d = make(sizeOf(shape), opts.dtype ?? 'float32');
   d.fill(value);
   return finish(new Tensor(d, shape), opts);
 }
 
+/** A tensor filled with a value. */
+export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor { return filled('full', shape, value, opts); }
 /** A tensor of zeros. */
-export function zeros(shape: readonly number[], opts: CreateOptions = {}): Tensor { return full(shape, 0, opts); }
+export function zeros(shape: readonly number[], opts: CreateOptions = {}): Tensor { return filled('zeros', shape, 0, opts); }
 /** A tensor of ones. */
-export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor { return full(shape, 1, opts); }
+export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor { return filled('ones', shape, 1, opts); }
 /** Zeros shaped like another tensor. */
 export function zerosLike(t: Tensor): Tensor { return full(t.shape, 0, { dtype: t.dtype }); }
 /** Ones shaped like another tensor. */
@@ -90,6 +94,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 
 /** n values evenly spaced from start to end inclusive. */
 export function linspace(start: number, end: number, n: number): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`linspace: n must be a non-negative integer, got ${String(n)}`);
   const d = make(n, 'float32');
   for (let i = 0; i < n; i++) d[i] = n === 1 ? start : start + ((end - start) * i) / (n - 1);
   return new Tensor(d, [n]);
@@ -114,6 +119,7 @@ export function randn(shape: readonly number[], opts: CreateOptions = {}): Tenso
 /** Uniform random integers in [low, high), int32. */
 export function randint(low: number, high: number, shape: readonly number[]): Tensor {
   checkShape('randint', shape);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new RangeError(`randint: need integers low < high, got low ${String(low)} and high ${String(high)}`);
   const d = new Int32Array(sizeOf(shape));
   for (let i = 0; i < d.length; i++) d[i] = low + Math.floor(random() * (high - low));
   return new Tensor(d, shape);

@@ -50,6 +50,7 @@ export function padShape(shape: readonly number[], rank: number): number[] {
 
 /** Checks that every entry is a non-negative integer; used by creation functions and reshape. */
 export function checkShape(op: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of non-negative integers, got ${String(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new TypeError(`${op}: shape ${fmt(shape)} must contain non-negative integers`);
   }

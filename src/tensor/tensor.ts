@@ -9,6 +9,12 @@ import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
 import { matmul } from './ops/matmul.js';
+import { gather } from './ops/gather.js';
+import { flip } from './ops/flip.js';
+import { repeat } from './ops/repeat.js';
+import { split, chunk } from './ops/split.js';
+import { cumsum } from './ops/cumsum.js';
+import { allclose, type CloseOptions } from './ops/allclose.js';
 
 /** Element types: float32 for values, int32 for labels and indices. */
 export type DType = 'float32' | 'int32';
@@ -27,8 +33,7 @@ export class Tensor {
   readonly shape: readonly number[];
   /** Element type. */
   readonly dtype: DType;
-  /** Whether gradients flow to (and, for leaves, accumulate in) this tensor. */
-  requiresGrad = false;
+  private wantsGrad = false;
   /** Accumulated gradient (leaves, or tensors that called retainGrad). */
   grad: Tensor | null = null;
   /** The op that produced this tensor, while its graph is alive. */
@@ -45,6 +50,13 @@ export class Tensor {
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Int32Array ? 'int32' : 'float32';
+  }
+
+  /** Whether gradients flow to (and, for leaves, accumulate in) this tensor; only float32 tensors can. */
+  get requiresGrad(): boolean { return this.wantsGrad; }
+  set requiresGrad(flag: boolean) {
+    if (flag && this.dtype !== 'float32') throw new TypeError(`requiresGrad: only float32 tensors can require gradients, got dtype ${this.dtype} (shape ${fmt(this.shape)})`);
+    this.wantsGrad = flag;
   }
 
   /** Number of elements. */
@@ -90,6 +102,8 @@ export class Tensor {
       g = new Tensor(new Float32Array(this.size).fill(1), this.shape);
     } else if (g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i])) {
       throw new RangeError(`backward(): grad shape ${fmt(g.shape)} does not match tensor shape ${fmt(this.shape)}`);
+    } else {
+      g = g.float();
     }
     runBackward(this, g, options.retainGraph ?? false);
   }
@@ -98,7 +112,7 @@ export class Tensor {
   retainGrad(): this { this.retainsGrad = true; return this; }
   /** Sets requiresGrad in place and returns this (like PyTorch's requires_grad_). */
   requiresGrad_(flag = true): this {
-    if (flag && this.dtype !== 'float32') throw new TypeError('requiresGrad_: only float32 tensors can require gradients');
+    if (flag && this.dtype !== 'float32') throw new TypeError(`requiresGrad_: only float32 tensors can require gradients, got dtype ${this.dtype} (shape ${fmt(this.shape)})`);
     this.requiresGrad = flag;
     return this;
   }
@@ -189,7 +203,10 @@ export class Tensor {
   /** Index of the min along an axis, int32. */
   argmin(axis?: number, keepDim = false): Tensor { return red.argReduce('argmin', this, axis, keepDim); }
   /** Variance (unbiased by default, like PyTorch). */
-  var(axis?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor { return red.variance(this, axis, options.keepDim ?? false, options.unbiased ?? true); }
+  var(axis?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`var: options must be an object like { keepDim, unbiased }, got ${String(options)}`);
+    return red.variance(this, axis, options.keepDim ?? false, options.unbiased ?? true);
+  }
   /** Standard deviation (unbiased by default). */
   std(axis?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor { return this.var(axis, options).sqrt(); }
   /** log(sum(exp(x))) along an axis, computed stably. */
@@ -218,6 +235,20 @@ export class Tensor {
   expand(...shape: number[] | [number[]]): Tensor { return sh.expand(this, flatArgs(shape)); }
   /** Rows (along axis) picked by integer indices. */
   indexSelect(axis: number, indices: Tensor | ArrayLike<number>): Tensor { return sh.indexSelect(this, axis, indices); }
+  /** One element per position along an axis, picked by an index tensor (torch.gather). */
+  gather(axis: number, index: Tensor): Tensor { return gather(this, axis, index); }
+  /** Reverses the order of elements along the given axes. */
+  flip(...axes: number[] | [number[]]): Tensor { return flip(this, flatArgs(axes)); }
+  /** Tiles the tensor reps[d] times along each axis (torch.Tensor.repeat). */
+  repeat(...reps: number[] | [number[]]): Tensor { return repeat(this, flatArgs(reps)); }
+  /** Pieces of `size` elements (or of the listed sizes) along an axis. */
+  split(sizeOrSizes: number | number[], axis = 0): Tensor[] { return split(this, sizeOrSizes, axis); }
+  /** `chunks` roughly equal pieces along an axis. */
+  chunk(chunks: number, axis = 0): Tensor[] { return chunk(this, chunks, axis); }
+  /** Running sums along an axis. */
+  cumsum(axis: number): Tensor { return cumsum(this, axis); }
+  /** True if every element is within atol + rtol * |other| of other (broadcasting). */
+  allclose(other: Tensor | number, options: CloseOptions = {}): boolean { return allclose(this, other, options); }
 
   // ---- linear algebra ----
   /** Matrix product with batch broadcasting (1-D operands as in PyTorch). */

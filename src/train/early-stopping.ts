@@ -40,6 +40,7 @@ export class EarlyStopping extends Callback {
   /** Epoch at which training was stopped (-1 if it was not). */
   stoppedEpoch = -1;
   private bestWeights: StateDict | null = null;
+  private restored = false;
 
   /** See EarlyStoppingOptions. */
   constructor(options: EarlyStoppingOptions = {}) {
@@ -55,7 +56,9 @@ export class EarlyStopping extends Callback {
 
   override onTrainBegin(): void {
     this.stoppedEpoch = -1;
-    if (this.bestEpoch < 0) { this.wait = 0; this.best = this.baseline; }
+    // a fresh fit() starts over; a resumed one keeps the counters loaded from the checkpoint
+    if (!this.restored) { this.wait = 0; this.best = this.baseline; this.bestEpoch = -1; this.bestWeights = null; }
+    this.restored = false;
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
@@ -86,5 +89,6 @@ export class EarlyStopping extends Callback {
     this.best = typeof state.best === 'number' ? state.best : null;
     this.bestEpoch = typeof state.bestEpoch === 'number' ? state.bestEpoch : -1;
     this.wait = typeof state.wait === 'number' ? state.wait : 0;
+    this.restored = true;
   }
 }

@@ -47,7 +47,11 @@ export interface FitOptions {
   clipGradNorm?: number;
   /** First epoch index (for continuing a run by hand; default 0). */
   initialEpoch?: number;
-  /** A checkpoint (file path or loaded) to resume from: restores weights, optimizer, RNG, epoch, callbacks. */
+  /**
+   * A checkpoint (file path or loaded) to resume from: restores weights, optimizer, RNG, epoch,
+   * history and callback state, so the run continues exactly as if uninterrupted (data shuffled
+   * here or by a DataLoader without its own `seed`, whose stream is not checkpointed).
+   */
   resume?: string | Checkpoint;
 }
 

@@ -1,6 +1,7 @@
 /**
  * LRSchedulerCallback: steps an optim LR scheduler from fit() — once per epoch (default) or
- * once per batch (warmup) — and logs the current rate as 'lr'. A ReduceLROnPlateau is
+ * once per batch (warmup, cosine over all steps); fit() logs the rate each epoch started with
+ * as 'lr'. A ReduceLROnPlateau is
  * stepped with the monitored quantity (default 'valLoss', falling back to 'loss').
  */
 import { Callback, type Logs } from './callback.js';
@@ -37,7 +38,6 @@ export class LRSchedulerCallback extends Callback {
   }
 
   override onEpochEnd(_epoch: number, logs: Logs): void {
-    logs.lr = this.ctx.optimizer.paramGroups[0].lr;
     if (this.interval !== 'epoch') return;
     if (this.scheduler instanceof ReduceLROnPlateau) {
       const key = this.monitor ?? ('valLoss' in logs ? 'valLoss' : 'loss');

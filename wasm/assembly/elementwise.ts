@@ -1,6 +1,7 @@
 // Elementwise, reduction and layout kernels. Op codes follow the order of the UnaryOp /
-// BinaryOp / ReduceOp lists in the TypeScript loader. Every kernel takes (tid, nt) and
-// processes its own contiguous share.
+// BinaryOp / ReduceOp lists in the TypeScript loader. Every kernel (here and in the other
+// files) takes (tid, nt, wid): it processes share tid of nt equal shares of the work, on
+// thread wid (which selects per-thread scratch); threads claim shares dynamically.
 
 // @ts-ignore: decorator
 @inline function share(total: i32, tid: i32, nt: i32): i32 { return <i32>(<i64>total * tid / nt); }
@@ -42,19 +43,48 @@ function unaryScalar(op: i32, v: f32, alpha: f32): f32 {
   return NaN;
 }
 
+/**
+ * exp on 4 lanes: Cephes' expf scheme (n = round(x log2 e), r = x - n ln 2 in two steps,
+ * degree-6 polynomial, result scaled by 2^n as two halves so that n = -150..128 stays
+ * exact); relative error ~2 ulp. Overflow gives +Infinity, NaN stays NaN.
+ */
+// @ts-ignore: decorator
+@inline function expv(x: v128): v128 {
+  const hi = f32x4.splat(88.72283935546875);
+  const xc = f32x4.min(f32x4.max(x, f32x4.splat(-104)), hi);
+  const fx = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(xc, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  r = f32x4.add(r, f32x4.mul(fx, f32x4.splat(2.12194440e-4)));
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const n = i32x4.trunc_sat_f32x4_s(fx);
+  const n1 = i32x4.shr_s(n, 1), n2 = i32x4.sub(n, n1);
+  const bias = i32x4.splat(127);
+  y = f32x4.mul(f32x4.mul(y, i32x4.shl(i32x4.add(n1, bias), 23)), i32x4.shl(i32x4.add(n2, bias), 23));
+  return v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, hi));
+}
+
 /** out[i] = op(x[i]) for this thread's share of n elements; out may equal x. */
-export function unary(tid: i32, nt: i32, op: i32, x: usize, out: usize, n: i32, alpha: f32): void {
+export function unary(tid: i32, nt: i32, wid: i32, op: i32, x: usize, out: usize, n: i32, alpha: f32): void {
   const i0 = share(n, tid, nt), i1 = share(n, tid + 1, nt);
   let i = i0;
   const va = f32x4.splat(alpha), zero = f32x4.splat(0);
   let px = x + (<usize>i << 2), po = out + (<usize>i << 2);
-  const simd = op == 0 || op == 3 || op == 4 || op == 6 || op == 8 || op == 16 || op == 17 || op == 20 || op == 21;
+  const simd = op <= 1 || op == 3 || op == 4 || op == 6 || op == 8 || op == 9 || op == 16 || op == 17 || op == 20 || op == 21;
+  const one = f32x4.splat(1);
   if (simd) {
     for (; i + 4 <= i1; i += 4) {
       const v = v128.load(px);
       let r: v128;
       switch (op) {
         case 0: r = f32x4.neg(v); break;
+        case 1: r = expv(v); break;
+        case 9: r = f32x4.div(one, f32x4.add(one, expv(f32x4.neg(v)))); break;
         case 3: r = f32x4.sqrt(v); break;
         case 4: r = f32x4.abs(v); break;
         case 6: r = f32x4.mul(v, v); break;
@@ -126,7 +156,7 @@ function binaryRow(op: i32, a: usize, ia: i32, b: usize, ib: i32, out: usize, le
  * (elements, 0 on broadcast axes); the last axis is the contiguous inner loop.
  * idx is this thread's scratch for the multi-index (rank i32).
  */
-export function binary(tid: i32, nt: i32, op: i32, a: usize, b: usize, out: usize, rank: i32, meta: usize,
+export function binary(tid: i32, nt: i32, wid: i32, op: i32, a: usize, b: usize, out: usize, rank: i32, meta: usize,
   total: i32, idx: usize): void {
   const shp = meta, sa = meta + (<usize>rank << 2), sb = meta + (<usize>(2 * rank) << 2);
   const inner = load<i32>(shp + (<usize>(rank - 1) << 2));
@@ -135,7 +165,7 @@ export function binary(tid: i32, nt: i32, op: i32, a: usize, b: usize, out: usiz
   const r0 = share(rows, tid, nt), r1 = share(rows, tid + 1, nt);
   if (r1 <= r0) return;
   const ia = load<i32>(sa + (<usize>(rank - 1) << 2)), ib = load<i32>(sb + (<usize>(rank - 1) << 2));
-  const myIdx = idx + (<usize>(tid * 32) << 2);
+  const myIdx = idx + (<usize>(wid * 32) << 2);
   let offA = 0, offB = 0, rem = r0;
   for (let d = rank - 2; d >= 0; d--) {
     const sz = load<i32>(shp + (<usize>d << 2));
@@ -163,7 +193,7 @@ export function binary(tid: i32, nt: i32, op: i32, a: usize, b: usize, out: usiz
  * Reduces x viewed as (outer, len, inner) over the middle axis (op: 0 sum, 1 max, 2 min,
  * 3 prod). Threads split the outer axis, or the inner axis when outer is too small.
  */
-export function reduce(tid: i32, nt: i32, op: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
+export function reduce(tid: i32, nt: i32, wid: i32, op: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
   const splitInner = outer < nt && inner >= 4 * nt;
   const o0 = splitInner ? 0 : share(outer, tid, nt), o1 = splitInner ? outer : share(outer, tid + 1, nt);
   const i0 = splitInner ? share(inner, tid, nt) : 0, i1 = splitInner ? share(inner, tid + 1, nt) : inner;
@@ -241,7 +271,7 @@ function reduceRow(op: i32, p: usize, len: i32): f32 {
 }
 
 /** Index of the first max (isMax) or min over the middle axis of (outer, len, inner). */
-export function argReduce(tid: i32, nt: i32, isMax: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
+export function argReduce(tid: i32, nt: i32, wid: i32, isMax: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
   const total = outer * inner;
   const q0 = share(total, tid, nt), q1 = share(total, tid + 1, nt);
   const step = <usize>inner << 2;
@@ -262,7 +292,7 @@ export function argReduce(tid: i32, nt: i32, isMax: i32, x: usize, outer: i32, l
  * out = x with permuted axes. meta holds 2*rank i32: out shape, then the input stride (in
  * elements) of each out axis. idx is per-thread scratch as in `binary`.
  */
-export function permute(tid: i32, nt: i32, x: usize, out: usize, rank: i32, meta: usize, total: i32, idx: usize): void {
+export function permute(tid: i32, nt: i32, wid: i32, x: usize, out: usize, rank: i32, meta: usize, total: i32, idx: usize): void {
   const shp = meta, st = meta + (<usize>rank << 2);
   const inner = load<i32>(shp + (<usize>(rank - 1) << 2));
   if (inner == 0) return;
@@ -270,7 +300,7 @@ export function permute(tid: i32, nt: i32, x: usize, out: usize, rank: i32, meta
   const r0 = share(rows, tid, nt), r1 = share(rows, tid + 1, nt);
   if (r1 <= r0) return;
   const si = <usize>load<i32>(st + (<usize>(rank - 1) << 2)) << 2;
-  const myIdx = idx + (<usize>(tid * 32) << 2);
+  const myIdx = idx + (<usize>(wid * 32) << 2);
   let off = 0, rem = r0;
   for (let d = rank - 2; d >= 0; d--) {
     const sz = load<i32>(shp + (<usize>d << 2));

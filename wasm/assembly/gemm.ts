@@ -195,16 +195,16 @@ export function gemmCore(m: i32, n: i32, k: i32, alpha: f32, a: usize, sai: i32,
 }
 
 /**
- * Batched GEMM, this thread's share (tid of nt). Pointers are bytes (offsets included),
+ * Batched GEMM, share tid of nt (wid: the calling thread, which picks its workspace). Pointers are bytes (offsets included),
  * batch strides are elements. Whole matrices are shared out when the batch is large,
  * otherwise each matrix is split along its larger side on tile boundaries.
  */
-export function gemm(tid: i32, nt: i32, transA: i32, transB: i32, batch: i32, m: i32, n: i32, k: i32,
+export function gemm(tid: i32, nt: i32, wid: i32, transA: i32, transB: i32, batch: i32, m: i32, n: i32, k: i32,
   alpha: f32, a: usize, strideA: i32, b: usize, strideB: i32, beta: f32, c: usize, strideC: i32,
   ws: usize, wsStride: i32): void {
   const sai = transA ? 1 : k, sap = transA ? m : 1;
   const sbp = transB ? 1 : n, sbj = transB ? k : 1;
-  const w = ws + <usize>tid * <usize>wsStride;
+  const w = ws + <usize>wid * <usize>wsStride;
   if (nt == 1 || batch >= 2 * nt || (batch >= nt && batch % nt == 0)) {
     const b0 = <i32>(<i64>batch * tid / nt), b1 = <i32>(<i64>batch * (tid + 1) / nt);
     for (let bt = b0; bt < b1; bt++) {

@@ -15,7 +15,7 @@ function loadGeometry(p: usize): void {
 @inline function first(tid: i32, nt: i32): i32 { return <i32>(<i64>PLANES * tid / nt); }
 
 /** Max pooling; padded cells never win; NaN wins and stops the window scan. */
-export function maxPool2d(tid: i32, nt: i32, geo: usize, x: usize, y: usize, idx: usize): void {
+export function maxPool2d(tid: i32, nt: i32, wid: i32, geo: usize, x: usize, y: usize, idx: usize): void {
   loadGeometry(geo);
   const p0 = first(tid, nt), p1 = first(tid + 1, nt);
   const hw = H * W, per = OH * OW;
@@ -52,7 +52,7 @@ export function maxPool2d(tid: i32, nt: i32, geo: usize, x: usize, y: usize, idx
 }
 
 /** dx[plane, indices] += dy, overwriting dx. */
-export function maxPool2dBackward(tid: i32, nt: i32, geo: usize, dy: usize, idx: usize, dx: usize): void {
+export function maxPool2dBackward(tid: i32, nt: i32, wid: i32, geo: usize, dy: usize, idx: usize, dx: usize): void {
   loadGeometry(geo);
   const p0 = first(tid, nt), p1 = first(tid + 1, nt);
   const hw = H * W, per = OH * OW;
@@ -87,7 +87,7 @@ function windowCount(h0: i32, w0: i32, includePad: bool): f32 {
 }
 
 /** Average pooling. */
-export function avgPool2d(tid: i32, nt: i32, geo: usize, includePad: i32, x: usize, y: usize): void {
+export function avgPool2d(tid: i32, nt: i32, wid: i32, geo: usize, includePad: i32, x: usize, y: usize): void {
   loadGeometry(geo);
   const p0 = first(tid, nt), p1 = first(tid + 1, nt);
   const hw = H * W, per = OH * OW;
@@ -115,7 +115,7 @@ export function avgPool2d(tid: i32, nt: i32, geo: usize, includePad: i32, x: usi
 }
 
 /** Spreads each dy evenly over its window, overwriting dx. */
-export function avgPool2dBackward(tid: i32, nt: i32, geo: usize, includePad: i32, dy: usize, dx: usize): void {
+export function avgPool2dBackward(tid: i32, nt: i32, wid: i32, geo: usize, includePad: i32, dy: usize, dx: usize): void {
   loadGeometry(geo);
   const p0 = first(tid, nt), p1 = first(tid + 1, nt);
   const hw = H * W, per = OH * OW;

@@ -128,3 +128,8 @@ export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[],
     }
   }
 }
+
+/** ReLU's backward from its output: dx = dy where y > 0, else 0. */
+export function reluBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void {
+  for (let i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+}

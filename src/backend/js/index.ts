@@ -1,6 +1,6 @@
 /** The reference backend: plain TypeScript loops that are easy to check by eye. */
 import type { Backend } from '../backend.js';
-import { binary, unary } from './elementwise.js';
+import { binary, reluBackward, unary } from './elementwise.js';
 import { argReduce, permute, reduce } from './reduce.js';
 import { gemm } from './gemm.js';
 import { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './conv.js';
@@ -15,5 +15,6 @@ export function createJsBackend(): Backend {
     unary, binary, reduce, argReduce, permute, gemm,
     conv2d, conv2dBackwardData, conv2dBackwardWeight,
     maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
+    reluBackward,
   };
 }

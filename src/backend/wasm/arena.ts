@@ -8,7 +8,7 @@
  * Blocks come in size classes (multiples of 64 bytes up to 256 bytes, then 4 classes per
  * power of two, so at most 25% is wasted) with one free list per class. Training repeats
  * the same tensor sizes every step, so freed blocks are reused almost always. Tensor blocks
- * are returned by a FinalizationRegistry when their Float32Array view is collected; their
+ * (on free lists of their own) are returned by a FinalizationRegistry when their Float32Array view is collected; their
  * total is capped by `budget` (see index.ts for why). Scratch blocks are taken and returned
  * explicitly within one kernel call.
  */
@@ -37,7 +37,9 @@ export class Arena {
   /** Tensor allocations that went to the JS heap because the budget was spent. */
   fallbacks = 0;
   private top: number;
-  private readonly free = new Map<number, number[]>();
+  private readonly free = new Map<number, number[]>(); // scratch blocks
+  private readonly freeTensors = new Map<number, number[]>(); // tensor blocks (kept apart so
+  // that scratch never turns into uncollected tensor storage past the budget)
   private readonly buffers = new Set<ArrayBufferLike>();
   private buf!: ArrayBufferLike;
   /** Views over the whole memory, refreshed after growth. */
@@ -46,7 +48,15 @@ export class Arena {
   private readonly registry: FinalizationRegistry<number>;
   private readonly tensorClass = new Map<number, number>();
 
-  constructor(memory: WebAssembly.Memory, dataEnd: number, budget: number) {
+  /** Runs a full GC (or null where none is available); see platform.ts. */
+  private readonly gc: () => (() => void) | null;
+  private lastGc = -Infinity;
+  private finalized = false;
+  /** Forced collections so far. */
+  forcedGcs = 0;
+
+  constructor(memory: WebAssembly.Memory, dataEnd: number, budget: number, gc: () => (() => void) | null) {
+    this.gc = gc;
     this.memory = memory;
     this.heapBase = Math.ceil(Math.max(dataEnd, 1024) / PAGE) * PAGE;
     this.top = this.heapBase + CONTROL_BYTES;
@@ -100,10 +110,7 @@ export class Arena {
 
   /** Returns a block from `take` to its free list. */
   give(ptr: number, bytes: number): void {
-    const cls = sizeClass(bytes);
-    let list = this.free.get(cls);
-    if (!list) { list = []; this.free.set(cls, list); }
-    list.push(ptr);
+    push(this.free, sizeClass(bytes), ptr);
   }
 
   /**
@@ -112,12 +119,12 @@ export class Arena {
    */
   tensor(n: number): Float32Array | null {
     const cls = sizeClass(n * 4);
-    const list = this.free.get(cls);
+    const list = this.freeTensors.get(cls);
     let ptr: number;
     let reused = false;
     if (list && list.length > 0) { ptr = list.pop() as number; reused = true; }
     else {
-      if (this.tensorBytes + cls > this.budget) { this.fallbacks++; return null; }
+      if (this.tensorBytes + cls > this.budget) { this.fallbacks++; this.reclaim(); return null; }
       ptr = this.carve(cls);
       this.tensorBytes += cls;
       // The block was never used, but another instance may have scribbled on memory it
@@ -130,13 +137,34 @@ export class Arena {
     return view;
   }
 
+  /**
+   * The budget is spent: run a full GC so that dead tensors' finalizers are queued; they run
+   * at the next turn of the event loop (the trainer yields every 100 ms). Rate-limited, since
+   * inside one long synchronous loop a collection cannot help until the loop yields.
+   */
+  private reclaim(): void {
+    const now = performance.now();
+    if (now - this.lastGc < (this.finalized ? 100 : 1000)) return;
+    this.finalized = false;
+    this.lastGc = now;
+    const gc = this.gc();
+    if (gc) { gc(); this.forcedGcs++; }
+  }
+
   private releaseTensor(ptr: number): void {
+    this.finalized = true; // finalizers ran: another collection may help again soon
     const cls = this.tensorClass.get(ptr);
     if (cls === undefined) return;
     this.tensorClass.delete(ptr);
-    this.give(ptr, cls);
+    push(this.freeTensors, cls, ptr);
   }
 
   /** Number of tensor blocks currently handed out (not yet collected). */
   get liveTensors(): number { return this.tensorClass.size; }
+}
+
+function push(lists: Map<number, number[]>, cls: number, ptr: number): void {
+  let list = lists.get(cls);
+  if (!list) { list = []; lists.set(cls, list); }
+  list.push(ptr);
 }

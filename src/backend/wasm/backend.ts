@@ -11,9 +11,12 @@
  *   tasks (never inside one long synchronous loop), so tensor storage in wasm memory is
  *   capped by a budget (default 1 GiB, `CONVKIT_WASM_MEMORY_MB`). Past the budget, when no
  *   freed block of the right size is at hand, `alloc` returns an ordinary JS Float32Array:
- *   those are visible to the GC (they create the pressure that runs the finalizers), and
- *   kernels accept them by copying into scratch memory. Memory therefore stays bounded
- *   in every kind of loop: at worst a synchronous loop degrades to copying.
+ *   those are visible to the GC, and kernels accept them by copying into scratch memory.
+ *   On reaching the budget the backend also forces a full GC (Node; at most every 100 ms,
+ *   or once a second while no finalizer runs), so dead tensors' blocks come back at the next turn of the
+ *   event loop (the trainer yields every 100 ms). Tested over 20,000 steps of 3 x 16 KiB
+ *   tensors with a 1 MiB budget: memory stays flat whether or not the loop yields; a loop
+ *   that never yields degrades to copying, nothing worse.
  * - Shared-memory growth never detaches old views; views from before a growth stay valid.
  *   Without shared memory (a browser page that is not cross-origin isolated) growth would
  *   detach them, so that mode keeps all tensors on the JS heap and always copies.
@@ -24,7 +27,7 @@ import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, Unary
 import { createJsBackend } from '../js/index.js';
 import { Arena } from './arena.js';
 import { compileModule, readWasmBytesSync } from './module.js';
-import { envVar, hardwareThreads, sharedMemoryAvailable } from './platform.js';
+import { envVar, forceGc, hardwareThreads, sharedMemoryAvailable } from './platform.js';
 import { WorkerPool } from './pool.js';
 
 const UNARY: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal',
@@ -40,6 +43,8 @@ type KernelName = typeof KERNELS[number];
 type KernelFn = (...args: number[]) => void;
 
 const MAX_THREADS = 16;
+const SHARES_PER_THREAD = 4; // kernels are cut into this many shares per thread, claimed dynamically
+const MAX_RANK = 32; // metadata/index scratch per thread holds 32 axes
 const SMALL_TENSOR = 16; // elements: smaller tensors live on the JS heap
 const SMALL_WORK = 256; // elements/MACs: below this, JS-heap operands use the reference loops
 const PAR_ELEMENTWISE = 1 << 16; // elements before elementwise work is shared with workers
@@ -75,6 +80,8 @@ export interface WasmMemoryStats {
   liveTensors: number;
   /** Allocations that went to the JS heap because the budget was spent. */
   fallbacks: number;
+  /** Full garbage collections forced to reclaim tensor storage. */
+  forcedGcs: number;
   /** Whether the memory is shared (threads possible). */
   shared: boolean;
 }
@@ -163,7 +170,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exp = instance.exports as unknown as Record<KernelName, KernelFn> & { GEMM_WS_BYTES: WebAssembly.Global; fill: KernelFn };
   const gemmWs = exp.GEMM_WS_BYTES.value as number;
-  const arena = new Arena(memory, layout.dataEnd, (opts.memoryBudgetMB ?? defaultBudgetMB()) * 2 ** 20);
+  const arena = new Arena(memory, layout.dataEnd, (opts.memoryBudgetMB ?? defaultBudgetMB()) * 2 ** 20, forceGc);
   const ctl = arena.heapBase;
   const metaPtr = ctl + META_OFFSET;
   const idxPtr = ctl + IDX_OFFSET;
@@ -198,7 +205,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     if (hit !== undefined) return hit;
     const p = scratch(a.length * 4);
     arena.refresh();
-    if (a instanceof Float32Array) arena.f32.set(a, p >> 2); else arena.i32.set(a, p >> 2);
+    if (a instanceof Float32Array) arena.f32.set(a, p >>> 2); else arena.i32.set(a, p >>> 2);
     memo.set(a, p);
     return p;
   };
@@ -214,8 +221,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       arena.refresh();
       for (let i = 0; i < outs.length; i += 2) {
         const a = outs[i] as Float32Array | Int32Array, p = outs[i + 1] as number;
-        if (a instanceof Float32Array) a.set(arena.f32.subarray(p >> 2, (p >> 2) + a.length));
-        else a.set(arena.i32.subarray(p >> 2, (p >> 2) + a.length));
+        if (a instanceof Float32Array) a.set(arena.f32.subarray(p >>> 2, (p >>> 2) + a.length));
+        else a.set(arena.i32.subarray(p >>> 2, (p >>> 2) + a.length));
       }
       outs.length = 0;
     }
@@ -226,19 +233,25 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const owned = (...arrays: (ArrayBufferView | null)[]): boolean => arrays.every((a) => a === null || arena.owns(a));
 
   const kernelIndex = new Map<KernelName, number>(KERNELS.map((k, i) => [k, i]));
-  /** Runs a kernel on nt threads (or this one only), then copies outputs back. */
+  /** Runs a kernel on the pool (or this thread only), then copies outputs back. */
   const run = (name: KernelName, parallel: boolean, args: number[]): void => {
     try {
       const nt = parallel ? activeThreads() : 1;
-      if (nt > 1 && pool) pool.run(kernelIndex.get(name) as number, exp[name], nt, args);
-      else exp[name](0, 1, ...args);
+      if (nt > 1 && pool) pool.run(kernelIndex.get(name) as number, exp[name], nt * SHARES_PER_THREAD, args);
+      else exp[name](0, 1, 0, ...args);
     } finally {
       finish();
     }
   };
   const writeMeta = (values: readonly number[]): number => {
     arena.refresh();
-    arena.i32.set(values, metaPtr >> 2);
+    arena.i32.set(values, metaPtr >>> 2);
+    return metaPtr;
+  };
+  const writeMeta3 = (n: number, sa: number, sb: number): number => {
+    arena.refresh();
+    const i = metaPtr >>> 2;
+    arena.i32[i] = n; arena.i32[i + 1] = sa; arena.i32[i + 2] = sb;
     return metaPtr;
   };
   const convMeta = (g: Conv2dGeometry): number => writeMeta([g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw,
@@ -261,7 +274,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
     memoryStats: () => ({
       memoryBytes: memory.buffer.byteLength, heapBytes: arena.heapBytes, tensorBytes: arena.tensorBytes,
-      liveTensors: arena.liveTensors, fallbacks: arena.fallbacks, shared,
+      liveTensors: arena.liveTensors, fallbacks: arena.fallbacks, forcedGcs: arena.forcedGcs, shared,
     }),
     workerErrors: () => pool?.errors ?? [],
     dispose: () => pool?.stop(),
@@ -283,12 +296,21 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     binary(op, a, aShape, b, bShape, out, outShape) {
       const total = out.length;
       if (total === 0) return;
-      if (total < SMALL_WORK && !owned(a, b, out)) { js.binary(op, a, aShape, b, bShape, out, outShape); return; }
-      const { shape, strides } = coalesce(outShape, [contiguousStrides(aShape), contiguousStrides(bShape)]);
-      const rank = shape.length;
+      if ((total < SMALL_WORK && !owned(a, b, out)) || outShape.length > MAX_RANK) {
+        js.binary(op, a, aShape, b, bShape, out, outShape);
+        return;
+      }
       const pa = input(a), pb = input(b);
       const po = output(out, out === a || out === b);
-      const meta = writeMeta([...shape, ...strides[0], ...strides[1]]);
+      let rank = 1, meta: number;
+      if (a.length === total && b.length === total) meta = writeMeta3(total, 1, 1); // same shapes
+      else if (b.length === 1) meta = writeMeta3(total, 1, 0);
+      else if (a.length === 1) meta = writeMeta3(total, 0, 1);
+      else {
+        const { shape, strides } = coalesce(outShape, [contiguousStrides(aShape), contiguousStrides(bShape)]);
+        rank = shape.length;
+        meta = writeMeta([...shape, ...strides[0], ...strides[1]]);
+      }
       run('binary', total >= PAR_ELEMENTWISE, [BINARY.indexOf(op), pa, pb, po, rank, meta, total, idxPtr]);
     },
 
@@ -309,7 +331,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     permute(x, shape, perm, out) {
       const total = out.length;
       if (total === 0) return;
-      if (total < SMALL_WORK && !owned(x, out)) { js.permute(x, shape, perm, out); return; }
+      if ((total < SMALL_WORK && !owned(x, out)) || shape.length > MAX_RANK) { js.permute(x, shape, perm, out); return; }
       const inStrides = contiguousStrides(shape);
       const outShape = perm.map((p) => shape[p]);
       const c = coalesce(outShape, [perm.map((p) => inStrides[p])]);

@@ -35,6 +35,32 @@ async function builtin<T>(name: string): Promise<T | undefined> {
 export const nodeFs = await builtin<NodeFs>('node:fs');
 export const nodeWorkers = await builtin<NodeWorkerThreads>('node:worker_threads');
 const nodeOs = await builtin<NodeOs>('node:os');
+const nodeV8 = await builtin<{ setFlagsFromString(flags: string): void }>('node:v8');
+const nodeVm = await builtin<{ runInNewContext(code: string): unknown }>('node:vm');
+
+let gcFn: (() => void) | null | undefined;
+/**
+ * A function that runs a full garbage collection, or null. In Node it is obtained through the
+ * public v8/vm modules (the expose-gc flag applies to contexts created after it is set); the
+ * wasm backend calls it when its tensor budget is spent, so that the FinalizationRegistry
+ * learns which tensors died (wasm memory does not count towards V8's own GC heuristics).
+ */
+export function forceGc(): (() => void) | null {
+  if (gcFn !== undefined) return gcFn;
+  const g = (globalThis as { gc?: unknown }).gc;
+  gcFn = null;
+  if (typeof g === 'function') gcFn = g as () => void;
+  else if (nodeV8 && nodeVm) {
+    try {
+      nodeV8.setFlagsFromString('--expose-gc');
+      const f = nodeVm.runInNewContext('gc');
+      if (typeof f === 'function') gcFn = f as () => void;
+    } catch {
+      gcFn = null;
+    }
+  }
+  return gcFn;
+}
 
 export type { NodeWorker };
 

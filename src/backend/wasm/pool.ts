@@ -2,17 +2,22 @@
  * The worker pool: helper threads (worker_threads in Node, Web Workers in browsers) that
  * each instantiate the kernel module on the shared memory and run their share of a kernel.
  *
- * Hand-off: the caller writes the kernel id and arguments into the control block, bumps
- * the job counter and notifies; workers spin on the counter for a while before falling
- * back to Atomics.wait (spinning cuts the hand-off from tens of microseconds to about
- * half a microsecond). The caller runs share 0 itself, then waits for the done counter.
- * Workers start asynchronously and join the pool as they become ready; until then (or if
- * they fail to start) kernels simply run with fewer threads.
+ * Hand-off: the caller writes the kernel id and arguments into the control block, publishes
+ * the job in the WORK word (job number << 10 | next share) and notifies; workers spin on the
+ * job counter for a while before falling back to Atomics.wait (spinning cuts the hand-off
+ * from tens of microseconds to about half a microsecond). Every thread, the caller
+ * included, then claims shares of the kernel with compare-and-swap on WORK until none is
+ * left, so a worker the OS has descheduled delays nobody: the others take its shares. The
+ * caller returns when the DONE counter reaches the number of shares. Workers start
+ * asynchronously and join as they become ready; until then (or if they fail to start)
+ * kernels simply run on fewer threads.
  */
 import { isNode, nodeWorkers, type NodeWorker } from './platform.js';
 
 // Control block layout (Int32 indices from the control pointer).
-const JOB = 0, DONE = 1, NT = 2, FN = 3, ERR = 4, STOP = 5, READY = 6, ARGC = 7;
+const JOB = 0, DONE = 1, SHARES = 2, FN = 3, ERR = 4, STOP = 5, READY = 6, ARGC = 7, WORK = 8;
+/** Most shares one job can be cut into (the low 10 bits of WORK). */
+export const MAX_SHARES = 1023;
 /** Byte offset of the Float64 argument slots within the control block. */
 export const ARGS_OFFSET = 256;
 /** Most arguments a kernel can take. */
@@ -21,8 +26,11 @@ export const MAX_ARGS = 32;
 /** Source of the worker (plain JS so that it runs unchanged from src/, dist/ or a bundle). */
 export const workerSource = `
 const isNode = typeof process !== 'undefined' && !!(process.versions && process.versions.node);
-const port = isNode ? require('node:worker_threads').parentPort : self;
-const onMessage = (fn) => { if (isNode) port.on('message', fn); else self.onmessage = (e) => fn(e.data); };
+// dynamic import works whether Node evaluates this as CommonJS or as an ES module
+const onMessage = (fn) => {
+  if (isNode) import('node:worker_threads').then((wt) => wt.parentPort.on('message', fn));
+  else self.onmessage = (e) => fn(e.data);
+};
 onMessage((msg) => {
   const inst = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } });
   const fns = msg.names.map((n) => inst.exports[n]);
@@ -30,21 +38,28 @@ onMessage((msg) => {
   const A = new Float64Array(msg.memory.buffer, msg.ctl + ${ARGS_OFFSET}, ${MAX_ARGS});
   const spin = msg.spin;
   let last = Atomics.load(I, ${JOB});
-  const tid = Atomics.add(I, ${READY}, 1) + 1;
+  const wid = Atomics.add(I, ${READY}, 1) + 1;
   for (;;) {
     let g = Atomics.load(I, ${JOB});
     for (let s = 0; g === last && s < spin; s++) g = Atomics.load(I, ${JOB});
     if (g === last) { Atomics.wait(I, ${JOB}, last); continue; }
     last = g;
     if (Atomics.load(I, ${STOP}) !== 0) break;
-    const nt = Atomics.load(I, ${NT});
-    if (tid >= nt) continue;
+    const w0 = Atomics.load(I, ${WORK});
+    const gen = w0 >>> 10;
+    const n = Atomics.load(I, ${SHARES});
     const f = fns[Atomics.load(I, ${FN})];
     const argc = Atomics.load(I, ${ARGC});
-    const args = [tid, nt];
+    const args = [0, n, wid];
     for (let i = 0; i < argc; i++) args.push(A[i]);
-    try { f(...args); } catch (e) { Atomics.store(I, ${ERR}, 1); }
-    if (Atomics.add(I, ${DONE}, 1) + 1 === nt - 1) Atomics.notify(I, ${DONE});
+    for (;;) {
+      const v = Atomics.load(I, ${WORK});
+      if ((v >>> 10) !== gen || (v & 1023) >= n) break;
+      if (Atomics.compareExchange(I, ${WORK}, v, v + 1) !== v) continue;
+      args[0] = v & 1023;
+      try { f(...args); } catch (e) { Atomics.store(I, ${ERR}, 1); }
+      if (Atomics.add(I, ${DONE}, 1) + 1 === n) Atomics.notify(I, ${DONE});
+    }
   }
 });
 `;
@@ -75,6 +90,7 @@ export class WorkerPool {
   readonly errors: string[] = [];
   private readonly readyPromise: Promise<number>;
   private readonly canBlock: boolean;
+  private job = 0;
 
   constructor(private readonly opts: PoolOptions) {
     this.I = new Int32Array(opts.memory.buffer, opts.ctl, 64);
@@ -128,25 +144,35 @@ export class WorkerPool {
   ready(): Promise<number> { return this.readyPromise; }
 
   /**
-   * Runs kernel `fn` on `nt` threads (this one included): each call gets (tid, nt, ...args).
-   * `self` is this thread's instance of the kernel.
+   * Runs kernel `fn` cut into `shares` shares on this thread and every ready helper: each
+   * share is a call (share, shares, thread, ...args). `self` is this thread's instance.
    */
-  run(fn: number, self: (...a: number[]) => void, nt: number, args: readonly number[]): void {
+  run(fn: number, self: (...a: number[]) => void, shares: number, args: readonly number[]): void {
     const I = this.I;
-    const n = args.length;
-    for (let i = 0; i < n; i++) this.A[i] = args[i];
-    I[FN] = fn; I[ARGC] = n; I[NT] = nt; I[ERR] = 0;
+    const n = Math.min(shares, MAX_SHARES);
+    for (let i = 0; i < args.length; i++) this.A[i] = args[i];
+    I[FN] = fn; I[ARGC] = args.length; I[SHARES] = n; I[ERR] = 0;
     Atomics.store(I, DONE, 0);
+    this.job = (this.job + 1) & 0x1fffff;
+    const gen = this.job;
+    Atomics.store(I, WORK, gen << 10);
     Atomics.add(I, JOB, 1);
     Atomics.notify(I, JOB);
-    self(0, nt, ...args);
-    const want = nt - 1;
+    let failure: unknown = null;
+    for (;;) {
+      const v = Atomics.load(I, WORK);
+      if ((v & 1023) >= n) break;
+      if (Atomics.compareExchange(I, WORK, v, v + 1) !== v) continue;
+      try { self(v & 1023, n, 0, ...args); } catch (e) { failure = e; }
+      Atomics.add(I, DONE, 1);
+    }
     let done = Atomics.load(I, DONE);
-    for (let s = 0; done < want && s < 200000; s++) done = Atomics.load(I, DONE);
-    while (done < want) {
+    for (let s = 0; done < n && s < 200000; s++) done = Atomics.load(I, DONE);
+    while (done < n) {
       if (this.canBlock) Atomics.wait(I, DONE, done, 50);
       done = Atomics.load(I, DONE);
     }
+    if (failure) throw failure;
     if (Atomics.load(I, ERR) !== 0) throw new Error(`wasm backend: a worker failed while running ${this.opts.names[fn]}`);
   }
 

@@ -34,7 +34,7 @@ export async function summaryCommand(argv: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(JSON.stringify({ model: spec.name, inputShape: s.inputShape, outputShape: s.outputShape, totalParams: s.totalParams, trainableParams: s.trainableParams, nonTrainableParams: s.nonTrainableParams, rows: s.rows }) + '\n');
   } else {
-    process.stdout.write(`Model: "${spec.name}"\n${s.text}\n`);
+    process.stdout.write(`${s.text}\n`);
   }
   return 0;
 }

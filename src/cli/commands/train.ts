@@ -12,6 +12,8 @@ import { EarlyStopping } from '../../train/early-stopping.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
 import { JSONLogger } from '../../train/json-logger.js';
+import { LRSchedulerCallback } from '../../train/lr-scheduler-callback.js';
+import { CosineAnnealingLR } from '../../optim/lr-scheduler.js';
 import { ModelCheckpoint } from '../../train/model-checkpoint.js';
 import { ProgressBar } from '../../train/progress-bar.js';
 import type { Module } from '../../nn/module.js';
@@ -26,8 +28,9 @@ export const TRAIN_USAGE = `convkit train [options]
   --model NAME         mlp | lenet5 | keras-fashion | logistic      (default lenet5)
   --dataset NAME       mnist | fashion-mnist | breast-cancer         (default mnist)
   --epochs N           epochs to train                               (default 1)
-  --batch-size N       samples per step                              (default 64)
-  --lr X               learning rate                                 (default 1e-3 for adam/adamw, 0.05 for sgd)
+  --batch-size N       samples per step                              (default 32)
+  --lr X               peak learning rate                            (default 3e-3 for adam/adamw, 0.05 for sgd)
+  --schedule NAME      cosine (anneal to 0 per batch over the run) | constant   (default cosine)
   --optimizer NAME     adam | adamw | sgd                            (default adam)
   --momentum X         SGD momentum                                  (default 0.9)
   --weight-decay X     weight decay                                  (default 0; 0.01 for adamw)
@@ -67,8 +70,8 @@ export function epochRecord(epoch: number, logs: Logs): Record<string, number | 
 function makeOptimizer(name: string, model: Module, lr: number | undefined, momentum: number, weightDecay: number | undefined): Optimizer {
   const params = model.parameters();
   switch (name) {
-    case 'adam': return new Adam(params, { lr: lr ?? 1e-3, weightDecay: weightDecay ?? 0 });
-    case 'adamw': return new AdamW(params, { lr: lr ?? 1e-3, weightDecay: weightDecay ?? 0.01 });
+    case 'adam': return new Adam(params, { lr: lr ?? 3e-3, weightDecay: weightDecay ?? 0 });
+    case 'adamw': return new AdamW(params, { lr: lr ?? 3e-3, weightDecay: weightDecay ?? 0.01 });
     case 'sgd': return new SGD(params, { lr: lr ?? 0.05, momentum, weightDecay: weightDecay ?? 0 });
     default: throw new UsageError(`--optimizer must be adam, adamw or sgd, got '${name}'`);
   }
@@ -82,7 +85,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
       model: { type: 'string', default: 'lenet5' },
       dataset: { type: 'string', default: 'mnist' },
       epochs: { type: 'string', default: '1' },
-      'batch-size': { type: 'string', default: '64' },
+      'batch-size': { type: 'string', default: '32' },
+      schedule: { type: 'string', default: 'cosine' },
       lr: { type: 'string' },
       optimizer: { type: 'string', default: 'adam' },
       momentum: { type: 'string', default: '0.9' },
@@ -124,6 +128,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const loss = modelLoss(spec.name, ds.numClasses);
 
   const callbacks: Callback[] = [new TestEvaluator(ds.test, loss)];
+  const schedule = values.schedule as string;
+  if (schedule === 'cosine') {
+    const nTrain = ds.train.length - (valFraction > 0 ? Math.floor(ds.train.length * valFraction) : 0);
+    const steps = Math.ceil(nTrain / batchSize) * epochs;
+    if (steps > 0) callbacks.push(new LRSchedulerCallback(new CosineAnnealingLR(optimizer, steps), { interval: 'batch' }));
+  } else if (schedule !== 'constant') {
+    throw new UsageError(`--schedule must be cosine or constant, got '${schedule}'`);
+  }
   if (json) {
     callbacks.push(new JSONLogger(process.stdout, { transform: epochRecord }));
     if (process.stderr.isTTY) callbacks.push(new ProgressBar({ stream: process.stderr }));
@@ -137,7 +149,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (values.checkpoint) callbacks.push(new ModelCheckpoint(values.checkpoint));
   if (values.csv) callbacks.push(new CSVLogger(values.csv, { append: values.resume !== undefined }));
 
-  if (!json) log(`training ${spec.name} (${model.numParameters().toLocaleString('en-US')} parameters) on ${ds.name}: ${ds.train.length} train / ${ds.test.length} test samples, ${values.optimizer}, batch ${batchSize}, seed ${seed}`);
+  if (!json) log(`training ${spec.name} (${model.numParameters().toLocaleString('en-US')} parameters) on ${ds.name}: ${ds.train.length} train / ${ds.test.length} test samples, ${values.optimizer} (${schedule} schedule), batch ${batchSize}, seed ${seed}`);
   const history = await fit(model, ds.train, {
     epochs, batchSize, optimizer, loss, callbacks, seed, verbose: 0,
     ...(valFraction > 0 ? { validation: { fraction: valFraction } } : {}),
@@ -146,8 +158,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const out = values.out ?? `${spec.name}-${ds.name}.safetensors`;
   await saveWeights(model, out, encodeWeightsInfo(spec.name, ds));
-  const last = history.last();
-  const acc = typeof last.testAccuracy === 'number' ? ` test accuracy ${(last.testAccuracy * 100).toFixed(2)}%;` : '';
+  // re-evaluated: EarlyStopping may have restored an earlier epoch's weights
+  const final = history.epoch.length > 0 ? evaluate(model, ds.test, { loss, batchSize: 500 }) : null;
+  const acc = final ? ` test accuracy ${(final.accuracy * 100).toFixed(2)}%;` : '';
   const stream = json ? process.stderr : process.stdout;
   log(`${paint(stream, 'green', 'done:')}${acc} weights saved to ${out}`);
   return 0;

@@ -7,7 +7,7 @@
  */
 import { record } from '../../autograd/engine.js';
 import { getBackend, type Conv2dGeometry } from '../../backend/index.js';
-import { empty } from '../../tensor/alloc.js';
+import { emptyUninit } from '../../tensor/alloc.js';
 import { fmt } from '../../tensor/shape.js';
 import { pad, reshape } from '../../tensor/ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -125,6 +125,17 @@ function addBiasInPlace(y: Float32Array, bias: Float32Array, n: number, c: numbe
   }
 }
 
+/** The bias gradient: dy (N, C, H, W) summed over N, H and W, in two reduce kernel calls. */
+function channelSums(dy: Tensor): Tensor {
+  const [n, c, h, w] = dy.shape;
+  const be = getBackend();
+  const perImage = emptyUninit([n * c]);
+  be.reduce('sum', dy.f32, n * c, h * w, 1, perImage.f32);
+  const sums = emptyUninit([c]);
+  be.reduce('sum', perImage.f32, 1, n, c, sums.f32);
+  return sums;
+}
+
 /** Drops the lifted height axis (1-D ops) and the batch axis (unbatched input). */
 function unlift(y: Tensor, dims: number, batched: boolean): Tensor {
   const [n, c, h, w] = y.shape;
@@ -183,15 +194,15 @@ function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unkno
     n, cIn: c, h: x4.shape[2], w: x4.shape[3], cOut, kh, kw,
     strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW, groups, outH, outW,
   };
-  const y = empty([n, cOut, outH, outW]);
+  const y = emptyUninit([n, cOut, outH, outW]);
   getBackend().conv2d(x4.f32, w4.f32, bias ? bias.f32 : null, g, y.f32);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
     const be = getBackend();
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-    if (x4.requiresGrad) { dx = empty(x4.shape); be.conv2dBackwardData(dy.f32, w4.f32, g, dx.f32); }
-    if (w4.requiresGrad) { dw = empty(w4.shape); be.conv2dBackwardWeight(x4.f32, dy.f32, g, dw.f32); }
-    if (bias && bias.requiresGrad) db = dy.sum([0, 2, 3]);
+    if (x4.requiresGrad) { dx = emptyUninit(x4.shape); be.conv2dBackwardData(dy.f32, w4.f32, g, dx.f32); }
+    if (w4.requiresGrad) { dw = emptyUninit(w4.shape); be.conv2dBackwardWeight(x4.f32, dy.f32, g, dw.f32); }
+    if (bias && bias.requiresGrad) db = channelSums(dy);
     return [dx, dw, db];
   });
   return unlift(out, dims, batched);
@@ -233,16 +244,16 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
     strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW, groups,
     outH: x4.shape[2], outW: x4.shape[3],
   };
-  const y = empty([n, cOut, hOut, wOut]);
+  const y = emptyUninit([n, cOut, hOut, wOut]);
   getBackend().conv2dBackwardData(x4.f32, w4.f32, g, y.f32);
   if (bias) addBiasInPlace(y.f32, bias.f32, n, cOut, hOut * wOut);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
     const be = getBackend();
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-    if (x4.requiresGrad) { dx = empty(x4.shape); be.conv2d(dy.f32, w4.f32, null, g, dx.f32); }
-    if (w4.requiresGrad) { dw = empty(w4.shape); be.conv2dBackwardWeight(dy.f32, x4.f32, g, dw.f32); }
-    if (bias && bias.requiresGrad) db = dy.sum([0, 2, 3]);
+    if (x4.requiresGrad) { dx = emptyUninit(x4.shape); be.conv2d(dy.f32, w4.f32, null, g, dx.f32); }
+    if (w4.requiresGrad) { dw = emptyUninit(w4.shape); be.conv2dBackwardWeight(dy.f32, x4.f32, g, dw.f32); }
+    if (bias && bias.requiresGrad) db = channelSums(dy);
     return [dx, dw, db];
   });
   return unlift(out, dims, batched);

@@ -1,7 +1,7 @@
 /** The fully connected (affine) map y = x W^T + b, as torch.nn.functional.linear. */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
-import { empty, f32 } from '../../tensor/alloc.js';
+import { emptyUninit, f32 } from '../../tensor/alloc.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -19,7 +19,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     throw new RangeError(`linear: bias ${fmt(bias.shape)} must have shape [${outF}] to match weight ${fmt(weight.shape)}`);
   }
   const m = sizeOf(x.shape.slice(0, -1));
-  const out = empty([...x.shape.slice(0, -1), outF]);
+  const out = emptyUninit([...x.shape.slice(0, -1), outF]);
   const od = out.f32, xd = f32(x), wd = f32(weight);
   let beta = 0;
   if (bias) {
@@ -34,16 +34,16 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
     if (x.requiresGrad) {
       // dx = g W: (m, out) @ (out, in)
-      gx = empty(x.shape);
+      gx = emptyUninit(x.shape);
       if (m > 0 && inF > 0) getBackend().gemm(false, false, 1, m, inF, outF, 1, gd, 0, 0, wd, 0, 0, 0, gx.f32, 0, 0);
     }
     if (weight.requiresGrad) {
       // dW = g^T x: (out, m) @ (m, in)
-      gw = empty(weight.shape);
+      gw = emptyUninit(weight.shape);
       if (outF > 0 && inF > 0) getBackend().gemm(true, false, 1, outF, inF, m, 1, gd, 0, 0, xd, 0, 0, 0, gw.f32, 0, 0);
     }
     if (bias && bias.requiresGrad) {
-      gb = empty(bias.shape);
+      gb = emptyUninit(bias.shape);
       const acc = new Float64Array(outF);
       for (let r = 0; r < m; r++) for (let j = 0; j < outF; j++) acc[j] += gd[r * outF + j];
       gb.f32.set(acc);

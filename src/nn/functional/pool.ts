@@ -4,9 +4,9 @@
  * (Lp, e.g. L2) pooling. 1-D ops are the 2-D ones with height 1. Inputs may be batched
  * (N, C, ...) or not (C, ...).
  */
-import { record } from '../../autograd/engine.js';
+import { isGradEnabled, record } from '../../autograd/engine.js';
 import { getBackend, type Pool2dGeometry } from '../../backend/index.js';
-import { empty } from '../../tensor/alloc.js';
+import { emptyUninit } from '../../tensor/alloc.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { show, type Size1, type Size2 } from './conv-args.js';
 import { liftPoolInput, poolGeometry, poolOptions, unliftPool, windowArgs, type PoolInput } from './pool-args.js';
@@ -77,6 +77,14 @@ const MAX_OPTIONS = ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode', 
 const AVG2_OPTIONS = ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'] as const;
 const AVG1_OPTIONS = ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'] as const;
 
+let scratch = new Int32Array(0);
+
+/** A reusable index buffer of n entries for max pooling whose indices are not kept. */
+function scratchIndices(n: number): Int32Array {
+  if (scratch.length < n) scratch = new Int32Array(n);
+  return scratch.subarray(0, n);
+}
+
 function maxPoolNd(op: string, dims: number, xIn: unknown, options: unknown): Tensor | [Tensor, Tensor] {
   const o = poolOptions(op, options, MAX_OPTIONS);
   const p = liftPoolInput(op, dims, xIn);
@@ -84,11 +92,13 @@ function maxPoolNd(op: string, dims: number, xIn: unknown, options: unknown): Te
   if (o.returnIndices !== undefined && typeof o.returnIndices !== 'boolean') throw new TypeError(`${op}: returnIndices must be true or false, got ${show(o.returnIndices)}`);
   const g = poolGeometry(op, p, args);
   const x4 = p.x4;
-  const y = empty([g.n, g.c, g.outH, g.outW]);
-  const idx = new Int32Array(y.size);
+  const y = emptyUninit([g.n, g.c, g.outH, g.outW]);
+  // the argmax indices outlive the call only for backward or returnIndices; else reuse scratch
+  const keep = o.returnIndices === true || (x4.requiresGrad && isGradEnabled());
+  const idx = keep ? new Int32Array(y.size) : scratchIndices(y.size);
   getBackend().maxPool2d(x4.f32, g, y.f32, idx);
   const out = record(y, op, [x4], (dy) => {
-    const dx = empty(x4.shape);
+    const dx = emptyUninit(x4.shape);
     getBackend().maxPool2dBackward(dy.f32, idx, g, dx.f32);
     return [dx];
   });
@@ -147,13 +157,13 @@ function avgPoolNd(op: string, dims: number, xIn: unknown, options: unknown, all
   // with a divisor override: average over the in-bounds cells, then rescale count/divisor
   const scale = div === null ? null : validCounts(g).map((c) => c / div);
   const inclPad = scale ? false : countIncludePad;
-  const y = empty([g.n, g.c, g.outH, g.outW]);
+  const y = emptyUninit([g.n, g.c, g.outH, g.outW]);
   getBackend().avgPool2d(x4.f32, g, inclPad, y.f32);
   if (scale) scalePlanes(y.f32, scale);
   const out = record(y, op, [x4], (dy) => {
     let gy = dy.f32;
     if (scale) { gy = Float32Array.from(gy); scalePlanes(gy, scale); }
-    const dx = empty(x4.shape);
+    const dx = emptyUninit(x4.shape);
     getBackend().avgPool2dBackward(gy, g, inclPad, dx.f32);
     return [dx];
   });

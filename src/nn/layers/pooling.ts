@@ -9,7 +9,7 @@ import { channelMaxPool } from '../functional/channel-pool.js';
 import type { Size1, Size2 } from '../functional/conv-args.js';
 import { avgPool1d, avgPool2d, lpPool1d, lpPool2d, maxPool1d, maxPool2d, type AvgPool1dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type MaxPool2dOptions } from '../functional/pool.js';
 import { fmt } from '../../tensor/shape.js';
-import { Module } from '../module.js';
+import { Module, keepsNoActivations } from '../module.js';
 
 function show(v: unknown): string {
   return Array.isArray(v) ? fmt(v as number[]) : String(v);
@@ -155,3 +155,17 @@ export class ChannelMaxPool extends Module {
   forward(x: Tensor): Tensor { return channelMaxPool(x, { kernelSize: this.kernelSize, stride: this.stride }); }
   override extraRepr(): string { return `kernelSize=${this.kernelSize}, stride=${this.stride ?? this.kernelSize}`; }
 }
+
+// they keep no reference to their input or output (Sequential recycles the activations)
+keepsNoActivations(MaxPool2d);
+keepsNoActivations(MaxPool1d);
+keepsNoActivations(AvgPool2d);
+keepsNoActivations(AvgPool1d);
+keepsNoActivations(LPPool2d);
+keepsNoActivations(LPPool1d);
+keepsNoActivations(AdaptiveAvgPool1d);
+keepsNoActivations(AdaptiveMaxPool1d);
+keepsNoActivations(AdaptiveAvgPool2d);
+keepsNoActivations(AdaptiveMaxPool2d);
+keepsNoActivations(GlobalAvgPool);
+keepsNoActivations(ChannelMaxPool);

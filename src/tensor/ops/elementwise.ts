@@ -1,14 +1,14 @@
 /** Elementwise arithmetic, comparisons and pointwise functions, with their gradients. */
 import { record } from '../../autograd/engine.js';
 import { getBackend, type BinaryOp, type UnaryOp } from '../../backend/index.js';
-import { asTensor, empty, f32 } from '../alloc.js';
+import { asTensor, empty, emptyUninit, f32 } from '../alloc.js';
 import { broadcastShapes, padShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
 
 /** Applies a unary backend kernel. */
 export function mapUnary(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
-  const out = empty(x.shape);
+  const out = emptyUninit(x.shape);
   getBackend().unary(op, f32(x), out.f32, alpha);
   return out;
 }
@@ -16,7 +16,7 @@ export function mapUnary(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
 /** Applies a broadcasting binary kernel. */
 export function mapBinary(name: string, op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
-  const out = empty(shape);
+  const out = emptyUninit(shape);
   getBackend().binary(op, f32(a), padShape(a.shape, shape.length), f32(b), padShape(b.shape, shape.length), out.f32, shape);
   return out;
 }
@@ -71,14 +71,23 @@ export function pow(a: Tensor, bIn: Tensor | number): Tensor {
   if (typeof bIn === 'number') {
     const e = bIn;
     const out = e === 2 ? mapUnary('square', a) : mapUnary('powScalar', a, e);
+    // x^0 is constant: its gradient is 0 everywhere (not 0 * x^-1, which is NaN at x = 0)
+    if (e === 0) return record(out, 'pow', [a], () => [empty(a.shape)]);
     return record(out, 'pow', [a], (g) => [mul(g, mul(e === 2 ? a : mapUnary('powScalar', a, e - 1), e))]);
   }
   const b = bIn;
   const out = mapBinary('pow', 'pow', a, b);
   return record(out, 'pow', [a, b], (g) => [
     a.requiresGrad ? sumTo(mul(g, mul(b, mapBinary('pow', 'pow', a, sub(b, 1)))), a.shape) : null,
-    b.requiresGrad ? sumTo(mul(g, mul(out, log(a))), b.shape) : null,
+    b.requiresGrad ? sumTo(mul(g, mul(out, safeLog(a))), b.shape) : null,
   ]);
+}
+
+/** ln a with ln 0 taken as 0: d(a^b)/db = a^b ln a is 0 at a = 0 (b > 0), as in PyTorch. */
+function safeLog(a: Tensor): Tensor {
+  const l = mapUnary('log', a), la = l.f32, ad = f32(a);
+  for (let i = 0; i < la.length; i++) if (ad[i] === 0) la[i] = 0;
+  return l;
 }
 
 /** -x. */
@@ -160,7 +169,16 @@ export function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, 
 /** max(0, x). */
 export function relu(x: Tensor): Tensor {
   const out = mapUnary('relu', x);
-  return record(out, 'relu', [x], (g) => [mul(g, mapBinary('relu', 'gt', out, asTensor(0)))]);
+  return record(out, 'relu', [x], (g) => [reluBackward(out, g)]);
+}
+
+/** ReLU's input gradient from its output y: g where y > 0, else 0 (one fused kernel when the backend has it). */
+function reluBackward(y: Tensor, g: Tensor): Tensor {
+  const be = getBackend();
+  if (!be.reluBackward) return mul(g, mapBinary('relu', 'gt', y, asTensor(0)));
+  const dx = emptyUninit(y.shape);
+  be.reluBackward(y.f32, f32(g), dx.f32);
+  return dx;
 }
 
 /** 1 / (1 + e^-x), computed without overflow. */

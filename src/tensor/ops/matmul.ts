@@ -10,6 +10,8 @@ import { expand, reshape } from './shape.js';
 /** C = A @ B on the last two axes, leading axes broadcast. Uses the backend GEMM. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) throw new RangeError(`matmul: both operands need at least 1 axis, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  const ka = a.shape[a.ndim - 1], kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
+  if (ka !== kb) throw new RangeError(`matmul: inner sizes differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${ka} vs ${kb})`);
   // 1-D operands become matrices and the added axis is dropped afterwards
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;

@@ -14,6 +14,10 @@ function normAxes(op: string, axis: number | number[] | undefined, rank: number)
   return out.sort((a, b) => a - b);
 }
 
+function checkKeepDim(op: string, keepDim: unknown): void {
+  if (typeof keepDim !== 'boolean') throw new TypeError(`${op}: keepDim must be a boolean, got ${typeof keepDim === 'object' ? JSON.stringify(keepDim) : String(keepDim)}`);
+}
+
 function keptShape(shape: readonly number[], axes: number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
@@ -44,6 +48,7 @@ function rawReduce(op: ReduceOp, name: string, x: Tensor, axes: number[]): Tenso
 
 /** Sums over axes (all when omitted). */
 export function sum(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+  checkKeepDim('sum', keepDim);
   const axes = normAxes('sum', axis, x.ndim);
   const kept = rawReduce('sum', 'sum', x, axes);
   const out = keepDim ? kept : reshape(kept.detach(), droppedShape(x.shape, axes));
@@ -52,12 +57,14 @@ export function sum(x: Tensor, axis?: number | number[], keepDim = false): Tenso
 
 /** Mean over axes. */
 export function mean(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+  checkKeepDim('mean', keepDim);
   const axes = normAxes('mean', axis, x.ndim);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   return mul(sum(x, axes, keepDim), 1 / count);
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefined, keepDim: boolean): Tensor {
+  checkKeepDim(op, keepDim);
   const axes = normAxes(op, axis, x.ndim);
   const kept = rawReduce(op, op, x, axes);
   const out = keepDim ? kept : reshape(kept.detach(), droppedShape(x.shape, axes));
@@ -77,6 +84,7 @@ export function min(x: Tensor, axis?: number | number[], keepDim = false): Tenso
 
 /** argmax/argmin along an axis, or over the flattened tensor when axis is omitted; int32. */
 export function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+  checkKeepDim(op, keepDim);
   if (x.size === 0) throw new RangeError(`${op}: cannot take the ${op} of an empty tensor`);
   if (axis === undefined) {
     const out = new Int32Array(1);
@@ -92,6 +100,8 @@ export function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | und
 
 /** Variance over axes; unbiased divides by n-1 (Bessel), as torch.var does by default. */
 export function variance(x: Tensor, axis: number | number[] | undefined, keepDim: boolean, unbiased: boolean): Tensor {
+  checkKeepDim('var', keepDim);
+  if (typeof unbiased !== 'boolean') throw new TypeError(`var: unbiased must be a boolean, got ${String(unbiased)}`);
   const axes = normAxes('var', axis, x.ndim);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   const centered = sub(x, mean(x, axes, true));
@@ -100,6 +110,7 @@ export function variance(x: Tensor, axis: number | number[] | undefined, keepDim
 
 /** log(sum(exp(x), axis)), shifting by the max first so it never overflows. */
 export function logsumexp(x: Tensor, axis: number, keepDim = false): Tensor {
+  checkKeepDim('logsumexp', keepDim);
   const a = normAxis('logsumexp', axis, x.ndim);
   const m = rawReduce('max', 'logsumexp', x, [a]);
   // where the max is infinite the shift would give NaN; shift by 0 there

@@ -5,6 +5,7 @@ import { empty, f32 } from '../alloc.js';
 import { checkShape, fmt, normAxis, sizeOf, stridesOf } from '../shape.js';
 import { Tensor, type TensorData } from '../tensor.js';
 import { sumTo } from './reduce.js';
+import { remap } from './remap.js';
 
 function like(x: Tensor, n: number): TensorData {
   return x.dtype === 'int32' ? new Int32Array(n) : getBackend().alloc(n);
@@ -41,9 +42,16 @@ export function permute(x: Tensor, perm: number[]): Tensor {
   const outShape = p.map((a) => x.shape[a]);
   let out: Tensor;
   if (x.dtype === 'int32') {
-    const tmp = new Float32Array(x.size);
-    getBackend().permute(Float32Array.from(x.data), x.shape, p, tmp);
-    out = new Tensor(Int32Array.from(tmp), outShape);
+    // a plain strided copy: int32 values above 2^24 would not survive a float32 kernel
+    const st = stridesOf(x.shape), src = x.data, dst = new Int32Array(x.size);
+    const idx = new Array<number>(p.length).fill(0);
+    for (let o = 0; o < dst.length; o++) {
+      let off = 0;
+      for (let d = 0; d < p.length; d++) off += idx[d] * st[p[d]];
+      dst[o] = src[off];
+      for (let d = p.length - 1; d >= 0; d--) { if (++idx[d] < outShape[d]) break; idx[d] = 0; }
+    }
+    out = new Tensor(dst, outShape);
   } else {
     out = empty(outShape);
     getBackend().permute(x.f32, x.shape, p, out.f32);
@@ -100,6 +108,9 @@ export function slice(x: Tensor, axis: number, start: number, end?: number, step
   const a = normAxis('slice', axis, x.ndim);
   const n = x.shape[a];
   if (!Number.isInteger(step) || step < 1) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
+    throw new TypeError(`slice: start and end must be integers, got start ${String(start)} and end ${String(end)}`);
+  }
   const clampIdx = (i: number): number => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
   const s = clampIdx(start), e = end === undefined ? n : clampIdx(end);
   const len = Math.max(0, Math.ceil((e - s) / step));
@@ -125,6 +136,10 @@ export function expand(x: Tensor, shape: number[]): Tensor {
   padded.forEach((d, i) => {
     if (d !== 1 && d !== target[i]) throw new RangeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(shape)}`);
   });
+  if (x.dtype === 'int32') {
+    // an index copy keeps int32 values exact (the float kernel below would round them)
+    return remap('expand', reshape(x, padded), target.map((n, d) => Int32Array.from({ length: n }, (_, i) => (padded[d] === 1 ? 0 : i))));
+  }
   const out = empty(target);
   getBackend().binary('add', f32(x), padded, new Float32Array(1), target.map(() => 1), out.f32, target);
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)]);

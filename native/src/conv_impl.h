@@ -1,0 +1,261 @@
+// Batched GEMM entry point and the 2-D convolution kernels built on the GEMM core. Included by kernels_impl.h inside the per-ISA namespace.
+// ---- GEMM -------------------------------------------------------------------------------
+
+static void gemmK(int transA, int transB, long batch, long m, long n, long k, float alpha, const float* a, long strideA,
+                  const float* b, long strideB, float beta, float* c, long strideC) {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  int init = beta == 0.f ? INIT_OVERWRITE : INIT_BETA;
+  long ars = transA ? 1 : k, acs = transA ? m : 1;
+  long brs = transB ? 1 : n, bcs = transB ? k : 1;
+  double flops = 2.0 * batch * m * n * k;
+  int T = threadsFor(flops);
+  if (T > 1 && batch >= 2 * T) {
+    auto task = [&](long t) {
+      MatA A{a + t * strideA, ars, acs};
+      MatB B{b + t * strideB, brs, bcs};
+      gemmBlock(0, m, 0, n, k, alpha, A, B, init, beta, c + t * strideC, n, nullptr);
+    };
+    parallelFor(batch, task);
+    return;
+  }
+  for (long t = 0; t < batch; t++) {
+    MatA A{a + t * strideA, ars, acs};
+    MatB B{b + t * strideB, brs, bcs};
+    gemmParallel(m, n, k, alpha, A, B, init, beta, c + t * strideC, n, nullptr, T);
+  }
+}
+
+// ---- convolution ------------------------------------------------------------------------
+
+// Range of output positions o with 0 <= o*stride + off < size (off = tap*dil - pad).
+static inline void validRange(long off, long stride, long size, long outSize, long& lo, long& hi) {
+  lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  hi = size - 1 - off >= 0 ? (size - 1 - off) / stride + 1 : 0;
+  if (hi > outSize) hi = outSize;
+  if (lo > hi) lo = hi;
+}
+
+// Direct convolution for channel-sparse cases (depthwise, tiny groups), per output plane.
+static void convDirectPlane(const float* x, const float* w, float bias, const CkConvGeom& g, long nn, long o, float* yPlane) {
+  long cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups, grp = o / cOutG;
+  long plane = g.outH * g.outW;
+  for (long i = 0; i < plane; i++) yPlane[i] = bias;
+  for (long ci = 0; ci < cInG; ci++) {
+    const float* xs = x + (nn * g.cIn + grp * cInG + ci) * g.h * g.w;
+    for (long ki = 0; ki < g.kh; ki++) {
+      long offH = ki * g.dilationH - g.padTop, ohLo, ohHi;
+      validRange(offH, g.strideH, g.h, g.outH, ohLo, ohHi);
+      for (long kj = 0; kj < g.kw; kj++) {
+        long offW = kj * g.dilationW - g.padLeft, owLo, owHi;
+        validRange(offW, g.strideW, g.w, g.outW, owLo, owHi);
+        float wv = w[((o * cInG + ci) * g.kh + ki) * g.kw + kj];
+        for (long oh = ohLo; oh < ohHi; oh++) {
+          const float* xr = xs + (oh * g.strideH + offH) * g.w + offW;
+          float* yr = yPlane + oh * g.outW;
+          if (g.strideW == 1) for (long ow = owLo; ow < owHi; ow++) yr[ow] += wv * xr[ow];
+          else for (long ow = owLo; ow < owHi; ow++) yr[ow] += wv * xr[ow * g.strideW];
+        }
+      }
+    }
+  }
+}
+
+static bool useDirect(const CkConvGeom& g) {
+  long cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups;
+  return cOutG < 4 || cInG * g.kh * g.kw < 4;
+}
+
+static Im2col makeIm2col(const float* xg, const CkConvGeom& g) {
+  return Im2col{xg, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outW};
+}
+
+static void conv2dK(const float* x, const float* w, const float* bias, const CkConvGeom* gp, float* y) {
+  const CkConvGeom g = *gp;
+  long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kdim = cInG * g.kh * g.kw, P = g.outH * g.outW;
+  if (g.n == 0 || g.cOut == 0 || P == 0) return;
+  double flops = 2.0 * g.n * g.cOut * kdim * P;
+  int T = threadsFor(flops);
+  if (useDirect(g)) {
+    auto task = [&](long t) {
+      long nn = t / g.cOut, o = t - nn * g.cOut;
+      convDirectPlane(x, w, bias ? bias[o] : 0.f, g, nn, o, y + t * P);
+    };
+    if (T > 1) parallelFor(g.n * g.cOut, task);
+    else for (long t = 0; t < g.n * g.cOut; t++) task(t);
+    return;
+  }
+  // the weights are packed once per call and shared by every image and thread
+  PackedA** packs = (PackedA**)malloc(sizeof(PackedA*) * (size_t)G);
+  for (long grp = 0; grp < G; grp++) packs[grp] = new PackedA(MatA{w + grp * cOutG * kdim, kdim, 1}, cOutG, kdim);
+  long items = g.n * G;
+  auto item = [&](long t, int parts) {
+    long nn = t / G, grp = t - nn * G;
+    ColB B{makeIm2col(x + (nn * g.cIn + grp * cInG) * g.h * g.w, g)};
+    gemmParallel(cOutG, P, kdim, 1.f, *packs[grp], B, bias ? INIT_BIAS : INIT_OVERWRITE, 0.f,
+                 y + (nn * g.cOut + grp * cOutG) * P, P, bias ? bias + grp * cOutG : nullptr, parts);
+  };
+  if (T > 1 && (items >= 4 * T || items % T == 0)) {
+    auto task = [&](long t) { item(t, 1); };
+    parallelFor(items, task);
+  } else {
+    for (long t = 0; t < items; t++) item(t, T);
+  }
+  for (long grp = 0; grp < G; grp++) delete packs[grp];
+  free(packs);
+}
+
+static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvGeom* gp, float* dw) {
+  const CkConvGeom g = *gp;
+  long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kk = g.kh * g.kw, kdim = cInG * kk, P = g.outH * g.outW;
+  long dwSize = g.cOut * kdim;
+  double flops = 2.0 * g.n * g.cOut * kdim * P;
+  int T = threadsFor(flops);
+  if (g.n == 0 || P == 0) { memset(dw, 0, (size_t)dwSize * 4); return; }
+  if (useDirect(g)) {
+    // one task per output channel: dw[o] = sum over images and positions of x * dy
+    auto task = [&](long o) {
+      long grp = o / cOutG;
+      for (long r = 0; r < kdim; r++) {
+        long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
+        long offH = ki * g.dilationH - g.padTop, offW = kj * g.dilationW - g.padLeft;
+        long ohLo, ohHi, owLo, owHi;
+        validRange(offH, g.strideH, g.h, g.outH, ohLo, ohHi);
+        validRange(offW, g.strideW, g.w, g.outW, owLo, owHi);
+        double acc = 0;
+        for (long nn = 0; nn < g.n; nn++) {
+          const float* xs = x + (nn * g.cIn + grp * cInG + ci) * g.h * g.w;
+          const float* ys = dy + (nn * g.cOut + o) * P;
+          for (long oh = ohLo; oh < ohHi; oh++) {
+            const float* xr = xs + (oh * g.strideH + offH) * g.w + offW;
+            const float* yr = ys + oh * g.outW;
+            float s = 0;
+            if (g.strideW == 1) for (long ow = owLo; ow < owHi; ow++) s += xr[ow] * yr[ow];
+            else for (long ow = owLo; ow < owHi; ow++) s += xr[ow * g.strideW] * yr[ow];
+            acc += s;
+          }
+        }
+        dw[o * kdim + r] = (float)acc;
+      }
+    };
+    if (T > 1) parallelFor(g.cOut, task);
+    else for (long o = 0; o < g.cOut; o++) task(o);
+    return;
+  }
+  // dW_g (cOutG x kdim) = sum_n dy_ng (cOutG x P) * col_ng^T (P x kdim)
+  auto image = [&](long nn, float* dst, bool first, int parts) {
+    for (long grp = 0; grp < G; grp++) {
+      MatA A{dy + (nn * g.cOut + grp * cOutG) * P, P, 1};
+      ColTB B{makeIm2col(x + (nn * g.cIn + grp * cInG) * g.h * g.w, g)};
+      gemmParallel(cOutG, kdim, P, 1.f, A, B, first ? INIT_OVERWRITE : INIT_ACCUM, 0.f, dst + grp * cOutG * kdim, kdim,
+                   nullptr, parts);
+    }
+  };
+  if (T > 1 && g.n >= T) {
+    float* partial = alignedAlloc((size_t)dwSize * (T - 1));
+    auto task = [&](long t) {
+      long n0 = g.n * t / T, n1 = g.n * (t + 1) / T;
+      float* dst = t == 0 ? dw : partial + (t - 1) * dwSize;
+      for (long nn = n0; nn < n1; nn++) image(nn, dst, nn == n0, 1);
+    };
+    parallelFor(T, task);
+    for (long t = 1; t < T; t++) {
+      const float* p = partial + (t - 1) * dwSize;
+      for (long i = 0; i < dwSize; i++) dw[i] += p[i];
+    }
+    free(partial);
+  } else {
+    for (long nn = 0; nn < g.n; nn++) image(nn, dw, nn == 0, T);
+  }
+}
+
+static void conv2dBackwardDataK(const float* dy, const float* w, const CkConvGeom* gp, float* dx) {
+  const CkConvGeom g = *gp;
+  long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kk = g.kh * g.kw, kdim = cInG * kk, P = g.outH * g.outW;
+  long HW = g.h * g.w;
+  if (g.n == 0 || g.cIn == 0) return;
+  double flops = 2.0 * g.n * g.cOut * kdim * P;
+  int T = threadsFor(flops);
+  if (useDirect(g)) {
+    // one task per (image, group): the group's dx planes receive only from its own outputs
+    auto task = [&](long t) {
+      long nn = t / G, grp = t - nn * G;
+      float* dxg = dx + (nn * g.cIn + grp * cInG) * HW;
+      memset(dxg, 0, (size_t)(cInG * HW) * 4);
+      for (long ol = 0; ol < cOutG; ol++) {
+        long o = grp * cOutG + ol;
+        const float* ys = dy + (nn * g.cOut + o) * P;
+        for (long ci = 0; ci < cInG; ci++) {
+          float* xs = dxg + ci * HW;
+          for (long ki = 0; ki < g.kh; ki++) {
+            long offH = ki * g.dilationH - g.padTop, ohLo, ohHi;
+            validRange(offH, g.strideH, g.h, g.outH, ohLo, ohHi);
+            for (long kj = 0; kj < g.kw; kj++) {
+              long offW = kj * g.dilationW - g.padLeft, owLo, owHi;
+              validRange(offW, g.strideW, g.w, g.outW, owLo, owHi);
+              float wv = w[((o * cInG + ci) * g.kh + ki) * g.kw + kj];
+              for (long oh = ohLo; oh < ohHi; oh++) {
+                float* xr = xs + (oh * g.strideH + offH) * g.w + offW;
+                const float* yr = ys + oh * g.outW;
+                if (g.strideW == 1) for (long ow = owLo; ow < owHi; ow++) xr[ow] += wv * yr[ow];
+                else for (long ow = owLo; ow < owHi; ow++) xr[ow * g.strideW] += wv * yr[ow];
+              }
+            }
+          }
+        }
+      }
+    };
+    if (T > 1) parallelFor(g.n * G, task);
+    else for (long t = 0; t < g.n * G; t++) task(t);
+    return;
+  }
+  if (g.strideH == 1 && g.strideW == 1) {
+    // stride 1: dx is a forward convolution of dy with the flipped, transposed kernel
+    float* wt = alignedAlloc((size_t)(g.cIn * cOutG * kk));
+    for (long grp = 0; grp < G; grp++)
+      for (long ol = 0; ol < cOutG; ol++)
+        for (long ci = 0; ci < cInG; ci++)
+          for (long ki = 0; ki < g.kh; ki++)
+            for (long kj = 0; kj < g.kw; kj++)
+              wt[(((grp * cInG + ci) * cOutG + ol) * g.kh + (g.kh - 1 - ki)) * g.kw + (g.kw - 1 - kj)] =
+                  w[(((grp * cOutG + ol) * cInG + ci) * g.kh + ki) * g.kw + kj];
+    CkConvGeom t = g;
+    t.cIn = g.cOut; t.cOut = g.cIn; t.h = g.outH; t.w = g.outW; t.outH = g.h; t.outW = g.w;
+    t.padTop = g.dilationH * (g.kh - 1) - g.padTop;
+    t.padLeft = g.dilationW * (g.kw - 1) - g.padLeft;
+    conv2dK(dy, wt, nullptr, &t, dx);
+    free(wt);
+    return;
+  }
+  // strided: dcol = W_g^T * dy_ng, then scatter-add the columns into dx (col2im)
+  auto image = [&](long nn, int parts) {
+    float* col = scratch((size_t)(kdim * P));
+    memset(dx + nn * g.cIn * HW, 0, (size_t)(g.cIn * HW) * 4);
+    for (long grp = 0; grp < G; grp++) {
+      MatA A{w + grp * cOutG * kdim, 1, kdim};
+      MatB B{dy + (nn * g.cOut + grp * cOutG) * P, P, 1};
+      gemmParallel(kdim, P, cOutG, 1.f, A, B, INIT_OVERWRITE, 0.f, col, P, nullptr, parts);
+      float* dxg = dx + (nn * g.cIn + grp * cInG) * HW;
+      for (long r = 0; r < kdim; r++) {
+        long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
+        long offH = ki * g.dilationH - g.padTop, offW = kj * g.dilationW - g.padLeft;
+        long ohLo, ohHi, owLo, owHi;
+        validRange(offH, g.strideH, g.h, g.outH, ohLo, ohHi);
+        validRange(offW, g.strideW, g.w, g.outW, owLo, owHi);
+        float* xs = dxg + ci * HW;
+        const float* cr = col + r * P;
+        for (long oh = ohLo; oh < ohHi; oh++) {
+          float* xr = xs + (oh * g.strideH + offH) * g.w + offW;
+          const float* c = cr + oh * g.outW;
+          for (long ow = owLo; ow < owHi; ow++) xr[ow * g.strideW] += c[ow];
+        }
+      }
+    }
+  };
+  if (T > 1 && g.n >= T) {
+    auto task = [&](long nn) { image(nn, 1); };
+    parallelFor(g.n, task);
+  } else {
+    for (long nn = 0; nn < g.n; nn++) image(nn, T);
+  }
+}
+

@@ -1,0 +1,179 @@
+// Unary and broadcasting binary kernels (mirror src/backend/js/elementwise.ts). Included by kernels_impl.h inside the per-ISA namespace.
+// ---- elementwise ----------------------------------------------------------------------
+
+static inline float jsPow(float a, float b) {
+  // Math.pow differs from C pow: pow(1, NaN) and pow(+-1, +-Infinity) are NaN in JS
+  if (b != b) return NAN;
+  if (fabsf(a) == 1.f && isinf(b)) return NAN;
+  return powf(a, b);
+}
+
+static inline float unaryOne(int op, float v, float alpha) {
+  switch (op) {
+    case U_NEG: return -v;
+    case U_EXP: return expf(v);
+    case U_LOG: return logf(v);
+    case U_SQRT: return sqrtf(v);
+    case U_ABS: return fabsf(v);
+    case U_SIGN: return v > 0 ? 1.f : v < 0 ? -1.f : 0.f;
+    case U_SQUARE: return v * v;
+    case U_RECIPROCAL: return 1.f / v;
+    case U_RELU: return v > 0 ? v : 0.f;
+    case U_SIGMOID:
+      if (v >= 0) return 1.f / (1.f + expf(-v));
+      else { float e = expf(v); return e / (1.f + e); }
+    case U_TANH: return tanhf(v);
+    case U_GELU: return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
+    case U_SOFTPLUS: return v > 20 ? v : log1pf(expf(v));
+    case U_LEAKY_RELU: return v > 0 ? v : alpha * v;
+    case U_ELU: return v > 0 ? v : alpha * expm1f(v);
+    case U_POW_SCALAR: return jsPow(v, alpha);
+    case U_ADD_SCALAR: return v + alpha;
+    case U_MUL_SCALAR: return v * alpha;
+    case U_SIN: return sinf(v);
+    case U_COS: return cosf(v);
+    case U_FLOOR: return floorf(v);
+    case U_CEIL: return ceilf(v);
+    case U_ROUND: return (float)floor((double)v + 0.5);  // Math.round: halves go up
+  }
+  return NAN;
+}
+
+template <int OP>
+static void unaryLoop(const float* __restrict x, float* out, long n, float alpha) {
+  for (long i = 0; i < n; i++) out[i] = unaryOne(OP, x[i], alpha);
+}
+
+static void unaryRange(int op, const float* x, float* out, long n, float alpha) {
+  switch (op) {
+#define CK_U(o) case o: unaryLoop<o>(x, out, n, alpha); return;
+    CK_U(U_NEG) CK_U(U_EXP) CK_U(U_LOG) CK_U(U_SQRT) CK_U(U_ABS) CK_U(U_SIGN) CK_U(U_SQUARE) CK_U(U_RECIPROCAL)
+    CK_U(U_RELU) CK_U(U_SIGMOID) CK_U(U_TANH) CK_U(U_GELU) CK_U(U_SOFTPLUS) CK_U(U_LEAKY_RELU) CK_U(U_ELU)
+    CK_U(U_POW_SCALAR) CK_U(U_ADD_SCALAR) CK_U(U_MUL_SCALAR) CK_U(U_SIN) CK_U(U_COS) CK_U(U_FLOOR) CK_U(U_CEIL)
+    CK_U(U_ROUND)
+#undef CK_U
+  }
+}
+
+static void unaryK(int op, const float* x, float* out, long n, float alpha) {
+  bool cheap = op == U_NEG || op == U_ABS || op == U_SQUARE || op == U_RELU || op == U_ADD_SCALAR ||
+               op == U_MUL_SCALAR || op == U_LEAKY_RELU || op == U_SIGN;
+  long threshold = cheap ? kElemParallel * 2 : kElemParallel / 8;
+  if (n < threshold || ck_threads() == 1) { unaryRange(op, x, out, n, alpha); return; }
+  long chunks = (n + kElemChunk - 1) / kElemChunk;
+  auto task = [&](long t) {
+    long a = t * kElemChunk, b = lmin(n, a + kElemChunk);
+    unaryRange(op, x + a, out + a, b - a, alpha);
+  };
+  parallelFor(chunks, task);
+}
+
+template <int OP>
+static inline float binOne(float a, float b) {
+  switch (OP) {
+    case B_ADD: return a + b;
+    case B_SUB: return a - b;
+    case B_MUL: return a * b;
+    case B_DIV: return a / b;
+    case B_POW: return jsPow(a, b);
+    case B_MAXIMUM: return a > b || a != a ? a : b;
+    case B_MINIMUM: return a < b || a != a ? a : b;
+    case B_EQ: return a == b ? 1.f : 0.f;
+    case B_NE: return a != b ? 1.f : 0.f;
+    case B_LT: return a < b ? 1.f : 0.f;
+    case B_LE: return a <= b ? 1.f : 0.f;
+    case B_GT: return a > b ? 1.f : 0.f;
+    case B_GE: return a >= b ? 1.f : 0.f;
+  }
+  return NAN;
+}
+
+// One output row of `len` elements with per-operand steps (0 = broadcast, 1 = contiguous).
+template <int OP>
+static inline void binRow(const float* a, long ia, const float* b, long ib, float* out, long len) {
+  if (ia == 1 && ib == 1) for (long j = 0; j < len; j++) out[j] = binOne<OP>(a[j], b[j]);
+  else if (ia == 1 && ib == 0) { float bv = b[0]; for (long j = 0; j < len; j++) out[j] = binOne<OP>(a[j], bv); }
+  else if (ia == 0 && ib == 1) { float av = a[0]; for (long j = 0; j < len; j++) out[j] = binOne<OP>(av, b[j]); }
+  else for (long j = 0; j < len; j++) out[j] = binOne<OP>(a[j * ia], b[j * ib]);
+}
+
+struct BinPlan {
+  int rank;
+  long sa[16], sb[16], shape[16];
+};
+
+// Rows [r0, r1) of the broadcast loop; each row is the last (merged) axis.
+template <int OP>
+static void binRows(const BinPlan& pl, const float* a, const float* b, float* out, long r0, long r1) {
+  int rank = pl.rank;
+  long inner = pl.shape[rank - 1], ia = pl.sa[rank - 1], ib = pl.sb[rank - 1];
+  long idx[16];
+  long offA = 0, offB = 0, rem = r0;
+  for (int d = rank - 2; d >= 0; d--) {
+    idx[d] = rem % pl.shape[d];
+    rem /= pl.shape[d];
+    offA += idx[d] * pl.sa[d];
+    offB += idx[d] * pl.sb[d];
+  }
+  for (long r = r0; r < r1; r++) {
+    binRow<OP>(a + offA, ia, b + offB, ib, out + r * inner, inner);
+    for (int d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      offA += pl.sa[d];
+      offB += pl.sb[d];
+      if (idx[d] < pl.shape[d]) break;
+      offA -= pl.sa[d] * pl.shape[d];
+      offB -= pl.sb[d] * pl.shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+template <int OP>
+static void binaryOp(const BinPlan& pl, const float* a, const float* b, float* out, long total) {
+  long inner = pl.shape[pl.rank - 1];
+  long rows = inner > 0 ? total / inner : 0;
+  if (total < kElemParallel || ck_threads() == 1 || rows < 2) { binRows<OP>(pl, a, b, out, 0, rows); return; }
+  long rowsPer = lmax(1, kElemChunk / lmax(inner, 1));
+  long chunks = (rows + rowsPer - 1) / rowsPer;
+  auto task = [&](long t) { binRows<OP>(pl, a, b, out, t * rowsPer, lmin(rows, (t + 1) * rowsPer)); };
+  parallelFor(chunks, task);
+}
+
+static void binaryK(int op, const float* a, const long* aShape, const float* b, const long* bShape, float* out,
+                    const long* outShape, int rank) {
+  // merge adjacent axes that broadcast the same way, so rows are as long as possible
+  BinPlan pl;
+  long total = 1;
+  for (int d = 0; d < rank; d++) total *= outShape[d];
+  if (total == 0) return;
+  long sa[16], sb[16];
+  long accA = 1, accB = 1;
+  for (int d = rank - 1; d >= 0; d--) {
+    sa[d] = aShape[d] == 1 ? 0 : accA; accA *= aShape[d];
+    sb[d] = bShape[d] == 1 ? 0 : accB; accB *= bShape[d];
+  }
+  int r = 0;
+  for (int d = 0; d < rank; d++) {
+    if (outShape[d] == 1) continue;
+    if (r > 0) {
+      long ps = pl.shape[r - 1];
+      if (pl.sa[r - 1] == sa[d] * outShape[d] && pl.sb[r - 1] == sb[d] * outShape[d]) {
+        pl.shape[r - 1] = ps * outShape[d];
+        pl.sa[r - 1] = sa[d];
+        pl.sb[r - 1] = sb[d];
+        continue;
+      }
+    }
+    pl.shape[r] = outShape[d]; pl.sa[r] = sa[d]; pl.sb[r] = sb[d]; r++;
+  }
+  if (r == 0) { pl.shape[0] = 1; pl.sa[0] = 0; pl.sb[0] = 0; r = 1; }
+  pl.rank = r;
+  switch (op) {
+#define CK_B(o) case o: binaryOp<o>(pl, a, b, out, total); return;
+    CK_B(B_ADD) CK_B(B_SUB) CK_B(B_MUL) CK_B(B_DIV) CK_B(B_POW) CK_B(B_MAXIMUM) CK_B(B_MINIMUM)
+    CK_B(B_EQ) CK_B(B_NE) CK_B(B_LT) CK_B(B_LE) CK_B(B_GT) CK_B(B_GE)
+#undef CK_B
+  }
+}
+

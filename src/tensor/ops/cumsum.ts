@@ -1,0 +1,24 @@
+/** cumsum: running sums along an axis. */
+import { record } from '../../autograd/engine.js';
+import { getBackend } from '../../backend/index.js';
+import { normAxis, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { flip } from './flip.js';
+
+/**
+ * out[..., i, ...] = sum of x[..., 0..i, ...] along `axis` (accumulated in float64, stored in
+ * x's dtype). The gradient is the reversed cumulative sum of the incoming gradient.
+ */
+export function cumsum(x: Tensor, axis: number): Tensor {
+  const a = normAxis('cumsum', axis, x.ndim);
+  const outer = sizeOf(x.shape.slice(0, a)), len = x.shape[a], inner = sizeOf(x.shape.slice(a + 1));
+  const out = x.dtype === 'int32' ? new Int32Array(x.size) : getBackend().alloc(x.size);
+  const xd = x.data;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let acc = 0;
+      for (let l = 0, p = o * len * inner + i; l < len; l++, p += inner) { acc += xd[p]; out[p] = acc; }
+    }
+  }
+  return record(new Tensor(out, x.shape), 'cumsum', [x], (g) => [flip(cumsum(flip(g, a), a), a)]);
+}
