@@ -59,4 +59,6 @@ typedef void (*ck_task_fn)(void* ctx, long task);
 void ck_parallel(long ntasks, ck_task_fn fn, void* ctx);
 // Threads the pool uses (>= 1).
 int ck_threads(void);
+// Index of the calling thread inside the pool: 0 for the caller, 1..ck_threads()-1 for workers.
+int ck_thread_index(void);
 }

@@ -151,13 +151,15 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
     }
   };
   if (T > 1 && g.n >= T) {
+    // images are claimed dynamically; each thread sums into its own buffer (0: dw itself)
+    memset(dw, 0, (size_t)dwSize * 4);
     float* partial = alignedAlloc((size_t)dwSize * (T - 1));
-    auto task = [&](long t) {
-      long n0 = g.n * t / T, n1 = g.n * (t + 1) / T;
-      float* dst = t == 0 ? dw : partial + (t - 1) * dwSize;
-      for (long nn = n0; nn < n1; nn++) image(nn, dst, nn == n0, 1);
+    memset(partial, 0, (size_t)dwSize * (T - 1) * 4);
+    auto task = [&](long nn) {
+      int t = ck_thread_index();
+      image(nn, t == 0 ? dw : partial + (t - 1) * dwSize, false, 1);
     };
-    parallelFor(T, task);
+    parallelFor(g.n, task);
     for (long t = 1; t < T; t++) {
       const float* p = partial + (t - 1) * dwSize;
       for (long i = 0; i < dwSize; i++) dw[i] += p[i];

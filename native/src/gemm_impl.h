@@ -193,17 +193,33 @@ struct MatB {
 
 // dst[0..n) = src[0..n) for short runs (an image row), without a memcpy call per run.
 static inline void copyRun(float* __restrict dst, const float* __restrict src, long n) {
+  if (n < CK_VW) {
+    for (long i = 0; i < n; i++) dst[i] = src[i];
+    return;
+  }
   long i = 0;
   for (; i + CK_VW <= n; i += CK_VW) *(vfu*)(dst + i) = *(const vfu*)(src + i);
-  for (; i < n; i++) dst[i] = src[i];
+  // the tail as one vector that overlaps the last full one
+  if (i < n) *(vfu*)(dst + n - CK_VW) = *(const vfu*)(src + n - CK_VW);
 }
 
+// Where colRow writes: position j of the row (0-based from q0) goes to dst[j].
+struct LinearSink {
+  float* dst;
+  void zero(long j, long n) const { for (long i = 0; i < n; i++) dst[j + i] = 0.f; }
+  void copy(long j, const float* src, long stride, long n) const {
+    if (stride == 1) copyRun(dst + j, src, n);
+    else for (long i = 0; i < n; i++) dst[j + i] = src[i * stride];
+  }
+};
+
 // The im2col matrix of one image and group, never materialised: row r = (c, ki, kj),
-// column q = (oh, ow). colRow writes col[r][q0 .. q0+len) to dst with stride ds.
+// column q = (oh, ow). colRow writes col[r][q0 .. q0+len) to a sink.
 struct Im2col {
   const float* x;  // first input channel of the group, this image
   long H, W, kh, kw, sH, sW, pT, pL, dH, dW, outW;
-  void colRow(long r, long q0, long len, float* dst, long ds) const {
+  template <class Sink>
+  void colRow(long r, long q0, long len, const Sink& sink) const {
     long kk = kh * kw;
     long c = r / kk, t = r - c * kk;
     long ki = t / kw, kj = t - ki * kw;
@@ -214,27 +230,20 @@ struct Im2col {
     long vhi = W - 1 - offW >= 0 ? (W - 1 - offW) / sW + 1 : 0;
     if (vhi > outW) vhi = outW;
     long oh = q0 / outW, ow = q0 - oh * outW;
+    long j = 0;  // position in the output row segment
     while (len > 0) {
       long run = lmin(len, outW - ow);
       long ih = oh * sH + offH;
       if (ih < 0 || ih >= H || vlo >= vhi) {
-        for (long t2 = 0; t2 < run; t2++) dst[t2 * ds] = 0.f;
+        sink.zero(j, run);
       } else {
         const float* xr = xs + ih * W + offW;
-        long a = lmax(ow, vlo), b = lmin(ow + run, vhi);
-        if (b < a) b = a;
-        long t2 = 0;
-        for (; t2 < a - ow && t2 < run; t2++) dst[t2 * ds] = 0.f;
-        if (ds == 1 && sW == 1) {
-          copyRun(dst + (a - ow), xr + a, b - a);
-        } else if (sW == 1) {
-          for (long o = a; o < b; o++) dst[(o - ow) * ds] = xr[o];
-        } else {
-          for (long o = a; o < b; o++) dst[(o - ow) * ds] = xr[o * sW];
-        }
-        for (t2 = b - ow > 0 ? b - ow : 0; t2 < run; t2++) dst[t2 * ds] = 0.f;
+        long a = lmin(lmax(ow, vlo), ow + run), b = lmax(lmin(ow + run, vhi), a);
+        if (a > ow) sink.zero(j, a - ow);
+        if (b > a) sink.copy(j + (a - ow), xr + a * sW, sW, b - a);
+        if (ow + run > b) sink.zero(j + (b - ow), ow + run - b);
       }
-      dst += run * ds;
+      j += run;
       len -= run;
       ow = 0;
       oh++;
@@ -243,14 +252,14 @@ struct Im2col {
 };
 
 // B = im2col (rows r, columns q): forward convolution. Each row is gathered into a
-// contiguous buffer once (vector copies of whole runs), then split into NR-wide panels.
+// contiguous buffer (vector copies of whole image rows), then split into NR-wide panels.
 struct ColB {
   Im2col im;
   void pack(float* dst, long p0, long kc, long j0, long nc) const {
     float row[NC + NR] __attribute__((aligned(64)));
     long full = nc / NR * NR;
     for (long q = 0; q < kc; q++) {
-      im.colRow(p0 + q, j0, nc, row, 1);
+      im.colRow(p0 + q, j0, nc, LinearSink{row});
       for (long jr = 0; jr < full; jr += NR) {
         float* dq = dst + jr * kc + q * NR;
 #pragma GCC unroll 8
@@ -278,7 +287,7 @@ struct ColTB {
       float* d = dst + jr * kc;
       for (long q0 = 0; q0 < kc; q0 += QB) {
         long qn = lmin(QB, kc - q0);
-        for (long j = 0; j < nr; j++) im.colRow(j0 + jr + j, p0 + q0, qn, rows[j], 1);
+        for (long j = 0; j < nr; j++) im.colRow(j0 + jr + j, p0 + q0, qn, LinearSink{rows[j]});
         for (long j = nr; j < NR; j++)
           for (long q = 0; q < qn; q++) rows[j][q] = 0.f;
         for (long q = 0; q < qn; q++) {
@@ -349,6 +358,13 @@ static void gemmParallel(long m, long n, long k, float alpha, const AS& A, const
                          long ldc, const float* bias, int parts) {
   if (parts <= 1) { gemmBlock(0, m, 0, n, k, alpha, A, B, init, beta, C, ldc, bias); return; }
   bool splitN = n >= m;
+  // More pieces than threads, so that a thread descheduled on a busy machine holds up only
+  // a small piece, where that is cheap: every piece repacks the whole other operand, which
+  // costs about 60 flops' time per element, so allow one piece per ~600 split rows/columns.
+  double flops = 2.0 * m * n * k;
+  long want = lmin((splitN ? n : m) / 600, (long)(flops / 1.6e7));
+  if (want > 4L * parts) want = 4L * parts;
+  if (want > parts) parts = (int)want;
   long len = splitN ? n : m, unit = splitN ? NR : MR;
   long units = (len + unit - 1) / unit;
   if (units < parts) parts = (int)units;

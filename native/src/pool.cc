@@ -24,6 +24,8 @@ namespace {
 
 // True on pool workers and on a caller while it runs a job: nested calls run inline.
 thread_local bool tInJob = false;
+// 0 on the calling thread, 1..n-1 on the workers.
+thread_local int tIndex = 0;
 
 // state word: gen (24 bits) << 40 | ntasks (20 bits) << 20 | next (20 bits)
 const uint64_t kFieldMask = (1u << 20) - 1;
@@ -129,7 +131,7 @@ Pool* pool() {
   static Pool* p = [] {
     Pool* q = new Pool();
     q->nthreads = envThreads();
-    for (int i = 1; i < q->nthreads; i++) std::thread([q] { q->workerLoop(); }).detach();
+    for (int i = 1; i < q->nthreads; i++) std::thread([q, i] { tIndex = i; q->workerLoop(); }).detach();
     return q;
   }();
   return p;
@@ -139,3 +141,4 @@ Pool* pool() {
 
 extern "C" void ck_parallel(long ntasks, ck_task_fn fn, void* ctx) { pool()->run(ntasks, fn, ctx); }
 extern "C" int ck_threads(void) { return pool()->nthreads; }
+extern "C" int ck_thread_index(void) { return tIndex; }

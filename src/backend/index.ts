@@ -5,7 +5,7 @@
  */
 import type { Backend } from './backend.js';
 import { createJsBackend } from './js/index.js';
-import { wasmBackendCandidate } from './wasm/index.js';
+import { wasmBackendCandidate } from './wasm/candidate.js';
 import { nativeCandidate } from './native/index.js';
 
 export type { Backend, BinaryOp, UnaryOp, ReduceOp, Conv2dGeometry, Pool2dGeometry } from './backend.js';

@@ -27,3 +27,11 @@ export function selectBackend(name: string | undefined): void {
     throw new UsageError(`--backend ${name}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
+
+/** Runs a lookup (model or dataset by name) and turns its RangeError into a UsageError. */
+export function usage<T>(fn: () => T): T {
+  try { return fn(); } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+}

@@ -4,6 +4,7 @@
  */
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import type { History } from './history.js';
 
 /** Values logged at a hook: 'loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', ... */
 export type Logs = Record<string, number>;
@@ -25,7 +26,7 @@ export interface TrainContext {
   /** All callbacks of this fit() call, in call order (checkpoints save their state). */
   readonly callbacks: readonly Callback[];
   /** The History being recorded (per-epoch logs so far). */
-  readonly history: import('./history.js').History;
+  readonly history: History;
 }
 
 /** Base class of all callbacks: every hook is a no-op until overridden. */

@@ -139,3 +139,27 @@ test('memory stays bounded over 20,000 steps, synchronous or not', async () => {
   // reuse shows: more outputs landed in wasm memory than the budget holds without reclaiming
   assert.ok(inWasm > 2 * fit, `only ${inWasm} of 10000 step outputs were in wasm memory (${fit} fit without reuse)`);
 });
+
+test('initWasmBackend fetches the module over HTTP, registers and selects it', async () => {
+  const { createServer } = await import('node:http');
+  const { readFileSync } = await import('node:fs');
+  const { initWasmBackend } = await import('../../src/backend/wasm/init.js');
+  const bytes = readFileSync(new URL('../../wasm/build/convkit.wasm', import.meta.url));
+  const server = createServer((req, res) => {
+    if (req.url === '/convkit.wasm') { res.writeHead(200, { 'content-type': 'application/wasm' }); res.end(bytes); }
+    else { res.writeHead(404); res.end(); }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const before = getBackend().name;
+  try {
+    await assert.rejects(initWasmBackend(`http://127.0.0.1:${port}/missing.wasm`), /HTTP 404/);
+    const b = await initWasmBackend(`http://127.0.0.1:${port}/convkit.wasm`, { threads: 1 });
+    assert.equal(getBackend(), b);
+    assert.equal(b.name, 'wasm');
+    checkGemm(b);
+  } finally {
+    server.close();
+    setBackend(before);
+  }
+});

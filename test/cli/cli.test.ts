@@ -128,8 +128,11 @@ test('summary, info, help and errors', () => {
   assert.equal(badOpt.status, 2);
   assert.match(badOpt.stderr, /--epochs must be an integer >= 0, got 'two'/);
   const badModel = cli('train', '--model', 'resnet', '--limit', '8');
-  assert.notEqual(badModel.status, 0);
+  assert.equal(badModel.status, 2);
   assert.match(badModel.stderr, /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic\)/);
+  const badData = cli('train', '--dataset', 'cifar100');
+  assert.equal(badData.status, 2);
+  assert.match(badData.stderr, /unknown dataset 'cifar100' \(known: mnist, fashion-mnist, breast-cancer\)/);
   const noFile = cli('predict', 'missing.png', '--weights', 'missing.safetensors');
   assert.equal(noFile.status, 1);
   assert.match(noFile.stderr, /cannot read missing\.safetensors/);

@@ -33,6 +33,7 @@ test('isclose and allclose follow |a - b| <= atol + rtol * |b|', () => {
   assert.equal(tensor([1, 2]).allclose(tensor([1, 2.001])), false);
   assert.equal(tensor([1, 2]).allclose(tensor([1, 2.001]), { atol: 1e-2 }), true);
   assert.equal(tensor([NaN]).allclose(tensor([NaN])), false);
+  assert.equal(allclose(tensor([[3], [3]], { dtype: 'int32' }), tensor([3, 3.00001])), true);
   assert.equal(tensor([NaN]).allclose(tensor([NaN]), { equalNan: true }), true);
   assert.throws(() => allclose(tensor([1, 2]), tensor([1, 2, 3])), /isclose: shapes \[2\] and \[3\] cannot be broadcast/);
   assert.throws(() => allclose(tensor([1]), tensor([1]), { atol: '1' as never }), /isclose: rtol and atol must be non-negative numbers/);

@@ -11,6 +11,7 @@ test('where selects elementwise with broadcasting over all three operands', () =
   assert.deepEqual(where(cond, tensor([1, 2, 3]), tensor([10, 20, 30])).toArray(), [[1, 2, 3], [10, 20, 30]]);
   assert.deepEqual(where(tensor([1, 0, 2]), tensor([[1, 2, 3], [4, 5, 6]]), -1).toArray(), [[1, -1, 3], [4, -1, 6]]);
   assert.deepEqual(where(i32([0, 1]), 7, 8).toArray(), [8, 7]);
+  assert.deepEqual(where(i32([[1], [0]]), tensor([1, 2]), 0).toArray(), [[1, 2], [0, 0]]);
   assert.deepEqual(where(tensor(1), tensor([1, 2]), 0).toArray(), [1, 2]);
   // the unselected operand never leaks infinities or NaN (no a*m + b*(1-m) arithmetic)
   const x = tensor([0, 4]);

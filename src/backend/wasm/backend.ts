@@ -2,21 +2,23 @@
  * The 'wasm' backend: WASM SIMD (f32x4) kernels written in AssemblyScript (wasm/assembly),
  * run on one shared WebAssembly.Memory by this thread plus a pool of workers.
  *
- * MEMORY DESIGN (measured, see the report in bench/wasm-kernels.ts):
+ * MEMORY DESIGN (tested in test/backend/wasm-runtime.test.ts):
  * - `alloc(n)` returns a Float32Array *view into the wasm memory*, so kernels run on tensor
  *   storage without copying. A FinalizationRegistry returns the block to a size-class free
  *   list when the view is garbage-collected. Consequence: a view made from tensor storage
  *   (`subarray`) must not outlive the tensor's own array.
  * - wasm memory is invisible to the JS GC's heuristics, and finalizers only run between
  *   tasks (never inside one long synchronous loop), so tensor storage in wasm memory is
- *   capped by a budget (default 1 GiB, `CONVKIT_WASM_MEMORY_MB`). Past the budget, when no
- *   freed block of the right size is at hand, `alloc` returns an ordinary JS Float32Array:
- *   those are visible to the GC, and kernels accept them by copying into scratch memory.
- *   On reaching the budget the backend also forces a full GC (Node; at most every 100 ms,
- *   or once a second while no finalizer runs), so dead tensors' blocks come back at the next turn of the
- *   event loop (the trainer yields every 100 ms). Tested over 20,000 steps of 3 x 16 KiB
- *   tensors with a 1 MiB budget: memory stays flat whether or not the loop yields; a loop
- *   that never yields degrades to copying, nothing worse.
+ *   capped by a budget (default 512 MiB in Node, 256 MiB in browsers; env
+ *   `CONVKIT_WASM_MEMORY_MB`). Past the budget, when no freed block of the right size is at
+ *   hand, `alloc` returns an ordinary JS Float32Array: those are visible to the GC, and
+ *   kernels accept them by copying into scratch memory. On reaching the budget the backend
+ *   also forces a full GC (Node; at most every 100 ms, or once a second while no finalizer
+ *   runs), so dead tensors' blocks come back at the next turn of the event loop (the
+ *   trainer yields every 100 ms). Tested over 20,000 steps of 3 x 16 KiB tensors with a
+ *   1 MiB budget: memory stays flat whether or not the loop yields; a loop that never
+ *   yields degrades to copying, nothing worse. LeNet-5 training (batch 64) peaks at about
+ *   the budget plus the dataset.
  * - Shared-memory growth never detaches old views; views from before a growth stay valid.
  *   Without shared memory (a browser page that is not cross-origin isolated) growth would
  *   detach them, so that mode keeps all tensors on the JS heap and always copies.
@@ -27,7 +29,7 @@ import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, Unary
 import { createJsBackend } from '../js/index.js';
 import { Arena } from './arena.js';
 import { compileModule, readWasmBytesSync } from './module.js';
-import { envVar, forceGc, hardwareThreads, sharedMemoryAvailable } from './platform.js';
+import { envVar, forceGc, hardwareThreads, isNode, sharedMemoryAvailable } from './platform.js';
 import { WorkerPool } from './pool.js';
 
 const UNARY: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal',
@@ -60,7 +62,7 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Use shared memory when available (default true); false forces the single-threaded copying mode. */
   sharedMemory?: boolean;
-  /** Most MiB of tensor storage kept in wasm memory (default CONVKIT_WASM_MEMORY_MB, else 1024). */
+  /** Most MiB of tensor storage kept in wasm memory (default CONVKIT_WASM_MEMORY_MB, else 512 in Node, 256 in browsers). */
   memoryBudgetMB?: number;
   /** The module's bytes (default: read wasm/build/convkit.wasm synchronously, Node only). */
   bytes?: Uint8Array;
@@ -119,7 +121,7 @@ function defaultBudgetMB(): number {
     if (!(n >= 0)) throw new Error(`CONVKIT_WASM_MEMORY_MB must be a non-negative number, got '${env}'`);
     return n;
   }
-  return 1024;
+  return isNode ? 512 : 256;
 }
 
 /** Merges adjacent axes that walk memory contiguously for every operand; drops size-1 axes. */

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createModel, modelSpec } from '../../models/registry.js';
 import { summary } from '../../train/summary.js';
-import { intOption, UsageError } from '../options.js';
+import { intOption, usage, UsageError } from '../options.js';
 
 /** Help text of `convkit summary`. */
 export const SUMMARY_USAGE = `convkit summary --model NAME [--input-shape 1,28,28] [--classes 10] [--json]`;
@@ -22,7 +22,7 @@ export async function summaryCommand(argv: string[]): Promise<number> {
     allowPositionals: false,
   });
   if (values.help) { process.stdout.write(SUMMARY_USAGE + '\n'); return 0; }
-  const spec = modelSpec(values.model as string);
+  const spec = usage(() => modelSpec(values.model as string));
   let inputShape = [...spec.defaultInputShape];
   if (values['input-shape'] !== undefined) {
     inputShape = values['input-shape'].split(',').map((s) => Number(s.trim()));

@@ -18,10 +18,10 @@ import { ModelCheckpoint } from '../../train/model-checkpoint.js';
 import { ProgressBar } from '../../train/progress-bar.js';
 import type { Module } from '../../nn/module.js';
 import type { Dataset } from '../../data/dataset.js';
-import { loadNamedDataset } from '../datasets.js';
+import { DATASET_NAMES, loadNamedDataset } from '../datasets.js';
 import { paint } from '../style.js';
 import { encodeWeightsInfo } from '../weights-meta.js';
-import { intOption, numberOption, selectBackend, UsageError } from '../options.js';
+import { intOption, numberOption, selectBackend, usage, UsageError } from '../options.js';
 
 /** Help text of `convkit train`. */
 export const TRAIN_USAGE = `convkit train [options]
@@ -116,7 +116,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? undefined : intOption('--limit', values.limit, 1);
   const valFraction = numberOption('--val-fraction', values['val-fraction']);
   if (!(valFraction >= 0 && valFraction < 1)) throw new UsageError(`--val-fraction must be in [0, 1), got ${valFraction}`);
-  const spec = modelSpec(values.model as string);
+  const spec = usage(() => modelSpec(values.model as string));
+  if (!(DATASET_NAMES as readonly string[]).includes(values.dataset as string)) throw new UsageError(`unknown dataset '${values.dataset}' (known: ${DATASET_NAMES.join(', ')})`);
 
   const ds = await loadNamedDataset(values.dataset as string, limit);
   manualSeed(seed);
@@ -158,9 +159,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const out = values.out ?? `${spec.name}-${ds.name}.safetensors`;
   await saveWeights(model, out, encodeWeightsInfo(spec.name, ds));
-  // re-evaluated: EarlyStopping may have restored an earlier epoch's weights
-  const final = history.epoch.length > 0 ? evaluate(model, ds.test, { loss, batchSize: 500 }) : null;
-  const acc = final ? ` test accuracy ${(final.accuracy * 100).toFixed(2)}%;` : '';
+  // EarlyStopping may have restored an earlier epoch's weights: evaluate those
+  const finalAcc = values.patience !== undefined && history.epoch.length > 0 ? evaluate(model, ds.test, { loss, batchSize: 500 }).accuracy : history.last().testAccuracy;
+  const acc = typeof finalAcc === 'number' ? ` test accuracy ${(finalAcc * 100).toFixed(2)}%;` : '';
   const stream = json ? process.stderr : process.stdout;
   log(`${paint(stream, 'green', 'done:')}${acc} weights saved to ${out}`);
   return 0;

@@ -8,8 +8,9 @@ import { expand } from './shape.js';
 /** Tolerances of isclose/allclose: |a - b| <= atol + rtol * |b|; NaN equals NaN only if equalNan. */
 export interface CloseOptions { rtol?: number; atol?: number; equalNan?: boolean }
 
+/** The values of x broadcast to shape (a copy only when the shape differs). */
 function values(x: Tensor, shape: readonly number[]): Float32Array {
-  return sameShape(x.shape, shape) ? f32(x) : noGrad(() => expand(x.detach(), shape.slice())).f32;
+  return sameShape(x.shape, shape) ? f32(x) : f32(noGrad(() => expand(x.detach(), shape.slice())));
 }
 
 /** 1 where a and b (broadcast) are close, else 0; equal infinities are close. Not differentiable. */

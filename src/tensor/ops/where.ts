@@ -6,8 +6,9 @@ import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
 import { expand } from './shape.js';
 
-function full(x: Tensor, shape: readonly number[]): Float32Array {
-  return sameShape(x.shape, shape) ? f32(x) : noGrad(() => expand(x.detach(), shape.slice())).f32;
+/** The values of x broadcast to shape (a copy only when the shape differs). */
+function broadcastValues(x: Tensor, shape: readonly number[]): Float32Array {
+  return sameShape(x.shape, shape) ? f32(x) : f32(noGrad(() => expand(x.detach(), shape.slice())));
 }
 
 /**
@@ -20,7 +21,7 @@ export function where(cond: Tensor, aIn: Tensor | number, bIn: Tensor | number):
   if (!(cond instanceof Tensor)) throw new TypeError(`where: cond must be a Tensor, got ${typeof cond}`);
   const a = asTensor(aIn), b = asTensor(bIn);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
-  const c = full(cond, shape), av = full(a, shape), bv = full(b, shape);
+  const c = broadcastValues(cond, shape), av = broadcastValues(a, shape), bv = broadcastValues(b, shape);
   const out = empty(shape), od = out.f32;
   for (let i = 0; i < od.length; i++) od[i] = c[i] !== 0 ? av[i] : bv[i];
   return record(out, 'where', [a, b], (g) => {
