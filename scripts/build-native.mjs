@@ -47,7 +47,7 @@ if (!headers) skip('Node headers (node_api.h) not found; set npm_config_nodedir'
 if (process.platform === 'win32') skip('building with g++ is not supported on Windows');
 
 const x86 = process.arch === 'x64' || process.arch === 'ia32';
-const common = ['-O2', '-std=gnu++17', '-fPIC', '-fvisibility=hidden', '-ffp-contract=fast', '-fno-tree-loop-distribute-patterns', '-pthread',
+const common = ['-O2', '-fvect-cost-model=dynamic', '-std=gnu++17', '-fPIC', '-fvisibility=hidden', '-ffp-contract=fast', '-fno-tree-loop-distribute-patterns', '-pthread',
   '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=convkit', `-I${headers}`, `-I${src}`];
 const units = [
   { file: 'addon.cc', flags: [] },

@@ -12,9 +12,10 @@
 namespace {
 
 const CkKernels* gKernels = nullptr;
-double* gParams = nullptr;
-size_t gParamsLen = 0;
-napi_ref gParamsRef = nullptr;
+// Per JS thread (main or worker_threads): each has its own Float64Array and env.
+thread_local double* gParams = nullptr;
+thread_local size_t gParamsLen = 0;
+thread_local napi_ref gParamsRef = nullptr;
 
 bool cpuHas(const char* isa) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -210,8 +210,9 @@ static void conv2dBackwardDataK(const float* dy, const float* w, const CkConvGeo
     else for (long t = 0; t < g.n * G; t++) task(t);
     return;
   }
-  if (g.strideH == 1 && g.strideW == 1) {
-    // stride 1: dx is a forward convolution of dy with the flipped, transposed kernel
+  if (g.strideH == 1 && g.strideW == 1 && cInG >= 8) {
+    // stride 1: dx is a forward convolution of dy with the flipped, transposed kernel (its
+    // GEMM has cInG rows; with fewer, the column route below wastes less of the register tile)
     float* wt = alignedAlloc((size_t)(g.cIn * cOutG * kk));
     for (long grp = 0; grp < G; grp++)
       for (long ol = 0; ol < cOutG; ol++)
@@ -228,7 +229,7 @@ static void conv2dBackwardDataK(const float* dy, const float* w, const CkConvGeo
     free(wt);
     return;
   }
-  // strided: dcol = W_g^T * dy_ng, then scatter-add the columns into dx (col2im)
+  // strided or few input channels: dcol = W_g^T * dy_ng, then scatter-add the columns into dx (col2im)
   auto image = [&](long nn, int parts) {
     float* col = scratch((size_t)(kdim * P));
     memset(dx + nn * g.cIn * HW, 0, (size_t)(g.cIn * HW) * 4);
@@ -248,7 +249,8 @@ static void conv2dBackwardDataK(const float* dy, const float* w, const CkConvGeo
         for (long oh = ohLo; oh < ohHi; oh++) {
           float* xr = xs + (oh * g.strideH + offH) * g.w + offW;
           const float* c = cr + oh * g.outW;
-          for (long ow = owLo; ow < owHi; ow++) xr[ow * g.strideW] += c[ow];
+          if (g.strideW == 1) for (long ow = owLo; ow < owHi; ow++) xr[ow] += c[ow];
+          else for (long ow = owLo; ow < owHi; ow++) xr[ow * g.strideW] += c[ow];
         }
       }
     }

@@ -8,6 +8,19 @@ static void forPlanes(const CkPoolGeom& g, double work, F& f) {
   else for (long p = 0; p < planes; p++) f(p);
 }
 
+// First and one-past-last window tap i with 0 <= start + i*dil < size.
+static inline void tapRange(long start, long dil, long size, long k, long& lo, long& hi) {
+  if (dil == 1) {
+    lo = start >= 0 ? 0 : -start;
+    hi = size - start;
+  } else {
+    lo = start >= 0 ? 0 : (-start + dil - 1) / dil;
+    hi = size - 1 - start >= 0 ? (size - 1 - start) / dil + 1 : 0;
+  }
+  if (hi > k) hi = k;
+  if (lo > hi) lo = hi;
+}
+
 static void maxPool2dK(const float* x, const CkPoolGeom* gp, float* y, int32_t* indices) {
   const CkPoolGeom g = *gp;
   long hw = g.h * g.w, per = g.outH * g.outW;
@@ -15,19 +28,26 @@ static void maxPool2dK(const float* x, const CkPoolGeom* gp, float* y, int32_t* 
     const float* xs = x + p * hw;
     long o = p * per;
     for (long oh = 0; oh < g.outH; oh++) {
-      long h0 = oh * g.strideH - g.padTop;
+      long h0 = oh * g.strideH - g.padTop, iLo, iHi;
+      tapRange(h0, g.dilationH, g.h, g.kh, iLo, iHi);
       for (long ow = 0; ow < g.outW; ow++, o++) {
-        long w0 = ow * g.strideW - g.padLeft;
+        long w0 = ow * g.strideW - g.padLeft, jLo, jHi;
+        tapRange(w0, g.dilationW, g.w, g.kw, jLo, jHi);
+        // same visiting order and tie/NaN rules as the reference, without per-cell bounds tests
         float best = -INFINITY;
         long bi = -1;
-        for (long i = 0; i < g.kh; i++) {
+        for (long i = iLo; i < iHi; i++) {
           long ih = h0 + i * g.dilationH;
-          if (ih < 0 || ih >= g.h) continue;
-          for (long j = 0; j < g.kw; j++) {
+          const float* xr = xs + ih * g.w;
+          bool stop = false;  // the reference leaves a row at its first NaN
+          for (long j = jLo; j < jHi; j++) {
             long iw = w0 + j * g.dilationW;
-            if (iw < 0 || iw >= g.w) continue;
-            float v = xs[ih * g.w + iw];
-            if (v > best || v != v || bi < 0) { best = v; bi = ih * g.w + iw; if (v != v) break; }
+            float v = xr[iw];
+            bool nan = v != v;
+            bool take = !stop & ((v > best) | nan | (bi < 0));
+            best = take ? v : best;
+            bi = take ? ih * g.w + iw : bi;
+            stop |= nan;
           }
         }
         y[o] = best;

@@ -98,4 +98,11 @@ export interface Backend {
 
   /** ReLU's backward from its output: dx[i] = y[i] > 0 ? dy[i] : 0; overwrites dx. */
   reluBackward?(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /**
+   * One SGD step on a parameter, in place. Per element: d = gradSign * g + weightDecay * p;
+   * with a momentum buffer: b = momentum * b + bufScale * d, step = nesterov ? d + momentum * b : b;
+   * without (buf null): step = d; then p -= lr * step.
+   */
+  sgdUpdate?(p: Float32Array, g: Float32Array, buf: Float32Array | null, lr: number, weightDecay: number,
+    gradSign: number, momentum: number, bufScale: number, nesterov: boolean): void;
 }

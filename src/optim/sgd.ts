@@ -1,4 +1,5 @@
 /** Stochastic gradient descent with momentum (PyTorch's, the lecture's, or Sutskever's form), Nesterov and weight decay. */
+import { getBackend } from '../backend/index.js';
 import { Optimizer, buffer, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 /**
@@ -47,8 +48,11 @@ export class SGD extends Optimizer<SGDHyper> {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov, momentumForm, maximize } = group;
     const n = p.length;
     const sg = maximize ? -1 : 1;
+    const be = getBackend();
     if (mu === 0) {
-      for (let i = 0; i < n; i++) p[i] -= lr * (sg * g[i] + wd * p[i]);
+      if (be.sgdUpdate) be.sgdUpdate(p, g, null, lr, wd, sg, 0, 1, false);
+      else if (wd === 0 && sg === 1) for (let i = 0; i < n; i++) p[i] -= lr * g[i];
+      else for (let i = 0; i < n; i++) p[i] -= lr * (sg * g[i] + wd * p[i]);
       return;
     }
     if (momentumForm === 'sutskever') {
@@ -65,6 +69,7 @@ export class SGD extends Optimizer<SGDHyper> {
     const first = !(state.momentumBuffer instanceof Float32Array);
     const b = buffer(state, 'momentumBuffer', n);
     const keep = momentumForm === 'pytorch' && !first ? 1 - dampening : 1;
+    if (be.sgdUpdate) { be.sgdUpdate(p, g, b, lr, wd, sg, mu, keep, nesterov); return; }
     if (nesterov) {
       for (let i = 0; i < n; i++) {
         const d = sg * g[i] + wd * p[i];

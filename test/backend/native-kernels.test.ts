@@ -287,3 +287,33 @@ test('native: CONVKIT_NATIVE_ISA forces a lower level and CONVKIT_THREADS sets t
     { env: { ...process.env, CONVKIT_NATIVE_ISA: 'portable', CONVKIT_THREADS: '1' }, encoding: 'utf8' });
   assert.equal(one.stdout.trim(), 'native portable, 1 thread');
 });
+
+test('native: a worker thread keeps its own parameter block', async () => {
+  const { Worker } = await import('node:worker_threads');
+  // the worker multiplies 2x2 matrices in a loop through its own setParams block while the
+  // main thread does the same with other shapes: mixed-up parameters would give wrong sums
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const nat = require(workerData.path);
+    const p = new Float64Array(64); nat.setParams(p);
+    const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([5, 6, 7, 8]), c = new Float32Array(4);
+    let bad = 0;
+    for (let i = 0; i < 20000; i++) {
+      p.set([0, 0, 1, 2, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0]);
+      nat.gemm(a, b, c);
+      if (c[0] !== 19 || c[1] !== 22 || c[2] !== 43 || c[3] !== 50) bad++;
+    }
+    parentPort.postMessage(bad);`;
+  const worker = new Worker(code, { eval: true, workerData: { path: nativeAddonPath() } });
+  const done = new Promise<number>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+  const nat = createNativeBackend(defaultIsa);
+  const a = new Float32Array([1, 2, 3]), b = new Float32Array([4, 5, 6]), c = new Float32Array(1);
+  let bad = 0;
+  for (let i = 0; i < 20000; i++) {
+    nat.gemm(false, false, 1, 1, 1, 3, 1, a, 0, 0, b, 0, 0, 0, c, 0, 0);
+    if (c[0] !== 32) bad++;
+  }
+  assert.equal(bad, 0, 'main thread results');
+  assert.equal(await done, 0, 'worker thread results');
+  await worker.terminate();
+});

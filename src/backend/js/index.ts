@@ -3,6 +3,7 @@ import type { Backend } from '../backend.js';
 import { binary, reluBackward, unary } from './elementwise.js';
 import { argReduce, permute, reduce } from './reduce.js';
 import { gemm } from './gemm.js';
+import { sgdUpdate } from './optim.js';
 import { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './conv.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 
@@ -15,6 +16,6 @@ export function createJsBackend(): Backend {
     unary, binary, reduce, argReduce, permute, gemm,
     conv2d, conv2dBackwardData, conv2dBackwardWeight,
     maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
-    reluBackward,
+    reluBackward, sgdUpdate,
   };
 }

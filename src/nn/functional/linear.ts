@@ -24,7 +24,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   let beta = 0;
   if (bias) {
     const bd = f32(bias);
-    for (let r = 0; r < m; r++) od.set(bd, r * outF);
+    // bias in every row: one copy, then doubling copies
+    if (m > 0) od.set(bd, 0);
+    for (let rows = 1; rows < m; rows *= 2) od.copyWithin(rows * outF, 0, Math.min(rows, m - rows) * outF);
     beta = 1;
   }
   if (m > 0 && outF > 0) getBackend().gemm(false, true, 1, m, outF, inF, 1, xd, 0, 0, wd, 0, 0, beta, od, 0, 0);
@@ -43,10 +45,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       if (outF > 0 && inF > 0) getBackend().gemm(true, false, 1, outF, inF, m, 1, gd, 0, 0, xd, 0, 0, 0, gw.f32, 0, 0);
     }
     if (bias && bias.requiresGrad) {
+      // db = column sums of g: one reduce over the m rows
       gb = emptyUninit(bias.shape);
-      const acc = new Float64Array(outF);
-      for (let r = 0; r < m; r++) for (let j = 0; j < outF; j++) acc[j] += gd[r * outF + j];
-      gb.f32.set(acc);
+      getBackend().reduce('sum', gd, 1, m, outF, gb.f32);
     }
     return bias ? [gx, gw, gb] : [gx, gw];
   });

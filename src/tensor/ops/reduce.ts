@@ -1,7 +1,7 @@
 /** Reductions over axes (sum, mean, max, min, arg-max/min, variance, logsumexp) and sumTo. */
 import { record } from '../../autograd/engine.js';
 import { getBackend, type ReduceOp } from '../../backend/index.js';
-import { empty, f32 } from '../alloc.js';
+import { emptyUninit, f32 } from '../alloc.js';
 import { fmt, normAxis, sameShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { add, div, exp, log, mapBinary, mul, sub } from './elementwise.js';
@@ -26,12 +26,12 @@ function droppedShape(shape: readonly number[], axes: number[]): number[] {
   return shape.filter((_, i) => !axes.includes(i));
 }
 
-/** Raw reduction of one axis, keeping it as size 1. */
-function reduceAxis(op: ReduceOp, x: Tensor, axis: number): Tensor {
-  const outer = sizeOf(x.shape.slice(0, axis));
-  const len = x.shape[axis];
-  const inner = sizeOf(x.shape.slice(axis + 1));
-  const out = empty(keptShape(x.shape, [axis]));
+/** Raw reduction of the consecutive axes first..last in one kernel call, keeping them as size 1. */
+function reduceAxes(op: ReduceOp, x: Tensor, first: number, last: number): Tensor {
+  const outer = sizeOf(x.shape.slice(0, first));
+  const len = sizeOf(x.shape.slice(first, last + 1));
+  const inner = sizeOf(x.shape.slice(last + 1));
+  const out = emptyUninit(x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)));
   getBackend().reduce(op, f32(x), outer, len, inner, out.f32);
   return out;
 }
@@ -41,7 +41,13 @@ function rawReduce(op: ReduceOp, name: string, x: Tensor, axes: number[]): Tenso
     throw new RangeError(`${name}: cannot reduce an empty axis of a tensor of shape ${fmt(x.shape)}`);
   }
   let cur = x;
-  for (let k = axes.length - 1; k >= 0; k--) cur = reduceAxis(op, cur, axes[k]);
+  // each run of consecutive axes (e.g. H, W of a bias gradient) is one kernel call
+  for (let k = axes.length - 1; k >= 0;) {
+    let j = k;
+    while (j > 0 && axes[j - 1] === axes[j] - 1) j--;
+    cur = reduceAxes(op, cur, axes[j], axes[k]);
+    k = j - 1;
+  }
   if (cur === x) cur = new Tensor(Float32Array.from(x.data), x.shape);
   return cur;
 }

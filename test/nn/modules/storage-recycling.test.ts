@@ -21,7 +21,8 @@ test('recycling: outputs and inputs held across noGrad calls keep their values',
   const a = noGrad(() => model.call(x1));
   const aCopy = a.toFlatArray();
   for (let i = 0; i < 4; i++) noGrad(() => model.call(x2));
-  randn([4, 1024]).relu(); // more allocations of the output's size
+  const live: Tensor[] = []; // more allocations of the output's size than the pool can hold
+  for (let i = 0; i < 20; i++) live.push(randn([4, 1024]).relu());
   assert.deepEqual(a.toFlatArray(), aCopy, 'a held output was overwritten');
   assert.deepEqual(x1.toFlatArray(), x1Copy, 'a held input was overwritten');
   assertClose(noGrad(() => model.call(x1)), aCopy, { atol: 0, rtol: 0 });
@@ -35,8 +36,9 @@ test('recycling: a Sequential that starts or ends with a view never hands out th
   const y = noGrad(() => head.call(x));
   const yCopy = y.toFlatArray();
   for (let i = 0; i < 3; i++) noGrad(() => head.call(randn([2, 2, 32, 32])));
-  randn([2, 2, 32, 32]).relu(); // more allocations of the input's and the output's size
-  randn([2, 1024]).relu();
+  // more allocations of the input's and the output's size than the pool can hold
+  const live: Tensor[] = [];
+  for (let i = 0; i < 20; i++) live.push(randn([2, 2, 32, 32]).relu(), randn([2, 1024]).relu());
   assert.deepEqual(x.toFlatArray(), xCopy);
   assert.deepEqual(y.toFlatArray(), yCopy);
 });
