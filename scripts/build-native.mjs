@@ -61,10 +61,20 @@ if (x86) {
 }
 
 mkdirSync(out, { recursive: true });
+const skipped = [];
 const t0 = Date.now();
-const results = await Promise.all(units.map((u) => {
+const results = await Promise.all(units.map(async (u) => {
   const obj = join(out, u.file.replace(/\.cc$/, '.o'));
-  return run([...common, ...u.flags, '-c', join(src, u.file), '-o', obj]).then((r) => ({ ...r, obj, file: u.file }));
+  const r = await run([...common, ...u.flags, '-c', join(src, u.file), '-o', obj]);
+  if (!r.ok && u.flags.length > 0) {
+    // a compiler too old for this SIMD level: build the level as an empty table instead
+    const stub = await run([...common, '-DCK_STUB', '-c', join(src, u.file), '-o', obj]);
+    if (stub.ok) {
+      skipped.push(u.file.replace(/^isa_|\.cc$/g, ''));
+      return { ...stub, obj, file: u.file };
+    }
+  }
+  return { ...r, obj, file: u.file };
 }));
 const failed = results.find((r) => !r.ok);
 if (failed) {
@@ -81,4 +91,6 @@ if (!link.ok) {
 }
 renameSync(tmp, join(out, 'convkit.node'));
 for (const r of results) rmSync(r.obj, { force: true });
-console.log(`convkit: native backend built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${x86 ? 'avx512/avx2/portable' : 'portable'} kernels).`);
+const levels = (x86 ? ['avx512', 'avx2', 'portable'] : ['portable']).filter((l) => !skipped.includes(l));
+const note = skipped.length ? `; the compiler cannot build ${skipped.join(', ')}` : '';
+console.log(`convkit: native backend built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${levels.join('/')} kernels${note}).`);

@@ -33,6 +33,7 @@ export * as io from './io/index.js';
 export { saveSafetensors, loadSafetensors, serializeSafetensors, deserializeSafetensors, atomicWriteFile } from './io/index.js';
 export { decodeImage, encodePng, imageToTensor, resizeBilinear, tensorToImage } from './vision/image.js';
 export type { DecodedImage } from './vision/image.js';
+export * as vision from './vision/index.js';
 export * as train from './train/index.js';
 export { fit, evaluate, predict, Trainer, History, Callback, EarlyStopping, ModelCheckpoint, LRSchedulerCallback, CSVLogger, JSONLogger, ProgressBar, accuracy, topKAccuracy, confusionMatrix, saveCheckpoint, loadCheckpoint, saveWeights, loadWeights } from './train/index.js';
 export type { FitOptions, EvaluateOptions, PredictOptions, TrainerOptions, Logs, TrainContext, Metric, LossFn, LossName, Checkpoint, DataInput } from './train/index.js';

@@ -28,10 +28,11 @@ bool cpuHas(const char* isa) {
   return !strcmp(isa, "portable");
 }
 
+// The table of a level, or null where the build has none (a stub table has no name).
 const CkKernels* tableFor(const char* isa) {
 #if defined(__x86_64__) || defined(__i386__)
-  if (!strcmp(isa, "avx512")) return &ck_kernels_avx512;
-  if (!strcmp(isa, "avx2")) return &ck_kernels_avx2;
+  if (!strcmp(isa, "avx512")) return ck_kernels_avx512.name ? &ck_kernels_avx512 : nullptr;
+  if (!strcmp(isa, "avx2")) return ck_kernels_avx2.name ? &ck_kernels_avx2 : nullptr;
 #endif
   if (!strcmp(isa, "portable")) return &ck_kernels_portable;
   return nullptr;

@@ -60,6 +60,17 @@ static void convDirectPlane(const float* x, const float* w, float bias, const Ck
   }
 }
 
+// sum a[i] * b[i] in vector lanes (a plain loop would not vectorise without reassociation)
+static inline float dotRow(const float* a, const float* b, long n) {
+  vf acc = {};
+  long i = 0;
+  for (; i + CK_VW <= n; i += CK_VW) acc += *(const vfu*)(a + i) * *(const vfu*)(b + i);
+  float s = 0;
+  for (int l = 0; l < CK_VW; l++) s += acc[l];
+  for (; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+
 static bool useDirect(const CkConvGeom& g) {
   long cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups;
   return cOutG < 4 || cInG * g.kh * g.kw < 4;
@@ -104,6 +115,60 @@ static void conv2dK(const float* x, const float* w, const float* bias, const CkC
   free(packs);
 }
 
+// Weight gradient of one image and group for stride 1 and few output channels, where an
+// im2col GEMM would spend its time transposing: the image is copied once with its padding
+// (and dy with rows padded to whole vectors), then every weight is a sum of vector products
+// of shifted image rows with dy rows, eight output channels at a time. Adds into dwg.
+static void bwdWeightRows(const float* xg, const float* dyg, const CkConvGeom& g, float* dwg) {
+  const long OB = 8;
+  long cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups, kk = g.kh * g.kw, kdim = cInG * kk;
+  long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
+  long Hr = g.outH + (g.kh - 1) * g.dilationH, Wc = outWv + (g.kw - 1) * g.dilationW;
+  long cOutP = (cOutG + OB - 1) / OB * OB;
+  float* xp = scratch((size_t)(cInG * Hr * Wc + cOutP * g.outH * outWv));
+  float* dyp = xp + cInG * Hr * Wc;
+  for (long ci = 0; ci < cInG; ci++)
+    for (long i = 0; i < Hr; i++) {
+      float* row = xp + (ci * Hr + i) * Wc;
+      long ih = i - g.padTop;
+      if (ih < 0 || ih >= g.h) { for (long j = 0; j < Wc; j++) row[j] = 0.f; continue; }
+      const float* xr = xg + (ci * g.h + ih) * g.w;
+      for (long j = 0; j < Wc; j++) {
+        long iw = j - g.padLeft;
+        row[j] = iw >= 0 && iw < g.w ? xr[iw] : 0.f;
+      }
+    }
+  for (long o = 0; o < cOutP; o++)
+    for (long oh = 0; oh < g.outH; oh++) {
+      float* row = dyp + (o * g.outH + oh) * outWv;
+      long j = 0;
+      if (o < cOutG) for (; j < g.outW; j++) row[j] = dyg[(o * g.outH + oh) * g.outW + j];
+      for (; j < outWv; j++) row[j] = 0.f;
+    }
+  for (long o0 = 0; o0 < cOutG; o0 += OB) {
+    for (long r = 0; r < kdim; r++) {
+      long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
+      vf acc[OB];
+#pragma GCC unroll 8
+      for (int b = 0; b < OB; b++) acc[b] = (vf){};
+      for (long oh = 0; oh < g.outH; oh++) {
+        const float* xr = xp + (ci * Hr + oh + ki * g.dilationH) * Wc + kj * g.dilationW;
+        const float* yr = dyp + (o0 * g.outH + oh) * outWv;
+        for (long v = 0; v < outWv; v += CK_VW) {
+          vf xv = *(const vfu*)(xr + v);
+#pragma GCC unroll 8
+          for (int b = 0; b < OB; b++) acc[b] += *(const vfu*)(yr + b * g.outH * outWv + v) * xv;
+        }
+      }
+      for (long b = 0; b < OB && o0 + b < cOutG; b++) {
+        float sum = 0;
+        for (int l = 0; l < CK_VW; l++) sum += acc[b][l];
+        dwg[(o0 + b) * kdim + r] += sum;
+      }
+    }
+  }
+}
+
 static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvGeom* gp, float* dw) {
   const CkConvGeom g = *gp;
   long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kk = g.kh * g.kw, kdim = cInG * kk, P = g.outH * g.outW;
@@ -111,6 +176,27 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
   double flops = 2.0 * g.n * g.cOut * kdim * P;
   int T = threadsFor(flops);
   if (g.n == 0 || P == 0) { memset(dw, 0, (size_t)dwSize * 4); return; }
+  if (g.strideH == 1 && g.strideW == 1 && cOutG <= 8) {
+    // images claimed dynamically; each thread sums into its own buffer (0: dw itself)
+    memset(dw, 0, (size_t)dwSize * 4);
+    float* partial = T > 1 ? alignedAlloc((size_t)dwSize * (T - 1)) : nullptr;
+    if (partial) memset(partial, 0, (size_t)dwSize * (T - 1) * 4);
+    auto task = [&](long t) {
+      long nn = t / G, grp = t - nn * G;
+      int th = ck_thread_index();
+      float* dst = th == 0 ? dw : partial + (th - 1) * dwSize;
+      bwdWeightRows(x + (nn * g.cIn + grp * cInG) * g.h * g.w, dy + (nn * g.cOut + grp * cOutG) * P, g,
+                    dst + grp * cOutG * kdim);
+    };
+    if (T > 1) parallelFor(g.n * G, task);
+    else for (long t = 0; t < g.n * G; t++) task(t);
+    for (long t = 1; t < T; t++) {
+      const float* p = partial + (t - 1) * dwSize;
+      for (long i = 0; i < dwSize; i++) dw[i] += p[i];
+    }
+    free(partial);
+    return;
+  }
   if (useDirect(g)) {
     // one task per output channel: dw[o] = sum over images and positions of x * dy
     auto task = [&](long o) {
@@ -129,7 +215,7 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
             const float* xr = xs + (oh * g.strideH + offH) * g.w + offW;
             const float* yr = ys + oh * g.outW;
             float s = 0;
-            if (g.strideW == 1) for (long ow = owLo; ow < owHi; ow++) s += xr[ow] * yr[ow];
+            if (g.strideW == 1) s = dotRow(xr + owLo, yr + owLo, owHi - owLo);
             else for (long ow = owLo; ow < owHi; ow++) s += xr[ow * g.strideW] * yr[ow];
             acc += s;
           }

@@ -58,13 +58,13 @@ struct Pool {
   void workerLoop() {
     tInJob = true;
     for (;;) {
-      // spin about 200 microseconds, then sleep until a job is published
+      // spin about 100 microseconds (the gap between kernels of a training step), then sleep
       auto t0 = std::chrono::steady_clock::now();
       bool got = false;
       for (int i = 0;; i++) {
         if (claimable(state.load(std::memory_order_acquire))) { got = true; break; }
         cpu_relax();
-        if ((i & 255) == 255 && std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(200)) break;
+        if ((i & 255) == 255 && std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(100)) break;
       }
       if (!got) {
         std::unique_lock<std::mutex> lk(mu);
@@ -118,11 +118,13 @@ int envThreads() {
     int v = atoi(e);
     if (v >= 1) return v > 256 ? 256 : v;
   }
-  cpu_set_t set;
+#ifdef __linux__
+  cpu_set_t set;  // the cores this process may run on (containers often allow fewer than exist)
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
     int c = CPU_COUNT(&set);
     if (c >= 1) return c;
   }
+#endif
   unsigned h = std::thread::hardware_concurrency();
   return h >= 1 ? (int)h : 1;
 }

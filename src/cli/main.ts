@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
- * The `convkit` command line: train, eval, predict, summary, info. Each subcommand parses its
+ * The `convkit` command line: train, eval, predict, summary, info, visualize, filter. Each subcommand parses its
  * own options with node:util parseArgs; errors print one line on stderr (exit 1, or 2 for
  * usage mistakes).
  */
 import { evalCommand, EVAL_USAGE } from './commands/eval.js';
+import { filterCommand, FILTER_USAGE } from './commands/filter.js';
 import { infoCommand, INFO_USAGE, packageVersion } from './commands/info.js';
 import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary.js';
 import { trainCommand, TRAIN_USAGE } from './commands/train.js';
+import { visualizeCommand, VISUALIZE_USAGE } from './commands/visualize.js';
 import { UsageError } from './options.js';
 
 /** Top-level help. */
@@ -22,11 +24,15 @@ commands:
   predict   classify PNG/JPEG images with saved weights
   summary   print a model's layers, output shapes and parameter counts
   info      version, Node, and the compute backends available here
+  visualize a CNN's filters, feature maps and saliency map for an image
+  filter    apply a classic image kernel (blur, edges, Sobel, sharpen) to an image
 
 examples:
   convkit train --model lenet5 --dataset mnist --epochs 1
   convkit predict digit.png --weights lenet5-mnist.safetensors
-  convkit summary --model keras-fashion`;
+  convkit summary --model keras-fashion
+  convkit visualize --weights lenet5-mnist.safetensors --image digit.png --out vis/
+  convkit filter photo.png --kernel sobel-x --out edges.png`;
 
 const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = {
   train: [trainCommand, TRAIN_USAGE],
@@ -34,6 +40,8 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   predict: [predictCommand, PREDICT_USAGE],
   summary: [summaryCommand, SUMMARY_USAGE],
   info: [infoCommand, INFO_USAGE],
+  visualize: [visualizeCommand, VISUALIZE_USAGE],
+  filter: [filterCommand, FILTER_USAGE],
 };
 
 /** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */

@@ -8,6 +8,12 @@ import { kerasFashion } from './keras-fashion.js';
 import { lenet5 } from './lenet5.js';
 import { logisticRegression } from './logistic.js';
 import { mlp } from './mlp.js';
+import { alexnet } from './alexnet.js';
+import { vgg11, vgg16 } from './vgg.js';
+import { googlenet } from './googlenet.js';
+import { resnet18, resnet20, resnet50 } from './resnet.js';
+import { autoencoder } from './autoencoder.js';
+import { unet } from './unet.js';
 
 /** What createModel needs to size a model for a dataset. */
 export interface ModelOptions {
@@ -41,6 +47,23 @@ function needImage28(name: string, shape: readonly number[] | undefined): void {
   }
 }
 
+/** Throws unless shape is [C, H, W] with H, W >= minSide and divisible by multipleOf; returns it. */
+function needImage(name: string, shape: readonly number[], minSide: number, multipleOf = 1): readonly number[] {
+  const ok = shape.length === 3 && shape[1] >= minSide && shape[2] >= minSide && shape[1] % multipleOf === 0 && shape[2] % multipleOf === 0;
+  if (!ok) {
+    const rule = multipleOf > 1 ? ` with H and W divisible by ${multipleOf}` : '';
+    throw new RangeError(`createModel('${name}'): needs [C, H, W] images of at least ${minSide}x${minSide}${rule}, the dataset gives [${shape.join(', ')}]`);
+  }
+  return shape;
+}
+
+/** The deepest U-Net (at most 4 levels) whose pooling divides H and W (28x28 → 2 levels). */
+function unetDepth(shape: readonly number[]): number {
+  let d = 0;
+  while (d < 4 && shape[1] % 2 ** (d + 1) === 0 && shape[2] % 2 ** (d + 1) === 0) d++;
+  return d;
+}
+
 const specs: ModelSpec[] = [
   {
     name: 'mlp', description: 'dense network: flatten → 300 → ReLU → 100 → ReLU → classes', loss: 'crossEntropy', defaultInputShape: [1, 28, 28],
@@ -62,6 +85,45 @@ const specs: ModelSpec[] = [
     name: 'logistic', description: 'logistic regression (one linear layer; one logit for two classes)', loss: 'bceWithLogits', defaultInputShape: [30],
     create: (o = {}) => logisticRegression({ inputSize: size(o.inputShape ?? [30]), numClasses: o.numClasses ?? 2 }),
   },
+  {
+    name: 'alexnet', description: "AlexNet, torchvision's variant (5 conv + 3 fc; 61,100,840 parameters at 1000 classes), images ≥ 63x63", loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => alexnet({ inChannels: needImage('alexnet', o.inputShape ?? [3, 224, 224], 63)[0], numClasses: o.numClasses ?? 10 }),
+  },
+  {
+    name: 'vgg11', description: 'VGG-11 (8 conv 3x3 + 3 fc; 132,863,336 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => vgg11({ inChannels: needImage('vgg11', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
+  },
+  {
+    name: 'vgg16', description: 'VGG-16 (13 conv 3x3 + 3 fc; 138,357,544 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => vgg16({ inChannels: needImage('vgg16', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
+  },
+  {
+    name: 'googlenet', description: 'GoogLeNet / Inception v1, torchvision (6,624,904 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => googlenet({ inChannels: needImage('googlenet', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
+  },
+  {
+    name: 'resnet18', description: 'ResNet-18 (BasicBlocks 2-2-2-2; 11,689,512 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => resnet18({ inChannels: needImage('resnet18', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
+  },
+  {
+    name: 'resnet50', description: 'ResNet-50 (Bottlenecks 3-4-6-3; 25,557,032 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => resnet50({ inChannels: needImage('resnet50', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
+  },
+  {
+    name: 'resnet20', description: "ResNet-20 for 32x32 images (He et al.'s CIFAR network, 269,722 parameters)", loss: 'crossEntropy', defaultInputShape: [3, 32, 32],
+    create: (o = {}) => resnet20({ inChannels: needImage('resnet20', o.inputShape ?? [3, 32, 32], 8)[0], numClasses: o.numClasses ?? 10 }),
+  },
+  {
+    name: 'autoencoder', description: 'convolutional autoencoder (2 stride-2 convs → 32-d code → 2 transposed convs), output = input shape', loss: 'mse', defaultInputShape: [1, 28, 28],
+    create: (o = {}) => autoencoder({ inputShape: needImage('autoencoder', o.inputShape ?? [1, 28, 28], 4, 4) }),
+  },
+  {
+    name: 'unet', description: 'U-Net (base 64, up to 4 levels as H and W allow), image to image, output = input shape', loss: 'mse', defaultInputShape: [1, 64, 64],
+    create: (o = {}) => {
+      const shape = needImage('unet', o.inputShape ?? [1, 64, 64], 2, 2);
+      return unet({ inChannels: shape[0], outChannels: shape[0], depth: unetDepth(shape) });
+    },
+  },
 ];
 
 /** Names of all registered models. */
@@ -82,7 +144,7 @@ export function modelLoss(name: string, numClasses = 10): LossName {
   return s.name === 'logistic' && numClasses > 2 ? 'crossEntropy' : s.loss;
 }
 
-/** Builds a registered model by name: 'mlp', 'lenet5', 'keras-fashion' or 'logistic'. */
+/** Builds a registered model by name ('mlp', 'lenet5', 'resnet20', 'unet', ...; see modelNames()). */
 export function createModel(name: string, options: ModelOptions = {}): Module {
   return modelSpec(name).create(options);
 }

@@ -14,7 +14,7 @@ import { Tensor, type TensorData } from './tensor.js';
 import { sizeOf } from './shape.js';
 
 /** Buffers shorter than this are not pooled (fresh allocation is cheap for them). */
-const MIN_POOLED = 1024;
+const MIN_POOLED = 64;
 /** At most this many free buffers per length. */
 const MAX_PER_LENGTH = 16;
 /** At most this many bytes held by the pool in all. */
@@ -24,6 +24,8 @@ const poolEnabled = typeof process === 'undefined' || process.env?.CONVKIT_POOL 
 let poolBackend: Backend | null = null;
 const pool = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
+/** Every buffer `take` handed out: only these are ever recycled. */
+const handedOut = new WeakSet<Float32Array>();
 /** Buffers allocated while a backward pass captures its allocations (see captureAllocations). */
 let captured: Set<Float32Array> | null = null;
 
@@ -45,7 +47,7 @@ function take(n: number, zero: boolean): Float32Array {
       if (zero) a.fill(0);
     }
   }
-  if (a === undefined) a = be.alloc(n);
+  if (a === undefined) { a = be.alloc(n); handedOut.add(a); }
   if (captured !== null) captured.add(a);
   return a;
 }
@@ -70,7 +72,7 @@ export function emptyUninit(shape: readonly number[]): Tensor {
 export function recycle(data: TensorData): void {
   if (!poolEnabled || !(data instanceof Float32Array)) return;
   const n = data.length;
-  if (n < MIN_POOLED || data.byteOffset !== 0 || getBackend() !== poolBackend) return;
+  if (n < MIN_POOLED || !handedOut.has(data) || getBackend() !== poolBackend) return;
   if (pooledBytes + 4 * n > MAX_POOL_BYTES) return;
   let list = pool.get(n);
   if (list === undefined) { list = []; pool.set(n, list); }

@@ -317,3 +317,16 @@ test('native: a worker thread keeps its own parameter block', async () => {
   assert.equal(await done, 0, 'worker thread results');
   await worker.terminate();
 });
+
+test('native: binary and permute beyond rank 16 still match the reference', () => {
+  const nat = createNativeBackend(defaultIsa);
+  const shape = Array.from({ length: 18 }, (_, i) => (i % 6 === 0 ? 2 : 1));
+  const bShape = shape.map((v, i) => (i === 0 ? 1 : v));
+  const a = randArray(8), b = randArray(4);
+  const out = new Float32Array(8), outr = new Float32Array(8);
+  nat.binary('sub', a, shape, b, bShape, out, shape); ref.binary('sub', a, shape, b, bShape, outr, shape);
+  assert.deepEqual(out, outr);
+  const perm = shape.map((_, i) => shape.length - 1 - i);
+  nat.permute(a, shape, perm, out); ref.permute(a, shape, perm, outr);
+  assert.deepEqual(out, outr);
+});

@@ -109,6 +109,21 @@ test('threaded and single-threaded runs agree with the reference', async () => {
   b.dispose();
 });
 
+test('back-to-back threaded jobs with changing kernels and arguments stay correct', async () => {
+  const b = createWasmBackend({ threads: 2 });
+  await b.ready();
+  const n = 1 << 16; // large enough to be shared with the worker
+  const x = b.alloc(n), y = b.alloc(n), z = b.alloc(n);
+  for (let i = 0; i < n; i++) x[i] = i % 97;
+  for (let it = 0; it < 300; it++) {
+    b.unary('addScalar', x, y, it); // y = x + it
+    b.binary('mul', y, [n], x, [n], z, [n]); // z = (x + it) * x
+    b.reduce('sum', z, 1, 1, n, y); // y = z (len-1 reduction, another kernel and argument list)
+    for (const i of [0, 1, 12345, n - 1]) assert.equal(y[i], ((i % 97) + it) * (i % 97), `iteration ${it}, element ${i}`);
+  }
+  b.dispose();
+});
+
 /** One training-like step: allocate a few tensors, run kernels on them, drop them. */
 function step(b: ReturnType<typeof createWasmBackend>, size: number): boolean {
   const x = b.alloc(size), y = b.alloc(size), z = b.alloc(size);

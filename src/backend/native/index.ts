@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
 import type { BackendCandidate } from '../index.js';
+import { binary as jsBinary } from '../js/elementwise.js';
+import { permute as jsPermute } from '../js/reduce.js';
 
 /** The functions the addon exports (see native/src/addon.cc). */
 export interface NativeAddon {
@@ -59,6 +61,9 @@ export function nativeAddonPath(): string {
   // this file is src/backend/native/index.ts (tsx) or dist/backend/native/index.js: 3 levels below the root
   return fileURLToPath(new URL('../../../native/build/convkit.node', import.meta.url));
 }
+
+// Highest rank the addon takes for binary/permute (its parameter block); beyond, the js loops run.
+const MAX_RANK = 16;
 
 let addon: NativeAddon | null = null;
 // Shape and geometry parameters for the next addon call; registered with the addon once.
@@ -116,6 +121,7 @@ export function createNativeBackend(isa?: NativeIsa): Backend {
       if (aShape.length !== r || bShape.length !== r) {
         throw new Error(`native binary: shapes [${aShape}] and [${bShape}] must have the output rank ${r}`);
       }
+      if (r > MAX_RANK) { jsBinary(op, a, aShape, b, bShape, out, outShape); return; }
       params[0] = r;
       for (let d = 0; d < r; d++) { params[1 + d] = aShape[d]; params[1 + r + d] = bShape[d]; params[1 + 2 * r + d] = outShape[d]; }
       nat.binary(code, a, b, out);
@@ -133,6 +139,7 @@ export function createNativeBackend(isa?: NativeIsa): Backend {
     permute(x, shape, perm, out) {
       const r = shape.length;
       if (perm.length !== r) throw new Error(`native permute: perm [${perm}] does not match shape [${shape}]`);
+      if (r > MAX_RANK) { jsPermute(x, shape, perm, out); return; }
       params[0] = r;
       for (let d = 0; d < r; d++) { params[1 + d] = shape[d]; params[1 + r + d] = perm[d]; }
       nat.permute(x, out);

@@ -3,7 +3,8 @@
  * each instantiate the kernel module on the shared memory and run their share of a kernel.
  *
  * Hand-off: the caller writes the kernel id and arguments into the control block, publishes
- * the job in the WORK word (job number << 10 | next share) and notifies; workers spin on the
+ * the job in the WORK word (job number << 10 | next share; workers read the fields under a
+ * seqlock on WORK) and notifies; workers spin on the
  * job counter for a while before falling back to Atomics.wait (spinning cuts the hand-off
  * from tens of microseconds to about half a microsecond). Every thread, the caller
  * included, then claims shares of the kernel with compare-and-swap on WORK until none is
@@ -16,7 +17,7 @@ import { isNode, nodeWorkers, type NodeWorker } from './platform.js';
 
 // Control block layout (Int32 indices from the control pointer).
 const JOB = 0, DONE = 1, SHARES = 2, FN = 3, ERR = 4, STOP = 5, READY = 6, ARGC = 7, WORK = 8;
-/** Most shares one job can be cut into (the low 10 bits of WORK). */
+/** Shares one job can be cut into, plus one (the low 10 bits of WORK; 1023 marks a job being written). */
 export const MAX_SHARES = 1023;
 /** Byte offset of the Float64 argument slots within the control block. */
 export const ARGS_OFFSET = 256;
@@ -45,13 +46,17 @@ onMessage((msg) => {
     if (g === last) { Atomics.wait(I, ${JOB}, last); continue; }
     last = g;
     if (Atomics.load(I, ${STOP}) !== 0) break;
+    // seqlock: the job's fields are valid only if WORK showed the same published job
+    // (low bits != 1023) before and after reading them
     const w0 = Atomics.load(I, ${WORK});
+    if ((w0 & 1023) === 1023) continue;
     const gen = w0 >>> 10;
     const n = Atomics.load(I, ${SHARES});
     const f = fns[Atomics.load(I, ${FN})];
     const argc = Atomics.load(I, ${ARGC});
     const args = [0, n, wid];
     for (let i = 0; i < argc; i++) args.push(A[i]);
+    if ((Atomics.load(I, ${WORK}) >>> 10) !== gen) continue;
     for (;;) {
       const v = Atomics.load(I, ${WORK});
       if ((v >>> 10) !== gen || (v & 1023) >= n) break;
@@ -149,12 +154,14 @@ export class WorkerPool {
    */
   run(fn: number, self: (...a: number[]) => void, shares: number, args: readonly number[]): void {
     const I = this.I;
-    const n = Math.min(shares, MAX_SHARES);
+    const n = Math.min(shares, MAX_SHARES - 1);
+    this.job = (this.job + 1) & 0x1fffff;
+    const gen = this.job;
+    // mark the job unpublished (share 1023) while its fields are written; see the worker
+    Atomics.store(I, WORK, (gen << 10) | 1023);
     for (let i = 0; i < args.length; i++) this.A[i] = args[i];
     I[FN] = fn; I[ARGC] = args.length; I[SHARES] = n; I[ERR] = 0;
     Atomics.store(I, DONE, 0);
-    this.job = (this.job + 1) & 0x1fffff;
-    const gen = this.job;
     Atomics.store(I, WORK, gen << 10);
     Atomics.add(I, JOB, 1);
     Atomics.notify(I, JOB);

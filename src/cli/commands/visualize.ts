@@ -1,0 +1,134 @@
+/**
+ * `convkit visualize --weights W --image digit.png --out dir/`: what a CNN sees. Writes, for
+ * every Conv2d layer, its learned filters (`filters-<layer>.png`) and its feature maps for the
+ * image (`maps-<layer>.png`), plus the preprocessed input (`input.png`), the gradient saliency
+ * map (`saliency.png`) and the occlusion-sensitivity map (`occlusion.png`) of the target class.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createModel, modelSpec } from '../../models/registry.js';
+import type { Module } from '../../nn/module.js';
+import { softmax } from '../../nn/functional/softmax.js';
+import { manualSeed } from '../../tensor/random.js';
+import { fmt } from '../../tensor/shape.js';
+import { loadWeights } from '../../train/checkpoint.js';
+import { predict } from '../../train/evaluate.js';
+import { readSafetensorsFile } from '../../train/safetensors-file.js';
+import { conv2dLayers, featureMaps } from '../../vision/feature-maps.js';
+import { occlusionSensitivity, saliency } from '../../vision/saliency.js';
+import { featureMapGrid, filterGrid, heatmap, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
+import { intOption, selectBackend, usage, UsageError } from '../options.js';
+import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
+import { imageInput } from './predict.js';
+
+/** Help text of `convkit visualize`. */
+export const VISUALIZE_USAGE = `convkit visualize --image PATH [--weights PATH] [--model NAME] [--out DIR] [options]
+  --image PATH      PNG or JPEG image to look at (also accepted as the first positional argument)
+  --weights PATH    weights saved by 'convkit train' (without: a freshly initialised model, --seed)
+  --model NAME      model to build (default: the one named in the weights' metadata, else lenet5)
+  --out DIR         output folder, created if needed            (default visualize)
+  --target N        class explained by saliency and occlusion  (default: the predicted class)
+  --scale N         zoom of feature maps and saliency maps       (default 4)
+  --seed N          initialisation seed without --weights       (default 0)
+  --no-invert       never invert light-background images
+  --backend NAME    js | wasm | native
+  --json            print a JSON summary on stdout
+writes filters-<layer>.png and maps-<layer>.png for every Conv2d layer, input.png,
+saliency.png (|d score / d pixel|) and occlusion.png (score drop under a gray patch)`;
+
+/** Builds the model and the preprocessing the image needs, from the weights' metadata or --model. */
+async function loadModel(weights: string | undefined, modelName: string | undefined, seed: number): Promise<{ model: Module; info: WeightsInfo; trained: boolean }> {
+  if (weights !== undefined) {
+    const { metadata } = await readSafetensorsFile(weights);
+    let info: WeightsInfo;
+    if (metadata['convkit.model']) {
+      info = decodeWeightsInfo(weights, metadata);
+      if (modelName !== undefined && modelName !== info.model) throw new UsageError(`--model ${modelName} does not match the model '${info.model}' named in ${weights}`);
+    } else {
+      const spec = usage(() => modelSpec(modelName ?? 'lenet5'));
+      info = { model: spec.name, dataset: '', inputShape: [...spec.defaultInputShape], numClasses: 10, classes: [], normalize: null };
+    }
+    const model = usage(() => createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses }));
+    await loadWeights(model, weights);
+    return { model, info, trained: true };
+  }
+  const spec = usage(() => modelSpec(modelName ?? 'lenet5'));
+  manualSeed(seed);
+  const info: WeightsInfo = { model: spec.name, dataset: '', inputShape: [...spec.defaultInputShape], numClasses: 10, classes: [], normalize: null };
+  return { model: createModel(spec.name, { inputShape: info.inputShape, numClasses: 10 }), info, trained: false };
+}
+
+/** Runs `convkit visualize`; returns the exit code. */
+export async function visualizeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      image: { type: 'string' },
+      weights: { type: 'string' },
+      model: { type: 'string' },
+      out: { type: 'string', default: 'visualize' },
+      target: { type: 'string' },
+      scale: { type: 'string', default: '4' },
+      seed: { type: 'string', default: '0' },
+      'no-invert': { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) { process.stdout.write(VISUALIZE_USAGE + '\n'); return 0; }
+  if (positionals.length > 1 || (positionals.length === 1 && values.image !== undefined)) throw new UsageError(`visualize: give one image, got ${positionals.length + (values.image ? 1 : 0)}`);
+  const imagePath = values.image ?? positionals[0];
+  if (imagePath === undefined) throw new UsageError('visualize: give an image with --image PATH (PNG or JPEG)');
+  selectBackend(values.backend);
+  const scale = intOption('--scale', values.scale, 1);
+  const seed = intOption('--seed', values.seed, 0);
+  const { model, info, trained } = await loadModel(values.weights, values.model, seed);
+  if (!trained && !values.json) process.stderr.write(`note: no --weights given, showing an untrained ${info.model} (seed ${seed})\n`);
+  const { x, inverted } = imageInput(new Uint8Array(await readFile(imagePath)), imagePath, info, !values['no-invert']);
+  const logits = predict(model, x);
+  if (logits.ndim !== 2 || logits.shape[1] < 2) throw new Error(`visualize: model '${info.model}' returns ${fmt(logits.shape)}, not class scores`);
+  const classes = logits.shape[1];
+  const probs = softmax(logits, 1).data;
+  let predicted = 0;
+  for (let k = 1; k < classes; k++) if (probs[k] > probs[predicted]) predicted = k;
+  const target = values.target === undefined ? predicted : intOption('--target', values.target, 0);
+  if (target >= classes) throw new UsageError(`--target must be below the model's ${classes} classes, got ${target}`);
+
+  const dir = values.out as string;
+  await mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  const write = async (name: string, image: Parameters<typeof saveImage>[1]): Promise<void> => {
+    const path = join(dir, name);
+    await saveImage(path, image);
+    files.push(path);
+  };
+  await write('input.png', upscaleNearest(rescale(x.reshape(x.shape.slice(1))), scale));
+  const convs = conv2dLayers(model);
+  const maps = featureMaps(model, x, { layers: convs.map(([name]) => name) });
+  const layers: { name: string; filters: number[]; maps: number[] }[] = [];
+  for (const [name, conv] of convs) {
+    const weight = conv.weight.detach();
+    const kw = weight.shape[3];
+    await write(`filters-${name}.png`, filterGrid(weight, { scale: Math.max(1, Math.round(40 / kw)), padding: 4 }));
+    const m = maps.get(name);
+    if (m) await write(`maps-${name}.png`, featureMapGrid(m, { scale, padding: 2 }));
+    layers.push({ name, filters: [...weight.shape], maps: m ? [...m.shape] : [] });
+  }
+  await write('saliency.png', upscaleNearest(heatmap(saliency(model, x, target)), scale));
+  const occ = occlusionSensitivity(model, x, target);
+  await write('occlusion.png', upscaleNearest(heatmap(occ.map), scale));
+
+  const name = (k: number): string => info.classes[k] ?? String(k);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ image: imagePath, model: info.model, trained, inverted, predicted, name: name(predicted), probability: probs[predicted], target, layers, files }) + '\n');
+  } else {
+    process.stdout.write(`${imagePath}: predicted ${name(predicted)} (${(probs[predicted] * 100).toFixed(1)}%)${inverted ? ' (inverted light background)' : ''}; explaining class ${name(target)}\n`);
+    if (convs.length === 0) process.stdout.write(`model '${info.model}' has no Conv2d layers: no filters or feature maps to show\n`);
+    for (const f of files) process.stdout.write(`wrote ${f}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,202 @@
+/**
+ * ResNet (He et al. 2016): stacks of residual blocks y = ReLU(F(x) + shortcut(x)), built on
+ * `Residual`. `BasicBlock` (two 3x3 convs) makes resnet18/34, `Bottleneck` (1x1 reduce → 3x3 →
+ * 1x1 expand x4, stride on the 3x3 as torchvision's v1.5) makes resnet50. When a block changes
+ * the resolution or width, the shortcut is a strided 1x1 conv + BatchNorm projection.
+ * ImageNet models follow torchvision (stem 7x7/2 conv + 3x3/2 max pool, names conv1, bn1,
+ * layer1..4, fc; He-normal fan-out conv init): resnet18 11,689,512, resnet34 21,797,672,
+ * resnet50 25,557,032 parameters at 1000 classes. `resnetCifar` is the paper's 6n+2-layer
+ * network for 32x32 images (3x3 stem, 16-32-64 channels, no max pool); resnet20 with the
+ * paper's parameter-free shortcut (option A: subsample, zero-pad channels) has 269,722 parameters.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { pad } from '../tensor/ops/shape.js';
+import { Module, Sequential } from '../nn/module.js';
+import { Conv2d } from '../nn/layers/conv.js';
+import { BatchNorm2d } from '../nn/layers/normalization.js';
+import { ReLU } from '../nn/layers/activation.js';
+import { Linear } from '../nn/layers/linear.js';
+import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/layers/pooling.js';
+import { Residual } from '../nn/layers/containers.js';
+import { kaimingNormal_ } from '../nn/init.js';
+import { checkPositiveInt } from './layer-plan.js';
+
+const conv3x3 = (i: number, o: number, stride = 1): Conv2d => new Conv2d(i, o, 3, { stride, padding: 1, bias: false });
+const conv1x1 = (i: number, o: number, stride = 1): Conv2d => new Conv2d(i, o, 1, { stride, bias: false });
+
+/** How a block's shortcut matches a change of shape: 'B' 1x1 conv projection (default), 'A' zero padding. */
+export type ShortcutType = 'A' | 'B';
+
+/** Option A shortcut: x[:, :, ::stride, ::stride] with zero channels added on both sides (no parameters). */
+export class PadShortcut extends Module {
+  /** Maps inChannels to outChannels (outChannels − inChannels must be even) with the given stride. */
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly stride: number) {
+    super();
+    if (outChannels < inChannels || (outChannels - inChannels) % 2 !== 0) {
+      throw new RangeError(`PadShortcut: outChannels ${outChannels} must exceed inChannels ${inChannels} by an even number`);
+    }
+  }
+
+  /** Subsamples H and W by the stride and zero-pads the channels. */
+  forward(x: Tensor): Tensor {
+    const s = this.stride === 1 ? x : x.slice(2, 0, undefined, this.stride).slice(3, 0, undefined, this.stride);
+    const p = (this.outChannels - this.inChannels) / 2;
+    return p === 0 ? s : pad(s, [0, 0, 0, 0, p, p]);
+  }
+
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, stride=${this.stride}`;
+  }
+}
+
+function projection(inC: number, outC: number, stride: number, type: ShortcutType): Module | null {
+  if (stride === 1 && inC === outC) return null;
+  return type === 'A' ? new PadShortcut(inC, outC, stride) : new Sequential(conv1x1(inC, outC, stride), new BatchNorm2d(outC));
+}
+
+/** ResNet's basic block: body conv3x3(stride) → BN → ReLU → conv3x3 → BN; output `planes` channels. */
+export class BasicBlock extends Residual {
+  /** Output channels per `planes` (1). */
+  static readonly expansion = 1;
+
+  /** A block from inPlanes to planes channels; stride 2 halves H and W (the shortcut then projects). */
+  constructor(readonly inPlanes: number, readonly planes: number, readonly stride = 1, shortcut: ShortcutType = 'B') {
+    checkPositiveInt('BasicBlock', 'inPlanes', inPlanes);
+    checkPositiveInt('BasicBlock', 'planes', planes);
+    checkPositiveInt('BasicBlock', 'stride', stride);
+    super(
+      new Sequential(conv3x3(inPlanes, planes, stride), new BatchNorm2d(planes), new ReLU(), conv3x3(planes, planes), new BatchNorm2d(planes)),
+      { shortcut: projection(inPlanes, planes, stride, shortcut), activation: new ReLU() },
+    );
+  }
+}
+
+/** ResNet's bottleneck block: 1x1 → 3x3(stride) → 1x1 to 4·planes channels, BN after each, ReLU between. */
+export class Bottleneck extends Residual {
+  /** Output channels per `planes` (4). */
+  static readonly expansion = 4;
+
+  /** A block from inPlanes to 4·planes channels. */
+  constructor(readonly inPlanes: number, readonly planes: number, readonly stride = 1) {
+    checkPositiveInt('Bottleneck', 'inPlanes', inPlanes);
+    checkPositiveInt('Bottleneck', 'planes', planes);
+    checkPositiveInt('Bottleneck', 'stride', stride);
+    const out = planes * 4;
+    super(
+      new Sequential(
+        conv1x1(inPlanes, planes), new BatchNorm2d(planes), new ReLU(),
+        conv3x3(planes, planes, stride), new BatchNorm2d(planes), new ReLU(),
+        conv1x1(planes, out), new BatchNorm2d(out),
+      ),
+      { shortcut: projection(inPlanes, out, stride, 'B'), activation: new ReLU() },
+    );
+  }
+}
+
+/** Options of resnet18/34/50(). */
+export interface ResNetOptions {
+  /** Output logits (default 1000). */
+  numClasses?: number;
+  /** Input channels (default 3). */
+  inChannels?: number;
+}
+
+/** Options of resnetCifar(). */
+export interface ResNetCifarOptions {
+  /** Total layers 6n + 2: 20, 32, 44, 56, 110, ... (default 20). */
+  depth?: number;
+  /** Output logits (default 10). */
+  numClasses?: number;
+  /** Input channels (default 3). */
+  inChannels?: number;
+  /** 'A' zero-padding shortcuts as in the paper's CIFAR experiments (default), 'B' 1x1 projections. */
+  shortcut?: ShortcutType;
+}
+
+type BlockKind = 'basic' | 'bottleneck';
+
+/** A ResNet: stem → residual stages (layer1, layer2, ...) → global average pool → fc. */
+export class ResNet extends Module {
+  readonly #order: string[];
+
+  /**
+   * blocks[i] blocks of width widths[i] in stage i+1 (stride 2 from the second stage on);
+   * stem 'imagenet' = 7x7/2 conv + 3x3/2 max pool, 'cifar' = 3x3 conv.
+   */
+  constructor(kind: BlockKind, blocks: readonly number[], widths: readonly number[],
+    { numClasses, inChannels, stem, shortcut = 'B' }: { numClasses: number; inChannels: number; stem: 'imagenet' | 'cifar'; shortcut?: ShortcutType }) {
+    super();
+    checkPositiveInt('resnet', 'numClasses', numClasses);
+    checkPositiveInt('resnet', 'inChannels', inChannels);
+    if (blocks.length !== widths.length) throw new RangeError(`resnet: ${blocks.length} stage depths but ${widths.length} widths`);
+    const order: string[] = [];
+    const reg = (n: string, m: Module): void => { this.registerModule(n, m); order.push(n); };
+    const w0 = widths[0];
+    if (stem === 'imagenet') {
+      reg('conv1', new Conv2d(inChannels, w0, 7, { stride: 2, padding: 3, bias: false }));
+    } else {
+      reg('conv1', conv3x3(inChannels, w0));
+    }
+    reg('bn1', new BatchNorm2d(w0));
+    reg('relu', new ReLU());
+    if (stem === 'imagenet') reg('maxpool', new MaxPool2d(3, { stride: 2, padding: 1 }));
+    const expansion = kind === 'basic' ? BasicBlock.expansion : Bottleneck.expansion;
+    let c = w0;
+    blocks.forEach((n, i) => {
+      checkPositiveInt('resnet', `blocks[${i}]`, n);
+      const stage = new Sequential();
+      for (let b = 0; b < n; b++) {
+        const stride = b === 0 && i > 0 ? 2 : 1;
+        stage.append(kind === 'basic' ? new BasicBlock(c, widths[i], stride, shortcut) : new Bottleneck(c, widths[i], stride));
+        c = widths[i] * expansion;
+      }
+      reg(`layer${i + 1}`, stage);
+    });
+    reg('avgpool', new AdaptiveAvgPool2d(1));
+    this.registerModule('fc', new Linear(c, numClasses));
+    this.#order = order;
+    for (const m of this.modules()) if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
+  }
+
+  /** Runs the stem and residual stages: (N, C, H, W) → (N, features, h, w), before pooling. */
+  features(x: Tensor): Tensor {
+    let h = x;
+    for (const n of this.#order) if (n !== 'avgpool') h = this.getSubmodule(n).call(h);
+    return h;
+  }
+
+  /** Logits (N, numClasses). */
+  forward(x: Tensor): Tensor {
+    return this.getSubmodule('fc').call(this.getSubmodule('avgpool').call(this.features(x)).flatten(1));
+  }
+}
+
+const IMAGENET_WIDTHS = [64, 128, 256, 512];
+
+/** ResNet-18: BasicBlocks [2, 2, 2, 2] (11,689,512 parameters at 1000 classes). */
+export function resnet18({ numClasses = 1000, inChannels = 3 }: ResNetOptions = {}): ResNet {
+  return new ResNet('basic', [2, 2, 2, 2], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet' });
+}
+
+/** ResNet-34: BasicBlocks [3, 4, 6, 3] (21,797,672 parameters). */
+export function resnet34({ numClasses = 1000, inChannels = 3 }: ResNetOptions = {}): ResNet {
+  return new ResNet('basic', [3, 4, 6, 3], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet' });
+}
+
+/** ResNet-50: Bottlenecks [3, 4, 6, 3] (25,557,032 parameters). */
+export function resnet50({ numClasses = 1000, inChannels = 3 }: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 4, 6, 3], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet' });
+}
+
+/** The CIFAR ResNet of He et al. §4.2: depth 6n+2, three stages of n BasicBlocks (16, 32, 64 channels). */
+export function resnetCifar({ depth = 20, numClasses = 10, inChannels = 3, shortcut = 'A' }: ResNetCifarOptions = {}): ResNet {
+  if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) throw new RangeError(`resnetCifar: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got ${String(depth)}`);
+  if (shortcut !== 'A' && shortcut !== 'B') throw new RangeError(`resnetCifar: shortcut must be 'A' or 'B', got '${String(shortcut)}'`);
+  const n = (depth - 2) / 6;
+  return new ResNet('basic', [n, n, n], [16, 32, 64], { numClasses, inChannels, stem: 'cifar', shortcut });
+}
+
+/** ResNet-20 for 32x32 images (269,722 parameters with 10 classes and option-A shortcuts). */
+export function resnet20(options: Omit<ResNetCifarOptions, 'depth'> = {}): ResNet {
+  return resnetCifar({ ...options, depth: 20 });
+}
