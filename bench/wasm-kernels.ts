@@ -51,9 +51,9 @@ for (const threads of [1, 2]) {
   const e = fill(b.alloc(1024)), o = b.alloc(1024);
   const su = time(() => { for (let i = 0; i < 1000; i++) b.unary('relu', e, o, 0); }, 5) / 1000;
   rows.push(`relu 1024 elements     threads=${b.threads}  ${(su * 1e6).toFixed(2)} us/call`);
-  const big = fill(b.alloc(1 << 16)), big2 = b.alloc(1 << 16);
-  const sa = time(() => { for (let i = 0; i < 100; i++) b.binary('add', big, [1 << 16], big, [1 << 16], big2, [1 << 16]); }, 5) / 100;
-  rows.push(`add 65536 elements     threads=${b.threads}  ${(sa * 1e6).toFixed(2)} us/call (shared with workers from 65536 up)`);
+  const big = fill(b.alloc(1 << 18)), big2 = b.alloc(1 << 18);
+  const sa = time(() => { for (let i = 0; i < 20; i++) b.binary('add', big, [1 << 18], big, [1 << 18], big2, [1 << 18]); }, 5) / 20;
+  rows.push(`add 262144 elements    threads=${b.threads}  ${(sa * 1e6).toFixed(2)} us/call (shared with workers from 262144 up)`);
 }
 console.log(`${b.describe()}; ${best ? 'fastest' : 'median'} of the timed calls`);
 for (const r of rows) console.log(r);

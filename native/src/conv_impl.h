@@ -115,12 +115,13 @@ static void conv2dK(const float* x, const float* w, const float* bias, const CkC
   free(packs);
 }
 
-// Weight gradient of one image and group for stride 1 and few output channels, where an
-// im2col GEMM would spend its time transposing: the image is copied once with its padding
-// (and dy with rows padded to whole vectors), then every weight is a sum of vector products
-// of shifted image rows with dy rows, eight output channels at a time. Adds into dwg.
+// Weight gradient of one image and group for stride 1, without the transposes an im2col
+// GEMM needs here: the image is copied once with its padding (and dy with rows padded to
+// whole vectors), then every weight is a sum of vector products of shifted image rows with
+// dy rows, in a register tile of TO output channels x TR weights. Adds into dwg.
 static void bwdWeightRows(const float* xg, const float* dyg, const CkConvGeom& g, float* dwg) {
-  const long OB = 8;
+  const int TO = CK_VW == 16 ? 6 : 3, TR = 4;
+  const long OB = TO;
   long cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups, kk = g.kh * g.kw, kdim = cInG * kk;
   long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
   long Hr = g.outH + (g.kh - 1) * g.dilationH, Wc = outWv + (g.kw - 1) * g.dilationW;
@@ -145,26 +146,41 @@ static void bwdWeightRows(const float* xg, const float* dyg, const CkConvGeom& g
       if (o < cOutG) for (; j < g.outW; j++) row[j] = dyg[(o * g.outH + oh) * g.outW + j];
       for (; j < outWv; j++) row[j] = 0.f;
     }
-  for (long o0 = 0; o0 < cOutG; o0 += OB) {
-    for (long r = 0; r < kdim; r++) {
-      long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
-      vf acc[OB];
+  // register tile: TO output channels x TR weights, vector lanes along the output row
+  for (long o0 = 0; o0 < cOutG; o0 += TO) {
+    for (long r0 = 0; r0 < kdim; r0 += TR) {
+      const float* xrow[TR];
+      for (int q = 0; q < TR; q++) {
+        long r = lmin(r0 + q, kdim - 1);
+        long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
+        xrow[q] = xp + (ci * Hr + ki * g.dilationH) * Wc + kj * g.dilationW;
+      }
+      vf acc[TO][TR];
 #pragma GCC unroll 8
-      for (int b = 0; b < OB; b++) acc[b] = (vf){};
+      for (int b = 0; b < TO; b++)
+#pragma GCC unroll 8
+        for (int q = 0; q < TR; q++) acc[b][q] = (vf){};
+      const float* yr = dyp + o0 * g.outH * outWv;
+      long yStride = g.outH * outWv;
       for (long oh = 0; oh < g.outH; oh++) {
-        const float* xr = xp + (ci * Hr + oh + ki * g.dilationH) * Wc + kj * g.dilationW;
-        const float* yr = dyp + (o0 * g.outH + oh) * outWv;
         for (long v = 0; v < outWv; v += CK_VW) {
-          vf xv = *(const vfu*)(xr + v);
+          vf xv[TR];
 #pragma GCC unroll 8
-          for (int b = 0; b < OB; b++) acc[b] += *(const vfu*)(yr + b * g.outH * outWv + v) * xv;
+          for (int q = 0; q < TR; q++) xv[q] = *(const vfu*)(xrow[q] + oh * Wc + v);
+#pragma GCC unroll 8
+          for (int b = 0; b < TO; b++) {
+            vf yv = *(const vfu*)(yr + b * yStride + oh * outWv + v);
+#pragma GCC unroll 8
+            for (int q = 0; q < TR; q++) acc[b][q] += yv * xv[q];
+          }
         }
       }
-      for (long b = 0; b < OB && o0 + b < cOutG; b++) {
-        float sum = 0;
-        for (int l = 0; l < CK_VW; l++) sum += acc[b][l];
-        dwg[(o0 + b) * kdim + r] += sum;
-      }
+      for (long b = 0; b < TO && o0 + b < cOutG; b++)
+        for (long q = 0; q < TR && r0 + q < kdim; q++) {
+          float sum = 0;
+          for (int l = 0; l < CK_VW; l++) sum += acc[b][q][l];
+          dwg[(o0 + b) * kdim + r0 + q] += sum;
+        }
     }
   }
 }
@@ -176,7 +192,10 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
   double flops = 2.0 * g.n * g.cOut * kdim * P;
   int T = threadsFor(flops);
   if (g.n == 0 || P == 0) { memset(dw, 0, (size_t)dwSize * 4); return; }
-  if (g.strideH == 1 && g.strideW == 1 && cOutG <= 8) {
+  // stride 1: the row kernel below, unless padding rows to whole vectors wastes over a
+  // quarter of the lanes on many channels, or too few images are there to share out
+  long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
+  if (g.strideH == 1 && g.strideW == 1 && (cOutG <= 8 || 4 * outWv <= 5 * g.outW) && (T == 1 || g.n * G >= T)) {
     // images claimed dynamically; each thread sums into its own buffer (0: dw itself)
     memset(dw, 0, (size_t)dwSize * 4);
     float* partial = T > 1 ? alignedAlloc((size_t)dwSize * (T - 1)) : nullptr;

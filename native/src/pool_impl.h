@@ -44,7 +44,7 @@ static void maxPool2dK(const float* x, const CkPoolGeom* gp, float* y, int32_t* 
             long iw = w0 + j * g.dilationW;
             float v = xr[iw];
             bool nan = v != v;
-            bool take = !stop & ((v > best) | nan | (bi < 0));
+            bool take = (!stop) && ((v > best) | nan | (bi < 0));
             best = take ? v : best;
             bi = take ? ih * g.w + iw : bi;
             stop |= nan;

@@ -3,7 +3,7 @@
 static inline long lmin(long a, long b) { return a < b ? a : b; }
 static inline long lmax(long a, long b) { return a > b ? a : b; }
 
-static float* alignedAlloc(size_t floats) {
+static inline float* alignedAlloc(size_t floats) {
   void* p = nullptr;
   size_t bytes = ((floats * 4 + 63) / 64) * 64;
   if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) abort();

@@ -22,12 +22,15 @@ export interface AlexNetOptions {
   inChannels?: number;
   /** The 2012 paper's widths and LRN instead of torchvision's variant (default false). */
   original?: boolean;
+  /** Width of the two hidden Linear layers (default 4096; smaller for cheap experiments). */
+  hidden?: number;
 }
 
 /** The layer plans of an AlexNet (features before, classifier after the 6x6 pool and flatten). */
 export function alexnetPlan(options: AlexNetOptions = {}): { features: LayerSpec[]; classifier: LayerSpec[] } {
-  const { numClasses = 1000, dropout = 0.5, inChannels = 3, original = false } = options;
+  const { numClasses = 1000, dropout = 0.5, inChannels = 3, original = false, hidden = 4096 } = options;
   checkPositiveInt('alexnet', 'numClasses', numClasses);
+  checkPositiveInt('alexnet', 'hidden', hidden);
   checkPositiveInt('alexnet', 'inChannels', inChannels);
   checkDropout('alexnet', dropout);
   const conv = (i: number, o: number, k: number, stride: number, padding: number): LayerSpec => ({ kind: 'conv', inChannels: i, outChannels: o, kernelSize: k, stride, padding });
@@ -40,9 +43,9 @@ export function alexnetPlan(options: AlexNetOptions = {}): { features: LayerSpec
     : [conv(inChannels, 64, 11, 4, 2), relu, pool, conv(64, 192, 5, 1, 2), relu, pool,
       conv(192, 384, 3, 1, 1), relu, conv(384, 256, 3, 1, 1), relu, conv(256, 256, 3, 1, 1), relu, pool];
   const classifier: LayerSpec[] = [
-    { kind: 'dropout', p: dropout }, { kind: 'linear', inFeatures: 256 * 6 * 6, outFeatures: 4096 }, relu,
-    { kind: 'dropout', p: dropout }, { kind: 'linear', inFeatures: 4096, outFeatures: 4096 }, relu,
-    { kind: 'linear', inFeatures: 4096, outFeatures: numClasses },
+    { kind: 'dropout', p: dropout }, { kind: 'linear', inFeatures: 256 * 6 * 6, outFeatures: hidden }, relu,
+    { kind: 'dropout', p: dropout }, { kind: 'linear', inFeatures: hidden, outFeatures: hidden }, relu,
+    { kind: 'linear', inFeatures: hidden, outFeatures: numClasses },
   ];
   return { features, classifier };
 }

@@ -5,7 +5,7 @@
  * 6,624,904 parameters at 1000 classes without the auxiliary classifiers (13,004,888 with).
  * As in torchvision, the "5x5" branches use 3x3 kernels; `paperKernels: true` uses 5x5.
  * Weights: N(0, 0.01) for conv and Linear weights (torchvision's truncated normal, whose ±2 cut
- * is 200 standard deviations away). Accepts inputs from 32x32 up (ceil-mode pools, adaptive head).
+ * is 200 standard deviations away). Accepts inputs from 31x31 up (ceil-mode pools, adaptive head).
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
@@ -16,7 +16,7 @@ import { Dropout } from '../nn/layers/dropout.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/layers/pooling.js';
 import { normal_ } from '../nn/init.js';
 import { BasicConv2d, InceptionModule } from './inception.js';
-import { checkDropout, checkPositiveInt } from './layer-plan.js';
+import { checkDropout, checkInit, checkPositiveInt, type ZooInit } from './layer-plan.js';
 
 /** Options of googlenet(). */
 export interface GoogLeNetOptions {
@@ -32,6 +32,8 @@ export interface GoogLeNetOptions {
   inChannels?: number;
   /** 5x5 kernels in the inception modules as in the paper (default false: torchvision's 3x3). */
   paperKernels?: boolean;
+  /** 'torchvision' (default): N(0, 0.01) conv and Linear weights; 'default': each layer's PyTorch default (faster). */
+  init?: ZooInit;
 }
 
 /** GoogLeNet's auxiliary classifier: 4x4 average pool → 1x1 conv 128 → fc 1024 → ReLU → dropout → fc. */
@@ -81,11 +83,12 @@ export class GoogLeNet extends Module {
   /** Builds GoogLeNet (see the file comment). */
   constructor(options: GoogLeNetOptions = {}) {
     super();
-    const { numClasses = 1000, auxLogits = false, dropout = 0.2, auxDropout = 0.7, inChannels = 3, paperKernels = false } = options;
+    const { numClasses = 1000, auxLogits = false, dropout = 0.2, auxDropout = 0.7, inChannels = 3, paperKernels = false, init = 'torchvision' } = options;
     checkPositiveInt('googlenet', 'numClasses', numClasses);
     checkPositiveInt('googlenet', 'inChannels', inChannels);
     checkDropout('googlenet', dropout);
     checkDropout('googlenet', auxDropout);
+    checkInit('googlenet', init);
     const reg = <M extends Module | null>(n: string, m: M): M => this.registerModule(n, m);
     const pool = (k: number): MaxPool2d => new MaxPool2d(k, { stride: 2, ceilMode: true });
     const inc = (...a: [number, number, number, number, number, number, number]): InceptionModule =>
@@ -118,7 +121,7 @@ export class GoogLeNet extends Module {
     reg('avgpool', new AdaptiveAvgPool2d(1));
     reg('dropout', new Dropout(dropout));
     reg('fc', new Linear(1024, numClasses));
-    for (const m of this.modules()) if (m instanceof Conv2d || m instanceof Linear) normal_(m.weight, 0, 0.01);
+    if (init === 'torchvision') for (const m of this.modules()) if (m instanceof Conv2d || m instanceof Linear) normal_(m.weight, 0, 0.01);
   }
 
   private sub(name: string): Module {

@@ -24,4 +24,5 @@ export type { AutoencoderOptions } from './autoencoder.js';
 export { unet, UNet, UNetUp, DoubleConv } from './unet.js';
 export type { UNetOptions } from './unet.js';
 export { buildPlan, buildLayer, planParameters, specParameters } from './layer-plan.js';
+export type { ZooInit } from './layer-plan.js';
 export type { LayerSpec } from './layer-plan.js';

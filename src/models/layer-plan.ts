@@ -69,3 +69,11 @@ export function checkPositiveInt(op: string, name: string, v: number): void {
 export function checkDropout(op: string, p: number): void {
   if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`${op}: dropout must be in [0, 1), got ${String(p)}`);
 }
+
+/** Weight initialisation of the model zoo: torchvision's re-initialisation, or the layers' own PyTorch default. */
+export type ZooInit = 'torchvision' | 'default';
+
+/** Throws unless init is 'torchvision' or 'default'. */
+export function checkInit(op: string, init: string): void {
+  if (init !== 'torchvision' && init !== 'default') throw new RangeError(`${op}: init must be 'torchvision' or 'default', got '${String(init)}'`);
+}

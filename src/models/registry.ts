@@ -98,20 +98,20 @@ const specs: ModelSpec[] = [
     create: (o = {}) => vgg16({ inChannels: needImage('vgg16', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
   },
   {
-    name: 'googlenet', description: 'GoogLeNet / Inception v1, torchvision (6,624,904 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => googlenet({ inChannels: needImage('googlenet', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
+    name: 'googlenet', description: 'GoogLeNet / Inception v1, torchvision (6,624,904 parameters at 1000 classes), images ≥ 31x31', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => googlenet({ inChannels: needImage('googlenet', o.inputShape ?? [3, 224, 224], 31)[0], numClasses: o.numClasses ?? 10 }),
   },
   {
-    name: 'resnet18', description: 'ResNet-18 (BasicBlocks 2-2-2-2; 11,689,512 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => resnet18({ inChannels: needImage('resnet18', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
+    name: 'resnet18', description: 'ResNet-18 (BasicBlocks 2-2-2-2; 11,689,512 parameters at 1000 classes), any image size', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => resnet18({ inChannels: needImage('resnet18', o.inputShape ?? [3, 224, 224], 1)[0], numClasses: o.numClasses ?? 10 }),
   },
   {
-    name: 'resnet50', description: 'ResNet-50 (Bottlenecks 3-4-6-3; 25,557,032 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => resnet50({ inChannels: needImage('resnet50', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
+    name: 'resnet50', description: 'ResNet-50 (Bottlenecks 3-4-6-3; 25,557,032 parameters at 1000 classes), any image size', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
+    create: (o = {}) => resnet50({ inChannels: needImage('resnet50', o.inputShape ?? [3, 224, 224], 1)[0], numClasses: o.numClasses ?? 10 }),
   },
   {
     name: 'resnet20', description: "ResNet-20 for 32x32 images (He et al.'s CIFAR network, 269,722 parameters)", loss: 'crossEntropy', defaultInputShape: [3, 32, 32],
-    create: (o = {}) => resnet20({ inChannels: needImage('resnet20', o.inputShape ?? [3, 32, 32], 8)[0], numClasses: o.numClasses ?? 10 }),
+    create: (o = {}) => resnet20({ inChannels: needImage('resnet20', o.inputShape ?? [3, 32, 32], 1)[0], numClasses: o.numClasses ?? 10 }),
   },
   {
     name: 'autoencoder', description: 'convolutional autoencoder (2 stride-2 convs → 32-d code → 2 transposed convs), output = input shape', loss: 'mse', defaultInputShape: [1, 28, 28],

@@ -19,7 +19,7 @@ import { Linear } from '../nn/layers/linear.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/layers/pooling.js';
 import { Residual } from '../nn/layers/containers.js';
 import { kaimingNormal_ } from '../nn/init.js';
-import { checkPositiveInt } from './layer-plan.js';
+import { checkInit, checkPositiveInt, type ZooInit } from './layer-plan.js';
 
 const conv3x3 = (i: number, o: number, stride = 1): Conv2d => new Conv2d(i, o, 3, { stride, padding: 1, bias: false });
 const conv1x1 = (i: number, o: number, stride = 1): Conv2d => new Conv2d(i, o, 1, { stride, bias: false });
@@ -99,6 +99,8 @@ export interface ResNetOptions {
   numClasses?: number;
   /** Input channels (default 3). */
   inChannels?: number;
+  /** 'torchvision' (default): conv weights He-normal fan-out; 'default': keep each layer's PyTorch default init (faster, e.g. before loading a checkpoint). */
+  init?: ZooInit;
 }
 
 /** Options of resnetCifar(). */
@@ -111,6 +113,8 @@ export interface ResNetCifarOptions {
   inChannels?: number;
   /** 'A' zero-padding shortcuts as in the paper's CIFAR experiments (default), 'B' 1x1 projections. */
   shortcut?: ShortcutType;
+  /** As in ResNetOptions (default 'torchvision'). */
+  init?: ZooInit;
 }
 
 type BlockKind = 'basic' | 'bottleneck';
@@ -124,10 +128,11 @@ export class ResNet extends Module {
    * stem 'imagenet' = 7x7/2 conv + 3x3/2 max pool, 'cifar' = 3x3 conv.
    */
   constructor(kind: BlockKind, blocks: readonly number[], widths: readonly number[],
-    { numClasses, inChannels, stem, shortcut = 'B' }: { numClasses: number; inChannels: number; stem: 'imagenet' | 'cifar'; shortcut?: ShortcutType }) {
+    { numClasses, inChannels, stem, shortcut = 'B', init = 'torchvision' }: { numClasses: number; inChannels: number; stem: 'imagenet' | 'cifar'; shortcut?: ShortcutType; init?: ZooInit }) {
     super();
     checkPositiveInt('resnet', 'numClasses', numClasses);
     checkPositiveInt('resnet', 'inChannels', inChannels);
+    checkInit('resnet', init);
     if (blocks.length !== widths.length) throw new RangeError(`resnet: ${blocks.length} stage depths but ${widths.length} widths`);
     const order: string[] = [];
     const reg = (n: string, m: Module): void => { this.registerModule(n, m); order.push(n); };
@@ -155,7 +160,7 @@ export class ResNet extends Module {
     reg('avgpool', new AdaptiveAvgPool2d(1));
     this.registerModule('fc', new Linear(c, numClasses));
     this.#order = order;
-    for (const m of this.modules()) if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
+    if (init === 'torchvision') for (const m of this.modules()) if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
   }
 
   /** Runs the stem and residual stages: (N, C, H, W) → (N, features, h, w), before pooling. */
@@ -174,26 +179,26 @@ export class ResNet extends Module {
 const IMAGENET_WIDTHS = [64, 128, 256, 512];
 
 /** ResNet-18: BasicBlocks [2, 2, 2, 2] (11,689,512 parameters at 1000 classes). */
-export function resnet18({ numClasses = 1000, inChannels = 3 }: ResNetOptions = {}): ResNet {
-  return new ResNet('basic', [2, 2, 2, 2], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet' });
+export function resnet18({ numClasses = 1000, inChannels = 3, init = 'torchvision' }: ResNetOptions = {}): ResNet {
+  return new ResNet('basic', [2, 2, 2, 2], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet', init });
 }
 
 /** ResNet-34: BasicBlocks [3, 4, 6, 3] (21,797,672 parameters). */
-export function resnet34({ numClasses = 1000, inChannels = 3 }: ResNetOptions = {}): ResNet {
-  return new ResNet('basic', [3, 4, 6, 3], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet' });
+export function resnet34({ numClasses = 1000, inChannels = 3, init = 'torchvision' }: ResNetOptions = {}): ResNet {
+  return new ResNet('basic', [3, 4, 6, 3], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet', init });
 }
 
 /** ResNet-50: Bottlenecks [3, 4, 6, 3] (25,557,032 parameters). */
-export function resnet50({ numClasses = 1000, inChannels = 3 }: ResNetOptions = {}): ResNet {
-  return new ResNet('bottleneck', [3, 4, 6, 3], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet' });
+export function resnet50({ numClasses = 1000, inChannels = 3, init = 'torchvision' }: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 4, 6, 3], IMAGENET_WIDTHS, { numClasses, inChannels, stem: 'imagenet', init });
 }
 
 /** The CIFAR ResNet of He et al. §4.2: depth 6n+2, three stages of n BasicBlocks (16, 32, 64 channels). */
-export function resnetCifar({ depth = 20, numClasses = 10, inChannels = 3, shortcut = 'A' }: ResNetCifarOptions = {}): ResNet {
+export function resnetCifar({ depth = 20, numClasses = 10, inChannels = 3, shortcut = 'A', init = 'torchvision' }: ResNetCifarOptions = {}): ResNet {
   if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) throw new RangeError(`resnetCifar: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got ${String(depth)}`);
   if (shortcut !== 'A' && shortcut !== 'B') throw new RangeError(`resnetCifar: shortcut must be 'A' or 'B', got '${String(shortcut)}'`);
   const n = (depth - 2) / 6;
-  return new ResNet('basic', [n, n, n], [16, 32, 64], { numClasses, inChannels, stem: 'cifar', shortcut });
+  return new ResNet('basic', [n, n, n], [16, 32, 64], { numClasses, inChannels, stem: 'cifar', shortcut, init });
 }
 
 /** ResNet-20 for 32x32 images (269,722 parameters with 10 classes and option-A shortcuts). */

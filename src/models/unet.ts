@@ -6,7 +6,7 @@
  * (the skip connection), and a double conv; a final 1x1 conv maps to outChannels. Unlike the
  * paper's valid convolutions the 3x3 convs use padding 1, so the output has the input's H and W
  * (which must be divisible by 2^depth). inChannels 1, outChannels 2, base 64, depth 4 (the
- * paper's network): 31,031,685 parameters.
+ * paper's network): 31,030,658 parameters.
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { concat } from '../tensor/ops/shape.js';

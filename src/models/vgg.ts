@@ -12,7 +12,7 @@ import { AdaptiveAvgPool2d } from '../nn/layers/pooling.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
 import { kaimingNormal_, normal_, zeros_ } from '../nn/init.js';
-import { buildPlan, checkDropout, checkPositiveInt, planParameters, type LayerSpec } from './layer-plan.js';
+import { buildPlan, checkDropout, checkInit, checkPositiveInt, planParameters, type LayerSpec, type ZooInit } from './layer-plan.js';
 
 /** The VGG depths (torchvision's configurations A, B, D, E). */
 export type VggDepth = 11 | 13 | 16 | 19;
@@ -41,6 +41,8 @@ export interface VggOptions {
   hidden?: number;
   /** Side of the adaptive average pool before the classifier (default 7). */
   poolSize?: number;
+  /** 'torchvision' (default): He-normal fan-out convs, N(0, 0.01) Linear, zero biases; 'default': each layer's PyTorch default. */
+  init?: ZooInit;
 }
 
 /** The layer plans of a VGG (features before, classifier after the pool and flatten). */
@@ -91,10 +93,12 @@ export class VGG extends Module {
   constructor(readonly depth: VggDepth, options: VggOptions = {}) {
     super();
     const plan = vggPlan(depth, options);
+    const init = options.init ?? 'torchvision';
+    checkInit(`vgg${depth}`, init);
     this.features = this.registerModule('features', buildPlan(plan.features));
     this.avgpool = this.registerModule('avgpool', new AdaptiveAvgPool2d(plan.poolSize));
     this.classifier = this.registerModule('classifier', buildPlan(plan.classifier));
-    for (const m of this.modules()) {
+    if (init === 'torchvision') for (const m of this.modules()) {
       if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
       else if (m instanceof Linear) normal_(m.weight, 0, 0.01);
       if ((m instanceof Conv2d || m instanceof Linear) && m.bias) zeros_(m.bias);

@@ -24,8 +24,8 @@ const poolEnabled = typeof process === 'undefined' || process.env?.CONVKIT_POOL 
 let poolBackend: Backend | null = null;
 const pool = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
-/** Every buffer `take` handed out: only these are ever recycled. */
-const handedOut = new WeakSet<Float32Array>();
+/** The backend of every buffer `take` handed out: only these are ever recycled, into their own backend's pool. */
+const origin = new WeakMap<Float32Array, Backend>();
 /** Buffers allocated while a backward pass captures its allocations (see captureAllocations). */
 let captured: Set<Float32Array> | null = null;
 
@@ -47,7 +47,7 @@ function take(n: number, zero: boolean): Float32Array {
       if (zero) a.fill(0);
     }
   }
-  if (a === undefined) { a = be.alloc(n); handedOut.add(a); }
+  if (a === undefined) { a = be.alloc(n); origin.set(a, be); }
   if (captured !== null) captured.add(a);
   return a;
 }
@@ -72,7 +72,7 @@ export function emptyUninit(shape: readonly number[]): Tensor {
 export function recycle(data: TensorData): void {
   if (!poolEnabled || !(data instanceof Float32Array)) return;
   const n = data.length;
-  if (n < MIN_POOLED || !handedOut.has(data) || getBackend() !== poolBackend) return;
+  if (n < MIN_POOLED || origin.get(data) !== poolBackend || getBackend() !== poolBackend) return;
   if (pooledBytes + 4 * n > MAX_POOL_BYTES) return;
   let list = pool.get(n);
   if (list === undefined) { list = []; pool.set(n, list); }

@@ -48,6 +48,10 @@ export function featureMaps(model: Module, x: Tensor, options: FeatureMapsOption
     for (const h of handles) h.remove();
     named.forEach(([, m], i) => { m.training = modes[i]; });
   }
+  if (options.layers !== undefined) {
+    const missing = options.layers.filter((n) => !maps.has(n));
+    if (missing.length > 0) throw new Error(`${op}: layer${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')} did not run (a parent's forward must invoke children with call(), not forward())`);
+  }
   return maps;
 }
 

@@ -11,7 +11,8 @@
  *   'circular'   b c d   | a b c d | a b c     scipy 'wrap'
  *   'zeros'      0 0 0   | a b c d | 0 0 0     scipy 'constant' with cval=0
  * So scipy's 'reflect' repeats the edge sample while PyTorch's does not; pass 'symmetric' to
- * reproduce the lecture's scipy results. All modes extend periodically for any border width.
+ * reproduce the lecture's scipy results. Every mode is defined for borders wider than the
+ * image (a kernel larger than the image), with the same values as scipy.
  *
  * `convolution: 'true'` (default, like scipy.ndimage.convolve) flips the kernel;
  * 'correlation' does not (like scipy.ndimage.correlate and every conv layer). The kernel's

@@ -112,7 +112,7 @@ test('threaded and single-threaded runs agree with the reference', async () => {
 test('back-to-back threaded jobs with changing kernels and arguments stay correct', async () => {
   const b = createWasmBackend({ threads: 2 });
   await b.ready();
-  const n = 1 << 16; // large enough to be shared with the worker
+  const n = 1 << 18; // large enough to be shared with the worker
   const x = b.alloc(n), y = b.alloc(n), z = b.alloc(n);
   for (let i = 0; i < n; i++) x[i] = i % 97;
   for (let it = 0; it < 300; it++) {

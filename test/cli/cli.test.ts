@@ -129,7 +129,7 @@ test('summary, info, help and errors', () => {
   assert.match(badOpt.stderr, /--epochs must be an integer >= 0, got 'two'/);
   const badModel = cli('train', '--model', 'resnet', '--limit', '8');
   assert.equal(badModel.status, 2);
-  assert.match(badModel.stderr, /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic\)/);
+  assert.match(badModel.stderr, /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic, alexnet, vgg11, .*, unet\)/);
   const badData = cli('train', '--dataset', 'cifar100');
   assert.equal(badData.status, 2);
   assert.match(badData.stderr, /unknown dataset 'cifar100' \(known: mnist, fashion-mnist, breast-cancer\)/);

@@ -61,7 +61,7 @@ test('mlp and logisticRegression', () => {
 });
 
 test('createModel by name', () => {
-  assert.deepEqual(modelNames(), ['mlp', 'lenet5', 'keras-fashion', 'logistic']);
+  assert.deepEqual(modelNames(), ['mlp', 'lenet5', 'keras-fashion', 'logistic', 'alexnet', 'vgg11', 'vgg16', 'googlenet', 'resnet18', 'resnet50', 'resnet20', 'autoencoder', 'unet']);
   assert.equal(createModel('lenet5').numParameters(), 61706);
   assert.equal(createModel('keras-fashion').numParameters(), 1413834);
   assert.equal(createModel('mlp', { inputShape: [30], numClasses: 2, hidden: [8] }).numParameters(), 30 * 8 + 8 + 18);
@@ -69,6 +69,6 @@ test('createModel by name', () => {
   assert.equal(modelLoss('logistic', 2), 'bceWithLogits');
   assert.equal(modelLoss('logistic', 3), 'crossEntropy');
   assert.equal(modelSpec('lenet5').loss, 'crossEntropy');
-  assert.throws(() => createModel('resnet'), /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic\)/);
+  assert.throws(() => createModel('resnet'), /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic, alexnet, vgg11, .*, unet\)/);
   assert.throws(() => createModel('lenet5', { inputShape: [30] }), /createModel\('lenet5'\): needs \[C, 28, 28\] images, the dataset gives \[30\]/);
 });

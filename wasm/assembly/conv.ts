@@ -31,6 +31,24 @@ function loadGeometry(p: usize): void {
 // @ts-ignore: decorator
 @inline function colHi(off: i32): i32 { const r = W - 1 - off; return r < 0 ? 0 : min<i32>(OW, r / SW + 1); }
 
+/** Copies n floats; short runs inline (V8 calls out of line for memory.copy). */
+// @ts-ignore: decorator
+@inline function copyF32(dst: usize, src: usize, n: i32): void {
+  if (n >= 64) { memory.copy(dst, src, <usize>n << 2); return; }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) { v128.store(dst, v128.load(src)); dst += 16; src += 16; }
+  for (; i < n; i++) { store<f32>(dst, load<f32>(src)); dst += 4; src += 4; }
+}
+
+/** Zeroes n floats; short runs inline. */
+// @ts-ignore: decorator
+@inline function zeroF32(dst: usize, n: i32): void {
+  if (n >= 64) { memory.fill(dst, 0, <usize>n << 2); return; }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) { v128.store(dst, f32x4.splat(0)); dst += 16; }
+  for (; i < n; i++) { store<f32>(dst, 0); dst += 4; }
+}
+
 /**
  * Copies (add == false) or accumulates into the image (add == true) the im2col block for
  * rows [r0, r1) (row = channel * KH*KW + tap, channel relative to img) and output
@@ -52,20 +70,20 @@ function im2col(col: usize, img: usize, r0: i32, r1: i32, j0: i32, j1: i32, add:
       const cnt = min<i32>(j1 - j, OW - ow);
       const ih = oh * SH + offH;
       if (ih < 0 || ih >= H) {
-        if (!add) memory.fill(dst, 0, <usize>cnt << 2);
+        if (!add) zeroF32(dst, cnt);
       } else {
         const row = plane + (<usize>(ih * W) << 2);
         const end = ow + cnt;
         const a = min<i32>(max<i32>(ow, lo), end);
         const b = max<i32>(min<i32>(end, hi), a);
         if (!add) {
-          if (a > ow) memory.fill(dst, 0, <usize>(a - ow) << 2);
-          if (end > b) memory.fill(dst + (<usize>(b - ow) << 2), 0, <usize>(end - b) << 2);
+          if (a > ow) zeroF32(dst, a - ow);
+          if (end > b) zeroF32(dst + (<usize>(b - ow) << 2), end - b);
         }
         let d = dst + (<usize>(a - ow) << 2);
         if (SW == 1) {
           let s = row + (<usize>(a + offW) << 2);
-          if (!add) memory.copy(d, s, <usize>(b - a) << 2);
+          if (!add) copyF32(d, s, b - a);
           else {
             let x = a;
             for (; x + 4 <= b; x += 4) { v128.store(s, f32x4.add(v128.load(s), v128.load(d))); s += 16; d += 16; }

@@ -49,8 +49,8 @@ const SHARES_PER_THREAD = 4; // kernels are cut into this many shares per thread
 const MAX_RANK = 32; // metadata/index scratch per thread holds 32 axes
 const SMALL_TENSOR = 16; // elements: smaller tensors live on the JS heap
 const SMALL_WORK = 256; // elements/MACs: below this, JS-heap operands use the reference loops
-const PAR_ELEMENTWISE = 1 << 16; // elements before elementwise work is shared with workers
-const PAR_FLOPS = 1 << 17; // multiply-adds before GEMM/conv work is shared
+const PAR_ELEMENTWISE = 1 << 18; // elements before elementwise work is shared (memory-bound: little to gain)
+const PAR_FLOPS = 1 << 20; // multiply-adds (~25 us of work) before GEMM/conv work is shared
 const COL_CAP = 1 << 20; // floats of im2col buffer per thread (4 MiB)
 // Control block (bytes from heapBase): 0..255 job words, 256.. args, 1024.. metadata, 4096.. indices
 const META_OFFSET = 1024;
@@ -141,6 +141,12 @@ function coalesce(shape: readonly number[], strides: number[][]): { shape: numbe
   }
   if (outShape.length === 0) { outShape.push(1); outStrides.forEach((s) => s.push(0)); }
   return { shape: outShape, strides: outStrides };
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) n *= shape[d];
+  return n;
 }
 
 function contiguousStrides(shape: readonly number[]): number[] {
@@ -305,9 +311,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const pa = input(a), pb = input(b);
       const po = output(out, out === a || out === b);
       let rank = 1, meta: number;
-      if (a.length === total && b.length === total) meta = writeMeta3(total, 1, 1); // same shapes
-      else if (b.length === 1) meta = writeMeta3(total, 1, 0);
-      else if (a.length === 1) meta = writeMeta3(total, 0, 1);
+      const na = sizeOf(aShape), nb = sizeOf(bShape);
+      if (na === total && nb === total) meta = writeMeta3(total, 1, 1); // same shapes
+      else if (nb === 1) meta = writeMeta3(total, 1, 0);
+      else if (na === 1) meta = writeMeta3(total, 0, 1);
       else {
         const { shape, strides } = coalesce(outShape, [contiguousStrides(aShape), contiguousStrides(bShape)]);
         rank = shape.length;

@@ -29,7 +29,9 @@ export const VISUALIZE_USAGE = `convkit visualize --image PATH [--weights PATH] 
   --model NAME      model to build (default: the one named in the weights' metadata, else lenet5)
   --out DIR         output folder, created if needed            (default visualize)
   --target N        class explained by saliency and occlusion  (default: the predicted class)
-  --scale N         zoom of feature maps and saliency maps       (default 4)
+  --scale N         zoom of feature maps and saliency maps       (default: about 112 px per map)
+  --max-filters N   filters and feature maps shown per layer     (default 64, the first ones)
+  --max-channels N  input channels shown per filter (C != 1, 3)  (default 16)
   --seed N          initialisation seed without --weights       (default 0)
   --no-invert       never invert light-background images
   --backend NAME    js | wasm | native
@@ -69,7 +71,9 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
       model: { type: 'string' },
       out: { type: 'string', default: 'visualize' },
       target: { type: 'string' },
-      scale: { type: 'string', default: '4' },
+      scale: { type: 'string' },
+      'max-filters': { type: 'string', default: '64' },
+      'max-channels': { type: 'string', default: '16' },
       seed: { type: 'string', default: '0' },
       'no-invert': { type: 'boolean', default: false },
       backend: { type: 'string' },
@@ -84,7 +88,10 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   const imagePath = values.image ?? positionals[0];
   if (imagePath === undefined) throw new UsageError('visualize: give an image with --image PATH (PNG or JPEG)');
   selectBackend(values.backend);
-  const scale = intOption('--scale', values.scale, 1);
+  const fixedScale = values.scale === undefined ? null : intOption('--scale', values.scale, 1);
+  const zoom = (h: number, w: number): number => fixedScale ?? Math.max(1, Math.floor(112 / Math.max(h, w)));
+  const maxFilters = intOption('--max-filters', values['max-filters'], 1);
+  const maxChannels = intOption('--max-channels', values['max-channels'], 1);
   const seed = intOption('--seed', values.seed, 0);
   const { model, info, trained } = await loadModel(values.weights, values.model, seed);
   if (!trained && !values.json) process.stderr.write(`note: no --weights given, showing an untrained ${info.model} (seed ${seed})\n`);
@@ -106,17 +113,22 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
     await saveImage(path, image);
     files.push(path);
   };
+  const scale = zoom(x.shape[2], x.shape[3]);
   await write('input.png', upscaleNearest(rescale(x.reshape(x.shape.slice(1))), scale));
   const convs = conv2dLayers(model);
   const maps = featureMaps(model, x, { layers: convs.map(([name]) => name) });
-  const layers: { name: string; filters: number[]; maps: number[] }[] = [];
+  const layers: { name: string; filters: number[]; maps: number[]; shown: number }[] = [];
   for (const [name, conv] of convs) {
+    // deep layers have hundreds of filters: show the first maxFilters (and maxChannels of each)
     const weight = conv.weight.detach();
-    const kw = weight.shape[3];
-    await write(`filters-${name}.png`, filterGrid(weight, { scale: Math.max(1, Math.round(40 / kw)), padding: 4 }));
+    const [o, c, , kw] = weight.shape;
+    const shown = Math.min(o, maxFilters);
+    let w = weight.narrow(0, 0, shown);
+    if (c !== 1 && c !== 3 && c > maxChannels) w = w.narrow(1, 0, maxChannels);
+    await write(`filters-${name}.png`, filterGrid(w, { scale: Math.max(1, Math.round(40 / kw)), padding: 4 }));
     const m = maps.get(name);
-    if (m) await write(`maps-${name}.png`, featureMapGrid(m, { scale, padding: 2 }));
-    layers.push({ name, filters: [...weight.shape], maps: m ? [...m.shape] : [] });
+    if (m) await write(`maps-${name}.png`, featureMapGrid(m.narrow(1, 0, Math.min(m.shape[1], maxFilters)), { scale: zoom(m.shape[2], m.shape[3]), padding: 2 }));
+    layers.push({ name, filters: [...weight.shape], maps: m ? [...m.shape] : [], shown });
   }
   await write('saliency.png', upscaleNearest(heatmap(saliency(model, x, target)), scale));
   const occ = occlusionSensitivity(model, x, target);
@@ -128,6 +140,7 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(`${imagePath}: predicted ${name(predicted)} (${(probs[predicted] * 100).toFixed(1)}%)${inverted ? ' (inverted light background)' : ''}; explaining class ${name(target)}\n`);
     if (convs.length === 0) process.stdout.write(`model '${info.model}' has no Conv2d layers: no filters or feature maps to show\n`);
+    for (const l of layers) if (l.shown < l.filters[0]) process.stdout.write(`layer ${l.name}: showing the first ${l.shown} of ${l.filters[0]} filters (--max-filters)\n`);
     for (const f of files) process.stdout.write(`wrote ${f}\n`);
   }
   return 0;
