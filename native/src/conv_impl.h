@@ -80,12 +80,79 @@ static Im2col makeIm2col(const float* xg, const CkConvGeom& g) {
   return Im2col{xg, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outW};
 }
 
+// Copies cInG image planes into xp (Hr x Wc each) with the padding applied as zeros:
+// xp[c][i][j] = x[c][i - padTop][j - padLeft], so shifted rows need no bounds tests.
+static void padImage(const float* xg, const CkConvGeom& g, long cInG, long Hr, long Wc, float* xp) {
+  for (long ci = 0; ci < cInG; ci++)
+    for (long i = 0; i < Hr; i++) {
+      float* row = xp + (ci * Hr + i) * Wc;
+      long ih = i - g.padTop;
+      if (ih < 0 || ih >= g.h) { for (long j = 0; j < Wc; j++) row[j] = 0.f; continue; }
+      const float* xr = xg + (ci * g.h + ih) * g.w;
+      for (long j = 0; j < Wc; j++) {
+        long iw = j - g.padLeft;
+        row[j] = iw >= 0 && iw < g.w ? xr[iw] : 0.f;
+      }
+    }
+}
+
+// Forward convolution of one image and group for stride 1 and few output channels, where an
+// im2col GEMM would spend its time packing: vector lanes run along output rows of the
+// padded image, in a register tile of TO output channels (weights broadcast from memory).
+static void convRowsForward(const float* xg, const float* wg, const float* biasg, const CkConvGeom& g, float* yg) {
+  const int TO = 8;
+  long cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups, kk = g.kh * g.kw, kdim = cInG * kk;
+  long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
+  long Hr = g.outH + (g.kh - 1) * g.dilationH, Wc = outWv + (g.kw - 1) * g.dilationW;
+  float* xp = scratch((size_t)(cInG * Hr * Wc + kdim + TO * outWv));
+  padImage(xg, g, cInG, Hr, Wc, xp);
+  long* roff = (long*)alloca(sizeof(long) * (size_t)kdim);
+  for (long r = 0; r < kdim; r++) {
+    long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
+    roff[r] = (ci * Hr + ki * g.dilationH) * Wc + kj * g.dilationW;
+  }
+  float* tmp = xp + cInG * Hr * Wc + kdim;
+  for (long o0 = 0; o0 < cOutG; o0 += TO) {
+    long ob = lmin(TO, cOutG - o0);
+    float wt[TO];
+    for (long oh = 0; oh < g.outH; oh++) {
+      for (long v = 0; v < outWv; v += CK_VW) {
+        vf acc[TO];
+#pragma GCC unroll 8
+        for (int b = 0; b < TO; b++) acc[b] = (vf){} + (biasg && b < ob ? biasg[o0 + b] : 0.f);
+        const float* xb = xp + oh * Wc + v;
+        for (long r = 0; r < kdim; r++) {
+          vf xv = *(const vfu*)(xb + roff[r]);
+#pragma GCC unroll 8
+          for (int b = 0; b < TO; b++) wt[b] = b < ob ? wg[(o0 + b) * kdim + r] : 0.f;
+#pragma GCC unroll 8
+          for (int b = 0; b < TO; b++) acc[b] += wt[b] * xv;
+        }
+#pragma GCC unroll 8
+        for (int b = 0; b < TO; b++) *(vf*)(tmp + b * outWv + v) = acc[b];
+      }
+      for (long b = 0; b < ob; b++) memcpy(yg + ((o0 + b) * g.outH + oh) * g.outW, tmp + b * outWv, (size_t)g.outW * 4);
+    }
+  }
+}
+
 static void conv2dK(const float* x, const float* w, const float* bias, const CkConvGeom* gp, float* y) {
   const CkConvGeom g = *gp;
   long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kdim = cInG * g.kh * g.kw, P = g.outH * g.outW;
   if (g.n == 0 || g.cOut == 0 || P == 0) return;
   double flops = 2.0 * g.n * g.cOut * kdim * P;
   int T = threadsFor(flops);
+  long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
+  if (g.strideH == 1 && g.strideW == 1 && !useDirect(g) && cOutG <= 8 && 2 * outWv <= 3 * g.outW) {
+    auto task = [&](long t) {
+      long nn = t / G, grp = t - nn * G;
+      convRowsForward(x + (nn * g.cIn + grp * cInG) * g.h * g.w, w + grp * cOutG * kdim, bias ? bias + grp * cOutG : nullptr,
+                      g, y + (nn * g.cOut + grp * cOutG) * P);
+    };
+    if (T > 1) parallelFor(g.n * G, task);
+    else for (long t = 0; t < g.n * G; t++) task(t);
+    return;
+  }
   if (useDirect(g)) {
     auto task = [&](long t) {
       long nn = t / g.cOut, o = t - nn * g.cOut;
@@ -128,17 +195,7 @@ static void bwdWeightRows(const float* xg, const float* dyg, const CkConvGeom& g
   long cOutP = (cOutG + OB - 1) / OB * OB;
   float* xp = scratch((size_t)(cInG * Hr * Wc + cOutP * g.outH * outWv));
   float* dyp = xp + cInG * Hr * Wc;
-  for (long ci = 0; ci < cInG; ci++)
-    for (long i = 0; i < Hr; i++) {
-      float* row = xp + (ci * Hr + i) * Wc;
-      long ih = i - g.padTop;
-      if (ih < 0 || ih >= g.h) { for (long j = 0; j < Wc; j++) row[j] = 0.f; continue; }
-      const float* xr = xg + (ci * g.h + ih) * g.w;
-      for (long j = 0; j < Wc; j++) {
-        long iw = j - g.padLeft;
-        row[j] = iw >= 0 && iw < g.w ? xr[iw] : 0.f;
-      }
-    }
+  padImage(xg, g, cInG, Hr, Wc, xp);
   for (long o = 0; o < cOutP; o++)
     for (long oh = 0; oh < g.outH; oh++) {
       float* row = dyp + (o * g.outH + oh) * outWv;
