@@ -80,60 +80,85 @@ static Im2col makeIm2col(const float* xg, const CkConvGeom& g) {
   return Im2col{xg, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outW};
 }
 
-// Copies cInG image planes into xp (Hr x Wc each) with the padding applied as zeros:
-// xp[c][i][j] = x[c][i - padTop][j - padLeft], so shifted rows need no bounds tests.
-static void padImage(const float* xg, const CkConvGeom& g, long cInG, long Hr, long Wc, float* xp) {
-  for (long ci = 0; ci < cInG; ci++)
-    for (long i = 0; i < Hr; i++) {
-      float* row = xp + (ci * Hr + i) * Wc;
-      long ih = i - g.padTop;
-      if (ih < 0 || ih >= g.h) { for (long j = 0; j < Wc; j++) row[j] = 0.f; continue; }
-      const float* xr = xg + (ci * g.h + ih) * g.w;
-      for (long j = 0; j < Wc; j++) {
-        long iw = j - g.padLeft;
-        row[j] = iw >= 0 && iw < g.w ? xr[iw] : 0.f;
+// Stride-1 row kernels. The image planes are copied with their padding applied as zeros,
+// Hr x Wc each with Wc = outW + (kw-1)*dilationW, and output position (oh, ow) is handled at
+// flat position p = oh*Wc + ow: the input of tap (ci, ki, kj) is then xp[p + roff], one
+// contiguous run across all rows. Lanes at ow >= outW compute values nobody keeps.
+struct RowsLayout {
+  long cInG, kk, kdim, Hr, Wc, Pv;  // Pv: outH*Wc rounded up to whole vectors
+  explicit RowsLayout(const CkConvGeom& g)
+      : cInG(g.cIn / g.groups), kk(g.kh * g.kw), kdim(cInG * kk),
+        Hr(g.outH + (g.kh - 1) * g.dilationH), Wc(g.outW + (g.kw - 1) * g.dilationW),
+        Pv((g.outH * Wc + CK_VW - 1) / CK_VW * CK_VW) {}
+  // floats of the padded image, with a zero tail for the reads of the last vectors
+  long imageFloats() const { return cInG * Hr * Wc + Pv + Wc + CK_VW; }
+  long offset(const CkConvGeom& g, long r) const {
+    long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
+    return (ci * Hr + ki * g.dilationH) * Wc + kj * g.dilationW;
+  }
+  void pad(const float* xg, const CkConvGeom& g, float* xp) const {
+    for (long ci = 0; ci < cInG; ci++)
+      for (long i = 0; i < Hr; i++) {
+        float* row = xp + (ci * Hr + i) * Wc;
+        long ih = i - g.padTop;
+        if (ih < 0 || ih >= g.h) { for (long j = 0; j < Wc; j++) row[j] = 0.f; continue; }
+        const float* xr = xg + (ci * g.h + ih) * g.w;
+        for (long j = 0; j < Wc; j++) {
+          long iw = j - g.padLeft;
+          row[j] = iw >= 0 && iw < g.w ? xr[iw] : 0.f;
+        }
       }
-    }
-}
+    for (long j = cInG * Hr * Wc; j < imageFloats(); j++) xp[j] = 0.f;
+  }
+  // lanes wasted on columns nobody keeps, as a fraction of all lanes
+  static double waste(const CkConvGeom& g) {
+    RowsLayout l(g);
+    return 1.0 - (double)(g.outH * g.outW) / (double)l.Pv;
+  }
+};
 
-// Forward convolution of one image and group for stride 1 and few output channels, where an
-// im2col GEMM would spend its time packing: vector lanes run along output rows of the
-// padded image, in a register tile of TO output channels (weights broadcast from memory).
+// Forward convolution of one image and group on the row layout, in a register tile of TO
+// output channels (weights broadcast from memory).
 static void convRowsForward(const float* xg, const float* wg, const float* biasg, const CkConvGeom& g, float* yg) {
   const int TO = 8;
-  long cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups, kk = g.kh * g.kw, kdim = cInG * kk;
-  long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
-  long Hr = g.outH + (g.kh - 1) * g.dilationH, Wc = outWv + (g.kw - 1) * g.dilationW;
-  float* xp = scratch((size_t)(cInG * Hr * Wc + kdim + TO * outWv));
-  padImage(xg, g, cInG, Hr, Wc, xp);
-  long* roff = (long*)alloca(sizeof(long) * (size_t)kdim);
-  for (long r = 0; r < kdim; r++) {
-    long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
-    roff[r] = (ci * Hr + ki * g.dilationH) * Wc + kj * g.dilationW;
-  }
-  float* tmp = xp + cInG * Hr * Wc + kdim;
+  RowsLayout l(g);
+  long cOutG = g.cOut / g.groups, kdim = l.kdim;
+  // scratch: tap offsets (kdim longs), the tile's flat outputs, the padded image
+  float* buf = scratch((size_t)(2 * kdim + TO * l.Pv + l.imageFloats()));
+  long* roff = (long*)buf;
+  float* tmp = buf + 2 * kdim;
+  float* xp = tmp + TO * l.Pv;
+  l.pad(xg, g, xp);
+  for (long r = 0; r < kdim; r++) roff[r] = l.offset(g, r);
   for (long o0 = 0; o0 < cOutG; o0 += TO) {
     long ob = lmin(TO, cOutG - o0);
     float wt[TO];
-    for (long oh = 0; oh < g.outH; oh++) {
-      for (long v = 0; v < outWv; v += CK_VW) {
-        vf acc[TO];
+    for (long p = 0; p < l.Pv; p += CK_VW) {
+      vf acc[TO];
 #pragma GCC unroll 8
-        for (int b = 0; b < TO; b++) acc[b] = (vf){} + (biasg && b < ob ? biasg[o0 + b] : 0.f);
-        const float* xb = xp + oh * Wc + v;
-        for (long r = 0; r < kdim; r++) {
-          vf xv = *(const vfu*)(xb + roff[r]);
+      for (int b = 0; b < TO; b++) acc[b] = (vf){} + (biasg && b < ob ? biasg[o0 + b] : 0.f);
+      const float* xb = xp + p;
+      for (long r = 0; r < kdim; r++) {
+        vf xv = *(const vfu*)(xb + roff[r]);
 #pragma GCC unroll 8
-          for (int b = 0; b < TO; b++) wt[b] = b < ob ? wg[(o0 + b) * kdim + r] : 0.f;
+        for (int b = 0; b < TO; b++) wt[b] = b < ob ? wg[(o0 + b) * kdim + r] : 0.f;
 #pragma GCC unroll 8
-          for (int b = 0; b < TO; b++) acc[b] += wt[b] * xv;
-        }
-#pragma GCC unroll 8
-        for (int b = 0; b < TO; b++) *(vf*)(tmp + b * outWv + v) = acc[b];
+        for (int b = 0; b < TO; b++) acc[b] += wt[b] * xv;
       }
-      for (long b = 0; b < ob; b++) memcpy(yg + ((o0 + b) * g.outH + oh) * g.outW, tmp + b * outWv, (size_t)g.outW * 4);
+#pragma GCC unroll 8
+      for (int b = 0; b < TO; b++) *(vfu*)(tmp + b * l.Pv + p) = acc[b];
     }
+    for (long b = 0; b < ob; b++)
+      for (long oh = 0; oh < g.outH; oh++)
+        memcpy(yg + ((o0 + b) * g.outH + oh) * g.outW, tmp + b * l.Pv + oh * l.Wc, (size_t)g.outW * 4);
   }
+}
+
+// Whether the row kernel beats the im2col GEMM for a forward convolution: stride 1, at most
+// 16 output channels per group (the GEMM then spends its time packing), few wasted lanes.
+static bool rowsForwardSuits(const CkConvGeom& g) {
+  long cOutG = g.cOut / g.groups;
+  return g.strideH == 1 && g.strideW == 1 && !useDirect(g) && cOutG <= 16 && RowsLayout::waste(g) <= 0.34;
 }
 
 static void conv2dK(const float* x, const float* w, const float* bias, const CkConvGeom* gp, float* y) {
@@ -142,8 +167,7 @@ static void conv2dK(const float* x, const float* w, const float* bias, const CkC
   if (g.n == 0 || g.cOut == 0 || P == 0) return;
   double flops = 2.0 * g.n * g.cOut * kdim * P;
   int T = threadsFor(flops);
-  long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
-  if (g.strideH == 1 && g.strideW == 1 && !useDirect(g) && cOutG <= 8 && 2 * outWv <= 3 * g.outW) {
+  if (rowsForwardSuits(g)) {
     auto task = [&](long t) {
       long nn = t / G, grp = t - nn * G;
       convRowsForward(x + (nn * g.cIn + grp * cInG) * g.h * g.w, w + grp * cOutG * kdim, bias ? bias + grp * cOutG : nullptr,
@@ -182,60 +206,49 @@ static void conv2dK(const float* x, const float* w, const float* bias, const CkC
   free(packs);
 }
 
-// Weight gradient of one image and group for stride 1, without the transposes an im2col
-// GEMM needs here: the image is copied once with its padding (and dy with rows padded to
-// whole vectors), then every weight is a sum of vector products of shifted image rows with
-// dy rows, in a register tile of TO output channels x TR weights. Adds into dwg.
+// Weight gradient of one image and group on the row layout (dy copied to the same flat
+// positions, zero where ow >= outW): every weight is a sum of vector products, in a register
+// tile of TO output channels x TR weights; no transposes as in an im2col GEMM. Adds into dwg.
 static void bwdWeightRows(const float* xg, const float* dyg, const CkConvGeom& g, float* dwg) {
   const int TO = CK_VW == 16 ? 6 : 3, TR = 4;
-  const long OB = TO;
-  long cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups, kk = g.kh * g.kw, kdim = cInG * kk;
-  long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
-  long Hr = g.outH + (g.kh - 1) * g.dilationH, Wc = outWv + (g.kw - 1) * g.dilationW;
-  long cOutP = (cOutG + OB - 1) / OB * OB;
-  float* xp = scratch((size_t)(cInG * Hr * Wc + cOutP * g.outH * outWv));
-  float* dyp = xp + cInG * Hr * Wc;
-  padImage(xg, g, cInG, Hr, Wc, xp);
-  for (long o = 0; o < cOutP; o++)
-    for (long oh = 0; oh < g.outH; oh++) {
-      float* row = dyp + (o * g.outH + oh) * outWv;
-      long j = 0;
-      if (o < cOutG) for (; j < g.outW; j++) row[j] = dyg[(o * g.outH + oh) * g.outW + j];
-      for (; j < outWv; j++) row[j] = 0.f;
-    }
-  // register tile: TO output channels x TR weights, vector lanes along the output row
+  RowsLayout l(g);
+  long cOutG = g.cOut / g.groups, kdim = l.kdim;
+  long cOutP = (cOutG + TO - 1) / TO * TO;
+  float* xp = scratch((size_t)(l.imageFloats() + cOutP * l.Pv));
+  float* dyp = xp + l.imageFloats();
+  l.pad(xg, g, xp);
+  for (long o = 0; o < cOutP; o++) {
+    float* d = dyp + o * l.Pv;
+    for (long p = 0; p < l.Pv; p++) d[p] = 0.f;
+    if (o < cOutG)
+      for (long oh = 0; oh < g.outH; oh++)
+        memcpy(d + oh * l.Wc, dyg + (o * g.outH + oh) * g.outW, (size_t)g.outW * 4);
+  }
   for (long o0 = 0; o0 < cOutG; o0 += TO) {
     for (long r0 = 0; r0 < kdim; r0 += TR) {
       const float* xrow[TR];
-      for (int q = 0; q < TR; q++) {
-        long r = lmin(r0 + q, kdim - 1);
-        long ci = r / kk, t = r - ci * kk, ki = t / g.kw, kj = t - ki * g.kw;
-        xrow[q] = xp + (ci * Hr + ki * g.dilationH) * Wc + kj * g.dilationW;
-      }
+      for (int q = 0; q < TR; q++) xrow[q] = xp + l.offset(g, lmin(r0 + q, kdim - 1));
       vf acc[TO][TR];
 #pragma GCC unroll 8
       for (int b = 0; b < TO; b++)
 #pragma GCC unroll 8
         for (int q = 0; q < TR; q++) acc[b][q] = (vf){};
-      const float* yr = dyp + o0 * g.outH * outWv;
-      long yStride = g.outH * outWv;
-      for (long oh = 0; oh < g.outH; oh++) {
-        for (long v = 0; v < outWv; v += CK_VW) {
-          vf xv[TR];
+      const float* yr = dyp + o0 * l.Pv;
+      for (long p = 0; p < l.Pv; p += CK_VW) {
+        vf xv[TR];
 #pragma GCC unroll 8
-          for (int q = 0; q < TR; q++) xv[q] = *(const vfu*)(xrow[q] + oh * Wc + v);
+        for (int q = 0; q < TR; q++) xv[q] = *(const vfu*)(xrow[q] + p);
 #pragma GCC unroll 8
-          for (int b = 0; b < TO; b++) {
-            vf yv = *(const vfu*)(yr + b * yStride + oh * outWv + v);
+        for (int b = 0; b < TO; b++) {
+          vf yv = *(const vfu*)(yr + b * l.Pv + p);
 #pragma GCC unroll 8
-            for (int q = 0; q < TR; q++) acc[b][q] += yv * xv[q];
-          }
+          for (int q = 0; q < TR; q++) acc[b][q] += yv * xv[q];
         }
       }
       for (long b = 0; b < TO && o0 + b < cOutG; b++)
         for (long q = 0; q < TR && r0 + q < kdim; q++) {
           float sum = 0;
-          for (int l = 0; l < CK_VW; l++) sum += acc[b][q][l];
+          for (int l2 = 0; l2 < CK_VW; l2++) sum += acc[b][q][l2];
           dwg[(o0 + b) * kdim + r0 + q] += sum;
         }
     }
@@ -249,10 +262,9 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
   double flops = 2.0 * g.n * g.cOut * kdim * P;
   int T = threadsFor(flops);
   if (g.n == 0 || P == 0) { memset(dw, 0, (size_t)dwSize * 4); return; }
-  // stride 1: the row kernel below, unless padding rows to whole vectors wastes over a
-  // quarter of the lanes on many channels, or too few images are there to share out
-  long outWv = (g.outW + CK_VW - 1) / CK_VW * CK_VW;
-  if (g.strideH == 1 && g.strideW == 1 && (cOutG <= 8 || 4 * outWv <= 5 * g.outW) && (T == 1 || g.n * G >= T)) {
+  // stride 1: the row kernel, unless its unused lanes are over a quarter of all on many
+  // channels, or too few images are there to share out
+  if (g.strideH == 1 && g.strideW == 1 && (cOutG <= 8 || RowsLayout::waste(g) <= 0.25) && (T == 1 || g.n * G >= T)) {
     // images claimed dynamically; each thread sums into its own buffer (0: dw itself)
     memset(dw, 0, (size_t)dwSize * 4);
     float* partial = T > 1 ? alignedAlloc((size_t)dwSize * (T - 1)) : nullptr;
@@ -372,9 +384,14 @@ static void conv2dBackwardDataK(const float* dy, const float* w, const CkConvGeo
     else for (long t = 0; t < g.n * G; t++) task(t);
     return;
   }
+  // stride 1: dx is a forward convolution of dy with the flipped, transposed kernel, worth it
+  // when that convolution's GEMM has cInG >= 8 rows; with fewer (LeNet sizes) the column
+  // route below is faster than both that GEMM and the row kernel (measured)
   if (g.strideH == 1 && g.strideW == 1 && cInG >= 8) {
-    // stride 1: dx is a forward convolution of dy with the flipped, transposed kernel (its
-    // GEMM has cInG rows; with fewer, the column route below wastes less of the register tile)
+    CkConvGeom t = g;
+    t.cIn = g.cOut; t.cOut = g.cIn; t.h = g.outH; t.w = g.outW; t.outH = g.h; t.outW = g.w;
+    t.padTop = g.dilationH * (g.kh - 1) - g.padTop;
+    t.padLeft = g.dilationW * (g.kw - 1) - g.padLeft;
     float* wt = alignedAlloc((size_t)(g.cIn * cOutG * kk));
     for (long grp = 0; grp < G; grp++)
       for (long ol = 0; ol < cOutG; ol++)
@@ -383,10 +400,6 @@ static void conv2dBackwardDataK(const float* dy, const float* w, const CkConvGeo
             for (long kj = 0; kj < g.kw; kj++)
               wt[(((grp * cInG + ci) * cOutG + ol) * g.kh + (g.kh - 1 - ki)) * g.kw + (g.kw - 1 - kj)] =
                   w[(((grp * cOutG + ol) * cInG + ci) * g.kh + ki) * g.kw + kj];
-    CkConvGeom t = g;
-    t.cIn = g.cOut; t.cOut = g.cIn; t.h = g.outH; t.w = g.outW; t.outH = g.h; t.outW = g.w;
-    t.padTop = g.dilationH * (g.kh - 1) - g.padTop;
-    t.padLeft = g.dilationW * (g.kw - 1) - g.padLeft;
     conv2dK(dy, wt, nullptr, &t, dx);
     free(wt);
     return;

@@ -6,8 +6,9 @@
  * cost as much as the kernels of a small network. Storage that is provably dead (the autograd
  * engine's temporaries after a backward pass, a Sequential's intermediates, see engine.ts and
  * nn/module.ts) is handed back with `recycle` and reused by the next allocation of the same
- * length. The pool belongs to the current backend and is dropped when the backend changes;
- * `CONVKIT_POOL=0` turns recycling off (for debugging).
+ * length. The pool belongs to the current backend and is dropped when the backend changes.
+ * For debugging: `CONVKIT_POOL=0` turns recycling off; `CONVKIT_POOL=poison` fills storage
+ * handed out by `emptyUninit` with NaN (finds kernels that do not overwrite their whole output).
  */
 import { getBackend, type Backend } from '../backend/index.js';
 import { Tensor, type TensorData } from './tensor.js';
@@ -20,7 +21,9 @@ const MAX_PER_LENGTH = 16;
 /** At most this many bytes held by the pool in all. */
 const MAX_POOL_BYTES = 512 * 1024 * 1024;
 
-const poolEnabled = typeof process === 'undefined' || process.env?.CONVKIT_POOL !== '0';
+const poolSetting = typeof process === 'undefined' ? undefined : process.env?.CONVKIT_POOL;
+const poolEnabled = poolSetting !== '0';
+const poison = poolSetting === 'poison';
 let poolBackend: Backend | null = null;
 const pool = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
@@ -48,6 +51,7 @@ function take(n: number, zero: boolean): Float32Array {
     }
   }
   if (a === undefined) { a = be.alloc(n); origin.set(a, be); }
+  if (poison && !zero) a.fill(NaN);
   if (captured !== null) captured.add(a);
   return a;
 }

@@ -238,6 +238,8 @@ function suiteBody(label: string, make: () => WasmBackend, expectThreads: number
       [[5, 1, 300], [1, 70, 300], [5, 70, 300]],
       [[4, 300, 1], [4, 300, 257], [4, 300, 257]],
       [[2, 1], [1, 1], [2, 1]],
+      [[1, 1], [1, 1], [32, 64]], // both operands broadcast from one value
+      [[1], [1], [300]],
     ];
     for (const [as, bs, os] of shapes) {
       for (const op of BINARY) {

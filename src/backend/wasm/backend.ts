@@ -22,8 +22,11 @@
  * - Shared-memory growth never detaches old views; views from before a growth stay valid.
  *   Without shared memory (a browser page that is not cross-origin isolated) growth would
  *   detach them, so that mode keeps all tensors on the JS heap and always copies.
- * - Tiny tensors (< 16 elements) always live on the JS heap, and kernels with tiny work on
- *   JS-heap operands run the reference TypeScript loops instead (no copies, no wasm call).
+ * - Small tensors (< 1024 elements) always live on the JS heap: they are the most numerous,
+ *   copying them costs little, and it keeps a synchronous loop of small ops from filling wasm
+ *   memory (test/train/memory.test.ts: 20,000 steps of a tiny CNN). Kernels with little work
+ *   (< 1024 elements or multiply-adds) on JS-heap operands run the reference TypeScript loops
+ *   instead (no copies, no wasm call).
  */
 import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
 import { createJsBackend } from '../js/index.js';
@@ -47,8 +50,8 @@ type KernelFn = (...args: number[]) => void;
 const MAX_THREADS = 16;
 const SHARES_PER_THREAD = 4; // kernels are cut into this many shares per thread, claimed dynamically
 const MAX_RANK = 32; // metadata/index scratch per thread holds 32 axes
-const SMALL_TENSOR = 16; // elements: smaller tensors live on the JS heap
-const SMALL_WORK = 256; // elements/MACs: below this, JS-heap operands use the reference loops
+const SMALL_TENSOR = 1024; // elements: smaller tensors live on the JS heap (see the top of this file)
+const SMALL_WORK = 1024; // elements/MACs: below this, JS-heap operands use the reference loops
 const PAR_ELEMENTWISE = 1 << 18; // elements before elementwise work is shared (memory-bound: little to gain)
 const PAR_FLOPS = 1 << 20; // multiply-adds (~25 us of work) before GEMM/conv work is shared
 const COL_CAP = 1 << 20; // floats of im2col buffer per thread (4 MiB)
@@ -229,16 +232,19 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       arena.refresh();
       for (let i = 0; i < outs.length; i += 2) {
         const a = outs[i] as Float32Array | Int32Array, p = outs[i + 1] as number;
-        if (a instanceof Float32Array) a.set(arena.f32.subarray(p >>> 2, (p >>> 2) + a.length));
-        else a.set(arena.i32.subarray(p >>> 2, (p >>> 2) + a.length));
+        const src = a instanceof Float32Array ? arena.f32 : arena.i32, o = p >>> 2, n = a.length;
+        if (n > 4096) a.set(src.subarray(o, o + n)); // (a subarray is one more object per call)
+        else for (let j = 0; j < n; j++) a[j] = src[o + j];
       }
       outs.length = 0;
     }
     for (let i = 0; i < taken.length; i += 2) arena.give(taken[i], taken[i + 1]);
     taken.length = 0;
-    memo.clear();
+    if (memo.size > 0) memo.clear(); // clearing allocates a fresh table: skip when empty
   };
-  const owned = (...arrays: (ArrayBufferView | null)[]): boolean => arrays.every((a) => a === null || arena.owns(a));
+  // (fixed arity, no rest array: these run on every kernel call)
+  const owned = (a: ArrayBufferView, b: ArrayBufferView, c?: ArrayBufferView): boolean =>
+    arena.owns(a) && arena.owns(b) && (c === undefined || arena.owns(c));
 
   const kernelIndex = new Map<KernelName, number>(KERNELS.map((k, i) => [k, i]));
   /** Runs a kernel on the pool (or this thread only), then copies outputs back. */
@@ -262,10 +268,23 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     arena.i32[i] = n; arena.i32[i + 1] = sa; arena.i32[i + 2] = sb;
     return metaPtr;
   };
-  const convMeta = (g: Conv2dGeometry): number => writeMeta([g.n, g.cIn, g.h, g.w, g.cOut, g.kh, g.kw,
-    g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.groups, g.outH, g.outW]);
-  const poolMeta = (g: Pool2dGeometry): number => writeMeta([g.n * g.c, g.h, g.w, g.kh, g.kw,
-    g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW]);
+  // geometry goes straight into the metadata slots (no temporary arrays on this hot path)
+  const convMeta = (g: Conv2dGeometry): number => {
+    arena.refresh();
+    const m = arena.i32, i = metaPtr >>> 2;
+    m[i] = g.n; m[i + 1] = g.cIn; m[i + 2] = g.h; m[i + 3] = g.w; m[i + 4] = g.cOut; m[i + 5] = g.kh;
+    m[i + 6] = g.kw; m[i + 7] = g.strideH; m[i + 8] = g.strideW; m[i + 9] = g.padTop; m[i + 10] = g.padLeft;
+    m[i + 11] = g.dilationH; m[i + 12] = g.dilationW; m[i + 13] = g.groups; m[i + 14] = g.outH; m[i + 15] = g.outW;
+    return metaPtr;
+  };
+  const poolMeta = (g: Pool2dGeometry): number => {
+    arena.refresh();
+    const m = arena.i32, i = metaPtr >>> 2;
+    m[i] = g.n * g.c; m[i + 1] = g.h; m[i + 2] = g.w; m[i + 3] = g.kh; m[i + 4] = g.kw; m[i + 5] = g.strideH;
+    m[i + 6] = g.strideW; m[i + 7] = g.padTop; m[i + 8] = g.padLeft; m[i + 9] = g.dilationH; m[i + 10] = g.dilationW;
+    m[i + 11] = g.outH; m[i + 12] = g.outW;
+    return metaPtr;
+  };
   const convWork = (g: Conv2dGeometry): number => g.n * g.cOut * g.outH * g.outW * (g.cIn / g.groups) * g.kh * g.kw;
 
   const backend: WasmBackend = {
@@ -312,10 +331,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const po = output(out, out === a || out === b);
       let rank = 1, meta: number;
       const na = sizeOf(aShape), nb = sizeOf(bShape);
-      if (na === total && nb === total) meta = writeMeta3(total, 1, 1); // same shapes
-      else if (nb === 1) meta = writeMeta3(total, 1, 0);
-      else if (na === 1) meta = writeMeta3(total, 0, 1);
-      else {
+      if ((na === total || na === 1) && (nb === total || nb === 1)) {
+        // each operand is either the full shape or a single broadcast value
+        meta = writeMeta3(total, na === total ? 1 : 0, nb === total ? 1 : 0);
+      } else {
         const { shape, strides } = coalesce(outShape, [contiguousStrides(aShape), contiguousStrides(bShape)]);
         rank = shape.length;
         meta = writeMeta([...shape, ...strides[0], ...strides[1]]);

@@ -1,0 +1,11 @@
+import { manualSeed, randn, Sequential, nn, Tensor } from '../src/index.js';
+manualSeed(5);
+const w = randn([32, 64]).requiresGrad_();
+const model = new Sequential(new nn.Linear(64, 64), new nn.ReLU(), new nn.Linear(64, 64), new nn.ReLU());
+const h = w.matmul(randn([64, 64])).retainGrad();
+const out = model.call(h).sum();
+out.backward(undefined, { retainGraph: true });
+const hGrad = (h.grad as Tensor).toFlatArray();
+const wGrad = (w.grad as Tensor).toFlatArray();
+out.backward();
+console.log(wGrad.slice(0, 3), (w.grad as Tensor).toFlatArray().slice(0, 3), hGrad.slice(0,3), (h.grad as Tensor).toFlatArray().slice(0, 3));
