@@ -301,6 +301,9 @@ function suiteBody(label: string, make: () => WasmBackend, expectThreads: number
   });
 }
 
-suite('threaded', () => createWasmBackend({ threads: 2 }), 2);
-suite('single-threaded', () => createWasmBackend({ threads: 1 }), 1);
+// smallTensor: 0 puts even tiny tensors in wasm memory, so that small shapes run the wasm
+// kernels too (by default tiny JS-heap work goes to the reference loops)
+suite('threaded', () => createWasmBackend({ threads: 2, smallTensor: 0 }), 2);
+suite('single-threaded', () => createWasmBackend({ threads: 1, smallTensor: 0 }), 1);
+suite('single-threaded, default small-tensor policy', () => createWasmBackend({ threads: 1 }), 1);
 suite('no shared memory', () => createWasmBackend({ threads: 2, sharedMemory: false }), 1);

@@ -124,6 +124,35 @@ test('back-to-back threaded jobs with changing kernels and arguments stay correc
   b.dispose();
 });
 
+test('results do not depend on the batch size or the thread count (bit for bit)', async () => {
+  const b = createWasmBackend({ threads: 2 });
+  await b.ready();
+  // rows of a GEMM, and exp, computed in a large call and in a small one (JS-heap operands)
+  const X = new Float32Array(120 * 4).map((_, i) => Math.sin(i)), W = new Float32Array(8 * 4).map((_, i) => Math.cos(i));
+  const big = new Float32Array(120 * 8), small = new Float32Array(20 * 8);
+  b.gemm(false, true, 1, 120, 8, 4, 1, X, 0, 0, W, 0, 0, 0, big, 0, 0);
+  b.gemm(false, true, 1, 20, 8, 4, 1, X.subarray(400), 0, 0, W, 0, 0, 0, small, 0, 0);
+  assert.deepEqual(small, big.subarray(800));
+  const e1 = new Float32Array(3000), e2 = new Float32Array(30);
+  b.unary('exp', X, e1.subarray(0, 480), 0);
+  b.unary('exp', X.subarray(0, 30), e2, 0);
+  assert.deepEqual(e2, e1.subarray(0, 30));
+  // convolution gradients on 1 and 2 threads
+  const g = { n: 2, cIn: 16, h: 20, w: 20, cOut: 24, kh: 3, kw: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1,
+    dilationH: 1, dilationW: 1, groups: 1, outH: 20, outW: 20 };
+  const x = b.alloc(2 * 16 * 400).map((_, i) => Math.sin(i * 0.3)), w = b.alloc(24 * 16 * 9).map((_, i) => Math.cos(i));
+  const dy = b.alloc(2 * 24 * 400).map((_, i) => Math.sin(i * 0.7));
+  const run = (threads: number): Float32Array[] => {
+    b.setThreads(threads);
+    const dx = b.alloc(x.length), dw = b.alloc(w.length), y = b.alloc(dy.length);
+    b.conv2d(x, w, null, g, y); b.conv2dBackwardData(dy, w, g, dx); b.conv2dBackwardWeight(x, dy, g, dw);
+    return [y, dx, dw].map((a) => Float32Array.from(a));
+  };
+  const [one, two] = [run(1), run(2)];
+  for (let i = 0; i < 3; i++) assert.deepEqual(two[i], one[i], ['conv2d', 'conv2dBackwardData', 'conv2dBackwardWeight'][i]);
+  b.dispose();
+});
+
 /** One training-like step: allocate a few tensors, run kernels on them, drop them. */
 function step(b: ReturnType<typeof createWasmBackend>, size: number): boolean {
   const x = b.alloc(size), y = b.alloc(size), z = b.alloc(size);

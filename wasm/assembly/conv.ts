@@ -177,7 +177,9 @@ export function conv2dBackwardData(tid: i32, nt: i32, wid: i32, geo: usize, dy: 
     }
     memory.fill(dxp, 0, <usize>((c1 - c0) * HW) << 2);
     const R = (c1 - c0) * khkw;
-    const L = chunkLen(colCap, R, P);
+    // chunks depend on the geometry only (not on how many parts there are), so that the
+    // order of accumulation, hence every bit of dx, is the same on any number of threads
+    const L = chunkLen(colCap, kd, P);
     for (let j0 = 0; j0 < P; j0 += L) {
       const j1 = min<i32>(P, j0 + L), len = j1 - j0;
       gemmCore(R, len, og, 1, wt, 1, kd, dyg + (<usize>j0 << 2), P, 1, 0, col, len, myws);
@@ -217,7 +219,7 @@ export function conv2dBackwardWeight(tid: i32, nt: i32, wid: i32, geo: usize, x:
         beta = 1;
         continue;
       }
-      const L = chunkLen(colCap, R, P);
+      const L = chunkLen(colCap, kd, P); // thread-count independent, as in backward data
       for (let j0 = 0; j0 < P; j0 += L) {
         const j1 = min<i32>(P, j0 + L), len = j1 - j0;
         im2col(col, xg, r0, r1, j0, j1, false);

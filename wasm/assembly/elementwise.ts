@@ -127,8 +127,9 @@ function binaryScalar(op: i32, a: f32, b: f32): f32 {
     case 1: return f32x4.sub(a, b);
     case 2: return f32x4.mul(a, b);
     case 3: return f32x4.div(a, b);
-    case 5: return f32x4.max(a, b);
-    default: return f32x4.min(a, b);
+    // maximum/minimum exactly as the reference: a when a > b (a < b) or a is NaN, else b
+    case 5: return v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)));
+    default: return v128.bitselect(a, b, v128.or(f32x4.lt(a, b), f32x4.ne(a, a)));
   }
 }
 

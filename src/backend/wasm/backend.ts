@@ -51,7 +51,16 @@ const MAX_THREADS = 16;
 const SHARES_PER_THREAD = 4; // kernels are cut into this many shares per thread, claimed dynamically
 const MAX_RANK = 32; // metadata/index scratch per thread holds 32 axes
 const SMALL_TENSOR = 1024; // elements: smaller tensors live on the JS heap (see the top of this file)
-const SMALL_WORK = 1024; // elements/MACs: below this, JS-heap operands use the reference loops
+const SMALL_WORK = 1024; // elements: below this, JS-heap operands of exact ops use the reference loops
+/**
+ * Ops whose reference loops give bit-identical results (IEEE add/sub/mul/div/sqrt and
+ * comparisons round the same in float64-then-float32 as in float32): only these may switch
+ * between the reference loops and wasm by size. Everything else (transcendentals, ops with
+ * a float64 scalar, GEMM and sums, whose accumulation order differs) always runs in wasm,
+ * so that a result never depends on the batch size it was computed in.
+ */
+const EXACT_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sign', 'square', 'reciprocal', 'relu', 'sqrt', 'floor', 'ceil', 'round']);
+const EXACT_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const PAR_ELEMENTWISE = 1 << 18; // elements before elementwise work is shared (memory-bound: little to gain)
 const PAR_FLOPS = 1 << 20; // multiply-adds (~25 us of work) before GEMM/conv work is shared
 const COL_CAP = 1 << 20; // floats of im2col buffer per thread (4 MiB)
@@ -69,6 +78,8 @@ export interface WasmBackendOptions {
   memoryBudgetMB?: number;
   /** The module's bytes (default: read wasm/build/convkit.wasm synchronously, Node only). */
   bytes?: Uint8Array;
+  /** Tensors with fewer elements live on the JS heap (default 1024; 0 puts every tensor in wasm memory). */
+  smallTensor?: number;
   /** Worker source override, for tests that simulate workers failing to start. */
   workerSource?: string;
 }
@@ -190,6 +201,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const pool = shared && wantThreads > 1
     ? new WorkerPool({ module, memory, ctl, names: KERNELS, helpers: wantThreads - 1, source: opts.workerSource })
     : null;
+  const smallTensor = opts.smallTensor ?? SMALL_TENSOR;
   let threadLimit = wantThreads;
   const activeThreads = (): number => (pool ? Math.min(threadLimit, pool.helpers + 1) : 1);
 
@@ -307,14 +319,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     dispose: () => pool?.stop(),
 
     alloc(n: number): Float32Array {
-      if (!shared || n < SMALL_TENSOR) return new Float32Array(n);
+      if (!shared || n < smallTensor || n === 0) return new Float32Array(n);
       return arena.tensor(n) ?? new Float32Array(n);
     },
 
     unary(op, x, out, alpha) {
       const n = x.length;
       if (n === 0) return;
-      if (n < SMALL_WORK && !owned(x, out)) { js.unary(op, x, out, alpha); return; }
+      if (n < SMALL_WORK && EXACT_UNARY.has(op) && !owned(x, out)) { js.unary(op, x, out, alpha); return; }
       const px = input(x);
       const po = out === x ? output(out, true) : output(out, false);
       run('unary', n >= PAR_ELEMENTWISE, [UNARY.indexOf(op), px, po, n, alpha]);
@@ -323,7 +335,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     binary(op, a, aShape, b, bShape, out, outShape) {
       const total = out.length;
       if (total === 0) return;
-      if ((total < SMALL_WORK && !owned(a, b, out)) || outShape.length > MAX_RANK) {
+      if ((total < SMALL_WORK && EXACT_BINARY.has(op) && !owned(a, b, out)) || outShape.length > MAX_RANK) {
         js.binary(op, a, aShape, b, bShape, out, outShape);
         return;
       }
@@ -344,7 +356,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
     reduce(op, x, outer, len, inner, out) {
       if (outer * inner === 0) return;
-      if (outer * len * inner < SMALL_WORK && !owned(x, out)) { js.reduce(op, x, outer, len, inner, out); return; }
+      if (outer * len * inner < SMALL_WORK && (op === 'max' || op === 'min') && !owned(x, out)) {
+        js.reduce(op, x, outer, len, inner, out);
+        return;
+      }
       const px = input(x), po = output(out, false);
       run('reduce', outer * len * inner >= PAR_ELEMENTWISE, [REDUCE.indexOf(op), px, outer, len, inner, po]);
     },
@@ -370,11 +385,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
     gemm(transA, transB, batch, m, n, k, alpha, a, aOffset, strideA, b, bOffset, strideB, beta, c, cOffset, strideC) {
       if (batch <= 0 || m <= 0 || n <= 0) return;
-      const work = batch * m * n * k;
-      if (work < SMALL_WORK && !owned(a, b, c)) {
-        js.gemm(transA, transB, batch, m, n, k, alpha, a, aOffset, strideA, b, bOffset, strideB, beta, c, cOffset, strideC);
-        return;
-      }
+      const work = batch * m * n * k; // (always in wasm, see EXACT_UNARY)
       const pa = input(a) + aOffset * 4, pb = input(b) + bOffset * 4;
       // C outside wasm memory is copied in even when beta = 0: elements outside the
       // batch's rows (offset, gaps between strides) must survive the copy back.
