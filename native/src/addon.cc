@@ -483,6 +483,39 @@ napi_value AvgPool2dBackward(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+napi_value ReluBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "reluBackward";
+  if (!getArgs(env, info, a, 3, fn)) return nullptr;
+  float *y, *dy, *dx;
+  long ny, ndy, ndx;
+  if (!getF32(env, a.v[0], &y, &ny, fn, "y") || !getF32(env, a.v[1], &dy, &ndy, fn, "dy") ||
+      !getF32(env, a.v[2], &dx, &ndx, fn, "dx"))
+    return nullptr;
+  if (!needLen(env, ndy, (double)ny, fn, "dy") || !needLen(env, ndx, (double)ny, fn, "dx")) return nullptr;
+  ck_relu_backward(y, dy, dx, ny);
+  return undef(env);
+}
+
+// sgdUpdate(p, g, buf | null); params: lr, weightDecay, gradSign, momentum, bufScale, nesterov.
+napi_value SgdUpdate(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "sgdUpdate";
+  if (!getArgs(env, info, a, 3, fn)) return nullptr;
+  float *p, *g, *buf = nullptr;
+  long np, ng, nbuf = 0;
+  napi_valuetype bt;
+  napi_typeof(env, a.v[2], &bt);
+  if (!getF32(env, a.v[0], &p, &np, fn, "p") || !getF32(env, a.v[1], &g, &ng, fn, "g") ||
+      (bt != napi_null && bt != napi_undefined && !getF32(env, a.v[2], &buf, &nbuf, fn, "buf")))
+    return nullptr;
+  if (!paramsReady(env, 6, fn)) return nullptr;
+  if (!needLen(env, ng, (double)np, fn, "g") || (buf && !needLen(env, nbuf, (double)np, fn, "buf"))) return nullptr;
+  const double* q = gParams;
+  ck_sgd_update(p, g, buf, np, q[0], q[1], q[2], q[3], q[4], q[5] != 0);
+  return undef(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   gKernels = chooseKernels();
   struct { const char* name; napi_callback cb; } fns[] = {
@@ -491,7 +524,7 @@ napi_value Init(napi_env env, napi_value exports) {
     {"reduce", Reduce}, {"argReduce", ArgReduce}, {"permute", Permute}, {"gemm", Gemm}, {"conv2d", Conv2d},
     {"conv2dBackwardData", Conv2dBackwardData}, {"conv2dBackwardWeight", Conv2dBackwardWeight},
     {"maxPool2d", MaxPool2d}, {"maxPool2dBackward", MaxPool2dBackward}, {"avgPool2d", AvgPool2d},
-    {"avgPool2dBackward", AvgPool2dBackward},
+    {"avgPool2dBackward", AvgPool2dBackward}, {"reluBackward", ReluBackward}, {"sgdUpdate", SgdUpdate},
   };
   for (auto& f : fns) {
     napi_value fnv;

@@ -53,6 +53,10 @@ void ck_binary(int op, const float* a, const long* aShape, const float* b, const
 void ck_reduce(int op, const float* x, long outer, long len, long inner, float* out);
 void ck_arg_reduce(int isMax, const float* x, long outer, long len, long inner, int32_t* out);
 void ck_permute(const float* x, const long* shape, const long* perm, int rank, float* out);
+// Fused kernels of the optional Backend methods (shared by every table).
+void ck_relu_backward(const float* y, const float* dy, float* dx, long n);
+void ck_sgd_update(float* p, const float* g, float* buf, long n, double lr, double weightDecay, double gradSign,
+                   double momentum, double bufScale, int nesterov);
 
 typedef void (*ck_task_fn)(void* ctx, long task);
 // Runs fn(ctx, 0..ntasks-1) on the pool (the caller takes part); returns when all are done.

@@ -206,6 +206,29 @@ static void conv2dK(const float* x, const float* w, const float* bias, const CkC
   free(packs);
 }
 
+// dst = sum over items 0..items-1 of add(item, buffer), deterministically: the items are cut
+// into fixed chunks (two per thread, for balance on a busy machine), each chunk adds its items
+// in order into its own zeroed buffer (chunk 0: dst), and the buffers are summed in chunk
+// order. Which thread runs a chunk, and when, does not change a bit of the result.
+template <class Add>
+static void sumInChunks(long items, int T, long size, float* dst, Add add) {
+  long chunks = T > 1 ? lmin(items, 2L * T) : 1;
+  memset(dst, 0, (size_t)size * 4);
+  float* partial = chunks > 1 ? alignedAlloc((size_t)(size * (chunks - 1))) : nullptr;
+  if (partial) memset(partial, 0, (size_t)(size * (chunks - 1)) * 4);
+  auto task = [&](long c) {
+    float* buf = c == 0 ? dst : partial + (c - 1) * size;
+    for (long t = items * c / chunks, e = items * (c + 1) / chunks; t < e; t++) add(t, buf);
+  };
+  if (chunks > 1) parallelFor(chunks, task);
+  else task(0);
+  for (long c = 1; c < chunks; c++) {
+    const float* p = partial + (c - 1) * size;
+    for (long i = 0; i < size; i++) dst[i] += p[i];
+  }
+  free(partial);
+}
+
 // Weight gradient of one image and group on the row layout (dy copied to the same flat
 // positions, zero where ow >= outW): every weight is a sum of vector products, in a register
 // tile of TO output channels x TR weights; no transposes as in an im2col GEMM. Adds into dwg.
@@ -265,24 +288,14 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
   // stride 1: the row kernel, unless its unused lanes are over a quarter of all on many
   // channels, or too few images are there to share out
   if (g.strideH == 1 && g.strideW == 1 && (cOutG <= 8 || RowsLayout::waste(g) <= 0.25) && (T == 1 || g.n * G >= T)) {
-    // images claimed dynamically; each thread sums into its own buffer (0: dw itself)
-    memset(dw, 0, (size_t)dwSize * 4);
-    float* partial = T > 1 ? alignedAlloc((size_t)dwSize * (T - 1)) : nullptr;
-    if (partial) memset(partial, 0, (size_t)dwSize * (T - 1) * 4);
-    auto task = [&](long t) {
+    // fixed chunks of (image, group) items, each summed in order into its own buffer (chunk
+    // 0: dw itself), then the buffers added in chunk order: the result does not depend on
+    // which thread ran which chunk or when
+    sumInChunks(g.n * G, T, dwSize, dw, [&](long t, float* dst) {
       long nn = t / G, grp = t - nn * G;
-      int th = ck_thread_index();
-      float* dst = th == 0 ? dw : partial + (th - 1) * dwSize;
       bwdWeightRows(x + (nn * g.cIn + grp * cInG) * g.h * g.w, dy + (nn * g.cOut + grp * cOutG) * P, g,
                     dst + grp * cOutG * kdim);
-    };
-    if (T > 1) parallelFor(g.n * G, task);
-    else for (long t = 0; t < g.n * G; t++) task(t);
-    for (long t = 1; t < T; t++) {
-      const float* p = partial + (t - 1) * dwSize;
-      for (long i = 0; i < dwSize; i++) dw[i] += p[i];
-    }
-    free(partial);
+    });
     return;
   }
   if (useDirect(g)) {
@@ -325,20 +338,7 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
     }
   };
   if (T > 1 && g.n >= T) {
-    // images are claimed dynamically; each thread sums into its own buffer (0: dw itself)
-    memset(dw, 0, (size_t)dwSize * 4);
-    float* partial = alignedAlloc((size_t)dwSize * (T - 1));
-    memset(partial, 0, (size_t)dwSize * (T - 1) * 4);
-    auto task = [&](long nn) {
-      int t = ck_thread_index();
-      image(nn, t == 0 ? dw : partial + (t - 1) * dwSize, false, 1);
-    };
-    parallelFor(g.n, task);
-    for (long t = 1; t < T; t++) {
-      const float* p = partial + (t - 1) * dwSize;
-      for (long i = 0; i < dwSize; i++) dw[i] += p[i];
-    }
-    free(partial);
+    sumInChunks(g.n, T, dwSize, dw, [&](long nn, float* dst) { image(nn, dst, false, 1); });
   } else {
     for (long nn = 0; nn < g.n; nn++) image(nn, dw, nn == 0, T);
   }

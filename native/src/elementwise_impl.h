@@ -177,3 +177,51 @@ static void binaryK(int op, const float* a, const long* aShape, const float* b, 
   }
 }
 
+
+// ---- fused backward and optimizer kernels (mirror src/backend/js elementwise.ts / optim.ts) ----
+
+// dx[i] = y[i] > 0 ? dy[i] : 0 (NaN in y gives 0, as the reference).
+static void reluBackwardK(const float* y, const float* dy, float* dx, long n) {
+  auto range = [&](long a, long b) {
+    // both loads unconditional, so the select vectorises (a conditional load would branch)
+    for (long i = a; i < b; i++) {
+      float v = y[i], d = dy[i];
+      dx[i] = v > 0.f ? d : 0.f;
+    }
+  };
+  if (n < kElemParallel * 2 || ck_threads() == 1) { range(0, n); return; }
+  long chunks = (n + kElemChunk - 1) / kElemChunk;
+  auto task = [&](long t) { range(t * kElemChunk, lmin(n, (t + 1) * kElemChunk)); };
+  parallelFor(chunks, task);
+}
+
+// One SGD step in place, in double precision like the reference (JS numbers), rounding
+// only where the reference stores into a Float32Array: see Backend.sgdUpdate.
+static void sgdUpdateK(float* p, const float* g, float* buf, long n, double lr, double wd, double sign, double mu,
+                       double bufScale, int nesterov) {
+  auto range = [&](long a, long b) {
+    if (!buf) {
+      for (long i = a; i < b; i++) p[i] = (float)((double)p[i] - lr * (sign * g[i] + wd * p[i]));
+      return;
+    }
+    if (nesterov) {
+      for (long i = a; i < b; i++) {
+        double d = sign * g[i] + wd * p[i];
+        double m = mu * buf[i] + bufScale * d;
+        buf[i] = (float)m;
+        p[i] = (float)((double)p[i] - lr * (d + mu * m));
+      }
+    } else {
+      for (long i = a; i < b; i++) {
+        double d = sign * g[i] + wd * p[i];
+        double m = mu * buf[i] + bufScale * d;
+        buf[i] = (float)m;
+        p[i] = (float)((double)p[i] - lr * m);
+      }
+    }
+  };
+  if (n < kElemParallel || ck_threads() == 1) { range(0, n); return; }
+  long chunks = (n + kElemChunk - 1) / kElemChunk;
+  auto task = [&](long t) { range(t * kElemChunk, lmin(n, (t + 1) * kElemChunk)); };
+  parallelFor(chunks, task);
+}

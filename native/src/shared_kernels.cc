@@ -27,4 +27,9 @@ void ck_arg_reduce(int isMax, const float* x, long outer, long len, long inner, 
 void ck_permute(const float* x, const long* shape, const long* perm, int rank, float* out) {
   ck_shared::permuteK(x, shape, perm, rank, out);
 }
+void ck_relu_backward(const float* y, const float* dy, float* dx, long n) { ck_shared::reluBackwardK(y, dy, dx, n); }
+void ck_sgd_update(float* p, const float* g, float* buf, long n, double lr, double weightDecay, double gradSign,
+                   double momentum, double bufScale, int nesterov) {
+  ck_shared::sgdUpdateK(p, g, buf, n, lr, weightDecay, gradSign, momentum, bufScale, nesterov);
+}
 }

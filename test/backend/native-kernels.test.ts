@@ -100,6 +100,14 @@ poolCases.push(['3x3 stride 2 pad 1 ceil', pool(2, 4, 11, 10, 3, 3, 2, 2, 1, 1, 
 poolCases.push(['dilation 2 pad 1', pool(1, 2, 9, 12, 3, 2, 1, 2, 1, 1, 2, 2, false)]);
 poolCases.push(['large (threaded)', pool(8, 16, 40, 40, 3, 3, 2, 2, 1, 1, 1, 1, true)]);
 poolCases.push(['pool1d', pool(3, 5, 1, 31, 1, 4, 1, 3, 0, 2, 1, 1, true)]);
+// the vector fast paths: LeNet's exact fits, rows longer than a vector (full vectors and a
+// tail), stride 1, 3x3 stride 2 without padding, a window border inside a padded row
+poolCases.push(['LeNet pool1 2x2', pool(3, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, false)]);
+poolCases.push(['LeNet pool2 2x2', pool(4, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1, false)]);
+poolCases.push(['2x2 stride 2, wide rows', pool(2, 3, 7, 75, 2, 2, 2, 2, 0, 0, 1, 1, true)]);
+poolCases.push(['3x3 stride 1 pad 1, wide rows', pool(2, 3, 9, 41, 3, 3, 1, 1, 1, 1, 1, 1, false)]);
+poolCases.push(['3x3 stride 2, wide rows', pool(2, 2, 9, 71, 3, 3, 2, 2, 0, 0, 1, 1, false)]);
+poolCases.push(['3x2 stride (1,2) pad (0,1)', pool(1, 3, 8, 50, 3, 2, 1, 2, 0, 1, 1, 1, true)]);
 
 function convTests(nat: Backend, isa: string): void {
   for (const [name, g] of convCases) {
@@ -227,8 +235,14 @@ function poolTests(nat: Backend, isa: string): void {
     const nIn = g.n * g.c * g.h * g.w, nOut = g.n * g.c * g.outH * g.outW;
     const x = randArray(nIn).map((v) => Math.round(v * 8) / 8); // ties: the first cell must win
     if (nIn > 10) x[7] = NaN;
-    const y = new Float32Array(nOut), yr = new Float32Array(nOut);
-    const idx = new Int32Array(nOut), idxr = new Int32Array(nOut);
+    // NaNs and infinities at many window positions (first tap, later taps, both rows)
+    for (let i = 29; i < nIn; i += 97) x[i] = NaN;
+    for (let i = 30; i < nIn; i += 101) x[i] = NaN;
+    for (let i = 13; i < nIn; i += 89) x[i] = Infinity;
+    for (let i = 11; i < nIn; i += 83) x[i] = -Infinity;
+    // outputs start as garbage (recycled storage): every cell must be written
+    const y = new Float32Array(nOut).fill(NaN), yr = new Float32Array(nOut);
+    const idx = new Int32Array(nOut).fill(-7), idxr = new Int32Array(nOut);
     nat.maxPool2d(x, g, y, idx); ref.maxPool2d(x, g, yr, idxr);
     assertElem(y, yr, `${isa} maxPool2d ${name}`, 0, 0);
     assert.deepEqual(idx, idxr, `${isa} maxPool2d indices ${name}`);
@@ -238,7 +252,7 @@ function poolTests(nat: Backend, isa: string): void {
     assertElem(dx, dxr, `${isa} maxPool2dBackward ${name}`, 1e-6, 1e-6);
     const xs = randArray(nIn);
     for (const cip of [true, false]) {
-      const a = new Float32Array(nOut), ar = new Float32Array(nOut);
+      const a = new Float32Array(nOut).fill(NaN), ar = new Float32Array(nOut);
       nat.avgPool2d(xs, g, cip, a); ref.avgPool2d(xs, g, cip, ar);
       assertElem(a, ar, `${isa} avgPool2d ${name} countIncludePad=${cip}`, 1e-6, 1e-5);
       const d = new Float32Array(nIn).fill(NaN), dr = new Float32Array(nIn);
@@ -255,7 +269,78 @@ for (const isa of isas) {
   test(`native ${isa}: reduce, argReduce match the reference`, () => reduceTests(createNativeBackend(isa), isa));
   test(`native ${isa}: permute matches the reference`, () => permuteTests(createNativeBackend(isa), isa));
   test(`native ${isa}: pooling matches the reference`, () => poolTests(createNativeBackend(isa), isa));
+  test(`native ${isa}: reluBackward and sgdUpdate match the reference bit for bit`, () => fusedTests(createNativeBackend(isa), isa));
 }
+
+function fusedTests(nat: Backend, isa: string): void {
+  assert.ok(nat.reluBackward && nat.sgdUpdate && ref.reluBackward && ref.sgdUpdate, 'both backends have the fused kernels');
+  for (const n of [37, 300_001]) { // 300k elements: the threaded path
+    const y = randArray(n);
+    for (let i = 0; i < n; i += 53) y[i] = 0;
+    for (let i = 5; i < n; i += 71) y[i] = NaN;
+    const dy = randArray(n);
+    const dx = new Float32Array(n).fill(NaN), dxr = new Float32Array(n);
+    nat.reluBackward(y, dy, dx); ref.reluBackward(y, dy, dxr);
+    assert.deepEqual(dx, dxr, `${isa} reluBackward n=${n}`);
+    const cases: Array<[number, number, number, number, number, boolean, boolean]> = [
+      // lr, weightDecay, gradSign, momentum, bufScale, nesterov, with buffer
+      [0.1, 0, 1, 0, 1, false, false],
+      [0.03, 5e-4, -1, 0, 1, false, false],
+      [0.05, 1e-3, 1, 0.9, 1, false, true],
+      [0.01, 0, 1, 0.9, 0.9, false, true],
+      [0.02, 1e-4, -1, 0.8, 1, true, true],
+    ];
+    for (const [lr, wd, sign, mu, scale, nesterov, withBuf] of cases) {
+      const p = randArray(n), g = randArray(n), b = withBuf ? randArray(n) : null;
+      const pr = p.slice(), br = b ? b.slice() : null;
+      for (let step = 0; step < 2; step++) {
+        nat.sgdUpdate(p, g, b, lr, wd, sign, mu, scale, nesterov);
+        ref.sgdUpdate(pr, g, br, lr, wd, sign, mu, scale, nesterov);
+      }
+      const what = `${isa} sgdUpdate n=${n} lr=${lr} wd=${wd} sign=${sign} mu=${mu} scale=${scale} nesterov=${nesterov}`;
+      assert.deepEqual(p, pr, what);
+      if (b && br) assert.deepEqual(b, br, `${what} buffer`);
+    }
+  }
+}
+
+test('native: with 2 threads, repeated conv2dBackwardWeight / gemm / reduce calls are bitwise identical', () => {
+  // a fresh process with exactly 2 pool threads; each kernel runs 25 times on the same input
+  // and every result must equal the first bit for bit (partial sums combined in a fixed order)
+  const code = `
+    const nat = require(${JSON.stringify(nativeAddonPath())});
+    const p = new Float64Array(64); nat.setParams(p);
+    let s = 12345;
+    const rnd = (n) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = s / 4294967296 - 0.5; } return a; };
+    const bad = [];
+    function same(name, run, out) {
+      run(); const first = out.slice();
+      for (let r = 0; r < 25; r++) {
+        out.fill(NaN); run();
+        for (let i = 0; i < out.length; i++) if (!Object.is(out[i], first[i])) { bad.push(name + ' run ' + r + ' element ' + i); return; }
+      }
+    }
+    const convs = [
+      ['rows kernel (stride 1)', [16, 8, 20, 20, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 20, 20]],
+      ['LeNet conv2', [64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1, 10, 10]],
+      ['im2col GEMM (stride 2)', [16, 8, 21, 21, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1, 10, 10]],
+    ];
+    for (const [name, g] of convs) {
+      const [n, cIn, h, w, cOut, kh, kw, , , , , , , groups, oh, ow] = g;
+      const x = rnd(n * cIn * h * w), dy = rnd(n * cOut * oh * ow), dw = new Float32Array(cOut * cIn / groups * kh * kw);
+      same('conv2dBackwardWeight ' + name, () => { p.set(g); nat.conv2dBackwardWeight(x, dy, dw); }, dw);
+    }
+    const m = 200, nn = 300, k = 700, a = rnd(m * k), b = rnd(k * nn), c = new Float32Array(m * nn);
+    same('gemm', () => { p.set([0, 0, 1, m, nn, k, 1, 0, 0, 0, 0, 0, 0, 0]); nat.gemm(a, b, c); }, c);
+    const rx = rnd(64 * 3000 * 4), rout = new Float32Array(64 * 4);
+    same('reduce', () => { p.set([64, 3000, 4]); nat.reduce(0, rx, rout); }, rout);
+    console.log(JSON.stringify({ threads: nat.threads(), bad }));`;
+  const r = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, CONVKIT_THREADS: '2' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim()) as { threads: number; bad: string[] };
+  assert.equal(out.threads, 2);
+  assert.deepEqual(out.bad, []);
+});
 
 test('native: the best ISA is chosen by default and the level is reported', () => {
   assert.equal(defaultIsa, isas[0]);

@@ -32,6 +32,10 @@ export interface NativeAddon {
   maxPool2dBackward(dy: Float32Array, indices: Int32Array, dx: Float32Array): void;
   avgPool2d(x: Float32Array, y: Float32Array): void;
   avgPool2dBackward(dy: Float32Array, dx: Float32Array): void;
+  /** Absent from addons built before it existed (then the op layer's fallback runs). */
+  reluBackward?(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** Scalars in the params block: lr, weightDecay, gradSign, momentum, bufScale, nesterov (0/1). */
+  sgdUpdate?(p: Float32Array, g: Float32Array, buf: Float32Array | null): void;
 }
 
 /** SIMD levels the addon can run, best first. */
@@ -105,7 +109,7 @@ function poolParams(p: Float64Array, g: Pool2dGeometry, countIncludePad: boolean
 export function createNativeBackend(isa?: NativeIsa): Backend {
   const nat = loadNativeAddon();
   if (isa) nat.setIsa(isa);
-  return {
+  const be: Backend = {
     name: 'native',
     describe: () => nat.describe(),
     alloc: (n) => new Float32Array(n),
@@ -158,6 +162,16 @@ export function createNativeBackend(isa?: NativeIsa): Backend {
     avgPool2d(x, g, countIncludePad, y) { poolParams(params, g, countIncludePad); nat.avgPool2d(x, y); },
     avgPool2dBackward(dy, g, countIncludePad, dx) { poolParams(params, g, countIncludePad); nat.avgPool2dBackward(dy, dx); },
   };
+  const { reluBackward, sgdUpdate } = nat;
+  if (reluBackward) be.reluBackward = (y, dy, dx) => reluBackward(y, dy, dx);
+  if (sgdUpdate) {
+    be.sgdUpdate = (p, g, buf, lr, weightDecay, gradSign, momentum, bufScale, nesterov) => {
+      params[0] = lr; params[1] = weightDecay; params[2] = gradSign; params[3] = momentum; params[4] = bufScale;
+      params[5] = nesterov ? 1 : 0;
+      sgdUpdate(p, g, buf);
+    };
+  }
+  return be;
 }
 
 /** The native backend as a selection candidate (priority 20: preferred over wasm and js). */

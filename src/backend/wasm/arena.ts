@@ -144,7 +144,9 @@ export class Arena {
    */
   private reclaim(): void {
     const now = performance.now();
-    if (now - this.lastGc < (this.finalized ? 100 : 1000)) return;
+    // after a collection that freed blocks (the loop yields), collect again as soon as the
+    // budget is spent again; while none did (a synchronous loop), at most once a second
+    if (!this.finalized && now - this.lastGc < 1000) return;
     this.finalized = false;
     this.lastGc = now;
     const gc = this.gc();

@@ -13,20 +13,21 @@
  *   `CONVKIT_WASM_MEMORY_MB`). Past the budget, when no freed block of the right size is at
  *   hand, `alloc` returns an ordinary JS Float32Array: those are visible to the GC, and
  *   kernels accept them by copying into scratch memory. On reaching the budget the backend
- *   also forces a full GC (Node; at most every 100 ms, or once a second while no finalizer
- *   runs), so dead tensors' blocks come back at the next turn of the event loop (the
- *   trainer yields every 100 ms). Tested over 20,000 steps of 3 x 16 KiB tensors with a
- *   1 MiB budget: memory stays flat whether or not the loop yields; a loop that never
- *   yields degrades to copying, nothing worse. LeNet-5 training (batch 64) peaks at about
- *   the budget plus the dataset.
+ *   also forces a full GC (Node; again each time the budget is spent if finalizers ran
+ *   since the last one, else at most once a second), so dead tensors' blocks come back at
+ *   the next turn of the event loop (the trainer yields every 100 ms). Tested over 20,000
+ *   steps of 3 x 16 KiB tensors with a 1 MiB budget: memory stays flat whether or not the
+ *   loop yields; a loop that never yields degrades to copying, nothing worse.
  * - Shared-memory growth never detaches old views; views from before a growth stay valid.
  *   Without shared memory (a browser page that is not cross-origin isolated) growth would
  *   detach them, so that mode keeps all tensors on the JS heap and always copies.
  * - Small tensors (< 1024 elements) always live on the JS heap: they are the most numerous,
  *   copying them costs little, and it keeps a synchronous loop of small ops from filling wasm
- *   memory (test/train/memory.test.ts: 20,000 steps of a tiny CNN). Kernels with little work
- *   (< 1024 elements or multiply-adds) on JS-heap operands run the reference TypeScript loops
- *   instead (no copies, no wasm call).
+ *   memory (test/train/memory.test.ts: 20,000 steps of a tiny CNN). Exact elementwise ops
+ *   with little work (< 1024 elements) on JS-heap operands run the reference TypeScript
+ *   loops instead (no copies, no wasm call); see EXACT_UNARY for why only those.
+ * - The per-call bookkeeping of copied operands uses fixed slots, not a Map: a Map keyed by
+ *   the operands made V8 grow its heap by ~50 MB over that 20,000-step loop.
  */
 import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
 import { createJsBackend } from '../js/index.js';
@@ -214,45 +215,53 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   };
 
   // ---- per-call marshalling of operands that are not in wasm memory ----
-  const taken: number[] = []; // ptr, bytes pairs
-  const outs: (Float32Array | Int32Array | number)[] = []; // array, ptr pairs
-  const memo = new Map<ArrayBufferView, number>();
+  // Fixed slots reused call after call (kernels run on every op; no per-call garbage here).
+  const takenP: number[] = [], takenB: number[] = []; // scratch blocks of this call
+  const memoA: (ArrayBufferView | null)[] = [], memoP: number[] = []; // operand -> its copy
+  const outA: (Float32Array | Int32Array | null)[] = [], outP: number[] = []; // copies to write back
+  let takenN = 0, memoN = 0, outN = 0;
   const scratch = (bytes: number): number => {
     const p = arena.take(bytes);
-    taken.push(p, bytes);
+    takenP[takenN] = p; takenB[takenN] = bytes; takenN++;
     return p;
+  };
+  const memoGet = (a: ArrayBufferView): number => {
+    for (let i = 0; i < memoN; i++) if (memoA[i] === a) return memoP[i];
+    return -1;
   };
   const input = (a: Float32Array | Int32Array): number => {
     if (arena.owns(a)) return a.byteOffset;
-    const hit = memo.get(a);
-    if (hit !== undefined) return hit;
+    const hit = memoGet(a);
+    if (hit >= 0) return hit;
     const p = scratch(a.length * 4);
     arena.refresh();
     if (a instanceof Float32Array) arena.f32.set(a, p >>> 2); else arena.i32.set(a, p >>> 2);
-    memo.set(a, p);
+    memoA[memoN] = a; memoP[memoN] = p; memoN++;
     return p;
   };
   const output = (a: Float32Array | Int32Array, copyIn: boolean): number => {
     if (arena.owns(a)) return a.byteOffset;
-    const p = copyIn ? input(a) : memo.get(a) ?? scratch(a.length * 4);
-    memo.set(a, p);
-    outs.push(a, p);
+    let p = copyIn ? input(a) : memoGet(a);
+    if (p < 0) { p = scratch(a.length * 4); memoA[memoN] = a; memoP[memoN] = p; memoN++; }
+    outA[outN] = a; outP[outN] = p; outN++;
     return p;
   };
   const finish = (): void => {
-    if (outs.length > 0) {
+    if (outN > 0) {
       arena.refresh();
-      for (let i = 0; i < outs.length; i += 2) {
-        const a = outs[i] as Float32Array | Int32Array, p = outs[i + 1] as number;
-        const src = a instanceof Float32Array ? arena.f32 : arena.i32, o = p >>> 2, n = a.length;
+      for (let i = 0; i < outN; i++) {
+        const a = outA[i] as Float32Array | Int32Array, o = outP[i] >>> 2, n = a.length;
+        const src = a instanceof Float32Array ? arena.f32 : arena.i32;
         if (n > 4096) a.set(src.subarray(o, o + n)); // (a subarray is one more object per call)
         else for (let j = 0; j < n; j++) a[j] = src[o + j];
+        outA[i] = null;
       }
-      outs.length = 0;
+      outN = 0;
     }
-    for (let i = 0; i < taken.length; i += 2) arena.give(taken[i], taken[i + 1]);
-    taken.length = 0;
-    if (memo.size > 0) memo.clear(); // clearing allocates a fresh table: skip when empty
+    for (let i = 0; i < takenN; i++) arena.give(takenP[i], takenB[i]);
+    takenN = 0;
+    for (let i = 0; i < memoN; i++) memoA[i] = null;
+    memoN = 0;
   };
   // (fixed arity, no rest array: these run on every kernel call)
   const owned = (a: ArrayBufferView, b: ArrayBufferView, c?: ArrayBufferView): boolean =>
