@@ -30,6 +30,7 @@ export * as data from './data/index.js';
 export { DataLoader, TensorDataset, Subset, randomSplit, trainValSplit, loadMnist, loadFashionMnist, loadBreastCancer, loadCifar10, ImageFolder } from './data/index.js';
 export type { Dataset, Sample, Batch, DataLoaderOptions } from './data/index.js';
 export * as io from './io/index.js';
+export { initWasmBackend } from './backend/wasm/index.js';
 export { saveSafetensors, loadSafetensors, serializeSafetensors, deserializeSafetensors, atomicWriteFile } from './io/index.js';
 export { decodeImage, encodePng, imageToTensor, resizeBilinear, tensorToImage } from './vision/image.js';
 export type { DecodedImage } from './vision/image.js';

@@ -2,7 +2,7 @@
  * CSVLogger: appends one row per epoch (epoch, then every logged value) to a CSV file,
  * as keras.callbacks.CSVLogger does. The header is written with the first row.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { requireFs } from '../io/node-sync.js';
 import { Callback, type Logs } from './callback.js';
 
 /** Options of CSVLogger. */
@@ -28,21 +28,21 @@ export class CSVLogger extends Callback {
 
   override onTrainBegin(): void {
     this.columns = null;
-    if (this.append && existsSync(this.path)) {
-      const first = readFileSync(this.path, 'utf8').split('\n')[0];
+    if (this.append && requireFs('CSVLogger').existsSync(this.path)) {
+      const first = requireFs('CSVLogger').readFileSync(this.path, 'utf8').split('\n')[0];
       if (first) this.columns = first.split(this.separator).slice(1);
     } else {
-      writeFileSync(this.path, '');
+      requireFs('CSVLogger').writeFileSync(this.path, '');
     }
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
     if (!this.columns) {
       this.columns = Object.keys(logs);
-      appendFileSync(this.path, ['epoch', ...this.columns].join(this.separator) + '\n');
+      requireFs('CSVLogger').appendFileSync(this.path, ['epoch', ...this.columns].join(this.separator) + '\n');
     }
     const cells = this.columns.map((k) => (k in logs ? formatNumber(logs[k]) : ''));
-    appendFileSync(this.path, [String(epoch), ...cells].join(this.separator) + '\n');
+    requireFs('CSVLogger').appendFileSync(this.path, [String(epoch), ...cells].join(this.separator) + '\n');
   }
 }
 

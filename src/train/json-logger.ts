@@ -2,7 +2,7 @@
  * JSONLogger: writes one JSON object per epoch (newline-delimited JSON) to a file or a
  * stream, optionally reshaped by `transform` (the CLI's --json output uses this).
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { requireFs } from '../io/node-sync.js';
 import { Callback, type Logs } from './callback.js';
 import type { TextSink } from './progress-bar.js';
 
@@ -27,12 +27,12 @@ export class JSONLogger extends Callback {
   }
 
   override onTrainBegin(): void {
-    if (typeof this.target === 'string' && !this.append) writeFileSync(this.target, '');
+    if (typeof this.target === 'string' && !this.append) requireFs('JSONLogger').writeFileSync(this.target, '');
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
     const line = JSON.stringify(this.transform(epoch, logs), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n';
-    if (typeof this.target === 'string') appendFileSync(this.target, line);
+    if (typeof this.target === 'string') requireFs('JSONLogger').appendFileSync(this.target, line);
     else this.target.write(line);
   }
 }
