@@ -212,16 +212,16 @@ static inline float avgWindow(const float* xs, const CkPoolGeom& g, long h0, lon
 // time (the divisor is then the full window either way).
 template <int S>
 static void avgRowVec(const float* xs, const float* end, const CkPoolGeom& g, long h0, long owA, long owB, float* y) {
-  vf inv = (vf){} + 1.f / (float)(g.kh * g.kw);
+  vf cnt = (vf){} + (float)(g.kh * g.kw);
   for (long ow = owA; ow < owB; ow += CK_VW) {
-    long cnt = lmin(CK_VW, owB - ow);
+    long lanes = lmin(CK_VW, owB - ow);
     long w0 = ow * S - g.padLeft;
     vf sum = {};
     for (long i = 0; i < g.kh; i++) {
       const float* xr = xs + (h0 + i) * g.w + w0;
       for (long j = 0; j < g.kw; j++) sum += loadTaps<S>(xr + j, end);
     }
-    storeLanes(y + ow, sum * inv, cnt);
+    storeLanes(y + ow, sum / cnt, lanes);
   }
 }
 
@@ -259,7 +259,13 @@ static void avgPool2dBackwardK(const float* dy, const CkPoolGeom* gp, int cip, f
   // non-overlapping windows inside the plane: each cell gets its window's share, one pass
   bool tiled = g.strideH == g.kh && g.strideW == g.kw && g.padTop == 0 && g.padLeft == 0 && g.dilationH == 1 &&
                g.dilationW == 1 && g.outH * g.kh <= g.h && g.outW * g.kw <= g.w;
-  float inv = 1.f / (float)(g.kh * g.kw);
+  double cnt = (double)(g.kh * g.kw);  // the divisor of every window inside the plane
+  bool unitDil = g.dilationH == 1 && g.dilationW == 1;
+  long ohLo = 0, ohHi = 0, owLo = 0, owHi = 0;
+  if (unitDil) {
+    insideRange(g.strideH, g.padTop, g.kh, 1, g.h, g.outH, ohLo, ohHi);
+    insideRange(g.strideW, g.padLeft, g.kw, 1, g.w, g.outW, owLo, owHi);
+  }
   auto plane = [&](long p) {
     float* d = dx + p * hw;
     if (tiled) {
@@ -270,10 +276,10 @@ static void avgPool2dBackwardK(const float* dy, const CkPoolGeom* gp, int cip, f
         if (oh >= g.outH) { memset(row, 0, (size_t)g.w * 4); continue; }
         const float* dr = dp + oh * g.outW;
         if (g.kw == 2) {
-          for (long ow = 0; ow < g.outW; ow++) { float v = dr[ow] * inv; row[2 * ow] = v; row[2 * ow + 1] = v; }
+          for (long ow = 0; ow < g.outW; ow++) { float v = (float)(dr[ow] / cnt); row[2 * ow] = v; row[2 * ow + 1] = v; }
         } else {
           for (long ow = 0; ow < g.outW; ow++) {
-            float v = dr[ow] * inv;
+            float v = (float)(dr[ow] / cnt);
             for (long j = 0; j < g.kw; j++) row[ow * g.kw + j] = v;
           }
         }
@@ -285,8 +291,17 @@ static void avgPool2dBackwardK(const float* dy, const CkPoolGeom* gp, int cip, f
     long o = p * per;
     for (long oh = 0; oh < g.outH; oh++) {
       long h0 = oh * g.strideH - g.padTop;
+      bool rowInside = unitDil && oh >= ohLo && oh < ohHi;
       for (long ow = 0; ow < g.outW; ow++, o++) {
         long w0 = ow * g.strideW - g.padLeft;
+        if (rowInside && ow >= owLo && ow < owHi) {
+          // the whole window is in the plane: no bounds tests, the full divisor
+          float share = (float)((double)dy[o] / cnt);
+          float* dw = d + h0 * g.w + w0;
+          for (long i = 0; i < g.kh; i++, dw += g.w)
+            for (long j = 0; j < g.kw; j++) dw[j] += share;
+          continue;
+        }
         float share = (float)((double)dy[o] / (double)windowCount(g, h0, w0, cip));
         for (long i = 0; i < g.kh; i++) {
           long ih = h0 + i * g.dilationH;
