@@ -186,6 +186,8 @@ static void conv2dK(const float* x, const float* w, const float* bias, const CkC
     else for (long t = 0; t < g.n * g.cOut; t++) task(t);
     return;
   }
+  // few positions per image: one GEMM over the whole batch (conv_batched_impl.h)
+  if (batchedForwardSuits(g)) { convForwardBatched(x, w, bias, g, T, y); return; }
   // the weights are packed once per call and shared by every image and thread
   PackedA** packs = (PackedA**)malloc(sizeof(PackedA*) * (size_t)G);
   for (long grp = 0; grp < G; grp++) packs[grp] = new PackedA(MatA{w + grp * cOutG * kdim, kdim, 1}, cOutG, kdim);
@@ -285,6 +287,8 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
   double flops = 2.0 * g.n * g.cOut * kdim * P;
   int T = threadsFor(flops);
   if (g.n == 0 || P == 0) { memset(dw, 0, (size_t)dwSize * 4); return; }
+  // few positions per image: one GEMM whose reduction runs over the whole batch (conv_batched_impl.h)
+  if (batchedWeightSuits(g)) { convBackwardWeightBatched(x, dy, g, T, dw); return; }
   // stride 1: the row kernel, unless its unused lanes are over a quarter of all on many
   // channels, or too few images are there to share out
   if (g.strideH == 1 && g.strideW == 1 && (cOutG <= 8 || RowsLayout::waste(g) <= 0.25) && (T == 1 || g.n * G >= T)) {

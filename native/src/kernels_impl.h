@@ -15,6 +15,7 @@ namespace CK_NS {
 
 #include "util_impl.h"
 #include "gemm_impl.h"
+#include "conv_batched_impl.h"
 #include "conv_impl.h"
 #include "pool_impl.h"
 

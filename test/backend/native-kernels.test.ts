@@ -81,6 +81,16 @@ const convCases: Array<[string, Conv2dGeometry]> = [
   ['batch 3, strided, groups 3', convGeom(3, 12, 23, 17, 24, 3, 3, { sH: 2, sW: 3, groups: 3, pT: 1, pL: 1, dW: 2 })],
   ['LeNet conv1', convGeom(64, 1, 28, 28, 6, 5, 5)],
   ['conv1d (h = 1)', convGeom(4, 6, 1, 50, 10, 1, 5, { pL: 2 })],
+  // whole-batch GEMMs (conv_batched_impl.h: >= 2 images, >= 16 output channels per group,
+  // >= 16 weights per output, < 512 positions): odd sizes, tiles and pieces that straddle
+  // images, K blocks over 256 weights / positions, groups, dilation, stride 2, asymmetric pad
+  ['batched: 7x9, 20 channels', convGeom(2, 6, 7, 9, 20, 3, 3, { pT: 1, pL: 1 })],
+  ['batched: 5x5, 33 channels, 9 images', convGeom(9, 16, 5, 5, 33, 3, 3, { pT: 1, pL: 1 })],
+  ['batched: stride 2, asymmetric pad', convGeom(5, 4, 13, 11, 24, 3, 3, { sH: 2, sW: 2, pT: 0, pB: 2, pL: 1, pR: 0 })],
+  ['batched: groups 2, dilation 2', convGeom(3, 8, 10, 10, 40, 3, 3, { groups: 2, dH: 2, dW: 2, pT: 2, pL: 1, pR: 3 })],
+  ['batched: 1 input channel, 5x5', convGeom(3, 1, 12, 12, 17, 5, 5, { pT: 2, pL: 2 })],
+  ['batched: threaded, K over 256', convGeom(8, 32, 9, 9, 48, 3, 3, { pT: 1, pL: 1 })],
+  ['batched shape with batch 1', convGeom(1, 32, 9, 9, 48, 3, 3, { pT: 1, pL: 1 })],
 ];
 
 const poolCases: Array<[string, Pool2dGeometry]> = [];
@@ -324,6 +334,7 @@ test('native: with 2 threads, repeated conv2dBackwardWeight / gemm / reduce call
       ['rows kernel (stride 1)', [16, 8, 20, 20, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 20, 20]],
       ['LeNet conv2', [64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1, 10, 10]],
       ['im2col GEMM (stride 2)', [16, 8, 21, 21, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1, 10, 10]],
+      ['whole-batch GEMM (7x7)', [16, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 7]],
     ];
     for (const [name, g] of convs) {
       const [n, cIn, h, w, cOut, kh, kw, , , , , , , groups, oh, ow] = g;
