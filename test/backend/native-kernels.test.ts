@@ -87,6 +87,7 @@ const convCases: Array<[string, Conv2dGeometry]> = [
   ['batched: 7x9, 20 channels', convGeom(2, 6, 7, 9, 20, 3, 3, { pT: 1, pL: 1 })],
   ['batched: 5x5, 33 channels, 9 images', convGeom(9, 16, 5, 5, 33, 3, 3, { pT: 1, pL: 1 })],
   ['batched: stride 2, asymmetric pad', convGeom(5, 4, 13, 11, 24, 3, 3, { sH: 2, sW: 2, pT: 0, pB: 2, pL: 1, pR: 0 })],
+  ['batched: stride (2, 1), asymmetric pad', convGeom(4, 6, 11, 9, 18, 3, 3, { sH: 2, pT: 1, pB: 0, pL: 2, pR: 0 })],
   ['batched: groups 2, dilation 2', convGeom(3, 8, 10, 10, 40, 3, 3, { groups: 2, dH: 2, dW: 2, pT: 2, pL: 1, pR: 3 })],
   ['batched: 1 input channel, 5x5', convGeom(3, 1, 12, 12, 17, 5, 5, { pT: 2, pL: 2 })],
   ['batched: threaded, K over 256', convGeom(8, 32, 9, 9, 48, 3, 3, { pT: 1, pL: 1 })],

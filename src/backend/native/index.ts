@@ -4,8 +4,7 @@
  * its own thread pool. Tensors are plain Float32Arrays passed to C++ without copying; shapes
  * and geometry travel through one shared Float64Array so a call costs ~100 ns of overhead.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { nodeModule, nodeUrl } from '../../io/node-sync.js';
 import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
 import type { BackendCandidate } from '../index.js';
 import { binary as jsBinary } from '../js/elementwise.js';
@@ -63,7 +62,8 @@ export function nativeAddonPath(): string {
   const env = typeof process !== 'undefined' ? process.env.CONVKIT_NATIVE_PATH : undefined;
   if (env && env.length > 0) return env;
   // this file is src/backend/native/index.ts (tsx) or dist/backend/native/index.js: 3 levels below the root
-  return fileURLToPath(new URL('../../../native/build/convkit.node', import.meta.url));
+  if (!nodeUrl) throw new Error('the native backend needs Node.js');
+  return nodeUrl.fileURLToPath(new URL('../../../native/build/convkit.node', import.meta.url));
 }
 
 // Highest rank the addon takes for binary/permute (its parameter block); beyond, the js loops run.
@@ -76,10 +76,11 @@ const params = new Float64Array(64);
 /** Loads the addon once (throws with the reason if it cannot be loaded). */
 export function loadNativeAddon(): NativeAddon {
   if (addon) return addon;
+  if (!nodeModule) throw new Error('the native backend needs Node.js (this is not a Node process)');
   const path = nativeAddonPath();
   let mod: NativeAddon;
   try {
-    mod = createRequire(import.meta.url)(path) as NativeAddon;
+    mod = nodeModule.createRequire(import.meta.url)(path) as NativeAddon;
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new Error(`native addon ${path} could not be loaded (${why}); run 'node scripts/build-native.mjs' to build it`);
