@@ -4,6 +4,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_worker_models import lenet5, keras_fashion  # noqa: E402
+
 threads = int(os.environ.get('BENCH_THREADS', '2'))
 torch.set_num_threads(threads)
 torch.manual_seed(0)
@@ -17,23 +20,6 @@ def rate(fn, seconds):
         t = time.perf_counter()
         if t - t0 >= seconds:
             return n / (t - t0)
-
-
-def lenet5():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-
-
-def keras_fashion():
-    c = lambda i, o, k: nn.Conv2d(i, o, k, padding='same')
-    return nn.Sequential(
-        c(1, 64, 7), nn.ReLU(), nn.MaxPool2d(2),
-        c(64, 128, 3), nn.ReLU(), c(128, 128, 3), nn.ReLU(), nn.MaxPool2d(2),
-        c(128, 256, 3), nn.ReLU(), c(256, 256, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(2304, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 64), nn.ReLU(), nn.Dropout(0.5),
-        nn.Linear(64, 10))
 
 
 def train_rate(make, batch, seconds):

@@ -6,71 +6,6 @@
 // Deterministic for any thread count: work is split over output columns only, never over a
 // reduction, and every output element is written (outputs may be recycled storage).
 
-// im2col of every image of one group, as the B operand of the forward GEMM: row r =
-// (c, ki, kj), column q = image * P + position, offset by q0 (the task's first column).
-struct BatchColB {
-  Im2col im;      // image 0 of the group
-  long imgStride;  // floats from one image to the next
-  long P, q0;
-  void pack(float* dst, long p0, long kc, long j0, long nc) const {
-    float row[NC + NR] __attribute__((aligned(64)));
-    long full = nc / NR * NR;
-    for (long q = 0; q < kc; q++) {
-      for (long j = j0 + q0, end = j0 + q0 + nc; j < end;) {
-        long nn = j / P, pos = j - nn * P, len = lmin(end - j, P - pos);
-        Im2col a = im;
-        a.x = im.x + nn * imgStride;
-        a.colRow(p0 + q, pos, len, LinearSink{row + (j - j0 - q0)});
-        j += len;
-      }
-      for (long jr = 0; jr < full; jr += NR) {
-        float* dq = dst + jr * kc + q * NR;
-#pragma GCC unroll 8
-        for (int j = 0; j < NRV; j++) *(vf*)(dq + j * CK_VW) = *(const vf*)(row + jr + j * CK_VW);
-      }
-      if (full < nc) {
-        float* dq = dst + full * kc + q * NR;
-        long j = 0;
-        for (; j < nc - full; j++) dq[j] = row[full + j];
-        for (; j < NR; j++) dq[j] = 0.f;
-      }
-    }
-  }
-};
-
-// im2col transposed over the whole batch, as the B operand of the weight gradient: row q =
-// image * P + position, column r = (c, ki, kj).
-struct BatchColTB {
-  Im2col im;
-  long imgStride, P;
-  void pack(float* dst, long p0, long kc, long j0, long nc) const {
-    const long QB = 64;
-    float rows[NR][QB] __attribute__((aligned(64)));
-    for (long jr = 0; jr < nc; jr += NR) {
-      long nr = lmin(NR, nc - jr);
-      float* d = dst + jr * kc;
-      for (long q0 = 0; q0 < kc; q0 += QB) {
-        long qn = lmin(QB, kc - q0);
-        for (long s = p0 + q0, end = p0 + q0 + qn; s < end;) {
-          long nn = s / P, pos = s - nn * P, len = lmin(end - s, P - pos);
-          Im2col a = im;
-          a.x = im.x + nn * imgStride;
-          long off = s - p0 - q0;
-          for (long j = 0; j < nr; j++) a.colRow(j0 + jr + j, pos, len, LinearSink{rows[j] + off});
-          s += len;
-        }
-        for (long j = nr; j < NR; j++)
-          for (long q = 0; q < qn; q++) rows[j][q] = 0.f;
-        for (long q = 0; q < qn; q++) {
-          float* dq = d + (q0 + q) * NR;
-#pragma GCC unroll 32
-          for (int j = 0; j < NR; j++) dq[j] = rows[j][q];
-        }
-      }
-    }
-  }
-};
-
 // dy of one group over the whole batch, as the A operand of the weight gradient: row i =
 // output channel, column q = image * P + position.
 struct BatchDyA {
@@ -97,7 +32,26 @@ struct BatchDyA {
   }
 };
 
-// ---- padded batch (unit column stride) ----------------------------------------------------
+// BatchDyA packed once for the whole matrix (every weight-column piece reads all of it),
+// in PackedA's layout: the KC block at p0 holds MR-row panels of its kc columns.
+struct PackedBatchDy {
+  float* buf = nullptr;
+  long mPad;
+  PackedBatchDy(const BatchDyA& a, long m, long k, int T) : mPad((m + MR - 1) / MR * MR) {
+    buf = alignedAlloc((size_t)(mPad * k));
+    long blocks = (k + KC - 1) / KC;
+    auto block = [&](long b) { a.packed(buf + b * KC * mPad, 0, m, b * KC, lmin(KC, k - b * KC)); };
+    if (T > 1 && blocks > 1) parallelFor(blocks, block);
+    else for (long b = 0; b < blocks; b++) block(b);
+  }
+  ~PackedBatchDy() { free(buf); }
+  PackedBatchDy(const PackedBatchDy&) = delete;
+  PackedBatchDy& operator=(const PackedBatchDy&) = delete;
+  // i0 is a multiple of MR and p0 of KC (gemmBlock guarantees both)
+  const float* packed(float*, long i0, long, long p0, long kc) const { return buf + p0 * mPad + i0 * kc; }
+};
+
+// ---- padded batch ----------------------------------------------------
 // Every image copied once per call with its padding applied as zeros, Hp x Wp per channel,
 // so that im2col element (r, q) is xp[roff(r) + off(q)] with no bounds checks, and the
 // columns of one output row are one contiguous run.
@@ -146,14 +100,20 @@ static inline void copyShort(float* __restrict dst, const float* __restrict src,
 #endif
 }
 
+// dst[i] = src[i * stride] for i < len (a run of one output row).
+static inline void copyStrided(float* __restrict dst, const float* __restrict src, long len, long stride) {
+  if (stride == 1) copyShort(dst, src, len);
+  else for (long i = 0; i < len; i++) dst[i] = src[i * stride];
+}
+
 // Geometry of the padded batch as offsets: column q = image * P + position -> off(q), row
 // r = (c, ki, kj) -> roff(r); element (r, q) of the batch's im2col is xp[roff(r) + off(q)].
 struct PaddedIndex {
   const float* xp;  // group's first channel, image 0
-  long imgStride, Hp, Wp, P, outW, sH, kh, kw, dH, dW;
+  long imgStride, Hp, Wp, P, outW, sH, kh, kw, dH, dW, sW;
   long off(long q) const {
     long nn = q / P, pos = q - nn * P, oh = pos / outW, ow = pos - oh * outW;
-    return nn * imgStride + oh * sH * Wp + ow;
+    return nn * imgStride + oh * sH * Wp + ow * sW;
   }
   long roff(long r) const {
     long kk = kh * kw, c = r / kk, t = r - c * kk, ki = t / kw, kj = t - ki * kw;
@@ -189,7 +149,7 @@ struct PaddedColB {
       long jr = start[k] / NR * NR, col = start[k] - jr;
       float* d = dst + jr * kc + col;
       const float* s = ix.xp + src[k];
-      for (long q = 0; q < kc; q++) copyShort(d + q * NR, s + roff[q], len[k]);
+      for (long q = 0; q < kc; q++) copyStrided(d + q * NR, s + roff[q], len[k], ix.sW);
     }
     long full = nc / NR * NR;
     if (full < nc) {
@@ -199,6 +159,39 @@ struct PaddedColB {
     }
   }
 };
+
+#if defined(__AVX512F__) && CK_VW == 16
+// dst[c * ds + i] = src[i * ss + c] for a 16 x 16 block (aligned rows): unpack pairs of rows,
+// then pairs of pairs, then 128-bit lanes twice.
+static inline void transpose16(const float* src, long ss, float* dst, long ds) {
+  __m512 r[16], t[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; i++) r[i] = _mm512_load_ps(src + i * ss);
+#pragma GCC unroll 8
+  for (int a = 0; a < 8; a++) {
+    t[2 * a] = _mm512_unpacklo_ps(r[2 * a], r[2 * a + 1]);
+    t[2 * a + 1] = _mm512_unpackhi_ps(r[2 * a], r[2 * a + 1]);
+  }
+#pragma GCC unroll 4
+  for (int b = 0; b < 4; b++) {
+    __m512d a0 = _mm512_castps_pd(t[4 * b]), a1 = _mm512_castps_pd(t[4 * b + 1]);
+    __m512d a2 = _mm512_castps_pd(t[4 * b + 2]), a3 = _mm512_castps_pd(t[4 * b + 3]);
+    r[4 * b] = _mm512_castpd_ps(_mm512_unpacklo_pd(a0, a2));      // column 4L + 0 of rows 4b..4b+3
+    r[4 * b + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a0, a2));  // column 4L + 1
+    r[4 * b + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));  // column 4L + 2
+    r[4 * b + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));  // column 4L + 3
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < 4; k++) {
+    __m512 v = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x88), w = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xdd);
+    __m512 v2 = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0x88), w2 = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0xdd);
+    _mm512_storeu_ps(dst + k * ds, _mm512_shuffle_f32x4(v, v2, 0x88));
+    _mm512_storeu_ps(dst + (8 + k) * ds, _mm512_shuffle_f32x4(v, v2, 0xdd));
+    _mm512_storeu_ps(dst + (4 + k) * ds, _mm512_shuffle_f32x4(w, w2, 0x88));
+    _mm512_storeu_ps(dst + (12 + k) * ds, _mm512_shuffle_f32x4(w, w2, 0xdd));
+  }
+}
+#endif
 
 // The weight-gradient B operand (rows q, columns r) from the padded batch: NR im2col rows are
 // gathered run by run, then transposed into the panel in L1-sized pieces.
@@ -219,11 +212,17 @@ struct PaddedColTB {
         long cnt = ix.runs(p0 + q0, qn, QB, start, len, src);
         for (long k = 0; k < cnt; k++) {
           const float* s = ix.xp + src[k];
-          for (long j = 0; j < nr; j++) copyShort(rows[j] + start[k], s + roff[j], len[k]);
+          for (long j = 0; j < nr; j++) copyStrided(rows[j] + start[k], s + roff[j], len[k], ix.sW);
         }
         for (long j = nr; j < NR; j++)
           for (long q = 0; q < qn; q++) rows[j][q] = 0.f;
-        for (long q = 0; q < qn; q++) {
+        long qv = 0;
+#if defined(__AVX512F__) && CK_VW == 16
+        // whole 16 x 16 blocks transposed in registers
+        for (; qv + 16 <= qn; qv += 16)
+          for (int jb = 0; jb < NR; jb += 16) transpose16(&rows[jb][qv], QB, d + (q0 + qv) * NR + jb, NR);
+#endif
+        for (long q = qv; q < qn; q++) {
           float* dq = d + (q0 + q) * NR;
 #pragma GCC unroll 32
           for (int j = 0; j < NR; j++) dq[j] = rows[j][q];
@@ -234,12 +233,13 @@ struct PaddedColTB {
 };
 
 // Whether the forward (and the stride-1 data gradient, which runs as a forward convolution)
-// should run as one GEMM over the batch: few output positions per image, a channel count the
-// GEMM tile can fill, and more than one image.
+// should run as one GEMM over the batch: at most 1024 output positions per image (measured:
+// from 7x7 to 32x32 the whole-batch GEMM is as fast or faster), a channel count the GEMM tile
+// can fill, and more than one image.
 static bool batchedForwardSuits(const CkConvGeom& g) {
   { const char* e = getenv("CK_BATCHED"); if (e && e[0] == '0') return false; }
   long cOutG = g.cOut / g.groups, kdim = g.cIn / g.groups * g.kh * g.kw, P = g.outH * g.outW;
-  return g.n >= 2 && cOutG >= 16 && kdim >= 16 && P < 512;
+  return g.n >= 2 && cOutG >= 16 && kdim >= 16 && P <= 1024;
 }
 
 // Column chunking shared by the batched kernels: `len` columns cut into pieces of whole
@@ -261,8 +261,8 @@ static void convForwardBatched(const float* x, const float* w, const float* bias
   for (long grp = 0; grp < G; grp++) packs[grp] = new PackedA(MatA{w + grp * cOutG * kdim, kdim, 1}, cOutG, kdim);
   long pieces = batchedPieces(NP, T, 384, 4);
   long units = (NP + NR - 1) / NR;
-  // unit column stride: im2col from a padded copy of the batch, one run per output row piece
-  PaddedBatch* pad = g.strideW == 1 ? new PaddedBatch(x, g, T) : nullptr;
+  // im2col from a padded copy of the batch, one run per output row piece
+  PaddedBatch pad(x, g, T);
   auto task = [&](long t) {
     long grp = t / pieces, pc = t - grp * pieces;
     long a = lmin(units * pc / pieces * NR, NP), b = lmin(units * (pc + 1) / pieces * NR, NP);
@@ -270,17 +270,10 @@ static void convForwardBatched(const float* x, const float* w, const float* bias
     long len = b - a;
     float* tmp = scratch((size_t)(cOutG * len));
     const float* bg = bias ? bias + grp * cOutG : nullptr;
-    int init = bg ? INIT_BIAS : INIT_OVERWRITE;
-    if (pad) {
-      PaddedIndex ix{pad->xp + grp * cInG * pad->Hp * pad->Wp, pad->imgStride, pad->Hp, pad->Wp, P, g.outW, g.strideH,
-                     g.kh, g.kw, g.dilationH, g.dilationW};
-      gemmBlock(0, cOutG, 0, len, kdim, 1.f, *packs[grp], PaddedColB{ix, a}, init, 0.f, tmp, len, bg);
-    } else {
-      Im2col im{x + grp * cInG * g.h * g.w, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft,
-                g.dilationH, g.dilationW, g.outW};
-      gemmBlock(0, cOutG, 0, len, kdim, 1.f, *packs[grp], BatchColB{im, g.cIn * g.h * g.w, P, a}, init, 0.f, tmp, len,
-                bg);
-    }
+    PaddedIndex ix{pad.xp + grp * cInG * pad.Hp * pad.Wp, pad.imgStride, pad.Hp, pad.Wp, P, g.outW, g.strideH,
+                   g.kh, g.kw, g.dilationH, g.dilationW, g.strideW};
+    gemmBlock(0, cOutG, 0, len, kdim, 1.f, *packs[grp], PaddedColB{ix, a}, bg ? INIT_BIAS : INIT_OVERWRITE, 0.f, tmp,
+              len, bg);
     // scatter: column q = image * P + position of channel o goes to y[image][grp*cOutG + o][position]
     for (long q = a; q < b;) {
       long nn = q / P, pos = q - nn * P, run = lmin(b - q, P - pos);
@@ -293,13 +286,13 @@ static void convForwardBatched(const float* x, const float* w, const float* bias
   long tasks = G * pieces;
   if (T > 1 && tasks > 1) parallelFor(tasks, task);
   else for (long t = 0; t < tasks; t++) task(t);
-  delete pad;
   for (long grp = 0; grp < G; grp++) delete packs[grp];
   free(packs);
 }
 
 // Whether the weight gradient should run as one GEMM per group whose reduction runs over the
-// whole batch (K = images * positions): few positions per image, channels that fill the tile.
+// whole batch (K = images * positions): few positions per image (at 28x28 the row kernel of
+// conv_impl.h is faster, measured), channels that fill the tile.
 static bool batchedWeightSuits(const CkConvGeom& g) {
   { const char* e = getenv("CK_BATCHED"); if (e && e[0] == '0') return false; }
   long cOutG = g.cOut / g.groups, kdim = g.cIn / g.groups * g.kh * g.kw, P = g.outH * g.outW;
@@ -314,25 +307,106 @@ static void convBackwardWeightBatched(const float* x, const float* dy, const CkC
   // each piece repacks all of dy, so pieces stay wide (>= 256 weight columns)
   long pieces = batchedPieces(kdim, T, 256, 2);
   long units = (kdim + NR - 1) / NR;
-  PaddedBatch* pad = g.strideW == 1 ? new PaddedBatch(x, g, T) : nullptr;
+  PaddedBatch pad(x, g, T);
+  PackedBatchDy** dys = (PackedBatchDy**)malloc(sizeof(PackedBatchDy*) * (size_t)G);
+  for (long grp = 0; grp < G; grp++) dys[grp] = new PackedBatchDy(BatchDyA{dy + grp * cOutG * P, g.cOut * P, P}, cOutG, NP, T);
   auto task = [&](long t) {
     long grp = t / pieces, pc = t - grp * pieces;
     long a = lmin(units * pc / pieces * NR, kdim), b = lmin(units * (pc + 1) / pieces * NR, kdim);
     if (b <= a) return;
-    BatchDyA A{dy + grp * cOutG * P, g.cOut * P, P};
-    float* dwg = dw + grp * cOutG * kdim;
-    if (pad) {
-      PaddedIndex ix{pad->xp + grp * cInG * pad->Hp * pad->Wp, pad->imgStride, pad->Hp, pad->Wp, P, g.outW, g.strideH,
-                     g.kh, g.kw, g.dilationH, g.dilationW};
-      gemmBlock(0, cOutG, a, b, NP, 1.f, A, PaddedColTB{ix}, INIT_OVERWRITE, 0.f, dwg, kdim, nullptr);
-    } else {
-      Im2col im{x + grp * cInG * g.h * g.w, g.h, g.w, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft,
-                g.dilationH, g.dilationW, g.outW};
-      gemmBlock(0, cOutG, a, b, NP, 1.f, A, BatchColTB{im, g.cIn * g.h * g.w, P}, INIT_OVERWRITE, 0.f, dwg, kdim, nullptr);
-    }
+    PaddedIndex ix{pad.xp + grp * cInG * pad.Hp * pad.Wp, pad.imgStride, pad.Hp, pad.Wp, P, g.outW, g.strideH,
+                   g.kh, g.kw, g.dilationH, g.dilationW, g.strideW};
+    gemmBlock(0, cOutG, a, b, NP, 1.f, *dys[grp], PaddedColTB{ix}, INIT_OVERWRITE, 0.f, dw + grp * cOutG * kdim, kdim,
+              nullptr);
   };
   long tasks = G * pieces;
   if (T > 1 && tasks > 1) parallelFor(tasks, task);
   else for (long t = 0; t < tasks; t++) task(t);
-  delete pad;
+  for (long grp = 0; grp < G; grp++) delete dys[grp];
+  free(dys);
+}
+
+// dy of one group over a run of whole images, as the B operand of the data gradient: row p =
+// output channel, column q = image * P + position (images counted from the run's first).
+struct BatchDyB {
+  const float* dy;  // channel 0 of the group, first image of the run
+  long imgStride, P;
+  void pack(float* dst, long p0, long kc, long j0, long nc) const {
+    float row[NC + NR] __attribute__((aligned(64)));
+    long full = nc / NR * NR;
+    for (long q = 0; q < kc; q++) {
+      for (long j = j0, end = j0 + nc; j < end;) {
+        long nn = j / P, pos = j - nn * P, len = lmin(end - j, P - pos);
+        copyRun(row + (j - j0), dy + nn * imgStride + (p0 + q) * P + pos, len);
+        j += len;
+      }
+      for (long jr = 0; jr < full; jr += NR) {
+        float* dq = dst + jr * kc + q * NR;
+#pragma GCC unroll 8
+        for (int j = 0; j < NRV; j++) *(vf*)(dq + j * CK_VW) = *(const vf*)(row + jr + j * CK_VW);
+      }
+      if (full < nc) {
+        float* dq = dst + full * kc + q * NR;
+        long j = 0;
+        for (; j < nc - full; j++) dq[j] = row[full + j];
+        for (; j < NR; j++) dq[j] = 0.f;
+      }
+    }
+  }
+};
+
+// Whether the data gradient's column route (strided, or few input channels) should run one
+// GEMM per run of whole images: few positions per image, output channels (the GEMM's K)
+// enough to be worth it, and more than one image.
+static bool batchedDataSuits(const CkConvGeom& g) {
+  { const char* e = getenv("CK_BATCHED"); if (e && e[0] == '0') return false; }
+  long cOutG = g.cOut / g.groups, kdim = g.cIn / g.groups * g.kh * g.kw, P = g.outH * g.outW;
+  return g.n >= 2 && cOutG >= 32 && kdim >= 16 && P < 512;
+}
+
+// dcol (kdim x images*P) = W_g^T * dy over runs of whole images, then each image's columns
+// scatter-added into its dx (col2im). A task owns whole images, so every dx element is
+// written by one task, in a fixed order.
+static void convBackwardDataBatched(const float* dy, const float* w, const CkConvGeom& g, int T, float* dx) {
+  long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kk = g.kh * g.kw, kdim = cInG * kk, P = g.outH * g.outW;
+  long HW = g.h * g.w;
+  // about 256 columns per run, and at least two runs per thread when the batch allows
+  long per = lmax(1, lmin((256 + P - 1) / P, (g.n + 2L * T - 1) / (2L * T)));
+  long runs = (g.n + per - 1) / per;
+  PackedA** packs = (PackedA**)malloc(sizeof(PackedA*) * (size_t)G);
+  for (long grp = 0; grp < G; grp++) packs[grp] = new PackedA(MatA{w + grp * cOutG * kdim, 1, kdim}, kdim, cOutG);
+  auto task = [&](long t) {
+    long n0 = t * per, n1 = lmin(g.n, n0 + per), len = (n1 - n0) * P;
+    float* col = scratch((size_t)(kdim * len));
+    memset(dx + n0 * g.cIn * HW, 0, (size_t)((n1 - n0) * g.cIn * HW) * 4);
+    for (long grp = 0; grp < G; grp++) {
+      BatchDyB B{dy + (n0 * g.cOut + grp * cOutG) * P, g.cOut * P, P};
+      gemmBlock(0, kdim, 0, len, cOutG, 1.f, *packs[grp], B, INIT_OVERWRITE, 0.f, col, len, nullptr);
+      for (long nn = n0; nn < n1; nn++) {
+        float* dxg = dx + (nn * g.cIn + grp * cInG) * HW;
+        for (long r = 0; r < kdim; r++) {
+          long ci = r / kk, tap = r - ci * kk, ki = tap / g.kw, kj = tap - ki * g.kw;
+          long offH = ki * g.dilationH - g.padTop, offW = kj * g.dilationW - g.padLeft;
+          long ohLo, ohHi, owLo, owHi;
+          // output positions whose input lies inside the image (as validRange in conv_impl.h)
+          ohLo = offH >= 0 ? 0 : (-offH + g.strideH - 1) / g.strideH;
+          ohHi = lmin(g.h - 1 - offH >= 0 ? (g.h - 1 - offH) / g.strideH + 1 : 0, g.outH);
+          owLo = offW >= 0 ? 0 : (-offW + g.strideW - 1) / g.strideW;
+          owHi = lmin(g.w - 1 - offW >= 0 ? (g.w - 1 - offW) / g.strideW + 1 : 0, g.outW);
+          float* xs = dxg + ci * HW;
+          const float* cr = col + r * len + (nn - n0) * P;
+          for (long oh = ohLo; oh < ohHi; oh++) {
+            float* xr = xs + (oh * g.strideH + offH) * g.w + offW;
+            const float* c = cr + oh * g.outW;
+            if (g.strideW == 1) for (long ow = owLo; ow < owHi; ow++) xr[ow] += c[ow];
+            else for (long ow = owLo; ow < owHi; ow++) xr[ow * g.strideW] += c[ow];
+          }
+        }
+      }
+    }
+  };
+  if (T > 1 && runs > 1) parallelFor(runs, task);
+  else for (long t = 0; t < runs; t++) task(t);
+  for (long grp = 0; grp < G; grp++) delete packs[grp];
+  free(packs);
 }

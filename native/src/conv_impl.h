@@ -408,6 +408,8 @@ static void conv2dBackwardDataK(const float* dy, const float* w, const CkConvGeo
     free(wt);
     return;
   }
+  // few positions per image: the column route over runs of whole images (conv_batched_impl.h)
+  if (batchedDataSuits(g)) { convBackwardDataBatched(dy, w, g, T, dx); return; }
   // strided or few input channels: dcol = W_g^T * dy_ng, then scatter-add the columns into dx (col2im)
   auto image = [&](long nn, int parts) {
     float* col = scratch((size_t)(kdim * P));
