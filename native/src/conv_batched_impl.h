@@ -51,7 +51,7 @@ struct PackedBatchDy {
   const float* packed(float*, long i0, long, long p0, long kc) const { return buf + p0 * mPad + i0 * kc; }
 };
 
-// ---- padded batch ----------------------------------------------------
+// ---- padded batch ------------------------------------------------------------------------
 // Every image copied once per call with its padding applied as zeros, Hp x Wp per channel,
 // so that im2col element (r, q) is xp[roff(r) + off(q)] with no bounds checks, and the
 // columns of one output row are one contiguous run.
@@ -86,7 +86,7 @@ struct PaddedBatch {
   PaddedBatch& operator=(const PaddedBatch&) = delete;
 };
 
-// dst[0..len) = src[0..len) for a run of at most 2 * CK_VW floats (one output row piece).
+// dst[0..len) = src[0..len) for a short run (a piece of one output row).
 static inline void copyShort(float* __restrict dst, const float* __restrict src, long len) {
 #if defined(__AVX512F__) && CK_VW == 16
   while (len > 0) {
@@ -134,8 +134,8 @@ struct PaddedIndex {
   }
 };
 
-// The forward B operand from the padded batch (unit column stride): per panel, each run of
-// columns is copied for all kc rows.
+// The forward B operand from the padded batch: per panel, each run of columns is copied for
+// all kc rows.
 struct PaddedColB {
   PaddedIndex ix;
   long q0;
@@ -232,14 +232,22 @@ struct PaddedColTB {
   }
 };
 
+// Floats of the padded copy of the batch (PaddedBatch); the batched routes keep it under 32 MB,
+// which the allocator recycles instead of mapping fresh pages on every call.
+static long paddedFloats(const CkConvGeom& g) {
+  long Hp = (g.outH - 1) * g.strideH + (g.kh - 1) * g.dilationH + 1;
+  long Wp = (g.outW - 1) * g.strideW + (g.kw - 1) * g.dilationW + 1;
+  return g.n * g.cIn * Hp * Wp;
+}
+static const long kPaddedMaxFloats = 8L << 20;
+
 // Whether the forward (and the stride-1 data gradient, which runs as a forward convolution)
 // should run as one GEMM over the batch: at most 1024 output positions per image (measured:
 // from 7x7 to 32x32 the whole-batch GEMM is as fast or faster), a channel count the GEMM tile
 // can fill, and more than one image.
 static bool batchedForwardSuits(const CkConvGeom& g) {
-  { const char* e = getenv("CK_BATCHED"); if (e && e[0] == '0') return false; }
   long cOutG = g.cOut / g.groups, kdim = g.cIn / g.groups * g.kh * g.kw, P = g.outH * g.outW;
-  return g.n >= 2 && cOutG >= 16 && kdim >= 16 && P <= 1024;
+  return g.n >= 2 && cOutG >= 16 && kdim >= 16 && P <= 1024 && paddedFloats(g) <= kPaddedMaxFloats;
 }
 
 // Column chunking shared by the batched kernels: `len` columns cut into pieces of whole
@@ -254,7 +262,7 @@ static long batchedPieces(long len, int T, long minPiece, int perThread) {
 // y = conv(x, w) + bias as one GEMM per group over all images: the columns are cut into
 // pieces, each computed into a per-thread buffer while in cache and scattered to y.
 static void convForwardBatched(const float* x, const float* w, const float* bias, const CkConvGeom& g, int T,
-                                  float* y) {
+                               float* y) {
   long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kdim = cInG * g.kh * g.kw, P = g.outH * g.outW;
   long NP = g.n * P;
   PackedA** packs = (PackedA**)malloc(sizeof(PackedA*) * (size_t)G);
@@ -291,12 +299,12 @@ static void convForwardBatched(const float* x, const float* w, const float* bias
 }
 
 // Whether the weight gradient should run as one GEMM per group whose reduction runs over the
-// whole batch (K = images * positions): few positions per image (at 28x28 the row kernel of
-// conv_impl.h is faster, measured), channels that fill the tile.
+// whole batch (K = images * positions): few positions per image and at least 64 weights per
+// output channel (the GEMM's columns; with fewer, or at 28x28, the row kernel of conv_impl.h
+// is faster, measured), channels that fill the tile.
 static bool batchedWeightSuits(const CkConvGeom& g) {
-  { const char* e = getenv("CK_BATCHED"); if (e && e[0] == '0') return false; }
   long cOutG = g.cOut / g.groups, kdim = g.cIn / g.groups * g.kh * g.kw, P = g.outH * g.outW;
-  return g.n >= 2 && cOutG >= 16 && kdim >= 16 && P < 512;
+  return g.n >= 2 && cOutG >= 16 && kdim >= 64 && P < 512 && paddedFloats(g) <= kPaddedMaxFloats;
 }
 
 // dW_g (cOutG x kdim) = dy_g (cOutG x N*P) * cols_g^T (N*P x kdim), split over weight columns
@@ -359,9 +367,8 @@ struct BatchDyB {
 // GEMM per run of whole images: few positions per image, output channels (the GEMM's K)
 // enough to be worth it, and more than one image.
 static bool batchedDataSuits(const CkConvGeom& g) {
-  { const char* e = getenv("CK_BATCHED"); if (e && e[0] == '0') return false; }
   long cOutG = g.cOut / g.groups, kdim = g.cIn / g.groups * g.kh * g.kw, P = g.outH * g.outW;
-  return g.n >= 2 && cOutG >= 32 && kdim >= 16 && P < 512;
+  return g.n >= 2 && cOutG >= 32 && kdim >= 16 && P >= 1 && P < 512;
 }
 
 // dcol (kdim x images*P) = W_g^T * dy over runs of whole images, then each image's columns

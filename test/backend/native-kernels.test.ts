@@ -82,20 +82,20 @@ const convCases: Array<[string, Conv2dGeometry]> = [
   ['LeNet conv1', convGeom(64, 1, 28, 28, 6, 5, 5)],
   ['conv1d (h = 1)', convGeom(4, 6, 1, 50, 10, 1, 5, { pL: 2 })],
   // whole-batch GEMMs (conv_batched_impl.h: >= 2 images, >= 16 output channels per group,
-  // >= 16 weights per output, <= 1024 positions forward, < 512 for the weight gradient): odd
-  // sizes, tiles and pieces that straddle images, K blocks over 256 weights / positions,
-  // groups, dilation, stride 2, asymmetric pad
-  ['batched: 7x9, 20 channels', convGeom(2, 6, 7, 9, 20, 3, 3, { pT: 1, pL: 1 })],
+  // >= 16 weights per output channel and <= 1024 positions forward, >= 64 and < 512 for the
+  // weight gradient): odd sizes, tiles and pieces that straddle images, K blocks over 256
+  // weights / positions, groups, dilation, stride 2, asymmetric pad
+  ['batched: 7x9, 20 channels', convGeom(2, 8, 7, 9, 20, 3, 3, { pT: 1, pL: 1 })],
   ['batched: 5x5, 33 channels, 9 images', convGeom(9, 16, 5, 5, 33, 3, 3, { pT: 1, pL: 1 })],
-  ['batched: stride 2, asymmetric pad', convGeom(5, 4, 13, 11, 24, 3, 3, { sH: 2, sW: 2, pT: 0, pB: 2, pL: 1, pR: 0 })],
-  ['batched: stride (2, 1), asymmetric pad', convGeom(4, 6, 11, 9, 18, 3, 3, { sH: 2, pT: 1, pB: 0, pL: 2, pR: 0 })],
-  ['batched: groups 2, dilation 2', convGeom(3, 8, 10, 10, 40, 3, 3, { groups: 2, dH: 2, dW: 2, pT: 2, pL: 1, pR: 3 })],
+  ['batched: stride 2, asymmetric pad', convGeom(5, 8, 13, 11, 24, 3, 3, { sH: 2, sW: 2, pT: 0, pB: 2, pL: 1, pR: 0 })],
+  ['batched: stride (2, 1), asymmetric pad', convGeom(4, 8, 11, 9, 18, 3, 3, { sH: 2, pT: 1, pB: 0, pL: 2, pR: 0 })],
+  ['batched: groups 2, dilation 2', convGeom(3, 16, 10, 10, 40, 3, 3, { groups: 2, dH: 2, dW: 2, pT: 2, pL: 1, pR: 3 })],
   ['batched: 1 input channel, 5x5', convGeom(3, 1, 12, 12, 17, 5, 5, { pT: 2, pL: 2 })],
   ['batched: threaded, K over 256', convGeom(8, 32, 9, 9, 48, 3, 3, { pT: 1, pL: 1 })],
   ['batched shape with batch 1', convGeom(1, 32, 9, 9, 48, 3, 3, { pT: 1, pL: 1 })],
   ['batched forward only: 24x24, 7x7 kernel', convGeom(2, 1, 24, 24, 16, 7, 7, { pT: 3, pL: 3 })],
   // the data gradient's column route over runs of whole images (>= 32 output channels per
-  // group, strided or < 8 input channels per group): 5 images cut into runs of 2, 2, 1
+  // group, strided or < 8 input channels per group): with 2 threads, 5 images cut into runs of 2, 2, 1
   ['batched columns: stride 2, groups 2', convGeom(5, 6, 13, 11, 64, 3, 3, { sH: 2, sW: 2, groups: 2, pT: 0, pB: 2, pL: 1, pR: 0 })],
   ['batched columns: stride (2, 1), dilation (1, 2)', convGeom(4, 6, 11, 9, 36, 3, 3, { sH: 2, dW: 2, pT: 1, pB: 0, pL: 2, pR: 0 })],
   ['batched columns: 4 input channels', convGeom(3, 4, 9, 9, 32, 3, 3, { pT: 1, pL: 1 })],
