@@ -57,6 +57,15 @@ function needImage(name: string, shape: readonly number[], minSide: number, mult
   return shape;
 }
 
+/** The spec of a crossEntropy classifier of [C, H, W] images (H, W >= minSide) built as build({ inChannels, numClasses }). */
+function imageClassifier(name: string, description: string, defaultInputShape: readonly number[], minSide: number,
+  build: (o: { inChannels: number; numClasses: number }) => Module): ModelSpec {
+  return {
+    name, description, loss: 'crossEntropy', defaultInputShape,
+    create: (o = {}) => build({ inChannels: needImage(name, o.inputShape ?? defaultInputShape, minSide)[0], numClasses: o.numClasses ?? 10 }),
+  };
+}
+
 /** The deepest U-Net (at most 4 levels) whose pooling divides H and W (28x28 → 2 levels). */
 function unetDepth(shape: readonly number[]): number {
   let d = 0;
@@ -85,34 +94,13 @@ const specs: ModelSpec[] = [
     name: 'logistic', description: 'logistic regression (one linear layer; one logit for two classes)', loss: 'bceWithLogits', defaultInputShape: [30],
     create: (o = {}) => logisticRegression({ inputSize: size(o.inputShape ?? [30]), numClasses: o.numClasses ?? 2 }),
   },
-  {
-    name: 'alexnet', description: "AlexNet, torchvision's variant (5 conv + 3 fc; 61,100,840 parameters at 1000 classes), images ≥ 63x63", loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => alexnet({ inChannels: needImage('alexnet', o.inputShape ?? [3, 224, 224], 63)[0], numClasses: o.numClasses ?? 10 }),
-  },
-  {
-    name: 'vgg11', description: 'VGG-11 (8 conv 3x3 + 3 fc; 132,863,336 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => vgg11({ inChannels: needImage('vgg11', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
-  },
-  {
-    name: 'vgg16', description: 'VGG-16 (13 conv 3x3 + 3 fc; 138,357,544 parameters at 1000 classes), images ≥ 32x32', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => vgg16({ inChannels: needImage('vgg16', o.inputShape ?? [3, 224, 224], 32)[0], numClasses: o.numClasses ?? 10 }),
-  },
-  {
-    name: 'googlenet', description: 'GoogLeNet / Inception v1, torchvision (6,624,904 parameters at 1000 classes), images ≥ 31x31', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => googlenet({ inChannels: needImage('googlenet', o.inputShape ?? [3, 224, 224], 31)[0], numClasses: o.numClasses ?? 10 }),
-  },
-  {
-    name: 'resnet18', description: 'ResNet-18 (BasicBlocks 2-2-2-2; 11,689,512 parameters at 1000 classes), any image size', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => resnet18({ inChannels: needImage('resnet18', o.inputShape ?? [3, 224, 224], 1)[0], numClasses: o.numClasses ?? 10 }),
-  },
-  {
-    name: 'resnet50', description: 'ResNet-50 (Bottlenecks 3-4-6-3; 25,557,032 parameters at 1000 classes), any image size', loss: 'crossEntropy', defaultInputShape: [3, 224, 224],
-    create: (o = {}) => resnet50({ inChannels: needImage('resnet50', o.inputShape ?? [3, 224, 224], 1)[0], numClasses: o.numClasses ?? 10 }),
-  },
-  {
-    name: 'resnet20', description: "ResNet-20 for 32x32 images (He et al.'s CIFAR network, 269,722 parameters)", loss: 'crossEntropy', defaultInputShape: [3, 32, 32],
-    create: (o = {}) => resnet20({ inChannels: needImage('resnet20', o.inputShape ?? [3, 32, 32], 1)[0], numClasses: o.numClasses ?? 10 }),
-  },
+  imageClassifier('alexnet', "AlexNet, torchvision's variant (5 conv + 3 fc; 61,100,840 parameters at 1000 classes), images ≥ 63x63", [3, 224, 224], 63, alexnet),
+  imageClassifier('vgg11', 'VGG-11 (8 conv 3x3 + 3 fc; 132,863,336 parameters at 1000 classes), images ≥ 32x32', [3, 224, 224], 32, vgg11),
+  imageClassifier('vgg16', 'VGG-16 (13 conv 3x3 + 3 fc; 138,357,544 parameters at 1000 classes), images ≥ 32x32', [3, 224, 224], 32, vgg16),
+  imageClassifier('googlenet', 'GoogLeNet / Inception v1, torchvision (6,624,904 parameters at 1000 classes), images ≥ 31x31', [3, 224, 224], 31, googlenet),
+  imageClassifier('resnet18', 'ResNet-18 (BasicBlocks 2-2-2-2; 11,689,512 parameters at 1000 classes), any image size', [3, 224, 224], 1, resnet18),
+  imageClassifier('resnet50', 'ResNet-50 (Bottlenecks 3-4-6-3; 25,557,032 parameters at 1000 classes), any image size', [3, 224, 224], 1, resnet50),
+  imageClassifier('resnet20', "ResNet-20 for 32x32 images (He et al.'s CIFAR network, 269,722 parameters)", [3, 32, 32], 1, resnet20),
   {
     name: 'autoencoder', description: 'convolutional autoencoder (2 stride-2 convs → 32-d code → 2 transposed convs), output = input shape', loss: 'mse', defaultInputShape: [1, 28, 28],
     create: (o = {}) => autoencoder({ inputShape: needImage('autoencoder', o.inputShape ?? [1, 28, 28], 4, 4) }),

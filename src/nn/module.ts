@@ -198,17 +198,22 @@ export abstract class Module {
     for (const [, m] of this.namedModules()) yield m;
   }
 
-  /** All parameters with dotted names (shared tensors listed once); recurse=false: own only. */
-  *namedParameters(prefix = '', recurse = true): Generator<[string, Tensor]> {
+  /** The tensors in `own(m)` of this module (and its descendants if recurse) with dotted names, shared ones once. */
+  *#namedTensors(own: (m: Module) => Map<string, Tensor | null>, prefix: string, recurse: boolean): Generator<[string, Tensor]> {
     const seen = new Set<Tensor>();
     const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
-      for (const [n, p] of m.#params) {
-        if (!p || seen.has(p)) continue;
-        seen.add(p);
-        yield [mp ? `${mp}.${n}` : n, p];
+      for (const [n, t] of own(m)) {
+        if (!t || seen.has(t)) continue;
+        seen.add(t);
+        yield [mp ? `${mp}.${n}` : n, t];
       }
     }
+  }
+
+  /** All parameters with dotted names (shared tensors listed once); recurse=false: own only. */
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    yield* this.#namedTensors((m) => m.#params, prefix, recurse);
   }
 
   /** All parameters (what an optimizer trains). */
@@ -218,15 +223,7 @@ export abstract class Module {
 
   /** All buffers with dotted names. */
   *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
-    const seen = new Set<Tensor>();
-    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
-    for (const [mp, m] of mods) {
-      for (const [n, b] of m.#buffers) {
-        if (!b || seen.has(b)) continue;
-        seen.add(b);
-        yield [mp ? `${mp}.${n}` : n, b];
-      }
-    }
+    yield* this.#namedTensors((m) => m.#buffers, prefix, recurse);
   }
 
   /** All buffers. */
@@ -358,19 +355,24 @@ export abstract class Module {
   }
 }
 
-/** Runs its modules one after another (indexable with `at(i)`, extendable with `append`). */
-export class Sequential extends Module {
+/**
+ * Children registered as '0', '1', ... with `append`, `length`, `at(i)` and iteration: the shared
+ * machinery of `Sequential` and `ModuleList` (`label` names the container in error messages).
+ */
+export abstract class IndexedModules extends Module {
   #count = 0;
+  readonly #label: string;
 
-  /** `new Sequential(conv, relu, pool, ...)`; the children are named '0', '1', ... */
-  constructor(...modules: Module[]) {
+  /** Registers `modules` in order; `label` prefixes error messages (e.g. 'Sequential.at'). */
+  protected constructor(label: string, modules: readonly Module[]) {
     super();
+    this.#label = label;
     for (const m of modules) this.append(m);
   }
 
   /** Adds a module at the end; returns this. */
   append(module: Module): this {
-    if (!(module instanceof Module)) throw new TypeError(`Sequential.append: expected a Module, got ${String(module)}`);
+    if (!(module instanceof Module)) throw new TypeError(`${this.#label}.append: expected a Module, got ${String(module)}`);
     this.registerModule(String(this.#count++), module);
     return this;
   }
@@ -383,13 +385,21 @@ export class Sequential extends Module {
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
     const k = i < 0 ? i + this.#count : i;
-    if (!Number.isInteger(k) || k < 0 || k >= this.#count) throw new RangeError(`Sequential.at: index ${i} is out of range for ${this.#count} modules`);
+    if (!Number.isInteger(k) || k < 0 || k >= this.#count) throw new RangeError(`${this.#label}.at: index ${i} is out of range for ${this.#count} modules`);
     return this.getSubmodule(String(k));
   }
 
   /** Iterates over the modules in order. */
   *[Symbol.iterator](): Iterator<Module> {
     for (let i = 0; i < this.#count; i++) yield this.at(i);
+  }
+}
+
+/** Runs its modules one after another (indexable with `at(i)`, extendable with `append`). */
+export class Sequential extends IndexedModules {
+  /** `new Sequential(conv, relu, pool, ...)`; the children are named '0', '1', ... */
+  constructor(...modules: Module[]) {
+    super('Sequential', modules);
   }
 
   /**
@@ -402,7 +412,7 @@ export class Sequential extends Module {
     let y = x;
     let ySafe = false; // whether y was made by such layers only, sharing no storage with x
     let internal: Tensor[] | null = null;
-    for (let i = 0; i < this.#count; i++) {
+    for (let i = 0; i < this.length; i++) {
       const m = this.at(i);
       const out = m.call(y);
       const free = activationFreeModule(m);

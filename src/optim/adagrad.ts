@@ -1,5 +1,5 @@
 /** Adagrad: per-coordinate learning rates scaled by the root of the summed squared gradients. */
-import { Optimizer, buffer, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import { Optimizer, buffer, nextStep, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 /** Adagrad hyperparameters. */
 export interface AdagradHyper extends BaseHyper {
@@ -22,17 +22,13 @@ export class Adagrad extends Optimizer<AdagradHyper> {
 
   protected override validate(g: ParamGroup<AdagradHyper>): void {
     super.validate(g);
-    if (!(g.lrDecay >= 0)) throw new RangeError(`Adagrad: invalid lrDecay ${g.lrDecay}`);
-    if (!(g.weightDecay >= 0)) throw new RangeError(`Adagrad: invalid weightDecay ${g.weightDecay}`);
-    if (!(g.initialAccumulatorValue >= 0)) throw new RangeError(`Adagrad: invalid initialAccumulatorValue ${g.initialAccumulatorValue}`);
-    if (!(g.eps >= 0)) throw new RangeError(`Adagrad: invalid eps ${g.eps}`);
+    this.requireNonNegative(g, 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps');
   }
 
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdagradHyper>): void {
     const { lr, lrDecay, weightDecay: wd, initialAccumulatorValue: init, eps } = group;
     const n = p.length;
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
+    const step = nextStep(state);
     const sum = buffer(state, 'sum', n, init !== 0 ? new Float32Array(n).fill(init) : undefined);
     const clr = lr / (1 + (step - 1) * lrDecay);
     for (let i = 0; i < n; i++) {

@@ -84,6 +84,14 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     if (!(group.lr >= 0)) throw new RangeError(`${this.name}: invalid learning rate ${group.lr}`);
   }
 
+  /** Throws a RangeError naming the first of `keys` whose value in the group is not >= 0. */
+  protected requireNonNegative(group: ParamGroup<H>, ...keys: (keyof H & string)[]): void {
+    for (const k of keys) {
+      const v: unknown = group[k];
+      if (!((v as number) >= 0)) throw new RangeError(`${this.name}: invalid ${k} ${String(v)}`);
+    }
+  }
+
   /** Applies the update to one parameter: p and g are its data and gradient (same length). */
   protected abstract updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<H>): void;
 
@@ -169,6 +177,13 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     this.state.clear();
     for (const [p, st] of newState) this.state.set(p, st);
   }
+}
+
+/** Increments the step count kept in a parameter's state (starting from 0) and returns it. */
+export function nextStep(state: ParamState): number {
+  const step = ((state.step as number | undefined) ?? 0) + 1;
+  state.step = step;
+  return step;
 }
 
 /** The buffer `key` of a parameter's state, created zero-filled (or by `init`) on first use. */

@@ -1,5 +1,5 @@
 /** RMSprop: gradients divided by a running root-mean-square, optionally centered and with momentum. */
-import { Optimizer, buffer, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import { Optimizer, buffer, nextStep, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 /** RMSprop hyperparameters. */
 export interface RMSpropHyper extends BaseHyper {
@@ -24,16 +24,13 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
 
   protected override validate(g: ParamGroup<RMSpropHyper>): void {
     super.validate(g);
-    if (!(g.alpha >= 0)) throw new RangeError(`RMSprop: invalid alpha ${g.alpha}`);
-    if (!(g.eps >= 0)) throw new RangeError(`RMSprop: invalid eps ${g.eps}`);
-    if (!(g.momentum >= 0)) throw new RangeError(`RMSprop: invalid momentum ${g.momentum}`);
-    if (!(g.weightDecay >= 0)) throw new RangeError(`RMSprop: invalid weightDecay ${g.weightDecay}`);
+    this.requireNonNegative(g, 'alpha', 'eps', 'momentum', 'weightDecay');
   }
 
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<RMSpropHyper>): void {
     const { lr, alpha, eps, weightDecay: wd, momentum, centered } = group;
     const n = p.length;
-    state.step = ((state.step as number | undefined) ?? 0) + 1;
+    nextStep(state);
     const sq = buffer(state, 'squareAvg', n);
     const ga = centered ? buffer(state, 'gradAvg', n) : null;
     const mb = momentum > 0 ? buffer(state, 'momentumBuffer', n) : null;

@@ -37,8 +37,7 @@ export class SGD extends Optimizer<SGDHyper> {
 
   protected override validate(g: ParamGroup<SGDHyper>): void {
     super.validate(g);
-    if (!(g.momentum >= 0)) throw new RangeError(`SGD: invalid momentum ${g.momentum}`);
-    if (!(g.weightDecay >= 0)) throw new RangeError(`SGD: invalid weightDecay ${g.weightDecay}`);
+    this.requireNonNegative(g, 'momentum', 'weightDecay');
     if (!['pytorch', 'lecture', 'sutskever'].includes(g.momentumForm)) throw new RangeError(`SGD: unknown momentumForm '${g.momentumForm}' (expected 'pytorch', 'lecture' or 'sutskever')`);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new RangeError(`SGD: nesterov needs momentum > 0 and dampening 0 (got momentum ${g.momentum}, dampening ${g.dampening})`);
     if (g.dampening !== 0 && g.momentumForm !== 'pytorch') throw new RangeError(`SGD: dampening ${g.dampening} applies only to momentumForm 'pytorch', not '${g.momentumForm}'`);

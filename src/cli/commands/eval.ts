@@ -1,14 +1,12 @@
 /** `convkit eval`: test loss, accuracy and confusion matrix of saved weights. */
 import { parseArgs } from 'node:util';
-import { createModel, modelLoss } from '../../models/registry.js';
-import { loadWeights } from '../../train/checkpoint.js';
+import { modelLoss } from '../../models/registry.js';
 import { evaluate, predict } from '../../train/evaluate.js';
 import { confusionMatrix } from '../../train/metrics.js';
-import { readSafetensorsFile } from '../../train/safetensors-file.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { loadNamedDataset } from '../datasets.js';
 import { intOption, selectBackend } from '../options.js';
-import { decodeWeightsInfo } from '../weights-meta.js';
+import { modelWithWeights, readWeightsInfo } from '../load-model.js';
 
 /** Help text of `convkit eval`. */
 export const EVAL_USAGE = `convkit eval [options]
@@ -45,11 +43,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (values.help) { process.stdout.write(EVAL_USAGE + '\n'); return 0; }
   selectBackend(values.backend);
   const path = values.weights as string;
-  const { metadata } = await readSafetensorsFile(path);
-  const info = decodeWeightsInfo(path, metadata);
+  const info = await readWeightsInfo(path);
   const ds = await loadNamedDataset(values.dataset ?? info.dataset, values.limit === undefined ? undefined : intOption('--limit', values.limit, 1));
-  const model = createModel(info.model, { inputShape: ds.inputShape, numClasses: ds.numClasses });
-  await loadWeights(model, path);
+  const model = await modelWithWeights(path, info.model, ds);
   const t0 = performance.now();
   const r = evaluate(model, ds.test, { loss: modelLoss(info.model, ds.numClasses), batchSize: 500 });
   const seconds = (performance.now() - t0) / 1000;

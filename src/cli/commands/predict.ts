@@ -6,16 +6,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createModel } from '../../models/registry.js';
 import { softmax } from '../../nn/functional/softmax.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { loadWeights } from '../../train/checkpoint.js';
 import { predict } from '../../train/evaluate.js';
 import { decodeImage, imageToTensor } from '../../vision/image.js';
 import { intOption, selectBackend, UsageError } from '../options.js';
 import { paint } from '../style.js';
-import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
-import { readSafetensorsFile } from '../../train/safetensors-file.js';
+import { modelWithWeights, readWeightsInfo } from '../load-model.js';
+import type { WeightsInfo } from '../weights-meta.js';
 
 /** Help text of `convkit predict`. */
 export const PREDICT_USAGE = `convkit predict <image.png|jpg>... [options]
@@ -76,10 +74,8 @@ export async function predictCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('predict: give at least one image file (PNG or JPEG)');
   selectBackend(values.backend);
   const path = values.weights as string;
-  const { metadata } = await readSafetensorsFile(path);
-  const info = decodeWeightsInfo(path, metadata);
-  const model = createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses });
-  await loadWeights(model, path);
+  const info = await readWeightsInfo(path);
+  const model = await modelWithWeights(path, info.model, info);
   const top = intOption('--top', values.top, 1);
   for (const file of positionals) {
     const { x, inverted } = imageInput(new Uint8Array(await readFile(file)), file, info, !values['no-invert']);

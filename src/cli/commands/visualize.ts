@@ -12,13 +12,12 @@ import type { Module } from '../../nn/module.js';
 import { softmax } from '../../nn/functional/softmax.js';
 import { manualSeed } from '../../tensor/random.js';
 import { fmt } from '../../tensor/shape.js';
-import { loadWeights } from '../../train/checkpoint.js';
 import { predict } from '../../train/evaluate.js';
-import { readSafetensorsFile } from '../../train/safetensors-file.js';
 import { conv2dLayers, featureMaps } from '../../vision/feature-maps.js';
 import { occlusionSensitivity, saliency } from '../../vision/saliency.js';
 import { featureMapGrid, filterGrid, heatmap, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
 import { intOption, selectBackend, usage, UsageError } from '../options.js';
+import { modelWithWeights, readWeightsMetadata } from '../load-model.js';
 import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
 import { imageInput } from './predict.js';
 
@@ -39,26 +38,29 @@ export const VISUALIZE_USAGE = `convkit visualize --image PATH [--weights PATH] 
 writes filters-<layer>.png and maps-<layer>.png for every Conv2d layer, input.png,
 saliency.png (|d score / d pixel|) and occlusion.png (score drop under a gray patch)`;
 
+/** The info of a registered model (default lenet5) without training metadata: its default input, 10 classes, no normalization. */
+function specInfo(modelName: string | undefined): WeightsInfo {
+  const spec = usage(() => modelSpec(modelName ?? 'lenet5'));
+  return { model: spec.name, dataset: '', inputShape: [...spec.defaultInputShape], numClasses: 10, classes: [], normalize: null };
+}
+
 /** Builds the model and the preprocessing the image needs, from the weights' metadata or --model. */
 async function loadModel(weights: string | undefined, modelName: string | undefined, seed: number): Promise<{ model: Module; info: WeightsInfo; trained: boolean }> {
   if (weights !== undefined) {
-    const { metadata } = await readSafetensorsFile(weights);
+    const metadata = await readWeightsMetadata(weights);
     let info: WeightsInfo;
     if (metadata['convkit.model']) {
       info = decodeWeightsInfo(weights, metadata);
       if (modelName !== undefined && modelName !== info.model) throw new UsageError(`--model ${modelName} does not match the model '${info.model}' named in ${weights}`);
     } else {
-      const spec = usage(() => modelSpec(modelName ?? 'lenet5'));
-      info = { model: spec.name, dataset: '', inputShape: [...spec.defaultInputShape], numClasses: 10, classes: [], normalize: null };
+      info = specInfo(modelName);
     }
-    const model = usage(() => createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses }));
-    await loadWeights(model, weights);
+    const model = await modelWithWeights(weights, info.model, info, true);
     return { model, info, trained: true };
   }
-  const spec = usage(() => modelSpec(modelName ?? 'lenet5'));
+  const info = specInfo(modelName);
   manualSeed(seed);
-  const info: WeightsInfo = { model: spec.name, dataset: '', inputShape: [...spec.defaultInputShape], numClasses: 10, classes: [], normalize: null };
-  return { model: createModel(spec.name, { inputShape: info.inputShape, numClasses: 10 }), info, trained: false };
+  return { model: createModel(info.model, { inputShape: info.inputShape, numClasses: 10 }), info, trained: false };
 }
 
 /** Runs `convkit visualize`; returns the exit code. */

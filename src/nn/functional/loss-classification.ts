@@ -64,6 +64,31 @@ function checkIndex(op: string, y: number, c: number, pos: number): void {
   if (y < 0 || y >= c) throw new RangeError(`${op}: target ${y} is out of range for ${c} classes (at position ${pos})`);
 }
 
+/** Calls fn(pos, start) for every (sample, spatial) position; start = flat offset of class 0 there, classes `inner` apart. */
+function forEachPosition(lay: ClassLayout, fn: (pos: number, start: number) => void): void {
+  const { n, c, inner } = lay;
+  for (let b = 0; b < n; b++) for (let j = 0; j < inner; j++) fn(b * inner + j, b * c * inner + j);
+}
+
+/**
+ * Calls fn(pos, y, wy, start) for every position whose class index y is not `ignoreIndex`
+ * (wy = weight[y] or 1; start = flat offset of class 0 there, classes `inner` apart), checking
+ * each index against C when `op` is given; returns the summed wy ('mean' divides by it).
+ */
+function forEachTarget(t: Int32Array, lay: ClassLayout, w: Float32Array | null, ignoreIndex: number,
+  fn: (pos: number, y: number, wy: number, start: number) => void, op?: string): number {
+  let wSum = 0;
+  forEachPosition(lay, (pos, start) => {
+    const y = t[pos];
+    if (y === ignoreIndex) return;
+    if (op !== undefined) checkIndex(op, y, lay.c, pos);
+    const wy = w ? w[y] : 1;
+    wSum += wy;
+    fn(pos, y, wy, start);
+  });
+  return wSum;
+}
+
 /** Output of a fused reduction: the scalar/none tensor, and the gradient scale per position. */
 function reduceFused(lossPos: Float64Array, posShape: number[], reduction: Reduction, denom: number): { out: Tensor; scale: (g: Float32Array, pos: number) => number } {
   if (reduction === 'none') {
@@ -104,16 +129,14 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 function logSumExpClasses(z: Float32Array, lay: ClassLayout): Float64Array {
   const { n, c, inner } = lay;
   const lse = new Float64Array(n * inner);
-  for (let b = 0; b < n; b++) {
-    for (let j = 0; j < inner; j++) {
-      const start = b * c * inner + j, end = start + c * inner;
-      let m = -Infinity;
-      for (let p = start; p < end; p += inner) if (z[p] > m) m = z[p];
-      let s = 0;
-      for (let p = start; p < end; p += inner) s += Math.exp(z[p] - m);
-      lse[b * inner + j] = m + Math.log(s);
-    }
-  }
+  forEachPosition(lay, (pos, start) => {
+    const end = start + c * inner;
+    let m = -Infinity;
+    for (let p = start; p < end; p += inner) if (z[p] > m) m = z[p];
+    let s = 0;
+    for (let p = start; p < end; p += inner) s += Math.exp(z[p] - m);
+    lse[pos] = m + Math.log(s);
+  });
   return lse;
 }
 
@@ -127,39 +150,27 @@ function crossEntropyIndex(input: Tensor, target: Tensor, lay: ClassLayout, w: F
   let wSum = c;
   if (w) { wSum = 0; for (let k = 0; k < c; k++) wSum += w[k]; }
   const lossPos = new Float64Array(n * inner);
-  let denom = 0;
-  for (let b = 0; b < n; b++) {
-    for (let j = 0; j < inner; j++) {
-      const pos = b * inner + j, y = t[pos];
-      if (y === ignoreIndex) continue;
-      checkIndex(op, y, c, pos);
-      const start = b * c * inner + j, l = lse[pos];
-      const wy = w ? w[y] : 1;
-      denom += wy;
-      let loss = -(1 - eps) * wy * (z[start + y * inner] - l);
-      if (eps > 0) {
-        let smooth = 0;
-        for (let k = 0, p = start; k < c; k++, p += inner) smooth -= (w ? w[k] : 1) * (z[p] - l);
-        loss += (eps / c) * smooth;
-      }
-      lossPos[pos] = loss;
+  const denom = forEachTarget(t, lay, w, ignoreIndex, (pos, y, wy, start) => {
+    const l = lse[pos];
+    let loss = -(1 - eps) * wy * (z[start + y * inner] - l);
+    if (eps > 0) {
+      let smooth = 0;
+      for (let k = 0, p = start; k < c; k++, p += inner) smooth -= (w ? w[k] : 1) * (z[p] - l);
+      loss += (eps / c) * smooth;
     }
-  }
+    lossPos[pos] = loss;
+  }, op);
   const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, denom);
   return record(out, 'crossEntropy', [input], (g) => {
     // d/dz_k = scale * [(1 - eps) w_y (p_k - [k = y]) + eps / C (W p_k - w_k)], W = sum of class weights
     const gx = empty(input.shape), o = gx.f32, gd = g.f32;
-    for (let b = 0; b < n; b++) {
-      for (let j = 0; j < inner; j++) {
-        const pos = b * inner + j, y = t[pos];
-        if (y === ignoreIndex) continue;
-        const s = scale(gd, pos), start = b * c * inner + j, l = lse[pos];
-        const a = s * (1 - eps) * (w ? w[y] : 1), e = (s * eps) / c;
-        const pCoef = a + e * wSum;
-        for (let k = 0, p = start; k < c; k++, p += inner) o[p] = pCoef * Math.exp(z[p] - l) - e * (w ? w[k] : 1);
-        o[start + y * inner] -= a;
-      }
-    }
+    forEachTarget(t, lay, w, ignoreIndex, (pos, y, wy, start) => {
+      const s = scale(gd, pos), l = lse[pos];
+      const a = s * (1 - eps) * wy, e = (s * eps) / c;
+      const pCoef = a + e * wSum;
+      for (let k = 0, p = start; k < c; k++, p += inner) o[p] = pCoef * Math.exp(z[p] - l) - e * (w ? w[k] : 1);
+      o[start + y * inner] -= a;
+    });
     return [gx];
   });
 }
@@ -168,15 +179,15 @@ function crossEntropyProbs(input: Tensor, target: Tensor, lay: ClassLayout, w: F
   const { n, c, inner } = lay;
   const z = input.f32, tp = target.f32;
   const lse = logSumExpClasses(z, lay);
+  // w_k t'_k at flat index p of class k, t' the smoothed target
+  const wt = (k: number, p: number): number => (w ? w[k] : 1) * (tp[p] * (1 - eps) + eps / c);
   const lossPos = new Float64Array(n * inner);
-  for (let b = 0; b < n; b++) {
-    for (let j = 0; j < inner; j++) {
-      const pos = b * inner + j, start = b * c * inner + j, l = lse[pos];
-      let loss = 0;
-      for (let k = 0, p = start; k < c; k++, p += inner) loss -= (w ? w[k] : 1) * (tp[p] * (1 - eps) + eps / c) * (z[p] - l);
-      lossPos[pos] = loss;
-    }
-  }
+  forEachPosition(lay, (pos, start) => {
+    const l = lse[pos];
+    let loss = 0;
+    for (let k = 0, p = start; k < c; k++, p += inner) loss -= wt(k, p) * (z[p] - l);
+    lossPos[pos] = loss;
+  });
   const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, n * inner);
   return record(out, 'crossEntropy', [input, target], (g) => {
     const gd = g.f32;
@@ -185,24 +196,20 @@ function crossEntropyProbs(input: Tensor, target: Tensor, lay: ClassLayout, w: F
       // d/dz_k = scale * (p_k * sum_i w_i t'_i - w_k t'_k), t' the smoothed target
       gz = empty(input.shape);
       const o = gz.f32;
-      for (let b = 0; b < n; b++) {
-        for (let j = 0; j < inner; j++) {
-          const pos = b * inner + j, start = b * c * inner + j, l = lse[pos], s = scale(gd, pos);
-          let wt = 0;
-          for (let k = 0, p = start; k < c; k++, p += inner) wt += (w ? w[k] : 1) * (tp[p] * (1 - eps) + eps / c);
-          for (let k = 0, p = start; k < c; k++, p += inner) o[p] = s * (wt * Math.exp(z[p] - l) - (w ? w[k] : 1) * (tp[p] * (1 - eps) + eps / c));
-        }
-      }
+      forEachPosition(lay, (pos, start) => {
+        const l = lse[pos], s = scale(gd, pos);
+        let wtSum = 0;
+        for (let k = 0, p = start; k < c; k++, p += inner) wtSum += wt(k, p);
+        for (let k = 0, p = start; k < c; k++, p += inner) o[p] = s * (wtSum * Math.exp(z[p] - l) - wt(k, p));
+      });
     }
     if (target.requiresGrad) {
       gt = empty(target.shape);
       const o = gt.f32;
-      for (let b = 0; b < n; b++) {
-        for (let j = 0; j < inner; j++) {
-          const pos = b * inner + j, start = b * c * inner + j, l = lse[pos], s = scale(gd, pos);
-          for (let k = 0, p = start; k < c; k++, p += inner) o[p] = -s * (w ? w[k] : 1) * (1 - eps) * (z[p] - l);
-        }
-      }
+      forEachPosition(lay, (pos, start) => {
+        const l = lse[pos], s = scale(gd, pos);
+        for (let k = 0, p = start; k < c; k++, p += inner) o[p] = -s * (w ? w[k] : 1) * (1 - eps) * (z[p] - l);
+      });
     }
     return [gz, gt];
   });
@@ -223,27 +230,15 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   const t = classIndices(op, input, target, lay);
   const x = input.f32;
   const lossPos = new Float64Array(n * inner);
-  let denom = 0;
-  for (let b = 0; b < n; b++) {
-    for (let j = 0; j < inner; j++) {
-      const pos = b * inner + j, y = t[pos];
-      if (y === ignoreIndex) continue;
-      checkIndex(op, y, c, pos);
-      const wy = w ? w[y] : 1;
-      denom += wy;
-      lossPos[pos] = -wy * x[b * c * inner + y * inner + j];
-    }
-  }
+  const denom = forEachTarget(t, lay, w, ignoreIndex, (pos, y, wy, start) => {
+    lossPos[pos] = -wy * x[start + y * inner];
+  }, op);
   const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, denom);
   return record(out, 'nllLoss', [input], (g) => {
     const gx = empty(input.shape), o = gx.f32, gd = g.f32;
-    for (let b = 0; b < n; b++) {
-      for (let j = 0; j < inner; j++) {
-        const pos = b * inner + j, y = t[pos];
-        if (y === ignoreIndex) continue;
-        o[b * c * inner + y * inner + j] = -(w ? w[y] : 1) * scale(gd, pos);
-      }
-    }
+    forEachTarget(t, lay, w, ignoreIndex, (pos, y, wy, start) => {
+      o[start + y * inner] = -wy * scale(gd, pos);
+    });
     return [gx];
   });
 }

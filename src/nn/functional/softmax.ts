@@ -14,25 +14,29 @@ export function axisLayout(op: string, x: Tensor, dim: number): { outer: number;
   return { outer: sizeOf(x.shape.slice(0, a)), len: x.shape[a], inner: sizeOf(x.shape.slice(a + 1)) };
 }
 
-/** Writes log-softmax (log = true) or softmax of every slice of xd into yd. */
-function softmaxKernel(xd: Float32Array, yd: Float32Array, outer: number, len: number, inner: number, log: boolean): void {
+/** Calls fn(start, end) for every slice along the axis: its elements are start, start + inner, ... < end. */
+function forEachSlice(outer: number, len: number, inner: number, fn: (start: number, end: number) => void): void {
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
-    for (let i = 0; i < inner; i++) {
-      const start = base + i, end = start + len * inner;
-      let m = -Infinity;
-      for (let p = start; p < end; p += inner) if (xd[p] > m) m = xd[p];
-      let s = 0;
-      for (let p = start; p < end; p += inner) { const e = Math.exp(xd[p] - m); s += e; if (!log) yd[p] = e; }
-      if (log) {
-        const shift = m + Math.log(s);
-        for (let p = start; p < end; p += inner) yd[p] = xd[p] - shift;
-      } else {
-        const inv = 1 / s;
-        for (let p = start; p < end; p += inner) yd[p] *= inv;
-      }
-    }
+    for (let i = 0; i < inner; i++) fn(base + i, base + i + len * inner);
   }
+}
+
+/** Writes log-softmax (log = true) or softmax of every slice of xd into yd. */
+function softmaxKernel(xd: Float32Array, yd: Float32Array, outer: number, len: number, inner: number, log: boolean): void {
+  forEachSlice(outer, len, inner, (start, end) => {
+    let m = -Infinity;
+    for (let p = start; p < end; p += inner) if (xd[p] > m) m = xd[p];
+    let s = 0;
+    for (let p = start; p < end; p += inner) { const e = Math.exp(xd[p] - m); s += e; if (!log) yd[p] = e; }
+    if (log) {
+      const shift = m + Math.log(s);
+      for (let p = start; p < end; p += inner) yd[p] = xd[p] - shift;
+    } else {
+      const inv = 1 / s;
+      for (let p = start; p < end; p += inner) yd[p] *= inv;
+    }
+  });
 }
 
 /** exp(x) / sum(exp(x)) along `dim`. */
@@ -43,14 +47,11 @@ export function softmax(x: Tensor, dim: number): Tensor {
   return record(out, 'softmax', [x], (g) => {
     // dx = y * (g - sum(g * y))
     const gx = empty(x.shape), gd = g.f32, o = gx.f32;
-    for (let b = 0; b < outer; b++) {
-      for (let i = 0; i < inner; i++) {
-        const start = b * len * inner + i, end = start + len * inner;
-        let dot = 0;
-        for (let p = start; p < end; p += inner) dot += gd[p] * yd[p];
-        for (let p = start; p < end; p += inner) o[p] = yd[p] * (gd[p] - dot);
-      }
-    }
+    forEachSlice(outer, len, inner, (start, end) => {
+      let dot = 0;
+      for (let p = start; p < end; p += inner) dot += gd[p] * yd[p];
+      for (let p = start; p < end; p += inner) o[p] = yd[p] * (gd[p] - dot);
+    });
     return [gx];
   });
 }
@@ -63,14 +64,11 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   return record(out, 'logSoftmax', [x], (g) => {
     // dx = g - softmax(x) * sum(g)
     const gx = empty(x.shape), gd = g.f32, o = gx.f32;
-    for (let b = 0; b < outer; b++) {
-      for (let i = 0; i < inner; i++) {
-        const start = b * len * inner + i, end = start + len * inner;
-        let s = 0;
-        for (let p = start; p < end; p += inner) s += gd[p];
-        for (let p = start; p < end; p += inner) o[p] = gd[p] - Math.exp(yd[p]) * s;
-      }
-    }
+    forEachSlice(outer, len, inner, (start, end) => {
+      let s = 0;
+      for (let p = start; p < end; p += inner) s += gd[p];
+      for (let p = start; p < end; p += inner) o[p] = gd[p] - Math.exp(yd[p]) * s;
+    });
     return [gx];
   });
 }

@@ -5,7 +5,7 @@
 import { concat } from '../../tensor/ops/shape.js';
 import { fmt } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Module } from '../module.js';
+import { IndexedModules, Module } from '../module.js';
 
 /** Options of `Residual`. */
 export interface ResidualOptions {
@@ -87,37 +87,10 @@ export class Concat extends Module {
 }
 
 /** Holds submodules in a list (registered as '0', '1', ...) for models that loop over them; it has no forward. */
-export class ModuleList extends Module {
-  #count = 0;
-
+export class ModuleList extends IndexedModules {
   /** A list of modules. */
   constructor(modules: readonly Module[] = []) {
-    super();
-    for (const m of modules) this.append(m);
-  }
-
-  /** Adds a module at the end; returns this. */
-  append(module: Module): this {
-    if (!(module instanceof Module)) throw new TypeError(`ModuleList.append: expected a Module, got ${String(module)}`);
-    this.registerModule(String(this.#count++), module);
-    return this;
-  }
-
-  /** Number of modules. */
-  get length(): number {
-    return this.#count;
-  }
-
-  /** The i-th module (negative counts from the end). */
-  at(i: number): Module {
-    const k = i < 0 ? i + this.#count : i;
-    if (!Number.isInteger(k) || k < 0 || k >= this.#count) throw new RangeError(`ModuleList.at: index ${i} is out of range for ${this.#count} modules`);
-    return this.getSubmodule(String(k));
-  }
-
-  /** Iterates over the modules in order. */
-  *[Symbol.iterator](): Iterator<Module> {
-    for (let i = 0; i < this.#count; i++) yield this.at(i);
+    super('ModuleList', modules);
   }
 
   /** Always throws: a ModuleList only stores modules; call its elements from the owner's forward. */

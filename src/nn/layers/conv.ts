@@ -65,6 +65,8 @@ abstract class ConvNd extends Module {
   bias: Tensor | null;
   /** Kernel size per spatial axis. */
   readonly kernelSize: readonly number[];
+  /** The layer's stride, padding, dilation, ... as given (declared by each subclass). */
+  abstract readonly options: Readonly<Record<string, unknown>>;
 
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: SizeN, readonly groups: number,
     bias: boolean, weightShape: (k: number[]) => number[], op: string, dims: number) {
@@ -86,6 +88,10 @@ abstract class ConvNd extends Module {
       uniform_(this.bias, -b, b);
     }
   }
+
+  override extraRepr(): string {
+    return convRepr(this.inChannels, this.outChannels, this.kernelSize, this.groups, this.bias !== null, this.options);
+  }
 }
 
 /** 2-D convolution over (N, C, H, W) input: weight (out, in/groups, kH, kW), bias (out). */
@@ -103,10 +109,6 @@ export class Conv2d extends ConvNd {
   /** Convolves x (N, C, H, W) or (C, H, W). */
   forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, { ...this.options, groups: this.groups });
-  }
-
-  override extraRepr(): string {
-    return convRepr(this.inChannels, this.outChannels, this.kernelSize, this.groups, this.bias !== null, this.options);
   }
 }
 
@@ -126,10 +128,6 @@ export class Conv1d extends ConvNd {
   forward(x: Tensor): Tensor {
     return conv1d(x, this.weight, this.bias, { ...this.options, groups: this.groups });
   }
-
-  override extraRepr(): string {
-    return convRepr(this.inChannels, this.outChannels, this.kernelSize, this.groups, this.bias !== null, this.options);
-  }
 }
 
 /** 2-D transposed convolution (upsampling): weight (in, out/groups, kH, kW), bias (out). */
@@ -148,10 +146,6 @@ export class ConvTranspose2d extends ConvNd {
   forward(x: Tensor): Tensor {
     return convTranspose2d(x, this.weight, this.bias, { ...this.options, groups: this.groups });
   }
-
-  override extraRepr(): string {
-    return convRepr(this.inChannels, this.outChannels, this.kernelSize, this.groups, this.bias !== null, this.options);
-  }
 }
 
 /** 1-D transposed convolution: weight (in, out/groups, k), bias (out). */
@@ -169,10 +163,6 @@ export class ConvTranspose1d extends ConvNd {
   /** Applies the transposed convolution to x (N, in, L). */
   forward(x: Tensor): Tensor {
     return convTranspose1d(x, this.weight, this.bias, { ...this.options, groups: this.groups });
-  }
-
-  override extraRepr(): string {
-    return convRepr(this.inChannels, this.outChannels, this.kernelSize, this.groups, this.bias !== null, this.options);
   }
 }
 
