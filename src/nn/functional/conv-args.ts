@@ -98,16 +98,17 @@ export function resolvePadding(op: string, padding: unknown, k: readonly number[
 }
 
 /**
- * Output length of a sliding window (convolution or pooling) along one axis:
- * floor((n + padBefore + padAfter - d(k-1) - 1) / s) + 1. With ceilMode, the division rounds up
- * but, as in PyTorch, the last window must start inside the input or the left padding.
+ * Output length of a sliding window (convolution or pooling) along one axis, PyTorch's
+ * pooling_output_shape: floor((n + padBefore + padAfter - d(k-1) - 1 + (ceilMode ? s-1 : 0)) / s) + 1,
+ * rounding towards minus infinity, so with ceilMode a dilated window longer than the padded input
+ * still gives one output when it starts inside it; the last window must start inside the input or
+ * the left padding. 0 or less means no output.
  */
 export function slidingOutputSize(n: number, k: number, s: number, padBefore: number, padAfter: number, d: number, ceilMode = false): number {
   const span = n + padBefore + padAfter - d * (k - 1) - 1;
-  if (span < 0) return 0;
-  let out = (ceilMode ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
-  if (ceilMode && (out - 1) * s >= n + padBefore) out--;
-  return out;
+  let out = Math.floor((span + (ceilMode ? s - 1 : 0)) / s) + 1;
+  if (ceilMode && out > 0 && (out - 1) * s >= n + padBefore) out--;
+  return Math.max(out, 0);
 }
 
 /** Options of `convOutputSize`. */
