@@ -82,10 +82,17 @@ export function parseCsvRecords(text: string, options: CsvOptions = {}): CsvReco
   return rows;
 }
 
-/** Parses a field as a finite number, or throws naming the source, line and column. */
+/** A decimal number: optional sign, digits with an optional fraction, optional exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Parses a field as a finite decimal number (surrounding spaces allowed), or throws naming the
+ * source, line and column. Hexadecimal, binary, octal, `Infinity` and `NaN` are refused, although
+ * JavaScript's Number() would accept them.
+ */
 export function csvNumber(value: string, name: string, line: number, column: number): number {
   const t = value.trim();
-  const v = t === '' ? NaN : Number(t);
-  if (!Number.isFinite(v)) throw new Error(`parseCsv: ${name} line ${line}, column ${column}: ${JSON.stringify(value)} is not a number`);
+  const v = DECIMAL.test(t) ? Number(t) : NaN;
+  if (!Number.isFinite(v)) throw new Error(`parseCsv: ${name} line ${line}, column ${column}: ${JSON.stringify(value)} is not a number (only decimal numbers such as 1.5 or -2e3 are accepted)`);
   return v;
 }

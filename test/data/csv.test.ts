@@ -77,3 +77,11 @@ test('loadBreastCancer reports a broken CSV file by name and line', async () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('csvNumber: only decimal numbers; hex, binary, Infinity and NaN are refused naming file, line and column', () => {
+  assert.deepEqual(Array.from(parseSklearnCsv('2,2,no,yes\n -1.5 ,.5,0\n3e-1,+4.,1\n', 'tiny.csv').x), [-1.5, 0.5, 0.30000001192092896, 4]);
+  for (const bad of [' 0x1F ', '0b11', '0o7', 'Infinity', '-Infinity', 'NaN', '1_000', '1e', '.', '']) {
+    assert.throws(() => parseSklearnCsv(`2,2,no,yes\n1,2,0\n3,${bad},1\n`, 'tiny.csv'),
+      new RegExp(`tiny.csv line 3, column 2: ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a number \\(only decimal`), bad);
+  }
+});
