@@ -13,6 +13,11 @@ import { checkIndex, type Dataset, type Sample } from './dataset.js';
 export interface ImageFolderOptions extends ImageToTensorOptions {
   /** File extensions to include (lower case, with the dot); default .png, .jpg, .jpeg. */
   extensions?: readonly string[];
+  /**
+   * Accept class folders with no image files (torchvision's allow_empty); default false: an
+   * empty class is refused, naming its folder, because its label could never be learned.
+   */
+  allowEmpty?: boolean;
 }
 
 /** A dataset of PNG/JPEG files in class sub-folders (Node only). */
@@ -47,6 +52,9 @@ export class ImageFolder implements Dataset {
       const files = (await fsp.readdir(dir, { withFileTypes: true }))
         .filter((e) => e.isFile() && exts.includes(path.extname(e.name).toLowerCase()))
         .map((e) => e.name).sort(byCodePoint);
+      if (files.length === 0 && options.allowEmpty !== true) {
+        throw new Error(`ImageFolder: class folder ${dir} has no ${exts.join('/')} files; add images, remove the folder or pass { allowEmpty: true }`);
+      }
       for (const f of files) samples.push({ path: path.join(dir, f), label });
     }
     if (samples.length === 0) throw new Error(`ImageFolder: no ${exts.join('/')} files in the class folders of ${root}`);

@@ -92,3 +92,18 @@ test('ImageFolder: sorted classes, PNG and JPEG files, resize and grayscale, Dat
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('ImageFolder: a class folder without images is refused naming the folder, unless allowEmpty', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'convkit-imgfolder-empty-'));
+  try {
+    for (const c of ['cat', 'dog']) mkdirSync(join(root, c));
+    writeFileSync(join(root, 'cat', 'a.png'), encodePng(new Tensor(new Float32Array(3 * 2 * 2), [3, 2, 2])));
+    writeFileSync(join(root, 'dog', 'readme.txt'), 'no images here');
+    await assert.rejects(ImageFolder.open(root), (e: Error) => e.message.startsWith('ImageFolder: class folder ') && e.message.includes(join(root, 'dog')) && /has no \.png\/\.jpg\/\.jpeg files/.test(e.message));
+    const ds = await ImageFolder.open(root, { allowEmpty: true });
+    assert.deepEqual(ds.classes, ['cat', 'dog']);
+    assert.equal(ds.length, 1);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
