@@ -329,6 +329,8 @@ export abstract class Module {
     }
     if (errors.length > 0) throw new Error(`${this.typeName}.loadStateDict: ${errors.join('; ')}`);
     noGrad(() => {
+      } else if (s.dtype !== dst.dtype) {
+        errors.push(`dtype mismatch for '${k}': checkpoint has ${s.dtype}, model has ${dst.dtype} (convert it with ${dst.dtype === 'float32' ? '.float()' : '.int()'} if that is intended)`);
       for (const [k, dst] of own) {
         const s = src.get(k);
         if (s) dst.data.set(s.data);
