@@ -325,12 +325,12 @@ export abstract class Module {
       if (!(s instanceof Tensor)) { errors.push(`'${k}' is not a Tensor`); continue; }
       if (s.shape.length !== dst.shape.length || s.shape.some((d, i) => d !== dst.shape[i])) {
         errors.push(`size mismatch for '${k}': checkpoint has shape ${fmt(s.shape)}, model has ${fmt(dst.shape)}`);
+      } else if (s.dtype !== dst.dtype) {
+        errors.push(`dtype mismatch for '${k}': checkpoint has ${s.dtype}, model has ${dst.dtype} (convert it with ${dst.dtype === 'float32' ? '.float()' : '.int()'} if that is intended)`);
       }
     }
     if (errors.length > 0) throw new Error(`${this.typeName}.loadStateDict: ${errors.join('; ')}`);
     noGrad(() => {
-      } else if (s.dtype !== dst.dtype) {
-        errors.push(`dtype mismatch for '${k}': checkpoint has ${s.dtype}, model has ${dst.dtype} (convert it with ${dst.dtype === 'float32' ? '.float()' : '.int()'} if that is intended)`);
       for (const [k, dst] of own) {
         const s = src.get(k);
         if (s) dst.data.set(s.data);
