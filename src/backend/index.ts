@@ -4,19 +4,23 @@
  * unless `CONVKIT_BACKEND` or `setBackend()` says otherwise.
  */
 import type { Backend } from './backend.js';
+import { getenv } from '../platform.js';
 import { createJsBackend } from './js/index.js';
+import { completeBackend, type BackendImpl } from './kernels.js';
 import { wasmBackendCandidate } from './wasm/candidate.js';
 import { nativeCandidate } from './native/index.js';
 
-export type { Backend, BinaryOp, UnaryOp, ReduceOp, Conv2dGeometry, Pool2dGeometry } from './backend.js';
+export type { Backend, BinaryOp, UnaryOp, ReduceOp, ArgReduceOp, Conv2dGeometry, Pool2dGeometry } from './backend.js';
+export type { BackendImpl, BackendInfo, Kernels, KernelName } from './kernels.js';
+export { KERNELS, KERNEL_NAMES, completeBackend, kernelSource } from './kernels.js';
 
 /** A backend that may or may not be loadable on this machine. */
 export interface BackendCandidate {
   name: string;
   /** Higher wins when choosing automatically. */
   priority: number;
-  /** Returns the backend, or throws with the reason it is unavailable. */
-  load(): Backend;
+  /** Returns the backend (any subset of the kernels; the rest run the references), or throws with the reason it is unavailable. */
+  load(): Backend | BackendImpl;
 }
 
 const candidates = new Map<string, BackendCandidate>();
@@ -40,7 +44,7 @@ function tryLoad(name: string): Backend | null {
   const c = candidates.get(name);
   if (!c) return null;
   try {
-    const b = c.load();
+    const b = completeBackend(c.load());
     loaded.set(name, b);
     return b;
   } catch (e) {
@@ -60,8 +64,11 @@ export function backendFailure(name: string): string | undefined {
 }
 
 function envChoice(): string | undefined {
-  const env = typeof process !== 'undefined' ? process.env?.CONVKIT_BACKEND : undefined;
-  return env && env.length > 0 ? env : undefined;
+  // a malformed setting every backend reads is an error here, not a silent fall back to 'js'
+  getenv('CONVKIT_THREADS');
+  getenv('CONVKIT_NATIVE_ISA');
+  getenv('CONVKIT_WASM_MEMORY_MB');
+  return getenv('CONVKIT_BACKEND');
 }
 
 /** The backend every op uses now. */

@@ -1,43 +1,11 @@
-/** Reference elementwise kernels: plain loops, one op at a time. */
-import type { BinaryOp, UnaryOp } from '../backend.js';
+/** Reference elementwise kernels: plain loops, one op at a time (ops declared in ../ops.ts). */
+import { binarySpec, unarySpec, type BinaryOp, type UnaryOp } from '../ops.js';
 
+export { erf } from '../ops.js';
 
-/** Erf by Abramowitz-Stegun 7.1.26 refined; max error ~1.5e-7, enough for float32 GELU. */
-export function erf(x: number): number {
-  const s = x < 0 ? -1 : 1;
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
-  return s * y;
-}
-
-/** Scalar version of every unary op, shared by the kernels and by tests. */
+/** Scalar version of every unary op, shared by the kernels and by tests; throws on an unknown op. */
 export function unaryScalar(op: UnaryOp, v: number, alpha: number): number {
-  switch (op) {
-    case 'neg': return -v;
-    case 'exp': return Math.exp(v);
-    case 'log': return Math.log(v);
-    case 'sqrt': return Math.sqrt(v);
-    case 'abs': return Math.abs(v);
-    case 'sign': return v > 0 ? 1 : v < 0 ? -1 : 0;
-    case 'square': return v * v;
-    case 'reciprocal': return 1 / v;
-    case 'relu': return v > 0 ? v : 0;
-    case 'sigmoid': return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
-    case 'tanh': return Math.tanh(v);
-    case 'gelu': return 0.5 * v * (1 + erf(v / Math.SQRT2));
-    case 'softplus': return v > 20 ? v : Math.log1p(Math.exp(v));
-    case 'leakyRelu': return v > 0 ? v : alpha * v;
-    case 'elu': return v > 0 ? v : alpha * Math.expm1(v);
-    case 'powScalar': return Math.pow(v, alpha);
-    case 'addScalar': return v + alpha;
-    case 'mulScalar': return v * alpha;
-    case 'sin': return Math.sin(v);
-    case 'cos': return Math.cos(v);
-    case 'floor': return Math.floor(v);
-    case 'ceil': return Math.ceil(v);
-    case 'round': return Math.round(v);
-  }
+  return unarySpec(op).ref(v, alpha);
 }
 
 /** out[i] = op(x[i]). */
@@ -50,27 +18,16 @@ export function unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: nu
     case 'addScalar': for (let i = 0; i < n; i++) out[i] = x[i] + alpha; return;
     case 'mulScalar': for (let i = 0; i < n; i++) out[i] = x[i] * alpha; return;
     case 'square': for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; return;
-    default: for (let i = 0; i < n; i++) out[i] = unaryScalar(op, x[i], alpha);
+    default: {
+      const f = unarySpec(op).ref;
+      for (let i = 0; i < n; i++) out[i] = f(x[i], alpha);
+    }
   }
 }
 
-/** Scalar version of every binary op. */
+/** Scalar version of every binary op; throws on an unknown op. */
 export function binaryScalar(op: BinaryOp, a: number, b: number): number {
-  switch (op) {
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'mul': return a * b;
-    case 'div': return a / b;
-    case 'pow': return Math.pow(a, b);
-    case 'maximum': return a > b || Number.isNaN(a) ? a : b;
-    case 'minimum': return a < b || Number.isNaN(a) ? a : b;
-    case 'eq': return a === b ? 1 : 0;
-    case 'ne': return a !== b ? 1 : 0;
-    case 'lt': return a < b ? 1 : 0;
-    case 'le': return a <= b ? 1 : 0;
-    case 'gt': return a > b ? 1 : 0;
-    case 'ge': return a >= b ? 1 : 0;
-  }
+  return binarySpec(op).ref(a, b);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -86,7 +43,7 @@ function contiguousLoop(op: BinaryOp, a: Float32Array, b: Float32Array, out: Flo
     case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return;
     case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return;
     case 'div': for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; return;
-    default: for (let i = 0; i < n; i++) out[i] = binaryScalar(op, a[i], b[i]);
+    default: { const f = binarySpec(op).ref; for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]); }
   }
 }
 
@@ -98,7 +55,8 @@ export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[],
   bShape: readonly number[], out: Float32Array, outShape: readonly number[]): void {
   if (sameShape(aShape, outShape) && sameShape(bShape, outShape)) { contiguousLoop(op, a, b, out); return; }
   const rank = outShape.length;
-  if (rank === 0) { out[0] = binaryScalar(op, a[0], b[0]); return; }
+  const f = binarySpec(op).ref; // (also rejects an unknown op before any work)
+  if (rank === 0) { out[0] = f(a[0], b[0]); return; }
   // strides of a and b in elements, 0 on broadcast axes
   const sa = new Array<number>(rank).fill(0);
   const sb = new Array<number>(rank).fill(0);
@@ -117,7 +75,7 @@ export function binary(op: BinaryOp, a: Float32Array, aShape: readonly number[],
     if (op === 'add') for (let j = 0; j < inner; j++, pa += ia, pb += ib) out[o++] = a[pa] + b[pb];
     else if (op === 'mul') for (let j = 0; j < inner; j++, pa += ia, pb += ib) out[o++] = a[pa] * b[pb];
     else if (op === 'sub') for (let j = 0; j < inner; j++, pa += ia, pb += ib) out[o++] = a[pa] - b[pb];
-    else for (let j = 0; j < inner; j++, pa += ia, pb += ib) out[o++] = binaryScalar(op, a[pa], b[pb]);
+    else for (let j = 0; j < inner; j++, pa += ia, pb += ib) out[o++] = f(a[pa], b[pb]);
     // advance the outer multi-index
     for (let d = rank - 2; d >= 0; d--) {
       idx[d]++;

@@ -1,12 +1,13 @@
 /** Reference reduction and layout kernels. */
-import type { ReduceOp } from '../backend.js';
+import { reduceSpec, type ArgReduceOp, type ReduceOp } from '../ops.js';
 
 /** Reduces x viewed as (outer, len, inner) over the middle axis. */
 export function reduce(op: ReduceOp, x: Float32Array, outer: number, len: number, inner: number, out: Float32Array): void {
+  const init = reduceSpec(op).identity;
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
     for (let i = 0; i < inner; i++) {
-      let acc = op === 'sum' ? 0 : op === 'prod' ? 1 : op === 'max' ? -Infinity : Infinity;
+      let acc = init;
       for (let l = 0, p = base + i; l < len; l++, p += inner) {
         const v = x[p];
         if (op === 'sum') acc += v;
@@ -20,7 +21,8 @@ export function reduce(op: ReduceOp, x: Float32Array, outer: number, len: number
 }
 
 /** Index of the first max (or min) over the middle axis. */
-export function argReduce(op: 'argmax' | 'argmin', x: Float32Array, outer: number, len: number, inner: number, out: Int32Array): void {
+export function argReduce(op: ArgReduceOp, x: Float32Array, outer: number, len: number, inner: number, out: Int32Array): void {
+  if (op !== 'argmax' && op !== 'argmin') throw new Error(`argReduce: unknown op '${String(op)}' (known: argmax, argmin)`);
   const isMax = op === 'argmax';
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;

@@ -4,8 +4,10 @@
  * its own thread pool. Tensors are plain Float32Arrays passed to C++ without copying; shapes
  * and geometry travel through one shared Float64Array so a call costs ~100 ns of overhead.
  */
-import { nodeModule, nodeUrl } from '../../io/node-sync.js';
-import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
+import { getenv, nodeBuiltin, threadCount } from '../../platform.js';
+import type { Backend, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import { completeBackend, type BackendImpl } from '../kernels.js';
+import { ARG_REDUCE_OPS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, opCodes } from '../ops.js';
 import type { BackendCandidate } from '../index.js';
 import { binary as jsBinary } from '../js/elementwise.js';
 import { permute as jsPermute } from '../js/reduce.js';
@@ -18,6 +20,8 @@ export interface NativeAddon {
   threads(): number;
   supportedIsas(): string[];
   setIsa(isa: string): void;
+  /** Sets the pool size before the pool starts; returns the size in effect (absent from older builds). */
+  setThreads?(n: number): number;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   reduce(op: number, x: Float32Array, out: Float32Array): void;
@@ -40,30 +44,35 @@ export interface NativeAddon {
 /** SIMD levels the addon can run, best first. */
 export type NativeIsa = 'avx512' | 'avx2' | 'portable';
 
-// Op codes in the order of the enums in native/src/common.h.
-const UNARY: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal', 'relu',
-  'sigmoid', 'tanh', 'gelu', 'softplus', 'leakyRelu', 'elu', 'powScalar', 'addScalar', 'mulScalar', 'sin', 'cos',
-  'floor', 'ceil', 'round'];
-const BINARY: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le',
-  'gt', 'ge'];
-const REDUCE: readonly ReduceOp[] = ['sum', 'max', 'min', 'prod'];
-
-function codes<T extends string>(names: readonly T[]): Record<T, number> {
-  const r = {} as Record<T, number>;
-  names.forEach((n, i) => { r[n] = i; });
-  return r;
-}
-const unaryCode = codes(UNARY);
-const binaryCode = codes(BINARY);
-const reduceCode = codes(REDUCE);
+// Op codes: positions in the op tables of ../ops.ts, as the generated native code numbers them.
+const unaryCode = opCodes(UNARY_OPS);
+const binaryCode = opCodes(BINARY_OPS);
+const reduceCode = opCodes(REDUCE_OPS);
+const argReduceCode = opCodes(ARG_REDUCE_OPS);
 
 /** Path of the addon: CONVKIT_NATIVE_PATH, else native/build/convkit.node at the repository root. */
 export function nativeAddonPath(): string {
-  const env = typeof process !== 'undefined' ? process.env.CONVKIT_NATIVE_PATH : undefined;
-  if (env && env.length > 0) return env;
+  const env = getenv('CONVKIT_NATIVE_PATH');
+  if (env !== undefined) return env;
   // this file is src/backend/native/index.ts (tsx) or dist/backend/native/index.js: 3 levels below the root
-  if (!nodeUrl) throw new Error('the native backend needs Node.js');
-  return nodeUrl.fileURLToPath(new URL('../../../native/build/convkit.node', import.meta.url));
+  const url = nodeBuiltin('node:url');
+  if (!url) throw new Error('the native backend needs Node.js');
+  return url.fileURLToPath(new URL('../../../native/build/convkit.node', import.meta.url));
+}
+
+/**
+ * Why the install-time build did not produce the addon: scripts/build-native.mjs writes its
+ * one-line reason to native/build/build-failure.txt (and removes the file after a good build).
+ */
+export function nativeBuildFailure(): string | undefined {
+  const fs = nodeBuiltin('node:fs'), url = nodeBuiltin('node:url');
+  if (!fs || !url) return undefined;
+  try {
+    const text = fs.readFileSync(url.fileURLToPath(new URL('../../../native/build/build-failure.txt', import.meta.url)), 'utf8').trim();
+    return text.length > 0 ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // Highest rank the addon takes for binary/permute (its parameter block); beyond, the js loops run.
@@ -76,16 +85,24 @@ const params = new Float64Array(64);
 /** Loads the addon once (throws with the reason if it cannot be loaded). */
 export function loadNativeAddon(): NativeAddon {
   if (addon) return addon;
+  const nodeModule = nodeBuiltin('node:module');
   if (!nodeModule) throw new Error('the native backend needs Node.js (this is not a Node process)');
+  // validate the variables the addon's pool and kernel choice depend on before loading it
+  getenv('CONVKIT_NATIVE_ISA');
+  const threads = threadCount('native backend', undefined, 256);
   const path = nativeAddonPath();
   let mod: NativeAddon;
   try {
     mod = nodeModule.createRequire(import.meta.url)(path) as NativeAddon;
   } catch (e) {
+    const buildFailure = getenv('CONVKIT_NATIVE_PATH') === undefined ? nativeBuildFailure() : undefined;
+    if (buildFailure) throw new Error(`native addon was not built at install: ${buildFailure}; run 'node scripts/build-native.mjs' to build it`);
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new Error(`native addon ${path} could not be loaded (${why}); run 'node scripts/build-native.mjs' to build it`);
   }
   mod.setParams(params);
+  // the pool size comes from here (CONVKIT_THREADS checked and capped at the cores), not from the addon's own reading
+  mod.setThreads?.(threads);
   addon = mod;
   return mod;
 }
@@ -110,7 +127,7 @@ function poolParams(p: Float64Array, g: Pool2dGeometry, countIncludePad: boolean
 export function createNativeBackend(isa?: NativeIsa): Backend {
   const nat = loadNativeAddon();
   if (isa) nat.setIsa(isa);
-  const be: Backend = {
+  const be: BackendImpl = {
     name: 'native',
     describe: () => nat.describe(),
     alloc: (n) => new Float32Array(n),
@@ -138,8 +155,10 @@ export function createNativeBackend(isa?: NativeIsa): Backend {
       nat.reduce(code, x, out);
     },
     argReduce(op, x, outer, len, inner, out) {
+      const code = argReduceCode[op];
+      if (code === undefined) throw new Error(`native argReduce: unknown op '${op}'`);
       params[0] = outer; params[1] = len; params[2] = inner;
-      nat.argReduce(op === 'argmax' ? 1 : 0, x, out);
+      nat.argReduce(code, x, out);
     },
     permute(x, shape, perm, out) {
       const r = shape.length;
@@ -172,7 +191,7 @@ export function createNativeBackend(isa?: NativeIsa): Backend {
       sgdUpdate(p, g, buf);
     };
   }
-  return be;
+  return completeBackend(be);
 }
 
 /** The native backend as a selection candidate (priority 20: preferred over wasm and js). */

@@ -29,19 +29,23 @@
  * - The per-call bookkeeping of copied operands uses fixed slots, not a Map: a Map keyed by
  *   the operands made V8 grow its heap by ~50 MB over that 20,000-step loop.
  */
-import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../backend.js';
+import type { Backend, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
 import { createJsBackend } from '../js/index.js';
+import { completeBackend, type KernelName as TableKernel, type Kernels } from '../kernels.js';
+import {
+  ARG_REDUCE_OPS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, binarySpec, opCodes, unarySpec, type BinaryOp, type UnaryOp,
+} from '../ops.js';
 import { Arena } from './arena.js';
 import { compileModule, readWasmBytesSync } from './module.js';
-import { envVar, forceGc, hardwareThreads, isNode, sharedMemoryAvailable } from './platform.js';
+import { forceGc, isNode, sharedMemoryAvailable } from './platform.js';
+import { getenv, threadCount } from '../../platform.js';
 import { WorkerPool } from './pool.js';
 
-const UNARY: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal',
-  'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'leakyRelu', 'elu', 'powScalar', 'addScalar', 'mulScalar',
-  'sin', 'cos', 'floor', 'ceil', 'round'];
-const BINARY: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
-  'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
-const REDUCE: readonly ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+// op codes: positions in the op tables of ../ops.ts, as the generated wasm code numbers them
+const UNARY_CODE = opCodes(UNARY_OPS);
+const BINARY_CODE = opCodes(BINARY_OPS);
+const REDUCE_CODE = opCodes(REDUCE_OPS);
+const ARG_REDUCE_CODE = opCodes(ARG_REDUCE_OPS);
 const KERNELS = ['gemm', 'conv2d', 'conv2dBackwardData', 'conv2dBackwardWeight', 'maxPool2d',
   'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'unary', 'binary', 'reduce', 'argReduce',
   'permute'] as const;
@@ -60,8 +64,8 @@ const SMALL_WORK = 1024; // elements: below this, JS-heap operands of exact ops 
  * a float64 scalar, GEMM and sums, whose accumulation order differs) always runs in wasm,
  * so that a result never depends on the batch size it was computed in.
  */
-const EXACT_UNARY = new Set<UnaryOp>(['neg', 'abs', 'sign', 'square', 'reciprocal', 'relu', 'sqrt', 'floor', 'ceil', 'round']);
-const EXACT_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const EXACT_UNARY = new Set<UnaryOp>((Object.keys(UNARY_OPS) as UnaryOp[]).filter((k) => unarySpec(k).exact === true));
+const EXACT_BINARY = new Set<BinaryOp>((Object.keys(BINARY_OPS) as BinaryOp[]).filter((k) => binarySpec(k).exact === true));
 const PAR_ELEMENTWISE = 1 << 18; // elements before elementwise work is shared (memory-bound: little to gain)
 const PAR_FLOPS = 1 << 20; // multiply-adds (~25 us of work) before GEMM/conv work is shared
 const COL_CAP = 1 << 20; // floats of im2col buffer per thread (4 MiB)
@@ -119,24 +123,8 @@ export interface WasmBackend extends Backend {
   dispose(): void;
 }
 
-function defaultThreads(): number {
-  const env = envVar('CONVKIT_THREADS');
-  if (env !== undefined) {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`CONVKIT_THREADS must be a positive integer, got '${env}'`);
-    return Math.min(n, MAX_THREADS);
-  }
-  return Math.max(1, Math.min(hardwareThreads(), MAX_THREADS));
-}
-
 function defaultBudgetMB(): number {
-  const env = envVar('CONVKIT_WASM_MEMORY_MB');
-  if (env !== undefined) {
-    const n = Number(env);
-    if (!(n >= 0)) throw new Error(`CONVKIT_WASM_MEMORY_MB must be a non-negative number, got '${env}'`);
-    return n;
-  }
-  return isNode ? 512 : 256;
+  return getenv('CONVKIT_WASM_MEMORY_MB') ?? (isNode ? 512 : 256);
 }
 
 /** Merges adjacent axes that walk memory contiguously for every operand; drops size-1 axes. */
@@ -175,7 +163,7 @@ function contiguousStrides(shape: readonly number[]): number[] {
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   if (typeof WebAssembly === 'undefined') throw new Error('wasm backend: WebAssembly is not available');
   const bytes = opts.bytes ?? readWasmBytesSync();
-  const wantThreads = Math.max(1, Math.min(opts.threads ?? defaultThreads(), MAX_THREADS));
+  const wantThreads = threadCount('wasm backend', opts.threads, MAX_THREADS);
   const shared = opts.sharedMemory !== false && sharedMemoryAvailable();
   const { module, layout } = compileModule(bytes, shared);
 
@@ -308,7 +296,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   };
   const convWork = (g: Conv2dGeometry): number => g.n * g.cOut * g.outH * g.outW * (g.cIn / g.groups) * g.kh * g.kw;
 
-  const backend: WasmBackend = {
+  const impl: Omit<WasmBackend, TableKernel> & Partial<Kernels> = {
     name: 'wasm',
     describe: () => `WASM SIMD (f32x4, 4x8 register tile), ${activeThreads()} thread${activeThreads() === 1 ? '' : 's'}`
       + (shared ? ' on shared memory' : ' (no shared memory: single-threaded, tensors on the JS heap)')
@@ -333,15 +321,19 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
 
     unary(op, x, out, alpha) {
+      const code = UNARY_CODE[op];
+      if (code === undefined) unarySpec(op); // throws: unknown op
       const n = x.length;
       if (n === 0) return;
       if (n < SMALL_WORK && EXACT_UNARY.has(op) && !owned(x, out)) { js.unary(op, x, out, alpha); return; }
       const px = input(x);
       const po = out === x ? output(out, true) : output(out, false);
-      run('unary', n >= PAR_ELEMENTWISE, [UNARY.indexOf(op), px, po, n, alpha]);
+      run('unary', n >= PAR_ELEMENTWISE, [code, px, po, n, alpha]);
     },
 
     binary(op, a, aShape, b, bShape, out, outShape) {
+      const code = BINARY_CODE[op];
+      if (code === undefined) binarySpec(op); // throws: unknown op
       const total = out.length;
       if (total === 0) return;
       if ((total < SMALL_WORK && EXACT_BINARY.has(op) && !owned(a, b, out)) || outShape.length > MAX_RANK) {
@@ -360,24 +352,28 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         rank = shape.length;
         meta = writeMeta([...shape, ...strides[0], ...strides[1]]);
       }
-      run('binary', total >= PAR_ELEMENTWISE, [BINARY.indexOf(op), pa, pb, po, rank, meta, total, idxPtr]);
+      run('binary', total >= PAR_ELEMENTWISE, [code, pa, pb, po, rank, meta, total, idxPtr]);
     },
 
     reduce(op, x, outer, len, inner, out) {
+      const code = REDUCE_CODE[op];
+      if (code === undefined) throw new Error(`wasm reduce: unknown op '${String(op)}'`);
       if (outer * inner === 0) return;
       if (outer * len * inner < SMALL_WORK && (op === 'max' || op === 'min') && !owned(x, out)) {
         js.reduce(op, x, outer, len, inner, out);
         return;
       }
       const px = input(x), po = output(out, false);
-      run('reduce', outer * len * inner >= PAR_ELEMENTWISE, [REDUCE.indexOf(op), px, outer, len, inner, po]);
+      run('reduce', outer * len * inner >= PAR_ELEMENTWISE, [code, px, outer, len, inner, po]);
     },
 
     argReduce(op, x, outer, len, inner, out) {
+      const code = ARG_REDUCE_CODE[op];
+      if (code === undefined) throw new Error(`wasm argReduce: unknown op '${String(op)}'`);
       if (outer * inner === 0) return;
       if (outer * len * inner < SMALL_WORK && !owned(x, out)) { js.argReduce(op, x, outer, len, inner, out); return; }
       const px = input(x), po = output(out, false);
-      run('argReduce', outer * len * inner >= PAR_ELEMENTWISE, [op === 'argmax' ? 1 : 0, px, outer, len, inner, po]);
+      run('argReduce', outer * len * inner >= PAR_ELEMENTWISE, [code, px, outer, len, inner, po]);
     },
 
     permute(x, shape, perm, out) {
@@ -447,6 +443,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
   };
 
+  const backend: WasmBackend = completeBackend(impl);
   warmUp(backend);
   return backend;
 }
