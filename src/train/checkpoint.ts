@@ -10,6 +10,7 @@ import { getRngState, setRngState, type RngState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Callback } from './callback.js';
 import { History } from './history.js';
+import { findNonFinite } from './non-finite.js';
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 
 /** Metadata key holding the checkpoint JSON. */
@@ -126,8 +127,22 @@ export function modelTensors(tensors: Map<string, Tensor>): Map<string, Tensor> 
   return out;
 }
 
-/** Writes a checkpoint to one safetensors file (atomically). */
-export async function saveCheckpoint(path: string, ck: Checkpoint): Promise<void> {
+/** Options of saveWeights and saveCheckpoint. */
+export interface SaveOptions {
+  /** Save even when a weight is NaN or infinite (default false: refuse, leaving the file unchanged). */
+  allowNonFinite?: boolean;
+}
+
+/** Refuses to write NaN or infinite weights over a file (a diverged run must not replace good work). */
+function refuseNonFinite(op: string, path: string, tensors: Map<string, Tensor>, options: SaveOptions): void {
+  if (options.allowNonFinite) return;
+  const bad = findNonFinite(modelTensors(tensors));
+  if (bad) throw new RangeError(`${op}(${path}): weight '${bad[0]}' holds ${bad[1]}; not saved, the file is unchanged (the run diverged: lower the learning rate; pass allowNonFinite to save anyway)`);
+}
+
+/** Writes a checkpoint to one safetensors file (atomically); refuses non-finite weights. */
+export async function saveCheckpoint(path: string, ck: Checkpoint, options: SaveOptions = {}): Promise<void> {
+  refuseNonFinite('saveCheckpoint', path, ck.tensors, options);
   await writeSafetensorsFile(path, ck.tensors, { [CHECKPOINT_KEY]: JSON.stringify(ck.meta) });
 }
 
@@ -143,9 +158,11 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   return { tensors, meta };
 }
 
-/** Saves the model's weights (parameters and persistent buffers) as safetensors, atomically. */
-export async function saveWeights(model: Module, path: string, metadata: Record<string, string> = {}): Promise<void> {
-  await writeSafetensorsFile(path, model.stateDict(), metadata);
+/** Saves the model's weights (parameters and persistent buffers) as safetensors, atomically; refuses non-finite weights. */
+export async function saveWeights(model: Module, path: string, metadata: Record<string, string> = {}, options: SaveOptions = {}): Promise<void> {
+  const sd = model.stateDict();
+  refuseNonFinite('saveWeights', path, sd, options);
+  await writeSafetensorsFile(path, sd, metadata);
 }
 
 /** Loads weights from a safetensors weights file or checkpoint into the model (strict by default). */

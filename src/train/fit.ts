@@ -15,6 +15,7 @@ import { loadCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint
 import { batchSource, splitTail, type DataInput } from './data.js';
 import { evaluate } from './evaluate.js';
 import { History } from './history.js';
+import { findNonFinite, namedGrads, NonFiniteError, type NonFiniteAt } from './non-finite.js';
 import { resolveLoss, type LossFn, type LossName } from './losses.js';
 import { Mean, resolveMetric, type Metric, type MetricName } from './metrics.js';
 import { ProgressBar } from './progress-bar.js';
@@ -53,10 +54,21 @@ export interface FitOptions {
    * here or by a DataLoader without its own `seed`, whose stream is not checkpointed).
    */
   resume?: string | Checkpoint;
+  /**
+   * Stop with a NonFiniteError when the loss or a gradient becomes NaN or infinite (checked every
+   * step, before the update is applied, so the model keeps its last finite weights). Default true.
+   */
+  terminateOnNaN?: boolean;
 }
 
 function isFraction(v: unknown): v is { fraction: number } {
   return typeof v === 'object' && v !== null && 'fraction' in v && typeof (v as { fraction: unknown }).fraction === 'number';
+}
+
+/** Throws the NonFiniteError of a bad step, blaming the batch itself when it holds NaN or ±Infinity. */
+function throwNonFinite(batch: Batch, at: NonFiniteAt): never {
+  const bad = findNonFinite([['input', batch.x]]);
+  throw new NonFiniteError('fit', bad ? { what: 'input', epoch: at.epoch, step: at.step, value: bad[1] } : at);
 }
 
 const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
@@ -110,54 +122,68 @@ export async function fit(model: Module, trainData: DataInput, options: FitOptio
   };
   for (const cb of callbacks) cb.context = ctx;
   const params = model.parameters();
+  const named = [...model.namedParameters()];
+  const checkFinite = options.terminateOnNaN ?? true;
   const lossMean = new Mean();
 
-  for (const cb of callbacks) await cb.onTrainBegin({});
-  for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
-    for (const cb of callbacks) await cb.onEpochBegin(epoch, {});
-    const lr = optimizer.paramGroups[0].lr;
-    model.train();
-    lossMean.reset();
-    for (const m of metrics) m.reset();
-    const t0 = performance.now();
-    let lastYield = t0;
-    let step = 0, seen = 0;
-    for (const batch of source.batches() as Iterable<Batch>) {
-      const n = batch.y.shape[0] ?? 1;
-      for (const cb of callbacks) cb.onBatchBegin(step, { size: n });
-      optimizer.zeroGrad();
-      const out = model.call(batch.x);
-      const loss = lossFn(out, batch.y);
-      if (loss.size !== 1) throw new RangeError(`fit: the loss must be a scalar, got ${loss.size} values (use reduction 'mean')`);
-      loss.backward();
-      if (options.clipGradNorm !== undefined) clipGradNorm_(params, options.clipGradNorm);
-      optimizer.step();
-      const lv = loss.item();
-      lossMean.add(lv, n);
-      for (const m of metrics) m.update(out, batch.y);
-      seen += n;
-      const logs: Logs = { loss: lossMean.result(), size: n };
-      for (const m of metrics) logs[m.name] = m.result();
-      for (const cb of callbacks) cb.onBatchEnd(step, logs);
-      step++;
-      const now = performance.now();
-      if (now - lastYield > 100) { await yieldToEventLoop(); lastYield = performance.now(); }
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const logs: Logs = { loss: lossMean.result() };
-    for (const m of metrics) logs[m.name] = m.result();
-    if (val !== undefined) {
-      const v = evaluate(model, val, { batchSize: options.validationBatchSize ?? 256, loss: lossFn, metrics });
-      for (const [k, value] of Object.entries(v)) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = value;
-    }
-    logs.lr = lr;
-    logs.seconds = seconds;
-    logs.imagesPerSec = seen / Math.max(seconds, 1e-9);
-    history.record(epoch, logs);
-    for (const cb of callbacks) await cb.onEpochEnd(epoch, logs);
-    history.amendLast(logs);
+  try {
+    return await runEpochs();
+  } finally {
+    for (const cb of callbacks) cb.context = null;
   }
-  for (const cb of callbacks) await cb.onTrainEnd(history.last());
-  for (const cb of callbacks) cb.context = null;
-  return history;
+
+  async function runEpochs(): Promise<History> {
+    for (const cb of callbacks) await cb.onTrainBegin({});
+    for (let epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
+      for (const cb of callbacks) await cb.onEpochBegin(epoch, {});
+      const lr = optimizer.paramGroups[0].lr;
+      model.train();
+      lossMean.reset();
+      for (const m of metrics) m.reset();
+      const t0 = performance.now();
+      let lastYield = t0;
+      let step = 0, seen = 0;
+      for (const batch of source.batches() as Iterable<Batch>) {
+        const n = batch.y.shape[0] ?? 1;
+        for (const cb of callbacks) cb.onBatchBegin(step, { size: n });
+        optimizer.zeroGrad();
+        const out = model.call(batch.x);
+        const loss = lossFn(out, batch.y);
+        if (loss.size !== 1) throw new RangeError(`fit: the loss must be a scalar, got ${loss.size} values (use reduction 'mean')`);
+        const lv = loss.item();
+        if (checkFinite && !Number.isFinite(lv)) throwNonFinite(batch, { what: 'loss', epoch, step, value: lv });
+        loss.backward();
+        if (checkFinite) {
+          const bad = findNonFinite(namedGrads(named));
+          if (bad) throwNonFinite(batch, { what: 'gradient', epoch, step, value: bad[1], name: bad[0] });
+        }
+        if (options.clipGradNorm !== undefined) clipGradNorm_(params, options.clipGradNorm);
+        optimizer.step();
+        lossMean.add(lv, n);
+        for (const m of metrics) m.update(out, batch.y);
+        seen += n;
+        const logs: Logs = { loss: lossMean.result(), size: n };
+        for (const m of metrics) logs[m.name] = m.result();
+        for (const cb of callbacks) cb.onBatchEnd(step, logs);
+        step++;
+        const now = performance.now();
+        if (now - lastYield > 100) { await yieldToEventLoop(); lastYield = performance.now(); }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const logs: Logs = { loss: lossMean.result() };
+      for (const m of metrics) logs[m.name] = m.result();
+      if (val !== undefined) {
+        const v = evaluate(model, val, { batchSize: options.validationBatchSize ?? 256, loss: lossFn, metrics });
+        for (const [k, value] of Object.entries(v)) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = value;
+      }
+      logs.lr = lr;
+      logs.seconds = seconds;
+      logs.imagesPerSec = seen / Math.max(seconds, 1e-9);
+      history.record(epoch, logs);
+      for (const cb of callbacks) await cb.onEpochEnd(epoch, logs);
+      history.amendLast(logs);
+    }
+    for (const cb of callbacks) await cb.onTrainEnd(history.last());
+    return history;
+  }
 }

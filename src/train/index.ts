@@ -25,5 +25,7 @@ export type { Metric, MetricName } from './metrics.js';
 export { resolveLoss } from './losses.js';
 export type { LossFn, LossName } from './losses.js';
 export { captureCheckpoint, restoreCheckpoint, saveCheckpoint, loadCheckpoint, saveWeights, loadWeights, modelTensors, CHECKPOINT_KEY } from './checkpoint.js';
-export type { Checkpoint, CheckpointMeta, CheckpointSource, CheckpointTarget } from './checkpoint.js';
+export type { Checkpoint, CheckpointMeta, CheckpointSource, CheckpointTarget, SaveOptions } from './checkpoint.js';
+export { NonFiniteError, findNonFinite } from './non-finite.js';
+export type { NonFiniteAt } from './non-finite.js';
 export type { DataInput } from './data.js';
