@@ -10,6 +10,7 @@ import { isGradEnabled, markInternal, noGrad } from '../autograd/engine.js';
 import { recycle } from '../tensor/alloc.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { expectTensor } from '../tensor/ops/check.js';
 
 /** A model checkpoint: dotted names (`features.0.weight`) to tensors, in registration order. */
 export type StateDict = Map<string, Tensor>;
@@ -73,6 +74,9 @@ export abstract class Module {
 
   /** Runs the pre-hooks, forward, then the forward hooks; this is how a module should be invoked. */
   call(...inputs: Tensor[]): Tensor {
+    for (let i = 0; i < inputs.length; i++) {
+      if (!(inputs[i] instanceof Tensor)) expectTensor(`${this.constructor.name}.call`, inputs.length === 1 ? 'input' : `input ${i + 1}`, inputs[i]);
+    }
     if (this.#preHooks.size > 0) for (const h of [...this.#preHooks.values()]) h(this, inputs);
     const out = this.forward(...inputs);
     if (this.#hooks.size > 0) for (const h of [...this.#hooks.values()]) h(this, inputs, out);

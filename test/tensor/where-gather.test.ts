@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tensor, randn, manualSeed, where, gather, Tensor } from '../../src/index.js';
+import { tensor, randn, manualSeed, where, gather, Tensor, type NestedArray } from '../../src/index.js';
 import { gradcheck } from '../helpers/check.js';
 
 function rn(shape: number[], seed: number): Tensor { manualSeed(seed); return randn(shape); }
-const i32 = (v: number[][] | number[]): Tensor => tensor(v, { dtype: 'int32' });
+const i32 = (v: NestedArray): Tensor => tensor(v, { dtype: 'int32' });
 
 test('where selects elementwise with broadcasting over all three operands', () => {
   const cond = tensor([[1], [0]]);
@@ -18,7 +18,7 @@ test('where selects elementwise with broadcasting over all three operands', () =
   assert.deepEqual(where(x.gt(0), x.log(), 0).toArray(), [0, Math.fround(Math.log(4))]);
   assert.deepEqual(where(tensor([1, 0]), tensor([NaN, NaN]), tensor([Infinity, 5])).toFlatArray().slice(1), [5]);
   assert.throws(() => where(tensor([1, 0, 1]), tensor([1, 2]), 0), /where: shapes \[3\] and \[2\] cannot be broadcast/);
-  assert.throws(() => where([1, 0] as never, 1, 2), /where: cond must be a Tensor, got object/);
+  assert.throws(() => where([1, 0] as never, 1, 2), /where: condition expected a Tensor, got an array; wrap it with tensor/);
 });
 
 test('where routes the gradient by the condition', () => {

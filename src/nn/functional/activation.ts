@@ -9,6 +9,7 @@ import { erf } from '../../backend/js/elementwise.js';
 import { empty, f32 } from '../../tensor/alloc.js';
 import { mapUnary } from '../../tensor/ops/elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Applies `f` elementwise in a direct loop (for activations without a backend kernel). */
 function mapLoop(x: Tensor, f: (v: number) => number): Tensor {
@@ -30,11 +31,13 @@ function checkFinite(op: string, name: string, v: number): void {
 
 /** The identity (a "linear" activation): returns x itself. */
 export function identity(x: Tensor): Tensor {
+  expectTensor('identity', 'input', x);
   return x;
 }
 
 /** max(0, x) + negativeSlope * min(0, x). */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  expectTensor('leakyRelu', 'input', x);
   checkFinite('leakyRelu', 'negativeSlope', negativeSlope);
   const out = mapUnary('leakyRelu', x, negativeSlope);
   return record(out, 'leakyRelu', [x], (g) => {
@@ -45,6 +48,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 
 /** x for x > 0, alpha * (e^x - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
+  expectTensor('elu', 'input', x);
   checkFinite('elu', 'alpha', alpha);
   const out = mapUnary('elu', x, alpha);
   return record(out, 'elu', [x], (g) => {
@@ -61,6 +65,7 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** Gaussian error linear unit x * Phi(x) (or its tanh approximation). */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  expectTensor('gelu', 'input', x);
   const approximate = options.approximate ?? 'none';
   if (approximate === 'none') {
     const out = mapUnary('gelu', x);
@@ -87,6 +92,7 @@ export interface SoftplusOptions { beta?: number; threshold?: number }
 
 /** (1/beta) * log(1 + e^(beta x)), reverting to x where beta * x > threshold (PyTorch's rule). */
 export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  expectTensor('softplus', 'input', x);
   const beta = options.beta ?? 1, threshold = options.threshold ?? 20;
   checkFinite('softplus', 'beta', beta);
   checkFinite('softplus', 'threshold', threshold);
@@ -107,6 +113,7 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
 
 /** Clamps to [minVal, maxVal]; the gradient is 1 strictly inside the interval, as in PyTorch. */
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  expectTensor('hardtanh', 'input', x);
   checkFinite('hardtanh', 'minVal', minVal);
   checkFinite('hardtanh', 'maxVal', maxVal);
   if (minVal > maxVal) throw new RangeError(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);
@@ -119,11 +126,13 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
 
 /** min(max(0, x), 6). */
 export function relu6(x: Tensor): Tensor {
+  expectTensor('relu6', 'input', x);
   return hardtanh(x, 0, 6);
 }
 
 /** x * sigmoid(x) (SiLU, a.k.a. swish). */
 export function silu(x: Tensor): Tensor {
+  expectTensor('silu', 'input', x);
   const s = mapUnary('sigmoid', x);
   const out = mapLoop(x, (v) => v);
   const od = out.f32, sd = s.f32;

@@ -9,6 +9,7 @@ import { empty } from '../../tensor/alloc.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { show } from './conv-args.js';
 import { liftPoolInput, unliftPool, type PoolInput } from './pool-args.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Output size of a 2-D adaptive pool: a number, or [H, W] where null keeps the input size. */
 export type AdaptiveSize2 = number | readonly [number | null, number | null];
@@ -115,11 +116,13 @@ function adaptiveMax(op: string, dims: number, xIn: unknown, outputSize: unknown
 
 /** Average pooling to a fixed output size (H, W) of (N, C, H, W) or (C, H, W). */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize2): Tensor {
+  expectTensor('adaptiveAvgPool2d', 'input', x);
   return adaptiveAvg('adaptiveAvgPool2d', 2, x, outputSize);
 }
 
 /** Average pooling to a fixed output length of (N, C, L) or (C, L). */
 export function adaptiveAvgPool1d(x: Tensor, outputSize: AdaptiveSize1): Tensor {
+  expectTensor('adaptiveAvgPool1d', 'input', x);
   return adaptiveAvg('adaptiveAvgPool1d', 1, x, outputSize);
 }
 
@@ -128,6 +131,7 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, returnIn
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, returnIndices?: false): Tensor;
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, returnIndices?: boolean): Tensor | [Tensor, Tensor];
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, returnIndices = false): Tensor | [Tensor, Tensor] {
+  expectTensor('adaptiveMaxPool2d', 'input', x);
   return adaptiveMax('adaptiveMaxPool2d', 2, x, outputSize, returnIndices);
 }
 
@@ -136,5 +140,6 @@ export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, returnIn
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, returnIndices?: false): Tensor;
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, returnIndices?: boolean): Tensor | [Tensor, Tensor];
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, returnIndices = false): Tensor | [Tensor, Tensor] {
+  expectTensor('adaptiveMaxPool1d', 'input', x);
   return adaptiveMax('adaptiveMaxPool1d', 1, x, outputSize, returnIndices);
 }

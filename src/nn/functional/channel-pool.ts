@@ -8,6 +8,7 @@ import { empty } from '../../tensor/alloc.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, intTuple, show } from './conv-args.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of `channelMaxPool`. */
 export interface ChannelMaxPoolOptions {
@@ -22,6 +23,7 @@ export interface ChannelMaxPoolOptions {
  * j*stride .. j*stride+kernelSize-1. The gradient goes to the winning channel.
  */
 export function channelMaxPool(x: Tensor, options: number | ChannelMaxPoolOptions): Tensor {
+  expectTensor('channelMaxPool', 'input', x);
   const op = 'channelMaxPool';
   const o: Record<string, unknown> = typeof options === 'number' ? { kernelSize: options } : (options as unknown as Record<string, unknown>);
   if (o === null || typeof o !== 'object') throw new TypeError(`${op}: expected a kernel size or an options object, got ${show(options)}`);

@@ -6,6 +6,7 @@
  */
 import { Tensor } from '../../tensor/tensor.js';
 import { fmt } from '../../tensor/shape.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** One size per spatial axis: a number (used for every axis) or a tuple, as in PyTorch. */
 export type Size2 = number | readonly [number, number];
@@ -68,7 +69,7 @@ export function positiveInt(op: string, name: string, v: unknown, dflt: number):
 
 /** Checks that x is a float32 Tensor (named `what` in messages). */
 export function checkTensor(op: string, what: string, x: unknown): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${show(x)}`);
+  expectTensor(op, what, x);
   if (x.dtype !== 'float32') throw new TypeError(`${op}: ${what} must be float32, got ${x.dtype} (shape ${fmt(x.shape)})`);
   return x;
 }

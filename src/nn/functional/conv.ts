@@ -15,6 +15,7 @@ import {
   checkOptionNames, checkTensor, intTuple, positiveInt, resolvePadding, show, slidingOutputSize,
   type PaddingMode, type PaddingString, type Size1, type Size2,
 } from './conv-args.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of `conv2d` (PyTorch names, camelCase). */
 export interface Conv2dOptions {
@@ -265,11 +266,15 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
  * Conv2d's paddingMode on top.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  expectTensor('conv2d', 'input', x);
+  expectTensor('conv2d', 'weight', weight);
   return convNd('conv2d', 2, x, weight, bias, options);
 }
 
 /** 1-D convolution (cross-correlation) of x (N, C, L) or (C, L) with weight (out, C/groups, k). */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
+  expectTensor('conv1d', 'input', x);
+  expectTensor('conv1d', 'weight', weight);
   return convNd('conv1d', 1, x, weight, bias, options);
 }
 
@@ -279,10 +284,14 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  * its input. Output size (H-1)*stride - 2*padding + dilation*(k-1) + outputPadding + 1.
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
+  expectTensor('convTranspose2d', 'input', x);
+  expectTensor('convTranspose2d', 'weight', weight);
   return convTransposeNd('convTranspose2d', 2, x, weight, bias, options);
 }
 
 /** 1-D transposed convolution of x (N, in, L) with weight (in, out/groups, k). */
 export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose1dOptions = {}): Tensor {
+  expectTensor('convTranspose1d', 'input', x);
+  expectTensor('convTranspose1d', 'weight', weight);
   return convTransposeNd('convTranspose1d', 1, x, weight, bias, options);
 }

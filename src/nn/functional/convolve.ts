@@ -10,6 +10,7 @@ import { reshape } from '../../tensor/ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTensor, show } from './conv-args.js';
 import { conv2d } from './conv.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Output-size modes of convolve / correlate, as in numpy.convolve and scipy.signal. */
 export type ConvolveMode = 'valid' | 'same' | 'full';
@@ -49,20 +50,28 @@ function correlateNd(op: string, dims: number, sIn: unknown, kIn: unknown, mode:
 
 /** True 1-D convolution (f*g)(i) = sum_j g(j) f(i-j): the kernel is flipped. Like numpy.convolve. */
 export function convolve1d(signal: Tensor, kernel: Tensor, mode: ConvolveMode = 'valid'): Tensor {
+  expectTensor('convolve1d', 'signal', signal);
+  expectTensor('convolve1d', 'kernel', kernel);
   return correlateNd('convolve1d', 1, signal, kernel, mode, true);
 }
 
 /** True 2-D convolution (f*g)(x,y) = sum_ij f(i,j) I(x-i, y-j) of an (H, W) image. Like scipy.signal.convolve2d. */
 export function convolve2d(image: Tensor, kernel: Tensor, mode: ConvolveMode = 'valid'): Tensor {
+  expectTensor('convolve2d', 'image', image);
+  expectTensor('convolve2d', 'kernel', kernel);
   return correlateNd('convolve2d', 2, image, kernel, mode, true);
 }
 
 /** 1-D cross-correlation z_i = sum_k w_k x_{i+k} (no flip): what conv1d computes. Like numpy.correlate. */
 export function correlate1d(signal: Tensor, kernel: Tensor, mode: ConvolveMode = 'valid'): Tensor {
+  expectTensor('correlate1d', 'signal', signal);
+  expectTensor('correlate1d', 'kernel', kernel);
   return correlateNd('correlate1d', 1, signal, kernel, mode, false);
 }
 
 /** 2-D cross-correlation h[m,n] = sum_kl g[k,l] f[m+k, n+l] of an (H, W) image: what conv2d computes. */
 export function correlate2d(image: Tensor, kernel: Tensor, mode: ConvolveMode = 'valid'): Tensor {
+  expectTensor('correlate2d', 'image', image);
+  expectTensor('correlate2d', 'kernel', kernel);
   return correlateNd('correlate2d', 2, image, kernel, mode, false);
 }

@@ -8,6 +8,7 @@ import { empty, f32 } from '../../tensor/alloc.js';
 import { random } from '../../tensor/random.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of the dropout functions (PyTorch defaults: p = 0.5, training = true). */
 export interface DropoutOptions { p?: number; training?: boolean }
@@ -38,6 +39,7 @@ function maskedScale(op: string, x: Tensor, p: number, group: number): Tensor {
 
 /** Zeroes each element with probability p and scales the rest by 1/(1-p); identity when !training or p = 0. */
 export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  expectTensor('dropout', 'input', x);
   const p = options.p ?? 0.5, training = options.training ?? true;
   checkP('dropout', p);
   if (!training || p === 0 || x.size === 0) return x;
@@ -59,6 +61,7 @@ function channelDropout(op: string, x: Tensor, options: DropoutOptions, batchedR
 
 /** Zeroes whole channels of (N, C, L) or (C, L) input with probability p (PyTorch's dropout1d). */
 export function dropout1d(x: Tensor, options: DropoutOptions = {}): Tensor {
+  expectTensor('dropout1d', 'input', x);
   return channelDropout('dropout1d', x, options, 3, '(N, C, L)');
 }
 
@@ -68,5 +71,6 @@ export function dropout1d(x: Tensor, options: DropoutOptions = {}): Tensor {
  * still drops (N, C, L) channels there with a deprecation warning; use dropout1d for that).
  */
 export function dropout2d(x: Tensor, options: DropoutOptions = {}): Tensor {
+  expectTensor('dropout2d', 'input', x);
   return channelDropout('dropout2d', x, options, 4, '(N, C, H, W)');
 }

@@ -4,12 +4,15 @@ import { getBackend } from '../../backend/index.js';
 import { emptyUninit, f32 } from '../../tensor/alloc.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /**
  * y = x W^T + b with weight (outFeatures, inFeatures), bias (outFeatures) and x (..., inFeatures);
  * any number of leading axes. One GEMM forward, two GEMMs backward.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  expectTensor('linear', 'input', x);
+  expectTensor('linear', 'weight', weight);
   if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D (outFeatures, inFeatures), got ${fmt(weight.shape)}`);
   const [outF, inF] = weight.shape;
   if (x.ndim === 0) throw new RangeError(`linear: input must have at least 1 axis, got a scalar (weight ${fmt(weight.shape)})`);

@@ -12,6 +12,7 @@ import { empty, f32 } from '../../tensor/alloc.js';
 import { fmt, sameShape, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { broadcastData, checkReduction, reduceLoss, type Reduction } from './loss.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of crossEntropy (torch.nn.functional.cross_entropy). */
 export interface CrossEntropyOptions {
@@ -111,6 +112,8 @@ function reduceFused(lossPos: Float64Array, posShape: number[], reduction: Reduc
  * the non-ignored targets (the count when unweighted), exactly as PyTorch.
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  expectTensor('crossEntropy', 'input', input);
+  expectTensor('crossEntropy', 'target', target);
   const op = 'crossEntropy';
   const reduction = options.reduction ?? 'mean', ignoreIndex = options.ignoreIndex ?? -100, eps = options.labelSmoothing ?? 0;
   checkReduction(op, reduction);
@@ -220,6 +223,8 @@ function crossEntropyProbs(input: Tensor, target: Tensor, lay: ClassLayout, w: F
  * -weight[y] * input[y], 'mean' dividing by the summed weights of the non-ignored targets.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  expectTensor('nllLoss', 'input', input);
+  expectTensor('nllLoss', 'target', target);
   const op = 'nllLoss';
   const reduction = options.reduction ?? 'mean', ignoreIndex = options.ignoreIndex ?? -100;
   checkReduction(op, reduction);
@@ -262,6 +267,8 @@ function checkSameShape(op: string, input: Tensor, target: Tensor): void {
  * -100 as in PyTorch, so p = 0 or 1 gives a finite loss.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
+  expectTensor('binaryCrossEntropy', 'input', input);
+  expectTensor('binaryCrossEntropy', 'target', target);
   const op = 'binaryCrossEntropy';
   const reduction = options.reduction ?? 'mean';
   checkReduction(op, reduction);
@@ -307,6 +314,8 @@ function softplusNeg(x: number): number {
  * stably (finite for any finite logit). Its gradient is w (sigmoid(x) - y) without posWeight.
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BinaryCrossEntropyWithLogitsOptions = {}): Tensor {
+  expectTensor('binaryCrossEntropyWithLogits', 'input', input);
+  expectTensor('binaryCrossEntropyWithLogits', 'target', target);
   const op = 'binaryCrossEntropyWithLogits';
   const reduction = options.reduction ?? 'mean';
   checkReduction(op, reduction);
@@ -351,6 +360,8 @@ export interface MultiMarginLossOptions { p?: 1 | 2; margin?: number; weight?: T
  * normalisation; the lectures' SVM loss is C times this with margin 1).
  */
 export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMarginLossOptions = {}): Tensor {
+  expectTensor('multiMarginLoss', 'input', input);
+  expectTensor('multiMarginLoss', 'target', target);
   const op = 'multiMarginLoss';
   const reduction = options.reduction ?? 'mean', pw = options.p ?? 1, margin = options.margin ?? 1;
   checkReduction(op, reduction);
@@ -400,6 +411,8 @@ export interface KlDivOptions { reduction?: Reduction | 'batchmean'; logTarget?:
  * target * (log target - input) (0 where target = 0), or exp(t) * (t - input) when logTarget.
  */
 export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
+  expectTensor('klDiv', 'input', input);
+  expectTensor('klDiv', 'target', target);
   const op = 'klDiv';
   const reduction = options.reduction ?? 'mean', logTarget = options.logTarget ?? false;
   checkReduction(op, reduction, ['mean', 'batchmean', 'sum', 'none']);

@@ -9,6 +9,7 @@ import { empty, f32 } from '../../tensor/alloc.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { axisLayout } from './softmax.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of batchNorm (PyTorch defaults: training = false, momentum = 0.1, eps = 1e-5). */
 export interface BatchNormOptions { training?: boolean; momentum?: number; eps?: number }
@@ -39,6 +40,7 @@ function recordOptional(out: Tensor, name: string, slots: (Tensor | null | undef
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null,
   bias?: Tensor | null, options: BatchNormOptions = {}): Tensor {
   const op = 'batchNorm';
+  expectTensor(op, 'input', x);
   const training = options.training ?? false, momentum = options.momentum ?? 0.1, eps = options.eps ?? 1e-5;
   if (x.ndim < 2) throw new RangeError(`${op}: input must be (N, C, ...) with at least 2 axes, got ${fmt(x.shape)}`);
   if (x.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${x.dtype}`);
@@ -124,6 +126,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
  * y = (x - mean) / sqrt(var + eps) * weight + bias, biased variance, per leading index.
  */
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  expectTensor('layerNorm', 'input', x);
   const op = 'layerNorm';
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const k = ns.length;
@@ -188,6 +191,7 @@ export interface LocalResponseNormOptions { alpha?: number; beta?: number; k?: n
  * the window clipped at the channel edges but always divided by `size`.
  */
 export function localResponseNorm(x: Tensor, size: number, options: LocalResponseNormOptions = {}): Tensor {
+  expectTensor('localResponseNorm', 'input', x);
   const op = 'localResponseNorm';
   const alpha = options.alpha ?? 1e-4, beta = options.beta ?? 0.75, kk = options.k ?? 1;
   if (x.ndim < 3) throw new RangeError(`${op}: input must be (N, C, ...) with at least 3 axes, got ${fmt(x.shape)}`);
@@ -236,6 +240,7 @@ export interface NormalizeOptions { p?: number; dim?: number; eps?: number }
 
 /** x / max(||x||_p, eps) along `dim`. */
 export function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
+  expectTensor('normalize', 'input', x);
   const op = 'normalize';
   const p = options.p ?? 2, dim = options.dim ?? 1, eps = options.eps ?? 1e-12;
   if (typeof p !== 'number' || !(p > 0)) throw new RangeError(`${op}: p must be a positive number, got ${String(p)}`);

@@ -10,6 +10,7 @@ import { emptyUninit } from '../../tensor/alloc.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { show, type Size1, type Size2 } from './conv-args.js';
 import { liftPoolInput, poolGeometry, poolOptions, unliftPool, windowArgs, type PoolInput } from './pool-args.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of `maxPool2d` (PyTorch names, camelCase). */
 export interface MaxPool2dOptions {
@@ -112,6 +113,7 @@ export function maxPool2d(x: Tensor, options: MaxPool2dOptions & { returnIndices
 export function maxPool2d(x: Tensor, options: Size2 | (MaxPool2dOptions & { returnIndices?: false })): Tensor;
 export function maxPool2d(x: Tensor, options: Size2 | MaxPool2dOptions): Tensor | [Tensor, Tensor];
 export function maxPool2d(x: Tensor, options: Size2 | MaxPool2dOptions): Tensor | [Tensor, Tensor] {
+  expectTensor('maxPool2d', 'input', x);
   return maxPoolNd('maxPool2d', 2, x, options);
 }
 
@@ -120,6 +122,7 @@ export function maxPool1d(x: Tensor, options: MaxPool1dOptions & { returnIndices
 export function maxPool1d(x: Tensor, options: Size1 | (MaxPool1dOptions & { returnIndices?: false })): Tensor;
 export function maxPool1d(x: Tensor, options: Size1 | MaxPool1dOptions): Tensor | [Tensor, Tensor];
 export function maxPool1d(x: Tensor, options: Size1 | MaxPool1dOptions): Tensor | [Tensor, Tensor] {
+  expectTensor('maxPool1d', 'input', x);
   return maxPoolNd('maxPool1d', 1, x, options);
 }
 
@@ -172,11 +175,13 @@ function avgPoolNd(op: string, dims: number, xIn: unknown, options: unknown, all
 
 /** Average pooling over (N, C, H, W) or (C, H, W). */
 export function avgPool2d(x: Tensor, options: Size2 | AvgPool2dOptions): Tensor {
+  expectTensor('avgPool2d', 'input', x);
   return avgPoolNd('avgPool2d', 2, x, options, AVG2_OPTIONS);
 }
 
 /** Average pooling over (N, C, L) or (C, L). */
 export function avgPool1d(x: Tensor, options: Size1 | AvgPool1dOptions): Tensor {
+  expectTensor('avgPool1d', 'input', x);
   return avgPoolNd('avgPool1d', 1, x, options, AVG1_OPTIONS);
 }
 
@@ -193,10 +198,12 @@ function lpPoolNd(op: string, dims: number, x: Tensor, normType: number, kernelS
 
 /** Power-average pooling over (N, C, H, W): (sum of x^p over the window)^(1/p); p = 2 is L2 pooling. */
 export function lpPool2d(x: Tensor, normType: number, kernelSize: Size2, stride?: Size2 | null, ceilMode = false): Tensor {
+  expectTensor('lpPool2d', 'input', x);
   return lpPoolNd('lpPool2d', 2, x, normType, kernelSize, stride, ceilMode);
 }
 
 /** Power-average pooling over (N, C, L): (sum of x^p over the window)^(1/p). */
 export function lpPool1d(x: Tensor, normType: number, kernelSize: Size1, stride?: Size1 | null, ceilMode = false): Tensor {
+  expectTensor('lpPool1d', 'input', x);
   return lpPoolNd('lpPool1d', 1, x, normType, kernelSize, stride, ceilMode);
 }

@@ -6,6 +6,7 @@ import { record } from '../../autograd/engine.js';
 import { empty, f32 } from '../../tensor/alloc.js';
 import { normAxis, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** (outer, len, inner) view of x around axis `dim`; a scalar is one slice of length 1. */
 export function axisLayout(op: string, x: Tensor, dim: number): { outer: number; len: number; inner: number } {
@@ -41,6 +42,7 @@ function softmaxKernel(xd: Float32Array, yd: Float32Array, outer: number, len: n
 
 /** exp(x) / sum(exp(x)) along `dim`. */
 export function softmax(x: Tensor, dim: number): Tensor {
+  expectTensor('softmax', 'input', x);
   const { outer, len, inner } = axisLayout('softmax', x, dim);
   const out = empty(x.shape), yd = out.f32;
   softmaxKernel(f32(x), yd, outer, len, inner, false);
@@ -58,6 +60,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
 
 /** log(softmax(x)) along `dim`, computed as x - max - log(sum(exp(x - max))). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
+  expectTensor('logSoftmax', 'input', x);
   const { outer, len, inner } = axisLayout('logSoftmax', x, dim);
   const out = empty(x.shape), yd = out.f32;
   softmaxKernel(f32(x), yd, outer, len, inner, true);
@@ -75,5 +78,6 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 
 /** softmax(-x) along `dim`. */
 export function softmin(x: Tensor, dim: number): Tensor {
+  expectTensor('softmin', 'input', x);
   return softmax(x.neg(), dim);
 }

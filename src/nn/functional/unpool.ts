@@ -9,6 +9,7 @@ import { fmt, sameShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { intTuple, show, type Size1, type Size2 } from './conv-args.js';
 import { liftPoolInput, poolOptions, unliftPool } from './pool-args.js';
+import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of `maxUnpool2d` (as torch.nn.functional.max_unpool2d). */
 export interface MaxUnpool2dOptions {
@@ -39,7 +40,7 @@ const OPTIONS = ['kernelSize', 'stride', 'padding', 'outputSize'] as const;
 function unpoolNd(op: string, dims: number, xIn: unknown, indices: unknown, options: unknown): Tensor {
   const o = poolOptions(op, options, OPTIONS);
   const p = liftPoolInput(op, dims, xIn);
-  if (!(indices instanceof Tensor)) throw new TypeError(`${op}: indices must be a Tensor, got ${show(indices)}`);
+  expectTensor(op, 'indices', indices);
   if (!sameShape(indices.shape, p.shape)) throw new RangeError(`${op}: indices ${fmt(indices.shape)} must have the shape of the input ${fmt(p.shape)}`);
   if (o.kernelSize === undefined) throw new TypeError(`${op}: kernelSize is required`);
   const k = intTuple(op, 'kernelSize', o.kernelSize, dims, 1);
@@ -87,10 +88,14 @@ function unpoolNd(op: string, dims: number, xIn: unknown, indices: unknown, opti
 
 /** Puts pooled values (N, C, h, w) back at their argmax positions in a zero (N, C, H, W) map. */
 export function maxUnpool2d(x: Tensor, indices: Tensor, options: Size2 | MaxUnpool2dOptions): Tensor {
+  expectTensor('maxUnpool2d', 'input', x);
+  expectTensor('maxUnpool2d', 'indices', indices);
   return unpoolNd('maxUnpool2d', 2, x, indices, options);
 }
 
 /** Puts pooled values (N, C, l) back at their argmax positions in a zero (N, C, L) signal. */
 export function maxUnpool1d(x: Tensor, indices: Tensor, options: Size1 | MaxUnpool1dOptions): Tensor {
+  expectTensor('maxUnpool1d', 'input', x);
+  expectTensor('maxUnpool1d', 'indices', indices);
   return unpoolNd('maxUnpool1d', 1, x, indices, options);
 }

@@ -4,6 +4,7 @@ import { noGrad } from '../../autograd/engine.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { expand } from './shape.js';
+import { expectTensor } from './check.js';
 
 /** Tolerances of isclose/allclose: |a - b| <= atol + rtol * |b|; NaN equals NaN only if equalNan. */
 export interface CloseOptions { rtol?: number; atol?: number; equalNan?: boolean }
@@ -15,6 +16,7 @@ function values(x: Tensor, shape: readonly number[]): Float32Array {
 
 /** 1 where a and b (broadcast) are close, else 0; equal infinities are close. Not differentiable. */
 export function isclose(a: Tensor, bIn: Tensor | number, options: CloseOptions = {}): Tensor {
+  expectTensor('isclose', 'input', a);
   const { rtol = 1e-5, atol = 1e-8, equalNan = false } = options;
   if (typeof rtol !== 'number' || typeof atol !== 'number' || rtol < 0 || atol < 0) {
     throw new TypeError(`isclose: rtol and atol must be non-negative numbers, got rtol ${String(rtol)}, atol ${String(atol)}`);
@@ -36,6 +38,7 @@ export function isclose(a: Tensor, bIn: Tensor | number, options: CloseOptions =
 
 /** True if every element of a is close to b (broadcasting); see isclose for the rule. */
 export function allclose(a: Tensor, b: Tensor | number, options: CloseOptions = {}): boolean {
+  expectTensor('allclose', 'input', a);
   const m = isclose(a, b, options).f32;
   for (let i = 0; i < m.length; i++) if (m[i] === 0) return false;
   return true;

@@ -4,12 +4,14 @@ import { getBackend } from '../../backend/index.js';
 import { normAxis, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { flip } from './flip.js';
+import { expectTensor } from './check.js';
 
 /**
  * out[..., i, ...] = sum of x[..., 0..i, ...] along `axis` (accumulated in float64, stored in
  * x's dtype). The gradient is the reversed cumulative sum of the incoming gradient.
  */
 export function cumsum(x: Tensor, axis: number): Tensor {
+  expectTensor('cumsum', 'input', x);
   const a = normAxis('cumsum', axis, x.ndim);
   const outer = sizeOf(x.shape.slice(0, a)), len = x.shape[a], inner = sizeOf(x.shape.slice(a + 1));
   const out = x.dtype === 'int32' ? new Int32Array(x.size) : getBackend().alloc(x.size);

@@ -5,6 +5,7 @@ import { asTensor, empty, emptyUninit, f32 } from '../alloc.js';
 import { broadcastShapes, padShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
+import { expectTensor, expectTensorOrNumber } from './check.js';
 
 /** Applies a unary backend kernel. */
 export function mapUnary(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
@@ -23,6 +24,7 @@ export function mapBinary(name: string, op: BinaryOp, a: Tensor, b: Tensor): Ten
 
 /** a + b. */
 export function add(a: Tensor, bIn: Tensor | number): Tensor {
+  expectTensorOrNumber('add', 'other', bIn);
   if (typeof bIn === 'number') {
     const out = mapUnary('addScalar', a, bIn);
     return record(out, 'add', [a], (g) => [g]);
@@ -34,6 +36,7 @@ export function add(a: Tensor, bIn: Tensor | number): Tensor {
 
 /** a - b. */
 export function sub(a: Tensor, bIn: Tensor | number): Tensor {
+  expectTensorOrNumber('sub', 'other', bIn);
   if (typeof bIn === 'number') return add(a, -bIn);
   const b = bIn;
   const out = mapBinary('sub', 'sub', a, b);
@@ -42,6 +45,7 @@ export function sub(a: Tensor, bIn: Tensor | number): Tensor {
 
 /** a * b. */
 export function mul(a: Tensor, bIn: Tensor | number): Tensor {
+  expectTensorOrNumber('mul', 'other', bIn);
   if (typeof bIn === 'number') {
     const s = bIn;
     const out = mapUnary('mulScalar', a, s);
@@ -57,6 +61,7 @@ export function mul(a: Tensor, bIn: Tensor | number): Tensor {
 
 /** a / b. */
 export function div(a: Tensor, bIn: Tensor | number): Tensor {
+  expectTensorOrNumber('div', 'other', bIn);
   if (typeof bIn === 'number') return mul(a, 1 / bIn);
   const b = bIn;
   const out = mapBinary('div', 'div', a, b);
@@ -68,6 +73,7 @@ export function div(a: Tensor, bIn: Tensor | number): Tensor {
 
 /** a ** b. */
 export function pow(a: Tensor, bIn: Tensor | number): Tensor {
+  expectTensorOrNumber('pow', 'other', bIn);
   if (typeof bIn === 'number') {
     const e = bIn;
     const out = e === 2 ? mapUnary('square', a) : mapUnary('powScalar', a, e);
@@ -144,6 +150,7 @@ export function clamp(x: Tensor, min: number | null, max: number | null): Tensor
 }
 
 function extremum(name: 'maximum' | 'minimum', a: Tensor, bIn: Tensor | number): Tensor {
+  expectTensorOrNumber(name, 'other', bIn);
   const b = asTensor(bIn);
   const out = mapBinary(name, name, a, b);
   return record(out, name, [a, b], (g) => {
@@ -163,11 +170,13 @@ export function minimum(a: Tensor, b: Tensor | number): Tensor { return extremum
 
 /** Comparison giving a float32 mask of ones and zeros (not differentiable). */
 export function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Tensor | number): Tensor {
+  expectTensorOrNumber(op, 'other', b);
   return mapBinary(op, op, a, asTensor(b));
 }
 
 /** max(0, x). */
 export function relu(x: Tensor): Tensor {
+  expectTensor('relu', 'input', x);
   const out = mapUnary('relu', x);
   return record(out, 'relu', [x], (g) => [reluBackward(out, g)]);
 }
@@ -183,12 +192,14 @@ function reluBackward(y: Tensor, g: Tensor): Tensor {
 
 /** 1 / (1 + e^-x), computed without overflow. */
 export function sigmoid(x: Tensor): Tensor {
+  expectTensor('sigmoid', 'input', x);
   const out = mapUnary('sigmoid', x);
   return record(out, 'sigmoid', [x], (g) => [mul(g, mul(out, sub(asTensor(1), out)))]);
 }
 
 /** tanh x. */
 export function tanh(x: Tensor): Tensor {
+  expectTensor('tanh', 'input', x);
   const out = mapUnary('tanh', x);
   return record(out, 'tanh', [x], (g) => [mul(g, sub(asTensor(1), square(out)))]);
 }

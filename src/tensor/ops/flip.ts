@@ -2,9 +2,11 @@
 import { fmt, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { remap } from './remap.js';
+import { expectTensor } from './check.js';
 
 /** Reverses x along the given axes (a copy, like torch.flip); its gradient is flipped back. */
 export function flip(x: Tensor, axes: number | readonly number[]): Tensor {
+  expectTensor('flip', 'input', x);
   const list = typeof axes === 'number' ? [axes] : axes;
   if (!Array.isArray(list)) throw new TypeError(`flip: axes must be an integer or an array of integers, got ${String(axes)}`);
   const norm = list.map((a) => normAxis('flip', a, x.ndim));

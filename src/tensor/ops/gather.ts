@@ -4,6 +4,7 @@ import { getBackend } from '../../backend/index.js';
 import { empty } from '../alloc.js';
 import { fmt, normAxis, sizeOf, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { expectTensor } from './check.js';
 
 /**
  * out[i][j][k] = x[i][index[i][j][k]][k] for axis = 1 (and likewise for any axis and rank).
@@ -13,6 +14,8 @@ import { Tensor } from '../tensor.js';
  * target-class log-probability in a loss.
  */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  expectTensor('gather', 'index', index);
+  expectTensor('gather', 'input', x);
   if (!(index instanceof Tensor)) throw new TypeError(`gather: index must be an int32 Tensor, got ${typeof index}`);
   const a = normAxis('gather', axis, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d > x.shape[i])) {

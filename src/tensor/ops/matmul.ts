@@ -6,9 +6,12 @@ import { broadcastShapes, fmt, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
 import { expand, reshape } from './shape.js';
+import { expectTensor } from './check.js';
 
 /** C = A @ B on the last two axes, leading axes broadcast. Uses the backend GEMM. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  expectTensor('matmul', 'input', a);
+  expectTensor('matmul', 'other', b);
   if (a.ndim === 0 || b.ndim === 0) throw new RangeError(`matmul: both operands need at least 1 axis, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const ka = a.shape[a.ndim - 1], kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
   if (ka !== kb) throw new RangeError(`matmul: inner sizes differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${ka} vs ${kb})`);

@@ -2,6 +2,7 @@
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { remap } from './remap.js';
+import { expectTensor } from './check.js';
 
 /**
  * Tiles x `reps[d]` times along each axis. `reps` may be longer than x's rank: x is then
@@ -9,6 +10,7 @@ import { remap } from './remap.js';
  * The gradient sums the copies.
  */
 export function repeat(x: Tensor, reps: readonly number[]): Tensor {
+  expectTensor('repeat', 'input', x);
   if (!Array.isArray(reps) || reps.some((r) => !Number.isInteger(r) || r < 0)) {
     throw new TypeError(`repeat: repeats must be non-negative integers, got ${Array.isArray(reps) ? fmt(reps) : String(reps)}`);
   }

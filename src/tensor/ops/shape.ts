@@ -6,6 +6,7 @@ import { checkShape, fmt, normAxis, sizeOf, stridesOf } from '../shape.js';
 import { Tensor, type TensorData } from '../tensor.js';
 import { sumTo } from './reduce.js';
 import { remap } from './remap.js';
+import { describeValue, expectTensor } from './check.js';
 
 function like(x: Tensor, n: number): TensorData {
   return x.dtype === 'int32' ? new Int32Array(n) : getBackend().alloc(n);
@@ -177,7 +178,9 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | ArrayLike
 
 /** Joins tensors along an existing axis. */
 export function concat(tensors: Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors)) throw new TypeError(`concat: expected an array of Tensors, got ${describeValue(tensors)}`);
   if (tensors.length === 0) throw new RangeError('concat: needs at least one tensor');
+  tensors.forEach((t, i) => expectTensor('concat', `tensor ${i}`, t));
   const first = tensors[0];
   const a = normAxis('concat', axis, first.ndim);
   for (const t of tensors) {
@@ -205,7 +208,9 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
 
 /** Stacks same-shaped tensors along a new axis. */
 export function stack(tensors: Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors)) throw new TypeError(`stack: expected an array of Tensors, got ${describeValue(tensors)}`);
   if (tensors.length === 0) throw new RangeError('stack: needs at least one tensor');
+  tensors.forEach((t, i) => expectTensor('stack', `tensor ${i}`, t));
   const s = tensors[0].shape;
   for (const t of tensors) if (t.ndim !== s.length || t.shape.some((d, i) => d !== s[i])) {
     throw new RangeError(`stack: all tensors need the same shape, got ${tensors.map((u) => fmt(u.shape)).join(', ')}`);
@@ -222,6 +227,7 @@ export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
  * torch.nn.functional.pad: [left, right, top, bottom, ...].
  */
 export function pad(x: Tensor, pads: number[], mode: PadMode = 'constant', value = 0): Tensor {
+  expectTensor('pad', 'input', x);
   if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) throw new RangeError(`pad: padding ${fmt(pads)} must hold (before, after) pairs for at most ${x.ndim} axes`);
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new TypeError(`pad: unknown mode '${String(mode)}'`);
   const rank = x.ndim;

@@ -2,6 +2,7 @@
 import { fmt, normAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { slice } from './shape.js';
+import { expectTensor } from './check.js';
 
 /**
  * Splits x along `axis` into pieces of `size` elements (the last one may be smaller), or
@@ -9,6 +10,7 @@ import { slice } from './shape.js';
  * differentiable slice.
  */
 export function split(x: Tensor, sizeOrSizes: number | readonly number[], axis = 0): Tensor[] {
+  expectTensor('split', 'input', x);
   const a = normAxis('split', axis, x.ndim);
   const n = x.shape[a];
   let sizes: number[];
@@ -36,6 +38,7 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], axis =
  * smaller, and there may be fewer pieces than asked, as in torch.chunk).
  */
 export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
+  expectTensor('chunk', 'input', x);
   if (!Number.isInteger(chunks) || chunks < 1) throw new RangeError(`chunk: chunks must be a positive integer, got ${String(chunks)}`);
   const a = normAxis('chunk', axis, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);

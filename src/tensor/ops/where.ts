@@ -5,6 +5,7 @@ import { broadcastShapes, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
 import { expand } from './shape.js';
+import { expectTensor, expectTensorOrNumber } from './check.js';
 
 /** The values of x broadcast to shape (a copy only when the shape differs). */
 function broadcastValues(x: Tensor, shape: readonly number[]): Float32Array {
@@ -18,7 +19,9 @@ function broadcastValues(x: Tensor, shape: readonly number[]): Float32Array {
  * never leak into the result.
  */
 export function where(cond: Tensor, aIn: Tensor | number, bIn: Tensor | number): Tensor {
-  if (!(cond instanceof Tensor)) throw new TypeError(`where: cond must be a Tensor, got ${typeof cond}`);
+  expectTensor('where', 'condition', cond);
+  expectTensorOrNumber('where', 'input', aIn);
+  expectTensorOrNumber('where', 'other', bIn);
   const a = asTensor(aIn), b = asTensor(bIn);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
   const c = broadcastValues(cond, shape), av = broadcastValues(a, shape), bv = broadcastValues(b, shape);

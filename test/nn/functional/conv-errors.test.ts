@@ -21,7 +21,7 @@ test('conv2d: wrong ranks and bias shapes', () => {
   assert.throws(() => F.conv2d(zeros([5, 5]), w), /conv2d: input must be 3-D or 4-D \(C, H, W\) or \(N, C, H, W\), got shape \[5, 5\]/);
   assert.throws(() => F.conv2d(x, zeros([6, 3, 3])), /conv2d: weight must be 4-D \(out_channels, in_channels\/groups, kH, kW\), got shape \[6, 3, 3\]/);
   assert.throws(() => F.conv2d(x, w, zeros([5])), /conv2d: bias shape \[5\] does not match weight \[6, 3, 3, 3\] \(expected \[6\]\)/);
-  assert.throws(() => conv2dAny([1, 2, 3], w), /conv2d: input must be a Tensor/);
+  assert.throws(() => conv2dAny([1, 2, 3], w), /conv2d: input expected a Tensor, got an array; wrap it with tensor\(\.\.\.\)/);
   assert.throws(() => F.conv2d(tensor([1, 2, 3, 4], { dtype: 'int32' }).reshape(1, 1, 2, 2), zeros([1, 1, 1, 1])), /conv2d: input must be float32, got int32/);
 });
 
