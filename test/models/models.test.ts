@@ -61,7 +61,7 @@ test('mlp and logisticRegression', () => {
 });
 
 test('createModel by name', () => {
-  assert.deepEqual(modelNames(), ['mlp', 'lenet5', 'keras-fashion', 'logistic', 'alexnet', 'vgg11', 'vgg16', 'googlenet', 'resnet18', 'resnet50', 'resnet20', 'autoencoder', 'unet']);
+  assert.deepEqual(modelNames(), ['mlp', 'lenet5', 'keras-fashion', 'logistic', 'alexnet', 'vgg11', 'vgg16', 'googlenet', 'resnet18', 'resnet34', 'resnet50', 'resnet20', 'autoencoder', 'unet']);
   assert.equal(createModel('lenet5').numParameters(), 61706);
   assert.equal(createModel('keras-fashion').numParameters(), 1413834);
   assert.equal(createModel('mlp', { inputShape: [30], numClasses: 2, hidden: [8] }).numParameters(), 30 * 8 + 8 + 18);
