@@ -20,7 +20,6 @@ function rng(seed: number): () => number {
   return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s / 4294967296) * 2 - 1; };
 }
 const rand = rng(20261122);
-const randInt = (lo: number, hi: number): number => lo + Math.floor(((rand() + 1) / 2) * (hi - lo + 1));
 function randArray(n: number, lo = -1, hi = 1): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = lo + ((rand() + 1) / 2) * (hi - lo);
@@ -291,7 +290,7 @@ for (const isa of isas) {
 }
 
 function fusedTests(nat: Backend, isa: string): void {
-  assert.ok(nat.reluBackward && nat.sgdUpdate && ref.reluBackward && ref.sgdUpdate, 'both backends have the fused kernels');
+  assert.ok(nat.reluBackward && nat.sgdUpdate, 'the native backend has the fused kernels');
   for (const n of [37, 300_001]) { // 300k elements: the threaded path
     const y = randArray(n);
     for (let i = 0; i < n; i += 53) y[i] = 0;

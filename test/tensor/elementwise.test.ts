@@ -151,7 +151,7 @@ test('maximum/minimum split the gradient evenly on ties', () => {
   a.maximum(b).sum().backward();
   assert.deepEqual(a.grad?.toArray(), [0.5, 1, 0]);
   assert.deepEqual(b.grad?.toArray(), [0.5, 0, 1]);
-  a.grad = null; b.grad = null;
+  a.grad = null as Tensor | null; b.grad = null as Tensor | null; // a plain `= null` narrows to null
   a.minimum(b).sum().backward();
   assert.deepEqual(a.grad?.toArray(), [0.5, 0, 1]);
   assert.deepEqual(b.grad?.toArray(), [0.5, 1, 0]);

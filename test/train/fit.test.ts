@@ -6,7 +6,7 @@ import { crossEntropy } from '../../src/nn/functional/loss-classification.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { Adam } from '../../src/optim/adam.js';
 import { manualSeed } from '../../src/tensor/random.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import type { DataInput } from '../../src/train/data.js';
 import { fit } from '../../src/train/fit.js';
 import { evaluate, predict } from '../../src/train/evaluate.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -90,6 +90,6 @@ test('fit rejects bad arguments with clear errors', async () => {
   const data = blobs(10);
   await assert.rejects(fit(model, data, { epochs: -1 }), /fit: epochs must be a non-negative integer/);
   await assert.rejects(fit(model, data, { batchSize: 0, verbose: 0 }), /fit: batchSize must be a positive integer/);
-  await assert.rejects(fit(model, 42 as unknown as Tensor, { verbose: 0 }), /fit: data must be a Dataset/);
+  await assert.rejects(fit(model, 42 as unknown as DataInput, { verbose: 0 }), /fit: data must be a Dataset/);
   await assert.rejects(fit(model, data, { loss: 'hinge' as 'mse', verbose: 0 }), /unknown loss 'hinge'/);
 });

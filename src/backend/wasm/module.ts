@@ -55,13 +55,12 @@ export function moduleLayout(bytes: Uint8Array): ModuleLayout {
     if (id === 2) {
       let q: number, count: number;
       [count, q] = readLeb(bytes, p);
-      for (let i = 0; i < count; i++) {
+      if (count > 0) { // convkit.wasm imports only its memory
         let len: number;
         [len, q] = readLeb(bytes, q); q += len; // module name
         [len, q] = readLeb(bytes, q); q += len; // field name
-        const kind = bytes[q++];
-        if (kind === 2) { limitsFlagAt = q; break; }
-        throw new Error('wasm backend: unexpected import in convkit.wasm');
+        if (bytes[q++] !== 2) throw new Error('wasm backend: unexpected import in convkit.wasm');
+        limitsFlagAt = q;
       }
     } else if (id === 11) {
       let q: number, count: number;
