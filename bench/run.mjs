@@ -36,6 +36,7 @@ const WORKLOADS = [
   { name: 'conv-fwd', unit: 'GFLOPS', label: 'conv 3x3 64->64, b32 56x56, forward' },
   { name: 'conv-fwd-bwd', unit: 'GFLOPS', label: 'conv 3x3 64->64, b32 56x56, fwd+bwd' },
   { name: 'sgemm-1024', unit: 'GFLOPS', label: 'sgemm 1024' },
+  { name: 'dataloader', unit: 'img/s', label: 'DataLoader, 60,000 1x28x28 shuffled, batch 64' },
 ].filter((w) => !opt.workloads || opt.workloads.split(',').includes(w.name));
 
 const env = { ...process.env, BENCH_THREADS: String(threads), CONVKIT_THREADS: String(threads),

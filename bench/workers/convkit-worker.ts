@@ -1,5 +1,5 @@
 // Benchmark worker for convkit on one backend (argv[2] = 'native' | 'wasm' | 'js').
-import { F, Tensor, nn, noGrad, optim, randn, randint, setBackend, getBackend, manualSeed } from '../../src/index.js';
+import { F, Tensor, nn, noGrad, optim, randn, randint, setBackend, getBackend, manualSeed, DataLoader, TensorDataset } from '../../src/index.js';
 // @ts-expect-error plain ESM helper shared with the tfjs worker
 import { serve, rate } from './protocol.mjs';
 
@@ -61,6 +61,13 @@ serve({ framework: `convkit-${backendName}`, version: getBackend().describe(), n
   'sgemm-1024': async (s: number) => {
     const a = randn([1024, 1024]), b = randn([1024, 1024]);
     return (2 * 1024 ** 3 * await rate(() => noGrad(() => a.matmul(b)), s)) / 1e9;
+  },
+  // batching alone (gather + copy of shuffled samples): an MNIST-sized epoch, in images/s
+  dataloader: async (s: number) => {
+    const n = 60000;
+    const ds = new TensorDataset(new Tensor(new Float32Array(n * 784).fill(0.5), [n, 1, 28, 28]), new Int32Array(n));
+    const dl = new DataLoader(ds, { batchSize: 64, shuffle: true, seed: 0 });
+    return n * await rate(() => { for (const b of dl) void b; }, s);
   },
 });
 void Tensor;
