@@ -23,7 +23,7 @@ for (const c of loadFixtures('pool')) {
             ceilMode: k.ceil_mode as boolean, countIncludePad: k.count_include_pad as boolean,
             divisorOverride: (k.divisor_override as number | undefined) ?? null });
         case 'lp_pool2d':
-          return F.lpPool2d(x, k.norm_type as number, size2(k.kernel_size), stride2(k.stride), k.ceil_mode as boolean);
+          return F.lpPool2d(x, k.norm_type as number, size2(k.kernel_size), { stride: stride2(k.stride), ceilMode: k.ceil_mode as boolean });
         case 'adaptive_avg_pool2d':
           return F.adaptiveAvgPool2d(x, size2(k.output_size));
         case 'adaptive_max_pool2d':

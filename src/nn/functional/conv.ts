@@ -144,6 +144,42 @@ function unlift(y: Tensor, dims: number, batched: boolean): Tensor {
   return reshape(y, batched ? [n, c, ...spatial] : [c, ...spatial]);
 }
 
+/**
+ * Checks convolution options without an input (layer constructors): option names, stride,
+ * dilation, padding (a size, a tuple or 'valid' | 'same' | 'full'), paddingMode, 'same' with stride 1.
+ * `extra` lists further accepted names (a layer's `bias`).
+ */
+export function checkConvOptions(op: string, dims: number, kernelSize: readonly number[], opts: unknown, extra: readonly string[] = []): void {
+  checkOptionNames(op, opts, [...CONV_OPTIONS, ...extra]);
+  const o = (opts ?? {}) as Record<string, unknown>;
+  const stride = intTuple(op, 'stride', o.stride ?? 1, dims, 1);
+  const dil = intTuple(op, 'dilation', o.dilation ?? 1, dims, 1);
+  const mode = o.paddingMode ?? 'zeros';
+  if (typeof mode !== 'string' || !PADDING_MODES.includes(mode)) {
+    throw new TypeError(`${op}: paddingMode must be one of ${PADDING_MODES.map(show).join(', ')}, got ${show(mode)}`);
+  }
+  if (o.padding === 'same' && stride.some((v) => v !== 1)) {
+    throw new RangeError(`${op}: padding='same' is not supported for strided convolutions (stride=${fmt(stride)}), as in PyTorch`);
+  }
+  resolvePadding(op, o.padding, kernelSize, dil);
+}
+
+/** Checks transposed-convolution options without an input (layer constructors). */
+export function checkConvTransposeOptions(op: string, dims: number, opts: unknown, extra: readonly string[] = []): void {
+  checkOptionNames(op, opts, [...CONV_T_OPTIONS, ...extra]);
+  const o = (opts ?? {}) as Record<string, unknown>;
+  if (typeof o.padding === 'string') throw new TypeError(`${op}: padding must be a non-negative integer or a ${dims}-tuple, got ${show(o.padding)} (PyTorch has no padding strings for transposed convolutions)`);
+  const stride = intTuple(op, 'stride', o.stride ?? 1, dims, 1);
+  intTuple(op, 'padding', o.padding ?? 0, dims, 0);
+  const outPad = intTuple(op, 'outputPadding', o.outputPadding ?? 0, dims, 0);
+  const dil = intTuple(op, 'dilation', o.dilation ?? 1, dims, 1);
+  outPad.forEach((p, i) => {
+    if (p >= stride[i] && p >= dil[i]) {
+      throw new RangeError(`${op}: outputPadding ${fmt(outPad)} must be smaller than either stride ${fmt(stride)} or dilation ${fmt(dil)}`);
+    }
+  });
+}
+
 function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unknown, opts: unknown): Tensor {
   checkOptionNames(op, opts, CONV_OPTIONS);
   const o = (opts ?? {}) as Record<string, unknown>;

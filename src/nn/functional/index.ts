@@ -25,7 +25,7 @@ export type { ConvOutputSizeOptions, PaddingMode, PaddingString, Size1, Size2 } 
 export { convolve1d, convolve2d, correlate1d, correlate2d } from './convolve.js';
 export type { ConvolveMode } from './convolve.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, lpPool1d, lpPool2d } from './pool.js';
-export type { MaxPool1dOptions, MaxPool2dOptions, AvgPool1dOptions, AvgPool2dOptions } from './pool.js';
+export type { MaxPool1dOptions, MaxPool2dOptions, AvgPool1dOptions, AvgPool2dOptions, LPPool1dOptions, LPPool2dOptions } from './pool.js';
 export { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from './adaptive-pool.js';
 export type { AdaptiveSize1, AdaptiveSize2 } from './adaptive-pool.js';
 export { maxUnpool1d, maxUnpool2d } from './unpool.js';

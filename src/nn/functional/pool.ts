@@ -8,7 +8,7 @@ import { isGradEnabled, record } from '../../autograd/engine.js';
 import { getBackend, type Pool2dGeometry } from '../../backend/index.js';
 import { emptyUninit } from '../../tensor/alloc.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { show, type Size1, type Size2 } from './conv-args.js';
+import { boolOpt, checkOptionNames, show, type Size1, type Size2 } from './conv-args.js';
 import { liftPoolInput, poolGeometry, poolOptions, unliftPool, windowArgs, type PoolInput } from './pool-args.js';
 import { expectTensor } from '../../tensor/ops/check.js';
 
@@ -145,16 +145,34 @@ function scalePlanes(t: Float32Array, scale: Float32Array): void {
   for (let i = 0; i < t.length; i++) t[i] *= scale[i % scale.length];
 }
 
-function avgPoolNd(op: string, dims: number, xIn: unknown, options: unknown, allowed: readonly string[]): Tensor {
-  const o = poolOptions(op, options, allowed);
-  const p: PoolInput = liftPoolInput(op, dims, xIn);
-  const args = windowArgs(op, dims, { ...o, dilation: 1 });
+/** countIncludePad (default true) and divisorOverride (null or a non-zero number) of an average pool. */
+function avgExtras(op: string, o: Record<string, unknown>): { countIncludePad: boolean; div: number | null } {
   const countIncludePad = o.countIncludePad === undefined ? true : o.countIncludePad;
   if (typeof countIncludePad !== 'boolean') throw new TypeError(`${op}: countIncludePad must be true or false, got ${show(countIncludePad)}`);
   const div = o.divisorOverride ?? null;
   if (div !== null && (typeof div !== 'number' || !Number.isFinite(div) || div === 0)) {
     throw new TypeError(`${op}: divisorOverride must be a non-zero number, got ${show(div)}`);
   }
+  return { countIncludePad, div: div as number | null };
+}
+
+/**
+ * Checks pooling options without an input (layer constructors): option names, kernelSize,
+ * stride, padding (at most half the kernel), dilation, ceilMode and the kind's own flags.
+ */
+export function checkPoolOptions(op: string, dims: number, kind: 'max' | 'avg', options: unknown): void {
+  const allowed = kind === 'max' ? MAX_OPTIONS : dims === 2 ? AVG2_OPTIONS : AVG1_OPTIONS;
+  const o = poolOptions(op, options, allowed);
+  windowArgs(op, dims, kind === 'avg' ? { ...o, dilation: 1 } : o);
+  if (kind === 'avg') avgExtras(op, o);
+  else if (o.returnIndices !== undefined && typeof o.returnIndices !== 'boolean') throw new TypeError(`${op}: returnIndices must be true or false, got ${show(o.returnIndices)}`);
+}
+
+function avgPoolNd(op: string, dims: number, xIn: unknown, options: unknown, allowed: readonly string[]): Tensor {
+  const o = poolOptions(op, options, allowed);
+  const p: PoolInput = liftPoolInput(op, dims, xIn);
+  const args = windowArgs(op, dims, { ...o, dilation: 1 });
+  const { countIncludePad, div } = avgExtras(op, o);
   const g = poolGeometry(op, p, args);
   const x4 = p.x4;
   // with a divisor override: average over the in-bounds cells, then rescale count/divisor
@@ -185,25 +203,58 @@ export function avgPool1d(x: Tensor, options: Size1 | AvgPool1dOptions): Tensor 
   return avgPoolNd('avgPool1d', 1, x, options, AVG1_OPTIONS);
 }
 
-function lpPoolNd(op: string, dims: number, x: Tensor, normType: number, kernelSize: Size2 | Size1, stride: Size2 | Size1 | null | undefined, ceilMode: boolean): Tensor {
+/** Options of `lpPool2d` (the norm and the window size are positional). */
+export interface LPPool2dOptions {
+  /** Window step; defaults to kernelSize. */
+  stride?: Size2 | null;
+  /** Round the output size up. Default false. */
+  ceilMode?: boolean;
+}
+
+/** Options of `lpPool1d`. */
+export interface LPPool1dOptions {
+  /** Window step; defaults to kernelSize. */
+  stride?: Size1 | null;
+  /** Round the output size up. Default false. */
+  ceilMode?: boolean;
+}
+
+const LP_OPTIONS = ['stride', 'ceilMode'] as const;
+
+/** Checks normType and the options of an Lp pool; returns the window options for avgPoolNd. */
+export function lpPoolArgs(op: string, dims: number, normType: unknown, kernelSize: unknown, options: unknown): Record<string, unknown> {
   if (typeof normType !== 'number' || !Number.isFinite(normType) || normType <= 0) {
     throw new TypeError(`${op}: normType must be a positive finite number, got ${show(normType)}`);
   }
-  const opts = { kernelSize, stride: stride ?? null, ceilMode };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${op}: options must be an object like { stride, ceilMode }, got ${show(options)} (stride and ceilMode are no longer positional; see CHANGELOG.md)`);
+  }
+  checkOptionNames(op, options, LP_OPTIONS);
+  const o = options as Record<string, unknown>;
+  const opts = { kernelSize, stride: o.stride ?? null, ceilMode: boolOpt(op, 'ceilMode', o.ceilMode, false) };
+  windowArgs(op, dims, opts);
+  return opts;
+}
+
+function lpPoolNd(op: string, dims: number, x: Tensor, normType: number, kernelSize: Size2 | Size1, options: unknown): Tensor {
+  const opts = lpPoolArgs(op, dims, normType, kernelSize, options);
   const area = windowArgs(op, dims, opts).kernel.reduce((s, v) => s * v, 1);
   // PyTorch: (sign(a) * relu(|a|) * kernel area) ^ (1/p) with a = avg_pool(x^p)
   const pooled = avgPoolNd(op, dims, x.pow(normType), opts, AVG1_OPTIONS);
   return pooled.sign().mul(pooled.abs().relu()).mul(area).pow(1 / normType);
 }
 
-/** Power-average pooling over (N, C, H, W): (sum of x^p over the window)^(1/p); p = 2 is L2 pooling. */
-export function lpPool2d(x: Tensor, normType: number, kernelSize: Size2, stride?: Size2 | null, ceilMode = false): Tensor {
+/**
+ * Power-average pooling over (N, C, H, W): (sum of x^p over the window)^(1/p); p = 2 is L2
+ * pooling. As torch.nn.functional.lp_pool2d(input, norm_type, kernel_size, stride, ceil_mode).
+ */
+export function lpPool2d(x: Tensor, normType: number, kernelSize: Size2, options: LPPool2dOptions = {}): Tensor {
   expectTensor('lpPool2d', 'input', x);
-  return lpPoolNd('lpPool2d', 2, x, normType, kernelSize, stride, ceilMode);
+  return lpPoolNd('lpPool2d', 2, x, normType, kernelSize, options);
 }
 
 /** Power-average pooling over (N, C, L): (sum of x^p over the window)^(1/p). */
-export function lpPool1d(x: Tensor, normType: number, kernelSize: Size1, stride?: Size1 | null, ceilMode = false): Tensor {
+export function lpPool1d(x: Tensor, normType: number, kernelSize: Size1, options: LPPool1dOptions = {}): Tensor {
   expectTensor('lpPool1d', 'input', x);
-  return lpPoolNd('lpPool1d', 1, x, normType, kernelSize, stride, ceilMode);
+  return lpPoolNd('lpPool1d', 1, x, normType, kernelSize, options);
 }

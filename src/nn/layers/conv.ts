@@ -5,7 +5,7 @@
  */
 import { empty } from '../../tensor/alloc.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
+import { checkConvOptions, checkConvTransposeOptions, conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
 import { intTuple, type PaddingMode, type PaddingString } from '../functional/conv-args.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module, keepsNoActivations } from '../module.js';
@@ -51,6 +51,10 @@ function channels(op: string, inC: number, outC: number, groups: number): void {
   if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${op}: groups must be a positive integer, got ${String(groups)}`);
   if (inC % groups !== 0) throw new RangeError(`${op}: inChannels ${inC} must be divisible by groups ${groups}`);
   if (outC % groups !== 0) throw new RangeError(`${op}: outChannels ${outC} must be divisible by groups ${groups}`);
+}
+
+function checkBool(op: string, name: string, v: unknown): void {
+  if (typeof v !== 'boolean') throw new TypeError(`${op}: ${name} must be true or false, got ${String(v)}`);
 }
 
 function fmtSize(v: readonly number[]): string {
@@ -104,6 +108,8 @@ export class Conv2d extends ConvNd {
     { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' }: ConvOptions<number | readonly [number, number]> = {}) {
     super(inChannels, outChannels, kernelSize, groups, bias, (k) => [outChannels, inChannels / groups, ...k], 'Conv2d', 2);
     this.options = { stride, padding, dilation, paddingMode };
+    checkConvOptions('Conv2d', 2, this.kernelSize, this.options);
+    checkBool('Conv2d', 'bias', bias);
   }
 
   /** Convolves x (N, C, H, W) or (C, H, W). */
@@ -122,6 +128,8 @@ export class Conv1d extends ConvNd {
     { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' }: ConvOptions<number | readonly [number]> = {}) {
     super(inChannels, outChannels, kernelSize, groups, bias, (k) => [outChannels, inChannels / groups, ...k], 'Conv1d', 1);
     this.options = { stride, padding, dilation, paddingMode };
+    checkConvOptions('Conv1d', 1, this.kernelSize, this.options);
+    checkBool('Conv1d', 'bias', bias);
   }
 
   /** Convolves x (N, C, L) or (C, L). */
@@ -140,6 +148,8 @@ export class ConvTranspose2d extends ConvNd {
     { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true }: ConvTransposeOptions<number | readonly [number, number]> = {}) {
     super(inChannels, outChannels, kernelSize, groups, bias, (k) => [inChannels, outChannels / groups, ...k], 'ConvTranspose2d', 2);
     this.options = { stride, padding, outputPadding, dilation };
+    checkConvTransposeOptions('ConvTranspose2d', 2, { stride, padding, outputPadding, dilation });
+    checkBool('ConvTranspose2d', 'bias', bias);
   }
 
   /** Applies the transposed convolution to x (N, in, H, W). */
@@ -158,6 +168,8 @@ export class ConvTranspose1d extends ConvNd {
     { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true }: ConvTransposeOptions<number | readonly [number]> = {}) {
     super(inChannels, outChannels, kernelSize, groups, bias, (k) => [inChannels, outChannels / groups, ...k], 'ConvTranspose1d', 1);
     this.options = { stride, padding, outputPadding, dilation };
+    checkConvTransposeOptions('ConvTranspose1d', 1, { stride, padding, outputPadding, dilation });
+    checkBool('ConvTranspose1d', 'bias', bias);
   }
 
   /** Applies the transposed convolution to x (N, in, L). */

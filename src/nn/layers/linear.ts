@@ -30,6 +30,7 @@ export class Linear extends Module {
     super();
     checkFeatures('Linear', 'inFeatures', inFeatures);
     checkFeatures('Linear', 'outFeatures', outFeatures);
+    if (typeof bias !== 'boolean') throw new TypeError(`Linear: bias must be true or false, got ${String(bias)}`);
     this.weight = this.registerParameter('weight', empty([outFeatures, inFeatures]));
     this.bias = this.registerParameter('bias', bias ? empty([outFeatures]) : null);
     this.resetParameters();

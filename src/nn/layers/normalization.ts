@@ -46,7 +46,10 @@ abstract class BatchNormNd extends Module {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${op}: numFeatures must be a positive integer, got ${String(numFeatures)}`);
     if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${op}: momentum must be in [0, 1] or null, got ${String(momentum)}`);
-    if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${String(eps)}`);
+    if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a non-negative finite number, got ${String(eps)}`);
+    for (const [name, v] of [['affine', affine], ['trackRunningStats', trackRunningStats]] as const) {
+      if (typeof v !== 'boolean') throw new TypeError(`${op}: ${name} must be true or false, got ${String(v)}`);
+    }
     this.eps = eps; this.momentum = momentum; this.affine = affine; this.trackRunningStats = trackRunningStats;
     this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1) : null);
     this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0) : null);

@@ -72,7 +72,7 @@ test('lpPool: p=2 is the L2 norm of each window, p=1 the sum (PyTorch formula)',
   const l2 = F.lpPool2d(x, 2, [2, 3]);
   const ref = F.avgPool2d(x.square(), [2, 3]).mul(6).sqrt();
   assertClose(l2, ref, { atol: 1e-5 });
-  assertClose(F.lpPool2d(x, 1, 2, 1), F.avgPool2d(x, { kernelSize: 2, stride: 1 }).mul(4), { atol: 1e-5 });
+  assertClose(F.lpPool2d(x, 1, 2, { stride: 1 }), F.avgPool2d(x, { kernelSize: 2, stride: 1 }).mul(4), { atol: 1e-5 });
 });
 
 test('gradcheck max pooling: strides, padding, dilation, ceil mode, 1-D, unbatched', () => {
@@ -102,6 +102,6 @@ test('gradcheck average and Lp pooling, incl. ceil mode, countIncludePad, diviso
   // Lp pooling on positive inputs (x^p and the 1/p-th root are smooth there)
   const pos = (shape: number[]): Tensor => rand(shape).add(0.5);
   gradcheck((x) => F.lpPool2d(x, 2, 2), [pos([1, 2, 4, 4])]);
-  gradcheck((x) => F.lpPool2d(x, 3, [2, 3], [1, 2], true), [pos([1, 1, 5, 6])]);
-  gradcheck((x) => F.lpPool1d(x, 1.5, 3, 2, true), [pos([2, 1, 8])]);
+  gradcheck((x) => F.lpPool2d(x, 3, [2, 3], { stride: [1, 2], ceilMode: true }), [pos([1, 1, 5, 6])]);
+  gradcheck((x) => F.lpPool1d(x, 1.5, 3, { stride: 2, ceilMode: true }), [pos([2, 1, 8])]);
 });
