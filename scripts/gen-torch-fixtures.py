@@ -3,7 +3,7 @@
 
 Regenerate (deterministic, seeded; needs Debian's PyTorch 1.13 at /usr/bin/python3):
 
-    /usr/bin/python3 scripts/gen-torch-fixtures.py
+    /usr/bin/python3 scripts/gen-torch-fixtures.py [family ...]
 
 It writes test/fixtures/torch/<family>.json (conv, pool, norm, loss, activation, optim,
 scheduler),
@@ -267,6 +267,16 @@ def gen_pool():
         x = rnd_in(shape)
         cases.append(case('adaptive_max_pool2d', f'adaptive_max_pool2d/{i}', {'output_size': out}, {'input': x},
                           lambda input, out=out: F.adaptive_max_pool2d(input, out)))
+    # dilation + ceil_mode where the dilated window is longer than the padded input (issue 7):
+    # torch still gives one output per axis when the window starts inside the input
+    for i, c in enumerate([
+        dict(shape=[1, 1, 4, 7], kernel_size=3, stride=3, padding=(0, 1), dilation=(2, 3), ceil_mode=True),
+        dict(shape=[2, 2, 3, 5], kernel_size=(3, 2), stride=2, padding=(1, 0), dilation=(2, 4), ceil_mode=True),
+        dict(shape=[1, 2, 5, 6], kernel_size=2, stride=(4, 3), padding=1, dilation=(4, 5), ceil_mode=True),
+        dict(shape=[1, 1, 6, 6], kernel_size=3, stride=2, padding=1, dilation=3, ceil_mode=True),
+    ]):
+        x = rnd_in(c.pop('shape'))
+        cases.append(case('max_pool2d', f'max_pool2d/dilated-ceil/{i}', c, {'input': x}, lambda input, c=c: F.max_pool2d(input, **c)))
     return cases
 
 
@@ -530,7 +540,10 @@ def main():
     families = {'conv': gen_conv, 'pool': gen_pool, 'norm': gen_norm, 'loss': gen_loss,
                 'activation': gen_activation, 'optim': gen_optim, 'scheduler': gen_schedulers}
     total = 0
+    only = sys.argv[1:]  # optional family names: regenerate just those files
     for fam, gen in families.items():
+        if only and fam not in only:
+            continue
         doc = {'generator': 'scripts/gen-torch-fixtures.py', 'torch': torch.__version__.split('+')[0], 'family': fam, 'cases': gen()}
         text = json.dumps(doc, separators=(',', ':')) + '\n'
         path = os.path.join(OUT_DIR, f'{fam}.json')
