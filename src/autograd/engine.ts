@@ -1,10 +1,12 @@
 /**
  * Reverse-mode automatic differentiation. Each op that produces a tensor from inputs that
  * require gradients records a GradFn on its output; `backward` walks that graph in reverse
- * topological order and then releases it, so memory stays flat across training steps.
+ * topological order and then releases it. Storage is given back deterministically (see
+ * tensor/alloc.ts): the pass's own temporaries at its end, a module call's intermediates when
+ * the graph that saved them is released (`freeWithGraph`), dropped `.grad`s at the next pass.
  */
 import type { Tensor, TensorData } from '../tensor/tensor.js';
-import { captureAllocations, recycle } from '../tensor/alloc.js';
+import { closeScope, openScope, recycle, retire } from '../tensor/alloc.js';
 
 /** The backward rule of one recorded op. */
 export interface GradFn {
@@ -21,16 +23,31 @@ let gradEnabled = true;
 /** Tensors whose graph a backward pass released, mapped to the name of the op that made them. */
 const released = new WeakMap<Tensor, string>();
 
-/** Intermediate results nothing outside the graph refers to (see markInternal). */
-const internal = new WeakSet<Tensor>();
+/** Storage waiting for the graphs of some tensors to be released (see freeWithGraph). */
+interface Waiting {
+  pending: number;
+  readonly storages: readonly Float32Array[];
+}
+const waiting = new WeakMap<Tensor, Waiting[]>();
+
+/** The `.grad` each leaf last received from a backward pass (retired once the leaf drops it). */
+const givenGrad = new WeakMap<Tensor, Tensor>();
 
 /**
- * Marks t as an intermediate result that only the graph refers to (a Sequential's activation
- * between two layers that keep no references): when a backward pass releases the graph, t's
- * storage is recycled for later allocations.
+ * Recycles `storages` once a backward pass has released the graph of every tensor in `roots`
+ * that has one; until then the graphs' backward rules may read them. A root whose graph is
+ * never released (no backward) leaves them to the garbage collector.
  */
-export function markInternal(t: Tensor): void {
-  internal.add(t);
+export function freeWithGraph(roots: readonly Tensor[], storages: readonly Float32Array[]): void {
+  if (storages.length === 0) return;
+  const w: Waiting = { pending: 0, storages };
+  for (const r of new Set(roots)) {
+    if (r.gradFn === null) continue;
+    const list = waiting.get(r);
+    if (list === undefined) waiting.set(r, [w]); else list.push(w);
+    w.pending++;
+  }
+  if (w.pending === 0) for (const d of storages) recycle(d);
 }
 
 /** Whether ops record the graph right now. */
@@ -99,61 +116,82 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
       throw new Error(`backward(): trying to backward through the graph a second time: the graph behind a tensor of shape [${t.shape.join(', ')}] made by '${op}' was released by an earlier backward(); pass { retainGraph: true } to that first backward() if you need to call it twice`);
     }
   }
+  // a leaf's .grad from an earlier pass that was since cleared or replaced (zeroGrad) is no
+  // longer the library's: its storage is handed back after this pass
+  const dropped: Tensor[] = [];
+  for (const t of order) {
+    const old = t.gradFn === null ? givenGrad.get(t) : undefined;
+    if (old !== undefined && old !== t.grad) { givenGrad.delete(t); dropped.push(old); }
+  }
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, grad);
-  // storage bookkeeping: how many pending gradients use each buffer, the buffers this pass
-  // allocated, and those that leave it as a .grad; the pass's other buffers are recycled
-  const refs = new Map<TensorData, number>();
-  const born = new Set<Float32Array>();
-  const kept = new Set<TensorData>();
-  const addRef = (d: TensorData): void => { refs.set(d, (refs.get(d) ?? 0) + 1); };
-  const dropRef = (d: TensorData): void => {
-    const r = (refs.get(d) ?? 0) - 1;
-    if (r > 0) refs.set(d, r); else refs.delete(d);
-  };
-  addRef(grad.data);
-  captureAllocations(born, () => noGrad(() => {
-    for (let k = order.length - 1; k >= 0; k--) {
-      const t = order[k];
-      const g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t);
-      dropRef(g.data);
-      const fn = t.gradFn;
-      if (!fn) {
-        // take the gradient over when this pass made it and no other pending gradient shares
-        // its storage; otherwise copy it (a rule may pass one gradient on to several inputs)
-        const own = born.has(g.data as Float32Array) && !refs.has(g.data);
-        t.grad = t.grad ? t.grad.add(g) : own ? g : g.clone();
-        kept.add(t.grad.data);
-        continue;
-      }
-      if (t.retainsGrad) { t.grad = t.grad ? t.grad.add(g) : g.clone(); kept.add(t.grad.data); }
-      const inGrads = fn.backward(g);
-      const inputs = fn.inputs;
-      for (let i = 0; i < inputs.length; i++) {
-        const inp = inputs[i], gi = inGrads[i];
-        if (!gi || !inp.requiresGrad) continue;
-        if (gi.shape.length !== inp.shape.length || gi.shape.some((d, j) => d !== inp.shape[j])) {
-          throw new Error(`autograd: ${fn.name} returned a gradient of shape [${gi.shape.join(', ')}] for an input of shape [${inp.shape.join(', ')}]`);
+  const pending = new PendingStorage();
+  pending.add(grad.data);
+  const scope = openScope();
+  const kept = new Set<TensorData>(); // storage of this pass that leaves it as a .grad
+  try {
+    noGrad(() => {
+      for (let k = order.length - 1; k >= 0; k--) {
+        const t = order[k];
+        const g = grads.get(t);
+        if (!g) continue;
+        grads.delete(t);
+        pending.drop(g.data);
+        const fn = t.gradFn;
+        if (!fn) {
+          // take the gradient over when this pass made it and no pending gradient shares its
+          // storage; otherwise copy it (a rule may pass one gradient on to several inputs)
+          const prev = t.grad;
+          t.grad = prev ? prev.add(g) : scope.storages.has(g.data as Float32Array) && !pending.has(g.data) ? g : g.clone();
+          if (prev !== null && givenGrad.get(t) === prev) dropped.push(prev);
+          givenGrad.set(t, t.grad);
+          kept.add(t.grad.data);
+          continue;
         }
-        const prev = grads.get(inp);
-        const sum = prev ? prev.add(gi) : gi;
-        if (prev) dropRef(prev.data);
-        addRef(sum.data);
-        grads.set(inp, sum);
+        if (t.retainsGrad) { t.grad = t.grad ? t.grad.add(g) : g.clone(); kept.add(t.grad.data); }
+        const inGrads = fn.backward(g);
+        const inputs = fn.inputs;
+        for (let i = 0; i < inputs.length; i++) {
+          const inp = inputs[i], gi = inGrads[i];
+          if (!gi || !inp.requiresGrad) continue;
+          if (gi.shape.length !== inp.shape.length || gi.shape.some((d, j) => d !== inp.shape[j])) {
+            throw new Error(`autograd: ${fn.name} returned a gradient of shape [${gi.shape.join(', ')}] for an input of shape [${inp.shape.join(', ')}]`);
+          }
+          const prev = grads.get(inp);
+          const sum = prev ? prev.add(gi) : gi;
+          if (prev) pending.drop(prev.data);
+          pending.add(sum.data);
+          grads.set(inp, sum);
+        }
       }
-    }
-  }));
-  // every buffer this pass allocated is dead now unless it became a .grad: backward rules
-  // run under noGrad and keep nothing
-  for (const b of born) if (!kept.has(b)) recycle(b);
-  if (!retainGraph) {
-    const dead = new Set<TensorData>();
-    for (const t of order) {
-      if (t.gradFn !== null) { released.set(t, t.gradFn.name); t.gradFn = null; }
-      if (internal.has(t) && !kept.has(t.data) && !born.has(t.data as Float32Array)) dead.add(t.data);
-    }
-    for (const d of dead) recycle(d);
+    });
+  } finally {
+    closeScope(scope);
   }
+  // backward rules run under noGrad and keep nothing: every buffer this pass allocated is dead
+  // now unless it became a .grad
+  for (const d of scope.unkept(kept)) recycle(d);
+  for (const old of dropped) retire(old);
+  if (!retainGraph) {
+    for (const t of order) {
+      if (t.gradFn === null) continue;
+      released.set(t, t.gradFn.name);
+      t.gradFn = null;
+      const list = waiting.get(t);
+      if (list === undefined) continue;
+      waiting.delete(t);
+      for (const w of list) if (--w.pending === 0) for (const d of w.storages) recycle(d);
+    }
+  }
+}
+
+/** How many pending gradients of a backward pass use each storage. */
+class PendingStorage {
+  private readonly refs = new Map<TensorData, number>();
+  add(d: TensorData): void { this.refs.set(d, (this.refs.get(d) ?? 0) + 1); }
+  drop(d: TensorData): void {
+    const r = (this.refs.get(d) ?? 0) - 1;
+    if (r > 0) this.refs.set(d, r); else this.refs.delete(d);
+  }
+  has(d: TensorData): boolean { return this.refs.has(d); }
 }

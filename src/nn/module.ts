@@ -6,8 +6,9 @@
  * kept in sync both ways. Run a module with `m.call(x)` (forward plus hooks); containers call
  * their children through `call` so that hooks (used by `summary`) see every layer.
  */
-import { isGradEnabled, markInternal, noGrad } from '../autograd/engine.js';
-import { recycle } from '../tensor/alloc.js';
+import { noGrad } from '../autograd/engine.js';
+import { outsideScopes } from '../tensor/alloc.js';
+import { inModuleCall, noteHooked, outermostCall } from './call-storage.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { expectTensor } from '../tensor/ops/check.js';
@@ -40,23 +41,6 @@ export interface HookHandle {
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-/** Layer classes whose instances keep no reference to their input or output (see keepsNoActivations). */
-const activationFree = new WeakSet<object>();
-
-/**
- * Declares that instances of exactly this layer class keep no reference to their input or
- * output once forward returns (the autograd graph aside). A Sequential recycles the storage
- * of the activations passed between two such layers (without hooks) once they are dead.
- */
-export function keepsNoActivations(cls: abstract new (...args: never[]) => Module): void {
-  activationFree.add(cls);
-}
-
-/** Whether a Sequential may recycle what m receives and returns (see keepsNoActivations). */
-function activationFreeModule(m: Module): boolean {
-  return activationFree.has(m.constructor) && !m.hasHooks;
-}
-
 /** Base class of all layers and models (see the file comment). */
 export abstract class Module {
   /** Whether the module is in training mode (Dropout active, BatchNorm uses batch statistics). */
@@ -77,9 +61,21 @@ export abstract class Module {
     for (let i = 0; i < inputs.length; i++) {
       if (!(inputs[i] instanceof Tensor)) expectTensor(`${this.constructor.name}.call`, inputs.length === 1 ? 'input' : `input ${i + 1}`, inputs[i]);
     }
-    if (this.#preHooks.size > 0) for (const h of [...this.#preHooks.values()]) h(this, inputs);
+    // the outermost call gives back what its forward allocated and nothing keeps (call-storage.ts)
+    return inModuleCall() ? this.#run(inputs) : outermostCall(this, () => this.#run(inputs));
+  }
+
+  #run(inputs: Tensor[]): Tensor {
+    if (this.#preHooks.size > 0) {
+      noteHooked(inputs);
+      outsideScopes(() => { for (const h of [...this.#preHooks.values()]) h(this, inputs); });
+    }
     const out = this.forward(...inputs);
-    if (this.#hooks.size > 0) for (const h of [...this.#hooks.values()]) h(this, inputs, out);
+    if (this.#hooks.size > 0) {
+      noteHooked(inputs);
+      noteHooked([out]);
+      outsideScopes(() => { for (const h of [...this.#hooks.values()]) h(this, inputs, out); });
+    }
     return out;
   }
 
@@ -408,29 +404,10 @@ export class Sequential extends IndexedModules {
     super('Sequential', modules);
   }
 
-  /**
-   * Feeds x through every module in turn. An activation that travels only between layers
-   * declared with keepsNoActivations is dead once consumed: without autograd its storage is
-   * recycled at once, with autograd when backward releases the graph.
-   */
+  /** Feeds x through every module in turn. */
   forward(x: Tensor): Tensor {
-    const record = isGradEnabled();
     let y = x;
-    let ySafe = false; // whether y was made by such layers only, sharing no storage with x
-    let internal: Tensor[] | null = null;
-    for (let i = 0; i < this.length; i++) {
-      const m = this.at(i);
-      const out = m.call(y);
-      const free = activationFreeModule(m);
-      const fresh = out.data !== y.data;
-      if (ySafe && free && fresh) {
-        if (!record) recycle(y.data);
-        else (internal ??= []).push(y);
-      }
-      ySafe = free && (fresh ? out.data !== x.data : ySafe);
-      y = out;
-    }
-    if (internal) for (const t of internal) if (t.data !== y.data) markInternal(t);
+    for (let i = 0; i < this.length; i++) y = this.at(i).call(y);
     return y;
   }
 }

@@ -1,17 +1,29 @@
 /**
- * Allocation of op results through the current backend, so fast backends own tensor memory.
+ * Allocation of op results through the current backend, so fast backends own tensor memory,
+ * and the one mechanism that gives tensor storage back without waiting for the garbage
+ * collector.
  *
- * Storage recycling: a training step allocates the same large buffers every step (activations,
- * their gradients), and fresh zero-filled allocations plus the garbage collection behind them
- * cost as much as the kernels of a small network. Storage that is provably dead (the autograd
- * engine's temporaries after a backward pass, a Sequential's intermediates, see engine.ts and
- * nn/module.ts) is handed back with `recycle` and reused by the next allocation of the same
- * length. The pool belongs to the current backend and is dropped when the backend changes.
+ * Why: wasm tensor storage lives in linear memory that the GC neither sees nor frees inside a
+ * synchronous loop (its finalizers run only when the loop yields), and fresh zero-filled
+ * allocations cost as much as the kernels of a small network. So storage that is provably
+ * dead is handed back with `recycle` and reused by the next allocation of the same length
+ * (the pool belongs to the current backend and is dropped when the backend changes).
+ *
+ * Who proves storage dead: a *storage scope* (`openScope`/`closeScope`) records every float32
+ * storage handed out while it is the innermost open scope. Two places open one:
+ * - `Module.call` (outermost call only): what the forward made and nothing keeps (the output,
+ *   tensors seen by hooks, tensors stored on the modules) is recycled when the call ends
+ *   (no graph) or when backward releases the graph that saved it (autograd/engine.ts).
+ * - `runBackward`: the pass's temporaries are recycled at its end, except new `.grad`s.
+ * A `.grad` that the library dropped (zeroGrad, then the next backward) is `retire`d: if a
+ * user still holds it, it keeps its values in a JS-heap copy. Layer authors write plain
+ * forward code; nothing is declared per class.
  * For debugging: `CONVKIT_POOL=0` turns recycling off; `CONVKIT_POOL=poison` fills storage
  * handed out by `emptyUninit` with NaN (finds kernels that do not overwrite their whole output).
  */
 import { getBackend, type Backend } from '../backend/index.js';
-import { Tensor, type TensorData } from './tensor.js';
+import { getenv } from '../platform.js';
+import { Tensor, forgetStorage, storageIsShared, type TensorData } from './tensor.js';
 import { sizeOf } from './shape.js';
 
 /** Buffers shorter than this are not pooled (fresh allocation is cheap for them). */
@@ -21,16 +33,18 @@ const MAX_PER_LENGTH = 16;
 /** At most this many bytes held by the pool in all. */
 const MAX_POOL_BYTES = 512 * 1024 * 1024;
 
-const poolSetting = typeof process === 'undefined' ? undefined : process.env?.CONVKIT_POOL;
+const poolSetting = getenv('CONVKIT_POOL');
 const poolEnabled = poolSetting !== '0';
 const poison = poolSetting === 'poison';
 let poolBackend: Backend | null = null;
 const pool = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
+/** Counters for storageStats. */
+let fresh = 0, reused = 0, recycled = 0;
 /** The backend of every buffer `take` handed out: only these are ever recycled, into their own backend's pool. */
 const origin = new WeakMap<Float32Array, Backend>();
-/** Buffers allocated while a backward pass captures its allocations (see captureAllocations). */
-let captured: Set<Float32Array> | null = null;
+/** The innermost open storage scope (see openScope). */
+let current: StorageScope | null = null;
 
 function clearPool(be: Backend): void {
   pool.clear();
@@ -47,12 +61,13 @@ function take(n: number, zero: boolean): Float32Array {
     if (list !== undefined && list.length > 0) {
       a = list.pop() as Float32Array;
       pooledBytes -= 4 * n;
+      reused++;
       if (zero) a.fill(0);
     }
   }
-  if (a === undefined) { a = be.alloc(n); origin.set(a, be); }
+  if (a === undefined) { a = be.alloc(n); origin.set(a, be); if (n >= MIN_POOLED) fresh++; }
   if (poison && !zero) a.fill(NaN);
-  if (captured !== null) captured.add(a);
+  if (current !== null) current.storages.add(a);
   return a;
 }
 
@@ -81,23 +96,86 @@ export function recycle(data: TensorData): void {
   let list = pool.get(n);
   if (list === undefined) { list = []; pool.set(n, list); }
   if (list.length >= MAX_PER_LENGTH || list.includes(data)) return;
+  forgetStorage(data);
   list.push(data);
   pooledBytes += 4 * n;
+  recycled++;
+}
+
+/** Counts since the process started, for tests and diagnostics. */
+export interface StorageStats {
+  /** Float32 storages of at least 64 elements (the pooled sizes) allocated from the backend. */
+  fresh: number;
+  /** Allocations served from recycled storage. */
+  reused: number;
+  /** Storages handed back to the pool. */
+  recycled: number;
+  /** Storages in the pool now, and their bytes. */
+  pooled: number;
+  pooledBytes: number;
+}
+
+/** How tensor storage was obtained and given back so far (see the file comment). */
+export function storageStats(): StorageStats {
+  let pooled = 0;
+  for (const l of pool.values()) pooled += l.length;
+  return { fresh, reused, recycled, pooled, pooledBytes };
+}
+
+/** The float32 storage handed out while a scope was the innermost open one (see openScope). */
+export class StorageScope {
+  /** Storage allocated while this scope was innermost; only tensors made in it use it. */
+  readonly storages = new Set<Float32Array>();
+  /** The scope that was innermost before this one opened. */
+  readonly parent: StorageScope | null;
+  constructor(parent: StorageScope | null) { this.parent = parent; }
+
+  /** The storages of this scope that are not in `keep` (candidates for recycling). */
+  unkept(keep: ReadonlySet<TensorData>): Float32Array[] {
+    const out: Float32Array[] = [];
+    for (const s of this.storages) if (!keep.has(s)) out.push(s);
+    return out;
+  }
 }
 
 /**
- * Runs fn while adding every buffer `empty`/`emptyUninit` hands out to `buffers` (the autograd
- * engine uses it to find its own temporaries); returns fn's result. An enclosing capture does
- * not see these buffers, so that no buffer is recycled twice.
+ * Opens a storage scope: until `closeScope`, every storage `empty`/`emptyUninit` hands out is
+ * recorded in it (and not in any enclosing scope, so that no storage is recycled twice).
  */
-export function captureAllocations<T>(buffers: Set<Float32Array>, fn: () => T): T {
-  const prev = captured;
-  captured = buffers;
+export function openScope(): StorageScope {
+  current = new StorageScope(current);
+  return current;
+}
+
+/** Closes the innermost scope, which must be `s`. */
+export function closeScope(s: StorageScope): void {
+  if (current !== s) throw new Error('closeScope: storage scopes must close innermost first (a scope was left open, or closed twice)');
+  current = s.parent;
+}
+
+/** Runs fn with no scope recording (user hooks: what they make is theirs, not the scope's). */
+export function outsideScopes<T>(fn: () => T): T {
+  const prev = current;
+  current = null;
   try {
     return fn();
   } finally {
-    captured = prev;
+    current = prev;
   }
+}
+
+/**
+ * The library drops its last reference to t (a `.grad` replaced or cleared), but a user may
+ * still hold t. Storage the GC frees together with t is left alone; storage inside a larger
+ * memory (the wasm heap, which the GC cannot free in a synchronous loop) is given t's values
+ * as a JS-heap copy and recycled, unless a view or another tensor shares it.
+ */
+export function retire(t: Tensor): void {
+  const d = t.data;
+  if (!poolEnabled || !(d instanceof Float32Array) || d.byteLength === d.buffer.byteLength) return;
+  if (storageIsShared(d) || origin.get(d) !== poolBackend || getBackend() !== poolBackend) return;
+  t.data = d.slice();
+  recycle(d);
 }
 
 /** A scalar tensor, or the tensor itself. */

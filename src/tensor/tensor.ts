@@ -25,6 +25,21 @@ export type NestedArray = number | NestedArray[];
 
 let nextId = 1;
 
+/** Storage some tensor was made with, and storage more than one tensor was made with (views). */
+const bound = new WeakSet<TensorData>();
+const sharedStorage = new WeakSet<TensorData>();
+
+/** Whether more than one tensor was made on this storage (a view, detach, reshape...). */
+export function storageIsShared(data: TensorData): boolean {
+  return sharedStorage.has(data);
+}
+
+/** Called when storage is recycled: the next tensor made on it is its only user again. */
+export function forgetStorage(data: TensorData): void {
+  bound.delete(data);
+  sharedStorage.delete(data);
+}
+
 /** An n-dimensional array with reverse-mode autograd. */
 export class Tensor {
   /** Contiguous row-major storage (length = size). */
@@ -48,6 +63,7 @@ export class Tensor {
     const n = sizeOf(shape);
     if (data.length !== n) throw new RangeError(`Tensor: data has ${data.length} elements but shape ${fmt(shape)} needs ${n}`);
     this.data = data;
+    if (bound.has(data)) sharedStorage.add(data); else bound.add(data);
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Int32Array ? 'int32' : 'float32';
   }

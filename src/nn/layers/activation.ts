@@ -3,7 +3,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { relu, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
 import { elu, gelu, hardtanh, leakyRelu, relu6, silu, softplus, type GeluOptions, type SoftplusOptions } from '../functional/activation.js';
 import { logSoftmax, softmax, softmin } from '../functional/softmax.js';
-import { Module, keepsNoActivations } from '../module.js';
+import { Module } from '../module.js';
 
 /** max(0, x). */
 export class ReLU extends Module {
@@ -118,19 +118,3 @@ export class Identity extends Module {
   /** Returns x. */
   forward(x: Tensor): Tensor { return x; }
 }
-
-// they keep no reference to their input or output (Sequential recycles the activations)
-keepsNoActivations(ReLU);
-keepsNoActivations(LeakyReLU);
-keepsNoActivations(ELU);
-keepsNoActivations(GELU);
-keepsNoActivations(Sigmoid);
-keepsNoActivations(Tanh);
-keepsNoActivations(Softmax);
-keepsNoActivations(LogSoftmax);
-keepsNoActivations(Softmin);
-keepsNoActivations(Softplus);
-keepsNoActivations(Hardtanh);
-keepsNoActivations(ReLU6);
-keepsNoActivations(SiLU);
-keepsNoActivations(Identity);

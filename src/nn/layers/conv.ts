@@ -8,7 +8,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { checkConvOptions, checkConvTransposeOptions, conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
 import { intTuple, type PaddingMode, type PaddingString } from '../functional/conv-args.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
-import { Module, keepsNoActivations } from '../module.js';
+import { Module } from '../module.js';
 
 /** Options of `Conv2d` (and, with 1-tuples, `Conv1d`). */
 export interface ConvOptions<S> {
@@ -190,9 +190,3 @@ function convRepr(inC: number, outC: number, k: readonly number[], groups: numbe
   if (o.paddingMode !== undefined && o.paddingMode !== 'zeros') parts.push(`paddingMode='${String(o.paddingMode)}'`);
   return parts.join(', ');
 }
-
-// they keep no reference to their input or output (Sequential recycles the activations)
-keepsNoActivations(Conv1d);
-keepsNoActivations(Conv2d);
-keepsNoActivations(ConvTranspose1d);
-keepsNoActivations(ConvTranspose2d);

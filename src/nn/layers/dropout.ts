@@ -1,7 +1,7 @@
 /** Dropout layers: active in training mode, the identity in eval mode. */
 import type { Tensor } from '../../tensor/tensor.js';
 import { dropout, dropout1d, dropout2d } from '../functional/dropout.js';
-import { Module, keepsNoActivations } from '../module.js';
+import { Module } from '../module.js';
 
 function checkP(op: string, p: number): void {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: dropout probability p must be in [0, 1], got ${String(p)}`);
@@ -33,8 +33,3 @@ export class Dropout1d extends Module {
   forward(x: Tensor): Tensor { return dropout1d(x, { p: this.p, training: this.training }); }
   override extraRepr(): string { return `p=${this.p}`; }
 }
-
-// they keep no reference to their input or output (Sequential recycles the activations)
-keepsNoActivations(Dropout);
-keepsNoActivations(Dropout1d);
-keepsNoActivations(Dropout2d);

@@ -1,7 +1,7 @@
 /** Reshaping layers: `Flatten` (feature maps to vectors before the dense head) and `Unflatten`. */
 import { fmt, normAxis } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Module, keepsNoActivations } from '../module.js';
+import { Module } from '../module.js';
 
 /** Flattens axes startDim..endDim (default 1..-1: (N, C, H, W) -> (N, C*H*W)). */
 export class Flatten extends Module {
@@ -40,7 +40,3 @@ export class Unflatten extends Module {
   }
   override extraRepr(): string { return `dim=${this.dim}, sizes=${fmt(this.sizes)}`; }
 }
-
-// they keep no reference to their input or output (Sequential recycles the activations)
-keepsNoActivations(Flatten);
-keepsNoActivations(Unflatten);

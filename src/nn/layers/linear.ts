@@ -3,7 +3,7 @@ import { empty } from '../../tensor/alloc.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { linear } from '../functional/linear.js';
 import { kaimingUniform_, uniform_ } from '../init.js';
-import { Module, keepsNoActivations } from '../module.js';
+import { Module } from '../module.js';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -51,6 +51,3 @@ export class Linear extends Module {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
   }
 }
-
-// they keep no reference to their input or output (Sequential recycles the activations)
-keepsNoActivations(Linear);

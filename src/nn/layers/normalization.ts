@@ -7,7 +7,7 @@ import { fmt } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { batchNorm, layerNorm, localResponseNorm, type LocalResponseNormOptions } from '../functional/normalization.js';
 import { ones_, zeros_ } from '../init.js';
-import { Module, keepsNoActivations } from '../module.js';
+import { Module } from '../module.js';
 
 /** Options of BatchNorm1d / BatchNorm2d (PyTorch defaults). */
 export interface BatchNormOptions {
@@ -174,7 +174,3 @@ export class LocalResponseNorm extends Module {
 
   override extraRepr(): string { return `${this.size}, alpha=${this.alpha}, beta=${this.beta}, k=${this.k}`; }
 }
-
-// they keep no reference to their input or output (Sequential recycles the activations)
-keepsNoActivations(BatchNorm1d);
-keepsNoActivations(BatchNorm2d);

@@ -11,7 +11,7 @@ import { avgPool1d, avgPool2d, checkPoolOptions, lpPool1d, lpPool2d, lpPoolArgs,
 
 export type { LPPool1dOptions, LPPool2dOptions };
 import { fmt } from '../../tensor/shape.js';
-import { Module, keepsNoActivations } from '../module.js';
+import { Module } from '../module.js';
 
 /** Checks an adaptive pool's outputSize at construction: positive integers (null keeps an input axis). */
 function checkOutputSize(op: string, dims: number, v: unknown): void {
@@ -153,17 +153,3 @@ export class ChannelMaxPool extends Module {
   forward(x: Tensor): Tensor { return channelMaxPool(x, { kernelSize: this.kernelSize, stride: this.stride }); }
   override extraRepr(): string { return `kernelSize=${this.kernelSize}, stride=${this.stride ?? this.kernelSize}`; }
 }
-
-// they keep no reference to their input or output (Sequential recycles the activations)
-keepsNoActivations(MaxPool2d);
-keepsNoActivations(MaxPool1d);
-keepsNoActivations(AvgPool2d);
-keepsNoActivations(AvgPool1d);
-keepsNoActivations(LPPool2d);
-keepsNoActivations(LPPool1d);
-keepsNoActivations(AdaptiveAvgPool1d);
-keepsNoActivations(AdaptiveMaxPool1d);
-keepsNoActivations(AdaptiveAvgPool2d);
-keepsNoActivations(AdaptiveMaxPool2d);
-keepsNoActivations(GlobalAvgPool);
-keepsNoActivations(ChannelMaxPool);
