@@ -17,7 +17,10 @@
  * `convolution: 'true'` (default, like scipy.ndimage.convolve) flips the kernel;
  * 'correlation' does not (like scipy.ndimage.correlate and every conv layer). The kernel's
  * centre is at index floor(k/2) along each axis, as in scipy, for odd and even sizes.
- * Everything is built from differentiable tensor ops (indexSelect, conv2d).
+ * Everything is built from differentiable tensor ops (indexSelect, conv2d). Large images that
+ * need no gradient (and any image when an onProgress callback is given) are filtered in bands
+ * of rows, each padded from the image by the same border rule, so memory stays bounded at about
+ * a megapixel of working space beyond the input and output, and progress can be reported.
  */
 import { conv2d } from '../nn/functional/conv.js';
 import { pad, reshape } from '../tensor/ops/shape.js';
@@ -36,7 +39,17 @@ export interface ApplyFilterOptions {
   mode?: FilterMode;
   /** 'true' flips the kernel like scipy.ndimage.convolve (default); 'correlation' does not. */
   convolution?: FilterConvolution;
+  /**
+   * Called as bands of rows are finished with the pixels done so far and the total (for long
+   * work on large images); giving it selects the banded path (no gradient flows through it).
+   */
+  onProgress?: (done: number, total: number) => void;
 }
+
+/** Images with more values than this are filtered in bands when no gradient is needed. */
+const BAND_THRESHOLD = 1 << 22;
+/** Padded pixels per band (about 4 MB of float32). */
+const BAND_PIXELS = 1 << 20;
 
 const MODES: readonly FilterMode[] = ['symmetric', 'reflect', 'replicate', 'circular', 'zeros'];
 const SCIPY_NAMES: Record<string, FilterMode> = { mirror: 'reflect', nearest: 'replicate', wrap: 'circular', constant: 'zeros', 'grid-wrap': 'circular', 'grid-constant': 'zeros' };
@@ -206,7 +219,8 @@ export function applyFilter(image: Tensor, kernel: Tensor, options: ApplyFilterO
   if (!(kernel instanceof Tensor) || kernel.dtype !== 'float32') throw new TypeError(`${op}: kernel must be a float32 Tensor`);
   if (image.ndim < 2 || image.ndim > 4) throw new RangeError(`${op}: image must be (H, W), (C, H, W) or (N, C, H, W), got shape ${fmt(image.shape)}`);
   if (kernel.ndim !== 2 || kernel.size === 0) throw new RangeError(`${op}: kernel must be a non-empty 2-D (kH, kW) tensor, got shape ${fmt(kernel.shape)}`);
-  for (const key of Object.keys(options)) if (key !== 'mode' && key !== 'convolution') throw new TypeError(`${op}: unknown option '${key}' (known: mode, convolution)`);
+  for (const key of Object.keys(options)) if (key !== 'mode' && key !== 'convolution' && key !== 'onProgress') throw new TypeError(`${op}: unknown option '${key}' (known: mode, convolution, onProgress)`);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError(`${op}: onProgress must be a function`);
   const mode = checkMode(op, options.mode ?? 'symmetric');
   const conv = options.convolution ?? 'true';
   if (conv !== 'true' && conv !== 'correlation') throw new TypeError(`${op}: convolution must be 'true' or 'correlation', got ${JSON.stringify(conv)}`);
@@ -219,8 +233,48 @@ export function applyFilter(image: Tensor, kernel: Tensor, options: ApplyFilterO
   const flip = conv === 'true';
   const w4 = reshape(flip ? kernel.indexSelect(0, range(kh, true)).indexSelect(1, range(kw, true)) : kernel, [1, 1, kh, kw]);
   const beforeH = flip ? kh - 1 - (kh >> 1) : kh >> 1, beforeW = flip ? kw - 1 - (kw >> 1) : kw >> 1;
+  if (useBands(image, kernel, options.onProgress)) {
+    return inBands(image, kh, kw, beforeH, beforeW, mode, (x) => conv2d(x, w4), options.onProgress);
+  }
   const x = padImage(reshape(image, [planes, 1, h, w]), beforeH, kh - 1 - beforeH, beforeW, kw - 1 - beforeW, mode);
   return reshape(conv2d(x, w4), [...image.shape]);
+}
+
+function useBands(image: Tensor, kernel: Tensor, onProgress: unknown): boolean {
+  return !image.requiresGrad && !kernel.requiresGrad && (onProgress !== undefined || image.size > BAND_THRESHOLD);
+}
+
+/**
+ * Runs compute on bands of rows of every plane of image: each band is padded (beforeH rows
+ * above, kh - 1 - beforeH below, beforeW columns left, kw - 1 - beforeW right) from the whole
+ * plane by the border mode, given as (1, 1, rows + kh - 1, w + kw - 1), and compute returns
+ * its (1, 1, rows, w) result. Same values as filtering the padded image at once.
+ */
+function inBands(image: Tensor, kh: number, kw: number, beforeH: number, beforeW: number, mode: FilterMode, compute: (x: Tensor) => Tensor, onProgress?: (done: number, total: number) => void): Tensor {
+  const h = image.shape[image.ndim - 2], w = image.shape[image.ndim - 1];
+  const planes = image.size / (h * w), pw = w + kw - 1;
+  const rowsPer = Math.max(1, Math.min(h, Math.floor(BAND_PIXELS / pw) - (kh - 1)));
+  const src = image.data as Float32Array, out = new Float32Array(image.size);
+  const cols = Int32Array.from({ length: pw }, (_, j) => (mode === 'zeros' ? (j - beforeW >= 0 && j - beforeW < w ? j - beforeW : -1) : borderIndex(j - beforeW, w, mode)));
+  const total = image.size;
+  for (let p = 0; p < planes; p++) {
+    const plane = p * h * w;
+    for (let r0 = 0; r0 < h; r0 += rowsPer) {
+      const rows = Math.min(rowsPer, h - r0), ph = rows + kh - 1;
+      const band = new Float32Array(ph * pw);
+      for (let i = 0; i < ph; i++) {
+        const y = r0 + i - beforeH;
+        const sy = mode === 'zeros' ? (y >= 0 && y < h ? y : -1) : borderIndex(y, h, mode);
+        if (sy < 0) continue;
+        const row = plane + sy * w, o = i * pw;
+        for (let j = 0; j < pw; j++) { const sx = cols[j]; if (sx >= 0) band[o + j] = src[row + sx]; }
+      }
+      const y = compute(new Tensor(band, [1, 1, ph, pw]));
+      out.set(y.data as Float32Array, plane + r0 * w);
+      onProgress?.(plane + (r0 + rows) * w, total);
+    }
+  }
+  return new Tensor(out, [...image.shape]);
 }
 
 function range(n: number, reversed: boolean): Int32Array {
@@ -233,6 +287,8 @@ export interface GradientMagnitudeOptions {
   operator?: 'sobel' | 'prewitt';
   /** Border handling; default 'symmetric'. */
   mode?: FilterMode;
+  /** Progress callback (pixels done, total); selects the banded path as in applyFilter. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Edge strength sqrt(gx² + gy²) of every channel from Sobel (or Prewitt) x and y gradients. */
@@ -241,6 +297,11 @@ export function gradientMagnitude(image: Tensor, options: GradientMagnitudeOptio
   if (operator !== 'sobel' && operator !== 'prewitt') throw new TypeError(`gradientMagnitude: operator must be 'sobel' or 'prewitt', got ${JSON.stringify(operator)}`);
   const [kx, ky] = operator === 'sobel' ? [sobelX(), sobelY()] : [prewittX(), prewittY()];
   const opts: ApplyFilterOptions = { mode: options.mode ?? 'symmetric', convolution: 'correlation' };
+  if (image instanceof Tensor && image.dtype === 'float32' && image.ndim >= 2 && image.ndim <= 4 && image.size > 0 && useBands(image, kx, options.onProgress)) {
+    const mode = checkMode('gradientMagnitude', opts.mode);
+    const wx = reshape(kx, [1, 1, 3, 3]), wy = reshape(ky, [1, 1, 3, 3]);
+    return inBands(image, 3, 3, 1, 1, mode, (x) => conv2d(x, wx).square().add(conv2d(x, wy).square()).sqrt(), options.onProgress);
+  }
   const gx = applyFilter(image, kx, opts), gy = applyFilter(image, ky, opts);
   return gx.square().add(gy.square()).sqrt();
 }

@@ -1,13 +1,17 @@
 /**
  * Image decoding and encoding (pure JS, Node and browsers): PNG through fast-png (every
- * colour type and bit depth, palettes included) and baseline/progressive JPEG through jpeg-js,
- * conversion to a float tensor (C, H, W) in [0, 1] with optional grayscale conversion and
- * bilinear resizing, and PNG encoding of a tensor.
+ * colour type and bit depth, palettes included) and baseline/progressive JPEG through jpeg-js
+ * (EXIF orientation applied), both behind validating passes (png-check.ts, jpeg-markers.ts) so
+ * a corrupt or hostile file gets an error naming it; conversion to a float tensor (C, H, W) in
+ * [0, 1] with alpha composited onto a background, optional grayscale conversion and bilinear
+ * resizing; PNG and JPEG encoding of a tensor, the format chosen from a file extension.
  */
 import { decode as decodePngRaw, encode as encodePngRaw, convertIndexedToRgb } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
+import { applyOrientation, scanJpeg } from './jpeg-markers.js';
+import { checkPng } from './png-check.js';
 
 /** A decoded 8-bit image, pixels interleaved row-major (H, W, channels). */
 export interface DecodedImage {
@@ -40,33 +44,44 @@ function checkChannels(op: string, c: number): 1 | 2 | 3 | 4 {
   throw new Error(`${op}: unsupported channel count ${c}`);
 }
 
-/** Decodes PNG or JPEG bytes to 8-bit pixels; name is used in error messages. */
-export function decodeImage(bytes: Uint8Array, name = 'image'): DecodedImage {
+/** Options of decodeImage. */
+export interface DecodeImageOptions {
+  /** Turn JPEG pixels upright by their EXIF orientation tag, as viewers do (default true). */
+  applyExifOrientation?: boolean;
+}
+
+/**
+ * Decodes PNG or JPEG bytes to 8-bit pixels (JPEGs turned upright by their EXIF orientation
+ * unless disabled); name is used in error messages, which all start `decodeImage: <name>`.
+ */
+export function decodeImage(bytes: Uint8Array, name = 'image', options: DecodeImageOptions = {}): DecodedImage {
+  if (bytes.length === 0) throw new Error(`decodeImage: ${name} is empty (0 bytes)`);
   const format = imageFormat(bytes);
   if (format === null) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new Error(`decodeImage: ${name} is neither PNG nor JPEG (first bytes: ${head || 'none'})`);
   }
   try {
-    return format === 'png' ? decodePng(bytes, name) : decodeJpeg(bytes);
+    return format === 'png' ? decodePng(bytes, name) : decodeJpeg(bytes, name, options.applyExifOrientation ?? true);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(msg.startsWith('decodeImage:') ? msg : `decodeImage: ${name} is a corrupt or unsupported ${format.toUpperCase()}: ${msg}`);
   }
 }
 
-function decodeJpeg(bytes: Uint8Array): DecodedImage {
+function decodeJpeg(bytes: Uint8Array, name: string, orient: boolean): DecodedImage {
+  const info = scanJpeg(bytes, name);
+  if (info.width * info.height > MAX_IMAGE_MEGAPIXELS * 1e6) {
+    throw new Error(`decodeImage: ${name} declares ${info.width}x${info.height} pixels (${(info.width * info.height / 1e6).toFixed(0)} megapixels), more than the ${MAX_IMAGE_MEGAPIXELS}-megapixel limit`);
+  }
   const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS, maxMemoryUsageInMB: 1024 });
-  return { width: img.width, height: img.height, channels: 3, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.width * img.height * 3) };
+  const decoded: DecodedImage = { width: img.width, height: img.height, channels: 3, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.width * img.height * 3) };
+  return orient ? applyOrientation(decoded, info.orientation) : decoded;
 }
 
-function decodePng(bytes: Uint8Array, name: string): DecodedImage {
-  // Reject oversized images from the IHDR chunk before inflating anything.
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length >= 24) {
-    const w = view.getUint32(16, false), h = view.getUint32(20, false);
-    if (w * h > MAX_IMAGE_MEGAPIXELS * 1e6) throw new Error(`decodeImage: ${name} declares ${w}x${h} pixels, more than ${MAX_IMAGE_MEGAPIXELS} megapixels`);
-  }
+function decodePng(raw: Uint8Array, name: string): DecodedImage {
+  // Validate every chunk, the size and the inflated length before fast-png allocates anything.
+  const { bytes } = checkPng(raw, name, MAX_IMAGE_MEGAPIXELS);
   const png = decodePngRaw(bytes);
   const { width, height, depth } = png;
   if (png.palette) {
@@ -105,15 +120,49 @@ export interface ImageToTensorOptions {
   size?: number | readonly [number, number];
   /** One luminance channel (0.299 R + 0.587 G + 0.114 B) instead of three RGB channels. */
   grayscale?: boolean;
+  /**
+   * What transparent pixels are composited onto: 'white', 'black', a gray level in [0, 1], or
+   * 'auto' (default): white under dark ink and black under light ink, judged by the
+   * alpha-weighted mean luminance of the image, so a drawing exported with a transparent
+   * background (black ink, as canvas apps save it) reads as ink on paper, never all black.
+   */
+  background?: ImageBackground;
+}
+
+/** Background under transparent pixels: see ImageToTensorOptions.background. */
+export type ImageBackground = 'auto' | 'white' | 'black' | number;
+
+/** The gray level in [0, 1] transparent pixels of img are composited onto. */
+export function backgroundLevel(img: DecodedImage, background: ImageBackground = 'auto'): number {
+  if (background === 'white') return 1;
+  if (background === 'black') return 0;
+  if (typeof background === 'number') {
+    if (!(background >= 0 && background <= 1)) throw new RangeError(`imageToTensor: background must be 'auto', 'white', 'black' or a gray level in [0, 1], got ${background}`);
+    return background;
+  }
+  if (background !== 'auto') throw new RangeError(`imageToTensor: background must be 'auto', 'white', 'black' or a gray level in [0, 1], got ${JSON.stringify(background)}`);
+  const { channels: ic, data } = img;
+  if (ic !== 2 && ic !== 4) return 1;
+  let ink = 0, weight = 0;
+  for (let o = 0; o < data.length; o += ic) {
+    const a = data[o + ic - 1];
+    if (a === 0) continue;
+    const lum = ic === 2 ? data[o] : 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
+    ink += a * lum; weight += a;
+  }
+  return weight > 0 && ink / weight > 127.5 ? 0 : 1;
 }
 
 /**
  * Converts a decoded image to a float32 tensor (C, H, W) in [0, 1]: C = 3 (RGB; gray is
- * replicated, alpha dropped) or 1 with grayscale; resized bilinearly when size is given.
+ * replicated) or 1 with grayscale; an alpha channel is composited onto options.background
+ * (out = alpha·colour + (1 - alpha)·background); resized bilinearly when size is given.
  */
 export function imageToTensor(img: DecodedImage, options: ImageToTensorOptions = {}): Tensor {
   const { width: w, height: h, channels: ic, data } = img;
   if (data.length !== w * h * ic) throw new RangeError(`imageToTensor: image data has ${data.length} bytes but ${w}x${h}x${ic} needs ${w * h * ic}`);
+  const bg = backgroundLevel(img, options.background) * 255;
+  const hasAlpha = ic === 2 || ic === 4;
   const oc = options.grayscale ? 1 : 3;
   const planes = new Float32Array(oc * h * w);
   const plane = h * w;
@@ -121,6 +170,10 @@ export function imageToTensor(img: DecodedImage, options: ImageToTensorOptions =
     const o = p * ic;
     let r: number, g: number, b: number;
     if (ic <= 2) { r = g = b = data[o]; } else { r = data[o]; g = data[o + 1]; b = data[o + 2]; }
+    if (hasAlpha) {
+      const a = data[o + ic - 1] / 255;
+      r = a * r + (1 - a) * bg; g = a * g + (1 - a) * bg; b = a * b + (1 - a) * bg;
+    }
     if (oc === 1) planes[p] = (ic <= 2 ? r : 0.299 * r + 0.587 * g + 0.114 * b) / 255;
     else { planes[p] = r / 255; planes[plane + p] = g / 255; planes[2 * plane + p] = b / 255; }
   }
@@ -188,4 +241,41 @@ export function encodePng(image: Tensor | DecodedImage): Uint8Array {
   const img = image instanceof Tensor ? tensorToImage(image) : image;
   if (img.data.length !== img.width * img.height * img.channels) throw new RangeError(`encodePng: data has ${img.data.length} bytes but ${img.width}x${img.height}x${img.channels} needs ${img.width * img.height * img.channels}`);
   return encodePngRaw({ width: img.width, height: img.height, data: img.data, channels: img.channels, depth: 8 });
+}
+
+/**
+ * Encodes an image tensor or decoded pixels as baseline JPEG bytes (quality 1..100, default
+ * 92); gray is stored as RGB. JPEG has no alpha channel, so 2- and 4-channel images are refused.
+ */
+export function encodeJpeg(image: Tensor | DecodedImage, quality = 92): Uint8Array {
+  const img = image instanceof Tensor ? tensorToImage(image) : image;
+  const { width: w, height: h, channels: c, data } = img;
+  if (data.length !== w * h * c) throw new RangeError(`encodeJpeg: data has ${data.length} bytes but ${w}x${h}x${c} needs ${w * h * c}`);
+  if (c === 2 || c === 4) throw new RangeError(`encodeJpeg: JPEG has no alpha channel; this image has ${c} channels (save it as PNG)`);
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new RangeError(`encodeJpeg: quality must be an integer in 1..100, got ${quality}`);
+  const rgba = new Uint8Array(w * h * 4);
+  for (let p = 0, o = 0; p < w * h; p++, o += c) {
+    rgba[4 * p] = data[o]; rgba[4 * p + 1] = data[c === 1 ? o : o + 1]; rgba[4 * p + 2] = data[c === 1 ? o : o + 2]; rgba[4 * p + 3] = 255;
+  }
+  return new Uint8Array(jpeg.encode({ data: rgba, width: w, height: h }, quality).data);
+}
+
+/** Image file extensions convkit writes, and their formats. */
+const EXTENSIONS: Record<string, ImageFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg' };
+
+/** The image format a file name asks for by its extension (.png, .jpg, .jpeg; any case), or a RangeError naming it. */
+export function imageFormatForPath(path: string): ImageFormat {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  const ext = dot > 0 ? base.slice(dot).toLowerCase() : '';
+  const format = EXTENSIONS[ext];
+  if (!format) throw new RangeError(`${path}: cannot write images with ${ext ? `the extension '${base.slice(dot)}'` : 'no extension'}; use .png, .jpg or .jpeg`);
+  return format;
+}
+
+/** Encodes an image tensor or decoded pixels in the given format (PNG, or JPEG at quality). */
+export function encodeImage(image: Tensor | DecodedImage, format: ImageFormat, quality?: number): Uint8Array {
+  if (format === 'png') return encodePng(image);
+  if (format === 'jpeg') return encodeJpeg(image, quality);
+  throw new RangeError(`encodeImage: format must be 'png' or 'jpeg', got ${JSON.stringify(format)}`);
 }

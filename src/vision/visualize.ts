@@ -2,13 +2,25 @@
  * Turning tensors into pictures: min-max rescaling to [0, 1], tiling many small images into one
  * grid (`tileImages`), the learned filters of a conv layer (`filterGrid`, the lecture's
  * "Layer 1 filters (4x zoom)"), the feature maps of one input (`featureMapGrid`), a heat-map
- * colouring for saliency maps (`heatmap`), nearest-neighbour zoom, and `saveImage` (PNG, written
- * atomically). Image tensors are (C, H, W) float32 in [0, 1] with C = 1 (gray) or 3 (RGB).
+ * colouring for saliency maps (`heatmap`), nearest-neighbour zoom, and `saveImage` (PNG or JPEG
+ * by the file extension, written atomically). Image tensors are (C, H, W) float32 in [0, 1]
+ * with C = 1 (gray) or 3 (RGB). Images built here are limited to MAX_OUTPUT_MEGAPIXELS, so a
+ * large zoom gets an error naming the size instead of exhausting memory.
  */
 import { atomicWriteFile } from '../io/atomic-write.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { encodePng } from './image.js';
+import { encodeImage, imageFormatForPath, MAX_IMAGE_MEGAPIXELS } from './image.js';
+
+/** Largest image (in megapixels) upscaleNearest and tileImages build: the decoding limit. */
+export const MAX_OUTPUT_MEGAPIXELS = MAX_IMAGE_MEGAPIXELS;
+
+/** Throws a RangeError when an op would build an image of height x width pixels over the limit. */
+export function checkImageSize(op: string, height: number, width: number, hint = ''): void {
+  if (height * width > MAX_OUTPUT_MEGAPIXELS * 1e6) {
+    throw new RangeError(`${op}: the result would be ${width}x${height} pixels (${(height * width / 1e6).toFixed(0)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit${hint}`);
+  }
+}
 
 /** Min-max rescales values to [0, 1] in place; a constant array becomes 0 (black). */
 function rescaleInPlace(a: Float32Array): void {
@@ -35,7 +47,9 @@ export function upscaleNearest(image: Tensor, factor: number): Tensor {
   if (image.ndim !== 2 && image.ndim !== 3) throw new RangeError(`upscaleNearest: expected (H, W) or (C, H, W), got shape ${fmt(image.shape)}`);
   if (factor === 1) return image;
   const [c, h, w] = image.ndim === 2 ? [1, image.shape[0], image.shape[1]] : image.shape;
-  const oh = h * factor, ow = w * factor, src = image.data, out = new Float32Array(c * oh * ow);
+  const oh = h * factor, ow = w * factor;
+  checkImageSize('upscaleNearest', oh, ow, `; use a smaller factor than ${factor}`);
+  const src = image.data, out = new Float32Array(c * oh * ow);
   for (let ch = 0; ch < c; ch++) {
     for (let i = 0; i < oh; i++) {
       const row = ch * h * w + Math.floor(i / factor) * w, orow = ch * oh * ow + i * ow;
@@ -80,6 +94,7 @@ export function tileImages(tiles: readonly Tensor[], options: TileOptions = {}):
   const [c, th, tw] = first.shape;
   const h = th * scale, w = tw * scale;
   const H = rows * h + (rows + 1) * pad, W = cols * w + (cols + 1) * pad;
+  checkImageSize(op, H, W, scale > 1 ? `; use a smaller scale than ${scale}` : '');
   const out = new Float32Array(c * H * W).fill(padValue);
   tiles.forEach((t, k) => {
     const img = upscaleNearest(t, scale).data;
@@ -183,7 +198,12 @@ export function heatmap(map: Tensor): Tensor {
   return new Tensor(out, [3, m.shape[0], m.shape[1]]);
 }
 
-/** Writes an image tensor ((H, W) or (C, H, W), values in [0, 1], see tensorToImage) as a PNG file, atomically. */
-export async function saveImage(path: string, image: Tensor): Promise<void> {
-  await atomicWriteFile(path, encodePng(image));
+/**
+ * Writes an image tensor ((H, W) or (C, H, W), values in [0, 1], see tensorToImage) atomically
+ * as PNG or JPEG, by the extension of path (.png, .jpg, .jpeg); any other extension is refused
+ * before anything is written.
+ */
+export async function saveImage(path: string, image: Tensor, options: { quality?: number } = {}): Promise<void> {
+  const format = imageFormatForPath(path);
+  await atomicWriteFile(path, encodeImage(image, format, options.quality));
 }

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { softmax } from '../../nn/functional/softmax.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { predict } from '../../train/evaluate.js';
-import { decodeImage, imageToTensor } from '../../vision/image.js';
+import { decodeImage, imageToTensor, type ImageBackground } from '../../vision/image.js';
 import { intOption, selectBackend, UsageError } from '../options.js';
 import { paint } from '../style.js';
 import { modelWithWeights, readWeightsInfo } from '../load-model.js';
@@ -20,6 +20,8 @@ export const PREDICT_USAGE = `convkit predict <image.png|jpg>... [options]
   --weights PATH    weights saved by 'convkit train'     (default lenet5-mnist.safetensors)
   --top N           show the N most likely classes      (default 3)
   --no-invert       never invert light-background images
+  --background BG   auto | white | black: what transparent pixels become (default auto:
+                    white under dark ink, black under light ink)
   --backend NAME    js | wasm | native
   --json            one JSON object per image on stdout`;
 
@@ -40,11 +42,11 @@ function borderMean(x: Tensor): number {
 }
 
 /** Loads an image file as a model input (1, C, H, W) following the weights' preprocessing. */
-export function imageInput(bytes: Uint8Array, name: string, info: WeightsInfo, invert: boolean): { x: Tensor; inverted: boolean } {
+export function imageInput(bytes: Uint8Array, name: string, info: WeightsInfo, invert: boolean, background: ImageBackground = 'auto'): { x: Tensor; inverted: boolean } {
   if (info.inputShape.length !== 3) throw new UsageError(`predict: model '${info.model}' takes ${info.inputShape.length}-D feature vectors, not images`);
   const [c, h, w] = info.inputShape;
   const img = decodeImage(bytes, name);
-  const t = imageToTensor(img, { grayscale: c === 1, size: [h, w] });
+  const t = imageToTensor(img, { grayscale: c === 1, size: [h, w], background });
   const inverted = invert && borderMean(t) > 0.5;
   const d = t.f32;
   const norm = info.normalize;
@@ -63,6 +65,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
       weights: { type: 'string', default: 'lenet5-mnist.safetensors' },
       top: { type: 'string', default: '3' },
       'no-invert': { type: 'boolean', default: false },
+      background: { type: 'string', default: 'auto' },
       backend: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -72,13 +75,14 @@ export async function predictCommand(argv: string[]): Promise<number> {
   });
   if (values.help) { process.stdout.write(PREDICT_USAGE + '\n'); return 0; }
   if (positionals.length === 0) throw new UsageError('predict: give at least one image file (PNG or JPEG)');
+  if (!['auto', 'white', 'black'].includes(values.background as string)) throw new UsageError(`--background must be one of auto, white, black, got '${values.background as string}'`);
   selectBackend(values.backend);
   const path = values.weights as string;
   const info = await readWeightsInfo(path);
   const model = await modelWithWeights(path, info.model, info);
   const top = intOption('--top', values.top, 1);
   for (const file of positionals) {
-    const { x, inverted } = imageInput(new Uint8Array(await readFile(file)), file, info, !values['no-invert']);
+    const { x, inverted } = imageInput(new Uint8Array(await readFile(file)), file, info, !values['no-invert'], values.background as ImageBackground);
     const logits = predict(model, x);
     const probs = logits.shape[1] === 1
       ? (() => { const p = 1 / (1 + Math.exp(-logits.data[0])); return [1 - p, p]; })()

@@ -3,6 +3,8 @@
  * every Conv2d layer, its learned filters (`filters-<layer>.png`) and its feature maps for the
  * image (`maps-<layer>.png`), plus the preprocessed input (`input.png`), the gradient saliency
  * map (`saliency.png`) and the occlusion-sensitivity map (`occlusion.png`) of the target class.
+ * The sizes of all images are checked against the output limit before anything is written, so
+ * a too-large --scale is a usage error naming the largest scale that fits.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +17,8 @@ import { fmt } from '../../tensor/shape.js';
 import { predict } from '../../train/evaluate.js';
 import { conv2dLayers, featureMaps } from '../../vision/feature-maps.js';
 import { occlusionSensitivity, saliency } from '../../vision/saliency.js';
-import { featureMapGrid, filterGrid, heatmap, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
+import type { ImageBackground } from '../../vision/image.js';
+import { featureMapGrid, filterGrid, heatmap, MAX_OUTPUT_MEGAPIXELS, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
 import { intOption, selectBackend, usage, UsageError } from '../options.js';
 import { modelWithWeights, readWeightsMetadata } from '../load-model.js';
 import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
@@ -28,11 +31,14 @@ export const VISUALIZE_USAGE = `convkit visualize --image PATH [--weights PATH] 
   --model NAME      model to build (default: the one named in the weights' metadata, else lenet5)
   --out DIR         output folder, created if needed            (default visualize)
   --target N        class explained by saliency and occlusion  (default: the predicted class)
-  --scale N         zoom of feature maps and saliency maps       (default: about 112 px per map)
+  --scale N         zoom of feature maps and saliency maps       (default: about 112 px per map;
+                    at most what keeps every image under ${MAX_OUTPUT_MEGAPIXELS} megapixels)
   --max-filters N   filters and feature maps shown per layer     (default 64, the first ones)
   --max-channels N  input channels shown per filter (C != 1, 3)  (default 16)
   --seed N          initialisation seed without --weights       (default 0)
   --no-invert       never invert light-background images
+  --background BG   auto | white | black: what transparent pixels become (default auto:
+                    white under dark ink, black under light ink)
   --backend NAME    js | wasm | native
   --json            print a JSON summary on stdout
 writes filters-<layer>.png and maps-<layer>.png for every Conv2d layer, input.png,
@@ -63,6 +69,29 @@ async function loadModel(weights: string | undefined, modelName: string | undefi
   return { model: createModel(info.model, { inputShape: info.inputShape, numClasses: 10 }), info, trained: false };
 }
 
+/** Pixels of the largest image visualize writes at a zoom: the input-sized maps and each layer's map grid. */
+function largestImage(scale: number, h: number, w: number, layers: [string, number, number, number][]): { name: string; width: number; height: number } {
+  let best = { name: 'input.png', width: w * scale, height: h * scale };
+  for (const [name, n, mh, mw] of layers) {
+    const cols = Math.ceil(Math.sqrt(n)), rows = Math.ceil(n / cols);
+    const width = cols * mw * scale + (cols + 1) * 2, height = rows * mh * scale + (rows + 1) * 2;
+    if (width * height > best.width * best.height) best = { name: `maps-${name}.png`, width, height };
+  }
+  return best;
+}
+
+/** Refuses a --scale whose largest image would exceed the output limit, naming the largest scale that fits. */
+function checkScale(scale: number, h: number, w: number, layers: [string, number, number, number][]): void {
+  const limit = MAX_OUTPUT_MEGAPIXELS * 1e6;
+  const fits = (s: number): boolean => { const b = largestImage(s, h, w, layers); return b.width * b.height <= limit; };
+  if (fits(scale)) return;
+  let lo = 0, hi = scale; // fits(lo) (or lo = 0), !fits(hi)
+  while (hi - lo > 1) { const mid = Math.floor((lo + hi) / 2); if (fits(mid)) lo = mid; else hi = mid; }
+  const big = largestImage(scale, h, w, layers);
+  throw new UsageError(`--scale ${scale} would make ${big.name} ${big.width}x${big.height} pixels (${Math.round(big.width * big.height / 1e6)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit; `
+    + (lo >= 1 ? `use --scale ${lo} or less` : 'the feature maps are too large to zoom'));
+}
+
 /** Runs `convkit visualize`; returns the exit code. */
 export async function visualizeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -78,6 +107,7 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
       'max-channels': { type: 'string', default: '16' },
       seed: { type: 'string', default: '0' },
       'no-invert': { type: 'boolean', default: false },
+      background: { type: 'string', default: 'auto' },
       backend: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -86,9 +116,11 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   if (values.help) { process.stdout.write(VISUALIZE_USAGE + '\n'); return 0; }
-  if (positionals.length > 1 || (positionals.length === 1 && values.image !== undefined)) throw new UsageError(`visualize: give one image, got ${positionals.length + (values.image ? 1 : 0)}`);
+  if (positionals.length > 1 || (positionals.length === 1 && values.image !== undefined)) throw new UsageError(`give one image, got ${positionals.length + (values.image ? 1 : 0)}`);
   const imagePath = values.image ?? positionals[0];
-  if (imagePath === undefined) throw new UsageError('visualize: give an image with --image PATH (PNG or JPEG)');
+  if (imagePath === undefined) throw new UsageError('give an image with --image PATH (PNG or JPEG)');
+  const background = values.background as string;
+  if (!['auto', 'white', 'black'].includes(background)) throw new UsageError(`--background must be one of auto, white, black, got '${background}'`);
   selectBackend(values.backend);
   const fixedScale = values.scale === undefined ? null : intOption('--scale', values.scale, 1);
   const zoom = (h: number, w: number): number => fixedScale ?? Math.max(1, Math.floor(112 / Math.max(h, w)));
@@ -97,7 +129,7 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   const seed = intOption('--seed', values.seed, 0);
   const { model, info, trained } = await loadModel(values.weights, values.model, seed);
   if (!trained && !values.json) process.stderr.write(`note: no --weights given, showing an untrained ${info.model} (seed ${seed})\n`);
-  const { x, inverted } = imageInput(new Uint8Array(await readFile(imagePath)), imagePath, info, !values['no-invert']);
+  const { x, inverted } = imageInput(new Uint8Array(await readFile(imagePath)), imagePath, info, !values['no-invert'], background as ImageBackground);
   const logits = predict(model, x);
   if (logits.ndim !== 2 || logits.shape[1] < 2) throw new Error(`visualize: model '${info.model}' returns ${fmt(logits.shape)}, not class scores`);
   const classes = logits.shape[1];
@@ -106,6 +138,10 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   for (let k = 1; k < classes; k++) if (probs[k] > probs[predicted]) predicted = k;
   const target = values.target === undefined ? predicted : intOption('--target', values.target, 0);
   if (target >= classes) throw new UsageError(`--target must be below the model's ${classes} classes, got ${target}`);
+
+  const convs = conv2dLayers(model);
+  const maps = featureMaps(model, x, { layers: convs.map(([name]) => name) });
+  if (fixedScale !== null) checkScale(fixedScale, x.shape[2], x.shape[3], [...maps].map(([name, m]) => [name, Math.min(m.shape[1], maxFilters), m.shape[2], m.shape[3]]));
 
   const dir = values.out as string;
   await mkdir(dir, { recursive: true });
@@ -117,8 +153,6 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   };
   const scale = zoom(x.shape[2], x.shape[3]);
   await write('input.png', upscaleNearest(rescale(x.reshape(x.shape.slice(1))), scale));
-  const convs = conv2dLayers(model);
-  const maps = featureMaps(model, x, { layers: convs.map(([name]) => name) });
   const layers: { name: string; filters: number[]; maps: number[]; shown: number }[] = [];
   for (const [name, conv] of convs) {
     // deep layers have hundreds of filters: show the first maxFilters (and maxChannels of each)
