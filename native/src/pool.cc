@@ -112,7 +112,13 @@ struct Pool {
   }
 };
 
+// Pool size set by ck_set_threads before the pool starts (the TypeScript loader passes the
+// count it computed from CONVKIT_THREADS and the cores); 0: read the environment here.
+std::atomic<int> gRequested{0};
+
 int envThreads() {
+  int req = gRequested.load();
+  if (req >= 1) return req > 256 ? 256 : req;
   const char* e = getenv("CONVKIT_THREADS");
   if (e && *e) {
     int v = atoi(e);
@@ -143,4 +149,9 @@ Pool* pool() {
 
 extern "C" void ck_parallel(long ntasks, ck_task_fn fn, void* ctx) { pool()->run(ntasks, fn, ctx); }
 extern "C" int ck_threads(void) { return pool()->nthreads; }
+// Sets the pool size if the pool has not started yet; returns the size in effect.
+extern "C" int ck_set_threads(int n) {
+  if (n >= 1) gRequested.store(n);
+  return pool()->nthreads;
+}
 extern "C" int ck_thread_index(void) { return tIndex; }
