@@ -4,7 +4,7 @@
 // and exits 0: the install still succeeds and convkit falls back to the wasm/js backends.
 // Env: CXX (compiler, default g++), npm_config_nodedir (Node headers), CONVKIT_NATIVE_VERBOSE=1.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +14,17 @@ const out = join(root, 'native', 'build');
 const cxx = process.env.CXX || 'g++';
 const verbose = process.env.CONVKIT_NATIVE_VERBOSE === '1';
 
+// The reason of a failed build is kept in native/build/build-failure.txt, so that the loader
+// (and `convkit info`) report it instead of "Cannot find module"; a good build removes it.
+const failureFile = join(out, 'build-failure.txt');
+
 function skip(reason) {
+  try {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(failureFile, `${reason} (${new Date().toISOString()}, compiler '${cxx}')\n`);
+  } catch {
+    // the reason is still printed below
+  }
   console.log(`convkit: native backend not built (${reason}); using the wasm/js backends instead.`);
   process.exit(0);
 }
@@ -90,6 +100,7 @@ if (!link.ok) {
   skip(`link: ${link.err.split('\n').find((l) => l.trim().length > 0) ?? 'unknown error'}`);
 }
 renameSync(tmp, join(out, 'convkit.node'));
+rmSync(failureFile, { force: true });
 for (const r of results) rmSync(r.obj, { force: true });
 const levels = (x86 ? ['avx512', 'avx2', 'portable'] : ['portable']).filter((l) => !skipped.includes(l));
 const note = skipped.length ? `; the compiler cannot build ${skipped.join(', ')}` : '';

@@ -167,6 +167,21 @@ napi_value Threads(napi_env env, napi_callback_info) {
   return r;
 }
 
+extern "C" int ck_set_threads(int n);  // pool.cc
+
+// setThreads(n): the pool size, if the pool has not started yet; returns the size in effect.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value v;
+  double d = 0;
+  if (napi_get_cb_info(env, info, &argc, &v, nullptr, nullptr) != napi_ok || argc < 1 ||
+      napi_get_value_double(env, v, &d) != napi_ok || !(d >= 1 && d <= 1e6) || d != (double)(int)d)
+    return throwError(env, "native setThreads: expected a positive integer");
+  napi_value r;
+  napi_create_int32(env, ck_set_threads((int)d), &r);
+  return r;
+}
+
 napi_value SupportedIsas(napi_env env, napi_callback_info) {
   napi_value arr;
   napi_create_array(env, &arr);
@@ -519,7 +534,7 @@ napi_value SgdUpdate(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   gKernels = chooseKernels();
   struct { const char* name; napi_callback cb; } fns[] = {
-    {"setParams", SetParams}, {"describe", Describe}, {"isa", Isa}, {"threads", Threads},
+    {"setParams", SetParams}, {"describe", Describe}, {"isa", Isa}, {"threads", Threads}, {"setThreads", SetThreads},
     {"supportedIsas", SupportedIsas}, {"setIsa", SetIsa}, {"unary", Unary}, {"binary", Binary},
     {"reduce", Reduce}, {"argReduce", ArgReduce}, {"permute", Permute}, {"gemm", Gemm}, {"conv2d", Conv2d},
     {"conv2dBackwardData", Conv2dBackwardData}, {"conv2dBackwardWeight", Conv2dBackwardWeight},

@@ -12,6 +12,7 @@ import { summaryCommand, SUMMARY_USAGE } from './commands/summary.js';
 import { trainCommand, TRAIN_USAGE } from './commands/train.js';
 import { visualizeCommand, VISUALIZE_USAGE } from './commands/visualize.js';
 import { UsageError } from './options.js';
+import { envFlag } from '../platform.js';
 
 /** Top-level help. */
 export const USAGE = `convkit — convolutional networks in TypeScript
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     const usage = e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`convkit ${cmd}: ${msg}\n${usage ? `usage: ${entry[1].split('\n')[0]}  (convkit ${cmd} --help)\n` : ''}`);
-    if (!usage && process.env.CONVKIT_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    if (!usage && envFlag('CONVKIT_DEBUG') && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
     return usage ? 2 : 1;
   }
 }

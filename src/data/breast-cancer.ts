@@ -6,7 +6,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { randperm } from '../tensor/random.js';
-import { nodeModules } from '../io/node.js';
+import { nodeModules } from '../platform.js';
 import { TensorDataset } from './dataset.js';
 import { csvNumber, parseCsvRecords } from './csv.js';
 import { SeededStream } from './seeded.js';

@@ -6,7 +6,7 @@
  * the test set (10,000). Images become float32 (N, 3, 32, 32) in [0, 1].
  */
 import { Tensor } from '../tensor/tensor.js';
-import { nodeModules } from '../io/node.js';
+import { nodeModules } from '../platform.js';
 import { TensorDataset } from './dataset.js';
 import type { Split } from './mnist.js';
 

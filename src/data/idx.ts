@@ -5,7 +5,7 @@
  * images 0x00000803 (uint8, 3-D). Every header field and the exact file size are validated
  * before anything is allocated, so a corrupt or truncated file gives a clear error.
  */
-import { nodeModules } from '../io/node.js';
+import { nodeModules } from '../platform.js';
 
 /** Element types of IDX files, by type code. */
 export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';

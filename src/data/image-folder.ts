@@ -5,7 +5,7 @@
  * within each class. Images are decoded lazily in get(i) to float32 (C, H, W) in [0, 1].
  */
 import type * as FsModule from 'node:fs';
-import { nodeModules } from '../io/node.js';
+import { nodeModules } from '../platform.js';
 import { decodeImage, imageToTensor, type ImageToTensorOptions } from '../vision/image.js';
 import { checkIndex, type Dataset, type Sample } from './dataset.js';
 

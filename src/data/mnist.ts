@@ -21,7 +21,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { randperm } from '../tensor/random.js';
-import { nodeModules } from '../io/node.js';
+import { nodeModules } from '../platform.js';
 import { TensorDataset } from './dataset.js';
 import { readIdx } from './idx.js';
 import { SeededStream } from './seeded.js';

@@ -5,7 +5,7 @@
  * or the complete new contents, never a mixture.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { nodeModules } from './node.js';
+import { nodeModules } from '../platform.js';
 
 /** Writes bytes to an open file; replaceable to test crash handling. */
 export type ChunkWriter = (handle: FileHandle, chunk: Uint8Array, position: number) => Promise<void>;

@@ -13,7 +13,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
-import { nodeModules } from './node.js';
+import { nodeModules } from '../platform.js';
 import { atomicWriteFile } from './atomic-write.js';
 
 /** Element types of the safetensors format that convkit can read. */

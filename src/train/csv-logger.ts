@@ -2,7 +2,7 @@
  * CSVLogger: appends one row per epoch (epoch, then every logged value) to a CSV file,
  * as keras.callbacks.CSVLogger does. The header is written with the first row.
  */
-import { requireFs } from '../io/node-sync.js';
+import { requireFs } from '../platform.js';
 import { Callback, type Logs } from './callback.js';
 
 /** Options of CSVLogger. */

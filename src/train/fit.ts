@@ -10,6 +10,7 @@ import { Adam } from '../optim/adam.js';
 import { clipGradNorm_ } from '../optim/clip-grad.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { manualSeed } from '../tensor/random.js';
+import { stdoutIsTTY } from '../platform.js';
 import type { Callback, Logs, TrainContext } from './callback.js';
 import { loadCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint.js';
 import { batchSource, splitTail, type DataInput } from './data.js';
@@ -100,7 +101,7 @@ export async function fit(model: Module, trainData: DataInput, options: FitOptio
   }
   const source = batchSource('fit', train, options.batchSize ?? 32, options.shuffle ?? true);
 
-  const verbose = options.verbose ?? (typeof process !== 'undefined' && process.stdout?.isTTY === true);
+  const verbose = options.verbose ?? stdoutIsTTY();
   const callbacks = [...(options.callbacks ?? [])];
   if (verbose) callbacks.push(new ProgressBar());
   callbacks.sort((a, b) => a.order - b.order);

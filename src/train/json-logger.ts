@@ -2,7 +2,7 @@
  * JSONLogger: writes one JSON object per epoch (newline-delimited JSON) to a file or a
  * stream, optionally reshaped by `transform` (the CLI's --json output uses this).
  */
-import { requireFs } from '../io/node-sync.js';
+import { requireFs } from '../platform.js';
 import { Callback, type Logs } from './callback.js';
 import type { TextSink } from './progress-bar.js';
 

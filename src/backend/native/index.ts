@@ -61,15 +61,17 @@ export function nativeAddonPath(): string {
 }
 
 /**
- * Why the install-time build did not produce the addon: scripts/build-native.mjs writes its
- * one-line reason to native/build/build-failure.txt (and removes the file after a good build).
+ * Why the install-time build did not produce the addon at `addonPath` (undefined when the file
+ * exists or no reason was recorded): scripts/build-native.mjs
+ * writes its one-line reason to build-failure.txt beside the addon (native/build) and removes
+ * the file after a good build.
  */
-export function nativeBuildFailure(): string | undefined {
-  const fs = nodeBuiltin('node:fs'), url = nodeBuiltin('node:url');
-  if (!fs || !url) return undefined;
+export function nativeBuildFailure(addonPath: string): string | undefined {
+  const fs = nodeBuiltin('node:fs'), path = nodeBuiltin('node:path');
+  if (!fs || !path || fs.existsSync(addonPath)) return undefined;
   try {
-    const text = fs.readFileSync(url.fileURLToPath(new URL('../../../native/build/build-failure.txt', import.meta.url)), 'utf8').trim();
-    return text.length > 0 ? text : undefined;
+    const text = fs.readFileSync(path.join(path.dirname(addonPath), 'build-failure.txt'), 'utf8').trim();
+    return text.length > 0 ? text.split('\n')[0] : undefined;
   } catch {
     return undefined;
   }
@@ -95,8 +97,8 @@ export function loadNativeAddon(): NativeAddon {
   try {
     mod = nodeModule.createRequire(import.meta.url)(path) as NativeAddon;
   } catch (e) {
-    const buildFailure = getenv('CONVKIT_NATIVE_PATH') === undefined ? nativeBuildFailure() : undefined;
-    if (buildFailure) throw new Error(`native addon was not built at install: ${buildFailure}; run 'node scripts/build-native.mjs' to build it`);
+    const buildFailure = nativeBuildFailure(path);
+    if (buildFailure) throw new Error(`native addon was not built at install: ${buildFailure}; fix that and run 'node scripts/build-native.mjs'`);
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new Error(`native addon ${path} could not be loaded (${why}); run 'node scripts/build-native.mjs' to build it`);
   }

@@ -1,7 +1,8 @@
 /**
- * What the host offers the WASM backend: Node built-ins (loaded without a static import so
- * that browser bundles do not need them), shared memory, and the number of cores.
+ * What the host offers the WASM backend: Node built-ins (through src/platform.ts, without a
+ * static import so that browser bundles do not need them), shared memory, and the number of cores.
  */
+import { isNode, nodeBuiltin } from '../../platform.js';
 
 interface NodeFs { readFileSync(path: URL | string): Uint8Array }
 interface NodeWorker {
@@ -11,32 +12,15 @@ interface NodeWorker {
   terminate(): Promise<number>;
 }
 interface NodeWorkerThreads { Worker: new (src: string, opts: { eval: boolean }) => NodeWorker }
-interface NodeOs { availableParallelism?(): number; cpus(): unknown[] }
-
-interface NodeProcess {
-  versions?: { node?: string };
-  env?: Record<string, string | undefined>;
-  getBuiltinModule?(name: string): unknown;
-}
-
-const proc = (globalThis as { process?: NodeProcess }).process;
 
 /** True when running under Node.js (or a Node-compatible runtime). */
-export const isNode = !!proc?.versions?.node;
+export { isNode };
 
-async function builtin<T>(name: string): Promise<T | undefined> {
-  if (!isNode) return undefined;
-  const direct = proc?.getBuiltinModule?.(name);
-  if (direct) return direct as T;
-  return (await import(/* @vite-ignore */ name)) as T;
-}
-
-/** Node's fs, worker_threads and os modules (undefined in browsers). */
-export const nodeFs = await builtin<NodeFs>('node:fs');
-export const nodeWorkers = await builtin<NodeWorkerThreads>('node:worker_threads');
-const nodeOs = await builtin<NodeOs>('node:os');
-const nodeV8 = await builtin<{ setFlagsFromString(flags: string): void }>('node:v8');
-const nodeVm = await builtin<{ runInNewContext(code: string): unknown }>('node:vm');
+/** Node's fs and worker_threads modules (undefined in browsers). */
+export const nodeFs: NodeFs | undefined = nodeBuiltin('node:fs') ?? undefined;
+export const nodeWorkers = (nodeBuiltin('node:worker_threads') ?? undefined) as NodeWorkerThreads | undefined;
+const nodeV8 = nodeBuiltin('node:v8');
+const nodeVm = nodeBuiltin('node:vm');
 
 let gcFn: (() => void) | null | undefined;
 /**

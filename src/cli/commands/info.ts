@@ -1,7 +1,9 @@
 /** `convkit info`: version, Node, the chosen backend and why other backends are unavailable. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { backendFailure, getBackend, listBackends, setBackend } from '../../backend/index.js';
+import { backendFailure, getBackend, listBackends, setBackend, type Backend } from '../../backend/index.js';
+import { loadNativeAddon } from '../../backend/native/index.js';
+import { getenv } from '../../platform.js';
 import { selectBackend } from '../options.js';
 import { paint } from '../style.js';
 
@@ -18,13 +20,35 @@ export function packageVersion(): string {
   }
 }
 
-/** Status of every registered backend: loaded (with describe()) or the reason it failed. */
-export function backendReport(): { chosen: string; description: string; backends: { name: string; available: boolean; description?: string; reason?: string }[] } {
+/** Threads a backend's large kernels run on (the wasm workers that started; the native pool's size). */
+function threadsOf(b: Backend): number {
+  const t = (b as { threads?: unknown }).threads;
+  if (typeof t === 'number') return t;
+  if (b.name === 'native') return loadNativeAddon().threads();
+  return 1;
+}
+
+/** Waits until every loadable backend's threads have started (wasm workers start asynchronously). */
+async function threadsStarted(): Promise<void> {
+  const chosen = getBackend();
+  for (const name of listBackends()) {
+    try {
+      const b = setBackend(name) as { ready?: () => Promise<number> };
+      if (typeof b.ready === 'function') await b.ready();
+    } catch {
+      // reported by backendReport
+    }
+  }
+  setBackend(chosen.name);
+}
+
+/** Status of every registered backend: loaded (with describe() and its thread count) or the reason it failed. */
+export function backendReport(): { chosen: string; description: string; backends: { name: string; available: boolean; description?: string; threads?: number; reason?: string }[] } {
   const chosen = getBackend();
   const backends = listBackends().map((name) => {
     try {
       const b = setBackend(name);
-      return { name, available: true, description: b.describe() };
+      return { name, available: true, description: b.describe(), threads: threadsOf(b) };
     } catch {
       return { name, available: false, reason: backendFailure(name) ?? 'failed to load' };
     }
@@ -43,12 +67,13 @@ export async function infoCommand(argv: string[]): Promise<number> {
   });
   if (values.help) { process.stdout.write(INFO_USAGE + '\n'); return 0; }
   selectBackend(values.backend);
+  await threadsStarted();
   const report = backendReport();
   const info = {
     version: packageVersion(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    envBackend: process.env.CONVKIT_BACKEND ?? null,
+    envBackend: getenv('CONVKIT_BACKEND') ?? null,
     ...report,
   };
   if (values.json) { process.stdout.write(JSON.stringify(info) + '\n'); return 0; }

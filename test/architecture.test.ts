@@ -1,0 +1,313 @@
+/**
+ * The layering of src/: parses every import and export-from of src/** (with the TypeScript
+ * parser) and fails on a forbidden edge between top-level folders, on a cycle between them, on
+ * a static `node:` import in code a browser bundle reaches from src/index.ts, and on an
+ * environment variable read outside src/platform.ts. Each failure names the file and import.
+ *
+ * Units are the top-level folders of src (backend, tensor, nn, ...) and the files directly in
+ * src (index, platform). One documented merge: the autograd engine and the tensor type form one
+ * layer (tensor ops record their backward with the engine; the engine frees a step's storage
+ * through tensor/alloc), so autograd counts as part of tensor.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const srcDir = join(root, 'src');
+
+/** One import or re-export in a source file. */
+export interface ImportEdge {
+  /** The importing file, relative to the repository root. */
+  file: string;
+  /** Its line (1-based). */
+  line: number;
+  /** The module specifier as written. */
+  specifier: string;
+  /** The imported file relative to the repository root (relative specifiers only). */
+  target?: string;
+  /** `import type` / `export type` (or every named binding type-only): erased at compile time. */
+  typeOnly: boolean;
+  /** A dynamic `import()`. */
+  dynamic: boolean;
+}
+
+const parsed = new Map<string, ts.SourceFile>();
+/** The parsed source (cached: the same file is parsed once for every check). */
+function sourceOf(file: string, text: string): ts.SourceFile {
+  const hit = parsed.get(file);
+  if (hit && hit.text === text) return hit;
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  parsed.set(file, sf);
+  return sf;
+}
+
+/** Every import, export-from and dynamic import() with a literal specifier in a TypeScript source. */
+export function parseImports(file: string, text: string): ImportEdge[] {
+  const sf = sourceOf(file, text);
+  const out: ImportEdge[] = [];
+  const add = (node: ts.Node, spec: ts.Expression | undefined, typeOnly: boolean, dynamic: boolean): void => {
+    if (!spec || !ts.isStringLiteralLike(spec)) return;
+    const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+    out.push({ file, line, specifier: spec.text, typeOnly, dynamic });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) {
+      const c = node.importClause;
+      const named = c?.namedBindings && ts.isNamedImports(c.namedBindings) ? c.namedBindings.elements : undefined;
+      const typeOnly = !!c && (c.isTypeOnly || (!c.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+      add(node, node.moduleSpecifier, typeOnly, false);
+    } else if (ts.isExportDeclaration(node)) {
+      const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
+      const typeOnly = node.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly));
+      add(node, node.moduleSpecifier, typeOnly, false);
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      add(node, node.moduleReference.expression, node.isTypeOnly, false);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      add(node, node.arguments[0], false, true);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      add(node, node.argument.literal as ts.Expression, true, true);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return sourceFiles(p);
+    return p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** The source file a relative specifier names ('./x.js' is x.ts; a folder is its index.ts). */
+function resolveTarget(fromAbs: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const base = resolve(dirname(fromAbs), spec);
+  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), base, `${base}.ts`, join(base, 'index.ts')];
+  const hit = candidates.find((c) => existsSync(c) && statSync(c).isFile());
+  return relative(root, hit ?? base.replace(/\.js$/, '.ts')).split(sep).join('/');
+}
+
+/** Layers that count as one unit (see the header comment). */
+const MERGED: Record<string, string> = { autograd: 'tensor' };
+
+/** The unit of a file under src/: its top-level folder, or its own name for a file directly in src. */
+export function unitOf(file: string): string | undefined {
+  const parts = file.split('/');
+  if (parts[0] !== 'src' || parts.length < 2) return undefined;
+  const unit = parts.length === 2 ? parts[1].replace(/\.ts$/, '') : parts[1];
+  return MERGED[unit] ?? unit;
+}
+
+/**
+ * Edges no import may take (importer unit -> imported units). Every folder may import
+ * src/platform.ts; src/platform.ts imports nothing.
+ */
+export const FORBIDDEN: Record<string, readonly string[]> = {
+  // kernels work on typed arrays: they know nothing of tensors, layers, files or the CLI
+  backend: ['tensor', 'io', 'nn', 'optim', 'train', 'data', 'models', 'vision', 'cli', 'index'],
+  tensor: ['nn', 'optim', 'train', 'data', 'models', 'vision', 'io', 'cli', 'index'],
+  io: ['nn', 'optim', 'train', 'data', 'models', 'vision', 'cli', 'index'],
+  nn: ['train', 'data', 'models', 'vision', 'io', 'cli', 'index'],
+  optim: ['nn', 'train', 'data', 'models', 'vision', 'io', 'cli', 'index'],
+  platform: ['backend', 'tensor', 'io', 'nn', 'optim', 'train', 'data', 'models', 'vision', 'cli', 'index'],
+};
+/** Units that may import the CLI: the CLI itself only. */
+const CLI_IMPORTERS = new Set(['cli']);
+
+/** Every unit-to-unit edge of a set of imports, with one example import each. */
+export function unitEdges(edges: readonly ImportEdge[]): Map<string, ImportEdge[]> {
+  const m = new Map<string, ImportEdge[]>();
+  for (const e of edges) {
+    if (!e.target) continue;
+    const a = unitOf(e.file), b = unitOf(e.target);
+    if (!a || !b || a === b) continue;
+    const k = `${a} -> ${b}`;
+    let list = m.get(k);
+    if (!list) { list = []; m.set(k, list); }
+    list.push(e);
+  }
+  return m;
+}
+
+/** Violations of FORBIDDEN and of "nothing imports cli", one line each. */
+export function forbiddenEdges(edges: readonly ImportEdge[]): string[] {
+  const bad: string[] = [];
+  for (const [k, list] of unitEdges(edges)) {
+    const [a, b] = k.split(' -> ');
+    if ((FORBIDDEN[a]?.includes(b) ?? false) || (b === 'cli' && !CLI_IMPORTERS.has(a))) {
+      for (const e of list) bad.push(`${k}: ${e.file}:${e.line} imports '${e.specifier}'`);
+    }
+  }
+  return bad;
+}
+
+/**
+ * Cycles between units through imports that exist at run time (type-only imports are erased
+ * and cannot create a load-order cycle); each as "a -> b -> a" with one import per step.
+ */
+export function unitCycles(edges: readonly ImportEdge[]): string[] {
+  const runtime = unitEdges(edges.filter((e) => !e.typeOnly));
+  const next = new Map<string, string[]>();
+  for (const k of runtime.keys()) {
+    const [a, b] = k.split(' -> ');
+    next.set(a, [...(next.get(a) ?? []), b]);
+  }
+  // Tarjan's strongly connected components; a component of more than one unit is a cycle
+  let index = 0;
+  const idx = new Map<string, number>(), low = new Map<string, number>(), on = new Set<string>(), stack: string[] = [];
+  const comps: string[][] = [];
+  const strong = (v: string): void => {
+    idx.set(v, index); low.set(v, index); index++; stack.push(v); on.add(v);
+    for (const w of next.get(v) ?? []) {
+      if (!idx.has(w)) { strong(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do { w = stack.pop()!; on.delete(w); comp.push(w); } while (w !== v);
+      if (comp.length > 1) comps.push(comp.sort());
+    }
+  };
+  for (const v of [...next.keys()].sort()) if (!idx.has(v)) strong(v);
+  return comps.map((comp) => {
+    const inComp = [...runtime.entries()].filter(([k]) => { const [a, b] = k.split(' -> '); return comp.includes(a) && comp.includes(b); });
+    return `cycle between ${comp.join(', ')}: ` + inComp.map(([k, list]) => `${k} (${list[0].file}:${list[0].line})`).join('; ');
+  });
+}
+
+/** Files reachable from `entry` through static run-time imports (what a bundler must include). */
+export function staticallyReachable(entry: string, edges: readonly ImportEdge[]): Set<string> {
+  const from = new Map<string, ImportEdge[]>();
+  for (const e of edges) if (!e.typeOnly && !e.dynamic) from.set(e.file, [...(from.get(e.file) ?? []), e]);
+  const seen = new Set<string>([entry]);
+  const todo = [entry];
+  while (todo.length > 0) {
+    const f = todo.pop()!;
+    for (const e of from.get(f) ?? []) if (e.target && !seen.has(e.target)) { seen.add(e.target); todo.push(e.target); }
+  }
+  return seen;
+}
+
+const NODE_BUILTINS = new Set(['fs', 'fs/promises', 'path', 'url', 'os', 'module', 'util', 'zlib', 'crypto', 'child_process',
+  'worker_threads', 'v8', 'vm', 'stream', 'events', 'buffer', 'process', 'readline', 'http', 'https', 'net', 'perf_hooks']);
+
+/** Static run-time imports of Node built-ins in files a browser bundle of src/index.ts includes. */
+export function nodeImportsInBrowserCode(edges: readonly ImportEdge[]): string[] {
+  const reach = staticallyReachable('src/index.ts', edges);
+  return edges
+    .filter((e) => reach.has(e.file) && !e.typeOnly && !e.dynamic && (e.specifier.startsWith('node:') || NODE_BUILTINS.has(e.specifier)))
+    .map((e) => `${e.file}:${e.line} imports '${e.specifier}' statically (load it through src/platform.ts: nodeBuiltin/requireNode)`);
+}
+
+/**
+ * Reads of the environment outside src/platform.ts: `process.env`, `process['env']`,
+ * `proc?.env` (any expression named like process), and `getBuiltinModule` (loading Node
+ * modules also belongs in platform). Comments and strings do not count.
+ */
+export function envReadsOutsidePlatform(files: readonly { file: string; text: string }[]): string[] {
+  const bad: string[] = [];
+  for (const { file, text } of files) {
+    if (file === 'src/platform.ts') continue;
+    const sf = sourceOf(file, text);
+    const hits: number[] = [];
+    const visit = (node: ts.Node): void => {
+      let name: string | undefined;
+      let obj: ts.Expression | undefined;
+      if (ts.isPropertyAccessExpression(node)) { name = node.name.text; obj = node.expression; }
+      else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) { name = node.argumentExpression.text; obj = node.expression; }
+      if (name === 'env' && obj && /\bproc(ess)?\b/.test(obj.getText(sf))) hits.push(node.getStart(sf));
+      if (ts.isIdentifier(node) && node.text === 'getBuiltinModule') hits.push(node.getStart(sf));
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    for (const pos of hits) {
+      const line = sf.getLineAndCharacterOfPosition(pos).line + 1;
+      bad.push(`${file}:${line}: reads the environment or loads a Node module (use getenv / nodeBuiltin from src/platform.ts; declare new variables in ENVIRONMENT there)`);
+    }
+  }
+  return bad;
+}
+
+const files = sourceFiles(srcDir).map((abs) => {
+  const file = relative(root, abs).split(sep).join('/');
+  return { abs, file, text: readFileSync(abs, 'utf8') };
+});
+const edges = files.flatMap(({ abs, file, text }) => parseImports(file, text).map((e) => ({ ...e, target: resolveTarget(abs, e.specifier) })));
+
+test('the import parser sees every kind of import (and tells type-only ones apart)', () => {
+  const got = parseImports('src/x/a.ts', [
+    "import { a } from './a.js';",
+    "import type { B } from '../b/b.js';",
+    "import { type C, type D } from '../c/c.js';",
+    "import { type E, f } from '../e/e.js';",
+    "export { g } from '../g/g.js';",
+    "export type { H } from '../h/h.js';",
+    "import * as ns from '../ns/ns.js';",
+    "import '../side/effect.js';",
+    "const m = await import('node:fs');",
+    "// import { no } from '../comment/c.js';",
+    "const s = \"import { no } from '../string/s.js'\";",
+  ].join('\n'));
+  assert.deepEqual(got.map((e) => [e.specifier, e.typeOnly, e.dynamic]), [
+    ['./a.js', false, false], ['../b/b.js', true, false], ['../c/c.js', true, false], ['../e/e.js', false, false],
+    ['../g/g.js', false, false], ['../h/h.js', true, false], ['../ns/ns.js', false, false], ['../side/effect.js', false, false],
+    ['node:fs', false, true],
+  ]);
+  assert.equal(got[3].line, 4);
+});
+
+test('the rules catch a forbidden edge, an import of the CLI, a cycle and a static node: import', () => {
+  const e = (file: string, target: string, extra: Partial<ImportEdge> = {}): ImportEdge =>
+    ({ file, line: 1, specifier: `./${target}`, target, typeOnly: false, dynamic: false, ...extra });
+  assert.deepEqual(forbiddenEdges([e('src/backend/native/index.ts', 'src/io/node-sync.ts')]),
+    ["backend -> io: src/backend/native/index.ts:1 imports './src/io/node-sync.ts'"]);
+  assert.equal(forbiddenEdges([e('src/train/fit.ts', 'src/cli/main.ts')]).length, 1);
+  assert.equal(forbiddenEdges([e('src/tensor/ops/x.ts', 'src/nn/module.ts', { typeOnly: true })]).length, 1, 'type imports count for layering');
+  assert.deepEqual(forbiddenEdges([e('src/cli/main.ts', 'src/cli/options.ts'), e('src/nn/a.ts', 'src/autograd/engine.ts'), e('src/io/a.ts', 'src/platform.ts')]), []);
+  // the io -> tensor -> backend -> io cycle of the old tree
+  const cycle = [e('src/io/safetensors.ts', 'src/tensor/tensor.ts'), e('src/tensor/creation.ts', 'src/backend/index.ts'),
+    e('src/backend/native/index.ts', 'src/io/node-sync.ts')];
+  const found = unitCycles(cycle);
+  assert.equal(found.length, 1);
+  assert.match(found[0], /^cycle between backend, io, tensor: /);
+  assert.match(found[0], /backend -> io \(src\/backend\/native\/index\.ts:1\)/);
+  assert.deepEqual(unitCycles([...cycle.slice(0, 2), { ...cycle[2], typeOnly: true }]), [], 'a type-only import cannot close a cycle');
+  const bundle = [e('src/index.ts', 'src/io/index.ts'), { ...e('src/io/index.ts', ''), specifier: 'node:fs', target: undefined },
+    { ...e('src/io/index.ts', ''), specifier: 'node:path', target: undefined, dynamic: true },
+    { ...e('src/cli/main.ts', ''), specifier: 'node:util', target: undefined }];
+  assert.deepEqual(nodeImportsInBrowserCode(bundle), ["src/io/index.ts:1 imports 'node:fs' statically (load it through src/platform.ts: nodeBuiltin/requireNode)"]);
+  assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: 'const x = process.env.CONVKIT_THREADS;' }]).length, 1);
+  assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: 'const x = proc?.env?.["X"];' }]).length, 1);
+  assert.deepEqual(envReadsOutsidePlatform([{ file: 'src/a.ts', text: '// process.env.X in a comment\nconst s = `process.env.Y ${1}`;' }]), []);
+});
+
+test('src/ has a parseable import graph', () => {
+  assert.ok(files.length > 50, `only ${files.length} files under src/`);
+  const unresolved = edges.filter((e) => e.specifier.startsWith('.') && !files.some((f) => f.file === e.target));
+  assert.deepEqual(unresolved.map((e) => `${e.file}:${e.line} '${e.specifier}'`), [], 'relative imports that name no source file');
+  assert.ok(unitEdges(edges).has('nn -> tensor'), 'the layers import each other as expected');
+});
+
+test('no forbidden import edge between the folders of src/ (backend -> io/nn/train, tensor -> nn, anything -> cli, ...)', () => {
+  assert.deepEqual(forbiddenEdges(edges), []);
+});
+
+test('no import cycle between the folders of src/', () => {
+  assert.deepEqual(unitCycles(edges), []);
+});
+
+test('code a browser bundle of src/index.ts includes has no static node: import', () => {
+  assert.ok(staticallyReachable('src/index.ts', edges).size > 50, 'src/index.ts reaches most of the library');
+  assert.deepEqual(nodeImportsInBrowserCode(edges), []);
+});
+
+test('environment variables are read only in src/platform.ts', () => {
+  assert.deepEqual(envReadsOutsidePlatform(files), []);
+});
