@@ -48,23 +48,10 @@ export function forceGc(): (() => void) | null {
 
 export type { NodeWorker };
 
-/** An environment variable (Node only). */
-export function envVar(name: string): string | undefined {
-  const v = proc?.env?.[name];
-  return v !== undefined && v !== '' ? v : undefined;
-}
-
 /** Whether shared wasm memory can be created here (SharedArrayBuffer + cross-origin isolation in browsers). */
 export function sharedMemoryAvailable(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
   const g = globalThis as { crossOriginIsolated?: boolean };
   if (!isNode && g.crossOriginIsolated === false) return false;
   return true;
-}
-
-/** Logical cores available to this process. */
-export function hardwareThreads(): number {
-  if (nodeOs) return nodeOs.availableParallelism?.() ?? nodeOs.cpus().length;
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  return nav?.hardwareConcurrency ?? 1;
 }
