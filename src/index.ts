@@ -17,6 +17,7 @@ export { cumsum } from './tensor/ops/cumsum.js';
 export { isclose, allclose } from './tensor/ops/allclose.js';
 export type { CloseOptions } from './tensor/ops/allclose.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/engine.js';
+export * as autograd from './autograd/index.js';
 export { getBackend, setBackend, listBackends, registerBackend, backendFailure } from './backend/index.js';
 export type { Backend, BackendCandidate } from './backend/index.js';
 export * as F from './nn/functional/index.js';

@@ -57,7 +57,7 @@ test('gather errors name the op, the shapes and the bad index', () => {
   assert.throws(() => x.gather(1, i32([0, 1])), /gather: index of shape \[2\] does not fit input of shape \[2, 3\] along axis 1/);
   assert.throws(() => x.gather(1, i32([[0], [0], [0]])), /gather: index of shape \[3, 1\] does not fit input of shape \[2, 3\]/);
   assert.throws(() => x.gather(2, i32([[0]])), /gather: axis 2 is out of range/);
-  assert.throws(() => x.gather(0, [[0]] as never), /gather: index must be an int32 Tensor/);
+  assert.throws(() => x.gather(0, [[0]] as never), /gather: index expected a Tensor, got an array; wrap it with tensor/);
 });
 
 test('gather gradient scatter-adds, repeated indices accumulate', () => {

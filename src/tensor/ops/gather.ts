@@ -14,9 +14,8 @@ import { expectTensor } from './check.js';
  * target-class log-probability in a loss.
  */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
-  expectTensor('gather', 'index', index);
   expectTensor('gather', 'input', x);
-  if (!(index instanceof Tensor)) throw new TypeError(`gather: index must be an int32 Tensor, got ${typeof index}`);
+  expectTensor('gather', 'index', index);
   const a = normAxis('gather', axis, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d > x.shape[i])) {
     throw new RangeError(`gather: index of shape ${fmt(index.shape)} does not fit input of shape ${fmt(x.shape)} along axis ${axis} (same rank, sizes no larger outside the axis)`);
