@@ -1,4 +1,5 @@
-/** Adagrad: per-coordinate learning rates scaled by the root of the summed squared gradients. */
+/** Adagrad: per-coordinate learning rates scaled by the root of the summed squared gradients (adagradUpdate kernel). */
+import { getBackend } from '../backend/index.js';
 import { Optimizer, buffer, nextStep, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 /** Adagrad hyperparameters. */
@@ -30,12 +31,6 @@ export class Adagrad extends Optimizer<AdagradHyper> {
     const n = p.length;
     const step = nextStep(state);
     const sum = buffer(state, 'sum', n, init !== 0 ? new Float32Array(n).fill(init) : undefined);
-    const clr = lr / (1 + (step - 1) * lrDecay);
-    for (let i = 0; i < n; i++) {
-      const d = g[i] + wd * p[i];
-      const s = sum[i] + d * d;
-      sum[i] = s;
-      p[i] -= (clr * d) / (Math.sqrt(s) + eps);
-    }
+    getBackend().adagradUpdate(p, g, sum, lr / (1 + (step - 1) * lrDecay), wd, eps);
   }
 }

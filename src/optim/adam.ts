@@ -1,4 +1,5 @@
-/** Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay). */
+/** Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), on the adamUpdate kernel. */
+import { getBackend } from '../backend/index.js';
 import { Optimizer, buffer, nextStep, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 /** Adam / AdamW hyperparameters. */
@@ -13,28 +14,14 @@ export interface AdamHyper extends BaseHyper {
   amsgrad: boolean;
 }
 
-function adamUpdate(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>, decoupled: boolean): void {
+function adamStep(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>, decoupled: boolean): void {
   const { lr, betas: [b1, b2], eps, weightDecay: wd, amsgrad } = group;
   const n = p.length;
   const step = nextStep(state);
   const m = buffer(state, 'expAvg', n);
   const v = buffer(state, 'expAvgSq', n);
   const vmax = amsgrad ? buffer(state, 'maxExpAvgSq', n) : null;
-  const stepSize = lr / (1 - Math.pow(b1, step));
-  const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
-  const decay = decoupled ? 1 - lr * wd : 1;
-  const l2 = decoupled ? 0 : wd;
-  const c1 = 1 - b1, c2 = 1 - b2, invBc2 = 1 / bc2Sqrt;
-  for (let i = 0; i < n; i++) {
-    const w = p[i] * decay;
-    const d = g[i] + l2 * w;
-    const mi = b1 * m[i] + c1 * d;
-    const vi = b2 * v[i] + c2 * d * d;
-    m[i] = mi; v[i] = vi;
-    let vv = vi; // AMSGrad divides by the running maximum of the second moment
-    if (vmax) { vv = Math.max(vmax[i], vi); vmax[i] = vv; }
-    p[i] = w - (stepSize * mi) / (Math.sqrt(vv) * invBc2 + eps);
-  }
+  getBackend().adamUpdate(p, g, m, v, vmax, lr, b1, b2, eps, wd, decoupled, step);
 }
 
 function checkAdam(name: string, g: ParamGroup<AdamHyper>): void {
@@ -51,7 +38,7 @@ export class Adam extends Optimizer<AdamHyper> {
   }
   protected override validate(g: ParamGroup<AdamHyper>): void { super.validate(g); checkAdam('Adam', g); this.requireNonNegative(g, 'eps', 'weightDecay'); }
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>): void {
-    adamUpdate(p, g, state, group, false);
+    adamStep(p, g, state, group, false);
   }
 }
 
@@ -63,6 +50,6 @@ export class AdamW extends Optimizer<AdamHyper> {
   }
   protected override validate(g: ParamGroup<AdamHyper>): void { super.validate(g); checkAdam('AdamW', g); this.requireNonNegative(g, 'eps', 'weightDecay'); }
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>): void {
-    adamUpdate(p, g, state, group, true);
+    adamStep(p, g, state, group, true);
   }
 }

@@ -3,6 +3,7 @@
  * zeroGrad, and a JSON-friendly stateDict keyed by parameter index (as in PyTorch).
  */
 import { noGrad } from '../autograd/engine.js';
+import { getBackend } from '../backend/index.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -166,7 +167,9 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
         if (arr.length !== p.size) {
           throw new RangeError(`${this.name}.loadStateDict: buffer '${k}' of parameter ${key} has ${arr.length} values, parameter of shape ${fmt(p.shape)} has ${p.size}`);
         }
-        copy[k] = Float32Array.from(arr);
+        const buf = getBackend().alloc(arr.length);
+        buf.set(arr);
+        copy[k] = buf;
       }
       newState.set(p, copy);
     }
@@ -190,7 +193,9 @@ export function nextStep(state: ParamState): number {
 export function buffer(state: ParamState, key: string, n: number, init?: Float32Array): Float32Array {
   const b = state[key];
   if (b instanceof Float32Array) return b;
-  const fresh = init ? Float32Array.from(init) : new Float32Array(n);
+  // backend storage (wasm memory on the wasm backend), so update kernels run on it without copies
+  const fresh = getBackend().alloc(n);
+  if (init) fresh.set(init);
   state[key] = fresh;
   return fresh;
 }

@@ -1,4 +1,5 @@
-/** RMSprop: gradients divided by a running root-mean-square, optionally centered and with momentum. */
+/** RMSprop: gradients divided by a running root-mean-square, optionally centered and with momentum (rmspropUpdate kernel). */
+import { getBackend } from '../backend/index.js';
 import { Optimizer, buffer, nextStep, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 /** RMSprop hyperparameters. */
@@ -34,25 +35,6 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
     const sq = buffer(state, 'squareAvg', n);
     const ga = centered ? buffer(state, 'gradAvg', n) : null;
     const mb = momentum > 0 ? buffer(state, 'momentumBuffer', n) : null;
-    for (let i = 0; i < n; i++) {
-      const d = g[i] + wd * p[i];
-      const s = alpha * sq[i] + (1 - alpha) * d * d;
-      sq[i] = s;
-      let avg: number;
-      if (ga) {
-        const m = alpha * ga[i] + (1 - alpha) * d;
-        ga[i] = m;
-        avg = Math.sqrt(s - m * m) + eps;
-      } else {
-        avg = Math.sqrt(s) + eps;
-      }
-      if (mb) {
-        const b = momentum * mb[i] + d / avg;
-        mb[i] = b;
-        p[i] -= lr * b;
-      } else {
-        p[i] -= (lr * d) / avg;
-      }
-    }
+    getBackend().rmspropUpdate(p, g, sq, ga, mb, lr, alpha, eps, wd, momentum);
   }
 }

@@ -45,43 +45,20 @@ export class SGD extends Optimizer<SGDHyper> {
 
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<SGDHyper>): void {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov, momentumForm, maximize } = group;
-    const n = p.length;
     const sg = maximize ? -1 : 1;
     const be = getBackend();
-    if (mu === 0) {
-      if (be.sgdUpdate) be.sgdUpdate(p, g, null, lr, wd, sg, 0, 1, false);
-      else if (wd === 0 && sg === 1) for (let i = 0; i < n; i++) p[i] -= lr * g[i];
-      else for (let i = 0; i < n; i++) p[i] -= lr * (sg * g[i] + wd * p[i]);
-      return;
-    }
+    if (mu === 0) { be.sgdUpdate(p, g, null, lr, wd, sg, 0, 1, false); return; }
+    const n = p.length;
     if (momentumForm === 'sutskever') {
-      const v = buffer(state, 'momentumBuffer', n);
-      for (let i = 0; i < n; i++) {
-        const d = sg * g[i] + wd * p[i];
-        const vi = mu * v[i] + lr * d;
-        v[i] = vi;
-        p[i] -= nesterov ? mu * vi + lr * d : vi;
-      }
+      // v = mu v + lr d; p -= nesterov ? mu v + lr d : v: the kernel's form with the learning
+      // rate folded into the gradient terms (d' = lr d) and a unit step
+      be.sgdUpdate(p, g, buffer(state, 'momentumBuffer', n), 1, lr * wd, lr * sg, mu, 1, nesterov);
       return;
     }
     // 'pytorch' and 'lecture': the lecture's v starts at 0, so v = g on the first step either way
     const first = !(state.momentumBuffer instanceof Float32Array);
     const b = buffer(state, 'momentumBuffer', n);
     const keep = momentumForm === 'pytorch' && !first ? 1 - dampening : 1;
-    if (be.sgdUpdate) { be.sgdUpdate(p, g, b, lr, wd, sg, mu, keep, nesterov); return; }
-    if (nesterov) {
-      for (let i = 0; i < n; i++) {
-        const d = sg * g[i] + wd * p[i];
-        const bi = mu * b[i] + keep * d;
-        b[i] = bi;
-        p[i] -= lr * (d + mu * bi);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const bi = mu * b[i] + keep * (sg * g[i] + wd * p[i]);
-        b[i] = bi;
-        p[i] -= lr * bi;
-      }
-    }
+    be.sgdUpdate(p, g, b, lr, wd, sg, mu, keep, nesterov);
   }
 }

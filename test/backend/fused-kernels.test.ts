@@ -1,0 +1,126 @@
+/**
+ * The fused kernels (optimizer updates; softmax, cross-entropy and batch norm) of the native and
+ * wasm backends against the reference implementations of src/backend/kernels.ts, on random
+ * sizes (odd lengths, the threaded sizes, optional arrays present and absent). Each case builds
+ * the arguments once; every backend runs on its own copy (in its own storage, and on the JS
+ * heap for wasm) and each output array must match the reference's per element (rtol 1e-5 for
+ * the optimizer updates, which compute in float64 like the reference; 1e-4 for the rest).
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { KERNELS, kernelSource, type KernelName } from '../../src/backend/kernels.js';
+import { createNativeBackend, loadNativeAddon, type NativeIsa } from '../../src/backend/native/index.js';
+import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
+import type { Backend } from '../../src/backend/backend.js';
+
+/** The fused kernels; each must have a native and a wasm version. */
+const FUSED = ['sgdUpdate', 'adamUpdate', 'adagradUpdate', 'rmspropUpdate'] as const satisfies readonly KernelName[];
+type Fused = typeof FUSED[number];
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+}
+const rnd = lcg(20261202);
+const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+function arr(n: number, lo = -1, hi = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + rnd() * (hi - lo);
+  return a;
+}
+
+/** One call: its arguments and the indices of the arrays it writes. */
+interface Case { kernel: Fused; what: string; args: unknown[]; outs: number[]; rtol: number }
+
+/** Parameter sizes: tiny, odd, and past the threading threshold of both backends (2^18). */
+const SIZES = [1, 7, 1000, 4099, 300_001];
+
+function optimizerCases(): Case[] {
+  const cases: Case[] = [];
+  for (const n of SIZES) {
+    for (const [mu, nesterov, withBuf] of [[0, false, false], [0.9, false, true], [0.8, true, true]] as const) {
+      const lr = 0.01 + rnd() * 0.1, wd = rnd() < 0.5 ? 0 : 1e-3, sign = rnd() < 0.5 ? 1 : -1, scale = rnd() < 0.5 ? 1 : 0.9;
+      cases.push({ kernel: 'sgdUpdate', what: `n=${n} mu=${mu} nesterov=${nesterov}`, rtol: 1e-5, outs: [0, 2],
+        args: [arr(n), arr(n), withBuf ? arr(n) : null, lr, wd, sign, mu, scale, nesterov] });
+    }
+    for (const [decoupled, amsgrad, step] of [[false, false, 1], [true, false, 7], [false, true, 3], [true, true, 1000]] as const) {
+      const wd = rnd() < 0.3 ? 0 : 0.01;
+      cases.push({ kernel: 'adamUpdate', what: `n=${n} decoupled=${decoupled} amsgrad=${amsgrad} step=${step}`, rtol: 1e-5,
+        outs: [0, 2, 3, 4], args: [arr(n), arr(n), arr(n), arr(n, 0, 1), amsgrad ? arr(n, 0, 1) : null, 1e-3, 0.9, 0.999, 1e-8, wd, decoupled, step] });
+    }
+    cases.push({ kernel: 'adagradUpdate', what: `n=${n}`, rtol: 1e-5, outs: [0, 2], args: [arr(n), arr(n), arr(n, 0, 1), 0.01, 1e-4, 1e-10] });
+    for (const [centered, momentum] of [[false, 0], [true, 0], [false, 0.9], [true, 0.5]] as const) {
+      // centered: squareAvg >= gradAvg^2 as the optimizer keeps it
+      const ga = centered ? arr(n, -0.5, 0.5) : null;
+      const sq = arr(n, 0.3, 1);
+      cases.push({ kernel: 'rmspropUpdate', what: `n=${n} centered=${centered} momentum=${momentum}`, rtol: 1e-5, outs: [0, 2, 3, 4],
+        args: [arr(n), arr(n), sq, ga, momentum > 0 ? arr(n) : null, 0.01, 0.99, 1e-8, rnd() < 0.5 ? 0 : 1e-3, momentum] });
+    }
+  }
+  return cases;
+}
+
+const CASES: Case[] = [...optimizerCases()];
+
+/** A copy of the arguments: arrays in `alloc` storage (or on the JS heap). */
+function copyArgs(args: unknown[], alloc: ((n: number) => Float32Array) | null): unknown[] {
+  return args.map((a) => {
+    if (a instanceof Float32Array) { const c = alloc ? alloc(a.length) : new Float32Array(a.length); c.set(a); return c; }
+    if (a instanceof Int32Array) return Int32Array.from(a);
+    return a;
+  });
+}
+
+function call(b: Backend, c: Case, args: unknown[]): void {
+  (b[c.kernel] as (...a: unknown[]) => void)(...args);
+}
+
+function close(got: Float32Array, want: Float32Array, rtol: number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (g === w || (Number.isNaN(g) && Number.isNaN(w))) continue;
+    if (!(Math.abs(g - w) <= 1e-7 + rtol * Math.abs(w))) assert.fail(`${what}: element ${i} is ${g}, reference ${w}`);
+  }
+}
+
+/** Runs every case on `b` and compares with the reference. */
+function check(b: Backend, label: string, onHeap: boolean): void {
+  for (const c of CASES) {
+    const want = copyArgs(c.args, null);
+    (KERNELS[c.kernel].reference as (...a: unknown[]) => void)(...want);
+    const got = copyArgs(c.args, onHeap ? null : (n) => b.alloc(n));
+    call(b, c, got);
+    for (const o of c.outs) {
+      if (got[o] === null) continue;
+      close(got[o] as Float32Array, want[o] as Float32Array, c.rtol, `${label} ${c.kernel} ${c.what} arg ${KERNELS[c.kernel].args[o][0]}`);
+    }
+  }
+}
+
+describe('native fused kernels', () => {
+  const addon = loadNativeAddon();
+  for (const isa of [addon.isa() as NativeIsa]) {
+    const nat = createNativeBackend(isa);
+    test(`native ${isa}: every fused kernel has a native version`, () => {
+      for (const k of FUSED) assert.equal(kernelSource(nat, k), 'backend', `native ${k}`);
+    });
+    test(`native ${isa}: fused kernels match the reference`, () => check(nat, `native ${isa}`, true));
+  }
+});
+
+for (const [label, make] of [
+  ['threaded', () => createWasmBackend({ threads: 2, smallTensor: 0 })],
+  ['single-threaded', () => createWasmBackend({ threads: 1 })],
+] as const) {
+  describe(`wasm fused kernels (${label})`, () => {
+    let b: WasmBackend;
+    before(async () => { b = make(); await b.ready(); });
+    after(() => b.dispose());
+    test('every fused kernel has a wasm version', () => {
+      for (const k of FUSED) assert.equal(kernelSource(b, k), 'backend', `wasm ${k}`);
+    });
+    test('fused kernels match the reference, operands in wasm memory', () => check(b, `wasm ${label}`, false));
+    test('fused kernels match the reference, operands on the JS heap', () => check(b, `wasm ${label} (JS heap)`, true));
+  });
+}
