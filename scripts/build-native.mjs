@@ -21,7 +21,7 @@ const failureFile = join(out, 'build-failure.txt');
 function skip(reason) {
   try {
     mkdirSync(out, { recursive: true });
-    writeFileSync(failureFile, `${reason} (${new Date().toISOString()}, compiler '${cxx}')\n`);
+    writeFileSync(failureFile, `${reason}\n(build of ${new Date().toISOString()} with CXX=${cxx})\n`);
   } catch {
     // the reason is still printed below
   }
