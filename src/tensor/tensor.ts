@@ -44,7 +44,7 @@ export function forgetStorage(data: TensorData): void {
 export class Tensor {
   /** Contiguous row-major storage (length = size). */
   data: TensorData;
-  /** Sizes of each axis. */
+  /** Sizes of each dim. */
   readonly shape: readonly number[];
   /** Element type. */
   readonly dtype: DType;
@@ -96,11 +96,11 @@ export class Tensor {
   /** Nested JS arrays (a plain number for rank 0). */
   toArray(): NestedArray {
     const d = this.data, s = this.shape;
-    const build = (axis: number, off: number): NestedArray => {
-      if (axis === s.length) return d[off];
-      const stride = sizeOf(s.slice(axis + 1));
+    const build = (dim: number, off: number): NestedArray => {
+      if (dim === s.length) return d[off];
+      const stride = sizeOf(s.slice(dim + 1));
       const out: NestedArray[] = [];
-      for (let i = 0; i < s[axis]; i++) out.push(build(axis + 1, off + i * stride));
+      for (let i = 0; i < s[dim]; i++) out.push(build(dim + 1, off + i * stride));
       return out;
     };
     return build(0, 0);
@@ -207,26 +207,26 @@ export class Tensor {
 
   // ---- reductions ----
   /** Sum over axes (all if omitted). */
-  sum(axis?: number | number[], keepDim = false): Tensor { return red.sum(this, axis, keepDim); }
+  sum(dim?: number | number[], keepDim = false): Tensor { return red.sum(this, dim, keepDim); }
   /** Mean over axes (all if omitted). */
-  mean(axis?: number | number[], keepDim = false): Tensor { return red.mean(this, axis, keepDim); }
+  mean(dim?: number | number[], keepDim = false): Tensor { return red.mean(this, dim, keepDim); }
   /** Max over axes (all if omitted); gradient goes to the maxima. */
-  max(axis?: number | number[], keepDim = false): Tensor { return red.max(this, axis, keepDim); }
+  max(dim?: number | number[], keepDim = false): Tensor { return red.max(this, dim, keepDim); }
   /** Min over axes (all if omitted). */
-  min(axis?: number | number[], keepDim = false): Tensor { return red.min(this, axis, keepDim); }
+  min(dim?: number | number[], keepDim = false): Tensor { return red.min(this, dim, keepDim); }
   /** Index of the max along an axis (flat index if omitted), int32. */
-  argmax(axis?: number, keepDim = false): Tensor { return red.argReduce('argmax', this, axis, keepDim); }
-  /** Index of the min along an axis, int32. */
-  argmin(axis?: number, keepDim = false): Tensor { return red.argReduce('argmin', this, axis, keepDim); }
+  argmax(dim?: number, keepDim = false): Tensor { return red.argReduce('argmax', this, dim, keepDim); }
+  /** Index of the min along a dim, int32. */
+  argmin(dim?: number, keepDim = false): Tensor { return red.argReduce('argmin', this, dim, keepDim); }
   /** Variance (unbiased by default, like PyTorch). */
-  var(axis?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor {
+  var(dim?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor {
     if (typeof options !== 'object' || options === null) throw new TypeError(`var: options must be an object like { keepDim, unbiased }, got ${String(options)}`);
-    return red.variance(this, axis, options.keepDim ?? false, options.unbiased ?? true);
+    return red.variance(this, dim, options.keepDim ?? false, options.unbiased ?? true);
   }
   /** Standard deviation (unbiased by default). */
-  std(axis?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor { return this.var(axis, options).sqrt(); }
-  /** log(sum(exp(x))) along an axis, computed stably. */
-  logsumexp(axis: number, keepDim = false): Tensor { return red.logsumexp(this, axis, keepDim); }
+  std(dim?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor { return this.var(dim, options).sqrt(); }
+  /** log(sum(exp(x))) along a dim, computed stably. */
+  logsumexp(dim: number, keepDim = false): Tensor { return red.logsumexp(this, dim, keepDim); }
 
   // ---- shape ----
   /** Same data, new shape (one entry may be -1). Shares storage. */
@@ -240,29 +240,29 @@ export class Tensor {
   /** Flattens axes start..end into one. */
   flatten(start = 0, end = -1): Tensor { return sh.flatten(this, start, end); }
   /** Removes size-1 axes (or the given one). */
-  squeeze(axis?: number): Tensor { return sh.squeeze(this, axis); }
-  /** Inserts a size-1 axis. */
-  unsqueeze(axis: number): Tensor { return sh.unsqueeze(this, axis); }
-  /** Elements start..end (exclusive) along an axis, with a step. */
-  slice(axis: number, start: number, end?: number, step = 1): Tensor { return sh.slice(this, axis, start, end, step); }
+  squeeze(dim?: number): Tensor { return sh.squeeze(this, dim); }
+  /** Inserts a size-1 dim. */
+  unsqueeze(dim: number): Tensor { return sh.unsqueeze(this, dim); }
+  /** Elements start..end (exclusive) along a dim, with a step. */
+  slice(dim: number, start: number, end?: number, step = 1): Tensor { return sh.slice(this, dim, start, end, step); }
   /** length elements from start along an axis (PyTorch's narrow). */
-  narrow(axis: number, start: number, length: number): Tensor { return sh.slice(this, axis, start, start + length, 1); }
+  narrow(dim: number, start: number, length: number): Tensor { return sh.slice(this, dim, start, start + length, 1); }
   /** Broadcasts to a larger shape (a copy). */
   expand(...shape: number[] | [number[]]): Tensor { return sh.expand(this, flatArgs(shape)); }
-  /** Rows (along axis) picked by integer indices. */
-  indexSelect(axis: number, indices: Tensor | ArrayLike<number>): Tensor { return sh.indexSelect(this, axis, indices); }
-  /** One element per position along an axis, picked by an index tensor (torch.gather). */
-  gather(axis: number, index: Tensor): Tensor { return gather(this, axis, index); }
+  /** Rows (along dim) picked by integer indices. */
+  indexSelect(dim: number, indices: Tensor | ArrayLike<number>): Tensor { return sh.indexSelect(this, dim, indices); }
+  /** One element per position along a dim, picked by an index tensor (torch.gather). */
+  gather(dim: number, index: Tensor): Tensor { return gather(this, dim, index); }
   /** Reverses the order of elements along the given axes. */
-  flip(...axes: number[] | [number[]]): Tensor { return flip(this, flatArgs(axes)); }
+  flip(...dims: number[] | [number[]]): Tensor { return flip(this, flatArgs(dims)); }
   /** Tiles the tensor reps[d] times along each axis (torch.Tensor.repeat). */
   repeat(...reps: number[] | [number[]]): Tensor { return repeat(this, flatArgs(reps)); }
-  /** Pieces of `size` elements (or of the listed sizes) along an axis. */
-  split(sizeOrSizes: number | number[], axis = 0): Tensor[] { return split(this, sizeOrSizes, axis); }
-  /** `chunks` roughly equal pieces along an axis. */
-  chunk(chunks: number, axis = 0): Tensor[] { return chunk(this, chunks, axis); }
-  /** Running sums along an axis. */
-  cumsum(axis: number): Tensor { return cumsum(this, axis); }
+  /** Pieces of `size` elements (or of the listed sizes) along a dim. */
+  split(sizeOrSizes: number | number[], dim = 0): Tensor[] { return split(this, sizeOrSizes, dim); }
+  /** `chunks` roughly equal pieces along a dim. */
+  chunk(chunks: number, dim = 0): Tensor[] { return chunk(this, chunks, dim); }
+  /** Running sums along a dim. */
+  cumsum(dim: number): Tensor { return cumsum(this, dim); }
   /** True if every element is within atol + rtol * |other| of other (broadcasting). */
   allclose(other: Tensor | number, options: CloseOptions = {}): boolean { return allclose(this, other, options); }
 

@@ -1,4 +1,4 @@
-/** cumsum: running sums along an axis. */
+/** cumsum: running sums along a dim. */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
 import { normAxis, sizeOf } from '../shape.js';
@@ -7,12 +7,12 @@ import { flip } from './flip.js';
 import { expectTensor } from './check.js';
 
 /**
- * out[..., i, ...] = sum of x[..., 0..i, ...] along `axis` (accumulated in float64, stored in
+ * out[..., i, ...] = sum of x[..., 0..i, ...] along `dim` (accumulated in float64, stored in
  * x's dtype). The gradient is the reversed cumulative sum of the incoming gradient.
  */
-export function cumsum(x: Tensor, axis: number): Tensor {
+export function cumsum(x: Tensor, dim: number): Tensor {
   expectTensor('cumsum', 'input', x);
-  const a = normAxis('cumsum', axis, x.ndim);
+  const a = normAxis('cumsum', dim, x.ndim);
   const outer = sizeOf(x.shape.slice(0, a)), len = x.shape[a], inner = sizeOf(x.shape.slice(a + 1));
   const out = x.dtype === 'int32' ? new Int32Array(x.size) : getBackend().alloc(x.size);
   const xd = x.data;

@@ -7,18 +7,18 @@ import { Tensor } from '../tensor.js';
 import { expectTensor } from './check.js';
 
 /**
- * out[i][j][k] = x[i][index[i][j][k]][k] for axis = 1 (and likewise for any axis and rank).
- * `index` is an integer tensor of x's rank whose sizes do not exceed x's outside `axis`; the
+ * out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (and likewise for any axis and rank).
+ * `index` is an integer tensor of x's rank whose sizes do not exceed x's outside `dim`; the
  * result has index's shape. Negative indices count from the end. The gradient scatter-adds
  * into x (repeated indices accumulate), which makes gather the natural way to pick the
  * target-class log-probability in a loss.
  */
-export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   expectTensor('gather', 'input', x);
   expectTensor('gather', 'index', index);
-  const a = normAxis('gather', axis, x.ndim);
+  const a = normAxis('gather', dim, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d > x.shape[i])) {
-    throw new RangeError(`gather: index of shape ${fmt(index.shape)} does not fit input of shape ${fmt(x.shape)} along axis ${axis} (same rank, sizes no larger outside the axis)`);
+    throw new RangeError(`gather: index of shape ${fmt(index.shape)} does not fit input of shape ${fmt(x.shape)} along axis ${dim} (same rank, sizes no larger outside the axis)`);
   }
   const n = x.shape[a];
   const outShape = index.shape.slice();
@@ -29,7 +29,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const id = index.data;
   for (let o = 0; o < total; o++) {
     const k = id[o];
-    if (!Number.isInteger(k) || k < -n || k >= n) throw new RangeError(`gather: index ${k} is out of range for axis ${axis} of size ${n} (input shape ${fmt(x.shape)})`);
+    if (!Number.isInteger(k) || k < -n || k >= n) throw new RangeError(`gather: index ${k} is out of range for axis ${dim} of size ${n} (input shape ${fmt(x.shape)})`);
     let p = 0;
     for (let d = 0; d < outShape.length; d++) p += (d === a ? (k < 0 ? k + n : k) : pos[d]) * xs[d];
     src[o] = p;

@@ -7,9 +7,9 @@ import { Tensor } from '../tensor.js';
 import { add, div, exp, log, mapBinary, mul, sub } from './elementwise.js';
 import { expand, reshape } from './shape.js';
 
-function normAxes(op: string, axis: number | number[] | undefined, rank: number): number[] {
-  if (axis === undefined) return [...Array(rank).keys()];
-  const list = Array.isArray(axis) ? axis : [axis];
+function normAxes(op: string, dim: number | number[] | undefined, rank: number): number[] {
+  if (dim === undefined) return [...Array(rank).keys()];
+  const list = Array.isArray(dim) ? dim : [dim];
   const out = [...new Set(list.map((a) => normAxis(op, a, rank)))];
   return out.sort((a, b) => a - b);
 }
@@ -53,25 +53,25 @@ function rawReduce(op: ReduceOp, name: string, x: Tensor, axes: number[]): Tenso
 }
 
 /** Sums over axes (all when omitted). */
-export function sum(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+export function sum(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
   checkKeepDim('sum', keepDim);
-  const axes = normAxes('sum', axis, x.ndim);
+  const axes = normAxes('sum', dim, x.ndim);
   const kept = rawReduce('sum', 'sum', x, axes);
   const out = keepDim ? kept : reshape(kept.detach(), droppedShape(x.shape, axes));
   return record(out, 'sum', [x], (g) => [expand(reshape(g, keptShape(x.shape, axes)), x.shape.slice())]);
 }
 
 /** Mean over axes. */
-export function mean(x: Tensor, axis?: number | number[], keepDim = false): Tensor {
+export function mean(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
   checkKeepDim('mean', keepDim);
-  const axes = normAxes('mean', axis, x.ndim);
+  const axes = normAxes('mean', dim, x.ndim);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   return mul(sum(x, axes, keepDim), 1 / count);
 }
 
-function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefined, keepDim: boolean): Tensor {
+function extremum(op: 'max' | 'min', x: Tensor, dim: number | number[] | undefined, keepDim: boolean): Tensor {
   checkKeepDim(op, keepDim);
-  const axes = normAxes(op, axis, x.ndim);
+  const axes = normAxes(op, dim, x.ndim);
   const kept = rawReduce(op, op, x, axes);
   const out = keepDim ? kept : reshape(kept.detach(), droppedShape(x.shape, axes));
   return record(out, op, [x], (g) => {
@@ -84,20 +84,20 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefi
 }
 
 /** Max over axes (all when omitted). */
-export function max(x: Tensor, axis?: number | number[], keepDim = false): Tensor { return extremum('max', x, axis, keepDim); }
+export function max(x: Tensor, dim?: number | number[], keepDim = false): Tensor { return extremum('max', x, dim, keepDim); }
 /** Min over axes (all when omitted). */
-export function min(x: Tensor, axis?: number | number[], keepDim = false): Tensor { return extremum('min', x, axis, keepDim); }
+export function min(x: Tensor, dim?: number | number[], keepDim = false): Tensor { return extremum('min', x, dim, keepDim); }
 
-/** argmax/argmin along an axis, or over the flattened tensor when axis is omitted; int32. */
-export function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+/** argmax/argmin along a dim, or over the flattened tensor when axis is omitted; int32. */
+export function argReduce(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepDim: boolean): Tensor {
   checkKeepDim(op, keepDim);
   if (x.size === 0) throw new RangeError(`${op}: cannot take the ${op} of an empty tensor`);
-  if (axis === undefined) {
+  if (dim === undefined) {
     const out = new Int32Array(1);
     getBackend().argReduce(op, f32(x), 1, x.size, 1, out);
     return new Tensor(out, keepDim ? x.shape.map(() => 1) : []);
   }
-  const a = normAxis(op, axis, x.ndim);
+  const a = normAxis(op, dim, x.ndim);
   const outer = sizeOf(x.shape.slice(0, a)), len = x.shape[a], inner = sizeOf(x.shape.slice(a + 1));
   const out = new Int32Array(outer * inner);
   getBackend().argReduce(op, f32(x), outer, len, inner, out);
@@ -105,19 +105,19 @@ export function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | und
 }
 
 /** Variance over axes; unbiased divides by n-1 (Bessel), as torch.var does by default. */
-export function variance(x: Tensor, axis: number | number[] | undefined, keepDim: boolean, unbiased: boolean): Tensor {
+export function variance(x: Tensor, dim: number | number[] | undefined, keepDim: boolean, unbiased: boolean): Tensor {
   checkKeepDim('var', keepDim);
   if (typeof unbiased !== 'boolean') throw new TypeError(`var: unbiased must be a boolean, got ${String(unbiased)}`);
-  const axes = normAxes('var', axis, x.ndim);
+  const axes = normAxes('var', dim, x.ndim);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   const centered = sub(x, mean(x, axes, true));
   return div(sum(mul(centered, centered), axes, keepDim), Math.max(unbiased ? count - 1 : count, 0));
 }
 
-/** log(sum(exp(x), axis)), shifting by the max first so it never overflows. */
-export function logsumexp(x: Tensor, axis: number, keepDim = false): Tensor {
+/** log(sum(exp(x), dim)), shifting by the max first so it never overflows. */
+export function logsumexp(x: Tensor, dim: number, keepDim = false): Tensor {
   checkKeepDim('logsumexp', keepDim);
-  const a = normAxis('logsumexp', axis, x.ndim);
+  const a = normAxis('logsumexp', dim, x.ndim);
   const m = rawReduce('max', 'logsumexp', x, [a]);
   // where the max is infinite the shift would give NaN; shift by 0 there
   const mf = m.f32;

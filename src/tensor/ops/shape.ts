@@ -81,16 +81,16 @@ export function flatten(x: Tensor, start: number, end: number): Tensor {
 }
 
 /** Removes size-1 axes (all of them, or the one given). */
-export function squeeze(x: Tensor, axis?: number): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
-  const a = normAxis('squeeze', axis, x.ndim);
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  const a = normAxis('squeeze', dim, x.ndim);
   if (x.shape[a] !== 1) return x;
   return reshape(x, x.shape.filter((_, i) => i !== a));
 }
 
-/** Inserts a size-1 axis at `axis` (negative counts from the end of the result). */
-export function unsqueeze(x: Tensor, axis: number): Tensor {
-  const a = normAxis('unsqueeze', axis, x.ndim + 1);
+/** Inserts a size-1 axis at `dim` (negative counts from the end of the result). */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const a = normAxis('unsqueeze', dim, x.ndim + 1);
   const s = x.shape.slice();
   s.splice(a, 0, 1);
   return reshape(x, s);
@@ -105,8 +105,8 @@ function copyRows(src: TensorData, srcOff: number, srcStride: number, dst: Tenso
 }
 
 /** Elements [start, end) with a step along an axis (negative indices count from the end). */
-export function slice(x: Tensor, axis: number, start: number, end?: number, step = 1): Tensor {
-  const a = normAxis('slice', axis, x.ndim);
+export function slice(x: Tensor, dim: number, start: number, end?: number, step = 1): Tensor {
+  const a = normAxis('slice', dim, x.ndim);
   const n = x.shape[a];
   if (!Number.isInteger(step) || step < 1) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
   if (!Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
@@ -128,7 +128,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number, step
   });
 }
 
-/** Broadcasts x to a shape (a copy); -1 keeps an axis. */
+/** Broadcasts x to a shape (a copy); -1 keeps a dim. */
 export function expand(x: Tensor, shape: number[]): Tensor {
   const lead = shape.length - x.ndim;
   if (lead < 0) throw new RangeError(`expand: cannot expand ${fmt(x.shape)} to fewer axes ${fmt(shape)}`);
@@ -147,8 +147,8 @@ export function expand(x: Tensor, shape: number[]): Tensor {
 }
 
 /** Picks entries along an axis by integer indices (negative indices count from the end). */
-export function indexSelect(x: Tensor, axis: number, indices: Tensor | ArrayLike<number>): Tensor {
-  const a = normAxis('indexSelect', axis, x.ndim);
+export function indexSelect(x: Tensor, dim: number, indices: Tensor | ArrayLike<number>): Tensor {
+  const a = normAxis('indexSelect', dim, x.ndim);
   const idx = indices instanceof Tensor ? indices.data : indices;
   const n = x.shape[a];
   const outer = sizeOf(x.shape.slice(0, a)), inner = sizeOf(x.shape.slice(a + 1));
@@ -159,7 +159,7 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | ArrayLike
   const resolved = new Int32Array(k);
   for (let j = 0; j < k; j++) {
     const i = idx[j];
-    if (!Number.isInteger(i) || i < -n || i >= n) throw new RangeError(`indexSelect: index ${i} is out of range for axis ${axis} of size ${n}`);
+    if (!Number.isInteger(i) || i < -n || i >= n) throw new RangeError(`indexSelect: index ${i} is out of range for axis ${dim} of size ${n}`);
     resolved[j] = i < 0 ? i + n : i;
     copyRows(x.data, resolved[j] * inner, n * inner, data, j * inner, k * inner, outer, inner);
   }
@@ -176,16 +176,16 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | ArrayLike
   });
 }
 
-/** Joins tensors along an existing axis. */
-export function concat(tensors: Tensor[], axis = 0): Tensor {
+/** Joins tensors along an existing dim. */
+export function concat(tensors: Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors)) throw new TypeError(`concat: expected an array of Tensors, got ${describeValue(tensors)}`);
   if (tensors.length === 0) throw new RangeError('concat: needs at least one tensor');
   tensors.forEach((t, i) => expectTensor('concat', `tensor ${i}`, t));
   const first = tensors[0];
-  const a = normAxis('concat', axis, first.ndim);
+  const a = normAxis('concat', dim, first.ndim);
   for (const t of tensors) {
     if (t.ndim !== first.ndim || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
-      throw new RangeError(`concat: shapes ${tensors.map((u) => fmt(u.shape)).join(', ')} differ outside axis ${axis}`);
+      throw new RangeError(`concat: shapes ${tensors.map((u) => fmt(u.shape)).join(', ')} differ outside axis ${dim}`);
     }
     if (t.dtype !== first.dtype) throw new TypeError(`concat: mixed dtypes ${first.dtype} and ${t.dtype}`);
   }
@@ -206,8 +206,8 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   return record(out, 'concat', tensors, (g) => tensors.map((t, i) => (t.requiresGrad ? slice(g, a, offsets[i], offsets[i] + t.shape[a]) : null)));
 }
 
-/** Stacks same-shaped tensors along a new axis. */
-export function stack(tensors: Tensor[], axis = 0): Tensor {
+/** Stacks same-shaped tensors along a new dim. */
+export function stack(tensors: Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors)) throw new TypeError(`stack: expected an array of Tensors, got ${describeValue(tensors)}`);
   if (tensors.length === 0) throw new RangeError('stack: needs at least one tensor');
   tensors.forEach((t, i) => expectTensor('stack', `tensor ${i}`, t));
@@ -215,7 +215,7 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
   for (const t of tensors) if (t.ndim !== s.length || t.shape.some((d, i) => d !== s[i])) {
     throw new RangeError(`stack: all tensors need the same shape, got ${tensors.map((u) => fmt(u.shape)).join(', ')}`);
   }
-  const a = normAxis('stack', axis, s.length + 1);
+  const a = normAxis('stack', dim, s.length + 1);
   return concat(tensors.map((t) => unsqueeze(t, a)), a);
 }
 
@@ -223,7 +223,7 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
 /**
- * Pads the last axes. `pads` lists (before, after) pairs starting from the LAST axis, as in
+ * Pads the last axes. `pads` lists (before, after) pairs starting from the LAST dim, as in
  * torch.nn.functional.pad: [left, right, top, bottom, ...].
  */
 export function pad(x: Tensor, pads: number[], mode: PadMode = 'constant', value = 0): Tensor {

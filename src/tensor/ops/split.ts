@@ -5,13 +5,13 @@ import { slice } from './shape.js';
 import { expectTensor } from './check.js';
 
 /**
- * Splits x along `axis` into pieces of `size` elements (the last one may be smaller), or
+ * Splits x along `dim` into pieces of `size` elements (the last one may be smaller), or
  * into pieces of the listed sizes, which must add up to the axis length. Each piece is a
  * differentiable slice.
  */
-export function split(x: Tensor, sizeOrSizes: number | readonly number[], axis = 0): Tensor[] {
+export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
   expectTensor('split', 'input', x);
-  const a = normAxis('split', axis, x.ndim);
+  const a = normAxis('split', dim, x.ndim);
   const n = x.shape[a];
   let sizes: number[];
   if (typeof sizeOrSizes === 'number') {
@@ -23,7 +23,7 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], axis =
     sizes = [...sizeOrSizes];
     if (sizes.some((s) => !Number.isInteger(s) || s < 0)) throw new TypeError(`split: sizes ${fmt(sizes)} must be non-negative integers`);
     const total = sizes.reduce((p, s) => p + s, 0);
-    if (total !== n) throw new RangeError(`split: sizes ${fmt(sizes)} add up to ${total} but axis ${axis} of shape ${fmt(x.shape)} has ${n}`);
+    if (total !== n) throw new RangeError(`split: sizes ${fmt(sizes)} add up to ${total} but axis ${dim} of shape ${fmt(x.shape)} has ${n}`);
   } else {
     throw new TypeError(`split: expected a size or an array of sizes, got ${String(sizeOrSizes)}`);
   }
@@ -34,12 +34,12 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], axis =
 }
 
 /**
- * Cuts x into `chunks` pieces of ceil(n / chunks) elements along `axis` (the last may be
+ * Cuts x into `chunks` pieces of ceil(n / chunks) elements along `dim` (the last may be
  * smaller, and there may be fewer pieces than asked, as in torch.chunk).
  */
-export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   expectTensor('chunk', 'input', x);
   if (!Number.isInteger(chunks) || chunks < 1) throw new RangeError(`chunk: chunks must be a positive integer, got ${String(chunks)}`);
-  const a = normAxis('chunk', axis, x.ndim);
+  const a = normAxis('chunk', dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
 }
