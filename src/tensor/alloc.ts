@@ -24,12 +24,12 @@
 import { getBackend, type Backend } from '../backend/index.js';
 import { getenv } from '../platform.js';
 import { Tensor, forgetStorage, storageIsShared, type TensorData } from './tensor.js';
-import { sizeOf } from './shape.js';
+import { checkAllocation } from './limits.js';
 
 /** Buffers shorter than this are not pooled (fresh allocation is cheap for them). */
 const MIN_POOLED = 64;
-/** At most this many free buffers per length. */
-const MAX_PER_LENGTH = 16;
+/** At most this many free buffers per length (a deep network has many activations of one size). */
+const MAX_PER_LENGTH = 1024;
 /** At most this many bytes held by the pool in all. */
 const MAX_POOL_BYTES = 512 * 1024 * 1024;
 
@@ -38,6 +38,8 @@ const poolEnabled = poolSetting !== '0';
 const poison = poolSetting === 'poison';
 let poolBackend: Backend | null = null;
 const pool = new Map<number, Float32Array[]>();
+/** The buffers in the pool (a buffer is never pooled twice). */
+const inPool = new WeakSet<Float32Array>();
 let pooledBytes = 0;
 /** Counters for storageStats. */
 let fresh = 0, reused = 0, recycled = 0;
@@ -60,6 +62,7 @@ function take(n: number, zero: boolean): Float32Array {
     const list = pool.get(n);
     if (list !== undefined && list.length > 0) {
       a = list.pop() as Float32Array;
+      inPool.delete(a);
       pooledBytes -= 4 * n;
       reused++;
       if (zero) a.fill(0);
@@ -71,17 +74,20 @@ function take(n: number, zero: boolean): Float32Array {
   return a;
 }
 
-/** A new zero-filled float32 tensor whose storage comes from the current backend. */
-export function empty(shape: readonly number[]): Tensor {
-  return new Tensor(take(sizeOf(shape), true), shape);
+/**
+ * A new zero-filled float32 tensor whose storage comes from the current backend. `op` names the
+ * caller in the error when the shape is over the allocation limits (src/tensor/limits.ts).
+ */
+export function empty(shape: readonly number[], op = 'tensor allocation'): Tensor {
+  return new Tensor(take(checkAllocation(op, shape), true), shape);
 }
 
 /**
  * A new float32 tensor whose values are unspecified: only for results a kernel overwrites
  * completely (it skips zero-filling recycled storage).
  */
-export function emptyUninit(shape: readonly number[]): Tensor {
-  return new Tensor(take(sizeOf(shape), false), shape);
+export function emptyUninit(shape: readonly number[], op = 'tensor allocation'): Tensor {
+  return new Tensor(take(checkAllocation(op, shape), false), shape);
 }
 
 /**
@@ -95,7 +101,8 @@ export function recycle(data: TensorData): void {
   if (pooledBytes + 4 * n > MAX_POOL_BYTES) return;
   let list = pool.get(n);
   if (list === undefined) { list = []; pool.set(n, list); }
-  if (list.length >= MAX_PER_LENGTH || list.includes(data)) return;
+  if (list.length >= MAX_PER_LENGTH || inPool.has(data)) return;
+  inPool.add(data);
   forgetStorage(data);
   list.push(data);
   pooledBytes += 4 * n;
