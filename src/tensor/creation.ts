@@ -1,6 +1,7 @@
 /** Functions that create tensors: from data, constants, ranges and random draws. */
 import { getBackend } from '../backend/index.js';
 import { checkShape, fmt, sizeOf } from './shape.js';
+import { checkAllocation } from './limits.js';
 import { random, randomNormal } from './random.js';
 import { Tensor, type DType, type NestedArray } from './tensor.js';
 
@@ -10,7 +11,9 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
-function make(n: number, dtype: DType): Float32Array | Int32Array {
+/** Storage for a new tensor of `shape`, after the allocation limits (src/tensor/limits.ts) accept it for `op`. */
+function make(op: string, shape: readonly number[], dtype: DType): Float32Array | Int32Array {
+  const n = checkAllocation(op, shape);
   return dtype === 'int32' ? new Int32Array(n) : getBackend().alloc(n);
 }
 
@@ -59,14 +62,14 @@ export function tensor(data: NestedArray | Float32Array | Int32Array | number[],
   walk(data, 0);
   const shapeOut = explicitShape ?? s;
   if (sizeOf(shapeOut) !== flat.length) throw new RangeError(`tensor: ${flat.length} values do not fit shape ${fmt(shapeOut)}`);
-  const d = make(flat.length, options.dtype ?? 'float32');
+  const d = make('tensor', [flat.length], options.dtype ?? 'float32');
   d.set(flat);
   return finish(new Tensor(d, shapeOut), options);
 }
 
 function filled(op: string, shape: readonly number[], value: number, opts: CreateOptions): Tensor {
   checkShape(op, shape);
-  const d = make(sizeOf(shape), opts.dtype ?? 'float32');
+  const d = make(op, shape, opts.dtype ?? 'float32');
   d.fill(value);
   return finish(new Tensor(d, shape), opts);
 }
@@ -87,7 +90,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   const [s, e] = end === undefined ? [0, start] : [start, end];
   if (step === 0 || !Number.isFinite(step)) throw new RangeError(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((e - s) / step));
-  const d = make(n, opts.dtype ?? 'float32');
+  const d = make('arange', [n], opts.dtype ?? 'float32');
   for (let i = 0; i < n; i++) d[i] = s + i * step;
   return finish(new Tensor(d, [n]), opts);
 }
@@ -95,7 +98,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 /** n values evenly spaced from start to end inclusive. */
 export function linspace(start: number, end: number, n: number): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`linspace: n must be a non-negative integer, got ${String(n)}`);
-  const d = make(n, 'float32');
+  const d = make('linspace', [n], 'float32');
   for (let i = 0; i < n; i++) d[i] = n === 1 ? start : start + ((end - start) * i) / (n - 1);
   return new Tensor(d, [n]);
 }
@@ -103,7 +106,7 @@ export function linspace(start: number, end: number, n: number): Tensor {
 /** Uniform random values in [0, 1) from the seeded generator. */
 export function rand(shape: readonly number[], opts: CreateOptions = {}): Tensor {
   checkShape('rand', shape);
-  const d = make(sizeOf(shape), 'float32');
+  const d = make('rand', shape, 'float32');
   for (let i = 0; i < d.length; i++) d[i] = random();
   return finish(new Tensor(d, shape), opts);
 }
@@ -111,7 +114,7 @@ export function rand(shape: readonly number[], opts: CreateOptions = {}): Tensor
 /** Standard normal random values from the seeded generator. */
 export function randn(shape: readonly number[], opts: CreateOptions = {}): Tensor {
   checkShape('randn', shape);
-  const d = make(sizeOf(shape), 'float32');
+  const d = make('randn', shape, 'float32');
   for (let i = 0; i < d.length; i++) d[i] = randomNormal();
   return finish(new Tensor(d, shape), opts);
 }
@@ -120,7 +123,7 @@ export function randn(shape: readonly number[], opts: CreateOptions = {}): Tenso
 export function randint(low: number, high: number, shape: readonly number[]): Tensor {
   checkShape('randint', shape);
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new RangeError(`randint: need integers low < high, got low ${String(low)} and high ${String(high)}`);
-  const d = new Int32Array(sizeOf(shape));
+  const d = make('randint', shape, 'int32');
   for (let i = 0; i < d.length; i++) d[i] = low + Math.floor(random() * (high - low));
   return new Tensor(d, shape);
 }

@@ -17,7 +17,7 @@ export function mapUnary(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
 /** Applies a broadcasting binary kernel. */
 export function mapBinary(name: string, op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
-  const out = emptyUninit(shape);
+  const out = emptyUninit(shape, name);
   getBackend().binary(op, f32(a), padShape(a.shape, shape.length), f32(b), padShape(b.shape, shape.length), out.f32, shape);
   return out;
 }

@@ -33,7 +33,7 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   const batch = sizeOf(batchShape);
   const aFull = sizeOf(a.shape.slice(0, -2)) === batch || a.ndim === 2 ? a : expand(a, [...batchShape, m, k]);
   const bFull = sizeOf(b.shape.slice(0, -2)) === batch || b.ndim === 2 ? b : expand(b, [...batchShape, k, n]);
-  const out = emptyUninit([...batchShape, m, n]);
+  const out = emptyUninit([...batchShape, m, n], 'matmul');
   const sa = aFull.ndim === 2 ? 0 : m * k, sb = bFull.ndim === 2 ? 0 : k * n;
   getBackend().gemm(false, false, batch, m, n, k, 1, f32(aFull), 0, sa, f32(bFull), 0, sb, 0, out.f32, 0, m * n);
   return record(out, 'matmul', [a, b], (g) => {

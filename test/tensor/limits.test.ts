@@ -1,0 +1,77 @@
+/**
+ * Allocation limits (src/tensor/limits.ts): a shape over 2**31 - 1 elements, or over
+ * CONVKIT_MAX_TENSOR_MB, is refused before any memory is taken, by the creation functions and
+ * by the op allocator, with an error naming the op and the shape (not a raw "Invalid typed
+ * array length", and not gigabytes allocated).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { arange, full, linspace, ones, rand, randint, randn, tensor, zeros } from '../../src/index.js';
+import { MAX_TENSOR_ELEMENTS, checkAllocation } from '../../src/tensor/limits.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+test('the limit is 2**31 - 1 elements, and the check returns the element count', () => {
+  assert.equal(MAX_TENSOR_ELEMENTS, 2 ** 31 - 1);
+  assert.equal(checkAllocation('op', [2 ** 31 - 1]), 2 ** 31 - 1);
+  assert.equal(checkAllocation('op', [3, 0, 7]), 0);
+  assert.equal(checkAllocation('op', []), 1);
+  assert.throws(() => checkAllocation('op', [2 ** 31]), /^RangeError: op: shape \[2147483648\] has 2,147,483,648 elements \(8\.00 GiB of float32\); one tensor may have at most 2,147,483,647 elements/);
+  assert.throws(() => checkAllocation('op', [2, -3]), /op: shape \[2, -3\] must contain non-negative integers \(got -3\)/);
+  assert.throws(() => checkAllocation('op', [NaN]), /op: shape \[NaN\] must contain non-negative integers/);
+});
+
+test('zeros([1e6, 1e6]) and zeros([2**31]) are refused naming the op and the shape', () => {
+  assert.throws(() => zeros([1e6, 1e6]), (e: unknown) => {
+    assert.ok(e instanceof RangeError);
+    assert.equal(e.message, 'zeros: shape [1000000, 1000000] has 1,000,000,000,000 elements (3.64 TiB of float32); '
+      + 'one tensor may have at most 2,147,483,647 elements (use a smaller shape or batch)');
+    return true;
+  });
+  assert.throws(() => zeros([2 ** 31]), /^RangeError: zeros: shape \[2147483648\] has 2,147,483,648 elements/);
+  assert.throws(() => zeros([2 ** 16, 2 ** 16, 2 ** 16]), /zeros: shape \[65536, 65536, 65536\]/);
+});
+
+test('every creation function checks the limit under its own name', () => {
+  const big = [2 ** 20, 2 ** 12];
+  const cases: [string, () => unknown][] = [
+    ['ones', () => ones(big)], ['full', () => full(big, 3)], ['rand', () => rand(big)], ['randn', () => randn(big)],
+    ['randint', () => randint(0, 5, big)], ['zeros', () => zeros(big, { dtype: 'int32' })],
+    ['arange', () => arange(0, 2 ** 32)], ['linspace', () => linspace(0, 1, 2 ** 32)],
+  ];
+  for (const [op, f] of cases) {
+    assert.throws(f, new RegExp(`^RangeError: ${op}: shape \\[\\d+(, \\d+)*\\] has [\\d,]+ elements`), op);
+  }
+  assert.throws(() => zeros([-1]), /zeros: shape \[-1\] must contain non-negative integers/);
+  assert.throws(() => ones([2.5]), /ones: shape \[2\.5\] must contain non-negative integers/);
+});
+
+test('results of ops go through the same check (broadcast and matmul outputs name the op)', () => {
+  const col = zeros([2 ** 16, 1]), row = zeros([1, 2 ** 16]);
+  assert.throws(() => col.add(row), /^RangeError: add: shape \[65536, 65536\] has 4,294,967,296 elements \(16\.0 GiB of float32\)/);
+  assert.throws(() => col.mul(row), /^RangeError: mul: shape \[65536, 65536\]/);
+  assert.throws(() => zeros([2 ** 16, 2]).matmul(zeros([2, 2 ** 16])), /^RangeError: matmul: shape \[65536, 65536\] has 4,294,967,296 elements/);
+  // under the limit all is as before
+  assert.deepEqual(tensor([[1], [2]]).add(tensor([[10, 20]])).toArray(), [[11, 21], [12, 22]]);
+});
+
+test('CONVKIT_MAX_TENSOR_MB lowers the per-tensor limit (and a bad value is named)', () => {
+  const code = `import { zeros, ones } from './src/index.ts';
+    console.log(zeros([512, 512]).size);
+    try { ones([1024, 1024]); console.log('allocated'); } catch (e) { console.log(e.message); }
+    try { zeros([4, 4]).add(zeros([1024, 1024])); console.log('allocated'); } catch (e) { console.log(e.message); }`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code],
+    { cwd: root, env: { ...process.env, CONVKIT_MAX_TENSOR_MB: '1' }, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [
+    '262144',
+    'ones: shape [1024, 1024] needs 4.00 MiB, more than CONVKIT_MAX_TENSOR_MB=1 allows per tensor',
+    'zeros: shape [1024, 1024] needs 4.00 MiB, more than CONVKIT_MAX_TENSOR_MB=1 allows per tensor',
+  ]);
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code],
+    { cwd: root, env: { ...process.env, CONVKIT_MAX_TENSOR_MB: 'lots' }, encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /CONVKIT_MAX_TENSOR_MB must be a non-negative number, got 'lots'/);
+});
