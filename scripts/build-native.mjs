@@ -2,6 +2,7 @@
 // Builds the native backend (native/build/convkit.node) with the system C++ compiler.
 // Runs at `npm install`. If there is no compiler or the build fails, it prints one line
 // and exits 0: the install still succeeds and convkit falls back to the wasm/js backends.
+// First regenerates native/src/generated (scripts/gen-kernels.mjs) where the TypeScript sources are present.
 // Env: CXX (compiler, default g++), npm_config_nodedir (Node headers), CONVKIT_NATIVE_VERBOSE=1.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,16 @@ function run(args) {
   });
 }
 
+// op codes and parameter layouts (native/src/generated) from src/backend/kernels.ts; an installed
+// package has no TypeScript sources and builds from the committed generated files
+try {
+  const { renderAll, writeChanged } = await import('./gen-kernels.mjs'); // (not shipped in the package)
+  const gen = await renderAll();
+  if (gen.files) writeChanged(gen.files);
+} catch (e) {
+  if (verbose) console.log(`convkit: kernel generation skipped (${e instanceof Error ? e.message : e})`);
+}
+
 const headers = nodeHeaders();
 if (!headers) skip('Node headers (node_api.h) not found; set npm_config_nodedir');
 if (process.platform === 'win32') skip('building with g++ is not supported on Windows');
@@ -63,6 +74,7 @@ const units = [
   { file: 'addon.cc', flags: [] },
   { file: 'pool.cc', flags: [] },
   { file: 'shared_kernels.cc', flags: [] },
+  { file: 'fused.cc', flags: ['-O3'] }, // fused kernels (native/src/fused.h): plain loops, vectorised at -O3
   { file: 'isa_portable.cc', flags: [] },
 ];
 if (x86) {

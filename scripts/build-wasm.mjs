@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // Builds the WASM kernels (wasm/assembly/*.ts, AssemblyScript) into wasm/build/convkit.wasm,
-// the file src/backend/wasm/module.ts loads from both src/ and dist/.
+// the file src/backend/wasm/module.ts loads from both src/ and dist/. First regenerates
+// wasm/assembly/generated (scripts/gen-kernels.mjs).
 import asc from 'assemblyscript/asc';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { renameSync } from 'node:fs';
+import { renderAll, writeChanged } from './gen-kernels.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'wasm/build/convkit.wasm');
+// op codes, elementwise cases and geometry offsets (wasm/assembly/generated) from src/backend/kernels.ts
+const gen = await renderAll();
+if (gen.files) writeChanged(gen.files);
+else console.log(`build-wasm: ${gen.skip}`);
 const tmp = `${out}.${process.pid}.tmp`; // written aside, then renamed: readers never see half a file
 const { error, stderr } = await asc.main([
   join(root, 'wasm/assembly/index.ts'),

@@ -209,16 +209,26 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// Reads a kernel's parameter block into its generated struct (native/src/generated/kernels.h).
+template <class P>
+bool readParams(napi_env env, P& q, const char* fn) {
+  if (!paramsReady(env, P::count, fn)) return false;
+  return ckReadParams(gParams, gParamsLen, q);
+}
+
+// unary(op, x, out); params: alpha.
 napi_value Unary(napi_env env, napi_callback_info info) {
   Args a;
-  if (!getArgs(env, info, a, 4, "unary")) return nullptr;
+  if (!getArgs(env, info, a, 3, "unary")) return nullptr;
   int op = (int)numArg(env, a.v[0]);
   float *x, *out;
   long nx, no;
   if (!getF32(env, a.v[1], &x, &nx, "unary", "x") || !getF32(env, a.v[2], &out, &no, "unary", "out")) return nullptr;
   if (op < 0 || op >= U_COUNT) return throwError(env, "native unary: unknown op code");
   if (!needLen(env, no, (double)nx, "unary", "out")) return nullptr;
-  gKernels->unary(op, x, out, nx, (float)numArg(env, a.v[3]));
+  CkUnaryParams q;
+  if (!readParams(env, q, "unary")) return nullptr;
+  gKernels->unary(op, x, out, nx, (float)q.alpha);
   return undef(env);
 }
 
@@ -261,8 +271,9 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   long nx, no;
   if (!getF32(env, a.v[1], &x, &nx, "reduce", "x") || !getF32(env, a.v[2], &out, &no, "reduce", "out")) return nullptr;
   if (op < 0 || op >= R_COUNT) return throwError(env, "native reduce: unknown op code");
-  if (!paramsReady(env, 3, "reduce")) return nullptr;
-  long outer = (long)gParams[0], len = (long)gParams[1], inner = (long)gParams[2];
+  CkReduceParams q;
+  if (!readParams(env, q, "reduce")) return nullptr;
+  long outer = q.outer, len = q.len, inner = q.inner;
   if (!needLen(env, nx, (double)outer * len * inner, "reduce", "x") ||
       !needLen(env, no, (double)outer * inner, "reduce", "out"))
     return nullptr;
@@ -273,19 +284,21 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
 napi_value ArgReduce(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, a, 3, "argReduce")) return nullptr;
-  int isMax = (int)numArg(env, a.v[0]);
+  int op = (int)numArg(env, a.v[0]);
   float* x;
   int32_t* out;
   long nx, no;
   if (!getF32(env, a.v[1], &x, &nx, "argReduce", "x") || !getI32(env, a.v[2], &out, &no, "argReduce", "out"))
     return nullptr;
-  if (!paramsReady(env, 3, "argReduce")) return nullptr;
-  long outer = (long)gParams[0], len = (long)gParams[1], inner = (long)gParams[2];
+  if (op < 0 || op >= AR_COUNT) return throwError(env, "native argReduce: unknown op code");
+  CkArgReduceParams q;
+  if (!readParams(env, q, "argReduce")) return nullptr;
+  long outer = q.outer, len = q.len, inner = q.inner;
   if (len < 1) return throwError(env, "native argReduce: cannot reduce an empty axis");
   if (!needLen(env, nx, (double)outer * len * inner, "argReduce", "x") ||
       !needLen(env, no, (double)outer * inner, "argReduce", "out"))
     return nullptr;
-  gKernels->argReduce(isMax, x, outer, len, inner, out);
+  gKernels->argReduce(op == AR_ARGMAX, x, outer, len, inner, out);
   return undef(env);
 }
 
@@ -321,14 +334,14 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   if (!getF32(env, a.v[0], &pa, &na, "gemm", "a") || !getF32(env, a.v[1], &pb, &nb, "gemm", "b") ||
       !getF32(env, a.v[2], &pc, &nc, "gemm", "c"))
     return nullptr;
-  if (!paramsReady(env, 14, "gemm")) return nullptr;
-  const double* p = gParams;
-  int tA = p[0] != 0, tB = p[1] != 0;
-  long batch = (long)p[2], m = (long)p[3], n = (long)p[4], k = (long)p[5];
-  float alpha = (float)p[6];
-  long aOff = (long)p[7], sA = (long)p[8], bOff = (long)p[9], sB = (long)p[10];
-  float beta = (float)p[11];
-  long cOff = (long)p[12], sC = (long)p[13];
+  CkGemmParams p;
+  if (!readParams(env, p, "gemm")) return nullptr;
+  int tA = p.transA, tB = p.transB;
+  long batch = p.batch, m = p.m, n = p.n, k = p.k;
+  float alpha = (float)p.alpha;
+  long aOff = p.aOffset, sA = p.strideA, bOff = p.bOffset, sB = p.strideB;
+  float beta = (float)p.beta;
+  long cOff = p.cOffset, sC = p.strideC;
   if (batch < 0 || m < 0 || n < 0 || k < 0 || aOff < 0 || bOff < 0 || cOff < 0 || sA < 0 || sB < 0 || sC < 0)
     return throwError(env, "native gemm: sizes, offsets and strides must be non-negative");
   if (batch > 0 && m > 0 && n > 0) {
@@ -343,9 +356,9 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
 }
 
 bool readConv(napi_env env, CkConvGeom& g, const char* fn) {
-  if (!paramsReady(env, 16, fn)) return false;
-  long* f = &g.n;
-  for (int i = 0; i < 16; i++) f[i] = (long)gParams[i];
+  CkConv2dParams q;  // the three conv kernels share this layout: the geometry only
+  if (!readParams(env, q, fn)) return false;
+  g = q.g;
   bool ok = g.n >= 0 && g.cIn >= 0 && g.h >= 0 && g.w >= 0 && g.cOut >= 0 && g.kh >= 1 && g.kw >= 1 && g.strideH >= 1 &&
             g.strideW >= 1 && g.dilationH >= 1 && g.dilationW >= 1 && g.groups >= 1 && g.outH >= 0 && g.outW >= 0 &&
             g.cIn % g.groups == 0 && g.cOut % g.groups == 0;
@@ -413,10 +426,12 @@ napi_value Conv2dBackwardWeight(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-bool readPool(napi_env env, CkPoolGeom& g, const char* fn) {
-  if (!paramsReady(env, 15, fn)) return false;
-  long* f = &g.n;
-  for (int i = 0; i < 14; i++) f[i] = (long)gParams[i];
+// The pooling kernels' parameter blocks: the geometry, then (avgPool2d*) countIncludePad.
+bool readPool(napi_env env, CkPoolGeom& g, int* countIncludePad, const char* fn) {
+  CkAvgPool2dParams q;  // maxPool2d's layout is its prefix
+  if (!readParams(env, q, fn)) return false;
+  g = q.g;
+  if (countIncludePad) *countIncludePad = q.countIncludePad;
   bool ok = g.n >= 0 && g.c >= 0 && g.h >= 0 && g.w >= 0 && g.kh >= 1 && g.kw >= 1 && g.strideH >= 1 && g.strideW >= 1 &&
             g.dilationH >= 1 && g.dilationW >= 1 && g.outH >= 0 && g.outW >= 0;
   if (!ok) throwError(env, std::string("native ") + fn + ": invalid pooling geometry");
@@ -434,7 +449,7 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
       !getI32(env, a.v[2], &idx, &ni, fn, "indices"))
     return nullptr;
   CkPoolGeom g;
-  if (!readPool(env, g, fn)) return nullptr;
+  if (!readPool(env, g, nullptr, fn)) return nullptr;
   double outN = (double)g.n * g.c * g.outH * g.outW;
   if (!needLen(env, nx, (double)g.n * g.c * g.h * g.w, fn, "x") || !needLen(env, ny, outN, fn, "y") ||
       !needLen(env, ni, outN, fn, "indices"))
@@ -454,7 +469,7 @@ napi_value MaxPool2dBackward(napi_env env, napi_callback_info info) {
       !getF32(env, a.v[2], &dx, &ndx, fn, "dx"))
     return nullptr;
   CkPoolGeom g;
-  if (!readPool(env, g, fn)) return nullptr;
+  if (!readPool(env, g, nullptr, fn)) return nullptr;
   double outN = (double)g.n * g.c * g.outH * g.outW;
   if (!needLen(env, ndy, outN, fn, "dy") || !needLen(env, ni, outN, fn, "indices") ||
       !needLen(env, ndx, (double)g.n * g.c * g.h * g.w, fn, "dx"))
@@ -474,11 +489,12 @@ napi_value AvgPool2d(napi_env env, napi_callback_info info) {
   long nx, ny;
   if (!getF32(env, a.v[0], &x, &nx, fn, "x") || !getF32(env, a.v[1], &y, &ny, fn, "y")) return nullptr;
   CkPoolGeom g;
-  if (!readPool(env, g, fn)) return nullptr;
+  int includePad = 0;
+  if (!readPool(env, g, &includePad, fn)) return nullptr;
   if (!needLen(env, nx, (double)g.n * g.c * g.h * g.w, fn, "x") ||
       !needLen(env, ny, (double)g.n * g.c * g.outH * g.outW, fn, "y"))
     return nullptr;
-  gKernels->avgPool2d(x, &g, gParams[14] != 0, y);
+  gKernels->avgPool2d(x, &g, includePad, y);
   return undef(env);
 }
 
@@ -490,11 +506,12 @@ napi_value AvgPool2dBackward(napi_env env, napi_callback_info info) {
   long ndy, ndx;
   if (!getF32(env, a.v[0], &dy, &ndy, fn, "dy") || !getF32(env, a.v[1], &dx, &ndx, fn, "dx")) return nullptr;
   CkPoolGeom g;
-  if (!readPool(env, g, fn)) return nullptr;
+  int includePad = 0;
+  if (!readPool(env, g, &includePad, fn)) return nullptr;
   if (!needLen(env, ndy, (double)g.n * g.c * g.outH * g.outW, fn, "dy") ||
       !needLen(env, ndx, (double)g.n * g.c * g.h * g.w, fn, "dx"))
     return nullptr;
-  gKernels->avgPool2dBackward(dy, &g, gParams[14] != 0, dx);
+  gKernels->avgPool2dBackward(dy, &g, includePad, dx);
   return undef(env);
 }
 
@@ -512,7 +529,30 @@ napi_value ReluBackward(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-// sgdUpdate(p, g, buf | null); params: lr, weightDecay, gradSign, momentum, bufScale, nesterov.
+// unaryBackward(op, x, y, dy, dx); params: alpha. dx = dy * op'(x, y) for ops with a declared derivative.
+napi_value UnaryBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "unaryBackward";
+  if (!getArgs(env, info, a, 5, fn)) return nullptr;
+  int op = (int)numArg(env, a.v[0]);
+  float *x, *y, *dy, *dx;
+  long nx, ny, ndy, ndx;
+  if (!getF32(env, a.v[1], &x, &nx, fn, "x") || !getF32(env, a.v[2], &y, &ny, fn, "y") ||
+      !getF32(env, a.v[3], &dy, &ndy, fn, "dy") || !getF32(env, a.v[4], &dx, &ndx, fn, "dx"))
+    return nullptr;
+  if (op < 0 || op >= U_COUNT) return throwError(env, "native unaryBackward: unknown op code");
+  if (!ckUnaryHasGrad(op))
+    return throwError(env, "native unaryBackward: this op declares no gradient (add 'grad' to it in src/backend/ops.ts)");
+  if (!needLen(env, nx, (double)ndx, fn, "x") || !needLen(env, ny, (double)ndx, fn, "y") ||
+      !needLen(env, ndy, (double)ndx, fn, "dy"))
+    return nullptr;
+  CkUnaryBackwardParams q;
+  if (!readParams(env, q, fn)) return nullptr;
+  ck_unary_backward(op, x, y, dy, dx, ndx, (float)q.alpha);
+  return undef(env);
+}
+
+// sgdUpdate(p, g, buf | null); params: CkSgdUpdateParams.
 napi_value SgdUpdate(napi_env env, napi_callback_info info) {
   Args a;
   const char* fn = "sgdUpdate";
@@ -524,12 +564,15 @@ napi_value SgdUpdate(napi_env env, napi_callback_info info) {
   if (!getF32(env, a.v[0], &p, &np, fn, "p") || !getF32(env, a.v[1], &g, &ng, fn, "g") ||
       (bt != napi_null && bt != napi_undefined && !getF32(env, a.v[2], &buf, &nbuf, fn, "buf")))
     return nullptr;
-  if (!paramsReady(env, 6, fn)) return nullptr;
+  CkSgdUpdateParams q;
+  if (!readParams(env, q, fn)) return nullptr;
   if (!needLen(env, ng, (double)np, fn, "g") || (buf && !needLen(env, nbuf, (double)np, fn, "buf"))) return nullptr;
-  const double* q = gParams;
-  ck_sgd_update(p, g, buf, np, q[0], q[1], q[2], q[3], q[4], q[5] != 0);
+  ck_sgd_update(p, g, buf, np, q.lr, q.weightDecay, q.gradSign, q.momentum, q.bufScale, q.nesterov);
   return undef(env);
 }
+
+// adamUpdate, softmax, cross-entropy, batch norm ... (fused.h, fused_napi.h)
+#include "fused_napi.h"
 
 napi_value Init(napi_env env, napi_value exports) {
   gKernels = chooseKernels();
@@ -539,7 +582,8 @@ napi_value Init(napi_env env, napi_value exports) {
     {"reduce", Reduce}, {"argReduce", ArgReduce}, {"permute", Permute}, {"gemm", Gemm}, {"conv2d", Conv2d},
     {"conv2dBackwardData", Conv2dBackwardData}, {"conv2dBackwardWeight", Conv2dBackwardWeight},
     {"maxPool2d", MaxPool2d}, {"maxPool2dBackward", MaxPool2dBackward}, {"avgPool2d", AvgPool2d},
-    {"avgPool2dBackward", AvgPool2dBackward}, {"reluBackward", ReluBackward}, {"sgdUpdate", SgdUpdate},
+    {"avgPool2dBackward", AvgPool2dBackward}, {"reluBackward", ReluBackward}, {"unaryBackward", UnaryBackward}, {"sgdUpdate", SgdUpdate},
+    CK_FUSED_FNS
   };
   for (auto& f : fns) {
     napi_value fnv;

@@ -4,22 +4,9 @@
 #pragma once
 #include <stdint.h>
 
-struct CkConvGeom {
-  long n, cIn, h, w, cOut, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, groups, outH, outW;
-};
-
-struct CkPoolGeom {
-  long n, c, h, w, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW;
-};
-
-// Operation codes; the TypeScript side maps op names to these numbers in the same order.
-enum CkUnary {
-  U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_SIGN, U_SQUARE, U_RECIPROCAL, U_RELU, U_SIGMOID, U_TANH,
-  U_GELU, U_SOFTPLUS, U_LEAKY_RELU, U_ELU, U_POW_SCALAR, U_ADD_SCALAR, U_MUL_SCALAR, U_SIN, U_COS,
-  U_FLOOR, U_CEIL, U_ROUND, U_COUNT
-};
-enum CkBinary { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_COUNT };
-enum CkReduce { R_SUM, R_MAX, R_MIN, R_PROD, R_COUNT };
+// Op codes (CkUnary, CkBinary, CkReduce, CkArgReduce), geometry structs and parameter-block
+// layouts, generated from src/backend/kernels.ts and ops.ts by scripts/gen-kernels.mjs.
+#include "generated/kernels.h"
 
 struct CkKernels {
   const char* name;
@@ -55,6 +42,8 @@ void ck_arg_reduce(int isMax, const float* x, long outer, long len, long inner, 
 void ck_permute(const float* x, const long* shape, const long* perm, int rank, float* out);
 // Fused kernels of the optional Backend methods (shared by every table).
 void ck_relu_backward(const float* y, const float* dy, float* dx, long n);
+// dx = dy * op'(x, y) for a unary op with a declared derivative (ckUnaryHasGrad).
+void ck_unary_backward(int op, const float* x, const float* y, const float* dy, float* dx, long n, float alpha);
 void ck_sgd_update(float* p, const float* g, float* buf, long n, double lr, double weightDecay, double gradSign,
                    double momentum, double bufScale, int nesterov);
 

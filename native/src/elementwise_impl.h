@@ -8,36 +8,15 @@ static inline float jsPow(float a, float b) {
   return powf(a, b);
 }
 
-static inline float unaryOne(int op, float v, float alpha) {
-  switch (op) {
-    case U_NEG: return -v;
-    case U_EXP: return expf(v);
-    case U_LOG: return logf(v);
-    case U_SQRT: return sqrtf(v);
-    case U_ABS: return fabsf(v);
-    case U_SIGN: return v > 0 ? 1.f : v < 0 ? -1.f : 0.f;
-    case U_SQUARE: return v * v;
-    case U_RECIPROCAL: return 1.f / v;
-    case U_RELU: return v > 0 ? v : 0.f;
-    case U_SIGMOID:
-      if (v >= 0) return 1.f / (1.f + expf(-v));
-      else { float e = expf(v); return e / (1.f + e); }
-    case U_TANH: return tanhf(v);
-    case U_GELU: return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
-    case U_SOFTPLUS: return v > 20 ? v : log1pf(expf(v));
-    case U_LEAKY_RELU: return v > 0 ? v : alpha * v;
-    case U_ELU: return v > 0 ? v : alpha * expm1f(v);
-    case U_POW_SCALAR: return jsPow(v, alpha);
-    case U_ADD_SCALAR: return v + alpha;
-    case U_MUL_SCALAR: return v * alpha;
-    case U_SIN: return sinf(v);
-    case U_COS: return cosf(v);
-    case U_FLOOR: return floorf(v);
-    case U_CEIL: return ceilf(v);
-    case U_ROUND: return (float)floor((double)v + 0.5);  // Math.round: halves go up
-  }
-  return NAN;
+static inline float sigmoidf(float v) {
+  if (v >= 0) return 1.f / (1.f + expf(-v));
+  float e = expf(v);
+  return e / (1.f + e);
 }
+
+// unaryOne(op, v, alpha), unaryGradOne(op, v, y, alpha) and binOne<OP>(a, b): generated from the
+// `cpp` expressions of src/backend/ops.ts.
+#include "generated/ops.h"
 
 template <int OP>
 static void unaryLoop(const float* __restrict x, float* out, long n, float alpha) {
@@ -47,17 +26,13 @@ static void unaryLoop(const float* __restrict x, float* out, long n, float alpha
 static void unaryRange(int op, const float* x, float* out, long n, float alpha) {
   switch (op) {
 #define CK_U(o) case o: unaryLoop<o>(x, out, n, alpha); return;
-    CK_U(U_NEG) CK_U(U_EXP) CK_U(U_LOG) CK_U(U_SQRT) CK_U(U_ABS) CK_U(U_SIGN) CK_U(U_SQUARE) CK_U(U_RECIPROCAL)
-    CK_U(U_RELU) CK_U(U_SIGMOID) CK_U(U_TANH) CK_U(U_GELU) CK_U(U_SOFTPLUS) CK_U(U_LEAKY_RELU) CK_U(U_ELU)
-    CK_U(U_POW_SCALAR) CK_U(U_ADD_SCALAR) CK_U(U_MUL_SCALAR) CK_U(U_SIN) CK_U(U_COS) CK_U(U_FLOOR) CK_U(U_CEIL)
-    CK_U(U_ROUND)
+    CK_UNARY_OPS(CK_U)
 #undef CK_U
   }
 }
 
 static void unaryK(int op, const float* x, float* out, long n, float alpha) {
-  bool cheap = op == U_NEG || op == U_ABS || op == U_SQUARE || op == U_RELU || op == U_ADD_SCALAR ||
-               op == U_MUL_SCALAR || op == U_LEAKY_RELU || op == U_SIGN;
+  bool cheap = ckUnaryCheap(op);
   long threshold = cheap ? kElemParallel * 2 : kElemParallel / 8;
   if (n < threshold || ck_threads() == 1) { unaryRange(op, x, out, n, alpha); return; }
   long chunks = (n + kElemChunk - 1) / kElemChunk;
@@ -69,23 +44,28 @@ static void unaryK(int op, const float* x, float* out, long n, float alpha) {
 }
 
 template <int OP>
-static inline float binOne(float a, float b) {
-  switch (OP) {
-    case B_ADD: return a + b;
-    case B_SUB: return a - b;
-    case B_MUL: return a * b;
-    case B_DIV: return a / b;
-    case B_POW: return jsPow(a, b);
-    case B_MAXIMUM: return a > b || a != a ? a : b;
-    case B_MINIMUM: return a < b || a != a ? a : b;
-    case B_EQ: return a == b ? 1.f : 0.f;
-    case B_NE: return a != b ? 1.f : 0.f;
-    case B_LT: return a < b ? 1.f : 0.f;
-    case B_LE: return a <= b ? 1.f : 0.f;
-    case B_GT: return a > b ? 1.f : 0.f;
-    case B_GE: return a >= b ? 1.f : 0.f;
+static void unaryGradLoop(const float* __restrict x, const float* __restrict y, const float* __restrict dy, float* dx,
+                          long n, float alpha) {
+  for (long i = 0; i < n; i++) dx[i] = dy[i] * unaryGradOne(OP, x[i], y[i], alpha);
+}
+
+static void unaryGradRange(int op, const float* x, const float* y, const float* dy, float* dx, long n, float alpha) {
+  switch (op) {
+#define CK_G(o) case o: unaryGradLoop<o>(x, y, dy, dx, n, alpha); return;
+    CK_UNARY_GRAD_OPS(CK_G)
+#undef CK_G
   }
-  return NAN;
+}
+
+// dx = dy * op'(x) for an op with a declared derivative (the caller checks ckUnaryHasGrad).
+static void unaryBackwardK(int op, const float* x, const float* y, const float* dy, float* dx, long n, float alpha) {
+  if (n < kElemParallel / 4 || ck_threads() == 1) { unaryGradRange(op, x, y, dy, dx, n, alpha); return; }
+  long chunks = (n + kElemChunk - 1) / kElemChunk;
+  auto task = [&](long t) {
+    long a = t * kElemChunk, b = lmin(n, a + kElemChunk);
+    unaryGradRange(op, x + a, y + a, dy + a, dx + a, b - a, alpha);
+  };
+  parallelFor(chunks, task);
 }
 
 // One output row of `len` elements with per-operand steps (0 = broadcast, 1 = contiguous).
@@ -171,8 +151,7 @@ static void binaryK(int op, const float* a, const long* aShape, const float* b, 
   pl.rank = r;
   switch (op) {
 #define CK_B(o) case o: binaryOp<o>(pl, a, b, out, total); return;
-    CK_B(B_ADD) CK_B(B_SUB) CK_B(B_MUL) CK_B(B_DIV) CK_B(B_POW) CK_B(B_MAXIMUM) CK_B(B_MINIMUM)
-    CK_B(B_EQ) CK_B(B_NE) CK_B(B_LT) CK_B(B_LE) CK_B(B_GT) CK_B(B_GE)
+    CK_BINARY_OPS(CK_B)
 #undef CK_B
   }
 }

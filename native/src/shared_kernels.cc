@@ -28,6 +28,9 @@ void ck_permute(const float* x, const long* shape, const long* perm, int rank, f
   ck_shared::permuteK(x, shape, perm, rank, out);
 }
 void ck_relu_backward(const float* y, const float* dy, float* dx, long n) { ck_shared::reluBackwardK(y, dy, dx, n); }
+void ck_unary_backward(int op, const float* x, const float* y, const float* dy, float* dx, long n, float alpha) {
+  ck_shared::unaryBackwardK(op, x, y, dy, dx, n, alpha);
+}
 void ck_sgd_update(float* p, const float* g, float* buf, long n, double lr, double weightDecay, double gradSign,
                    double momentum, double bufScale, int nesterov) {
   ck_shared::sgdUpdateK(p, g, buf, n, lr, weightDecay, gradSign, momentum, bufScale, nesterov);

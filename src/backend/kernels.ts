@@ -15,9 +15,10 @@
  */
 import type { Conv2dGeometry, Pool2dGeometry } from './backend.js';
 import { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './js/conv.js';
-import { binary, reluBackward, unary } from './js/elementwise.js';
+import { binary, reluBackward, unary, unaryBackward } from './js/elementwise.js';
 import { gemm } from './js/gemm.js';
-import { sgdUpdate } from './js/optim.js';
+import { crossEntropyBackward, crossEntropyForward, softmax, softmaxBackward } from './js/fused.js';
+import { adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate } from './js/optim.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './js/pool.js';
 import { argReduce, permute, reduce } from './js/reduce.js';
 import type { ArgReduceOp, BinaryOp, ReduceOp, UnaryOp } from './ops.js';
@@ -118,6 +119,14 @@ export const KERNELS = {
     args: [['dy', 'f32'], ['g', 'pool2d'], ['countIncludePad', 'bool'], ['dx', 'f32']],
     reference: avgPool2dBackward,
   }),
+  /**
+   * A unary op's backward: dx[i] = dy[i] * op'(x[i]), the derivative declared with the op in
+   * ./ops.ts (`grad`), given the op's input x and output y; throws for an op without one.
+   */
+  unaryBackward: kernel({
+    args: [['op', 'unaryOp'], ['x', 'f32'], ['y', 'f32'], ['dy', 'f32'], ['dx', 'f32'], ['alpha', 'number']],
+    reference: unaryBackward,
+  }),
   /** ReLU's backward from its output: dx[i] = y[i] > 0 ? dy[i] : 0; overwrites dx. */
   reluBackward: kernel({ args: [['y', 'f32'], ['dy', 'f32'], ['dx', 'f32']], reference: reluBackward }),
   /**
@@ -129,6 +138,59 @@ export const KERNELS = {
     args: [['p', 'f32'], ['g', 'f32'], ['buf', 'f32?'], ['lr', 'number'], ['weightDecay', 'number'], ['gradSign', 'number'],
       ['momentum', 'number'], ['bufScale', 'number'], ['nesterov', 'bool']],
     reference: sgdUpdate,
+  }),
+  /**
+   * One Adam/AdamW step on a parameter, in place (float64 arithmetic, float32 storage). Per element:
+   * w = p * (decoupled ? 1 - lr * weightDecay : 1); d = g + (decoupled ? 0 : weightDecay) * w;
+   * m = beta1 m + (1 - beta1) d; v = beta2 v + (1 - beta2) d^2; AMSGrad (vmax given): vmax = max(vmax, v);
+   * p = w - lr / (1 - beta1^step) * m / (sqrt(vmax or v) / sqrt(1 - beta2^step) + eps).
+   */
+  adamUpdate: kernel({
+    args: [['p', 'f32'], ['g', 'f32'], ['m', 'f32'], ['v', 'f32'], ['vmax', 'f32?'], ['lr', 'number'], ['beta1', 'number'],
+      ['beta2', 'number'], ['eps', 'number'], ['weightDecay', 'number'], ['decoupled', 'bool'], ['step', 'int']],
+    reference: adamUpdate,
+  }),
+  /** One Adagrad step in place: d = g + weightDecay p; sum += d^2; p -= lr d / (sqrt(sum) + eps) (lr already decayed). */
+  adagradUpdate: kernel({
+    args: [['p', 'f32'], ['g', 'f32'], ['sum', 'f32'], ['lr', 'number'], ['weightDecay', 'number'], ['eps', 'number']],
+    reference: adagradUpdate,
+  }),
+  /**
+   * One RMSprop step in place: d = g + weightDecay p; sq = alpha sq + (1 - alpha) d^2; centered (gradAvg
+   * given): ga = alpha ga + (1 - alpha) d, avg = sqrt(sq - ga^2) + eps, else avg = sqrt(sq) + eps; with a
+   * momentum buffer: b = momentum b + d / avg, p -= lr b; else p -= lr d / avg.
+   */
+  rmspropUpdate: kernel({
+    args: [['p', 'f32'], ['g', 'f32'], ['squareAvg', 'f32'], ['gradAvg', 'f32?'], ['momentumBuffer', 'f32?'], ['lr', 'number'],
+      ['alpha', 'number'], ['eps', 'number'], ['weightDecay', 'number'], ['momentum', 'number']],
+    reference: rmspropUpdate,
+  }),
+  /** Softmax (log = false) or log-softmax over the middle axis of x viewed as (outer, len, inner), into y. */
+  softmax: kernel({
+    args: [['x', 'f32'], ['outer', 'int'], ['len', 'int'], ['inner', 'int'], ['log', 'bool'], ['y', 'f32']],
+    reference: softmax,
+  }),
+  /** Backward of softmax / log-softmax from its output y: dx = y (dy - sum(dy y)), or dy - exp(y) sum(dy) when log. */
+  softmaxBackward: kernel({
+    args: [['y', 'f32'], ['dy', 'f32'], ['outer', 'int'], ['len', 'int'], ['inner', 'int'], ['log', 'bool'], ['dx', 'f32']],
+    reference: softmaxBackward,
+  }),
+  /**
+   * Softmax cross-entropy of logits (n, c, inner) against class indices (n * inner), with
+   * PyTorch's class weights, ignoreIndex and label smoothing: writes the class probabilities and
+   * the loss (per position for reduction 0 'none'; the total for 2 'sum'; the total over the
+   * summed weights of the non-ignored targets for 1 'mean').
+   */
+  crossEntropyForward: kernel({
+    args: [['z', 'f32'], ['target', 'i32'], ['weight', 'f32?'], ['n', 'int'], ['c', 'int'], ['inner', 'int'],
+      ['ignoreIndex', 'int'], ['smoothing', 'number'], ['reduction', 'int'], ['probs', 'f32'], ['loss', 'f32']],
+    reference: crossEntropyForward,
+  }),
+  /** Gradient of crossEntropyForward with respect to the logits, from the saved probs and the loss gradient; overwrites dz. */
+  crossEntropyBackward: kernel({
+    args: [['probs', 'f32'], ['target', 'i32'], ['weight', 'f32?'], ['gLoss', 'f32'], ['n', 'int'], ['c', 'int'], ['inner', 'int'],
+      ['ignoreIndex', 'int'], ['smoothing', 'number'], ['reduction', 'int'], ['dz', 'f32']],
+    reference: crossEntropyBackward,
   }),
 };
 

@@ -9,7 +9,19 @@
  * - `as`: AssemblyScript f32 expression in `v: f32`, `alpha: f32`; helpers: erf (wasm/assembly/math.ts).
  * - `simd` (optional): AssemblyScript f32x4 expression in `v: v128`, `va: v128` (alpha in
  *   every lane); helpers: expv. An op with `simd` runs 4 lanes at a time in wasm.
+ * - `grad` (optional): its derivative, for the unaryBackward kernel (see UnaryGradSpec).
  */
+
+/**
+ * The derivative of a unary op, d op(x) / dx, as a function of the input `v`, the output `y`
+ * and `alpha` (the `unaryBackward` kernel: dx = dy * grad). Expressions as for the op, with `y`
+ * (float / f32) in scope; helpers: sigmoidf (C++ and wasm), erf (wasm).
+ */
+export interface UnaryGradSpec {
+  readonly ref: (v: number, y: number, alpha: number) => number;
+  readonly cpp: string;
+  readonly as: string;
+}
 
 /** One unary op. */
 export interface UnaryOpSpec {
@@ -25,6 +37,8 @@ export interface UnaryOpSpec {
   readonly exact?: boolean;
   /** Memory-bound (a few instructions per element): native threads it only on large inputs. */
   readonly cheap?: boolean;
+  /** Its derivative, where the op layer differentiates it with the unaryBackward kernel. */
+  readonly grad?: UnaryGradSpec;
 }
 
 /** Erf by Abramowitz-Stegun 7.1.26 refined; max error ~1.5e-7, enough for float32 GELU. */
@@ -36,6 +50,7 @@ export function erf(x: number): number {
   return s * y;
 }
 
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const sigmoidRef = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
 /** SELU's constants (Klambauer et al. 2017; the values PyTorch uses). */
@@ -52,24 +67,46 @@ export const UNARY_OPS = {
   sign: { ref: (v) => (v > 0 ? 1 : v < 0 ? -1 : 0), cpp: 'v > 0 ? 1.f : v < 0 ? -1.f : 0.f', as: '<f32>(v > 0 ? 1 : v < 0 ? -1 : 0)', exact: true, cheap: true },
   square: { ref: (v) => v * v, cpp: 'v * v', as: 'v * v', simd: 'f32x4.mul(v, v)', exact: true, cheap: true },
   reciprocal: { ref: (v) => 1 / v, cpp: '1.f / v', as: '<f32>1 / v', exact: true },
-  relu: { ref: (v) => (v > 0 ? v : 0), cpp: 'v > 0 ? v : 0.f', as: 'v > 0 ? v : <f32>0', simd: 'f32x4.pmax(f32x4.splat(0), v)', exact: true, cheap: true },
+  relu: {
+    ref: (v) => (v > 0 ? v : 0), cpp: 'v > 0 ? v : 0.f', as: 'v > 0 ? v : <f32>0', simd: 'f32x4.pmax(f32x4.splat(0), v)', exact: true, cheap: true,
+    grad: { ref: (v) => (v > 0 ? 1 : 0), cpp: 'v > 0 ? 1.f : 0.f', as: '<f32>(v > 0 ? 1 : 0)' },
+  },
   sigmoid: {
     ref: sigmoidRef,
     cpp: 'v >= 0 ? 1.f / (1.f + expf(-v)) : expf(v) / (1.f + expf(v))',
     as: 'v >= 0 ? <f32>1 / (1 + Mathf.exp(-v)) : Mathf.exp(v) / (1 + Mathf.exp(v))',
     simd: 'f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expv(f32x4.neg(v))))',
+    grad: { ref: (_v, y) => y * (1 - y), cpp: 'y * (1.f - y)', as: 'y * (1 - y)' },
   },
-  tanh: { ref: (v) => Math.tanh(v), cpp: 'tanhf(v)', as: 'Mathf.tanh(v)' },
+  tanh: {
+    ref: (v) => Math.tanh(v), cpp: 'tanhf(v)', as: 'Mathf.tanh(v)',
+    grad: { ref: (_v, y) => 1 - y * y, cpp: '1.f - y * y', as: '1 - y * y' },
+  },
   gelu: {
     ref: (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)),
     cpp: '0.5f * v * (1.f + erff(v * 0.70710678118654752f))',
     as: '<f32>(0.5 * <f64>v * (1 + erf(<f64>v / Math.SQRT2)))',
+    // Phi(x) + x phi(x)
+    grad: {
+      ref: (v) => 0.5 * (1 + erf(v / Math.SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v),
+      cpp: '(float)(0.5 * (1.0 + erf((double)v * 0.70710678118654752)) + (double)v * 0.3989422804014327 * exp(-0.5 * (double)v * v))',
+      as: '<f32>(0.5 * (1 + erf(<f64>v / Math.SQRT2)) + <f64>v * 0.3989422804014327 * Math.exp(-0.5 * <f64>v * <f64>v))',
+    },
   },
-  softplus: { ref: (v) => (v > 20 ? v : Math.log1p(Math.exp(v))), cpp: 'v > 20 ? v : log1pf(expf(v))', as: 'v > 20 ? v : <f32>Math.log1p(Math.exp(<f64>v))' },
+  softplus: {
+    ref: (v) => (v > 20 ? v : Math.log1p(Math.exp(v))), cpp: 'v > 20 ? v : log1pf(expf(v))', as: 'v > 20 ? v : <f32>Math.log1p(Math.exp(<f64>v))',
+    grad: { ref: (v) => (v > 20 ? 1 : sigmoidRef(v)), cpp: 'v > 20 ? 1.f : sigmoidf(v)', as: 'v > 20 ? <f32>1 : sigmoidf(v)' },
+  },
   /** alpha = negative slope. */
-  leakyRelu: { ref: (v, a) => (v > 0 ? v : a * v), cpp: 'v > 0 ? v : alpha * v', as: 'v > 0 ? v : alpha * v', cheap: true },
+  leakyRelu: {
+    ref: (v, a) => (v > 0 ? v : a * v), cpp: 'v > 0 ? v : alpha * v', as: 'v > 0 ? v : alpha * v', cheap: true,
+    grad: { ref: (v, _y, a) => (v > 0 ? 1 : a), cpp: 'v > 0 ? 1.f : alpha', as: 'v > 0 ? <f32>1 : alpha' },
+  },
   /** alpha = ELU's alpha. */
-  elu: { ref: (v, a) => (v > 0 ? v : a * Math.expm1(v)), cpp: 'v > 0 ? v : alpha * expm1f(v)', as: 'v > 0 ? v : <f32>(<f64>alpha * Math.expm1(<f64>v))' },
+  elu: {
+    ref: (v, a) => (v > 0 ? v : a * Math.expm1(v)), cpp: 'v > 0 ? v : alpha * expm1f(v)', as: 'v > 0 ? v : <f32>(<f64>alpha * Math.expm1(<f64>v))',
+    grad: { ref: (v, y, a) => (v > 0 ? 1 : y + a), cpp: 'v > 0 ? 1.f : y + alpha', as: 'v > 0 ? <f32>1 : y + alpha' },
+  },
   /** alpha = exponent. */
   powScalar: { ref: (v, a) => Math.pow(v, a), cpp: 'jsPow(v, alpha)', as: '<f32>Math.pow(<f64>v, <f64>alpha)' },
   /** alpha = the scalar. */
@@ -88,12 +125,23 @@ export const UNARY_OPS = {
     cpp: 'v * (v >= 0 ? 1.f / (1.f + expf(-v)) : expf(v) / (1.f + expf(v)))',
     as: 'v * (v >= 0 ? <f32>1 / (1 + Mathf.exp(-v)) : Mathf.exp(v) / (1 + Mathf.exp(v)))',
     simd: 'f32x4.div(v, f32x4.add(f32x4.splat(1), expv(f32x4.neg(v))))',
+    // s (1 + x (1 - s)), s = sigmoid(x)
+    grad: {
+      ref: (v) => { const s = sigmoidRef(v); return s * (1 + v * (1 - s)); },
+      cpp: 'sigmoidf(v) * (1.f + v * (1.f - sigmoidf(v)))',
+      as: 'sigmoidf(v) * (1 + v * (1 - sigmoidf(v)))',
+    },
   },
   /** SELU: scale * (x > 0 ? x : alpha * (e^x - 1)) with PyTorch's fixed alpha and scale. */
   selu: {
     ref: (v) => (v > 0 ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * Math.expm1(v)),
     cpp: 'v > 0 ? 1.0507009873554805f * v : (float)(1.7580993408473766 * expm1((double)v))',
     as: 'v > 0 ? <f32>1.0507009873554805 * v : <f32>(1.7580993408473766 * Math.expm1(<f64>v))',
+    grad: {
+      ref: (v) => (v > 0 ? SELU_SCALE : SELU_SCALE * SELU_ALPHA * Math.exp(v)),
+      cpp: 'v > 0 ? 1.0507009873554805f : (float)(1.7580993408473766 * exp((double)v))',
+      as: 'v > 0 ? <f32>1.0507009873554805 : <f32>(1.7580993408473766 * Math.exp(<f64>v))',
+    },
   },
 } as const satisfies Record<string, UnaryOpSpec>;
 

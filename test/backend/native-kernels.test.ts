@@ -8,6 +8,8 @@ import { createJsBackend } from '../../src/backend/js/index.js';
 import { spawnSync } from 'node:child_process';
 import { createNativeBackend, loadNativeAddon, nativeAddonPath, type NativeIsa } from '../../src/backend/native/index.js';
 import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../../src/backend/backend.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, unarySpec } from '../../src/backend/ops.js';
+import { KERNEL_NAMES, kernelSource } from '../../src/backend/kernels.js';
 
 const ref = createJsBackend();
 const addon = loadNativeAddon();
@@ -170,10 +172,10 @@ function gemmTests(nat: Backend, isa: string): void {
   }
 }
 
-const unaryOps: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal', 'relu', 'sigmoid', 'tanh',
-  'gelu', 'softplus', 'leakyRelu', 'elu', 'powScalar', 'addScalar', 'mulScalar', 'sin', 'cos', 'floor', 'ceil', 'round'];
-const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
-const reduceOps: ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+// every op of the tables in src/backend/ops.ts: a new op is tested without editing this file
+const unaryOps = Object.keys(UNARY_OPS) as UnaryOp[];
+const binaryOps = Object.keys(BINARY_OPS) as BinaryOp[];
+const reduceOps = Object.keys(REDUCE_OPS) as ReduceOp[];
 
 function elementwiseTests(nat: Backend, isa: string): void {
   for (const n of [1, 37, 300_001]) {
@@ -186,6 +188,16 @@ function elementwiseTests(nat: Backend, isa: string): void {
       nat.unary(op, src, out, alpha); ref.unary(op, src, outr, alpha);
       assertElem(out, outr, `${isa} unary ${op} n=${n}`);
     }
+    // unaryBackward for every op that declares a derivative (ops.ts `grad`)
+    const dy = randArray(n, -2, 2);
+    for (const op of unaryOps.filter((o) => unarySpec(o).grad !== undefined)) {
+      const alpha = op === 'leakyRelu' ? 0.01 : op === 'elu' ? 1.3 : 0;
+      const y = new Float32Array(n); ref.unary(op, x, y, alpha);
+      const dx = new Float32Array(n), dxr = new Float32Array(n);
+      nat.unaryBackward(op, x, y, dy, dx, alpha); ref.unaryBackward(op, x, y, dy, dxr, alpha);
+      assertElem(dx, dxr, `${isa} unaryBackward ${op} n=${n}`);
+    }
+    assert.throws(() => nat.unaryBackward('floor', x, x, dy, new Float32Array(n), 0), /declares no gradient/);
     const inPlace = x.slice(); nat.unary('relu', inPlace, inPlace, 0);
     assertElem(inPlace, x.map((v) => (v > 0 ? v : 0)), `${isa} unary relu in place`);
   }
@@ -290,7 +302,14 @@ for (const isa of isas) {
 }
 
 function fusedTests(nat: Backend, isa: string): void {
-  assert.ok(nat.reluBackward && nat.sgdUpdate, 'the native backend has the fused kernels');
+  // every kernel the addon exports is bound (by the generated bindings), the fused ones included
+  const exported = addon as unknown as Record<string, unknown>;
+  for (const k of KERNEL_NAMES) {
+    if (typeof exported[k] === 'function') assert.equal(kernelSource(nat, k), 'backend', `native ${k}`);
+  }
+  assert.equal(kernelSource(nat, 'reluBackward'), 'backend');
+  assert.equal(kernelSource(nat, 'sgdUpdate'), 'backend');
+  assert.equal(kernelSource(nat, 'unary'), 'backend');
   for (const n of [37, 300_001]) { // 300k elements: the threaded path
     const y = randArray(n);
     for (let i = 0; i < n; i += 53) y[i] = 0;

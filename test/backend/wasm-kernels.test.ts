@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/index.js';
 import { createJsBackend } from '../../src/backend/js/index.js';
 import type { Backend, BinaryOp, Conv2dGeometry, Pool2dGeometry, ReduceOp, UnaryOp } from '../../src/backend/backend.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, unarySpec } from '../../src/backend/ops.js';
 
 const ref = createJsBackend();
 
@@ -108,10 +109,10 @@ function poolCases(): Pool2dGeometry[] {
   ];
 }
 
-const UNARY: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'square', 'reciprocal', 'relu', 'sigmoid',
-  'tanh', 'gelu', 'softplus', 'leakyRelu', 'elu', 'powScalar', 'addScalar', 'mulScalar', 'sin', 'cos', 'floor', 'ceil', 'round'];
-const BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
-const REDUCE: ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+// every op of the tables in src/backend/ops.ts: a new op is tested without editing this file
+const UNARY = Object.keys(UNARY_OPS) as UnaryOp[];
+const BINARY = Object.keys(BINARY_OPS) as BinaryOp[];
+const REDUCE = Object.keys(REDUCE_OPS) as ReduceOp[];
 
 /** Registers the comparison tests for one backend configuration. */
 function suite(label: string, make: () => WasmBackend, expectThreads: number): void {
@@ -202,6 +203,21 @@ function suiteBody(label: string, make: () => WasmBackend, expectThreads: number
     const y = b.alloc(4), idx = new Int32Array(4), yRef = new Float32Array(4), idxRef = new Int32Array(4);
     b.maxPool2d(x, g, y, idx); ref.maxPool2d(x, g, yRef, idxRef);
     elementwise(y, yRef, 'maxPool2d NaN'); assert.deepEqual(idx, idxRef);
+  });
+
+  test(`${label}: unaryBackward for every op with a declared derivative`, () => {
+    for (const n of [5, 300, 270001]) {
+      for (const op of UNARY.filter((o) => unarySpec(o).grad !== undefined)) {
+        const x = data(n, rnd() < 0.5 ? b : null, 4), dy = data(n, rnd() < 0.5 ? b : null, 2);
+        const alpha = op === 'leakyRelu' ? 0.01 : op === 'elu' ? 1.3 : 0;
+        const y = new Float32Array(n); ref.unary(op, x, y, alpha);
+        const want = new Float32Array(n); ref.unaryBackward(op, x, y, dy, want, alpha);
+        const dx = b.alloc(n); b.unaryBackward(op, x, y, dy, dx, alpha);
+        elementwise(dx, want, `unaryBackward ${op} n=${n}`);
+      }
+    }
+    assert.throws(() => b.unaryBackward('floor', new Float32Array(4), new Float32Array(4), new Float32Array(4), new Float32Array(4), 0),
+      /op 'floor' declares no gradient/);
   });
 
   test(`${label}: unary ops, in place and out of place`, () => {

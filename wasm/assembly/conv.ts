@@ -6,18 +6,23 @@
 // Each thread owns a workspace: GEMM packing buffers followed by a column buffer of
 // `colCap` floats. A 1x1, stride-1, unpadded convolution skips im2col entirely.
 import { gemmCore, GEMM_WS_BYTES } from './gemm';
+import {
+  CONV2D_C_IN, CONV2D_C_OUT, CONV2D_DILATION_H, CONV2D_DILATION_W, CONV2D_GROUPS, CONV2D_H, CONV2D_KH, CONV2D_KW, CONV2D_N,
+  CONV2D_OUT_H, CONV2D_OUT_W, CONV2D_PAD_LEFT, CONV2D_PAD_TOP, CONV2D_STRIDE_H, CONV2D_STRIDE_W, CONV2D_W,
+} from './generated/ops';
 
 // Geometry shared by the three kernels, set by setConvGeometry (one call, then the kernel).
 let N: i32 = 0, C: i32 = 0, H: i32 = 0, W: i32 = 0, O: i32 = 0, KH: i32 = 0, KW: i32 = 0;
 let SH: i32 = 1, SW: i32 = 1, PT: i32 = 0, PL: i32 = 0, DH: i32 = 1, DW: i32 = 1, G: i32 = 1;
 let OH: i32 = 0, OW: i32 = 0;
 
-/** Loads the geometry (16 i32: n c h w o kh kw sh sw pt pl dh dw g oh ow) into globals. */
+/** Loads the geometry (i32 fields at the generated CONV2D_* byte offsets) into globals. */
 function loadGeometry(p: usize): void {
-  N = load<i32>(p); C = load<i32>(p, 4); H = load<i32>(p, 8); W = load<i32>(p, 12);
-  O = load<i32>(p, 16); KH = load<i32>(p, 20); KW = load<i32>(p, 24); SH = load<i32>(p, 28);
-  SW = load<i32>(p, 32); PT = load<i32>(p, 36); PL = load<i32>(p, 40); DH = load<i32>(p, 44);
-  DW = load<i32>(p, 48); G = load<i32>(p, 52); OH = load<i32>(p, 56); OW = load<i32>(p, 60);
+  N = load<i32>(p + CONV2D_N); C = load<i32>(p + CONV2D_C_IN); H = load<i32>(p + CONV2D_H); W = load<i32>(p + CONV2D_W);
+  O = load<i32>(p + CONV2D_C_OUT); KH = load<i32>(p + CONV2D_KH); KW = load<i32>(p + CONV2D_KW);
+  SH = load<i32>(p + CONV2D_STRIDE_H); SW = load<i32>(p + CONV2D_STRIDE_W); PT = load<i32>(p + CONV2D_PAD_TOP);
+  PL = load<i32>(p + CONV2D_PAD_LEFT); DH = load<i32>(p + CONV2D_DILATION_H); DW = load<i32>(p + CONV2D_DILATION_W);
+  G = load<i32>(p + CONV2D_GROUPS); OH = load<i32>(p + CONV2D_OUT_H); OW = load<i32>(p + CONV2D_OUT_W);
 }
 
 // @ts-ignore: decorator

@@ -1,143 +1,43 @@
-// Elementwise, reduction and layout kernels. Op codes follow the order of the UnaryOp /
-// BinaryOp / ReduceOp lists in the TypeScript loader. Every kernel (here and in the other
+// Elementwise, reduction and layout kernels. Op codes and the per-op scalar/SIMD forms are
+// generated from src/backend/ops.ts (./generated/ops.ts). Every kernel (here and in the other
 // files) takes (tid, nt, wid): it processes share tid of nt equal shares of the work, on
 // thread wid (which selects per-thread scratch); threads claim shares dynamically.
 
+import {
+  AR_ARGMAX, R_MAX, R_PROD, R_SUM, binaryHasSimd, binaryScalar, binaryVec, unaryGrad, unaryHasSimd, unaryScalar, unaryVec,
+} from './generated/ops';
+
 // @ts-ignore: decorator
 @inline function share(total: i32, tid: i32, nt: i32): i32 { return <i32>(<i64>total * tid / nt); }
-
-function erf(x: f64): f64 {
-  const s: f64 = x < 0 ? -1 : 1;
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
-  return s * y;
-}
-
-function unaryScalar(op: i32, v: f32, alpha: f32): f32 {
-  switch (op) {
-    case 0: return -v;
-    case 1: return Mathf.exp(v);
-    case 2: return Mathf.log(v);
-    case 3: return Mathf.sqrt(v);
-    case 4: return Mathf.abs(v);
-    case 5: return v > 0 ? 1 : v < 0 ? -1 : 0;
-    case 6: return v * v;
-    case 7: return 1 / v;
-    case 8: return v > 0 ? v : 0;
-    case 9: { if (v >= 0) return 1 / (1 + Mathf.exp(-v)); const e = Mathf.exp(v); return e / (1 + e); }
-    case 10: return Mathf.tanh(v);
-    case 11: { const d = <f64>v; return <f32>(0.5 * d * (1 + erf(d / Math.SQRT2))); }
-    case 12: return v > 20 ? v : <f32>Math.log1p(Math.exp(<f64>v));
-    case 13: return v > 0 ? v : alpha * v;
-    case 14: return v > 0 ? v : <f32>(<f64>alpha * Math.expm1(<f64>v));
-    case 15: return <f32>Math.pow(<f64>v, <f64>alpha);
-    case 16: return v + alpha;
-    case 17: return v * alpha;
-    case 18: return <f32>Math.sin(<f64>v);
-    case 19: return <f32>Math.cos(<f64>v);
-    case 20: return Mathf.floor(v);
-    case 21: return Mathf.ceil(v);
-    case 22: return <f32>Math.round(<f64>v);
-  }
-  return NaN;
-}
-
-/**
- * exp on 4 lanes: Cephes' expf scheme (n = round(x log2 e), r = x - n ln 2 in two steps,
- * degree-6 polynomial, result scaled by 2^n as two halves so that n = -150..128 stays
- * exact); relative error ~2 ulp. Overflow gives +Infinity, NaN stays NaN.
- */
-// @ts-ignore: decorator
-@inline function expv(x: v128): v128 {
-  const hi = f32x4.splat(88.72283935546875);
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(-104)), hi);
-  const fx = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(xc, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  r = f32x4.add(r, f32x4.mul(fx, f32x4.splat(2.12194440e-4)));
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(r, r)), r), f32x4.splat(1));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const n1 = i32x4.shr_s(n, 1), n2 = i32x4.sub(n, n1);
-  const bias = i32x4.splat(127);
-  y = f32x4.mul(f32x4.mul(y, i32x4.shl(i32x4.add(n1, bias), 23)), i32x4.shl(i32x4.add(n2, bias), 23));
-  return v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, hi));
-}
 
 /** out[i] = op(x[i]) for this thread's share of n elements; out may equal x. */
 export function unary(tid: i32, nt: i32, wid: i32, op: i32, x: usize, out: usize, n: i32, alpha: f32): void {
   const i0 = share(n, tid, nt), i1 = share(n, tid + 1, nt);
   let i = i0;
-  const va = f32x4.splat(alpha), zero = f32x4.splat(0);
+  const va = f32x4.splat(alpha);
   let px = x + (<usize>i << 2), po = out + (<usize>i << 2);
-  const simd = op <= 1 || op == 3 || op == 4 || op == 6 || op == 8 || op == 9 || op == 16 || op == 17 || op == 20 || op == 21;
-  const one = f32x4.splat(1);
-  if (simd) {
+  if (unaryHasSimd(op)) {
     for (; i + 4 <= i1; i += 4) {
-      const v = v128.load(px);
-      let r: v128;
-      switch (op) {
-        case 0: r = f32x4.neg(v); break;
-        case 1: r = expv(v); break;
-        case 9: r = f32x4.div(one, f32x4.add(one, expv(f32x4.neg(v)))); break;
-        case 3: r = f32x4.sqrt(v); break;
-        case 4: r = f32x4.abs(v); break;
-        case 6: r = f32x4.mul(v, v); break;
-        case 8: r = f32x4.pmax(zero, v); break;
-        case 16: r = f32x4.add(v, va); break;
-        case 17: r = f32x4.mul(v, va); break;
-        case 20: r = f32x4.floor(v); break;
-        default: r = f32x4.ceil(v); break;
-      }
-      v128.store(po, r);
+      v128.store(po, unaryVec(op, v128.load(px), va));
       px += 16; po += 16;
     }
   }
   for (; i < i1; i++) { store<f32>(po, unaryScalar(op, load<f32>(px), alpha)); px += 4; po += 4; }
 }
 
-function binaryScalar(op: i32, a: f32, b: f32): f32 {
-  switch (op) {
-    case 0: return a + b;
-    case 1: return a - b;
-    case 2: return a * b;
-    case 3: return a / b;
-    case 4: return <f32>Math.pow(<f64>a, <f64>b);
-    case 5: return a > b || isNaN<f32>(a) ? a : b;
-    case 6: return a < b || isNaN<f32>(a) ? a : b;
-    case 7: return a == b ? 1 : 0;
-    case 8: return a != b ? 1 : 0;
-    case 9: return a < b ? 1 : 0;
-    case 10: return a <= b ? 1 : 0;
-    case 11: return a > b ? 1 : 0;
-    case 12: return a >= b ? 1 : 0;
-  }
-  return NaN;
-}
-
-// @ts-ignore: decorator
-@inline function binaryVec(op: i32, a: v128, b: v128): v128 {
-  switch (op) {
-    case 0: return f32x4.add(a, b);
-    case 1: return f32x4.sub(a, b);
-    case 2: return f32x4.mul(a, b);
-    case 3: return f32x4.div(a, b);
-    // maximum/minimum exactly as the reference: a when a > b (a < b) or a is NaN, else b
-    case 5: return v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)));
-    default: return v128.bitselect(a, b, v128.or(f32x4.lt(a, b), f32x4.ne(a, a)));
+/** dx[i] = dy[i] * op'(x[i], y[i]) for this thread's share (ops with a declared derivative). */
+export function unaryBackward(tid: i32, nt: i32, wid: i32, op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, alpha: f32): void {
+  const i0 = share(n, tid, nt), i1 = share(n, tid + 1, nt);
+  for (let i = i0; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(dy + o) * unaryGrad(op, load<f32>(x + o), load<f32>(y + o), alpha));
   }
 }
 
 /** One row: out[j] = op(a[j*ia], b[j*ib]) with element steps ia, ib in {0, 1, other}. */
 function binaryRow(op: i32, a: usize, ia: i32, b: usize, ib: i32, out: usize, len: i32): void {
   let j = 0;
-  const vecOp = op <= 3 || op == 5 || op == 6;
-  if (vecOp) {
+  if (binaryHasSimd(op)) {
     if (ia == 1 && ib == 1) {
       for (; j + 4 <= len; j += 4) { v128.store(out, binaryVec(op, v128.load(a), v128.load(b))); a += 16; b += 16; out += 16; }
     } else if (ia == 1 && ib == 0) {
@@ -191,8 +91,8 @@ export function binary(tid: i32, nt: i32, wid: i32, op: i32, a: usize, b: usize,
 }
 
 /**
- * Reduces x viewed as (outer, len, inner) over the middle axis (op: 0 sum, 1 max, 2 min,
- * 3 prod). Threads split the outer axis, or the inner axis when outer is too small.
+ * Reduces x viewed as (outer, len, inner) over the middle axis (op: R_SUM, R_MAX, R_MIN,
+ * R_PROD). Threads split the outer axis, or the inner axis when outer is too small.
  */
 export function reduce(tid: i32, nt: i32, wid: i32, op: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
   const splitInner = outer < nt && inner >= 4 * nt;
@@ -206,7 +106,7 @@ export function reduce(tid: i32, nt: i32, wid: i32, op: i32, x: usize, outer: i3
       continue;
     }
     if (len == 0) {
-      const init: f32 = op == 0 ? 0 : op == 3 ? 1 : op == 1 ? -Infinity : Infinity;
+      const init: f32 = op == R_SUM ? 0 : op == R_PROD ? 1 : op == R_MAX ? -Infinity : Infinity;
       for (let i = i0; i < i1; i++) store<f32>(dst + (<usize>i << 2), init);
       continue;
     }
@@ -215,19 +115,19 @@ export function reduce(tid: i32, nt: i32, wid: i32, op: i32, x: usize, outer: i3
       let s = base + (<usize>(l * inner + i0) << 2);
       let d = dst + (<usize>i0 << 2);
       let i = i0;
-      if (op != 3) {
+      if (op != R_PROD) {
         for (; i + 4 <= i1; i += 4) {
           const v = v128.load(s), acc = v128.load(d);
-          v128.store(d, op == 0 ? f32x4.add(acc, v) : op == 1 ? f32x4.max(acc, v) : f32x4.min(acc, v));
+          v128.store(d, op == R_SUM ? f32x4.add(acc, v) : op == R_MAX ? f32x4.max(acc, v) : f32x4.min(acc, v));
           s += 16; d += 16;
         }
       }
       for (; i < i1; i++) {
         const v = load<f32>(s), acc = load<f32>(d);
         let r: f32;
-        if (op == 0) r = acc + v;
-        else if (op == 3) r = acc * v;
-        else if (op == 1) r = v > acc || isNaN<f32>(v) || isNaN<f32>(acc) ? (isNaN<f32>(acc) ? acc : v) : acc;
+        if (op == R_SUM) r = acc + v;
+        else if (op == R_PROD) r = acc * v;
+        else if (op == R_MAX) r = v > acc || isNaN<f32>(v) || isNaN<f32>(acc) ? (isNaN<f32>(acc) ? acc : v) : acc;
         else r = v < acc || isNaN<f32>(v) || isNaN<f32>(acc) ? (isNaN<f32>(acc) ? acc : v) : acc;
         store<f32>(d, r);
         s += 4; d += 4;
@@ -237,13 +137,13 @@ export function reduce(tid: i32, nt: i32, wid: i32, op: i32, x: usize, outer: i3
 }
 
 function reduceRow(op: i32, p: usize, len: i32): f32 {
-  if (op == 3) {
+  if (op == R_PROD) {
     let acc: f64 = 1;
     for (let l = 0; l < len; l++) acc *= <f64>load<f32>(p + (<usize>l << 2));
     return <f32>acc;
   }
   let l = 0;
-  if (op == 0) {
+  if (op == R_SUM) {
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
     for (; l + 8 <= len; l += 8) {
       a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16)); p += 32;
@@ -253,26 +153,27 @@ function reduceRow(op: i32, p: usize, len: i32): f32 {
     for (; l < len; l++) { s += <f64>load<f32>(p); p += 4; }
     return <f32>s;
   }
-  let acc: f32 = op == 1 ? -Infinity : Infinity;
+  let acc: f32 = op == R_MAX ? -Infinity : Infinity;
   if (len >= 8) {
     let v = f32x4.splat(acc);
-    for (; l + 4 <= len; l += 4) { v = op == 1 ? f32x4.max(v, v128.load(p)) : f32x4.min(v, v128.load(p)); p += 16; }
+    for (; l + 4 <= len; l += 4) { v = op == R_MAX ? f32x4.max(v, v128.load(p)) : f32x4.min(v, v128.load(p)); p += 16; }
     for (let k = 0; k < 4; k++) {
       const e = k == 0 ? f32x4.extract_lane(v, 0) : k == 1 ? f32x4.extract_lane(v, 1) : k == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
       if (isNaN<f32>(e)) return e;
-      if (op == 1 ? e > acc : e < acc) acc = e;
+      if (op == R_MAX ? e > acc : e < acc) acc = e;
     }
   }
   for (; l < len; l++) {
     const v = load<f32>(p); p += 4;
     if (isNaN<f32>(v)) return v;
-    if (op == 1 ? v > acc : v < acc) acc = v;
+    if (op == R_MAX ? v > acc : v < acc) acc = v;
   }
   return acc;
 }
 
-/** Index of the first max (isMax) or min over the middle axis of (outer, len, inner). */
-export function argReduce(tid: i32, nt: i32, wid: i32, isMax: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
+/** Index of the first max (op AR_ARGMAX) or min (AR_ARGMIN) over the middle axis of (outer, len, inner). */
+export function argReduce(tid: i32, nt: i32, wid: i32, op: i32, x: usize, outer: i32, len: i32, inner: i32, out: usize): void {
+  const isMax = op == AR_ARGMAX;
   const total = outer * inner;
   const q0 = share(total, tid, nt), q1 = share(total, tid + 1, nt);
   const step = <usize>inner << 2;

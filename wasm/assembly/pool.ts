@@ -1,14 +1,19 @@
 // Max and average pooling, forward and backward, split across threads by (image, channel)
-// plane. Geometry comes as 13 i32 at `geo`: planes h w kh kw sh sw pt pl dh dw oh ow.
+// plane. Geometry comes as i32 fields at `geo`, at the generated POOL2D_* byte offsets.
+import {
+  POOL2D_C, POOL2D_DILATION_H, POOL2D_DILATION_W, POOL2D_H, POOL2D_KH, POOL2D_KW, POOL2D_N, POOL2D_OUT_H, POOL2D_OUT_W,
+  POOL2D_PAD_LEFT, POOL2D_PAD_TOP, POOL2D_STRIDE_H, POOL2D_STRIDE_W, POOL2D_W,
+} from './generated/ops';
 
 let PLANES: i32 = 0, H: i32 = 0, W: i32 = 0, KH: i32 = 0, KW: i32 = 0, SH: i32 = 1, SW: i32 = 1;
 let PT: i32 = 0, PL: i32 = 0, DH: i32 = 1, DW: i32 = 1, OH: i32 = 0, OW: i32 = 0;
 
 function loadGeometry(p: usize): void {
-  PLANES = load<i32>(p); H = load<i32>(p, 4); W = load<i32>(p, 8); KH = load<i32>(p, 12);
-  KW = load<i32>(p, 16); SH = load<i32>(p, 20); SW = load<i32>(p, 24); PT = load<i32>(p, 28);
-  PL = load<i32>(p, 32); DH = load<i32>(p, 36); DW = load<i32>(p, 40); OH = load<i32>(p, 44);
-  OW = load<i32>(p, 48);
+  PLANES = load<i32>(p + POOL2D_N) * load<i32>(p + POOL2D_C); H = load<i32>(p + POOL2D_H); W = load<i32>(p + POOL2D_W);
+  KH = load<i32>(p + POOL2D_KH); KW = load<i32>(p + POOL2D_KW); SH = load<i32>(p + POOL2D_STRIDE_H);
+  SW = load<i32>(p + POOL2D_STRIDE_W); PT = load<i32>(p + POOL2D_PAD_TOP); PL = load<i32>(p + POOL2D_PAD_LEFT);
+  DH = load<i32>(p + POOL2D_DILATION_H); DW = load<i32>(p + POOL2D_DILATION_W); OH = load<i32>(p + POOL2D_OUT_H);
+  OW = load<i32>(p + POOL2D_OUT_W);
 }
 
 // @ts-ignore: decorator

@@ -25,6 +25,14 @@ export function unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: nu
   }
 }
 
+/** dx[i] = dy[i] * op'(x[i]) (the derivative declared in ../ops.ts, given input x and output y). */
+export function unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, alpha: number): void {
+  const g = unarySpec(op).grad;
+  if (!g) throw new Error(`unaryBackward: op '${op}' declares no gradient (add 'grad' to it in src/backend/ops.ts)`);
+  const f = g.ref, n = dx.length;
+  for (let i = 0; i < n; i++) dx[i] = dy[i] * f(x[i], y[i], alpha);
+}
+
 /** Scalar version of every binary op; throws on an unknown op. */
 export function binaryScalar(op: BinaryOp, a: number, b: number): number {
   return binarySpec(op).ref(a, b);

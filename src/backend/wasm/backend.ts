@@ -31,6 +31,7 @@
  */
 import type { Backend, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
 import { createJsBackend } from '../js/index.js';
+import { writeConv2dGeometry, writePool2dGeometry } from '../generated/bindings.js';
 import { completeBackend, type KernelName as TableKernel, type Kernels } from '../kernels.js';
 import {
   ARG_REDUCE_OPS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, binarySpec, opCodes, unarySpec, type BinaryOp, type UnaryOp,
@@ -48,7 +49,8 @@ const REDUCE_CODE = opCodes(REDUCE_OPS);
 const ARG_REDUCE_CODE = opCodes(ARG_REDUCE_OPS);
 const KERNELS = ['gemm', 'conv2d', 'conv2dBackwardData', 'conv2dBackwardWeight', 'maxPool2d',
   'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'unary', 'binary', 'reduce', 'argReduce',
-  'permute'] as const;
+  'permute', 'sgdUpdate', 'adamUpdate', 'adagradUpdate', 'rmspropUpdate', 'softmax', 'softmaxBackward',
+  'crossEntropyForward', 'crossEntropyBackward', 'unaryBackward'] as const;
 type KernelName = typeof KERNELS[number];
 type KernelFn = (...args: number[]) => void;
 
@@ -67,6 +69,7 @@ const SMALL_WORK = 1024; // elements: below this, JS-heap operands of exact ops 
 const EXACT_UNARY = new Set<UnaryOp>((Object.keys(UNARY_OPS) as UnaryOp[]).filter((k) => unarySpec(k).exact === true));
 const EXACT_BINARY = new Set<BinaryOp>((Object.keys(BINARY_OPS) as BinaryOp[]).filter((k) => binarySpec(k).exact === true));
 const PAR_ELEMENTWISE = 1 << 18; // elements before elementwise work is shared (memory-bound: little to gain)
+const PAR_SOFTMAX = 1 << 15; // elements before softmax / cross-entropy work is shared (an exp each)
 const PAR_FLOPS = 1 << 20; // multiply-adds (~25 us of work) before GEMM/conv work is shared
 const COL_CAP = 1 << 20; // floats of im2col buffer per thread (4 MiB)
 // Control block (bytes from heapBase): 0..255 job words, 256.. args, 1024.. metadata, 4096.. indices
@@ -277,21 +280,16 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     arena.i32[i] = n; arena.i32[i + 1] = sa; arena.i32[i + 2] = sb;
     return metaPtr;
   };
-  // geometry goes straight into the metadata slots (no temporary arrays on this hot path)
+  // geometry goes straight into the metadata slots (no temporary arrays on this hot path), in
+  // the declared layout the generated wasm offsets read
   const convMeta = (g: Conv2dGeometry): number => {
     arena.refresh();
-    const m = arena.i32, i = metaPtr >>> 2;
-    m[i] = g.n; m[i + 1] = g.cIn; m[i + 2] = g.h; m[i + 3] = g.w; m[i + 4] = g.cOut; m[i + 5] = g.kh;
-    m[i + 6] = g.kw; m[i + 7] = g.strideH; m[i + 8] = g.strideW; m[i + 9] = g.padTop; m[i + 10] = g.padLeft;
-    m[i + 11] = g.dilationH; m[i + 12] = g.dilationW; m[i + 13] = g.groups; m[i + 14] = g.outH; m[i + 15] = g.outW;
+    writeConv2dGeometry(arena.i32, metaPtr >>> 2, g);
     return metaPtr;
   };
   const poolMeta = (g: Pool2dGeometry): number => {
     arena.refresh();
-    const m = arena.i32, i = metaPtr >>> 2;
-    m[i] = g.n * g.c; m[i + 1] = g.h; m[i + 2] = g.w; m[i + 3] = g.kh; m[i + 4] = g.kw; m[i + 5] = g.strideH;
-    m[i + 6] = g.strideW; m[i + 7] = g.padTop; m[i + 8] = g.padLeft; m[i + 9] = g.dilationH; m[i + 10] = g.dilationW;
-    m[i + 11] = g.outH; m[i + 12] = g.outW;
+    writePool2dGeometry(arena.i32, metaPtr >>> 2, g);
     return metaPtr;
   };
   const convWork = (g: Conv2dGeometry): number => g.n * g.cOut * g.outH * g.outW * (g.cIn / g.groups) * g.kh * g.kw;
@@ -329,6 +327,16 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const px = input(x);
       const po = out === x ? output(out, true) : output(out, false);
       run('unary', n >= PAR_ELEMENTWISE, [code, px, po, n, alpha]);
+    },
+
+    unaryBackward(op, x, y, dy, dx, alpha) {
+      const code = UNARY_CODE[op];
+      if (code === undefined || !unarySpec(op).grad) { js.unaryBackward(op, x, y, dy, dx, alpha); return; } // (throws)
+      const n = dx.length;
+      if (n === 0) return;
+      const px = input(x), py = input(y), pdy = input(dy);
+      const pdx = dx === x || dx === y || dx === dy ? output(dx, true) : output(dx, false);
+      run('unaryBackward', n >= PAR_ELEMENTWISE, [code, px, py, pdy, pdx, n, alpha]);
     },
 
     binary(op, a, aShape, b, bShape, out, outShape) {
@@ -441,6 +449,53 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const pdy = input(dy), pdx = output(dx, false);
       run('avgPool2dBackward', dx.length >= PAR_ELEMENTWISE, [poolMeta(g), countIncludePad ? 1 : 0, pdy, pdx]);
     },
+  };
+
+  // fused kernels (wasm/assembly/fused.ts): parameters and state are updated in place
+  const inout = (a: Float32Array | null): number => (a ? output(a, true) : 0);
+  impl.sgdUpdate = (p, g, buf, lr, weightDecay, gradSign, momentum, bufScale, nesterov) => {
+    if (p.length === 0) return;
+    const pg = input(g), pp = inout(p), pb = inout(buf);
+    run('sgdUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, pb, p.length, lr, weightDecay, gradSign, momentum, bufScale, nesterov ? 1 : 0]);
+  };
+  impl.adamUpdate = (p, g, m, v, vmax, lr, beta1, beta2, eps, weightDecay, decoupled, step) => {
+    if (p.length === 0) return;
+    const pg = input(g), pp = inout(p), pm = inout(m), pv = inout(v), pvm = inout(vmax);
+    run('adamUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, pm, pv, pvm, p.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, step]);
+  };
+  impl.adagradUpdate = (p, g, sum, lr, weightDecay, eps) => {
+    if (p.length === 0) return;
+    const pg = input(g), pp = inout(p), ps = inout(sum);
+    run('adagradUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, ps, p.length, lr, weightDecay, eps]);
+  };
+  impl.rmspropUpdate = (p, g, squareAvg, gradAvg, momentumBuffer, lr, alpha, eps, weightDecay, momentum) => {
+    if (p.length === 0) return;
+    const pg = input(g), pp = inout(p), psq = inout(squareAvg), pga = inout(gradAvg), pmb = inout(momentumBuffer);
+    run('rmspropUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, psq, pga, pmb, p.length, lr, alpha, eps, weightDecay, momentum]);
+  };
+  impl.softmax = (x, outer, len, inner, log, y) => {
+    const total = outer * len * inner;
+    if (total === 0) return;
+    const px = input(x), py = output(y, y === x);
+    run('softmax', total >= PAR_SOFTMAX && outer * inner > 1, [px, outer, len, inner, log ? 1 : 0, py]);
+  };
+  impl.softmaxBackward = (y, dy, outer, len, inner, log, dx) => {
+    const total = outer * len * inner;
+    if (total === 0) return;
+    const py = input(y), pdy = input(dy), pdx = output(dx, dx === dy || dx === y);
+    run('softmaxBackward', total >= PAR_SOFTMAX && outer * inner > 1, [py, pdy, outer, len, inner, log ? 1 : 0, pdx]);
+  };
+  impl.crossEntropyForward = (z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss) => {
+    if (n * c * inner === 0) { js.crossEntropyForward(z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss); return; }
+    const pz = input(z), pt = input(target), pw = weight ? input(weight) : 0;
+    const pp = output(probs, false), pl = output(loss, false);
+    run('crossEntropyForward', false, [pz, pt, pw, n, c, inner, ignoreIndex, smoothing, reduction, pp, pl]);
+  };
+  impl.crossEntropyBackward = (probs, target, weight, gLoss, n, c, inner, ignoreIndex, smoothing, reduction, dz) => {
+    if (n * c * inner === 0) return;
+    const pp = input(probs), pt = input(target), pw = weight ? input(weight) : 0, pg = input(gLoss);
+    const pd = output(dz, dz === probs);
+    run('crossEntropyBackward', n * c * inner >= PAR_SOFTMAX && n * inner > 1, [pp, pt, pw, pg, n, c, inner, ignoreIndex, smoothing, reduction, pd]);
   };
 
   const backend: WasmBackend = completeBackend(impl);
