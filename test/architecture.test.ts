@@ -207,9 +207,11 @@ export function nodeImportsInBrowserCode(edges: readonly ImportEdge[]): string[]
 }
 
 /**
- * Reads of the environment outside src/platform.ts: `process.env`, `process['env']`,
- * `proc?.env` (any expression named like process), and `getBuiltinModule` (loading Node
- * modules also belongs in platform). Comments and strings do not count.
+ * Host access outside src/platform.ts: environment reads (`process.env`, `process['env']`,
+ * `proc?.env`: any expression named like process), runtime detection (`process.versions`,
+ * `typeof window/document/process`, WorkerGlobalScope, importScripts) and `getBuiltinModule`
+ * (loading Node modules). Comments and strings do not count (the wasm worker's source is a
+ * string: it runs in a worker that cannot import convkit).
  */
 export function envReadsOutsidePlatform(files: readonly { file: string; text: string }[]): string[] {
   const bad: string[] = [];
@@ -222,14 +224,15 @@ export function envReadsOutsidePlatform(files: readonly { file: string; text: st
       let obj: ts.Expression | undefined;
       if (ts.isPropertyAccessExpression(node)) { name = node.name.text; obj = node.expression; }
       else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) { name = node.argumentExpression.text; obj = node.expression; }
-      if (name === 'env' && obj && /\bproc(ess)?\b/.test(obj.getText(sf))) hits.push(node.getStart(sf));
-      if (ts.isIdentifier(node) && node.text === 'getBuiltinModule') hits.push(node.getStart(sf));
+      if ((name === 'env' || name === 'versions') && obj && /\bproc(ess)?\b/.test(obj.getText(sf))) hits.push(node.getStart(sf));
+      if (ts.isIdentifier(node) && ['getBuiltinModule', 'WorkerGlobalScope', 'importScripts'].includes(node.text)) hits.push(node.getStart(sf));
+      if (ts.isTypeOfExpression(node) && ts.isIdentifier(node.expression) && ['window', 'document', 'process'].includes(node.expression.text)) hits.push(node.getStart(sf));
       ts.forEachChild(node, visit);
     };
     visit(sf);
     for (const pos of hits) {
       const line = sf.getLineAndCharacterOfPosition(pos).line + 1;
-      bad.push(`${file}:${line}: reads the environment or loads a Node module (use getenv / nodeBuiltin from src/platform.ts; declare new variables in ENVIRONMENT there)`);
+      bad.push(`${file}:${line}: reads the environment, detects the runtime or loads a Node module (use getenv / isNode / runtime / nodeBuiltin from src/platform.ts; declare new variables in ENVIRONMENT there)`);
     }
   }
   return bad;
@@ -286,6 +289,8 @@ test('the rules catch a forbidden edge, an import of the CLI, a cycle and a stat
   assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: 'const x = process.env.CONVKIT_THREADS;' }]).length, 1);
   assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: 'const x = proc?.env?.["X"];' }]).length, 1);
   assert.deepEqual(envReadsOutsidePlatform([{ file: 'src/a.ts', text: '// process.env.X in a comment\nconst s = `process.env.Y ${1}`;' }]), []);
+  assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: "const n = typeof process !== 'undefined' && !!process.versions.node;" }]).length, 2);
+  assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: "const w = typeof window !== 'undefined';" }]).length, 1);
 });
 
 test('src/ has a parseable import graph', () => {
@@ -308,6 +313,6 @@ test('code a browser bundle of src/index.ts includes has no static node: import'
   assert.deepEqual(nodeImportsInBrowserCode(edges), []);
 });
 
-test('environment variables are read only in src/platform.ts', () => {
+test('environment variables are read, and the runtime detected, only in src/platform.ts', () => {
   assert.deepEqual(envReadsOutsidePlatform(files), []);
 });
