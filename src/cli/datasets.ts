@@ -1,4 +1,4 @@
-/** Datasets by name for the CLI: 'mnist', 'fashion-mnist', 'breast-cancer'. */
+/** Datasets by name for the CLI ('mnist', 'fashion-mnist', 'breast-cancer'): what each holds, and loading it. */
 import { loadBreastCancer } from '../data/breast-cancer.js';
 import { Subset, type Dataset } from '../data/dataset.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_STATS, MNIST_STATS, loadFashionMnist, loadMnist } from '../data/mnist.js';
@@ -16,8 +16,34 @@ export interface NamedDataset {
   normalize: { mean: number; std: number } | null;
 }
 
+/** What the CLI knows about a dataset before loading it (so flags can be checked first). */
+export interface DatasetInfo {
+  name: string;
+  description: string;
+  /** Shape of one sample. */
+  inputShape: readonly number[];
+  numClasses: number;
+  /** Samples in the full training and test splits. */
+  trainSize: number;
+  testSize: number;
+}
+
+/** The datasets accepted by --dataset (a test checks these sizes against the loaded data). */
+export const DATASETS: readonly DatasetInfo[] = [
+  { name: 'mnist', description: 'handwritten digits, 1x28x28, 10 classes', inputShape: [1, 28, 28], numClasses: 10, trainSize: 60000, testSize: 10000 },
+  { name: 'fashion-mnist', description: 'Zalando clothing images, 1x28x28, 10 classes', inputShape: [1, 28, 28], numClasses: 10, trainSize: 60000, testSize: 10000 },
+  { name: 'breast-cancer', description: 'Wisconsin diagnostic tabular data, 30 features, 2 classes', inputShape: [30], numClasses: 2, trainSize: 456, testSize: 113 },
+];
+
 /** Names accepted by --dataset. */
-export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'breast-cancer'] as const;
+export const DATASET_NAMES: readonly string[] = DATASETS.map((d) => d.name);
+
+/** The DatasetInfo of a name (RangeError listing the known names). */
+export function datasetInfo(name: string): DatasetInfo {
+  const d = DATASETS.find((x) => x.name === name);
+  if (!d) throw new RangeError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(', ')})`);
+  return d;
+}
 
 function head(ds: Dataset, limit: number | undefined): Dataset {
   if (limit === undefined || limit >= ds.length) return ds;

@@ -11,10 +11,11 @@ import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary.js';
 import { trainCommand, TRAIN_USAGE } from './commands/train.js';
 import { visualizeCommand, VISUALIZE_USAGE } from './commands/visualize.js';
-import { UsageError } from './options.js';
+import { CliFailure, parseArgsMessage, UsageError } from './options.js';
+import { datasetList, modelList } from './help.js';
 import { envFlag } from '../platform.js';
 
-/** Top-level help. */
+/** Top-level help (the model and dataset lists come from the registry). */
 export const USAGE = `convkit — convolutional networks in TypeScript
 
 usage: convkit <command> [options]      (convkit <command> --help for its options)
@@ -28,8 +29,15 @@ commands:
   visualize a CNN's filters, feature maps and saliency map for an image
   filter    apply a classic image kernel (blur, edges, Sobel, sharpen) to an image
 
+models (--model):
+${modelList('  ')}
+
+datasets (--dataset):
+${datasetList('  ')}
+
 examples:
   convkit train --model lenet5 --dataset mnist --epochs 1
+  convkit eval --weights lenet5-mnist.safetensors
   convkit predict digit.png --weights lenet5-mnist.safetensors
   convkit summary --model keras-fashion
   convkit visualize --weights lenet5-mnist.safetensors --image digit.png --out vis/
@@ -62,9 +70,15 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await entry[0](rest);
   } catch (e) {
-    const usage = e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`convkit ${cmd}: ${msg}\n${usage ? `usage: ${entry[1].split('\n')[0]}  (convkit ${cmd} --help)\n` : ''}`);
+    const parseMsg = parseArgsMessage(e);
+    const usage = e instanceof UsageError || parseMsg !== null;
+    // one line: the message, and for usage mistakes where to find the options
+    const msg = (parseMsg ?? (e instanceof Error ? e.message : String(e))).replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`convkit ${cmd}: ${msg}${usage ? ` (see convkit ${cmd} --help)` : ''}\n`);
+    if (rest.includes('--json')) {
+      const details = e instanceof CliFailure ? e.details : {};
+      process.stdout.write(JSON.stringify({ error: msg, exitCode: usage ? 2 : 1, ...details }) + '\n');
+    }
     if (!usage && envFlag('CONVKIT_DEBUG') && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
     return usage ? 2 : 1;
   }

@@ -1,9 +1,39 @@
 /** Option parsing helpers shared by the CLI commands. */
 import { setBackend } from '../backend/index.js';
 
-/** A mistake in the command line (printed with the usage hint, exit code 2). */
+/** A mistake in the command line (printed as one line, exit code 2). */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** A failure with structured details that --json prints next to the message (exit code 1). */
+export class CliFailure extends Error {
+  override name = 'CliFailure';
+  constructor(message: string, readonly details: Record<string, string | number | null> = {}) { super(message); }
+}
+
+/** node:util parseArgs' errors as one short line each (the same mistakes, exit code 2). */
+export function parseArgsMessage(e: unknown): string | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS') || !(e instanceof Error)) return null;
+  const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return `unknown option '${quoted}'`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return `unexpected argument '${quoted}'`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const name = quoted.split(/[ ,]/).find((w) => w.startsWith('--')) ?? quoted;
+      if (/argument missing/.test(e.message)) return `option '${name}' needs a value`;
+      if (/ambiguous/.test(e.message)) return `option '${name}' needs a value; for one starting with '-' write ${name}=-VALUE`;
+      return `option '${name}' takes no value`;
+    }
+    default: return e.message.split('\n')[0];
+  }
+}
+
+/** Parses one of a fixed set of words. */
+export function choiceOption<T extends string>(name: string, value: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${name} must be ${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}, got '${value}'`);
+  return value as T;
 }
 
 /** Parses an integer option >= min. */

@@ -5,7 +5,7 @@
  * or the complete new contents, never a mixture.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { nodeModules } from '../platform.js';
+import { nodeModules, type NodeModules } from '../platform.js';
 
 /** Writes bytes to an open file; replaceable to test crash handling. */
 export type ChunkWriter = (handle: FileHandle, chunk: Uint8Array, position: number) => Promise<void>;
@@ -27,6 +27,27 @@ const defaultWriter: ChunkWriter = async (handle, chunk, position) => {
   }
 };
 
+/**
+ * Removes the temporary files of earlier saves of the same file whose process is gone (a save
+ * interrupted by kill -9 or a power cut leaves `.<name>.<pid>.<id>.tmp` behind); best effort.
+ */
+async function removeStaleTemps(fsp: NodeModules['fsp'], dir: string, base: string): Promise<void> {
+  const prefix = `.${base}.`;
+  let names: string[];
+  try { names = await fsp.readdir(dir); } catch { return; }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-z]+\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try { process.kill(pid, 0); alive = true; } catch (e) { alive = (e as { code?: string }).code === 'EPERM'; }
+    }
+    if (!alive) await fsp.rm(`${dir}/${name}`, { force: true }).catch(() => undefined);
+  }
+}
+
 /** Atomically replaces path with data (string data is written as UTF-8). */
 export async function atomicWriteFile(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
   const { fsp, path: pathMod } = await nodeModules('atomicWriteFile');
@@ -36,6 +57,7 @@ export async function atomicWriteFile(path: string, data: Uint8Array | string, o
   const write = options.writeChunk ?? defaultWriter;
   const dir = pathMod.dirname(pathMod.resolve(path));
   const tmp = pathMod.join(dir, `.${pathMod.basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+  await removeStaleTemps(fsp, dir, pathMod.basename(path));
   let handle: FileHandle | null = null;
   try {
     handle = await fsp.open(tmp, 'wx', 0o644);

@@ -37,6 +37,8 @@ export interface CheckpointMeta {
 export interface Checkpoint {
   tensors: Map<string, Tensor>;
   meta: CheckpointMeta;
+  /** Other string metadata stored in the file's header (e.g. what the CLI needs to rebuild the model). */
+  metadata?: Record<string, string>;
 }
 
 /** What a checkpoint is taken from. */
@@ -143,7 +145,7 @@ function refuseNonFinite(op: string, path: string, tensors: Map<string, Tensor>,
 /** Writes a checkpoint to one safetensors file (atomically); refuses non-finite weights. */
 export async function saveCheckpoint(path: string, ck: Checkpoint, options: SaveOptions = {}): Promise<void> {
   refuseNonFinite('saveCheckpoint', path, ck.tensors, options);
-  await writeSafetensorsFile(path, ck.tensors, { [CHECKPOINT_KEY]: JSON.stringify(ck.meta) });
+  await writeSafetensorsFile(path, ck.tensors, { ...ck.metadata, [CHECKPOINT_KEY]: JSON.stringify(ck.meta) });
 }
 
 /** Reads a checkpoint written by saveCheckpoint / ModelCheckpoint. */
@@ -155,7 +157,9 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   try { meta = JSON.parse(json) as CheckpointMeta; } catch (e) {
     throw new TypeError(`loadCheckpoint: ${path} has malformed '${CHECKPOINT_KEY}' metadata: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { tensors, meta };
+  const rest = { ...metadata };
+  delete rest[CHECKPOINT_KEY];
+  return { tensors, meta, metadata: rest };
 }
 
 /** Saves the model's weights (parameters and persistent buffers) as safetensors, atomically; refuses non-finite weights. */

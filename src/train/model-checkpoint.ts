@@ -19,6 +19,8 @@ export interface ModelCheckpointOptions {
   saveBestOnly?: boolean;
   /** Save only the model's weights (default false: full training checkpoint). */
   weightsOnly?: boolean;
+  /** String metadata written into every file's header (e.g. the run's configuration). */
+  metadata?: Record<string, string>;
 }
 
 /** Saves checkpoints during fit(). */
@@ -27,6 +29,7 @@ export class ModelCheckpoint extends Callback {
   private readonly mode: 'min' | 'max';
   private readonly saveBestOnly: boolean;
   private readonly weightsOnly: boolean;
+  private readonly metadata: Record<string, string>;
   /** Best monitored value so far. */
   best: number | null = null;
   /** Paths written, in order. */
@@ -40,6 +43,7 @@ export class ModelCheckpoint extends Callback {
     this.mode = resolveMode(this.monitor, options.mode ?? 'auto');
     this.saveBestOnly = options.saveBestOnly ?? false;
     this.weightsOnly = options.weightsOnly ?? false;
+    this.metadata = { ...options.metadata };
   }
 
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
@@ -50,8 +54,8 @@ export class ModelCheckpoint extends Callback {
     }
     const path = this.filepath.replace(/\{epoch\}/g, String(epoch + 1));
     const { model, optimizer, callbacks, history } = this.ctx;
-    if (this.weightsOnly) await saveWeights(model, path);
-    else await saveCheckpoint(path, captureCheckpoint({ model, optimizer, epoch, callbacks, history }));
+    if (this.weightsOnly) await saveWeights(model, path, this.metadata);
+    else await saveCheckpoint(path, { ...captureCheckpoint({ model, optimizer, epoch, callbacks, history }), metadata: this.metadata });
     this.saved.push(path);
   }
 

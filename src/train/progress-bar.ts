@@ -95,13 +95,9 @@ export class ProgressBar extends Callback {
     const rate = this.seen / Math.max(elapsed, 1e-9);
     const eta = elapsed / (batch + 1) * (steps - batch - 1);
     const head = `${this.prefix()} ${this.bar(batch + 1, steps)} `;
-    const text = formatLogs(logs);
     const tail = `  ${Math.round(rate)} img/s  ETA ${formatDuration(eta)}`;
     const cols = this.stream.columns ?? 120;
-    const plain = head + text + tail;
-    // colour only when the line fits; a cut line stays plain so no escape code is split
-    const line = plain.length <= cols - 1 ? head + this.paint(text) + tail : plain.slice(0, cols - 1);
-    this.stream.write(`\r${line}\x1b[K`);
+    this.stream.write(`\r${this.fitLine(head, formatLogs(logs).split('  '), tail, cols - 1)}\x1b[K`);
   }
 
   override onEpochEnd(_epoch: number, logs: Logs): void {
@@ -110,6 +106,19 @@ export class ProgressBar extends Callback {
     const steps = this.ctx.stepsPerEpoch;
     const head = this.live ? `\r${this.prefix()} ${this.bar(steps, steps)}` : this.prefix();
     this.stream.write(`${head} ${formatDuration(elapsed)}  ${this.paint(formatLogs(logs))}  ${Math.round(rate)} img/s${this.live ? '\x1b[K' : ''}\n`);
+  }
+
+  /**
+   * The live line in at most `width` columns: drops logged values from the end until it fits, so
+   * the rate and ETA (with its unit) always show; only a terminal too narrow for even the bar and
+   * the ETA gets a cut line, cut before the ETA. Coloured only when nothing is cut.
+   */
+  private fitLine(head: string, parts: string[], tail: string, width: number): string {
+    const shown = [...parts];
+    while (shown.length > 0 && head.length + shown.join('  ').length + tail.length > width) shown.pop();
+    const text = shown.join('  ');
+    if (head.length + text.length + tail.length <= width) return head + this.paint(text) + tail;
+    return (head + text).slice(0, Math.max(0, width - tail.length)) + tail.slice(0, width);
   }
 
   private prefix(): string {

@@ -28,7 +28,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const KEYS = ['epoch', 'trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'testAccuracy', 'imagesPerSec', 'seconds'];
+const KEYS = ['epoch', 'trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'testLoss', 'testAccuracy', 'imagesPerSec', 'seconds'];
 
 test('train --json prints exactly one JSON object per epoch and nothing else on stdout', () => {
   const out = join(dir, 'tiny.safetensors');
@@ -126,7 +126,7 @@ test('summary, info, help and errors', () => {
   assert.match(unknown.stderr, /unknown command 'fly'/);
   const badOpt = cli('train', '--epochs', 'two');
   assert.equal(badOpt.status, 2);
-  assert.match(badOpt.stderr, /--epochs must be an integer >= 0, got 'two'/);
+  assert.match(badOpt.stderr, /--epochs must be an integer >= 1, got 'two'/);
   const badModel = cli('train', '--model', 'resnet', '--limit', '8');
   assert.equal(badModel.status, 2);
   assert.match(badModel.stderr, /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic, alexnet, vgg11, .*, unet\)/);

@@ -10,7 +10,8 @@ import { softmax } from '../../nn/functional/softmax.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { predict } from '../../train/evaluate.js';
 import { decodeImage, imageToTensor, type ImageBackground } from '../../vision/image.js';
-import { intOption, selectBackend, UsageError } from '../options.js';
+import { intOption, selectBackend, usage, UsageError } from '../options.js';
+import { modelSpec } from '../../models/registry.js';
 import { paint } from '../style.js';
 import { modelWithWeights, readWeightsInfo } from '../load-model.js';
 import type { WeightsInfo } from '../weights-meta.js';
@@ -79,6 +80,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   selectBackend(values.backend);
   const path = values.weights as string;
   const info = await readWeightsInfo(path);
+  if (usage(() => modelSpec(info.model)).task === 'reconstruction') throw new UsageError(`${path} holds ${info.model} weights, a reconstruction model without classes; predict needs a classifier (use convkit eval for its reconstruction error)`);
   const model = await modelWithWeights(path, info.model, info);
   const top = intOption('--top', values.top, 1);
   for (const file of positionals) {
