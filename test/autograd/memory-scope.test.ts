@@ -37,7 +37,7 @@ class Stashing extends Plain {
   history: Tensor[] = [];
   named = new Map<string, Tensor>();
   bag: { t: Tensor | null } = { t: null };
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     const h = relu(this.a.call(x));
     this.last = h;
     const g = h.mul(2);
