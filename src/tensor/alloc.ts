@@ -82,6 +82,11 @@ export function empty(shape: readonly number[], op = 'tensor allocation'): Tenso
   return new Tensor(take(checkAllocation(op, shape), true), shape);
 }
 
+/** Zero-filled float32 storage for an op that builds its Tensor itself (recorded like `empty`). */
+export function allocStorage(n: number): Float32Array {
+  return take(n, true);
+}
+
 /**
  * A new float32 tensor whose values are unspecified: only for results a kernel overwrites
  * completely (it skips zero-filling recycled storage).

@@ -1,6 +1,6 @@
 /** cumsum: running sums along a dim. */
 import { record } from '../../autograd/engine.js';
-import { getBackend } from '../../backend/index.js';
+import { allocStorage } from '../alloc.js';
 import { normAxis, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { flip } from './flip.js';
@@ -14,7 +14,7 @@ export function cumsum(x: Tensor, dim: number): Tensor {
   expectTensor('cumsum', 'input', x);
   const a = normAxis('cumsum', dim, x.ndim);
   const outer = sizeOf(x.shape.slice(0, a)), len = x.shape[a], inner = sizeOf(x.shape.slice(a + 1));
-  const out = x.dtype === 'int32' ? new Int32Array(x.size) : getBackend().alloc(x.size);
+  const out = x.dtype === 'int32' ? new Int32Array(x.size) : allocStorage(x.size);
   const xd = x.data;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {

@@ -1,7 +1,6 @@
 /** gather: picks one element per position along an axis by an index tensor (torch.gather). */
 import { record } from '../../autograd/engine.js';
-import { getBackend } from '../../backend/index.js';
-import { empty } from '../alloc.js';
+import { allocStorage, empty } from '../alloc.js';
 import { fmt, normAxis, sizeOf, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { expectTensor } from './check.js';
@@ -35,7 +34,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     src[o] = p;
     for (let d = outShape.length - 1; d >= 0; d--) { if (++pos[d] < outShape[d]) break; pos[d] = 0; }
   }
-  const data = x.dtype === 'int32' ? new Int32Array(total) : getBackend().alloc(total);
+  const data = x.dtype === 'int32' ? new Int32Array(total) : allocStorage(total);
   const xd = x.data;
   for (let o = 0; o < total; o++) data[o] = xd[src[o]];
   return record(new Tensor(data, outShape), 'gather', [x], (g) => {

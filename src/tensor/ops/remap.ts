@@ -3,8 +3,7 @@
  * and repeat; its gradient scatter-adds back through the same map.
  */
 import { record } from '../../autograd/engine.js';
-import { getBackend } from '../../backend/index.js';
-import { empty } from '../alloc.js';
+import { allocStorage, empty } from '../alloc.js';
 import { sizeOf, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -22,7 +21,7 @@ export function remap(name: string, x: Tensor, maps: readonly Int32Array[]): Ten
     src[o] = p;
     for (let d = rank - 1; d >= 0; d--) { if (++idx[d] < outShape[d]) break; idx[d] = 0; }
   }
-  const data = x.dtype === 'int32' ? new Int32Array(total) : getBackend().alloc(total);
+  const data = x.dtype === 'int32' ? new Int32Array(total) : allocStorage(total);
   const xd = x.data;
   for (let o = 0; o < total; o++) data[o] = xd[src[o]];
   return record(new Tensor(data, outShape), name, [x], (g) => {

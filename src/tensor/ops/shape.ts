@@ -1,7 +1,7 @@
 /** Shape and layout ops: reshape, permute, slicing, concatenation, padding, indexing. */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
-import { empty, f32 } from '../alloc.js';
+import { allocStorage, empty, f32 } from '../alloc.js';
 import { checkShape, fmt, normAxis, sizeOf, stridesOf } from '../shape.js';
 import { Tensor, type TensorData } from '../tensor.js';
 import { sumTo } from './reduce.js';
@@ -9,7 +9,7 @@ import { remap } from './remap.js';
 import { describeValue, expectTensor } from './check.js';
 
 function like(x: Tensor, n: number): TensorData {
-  return x.dtype === 'int32' ? new Int32Array(n) : getBackend().alloc(n);
+  return x.dtype === 'int32' ? new Int32Array(n) : allocStorage(n);
 }
 
 /** A copy with its own storage. */
