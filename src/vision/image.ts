@@ -279,3 +279,20 @@ export function encodeImage(image: Tensor | DecodedImage, format: ImageFormat, q
   if (format === 'jpeg') return encodeJpeg(image, quality);
   throw new RangeError(`encodeImage: format must be 'png' or 'jpeg', got ${JSON.stringify(format)}`);
 }
+
+/**
+ * Width and height declared by PNG or JPEG bytes, read from the header alone (IHDR, or the
+ * JPEG frame header) without decoding; null when the header is missing or unreadable.
+ */
+export function imageDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  const format = imageFormat(bytes);
+  if (format === 'png') {
+    if (bytes.length < 24 || String.fromCharCode(bytes[12], bytes[13], bytes[14], bytes[15]) !== 'IHDR') return null;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { width: view.getUint32(16, false), height: view.getUint32(20, false) };
+  }
+  if (format === 'jpeg') {
+    try { const { width, height } = scanJpeg(bytes, 'image'); return { width, height }; } catch { return null; }
+  }
+  return null;
+}

@@ -1,6 +1,6 @@
 /** Images and vision tools: decoding/encoding, classic filters, feature maps, filter grids and saliency maps. */
 export {
-  backgroundLevel, decodeImage, encodeImage, encodeJpeg, encodePng, imageFormat, imageFormatForPath, imageToTensor, resizeBilinear, tensorToImage, MAX_IMAGE_MEGAPIXELS,
+  backgroundLevel, decodeImage, encodeImage, encodeJpeg, encodePng, imageDimensions, imageFormat, imageFormatForPath, imageToTensor, resizeBilinear, tensorToImage, MAX_IMAGE_MEGAPIXELS,
 } from './image.js';
 export type { DecodedImage, DecodeImageOptions, ImageBackground, ImageFormat, ImageToTensorOptions } from './image.js';
 export {

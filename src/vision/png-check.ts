@@ -14,8 +14,8 @@ const KEEP = new Set(['IHDR', 'PLTE', 'tRNS', 'IDAT', 'IEND']);
 const DEPTHS: Record<number, readonly number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const ADAM7: readonly [number, number, number, number][] = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
-/** Compressed bytes pushed to the inflater at once: bounds one push's output (deflate expands at most ~1032x). */
-const INFLATE_PIECE = 16 * 1024;
+/** Compressed bytes pushed to the inflater at once: bounds one push's output to ~66 MB (deflate expands at most ~1032x). */
+const INFLATE_PIECE = 64 * 1024;
 
 /** What checkPng learnt from the header. */
 export interface PngHeader {

@@ -254,23 +254,32 @@ test('banded filtering (large images, or when progress is asked for) equals the 
   }
 });
 
-test('progress messages: silent for short work, then at most once a second on a terminal, every 10 s in logs', () => {
+test('progress messages: silent for short work; after 3 s (or at once for a known-large image) stages and percentages', () => {
   let t = 0;
   const out: string[] = [];
   const quick = progressReporter('filter a.png', (s) => out.push(s), { now: () => t });
+  quick.stage('decoding');
   for (let d = 0; d <= 10; d++) { t += 200; quick(d, 10); }
+  quick.stage('writing a-box3.png');
   quick.finish();
   assert.deepEqual(out, [], 'work under 3 s prints nothing');
   t = 0;
   const slow = progressReporter('filter big.png', (s) => out.push(s), { now: () => t, tty: true });
+  slow.stage('filtering');
   for (let d = 0; d <= 100; d++) { t += 250; slow(d, 100); }
+  slow.stage('writing out.png');
   slow.finish();
-  assert.equal(out[0], '\rfilter big.png: 11% (3 s)');
-  assert.equal(out.length, 1 + Math.floor((25 - 3) / 1) + 1, 'one update a second after the first 3 s, then the closing newline');
-  assert.equal(out[out.length - 1], '\n');
+  assert.equal(out[0], '\rfilter big.png: filtering 11% (3 s)\x1b[K');
+  assert.equal(out[1], '\rfilter big.png: filtering 15% (4 s)\x1b[K', 'at most one update a second');
+  assert.equal(out.filter((l) => l.includes('%')).length, 23, 'seconds 3..25');
+  assert.deepEqual(out.slice(-3), ['\n', '\rfilter big.png: writing out.png (25 s)\x1b[K', '\n']);
   out.length = 0; t = 0;
   const log = progressReporter('filter big.png', (s) => out.push(s), { now: () => t });
   for (let d = 0; d <= 100; d++) { t += 250; log(d, 100); }
   log.finish();
   assert.deepEqual(out, ['filter big.png: 11% (3 s)\n', 'filter big.png: 51% (13 s)\n', 'filter big.png: 91% (23 s)\n']);
+  out.length = 0; t = 0;
+  const eager = progressReporter('filter huge.png', (s) => out.push(s), { now: () => t, eager: true });
+  eager.stage('decoding 10000x10000 (100 megapixels)');
+  assert.deepEqual(out, ['filter huge.png: decoding 10000x10000 (100 megapixels) (0 s)\n']);
 });

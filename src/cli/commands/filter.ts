@@ -10,7 +10,7 @@ import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tensor } from '../../tensor/tensor.js';
 import { applyFilter, gradientMagnitude, KERNEL_NAMES, namedKernel, type FilterMode } from '../../vision/filters.js';
-import { decodeImage, imageFormatForPath, imageToTensor, type ImageBackground } from '../../vision/image.js';
+import { decodeImage, imageDimensions, imageFormatForPath, imageToTensor, type ImageBackground } from '../../vision/image.js';
 import { progressReporter } from '../../vision/progress.js';
 import { rescale, saveImage } from '../../vision/visualize.js';
 import { usage, UsageError } from '../options.js';
@@ -33,12 +33,14 @@ export const FILTER_USAGE = `convkit filter <image.png|jpg> --kernel NAME [--out
 const MODES = ['symmetric', 'reflect', 'replicate', 'circular', 'zeros'];
 const DISPLAYS = ['auto', 'clip', 'abs', 'minmax'];
 const BACKGROUNDS = ['auto', 'white', 'black'];
+/** Images from this many pixels get progress messages from the start (each step takes seconds). */
+const LARGE_IMAGE_PIXELS = 10_000_000;
 
-/** Maps a filter response to displayable [0, 1] values (a new tensor; y is left unchanged). */
+/** Maps a filter response to displayable [0, 1] values, in place (no second copy of a large image). */
 function display(y: Tensor, how: string, kernelSum: number): Tensor {
   const mode = how === 'auto' ? (Math.abs(kernelSum - 1) < 1e-3 ? 'clip' : 'abs') : how;
   if (mode === 'minmax') return rescale(y);
-  const src = y.data, out = new Float32Array(src.length);
+  const src = y.data, out = src;
   if (mode === 'clip') {
     for (let i = 0; i < src.length; i++) { const v = src[i]; out[i] = v > 1 ? 1 : v > 0 ? v : 0; }
     return new Tensor(out, y.shape);
@@ -87,17 +89,23 @@ export async function filterCommand(argv: string[]): Promise<number> {
   try { bytes = new Uint8Array(await readFile(file)); } catch (e) {
     throw new Error(`cannot read ${file}: ${e instanceof Error ? e.message.replace(/^[A-Z]+: /, '') : String(e)}`);
   }
+  // Images this large take more than a few seconds at every step: say so from the start.
+  const dims = imageDimensions(bytes);
+  const eager = dims !== null && dims.width * dims.height >= LARGE_IMAGE_PIXELS;
+  const progress = progressReporter(`filter ${file}`, (t) => process.stderr.write(t), { tty: process.stderr.isTTY === true, eager });
+  progress.stage(dims ? `decoding ${dims.width}x${dims.height} (${(dims.width * dims.height / 1e6).toFixed(0)} megapixels)` : 'decoding');
   const image = imageToTensor(decodeImage(bytes, file), { grayscale: !values.color, background: background as ImageBackground });
-  const progress = progressReporter(`filter ${file}`, (t) => process.stderr.write(t), { tty: process.stderr.isTTY === true });
+  const [c, h, w] = image.shape;
+  progress.stage('filtering');
   const y = kernel === null
     ? gradientMagnitude(image, { mode: mode as FilterMode, onProgress: progress })
     : applyFilter(image, kernel, { mode: mode as FilterMode, convolution: values.correlate ? 'correlation' : 'true', onProgress: progress });
-  progress.finish();
-  const kernelSum = kernel === null ? 0 : kernel.sum().item();
-  await saveImage(out, display(y, how, kernelSum));
   let min = Infinity, max = -Infinity, sum = 0;
   for (const v of y.data) { min = Math.min(min, v); max = Math.max(max, v); sum += v; }
-  const [c, h, w] = image.shape;
+  const kernelSum = kernel === null ? 0 : kernel.sum().item();
+  progress.stage(`writing ${out}`);
+  await saveImage(out, display(y, how, kernelSum));
+  progress.finish();
   if (values.json) {
     process.stdout.write(JSON.stringify({ image: file, out, kernel: kernelName, mode, convolution: values.correlate ? 'correlation' : 'true', shape: [c, h, w], min, max, mean: sum / y.size }) + '\n');
   } else {
