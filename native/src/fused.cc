@@ -86,6 +86,136 @@ static void rmspropUpdate(float* p, const float* g, float* sq, float* ga, float*
   elementwise(n, range);
 }
 
+// Runs range(a, b) over [0, count) items of `work` operations each, on the pool when large.
+template <class R>
+static void overItems(long count, long work, R& range) {
+  const long kWork = 1 << 15;  // operations per task (exp-heavy loops: worth sharing early)
+  long per = lmax(1, kWork / lmax(work, 1));
+  if (count * work < 2 * kWork || ck_threads() == 1 || count < 2) { range(0, count); return; }
+  long tasks = (count + per - 1) / per;
+  auto task = [&](long t) { range(t * per, lmin(count, (t + 1) * per)); };
+  parallelFor(tasks, task);
+}
+
+// Softmax / log-softmax of each slice (outer, len, inner) along the middle axis, in double like the reference.
+static void softmax(const float* x, long outer, long len, long inner, int log, float* y) {
+  auto range = [&](long a, long b) {
+    for (long q = a; q < b; q++) {
+      long o = q / inner, i = q % inner;
+      const float* xs = x + o * len * inner + i;
+      float* ys = y + o * len * inner + i;
+      double m = -INFINITY;
+      for (long k = 0; k < len; k++) if ((double)xs[k * inner] > m) m = xs[k * inner];
+      double s = 0;
+      for (long k = 0; k < len; k++) s += exp((double)xs[k * inner] - m);
+      if (log) {
+        double shift = m + ::log(s);
+        for (long k = 0; k < len; k++) ys[k * inner] = (float)((double)xs[k * inner] - shift);
+      } else {
+        double inv = 1 / s;
+        for (long k = 0; k < len; k++) ys[k * inner] = (float)(exp((double)xs[k * inner] - m) * inv);
+      }
+    }
+  };
+  overItems(outer * inner, len, range);
+}
+
+static void softmaxBackward(const float* y, const float* dy, long outer, long len, long inner, int log, float* dx) {
+  auto range = [&](long a, long b) {
+    for (long q = a; q < b; q++) {
+      long off = (q / inner) * len * inner + q % inner;
+      const float *ys = y + off, *ds = dy + off;
+      float* xs = dx + off;
+      double s = 0;
+      if (log) {
+        for (long k = 0; k < len; k++) s += ds[k * inner];
+        for (long k = 0; k < len; k++) xs[k * inner] = (float)((double)ds[k * inner] - exp((double)ys[k * inner]) * s);
+      } else {
+        for (long k = 0; k < len; k++) s += (double)ds[k * inner] * (double)ys[k * inner];
+        for (long k = 0; k < len; k++) xs[k * inner] = (float)((double)ys[k * inner] * ((double)ds[k * inner] - s));
+      }
+    }
+  };
+  overItems(outer * inner, len, range);
+}
+
+// Softmax cross-entropy on class indices (see the reference, src/backend/js/fused.ts). Positions
+// run in parallel; the total and the weight sum are added up afterwards in position order, as
+// the reference does.
+static void crossEntropyForward(const float* z, const int32_t* t, const float* w, long n, long c, long inner, long ignore,
+                                double sm, long red, float* probs, float* loss) {
+  long P = n * inner;
+  double* part = red == 0 ? nullptr : (double*)malloc(sizeof(double) * 2 * (size_t)lmax(P, 1));
+  if (red != 0 && !part) abort();
+  auto range = [&](long a, long b) {
+    for (long pos = a; pos < b; pos++) {
+      long bi = pos / inner, j = pos % inner;
+      const float* zs = z + bi * c * inner + j;
+      float* ps = probs + bi * c * inner + j;
+      double m = -INFINITY;
+      for (long k = 0; k < c; k++) if ((double)zs[k * inner] > m) m = zs[k * inner];
+      double s = 0;
+      for (long k = 0; k < c; k++) s += exp((double)zs[k * inner] - m);
+      double l = m + log(s);
+      for (long k = 0; k < c; k++) ps[k * inner] = (float)exp((double)zs[k * inner] - l);
+      long y = t[pos];
+      double v = 0, wy = 0;
+      if (y != ignore) {
+        if (y < 0 || y >= c) {
+          v = NAN;
+        } else {
+          wy = w ? (double)w[y] : 1.0;
+          v = -(1 - sm) * wy * ((double)zs[y * inner] - l);
+          if (sm > 0) {
+            double acc = 0;
+            for (long k = 0; k < c; k++) acc -= (w ? (double)w[k] : 1.0) * ((double)zs[k * inner] - l);
+            v += (sm / c) * acc;
+          }
+        }
+      }
+      if (red == 0) loss[pos] = (float)v;
+      else { part[2 * pos] = v; part[2 * pos + 1] = wy; }
+    }
+  };
+  overItems(P, 3 * c, range);
+  if (red == 0) return;
+  double total = 0, denom = 0;
+  for (long pos = 0; pos < P; pos++) { total += part[2 * pos]; denom += part[2 * pos + 1]; }
+  free(part);
+  loss[0] = (float)(red == 2 ? total : total / denom);
+}
+
+static void crossEntropyBackward(const float* probs, const int32_t* t, const float* w, const float* gl, long n, long c,
+                                 long inner, long ignore, double sm, long red, float* dz) {
+  long P = n * inner;
+  double wSum = (double)c;
+  if (w) { wSum = 0; for (long k = 0; k < c; k++) wSum += w[k]; }
+  double denom = 0;
+  if (red == 1)
+    for (long pos = 0; pos < P; pos++) {
+      long y = t[pos];
+      if (y != ignore && y >= 0 && y < c) denom += w ? (double)w[y] : 1.0;
+    }
+  auto range = [&](long a, long b) {
+    for (long pos = a; pos < b; pos++) {
+      long bi = pos / inner, j = pos % inner;
+      const float* ps = probs + bi * c * inner + j;
+      float* ds = dz + bi * c * inner + j;
+      long y = t[pos];
+      if (y == ignore || y < 0 || y >= c) {
+        for (long k = 0; k < c; k++) ds[k * inner] = 0.f;
+        continue;
+      }
+      double g = red == 0 ? (double)gl[pos] : red == 1 ? (double)gl[0] / denom : (double)gl[0];
+      double av = g * (1 - sm) * (w ? (double)w[y] : 1.0), e = (g * sm) / c;
+      double pc = av + e * wSum;
+      for (long k = 0; k < c; k++) ds[k * inner] = (float)(pc * (double)ps[k * inner] - e * (w ? (double)w[k] : 1.0));
+      ds[y * inner] = (float)((double)ds[y * inner] - av);
+    }
+  };
+  overItems(P, c, range);
+}
+
 }  // namespace ck_fused
 
 extern "C" {
@@ -99,5 +229,19 @@ void ck_adagrad_update(float* p, const float* g, float* sum, long n, double lr, 
 void ck_rmsprop_update(float* p, const float* g, float* sq, float* gradAvg, float* mom, long n, double lr,
                        double alpha, double eps, double weightDecay, double momentum) {
   ck_fused::rmspropUpdate(p, g, sq, gradAvg, mom, n, lr, alpha, eps, weightDecay, momentum);
+}
+void ck_softmax(const float* x, long outer, long len, long inner, int log, float* y) {
+  ck_fused::softmax(x, outer, len, inner, log, y);
+}
+void ck_softmax_backward(const float* y, const float* dy, long outer, long len, long inner, int log, float* dx) {
+  ck_fused::softmaxBackward(y, dy, outer, len, inner, log, dx);
+}
+void ck_cross_entropy_forward(const float* z, const int32_t* target, const float* weight, long n, long c, long inner,
+                              long ignoreIndex, double smoothing, long reduction, float* probs, float* loss) {
+  ck_fused::crossEntropyForward(z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss);
+}
+void ck_cross_entropy_backward(const float* probs, const int32_t* target, const float* weight, const float* gLoss, long n,
+                               long c, long inner, long ignoreIndex, double smoothing, long reduction, float* dz) {
+  ck_fused::crossEntropyBackward(probs, target, weight, gLoss, n, c, inner, ignoreIndex, smoothing, reduction, dz);
 }
 }

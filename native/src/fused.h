@@ -10,4 +10,10 @@ void ck_adam_update(float* p, const float* g, float* m, float* v, float* vmax, l
 void ck_adagrad_update(float* p, const float* g, float* sum, long n, double lr, double weightDecay, double eps);
 void ck_rmsprop_update(float* p, const float* g, float* sq, float* gradAvg, float* mom, long n, double lr,
                        double alpha, double eps, double weightDecay, double momentum);
+void ck_softmax(const float* x, long outer, long len, long inner, int log, float* y);
+void ck_softmax_backward(const float* y, const float* dy, long outer, long len, long inner, int log, float* dx);
+void ck_cross_entropy_forward(const float* z, const int32_t* target, const float* weight, long n, long c, long inner,
+                              long ignoreIndex, double smoothing, long reduction, float* probs, float* loss);
+void ck_cross_entropy_backward(const float* probs, const int32_t* target, const float* weight, const float* gLoss, long n,
+                               long c, long inner, long ignoreIndex, double smoothing, long reduction, float* dz);
 }

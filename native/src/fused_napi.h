@@ -69,4 +69,97 @@ napi_value RmspropUpdate(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-#define CK_FUSED_FNS {"adamUpdate", AdamUpdate}, {"adagradUpdate", AdagradUpdate}, {"rmspropUpdate", RmspropUpdate},
+// softmax(x, y); params: CkSoftmaxParams.
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "softmax";
+  if (!getArgs(env, info, a, 2, fn)) return nullptr;
+  float *x, *y;
+  long nx, ny;
+  if (!getF32(env, a.v[0], &x, &nx, fn, "x") || !getF32(env, a.v[1], &y, &ny, fn, "y")) return nullptr;
+  CkSoftmaxParams q;
+  if (!readParams(env, q, fn)) return nullptr;
+  if (q.outer < 0 || q.len < 0 || q.inner < 0) return throwError(env, "native softmax: negative size");
+  double total = (double)q.outer * q.len * q.inner;
+  if (!needLen(env, nx, total, fn, "x") || !needLen(env, ny, total, fn, "y")) return nullptr;
+  ck_softmax(x, q.outer, q.len, q.inner, q.log, y);
+  return undef(env);
+}
+
+// softmaxBackward(y, dy, dx); params: CkSoftmaxBackwardParams.
+napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "softmaxBackward";
+  if (!getArgs(env, info, a, 3, fn)) return nullptr;
+  float *y, *dy, *dx;
+  long ny, ndy, ndx;
+  if (!getF32(env, a.v[0], &y, &ny, fn, "y") || !getF32(env, a.v[1], &dy, &ndy, fn, "dy") ||
+      !getF32(env, a.v[2], &dx, &ndx, fn, "dx"))
+    return nullptr;
+  CkSoftmaxBackwardParams q;
+  if (!readParams(env, q, fn)) return nullptr;
+  if (q.outer < 0 || q.len < 0 || q.inner < 0) return throwError(env, "native softmaxBackward: negative size");
+  double total = (double)q.outer * q.len * q.inner;
+  if (!needLen(env, ny, total, fn, "y") || !needLen(env, ndy, total, fn, "dy") || !needLen(env, ndx, total, fn, "dx"))
+    return nullptr;
+  ck_softmax_backward(y, dy, q.outer, q.len, q.inner, q.log, dx);
+  return undef(env);
+}
+
+// Checks the sizes shared by the cross-entropy kernels.
+bool ceSizes(napi_env env, const char* fn, long n, long c, long inner, long reduction, long nt, const float* w, long nw) {
+  if (n < 0 || c < 1 || inner < 0) return throwError(env, std::string("native ") + fn + ": bad sizes"), false;
+  if (reduction < 0 || reduction > 2)
+    return throwError(env, std::string("native ") + fn + ": reduction code must be 0, 1 or 2"), false;
+  return needLen(env, nt, (double)n * inner, fn, "target") && (!w || needLen(env, nw, (double)c, fn, "weight"));
+}
+
+// crossEntropyForward(z, target, weight | null, probs, loss); params: CkCrossEntropyForwardParams.
+napi_value CrossEntropyForward(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "crossEntropyForward";
+  if (!getArgs(env, info, a, 5, fn)) return nullptr;
+  float *z, *w, *probs, *loss;
+  int32_t* t;
+  long nz, nt, nw, np, nl;
+  if (!getF32(env, a.v[0], &z, &nz, fn, "z") || !getI32(env, a.v[1], &t, &nt, fn, "target") ||
+      !getF32Opt(env, a.v[2], &w, &nw, fn, "weight") || !getF32(env, a.v[3], &probs, &np, fn, "probs") ||
+      !getF32(env, a.v[4], &loss, &nl, fn, "loss"))
+    return nullptr;
+  CkCrossEntropyForwardParams q;
+  if (!readParams(env, q, fn)) return nullptr;
+  if (!ceSizes(env, fn, q.n, q.c, q.inner, q.reduction, nt, w, nw)) return nullptr;
+  double total = (double)q.n * q.c * q.inner;
+  if (!needLen(env, nz, total, fn, "z") || !needLen(env, np, total, fn, "probs") ||
+      !needLen(env, nl, q.reduction == 0 ? (double)q.n * q.inner : 1.0, fn, "loss"))
+    return nullptr;
+  ck_cross_entropy_forward(z, t, w, q.n, q.c, q.inner, q.ignoreIndex, q.smoothing, q.reduction, probs, loss);
+  return undef(env);
+}
+
+// crossEntropyBackward(probs, target, weight | null, gLoss, dz); params: CkCrossEntropyBackwardParams.
+napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "crossEntropyBackward";
+  if (!getArgs(env, info, a, 5, fn)) return nullptr;
+  float *probs, *w, *gl, *dz;
+  int32_t* t;
+  long np, nt, nw, ng, nd;
+  if (!getF32(env, a.v[0], &probs, &np, fn, "probs") || !getI32(env, a.v[1], &t, &nt, fn, "target") ||
+      !getF32Opt(env, a.v[2], &w, &nw, fn, "weight") || !getF32(env, a.v[3], &gl, &ng, fn, "gLoss") ||
+      !getF32(env, a.v[4], &dz, &nd, fn, "dz"))
+    return nullptr;
+  CkCrossEntropyBackwardParams q;
+  if (!readParams(env, q, fn)) return nullptr;
+  if (!ceSizes(env, fn, q.n, q.c, q.inner, q.reduction, nt, w, nw)) return nullptr;
+  double total = (double)q.n * q.c * q.inner;
+  if (!needLen(env, np, total, fn, "probs") || !needLen(env, nd, total, fn, "dz") ||
+      !needLen(env, ng, q.reduction == 0 ? (double)q.n * q.inner : 1.0, fn, "gLoss"))
+    return nullptr;
+  ck_cross_entropy_backward(probs, t, w, gl, q.n, q.c, q.inner, q.ignoreIndex, q.smoothing, q.reduction, dz);
+  return undef(env);
+}
+
+#define CK_FUSED_FNS {"adamUpdate", AdamUpdate}, {"adagradUpdate", AdagradUpdate}, {"rmspropUpdate", RmspropUpdate}, \
+  {"softmax", Softmax}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward}, \
+  {"crossEntropyBackward", CrossEntropyBackward},

@@ -14,7 +14,8 @@ import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/inde
 import type { Backend } from '../../src/backend/backend.js';
 
 /** The fused kernels; each must have a native and a wasm version. */
-const FUSED = ['sgdUpdate', 'adamUpdate', 'adagradUpdate', 'rmspropUpdate'] as const satisfies readonly KernelName[];
+const FUSED = ['sgdUpdate', 'adamUpdate', 'adagradUpdate', 'rmspropUpdate', 'softmax', 'softmaxBackward', 'crossEntropyForward',
+  'crossEntropyBackward'] as const satisfies readonly KernelName[];
 type Fused = typeof FUSED[number];
 
 function lcg(seed: number): () => number {
@@ -60,7 +61,51 @@ function optimizerCases(): Case[] {
   return cases;
 }
 
-const CASES: Case[] = [...optimizerCases()];
+/** (outer, len, inner) layouts: rows, a middle axis with inner > 1, length 1, and threaded sizes. */
+const LAYOUTS: [number, number, number][] = [[1, 1, 1], [3, 10, 1], [4, 7, 5], [2, 1, 3], [64, 10, 1], [1, 33, 1], [256, 1000, 1], [8, 19, 700]];
+
+function softmaxCases(): Case[] {
+  const cases: Case[] = [];
+  for (const [outer, len, inner] of LAYOUTS) {
+    const n = outer * len * inner;
+    for (const log of [false, true]) {
+      const what = `(${outer}, ${len}, ${inner}) log=${log}`;
+      const x = arr(n, -8, 8);
+      if (n > 3) x[1] = 60; // a large logit: the max shift keeps it finite
+      cases.push({ kernel: 'softmax', what, rtol: 1e-4, outs: [5], args: [x, outer, len, inner, log, new Float32Array(n)] });
+      // y: a real (log-)softmax output
+      const y = new Float32Array(n);
+      KERNELS.softmax.reference(x, outer, len, inner, log, y);
+      cases.push({ kernel: 'softmaxBackward', what, rtol: 1e-4, outs: [6], args: [y, arr(n), outer, len, inner, log, new Float32Array(n)] });
+    }
+  }
+  return cases;
+}
+
+function crossEntropyCases(): Case[] {
+  const cases: Case[] = [];
+  // (n, c, inner): batches of rows, segmentation-like inner positions, one class, the threaded size
+  for (const [n, c, inner] of [[1, 1, 1], [5, 3, 1], [64, 10, 1], [3, 4, 6], [2, 7, 13], [256, 1000, 1], [16, 21, 400]] as const) {
+    for (const reduction of [0, 1, 2]) {
+      for (const [weighted, smoothing, ignore] of [[false, 0, -100], [true, 0, 1], [false, 0.1, 2], [true, 0.25, -100]] as const) {
+        const t = new Int32Array(n * inner);
+        for (let i = 0; i < t.length; i++) t[i] = rnd() < 0.2 ? ignore : int(0, c - 1);
+        const z = arr(n * c * inner, -5, 5), w = weighted ? arr(c, 0.1, 2) : null;
+        const lossLen = reduction === 0 ? n * inner : 1;
+        const what = `(${n}, ${c}, ${inner}) reduction=${reduction} weighted=${weighted} smoothing=${smoothing} ignore=${ignore}`;
+        cases.push({ kernel: 'crossEntropyForward', what, rtol: 1e-4, outs: [9, 10],
+          args: [z, t, w, n, c, inner, ignore, smoothing, reduction, new Float32Array(n * c * inner), new Float32Array(lossLen)] });
+        const probs = new Float32Array(n * c * inner);
+        KERNELS.crossEntropyForward.reference(z, t, w, n, c, inner, ignore, smoothing, reduction, probs, new Float32Array(lossLen));
+        cases.push({ kernel: 'crossEntropyBackward', what, rtol: 1e-4, outs: [10],
+          args: [probs, t, w, arr(lossLen), n, c, inner, ignore, smoothing, reduction, new Float32Array(n * c * inner)] });
+      }
+    }
+  }
+  return cases;
+}
+
+const CASES: Case[] = [...optimizerCases(), ...softmaxCases(), ...crossEntropyCases()];
 
 /** A copy of the arguments: arrays in `alloc` storage (or on the JS heap). */
 function copyArgs(args: unknown[], alloc: ((n: number) => Float32Array) | null): unknown[] {
@@ -84,11 +129,22 @@ function close(got: Float32Array, want: Float32Array, rtol: number, what: string
   }
 }
 
+const wanted = new Map<Case, unknown[]>();
+/** The reference's results for a case (computed once). */
+function reference(c: Case): unknown[] {
+  let want = wanted.get(c);
+  if (!want) {
+    want = copyArgs(c.args, null);
+    (KERNELS[c.kernel].reference as (...a: unknown[]) => void)(...want);
+    wanted.set(c, want);
+  }
+  return want;
+}
+
 /** Runs every case on `b` and compares with the reference. */
 function check(b: Backend, label: string, onHeap: boolean): void {
   for (const c of CASES) {
-    const want = copyArgs(c.args, null);
-    (KERNELS[c.kernel].reference as (...a: unknown[]) => void)(...want);
+    const want = reference(c);
     const got = copyArgs(c.args, onHeap ? null : (n) => b.alloc(n));
     call(b, c, got);
     for (const o of c.outs) {

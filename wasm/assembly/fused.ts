@@ -87,3 +87,115 @@ export function rmspropUpdate(tid: i32, nt: i32, wid: i32, p: usize, g: usize, s
     }
   }
 }
+
+// @ts-ignore: decorator
+@inline function ldi(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
+
+/** Softmax (log = 0) or log-softmax over the middle axis of (outer, len, inner), this share of the slices. */
+export function softmax(tid: i32, nt: i32, wid: i32, x: usize, outer: i32, len: i32, inner: i32, log: i32, y: usize): void {
+  const total = outer * inner;
+  const q0 = share(total, tid, nt), q1 = share(total, tid + 1, nt);
+  for (let q = q0; q < q1; q++) {
+    const start = (q / inner) * len * inner + q % inner;
+    let m: f64 = -Infinity;
+    for (let k = 0, p = start; k < len; k++, p += inner) { const v = ld(x, p); if (v > m) m = v; }
+    let s: f64 = 0;
+    for (let k = 0, p = start; k < len; k++, p += inner) s += Math.exp(ld(x, p) - m);
+    if (log != 0) {
+      const shift = m + Math.log(s);
+      for (let k = 0, p = start; k < len; k++, p += inner) st(y, p, ld(x, p) - shift);
+    } else {
+      const inv = 1 / s;
+      for (let k = 0, p = start; k < len; k++, p += inner) st(y, p, Math.exp(ld(x, p) - m) * inv);
+    }
+  }
+}
+
+/** Backward of softmax (from its output y) or log-softmax (log = 1), this share of the slices. */
+export function softmaxBackward(tid: i32, nt: i32, wid: i32, y: usize, dy: usize, outer: i32, len: i32, inner: i32, log: i32,
+  dx: usize): void {
+  const total = outer * inner;
+  const q0 = share(total, tid, nt), q1 = share(total, tid + 1, nt);
+  for (let q = q0; q < q1; q++) {
+    const start = (q / inner) * len * inner + q % inner;
+    let s: f64 = 0;
+    if (log != 0) {
+      for (let k = 0, p = start; k < len; k++, p += inner) s += ld(dy, p);
+      for (let k = 0, p = start; k < len; k++, p += inner) st(dx, p, ld(dy, p) - Math.exp(ld(y, p)) * s);
+    } else {
+      for (let k = 0, p = start; k < len; k++, p += inner) s += ld(dy, p) * ld(y, p);
+      for (let k = 0, p = start; k < len; k++, p += inner) st(dx, p, ld(y, p) * (ld(dy, p) - s));
+    }
+  }
+}
+
+/**
+ * Softmax cross-entropy forward (src/backend/js/fused.ts crossEntropyForward); w = 0 without
+ * weights. Run as one share: the total is summed in position order, as the reference does.
+ */
+export function crossEntropyForward(tid: i32, nt: i32, wid: i32, z: usize, t: usize, w: usize, n: i32, c: i32, inner: i32,
+  ignore: i32, sm: f64, red: i32, probs: usize, loss: usize): void {
+  if (tid != 0) return;
+  let total: f64 = 0, denom: f64 = 0;
+  for (let b = 0; b < n; b++) {
+    for (let j = 0; j < inner; j++) {
+      const pos = b * inner + j, start = b * c * inner + j;
+      let m: f64 = -Infinity;
+      for (let k = 0, p = start; k < c; k++, p += inner) { const v = ld(z, p); if (v > m) m = v; }
+      let s: f64 = 0;
+      for (let k = 0, p = start; k < c; k++, p += inner) s += Math.exp(ld(z, p) - m);
+      const l = m + Math.log(s);
+      for (let k = 0, p = start; k < c; k++, p += inner) st(probs, p, Math.exp(ld(z, p) - l));
+      const y = ldi(t, pos);
+      let v: f64 = 0;
+      if (y != ignore) {
+        if (y < 0 || y >= c) {
+          v = NaN;
+        } else {
+          const wy = w != 0 ? ld(w, y) : 1.0;
+          denom += wy;
+          v = -(1 - sm) * wy * (ld(z, start + y * inner) - l);
+          if (sm > 0) {
+            let acc: f64 = 0;
+            for (let k = 0, p = start; k < c; k++, p += inner) acc -= (w != 0 ? ld(w, k) : 1.0) * (ld(z, p) - l);
+            v += (sm / <f64>c) * acc;
+          }
+        }
+      }
+      if (red == 0) st(loss, pos, v);
+      else total += v;
+    }
+  }
+  if (red == 2) st(loss, 0, total);
+  else if (red == 1) st(loss, 0, total / denom);
+}
+
+/** Softmax cross-entropy backward (src/backend/js/fused.ts crossEntropyBackward), this share of the positions. */
+export function crossEntropyBackward(tid: i32, nt: i32, wid: i32, probs: usize, t: usize, w: usize, gl: usize, n: i32, c: i32,
+  inner: i32, ignore: i32, sm: f64, red: i32, dz: usize): void {
+  const P = n * inner;
+  let wSum: f64 = <f64>c;
+  if (w != 0) { wSum = 0; for (let k = 0; k < c; k++) wSum += ld(w, k); }
+  let denom: f64 = 0;
+  if (red == 1) {
+    for (let pos = 0; pos < P; pos++) {
+      const y = ldi(t, pos);
+      if (y != ignore && y >= 0 && y < c) denom += w != 0 ? ld(w, y) : 1.0;
+    }
+  }
+  const p0 = share(P, tid, nt), p1 = share(P, tid + 1, nt);
+  for (let pos = p0; pos < p1; pos++) {
+    const start = (pos / inner) * c * inner + pos % inner;
+    const y = ldi(t, pos);
+    if (y == ignore || y < 0 || y >= c) {
+      for (let k = 0, p = start; k < c; k++, p += inner) st(dz, p, 0);
+      continue;
+    }
+    const g = red == 0 ? ld(gl, pos) : red == 1 ? ld(gl, 0) / denom : ld(gl, 0);
+    const a = g * (1 - sm) * (w != 0 ? ld(w, y) : 1.0), e = (g * sm) / <f64>c;
+    const pc = a + e * wSum;
+    for (let k = 0, p = start; k < c; k++, p += inner) st(dz, p, pc * ld(probs, p) - e * (w != 0 ? ld(w, k) : 1.0));
+    const py = start + y * inner;
+    st(dz, py, ld(dz, py) - a);
+  }
+}

@@ -8,11 +8,14 @@
  * shape holding whole numbers is accepted too). Class weights are constants (no gradient).
  */
 import { record } from '../../autograd/engine.js';
-import { empty, f32 } from '../../tensor/alloc.js';
+import { getBackend } from '../../backend/index.js';
+import { REDUCTION_CODE } from '../../backend/js/fused.js';
+import { empty, emptyUninit, f32 } from '../../tensor/alloc.js';
 import { fmt, sameShape, sizeOf } from '../../tensor/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { broadcastData, checkReduction, reduceLoss, type Reduction } from './loss.js';
 import { expectTensor } from '../../tensor/ops/check.js';
+import { logSoftmax } from './softmax.js';
 
 /** Options of crossEntropy (torch.nn.functional.cross_entropy). */
 export interface CrossEntropyOptions {
@@ -128,94 +131,45 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   return probs ? crossEntropyProbs(input, target, lay, w, eps, reduction) : crossEntropyIndex(input, target, lay, w, eps, reduction, ignoreIndex);
 }
 
-/** Per-position log-sum-exp of the logits over the class axis (shifted by the max). */
-function logSumExpClasses(z: Float32Array, lay: ClassLayout): Float64Array {
-  const { n, c, inner } = lay;
-  const lse = new Float64Array(n * inner);
-  forEachPosition(lay, (pos, start) => {
-    const end = start + c * inner;
-    let m = -Infinity;
-    for (let p = start; p < end; p += inner) if (z[p] > m) m = z[p];
-    let s = 0;
-    for (let p = start; p < end; p += inner) s += Math.exp(z[p] - m);
-    lse[pos] = m + Math.log(s);
-  });
-  return lse;
+/** Checks every class index against C (ignoreIndex excepted), naming the first bad one and its position. */
+function checkIndices(op: string, t: Int32Array, c: number, ignoreIndex: number): void {
+  for (let pos = 0; pos < t.length; pos++) {
+    const y = t[pos];
+    if (y !== ignoreIndex) checkIndex(op, y, c, pos);
+  }
 }
 
+/** Class indices: the softmax cross-entropy kernels (loss and saved probabilities; backward). */
 function crossEntropyIndex(input: Tensor, target: Tensor, lay: ClassLayout, w: Float32Array | null, eps: number,
   reduction: Reduction, ignoreIndex: number): Tensor {
   const op = 'crossEntropy';
   const { n, c, inner } = lay;
   const t = classIndices(op, input, target, lay);
-  const z = input.f32;
-  const lse = logSumExpClasses(z, lay);
-  let wSum = c;
-  if (w) { wSum = 0; for (let k = 0; k < c; k++) wSum += w[k]; }
-  const lossPos = new Float64Array(n * inner);
-  const denom = forEachTarget(t, lay, w, ignoreIndex, (pos, y, wy, start) => {
-    const l = lse[pos];
-    let loss = -(1 - eps) * wy * (z[start + y * inner] - l);
-    if (eps > 0) {
-      let smooth = 0;
-      for (let k = 0, p = start; k < c; k++, p += inner) smooth -= (w ? w[k] : 1) * (z[p] - l);
-      loss += (eps / c) * smooth;
-    }
-    lossPos[pos] = loss;
-  }, op);
-  const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, denom);
+  checkIndices(op, t, c, ignoreIndex);
+  const code = REDUCTION_CODE[reduction];
+  const probs = emptyUninit(input.shape);
+  const out = reduction === 'none' ? empty(lay.posShape) : empty([]);
+  getBackend().crossEntropyForward(input.f32, t, w, n, c, inner, ignoreIndex, eps, code, probs.f32, out.f32);
   return record(out, 'crossEntropy', [input], (g) => {
-    // d/dz_k = scale * [(1 - eps) w_y (p_k - [k = y]) + eps / C (W p_k - w_k)], W = sum of class weights
-    const gx = empty(input.shape), o = gx.f32, gd = g.f32;
-    forEachTarget(t, lay, w, ignoreIndex, (pos, y, wy, start) => {
-      const s = scale(gd, pos), l = lse[pos];
-      const a = s * (1 - eps) * wy, e = (s * eps) / c;
-      const pCoef = a + e * wSum;
-      for (let k = 0, p = start; k < c; k++, p += inner) o[p] = pCoef * Math.exp(z[p] - l) - e * (w ? w[k] : 1);
-      o[start + y * inner] -= a;
-    });
+    const gx = emptyUninit(input.shape);
+    getBackend().crossEntropyBackward(probs.f32, t, w, g.f32, n, c, inner, ignoreIndex, eps, code, gx.f32);
     return [gx];
   });
 }
 
+/**
+ * Class probabilities: a composite of logSoftmax and tensor ops (autograd differentiates it,
+ * the target too): per position -sum_k w_k t'_k log p_k, t' = (1 - s) t + s / C the smoothed target.
+ */
 function crossEntropyProbs(input: Tensor, target: Tensor, lay: ClassLayout, w: Float32Array | null, eps: number, reduction: Reduction): Tensor {
-  const { n, c, inner } = lay;
-  const z = input.f32, tp = target.f32;
-  const lse = logSumExpClasses(z, lay);
-  // w_k t'_k at flat index p of class k, t' the smoothed target
-  const wt = (k: number, p: number): number => (w ? w[k] : 1) * (tp[p] * (1 - eps) + eps / c);
-  const lossPos = new Float64Array(n * inner);
-  forEachPosition(lay, (pos, start) => {
-    const l = lse[pos];
-    let loss = 0;
-    for (let k = 0, p = start; k < c; k++, p += inner) loss -= wt(k, p) * (z[p] - l);
-    lossPos[pos] = loss;
-  });
-  const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, n * inner);
-  return record(out, 'crossEntropy', [input, target], (g) => {
-    const gd = g.f32;
-    let gz: Tensor | null = null, gt: Tensor | null = null;
-    if (input.requiresGrad) {
-      // d/dz_k = scale * (p_k * sum_i w_i t'_i - w_k t'_k), t' the smoothed target
-      gz = empty(input.shape);
-      const o = gz.f32;
-      forEachPosition(lay, (pos, start) => {
-        const l = lse[pos], s = scale(gd, pos);
-        let wtSum = 0;
-        for (let k = 0, p = start; k < c; k++, p += inner) wtSum += wt(k, p);
-        for (let k = 0, p = start; k < c; k++, p += inner) o[p] = s * (wtSum * Math.exp(z[p] - l) - wt(k, p));
-      });
-    }
-    if (target.requiresGrad) {
-      gt = empty(target.shape);
-      const o = gt.f32;
-      forEachPosition(lay, (pos, start) => {
-        const l = lse[pos], s = scale(gd, pos);
-        for (let k = 0, p = start; k < c; k++, p += inner) o[p] = -s * (w ? w[k] : 1) * (1 - eps) * (z[p] - l);
-      });
-    }
-    return [gz, gt];
-  });
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const logp = logSoftmax(input, classDim);
+  let wt = eps > 0 ? target.mul(1 - eps).add(eps / lay.c) : target;
+  if (w) {
+    const wShape = input.shape.map((d, i) => (i === classDim ? d : 1));
+    wt = wt.mul(new Tensor(w, wShape));
+  }
+  return reduceLoss('crossEntropy', wt.mul(logp).sum(classDim).neg(), reduction);
 }
 
 /**
