@@ -7,6 +7,7 @@ import { runBackward, type GradFn } from '../autograd/engine.js';
 import { fmt, sizeOf } from './shape.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
+import type { ReduceOptions } from './ops/reduce.js';
 import * as sh from './ops/shape.js';
 import { matmul } from './ops/matmul.js';
 import { gather } from './ops/gather.js';
@@ -207,17 +208,17 @@ export class Tensor {
 
   // ---- reductions ----
   /** Sum over axes (all if omitted). */
-  sum(dim?: number | number[], keepDim = false): Tensor { return red.sum(this, dim, keepDim); }
+  sum(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.sum(this, dim, red.keepDimOption('sum', options)); }
   /** Mean over axes (all if omitted). */
-  mean(dim?: number | number[], keepDim = false): Tensor { return red.mean(this, dim, keepDim); }
+  mean(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.mean(this, dim, red.keepDimOption('mean', options)); }
   /** Max over axes (all if omitted); gradient goes to the maxima. */
-  max(dim?: number | number[], keepDim = false): Tensor { return red.max(this, dim, keepDim); }
+  max(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.max(this, dim, red.keepDimOption('max', options)); }
   /** Min over axes (all if omitted). */
-  min(dim?: number | number[], keepDim = false): Tensor { return red.min(this, dim, keepDim); }
+  min(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.min(this, dim, red.keepDimOption('min', options)); }
   /** Index of the max along an axis (flat index if omitted), int32. */
-  argmax(dim?: number, keepDim = false): Tensor { return red.argReduce('argmax', this, dim, keepDim); }
+  argmax(dim?: number, options: ReduceOptions = {}): Tensor { return red.argReduce('argmax', this, dim, red.keepDimOption('argmax', options)); }
   /** Index of the min along a dim, int32. */
-  argmin(dim?: number, keepDim = false): Tensor { return red.argReduce('argmin', this, dim, keepDim); }
+  argmin(dim?: number, options: ReduceOptions = {}): Tensor { return red.argReduce('argmin', this, dim, red.keepDimOption('argmin', options)); }
   /** Variance (unbiased by default, like PyTorch). */
   var(dim?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor {
     if (typeof options !== 'object' || options === null) throw new TypeError(`var: options must be an object like { keepDim, unbiased }, got ${String(options)}`);
@@ -226,7 +227,7 @@ export class Tensor {
   /** Standard deviation (unbiased by default). */
   std(dim?: number | number[], options: { keepDim?: boolean; unbiased?: boolean } = {}): Tensor { return this.var(dim, options).sqrt(); }
   /** log(sum(exp(x))) along a dim, computed stably. */
-  logsumexp(dim: number, keepDim = false): Tensor { return red.logsumexp(this, dim, keepDim); }
+  logsumexp(dim: number, options: ReduceOptions = {}): Tensor { return red.logsumexp(this, dim, red.keepDimOption('logsumexp', options)); }
 
   // ---- shape ----
   /** Same data, new shape (one entry may be -1). Shares storage. */

@@ -319,5 +319,5 @@ export function toGrayscale(image: Tensor): Tensor {
   if (c !== 3 && c !== 4) throw new RangeError(`toGrayscale: image must have 1, 3 or 4 channels, got ${c} (shape ${fmt(image.shape)})`);
   const rgb = c === 4 ? image.narrow(axis, 0, 3) : image;
   const weights = new Tensor(Float32Array.from([0.299, 0.587, 0.114]), [3, 1, 1]);
-  return rgb.mul(weights).sum(axis, true);
+  return rgb.mul(weights).sum(axis, { keepDim: true });
 }

@@ -14,16 +14,16 @@ test('sum and mean over axes, negative axes, keepDim', () => {
   assert.deepEqual(x.sum(0).toArray(), [5, 7, 9]);
   assert.deepEqual(x.sum(1).toArray(), [6, 15]);
   assert.deepEqual(x.sum(-1).toArray(), [6, 15]);
-  assert.deepEqual(x.sum(-2, true).toArray(), [[5, 7, 9]]);
-  assert.deepEqual(x.sum(1, true).shape, [2, 1]);
+  assert.deepEqual(x.sum(-2, { keepDim: true }).toArray(), [[5, 7, 9]]);
+  assert.deepEqual(x.sum(1, { keepDim: true }).shape, [2, 1]);
   assert.deepEqual(x.sum([0, 1]).shape, []);
-  assert.deepEqual(x.sum([1, 0], true).toArray(), [[21]]);
+  assert.deepEqual(x.sum([1, 0], { keepDim: true }).toArray(), [[21]]);
   assert.equal(x.mean().item(), 3.5);
   assert.deepEqual(x.mean(0).toArray(), [2.5, 3.5, 4.5]);
-  assert.deepEqual(x.mean(-1, true).toArray(), [[2], [5]]);
+  assert.deepEqual(x.mean(-1, { keepDim: true }).toArray(), [[2], [5]]);
   const c = tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
   assert.deepEqual(c.sum([0, 2]).toArray(), [14, 22]);
-  assert.deepEqual(c.sum([0, 2], true).shape, [1, 2, 1]);
+  assert.deepEqual(c.sum([0, 2], { keepDim: true }).shape, [1, 2, 1]);
   assert.deepEqual(c.mean([-1, -3]).toArray(), [3.5, 5.5]);
 });
 
@@ -68,14 +68,14 @@ test('max, min, argmax, argmin with keepDim; first index wins ties', () => {
   assert.equal(x.min().item(), 1);
   assert.deepEqual(x.max(1).toArray(), [7, 9]);
   assert.deepEqual(x.min(0).toArray(), [1, 2, 3]);
-  assert.deepEqual(x.max(-1, true).toArray(), [[7], [9]]);
+  assert.deepEqual(x.max(-1, { keepDim: true }).toArray(), [[7], [9]]);
   const am = x.argmax(1);
   assert.equal(am.dtype, 'int32');
   assert.deepEqual(am.toArray(), [1, 0]);
   assert.deepEqual(x.argmin(0).toArray(), [0, 1, 0]);
-  assert.deepEqual(x.argmax(-1, true).toArray(), [[1], [0]]);
+  assert.deepEqual(x.argmax(-1, { keepDim: true }).toArray(), [[1], [0]]);
   assert.equal(x.argmax().item(), 3);
-  assert.deepEqual(x.argmax(undefined, true).shape, [1, 1]);
+  assert.deepEqual(x.argmax(undefined, { keepDim: true }).shape, [1, 1]);
   assert.equal(x.argmin().item(), 0);
 });
 
@@ -106,7 +106,7 @@ test('var and std: unbiased by default, biased on request', () => {
 
 test('logsumexp is exact and stays finite at +-1e4', () => {
   assertClose(tensor([[0, 0], [1, 2]]).logsumexp(1), [Math.log(2), 2 + Math.log(1 + Math.exp(-1))], { rtol: 1e-6 });
-  assert.deepEqual(tensor([[0, 0]]).logsumexp(-1, true).shape, [1, 1]);
+  assert.deepEqual(tensor([[0, 0]]).logsumexp(-1, { keepDim: true }).shape, [1, 1]);
   const big = tensor([[1e4, -1e4], [1e4, 1e4], [-1e4, -1e4]], { requiresGrad: true });
   const l = big.logsumexp(1);
   assertClose(l, [1e4, 1e4 + Math.log(2), -1e4 + Math.log(2)], { rtol: 1e-6 });
@@ -119,15 +119,15 @@ test('logsumexp is exact and stays finite at +-1e4', () => {
 test('gradients of sum and mean over a spread of axes', () => {
   for (const [axis, keep] of [[undefined, false], [0, false], [1, true], [-1, false], [[0, 2], false], [[0, 2], true]] as const) {
     const msg = `axis ${JSON.stringify(axis)} keepDim ${keep}`;
-    gradcheck((a) => a.sum(axis as number | number[] | undefined, keep), [rn([2, 3, 2], 1)], { msg: `sum ${msg}` });
-    gradcheck((a) => a.mean(axis as number | number[] | undefined, keep), [rn([2, 3, 2], 2)], { msg: `mean ${msg}` });
+    gradcheck((a) => a.sum(axis as number | number[] | undefined, { keepDim: keep }), [rn([2, 3, 2], 1)], { msg: `sum ${msg}` });
+    gradcheck((a) => a.mean(axis as number | number[] | undefined, { keepDim: keep }), [rn([2, 3, 2], 2)], { msg: `mean ${msg}` });
   }
   gradcheck((a) => a.sum(), [tensor(2)]);
 });
 
 test('gradients of max/min over axes, ties split evenly', () => {
   gradcheck((a) => a.max(1), [rn([3, 4], 3)]);
-  gradcheck((a) => a.min(0, true), [rn([3, 4], 4)]);
+  gradcheck((a) => a.min(0, { keepDim: true }), [rn([3, 4], 4)]);
   gradcheck((a) => a.max([0, 2]), [rn([2, 3, 2], 5)]);
   gradcheck((a) => a.min(), [rn([2, 3], 6)]);
   // two-way ties: a central difference also measures 1/2 for each tied element
@@ -149,7 +149,7 @@ test('gradients of var, std and logsumexp', () => {
   gradcheck((a) => a.var([0, 2], { unbiased: false }), [rn([2, 3, 2], 10)]);
   gradcheck((a) => a.std(1), [rn([2, 5], 11)]);
   gradcheck((a) => a.logsumexp(1), [rn([3, 4], 12)]);
-  gradcheck((a) => a.logsumexp(0, true), [rn([3, 4], 13)]);
+  gradcheck((a) => a.logsumexp(0, { keepDim: true }), [rn([3, 4], 13)]);
   gradcheck((a) => a.logsumexp(-1), [rn([2, 2, 3], 14)]);
 });
 
@@ -165,8 +165,8 @@ test('wrong option types give clear messages', () => {
   assert.throws(() => x.var(0, true as never), /var: options must be an object like \{ keepDim, unbiased \}, got true/);
   assert.throws(() => x.var(0, { unbiased: 'no' as never }), /var: unbiased must be a boolean, got no/);
   assert.throws(() => x.std(0, { keepDim: 1 as never }), /var: keepDim must be a boolean, got 1/);
-  assert.throws(() => x.sum(0, { keepDim: true } as never), /sum: keepDim must be a boolean, got \{"keepDim":true\}/);
-  assert.throws(() => x.max(0, 'yes' as never), /max: keepDim must be a boolean/);
-  assert.throws(() => x.argmax(0, 1 as never), /argmax: keepDim must be a boolean/);
-  assert.throws(() => x.mean(0, null as never), /mean: keepDim must be a boolean, got null/);
+  assert.throws(() => x.sum(0, true as never), { message: 'sum: keepDim is an option: write x.sum(dim, { keepDim: true })' });
+  assert.throws(() => x.max(0, { keepDim: 'yes' } as never), /max: keepDim must be a boolean/);
+  assert.throws(() => x.argmax(0, { keepdim: true } as never), /argmax: unknown option 'keepdim' \(known: keepDim\)/);
+  assert.throws(() => x.mean(0, null as never), /mean: options must be an object like \{ keepDim: true \}, got null/);
 });

@@ -111,9 +111,22 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   });
 }
 
+/** Options of `hardtanh`. */
+export interface HardtanhOptions {
+  /** Lower bound. Default -1. */
+  minVal?: number;
+  /** Upper bound. Default 1. */
+  maxVal?: number;
+}
+
 /** Clamps to [minVal, maxVal]; the gradient is 1 strictly inside the interval, as in PyTorch. */
-export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+export function hardtanh(x: Tensor, options: HardtanhOptions = {}): Tensor {
   expectTensor('hardtanh', 'input', x);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`hardtanh: options must be an object like { minVal, maxVal }, got ${String(options)} (minVal and maxVal are no longer positional; see CHANGELOG.md)`);
+  }
+  for (const k of Object.keys(options)) if (k !== 'minVal' && k !== 'maxVal') throw new TypeError(`hardtanh: unknown option '${k}' (known: minVal, maxVal)`);
+  const minVal = options.minVal ?? -1, maxVal = options.maxVal ?? 1;
   checkFinite('hardtanh', 'minVal', minVal);
   checkFinite('hardtanh', 'maxVal', maxVal);
   if (minVal > maxVal) throw new RangeError(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);
@@ -127,7 +140,7 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
 /** min(max(0, x), 6). */
 export function relu6(x: Tensor): Tensor {
   expectTensor('relu6', 'input', x);
-  return hardtanh(x, 0, 6);
+  return hardtanh(x, { minVal: 0, maxVal: 6 });
 }
 
 /** x * sigmoid(x) (SiLU, a.k.a. swish). */

@@ -7,7 +7,7 @@ import { record } from '../../autograd/engine.js';
 import { getBackend, type Pool2dGeometry } from '../../backend/index.js';
 import { empty } from '../../tensor/alloc.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { show } from './conv-args.js';
+import { checkOptionNames, show } from './conv-args.js';
 import { liftPoolInput, unliftPool, type PoolInput } from './pool-args.js';
 import { expectTensor } from '../../tensor/ops/check.js';
 
@@ -126,20 +126,34 @@ export function adaptiveAvgPool1d(x: Tensor, outputSize: AdaptiveSize1): Tensor 
   return adaptiveAvg('adaptiveAvgPool1d', 1, x, outputSize);
 }
 
+/** Options of `adaptiveMaxPool1d` / `adaptiveMaxPool2d`. */
+export interface AdaptiveMaxPoolOptions {
+  /** Also return the argmax positions (flat h*W+w within each plane). Default false. */
+  returnIndices?: boolean;
+}
+
+function returnIndicesOption(op: string, options: unknown): boolean {
+  if (typeof options === 'boolean') throw new TypeError(`${op}: returnIndices is an option: write ${op}(x, outputSize, { returnIndices: ${options} })`);
+  checkOptionNames(op, options, ['returnIndices']);
+  const v = (options as AdaptiveMaxPoolOptions | undefined)?.returnIndices ?? false;
+  if (typeof v !== 'boolean') throw new TypeError(`${op}: returnIndices must be true or false, got ${show(v)}`);
+  return v;
+}
+
 /** Max pooling to a fixed output size; with returnIndices also the flat argmax per plane. */
-export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, returnIndices: true): [Tensor, Tensor];
-export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, returnIndices?: false): Tensor;
-export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, returnIndices?: boolean): Tensor | [Tensor, Tensor];
-export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, returnIndices = false): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, options: { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, options?: { returnIndices?: false }): Tensor;
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, options?: AdaptiveMaxPoolOptions): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize2, options: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
   expectTensor('adaptiveMaxPool2d', 'input', x);
-  return adaptiveMax('adaptiveMaxPool2d', 2, x, outputSize, returnIndices);
+  return adaptiveMax('adaptiveMaxPool2d', 2, x, outputSize, returnIndicesOption('adaptiveMaxPool2d', options));
 }
 
 /** Max pooling to a fixed output length; with returnIndices also the argmax positions. */
-export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, returnIndices: true): [Tensor, Tensor];
-export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, returnIndices?: false): Tensor;
-export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, returnIndices?: boolean): Tensor | [Tensor, Tensor];
-export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, returnIndices = false): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, options: { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, options?: { returnIndices?: false }): Tensor;
+export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, options?: AdaptiveMaxPoolOptions): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize1, options: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
   expectTensor('adaptiveMaxPool1d', 'input', x);
-  return adaptiveMax('adaptiveMaxPool1d', 1, x, outputSize, returnIndices);
+  return adaptiveMax('adaptiveMaxPool1d', 1, x, outputSize, returnIndicesOption('adaptiveMaxPool1d', options));
 }

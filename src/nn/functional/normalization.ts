@@ -121,13 +121,22 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   });
 }
 
+/** Options of `layerNorm`. */
+export interface LayerNormOptions {
+  /** Added to the variance. Default 1e-5. */
+  eps?: number;
+}
+
 /**
  * Layer normalisation over the trailing axes given by normalizedShape:
  * y = (x - mean) / sqrt(var + eps) * weight + bias, biased variance, per leading index.
  */
-export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, options: LayerNormOptions = {}): Tensor {
   expectTensor('layerNorm', 'input', x);
   const op = 'layerNorm';
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${op}: options must be an object like { eps }, got ${String(options)} (eps is no longer positional; see CHANGELOG.md)`);
+  for (const key of Object.keys(options)) if (key !== 'eps') throw new TypeError(`${op}: unknown option '${key}' (known: eps)`);
+  const eps = options.eps ?? 1e-5;
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const k = ns.length;
   if (k === 0 || k > x.ndim || ns.some((d, i) => d !== x.shape[x.ndim - k + i])) {

@@ -97,7 +97,7 @@ export class Hardtanh extends Module {
   /** A hard tanh with the given limits. */
   constructor(readonly minVal = -1, readonly maxVal = 1) { super(); }
   /** Applies hardtanh. */
-  forward(x: Tensor): Tensor { return hardtanh(x, this.minVal, this.maxVal); }
+  forward(x: Tensor): Tensor { return hardtanh(x, { minVal: this.minVal, maxVal: this.maxVal }); }
   override extraRepr(): string { return `minVal=${this.minVal}, maxVal=${this.maxVal}`; }
 }
 

@@ -146,7 +146,7 @@ export class LayerNorm extends Module {
   }
 
   /** Normalises x (..., ...normalizedShape). */
-  forward(x: Tensor): Tensor { return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
+  forward(x: Tensor): Tensor { return layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps }); }
 
   override extraRepr(): string {
     return `${fmt(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;

@@ -14,6 +14,22 @@ function normAxes(op: string, dim: number | number[] | undefined, rank: number):
   return out.sort((a, b) => a - b);
 }
 
+/** Options of the reductions (sum, mean, max, min, argmax, argmin, logsumexp). */
+export interface ReduceOptions {
+  /** Keep the reduced dims as size 1 (PyTorch's keepdim). Default false. */
+  keepDim?: boolean;
+}
+
+/** Reads `{ keepDim }`; a bare boolean (the former positional form) is refused with the fix. */
+export function keepDimOption(op: string, options: unknown): boolean {
+  if (typeof options === 'boolean') throw new TypeError(`${op}: keepDim is an option: write x.${op}(dim, { keepDim: ${options} })`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${op}: options must be an object like { keepDim: true }, got ${String(options)}`);
+  for (const k of Object.keys(options)) if (k !== 'keepDim') throw new TypeError(`${op}: unknown option '${k}' (known: keepDim)`);
+  const keepDim = (options as ReduceOptions).keepDim ?? false;
+  checkKeepDim(op, keepDim);
+  return keepDim;
+}
+
 function checkKeepDim(op: string, keepDim: unknown): void {
   if (typeof keepDim !== 'boolean') throw new TypeError(`${op}: keepDim must be a boolean, got ${typeof keepDim === 'object' ? JSON.stringify(keepDim) : String(keepDim)}`);
 }

@@ -84,7 +84,7 @@ test('softplus with beta and threshold', () => {
 test('hardtanh, relu6, silu and identity', () => {
   const x = tensor([-3, -1, 0.5, 2, 7]);
   assertClose(F.hardtanh(x), [-1, -1, 0.5, 1, 1]);
-  assertClose(F.hardtanh(x, -2, 3), [-2, -1, 0.5, 2, 3]);
+  assertClose(F.hardtanh(x, { minVal: -2, maxVal: 3 }), [-2, -1, 0.5, 2, 3]);
   assertClose(F.relu6(x), [0, 0, 0.5, 2, 6]);
   assertClose(F.silu(tensor([0, 1, -1])), [0, 0.7310585786300049, -0.2689414213699951], { atol: 1e-6 });
   assert.equal(F.identity(x), x);
@@ -94,5 +94,5 @@ test('hardtanh, relu6, silu and identity', () => {
     gradcheck((a) => F.relu6(a), [awayFrom(s, [0, 6], 4)], { msg: `relu6 ${s}` });
     gradcheck((a) => F.silu(a), [randn(s).mul(2)], { msg: `silu ${s}` });
   }
-  assert.throws(() => F.hardtanh(x, 2, 1), /hardtanh: minVal 2 is greater than maxVal 1/);
+  assert.throws(() => F.hardtanh(x, { minVal: 2, maxVal: 1 }), /hardtanh: minVal 2 is greater than maxVal 1/);
 });

@@ -87,7 +87,7 @@ test('layerNorm: values, affine parameters and gradients', () => {
   const x = randn([2, 3, 4]);
   assertClose(F.layerNorm(x, [3, 4]).reshape(2, 12), F.layerNorm(x.reshape(2, 12), [12]), { atol: 1e-6 });
   gradcheck((a, w, b) => F.layerNorm(a, [4], w, b), [randn([3, 4]), randn([4]), randn([4])], { msg: 'ln 1 axis' });
-  gradcheck((a, w, b) => F.layerNorm(a, [2, 3], w, b, 1e-3), [randn([2, 2, 3]), randn([2, 3]), randn([2, 3])], { msg: 'ln 2 axes' });
+  gradcheck((a, w, b) => F.layerNorm(a, [2, 3], w, b, { eps: 1e-3 }), [randn([2, 2, 3]), randn([2, 3]), randn([2, 3])], { msg: 'ln 2 axes' });
   gradcheck((a) => F.layerNorm(a, [5]), [randn([5]).mul(2)], { msg: 'ln plain' });
   assert.throws(() => F.layerNorm(x, [3]), /layerNorm: normalizedShape \[3\] must match the trailing axes of input \[2, 3, 4\]/);
   assert.throws(() => F.layerNorm(x, [4], zeros([3])), /layerNorm: weight \[3\] must have shape \[4\]/);

@@ -13,7 +13,7 @@ function distinct(shape: number[]): Tensor {
 test('adaptive pooling windows follow PyTorch: overlapping when sizes do not divide, repeating when growing', () => {
   // in 5 -> out 3: windows [0,2) [1,4) [3,5)
   assertClose(F.adaptiveAvgPool1d(arange(5).reshape(1, 1, 5), 3), [[[0.5, 2, 3.5]]]);
-  const [v, i] = F.adaptiveMaxPool1d(tensor([[[3, 1, 4, 1, 5]]]), 3, true);
+  const [v, i] = F.adaptiveMaxPool1d(tensor([[[3, 1, 4, 1, 5]]]), 3, { returnIndices: true });
   assertClose(v, [[[3, 4, 5]]]);
   assert.deepEqual(i.toArray(), [[[0, 2, 4]]]);
   // in 3 -> out 5: windows [0,1) [0,2) [1,2) [1,3) [2,3)
@@ -23,11 +23,11 @@ test('adaptive pooling windows follow PyTorch: overlapping when sizes do not div
 test('adaptiveAvgPool2d(x, 1) is global average pooling; null keeps an axis', () => {
   manualSeed(40);
   const x = randn([2, 3, 5, 7]);
-  assertClose(F.adaptiveAvgPool2d(x, 1), x.mean([2, 3], true), { atol: 1e-5 });
-  assertClose(F.adaptiveMaxPool2d(x, [1, 1]), x.max([2, 3], true));
+  assertClose(F.adaptiveAvgPool2d(x, 1), x.mean([2, 3], { keepDim: true }), { atol: 1e-5 });
+  assertClose(F.adaptiveMaxPool2d(x, [1, 1]), x.max([2, 3], { keepDim: true }));
   const keepW = F.adaptiveAvgPool2d(x, [1, null]);
   assert.deepEqual(keepW.shape, [2, 3, 1, 7]);
-  assertClose(keepW, x.mean(2, true), { atol: 1e-5 });
+  assertClose(keepW, x.mean(2, { keepDim: true }), { atol: 1e-5 });
   // divisible sizes equal ordinary pooling
   const y = randn([1, 2, 6, 4]);
   assertClose(F.adaptiveAvgPool2d(y, [3, 2]), F.avgPool2d(y, 2), { atol: 1e-5 });
