@@ -1,8 +1,9 @@
 /**
  * The layering of src/: parses every import and export-from of src/** (with the TypeScript
  * parser) and fails on a forbidden edge between top-level folders, on a cycle between them, on
- * a static `node:` import in code a browser bundle reaches from src/index.ts, and on an
- * environment variable read outside src/platform.ts. Each failure names the file and import.
+ * a static `node:` import in code a browser bundle reaches from src/index.ts (and bundles it
+ * with esbuild for the browser platform), and on an environment variable read or runtime
+ * detection outside src/platform.ts. Each failure names the file and import.
  *
  * Units are the top-level folders of src (backend, tensor, nn, ...) and the files directly in
  * src (index, platform). One documented merge: the autograd engine and the tensor type form one
@@ -311,6 +312,21 @@ test('no import cycle between the folders of src/', () => {
 test('code a browser bundle of src/index.ts includes has no static node: import', () => {
   assert.ok(staticallyReachable('src/index.ts', edges).size > 50, 'src/index.ts reaches most of the library');
   assert.deepEqual(nodeImportsInBrowserCode(edges), []);
+});
+
+test('src/index.ts bundles for browsers (esbuild, platform browser): no Node built-in is needed', async () => {
+  const esbuild = await import('esbuild');
+  // fast-png and jpeg-js are the package's dependencies: a bundler resolves them from node_modules too
+  const r = await esbuild.build({
+    entryPoints: [join(srcDir, 'index.ts')], bundle: true, platform: 'browser', format: 'esm', write: false,
+    logLevel: 'silent', external: ['fast-png', 'jpeg-js'],
+  }).catch((e: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
+    assert.fail(`bundling failed:\n${(e.errors ?? []).map((x) => `${x.location?.file}:${x.location?.line}: ${x.text}`).join('\n')}`);
+  });
+  assert.equal(r.errors.length, 0);
+  const code = new TextDecoder().decode(r.outputFiles[0].contents);
+  assert.ok(code.length > 100_000, 'the bundle holds the library');
+  assert.doesNotMatch(code, /\bfrom\s*["']node:/, 'no static node: import left in the bundle');
 });
 
 test('environment variables are read, and the runtime detected, only in src/platform.ts', () => {
