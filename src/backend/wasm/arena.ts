@@ -11,6 +11,9 @@
  * (on free lists of their own) are returned by a FinalizationRegistry when their Float32Array view is collected; their
  * total is capped by `budget` (see index.ts for why). Scratch blocks are taken and returned
  * explicitly within one kernel call.
+ * Most tensor storage never reaches the finalizer: tensor/alloc.ts recycles a step's dead
+ * storage deterministically (its pool keeps the views alive and hands them out again), so a
+ * synchronous loop stays flat; the finalizer frees what the user's own code dropped.
  */
 
 /** Bytes reserved after the module's static data for the control block. */
