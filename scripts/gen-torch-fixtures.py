@@ -433,6 +433,13 @@ def gen_activation():
     for slope in [0.01, 0.2]:
         cases.append(case('leaky_relu', f'leaky_relu/{slope}', {'negative_slope': slope}, {'input': x},
                           lambda input, s=slope: F.leaky_relu(input, negative_slope=s)))
+    # silu and selu (issue 8): a wide range, with exact zeros and large negative inputs
+    xw = randn_in([5, 8], 4.0)
+    xw[0, 0] = 0.0
+    xw[0, 1] = -30.0
+    xw[0, 2] = 12.5
+    cases.append(case('silu', 'silu/wide', {}, {'input': xw}, lambda input: F.silu(input)))
+    cases.append(case('selu', 'selu/wide', {}, {'input': xw}, lambda input: F.selu(input)))
     return cases
 
 

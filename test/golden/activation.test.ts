@@ -14,6 +14,8 @@ for (const c of loadFixtures('activation')) {
         case 'gelu': return F.gelu(x, { approximate: k.approximate as 'none' | 'tanh' });
         case 'elu': return F.elu(x, k.alpha as number);
         case 'leaky_relu': return F.leakyRelu(x, k.negative_slope as number);
+        case 'silu': return F.silu(x);
+        case 'selu': return F.selu(x);
         default: assert.fail(`unknown op ${c.op}`);
       }
     });

@@ -7,7 +7,7 @@
 import { record } from '../../autograd/engine.js';
 import { erf } from '../../backend/js/elementwise.js';
 import { empty, f32 } from '../../tensor/alloc.js';
-import { mapUnary } from '../../tensor/ops/elementwise.js';
+import { mapUnary, mapUnaryBackward } from '../../tensor/ops/elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { expectTensor } from '../../tensor/ops/check.js';
 
@@ -143,15 +143,19 @@ export function relu6(x: Tensor): Tensor {
   return hardtanh(x, { minVal: 0, maxVal: 6 });
 }
 
-/** x * sigmoid(x) (SiLU, a.k.a. swish). */
+/** x * sigmoid(x) (SiLU, a.k.a. swish): one kernel forward, one backward (unaryBackward). */
 export function silu(x: Tensor): Tensor {
   expectTensor('silu', 'input', x);
-  const s = mapUnary('sigmoid', x);
-  const out = mapLoop(x, (v) => v);
-  const od = out.f32, sd = s.f32;
-  for (let i = 0; i < od.length; i++) od[i] *= sd[i];
-  return record(out, 'silu', [x], (g) => {
-    const xd = f32(x);
-    return [gradLoop(g, (i) => sd[i] * (1 + xd[i] * (1 - sd[i])))];
-  });
+  const out = mapUnary('silu', x);
+  return record(out, 'silu', [x], (g) => [mapUnaryBackward('silu', x, out, g)]);
+}
+
+/**
+ * SELU: scale * (x > 0 ? x : alpha * (e^x - 1)) with PyTorch's fixed alpha = 1.6733 and
+ * scale = 1.0507 (self-normalizing networks).
+ */
+export function selu(x: Tensor): Tensor {
+  expectTensor('selu', 'input', x);
+  const out = mapUnary('selu', x);
+  return record(out, 'selu', [x], (g) => [mapUnaryBackward('selu', x, out, g)]);
 }

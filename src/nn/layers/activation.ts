@@ -1,7 +1,7 @@
 /** Activation layers: module wrappers of the pointwise nonlinearities and (log-)softmax. */
 import type { Tensor } from '../../tensor/tensor.js';
 import { relu, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
-import { elu, gelu, hardtanh, leakyRelu, relu6, silu, softplus, type GeluOptions, type SoftplusOptions } from '../functional/activation.js';
+import { elu, gelu, hardtanh, leakyRelu, relu6, selu, silu, softplus, type GeluOptions, type SoftplusOptions } from '../functional/activation.js';
 import { logSoftmax, softmax, softmin } from '../functional/softmax.js';
 import { Module } from '../module.js';
 
@@ -111,6 +111,12 @@ export class ReLU6 extends Module {
 export class SiLU extends Module {
   /** Applies SiLU. */
   forward(x: Tensor): Tensor { return silu(x); }
+}
+
+/** SELU: scale * (x > 0 ? x : alpha * (e^x - 1)), PyTorch's fixed alpha and scale. */
+export class SELU extends Module {
+  /** Applies SELU. */
+  forward(x: Tensor): Tensor { return selu(x); }
 }
 
 /** Returns its input unchanged (a placeholder, e.g. an identity shortcut). */

@@ -14,6 +14,13 @@ export function mapUnary(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
   return out;
 }
 
+/** dx = g * op'(x) for a unary op that declares its derivative (the unaryBackward kernel); y = op(x). */
+export function mapUnaryBackward(op: UnaryOp, x: Tensor, y: Tensor, g: Tensor, alpha = 0): Tensor {
+  const dx = emptyUninit(g.shape);
+  getBackend().unaryBackward(op, f32(x), f32(y), f32(g), dx.f32, alpha);
+  return dx;
+}
+
 /** Applies a broadcasting binary kernel. */
 export function mapBinary(name: string, op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
