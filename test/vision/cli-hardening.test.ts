@@ -58,6 +58,12 @@ test('filter: --out picks the format by extension (.jpg writes JPEG), refuses ot
   assertError(cli('filter', 'digit.png', '--kernel', 'box3', '--background', 'pink'), 2, /--background must be one of auto, white, black, got 'pink'/);
 });
 
+test('filter: an --out that cannot be written is refused before any work, naming it', () => {
+  writeFileSync(join(dir, 'digit.png'), digit(false));
+  assertError(cli('filter', 'digit.png', '--kernel', 'box3', '--out', 'no/such/dir/x.png'), 1, /cannot write --out no\/such\/dir\/x\.png: the folder .*no\/such\/dir does not exist/);
+  assertError(cli('filter', 'digit.png', '--kernel', 'box3', '--out', '.'), 2, /--out \.: cannot write images with no extension/);
+});
+
 test('filter: zero-size, truncated and missing images give one line naming the file, exit 1', () => {
   writeFileSync(join(dir, 'empty.png'), new Uint8Array(0));
   const good = digit(false);

@@ -5,8 +5,9 @@
  * The output format follows --out's extension (.png, .jpg, .jpeg), checked before any work;
  * transparent pixels are composited onto --background; long work reports progress on stderr.
  */
-import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tensor } from '../../tensor/tensor.js';
 import { applyFilter, gradientMagnitude, KERNEL_NAMES, namedKernel, type FilterMode } from '../../vision/filters.js';
@@ -51,6 +52,15 @@ function display(y: Tensor, how: string, kernelSum: number): Tensor {
   return new Tensor(out, y.shape);
 }
 
+/** Fails before any work when out cannot be written: a missing or read-only folder, or a folder in its place. */
+async function checkWritable(out: string): Promise<void> {
+  const folder = dirname(resolve(out));
+  const st = await stat(folder).catch(() => null);
+  if (!st || !st.isDirectory()) throw new Error(`cannot write --out ${out}: the folder ${folder} does not exist`);
+  if ((await stat(out).catch(() => null))?.isDirectory()) throw new Error(`cannot write --out ${out}: it is a folder`);
+  await access(folder, constants.W_OK).catch(() => { throw new Error(`cannot write --out ${out}: the folder ${folder} is not writable`); });
+}
+
 /** Runs `convkit filter`; returns the exit code. */
 export async function filterCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -85,6 +95,7 @@ export async function filterCommand(argv: string[]): Promise<number> {
   try { imageFormatForPath(out); } catch (e) {
     throw new UsageError(`--out ${e instanceof Error ? e.message : String(e)}`);
   }
+  await checkWritable(out);
   let bytes: Uint8Array;
   try { bytes = new Uint8Array(await readFile(file)); } catch (e) {
     throw new Error(`cannot read ${file}: ${e instanceof Error ? e.message.replace(/^[A-Z]+: /, '') : String(e)}`);
