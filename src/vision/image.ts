@@ -65,8 +65,16 @@ export function decodeImage(bytes: Uint8Array, name = 'image', options: DecodeIm
     return format === 'png' ? decodePng(bytes, name) : decodeJpeg(bytes, name, options.applyExifOrientation ?? true);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(msg.startsWith('decodeImage:') ? msg : `decodeImage: ${name} is a corrupt or unsupported ${format.toUpperCase()}: ${msg}`);
+    if (msg.startsWith('decodeImage:')) throw new Error(msg);
+    const cut = format === 'jpeg' && !hasJpegEnd(bytes) ? ' (it has no end-of-image marker: truncated?)' : '';
+    throw new Error(`decodeImage: ${name} is a corrupt or unsupported ${format.toUpperCase()}${cut}: ${msg.split('\n')[0]}`);
   }
+}
+
+/** Whether a JPEG's end-of-image marker (FF D9) is among its last bytes (some writers append padding). */
+function hasJpegEnd(bytes: Uint8Array): boolean {
+  for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 1024); i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+  return false;
 }
 
 function decodeJpeg(bytes: Uint8Array, name: string, orient: boolean): DecodedImage {

@@ -172,6 +172,9 @@ test('PNG: a decompression bomb (a 1x1 image whose data inflates to 8 MB) is ref
   const bomb = pngChunks(['IHDR', ihdr(1, 1)], ['IDAT', zlibSync(new Uint8Array(8 << 20), { level: 9 })], ['IEND', new Uint8Array(0)]);
   assert.ok(bomb.length < 64 << 10, `compressed to ${bomb.length} bytes`);
   assert.throws(() => decodeImage(bomb, 'bomb.png'), /bomb\.png is corrupt: its image data inflates past the 2 bytes a 1x1 image needs/);
+  // a little extra data after the last row (libpng only warns about it) is tolerated
+  const extra = decodeImage(pngChunks(['IHDR', ihdr(1, 1)], ['IDAT', zlibSync(Uint8Array.of(0, 77, ...new Uint8Array(100)))], ['IEND', new Uint8Array(0)]), 'extra.png');
+  assert.deepEqual([extra.width, extra.data[0]], [1, 77]);
   // a compressed ICC profile (ancillary, never decoded) cannot be used as a bomb either
   const iccp = new Uint8Array([0x70, 0, 0, ...zlibSync(new Uint8Array(8 << 20), { level: 9 })]);
   const img = decodeImage(pngChunks(['IHDR', ihdr(1, 1)], ['iCCP', iccp], ['IDAT', zlibSync(new Uint8Array(2))], ['IEND', new Uint8Array(0)]), 'icc.png');
@@ -187,6 +190,7 @@ test('JPEG: truncated or malformed headers and oversized frames are refused nami
   assert.throws(() => decodeImage(big, 'big.jpg'), /big\.jpg declares 65535x65535 pixels \(4295 megapixels\), more than the 100-megapixel limit/);
   const zero = good.slice(); zero.set([0, 0], sof + 5);
   assert.throws(() => decodeImage(zero, 'zero.jpg'), /zero\.jpg declares 32x0 pixels/);
+  assert.throws(() => decodeImage(good.subarray(0, good.length - 3), 'cutscan.jpg'), /^Error: decodeImage: cutscan\.jpg is a corrupt or unsupported JPEG \(it has no end-of-image marker: truncated\?\): /);
   const noise = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 1, 0xff]);
   assert.throws(() => decodeImage(noise, 'len.jpg'), /len\.jpg is corrupt: marker 0xffe0 at byte 2 declares length 1/);
 });
