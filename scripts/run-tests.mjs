@@ -10,6 +10,7 @@
 //   node scripts/run-tests.mjs --all        both tiers (what CI runs, as two steps)
 //   node scripts/run-tests.mjs test/nn ...  only these files or folders (both tiers), on the
 //                                           current backend (CONVKIT_BACKEND=wasm to choose)
+//   node scripts/run-tests.mjs --list       which tier each test file is in
 //
 // The tier is decided here and only here: a file is slow when its name ends in .slow.test.ts
 // (CLI spawns, soaks, example builds: anything that starts processes or runs for long) or when
@@ -17,7 +18,7 @@
 // Ends with one plain line "N passed, N failed" summing every pass.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // Slow files not (yet) named *.slow.test.ts: CLI spawns, soaks. Prefer the name for new files.
@@ -41,15 +42,19 @@ function collect(p) {
   return readdirSync(p).sort().flatMap((f) => collect(join(p, f)));
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'convkit-tests-'));
+// Test files run in parallel child processes. Node's default (cores - 1) would run one at a time on
+// a 2-core machine, where most of a file's time is single-threaded (loading TypeScript included).
+const concurrency = Math.max(2, availableParallelism() - 1);
+let tmp = null; // made by the first run
 let passed = 0, failed = 0, passes = 0;
 
 function run(label, files, env = {}) {
   if (files.length === 0) { console.error(`run-tests: no test files for ${label}`); failed++; return; }
+  tmp ??= mkdtempSync(join(tmpdir(), 'convkit-tests-'));
   const tap = join(tmp, `pass-${++passes}.tap`);
   console.log(`\n=== ${label}: ${files.length} test files ===`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test',
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
   { stdio: 'inherit', env: { ...process.env, ...env } });
@@ -85,12 +90,22 @@ const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
 const paths = args.filter((a) => !a.startsWith('--'));
 for (const f of flags) {
-  if (!['--slow', '--all'].includes(f)) { console.error(`run-tests: unknown option ${f} (use --slow, --all or test paths)`); process.exit(2); }
+  if (!['--slow', '--all', '--list'].includes(f)) { console.error(`run-tests: unknown option ${f} (use --slow, --all, --list or test paths)`); process.exit(2); }
+}
+const stale = SLOW_FILES.filter((f) => !existsSync(f)); // a renamed file must leave the list too
+for (const f of stale) console.error(`run-tests: SLOW_FILES in scripts/run-tests.mjs lists ${f}, which does not exist`);
+if (flags.has('--list')) { // which tier each file is in, without running anything
+  const all = collect('test');
+  console.log(`fast tier:\n${all.filter((f) => !isSlow(f)).map((f) => `  ${f}`).join('\n')}`);
+  console.log(`slow tier:\n${all.filter(isSlow).map((f) => `  ${f}`).join('\n')}`);
+  console.log(`slow tier, again on every backend but the best:\n${BACKEND_SUITES.map((f) => `  ${f}`).join('\n')}`);
+  process.exit(0);
 }
 if (paths.length > 0) {
   if (flags.size > 0) { console.error('run-tests: give either test paths or --slow/--all, not both'); process.exit(2); }
   run('selected tests', paths.flatMap(collect));
 } else {
+  if (stale.length > 0) failed++;
   const all = collect('test');
   const { main, others } = backends();
   if (!flags.has('--slow')) run(`fast tier (backend ${main})`, all.filter((f) => !isSlow(f)));
@@ -100,6 +115,6 @@ if (paths.length > 0) {
     for (const name of others) run(`slow tier: backend-dependent tests on ${name}`, dependent, { CONVKIT_BACKEND: name });
   }
 }
-rmSync(tmp, { recursive: true, force: true });
+if (tmp) rmSync(tmp, { recursive: true, force: true });
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
