@@ -131,3 +131,19 @@ test('CONVKIT_MAX_TENSOR_MB lowers the per-tensor limit (and a bad value is name
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /CONVKIT_MAX_TENSOR_MB must be a non-negative number, got 'lots'/);
 });
+
+test('a malformed variable makes the CLI fail with one line naming it, no stack trace', () => {
+  const cases: [Record<string, string>, string[], RegExp][] = [
+    [{ CONVKIT_THREADS: 'abc' }, ['info'], /^convkit info: CONVKIT_THREADS must be a positive integer, got 'abc'/],
+    [{ CONVKIT_POOL: 'off' }, ['summary', '--model', 'lenet5'], /^convkit summary: CONVKIT_POOL must be one of '1', '0', 'poison', got 'off'/],
+    [{ CONVKIT_MAX_TENSOR_MB: 'x' }, ['summary', '--model', 'lenet5'], /^convkit summary: CONVKIT_MAX_TENSOR_MB must be a non-negative number, got 'x'/],
+    [{ CONVKIT_NATIVE_ISA: 'sse9' }, ['info'], /^convkit info: CONVKIT_NATIVE_ISA must be one of 'avx512', 'avx2', 'portable', got 'sse9'/],
+  ];
+  for (const [env, args, want] of cases) {
+    const r = cli(args, { ...env, CONVKIT_BACKEND: undefined, CONVKIT_DEBUG: undefined });
+    assert.equal(r.status, 1, `${JSON.stringify(env)}: ${r.stdout}${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], want);
+  }
+});

@@ -33,9 +33,10 @@ const MAX_PER_LENGTH = 1024;
 /** At most this many bytes held by the pool in all. */
 const MAX_POOL_BYTES = 512 * 1024 * 1024;
 
-const poolSetting = getenv('CONVKIT_POOL');
-const poolEnabled = poolSetting !== '0';
-const poison = poolSetting === 'poison';
+// CONVKIT_POOL, read when the pool starts (the first allocation), not at import: a bad value is
+// then an error the caller reports, not a failure to load convkit
+let poolEnabled = true;
+let poison = false;
 let poolBackend: Backend | null = null;
 const pool = new Map<number, Float32Array[]>();
 /** The buffers in the pool (a buffer is never pooled twice). */
@@ -49,6 +50,9 @@ const origin = new WeakMap<Float32Array, Backend>();
 let current: StorageScope | null = null;
 
 function clearPool(be: Backend): void {
+  const setting = getenv('CONVKIT_POOL');
+  poolEnabled = setting !== '0';
+  poison = setting === 'poison';
   pool.clear();
   pooledBytes = 0;
   poolBackend = be;

@@ -4,8 +4,8 @@
  * shape instead of a raw "Invalid typed array length" or a machine paging gigabytes in.
  *
  * The limit is MAX_TENSOR_ELEMENTS (2**31 - 1: kernels index elements with 32-bit integers)
- * and, when CONVKIT_MAX_TENSOR_MB is set (read once, when convkit loads), that many MiB of
- * storage per tensor.
+ * and, when CONVKIT_MAX_TENSOR_MB is set (read once, at the first allocation), that many MiB
+ * of storage per tensor.
  */
 import { getenv } from '../platform.js';
 import { fmt } from './shape.js';
@@ -13,8 +13,10 @@ import { fmt } from './shape.js';
 /** Most elements one tensor may have (2**31 - 1). */
 export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
 
-// read once when convkit loads (this check runs on every allocation)
-const budgetMB = getenv('CONVKIT_MAX_TENSOR_MB');
+// CONVKIT_MAX_TENSOR_MB, read at the first allocation (this check runs on every one); not at
+// import, so that a bad value is an error the caller reports rather than a failure to load
+let budgetRead = false;
+let budgetMB: number | undefined;
 
 function bytesText(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -36,6 +38,7 @@ export function checkAllocation(op: string, shape: readonly number[]): number {
     n *= d;
   }
   const bytes = n * 4;
+  if (!budgetRead) { budgetMB = getenv('CONVKIT_MAX_TENSOR_MB'); budgetRead = true; }
   if (n > MAX_TENSOR_ELEMENTS) {
     throw new RangeError(`${op}: shape ${fmt(shape)} has ${n.toLocaleString('en-US')} elements (${bytesText(bytes)} of float32); `
       + `one tensor may have at most ${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} elements (use a smaller shape or batch)`);
