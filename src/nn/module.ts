@@ -56,7 +56,12 @@ export abstract class Module {
   /** The computation of this module; call it through `call` so hooks run. */
   abstract forward(...inputs: Tensor[]): Tensor;
 
-  /** Runs the pre-hooks, forward, then the forward hooks; this is how a module should be invoked. */
+  /**
+   * Runs the pre-hooks, forward, then the forward hooks; this is how a module should be invoked.
+   * The outermost call gives back the storage its forward allocated and nothing keeps, once
+   * no graph needs it (see call-storage.ts): a forward that keeps a tensor for later stores it
+   * on its module (a property, or an array, Map or plain object in one) or returns it.
+   */
   call(...inputs: Tensor[]): Tensor {
     for (let i = 0; i < inputs.length; i++) {
       if (!(inputs[i] instanceof Tensor)) expectTensor(`${this.constructor.name}.call`, inputs.length === 1 ? 'input' : `input ${i + 1}`, inputs[i]);
