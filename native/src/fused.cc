@@ -216,6 +216,84 @@ static void crossEntropyBackward(const float* probs, const int32_t* t, const flo
   overItems(P, c, range);
 }
 
+// Batch norm (see the reference, src/backend/js/fused.ts): channels are independent, so they
+// run in parallel; within a channel the sums go in the reference's order (batch, then position).
+static void batchNormForward(const float* x, const float* gw, const float* gb, float* rm, float* rv, long n, long c,
+                             long inner, int training, double momentum, double eps, float* y, float* sMean,
+                             float* sInv) {
+  const long count = n * inner;
+  auto range = [&](long c0, long c1) {
+    for (long ch = c0; ch < c1; ch++) {
+      double mu, is;
+      if (training) {
+        double s = 0;
+        for (long b = 0; b < n; b++) {
+          const float* xs = x + (b * c + ch) * inner;
+          for (long j = 0; j < inner; j++) s += xs[j];
+        }
+        mu = s / count;
+        double v = 0;
+        for (long b = 0; b < n; b++) {
+          const float* xs = x + (b * c + ch) * inner;
+          for (long j = 0; j < inner; j++) { double d = (double)xs[j] - mu; v += d * d; }
+        }
+        is = 1 / sqrt(v / count + eps);
+        if (rm && rv) {
+          rm[ch] = (float)((1 - momentum) * (double)rm[ch] + momentum * mu);
+          rv[ch] = (float)((1 - momentum) * (double)rv[ch] + momentum * (v / (double)(count - 1)));
+        }
+      } else {
+        mu = rm[ch];
+        is = 1 / sqrt((double)rv[ch] + eps);
+      }
+      sMean[ch] = (float)mu;
+      sInv[ch] = (float)is;
+      const double a = is * (gw ? (double)gw[ch] : 1.0), sh = gb ? (double)gb[ch] : 0.0;
+      for (long b = 0; b < n; b++) {
+        const float* xs = x + (b * c + ch) * inner;
+        float* ys = y + (b * c + ch) * inner;
+        for (long j = 0; j < inner; j++) ys[j] = (float)(((double)xs[j] - mu) * a + sh);
+      }
+    }
+  };
+  overItems(c, 3 * count, range);
+}
+
+static void batchNormBackward(const float* x, const float* dy, const float* gw, const float* sMean, const float* sInv,
+                              long n, long c, long inner, int training, float* dx, float* dw, float* db) {
+  const long count = n * inner;
+  auto range = [&](long c0, long c1) {
+    for (long ch = c0; ch < c1; ch++) {
+      const double mu = sMean[ch], is = sInv[ch], gm = gw ? (double)gw[ch] : 1.0;
+      double s1 = 0, s2 = 0;
+      for (long b = 0; b < n; b++) {
+        const float *xs = x + (b * c + ch) * inner, *gs = dy + (b * c + ch) * inner;
+        for (long j = 0; j < inner; j++) {
+          double gv = gs[j];
+          s1 += gv;
+          s2 += gv * ((double)xs[j] - mu) * is;
+        }
+      }
+      if (db) db[ch] = (float)s1;
+      if (dw) dw[ch] = (float)s2;
+      if (!dx) continue;
+      for (long b = 0; b < n; b++) {
+        const float *xs = x + (b * c + ch) * inner, *gs = dy + (b * c + ch) * inner;
+        float* os = dx + (b * c + ch) * inner;
+        if (training) {
+          const double k = (gm * is) / count;
+          for (long j = 0; j < inner; j++)
+            os[j] = (float)(k * ((double)count * (double)gs[j] - s1 - ((double)xs[j] - mu) * is * s2));
+        } else {
+          const double k = gm * is;
+          for (long j = 0; j < inner; j++) os[j] = (float)(k * (double)gs[j]);
+        }
+      }
+    }
+  };
+  overItems(c, 3 * count, range);
+}
+
 }  // namespace ck_fused
 
 extern "C" {
@@ -243,5 +321,15 @@ void ck_cross_entropy_forward(const float* z, const int32_t* target, const float
 void ck_cross_entropy_backward(const float* probs, const int32_t* target, const float* weight, const float* gLoss, long n,
                                long c, long inner, long ignoreIndex, double smoothing, long reduction, float* dz) {
   ck_fused::crossEntropyBackward(probs, target, weight, gLoss, n, c, inner, ignoreIndex, smoothing, reduction, dz);
+}
+void ck_batch_norm_forward(const float* x, const float* weight, const float* bias, float* runMean, float* runVar, long n,
+                           long c, long inner, int training, double momentum, double eps, float* y, float* saveMean,
+                           float* saveInvStd) {
+  ck_fused::batchNormForward(x, weight, bias, runMean, runVar, n, c, inner, training, momentum, eps, y, saveMean, saveInvStd);
+}
+void ck_batch_norm_backward(const float* x, const float* dy, const float* weight, const float* saveMean,
+                            const float* saveInvStd, long n, long c, long inner, int training, float* dx, float* dweight,
+                            float* dbias) {
+  ck_fused::batchNormBackward(x, dy, weight, saveMean, saveInvStd, n, c, inner, training, dx, dweight, dbias);
 }
 }

@@ -16,4 +16,10 @@ void ck_cross_entropy_forward(const float* z, const int32_t* target, const float
                               long ignoreIndex, double smoothing, long reduction, float* probs, float* loss);
 void ck_cross_entropy_backward(const float* probs, const int32_t* target, const float* weight, const float* gLoss, long n,
                                long c, long inner, long ignoreIndex, double smoothing, long reduction, float* dz);
+void ck_batch_norm_forward(const float* x, const float* weight, const float* bias, float* runMean, float* runVar, long n,
+                           long c, long inner, int training, double momentum, double eps, float* y, float* saveMean,
+                           float* saveInvStd);
+void ck_batch_norm_backward(const float* x, const float* dy, const float* weight, const float* saveMean,
+                            const float* saveInvStd, long n, long c, long inner, int training, float* dx, float* dweight,
+                            float* dbias);
 }

@@ -160,6 +160,58 @@ napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// batchNormForward(x, weight?, bias?, runMean?, runVar?, y, saveMean, saveInvStd); params: CkBatchNormForwardParams.
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "batchNormForward";
+  if (!getArgs(env, info, a, 8, fn)) return nullptr;
+  float *x, *gw, *gb, *rm, *rv, *y, *sm, *si;
+  long nx, ngw, ngb, nrm, nrv, ny, nsm, nsi;
+  if (!getF32(env, a.v[0], &x, &nx, fn, "x") || !getF32Opt(env, a.v[1], &gw, &ngw, fn, "weight") ||
+      !getF32Opt(env, a.v[2], &gb, &ngb, fn, "bias") || !getF32Opt(env, a.v[3], &rm, &nrm, fn, "runMean") ||
+      !getF32Opt(env, a.v[4], &rv, &nrv, fn, "runVar") || !getF32(env, a.v[5], &y, &ny, fn, "y") ||
+      !getF32(env, a.v[6], &sm, &nsm, fn, "saveMean") || !getF32(env, a.v[7], &si, &nsi, fn, "saveInvStd"))
+    return nullptr;
+  CkBatchNormForwardParams q;
+  if (!readParams(env, q, fn)) return nullptr;
+  if (q.n < 0 || q.c < 0 || q.inner < 0) return throwError(env, "native batchNormForward: negative size");
+  if (!q.training && (!rm || !rv)) return throwError(env, "native batchNormForward: evaluation needs runMean and runVar");
+  double total = (double)q.n * q.c * q.inner, c = (double)q.c;
+  if (!needLen(env, nx, total, fn, "x") || !needLen(env, ny, total, fn, "y") || !needLen(env, nsm, c, fn, "saveMean") ||
+      !needLen(env, nsi, c, fn, "saveInvStd") || (gw && !needLen(env, ngw, c, fn, "weight")) ||
+      (gb && !needLen(env, ngb, c, fn, "bias")) || (rm && !needLen(env, nrm, c, fn, "runMean")) ||
+      (rv && !needLen(env, nrv, c, fn, "runVar")))
+    return nullptr;
+  ck_batch_norm_forward(x, gw, gb, rm, rv, q.n, q.c, q.inner, q.training, q.momentum, q.eps, y, sm, si);
+  return undef(env);
+}
+
+// batchNormBackward(x, dy, weight?, saveMean, saveInvStd, dx?, dweight?, dbias?); params: CkBatchNormBackwardParams.
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "batchNormBackward";
+  if (!getArgs(env, info, a, 8, fn)) return nullptr;
+  float *x, *dy, *gw, *sm, *si, *dx, *dw, *db;
+  long nx, ndy, ngw, nsm, nsi, ndx, ndw, ndb;
+  if (!getF32(env, a.v[0], &x, &nx, fn, "x") || !getF32(env, a.v[1], &dy, &ndy, fn, "dy") ||
+      !getF32Opt(env, a.v[2], &gw, &ngw, fn, "weight") || !getF32(env, a.v[3], &sm, &nsm, fn, "saveMean") ||
+      !getF32(env, a.v[4], &si, &nsi, fn, "saveInvStd") || !getF32Opt(env, a.v[5], &dx, &ndx, fn, "dx") ||
+      !getF32Opt(env, a.v[6], &dw, &ndw, fn, "dweight") || !getF32Opt(env, a.v[7], &db, &ndb, fn, "dbias"))
+    return nullptr;
+  CkBatchNormBackwardParams q;
+  if (!readParams(env, q, fn)) return nullptr;
+  if (q.n < 0 || q.c < 0 || q.inner < 0) return throwError(env, "native batchNormBackward: negative size");
+  double total = (double)q.n * q.c * q.inner, c = (double)q.c;
+  if (!needLen(env, nx, total, fn, "x") || !needLen(env, ndy, total, fn, "dy") || !needLen(env, nsm, c, fn, "saveMean") ||
+      !needLen(env, nsi, c, fn, "saveInvStd") || (gw && !needLen(env, ngw, c, fn, "weight")) ||
+      (dx && !needLen(env, ndx, total, fn, "dx")) || (dw && !needLen(env, ndw, c, fn, "dweight")) ||
+      (db && !needLen(env, ndb, c, fn, "dbias")))
+    return nullptr;
+  ck_batch_norm_backward(x, dy, gw, sm, si, q.n, q.c, q.inner, q.training, dx, dw, db);
+  return undef(env);
+}
+
 #define CK_FUSED_FNS {"adamUpdate", AdamUpdate}, {"adagradUpdate", AdagradUpdate}, {"rmspropUpdate", RmspropUpdate}, \
   {"softmax", Softmax}, {"softmaxBackward", SoftmaxBackward}, {"crossEntropyForward", CrossEntropyForward}, \
-  {"crossEntropyBackward", CrossEntropyBackward},
+  {"crossEntropyBackward", CrossEntropyBackward}, {"batchNormForward", BatchNormForward}, \
+  {"batchNormBackward", BatchNormBackward},

@@ -15,7 +15,7 @@ import type { Backend } from '../../src/backend/backend.js';
 
 /** The fused kernels; each must have a native and a wasm version. */
 const FUSED = ['sgdUpdate', 'adamUpdate', 'adagradUpdate', 'rmspropUpdate', 'softmax', 'softmaxBackward', 'crossEntropyForward',
-  'crossEntropyBackward'] as const satisfies readonly KernelName[];
+  'crossEntropyBackward', 'batchNormForward', 'batchNormBackward'] as const satisfies readonly KernelName[];
 type Fused = typeof FUSED[number];
 
 function lcg(seed: number): () => number {
@@ -105,7 +105,32 @@ function crossEntropyCases(): Case[] {
   return cases;
 }
 
-const CASES: Case[] = [...optimizerCases(), ...softmaxCases(), ...crossEntropyCases()];
+function batchNormCases(): Case[] {
+  const cases: Case[] = [];
+  // (n, c, inner): BatchNorm1d on (N, C), 2d feature maps, one channel, the threaded size
+  for (const [n, c, inner] of [[2, 1, 1], [16, 5, 1], [4, 3, 49], [3, 1, 100], [32, 16, 28 * 28], [2, 7, 13]] as const) {
+    const size = n * c * inner;
+    for (const [training, affine, running] of [[true, true, true], [true, false, false], [false, true, true], [false, false, true]] as const) {
+      const x = arr(size, -3, 5);
+      const w = affine ? arr(c, 0.5, 1.5) : null, b = affine ? arr(c) : null;
+      const rm = running ? arr(c) : null, rv = running ? arr(c, 0.5, 2) : null;
+      const what = `(${n}, ${c}, ${inner}) training=${training} affine=${affine} running=${running}`;
+      cases.push({ kernel: 'batchNormForward', what, rtol: 1e-4, outs: [3, 4, 11, 12, 13],
+        args: [x, w, b, rm, rv, n, c, inner, training, 0.1, 1e-5, new Float32Array(size), new Float32Array(c), new Float32Array(c)] });
+      const sm = new Float32Array(c), si = new Float32Array(c);
+      KERNELS.batchNormForward.reference(x, w, b, rm ? rm.slice() : null, rv ? rv.slice() : null, n, c, inner, training, 0.1, 1e-5,
+        new Float32Array(size), sm, si);
+      for (const withDx of [true, false]) {
+        cases.push({ kernel: 'batchNormBackward', what: `${what} dx=${withDx}`, rtol: 1e-4, outs: [9, 10, 11],
+          args: [x, arr(size), w, sm, si, n, c, inner, training, withDx ? new Float32Array(size) : null,
+            affine ? new Float32Array(c) : null, affine ? new Float32Array(c) : null] });
+      }
+    }
+  }
+  return cases;
+}
+
+const CASES: Case[] = [...optimizerCases(), ...softmaxCases(), ...crossEntropyCases(), ...batchNormCases()];
 
 /** A copy of the arguments: arrays in `alloc` storage (or on the JS heap). */
 function copyArgs(args: unknown[], alloc: ((n: number) => Float32Array) | null): unknown[] {

@@ -199,3 +199,68 @@ export function crossEntropyBackward(tid: i32, nt: i32, wid: i32, probs: usize, 
     st(dz, py, ld(dz, py) - a);
   }
 }
+
+/**
+ * Batch norm forward (src/backend/js/fused.ts batchNormForward), this share of the channels;
+ * optional arrays are 0 when absent.
+ */
+export function batchNormForward(tid: i32, nt: i32, wid: i32, x: usize, gw: usize, gb: usize, rm: usize, rv: usize, n: i32, c: i32,
+  inner: i32, training: i32, momentum: f64, eps: f64, y: usize, sMean: usize, sInv: usize): void {
+  const count = n * inner;
+  const c0 = share(c, tid, nt), c1 = share(c, tid + 1, nt);
+  for (let ch = c0; ch < c1; ch++) {
+    let mu: f64, is: f64;
+    if (training != 0) {
+      let s: f64 = 0;
+      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) s += ld(x, base + j); }
+      mu = s / <f64>count;
+      let v: f64 = 0;
+      for (let b = 0; b < n; b++) {
+        const base = (b * c + ch) * inner;
+        for (let j = 0; j < inner; j++) { const d = ld(x, base + j) - mu; v += d * d; }
+      }
+      is = 1 / Math.sqrt(v / <f64>count + eps);
+      if (rm != 0 && rv != 0) {
+        st(rm, ch, (1 - momentum) * ld(rm, ch) + momentum * mu);
+        st(rv, ch, (1 - momentum) * ld(rv, ch) + momentum * (v / <f64>(count - 1)));
+      }
+    } else {
+      mu = ld(rm, ch);
+      is = 1 / Math.sqrt(ld(rv, ch) + eps);
+    }
+    st(sMean, ch, mu); st(sInv, ch, is);
+    const a = is * (gw != 0 ? ld(gw, ch) : 1.0), sh = gb != 0 ? ld(gb, ch) : 0.0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * inner;
+      for (let j = 0; j < inner; j++) st(y, base + j, (ld(x, base + j) - mu) * a + sh);
+    }
+  }
+}
+
+/** Batch norm backward (src/backend/js/fused.ts batchNormBackward), this share of the channels. */
+export function batchNormBackward(tid: i32, nt: i32, wid: i32, x: usize, dy: usize, gw: usize, sMean: usize, sInv: usize, n: i32,
+  c: i32, inner: i32, training: i32, dx: usize, dw: usize, db: usize): void {
+  const count = n * inner;
+  const c0 = share(c, tid, nt), c1 = share(c, tid + 1, nt);
+  for (let ch = c0; ch < c1; ch++) {
+    const mu = ld(sMean, ch), is = ld(sInv, ch), gm = gw != 0 ? ld(gw, ch) : 1.0;
+    let s1: f64 = 0, s2: f64 = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * inner;
+      for (let j = 0; j < inner; j++) { const gv = ld(dy, base + j); s1 += gv; s2 += gv * (ld(x, base + j) - mu) * is; }
+    }
+    if (db != 0) st(db, ch, s1);
+    if (dw != 0) st(dw, ch, s2);
+    if (dx == 0) continue;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * inner;
+      if (training != 0) {
+        const k = (gm * is) / <f64>count;
+        for (let j = 0; j < inner; j++) st(dx, base + j, k * (<f64>count * ld(dy, base + j) - s1 - (ld(x, base + j) - mu) * is * s2));
+      } else {
+        const k = gm * is;
+        for (let j = 0; j < inner; j++) st(dx, base + j, k * ld(dy, base + j));
+      }
+    }
+  }
+}

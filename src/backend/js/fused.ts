@@ -130,3 +130,72 @@ export function crossEntropyBackward(probs: Float32Array, target: Int32Array, we
     }
   }
 }
+
+/**
+ * Batch normalisation of x (n, c, inner) per channel (the middle axis), statistics in float64.
+ * Training: batch mean and biased variance; runMean / runVar (when given) become
+ * (1 - momentum) old + momentum stat, with the unbiased variance. Evaluation: the running
+ * statistics. y = (x - mean) invStd weight + bias (weight 1 / bias 0 when null); the mean and
+ * invStd used are written to saveMean / saveInvStd (c each) for the backward.
+ */
+export function batchNormForward(x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, runMean: Float32Array | null,
+  runVar: Float32Array | null, n: number, c: number, inner: number, training: boolean, momentum: number, eps: number,
+  y: Float32Array, saveMean: Float32Array, saveInvStd: Float32Array): void {
+  const count = n * inner;
+  for (let ch = 0; ch < c; ch++) {
+    let mu: number, is: number;
+    if (training) {
+      let s = 0;
+      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) s += x[base + j]; }
+      mu = s / count;
+      let v = 0;
+      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) { const d = x[base + j] - mu; v += d * d; } }
+      is = 1 / Math.sqrt(v / count + eps);
+      if (runMean !== null && runVar !== null) {
+        runMean[ch] = (1 - momentum) * runMean[ch] + momentum * mu;
+        runVar[ch] = (1 - momentum) * runVar[ch] + momentum * (v / (count - 1));
+      }
+    } else {
+      mu = (runMean as Float32Array)[ch];
+      is = 1 / Math.sqrt((runVar as Float32Array)[ch] + eps);
+    }
+    saveMean[ch] = mu; saveInvStd[ch] = is;
+    const a = is * (weight !== null ? weight[ch] : 1), sh = bias !== null ? bias[ch] : 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * inner;
+      for (let j = 0; j < inner; j++) y[base + j] = (x[base + j] - mu) * a + sh;
+    }
+  }
+}
+
+/**
+ * Backward of batchNormForward from the saved mean / invStd: dbias = sum(dy), dweight =
+ * sum(dy x_hat) per channel (each written when not null); dx (when not null) = weight invStd / M
+ * (M dy - sum(dy) - x_hat sum(dy x_hat)) in training (M = n inner), weight invStd dy in evaluation.
+ */
+export function batchNormBackward(x: Float32Array, dy: Float32Array, weight: Float32Array | null, saveMean: Float32Array,
+  saveInvStd: Float32Array, n: number, c: number, inner: number, training: boolean, dx: Float32Array | null,
+  dweight: Float32Array | null, dbias: Float32Array | null): void {
+  const count = n * inner;
+  for (let ch = 0; ch < c; ch++) {
+    const mu = saveMean[ch], is = saveInvStd[ch], gm = weight !== null ? weight[ch] : 1;
+    let s1 = 0, s2 = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * inner;
+      for (let j = 0; j < inner; j++) { const gv = dy[base + j]; s1 += gv; s2 += gv * (x[base + j] - mu) * is; }
+    }
+    if (dbias !== null) dbias[ch] = s1;
+    if (dweight !== null) dweight[ch] = s2;
+    if (dx === null) continue;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * inner;
+      if (training) {
+        const k = (gm * is) / count;
+        for (let j = 0; j < inner; j++) dx[base + j] = k * (count * dy[base + j] - s1 - (x[base + j] - mu) * is * s2);
+      } else {
+        const k = gm * is;
+        for (let j = 0; j < inner; j++) dx[base + j] = k * dy[base + j];
+      }
+    }
+  }
+}

@@ -3,9 +3,11 @@
  * batch, with running statistics), layerNorm (per sample over the trailing axes),
  * localResponseNorm (AlexNet's "norm" across channels) and normalize (Lp normalisation).
  * Statistics are accumulated in float64; each op is one recorded node with its full backward.
+ * batchNorm runs on the batchNormForward / batchNormBackward kernels.
  */
 import { record } from '../../autograd/engine.js';
-import { empty, f32 } from '../../tensor/alloc.js';
+import { getBackend } from '../../backend/index.js';
+import { empty, emptyUninit, f32 } from '../../tensor/alloc.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { axisLayout } from './softmax.js';
@@ -55,68 +57,15 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (!training && (!rm || !rv)) throw new TypeError(`${op}: runningMean and runningVar are required in evaluation mode (training = false)`);
   if (training && count <= 1) throw new RangeError(`${op}: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
 
-  const xd = x.f32;
-  const mean = new Float64Array(c), invstd = new Float64Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    if (training) {
-      let s = 0;
-      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) s += xd[base + j]; }
-      const mu = s / count;
-      let v = 0;
-      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) { const d = xd[base + j] - mu; v += d * d; } }
-      const varB = v / count;
-      mean[ch] = mu;
-      invstd[ch] = 1 / Math.sqrt(varB + eps);
-      if (rm && rv) {
-        rm[ch] = (1 - momentum) * rm[ch] + momentum * mu;
-        rv[ch] = (1 - momentum) * rv[ch] + momentum * (v / (count - 1));
-      }
-    } else {
-      mean[ch] = (rm as Float32Array)[ch];
-      invstd[ch] = 1 / Math.sqrt((rv as Float32Array)[ch] + eps);
-    }
-  }
-  const out = empty(x.shape), od = out.f32;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const base = (b * c + ch) * inner, mu = mean[ch];
-      const a = invstd[ch] * (gamma ? gamma[ch] : 1), sh = betaP ? betaP[ch] : 0;
-      for (let j = 0; j < inner; j++) od[base + j] = (xd[base + j] - mu) * a + sh;
-    }
-  }
+  const saveMean = new Float32Array(c), saveInvStd = new Float32Array(c);
+  const out = empty(x.shape);
+  getBackend().batchNormForward(x.f32, gamma, betaP, rm, rv, n, c, inner, training, momentum, eps, out.f32, saveMean, saveInvStd);
   return recordOptional(out, op, [x, weight, bias], (g) => {
-    const gd = g.f32;
-    const sg = new Float64Array(c), sgx = new Float64Array(c);
-    for (let b = 0; b < n; b++) {
-      for (let ch = 0; ch < c; ch++) {
-        const base = (b * c + ch) * inner, mu = mean[ch], is = invstd[ch];
-        let s1 = 0, s2 = 0;
-        for (let j = 0; j < inner; j++) { const gv = gd[base + j]; s1 += gv; s2 += gv * (xd[base + j] - mu) * is; }
-        sg[ch] += s1; sgx[ch] += s2;
-      }
-    }
-    let gx: Tensor | null = null;
-    if (x.requiresGrad) {
-      gx = empty(x.shape);
-      const o = gx.f32;
-      for (let b = 0; b < n; b++) {
-        for (let ch = 0; ch < c; ch++) {
-          const base = (b * c + ch) * inner, mu = mean[ch], is = invstd[ch], gm = gamma ? gamma[ch] : 1;
-          if (training) {
-            // dx = gamma * invstd / M * (M g - sum(g) - x_hat * sum(g x_hat))
-            const k = (gm * is) / count, s1 = sg[ch], s2 = sgx[ch];
-            for (let j = 0; j < inner; j++) o[base + j] = k * (count * gd[base + j] - s1 - (xd[base + j] - mu) * is * s2);
-          } else {
-            const k = gm * is;
-            for (let j = 0; j < inner; j++) o[base + j] = k * gd[base + j];
-          }
-        }
-      }
-    }
+    const gx = x.requiresGrad ? emptyUninit(x.shape) : null;
     const gw = weight && weight.requiresGrad ? empty([c]) : null;
-    if (gw) gw.f32.set(sgx);
     const gb = bias && bias.requiresGrad ? empty([c]) : null;
-    if (gb) gb.f32.set(sg);
+    getBackend().batchNormBackward(x.f32, g.f32, gamma, saveMean, saveInvStd, n, c, inner, training, gx ? gx.f32 : null,
+      gw ? gw.f32 : null, gb ? gb.f32 : null);
     return [gx, gw, gb];
   });
 }
