@@ -17,7 +17,9 @@ import type { Conv2dGeometry, Pool2dGeometry } from './backend.js';
 import { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './js/conv.js';
 import { binary, reluBackward, unary, unaryBackward } from './js/elementwise.js';
 import { gemm } from './js/gemm.js';
-import { crossEntropyBackward, crossEntropyForward, softmax, softmaxBackward } from './js/fused.js';
+import {
+  batchNormBackward, batchNormForward, crossEntropyBackward, crossEntropyForward, softmax, softmaxBackward,
+} from './js/fused.js';
 import { adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate } from './js/optim.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './js/pool.js';
 import { argReduce, permute, reduce } from './js/reduce.js';
@@ -191,6 +193,24 @@ export const KERNELS = {
     args: [['probs', 'f32'], ['target', 'i32'], ['weight', 'f32?'], ['gLoss', 'f32'], ['n', 'int'], ['c', 'int'], ['inner', 'int'],
       ['ignoreIndex', 'int'], ['smoothing', 'number'], ['reduction', 'int'], ['dz', 'f32']],
     reference: crossEntropyBackward,
+  }),
+  /**
+   * Batch normalisation of x (n, c, inner) per channel: batch statistics in training (updating
+   * runMean / runVar in place when given: (1 - momentum) old + momentum stat, unbiased variance),
+   * the running statistics in evaluation; y = (x - mean) invStd weight + bias. Writes the mean
+   * and invStd used to saveMean / saveInvStd for the backward.
+   */
+  batchNormForward: kernel({
+    args: [['x', 'f32'], ['weight', 'f32?'], ['bias', 'f32?'], ['runMean', 'f32?'], ['runVar', 'f32?'], ['n', 'int'], ['c', 'int'],
+      ['inner', 'int'], ['training', 'bool'], ['momentum', 'number'], ['eps', 'number'], ['y', 'f32'], ['saveMean', 'f32'],
+      ['saveInvStd', 'f32']],
+    reference: batchNormForward,
+  }),
+  /** Backward of batchNormForward: dx, dweight (sum dy x_hat), dbias (sum dy), each written when not null. */
+  batchNormBackward: kernel({
+    args: [['x', 'f32'], ['dy', 'f32'], ['weight', 'f32?'], ['saveMean', 'f32'], ['saveInvStd', 'f32'], ['n', 'int'], ['c', 'int'],
+      ['inner', 'int'], ['training', 'bool'], ['dx', 'f32?'], ['dweight', 'f32?'], ['dbias', 'f32?']],
+    reference: batchNormBackward,
   }),
 };
 

@@ -5,4 +5,5 @@ export { gemm, GEMM_WS_BYTES } from './gemm';
 export { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './conv';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
 export { unary, unaryBackward, binary, reduce, argReduce, permute, fill } from './elementwise';
-export { sgdUpdate, adamUpdate, adagradUpdate, rmspropUpdate, softmax, softmaxBackward, crossEntropyForward, crossEntropyBackward } from './fused';
+export { sgdUpdate, adamUpdate, adagradUpdate, rmspropUpdate, softmax, softmaxBackward, crossEntropyForward, crossEntropyBackward,
+  batchNormForward, batchNormBackward } from './fused';

@@ -408,3 +408,37 @@ static inline bool ckReadParams(const double* p, size_t len, CkCrossEntropyBackw
   q.reduction = (long)p[5];
   return true;
 }
+struct CkBatchNormForwardParams {
+  long n;
+  long c;
+  long inner;
+  int training;
+  double momentum;
+  double eps;
+  static const size_t count = 6;
+};
+static inline bool ckReadParams(const double* p, size_t len, CkBatchNormForwardParams& q) {
+  if (!p || len < 6) return false;
+  q.n = (long)p[0];
+  q.c = (long)p[1];
+  q.inner = (long)p[2];
+  q.training = p[3] != 0;
+  q.momentum = p[4];
+  q.eps = p[5];
+  return true;
+}
+struct CkBatchNormBackwardParams {
+  long n;
+  long c;
+  long inner;
+  int training;
+  static const size_t count = 4;
+};
+static inline bool ckReadParams(const double* p, size_t len, CkBatchNormBackwardParams& q) {
+  if (!p || len < 4) return false;
+  q.n = (long)p[0];
+  q.c = (long)p[1];
+  q.inner = (long)p[2];
+  q.training = p[3] != 0;
+  return true;
+}

@@ -50,6 +50,8 @@ export interface NativeKernelExports {
   softmaxBackward?(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   crossEntropyForward?(z: Float32Array, target: Int32Array, weight: Float32Array | null, probs: Float32Array, loss: Float32Array): void;
   crossEntropyBackward?(probs: Float32Array, target: Int32Array, weight: Float32Array | null, gLoss: Float32Array, dz: Float32Array): void;
+  batchNormForward?(x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, runMean: Float32Array | null, runVar: Float32Array | null, y: Float32Array, saveMean: Float32Array, saveInvStd: Float32Array): void;
+  batchNormBackward?(x: Float32Array, dy: Float32Array, weight: Float32Array | null, saveMean: Float32Array, saveInvStd: Float32Array, dx: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null): void;
 }
 
 /**
@@ -262,6 +264,28 @@ export function bindNativeKernels($nat: NativeKernelExports, $params: Float64Arr
       $params[4] = smoothing;
       $params[5] = reduction;
       $crossEntropyBackward(probs, target, weight, gLoss, dz);
+    };
+  }
+  const $batchNormForward = $nat.batchNormForward;
+  if ($batchNormForward) {
+    $bound.batchNormForward = (x, weight, bias, runMean, runVar, n, c, inner, training, momentum, eps, y, saveMean, saveInvStd) => {
+      $params[0] = n;
+      $params[1] = c;
+      $params[2] = inner;
+      $params[3] = training ? 1 : 0;
+      $params[4] = momentum;
+      $params[5] = eps;
+      $batchNormForward(x, weight, bias, runMean, runVar, y, saveMean, saveInvStd);
+    };
+  }
+  const $batchNormBackward = $nat.batchNormBackward;
+  if ($batchNormBackward) {
+    $bound.batchNormBackward = (x, dy, weight, saveMean, saveInvStd, n, c, inner, training, dx, dweight, dbias) => {
+      $params[0] = n;
+      $params[1] = c;
+      $params[2] = inner;
+      $params[3] = training ? 1 : 0;
+      $batchNormBackward(x, dy, weight, saveMean, saveInvStd, dx, dweight, dbias);
     };
   }
   return $bound;

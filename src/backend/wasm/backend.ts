@@ -50,7 +50,7 @@ const ARG_REDUCE_CODE = opCodes(ARG_REDUCE_OPS);
 const KERNELS = ['gemm', 'conv2d', 'conv2dBackwardData', 'conv2dBackwardWeight', 'maxPool2d',
   'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'unary', 'binary', 'reduce', 'argReduce',
   'permute', 'sgdUpdate', 'adamUpdate', 'adagradUpdate', 'rmspropUpdate', 'softmax', 'softmaxBackward',
-  'crossEntropyForward', 'crossEntropyBackward', 'unaryBackward'] as const;
+  'crossEntropyForward', 'crossEntropyBackward', 'batchNormForward', 'batchNormBackward', 'unaryBackward'] as const;
 type KernelName = typeof KERNELS[number];
 type KernelFn = (...args: number[]) => void;
 
@@ -496,6 +496,22 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     const pp = input(probs), pt = input(target), pw = weight ? input(weight) : 0, pg = input(gLoss);
     const pd = output(dz, dz === probs);
     run('crossEntropyBackward', n * c * inner >= PAR_SOFTMAX && n * inner > 1, [pp, pt, pw, pg, n, c, inner, ignoreIndex, smoothing, reduction, pd]);
+  };
+  impl.batchNormForward = (x, weight, bias, runMean, runVar, n, c, inner, training, momentum, eps, y, saveMean, saveInvStd) => {
+    if (c === 0) return;
+    if (!training && (!runMean || !runVar)) throw new Error('wasm batchNormForward: evaluation needs runMean and runVar');
+    const px = input(x), pw = weight ? input(weight) : 0, pb = bias ? input(bias) : 0;
+    const prm = inout(runMean), prv = inout(runVar);
+    const py = output(y, y === x), psm = output(saveMean, false), psi = output(saveInvStd, false);
+    run('batchNormForward', n * c * inner >= PAR_ELEMENTWISE / 4 && c > 1,
+      [px, pw, pb, prm, prv, n, c, inner, training ? 1 : 0, momentum, eps, py, psm, psi]);
+  };
+  impl.batchNormBackward = (x, dy, weight, saveMean, saveInvStd, n, c, inner, training, dx, dweight, dbias) => {
+    if (c === 0) return;
+    const px = input(x), pdy = input(dy), pw = weight ? input(weight) : 0, psm = input(saveMean), psi = input(saveInvStd);
+    const pdx = dx ? output(dx, dx === dy) : 0, pdw = dweight ? output(dweight, false) : 0, pdb = dbias ? output(dbias, false) : 0;
+    run('batchNormBackward', n * c * inner >= PAR_ELEMENTWISE / 4 && c > 1,
+      [px, pdy, pw, psm, psi, n, c, inner, training ? 1 : 0, pdx, pdw, pdb]);
   };
 
   const backend: WasmBackend = completeBackend(impl);
