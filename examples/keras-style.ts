@@ -1,6 +1,9 @@
-// Keras-style: summary(), fit() with validation and early stopping, evaluate().
+// Keras-style: train.summary(), train.fit() with validation and early stopping, train.evaluate().
 // Run: npm run build && node --import tsx examples/keras-style.ts
-import { fit, evaluate, summary, models, optim, loadMnist, EarlyStopping } from 'convkit';
+import { data, models, optim, train } from 'convkit';
+
+const { fit, evaluate, summary, EarlyStopping } = train;
+const { loadMnist } = data;
 
 const model = models.lenet5();
 console.log(summary(model, [1, 28, 28]).text);

@@ -1,6 +1,8 @@
 // A PyTorch-style training loop: LeNet-5 on real MNIST, one epoch.
 // Run: npm run build && node --import tsx examples/pytorch-style.ts
-import { F, nn, optim, manualSeed, noGrad, DataLoader, loadMnist } from 'convkit';
+import { F, nn, optim, data, manualSeed, noGrad } from 'convkit';
+
+const { DataLoader, loadMnist } = data;
 
 manualSeed(0);
 const model = new nn.Sequential(

@@ -1,12 +1,19 @@
-/** convkit: tensors, autograd, layers, training and fast kernels for convolutional networks. */
+/**
+ * convkit: tensors, autograd, layers, training and fast kernels for convolutional networks.
+ *
+ * One public path per symbol (README "Where things live"): the tensor core is at the top level,
+ * like `torch.*` (Tensor, creation, random state, tensor ops, grad mode, backend selection);
+ * everything else lives in exactly one namespace: F (torch.nn.functional), nn (torch.nn),
+ * optim, data (torch.utils.data and the datasets), io, vision, train (Keras-style fit,
+ * callbacks, checkpoints, summary), models and autograd (gradcheck, customOp).
+ */
 export { Tensor } from './tensor/tensor.js';
 export type { DType, NestedArray, TensorData } from './tensor/tensor.js';
 export { tensor, zeros, ones, full, zerosLike, onesLike, arange, linspace, rand, randn, randint } from './tensor/creation.js';
 export type { CreateOptions } from './tensor/creation.js';
 export { manualSeed, getRngState, setRngState, randperm } from './tensor/random.js';
 export type { RngState } from './tensor/random.js';
-export { concat, stack, pad } from './tensor/ops/shape.js';
-export type { PadMode } from './tensor/ops/shape.js';
+export { concat, stack } from './tensor/ops/shape.js';
 export { matmul } from './tensor/ops/matmul.js';
 export { where } from './tensor/ops/where.js';
 export { gather } from './tensor/ops/gather.js';
@@ -16,28 +23,17 @@ export { flip } from './tensor/ops/flip.js';
 export { cumsum } from './tensor/ops/cumsum.js';
 export { isclose, allclose } from './tensor/ops/allclose.js';
 export type { CloseOptions } from './tensor/ops/allclose.js';
+export type { ReduceOptions } from './tensor/ops/reduce.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/engine.js';
-export * as autograd from './autograd/index.js';
 export { getBackend, setBackend, listBackends, registerBackend, backendFailure } from './backend/index.js';
 export type { Backend, BackendCandidate } from './backend/index.js';
+export { initWasmBackend } from './backend/wasm/index.js';
+export * as autograd from './autograd/index.js';
 export * as F from './nn/functional/index.js';
 export * as nn from './nn/index.js';
-export { Module, Sequential } from './nn/module.js';
-export type { StateDict, LoadStateDictOptions, LoadStateDictResult, ForwardHook, ForwardPreHook, HookHandle } from './nn/module.js';
-export { summary } from './train/summary.js';
-export type { ModelSummary, SummaryRow, SummaryOptions } from './train/summary.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
-export { DataLoader, TensorDataset, Subset, randomSplit, trainValSplit, loadMnist, loadFashionMnist, loadBreastCancer, loadCifar10, ImageFolder } from './data/index.js';
-export type { Dataset, Sample, Batch, DataLoaderOptions } from './data/index.js';
 export * as io from './io/index.js';
-export { initWasmBackend } from './backend/wasm/index.js';
-export { saveSafetensors, loadSafetensors, serializeSafetensors, deserializeSafetensors, atomicWriteFile } from './io/index.js';
-export { decodeImage, encodePng, imageToTensor, resizeBilinear, tensorToImage } from './vision/image.js';
-export type { DecodedImage } from './vision/image.js';
 export * as vision from './vision/index.js';
 export * as train from './train/index.js';
-export { fit, evaluate, predict, Trainer, History, Callback, EarlyStopping, ModelCheckpoint, LRSchedulerCallback, CSVLogger, JSONLogger, ProgressBar, accuracy, topKAccuracy, confusionMatrix, saveCheckpoint, loadCheckpoint, saveWeights, loadWeights } from './train/index.js';
-export type { FitOptions, EvaluateOptions, PredictOptions, TrainerOptions, Logs, TrainContext, Metric, LossFn, LossName, Checkpoint, DataInput } from './train/index.js';
 export * as models from './models/index.js';
-export { createModel, lenet5, kerasFashion, mlp, logisticRegression } from './models/index.js';

@@ -1,5 +1,6 @@
 // Benchmark worker for convkit on one backend (argv[2] = 'native' | 'wasm' | 'js').
-import { F, Tensor, nn, noGrad, optim, randn, randint, setBackend, getBackend, manualSeed, DataLoader, TensorDataset } from '../../src/index.js';
+import { F, Tensor, nn, noGrad, optim, randn, randint, setBackend, getBackend, manualSeed } from '../../src/index.js';
+import { DataLoader, TensorDataset } from '../../src/data/index.js';
 // @ts-expect-error plain ESM helper shared with the tfjs worker
 import { serve, rate } from './protocol.mjs';
 

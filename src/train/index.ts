@@ -29,3 +29,5 @@ export type { Checkpoint, CheckpointMeta, CheckpointSource, CheckpointTarget, Sa
 export { NonFiniteError, findNonFinite } from './non-finite.js';
 export type { NonFiniteAt } from './non-finite.js';
 export type { DataInput } from './data.js';
+export { summary } from './summary.js';
+export type { ModelSummary, SummaryRow, SummaryOptions } from './summary.js';

@@ -4,7 +4,9 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import { Tensor, DataLoader, ImageFolder, loadCifar10, encodePng } from '../../src/index.js';
+import { Tensor } from '../../src/index.js';
+import { DataLoader, ImageFolder, loadCifar10 } from '../../src/data/index.js';
+import { encodePng } from '../../src/vision/index.js';
 import { parseCifar10Batch, loadCifar10Batch } from '../../src/data/cifar10.js';
 import { assertClose } from '../helpers/check.js';
 

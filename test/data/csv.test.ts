@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBreastCancer } from '../../src/index.js';
+import { loadBreastCancer } from '../../src/data/index.js';
 import { parseCsv, parseCsvRecords } from '../../src/data/csv.js';
 import { parseSklearnCsv, BREAST_CANCER_FEATURES } from '../../src/data/breast-cancer.js';
 

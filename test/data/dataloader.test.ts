@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, TensorDataset, DataLoader, manualSeed } from '../../src/index.js';
+import { Tensor, manualSeed } from '../../src/index.js';
+import { TensorDataset, DataLoader } from '../../src/data/index.js';
 import { random } from '../../src/tensor/random.js';
 import type { Batch, Dataset } from '../../src/data/dataset.js';
 import { GaussianNoise } from '../../src/data/transforms.js';

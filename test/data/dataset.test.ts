@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, tensor, TensorDataset, Subset, randomSplit, trainValSplit, manualSeed } from '../../src/index.js';
+import { Tensor, tensor, manualSeed } from '../../src/index.js';
+import { TensorDataset, Subset, randomSplit, trainValSplit } from '../../src/data/index.js';
 import { random } from '../../src/tensor/random.js';
 import { collate, type Dataset } from '../../src/data/dataset.js';
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode as pngEncode } from 'fast-png';
 import jpeg from 'jpeg-js';
-import { Tensor, tensor, decodeImage, encodePng, imageToTensor, resizeBilinear } from '../../src/index.js';
+import { Tensor, tensor } from '../../src/index.js';
+import { decodeImage, encodePng, imageToTensor, resizeBilinear } from '../../src/vision/index.js';
 import { tensorToImage } from '../../src/vision/image.js';
 import { assertClose } from '../helpers/check.js';
 

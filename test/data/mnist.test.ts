@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMnist, loadFashionMnist } from '../../src/index.js';
+import { loadMnist, loadFashionMnist } from '../../src/data/index.js';
 import { parseFashionClassJson } from '../../src/data/mnist.js';
 
 function counts(labels: ArrayLike<number>): number[] {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Tensor, tensor, serializeSafetensors, deserializeSafetensors, saveSafetensors, loadSafetensors } from '../../src/index.js';
+import { Tensor, tensor } from '../../src/index.js';
+import { serializeSafetensors, deserializeSafetensors, saveSafetensors, loadSafetensors } from '../../src/io/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

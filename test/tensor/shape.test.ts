@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tensor, arange, randn, manualSeed, concat, stack, pad, Tensor, type PadMode } from '../../src/index.js';
+import { tensor, arange, randn, manualSeed, concat, stack, Tensor } from '../../src/index.js';
+import { pad, type PadMode } from '../../src/nn/functional/index.js';
 import { gradcheck } from '../helpers/check.js';
 
 function rn(shape: number[], seed: number): Tensor { manualSeed(seed); return randn(shape); }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sequential, nn, summary, manualSeed, rand, type Tensor } from '../../src/index.js';
+import { nn, manualSeed, rand, type Tensor } from '../../src/index.js';
+import { Sequential } from '../../src/nn/index.js';
+import { summary } from '../../src/train/index.js';
 
 /** The lecture's Keras Fashion-MNIST CNN (Géron ch. 11), with PyTorch layers. */
 function fashionCnn(): Sequential {

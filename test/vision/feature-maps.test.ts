@@ -1,7 +1,8 @@
 // featureMaps (forward hooks on named layers) and conv2dLayers on LeNet-5.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, manualSeed, randn, nn, Sequential, Tensor } from '../../src/index.js';
+import { F, manualSeed, randn, nn, Tensor } from '../../src/index.js';
+import { Sequential } from '../../src/nn/index.js';
 import { lenet5 } from '../../src/models/index.js';
 import { conv2dLayers, featureMaps } from '../../src/vision/index.js';
 import { assertClose } from '../helpers/check.js';

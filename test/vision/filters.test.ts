@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Tensor, tensor, pad, randn, manualSeed } from '../../src/index.js';
+import { Tensor, tensor, randn, manualSeed } from '../../src/index.js';
+import { pad } from '../../src/nn/functional/index.js';
 import {
   applyFilter, borderIndex, boxKernel, edgeHorizontalKernel, edgeVerticalKernel, gaussianKernel, gradientMagnitude,
   identityKernel, laplacianKernel, namedKernel, padImage, prewittX, prewittY, sharpenKernel, sobelX, sobelY, toGrayscale,

@@ -2,7 +2,8 @@
 // known exactly (the score of class k is w_k . x + b_k), and on LeNet-5 for shapes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { manualSeed, nn, noGrad, randn, Sequential, Tensor } from '../../src/index.js';
+import { manualSeed, nn, noGrad, randn, Tensor } from '../../src/index.js';
+import { Sequential } from '../../src/nn/index.js';
 import { lenet5 } from '../../src/models/index.js';
 import { occlusionSensitivity, saliency } from '../../src/vision/index.js';
 import { assertClose } from '../helpers/check.js';

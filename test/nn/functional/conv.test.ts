@@ -2,7 +2,8 @@
 // PyTorch's shape rules, identities between the ops, and finite-difference gradients.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, tensor, zeros, randn, manualSeed, pad, concat, Tensor } from '../../../src/index.js';
+import { F, tensor, zeros, randn, manualSeed, concat, Tensor } from '../../../src/index.js';
+import { pad } from '../../../src/nn/functional/index.js';
 import { assertClose, gradcheck } from '../../helpers/check.js';
 
 /**

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sequential, nn, randn, manualSeed, noGrad, type Tensor } from '../../../src/index.js';
+import { nn, randn, manualSeed, noGrad, type Tensor } from '../../../src/index.js';
+import { Sequential } from '../../../src/nn/index.js';
 import { assertClose, gradcheck } from '../../helpers/check.js';
 
 test('Residual: identity shortcut adds the input; projection shortcut changes the shape', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Module, Sequential, nn, randn, tensor, manualSeed, noGrad, type Tensor } from '../../../src/index.js';
+import { F, nn, randn, tensor, manualSeed, noGrad, type Tensor } from '../../../src/index.js';
+import { Module, Sequential } from '../../../src/nn/index.js';
 import { assertClose } from '../../helpers/check.js';
 
 function shapeOf(m: Module, inShape: number[]): number[] {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Module, Sequential, nn, randn, tensor, manualSeed, Tensor, zeros } from '../../../src/index.js';
+import { nn, randn, tensor, manualSeed, Tensor, zeros } from '../../../src/index.js';
+import { Module, Sequential } from '../../../src/nn/index.js';
 import { assertClose } from '../../helpers/check.js';
 
 /** A tiny model with a parameter, a buffer, a non-persistent buffer and nested children. */

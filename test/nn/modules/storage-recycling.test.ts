@@ -3,7 +3,8 @@
 // indices) and check that later steps never overwrite it, and that results do not change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Sequential, getBackend, manualSeed, nn, noGrad, optim, randint, randn, registerBackend, setBackend, type Tensor } from '../../../src/index.js';
+import { F, getBackend, manualSeed, nn, noGrad, optim, randint, randn, registerBackend, setBackend, type Tensor } from '../../../src/index.js';
+import { Sequential } from '../../../src/nn/index.js';
 import { assertClose, gradcheck } from '../../helpers/check.js';
 
 // every activation below has >= 1024 elements, the smallest pooled size
