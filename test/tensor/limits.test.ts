@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { arange, full, linspace, ones, rand, randint, randn, tensor, zeros } from '../../src/index.js';
+import { F, arange, full, linspace, ones, rand, randint, randn, tensor, zeros } from '../../src/index.js';
 import { MAX_TENSOR_ELEMENTS, checkAllocation } from '../../src/tensor/limits.js';
 
 test('the limit is 2**31 - 1 elements, and the check returns the element count', () => {
@@ -45,11 +45,15 @@ test('every creation function checks the limit under its own name', () => {
   assert.throws(() => ones([2.5]), /ones: shape \[2\.5\] must contain non-negative integers/);
 });
 
-test('results of ops go through the same check (broadcast and matmul outputs name the op)', () => {
+test('results of ops go through the same check and name the op (broadcast, matmul, expand, pad, convTranspose2d)', () => {
   const col = zeros([2 ** 16, 1]), row = zeros([1, 2 ** 16]);
   assert.throws(() => col.add(row), /^RangeError: add: shape \[65536, 65536\] has 4,294,967,296 elements \(16\.0 GiB of float32\)/);
   assert.throws(() => col.mul(row), /^RangeError: mul: shape \[65536, 65536\]/);
   assert.throws(() => zeros([2 ** 16, 2]).matmul(zeros([2, 2 ** 16])), /^RangeError: matmul: shape \[65536, 65536\] has 4,294,967,296 elements/);
+  assert.throws(() => zeros([1, 1]).expand([1e5, 1e5]), /^RangeError: expand: shape \[100000, 100000\] has 10,000,000,000 elements/);
+  assert.throws(() => F.pad(zeros([1, 1]), [1e5, 1e5, 1e5, 1e5]), /^RangeError: pad: shape \[200001, 200001\]/);
+  assert.throws(() => F.convTranspose2d(zeros([1, 1, 300, 300]), zeros([1, 1, 3, 3]), null, { stride: 1000 }),
+    /^RangeError: convTranspose2d: shape \[1, 1, 299003, 299003\] has 89,402,794,009 elements/);
   // under the limit all is as before
   assert.deepEqual(tensor([[1], [2]]).add(tensor([[10, 20]])).toArray(), [[11, 21], [12, 22]]);
 });

@@ -231,7 +231,7 @@ function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unkno
     n, cIn: c, h: x4.shape[2], w: x4.shape[3], cOut, kh, kw,
     strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW, groups, outH, outW,
   };
-  const y = emptyUninit([n, cOut, outH, outW]);
+  const y = emptyUninit([n, cOut, outH, outW], op);
   getBackend().conv2d(x4.f32, w4.f32, bias ? bias.f32 : null, g, y.f32);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
@@ -281,7 +281,7 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
     strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW, groups,
     outH: x4.shape[2], outW: x4.shape[3],
   };
-  const y = emptyUninit([n, cOut, hOut, wOut]);
+  const y = emptyUninit([n, cOut, hOut, wOut], op);
   getBackend().conv2dBackwardData(x4.f32, w4.f32, g, y.f32);
   if (bias) addBiasInPlace(y.f32, bias.f32, n, cOut, hOut * wOut);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];

@@ -76,7 +76,7 @@ function unpoolNd(op: string, dims: number, xIn: unknown, indices: unknown, opti
     target[i] = Math.floor(i / inPlane) * outPlane + v;
   }
   const x4 = p.x4, xd = x4.f32;
-  const y = empty([n, c, oh, ow]), yd = y.f32;
+  const y = empty([n, c, oh, ow], op), yd = y.f32;
   for (let i = 0; i < target.length; i++) yd[target[i]] = xd[i];
   const out = record(y, op, [x4], (dy) => {
     const dx = empty(x4.shape), dxd = dx.f32, g = dy.f32;

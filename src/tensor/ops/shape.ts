@@ -3,6 +3,7 @@ import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
 import { allocStorage, empty, f32 } from '../alloc.js';
 import { checkShape, fmt, normAxis, sizeOf, stridesOf } from '../shape.js';
+import { checkAllocation } from '../limits.js';
 import { Tensor, type TensorData } from '../tensor.js';
 import { sumTo } from './reduce.js';
 import { remap } from './remap.js';
@@ -141,7 +142,7 @@ export function expand(x: Tensor, shape: number[]): Tensor {
     // an index copy keeps int32 values exact (the float kernel below would round them)
     return remap('expand', reshape(x, padded), target.map((n, d) => Int32Array.from({ length: n }, (_, i) => (padded[d] === 1 ? 0 : i))));
   }
-  const out = empty(target);
+  const out = empty(target, 'expand');
   getBackend().binary('add', f32(x), padded, new Float32Array(1), target.map(() => 1), out.f32, target);
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
@@ -248,6 +249,7 @@ export function pad(x: Tensor, pads: number[], mode: PadMode = 'constant', value
   }
   const outShape = x.shape.map((d, i) => d + before[i] + after[i]);
   if (outShape.some((d) => d < 0)) throw new RangeError(`pad: padding ${fmt(pads)} removes more than ${fmt(x.shape)} has`);
+  checkAllocation('pad', outShape);
   // source index for each output index, per axis (-1 = constant fill)
   const maps = outShape.map((len, d) => {
     const n = x.shape[d], m = new Int32Array(len);
