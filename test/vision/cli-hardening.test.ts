@@ -92,6 +92,10 @@ test('visualize: --scale too large for memory is a usage error naming the limit 
   assert.match(r.stderr, /--scale 1000 would make maps-0\.png 84008x56006 pixels \(4705 megapixels\), over the 100-megapixel limit; use --scale 145 or less/);
   assert.doesNotMatch(r.stderr, /\n\s+at |heap|Invalid typed array length/);
   assert.equal(existsSync(join(dir, 'vis')), false);
+  const grid = cli('visualize', 'digit.png', '--model', 'vgg11', '--max-filters', '100000', '--max-channels', '100000', '--out', 'vis');
+  assert.equal(grid.status, 2, grid.stderr);
+  assert.match(grid.stderr, /--max-filters 100000 and --max-channels 100000 would make filters-[\w.]+\.png \d+x\d+ pixels \(\d+ megapixels\), over the 100-megapixel limit/);
+  assert.equal(existsSync(join(dir, 'vis')), false);
   const ok = cli('visualize', 'digit.png', '--model', 'lenet5', '--scale', '2', '--out', 'vis2', '--json');
   assert.equal(ok.status, 0, ok.stderr);
 });

@@ -92,6 +92,18 @@ function checkScale(scale: number, h: number, w: number, layers: [string, number
     + (lo >= 1 ? `use --scale ${lo} or less` : 'the feature maps are too large to zoom'));
 }
 
+/** Refuses --max-filters / --max-channels values whose filter grid for a layer would exceed the output limit. */
+function checkFilterGrid(name: string, shape: readonly number[], maxFilters: number, maxChannels: number): void {
+  const [o, c, kh, kw] = shape;
+  const s = Math.max(1, Math.round(40 / kw)), pad = 4, shown = Math.min(o, maxFilters);
+  const color = c === 1 || c === 3;
+  const cols = color ? Math.ceil(Math.sqrt(shown)) : Math.min(c, maxChannels), rows = color ? Math.ceil(shown / cols) : shown;
+  const width = cols * kw * s + (cols + 1) * pad, height = rows * kh * s + (rows + 1) * pad;
+  if (width * height > MAX_OUTPUT_MEGAPIXELS * 1e6) {
+    throw new UsageError(`--max-filters ${maxFilters} and --max-channels ${maxChannels} would make filters-${name}.png ${width}x${height} pixels (${Math.round(width * height / 1e6)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit; lower them`);
+  }
+}
+
 /** Runs `convkit visualize`; returns the exit code. */
 export async function visualizeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -142,6 +154,7 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   const convs = conv2dLayers(model);
   const maps = featureMaps(model, x, { layers: convs.map(([name]) => name) });
   if (fixedScale !== null) checkScale(fixedScale, x.shape[2], x.shape[3], [...maps].map(([name, m]) => [name, Math.min(m.shape[1], maxFilters), m.shape[2], m.shape[3]]));
+  for (const [name, conv] of convs) checkFilterGrid(name, conv.weight.shape, maxFilters, maxChannels);
 
   const dir = values.out as string;
   await mkdir(dir, { recursive: true });
