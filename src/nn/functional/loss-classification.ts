@@ -15,6 +15,7 @@ import { fmt, sameShape, sizeOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { broadcastData, checkReduction, reduceLoss, type Reduction } from './loss.js';
 import { expectTensor } from '../../tensor/ops/check.js';
+import { where } from '../../tensor/ops/where.js';
 import { logSoftmax } from './softmax.js';
 
 /** Options of crossEntropy (torch.nn.functional.cross_entropy). */
@@ -66,46 +67,6 @@ function classWeights(op: string, weight: Tensor | null | undefined, c: number):
 
 function checkIndex(op: string, y: number, c: number, pos: number): void {
   if (y < 0 || y >= c) throw new RangeError(`${op}: target ${y} is out of range for ${c} classes (at position ${pos})`);
-}
-
-/** Calls fn(pos, start) for every (sample, spatial) position; start = flat offset of class 0 there, classes `inner` apart. */
-function forEachPosition(lay: ClassLayout, fn: (pos: number, start: number) => void): void {
-  const { n, c, inner } = lay;
-  for (let b = 0; b < n; b++) for (let j = 0; j < inner; j++) fn(b * inner + j, b * c * inner + j);
-}
-
-/**
- * Calls fn(pos, y, wy, start) for every position whose class index y is not `ignoreIndex`
- * (wy = weight[y] or 1; start = flat offset of class 0 there, classes `inner` apart), checking
- * each index against C when `op` is given; returns the summed wy ('mean' divides by it).
- */
-function forEachTarget(t: Int32Array, lay: ClassLayout, w: Float32Array | null, ignoreIndex: number,
-  fn: (pos: number, y: number, wy: number, start: number) => void, op?: string): number {
-  let wSum = 0;
-  forEachPosition(lay, (pos, start) => {
-    const y = t[pos];
-    if (y === ignoreIndex) return;
-    if (op !== undefined) checkIndex(op, y, lay.c, pos);
-    const wy = w ? w[y] : 1;
-    wSum += wy;
-    fn(pos, y, wy, start);
-  });
-  return wSum;
-}
-
-/** Output of a fused reduction: the scalar/none tensor, and the gradient scale per position. */
-function reduceFused(lossPos: Float64Array, posShape: number[], reduction: Reduction, denom: number): { out: Tensor; scale: (g: Float32Array, pos: number) => number } {
-  if (reduction === 'none') {
-    const out = empty(posShape);
-    out.f32.set(lossPos);
-    return { out, scale: (g, pos) => g[pos] };
-  }
-  let total = 0;
-  for (let i = 0; i < lossPos.length; i++) total += lossPos[i];
-  const out = empty([]);
-  if (reduction === 'sum') { out.f32[0] = total; return { out, scale: (g) => g[0] }; }
-  out.f32[0] = total / denom;
-  return { out, scale: (g) => g[0] / denom };
 }
 
 /**
@@ -184,22 +145,25 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   checkReduction(op, reduction);
   if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32 log-probabilities, got ${input.dtype}`);
   const lay = classLayout(op, input);
-  const { n, c, inner } = lay;
+  const { c } = lay;
   const w = classWeights(op, options.weight, c);
   const t = classIndices(op, input, target, lay);
-  const x = input.f32;
-  const lossPos = new Float64Array(n * inner);
-  const denom = forEachTarget(t, lay, w, ignoreIndex, (pos, y, wy, start) => {
-    lossPos[pos] = -wy * x[start + y * inner];
-  }, op);
-  const { out, scale } = reduceFused(lossPos, lay.posShape, reduction, denom);
-  return record(out, 'nllLoss', [input], (g) => {
-    const gx = empty(input.shape), o = gx.f32, gd = g.f32;
-    forEachTarget(t, lay, w, ignoreIndex, (pos, y, wy, start) => {
-      o[start + y * inner] = -wy * scale(gd, pos);
-    });
-    return [gx];
-  });
+  checkIndices(op, t, c, ignoreIndex);
+  // a composite: gather picks input[y] per position (ignored positions read class 0 with weight 0)
+  const safe = new Int32Array(t.length), wPos = new Float32Array(t.length);
+  for (let pos = 0; pos < t.length; pos++) {
+    const y = t[pos];
+    if (y === ignoreIndex) continue;
+    safe[pos] = y;
+    wPos[pos] = w ? w[y] : 1;
+  }
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const indexShape = input.shape.map((d, i) => (i === classDim ? 1 : d));
+  const picked = input.gather(classDim, new Tensor(safe, indexShape)).reshape(lay.posShape);
+  const weights = new Tensor(wPos, lay.posShape);
+  const lossPos = picked.mul(weights).neg();
+  if (reduction !== 'mean') return reduceLoss(op, lossPos, reduction);
+  return lossPos.sum().div(weights.sum()); // PyTorch: divided by the summed weights of the non-ignored targets
 }
 
 /** Options of the binary cross-entropy losses. */
@@ -363,6 +327,7 @@ export interface KlDivOptions { reduction?: Reduction | 'batchmean'; logTarget?:
 /**
  * Kullback-Leibler divergence with input given as log-probabilities:
  * target * (log target - input) (0 where target = 0), or exp(t) * (t - input) when logTarget.
+ * Composed of tensor ops.
  */
 export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
   expectTensor('klDiv', 'input', input);
@@ -371,26 +336,9 @@ export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {})
   const reduction = options.reduction ?? 'mean', logTarget = options.logTarget ?? false;
   checkReduction(op, reduction, ['mean', 'batchmean', 'sum', 'none']);
   checkSameShape(op, input, target);
-  const x = input.f32, t = target.f32;
-  const out = empty(input.shape), od = out.f32;
-  for (let i = 0; i < x.length; i++) {
-    od[i] = logTarget ? Math.exp(t[i]) * (t[i] - x[i]) : (t[i] > 0 ? t[i] * Math.log(t[i]) : 0) - t[i] * x[i];
-  }
-  const loss = record(out, op, [input, target], (g) => {
-    const gd = g.f32;
-    let gx: Tensor | null = null, gt: Tensor | null = null;
-    if (input.requiresGrad) {
-      gx = empty(input.shape);
-      const o = gx.f32;
-      for (let i = 0; i < x.length; i++) o[i] = -gd[i] * (logTarget ? Math.exp(t[i]) : t[i]);
-    }
-    if (target.requiresGrad) {
-      gt = empty(target.shape);
-      const o = gt.f32;
-      for (let i = 0; i < x.length; i++) o[i] = gd[i] * (logTarget ? Math.exp(t[i]) * (t[i] - x[i] + 1) : Math.log(t[i]) + 1 - x[i]);
-    }
-    return [gx, gt];
-  });
+  // a composite (autograd differentiates input and target); where target <= 0 the log reads 1
+  const loss = logTarget ? target.exp().mul(target.sub(input))
+    : target.mul(where(target.gt(0), target, 1).log()).sub(target.mul(input));
   if (reduction === 'batchmean') return reduceLoss(op, loss, 'sum').div(input.ndim === 0 ? 1 : input.shape[0]);
   return reduceLoss(op, loss, reduction);
 }
