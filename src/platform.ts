@@ -38,7 +38,12 @@ export const isNode: boolean = typeof proc?.versions?.node === 'string';
 
 function detectRuntime(): Runtime {
   if (isNode) return 'node';
-  const g = globalThis as { window?: unknown; document?: unknown; WorkerGlobalScope?: unknown; importScripts?: unknown };
+  const g = globalThis as {
+    window?: unknown;
+    document?: unknown;
+    WorkerGlobalScope?: unknown;
+    importScripts?: unknown;
+  };
   if (typeof g.WorkerGlobalScope !== 'undefined' || typeof g.importScripts === 'function') return 'worker';
   if (typeof g.window !== 'undefined' && typeof g.document !== 'undefined') return 'browser';
   return 'unknown';
@@ -69,7 +74,9 @@ function spec<T>(expects: string, doc: string, parse: (text: string) => T | unde
 }
 const anyText = (expects: string, doc: string): EnvSpec<string> => spec(expects, doc, (t) => t);
 function oneOf<const T extends string>(values: readonly T[], doc: string): EnvSpec<T> {
-  return spec(`one of ${values.map((v) => `'${v}'`).join(', ')}`, doc, (t) => (values as readonly string[]).includes(t) ? t as T : undefined);
+  return spec(`one of ${values.map((v) => `'${v}'`).join(', ')}`, doc, (t) =>
+    (values as readonly string[]).includes(t) ? (t as T) : undefined,
+  );
 }
 function integer(min: number, doc: string): EnvSpec<number> {
   const expects = min === 1 ? 'a positive integer' : `an integer >= ${min}`;
@@ -93,14 +100,35 @@ function number(min: number, doc: string): EnvSpec<number> {
  * CONVKIT_NATIVE_VERBOSE; see the README.)
  */
 export const ENVIRONMENT = {
-  CONVKIT_BACKEND: anyText('a backend name', "Backend to use ('native', 'wasm' or 'js'); an unavailable one is an error. Default: the best that loads."),
-  CONVKIT_THREADS: integer(1, 'Threads a kernel runs on (native and wasm). Above the logical core count: a warning and the core count. Default: the logical cores (wasm: at most 16).'),
+  CONVKIT_BACKEND: anyText(
+    'a backend name',
+    "Backend to use ('native', 'wasm' or 'js'); an unavailable one is an error. Default: the best that loads.",
+  ),
+  CONVKIT_THREADS: integer(
+    1,
+    'Threads a kernel runs on (native and wasm). Above the logical core count: a warning and the core count. Default: the logical cores (wasm: at most 16).',
+  ),
   CONVKIT_NATIVE_PATH: anyText('a file path', 'Path of the native addon to load instead of native/build/convkit.node.'),
-  CONVKIT_NATIVE_ISA: oneOf(['avx512', 'avx2', 'portable'] as const, 'Highest SIMD level the native kernels may use (lowers the automatic choice).'),
-  CONVKIT_WASM_MEMORY_MB: number(0, 'MiB of tensor storage the wasm backend keeps in wasm memory before using the JS heap. Default 512 in Node, 256 in browsers.'),
-  CONVKIT_MAX_TENSOR_MB: number(0, `Largest tensor (MiB of storage) one allocation may create; larger ones are refused with an error naming the op and shape. Default: no limit beyond ${2 ** 31 - 1} elements.`),
-  CONVKIT_POOL: oneOf(['1', '0', 'poison'] as const, "Storage recycling (debugging): '0' turns it off, 'poison' fills recycled storage with NaN. Default '1'."),
-  CONVKIT_DEBUG: anyText('any text', 'When set (not empty and not 0), the CLI prints the stack trace of a failure after its one-line message.'),
+  CONVKIT_NATIVE_ISA: oneOf(
+    ['avx512', 'avx2', 'portable'] as const,
+    'Highest SIMD level the native kernels may use (lowers the automatic choice).',
+  ),
+  CONVKIT_WASM_MEMORY_MB: number(
+    0,
+    'MiB of tensor storage the wasm backend keeps in wasm memory before using the JS heap. Default 512 in Node, 256 in browsers.',
+  ),
+  CONVKIT_MAX_TENSOR_MB: number(
+    0,
+    `Largest tensor (MiB of storage) one allocation may create; larger ones are refused with an error naming the op and shape. Default: no limit beyond ${2 ** 31 - 1} elements.`,
+  ),
+  CONVKIT_POOL: oneOf(
+    ['1', '0', 'poison'] as const,
+    "Storage recycling (debugging): '0' turns it off, 'poison' fills recycled storage with NaN. Default '1'.",
+  ),
+  CONVKIT_DEBUG: anyText(
+    'any text',
+    'When set (not empty and not 0), the CLI prints the stack trace of a failure after its one-line message.',
+  ),
   NO_COLOR: anyText('any text', 'When set (not empty), the CLI writes no colour (https://no-color.org).'),
   TERM: anyText('a terminal name', "'dumb' turns the CLI's colour off."),
 } as const satisfies Record<string, EnvSpec<unknown>>;
@@ -166,8 +194,18 @@ export interface NodeBuiltins {
   'node:zlib': typeof ZlibModule;
 }
 type BuiltinName = keyof NodeBuiltins;
-const BUILTINS: readonly BuiltinName[] = ['node:fs', 'node:fs/promises', 'node:module', 'node:os', 'node:path', 'node:url',
-  'node:v8', 'node:vm', 'node:worker_threads', 'node:zlib'];
+const BUILTINS: readonly BuiltinName[] = [
+  'node:fs',
+  'node:fs/promises',
+  'node:module',
+  'node:os',
+  'node:path',
+  'node:url',
+  'node:v8',
+  'node:vm',
+  'node:worker_threads',
+  'node:zlib',
+];
 
 // Node >= 20.16 has process.getBuiltinModule (synchronous, loads on first use); older Node 20
 // releases get every built-in above imported once here. The specifier is a variable so that
@@ -211,8 +249,11 @@ export async function nodeModules(op: string): Promise<NodeModules> {
   const hint = '; in a browser use the byte-level parsers instead';
   try {
     return {
-      fs: requireNode('node:fs', op, need), fsp: requireNode('node:fs/promises', op, need), path: requireNode('node:path', op, need),
-      zlib: requireNode('node:zlib', op, need), module: requireNode('node:module', op, need),
+      fs: requireNode('node:fs', op, need),
+      fsp: requireNode('node:fs/promises', op, need),
+      path: requireNode('node:path', op, need),
+      zlib: requireNode('node:zlib', op, need),
+      module: requireNode('node:module', op, need),
     };
   } catch (e) {
     throw new Error((e instanceof Error ? e.message : String(e)) + hint);
@@ -239,13 +280,17 @@ export function logicalCores(): number {
  */
 export function threadCount(who: string, requested?: number, backendMax = Infinity): number {
   if (requested !== undefined) {
-    if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`${who}: threads must be a positive integer, got ${String(requested)}`);
+    if (!Number.isInteger(requested) || requested < 1)
+      throw new RangeError(`${who}: threads must be a positive integer, got ${String(requested)}`);
     return Math.min(requested, backendMax);
   }
   const cores = logicalCores();
   let n = getenv('CONVKIT_THREADS') ?? cores;
   if (n > cores) {
-    warnOnce(`CONVKIT_THREADS=${n}`, `CONVKIT_THREADS=${n} is more than the ${cores} logical core${cores === 1 ? '' : 's'} here; using ${cores}`);
+    warnOnce(
+      `CONVKIT_THREADS=${n}`,
+      `CONVKIT_THREADS=${n} is more than the ${cores} logical core${cores === 1 ? '' : 's'} here; using ${cores}`,
+    );
     n = cores;
   }
   return Math.max(1, Math.min(n, backendMax));

@@ -59,7 +59,8 @@ export function parseImports(file: string, text: string): ImportEdge[] {
     if (ts.isImportDeclaration(node)) {
       const c = node.importClause;
       const named = c?.namedBindings && ts.isNamedImports(c.namedBindings) ? c.namedBindings.elements : undefined;
-      const typeOnly = !!c && (c.isTypeOnly || (!c.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        !!c && (c.isTypeOnly || (!c.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
       add(node, node.moduleSpecifier, typeOnly, false);
     } else if (ts.isExportDeclaration(node)) {
       const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
@@ -79,20 +80,30 @@ export function parseImports(file: string, text: string): ImportEdge[] {
 }
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((f) => {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) return sourceFiles(p);
-    return p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) return sourceFiles(p);
+      return p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
+    });
 }
 
 /** The source file a relative specifier names ('./x.js' is x.ts; a folder is its index.ts). */
 function resolveTarget(fromAbs: string, spec: string): string | undefined {
   if (!spec.startsWith('.')) return undefined;
   const base = resolve(dirname(fromAbs), spec);
-  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), base, `${base}.ts`, join(base, 'index.ts')];
+  const candidates = [
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.mjs$/, '.mts'),
+    base,
+    `${base}.ts`,
+    join(base, 'index.ts'),
+  ];
   const hit = candidates.find((c) => existsSync(c) && statSync(c).isFile());
-  return relative(root, hit ?? base.replace(/\.js$/, '.ts')).split(sep).join('/');
+  return relative(root, hit ?? base.replace(/\.js$/, '.ts'))
+    .split(sep)
+    .join('/');
 }
 
 /** Layers that count as one unit (see the header comment). */
@@ -127,11 +138,15 @@ export function unitEdges(edges: readonly ImportEdge[]): Map<string, ImportEdge[
   const m = new Map<string, ImportEdge[]>();
   for (const e of edges) {
     if (!e.target) continue;
-    const a = unitOf(e.file), b = unitOf(e.target);
+    const a = unitOf(e.file),
+      b = unitOf(e.target);
     if (!a || !b || a === b) continue;
     const k = `${a} -> ${b}`;
     let list = m.get(k);
-    if (!list) { list = []; m.set(k, list); }
+    if (!list) {
+      list = [];
+      m.set(k, list);
+    }
     list.push(e);
   }
   return m;
@@ -162,24 +177,44 @@ export function unitCycles(edges: readonly ImportEdge[]): string[] {
   }
   // Tarjan's strongly connected components; a component of more than one unit is a cycle
   let index = 0;
-  const idx = new Map<string, number>(), low = new Map<string, number>(), on = new Set<string>(), stack: string[] = [];
+  const idx = new Map<string, number>(),
+    low = new Map<string, number>(),
+    on = new Set<string>(),
+    stack: string[] = [];
   const comps: string[][] = [];
   const strong = (v: string): void => {
-    idx.set(v, index); low.set(v, index); index++; stack.push(v); on.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    on.add(v);
     for (const w of next.get(v) ?? []) {
-      if (!idx.has(w)) { strong(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
     }
     if (low.get(v) === idx.get(v)) {
       const comp: string[] = [];
       let w: string;
-      do { w = stack.pop()!; on.delete(w); comp.push(w); } while (w !== v);
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        comp.push(w);
+      } while (w !== v);
       if (comp.length > 1) comps.push(comp.sort());
     }
   };
   for (const v of [...next.keys()].sort()) if (!idx.has(v)) strong(v);
   return comps.map((comp) => {
-    const inComp = [...runtime.entries()].filter(([k]) => { const [a, b] = k.split(' -> '); return comp.includes(a) && comp.includes(b); });
-    return `cycle between ${comp.join(', ')}: ` + inComp.map(([k, list]) => `${k} (${list[0].file}:${list[0].line})`).join('; ');
+    const inComp = [...runtime.entries()].filter(([k]) => {
+      const [a, b] = k.split(' -> ');
+      return comp.includes(a) && comp.includes(b);
+    });
+    return (
+      `cycle between ${comp.join(', ')}: ` +
+      inComp.map(([k, list]) => `${k} (${list[0].file}:${list[0].line})`).join('; ')
+    );
   });
 }
 
@@ -191,20 +226,55 @@ export function staticallyReachable(entry: string, edges: readonly ImportEdge[])
   const todo = [entry];
   while (todo.length > 0) {
     const f = todo.pop()!;
-    for (const e of from.get(f) ?? []) if (e.target && !seen.has(e.target)) { seen.add(e.target); todo.push(e.target); }
+    for (const e of from.get(f) ?? [])
+      if (e.target && !seen.has(e.target)) {
+        seen.add(e.target);
+        todo.push(e.target);
+      }
   }
   return seen;
 }
 
-const NODE_BUILTINS = new Set(['fs', 'fs/promises', 'path', 'url', 'os', 'module', 'util', 'zlib', 'crypto', 'child_process',
-  'worker_threads', 'v8', 'vm', 'stream', 'events', 'buffer', 'process', 'readline', 'http', 'https', 'net', 'perf_hooks']);
+const NODE_BUILTINS = new Set([
+  'fs',
+  'fs/promises',
+  'path',
+  'url',
+  'os',
+  'module',
+  'util',
+  'zlib',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'v8',
+  'vm',
+  'stream',
+  'events',
+  'buffer',
+  'process',
+  'readline',
+  'http',
+  'https',
+  'net',
+  'perf_hooks',
+]);
 
 /** Static run-time imports of Node built-ins in files a browser bundle of src/index.ts includes. */
 export function nodeImportsInBrowserCode(edges: readonly ImportEdge[]): string[] {
   const reach = staticallyReachable('src/index.ts', edges);
   return edges
-    .filter((e) => reach.has(e.file) && !e.typeOnly && !e.dynamic && (e.specifier.startsWith('node:') || NODE_BUILTINS.has(e.specifier)))
-    .map((e) => `${e.file}:${e.line} imports '${e.specifier}' statically (load it through src/platform.ts: nodeBuiltin/requireNode)`);
+    .filter(
+      (e) =>
+        reach.has(e.file) &&
+        !e.typeOnly &&
+        !e.dynamic &&
+        (e.specifier.startsWith('node:') || NODE_BUILTINS.has(e.specifier)),
+    )
+    .map(
+      (e) =>
+        `${e.file}:${e.line} imports '${e.specifier}' statically (load it through src/platform.ts: nodeBuiltin/requireNode)`,
+    );
 }
 
 /**
@@ -223,17 +293,31 @@ export function envReadsOutsidePlatform(files: readonly { file: string; text: st
     const visit = (node: ts.Node): void => {
       let name: string | undefined;
       let obj: ts.Expression | undefined;
-      if (ts.isPropertyAccessExpression(node)) { name = node.name.text; obj = node.expression; }
-      else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) { name = node.argumentExpression.text; obj = node.expression; }
-      if ((name === 'env' || name === 'versions') && obj && /\bproc(ess)?\b/.test(obj.getText(sf))) hits.push(node.getStart(sf));
-      if (ts.isIdentifier(node) && ['getBuiltinModule', 'WorkerGlobalScope', 'importScripts'].includes(node.text)) hits.push(node.getStart(sf));
-      if (ts.isTypeOfExpression(node) && ts.isIdentifier(node.expression) && ['window', 'document', 'process'].includes(node.expression.text)) hits.push(node.getStart(sf));
+      if (ts.isPropertyAccessExpression(node)) {
+        name = node.name.text;
+        obj = node.expression;
+      } else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) {
+        name = node.argumentExpression.text;
+        obj = node.expression;
+      }
+      if ((name === 'env' || name === 'versions') && obj && /\bproc(ess)?\b/.test(obj.getText(sf)))
+        hits.push(node.getStart(sf));
+      if (ts.isIdentifier(node) && ['getBuiltinModule', 'WorkerGlobalScope', 'importScripts'].includes(node.text))
+        hits.push(node.getStart(sf));
+      if (
+        ts.isTypeOfExpression(node) &&
+        ts.isIdentifier(node.expression) &&
+        ['window', 'document', 'process'].includes(node.expression.text)
+      )
+        hits.push(node.getStart(sf));
       ts.forEachChild(node, visit);
     };
     visit(sf);
     for (const pos of hits) {
       const line = sf.getLineAndCharacterOfPosition(pos).line + 1;
-      bad.push(`${file}:${line}: reads the environment, detects the runtime or loads a Node module (use getenv / isNode / runtime / nodeBuiltin from src/platform.ts; declare new variables in ENVIRONMENT there)`);
+      bad.push(
+        `${file}:${line}: reads the environment, detects the runtime or loads a Node module (use getenv / isNode / runtime / nodeBuiltin from src/platform.ts; declare new variables in ENVIRONMENT there)`,
+      );
     }
   }
   return bad;
@@ -243,61 +327,126 @@ const files = sourceFiles(srcDir).map((abs) => {
   const file = relative(root, abs).split(sep).join('/');
   return { abs, file, text: readFileSync(abs, 'utf8') };
 });
-const edges = files.flatMap(({ abs, file, text }) => parseImports(file, text).map((e) => ({ ...e, target: resolveTarget(abs, e.specifier) })));
+const edges = files.flatMap(({ abs, file, text }) =>
+  parseImports(file, text).map((e) => ({ ...e, target: resolveTarget(abs, e.specifier) })),
+);
 
 test('the import parser sees every kind of import (and tells type-only ones apart)', () => {
-  const got = parseImports('src/x/a.ts', [
-    "import { a } from './a.js';",
-    "import type { B } from '../b/b.js';",
-    "import { type C, type D } from '../c/c.js';",
-    "import { type E, f } from '../e/e.js';",
-    "export { g } from '../g/g.js';",
-    "export type { H } from '../h/h.js';",
-    "import * as ns from '../ns/ns.js';",
-    "import '../side/effect.js';",
-    "const m = await import('node:fs');",
-    "// import { no } from '../comment/c.js';",
-    "const s = \"import { no } from '../string/s.js'\";",
-  ].join('\n'));
-  assert.deepEqual(got.map((e) => [e.specifier, e.typeOnly, e.dynamic]), [
-    ['./a.js', false, false], ['../b/b.js', true, false], ['../c/c.js', true, false], ['../e/e.js', false, false],
-    ['../g/g.js', false, false], ['../h/h.js', true, false], ['../ns/ns.js', false, false], ['../side/effect.js', false, false],
-    ['node:fs', false, true],
-  ]);
+  const got = parseImports(
+    'src/x/a.ts',
+    [
+      "import { a } from './a.js';",
+      "import type { B } from '../b/b.js';",
+      "import { type C, type D } from '../c/c.js';",
+      "import { type E, f } from '../e/e.js';",
+      "export { g } from '../g/g.js';",
+      "export type { H } from '../h/h.js';",
+      "import * as ns from '../ns/ns.js';",
+      "import '../side/effect.js';",
+      "const m = await import('node:fs');",
+      "// import { no } from '../comment/c.js';",
+      'const s = "import { no } from \'../string/s.js\'";',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    got.map((e) => [e.specifier, e.typeOnly, e.dynamic]),
+    [
+      ['./a.js', false, false],
+      ['../b/b.js', true, false],
+      ['../c/c.js', true, false],
+      ['../e/e.js', false, false],
+      ['../g/g.js', false, false],
+      ['../h/h.js', true, false],
+      ['../ns/ns.js', false, false],
+      ['../side/effect.js', false, false],
+      ['node:fs', false, true],
+    ],
+  );
   assert.equal(got[3].line, 4);
 });
 
 test('the rules catch a forbidden edge, an import of the CLI, a cycle and a static node: import', () => {
-  const e = (file: string, target: string, extra: Partial<ImportEdge> = {}): ImportEdge =>
-    ({ file, line: 1, specifier: `./${target}`, target, typeOnly: false, dynamic: false, ...extra });
-  assert.deepEqual(forbiddenEdges([e('src/backend/native/index.ts', 'src/io/node-sync.ts')]),
-    ["backend -> io: src/backend/native/index.ts:1 imports './src/io/node-sync.ts'"]);
+  const e = (file: string, target: string, extra: Partial<ImportEdge> = {}): ImportEdge => ({
+    file,
+    line: 1,
+    specifier: `./${target}`,
+    target,
+    typeOnly: false,
+    dynamic: false,
+    ...extra,
+  });
+  assert.deepEqual(forbiddenEdges([e('src/backend/native/index.ts', 'src/io/node-sync.ts')]), [
+    "backend -> io: src/backend/native/index.ts:1 imports './src/io/node-sync.ts'",
+  ]);
   assert.equal(forbiddenEdges([e('src/train/fit.ts', 'src/cli/main.ts')]).length, 1);
-  assert.equal(forbiddenEdges([e('src/tensor/ops/x.ts', 'src/nn/module.ts', { typeOnly: true })]).length, 1, 'type imports count for layering');
-  assert.deepEqual(forbiddenEdges([e('src/cli/main.ts', 'src/cli/options.ts'), e('src/nn/a.ts', 'src/autograd/engine.ts'), e('src/io/a.ts', 'src/platform.ts')]), []);
+  assert.equal(
+    forbiddenEdges([e('src/tensor/ops/x.ts', 'src/nn/module.ts', { typeOnly: true })]).length,
+    1,
+    'type imports count for layering',
+  );
+  assert.deepEqual(
+    forbiddenEdges([
+      e('src/cli/main.ts', 'src/cli/options.ts'),
+      e('src/nn/a.ts', 'src/autograd/engine.ts'),
+      e('src/io/a.ts', 'src/platform.ts'),
+    ]),
+    [],
+  );
   // the io -> tensor -> backend -> io cycle of the old tree
-  const cycle = [e('src/io/safetensors.ts', 'src/tensor/tensor.ts'), e('src/tensor/creation.ts', 'src/backend/index.ts'),
-    e('src/backend/native/index.ts', 'src/io/node-sync.ts')];
+  const cycle = [
+    e('src/io/safetensors.ts', 'src/tensor/tensor.ts'),
+    e('src/tensor/creation.ts', 'src/backend/index.ts'),
+    e('src/backend/native/index.ts', 'src/io/node-sync.ts'),
+  ];
   const found = unitCycles(cycle);
   assert.equal(found.length, 1);
   assert.match(found[0], /^cycle between backend, io, tensor: /);
   assert.match(found[0], /backend -> io \(src\/backend\/native\/index\.ts:1\)/);
-  assert.deepEqual(unitCycles([...cycle.slice(0, 2), { ...cycle[2], typeOnly: true }]), [], 'a type-only import cannot close a cycle');
-  const bundle = [e('src/index.ts', 'src/io/index.ts'), { ...e('src/io/index.ts', ''), specifier: 'node:fs', target: undefined },
+  assert.deepEqual(
+    unitCycles([...cycle.slice(0, 2), { ...cycle[2], typeOnly: true }]),
+    [],
+    'a type-only import cannot close a cycle',
+  );
+  const bundle = [
+    e('src/index.ts', 'src/io/index.ts'),
+    { ...e('src/io/index.ts', ''), specifier: 'node:fs', target: undefined },
     { ...e('src/io/index.ts', ''), specifier: 'node:path', target: undefined, dynamic: true },
-    { ...e('src/cli/main.ts', ''), specifier: 'node:util', target: undefined }];
-  assert.deepEqual(nodeImportsInBrowserCode(bundle), ["src/io/index.ts:1 imports 'node:fs' statically (load it through src/platform.ts: nodeBuiltin/requireNode)"]);
-  assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: 'const x = process.env.CONVKIT_THREADS;' }]).length, 1);
+    { ...e('src/cli/main.ts', ''), specifier: 'node:util', target: undefined },
+  ];
+  assert.deepEqual(nodeImportsInBrowserCode(bundle), [
+    "src/io/index.ts:1 imports 'node:fs' statically (load it through src/platform.ts: nodeBuiltin/requireNode)",
+  ]);
+  assert.equal(
+    envReadsOutsidePlatform([{ file: 'src/a.ts', text: 'const x = process.env.CONVKIT_THREADS;' }]).length,
+    1,
+  );
   assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: 'const x = proc?.env?.["X"];' }]).length, 1);
-  assert.deepEqual(envReadsOutsidePlatform([{ file: 'src/a.ts', text: '// process.env.X in a comment\nconst s = `process.env.Y ${1}`;' }]), []);
-  assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: "const n = typeof process !== 'undefined' && !!process.versions.node;" }]).length, 2);
-  assert.equal(envReadsOutsidePlatform([{ file: 'src/a.ts', text: "const w = typeof window !== 'undefined';" }]).length, 1);
+  assert.deepEqual(
+    envReadsOutsidePlatform([
+      { file: 'src/a.ts', text: ['// process.env.X in a comment', 'const s = `process.env.Y $' + '{1}`;'].join('\n') },
+    ]),
+    [],
+  );
+  assert.equal(
+    envReadsOutsidePlatform([
+      { file: 'src/a.ts', text: "const n = typeof process !== 'undefined' && !!process.versions.node;" },
+    ]).length,
+    2,
+  );
+  assert.equal(
+    envReadsOutsidePlatform([{ file: 'src/a.ts', text: "const w = typeof window !== 'undefined';" }]).length,
+    1,
+  );
 });
 
 test('src/ has a parseable import graph', () => {
   assert.ok(files.length > 50, `only ${files.length} files under src/`);
   const unresolved = edges.filter((e) => e.specifier.startsWith('.') && !files.some((f) => f.file === e.target));
-  assert.deepEqual(unresolved.map((e) => `${e.file}:${e.line} '${e.specifier}'`), [], 'relative imports that name no source file');
+  assert.deepEqual(
+    unresolved.map((e) => `${e.file}:${e.line} '${e.specifier}'`),
+    [],
+    'relative imports that name no source file',
+  );
   assert.ok(unitEdges(edges).has('nn -> tensor'), 'the layers import each other as expected');
 });
 
@@ -317,12 +466,21 @@ test('code a browser bundle of src/index.ts includes has no static node: import'
 test('src/index.ts bundles for browsers (esbuild, platform browser): no Node built-in is needed', async () => {
   const esbuild = await import('esbuild');
   // fast-png and jpeg-js are the package's dependencies: a bundler resolves them from node_modules too
-  const r = await esbuild.build({
-    entryPoints: [join(srcDir, 'index.ts')], bundle: true, platform: 'browser', format: 'esm', write: false,
-    logLevel: 'silent', external: ['fast-png', 'jpeg-js'],
-  }).catch((e: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
-    assert.fail(`bundling failed:\n${(e.errors ?? []).map((x) => `${x.location?.file}:${x.location?.line}: ${x.text}`).join('\n')}`);
-  });
+  const r = await esbuild
+    .build({
+      entryPoints: [join(srcDir, 'index.ts')],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+      external: ['fast-png', 'jpeg-js'],
+    })
+    .catch((e: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
+      assert.fail(
+        `bundling failed:\n${(e.errors ?? []).map((x) => `${x.location?.file}:${x.location?.line}: ${x.text}`).join('\n')}`,
+      );
+    });
   assert.equal(r.errors.length, 0);
   const code = new TextDecoder().decode(r.outputFiles[0].contents);
   assert.ok(code.length > 100_000, 'the bundle holds the library');

@@ -9,7 +9,17 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENVIRONMENT, getenv, envFlag, isNode, runtime, logicalCores, threadCount, nodeBuiltin, requireNode } from '../src/platform.js';
+import {
+  ENVIRONMENT,
+  getenv,
+  envFlag,
+  isNode,
+  runtime,
+  logicalCores,
+  threadCount,
+  nodeBuiltin,
+  requireNode,
+} from '../src/platform.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cores = availableParallelism();
@@ -19,10 +29,16 @@ function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
   const saved: Record<string, string | undefined> = {};
   for (const k of Object.keys(vars)) saved[k] = process.env[k];
   try {
-    for (const [k, v] of Object.entries(vars)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    for (const [k, v] of Object.entries(vars)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     return fn();
   } finally {
-    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }
 
@@ -35,26 +51,58 @@ test('runtime detection: this is Node', () => {
 });
 
 test('getenv parses each variable to its type and names the variable and value when it cannot', () => {
-  withEnv({ CONVKIT_THREADS: '3', CONVKIT_WASM_MEMORY_MB: '64.5', CONVKIT_NATIVE_ISA: 'avx2', CONVKIT_POOL: 'poison', CONVKIT_BACKEND: '' }, () => {
-    assert.equal(getenv('CONVKIT_THREADS'), 3);
-    assert.equal(getenv('CONVKIT_WASM_MEMORY_MB'), 64.5);
-    assert.equal(getenv('CONVKIT_NATIVE_ISA'), 'avx2');
-    assert.equal(getenv('CONVKIT_POOL'), 'poison');
-    assert.equal(getenv('CONVKIT_BACKEND'), undefined, 'empty means unset');
-  });
+  withEnv(
+    {
+      CONVKIT_THREADS: '3',
+      CONVKIT_WASM_MEMORY_MB: '64.5',
+      CONVKIT_NATIVE_ISA: 'avx2',
+      CONVKIT_POOL: 'poison',
+      CONVKIT_BACKEND: '',
+    },
+    () => {
+      assert.equal(getenv('CONVKIT_THREADS'), 3);
+      assert.equal(getenv('CONVKIT_WASM_MEMORY_MB'), 64.5);
+      assert.equal(getenv('CONVKIT_NATIVE_ISA'), 'avx2');
+      assert.equal(getenv('CONVKIT_POOL'), 'poison');
+      assert.equal(getenv('CONVKIT_BACKEND'), undefined, 'empty means unset');
+    },
+  );
   for (const bad of ['0', 'abc', '-1', '2.5', '1e3', ' ']) {
     withEnv({ CONVKIT_THREADS: bad }, () => {
-      if (bad.trim() === '') { assert.throws(() => getenv('CONVKIT_THREADS'), new RegExp(`CONVKIT_THREADS must be a positive integer, got '${bad}'`)); return; }
-      assert.throws(() => getenv('CONVKIT_THREADS'), new RegExp(`^RangeError: CONVKIT_THREADS must be a positive integer, got '${bad.replace('.', '\\.')}'`));
+      if (bad.trim() === '') {
+        assert.throws(
+          () => getenv('CONVKIT_THREADS'),
+          new RegExp(`CONVKIT_THREADS must be a positive integer, got '${bad}'`),
+        );
+        return;
+      }
+      assert.throws(
+        () => getenv('CONVKIT_THREADS'),
+        new RegExp(`^RangeError: CONVKIT_THREADS must be a positive integer, got '${bad.replace('.', '\\.')}'`),
+      );
     });
   }
-  withEnv({ CONVKIT_NATIVE_ISA: 'sse9' }, () => assert.throws(() => getenv('CONVKIT_NATIVE_ISA'),
-    /CONVKIT_NATIVE_ISA must be one of 'avx512', 'avx2', 'portable', got 'sse9'/));
-  withEnv({ CONVKIT_WASM_MEMORY_MB: '-5' }, () => assert.throws(() => getenv('CONVKIT_WASM_MEMORY_MB'),
-    /CONVKIT_WASM_MEMORY_MB must be a non-negative number, got '-5'/));
-  withEnv({ CONVKIT_MAX_TENSOR_MB: 'lots' }, () => assert.throws(() => getenv('CONVKIT_MAX_TENSOR_MB'),
-    /CONVKIT_MAX_TENSOR_MB must be a non-negative number, got 'lots'/));
-  withEnv({ CONVKIT_POOL: 'off' }, () => assert.throws(() => getenv('CONVKIT_POOL'), /CONVKIT_POOL must be one of '1', '0', 'poison', got 'off'/));
+  withEnv({ CONVKIT_NATIVE_ISA: 'sse9' }, () =>
+    assert.throws(
+      () => getenv('CONVKIT_NATIVE_ISA'),
+      /CONVKIT_NATIVE_ISA must be one of 'avx512', 'avx2', 'portable', got 'sse9'/,
+    ),
+  );
+  withEnv({ CONVKIT_WASM_MEMORY_MB: '-5' }, () =>
+    assert.throws(
+      () => getenv('CONVKIT_WASM_MEMORY_MB'),
+      /CONVKIT_WASM_MEMORY_MB must be a non-negative number, got '-5'/,
+    ),
+  );
+  withEnv({ CONVKIT_MAX_TENSOR_MB: 'lots' }, () =>
+    assert.throws(
+      () => getenv('CONVKIT_MAX_TENSOR_MB'),
+      /CONVKIT_MAX_TENSOR_MB must be a non-negative number, got 'lots'/,
+    ),
+  );
+  withEnv({ CONVKIT_POOL: 'off' }, () =>
+    assert.throws(() => getenv('CONVKIT_POOL'), /CONVKIT_POOL must be one of '1', '0', 'poison', got 'off'/),
+  );
   withEnv({ CONVKIT_DEBUG: '0', NO_COLOR: '0' }, () => {
     assert.equal(envFlag('CONVKIT_DEBUG'), false);
     assert.equal(envFlag('NO_COLOR'), true, 'NO_COLOR: any non-empty value (no-color.org)');
@@ -81,8 +129,16 @@ test('every environment variable is documented in the README section "Environmen
   const next = rest.slice(body).search(/^#{1,3} /m);
   const section = next >= 0 ? rest.slice(0, body + next) : rest;
   const names = [...Object.keys(ENVIRONMENT), 'CXX', 'npm_config_nodedir', 'CONVKIT_NATIVE_VERBOSE'];
-  assert.deepEqual(names.filter((n) => !section.includes(`\`${n}\``)), [], 'variables missing from the section');
+  assert.deepEqual(
+    names.filter((n) => !section.includes(`\`${n}\``)),
+    [],
+    'variables missing from the section',
+  );
   // and nothing documented there that convkit does not read
   const documented = [...section.matchAll(/^\| `([A-Za-z_][A-Za-z0-9_]*)`/gm)].map((m) => m[1]);
-  assert.deepEqual(documented.filter((n) => !names.includes(n)), [], 'documented variables convkit does not read');
+  assert.deepEqual(
+    documented.filter((n) => !names.includes(n)),
+    [],
+    'documented variables convkit does not read',
+  );
 });

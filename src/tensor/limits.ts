@@ -20,8 +20,12 @@ let budgetMB: number | undefined;
 
 function bytesText(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes, u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  let v = bytes,
+    u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return u === 0 ? `${v} bytes` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
@@ -31,20 +35,29 @@ function bytesText(bytes: number): string {
  * Returns the element count; throws a RangeError naming `op` and the shape otherwise.
  */
 export function checkAllocation(op: string, shape: readonly number[]): number {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of non-negative integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: shape must be an array of non-negative integers, got ${String(shape)}`);
   let n = 1;
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new RangeError(`${op}: shape ${fmt(shape)} must contain non-negative integers (got ${String(d)})`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new RangeError(`${op}: shape ${fmt(shape)} must contain non-negative integers (got ${String(d)})`);
     n *= d;
   }
   const bytes = n * 4;
-  if (!budgetRead) { budgetMB = getenv('CONVKIT_MAX_TENSOR_MB'); budgetRead = true; }
+  if (!budgetRead) {
+    budgetMB = getenv('CONVKIT_MAX_TENSOR_MB');
+    budgetRead = true;
+  }
   if (n > MAX_TENSOR_ELEMENTS) {
-    throw new RangeError(`${op}: shape ${fmt(shape)} has ${n.toLocaleString('en-US')} elements (${bytesText(bytes)} of float32); `
-      + `one tensor may have at most ${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} elements (use a smaller shape or batch)`);
+    throw new RangeError(
+      `${op}: shape ${fmt(shape)} has ${n.toLocaleString('en-US')} elements (${bytesText(bytes)} of float32); ` +
+        `one tensor may have at most ${MAX_TENSOR_ELEMENTS.toLocaleString('en-US')} elements (use a smaller shape or batch)`,
+    );
   }
   if (budgetMB !== undefined && bytes > budgetMB * 2 ** 20) {
-    throw new RangeError(`${op}: shape ${fmt(shape)} needs ${bytesText(bytes)}, more than CONVKIT_MAX_TENSOR_MB=${budgetMB} allows per tensor`);
+    throw new RangeError(
+      `${op}: shape ${fmt(shape)} needs ${bytesText(bytes)}, more than CONVKIT_MAX_TENSOR_MB=${budgetMB} allows per tensor`,
+    );
   }
   return n;
 }
