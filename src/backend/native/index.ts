@@ -5,7 +5,7 @@
  * and geometry travel through one shared Float64Array so a call costs ~100 ns of overhead.
  */
 import { getenv, nodeBuiltin, threadCount } from '../../platform.js';
-import type { Backend, Conv2dGeometry, Pool2dGeometry } from '../backend.js';
+import type { Backend } from '../backend.js';
 import { completeBackend, type BackendImpl } from '../kernels.js';
 import { bindNativeKernels, type NativeKernelExports } from '../generated/bindings.js';
 import { BINARY_OPS, binarySpec, opCodes } from '../ops.js';
