@@ -13,6 +13,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
+import { toStateDict, type StateDictLike } from '../tensor/state-dict.js';
 import { nodeModules } from '../platform.js';
 import { atomicWriteFile } from './atomic-write.js';
 
@@ -41,9 +42,13 @@ function checkName(op: string, name: string): void {
   if (name === '__metadata__') throw new RangeError(`${op}: "__metadata__" is reserved and cannot name a tensor`);
 }
 
-/** Serialises named tensors (and an optional string-to-string metadata map) to safetensors bytes. */
-export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const names = Object.keys(tensors).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * Serialises named tensors (a state dict: a Map such as model.stateDict(), or a record) and an
+ * optional string-to-string metadata map to safetensors bytes.
+ */
+export function serializeSafetensors(tensors: StateDictLike, metadata?: Record<string, string>): Uint8Array {
+  const dict = toStateDict('serializeSafetensors', tensors);
+  const names = [...dict.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -54,8 +59,7 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?:
   let offset = 0;
   for (const name of names) {
     checkName('serializeSafetensors', name);
-    const t = tensors[name];
-    if (!(t instanceof Tensor)) throw new TypeError(`serializeSafetensors: "${name}" is not a Tensor`);
+    const t = dict.get(name) as Tensor;
     const bytes = t.data.length * 4;
     header[name] = { dtype: t.dtype === 'int32' ? 'I32' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
@@ -69,7 +73,7 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?:
   out.fill(0x20, 8 + json.length, 8 + headerLen);
   let at = 8 + headerLen;
   for (const name of names) {
-    const d = tensors[name].data;
+    const d = (dict.get(name) as Tensor).data;
     if (LITTLE_ENDIAN) {
       out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), at);
     } else {
@@ -203,7 +207,7 @@ function decodeTensor(bytes: Uint8Array, view: DataView, at: number, e: { name: 
 }
 
 /** Writes tensors to a .safetensors file atomically (a crash never leaves a half-written file). */
-export async function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): Promise<void> {
+export async function saveSafetensors(path: string, tensors: StateDictLike, metadata?: Record<string, string>): Promise<void> {
   await atomicWriteFile(path, serializeSafetensors(tensors, metadata));
 }
 

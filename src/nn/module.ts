@@ -12,9 +12,9 @@ import { inModuleCall, noteHooked, outermostCall } from './call-storage.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { expectTensor } from '../tensor/ops/check.js';
+import { toStateDict, type StateDict, type StateDictLike } from '../tensor/state-dict.js';
 
-/** A model checkpoint: dotted names (`features.0.weight`) to tensors, in registration order. */
-export type StateDict = Map<string, Tensor>;
+export type { StateDict, StateDictLike } from '../tensor/state-dict.js';
 
 /** Options of `loadStateDict`. */
 export interface LoadStateDictOptions {
@@ -312,12 +312,12 @@ export abstract class Module {
   }
 
   /**
-   * Copies values from a state dict (a Map or a plain record) into this module's parameters and
+   * Copies values from a state dict (a StateDict Map or a plain record) into this module's parameters and
    * buffers in place. Shape mismatches always throw; missing or unexpected keys throw when
    * strict (default) and are returned otherwise.
    */
-  loadStateDict(dict: StateDict | Record<string, Tensor>, { strict = true }: LoadStateDictOptions = {}): LoadStateDictResult {
-    const src = dict instanceof Map ? dict : new Map(Object.entries(dict));
+  loadStateDict(dict: StateDictLike, { strict = true }: LoadStateDictOptions = {}): LoadStateDictResult {
+    const src = toStateDict(`${this.typeName}.loadStateDict`, dict);
     const own = this.stateDict();
     const missingKeys = [...own.keys()].filter((k) => !src.has(k));
     const unexpectedKeys = [...src.keys()].filter((k) => !own.has(k));

@@ -12,6 +12,7 @@ import type { Callback } from './callback.js';
 import { History } from './history.js';
 import { findNonFinite } from './non-finite.js';
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
+import type { StateDict } from '../tensor/state-dict.js';
 
 /** Metadata key holding the checkpoint JSON. */
 export const CHECKPOINT_KEY = 'convkit.checkpoint';
@@ -35,7 +36,7 @@ export interface CheckpointMeta {
 
 /** A checkpoint in memory: tensors by name plus metadata. */
 export interface Checkpoint {
-  tensors: Map<string, Tensor>;
+  tensors: StateDict;
   meta: CheckpointMeta;
   /** Other string metadata stored in the file's header (e.g. what the CLI needs to rebuild the model). */
   metadata?: Record<string, string>;
@@ -52,7 +53,7 @@ export interface CheckpointSource {
 
 /** Snapshots model, optimizer, RNG, callbacks and history (copies, safe to keep). */
 export function captureCheckpoint(src: CheckpointSource): Checkpoint {
-  const tensors = new Map<string, Tensor>();
+  const tensors: StateDict = new Map();
   for (const [k, t] of src.model.stateDict({ clone: true })) {
     if (k.startsWith(OPT_PREFIX)) throw new Error(`captureCheckpoint: model key '${k}' clashes with the optimizer prefix`);
     tensors.set(k, t);
@@ -123,8 +124,8 @@ export function restoreCheckpoint(ck: Checkpoint, target: CheckpointTarget): { e
 }
 
 /** The model's tensors of a checkpoint or weights file (optimizer entries removed). */
-export function modelTensors(tensors: Map<string, Tensor>): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
+export function modelTensors(tensors: StateDict): StateDict {
+  const out: StateDict = new Map();
   for (const [k, t] of tensors) if (!k.startsWith(OPT_PREFIX)) out.set(k, t);
   return out;
 }
@@ -136,7 +137,7 @@ export interface SaveOptions {
 }
 
 /** Refuses to write NaN or infinite weights over a file (a diverged run must not replace good work). */
-function refuseNonFinite(op: string, path: string, tensors: Map<string, Tensor>, options: SaveOptions): void {
+function refuseNonFinite(op: string, path: string, tensors: StateDict, options: SaveOptions): void {
   if (options.allowNonFinite) return;
   const bad = findNonFinite(modelTensors(tensors));
   if (bad) throw new RangeError(`${op}(${path}): weight '${bad[0]}' holds ${bad[1]}; not saved, the file is unchanged (the run diverged: lower the learning rate; pass allowNonFinite to save anyway)`);
