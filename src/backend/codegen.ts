@@ -122,7 +122,7 @@ function renderWasmOps(): string {
   const out: string[] = [`// ${HEADER}`,
     '// Op codes, scalar and f32x4 forms of every elementwise op (the `as` / `simd` expressions of',
     '// src/backend/ops.ts) and the geometry layouts (byte offsets of i32 fields).',
-    "import { erf, expv, sigmoidf } from '../math';", ''];
+    "import { erf, expv, sigmoidf, siluGradf } from '../math';", ''];
   for (const spec of Object.values(opKindTable)) {
     if (!spec) continue;
     const names = Object.keys(spec.table);

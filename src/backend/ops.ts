@@ -5,8 +5,10 @@
  * Op codes are positions in these tables: they exist only in generated code, never by hand.
  *
  * Adding an elementwise op = one entry here (+ the op layer that calls it). Expressions:
- * - `cpp`: C++ float expression in `v` (and `alpha`); helpers: jsPow (native/src/elementwise_impl.h).
- * - `as`: AssemblyScript f32 expression in `v: f32`, `alpha: f32`; helpers: erf (wasm/assembly/math.ts).
+ * - `cpp`: C++ float expression in `v` (and `alpha`); helpers: jsPow, sigmoidf (native/src/elementwise_impl.h).
+ *   Write a libm call once (`[&] { float e = expf(v); ... }()`): the compiler does not merge two.
+ * - `as`: AssemblyScript f32 expression in `v: f32`, `alpha: f32`; helpers: erf, sigmoidf, siluGradf
+ *   (wasm/assembly/math.ts).
  * - `simd` (optional): AssemblyScript f32x4 expression in `v: v128`, `va: v128` (alpha in
  *   every lane); helpers: expv. An op with `simd` runs 4 lanes at a time in wasm.
  * - `grad` (optional): its derivative, for the unaryBackward kernel (see UnaryGradSpec).
@@ -73,8 +75,8 @@ export const UNARY_OPS = {
   },
   sigmoid: {
     ref: sigmoidRef,
-    cpp: 'v >= 0 ? 1.f / (1.f + expf(-v)) : expf(v) / (1.f + expf(v))',
-    as: 'v >= 0 ? <f32>1 / (1 + Mathf.exp(-v)) : Mathf.exp(v) / (1 + Mathf.exp(v))',
+    cpp: 'sigmoidf(v)',
+    as: 'sigmoidf(v)',
     simd: 'f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expv(f32x4.neg(v))))',
     grad: { ref: (_v, y) => y * (1 - y), cpp: 'y * (1.f - y)', as: 'y * (1 - y)' },
   },
@@ -122,14 +124,15 @@ export const UNARY_OPS = {
   /** x * sigmoid(x) (SiLU, swish). */
   silu: {
     ref: (v) => v * sigmoidRef(v),
-    cpp: 'v * (v >= 0 ? 1.f / (1.f + expf(-v)) : expf(v) / (1.f + expf(v)))',
-    as: 'v * (v >= 0 ? <f32>1 / (1 + Mathf.exp(-v)) : Mathf.exp(v) / (1 + Mathf.exp(v)))',
+    cpp: 'v * sigmoidf(v)',
+    as: 'v * sigmoidf(v)',
     simd: 'f32x4.div(v, f32x4.add(f32x4.splat(1), expv(f32x4.neg(v))))',
     // s (1 + x (1 - s)), s = sigmoid(x)
     grad: {
       ref: (v) => { const s = sigmoidRef(v); return s * (1 + v * (1 - s)); },
-      cpp: 'sigmoidf(v) * (1.f + v * (1.f - sigmoidf(v)))',
-      as: 'sigmoidf(v) * (1 + v * (1 - sigmoidf(v)))',
+      // (an immediately invoked lambda: libm calls are not merged, so compute s once)
+      cpp: '[&] { float s = sigmoidf(v); return s * (1.f + v * (1.f - s)); }()',
+      as: 'siluGradf(v)',
     },
   },
   /** SELU: scale * (x > 0 ? x : alpha * (e^x - 1)) with PyTorch's fixed alpha and scale. */

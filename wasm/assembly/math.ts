@@ -42,3 +42,9 @@ export function sigmoidf(v: f32): f32 {
   const e = Mathf.exp(v);
   return e / (1 + e);
 }
+
+/** SiLU's derivative s (1 + v (1 - s)), s = sigmoid(v), with one exp. */
+export function siluGradf(v: f32): f32 {
+  const s = sigmoidf(v);
+  return s * (1 + v * (1 - s));
+}

@@ -14,7 +14,7 @@ static inline float unaryOne(int op, float v, float alpha) {
     case U_SQUARE: return v * v;
     case U_RECIPROCAL: return 1.f / v;
     case U_RELU: return v > 0 ? v : 0.f;
-    case U_SIGMOID: return v >= 0 ? 1.f / (1.f + expf(-v)) : expf(v) / (1.f + expf(v));
+    case U_SIGMOID: return sigmoidf(v);
     case U_TANH: return tanhf(v);
     case U_GELU: return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
     case U_SOFTPLUS: return v > 20 ? v : log1pf(expf(v));
@@ -28,7 +28,7 @@ static inline float unaryOne(int op, float v, float alpha) {
     case U_FLOOR: return floorf(v);
     case U_CEIL: return ceilf(v);
     case U_ROUND: return (float)floor((double)v + 0.5);
-    case U_SILU: return v * (v >= 0 ? 1.f / (1.f + expf(-v)) : expf(v) / (1.f + expf(v)));
+    case U_SILU: return v * sigmoidf(v);
     case U_SELU: return v > 0 ? 1.0507009873554805f * v : (float)(1.7580993408473766 * expm1((double)v));
   }
   return NAN;
@@ -45,7 +45,7 @@ static inline float unaryGradOne(int op, float v, float y, float alpha) {
     case U_SOFTPLUS: return v > 20 ? 1.f : sigmoidf(v);
     case U_LEAKY_RELU: return v > 0 ? 1.f : alpha;
     case U_ELU: return v > 0 ? 1.f : y + alpha;
-    case U_SILU: return sigmoidf(v) * (1.f + v * (1.f - sigmoidf(v)));
+    case U_SILU: return [&] { float s = sigmoidf(v); return s * (1.f + v * (1.f - s)); }();
     case U_SELU: return v > 0 ? 1.0507009873554805f : (float)(1.7580993408473766 * exp((double)v));
   }
   return NAN;

@@ -3,7 +3,7 @@ import { reduceSpec, type ArgReduceOp, type ReduceOp } from '../ops.js';
 
 /** Reduces x viewed as (outer, len, inner) over the middle axis. */
 export function reduce(op: ReduceOp, x: Float32Array, outer: number, len: number, inner: number, out: Float32Array): void {
-  const init = reduceSpec(op).identity;
+  const init = op === 'sum' ? 0 : reduceSpec(op).identity; // (throws on an unknown op)
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
     for (let i = 0; i < inner; i++) {
