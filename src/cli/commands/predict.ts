@@ -44,7 +44,7 @@ function borderMean(x: Tensor): number {
 
 /** Loads an image file as a model input (1, C, H, W) following the weights' preprocessing. */
 export function imageInput(bytes: Uint8Array, name: string, info: WeightsInfo, invert: boolean, background: ImageBackground = 'auto'): { x: Tensor; inverted: boolean } {
-  if (info.inputShape.length !== 3) throw new UsageError(`predict: model '${info.model}' takes ${info.inputShape.length}-D feature vectors, not images`);
+  if (info.inputShape.length !== 3) throw new UsageError(`model '${info.model}' takes ${info.inputShape.length}-D feature vectors, not images`);
   const [c, h, w] = info.inputShape;
   const img = decodeImage(bytes, name);
   const t = imageToTensor(img, { grayscale: c === 1, size: [h, w], background });
@@ -75,14 +75,14 @@ export async function predictCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   if (values.help) { process.stdout.write(PREDICT_USAGE + '\n'); return 0; }
-  if (positionals.length === 0) throw new UsageError('predict: give at least one image file (PNG or JPEG)');
+  if (positionals.length === 0) throw new UsageError('give at least one image file (PNG or JPEG)');
   if (!['auto', 'white', 'black'].includes(values.background as string)) throw new UsageError(`--background must be one of auto, white, black, got '${values.background as string}'`);
   selectBackend(values.backend);
+  const top = intOption('--top', values.top, 1);
   const path = values.weights as string;
   const info = await readWeightsInfo(path);
   if (usage(() => modelSpec(info.model)).task === 'reconstruction') throw new UsageError(`${path} holds ${info.model} weights, a reconstruction model without classes; predict needs a classifier (use convkit eval for its reconstruction error)`);
   const model = await modelWithWeights(path, info.model, info);
-  const top = intOption('--top', values.top, 1);
   for (const file of positionals) {
     const { x, inverted } = imageInput(new Uint8Array(await readFile(file)), file, info, !values['no-invert'], values.background as ImageBackground);
     const logits = predict(model, x);

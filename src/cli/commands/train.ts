@@ -211,7 +211,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
         ...(ck ? { resume: ck } : {}),
       });
     } catch (e) {
-      if (e instanceof NonFiniteError) throw divergedFailure(e, run, out);
+      if (e instanceof NonFiniteError) {
+        if (!json && process.stdout.isTTY) process.stdout.write('\n'); // end the live progress line
+        throw divergedFailure(e, run, out);
+      }
       throw e;
     }
 
