@@ -80,3 +80,15 @@ test('findNonFinite is exact: huge finite values whose sum overflows are not rep
   const inf = new Tensor(new Float32Array([1, Number.NEGATIVE_INFINITY, 2]), [3]);
   assert.deepEqual(findNonFinite([['big', big], ['inf', inf]]), ['inf', Number.NEGATIVE_INFINITY]);
 });
+
+test('with terminateOnNaN: false a diverged epoch still never overwrites a checkpoint: fit fails naming the file', async () => {
+  manualSeed(3);
+  const data = blobs(64);
+  const model = mlp({ inputSize: 4, hidden: [8], numClasses: 3 });
+  const ck = join(dir, 'keep.safetensors');
+  writeFileSync(ck, 'previous good checkpoint');
+  await assert.rejects(
+    fit(model, data, { epochs: 2, batchSize: 16, optimizer: new SGD(model.parameters(), { lr: 1e12, momentum: 5 }), callbacks: [new ModelCheckpoint(ck)], verbose: 0, terminateOnNaN: false }),
+    /saveCheckpoint\(.*keep\.safetensors\): weight '[^']+' holds (NaN|-?Infinity); not saved, the file is unchanged/);
+  assert.equal(readFileSync(ck, 'utf8'), 'previous good checkpoint');
+});
