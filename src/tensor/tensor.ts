@@ -237,9 +237,9 @@ export class Tensor {
   /** Reorders axes. */
   permute(...perm: number[] | [number[]]): Tensor { return sh.permute(this, flatArgs(perm)); }
   /** Swaps two axes (the last two by default). */
-  transpose(a = -2, b = -1): Tensor { return sh.transpose(this, a, b); }
+  transpose(dim0 = -2, dim1 = -1): Tensor { return sh.transpose(this, dim0, dim1); }
   /** Flattens axes start..end into one. */
-  flatten(start = 0, end = -1): Tensor { return sh.flatten(this, start, end); }
+  flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
   /** Removes size-1 axes (or the given one). */
   squeeze(dim?: number): Tensor { return sh.squeeze(this, dim); }
   /** Inserts a size-1 dim. */

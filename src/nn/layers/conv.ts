@@ -105,11 +105,12 @@ export class Conv2d extends ConvNd {
 
   /** A conv layer with `outChannels` filters of size kernelSize over `inChannels` channels. */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number],
-    { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' }: ConvOptions<number | readonly [number, number]> = {}) {
+    options: ConvOptions<number | readonly [number, number]> = {}) {
+    checkConvOptions('Conv2d', 2, intTuple('Conv2d', 'kernelSize', kernelSize, 2, 1), options, ['bias']);
+    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' } = options;
+    checkBool('Conv2d', 'bias', bias);
     super(inChannels, outChannels, kernelSize, groups, bias, (k) => [outChannels, inChannels / groups, ...k], 'Conv2d', 2);
     this.options = { stride, padding, dilation, paddingMode };
-    checkConvOptions('Conv2d', 2, this.kernelSize, this.options);
-    checkBool('Conv2d', 'bias', bias);
   }
 
   /** Convolves x (N, C, H, W) or (C, H, W). */
@@ -125,11 +126,12 @@ export class Conv1d extends ConvNd {
 
   /** A 1-D conv layer. */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number],
-    { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' }: ConvOptions<number | readonly [number]> = {}) {
+    options: ConvOptions<number | readonly [number]> = {}) {
+    checkConvOptions('Conv1d', 1, intTuple('Conv1d', 'kernelSize', kernelSize, 1, 1), options, ['bias']);
+    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' } = options;
+    checkBool('Conv1d', 'bias', bias);
     super(inChannels, outChannels, kernelSize, groups, bias, (k) => [outChannels, inChannels / groups, ...k], 'Conv1d', 1);
     this.options = { stride, padding, dilation, paddingMode };
-    checkConvOptions('Conv1d', 1, this.kernelSize, this.options);
-    checkBool('Conv1d', 'bias', bias);
   }
 
   /** Convolves x (N, C, L) or (C, L). */
@@ -145,11 +147,12 @@ export class ConvTranspose2d extends ConvNd {
 
   /** A transposed conv layer. */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number],
-    { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true }: ConvTransposeOptions<number | readonly [number, number]> = {}) {
+    options: ConvTransposeOptions<number | readonly [number, number]> = {}) {
+    checkConvTransposeOptions('ConvTranspose2d', 2, options, ['bias']);
+    const { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true } = options;
+    checkBool('ConvTranspose2d', 'bias', bias);
     super(inChannels, outChannels, kernelSize, groups, bias, (k) => [inChannels, outChannels / groups, ...k], 'ConvTranspose2d', 2);
     this.options = { stride, padding, outputPadding, dilation };
-    checkConvTransposeOptions('ConvTranspose2d', 2, { stride, padding, outputPadding, dilation });
-    checkBool('ConvTranspose2d', 'bias', bias);
   }
 
   /** Applies the transposed convolution to x (N, in, H, W). */
@@ -165,11 +168,12 @@ export class ConvTranspose1d extends ConvNd {
 
   /** A 1-D transposed conv layer. */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number],
-    { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true }: ConvTransposeOptions<number | readonly [number]> = {}) {
+    options: ConvTransposeOptions<number | readonly [number]> = {}) {
+    checkConvTransposeOptions('ConvTranspose1d', 1, options, ['bias']);
+    const { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true } = options;
+    checkBool('ConvTranspose1d', 'bias', bias);
     super(inChannels, outChannels, kernelSize, groups, bias, (k) => [inChannels, outChannels / groups, ...k], 'ConvTranspose1d', 1);
     this.options = { stride, padding, outputPadding, dilation };
-    checkConvTransposeOptions('ConvTranspose1d', 1, { stride, padding, outputPadding, dilation });
-    checkBool('ConvTranspose1d', 'bias', bias);
   }
 
   /** Applies the transposed convolution to x (N, in, L). */

@@ -18,6 +18,9 @@ test('Conv layers: stride, padding, dilation, paddingMode, bias checked at const
   assert.throws(() => new nn.ConvTranspose2d(2, 2, 3, { outputPadding: 2, stride: 2 }), /ConvTranspose2d: outputPadding \[2, 2\] must be smaller than either stride \[2, 2\] or dilation \[1, 1\]/);
   assert.throws(() => new nn.ConvTranspose1d(2, 2, 3, { padding: -2 }), /ConvTranspose1d: padding must be a non-negative integer/);
   assert.doesNotThrow(() => new nn.Conv2d(1, 2, 3, { padding: 'same', dilation: 2, paddingMode: 'reflect' }));
+  assert.throws(() => new nn.Conv2d(1, 2, 3, loose({ padding_mode: 'reflect' })), /Conv2d: unknown option 'padding_mode'/);
+  assert.throws(() => new nn.ConvTranspose2d(1, 2, 3, loose({ paddingMode: 'reflect' })), /ConvTranspose2d: unknown option 'paddingMode'/);
+  assert.throws(() => new nn.Conv1d(1, 2, 3, loose(null)), /Conv1d: options must be an object, got null/);
 });
 
 test('Pooling layers: window arguments checked at construction', () => {
