@@ -38,6 +38,11 @@ export function imageFormat(bytes: Uint8Array): ImageFormat | null {
 
 /** Largest image decoded, in megapixels (guards against decompression bombs). */
 export const MAX_IMAGE_MEGAPIXELS = 100;
+/**
+ * Working memory jpeg-js may reserve for one image, checked before it allocates: a hostile
+ * header cannot make it take more. About 50 megapixels of full-colour (4:4:4) JPEG fit.
+ */
+const JPEG_MAX_MEMORY_MB = 1024;
 
 function checkChannels(op: string, c: number): 1 | 2 | 3 | 4 {
   if (c === 1 || c === 2 || c === 3 || c === 4) return c;
@@ -82,7 +87,20 @@ function decodeJpeg(bytes: Uint8Array, name: string, orient: boolean): DecodedIm
   if (info.width * info.height > MAX_IMAGE_MEGAPIXELS * 1e6) {
     throw new Error(`decodeImage: ${name} declares ${info.width}x${info.height} pixels (${(info.width * info.height / 1e6).toFixed(0)} megapixels), more than the ${MAX_IMAGE_MEGAPIXELS}-megapixel limit`);
   }
-  const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS, maxMemoryUsageInMB: 1024 });
+  // Every 8x8 block of the full-resolution component costs at least one bit (its DC code), so a
+  // file too small for its declared size is corrupt: refuse it before jpeg-js allocates for it.
+  const blocks = Math.ceil(info.width / 8) * Math.ceil(info.height / 8);
+  if (bytes.length * 8 < blocks) {
+    throw new Error(`decodeImage: ${name} declares ${info.width}x${info.height} pixels but has only ${bytes.length} bytes (at least ${Math.ceil(blocks / 8)} are needed): corrupt or truncated`);
+  }
+  let img: { width: number; height: number; data: Uint8Array };
+  try {
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS, maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/maxMemoryUsageInMB/.test(msg)) throw new Error(`decodeImage: ${name} (${info.width}x${info.height}) needs more than the ${JPEG_MAX_MEMORY_MB} MB of working memory allowed for decoding a JPEG; scale it down first`);
+    throw e;
+  }
   const decoded: DecodedImage = { width: img.width, height: img.height, channels: 3, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.width * img.height * 3) };
   return orient ? applyOrientation(decoded, info.orientation) : decoded;
 }

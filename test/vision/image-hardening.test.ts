@@ -188,6 +188,8 @@ test('JPEG: truncated or malformed headers and oversized frames are refused nami
   const sof = good.findIndex((b, i) => b === 0xff && good[i + 1] === 0xc0);
   const big = good.slice(); big.set([0xff, 0xff, 0xff, 0xff], sof + 5); // height, width = 65535
   assert.throws(() => decodeImage(big, 'big.jpg'), /big\.jpg declares 65535x65535 pixels \(4295 megapixels\), more than the 100-megapixel limit/);
+  const dense = good.slice(); dense.set([0x23, 0x28, 0x23, 0x28], sof + 5); // 9000x9000 declared by a tiny file
+  assert.throws(() => decodeImage(dense, 'dense.jpg'), /dense\.jpg declares 9000x9000 pixels but has only \d+ bytes \(at least 158204 are needed\): corrupt or truncated/);
   const zero = good.slice(); zero.set([0, 0], sof + 5);
   assert.throws(() => decodeImage(zero, 'zero.jpg'), /zero\.jpg declares 32x0 pixels/);
   assert.throws(() => decodeImage(good.subarray(0, good.length - 3), 'cutscan.jpg'), /^Error: decodeImage: cutscan\.jpg is a corrupt or unsupported JPEG \(it has no end-of-image marker: truncated\?\): /);
