@@ -4,6 +4,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { linear } from '../functional/linear.js';
 import { kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { checkOptionNames } from '../functional/conv-args.js';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -26,8 +27,10 @@ export class Linear extends Module {
   bias: Tensor | null;
 
   /** A dense layer mapping inFeatures to outFeatures. */
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true }: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptionNames('Linear', options, ['bias']);
+    const { bias = true } = options;
     checkFeatures('Linear', 'inFeatures', inFeatures);
     checkFeatures('Linear', 'outFeatures', outFeatures);
     if (typeof bias !== 'boolean') throw new TypeError(`Linear: bias must be true or false, got ${String(bias)}`);

@@ -8,6 +8,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { batchNorm, layerNorm, localResponseNorm, type LocalResponseNormOptions } from '../functional/normalization.js';
 import { ones_, zeros_ } from '../init.js';
 import { Module } from '../module.js';
+import { checkOptionNames } from '../functional/conv-args.js';
 
 /** Options of BatchNorm1d / BatchNorm2d (PyTorch defaults). */
 export interface BatchNormOptions {
@@ -42,8 +43,10 @@ abstract class BatchNormNd extends Module {
   /** Whether running statistics are kept. */
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions, op: string) {
+  constructor(readonly numFeatures: number, options: BatchNormOptions, op: string) {
     super();
+    checkOptionNames(op, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options;
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${op}: numFeatures must be a positive integer, got ${String(numFeatures)}`);
     if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${op}: momentum must be in [0, 1] or null, got ${String(momentum)}`);
     if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a non-negative finite number, got ${String(eps)}`);

@@ -46,4 +46,6 @@ test('Linear, Dropout, BatchNorm: sizes, probabilities and flags checked at cons
   assert.throws(() => new nn.BatchNorm2d(0), /BatchNorm2d: numFeatures must be a positive integer, got 0/);
   assert.throws(() => new nn.BatchNorm1d(4, { eps: Infinity }), /BatchNorm1d: eps must be a non-negative finite number, got Infinity/);
   assert.throws(() => new nn.BatchNorm2d(4, { affine: loose(0) }), /BatchNorm2d: affine must be true or false, got 0/);
+  assert.throws(() => new nn.BatchNorm2d(4, loose({ track_running_stats: false })), /BatchNorm2d: unknown option 'track_running_stats'/);
+  assert.throws(() => new nn.Linear(2, 2, loose({ useBias: false })), /Linear: unknown option 'useBias' \(known: bias\)/);
 });
