@@ -451,48 +451,60 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
   };
 
-  // fused kernels (wasm/assembly/fused.ts): parameters and state are updated in place
+  // fused kernels (wasm/assembly/fused.ts): parameters and state are updated in place. Small
+  // work on JS-heap operands runs the reference instead (no copies, no wasm call): these kernels
+  // compute in float64 like the reference, so both give the same float32 results but for a
+  // rare last-bit difference of exp / pow.
+  const small = (n: number, a: Float32Array, b: Float32Array, c: Float32Array | null): boolean =>
+    n < SMALL_WORK && !(arena.owns(a) && arena.owns(b) && (c === null || arena.owns(c)));
   const inout = (a: Float32Array | null): number => (a ? output(a, true) : 0);
   impl.sgdUpdate = (p, g, buf, lr, weightDecay, gradSign, momentum, bufScale, nesterov) => {
     if (p.length === 0) return;
+    if (small(p.length, p, g, buf)) { js.sgdUpdate(p, g, buf, lr, weightDecay, gradSign, momentum, bufScale, nesterov); return; }
     const pg = input(g), pp = inout(p), pb = inout(buf);
     run('sgdUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, pb, p.length, lr, weightDecay, gradSign, momentum, bufScale, nesterov ? 1 : 0]);
   };
   impl.adamUpdate = (p, g, m, v, vmax, lr, beta1, beta2, eps, weightDecay, decoupled, step) => {
     if (p.length === 0) return;
+    if (small(p.length, p, g, m)) { js.adamUpdate(p, g, m, v, vmax, lr, beta1, beta2, eps, weightDecay, decoupled, step); return; }
     const pg = input(g), pp = inout(p), pm = inout(m), pv = inout(v), pvm = inout(vmax);
     run('adamUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, pm, pv, pvm, p.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, step]);
   };
   impl.adagradUpdate = (p, g, sum, lr, weightDecay, eps) => {
     if (p.length === 0) return;
+    if (small(p.length, p, g, sum)) { js.adagradUpdate(p, g, sum, lr, weightDecay, eps); return; }
     const pg = input(g), pp = inout(p), ps = inout(sum);
     run('adagradUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, ps, p.length, lr, weightDecay, eps]);
   };
   impl.rmspropUpdate = (p, g, squareAvg, gradAvg, momentumBuffer, lr, alpha, eps, weightDecay, momentum) => {
     if (p.length === 0) return;
+    if (small(p.length, p, g, squareAvg)) { js.rmspropUpdate(p, g, squareAvg, gradAvg, momentumBuffer, lr, alpha, eps, weightDecay, momentum); return; }
     const pg = input(g), pp = inout(p), psq = inout(squareAvg), pga = inout(gradAvg), pmb = inout(momentumBuffer);
     run('rmspropUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, psq, pga, pmb, p.length, lr, alpha, eps, weightDecay, momentum]);
   };
   impl.softmax = (x, outer, len, inner, log, y) => {
     const total = outer * len * inner;
     if (total === 0) return;
+    if (small(total, x, y, null)) { js.softmax(x, outer, len, inner, log, y); return; }
     const px = input(x), py = output(y, y === x);
     run('softmax', total >= PAR_SOFTMAX && outer * inner > 1, [px, outer, len, inner, log ? 1 : 0, py]);
   };
   impl.softmaxBackward = (y, dy, outer, len, inner, log, dx) => {
     const total = outer * len * inner;
     if (total === 0) return;
+    if (small(total, y, dy, dx)) { js.softmaxBackward(y, dy, outer, len, inner, log, dx); return; }
     const py = input(y), pdy = input(dy), pdx = output(dx, dx === dy || dx === y);
     run('softmaxBackward', total >= PAR_SOFTMAX && outer * inner > 1, [py, pdy, outer, len, inner, log ? 1 : 0, pdx]);
   };
   impl.crossEntropyForward = (z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss) => {
-    if (n * c * inner === 0) { js.crossEntropyForward(z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss); return; }
+    if (n * c * inner === 0 || small(n * c * inner, z, probs, null)) { js.crossEntropyForward(z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss); return; }
     const pz = input(z), pt = input(target), pw = weight ? input(weight) : 0;
     const pp = output(probs, false), pl = output(loss, false);
     run('crossEntropyForward', false, [pz, pt, pw, n, c, inner, ignoreIndex, smoothing, reduction, pp, pl]);
   };
   impl.crossEntropyBackward = (probs, target, weight, gLoss, n, c, inner, ignoreIndex, smoothing, reduction, dz) => {
     if (n * c * inner === 0) return;
+    if (small(n * c * inner, probs, dz, null)) { js.crossEntropyBackward(probs, target, weight, gLoss, n, c, inner, ignoreIndex, smoothing, reduction, dz); return; }
     const pp = input(probs), pt = input(target), pw = weight ? input(weight) : 0, pg = input(gLoss);
     const pd = output(dz, dz === probs);
     run('crossEntropyBackward', n * c * inner >= PAR_SOFTMAX && n * inner > 1, [pp, pt, pw, pg, n, c, inner, ignoreIndex, smoothing, reduction, pd]);
@@ -500,6 +512,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   impl.batchNormForward = (x, weight, bias, runMean, runVar, n, c, inner, training, momentum, eps, y, saveMean, saveInvStd) => {
     if (c === 0) return;
     if (!training && (!runMean || !runVar)) throw new Error('wasm batchNormForward: evaluation needs runMean and runVar');
+    if (small(n * c * inner, x, y, null)) {
+      js.batchNormForward(x, weight, bias, runMean, runVar, n, c, inner, training, momentum, eps, y, saveMean, saveInvStd);
+      return;
+    }
     const px = input(x), pw = weight ? input(weight) : 0, pb = bias ? input(bias) : 0;
     const prm = inout(runMean), prv = inout(runVar);
     const py = output(y, y === x), psm = output(saveMean, false), psi = output(saveInvStd, false);
@@ -508,6 +524,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   };
   impl.batchNormBackward = (x, dy, weight, saveMean, saveInvStd, n, c, inner, training, dx, dweight, dbias) => {
     if (c === 0) return;
+    if (small(n * c * inner, x, dy, null)) {
+      js.batchNormBackward(x, dy, weight, saveMean, saveInvStd, n, c, inner, training, dx, dweight, dbias);
+      return;
+    }
     const px = input(x), pdy = input(dy), pw = weight ? input(weight) : 0, psm = input(saveMean), psi = input(saveInvStd);
     const pdx = dx ? output(dx, dx === dy) : 0, pdw = dweight ? output(dweight, false) : 0, pdb = dbias ? output(dbias, false) : 0;
     run('batchNormBackward', n * c * inner >= PAR_ELEMENTWISE / 4 && c > 1,
