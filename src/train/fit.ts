@@ -16,7 +16,7 @@ import { loadCheckpoint, restoreCheckpoint, type Checkpoint } from './checkpoint
 import { batchSource, splitTail, type DataInput } from './data.js';
 import { evaluate } from './evaluate.js';
 import { History } from './history.js';
-import { findNonFinite, namedGrads, NonFiniteError, type NonFiniteAt } from './non-finite.js';
+import { findNonFinite, namedGrads, NonFiniteError } from './non-finite.js';
 import { resolveLoss, type LossFn, type LossName } from './losses.js';
 import { Mean, resolveMetric, type Metric, type MetricName } from './metrics.js';
 import { ProgressBar } from './progress-bar.js';
@@ -56,20 +56,15 @@ export interface FitOptions {
    */
   resume?: string | Checkpoint;
   /**
-   * Stop with a NonFiniteError when the loss or a gradient becomes NaN or infinite (checked every
-   * step, before the update is applied, so the model keeps its last finite weights). Default true.
+   * Stop with a NonFiniteError when an input batch holds NaN/±Infinity or the loss or a gradient
+   * becomes non-finite (checked every step with one sum per tensor, before the update is applied,
+   * so the model keeps its last finite weights). Default true.
    */
   terminateOnNaN?: boolean;
 }
 
 function isFraction(v: unknown): v is { fraction: number } {
   return typeof v === 'object' && v !== null && 'fraction' in v && typeof (v as { fraction: unknown }).fraction === 'number';
-}
-
-/** Throws the NonFiniteError of a bad step, blaming the batch itself when it holds NaN or ±Infinity. */
-function throwNonFinite(batch: Batch, at: NonFiniteAt): never {
-  const bad = findNonFinite([['input', batch.x]]);
-  throw new NonFiniteError('fit', bad ? { what: 'input', epoch: at.epoch, step: at.step, value: bad[1] } : at);
 }
 
 const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
@@ -147,16 +142,21 @@ export async function fit(model: Module, trainData: DataInput, options: FitOptio
       for (const batch of source.batches() as Iterable<Batch>) {
         const n = batch.y.shape[0] ?? 1;
         for (const cb of callbacks) cb.onBatchBegin(step, { size: n });
+        if (checkFinite) {
+          // a NaN in the data may vanish inside the model (relu, a kernel skipping zeros): look at the batch itself
+          const bad = findNonFinite([['input', batch.x]]);
+          if (bad) throw new NonFiniteError('fit', { what: 'input', epoch, step, value: bad[1] });
+        }
         optimizer.zeroGrad();
         const out = model.call(batch.x);
         const loss = lossFn(out, batch.y);
         if (loss.size !== 1) throw new RangeError(`fit: the loss must be a scalar, got ${loss.size} values (use reduction 'mean')`);
         const lv = loss.item();
-        if (checkFinite && !Number.isFinite(lv)) throwNonFinite(batch, { what: 'loss', epoch, step, value: lv });
+        if (checkFinite && !Number.isFinite(lv)) throw new NonFiniteError('fit', { what: 'loss', epoch, step, value: lv });
         loss.backward();
         if (checkFinite) {
           const bad = findNonFinite(namedGrads(named));
-          if (bad) throwNonFinite(batch, { what: 'gradient', epoch, step, value: bad[1], name: bad[0] });
+          if (bad) throw new NonFiniteError('fit', { what: 'gradient', epoch, step, value: bad[1], name: bad[0] });
         }
         if (options.clipGradNorm !== undefined) clipGradNorm_(params, options.clipGradNorm);
         optimizer.step();
