@@ -268,7 +268,7 @@ test('progress messages: silent for short work; after 3 s (or at once for a know
   for (let d = 0; d <= 10; d++) { t += 200; quick(d, 10); }
   quick.stage('writing a-box3.png');
   quick.finish();
-  assert.deepEqual(out, [], 'work under 3 s prints nothing');
+  assert.equal(out.length, 0, 'work under 3 s prints nothing'); // (deepEqual with [] would narrow out to never[])
   t = 0;
   const slow = progressReporter('filter big.png', (s) => out.push(s), { now: () => t, tty: true });
   slow.stage('filtering');
