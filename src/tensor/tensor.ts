@@ -211,10 +211,22 @@ export class Tensor {
   sum(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.sum(this, dim, red.keepDimOption('sum', options)); }
   /** Mean over axes (all if omitted). */
   mean(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.mean(this, dim, red.keepDimOption('mean', options)); }
-  /** Max over axes (all if omitted); gradient goes to the maxima. */
-  max(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.max(this, dim, red.keepDimOption('max', options)); }
-  /** Min over axes (all if omitted). */
-  min(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.min(this, dim, red.keepDimOption('min', options)); }
+  /** Largest value over the given dims (all if omitted), like torch.amax; the gradient is shared evenly by tied maxima. */
+  amax(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.max(this, dim, red.keepDimOption('amax', options)); }
+  /** Smallest value over the given dims (all if omitted), like torch.amin. */
+  amin(dim?: number | number[], options: ReduceOptions = {}): Tensor { return red.min(this, dim, red.keepDimOption('amin', options)); }
+  /**
+   * As torch.max: the largest element (no dim), or [values, indices] along one dim (indices
+   * int32, the first maximum; the values' gradient is shared evenly by tied maxima). For
+   * several dims use amax.
+   */
+  max(): Tensor;
+  max(dim: number, options?: ReduceOptions): [Tensor, Tensor];
+  max(dim?: number, options: ReduceOptions = {}): Tensor | [Tensor, Tensor] { return red.extremumWithIndices('max', this, dim, options); }
+  /** As torch.min: the smallest element (no dim), or [values, indices] along one dim. */
+  min(): Tensor;
+  min(dim: number, options?: ReduceOptions): [Tensor, Tensor];
+  min(dim?: number, options: ReduceOptions = {}): Tensor | [Tensor, Tensor] { return red.extremumWithIndices('min', this, dim, options); }
   /** Index of the max along an axis (flat index if omitted), int32. */
   argmax(dim?: number, options: ReduceOptions = {}): Tensor { return red.argReduce('argmax', this, dim, red.keepDimOption('argmax', options)); }
   /** Index of the min along a dim, int32. */

@@ -48,7 +48,8 @@ test('reductions of rank-0 tensors, empty axis lists and size-0 axes', () => {
   assert.throws(() => zeros([0]).min(), /min: cannot reduce an empty axis/);
   assert.throws(() => zeros([0]).argmax(), /argmax: cannot take the argmax of an empty tensor/);
   // reducing the non-empty axis of an empty tensor is fine
-  assert.deepEqual(zeros([2, 0]).max(0).shape, [0]);
+  assert.deepEqual(zeros([2, 0]).amax(0).shape, [0]);
+  assert.deepEqual(zeros([2, 0]).max(0).map((t) => t.shape), [[0], [0]]);
 });
 
 test('axis errors name the op', () => {
@@ -66,9 +67,9 @@ test('max, min, argmax, argmin with keepDim; first index wins ties', () => {
   const x = tensor([[1, 7, 3], [9, 2, 9]]);
   assert.equal(x.max().item(), 9);
   assert.equal(x.min().item(), 1);
-  assert.deepEqual(x.max(1).toArray(), [7, 9]);
-  assert.deepEqual(x.min(0).toArray(), [1, 2, 3]);
-  assert.deepEqual(x.max(-1, { keepDim: true }).toArray(), [[7], [9]]);
+  assert.deepEqual(x.amax(1).toArray(), [7, 9]);
+  assert.deepEqual(x.amin(0).toArray(), [1, 2, 3]);
+  assert.deepEqual(x.amax(-1, { keepDim: true }).toArray(), [[7], [9]]);
   const am = x.argmax(1);
   assert.equal(am.dtype, 'int32');
   assert.deepEqual(am.toArray(), [1, 0]);
@@ -83,9 +84,9 @@ test('max/min propagate NaN', () => {
   const x = tensor([[1, NaN, 3], [4, 5, 6]]);
   assert.ok(Number.isNaN(x.max().item()));
   assert.ok(Number.isNaN(x.min().item()));
-  const r = x.max(1).toFlatArray();
+  const r = x.amax(1).toFlatArray();
   assert.ok(Number.isNaN(r[0]) && r[1] === 6, `${r}`);
-  const c = x.min(0).toFlatArray();
+  const c = x.amin(0).toFlatArray();
   assert.ok(c[0] === 1 && Number.isNaN(c[1]) && c[2] === 3, `${c}`);
   assert.ok(Number.isNaN(tensor([NaN, 1]).max().item()));
 });
@@ -126,19 +127,19 @@ test('gradients of sum and mean over a spread of axes', () => {
 });
 
 test('gradients of max/min over axes, ties split evenly', () => {
-  gradcheck((a) => a.max(1), [rn([3, 4], 3)]);
-  gradcheck((a) => a.min(0, { keepDim: true }), [rn([3, 4], 4)]);
-  gradcheck((a) => a.max([0, 2]), [rn([2, 3, 2], 5)]);
+  gradcheck((a) => a.amax(1), [rn([3, 4], 3)]);
+  gradcheck((a) => a.amin(0, { keepDim: true }), [rn([3, 4], 4)]);
+  gradcheck((a) => a.amax([0, 2]), [rn([2, 3, 2], 5)]);
   gradcheck((a) => a.min(), [rn([2, 3], 6)]);
   // two-way ties: a central difference also measures 1/2 for each tied element
-  gradcheck((a) => a.max(1), [tensor([[1, 3, 3], [2, 0, 2]])]);
+  gradcheck((a) => a.amax(1), [tensor([[1, 3, 3], [2, 0, 2]])]);
   gradcheck((a) => a.min(), [tensor([[1, 3], [1, 2]])]);
   // three-way tie: each gets a third
   const x = tensor([[2, 2, 2, 1]], { requiresGrad: true });
   x.max().backward();
   assertClose(x.grad as Tensor, [[1 / 3, 1 / 3, 1 / 3, 0]]);
   const y = tensor([[5, 1], [1, 1]], { requiresGrad: true });
-  y.min(1).sum().backward();
+  y.amin(1).sum().backward();
   assert.deepEqual(y.grad?.toArray(), [[0, 1], [0.5, 0.5]]);
 });
 
@@ -169,4 +170,21 @@ test('wrong option types give clear messages', () => {
   assert.throws(() => x.max(0, { keepDim: 'yes' } as never), /max: keepDim must be a boolean/);
   assert.throws(() => x.argmax(0, { keepdim: true } as never), /argmax: unknown option 'keepdim' \(known: keepDim\)/);
   assert.throws(() => x.mean(0, null as never), /mean: options must be an object like \{ keepDim: true \}, got null/);
+});
+
+test('max/min follow torch.max/torch.min: no dim gives the element, a dim gives [values, indices]', () => {
+  const x = tensor([[1, 7, 7], [9, 0, 2]]);
+  const [v, i] = x.max(1);
+  assert.deepEqual(v.toArray(), [7, 9]);
+  assert.deepEqual(i.toArray(), [1, 0]); // the first maximum
+  assert.equal(i.dtype, 'int32');
+  const [vk, ik] = x.min(0, { keepDim: true });
+  assert.deepEqual(vk.toArray(), [[1, 0, 2]]);
+  assert.deepEqual(ik.toArray(), [[0, 1, 1]]);
+  assert.equal(x.max().item(), 9);
+  assert.throws(() => x.max([0, 1] as never), /max: dim must be one integer, got \[0,1\]; for several dims use x.amax\(dims\)/);
+  assert.throws(() => x.min(undefined as never, { keepDim: true }), /min: keepDim needs a dim/);
+  const a = tensor([[1, 5], [3, 2]]).requiresGrad_();
+  a.max(1)[0].sum().backward();
+  assert.deepEqual(a.grad?.toArray(), [[0, 1], [1, 0]]);
 });

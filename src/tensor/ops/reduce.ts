@@ -104,6 +104,25 @@ export function max(x: Tensor, dim?: number | number[], keepDim = false): Tensor
 /** Min over axes (all when omitted). */
 export function min(x: Tensor, dim?: number | number[], keepDim = false): Tensor { return extremum('min', x, dim, keepDim); }
 
+/**
+ * torch.max / torch.min semantics: over everything when dim is omitted (a scalar), else
+ * [values, indices] along one dim (indices int32, first extremum wins).
+ */
+export function extremumWithIndices(op: 'max' | 'min', x: Tensor, dim: unknown, options: unknown): Tensor | [Tensor, Tensor] {
+  if (dim === undefined) {
+    if (options !== undefined && !(typeof options === 'object' && options !== null && Object.keys(options).length === 0)) {
+      throw new TypeError(`${op}: keepDim needs a dim; write x.${op}(dim, { keepDim: true }) or x.a${op}(undefined, { keepDim: true })`);
+    }
+    return extremum(op, x, undefined, false);
+  }
+  if (typeof dim !== 'number') throw new TypeError(`${op}: dim must be one integer, got ${JSON.stringify(dim)}; for several dims use x.a${op}(dims)`);
+  const keepDim = keepDimOption(op, options);
+  const values = extremum(op, x, dim, keepDim);
+  // an empty tensor reduced along a non-empty dim has empty values and indices (as in PyTorch)
+  if (values.size === 0) return [values, new Tensor(new Int32Array(0), values.shape)];
+  return [values, argReduce(op === 'max' ? 'argmax' : 'argmin', x, dim, keepDim)];
+}
+
 /** argmax/argmin along a dim, or over the flattened tensor when axis is omitted; int32. */
 export function argReduce(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepDim: boolean): Tensor {
   checkKeepDim(op, keepDim);
