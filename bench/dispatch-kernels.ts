@@ -21,17 +21,65 @@ function nsPerCall(fn: () => void, calls: number): number {
 }
 
 function run(b: Backend): string[] {
-  const x = b.alloc(64), y = b.alloc(64), z = b.alloc(64);
-  for (let i = 0; i < 64; i++) { x[i] = Math.sin(i); y[i] = Math.cos(i); }
-  const g: Conv2dGeometry = { n: 1, cIn: 1, h: 6, w: 6, cOut: 2, kh: 3, kw: 3, strideH: 1, strideW: 1, padTop: 0, padLeft: 0,
-    dilationH: 1, dilationW: 1, groups: 1, outH: 4, outW: 4 };
-  const cx = b.alloc(36), cw = b.alloc(18), cy = b.alloc(32);
-  const pg: Pool2dGeometry = { n: 1, c: 4, h: 4, w: 4, kh: 2, kw: 2, strideH: 2, strideW: 2, padTop: 0, padLeft: 0,
-    dilationH: 1, dilationW: 1, outH: 2, outW: 2 };
-  const py = b.alloc(16), idx = new Int32Array(16);
-  const ga = b.alloc(64), gb = b.alloc(64), gc = b.alloc(64);
-  const p = b.alloc(64), buf = b.alloc(64);
-  const has = (op: string): boolean => { try { b.unary(op as UnaryOp, x, z, 0); return !Number.isNaN(z[1]); } catch { return false; } };
+  const x = b.alloc(64),
+    y = b.alloc(64),
+    z = b.alloc(64);
+  for (let i = 0; i < 64; i++) {
+    x[i] = Math.sin(i);
+    y[i] = Math.cos(i);
+  }
+  const g: Conv2dGeometry = {
+    n: 1,
+    cIn: 1,
+    h: 6,
+    w: 6,
+    cOut: 2,
+    kh: 3,
+    kw: 3,
+    strideH: 1,
+    strideW: 1,
+    padTop: 0,
+    padLeft: 0,
+    dilationH: 1,
+    dilationW: 1,
+    groups: 1,
+    outH: 4,
+    outW: 4,
+  };
+  const cx = b.alloc(36),
+    cw = b.alloc(18),
+    cy = b.alloc(32);
+  const pg: Pool2dGeometry = {
+    n: 1,
+    c: 4,
+    h: 4,
+    w: 4,
+    kh: 2,
+    kw: 2,
+    strideH: 2,
+    strideW: 2,
+    padTop: 0,
+    padLeft: 0,
+    dilationH: 1,
+    dilationW: 1,
+    outH: 2,
+    outW: 2,
+  };
+  const py = b.alloc(16),
+    idx = new Int32Array(16);
+  const ga = b.alloc(64),
+    gb = b.alloc(64),
+    gc = b.alloc(64);
+  const p = b.alloc(64),
+    buf = b.alloc(64);
+  const has = (op: string): boolean => {
+    try {
+      b.unary(op as UnaryOp, x, z, 0);
+      return !Number.isNaN(z[1]);
+    } catch {
+      return false;
+    }
+  };
   const rows: [string, () => void][] = [
     ['unary relu 64', () => b.unary('relu', x, z, 0)],
     ['unary sigmoid 64', () => b.unary('sigmoid', x, z, 0)],
@@ -42,13 +90,20 @@ function run(b: Backend): string[] {
     ['gemm 8x8x8', () => b.gemm(false, false, 1, 8, 8, 8, 1, ga, 0, 0, gb, 0, 0, 0, gc, 0, 0)],
     ['sgdUpdate 64 momentum', () => b.sgdUpdate?.(p, y, buf, 0.01, 0, 1, 0.9, 1, false)],
   ];
-  return rows.map(([name, fn]) => `${b.name.padEnd(6)} ${name.padEnd(26)} ${nsPerCall(fn, 20000).toFixed(0).padStart(6)} ns/call`);
+  return rows.map(
+    ([name, fn]) => `${b.name.padEnd(6)} ${name.padEnd(26)} ${nsPerCall(fn, 20000).toFixed(0).padStart(6)} ns/call`,
+  );
 }
 
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['native', 'wasm', 'js'];
 for (const n of names) {
   let b: Backend;
-  try { b = setBackend(n); } catch (e) { console.log(`${n}: unavailable (${e instanceof Error ? e.message : e})`); continue; }
+  try {
+    b = setBackend(n);
+  } catch (e) {
+    console.log(`${n}: unavailable (${e instanceof Error ? e.message : e})`);
+    continue;
+  }
   for (const line of run(b)) console.log(line);
 }
 process.exit(0);

@@ -15,7 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Renders every generated file (path -> content), or returns a reason it cannot here. */
 export async function renderAll() {
   const codegen = join(root, 'src', 'backend', 'codegen.ts');
-  if (!existsSync(codegen)) return { skip: 'no TypeScript sources (installed package): using the committed generated files' };
+  if (!existsSync(codegen))
+    return { skip: 'no TypeScript sources (installed package): using the committed generated files' };
   let tsImport;
   try {
     ({ tsImport } = await import('tsx/esm/api'));
@@ -49,10 +50,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(check ? 1 : 0);
   }
   if (check) {
-    const stale = Object.entries(r.files).filter(([rel, text]) => {
-      const p = join(root, rel);
-      return !existsSync(p) || readFileSync(p, 'utf8') !== text;
-    }).map(([rel]) => rel);
+    const stale = Object.entries(r.files)
+      .filter(([rel, text]) => {
+        const p = join(root, rel);
+        return !existsSync(p) || readFileSync(p, 'utf8') !== text;
+      })
+      .map(([rel]) => rel);
     if (stale.length > 0) {
       console.error(`gen-kernels: stale generated files: ${stale.join(', ')}; run 'node scripts/gen-kernels.mjs'`);
       process.exit(1);

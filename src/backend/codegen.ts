@@ -40,7 +40,11 @@ const isGeometry = (k: ArgKind): k is 'conv2d' | 'pool2d' => k === 'conv2d' || k
 const isOp = (k: ArgKind): boolean => opKindTable[k] !== undefined;
 
 /** Slots of a kernel's parameter block: scalars and geometry fields in declaration order. */
-interface Slot { arg: string; kind: ArgKind; field?: string }
+interface Slot {
+  arg: string;
+  kind: ArgKind;
+  field?: string;
+}
 function paramSlots(args: readonly ArgSpec[]): Slot[] {
   const slots: Slot[] = [];
   for (const [name, kind] of args) {
@@ -58,25 +62,43 @@ function boundKernels(): KernelName[] {
 const geomStruct = { conv2d: 'CkConvGeom', pool2d: 'CkPoolGeom' } as const;
 
 function renderNativeKernels(): string {
-  const out: string[] = [`// ${HEADER}`, '// Op codes, geometry structs and parameter-block layouts of the native addon.', '#pragma once', '#include <stddef.h>', ''];
+  const out: string[] = [
+    `// ${HEADER}`,
+    '// Op codes, geometry structs and parameter-block layouts of the native addon.',
+    '#pragma once',
+    '#include <stddef.h>',
+    '',
+  ];
   for (const spec of Object.values(opKindTable)) {
     if (!spec) continue;
     const names = Object.keys(spec.table).map((n) => `${spec.prefix}_${snake(n)}`);
-    out.push(`enum Ck${pascal(spec.tsName.toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase()))} { ${names.join(', ')}, ${spec.prefix}_COUNT };`);
+    out.push(
+      `enum Ck${pascal(spec.tsName.toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase()))} { ${names.join(', ')}, ${spec.prefix}_COUNT };`,
+    );
     out.push(`#define CK_${spec.tsName}_OPS(X) ${names.map((n) => `X(${n})`).join(' ')}`);
   }
-  const cheap = Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>).filter(([, s]) => s.cheap).map(([n]) => `U_${snake(n)}`);
+  const cheap = Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>)
+    .filter(([, s]) => s.cheap)
+    .map(([n]) => `U_${snake(n)}`);
   out.push('', '// Memory-bound unary ops (ops.ts `cheap`): threaded only on large inputs.');
   out.push(`static inline bool ckUnaryCheap(int op) { return ${cheap.map((c) => `op == ${c}`).join(' || ')}; }`);
-  const withGrad = Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>).filter(([, s]) => s.grad).map(([n]) => `U_${snake(n)}`);
+  const withGrad = Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>)
+    .filter(([, s]) => s.grad)
+    .map(([n]) => `U_${snake(n)}`);
   out.push('// Unary ops with a declared derivative (ops.ts `grad`): the ones unaryBackward takes.');
   out.push(`#define CK_UNARY_GRAD_OPS(X) ${withGrad.map((n) => `X(${n})`).join(' ')}`);
-  out.push(`static inline bool ckUnaryHasGrad(int op) { return ${withGrad.map((c) => `op == ${c}`).join(' || ')}; }`, '');
+  out.push(
+    `static inline bool ckUnaryHasGrad(int op) { return ${withGrad.map((c) => `op == ${c}`).join(' || ')}; }`,
+    '',
+  );
   for (const [kind, fields] of Object.entries(GEOMETRY) as [keyof typeof GEOMETRY, readonly string[]][]) {
     out.push(`struct ${geomStruct[kind]} {`, `  long ${fields.join(', ')};`, '};');
   }
-  out.push('', '// Parameter blocks: the scalar and geometry arguments of each kernel, in declaration order,',
-    '// as the TypeScript bindings write them into the shared Float64Array.');
+  out.push(
+    '',
+    '// Parameter blocks: the scalar and geometry arguments of each kernel, in declaration order,',
+    '// as the TypeScript bindings write them into the shared Float64Array.',
+  );
   for (const name of boundKernels()) {
     const args = KERNELS[name].args as readonly ArgSpec[];
     const slots = paramSlots(args);
@@ -90,7 +112,10 @@ function renderNativeKernels(): string {
       else if (isGeometry(kind)) out.push(`  ${geomStruct[kind]} ${arg};`);
     }
     out.push(`  static const size_t count = ${slots.length};`, '};');
-    out.push(`static inline bool ckReadParams(const double* p, size_t len, ${st}& q) {`, `  if (!p || len < ${slots.length}) return false;`);
+    out.push(
+      `static inline bool ckReadParams(const double* p, size_t len, ${st}& q) {`,
+      `  if (!p || len < ${slots.length}) return false;`,
+    );
     slots.forEach((s, i) => {
       const dst = s.field ? `q.${s.arg}.${s.field}` : `q.${s.arg}`;
       const val = s.kind === 'number' ? `p[${i}]` : s.kind === 'bool' ? `p[${i}] != 0` : `(long)p[${i}]`;
@@ -102,27 +127,40 @@ function renderNativeKernels(): string {
 }
 
 function renderNativeOps(): string {
-  const out: string[] = [`// ${HEADER}`,
+  const out: string[] = [
+    `// ${HEADER}`,
     '// Scalar forms of every elementwise op (the `cpp` expressions of src/backend/ops.ts). Included by',
-    '// elementwise_impl.h inside its namespace, after the helpers the expressions use (jsPow, sigmoidf).', ''];
+    '// elementwise_impl.h inside its namespace, after the helpers the expressions use (jsPow, sigmoidf).',
+    '',
+  ];
   out.push('static inline float unaryOne(int op, float v, float alpha) {', '  (void)alpha;', '  switch (op) {');
-  for (const [n, s] of Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>)) out.push(`    case U_${snake(n)}: return ${s.cpp};`);
+  for (const [n, s] of Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>))
+    out.push(`    case U_${snake(n)}: return ${s.cpp};`);
   out.push('  }', '  return NAN;', '}', '');
-  out.push('// d op(v) / dv given the input v and the output y (ops.ts `grad`).',
-    'static inline float unaryGradOne(int op, float v, float y, float alpha) {', '  (void)v; (void)y; (void)alpha;', '  switch (op) {');
-  for (const [n, s] of Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>)) if (s.grad) out.push(`    case U_${snake(n)}: return ${s.grad.cpp};`);
+  out.push(
+    '// d op(v) / dv given the input v and the output y (ops.ts `grad`).',
+    'static inline float unaryGradOne(int op, float v, float y, float alpha) {',
+    '  (void)v; (void)y; (void)alpha;',
+    '  switch (op) {',
+  );
+  for (const [n, s] of Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>))
+    if (s.grad) out.push(`    case U_${snake(n)}: return ${s.grad.cpp};`);
   out.push('  }', '  return NAN;', '}', '');
   out.push('template <int OP>', 'static inline float binOne(float a, float b) {', '  switch (OP) {');
-  for (const [n, s] of Object.entries(BINARY_OPS as Record<string, BinaryOpSpec>)) out.push(`    case B_${snake(n)}: return ${s.cpp};`);
+  for (const [n, s] of Object.entries(BINARY_OPS as Record<string, BinaryOpSpec>))
+    out.push(`    case B_${snake(n)}: return ${s.cpp};`);
   out.push('  }', '  return NAN;', '}');
   return `${out.join('\n')}\n`;
 }
 
 function renderWasmOps(): string {
-  const out: string[] = [`// ${HEADER}`,
+  const out: string[] = [
+    `// ${HEADER}`,
     '// Op codes, scalar and f32x4 forms of every elementwise op (the `as` / `simd` expressions of',
     '// src/backend/ops.ts) and the geometry layouts (byte offsets of i32 fields).',
-    "import { erf, expv, sigmoidf, siluGradf } from '../math';", ''];
+    "import { erf, expv, sigmoidf, siluGradf } from '../math';",
+    '',
+  ];
   for (const spec of Object.values(opKindTable)) {
     if (!spec) continue;
     const names = Object.keys(spec.table);
@@ -131,30 +169,63 @@ function renderWasmOps(): string {
   }
   const unary = Object.entries(UNARY_OPS as Record<string, UnaryOpSpec>);
   const binary = Object.entries(BINARY_OPS as Record<string, BinaryOpSpec>);
-  out.push('', '/** op(v) on one float. */', 'export function unaryScalar(op: i32, v: f32, alpha: f32): f32 {', '  switch (op) {');
+  out.push(
+    '',
+    '/** op(v) on one float. */',
+    'export function unaryScalar(op: i32, v: f32, alpha: f32): f32 {',
+    '  switch (op) {',
+  );
   for (const [n, s] of unary) out.push(`    case U_${snake(n)}: return ${s.as};`);
   out.push('  }', '  return NaN;', '}', '');
   const uGrad = unary.filter(([, s]) => s.grad);
-  out.push('/** Whether the op declares a derivative (ops.ts `grad`). */', '// @ts-ignore: decorator',
-    `@inline export function unaryHasGrad(op: i32): bool { return ${uGrad.map(([n]) => `op == U_${snake(n)}`).join(' || ')}; }`, '');
-  out.push('/** d op(v) / dv given the input v and the output y. */', 'export function unaryGrad(op: i32, v: f32, y: f32, alpha: f32): f32 {', '  switch (op) {');
+  out.push(
+    '/** Whether the op declares a derivative (ops.ts `grad`). */',
+    '// @ts-ignore: decorator',
+    `@inline export function unaryHasGrad(op: i32): bool { return ${uGrad.map(([n]) => `op == U_${snake(n)}`).join(' || ')}; }`,
+    '',
+  );
+  out.push(
+    '/** d op(v) / dv given the input v and the output y. */',
+    'export function unaryGrad(op: i32, v: f32, y: f32, alpha: f32): f32 {',
+    '  switch (op) {',
+  );
   for (const [n, s] of uGrad) out.push(`    case U_${snake(n)}: return ${s.grad?.as};`);
   out.push('  }', '  return NaN;', '}', '');
   const uSimd = unary.filter(([, s]) => s.simd);
-  out.push('/** Whether the op has a 4-lane form (ops.ts `simd`). */', '// @ts-ignore: decorator',
-    `@inline export function unaryHasSimd(op: i32): bool { return ${uSimd.map(([n]) => `op == U_${snake(n)}`).join(' || ')}; }`, '');
-  out.push('/** op on 4 lanes (va: alpha in every lane); only for ops where unaryHasSimd. */', '// @ts-ignore: decorator',
-    '@inline export function unaryVec(op: i32, v: v128, va: v128): v128 {', '  switch (op) {');
+  out.push(
+    '/** Whether the op has a 4-lane form (ops.ts `simd`). */',
+    '// @ts-ignore: decorator',
+    `@inline export function unaryHasSimd(op: i32): bool { return ${uSimd.map(([n]) => `op == U_${snake(n)}`).join(' || ')}; }`,
+    '',
+  );
+  out.push(
+    '/** op on 4 lanes (va: alpha in every lane); only for ops where unaryHasSimd. */',
+    '// @ts-ignore: decorator',
+    '@inline export function unaryVec(op: i32, v: v128, va: v128): v128 {',
+    '  switch (op) {',
+  );
   for (const [n, s] of uSimd) out.push(`    case U_${snake(n)}: return ${s.simd};`);
   out.push('  }', '  return v;', '}', '');
-  out.push('/** op(a, b) on one pair of floats. */', 'export function binaryScalar(op: i32, a: f32, b: f32): f32 {', '  switch (op) {');
+  out.push(
+    '/** op(a, b) on one pair of floats. */',
+    'export function binaryScalar(op: i32, a: f32, b: f32): f32 {',
+    '  switch (op) {',
+  );
   for (const [n, s] of binary) out.push(`    case B_${snake(n)}: return ${s.as};`);
   out.push('  }', '  return NaN;', '}', '');
   const bSimd = binary.filter(([, s]) => s.simd);
-  out.push('/** Whether the op has a 4-lane form. */', '// @ts-ignore: decorator',
-    `@inline export function binaryHasSimd(op: i32): bool { return ${bSimd.map(([n]) => `op == B_${snake(n)}`).join(' || ')}; }`, '');
-  out.push('/** op on 4 lanes; only for ops where binaryHasSimd. */', '// @ts-ignore: decorator',
-    '@inline export function binaryVec(op: i32, a: v128, b: v128): v128 {', '  switch (op) {');
+  out.push(
+    '/** Whether the op has a 4-lane form. */',
+    '// @ts-ignore: decorator',
+    `@inline export function binaryHasSimd(op: i32): bool { return ${bSimd.map(([n]) => `op == B_${snake(n)}`).join(' || ')}; }`,
+    '',
+  );
+  out.push(
+    '/** op on 4 lanes; only for ops where binaryHasSimd. */',
+    '// @ts-ignore: decorator',
+    '@inline export function binaryVec(op: i32, a: v128, b: v128): v128 {',
+    '  switch (op) {',
+  );
   for (const [n, s] of bSimd) out.push(`    case B_${snake(n)}: return ${s.simd};`);
   out.push('  }', '  return a;', '}', '');
   for (const [kind, fields] of Object.entries(GEOMETRY)) {
@@ -165,42 +236,79 @@ function renderWasmOps(): string {
 }
 
 const tsType: Record<ArgKind, string> = {
-  f32: 'Float32Array', 'f32?': 'Float32Array | null', i32: 'Int32Array', number: 'number', int: 'number', bool: 'boolean',
-  shape: 'readonly number[]', conv2d: 'Conv2dGeometry', pool2d: 'Pool2dGeometry', unaryOp: 'UnaryOp', binaryOp: 'BinaryOp',
-  reduceOp: 'ReduceOp', argReduceOp: 'ArgReduceOp',
+  f32: 'Float32Array',
+  'f32?': 'Float32Array | null',
+  i32: 'Int32Array',
+  number: 'number',
+  int: 'number',
+  bool: 'boolean',
+  shape: 'readonly number[]',
+  conv2d: 'Conv2dGeometry',
+  pool2d: 'Pool2dGeometry',
+  unaryOp: 'UnaryOp',
+  binaryOp: 'BinaryOp',
+  reduceOp: 'ReduceOp',
+  argReduceOp: 'ArgReduceOp',
 };
 
 function renderBindings(): string {
-  const out: string[] = [`// ${HEADER}`,
-    '/** TypeScript bindings of the native addon\'s kernels and the geometry writers (layouts of ../kernels.ts). */',
+  const out: string[] = [
+    `// ${HEADER}`,
+    "/** TypeScript bindings of the native addon's kernels and the geometry writers (layouts of ../kernels.ts). */",
     "import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';",
     "import type { Kernels } from '../kernels.js';",
-    "import { ARG_REDUCE_OPS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, opCodes } from '../ops.js';", ''];
-  for (const spec of Object.values(opKindTable)) if (spec) out.push(`const ${spec.tsName}_CODE = opCodes(${spec.tsName}_OPS);`);
-  out.push('', 'function unknownOp(kernel: string, op: string, table: object): never {',
-    "  throw new Error(`native ${kernel}: unknown op '${op}' (known: ${Object.keys(table).join(', ')})`);", '}', '');
+  ];
+  const names = boundKernels();
+  // op codes of the op kinds the bound kernels take
+  const usedKinds = new Set(names.flatMap((k) => (KERNELS[k].args as readonly ArgSpec[]).map(([, kind]) => kind)));
+  const usedOps = Object.entries(opKindTable)
+    .filter(([kind]) => usedKinds.has(kind as ArgKind))
+    .map(([, spec]) => spec);
+  const tables = usedOps.map((spec) => `${spec?.tsName}_OPS`).sort();
+  out.push(`import { ${[...tables, 'opCodes'].join(', ')} } from '../ops.js';`, '');
+  for (const spec of usedOps) if (spec) out.push(`const ${spec.tsName}_CODE = opCodes(${spec.tsName}_OPS);`);
+  out.push(
+    '',
+    'function unknownOp(kernel: string, op: string, table: object): never {',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: this emits a template literal into the generated file
+    "  throw new Error(`native ${kernel}: unknown op '${op}' (known: ${Object.keys(table).join(', ')})`);",
+    '}',
+    '',
+  );
   for (const [kind, fields] of Object.entries(GEOMETRY)) {
     const T = kind === 'conv2d' ? 'Conv2dGeometry' : 'Pool2dGeometry';
-    out.push(`/** Writes ${kind} geometry into m[i..i+${fields.length}) in the declared field order. */`,
-      `export function write${pascal(kind)}Geometry(m: Float64Array | Int32Array, i: number, g: ${T}): void {`);
+    out.push(
+      `/** Writes ${kind} geometry into m[i..i+${fields.length}) in the declared field order. */`,
+      `export function write${pascal(kind)}Geometry(m: Float64Array | Int32Array, i: number, g: ${T}): void {`,
+    );
     for (let j = 0; j < fields.length; j += 6) {
-      out.push(`  ${fields.slice(j, j + 6).map((f, q) => `m[i + ${j + q}] = g.${f};`).join(' ')}`);
+      out.push(
+        `  ${fields
+          .slice(j, j + 6)
+          .map((f, q) => `m[i + ${j + q}] = g.${f};`)
+          .join(' ')}`,
+      );
     }
     out.push('}', '');
   }
-  const names = boundKernels();
-  out.push('/** The kernel functions an addon may export (native/src/addon.cc): op code, then the array arguments. */',
-    'export interface NativeKernelExports {');
+  out.push(
+    '/** The kernel functions an addon may export (native/src/addon.cc): op code, then the array arguments. */',
+    'export interface NativeKernelExports {',
+  );
   for (const name of names) {
     const args = KERNELS[name].args as readonly ArgSpec[];
     const ps = args.filter(([, k]) => isArray(k) || isOp(k)).map(([n, k]) => `${n}: ${isOp(k) ? 'number' : tsType[k]}`);
     out.push(`  ${name}?(${ps.join(', ')}): void;`);
   }
   out.push('}', '');
-  out.push('/**', ' * Binds every kernel the addon exports: scalars and geometry go into the parameter block `$params`',
-    ' * (registered with the addon), op names become codes, arrays are passed as they are.', ' */',
+  out.push(
+    '/**',
+    ' * Binds every kernel the addon exports: scalars and geometry go into the parameter block `$params`',
+    ' * (registered with the addon), op names become codes, arrays are passed as they are.',
+    ' */',
     'export function bindNativeKernels($nat: NativeKernelExports, $params: Float64Array): Partial<Kernels> {',
-    '  const $bound: Partial<Kernels> = {};');
+    '  const $bound: Partial<Kernels> = {};',
+  );
   for (const name of names) {
     const args = KERNELS[name].args as readonly ArgSpec[];
     const fn = `$${name}`;
@@ -211,12 +319,18 @@ function renderBindings(): string {
     for (const [n, k] of args) {
       const op = opKindTable[k];
       if (op) {
-        body.push(`const $code = ${op.tsName}_CODE[${n}];`, `if ($code === undefined) unknownOp('${name}', ${n}, ${op.tsName}_OPS);`);
+        body.push(
+          `const $code = ${op.tsName}_CODE[${n}];`,
+          `if ($code === undefined) unknownOp('${name}', ${n}, ${op.tsName}_OPS);`,
+        );
         callArgs.push('$code');
       } else if (isArray(k)) callArgs.push(n);
       else if (k === 'bool') body.push(`$params[${slot++}] = ${n} ? 1 : 0;`);
       else if (isScalar(k)) body.push(`$params[${slot++}] = ${n};`);
-      else if (isGeometry(k)) { body.push(`write${pascal(k)}Geometry($params, ${slot}, ${n});`); slot += GEOMETRY[k].length; }
+      else if (isGeometry(k)) {
+        body.push(`write${pascal(k)}Geometry($params, ${slot}, ${n});`);
+        slot += GEOMETRY[k].length;
+      }
     }
     out.push(`  if (${fn}) {`, `    $bound.${name} = (${args.map(([n]) => n).join(', ')}) => {`);
     for (const b of body) out.push(`      ${b}`);

@@ -18,7 +18,12 @@ import { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './js/conv.js';
 import { binary, reluBackward, unary, unaryBackward } from './js/elementwise.js';
 import { gemm } from './js/gemm.js';
 import {
-  batchNormBackward, batchNormForward, crossEntropyBackward, crossEntropyForward, softmax, softmaxBackward,
+  batchNormBackward,
+  batchNormForward,
+  crossEntropyBackward,
+  crossEntropyForward,
+  softmax,
+  softmaxBackward,
 } from './js/fused.js';
 import { adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate } from './js/optim.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './js/pool.js';
@@ -32,15 +37,46 @@ import type { ArgReduceOp, BinaryOp, ReduceOp, UnaryOp } from './ops.js';
  * their fields there. 'shape' is a readonly number[] (bound by hand). The '*Op' kinds name
  * an op of a table in ./ops.ts (passed as its generated code).
  */
-export type ArgKind = 'f32' | 'f32?' | 'i32' | 'number' | 'int' | 'bool' | 'shape' | 'conv2d' | 'pool2d'
-  | 'unaryOp' | 'binaryOp' | 'reduceOp' | 'argReduceOp';
+export type ArgKind =
+  | 'f32'
+  | 'f32?'
+  | 'i32'
+  | 'number'
+  | 'int'
+  | 'bool'
+  | 'shape'
+  | 'conv2d'
+  | 'pool2d'
+  | 'unaryOp'
+  | 'binaryOp'
+  | 'reduceOp'
+  | 'argReduceOp';
 
-type ArgType<K extends ArgKind> =
-  K extends 'f32' ? Float32Array : K extends 'f32?' ? Float32Array | null : K extends 'i32' ? Int32Array
-    : K extends 'number' | 'int' ? number : K extends 'bool' ? boolean : K extends 'shape' ? readonly number[]
-      : K extends 'conv2d' ? Conv2dGeometry : K extends 'pool2d' ? Pool2dGeometry
-        : K extends 'unaryOp' ? UnaryOp : K extends 'binaryOp' ? BinaryOp : K extends 'reduceOp' ? ReduceOp
-          : K extends 'argReduceOp' ? ArgReduceOp : never;
+type ArgType<K extends ArgKind> = K extends 'f32'
+  ? Float32Array
+  : K extends 'f32?'
+    ? Float32Array | null
+    : K extends 'i32'
+      ? Int32Array
+      : K extends 'number' | 'int'
+        ? number
+        : K extends 'bool'
+          ? boolean
+          : K extends 'shape'
+            ? readonly number[]
+            : K extends 'conv2d'
+              ? Conv2dGeometry
+              : K extends 'pool2d'
+                ? Pool2dGeometry
+                : K extends 'unaryOp'
+                  ? UnaryOp
+                  : K extends 'binaryOp'
+                    ? BinaryOp
+                    : K extends 'reduceOp'
+                      ? ReduceOp
+                      : K extends 'argReduceOp'
+                        ? ArgReduceOp
+                        : never;
 
 /** One argument: [name, kind]. */
 export type ArgSpec = readonly [name: string, kind: ArgKind];
@@ -61,13 +97,49 @@ function kernel<const A extends readonly ArgSpec[]>(decl: KernelDecl<A>): Kernel
 
 /** Field order of the geometry structs in parameter blocks (C++ structs and wasm offsets are generated from these). */
 export const GEOMETRY = {
-  conv2d: ['n', 'cIn', 'h', 'w', 'cOut', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padLeft', 'dilationH',
-    'dilationW', 'groups', 'outH', 'outW'],
-  pool2d: ['n', 'c', 'h', 'w', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padLeft', 'dilationH', 'dilationW', 'outH', 'outW'],
+  conv2d: [
+    'n',
+    'cIn',
+    'h',
+    'w',
+    'cOut',
+    'kh',
+    'kw',
+    'strideH',
+    'strideW',
+    'padTop',
+    'padLeft',
+    'dilationH',
+    'dilationW',
+    'groups',
+    'outH',
+    'outW',
+  ],
+  pool2d: [
+    'n',
+    'c',
+    'h',
+    'w',
+    'kh',
+    'kw',
+    'strideH',
+    'strideW',
+    'padTop',
+    'padLeft',
+    'dilationH',
+    'dilationW',
+    'outH',
+    'outW',
+  ],
 } as const satisfies { conv2d: readonly (keyof Conv2dGeometry)[]; pool2d: readonly (keyof Pool2dGeometry)[] };
 // compile-time check that every geometry field is listed
 type Missing<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>;
-const everyField: [Missing<Conv2dGeometry, typeof GEOMETRY.conv2d>, Missing<Pool2dGeometry, typeof GEOMETRY.pool2d>] extends [never, never] ? true : false = true;
+const everyField: [
+  Missing<Conv2dGeometry, typeof GEOMETRY.conv2d>,
+  Missing<Pool2dGeometry, typeof GEOMETRY.pool2d>,
+] extends [never, never]
+  ? true
+  : false = true;
 void everyField;
 
 const conv = [['g', 'conv2d']] as const;
@@ -75,50 +147,139 @@ const conv = [['g', 'conv2d']] as const;
 /** Every kernel. The JSDoc of each entry is the kernel's documentation (it shows on Backend). */
 export const KERNELS = {
   /** out[i] = op(x[i]); `out` may be `x`. */
-  unary: kernel({ args: [['op', 'unaryOp'], ['x', 'f32'], ['out', 'f32'], ['alpha', 'number']], reference: unary }),
+  unary: kernel({
+    args: [
+      ['op', 'unaryOp'],
+      ['x', 'f32'],
+      ['out', 'f32'],
+      ['alpha', 'number'],
+    ],
+    reference: unary,
+  }),
   /** out = op(a, b) with broadcasting; aShape and bShape are already padded to outShape's rank. */
   binary: kernel({
-    args: [['op', 'binaryOp'], ['a', 'f32'], ['aShape', 'shape'], ['b', 'f32'], ['bShape', 'shape'], ['out', 'f32'], ['outShape', 'shape']],
+    args: [
+      ['op', 'binaryOp'],
+      ['a', 'f32'],
+      ['aShape', 'shape'],
+      ['b', 'f32'],
+      ['bShape', 'shape'],
+      ['out', 'f32'],
+      ['outShape', 'shape'],
+    ],
     reference: binary,
   }),
   /** Reduces x viewed as (outer, len, inner) over the middle axis into out (outer, inner). */
   reduce: kernel({
-    args: [['op', 'reduceOp'], ['x', 'f32'], ['outer', 'int'], ['len', 'int'], ['inner', 'int'], ['out', 'f32']],
+    args: [
+      ['op', 'reduceOp'],
+      ['x', 'f32'],
+      ['outer', 'int'],
+      ['len', 'int'],
+      ['inner', 'int'],
+      ['out', 'f32'],
+    ],
     reference: reduce,
   }),
   /** Index of the max (or min) over the middle axis of (outer, len, inner); first wins on ties. */
   argReduce: kernel({
-    args: [['op', 'argReduceOp'], ['x', 'f32'], ['outer', 'int'], ['len', 'int'], ['inner', 'int'], ['out', 'i32']],
+    args: [
+      ['op', 'argReduceOp'],
+      ['x', 'f32'],
+      ['outer', 'int'],
+      ['len', 'int'],
+      ['inner', 'int'],
+      ['out', 'i32'],
+    ],
     reference: argReduce,
   }),
   /** Copies x (shape `shape`) into out with its axes permuted by `perm`. */
-  permute: kernel({ args: [['x', 'f32'], ['shape', 'shape'], ['perm', 'shape'], ['out', 'f32']], reference: permute }),
+  permute: kernel({
+    args: [
+      ['x', 'f32'],
+      ['shape', 'shape'],
+      ['perm', 'shape'],
+      ['out', 'f32'],
+    ],
+    reference: permute,
+  }),
   /**
    * Batched row-major GEMM: C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b], op = transpose
    * when the flag is set. A is (M,K) or (K,M) if transA; B is (K,N) or (N,K) if transB; C is
    * (M,N). Batch strides are in elements (0 broadcasts a matrix over the batch).
    */
   gemm: kernel({
-    args: [['transA', 'bool'], ['transB', 'bool'], ['batch', 'int'], ['m', 'int'], ['n', 'int'], ['k', 'int'],
-      ['alpha', 'number'], ['a', 'f32'], ['aOffset', 'int'], ['strideA', 'int'], ['b', 'f32'], ['bOffset', 'int'],
-      ['strideB', 'int'], ['beta', 'number'], ['c', 'f32'], ['cOffset', 'int'], ['strideC', 'int']],
+    args: [
+      ['transA', 'bool'],
+      ['transB', 'bool'],
+      ['batch', 'int'],
+      ['m', 'int'],
+      ['n', 'int'],
+      ['k', 'int'],
+      ['alpha', 'number'],
+      ['a', 'f32'],
+      ['aOffset', 'int'],
+      ['strideA', 'int'],
+      ['b', 'f32'],
+      ['bOffset', 'int'],
+      ['strideB', 'int'],
+      ['beta', 'number'],
+      ['c', 'f32'],
+      ['cOffset', 'int'],
+      ['strideC', 'int'],
+    ],
     reference: gemm,
   }),
   /** Cross-correlation y = x (*) w + bias, x (N,C,H,W), w (O,C/g,kh,kw), y (N,O,outH,outW). */
   conv2d: kernel({ args: [['x', 'f32'], ['w', 'f32'], ['bias', 'f32?'], ...conv, ['y', 'f32']], reference: conv2d }),
   /** dx from dy (the transposed convolution); overwrites dx. */
-  conv2dBackwardData: kernel({ args: [['dy', 'f32'], ['w', 'f32'], ...conv, ['dx', 'f32']], reference: conv2dBackwardData }),
+  conv2dBackwardData: kernel({
+    args: [['dy', 'f32'], ['w', 'f32'], ...conv, ['dx', 'f32']],
+    reference: conv2dBackwardData,
+  }),
   /** dw from x and dy; overwrites dw. */
-  conv2dBackwardWeight: kernel({ args: [['x', 'f32'], ['dy', 'f32'], ...conv, ['dw', 'f32']], reference: conv2dBackwardWeight }),
+  conv2dBackwardWeight: kernel({
+    args: [['x', 'f32'], ['dy', 'f32'], ...conv, ['dw', 'f32']],
+    reference: conv2dBackwardWeight,
+  }),
   /** Max pooling; padded cells never win. indices[i] = flat h*W+w index of the winner in its plane. */
-  maxPool2d: kernel({ args: [['x', 'f32'], ['g', 'pool2d'], ['y', 'f32'], ['indices', 'i32']], reference: maxPool2d }),
+  maxPool2d: kernel({
+    args: [
+      ['x', 'f32'],
+      ['g', 'pool2d'],
+      ['y', 'f32'],
+      ['indices', 'i32'],
+    ],
+    reference: maxPool2d,
+  }),
   /** Routes dy to the stored argmax positions; overwrites dx. */
-  maxPool2dBackward: kernel({ args: [['dy', 'f32'], ['indices', 'i32'], ['g', 'pool2d'], ['dx', 'f32']], reference: maxPool2dBackward }),
+  maxPool2dBackward: kernel({
+    args: [
+      ['dy', 'f32'],
+      ['indices', 'i32'],
+      ['g', 'pool2d'],
+      ['dx', 'f32'],
+    ],
+    reference: maxPool2dBackward,
+  }),
   /** Average pooling; divisor is the full window when countIncludePad, else the in-bounds cells. */
-  avgPool2d: kernel({ args: [['x', 'f32'], ['g', 'pool2d'], ['countIncludePad', 'bool'], ['y', 'f32']], reference: avgPool2d }),
+  avgPool2d: kernel({
+    args: [
+      ['x', 'f32'],
+      ['g', 'pool2d'],
+      ['countIncludePad', 'bool'],
+      ['y', 'f32'],
+    ],
+    reference: avgPool2d,
+  }),
   /** Spreads dy evenly over each window; overwrites dx. */
   avgPool2dBackward: kernel({
-    args: [['dy', 'f32'], ['g', 'pool2d'], ['countIncludePad', 'bool'], ['dx', 'f32']],
+    args: [
+      ['dy', 'f32'],
+      ['g', 'pool2d'],
+      ['countIncludePad', 'bool'],
+      ['dx', 'f32'],
+    ],
     reference: avgPool2dBackward,
   }),
   /**
@@ -126,19 +287,42 @@ export const KERNELS = {
    * ./ops.ts (`grad`), given the op's input x and output y; throws for an op without one.
    */
   unaryBackward: kernel({
-    args: [['op', 'unaryOp'], ['x', 'f32'], ['y', 'f32'], ['dy', 'f32'], ['dx', 'f32'], ['alpha', 'number']],
+    args: [
+      ['op', 'unaryOp'],
+      ['x', 'f32'],
+      ['y', 'f32'],
+      ['dy', 'f32'],
+      ['dx', 'f32'],
+      ['alpha', 'number'],
+    ],
     reference: unaryBackward,
   }),
   /** ReLU's backward from its output: dx[i] = y[i] > 0 ? dy[i] : 0; overwrites dx. */
-  reluBackward: kernel({ args: [['y', 'f32'], ['dy', 'f32'], ['dx', 'f32']], reference: reluBackward }),
+  reluBackward: kernel({
+    args: [
+      ['y', 'f32'],
+      ['dy', 'f32'],
+      ['dx', 'f32'],
+    ],
+    reference: reluBackward,
+  }),
   /**
    * One SGD step on a parameter, in place. Per element: d = gradSign * g + weightDecay * p;
    * with a momentum buffer: b = momentum * b + bufScale * d, step = nesterov ? d + momentum * b : b;
    * without (buf null): step = d; then p -= lr * step.
    */
   sgdUpdate: kernel({
-    args: [['p', 'f32'], ['g', 'f32'], ['buf', 'f32?'], ['lr', 'number'], ['weightDecay', 'number'], ['gradSign', 'number'],
-      ['momentum', 'number'], ['bufScale', 'number'], ['nesterov', 'bool']],
+    args: [
+      ['p', 'f32'],
+      ['g', 'f32'],
+      ['buf', 'f32?'],
+      ['lr', 'number'],
+      ['weightDecay', 'number'],
+      ['gradSign', 'number'],
+      ['momentum', 'number'],
+      ['bufScale', 'number'],
+      ['nesterov', 'bool'],
+    ],
     reference: sgdUpdate,
   }),
   /**
@@ -148,13 +332,32 @@ export const KERNELS = {
    * p = w - lr / (1 - beta1^step) * m / (sqrt(vmax or v) / sqrt(1 - beta2^step) + eps).
    */
   adamUpdate: kernel({
-    args: [['p', 'f32'], ['g', 'f32'], ['m', 'f32'], ['v', 'f32'], ['vmax', 'f32?'], ['lr', 'number'], ['beta1', 'number'],
-      ['beta2', 'number'], ['eps', 'number'], ['weightDecay', 'number'], ['decoupled', 'bool'], ['step', 'int']],
+    args: [
+      ['p', 'f32'],
+      ['g', 'f32'],
+      ['m', 'f32'],
+      ['v', 'f32'],
+      ['vmax', 'f32?'],
+      ['lr', 'number'],
+      ['beta1', 'number'],
+      ['beta2', 'number'],
+      ['eps', 'number'],
+      ['weightDecay', 'number'],
+      ['decoupled', 'bool'],
+      ['step', 'int'],
+    ],
     reference: adamUpdate,
   }),
   /** One Adagrad step in place: d = g + weightDecay p; sum += d^2; p -= lr d / (sqrt(sum) + eps) (lr already decayed). */
   adagradUpdate: kernel({
-    args: [['p', 'f32'], ['g', 'f32'], ['sum', 'f32'], ['lr', 'number'], ['weightDecay', 'number'], ['eps', 'number']],
+    args: [
+      ['p', 'f32'],
+      ['g', 'f32'],
+      ['sum', 'f32'],
+      ['lr', 'number'],
+      ['weightDecay', 'number'],
+      ['eps', 'number'],
+    ],
     reference: adagradUpdate,
   }),
   /**
@@ -163,18 +366,43 @@ export const KERNELS = {
    * momentum buffer: b = momentum b + d / avg, p -= lr b; else p -= lr d / avg.
    */
   rmspropUpdate: kernel({
-    args: [['p', 'f32'], ['g', 'f32'], ['squareAvg', 'f32'], ['gradAvg', 'f32?'], ['momentumBuffer', 'f32?'], ['lr', 'number'],
-      ['alpha', 'number'], ['eps', 'number'], ['weightDecay', 'number'], ['momentum', 'number']],
+    args: [
+      ['p', 'f32'],
+      ['g', 'f32'],
+      ['squareAvg', 'f32'],
+      ['gradAvg', 'f32?'],
+      ['momentumBuffer', 'f32?'],
+      ['lr', 'number'],
+      ['alpha', 'number'],
+      ['eps', 'number'],
+      ['weightDecay', 'number'],
+      ['momentum', 'number'],
+    ],
     reference: rmspropUpdate,
   }),
   /** Softmax (log = false) or log-softmax over the middle axis of x viewed as (outer, len, inner), into y. */
   softmax: kernel({
-    args: [['x', 'f32'], ['outer', 'int'], ['len', 'int'], ['inner', 'int'], ['log', 'bool'], ['y', 'f32']],
+    args: [
+      ['x', 'f32'],
+      ['outer', 'int'],
+      ['len', 'int'],
+      ['inner', 'int'],
+      ['log', 'bool'],
+      ['y', 'f32'],
+    ],
     reference: softmax,
   }),
   /** Backward of softmax / log-softmax from its output y: dx = y (dy - sum(dy y)), or dy - exp(y) sum(dy) when log. */
   softmaxBackward: kernel({
-    args: [['y', 'f32'], ['dy', 'f32'], ['outer', 'int'], ['len', 'int'], ['inner', 'int'], ['log', 'bool'], ['dx', 'f32']],
+    args: [
+      ['y', 'f32'],
+      ['dy', 'f32'],
+      ['outer', 'int'],
+      ['len', 'int'],
+      ['inner', 'int'],
+      ['log', 'bool'],
+      ['dx', 'f32'],
+    ],
     reference: softmaxBackward,
   }),
   /**
@@ -184,14 +412,36 @@ export const KERNELS = {
    * summed weights of the non-ignored targets for 1 'mean').
    */
   crossEntropyForward: kernel({
-    args: [['z', 'f32'], ['target', 'i32'], ['weight', 'f32?'], ['n', 'int'], ['c', 'int'], ['inner', 'int'],
-      ['ignoreIndex', 'int'], ['smoothing', 'number'], ['reduction', 'int'], ['probs', 'f32'], ['loss', 'f32']],
+    args: [
+      ['z', 'f32'],
+      ['target', 'i32'],
+      ['weight', 'f32?'],
+      ['n', 'int'],
+      ['c', 'int'],
+      ['inner', 'int'],
+      ['ignoreIndex', 'int'],
+      ['smoothing', 'number'],
+      ['reduction', 'int'],
+      ['probs', 'f32'],
+      ['loss', 'f32'],
+    ],
     reference: crossEntropyForward,
   }),
   /** Gradient of crossEntropyForward with respect to the logits, from the saved probs and the loss gradient; overwrites dz. */
   crossEntropyBackward: kernel({
-    args: [['probs', 'f32'], ['target', 'i32'], ['weight', 'f32?'], ['gLoss', 'f32'], ['n', 'int'], ['c', 'int'], ['inner', 'int'],
-      ['ignoreIndex', 'int'], ['smoothing', 'number'], ['reduction', 'int'], ['dz', 'f32']],
+    args: [
+      ['probs', 'f32'],
+      ['target', 'i32'],
+      ['weight', 'f32?'],
+      ['gLoss', 'f32'],
+      ['n', 'int'],
+      ['c', 'int'],
+      ['inner', 'int'],
+      ['ignoreIndex', 'int'],
+      ['smoothing', 'number'],
+      ['reduction', 'int'],
+      ['dz', 'f32'],
+    ],
     reference: crossEntropyBackward,
   }),
   /**
@@ -201,15 +451,40 @@ export const KERNELS = {
    * and invStd used to saveMean / saveInvStd for the backward.
    */
   batchNormForward: kernel({
-    args: [['x', 'f32'], ['weight', 'f32?'], ['bias', 'f32?'], ['runMean', 'f32?'], ['runVar', 'f32?'], ['n', 'int'], ['c', 'int'],
-      ['inner', 'int'], ['training', 'bool'], ['momentum', 'number'], ['eps', 'number'], ['y', 'f32'], ['saveMean', 'f32'],
-      ['saveInvStd', 'f32']],
+    args: [
+      ['x', 'f32'],
+      ['weight', 'f32?'],
+      ['bias', 'f32?'],
+      ['runMean', 'f32?'],
+      ['runVar', 'f32?'],
+      ['n', 'int'],
+      ['c', 'int'],
+      ['inner', 'int'],
+      ['training', 'bool'],
+      ['momentum', 'number'],
+      ['eps', 'number'],
+      ['y', 'f32'],
+      ['saveMean', 'f32'],
+      ['saveInvStd', 'f32'],
+    ],
     reference: batchNormForward,
   }),
   /** Backward of batchNormForward: dx, dweight (sum dy x_hat), dbias (sum dy), each written when not null. */
   batchNormBackward: kernel({
-    args: [['x', 'f32'], ['dy', 'f32'], ['weight', 'f32?'], ['saveMean', 'f32'], ['saveInvStd', 'f32'], ['n', 'int'], ['c', 'int'],
-      ['inner', 'int'], ['training', 'bool'], ['dx', 'f32?'], ['dweight', 'f32?'], ['dbias', 'f32?']],
+    args: [
+      ['x', 'f32'],
+      ['dy', 'f32'],
+      ['weight', 'f32?'],
+      ['saveMean', 'f32'],
+      ['saveInvStd', 'f32'],
+      ['n', 'int'],
+      ['c', 'int'],
+      ['inner', 'int'],
+      ['training', 'bool'],
+      ['dx', 'f32?'],
+      ['dweight', 'f32?'],
+      ['dbias', 'f32?'],
+    ],
     reference: batchNormBackward,
   }),
 };
@@ -246,7 +521,10 @@ export function completeBackend<T extends BackendImpl>(impl: T): T & Kernels {
     const filled = new Set<KernelName>();
     const slots = impl as unknown as Record<KernelName, unknown>;
     for (const k of KERNEL_NAMES) {
-      if (typeof slots[k] !== 'function') { slots[k] = KERNELS[k].reference; filled.add(k); }
+      if (typeof slots[k] !== 'function') {
+        slots[k] = KERNELS[k].reference;
+        filled.add(k);
+      }
     }
     fromReference.set(impl, filled);
   }

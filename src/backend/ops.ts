@@ -48,7 +48,9 @@ export function erf(x: number): number {
   const s = x < 0 ? -1 : 1;
   const a = Math.abs(x);
   const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
   return s * y;
 }
 
@@ -56,8 +58,8 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const sigmoidRef = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
 /** SELU's constants (Klambauer et al. 2017; the values PyTorch uses). */
-export const SELU_ALPHA = 1.6732632423543772848170429916717;
-export const SELU_SCALE = 1.0507009873554804934193349852946;
+export const SELU_ALPHA = 1.6732632423543772;
+export const SELU_SCALE = 1.0507009873554805;
 
 /** Every unary op (the order gives the generated op codes; append new ops anywhere). */
 export const UNARY_OPS = {
@@ -66,11 +68,22 @@ export const UNARY_OPS = {
   log: { ref: (v) => Math.log(v), cpp: 'logf(v)', as: 'Mathf.log(v)' },
   sqrt: { ref: (v) => Math.sqrt(v), cpp: 'sqrtf(v)', as: 'Mathf.sqrt(v)', simd: 'f32x4.sqrt(v)', exact: true },
   abs: { ref: (v) => Math.abs(v), cpp: 'fabsf(v)', as: 'Mathf.abs(v)', simd: 'f32x4.abs(v)', exact: true, cheap: true },
-  sign: { ref: (v) => (v > 0 ? 1 : v < 0 ? -1 : 0), cpp: 'v > 0 ? 1.f : v < 0 ? -1.f : 0.f', as: '<f32>(v > 0 ? 1 : v < 0 ? -1 : 0)', exact: true, cheap: true },
+  sign: {
+    ref: (v) => (v > 0 ? 1 : v < 0 ? -1 : 0),
+    cpp: 'v > 0 ? 1.f : v < 0 ? -1.f : 0.f',
+    as: '<f32>(v > 0 ? 1 : v < 0 ? -1 : 0)',
+    exact: true,
+    cheap: true,
+  },
   square: { ref: (v) => v * v, cpp: 'v * v', as: 'v * v', simd: 'f32x4.mul(v, v)', exact: true, cheap: true },
   reciprocal: { ref: (v) => 1 / v, cpp: '1.f / v', as: '<f32>1 / v', exact: true },
   relu: {
-    ref: (v) => (v > 0 ? v : 0), cpp: 'v > 0 ? v : 0.f', as: 'v > 0 ? v : <f32>0', simd: 'f32x4.pmax(f32x4.splat(0), v)', exact: true, cheap: true,
+    ref: (v) => (v > 0 ? v : 0),
+    cpp: 'v > 0 ? v : 0.f',
+    as: 'v > 0 ? v : <f32>0',
+    simd: 'f32x4.pmax(f32x4.splat(0), v)',
+    exact: true,
+    cheap: true,
     grad: { ref: (v) => (v > 0 ? 1 : 0), cpp: 'v > 0 ? 1.f : 0.f', as: '<f32>(v > 0 ? 1 : 0)' },
   },
   sigmoid: {
@@ -81,7 +94,9 @@ export const UNARY_OPS = {
     grad: { ref: (_v, y) => y * (1 - y), cpp: 'y * (1.f - y)', as: 'y * (1 - y)' },
   },
   tanh: {
-    ref: (v) => Math.tanh(v), cpp: 'tanhf(v)', as: 'Mathf.tanh(v)',
+    ref: (v) => Math.tanh(v),
+    cpp: 'tanhf(v)',
+    as: 'Mathf.tanh(v)',
     grad: { ref: (_v, y) => 1 - y * y, cpp: '1.f - y * y', as: '1 - y * y' },
   },
   gelu: {
@@ -96,17 +111,28 @@ export const UNARY_OPS = {
     },
   },
   softplus: {
-    ref: (v) => (v > 20 ? v : Math.log1p(Math.exp(v))), cpp: 'v > 20 ? v : log1pf(expf(v))', as: 'v > 20 ? v : <f32>Math.log1p(Math.exp(<f64>v))',
-    grad: { ref: (v) => (v > 20 ? 1 : sigmoidRef(v)), cpp: 'v > 20 ? 1.f : sigmoidf(v)', as: 'v > 20 ? <f32>1 : sigmoidf(v)' },
+    ref: (v) => (v > 20 ? v : Math.log1p(Math.exp(v))),
+    cpp: 'v > 20 ? v : log1pf(expf(v))',
+    as: 'v > 20 ? v : <f32>Math.log1p(Math.exp(<f64>v))',
+    grad: {
+      ref: (v) => (v > 20 ? 1 : sigmoidRef(v)),
+      cpp: 'v > 20 ? 1.f : sigmoidf(v)',
+      as: 'v > 20 ? <f32>1 : sigmoidf(v)',
+    },
   },
   /** alpha = negative slope. */
   leakyRelu: {
-    ref: (v, a) => (v > 0 ? v : a * v), cpp: 'v > 0 ? v : alpha * v', as: 'v > 0 ? v : alpha * v', cheap: true,
+    ref: (v, a) => (v > 0 ? v : a * v),
+    cpp: 'v > 0 ? v : alpha * v',
+    as: 'v > 0 ? v : alpha * v',
+    cheap: true,
     grad: { ref: (v, _y, a) => (v > 0 ? 1 : a), cpp: 'v > 0 ? 1.f : alpha', as: 'v > 0 ? <f32>1 : alpha' },
   },
   /** alpha = ELU's alpha. */
   elu: {
-    ref: (v, a) => (v > 0 ? v : a * Math.expm1(v)), cpp: 'v > 0 ? v : alpha * expm1f(v)', as: 'v > 0 ? v : <f32>(<f64>alpha * Math.expm1(<f64>v))',
+    ref: (v, a) => (v > 0 ? v : a * Math.expm1(v)),
+    cpp: 'v > 0 ? v : alpha * expm1f(v)',
+    as: 'v > 0 ? v : <f32>(<f64>alpha * Math.expm1(<f64>v))',
     grad: { ref: (v, y, a) => (v > 0 ? 1 : y + a), cpp: 'v > 0 ? 1.f : y + alpha', as: 'v > 0 ? <f32>1 : y + alpha' },
   },
   /** alpha = exponent. */
@@ -120,7 +146,12 @@ export const UNARY_OPS = {
   floor: { ref: (v) => Math.floor(v), cpp: 'floorf(v)', as: 'Mathf.floor(v)', simd: 'f32x4.floor(v)', exact: true },
   ceil: { ref: (v) => Math.ceil(v), cpp: 'ceilf(v)', as: 'Mathf.ceil(v)', simd: 'f32x4.ceil(v)', exact: true },
   /** Math.round: halves go up. */
-  round: { ref: (v) => Math.round(v), cpp: '(float)floor((double)v + 0.5)', as: '<f32>Math.round(<f64>v)', exact: true },
+  round: {
+    ref: (v) => Math.round(v),
+    cpp: '(float)floor((double)v + 0.5)',
+    as: '<f32>Math.round(<f64>v)',
+    exact: true,
+  },
   /** x * sigmoid(x) (SiLU, swish). */
   silu: {
     ref: (v) => v * sigmoidRef(v),
@@ -129,7 +160,10 @@ export const UNARY_OPS = {
     simd: 'f32x4.div(v, f32x4.add(f32x4.splat(1), expv(f32x4.neg(v))))',
     // s (1 + x (1 - s)), s = sigmoid(x)
     grad: {
-      ref: (v) => { const s = sigmoidRef(v); return s * (1 + v * (1 - s)); },
+      ref: (v) => {
+        const s = sigmoidRef(v);
+        return s * (1 + v * (1 - s));
+      },
       // (an immediately invoked lambda: libm calls are not merged, so compute s once)
       cpp: '[&] { float s = sigmoidf(v); return s * (1.f + v * (1.f - s)); }()',
       as: 'siluGradf(v)',
@@ -170,13 +204,19 @@ export const BINARY_OPS = {
   pow: { ref: (a, b) => Math.pow(a, b), cpp: 'jsPow(a, b)', as: '<f32>Math.pow(<f64>a, <f64>b)' },
   /** a when a > b or a is NaN, else b. */
   maximum: {
-    ref: (a, b) => (a > b || Number.isNaN(a) ? a : b), cpp: 'a > b || a != a ? a : b', as: 'a > b || isNaN<f32>(a) ? a : b',
-    simd: 'v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)))', exact: true,
+    ref: (a, b) => (a > b || Number.isNaN(a) ? a : b),
+    cpp: 'a > b || a != a ? a : b',
+    as: 'a > b || isNaN<f32>(a) ? a : b',
+    simd: 'v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)))',
+    exact: true,
   },
   /** a when a < b or a is NaN, else b. */
   minimum: {
-    ref: (a, b) => (a < b || Number.isNaN(a) ? a : b), cpp: 'a < b || a != a ? a : b', as: 'a < b || isNaN<f32>(a) ? a : b',
-    simd: 'v128.bitselect(a, b, v128.or(f32x4.lt(a, b), f32x4.ne(a, a)))', exact: true,
+    ref: (a, b) => (a < b || Number.isNaN(a) ? a : b),
+    cpp: 'a < b || a != a ? a : b',
+    as: 'a < b || isNaN<f32>(a) ? a : b',
+    simd: 'v128.bitselect(a, b, v128.or(f32x4.lt(a, b), f32x4.ne(a, a)))',
+    exact: true,
   },
   eq: { ref: (a, b) => (a === b ? 1 : 0), cpp: 'a == b ? 1.f : 0.f', as: '<f32>(a == b ? 1 : 0)', exact: true },
   ne: { ref: (a, b) => (a !== b ? 1 : 0), cpp: 'a != b ? 1.f : 0.f', as: '<f32>(a != b ? 1 : 0)', exact: true },
@@ -209,7 +249,8 @@ function lookup<T>(table: Record<string, T>, kind: string): (op: string) => T {
   const known = [...m.keys()].join(', ');
   return (op) => {
     const s = m.get(op);
-    if (s === undefined) throw new Error(`${kind}: unknown op '${op}' (known: ${known}); declare it in src/backend/ops.ts`);
+    if (s === undefined)
+      throw new Error(`${kind}: unknown op '${op}' (known: ${known}); declare it in src/backend/ops.ts`);
     return s;
   };
 }
@@ -224,6 +265,8 @@ export const reduceSpec: (op: string) => { identity: number } = lookup<{ identit
 /** Op name -> code (its position in the table), as the generated native/wasm code numbers them. */
 export function opCodes<T extends string>(table: Record<T, unknown>): Readonly<Record<T, number>> {
   const r = Object.create(null) as Record<T, number>;
-  (Object.keys(table) as T[]).forEach((k, i) => { r[k] = i; });
+  (Object.keys(table) as T[]).forEach((k, i) => {
+    r[k] = i;
+  });
   return r;
 }

@@ -27,19 +27,40 @@ test('generated files are up to date with the kernel declaration', () => {
 
 test('every declared op appears in the generated native and wasm code, in declaration order', () => {
   const files = renderGenerated();
-  const cpp = files['native/src/generated/kernels.h'], as = files['wasm/assembly/generated/ops.ts'];
+  const cpp = files['native/src/generated/kernels.h'],
+    as = files['wasm/assembly/generated/ops.ts'];
   const snake = (n: string): string => n.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
   Object.keys(UNARY_OPS).forEach((op, i) => {
     assert.match(as, new RegExp(`export const U_${snake(op)}: i32 = ${i};`));
     assert.match(files['native/src/generated/ops.h'], new RegExp(`case U_${snake(op)}: return `));
   });
-  assert.match(cpp, new RegExp(`enum CkUnary \\{ ${Object.keys(UNARY_OPS).map((o) => `U_${snake(o)}`).join(', ')}, U_COUNT \\};`));
-  assert.match(cpp, new RegExp(`enum CkBinary \\{ ${Object.keys(BINARY_OPS).map((o) => `B_${snake(o)}`).join(', ')}, B_COUNT \\};`));
+  assert.match(
+    cpp,
+    new RegExp(
+      `enum CkUnary \\{ ${Object.keys(UNARY_OPS)
+        .map((o) => `U_${snake(o)}`)
+        .join(', ')}, U_COUNT \\};`,
+    ),
+  );
+  assert.match(
+    cpp,
+    new RegExp(
+      `enum CkBinary \\{ ${Object.keys(BINARY_OPS)
+        .map((o) => `B_${snake(o)}`)
+        .join(', ')}, B_COUNT \\};`,
+    ),
+  );
 });
 
 test('no hand-kept op list remains in the backend sources', () => {
-  const files = ['src/backend/native/index.ts', 'src/backend/wasm/backend.ts', 'native/src/common.h',
-    'native/src/elementwise_impl.h', 'wasm/assembly/elementwise.ts', 'native/src/addon.cc'];
+  const files = [
+    'src/backend/native/index.ts',
+    'src/backend/wasm/backend.ts',
+    'native/src/common.h',
+    'native/src/elementwise_impl.h',
+    'wasm/assembly/elementwise.ts',
+    'native/src/addon.cc',
+  ];
   for (const f of files) {
     const text = readFileSync(join(root, f), 'utf8');
     assert.doesNotMatch(text, /'neg',\s*'exp',\s*'log'/, `${f} lists unary ops by hand`);
@@ -50,8 +71,14 @@ test('no hand-kept op list remains in the backend sources', () => {
 });
 
 test('completeBackend fills missing kernels with the references and reports which', () => {
-  const partial = completeBackend({ name: 'partial', describe: () => 'test', alloc: (n: number) => new Float32Array(n),
-    reluBackward: (y: Float32Array, dy: Float32Array, dx: Float32Array) => { for (let i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dy[i] * 2 : 0; } });
+  const partial = completeBackend({
+    name: 'partial',
+    describe: () => 'test',
+    alloc: (n: number) => new Float32Array(n),
+    reluBackward: (y: Float32Array, dy: Float32Array, dx: Float32Array) => {
+      for (let i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dy[i] * 2 : 0;
+    },
+  });
   for (const k of KERNEL_NAMES) assert.equal(typeof partial[k], 'function', k);
   assert.equal(kernelSource(partial, 'reluBackward'), 'backend');
   assert.equal(kernelSource(partial, 'gemm'), 'reference');
@@ -62,13 +89,22 @@ test('completeBackend fills missing kernels with the references and reports whic
 });
 
 test('an unknown op throws, naming it, on every backend that loads', () => {
-  const x = new Float32Array(2000), out = new Float32Array(2000);
+  const x = new Float32Array(2000),
+    out = new Float32Array(2000);
   const before = getBackend().name;
   for (const name of listBackends()) {
     let be;
-    try { be = setBackend(name); } catch { continue; }
+    try {
+      be = setBackend(name);
+    } catch {
+      continue;
+    }
     assert.throws(() => be.unary('swish' as UnaryOp, x, out, 0), /unknown op 'swish'/, `${name} unary`);
-    assert.throws(() => be.binary('atan2' as BinaryOp, x, [2000], x, [2000], out, [2000]), /unknown op 'atan2'/, `${name} binary`);
+    assert.throws(
+      () => be.binary('atan2' as BinaryOp, x, [2000], x, [2000], out, [2000]),
+      /unknown op 'atan2'/,
+      `${name} binary`,
+    );
     assert.throws(() => be.reduce('mean' as ReduceOp, x, 1, 2000, 1, out), /unknown op 'mean'/, `${name} reduce`);
   }
   setBackend(before);

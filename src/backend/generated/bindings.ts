@@ -2,10 +2,9 @@
 /** TypeScript bindings of the native addon's kernels and the geometry writers (layouts of ../kernels.ts). */
 import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';
 import type { Kernels } from '../kernels.js';
-import { ARG_REDUCE_OPS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, opCodes } from '../ops.js';
+import { ARG_REDUCE_OPS, REDUCE_OPS, UNARY_OPS, opCodes } from '../ops.js';
 
 const UNARY_CODE = opCodes(UNARY_OPS);
-const BINARY_CODE = opCodes(BINARY_OPS);
 const REDUCE_CODE = opCodes(REDUCE_OPS);
 const ARG_REDUCE_CODE = opCodes(ARG_REDUCE_OPS);
 

@@ -29,7 +29,7 @@ test('silu: x * sigmoid(x), saturating without NaN', () => {
   assert.deepEqual(big.slice(2), [100, 1000]);
 });
 
-test('selu: PyTorch\'s alpha and scale, continuous at 0', () => {
+test("selu: PyTorch's alpha and scale, continuous at 0", () => {
   assertClose(F.selu(tensor(VALUES)), VALUES.map(seluRef), { atol: 1e-6, rtol: 1e-5 });
   const y = F.selu(tensor([-1e-6, 0, 1e-6])).toArray() as number[];
   assert.ok(Math.abs(y[0]) < 1e-5 && y[1] === 0 && Math.abs(y[2]) < 1e-5);
@@ -48,7 +48,10 @@ test('silu and selu gradients match finite differences', () => {
 });
 
 test('nn.SiLU and nn.SELU apply the functions', () => {
-  const x = tensor([[-2, -0.5, 0], [0.5, 2, 4]]);
+  const x = tensor([
+    [-2, -0.5, 0],
+    [0.5, 2, 4],
+  ]);
   assertClose(new nn.SiLU().call(x), [[-2, -0.5, 0].map(siluRef), [0.5, 2, 4].map(siluRef)], { atol: 1e-6 });
   assertClose(new nn.SELU().call(x), [[-2, -0.5, 0].map(seluRef), [0.5, 2, 4].map(seluRef)], { atol: 1e-6 });
   const xg = tensor([-1, 2], { requiresGrad: true });
