@@ -270,7 +270,6 @@ function renderBindings(): string {
   out.push(
     '',
     'function unknownOp(kernel: string, op: string, table: object): never {',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: this emits a template literal into the generated file
     "  throw new Error(`native ${kernel}: unknown op '${op}' (known: ${Object.keys(table).join(', ')})`);",
     '}',
     '',
