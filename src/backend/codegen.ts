@@ -270,7 +270,7 @@ function renderBindings(): string {
   out.push(
     '',
     'function unknownOp(kernel: string, op: string, table: object): never {',
-    "  throw new Error(`native ${kernel}: unknown op '${op}' (known: ${Object.keys(table).join(', ')})`);",
+    `  throw new Error(\`native \${kernel}: unknown op '\${op}' (known: \${Object.keys(table).join(', ')})\`);`,
     '}',
     '',
   );
