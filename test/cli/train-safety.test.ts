@@ -122,6 +122,8 @@ test('usage mistakes exit 2 with one line before any data loads; --epochs 0 and 
     [['train', 'extra'], /unexpected argument 'extra'/],
     [['eval', '--json=yes'], /option '--json' takes no value/],
     [['train', '--force'], /--force only applies with --resume/],
+    [['summary', '--model', 'alexnet', '--input-shape', '1,28,28'], /--model alexnet cannot take --input-shape 1,28,28: it needs \[C, H, W\] images of at least 63x63/],
+    [['predict', '--weights', 'x.safetensors'], /give at least one image file \(PNG or JPEG\)/],
   ];
   for (const [args, re] of cases) {
     const r = runCli(dir, args);

@@ -28,6 +28,8 @@ export async function summaryCommand(argv: string[]): Promise<number> {
     inputShape = values['input-shape'].split(',').map((s) => Number(s.trim()));
     if (inputShape.some((d) => !Number.isInteger(d) || d < 1)) throw new UsageError(`--input-shape must be comma-separated positive integers, got '${values['input-shape']}'`);
   }
+  const problem = spec.inputProblem(inputShape);
+  if (problem) throw new UsageError(`--model ${spec.name} cannot take --input-shape ${inputShape.join(',')}: it ${problem}`);
   const numClasses = values.classes === undefined ? (spec.name === 'logistic' ? 2 : 10) : intOption('--classes', values.classes, 2);
   const model = createModel(spec.name, { inputShape, numClasses });
   const s = summary(model, inputShape);
