@@ -5,6 +5,7 @@
 import { noGrad } from '../autograd/engine.js';
 import { fmt, normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { where } from '../tensor/ops/where.js';
 
 function sumOver(name: string, params: Iterable<Tensor>, term: (p: Tensor) => Tensor): Tensor {
   let total: Tensor | null = null;
@@ -56,26 +57,16 @@ export function maxNormConstraint_(params: Iterable<Tensor>, maxNorm: number, di
     for (const p of params) {
       if (p.ndim === 0) throw new RangeError('maxNormConstraint_: cannot renormalize a 0-d tensor');
       const ax = normAxis('maxNormConstraint_', dim, p.ndim);
-      const d = p.f32;
       const units = p.shape[ax];
       const inner = p.shape.slice(ax + 1).reduce((a, b) => a * b, 1);
       const outer = p.shape.slice(0, ax).reduce((a, b) => a * b, 1);
-      if (units === 0) continue;
-      if (d.length !== outer * units * inner) throw new RangeError(`maxNormConstraint_: bad tensor of shape ${fmt(p.shape)}`);
-      for (let u = 0; u < units; u++) {
-        let ss = 0;
-        for (let o = 0; o < outer; o++) {
-          const base = (o * units + u) * inner;
-          for (let i = 0; i < inner; i++) ss += d[base + i] * d[base + i];
-        }
-        const norm = Math.sqrt(ss);
-        if (norm <= maxNorm) continue;
-        const scale = maxNorm / (norm + 1e-7);
-        for (let o = 0; o < outer; o++) {
-          const base = (o * units + u) * inner;
-          for (let i = 0; i < inner; i++) d[base + i] *= scale;
-        }
-      }
+      if (units === 0 || outer * inner === 0) continue;
+      if (p.size !== outer * units * inner) throw new RangeError(`maxNormConstraint_: bad tensor of shape ${fmt(p.shape)}`);
+      // per unit: norm over the other axes; units above maxNorm scaled by maxNorm / (norm + 1e-7)
+      const view = p.reshape([outer, units, inner]);
+      const norm = view.square().sum([0, 2]).sqrt();
+      const scale = where(norm.gt(maxNorm), norm.add(1e-7).pow(-1).mul(maxNorm), 1);
+      p.copy_(view.mul(scale.reshape([1, units, 1])));
     }
   });
 }
