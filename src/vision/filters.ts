@@ -204,7 +204,7 @@ export function padImage(x: Tensor, top: number, bottom: number, left: number, r
   const m = checkMode('padImage', mode);
   if (x.ndim < 2) throw new RangeError(`padImage: expected at least 2-D (H, W), got shape ${fmt(x.shape)}`);
   for (const p of [top, bottom, left, right]) if (!Number.isInteger(p) || p < 0) throw new RangeError(`padImage: padding must be non-negative integers, got [${top}, ${bottom}, ${left}, ${right}]`);
-  if (m === 'zeros') return pad(x, [left, right, top, bottom], 'constant', 0);
+  if (m === 'zeros') return pad(x, [left, right, top, bottom], { mode: 'constant', value: 0 });
   return padAxis(padAxis(x, x.ndim - 2, top, bottom, m), x.ndim - 1, left, right, m);
 }
 

@@ -110,25 +110,27 @@ test('concat and stack on every axis; errors name the shapes', () => {
 
 test('pad in every mode', () => {
   const v = tensor([1, 2, 3]);
-  assert.deepEqual(pad(v, [2, 2], 'constant', 9).toArray(), [9, 9, 1, 2, 3, 9, 9]);
+  assert.deepEqual(pad(v, [2, 2], { mode: 'constant', value: 9 }).toArray(), [9, 9, 1, 2, 3, 9, 9]);
   assert.deepEqual(pad(v, [2, 1]).toArray(), [0, 0, 1, 2, 3, 0]);
-  assert.deepEqual(pad(v, [2, 2], 'reflect').toArray(), [3, 2, 1, 2, 3, 2, 1]);
-  assert.deepEqual(pad(v, [2, 2], 'replicate').toArray(), [1, 1, 1, 2, 3, 3, 3]);
-  assert.deepEqual(pad(v, [2, 2], 'circular').toArray(), [2, 3, 1, 2, 3, 1, 2]);
+  assert.deepEqual(pad(v, [2, 2], { mode: 'reflect' }).toArray(), [3, 2, 1, 2, 3, 2, 1]);
+  assert.deepEqual(pad(v, [2, 2], { mode: 'replicate' }).toArray(), [1, 1, 1, 2, 3, 3, 3]);
+  assert.deepEqual(pad(v, [2, 2], { mode: 'circular' }).toArray(), [2, 3, 1, 2, 3, 1, 2]);
   assert.deepEqual(pad(v, [-1, 0]).toArray(), [2, 3]);
   const m = tensor([[1, 2], [3, 4]]);
   // [left, right, top, bottom]
   assert.deepEqual(pad(m, [1, 0, 0, 1]).toArray(), [[0, 1, 2], [0, 3, 4], [0, 0, 0]]);
-  assert.deepEqual(pad(m, [0, 0, 1, 1], 'replicate').toArray(), [[1, 2], [1, 2], [3, 4], [3, 4]]);
-  assert.deepEqual(pad(m, [1, 1, 1, 1], 'reflect').toArray(), [[4, 3, 4, 3], [2, 1, 2, 1], [4, 3, 4, 3], [2, 1, 2, 1]]);
-  assert.deepEqual(pad(m, [1, 0, 1, 0], 'circular').toArray(), [[4, 3, 4], [2, 1, 2], [4, 3, 4]]);
+  assert.deepEqual(pad(m, [0, 0, 1, 1], { mode: 'replicate' }).toArray(), [[1, 2], [1, 2], [3, 4], [3, 4]]);
+  assert.deepEqual(pad(m, [1, 1, 1, 1], { mode: 'reflect' }).toArray(), [[4, 3, 4, 3], [2, 1, 2, 1], [4, 3, 4, 3], [2, 1, 2, 1]]);
+  assert.deepEqual(pad(m, [1, 0, 1, 0], { mode: 'circular' }).toArray(), [[4, 3, 4], [2, 1, 2], [4, 3, 4]]);
   assert.throws(() => pad(v, [1]), /pad: padding \[1\] must hold \(before, after\) pairs for at most 1 axes/);
-  assert.throws(() => pad(v, [3, 0], 'reflect'), /pad: reflect padding \[3, 0\] must be smaller than the input size \[3\]/);
-  assert.throws(() => pad(v, [4, 0], 'circular'), /pad: circular padding/);
-  assert.throws(() => pad(v, [-1, 0], 'replicate'), /pad: replicate padding must be non-negative/);
-  assert.throws(() => pad(v, [1, 0], 'mirror' as PadMode), /pad: unknown mode 'mirror'/);
+  assert.throws(() => pad(v, [3, 0], { mode: 'reflect' }), /pad: reflect padding \[3, 0\] must be smaller than the input size \[3\]/);
+  assert.throws(() => pad(v, [4, 0], { mode: 'circular' }), /pad: circular padding/);
+  assert.throws(() => pad(v, [-1, 0], { mode: 'replicate' }), /pad: replicate padding must be non-negative/);
+  assert.throws(() => pad(v, [1, 0], { mode: 'mirror' as PadMode }), /pad: unknown mode 'mirror'/);
   assert.throws(() => pad(v, [0.5, 0]), /pad: padding \[0.5, 0\] must be integers/);
   assert.throws(() => pad(v, [-2, -2]), /pad: padding \[-2, -2\] removes more than \[3\] has/);
+  assert.throws(() => pad(v, [1, 0], 'reflect' as never), { message: "pad: mode is an option: write F.pad(x, pads, { mode: 'reflect' })" });
+  assert.throws(() => pad(v, [1, 0], { fill: 1 } as never), /pad: unknown option 'fill' \(known: mode, value\)/);
 });
 
 test('int32 tensors keep their dtype and values through shape ops', () => {
@@ -202,8 +204,8 @@ test('gradients of concat and stack on each axis', () => {
 
 test('gradients of pad in every mode', () => {
   for (const mode of ['constant', 'reflect', 'replicate', 'circular'] as PadMode[]) {
-    gradcheck((a) => pad(a, [2, 1, 1, 2], mode, 0.5), [rn([2, 3, 4], 1)], { msg: `pad ${mode}` });
-    gradcheck((a) => pad(a, [1, 2], mode), [rn([2, 3], 2)], { msg: `pad 1-D ${mode}` });
+    gradcheck((a) => pad(a, [2, 1, 1, 2], { mode, value: 0.5 }), [rn([2, 3, 4], 1)], { msg: `pad ${mode}` });
+    gradcheck((a) => pad(a, [1, 2], { mode }), [rn([2, 3], 2)], { msg: `pad 1-D ${mode}` });
   }
   gradcheck((a) => pad(a, [-1, 1, 0, -1]), [rn([3, 4], 3)], { msg: 'negative constant pad' });
 });

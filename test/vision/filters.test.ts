@@ -104,9 +104,9 @@ test('border modes: symmetric (scipy reflect) repeats the edge sample, reflect (
   // 'reflect' is exactly the framework's (and PyTorch's) reflect padding
   manualSeed(1);
   const r = randn([2, 5, 6]);
-  assertClose(padImage(r, 2, 1, 3, 4, 'reflect'), pad(r, [3, 4, 2, 1], 'reflect'), { atol: 0 });
-  assertClose(padImage(r, 2, 1, 3, 4, 'replicate'), pad(r, [3, 4, 2, 1], 'replicate'), { atol: 0 });
-  assertClose(padImage(r, 1, 1, 1, 1, 'zeros'), pad(r, [1, 1, 1, 1], 'constant'), { atol: 0 });
+  assertClose(padImage(r, 2, 1, 3, 4, 'reflect'), pad(r, [3, 4, 2, 1], { mode: 'reflect' }), { atol: 0 });
+  assertClose(padImage(r, 2, 1, 3, 4, 'replicate'), pad(r, [3, 4, 2, 1], { mode: 'replicate' }), { atol: 0 });
+  assertClose(padImage(r, 1, 1, 1, 1, 'zeros'), pad(r, [1, 1, 1, 1], { mode: 'constant' }), { atol: 0 });
   // a 5x5 kernel on a 2x2 image needs borders wider than the image: still defined, as in scipy
   const tiny = tensor([[1, 2], [3, 4]]);
   const blurred = applyFilter(tiny, boxKernel(5));

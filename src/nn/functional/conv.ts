@@ -215,7 +215,7 @@ function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unkno
       if (mode === 'circular' && p > size) throw new RangeError(`${op}: circular padding ${p} must not exceed the input size ${size} (input ${fmt(xShape)})`);
     });
     const b2 = lift2(dims, before, 0), a2 = lift2(dims, after, 0);
-    x4 = pad(x4, [b2[1], a2[1], b2[0], a2[0]], mode as 'reflect' | 'replicate' | 'circular');
+    x4 = pad(x4, [b2[1], a2[1], b2[0], a2[0]], { mode: mode as 'reflect' | 'replicate' | 'circular' });
   }
   const padded = spatial.map((s, i) => s + before[i] + after[i]);
   let seen = spatial; // the sizes the kernel slides over, around which the backend pads zeros

@@ -4,7 +4,7 @@
  */
 export { relu, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
 export { pad } from '../../tensor/ops/shape.js';
-export type { PadMode } from '../../tensor/ops/shape.js';
+export type { PadMode, PadOptions } from '../../tensor/ops/shape.js';
 export { identity, leakyRelu, elu, gelu, softplus, hardtanh, relu6, silu, selu } from './activation.js';
 export type { GeluOptions, HardtanhOptions, SoftplusOptions } from './activation.js';
 export { softmax, logSoftmax, softmin } from './softmax.js';

@@ -223,12 +223,25 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 /** Padding modes of `pad`, as in torch.nn.functional.pad. */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
+/** Options of `pad`. */
+export interface PadOptions {
+  /** How the border is filled. Default 'constant'. */
+  mode?: PadMode;
+  /** The fill value of 'constant' mode. Default 0. */
+  value?: number;
+}
+
 /**
  * Pads the last axes. `pads` lists (before, after) pairs starting from the LAST dim, as in
  * torch.nn.functional.pad: [left, right, top, bottom, ...].
  */
-export function pad(x: Tensor, pads: number[], mode: PadMode = 'constant', value = 0): Tensor {
+export function pad(x: Tensor, pads: number[], options: PadOptions = {}): Tensor {
   expectTensor('pad', 'input', x);
+  if (typeof options === 'string') throw new TypeError(`pad: mode is an option: write F.pad(x, pads, { mode: '${String(options)}' })`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`pad: options must be an object like { mode, value }, got ${String(options)}`);
+  for (const k of Object.keys(options)) if (k !== 'mode' && k !== 'value') throw new TypeError(`pad: unknown option '${k}' (known: mode, value)`);
+  const mode = options.mode ?? 'constant', value = options.value ?? 0;
+  if (typeof value !== 'number') throw new TypeError(`pad: value must be a number, got ${String(value)}`);
   if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) throw new RangeError(`pad: padding ${fmt(pads)} must hold (before, after) pairs for at most ${x.ndim} axes`);
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new TypeError(`pad: unknown mode '${String(mode)}'`);
   const rank = x.ndim;

@@ -92,12 +92,12 @@ test('conv2d: paddingMode equals explicit padding with F.pad followed by an unpa
   const x = randn([1, 2, 5, 6]), w = randn([3, 2, 3, 3]);
   for (const mode of ['reflect', 'replicate', 'circular'] as const) {
     const y = F.conv2d(x, w, null, { padding: [1, 2], paddingMode: mode });
-    assertClose(y, F.conv2d(pad(x, [2, 2, 1, 1], mode), w), { atol: 1e-5, msg: mode });
+    assertClose(y, F.conv2d(pad(x, [2, 2, 1, 1], { mode }), w), { atol: 1e-5, msg: mode });
     // 'same' with an even kernel: the extra cell goes after
     const w2 = randn([1, 2, 2, 2]);
     const same = F.conv2d(x, w2, null, { padding: 'same', paddingMode: mode });
     assert.deepEqual(same.shape, [1, 1, 5, 6]);
-    assertClose(same, F.conv2d(pad(x, [0, 1, 0, 1], mode), w2), { atol: 1e-5, msg: `${mode} same` });
+    assertClose(same, F.conv2d(pad(x, [0, 1, 0, 1], { mode }), w2), { atol: 1e-5, msg: `${mode} same` });
   }
   // 'zeros' is the default
   assertClose(F.conv2d(x, w, null, { padding: 1, paddingMode: 'zeros' }), F.conv2d(x, w, null, { padding: 1 }));
