@@ -1,29 +1,14 @@
 /**
  * Pointwise activation functions (torch.nn.functional names, camelCase). relu, sigmoid and
  * tanh live with the tensor ops (src/tensor/ops/elementwise.ts) and are re-exported by `F`.
- * Each activation here is one recorded op: the forward runs a backend kernel where one
- * exists, the backward is a direct loop over the stored input/output.
+ * Each activation here is either a kernel op (the unary kernel forward, the unaryBackward kernel
+ * with the derivative declared in src/backend/ops.ts backward) or a composite of tensor ops.
  */
-import { record } from '../../autograd/engine.js';
-import { erf } from '../../backend/js/elementwise.js';
-import { empty, f32 } from '../../tensor/alloc.js';
+import { noGrad, record } from '../../autograd/engine.js';
 import { mapUnary, mapUnaryBackward } from '../../tensor/ops/elementwise.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { expectTensor } from '../../tensor/ops/check.js';
-
-/** Applies `f` elementwise in a direct loop (for activations without a backend kernel). */
-function mapLoop(x: Tensor, f: (v: number) => number): Tensor {
-  const out = empty(x.shape), o = out.f32, xd = f32(x);
-  for (let i = 0; i < xd.length; i++) o[i] = f(xd[i]);
-  return out;
-}
-
-/** Gradient g * d(i) computed in a loop, d(i) given the element index. */
-function gradLoop(g: Tensor, d: (i: number) => number): Tensor {
-  const gx = empty(g.shape), o = gx.f32, gd = g.f32;
-  for (let i = 0; i < gd.length; i++) o[i] = gd[i] * d(i);
-  return gx;
-}
+import { where } from '../../tensor/ops/where.js';
 
 function checkFinite(op: string, name: string, v: number): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
@@ -40,10 +25,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   expectTensor('leakyRelu', 'input', x);
   checkFinite('leakyRelu', 'negativeSlope', negativeSlope);
   const out = mapUnary('leakyRelu', x, negativeSlope);
-  return record(out, 'leakyRelu', [x], (g) => {
-    const xd = f32(x);
-    return [gradLoop(g, (i) => (xd[i] > 0 ? 1 : negativeSlope))];
-  });
+  return record(out, 'leakyRelu', [x], (g) => [mapUnaryBackward('leakyRelu', x, out, g, negativeSlope)]);
 }
 
 /** x for x > 0, alpha * (e^x - 1) otherwise. */
@@ -51,40 +33,26 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   expectTensor('elu', 'input', x);
   checkFinite('elu', 'alpha', alpha);
   const out = mapUnary('elu', x, alpha);
-  return record(out, 'elu', [x], (g) => {
-    const xd = f32(x), od = out.f32;
-    return [gradLoop(g, (i) => (xd[i] > 0 ? 1 : od[i] + alpha))];
-  });
+  return record(out, 'elu', [x], (g) => [mapUnaryBackward('elu', x, out, g, alpha)]);
 }
 
 /** Options of `gelu`: 'none' is the exact x * Phi(x), 'tanh' the tanh approximation. */
 export interface GeluOptions { approximate?: 'none' | 'tanh' }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-/** Gaussian error linear unit x * Phi(x) (or its tanh approximation). */
+/** Gaussian error linear unit x * Phi(x) (or its tanh approximation, a composite of tensor ops). */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   expectTensor('gelu', 'input', x);
   const approximate = options.approximate ?? 'none';
   if (approximate === 'none') {
     const out = mapUnary('gelu', x);
-    return record(out, 'gelu', [x], (g) => {
-      const xd = f32(x);
-      // d/dx x Phi(x) = Phi(x) + x phi(x)
-      return [gradLoop(g, (i) => { const v = xd[i]; return 0.5 * (1 + erf(v / Math.SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v); })];
-    });
+    return record(out, 'gelu', [x], (g) => [mapUnaryBackward('gelu', x, out, g)]);
   }
   if (approximate !== 'tanh') throw new TypeError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
-  const out = mapLoop(x, (v) => 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))));
-  return record(out, 'gelu', [x], (g) => {
-    const xd = f32(x);
-    return [gradLoop(g, (i) => {
-      const v = xd[i];
-      const t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
-      return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
-    })];
-  });
+  // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI);
+  return x.mul(0.5).mul(inner.tanh().add(1));
 }
 
 /** Options of `softplus`: beta scales the input; above beta*x > threshold the result is x. */
@@ -97,18 +65,13 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   checkFinite('softplus', 'beta', beta);
   checkFinite('softplus', 'threshold', threshold);
   if (beta === 0) throw new RangeError('softplus: beta must be non-zero');
-  const out = beta === 1 && threshold === 20
-    ? mapUnary('softplus', x)
-    : mapLoop(x, (v) => (v * beta > threshold ? v : Math.log1p(Math.exp(v * beta)) / beta));
-  return record(out, 'softplus', [x], (g) => {
-    const xd = f32(x);
-    return [gradLoop(g, (i) => {
-      const z = xd[i] * beta;
-      if (z > threshold) return 1;
-      // sigmoid(z), written to avoid overflow of e^z
-      return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-    })];
-  });
+  if (beta === 1 && threshold === 20) {
+    const out = mapUnary('softplus', x);
+    return record(out, 'softplus', [x], (g) => [mapUnaryBackward('softplus', x, out, g)]);
+  }
+  // composite: x where beta x > threshold, else softplus(beta x) / beta
+  const bx = x.mul(beta);
+  return where(bx.gt(threshold), x, softplus(bx).div(beta));
 }
 
 /** Options of `hardtanh`. */
@@ -130,11 +93,9 @@ export function hardtanh(x: Tensor, options: HardtanhOptions = {}): Tensor {
   checkFinite('hardtanh', 'minVal', minVal);
   checkFinite('hardtanh', 'maxVal', maxVal);
   if (minVal > maxVal) throw new RangeError(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);
-  const out = mapLoop(x, (v) => (v < minVal ? minVal : v > maxVal ? maxVal : v));
-  return record(out, 'hardtanh', [x], (g) => {
-    const xd = f32(x);
-    return [gradLoop(g, (i) => (xd[i] > minVal && xd[i] < maxVal ? 1 : 0))];
-  });
+  // a composite: x strictly inside (gradient 1), the clamped constant elsewhere (gradient 0)
+  const clamped = noGrad(() => x.clamp(minVal, maxVal));
+  return where(x.gt(minVal).mul(x.lt(maxVal)), x, clamped);
 }
 
 /** min(max(0, x), 6). */
