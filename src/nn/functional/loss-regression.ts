@@ -1,14 +1,14 @@
 /**
  * Regression losses on the difference d = input - target (broadcast as in PyTorch):
- * mseLoss (d^2), l1Loss (|d|), smoothL1Loss and huberLoss (quadratic near 0, linear beyond).
+ * mseLoss (d^2), l1Loss (|d|), smoothL1Loss and huberLoss (quadratic near 0, linear beyond),
+ * all composites of tensor ops.
  */
-import { record } from '../../autograd/engine.js';
-import { empty } from '../../tensor/alloc.js';
 import { abs, square, sub } from '../../tensor/ops/elementwise.js';
 import { broadcastShapes } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkReduction, reduceLoss, type Reduction } from './loss.js';
 import { expectTensor } from '../../tensor/ops/check.js';
+import { where } from '../../tensor/ops/where.js';
 
 /** Options shared by the regression losses. */
 export interface RegressionLossOptions { reduction?: Reduction }
@@ -17,17 +17,6 @@ function difference(op: string, input: Tensor, target: Tensor, reduction: Reduct
   checkReduction(op, reduction);
   broadcastShapes(`${op}: input and target`, input.shape, target.shape);
   return sub(input, target);
-}
-
-/** Applies a pointwise loss f with derivative df to d, as one recorded op. */
-function pointwise(op: string, d: Tensor, f: (v: number) => number, df: (v: number) => number): Tensor {
-  const out = empty(d.shape), od = out.f32, dd = d.f32;
-  for (let i = 0; i < dd.length; i++) od[i] = f(dd[i]);
-  return record(out, op, [d], (g) => {
-    const gx = empty(d.shape), o = gx.f32, gd = g.f32;
-    for (let i = 0; i < gd.length; i++) o[i] = gd[i] * df(dd[i]);
-    return [gx];
-  });
 }
 
 /** Mean squared error (input - target)^2, reduced. */
@@ -53,9 +42,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: RegressionL
   const reduction = options.reduction ?? 'mean', beta = options.beta ?? 1;
   if (typeof beta !== 'number' || !(beta >= 0) || !Number.isFinite(beta)) throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${String(beta)}`);
   const d = difference('smoothL1Loss', input, target, reduction);
-  const loss = pointwise('smoothL1Loss', d,
-    (v) => { const a = Math.abs(v); return a < beta ? (0.5 * v * v) / beta : a - 0.5 * beta; },
-    (v) => (v < -beta ? -1 : v > beta ? 1 : beta === 0 ? 0 : v / beta));
+  const a = abs(d);
+  const loss = beta === 0 ? a : where(a.lt(beta), square(d).mul(0.5 / beta), a.sub(0.5 * beta));
   return reduceLoss('smoothL1Loss', loss, reduction);
 }
 
@@ -66,8 +54,7 @@ export function huberLoss(input: Tensor, target: Tensor, options: RegressionLoss
   const reduction = options.reduction ?? 'mean', delta = options.delta ?? 1;
   if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`huberLoss: delta must be a positive number, got ${String(delta)}`);
   const d = difference('huberLoss', input, target, reduction);
-  const loss = pointwise('huberLoss', d,
-    (v) => { const a = Math.abs(v); return a <= delta ? 0.5 * v * v : delta * (a - 0.5 * delta); },
-    (v) => (v < -delta ? -delta : v > delta ? delta : v));
+  const a = abs(d);
+  const loss = where(a.le(delta), square(d).mul(0.5), a.sub(0.5 * delta).mul(delta));
   return reduceLoss('huberLoss', loss, reduction);
 }
