@@ -60,30 +60,71 @@ function settle(root: Module, state: CallState, out: Tensor): void {
   };
   hold(out);
   for (const t of state.hooked) hold(t);
-  holdModuleState(root, hold, new Set());
+  holdModuleState(root, hold);
   const dead = state.scope.unkept(keep);
   if (dead.length === 0) return;
   if (roots.size === 0) for (const d of dead) recycle(d);
   else freeWithGraph([...roots], dead);
 }
 
-/** Holds every tensor stored on m and its submodules (see the file comment). */
-function holdModuleState(m: Module, hold: (t: Tensor) => void, seen: Set<Module>): void {
-  if (seen.has(m)) return;
-  seen.add(m);
-  for (const c of m.children()) holdModuleState(c, hold, seen);
-  const rec = m as unknown as Record<string, unknown>;
-  for (const k of Object.keys(m)) holdValue(rec[k], hold, seen, true);
+/** Bumped whenever a submodule is registered or replaced anywhere (invalidates `trees`). */
+let treeVersion = 0;
+
+/** Called by Module when a submodule is registered or assigned. */
+export function moduleTreeChanged(): void {
+  treeVersion++;
 }
 
-function holdValue(v: unknown, hold: (t: Tensor) => void, seen: Set<Module>, nested: boolean): void {
+/** Each called module's registered descendants (itself included), while no tree changed. */
+const trees = new WeakMap<Module, { version: number; modules: Set<Module> }>();
+
+function treeOf(root: Module): Set<Module> {
+  const hit = trees.get(root);
+  if (hit !== undefined && hit.version === treeVersion) return hit.modules;
+  const modules = new Set<Module>();
+  const add = (m: Module): void => {
+    if (modules.has(m)) return;
+    modules.add(m);
+    for (const c of m.children()) add(c);
+  };
+  add(root);
+  trees.set(root, { version: treeVersion, modules });
+  return modules;
+}
+
+/** One walk over module state: the called module's tree, and modules found outside it. */
+interface Walk {
+  readonly hold: (t: Tensor) => void;
+  readonly tree: Set<Module>;
+  extra: Set<Module> | null;
+}
+
+/** Holds every tensor stored on the modules of root's tree (see the file comment). */
+function holdModuleState(root: Module, hold: (t: Tensor) => void): void {
+  const walk: Walk = { hold, tree: treeOf(root), extra: null };
+  for (const m of walk.tree) holdProperties(m, walk);
+}
+
+/** Holds the tensors in m's own properties; a module held there but outside the tree is walked too. */
+function holdProperties(m: Module, walk: Walk): void {
+  const rec = m as unknown as Record<string, unknown>;
+  for (const k of Object.keys(m)) holdValue(rec[k], walk, true);
+}
+
+function holdValue(v: unknown, walk: Walk, nested: boolean): void {
   if (typeof v !== 'object' || v === null) return;
-  if (v instanceof Tensor) { hold(v); return; }
-  if (isModule(v)) { holdModuleState(v, hold, seen); return; }
+  if (v instanceof Tensor) { walk.hold(v); return; }
+  if (isModule(v)) {
+    if (walk.tree.has(v) || walk.extra?.has(v) === true) return;
+    (walk.extra ??= new Set()).add(v);
+    for (const c of v.children()) holdValue(c, walk, false);
+    holdProperties(v, walk);
+    return;
+  }
   if (!nested) return;
-  if (Array.isArray(v)) for (const e of v) holdValue(e, hold, seen, false);
-  else if (v instanceof Map) for (const e of v.values()) holdValue(e, hold, seen, false);
-  else if (Object.getPrototypeOf(v) === Object.prototype) for (const e of Object.values(v)) holdValue(e, hold, seen, false);
+  if (Array.isArray(v)) for (const e of v) holdValue(e, walk, false);
+  else if (v instanceof Map) for (const e of v.values()) holdValue(e, walk, false);
+  else if (Object.getPrototypeOf(v) === Object.prototype) for (const e of Object.values(v)) holdValue(e, walk, false);
 }
 
 function isModule(v: object): v is Module {

@@ -8,7 +8,7 @@
  */
 import { noGrad } from '../autograd/engine.js';
 import { outsideScopes } from '../tensor/alloc.js';
-import { inModuleCall, noteHooked, outermostCall } from './call-storage.js';
+import { inModuleCall, moduleTreeChanged, noteHooked, outermostCall } from './call-storage.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { expectTensor } from '../tensor/ops/check.js';
@@ -167,6 +167,7 @@ export abstract class Module {
     this.checkName('Module', name);
     const check = (v: unknown): void => {
       if (v !== null && !(v instanceof Module)) throw new TypeError(`${this.typeName}: submodule '${name}' must be a Module or null`);
+      moduleTreeChanged();
     };
     check(module);
     if ((module as Module | null) === this) throw new Error(`${this.typeName}.registerModule: a module cannot contain itself`);

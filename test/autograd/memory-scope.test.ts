@@ -244,3 +244,22 @@ test('training through call() matches training through forward() bit for bit', (
   };
   assert.deepEqual(run(true), run(false));
 });
+
+test('a submodule added after earlier calls is walked too (its stashed tensors are kept)', () => {
+  manualSeed(10);
+  class Tail extends Module {
+    last: Tensor | null = null;
+    forward(x: Tensor): Tensor { this.last = x.mul(2); return this.last.add(1); }
+  }
+  // Sequential's children are named '0', '1', ...: reachable only through the module tree
+  const model = new Sequential(new Linear(D, H), new ReLU(), new Linear(H, C));
+  const opt = new SGD(model.parameters(), { lr: 0.05 });
+  churn(model, opt, 2);
+  const tail = new Tail();
+  model.append(tail);
+  trainStep(model, opt);
+  const held = tail.last as Tensor;
+  const v = snap(held);
+  churn(model, opt, 5);
+  assert.deepEqual(snap(held), v);
+});
