@@ -97,12 +97,12 @@ test('arange and linspace', () => {
 
 test('rand/randn/randint/randperm are seeded and reproducible', () => {
   manualSeed(7);
-  const a = rand([3, 4]).toFlatArray(), b = randn([5]).toFlatArray(), c = randint(0, 10, [6]).toFlatArray(), p = Array.from(randperm(5));
+  const a = rand([3, 4]).toFlatArray(), b = randn([5]).toFlatArray(), c = randint(0, 10, [6]).toFlatArray(), p = randperm(5).toFlatArray();
   manualSeed(7);
   assert.deepEqual(rand([3, 4]).toFlatArray(), a);
   assert.deepEqual(randn([5]).toFlatArray(), b);
   assert.deepEqual(randint(0, 10, [6]).toFlatArray(), c);
-  assert.deepEqual(Array.from(randperm(5)), p);
+  assert.deepEqual(randperm(5).toFlatArray(), p);
   manualSeed(8);
   assert.notDeepEqual(rand([3, 4]).toFlatArray(), a);
   // restoring a saved state replays the stream, including a cached Box-Muller value
@@ -112,7 +112,10 @@ test('rand/randn/randint/randperm are seeded and reproducible', () => {
   const next = randn([3]).toFlatArray();
   setRngState(st);
   assert.deepEqual(randn([3]).toFlatArray(), next);
-  assert.deepEqual([...randperm(5)].sort(), [0, 1, 2, 3, 4]);
+  assert.deepEqual(randperm(5).toFlatArray().sort(), [0, 1, 2, 3, 4]);
+  const perm = randperm(4); // a Tensor, as torch.randperm
+  assert.ok(perm instanceof Tensor);
+  assert.deepEqual([perm.dtype, perm.shape], ['int32', [4]]);
 });
 
 test('rand/randn/randint have the right distributions', () => {

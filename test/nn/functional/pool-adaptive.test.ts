@@ -7,7 +7,7 @@ import { assertClose, gradcheck } from '../../helpers/check.js';
 
 function distinct(shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float32Array.from(randperm(n), (v) => v * 0.1 - n * 0.05), shape);
+  return tensor(Float32Array.from(randperm(n).data, (v) => v * 0.1 - n * 0.05), shape);
 }
 
 test('adaptive pooling windows follow PyTorch: overlapping when sizes do not divide, repeating when growing', () => {

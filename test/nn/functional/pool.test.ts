@@ -8,7 +8,7 @@ import { assertClose, gradcheck } from '../../helpers/check.js';
 /** Distinct values 0.1 apart (shuffled): max pooling has no near-ties for finite differences (eps 1e-2). */
 function distinct(shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  const p = randperm(n);
+  const p = randperm(n).data;
   return tensor(Float32Array.from(p, (v) => v * 0.1 - n * 0.05), shape);
 }
 
