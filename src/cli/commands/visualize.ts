@@ -93,7 +93,7 @@ function checkScale(scale: number, h: number, w: number, layers: [string, number
 }
 
 /** Refuses --max-filters / --max-channels values whose filter grid for a layer would exceed the output limit. */
-function checkFilterGrid(name: string, shape: readonly number[], maxFilters: number, maxChannels: number): void {
+export function checkFilterGrid(name: string, shape: readonly number[], maxFilters: number, maxChannels: number): void {
   const [o, c, kh, kw] = shape;
   const s = Math.max(1, Math.round(40 / kw)), pad = 4, shown = Math.min(o, maxFilters);
   const color = c === 1 || c === 3;
@@ -140,6 +140,7 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   const maxChannels = intOption('--max-channels', values['max-channels'], 1);
   const seed = intOption('--seed', values.seed, 0);
   const { model, info, trained } = await loadModel(values.weights, values.model, seed);
+  for (const [name, conv] of conv2dLayers(model)) checkFilterGrid(name, conv.weight.shape, maxFilters, maxChannels);
   if (!trained && !values.json) process.stderr.write(`note: no --weights given, showing an untrained ${info.model} (seed ${seed})\n`);
   const { x, inverted } = imageInput(new Uint8Array(await readFile(imagePath)), imagePath, info, !values['no-invert'], background as ImageBackground);
   const logits = predict(model, x);
@@ -154,7 +155,6 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   const convs = conv2dLayers(model);
   const maps = featureMaps(model, x, { layers: convs.map(([name]) => name) });
   if (fixedScale !== null) checkScale(fixedScale, x.shape[2], x.shape[3], [...maps].map(([name, m]) => [name, Math.min(m.shape[1], maxFilters), m.shape[2], m.shape[3]]));
-  for (const [name, conv] of convs) checkFilterGrid(name, conv.weight.shape, maxFilters, maxChannels);
 
   const dir = values.out as string;
   await mkdir(dir, { recursive: true });
