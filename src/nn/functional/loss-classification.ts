@@ -17,6 +17,7 @@ import { broadcastData, checkReduction, reduceLoss, type Reduction } from './los
 import { expectTensor } from '../../tensor/ops/check.js';
 import { where } from '../../tensor/ops/where.js';
 import { logSoftmax } from './softmax.js';
+import { softplus } from './activation.js';
 
 /** Options of crossEntropy (torch.nn.functional.cross_entropy). */
 export interface CrossEntropyOptions {
@@ -222,11 +223,6 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Binar
 /** Options of binaryCrossEntropyWithLogits: posWeight weighs the positive term (broadcast, usually shape (C)). */
 export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions { posWeight?: Tensor | null }
 
-/** log(1 + e^-x) without overflow. */
-function softplusNeg(x: number): number {
-  return Math.log1p(Math.exp(-Math.abs(x))) + Math.max(-x, 0);
-}
-
 /**
  * Binary cross-entropy on logits: w [(1 - y) x + (1 + (pw - 1) y) log(1 + e^-x)], computed
  * stably (finite for any finite logit). Its gradient is w (sigmoid(x) - y) without posWeight.
@@ -240,32 +236,11 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
   checkSameShape(op, input, target);
   const w = options.weight ? broadcastData(op, 'weight', options.weight, input.shape) : null;
   const pw = options.posWeight ? broadcastData(op, 'posWeight', options.posWeight, input.shape) : null;
-  const x = input.f32, y = target.f32;
-  const out = empty(input.shape), od = out.f32;
-  for (let i = 0; i < x.length; i++) {
-    const lw = pw ? 1 + (pw[i] - 1) * y[i] : 1;
-    od[i] = (w ? w[i] : 1) * ((1 - y[i]) * x[i] + lw * softplusNeg(x[i]));
-  }
-  const loss = record(out, op, [input, target], (g) => {
-    const gd = g.f32;
-    let gx: Tensor | null = null, gy: Tensor | null = null;
-    if (input.requiresGrad) {
-      gx = empty(input.shape);
-      const o = gx.f32;
-      for (let i = 0; i < x.length; i++) {
-        const v = x[i];
-        const sNeg = v >= 0 ? Math.exp(-v) / (1 + Math.exp(-v)) : 1 / (1 + Math.exp(v)); // sigmoid(-x)
-        const lw = pw ? 1 + (pw[i] - 1) * y[i] : 1;
-        o[i] = gd[i] * (w ? w[i] : 1) * ((1 - y[i]) - lw * sNeg);
-      }
-    }
-    if (target.requiresGrad) {
-      gy = empty(target.shape);
-      const o = gy.f32;
-      for (let i = 0; i < x.length; i++) o[i] = gd[i] * (w ? w[i] : 1) * (-x[i] + (pw ? (pw[i] - 1) * softplusNeg(x[i]) : 0));
-    }
-    return [gx, gy];
-  });
+  // a composite: w [(1 - y) x + (1 + (pw - 1) y) softplus(-x)], softplus(-x) = log(1 + e^-x) computed stably
+  const sp = softplus(input.neg());
+  const lw = pw ? target.mul(new Tensor(pw, input.shape).sub(1)).add(1) : null;
+  let loss = target.neg().add(1).mul(input).add(lw ? lw.mul(sp) : sp);
+  if (w) loss = loss.mul(new Tensor(w, input.shape));
   return reduceLoss(op, loss, reduction);
 }
 
@@ -291,33 +266,14 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMar
   const { n, c } = lay;
   const w = classWeights(op, options.weight, c);
   const t = classIndices(op, input, target, lay);
-  const x = input.f32;
-  const out = empty(lay.posShape), od = out.f32;
-  for (let b = 0; b < n; b++) {
-    const y = t[b];
-    checkIndex(op, y, c, b);
-    const row = b * c, xy = x[row + y], wy = w ? w[y] : 1;
-    let s = 0;
-    for (let k = 0; k < c; k++) {
-      if (k === y) continue;
-      const m = margin - xy + x[row + k];
-      if (m > 0) s += pw === 1 ? m : m * m;
-    }
-    od[b] = (s * wy) / c;
-  }
-  const loss = record(out, op, [input], (g) => {
-    const gx = empty(input.shape), o = gx.f32, gd = g.f32;
-    for (let b = 0; b < n; b++) {
-      const y = t[b], row = b * c, xy = x[row + y];
-      const s = (gd[b] * (w ? w[y] : 1)) / c;
-      for (let k = 0; k < c; k++) {
-        if (k === y) continue;
-        const m = margin - xy + x[row + k];
-        if (m > 0) { const d = s * (pw === 1 ? 1 : 2 * m); o[row + k] += d; o[row + y] -= d; }
-      }
-    }
-    return [gx];
-  });
+  for (let b = 0; b < n; b++) checkIndex(op, t[b], c, b);
+  // a composite: per sample sum over k != y of relu(margin - x_y + x_k)^p * w_y / C
+  const rows = input.reshape([n, c]);
+  const xy = rows.gather(1, new Tensor(t, [n, 1]));
+  const others = new Float32Array(n * c).fill(1), wRow = new Float32Array(n);
+  for (let b = 0; b < n; b++) { others[b * c + t[b]] = 0; wRow[b] = w ? w[t[b]] : 1; }
+  const hinge = rows.sub(xy).add(margin).relu().mul(new Tensor(others, [n, c]));
+  const loss = (pw === 1 ? hinge : hinge.square()).sum(1).mul(new Tensor(wRow, [n])).div(c).reshape(lay.posShape);
   return reduceLoss(op, loss, reduction);
 }
 
