@@ -93,51 +93,16 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   }
   if (x.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${x.dtype}`);
   if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${op}: eps must be a non-negative number, got ${String(eps)}`);
-  const gamma = checkParam(op, 'weight', weight, ns);
-  const betaP = checkParam(op, 'bias', bias, ns);
+  checkParam(op, 'weight', weight, ns);
+  checkParam(op, 'bias', bias, ns);
+  // a composite: per row of (rows, d), (x - mean) / sqrt(biased var + eps) * weight + bias
   const d = sizeOf(ns), rows = d === 0 ? 0 : x.size / d;
-  const xd = x.f32;
-  const mean = new Float64Array(rows), invstd = new Float64Array(rows);
-  const out = empty(x.shape), od = out.f32;
-  for (let r = 0; r < rows; r++) {
-    const base = r * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) s += xd[base + j];
-    const mu = s / d;
-    let v = 0;
-    for (let j = 0; j < d; j++) { const t = xd[base + j] - mu; v += t * t; }
-    const is = 1 / Math.sqrt(v / d + eps);
-    mean[r] = mu; invstd[r] = is;
-    for (let j = 0; j < d; j++) od[base + j] = (xd[base + j] - mu) * is * (gamma ? gamma[j] : 1) + (betaP ? betaP[j] : 0);
-  }
-  return recordOptional(out, op, [x, weight, bias], (g) => {
-    const gd = g.f32;
-    const gwAcc = new Float64Array(d), gbAcc = new Float64Array(d);
-    const gx = x.requiresGrad ? empty(x.shape) : null;
-    const o = gx ? gx.f32 : null;
-    for (let r = 0; r < rows; r++) {
-      const base = r * d, mu = mean[r], is = invstd[r];
-      let s1 = 0, s2 = 0;
-      for (let j = 0; j < d; j++) {
-        const gv = gd[base + j], xh = (xd[base + j] - mu) * is;
-        gwAcc[j] += gv * xh; gbAcc[j] += gv;
-        const gh = gv * (gamma ? gamma[j] : 1);
-        s1 += gh; s2 += gh * xh;
-      }
-      if (o) {
-        // dx = invstd / D * (D g_hat - sum(g_hat) - x_hat * sum(g_hat x_hat)), g_hat = g * weight
-        for (let j = 0; j < d; j++) {
-          const gh = gd[base + j] * (gamma ? gamma[j] : 1), xh = (xd[base + j] - mu) * is;
-          o[base + j] = (is / d) * (d * gh - s1 - xh * s2);
-        }
-      }
-    }
-    const gw = weight && weight.requiresGrad ? empty(ns) : null;
-    if (gw) gw.f32.set(gwAcc);
-    const gb = bias && bias.requiresGrad ? empty(ns) : null;
-    if (gb) gb.f32.set(gbAcc);
-    return [gx, gw, gb];
-  });
+  const xr = x.reshape([rows, d]);
+  const xc = xr.sub(xr.mean(1).reshape([rows, 1]));
+  let y = xc.div(xc.square().mean(1).reshape([rows, 1]).add(eps).sqrt());
+  if (weight) y = y.mul(weight.reshape([1, d]));
+  if (bias) y = y.add(bias.reshape([1, d]));
+  return y.reshape([...x.shape]);
 }
 
 /** Options of localResponseNorm (PyTorch defaults alpha = 1e-4, beta = 0.75, k = 1). */
