@@ -29,6 +29,10 @@ test('pooling: option types are checked by name', () => {
   assert.throws(() => F.maxPool2d(x, loose('2')), /maxPool2d: expected a kernel size or an options object, got '2'/);
   assert.throws(() => F.lpPool2d(x, 0, 2), /lpPool2d: normType must be a positive finite number, got 0/);
   assert.throws(() => F.lpPool2d(x, 2, loose('2')), /lpPool2d: kernelSize must be a positive integer/);
+  // the former positional form (stride, ceilMode) is refused with the new one
+  assert.throws(() => F.lpPool2d(x, 2, 3, loose(null)), /lpPool2d: options must be an object like \{ stride, ceilMode \}, got null/);
+  assert.throws(() => F.lpPool1d(zeros([1, 1, 6]), 2, 2, loose(1)), /lpPool1d: options must be an object like \{ stride, ceilMode \}, got 1/);
+  assert.throws(() => F.lpPool2d(x, 2, 2, loose({ padding: 1 })), /lpPool2d: unknown option 'padding' \(known: stride, ceilMode\)/);
 });
 
 test('pooling: input ranks and dtypes', () => {
