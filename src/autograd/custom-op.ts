@@ -13,7 +13,11 @@ import { noGrad, record } from './engine.js';
  * shape as that input), or null for an input that gets none. A single-input op may return the
  * gradient alone.
  */
-export type CustomBackward = (grad: Tensor, inputs: readonly Tensor[], output: Tensor) => readonly (Tensor | null)[] | Tensor | null;
+export type CustomBackward = (
+  grad: Tensor,
+  inputs: readonly Tensor[],
+  output: Tensor,
+) => readonly (Tensor | null)[] | Tensor | null;
 
 /**
  * Defines a differentiable op. `forward` computes the output from the input tensors (it runs
@@ -24,14 +28,24 @@ export type CustomBackward = (grad: Tensor, inputs: readonly Tensor[], output: T
  *     const cube = customOp('cube', (x) => x.mul(x).mul(x), (g, [x]) => g.mul(x.square().mul(3)));
  *     gradcheck(cube, [randn([3])]); // true
  */
-export function customOp(name: string, forward: (...inputs: Tensor[]) => Tensor, backward: CustomBackward): (...inputs: Tensor[]) => Tensor {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`customOp: name must be a non-empty string, got ${String(name)}`);
-  if (typeof forward !== 'function') throw new TypeError(`customOp '${name}': forward must be a function, got ${typeof forward}`);
-  if (typeof backward !== 'function') throw new TypeError(`customOp '${name}': backward must be a function, got ${typeof backward}`);
+export function customOp(
+  name: string,
+  forward: (...inputs: Tensor[]) => Tensor,
+  backward: CustomBackward,
+): (...inputs: Tensor[]) => Tensor {
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError(`customOp: name must be a non-empty string, got ${String(name)}`);
+  if (typeof forward !== 'function')
+    throw new TypeError(`customOp '${name}': forward must be a function, got ${typeof forward}`);
+  if (typeof backward !== 'function')
+    throw new TypeError(`customOp '${name}': backward must be a function, got ${typeof backward}`);
   const op = (...inputs: Tensor[]): Tensor => {
     inputs.forEach((x, i) => expectTensor(name, `input ${i}`, x));
     let out = noGrad(() => forward(...inputs));
-    if (!(out instanceof Tensor)) throw new TypeError(`customOp '${name}': forward must return a Tensor, got ${out === null ? 'null' : typeof out}`);
+    if (!(out instanceof Tensor))
+      throw new TypeError(
+        `customOp '${name}': forward must return a Tensor, got ${out === null ? 'null' : typeof out}`,
+      );
     // a forward that returns one of its inputs (or a view of its storage) gets a copy, so the
     // recorded node never replaces the input's own gradient function
     if (inputs.some((x) => x === out || x.data === out.data)) out = new Tensor(out.data.slice(), out.shape);
@@ -40,13 +54,20 @@ export function customOp(name: string, forward: (...inputs: Tensor[]) => Tensor,
       const r = backward(grad, inputs, output);
       const grads = Array.isArray(r) ? r : [r as Tensor | null];
       if (grads.length !== inputs.length) {
-        throw new RangeError(`customOp '${name}': backward returned ${grads.length} gradients for ${inputs.length} inputs`);
+        throw new RangeError(
+          `customOp '${name}': backward returned ${grads.length} gradients for ${inputs.length} inputs`,
+        );
       }
       return grads.map((g, i) => {
         if (g === null || g === undefined) return null;
-        if (!(g instanceof Tensor)) throw new TypeError(`customOp '${name}': backward returned ${typeof g} for input ${i}; return a Tensor or null`);
+        if (!(g instanceof Tensor))
+          throw new TypeError(
+            `customOp '${name}': backward returned ${typeof g} for input ${i}; return a Tensor or null`,
+          );
         if (!sameShape(g.shape, inputs[i].shape)) {
-          throw new RangeError(`customOp '${name}': backward returned a gradient of shape ${fmt(g.shape)} for input ${i} of shape ${fmt(inputs[i].shape)}`);
+          throw new RangeError(
+            `customOp '${name}': backward returned a gradient of shape ${fmt(g.shape)} for input ${i} of shape ${fmt(inputs[i].shape)}`,
+          );
         }
         return g;
       });

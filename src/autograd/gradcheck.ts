@@ -23,11 +23,15 @@ export interface GradcheckOptions {
 /** Deterministic pseudo-random numbers for the projection (independent of the global RNG). */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
 }
 
 function positive(name: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`gradcheck: ${name} must be a non-negative finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new RangeError(`gradcheck: ${name} must be a non-negative finite number, got ${String(v)}`);
   return v;
 }
 
@@ -40,19 +44,28 @@ function positive(name: string, v: number): number {
  * rtol 2e-2 per element. Returns true, or on a mismatch throws an Error naming the input,
  * the element and both values (returns false with `raiseException: false`).
  */
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): boolean {
+export function gradcheck(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  options: GradcheckOptions = {},
+): boolean {
   if (typeof fn !== 'function') throw new TypeError(`gradcheck: fn must be a function, got ${typeof fn}`);
   if (!Array.isArray(inputs)) throw new TypeError('gradcheck: inputs must be an array of Tensors');
   inputs.forEach((x, k) => {
     expectTensor('gradcheck', `input ${k}`, x);
     if (x.dtype !== 'float32') throw new TypeError(`gradcheck: input ${k} must be float32, got ${x.dtype}`);
   });
-  const eps = positive('eps', options.eps ?? 1e-2), atol = positive('atol', options.atol ?? 2e-3), rtol = positive('rtol', options.rtol ?? 2e-2);
+  const eps = positive('eps', options.eps ?? 1e-2),
+    atol = positive('atol', options.atol ?? 2e-3),
+    rtol = positive('rtol', options.rtol ?? 2e-2);
   if (eps === 0) throw new RangeError('gradcheck: eps must be positive, got 0');
   const raise = options.raiseException ?? true;
   const saved = inputs.map((x) => ({ requiresGrad: x.requiresGrad, grad: x.grad }));
   try {
-    for (const x of inputs) { x.requiresGrad_(true); x.grad = null; }
+    for (const x of inputs) {
+      x.requiresGrad_(true);
+      x.grad = null;
+    }
     const out = fn(...inputs);
     expectTensor('gradcheck', 'the output of fn', out);
     const rnd = lcg(options.seed ?? 1234);
@@ -66,23 +79,32 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tens
     if (out.requiresGrad) out.backward(new Tensor(Float32Array.from(R), out.shape));
     for (let k = 0; k < inputs.length; k++) {
       const x = inputs[k];
-      const analytic: number[] = x.grad ? Array.from(x.grad.data as ArrayLike<number>) : new Array<number>(x.size).fill(0);
+      const analytic: number[] = x.grad
+        ? Array.from(x.grad.data as ArrayLike<number>)
+        : new Array<number>(x.size).fill(0);
       const d = x.data as Float32Array;
       for (let i = 0; i < x.size; i++) {
         const orig = d[i];
-        d[i] = orig + eps; const fp = probe();
-        d[i] = orig - eps; const fm = probe();
+        d[i] = orig + eps;
+        const fp = probe();
+        d[i] = orig - eps;
+        const fm = probe();
         d[i] = orig;
         const num = (fp - fm) / (2 * eps);
         const a = analytic[i];
         if (!(Math.abs(a - num) <= atol + rtol * Math.abs(num))) {
           if (!raise) return false;
-          throw new Error(`gradcheck: input ${k} element ${i}: analytic gradient ${a}, numeric ${num} (atol ${atol}, rtol ${rtol})`);
+          throw new Error(
+            `gradcheck: input ${k} element ${i}: analytic gradient ${a}, numeric ${num} (atol ${atol}, rtol ${rtol})`,
+          );
         }
       }
     }
     return true;
   } finally {
-    inputs.forEach((x, k) => { x.grad = saved[k].grad; x.requiresGrad = saved[k].requiresGrad; });
+    inputs.forEach((x, k) => {
+      x.grad = saved[k].grad;
+      x.requiresGrad = saved[k].requiresGrad;
+    });
   }
 }

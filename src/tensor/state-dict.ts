@@ -21,7 +21,9 @@ export function toStateDict(op: string, dict: unknown): StateDict {
     return dict as StateDict;
   }
   if (dict === null || typeof dict !== 'object' || Array.isArray(dict) || dict instanceof Tensor) {
-    throw new TypeError(`${op}: expected a state dict (a Map or a record of names to Tensors), got ${describeValue(dict)}`);
+    throw new TypeError(
+      `${op}: expected a state dict (a Map or a record of names to Tensors), got ${describeValue(dict)}`,
+    );
   }
   const out: StateDict = new Map();
   for (const [k, v] of Object.entries(dict)) {

@@ -22,9 +22,44 @@ test('every public value has exactly one path', () => {
 });
 
 test('the top level is the tensor core plus the namespaces', () => {
-  const core = ['Tensor', 'tensor', 'zeros', 'ones', 'full', 'zerosLike', 'onesLike', 'arange', 'linspace', 'rand', 'randn', 'randint',
-    'manualSeed', 'getRngState', 'setRngState', 'randperm', 'concat', 'stack', 'matmul', 'where', 'gather', 'split', 'chunk', 'repeat',
-    'flip', 'cumsum', 'isclose', 'allclose', 'noGrad', 'enableGrad', 'isGradEnabled', 'getBackend', 'setBackend', 'listBackends',
-    'registerBackend', 'backendFailure', 'initWasmBackend'];
+  const core = [
+    'Tensor',
+    'tensor',
+    'zeros',
+    'ones',
+    'full',
+    'zerosLike',
+    'onesLike',
+    'arange',
+    'linspace',
+    'rand',
+    'randn',
+    'randint',
+    'manualSeed',
+    'getRngState',
+    'setRngState',
+    'randperm',
+    'concat',
+    'stack',
+    'matmul',
+    'where',
+    'gather',
+    'split',
+    'chunk',
+    'repeat',
+    'flip',
+    'cumsum',
+    'isclose',
+    'allclose',
+    'noGrad',
+    'enableGrad',
+    'isGradEnabled',
+    'getBackend',
+    'setBackend',
+    'listBackends',
+    'registerBackend',
+    'backendFailure',
+    'initWasmBackend',
+  ];
   assert.deepEqual(Object.keys(convkit).sort(), [...core, ...NAMESPACES].sort());
 });

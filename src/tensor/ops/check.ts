@@ -28,7 +28,8 @@ function hint(v: unknown): string {
 
 /** Throws a TypeError unless x is a Tensor: "<op>: <what> expected a Tensor, got an array; wrap it with tensor(...)". */
 export function expectTensor(op: string, what: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} expected a Tensor, got ${describeValue(x)}${hint(x)}`);
+  if (!(x instanceof Tensor))
+    throw new TypeError(`${op}: ${what} expected a Tensor, got ${describeValue(x)}${hint(x)}`);
 }
 
 /** Like expectTensor, but a number is also accepted (the second operand of add, mul, ...). */

@@ -14,15 +14,23 @@ test('maxPool2d: input 4x7, kernel 3, stride 3, padding [0, 1], dilation [2, 3],
 });
 
 test('maxPool2d: the same case without ceilMode is refused, as in PyTorch', () => {
-  assert.throws(() => F.maxPool2d(zeros([1, 1, 4, 7]), { kernelSize: 3, stride: 3, padding: [0, 1], dilation: [2, 3] }),
-    /maxPool2d: input \[1, 1, 4, 7\] is too small for kernel \[3, 3\].*output size would be \[0, 1\]/);
+  assert.throws(
+    () => F.maxPool2d(zeros([1, 1, 4, 7]), { kernelSize: 3, stride: 3, padding: [0, 1], dilation: [2, 3] }),
+    /maxPool2d: input \[1, 1, 4, 7\] is too small for kernel \[3, 3\].*output size would be \[0, 1\]/,
+  );
 });
 
 test('slidingOutputSize: PyTorch pooling_output_shape values', () => {
   // (n, k, s, pad, d, ceil) -> torch.nn.functional.max_pool1d output length
   const cases: [number, number, number, number, number, boolean, number][] = [
-    [4, 3, 3, 0, 2, true, 1], [4, 3, 3, 0, 2, false, 0], [7, 3, 3, 1, 3, true, 2], [7, 3, 3, 1, 3, false, 1],
-    [5, 2, 2, 1, 1, true, 3], [5, 3, 4, 0, 2, true, 1], [3, 3, 2, 0, 2, true, 0], [10, 4, 3, 2, 1, true, 4],
+    [4, 3, 3, 0, 2, true, 1],
+    [4, 3, 3, 0, 2, false, 0],
+    [7, 3, 3, 1, 3, true, 2],
+    [7, 3, 3, 1, 3, false, 1],
+    [5, 2, 2, 1, 1, true, 3],
+    [5, 3, 4, 0, 2, true, 1],
+    [3, 3, 2, 0, 2, true, 0],
+    [10, 4, 3, 2, 1, true, 4],
   ];
   for (const [n, k, s, p, d, ceil, want] of cases) {
     assert.equal(slidingOutputSize(n, k, s, p, p, d, ceil), want, `n=${n} k=${k} s=${s} p=${p} d=${d} ceil=${ceil}`);

@@ -21,7 +21,14 @@ test('model.stateDict() goes straight into io.serializeSafetensors and back thro
 
 test('state dicts with non-Tensor values or of the wrong kind are refused naming the key', () => {
   const m = new nn.Linear(2, 1);
-  assert.throws(() => m.loadStateDict(new Map([['weight', [[1, 2]]]]) as never), { message: "Linear.loadStateDict: 'weight' is not a Tensor (got an array)" });
-  assert.throws(() => m.loadStateDict(tensor([1]) as never), /Linear.loadStateDict: expected a state dict \(a Map or a record of names to Tensors\), got a Tensor/);
-  assert.throws(() => io.serializeSafetensors({ w: 3 } as never), { message: "serializeSafetensors: 'w' is not a Tensor (got the number 3)" });
+  assert.throws(() => m.loadStateDict(new Map([['weight', [[1, 2]]]]) as never), {
+    message: "Linear.loadStateDict: 'weight' is not a Tensor (got an array)",
+  });
+  assert.throws(
+    () => m.loadStateDict(tensor([1]) as never),
+    /Linear.loadStateDict: expected a state dict \(a Map or a record of names to Tensors\), got a Tensor/,
+  );
+  assert.throws(() => io.serializeSafetensors({ w: 3 } as never), {
+    message: "serializeSafetensors: 'w' is not a Tensor (got the number 3)",
+  });
 });
