@@ -3,11 +3,9 @@
  * zeroed with probability p and the survivors are scaled by 1/(1-p), so evaluation needs no
  * rescaling. Masks come from the seeded global generator (manualSeed makes them reproducible).
  */
-import { record } from '../../autograd/engine.js';
-import { empty, f32 } from '../../tensor/alloc.js';
 import { random } from '../../tensor/random.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of the dropout functions (PyTorch defaults: p = 0.5, training = true). */
@@ -21,20 +19,13 @@ function checkP(op: string, p: number): void {
  * Multiplies x by a mask drawn once per group of `group` consecutive elements (1 = per
  * element, H*W = per channel). Kept entries are scaled by 1/(1-p); p = 1 gives zeros.
  */
-function maskedScale(op: string, x: Tensor, p: number, group: number): Tensor {
+function maskedScale(x: Tensor, p: number, group: number): Tensor {
   const n = x.size, groups = group === 0 ? 0 : n / group;
   const scale = p === 1 ? 0 : 1 / (1 - p);
   const mask = new Float32Array(groups);
   for (let k = 0; k < groups; k++) mask[k] = random() < p ? 0 : scale;
-  const out = empty(x.shape), od = out.f32, xd = f32(x);
-  if (group === 1) for (let i = 0; i < n; i++) od[i] = xd[i] * mask[i];
-  else for (let k = 0, i = 0; k < groups; k++) { const s = mask[k]; for (let j = 0; j < group; j++, i++) od[i] = xd[i] * s; }
-  return record(out, op, [x], (g) => {
-    const gx = empty(x.shape), o = gx.f32, gd = g.f32;
-    if (group === 1) for (let i = 0; i < n; i++) o[i] = gd[i] * mask[i];
-    else for (let k = 0, i = 0; k < groups; k++) { const s = mask[k]; for (let j = 0; j < group; j++, i++) o[i] = gd[i] * s; }
-    return [gx];
-  });
+  // a composite: x (as groups of `group` elements) times the constant mask
+  return x.reshape([groups, group]).mul(new Tensor(mask, [groups, 1])).reshape([...x.shape]);
 }
 
 /** Zeroes each element with probability p and scales the rest by 1/(1-p); identity when !training or p = 0. */
@@ -43,7 +34,7 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   const p = options.p ?? 0.5, training = options.training ?? true;
   checkP('dropout', p);
   if (!training || p === 0 || x.size === 0) return x;
-  return maskedScale('dropout', x, p, 1);
+  return maskedScale(x, p, 1);
 }
 
 /** Channel dropout over the trailing `spatial` axes: input rank must be batchedRank or batchedRank - 1. */
@@ -56,7 +47,7 @@ function channelDropout(op: string, x: Tensor, options: DropoutOptions, batchedR
   if (!training || p === 0 || x.size === 0) return x;
   // every (n, c) channel is one group of the trailing spatial elements
   const spatial = batchedRank - 2;
-  return maskedScale(op, x, p, sizeOf(x.shape.slice(x.ndim - spatial)));
+  return maskedScale(x, p, sizeOf(x.shape.slice(x.ndim - spatial)));
 }
 
 /** Zeroes whole channels of (N, C, L) or (C, L) input with probability p (PyTorch's dropout1d). */
