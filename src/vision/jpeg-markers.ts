@@ -54,11 +54,11 @@ export function scanJpeg(bytes: Uint8Array, name: string): JpegInfo {
     const marker = bytes[at++];
     if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue; // no payload
     if (marker === 0xd9) fail('is corrupt: it ends (EOI) before any image data');
-    if (at + 2 > bytes.length) fail(`is truncated: marker 0xff${marker.toString(16)} at byte ${at - 2} has no length`);
+    if (at + 2 > bytes.length) fail(`is truncated: marker 0xff${marker.toString(16).padStart(2, '0')} at byte ${at - 2} has no length`);
     const length = (bytes[at] << 8) | bytes[at + 1];
-    if (length < 2) fail(`is corrupt: marker 0xff${marker.toString(16)} at byte ${at - 2} declares length ${length}`);
+    if (length < 2) fail(`is corrupt: marker 0xff${marker.toString(16).padStart(2, '0')} at byte ${at - 2} declares length ${length}`);
     const start = at + 2, end = at + length;
-    if (end > bytes.length) fail(`is truncated: segment 0xff${marker.toString(16)} at byte ${at - 2} needs ${length + 2} bytes but the file ends after ${bytes.length - at + 2}`);
+    if (end > bytes.length) fail(`is truncated: segment 0xff${marker.toString(16).padStart(2, '0')} at byte ${at - 2} needs ${length + 2} bytes but the file ends after ${bytes.length - at + 2}`);
     const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isFrame) {
       if (end - start < 6) fail(`is corrupt: its frame header (SOF) has ${end - start} bytes`);
