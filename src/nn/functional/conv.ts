@@ -116,14 +116,10 @@ function lift2(dims: number, v: number[], one: number): number[] {
   return dims === 2 ? v : [one, v[0]];
 }
 
-/** Adds bias[o] to every cell of output channel o (raw, no autograd). */
+/** Adds bias[o] to every cell of output channel o (raw, no autograd): one broadcasting add kernel, in place. */
 function addBiasInPlace(y: Float32Array, bias: Float32Array, n: number, c: number, plane: number): void {
-  for (let i = 0; i < n; i++) {
-    for (let o = 0; o < c; o++) {
-      const base = (i * c + o) * plane, bv = bias[o];
-      for (let j = 0; j < plane; j++) y[base + j] += bv;
-    }
-  }
+  const shape = [n, c, plane];
+  getBackend().binary('add', y, shape, bias, [1, c, 1], y, shape);
 }
 
 /** The bias gradient: dy (N, C, H, W) summed over N, H and W, in two reduce kernel calls. */

@@ -140,9 +140,11 @@ function validCounts(g: Pool2dGeometry): Float32Array {
   return c;
 }
 
-/** Multiplies each (outH, outW) plane of t in place by scale. */
+/** Multiplies each (outH, outW) plane of t in place by scale: one broadcasting mul kernel. */
 function scalePlanes(t: Float32Array, scale: Float32Array): void {
-  for (let i = 0; i < t.length; i++) t[i] *= scale[i % scale.length];
+  if (scale.length === 0) return;
+  const shape = [t.length / scale.length, scale.length];
+  getBackend().binary('mul', t, shape, scale, [1, scale.length], t, shape);
 }
 
 /** countIncludePad (default true) and divisorOverride (null or a non-zero number) of an average pool. */
