@@ -12,6 +12,8 @@ import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { axisLayout } from './softmax.js';
 import { expectTensor } from '../../tensor/ops/check.js';
+import { maximum } from '../../tensor/ops/elementwise.js';
+import { where } from '../../tensor/ops/where.js';
 
 /** Options of batchNorm (PyTorch defaults: training = false, momentum = 0.1, eps = 1e-5). */
 export interface BatchNormOptions { training?: boolean; momentum?: number; eps?: number }
@@ -168,38 +170,11 @@ export function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
   const p = options.p ?? 2, dim = options.dim ?? 1, eps = options.eps ?? 1e-12;
   if (typeof p !== 'number' || !(p > 0)) throw new RangeError(`${op}: p must be a positive number, got ${String(p)}`);
   const { outer, len, inner } = axisLayout(op, x, dim);
-  const xd = f32(x);
-  const norms = new Float64Array(outer * inner);
-  const out = empty(x.shape), od = out.f32;
-  for (let a = 0; a < outer; a++) {
-    for (let i = 0; i < inner; i++) {
-      const start = a * len * inner + i, end = start + len * inner;
-      let s = 0;
-      if (p === 2) for (let q = start; q < end; q += inner) s += xd[q] * xd[q];
-      else for (let q = start; q < end; q += inner) s += Math.pow(Math.abs(xd[q]), p);
-      const nrm = p === 2 ? Math.sqrt(s) : Math.pow(s, 1 / p);
-      norms[a * inner + i] = nrm;
-      const inv = 1 / Math.max(nrm, eps);
-      for (let q = start; q < end; q += inner) od[q] = xd[q] * inv;
-    }
-  }
-  return record(out, op, [x], (g) => {
-    // above eps: dx_i = g_i / n - (sum_j g_j x_j) / n^2 * sign(x_i) |x_i|^(p-1) / n^(p-1)
-    const gd = g.f32, gx = empty(x.shape), o = gx.f32;
-    for (let a = 0; a < outer; a++) {
-      for (let i = 0; i < inner; i++) {
-        const start = a * len * inner + i, end = start + len * inner, nrm = norms[a * inner + i];
-        if (!(nrm > eps)) { for (let q = start; q < end; q += inner) o[q] = gd[q] / eps; continue; }
-        let dot = 0;
-        for (let q = start; q < end; q += inner) dot += gd[q] * xd[q];
-        const k = dot / (nrm * nrm * Math.pow(nrm, p - 1));
-        for (let q = start; q < end; q += inner) {
-          const v = xd[q];
-          const dn = p === 2 ? v : Math.sign(v) * Math.pow(Math.abs(v), p - 1);
-          o[q] = gd[q] / nrm - k * dn;
-        }
-      }
-    }
-    return [gx];
-  });
+  // a composite over the (outer, len, inner) view: x / max(||x||_p, eps). The root reads 1 where
+  // the sum is 0 (its result is replaced by 0), so an all-zero slice gets gradient g / eps, not NaN.
+  const view = x.reshape([outer, len, inner]);
+  const sum = (p === 2 ? view.square() : view.abs().pow(p)).sum(1).reshape([outer, 1, inner]);
+  const positive = sum.gt(0), safe = where(positive, sum, 1);
+  const norm = where(positive, p === 2 ? safe.sqrt() : safe.pow(1 / p), 0);
+  return view.div(maximum(norm, eps)).reshape([...x.shape]);
 }
