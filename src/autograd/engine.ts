@@ -44,7 +44,8 @@ export function freeWithGraph(roots: readonly Tensor[], storages: readonly Float
   for (const r of new Set(roots)) {
     if (r.gradFn === null) continue;
     const list = waiting.get(r);
-    if (list === undefined) waiting.set(r, [w]); else list.push(w);
+    if (list === undefined) waiting.set(r, [w]);
+    else list.push(w);
     w.pending++;
   }
   if (w.pending === 0) for (const d of storages) recycle(d);
@@ -59,21 +60,38 @@ export function isGradEnabled(): boolean {
 export function noGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = false;
-  try { return fn(); } finally { gradEnabled = prev; }
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
 }
 
 /** Runs fn with graph recording on, even inside noGrad. */
 export function enableGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = true;
-  try { return fn(); } finally { gradEnabled = prev; }
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
 }
 
 /** Attaches a backward rule to `out` when grad mode is on and some input requires grad. */
-export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: (grad: Tensor) => (Tensor | null)[]): Tensor {
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  backward: (grad: Tensor) => (Tensor | null)[],
+): Tensor {
   if (!gradEnabled) return out;
   let needed = false;
-  for (const t of inputs) if (t.requiresGrad) { needed = true; break; }
+  for (const t of inputs)
+    if (t.requiresGrad) {
+      needed = true;
+      break;
+    }
   if (!needed) return out;
   out.requiresGrad = true;
   out.gradFn = { name, inputs, backward };
@@ -93,7 +111,10 @@ function topoOrder(root: Tensor): Tensor[] {
     if (i < inputs.length) {
       top[1] = i + 1;
       const child = inputs[i];
-      if (child.requiresGrad && !seen.has(child)) { seen.add(child); stack.push([child, 0]); }
+      if (child.requiresGrad && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
     } else {
       order.push(t);
       stack.pop();
@@ -113,7 +134,9 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
   for (const t of order) {
     const op = t.gradFn === null ? released.get(t) : undefined;
     if (op !== undefined) {
-      throw new Error(`backward(): trying to backward through the graph a second time: the graph behind a tensor of shape [${t.shape.join(', ')}] made by '${op}' was released by an earlier backward(); pass { retainGraph: true } to that first backward() if you need to call it twice`);
+      throw new Error(
+        `backward(): trying to backward through the graph a second time: the graph behind a tensor of shape [${t.shape.join(', ')}] made by '${op}' was released by an earlier backward(); pass { retainGraph: true } to that first backward() if you need to call it twice`,
+      );
     }
   }
   // a leaf's .grad from an earlier pass that was since cleared or replaced (zeroGrad) is no
@@ -121,7 +144,10 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
   const dropped: Tensor[] = [];
   for (const t of order) {
     const old = t.gradFn === null ? givenGrad.get(t) : undefined;
-    if (old !== undefined && old !== t.grad) { givenGrad.delete(t); dropped.push(old); }
+    if (old !== undefined && old !== t.grad) {
+      givenGrad.delete(t);
+      dropped.push(old);
+    }
   }
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, grad);
@@ -142,20 +168,30 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
           // take the gradient over when this pass made it and no pending gradient shares its
           // storage; otherwise copy it (a rule may pass one gradient on to several inputs)
           const prev = t.grad;
-          t.grad = prev ? prev.add(g) : scope.storages.has(g.data as Float32Array) && !pending.has(g.data) ? g : g.clone();
+          t.grad = prev
+            ? prev.add(g)
+            : scope.storages.has(g.data as Float32Array) && !pending.has(g.data)
+              ? g
+              : g.clone();
           if (prev !== null && givenGrad.get(t) === prev) dropped.push(prev);
           givenGrad.set(t, t.grad);
           kept.add(t.grad.data);
           continue;
         }
-        if (t.retainsGrad) { t.grad = t.grad ? t.grad.add(g) : g.clone(); kept.add(t.grad.data); }
+        if (t.retainsGrad) {
+          t.grad = t.grad ? t.grad.add(g) : g.clone();
+          kept.add(t.grad.data);
+        }
         const inGrads = fn.backward(g);
         const inputs = fn.inputs;
         for (let i = 0; i < inputs.length; i++) {
-          const inp = inputs[i], gi = inGrads[i];
+          const inp = inputs[i],
+            gi = inGrads[i];
           if (!gi || !inp.requiresGrad) continue;
           if (gi.shape.length !== inp.shape.length || gi.shape.some((d, j) => d !== inp.shape[j])) {
-            throw new Error(`autograd: ${fn.name} returned a gradient of shape [${gi.shape.join(', ')}] for an input of shape [${inp.shape.join(', ')}]`);
+            throw new Error(
+              `autograd: ${fn.name} returned a gradient of shape [${gi.shape.join(', ')}] for an input of shape [${inp.shape.join(', ')}]`,
+            );
           }
           const prev = grads.get(inp);
           const sum = prev ? prev.add(gi) : gi;
@@ -188,10 +224,15 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
 /** How many pending gradients of a backward pass use each storage. */
 class PendingStorage {
   private readonly refs = new Map<TensorData, number>();
-  add(d: TensorData): void { this.refs.set(d, (this.refs.get(d) ?? 0) + 1); }
+  add(d: TensorData): void {
+    this.refs.set(d, (this.refs.get(d) ?? 0) + 1);
+  }
   drop(d: TensorData): void {
     const r = (this.refs.get(d) ?? 0) - 1;
-    if (r > 0) this.refs.set(d, r); else this.refs.delete(d);
+    if (r > 0) this.refs.set(d, r);
+    else this.refs.delete(d);
   }
-  has(d: TensorData): boolean { return this.refs.has(d); }
+  has(d: TensorData): boolean {
+    return this.refs.has(d);
+  }
 }

@@ -113,7 +113,10 @@ function holdProperties(m: Module, walk: Walk): void {
 
 function holdValue(v: unknown, walk: Walk, nested: boolean): void {
   if (typeof v !== 'object' || v === null) return;
-  if (v instanceof Tensor) { walk.hold(v); return; }
+  if (v instanceof Tensor) {
+    walk.hold(v);
+    return;
+  }
   if (isModule(v)) {
     if (walk.tree.has(v) || walk.extra?.has(v) === true) return;
     (walk.extra ??= new Set()).add(v);
@@ -128,5 +131,8 @@ function holdValue(v: unknown, walk: Walk, nested: boolean): void {
 }
 
 function isModule(v: object): v is Module {
-  return typeof (v as { children?: unknown }).children === 'function' && typeof (v as { forward?: unknown }).forward === 'function';
+  return (
+    typeof (v as { children?: unknown }).children === 'function' &&
+    typeof (v as { forward?: unknown }).forward === 'function'
+  );
 }

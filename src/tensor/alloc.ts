@@ -43,7 +43,9 @@ const pool = new Map<number, Float32Array[]>();
 const inPool = new WeakSet<Float32Array>();
 let pooledBytes = 0;
 /** Counters for storageStats. */
-let fresh = 0, reused = 0, recycled = 0;
+let fresh = 0,
+  reused = 0,
+  recycled = 0;
 /** The backend of every buffer `take` handed out: only these are ever recycled, into their own backend's pool. */
 const origin = new WeakMap<Float32Array, Backend>();
 /** The innermost open storage scope (see openScope). */
@@ -72,7 +74,11 @@ function take(n: number, zero: boolean): Float32Array {
       if (zero) a.fill(0);
     }
   }
-  if (a === undefined) { a = be.alloc(n); origin.set(a, be); if (n >= MIN_POOLED) fresh++; }
+  if (a === undefined) {
+    a = be.alloc(n);
+    origin.set(a, be);
+    if (n >= MIN_POOLED) fresh++;
+  }
   if (poison && !zero) a.fill(NaN);
   if (current !== null) current.storages.add(a);
   return a;
@@ -109,7 +115,10 @@ export function recycle(data: TensorData): void {
   if (n < MIN_POOLED || origin.get(data) !== poolBackend || getBackend() !== poolBackend) return;
   if (pooledBytes + 4 * n > MAX_POOL_BYTES) return;
   let list = pool.get(n);
-  if (list === undefined) { list = []; pool.set(n, list); }
+  if (list === undefined) {
+    list = [];
+    pool.set(n, list);
+  }
   if (list.length >= MAX_PER_LENGTH || inPool.has(data)) return;
   inPool.add(data);
   forgetStorage(data);
@@ -144,7 +153,9 @@ export class StorageScope {
   readonly storages = new Set<Float32Array>();
   /** The scope that was innermost before this one opened. */
   readonly parent: StorageScope | null;
-  constructor(parent: StorageScope | null) { this.parent = parent; }
+  constructor(parent: StorageScope | null) {
+    this.parent = parent;
+  }
 
   /** The storages of this scope that are not in `keep` (candidates for recycling). */
   unkept(keep: ReadonlySet<TensorData>): Float32Array[] {
@@ -165,7 +176,8 @@ export function openScope(): StorageScope {
 
 /** Closes the innermost scope, which must be `s`. */
 export function closeScope(s: StorageScope): void {
-  if (current !== s) throw new Error('closeScope: storage scopes must close innermost first (a scope was left open, or closed twice)');
+  if (current !== s)
+    throw new Error('closeScope: storage scopes must close innermost first (a scope was left open, or closed twice)');
   current = s.parent;
 }
 

@@ -18,7 +18,10 @@ import { manualSeed } from '../../src/tensor/random.js';
 import { randn } from '../../src/tensor/creation.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
-const B = 4, D = 96, H = 128, C = 80; // every activation has >= 64 elements, so it is pooled
+const B = 4,
+  D = 96,
+  H = 128,
+  C = 80; // every activation has >= 64 elements, so it is pooled
 
 /** A plain model: functional code in forward, no container, no declarations. */
 class Plain extends Module {
@@ -51,7 +54,10 @@ class Stashing extends Plain {
 }
 
 function labels(): Tensor {
-  return new Tensor(Int32Array.from({ length: B }, (_, i) => (i * 7) % C), [B]);
+  return new Tensor(
+    Int32Array.from({ length: B }, (_, i) => (i * 7) % C),
+    [B],
+  );
 }
 
 function trainStep(model: Module, opt: SGD, x = randn([B, D])): { out: Tensor; loss: Tensor } {
@@ -72,7 +78,10 @@ const snap = (t: Tensor): number[] => Array.from(t.data);
 /** Fresh allocations per step of the loss alone (computed outside any module call). */
 function lossOnlyFresh(steps: number): number {
   const z = randn([B, C]).requiresGrad_();
-  const step = (): void => { z.grad = null; crossEntropy(z.mul(1), labels()).backward(); };
+  const step = (): void => {
+    z.grad = null;
+    crossEntropy(z.mul(1), labels()).backward();
+  };
   step();
   step();
   const before = storageStats().fresh;
@@ -96,7 +105,10 @@ test('a plain module reuses its intermediates after warm-up (no per-class declar
   const bound = 1 + nParams + lossOnlyFresh(steps);
   const perStep = (after.fresh - before.fresh) / steps;
   assert.ok(perStep <= bound, `fresh allocations per step: ${perStep} (expected <= ${bound})`);
-  assert.ok(after.recycled - before.recycled >= steps * 6, `recycled ${after.recycled - before.recycled} storages in ${steps} steps`);
+  assert.ok(
+    after.recycled - before.recycled >= steps * 6,
+    `recycled ${after.recycled - before.recycled} storages in ${steps} steps`,
+  );
 });
 
 test('noGrad inference through a plain module recycles everything but the output', () => {
@@ -119,7 +131,8 @@ test('held outputs, losses and .item() after backward stay intact over later ste
   const opt = new SGD(model.parameters(), { lr: 0.05 });
   churn(model, opt, 2);
   const { out, loss } = trainStep(model, opt);
-  const o = snap(out), l = loss.item();
+  const o = snap(out),
+    l = loss.item();
   churn(model, opt, 6);
   assert.deepEqual(snap(out), o);
   assert.equal(loss.item(), l);
@@ -137,7 +150,8 @@ test('tensors a forward stores on its module (directly, in arrays, Maps, objects
   churn(model, opt, 6);
   held.forEach((t, i) => assert.deepEqual(snap(t), values[i], `held tensor ${i} changed`));
   // and the relation between them still holds (k = 2h + 1)
-  const h = held[0].data, k = held[2].data;
+  const h = held[0].data,
+    k = held[2].data;
   for (let i = 0; i < h.length; i++) assert.ok(Math.abs(k[i] - (2 * h[i] + 1)) < 1e-5);
 });
 
@@ -145,12 +159,15 @@ test('tensors seen or made by hooks are never recycled', () => {
   manualSeed(5);
   const model = new Plain();
   const opt = new SGD(model.parameters(), { lr: 0.05 });
-  const seen: Tensor[] = [], made: Tensor[] = [];
+  const seen: Tensor[] = [],
+    made: Tensor[] = [];
   model.b.registerForwardHook((_m, inputs, out) => {
     seen.push(inputs[0], out);
     made.push(out.mul(3));
   });
-  model.c.registerForwardPreHook((_m, inputs) => { seen.push(inputs[0]); });
+  model.c.registerForwardPreHook((_m, inputs) => {
+    seen.push(inputs[0]);
+  });
   churn(model, opt, 1);
   const held = [...seen, ...made];
   assert.equal(held.length, 4);
@@ -198,10 +215,16 @@ test('retainGraph: a second backward still finds the saved intermediates', () =>
   const once = new Plain();
   once.loadStateDict(model.stateDict());
   crossEntropy(once.call(x), labels()).backward();
-  const pa = [...model.parameters()], pb = [...once.parameters()];
+  const pa = [...model.parameters()],
+    pb = [...once.parameters()];
   pa.forEach((p, i) => {
-    const g = p.grad as Tensor, h = pb[i].grad as Tensor;
-    for (let j = 0; j < g.size; j++) assert.ok(Math.abs(g.data[j] - 2 * h.data[j]) < 1e-5 * (1 + Math.abs(h.data[j])), `parameter ${i}: ${g.data[j]} vs 2 * ${h.data[j]}`);
+    const g = p.grad as Tensor,
+      h = pb[i].grad as Tensor;
+    for (let j = 0; j < g.size; j++)
+      assert.ok(
+        Math.abs(g.data[j] - 2 * h.data[j]) < 1e-5 * (1 + Math.abs(h.data[j])),
+        `parameter ${i}: ${g.data[j]} vs 2 * ${h.data[j]}`,
+      );
   });
 });
 
@@ -249,7 +272,10 @@ test('a submodule added after earlier calls is walked too (its stashed tensors a
   manualSeed(10);
   class Tail extends Module {
     last: Tensor | null = null;
-    forward(x: Tensor): Tensor { this.last = x.mul(2); return this.last.add(1); }
+    forward(x: Tensor): Tensor {
+      this.last = x.mul(2);
+      return this.last.add(1);
+    }
   }
   // Sequential's children are named '0', '1', ...: reachable only through the module tree
   const model = new Sequential(new Linear(D, H), new ReLU(), new Linear(H, C));

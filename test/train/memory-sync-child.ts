@@ -23,7 +23,8 @@ import { Tensor } from '../../src/tensor/tensor.js';
 const [mode, stepsArg, batchArg] = process.argv.slice(2);
 const steps = Number(stepsArg);
 const batch = Number(batchArg);
-if (mode !== 'train' && mode !== 'infer') throw new Error(`memory-sync-child: mode must be train or infer, got ${mode}`);
+if (mode !== 'train' && mode !== 'infer')
+  throw new Error(`memory-sync-child: mode must be train or infer, got ${mode}`);
 const warmup = Math.min(200, Math.floor(steps / 10));
 
 /** A small CNN written as plain forward code (no Sequential): its activations are >= 1024 elements. */
@@ -40,8 +41,15 @@ const be = getBackend();
 const wasmStats = (): Record<string, number> | null =>
   (be as { memoryStats?: () => Record<string, number> }).memoryStats?.() ?? null;
 const gc = (globalThis as { gc?: () => void }).gc;
-const rss = (): number => { gc?.(); return process.memoryUsage().rss; };
-const heap = (): number => { gc?.(); const m = process.memoryUsage(); return m.heapUsed + m.external; };
+const rss = (): number => {
+  gc?.();
+  return process.memoryUsage().rss;
+};
+const heap = (): number => {
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+};
 
 manualSeed(0);
 let warmRss = 0;
@@ -54,9 +62,17 @@ if (mode === 'train') {
   const model = lenet5();
   const opt = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = randn([batch, 1, 28, 28]);
-  const y = new Tensor(Int32Array.from({ length: batch }, (_, i) => i % 10), [batch]);
+  const y = new Tensor(
+    Int32Array.from({ length: batch }, (_, i) => i % 10),
+    [batch],
+  );
   for (let i = 0; i < steps; i++) {
-    if (i === warmup) { warmRss = rss(); warmHeap = heap(); warmFresh = storageStats().fresh; warmWasm = wasmStats(); }
+    if (i === warmup) {
+      warmRss = rss();
+      warmHeap = heap();
+      warmFresh = storageStats().fresh;
+      warmWasm = wasmStats();
+    }
     if (i > warmup && i % Math.floor(steps / 10) === 0) rssAt.push(rss());
     opt.zeroGrad();
     const loss = crossEntropy(model.call(x), y);
@@ -70,7 +86,12 @@ if (mode === 'train') {
   const x = randn([batch, 1, 16, 16]);
   let sum = 0;
   for (let i = 0; i < steps; i++) {
-    if (i === warmup) { warmRss = rss(); warmHeap = heap(); warmFresh = storageStats().fresh; warmWasm = wasmStats(); }
+    if (i === warmup) {
+      warmRss = rss();
+      warmHeap = heap();
+      warmFresh = storageStats().fresh;
+      warmWasm = wasmStats();
+    }
     if (i > warmup && i % Math.floor(steps / 10) === 0) rssAt.push(rss());
     sum += noGrad(() => model.call(x)).data[0];
   }
@@ -78,7 +99,21 @@ if (mode === 'train') {
 }
 const endRss = rss();
 const endHeap = heap();
-process.stdout.write(`${JSON.stringify({
-  backend: be.name, mode, steps, warmup, batch, warmRss, rssAt, endRss, warmHeap, endHeap, last,
-  freshAfterWarmup: storageStats().fresh - warmFresh, warmWasm, endWasm: wasmStats(),
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    backend: be.name,
+    mode,
+    steps,
+    warmup,
+    batch,
+    warmRss,
+    rssAt,
+    endRss,
+    warmHeap,
+    endHeap,
+    last,
+    freshAfterWarmup: storageStats().fresh - warmFresh,
+    warmWasm,
+    endWasm: wasmStats(),
+  })}\n`,
+);

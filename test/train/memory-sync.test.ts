@@ -10,17 +10,33 @@ import { fileURLToPath } from 'node:url';
 const child = fileURLToPath(new URL('./memory-sync-child.ts', import.meta.url));
 const MiB = 2 ** 20;
 
-interface WasmStats { memoryBytes: number; heapBytes: number; tensorBytes: number; fallbacks: number }
+interface WasmStats {
+  memoryBytes: number;
+  heapBytes: number;
+  tensorBytes: number;
+  fallbacks: number;
+}
 interface Result {
-  backend: string; steps: number; warmRss: number; rssAt: number[]; endRss: number;
-  warmHeap: number; endHeap: number; last: number; freshAfterWarmup: number;
-  warmWasm: WasmStats | null; endWasm: WasmStats | null;
+  backend: string;
+  steps: number;
+  warmRss: number;
+  rssAt: number[];
+  endRss: number;
+  warmHeap: number;
+  endHeap: number;
+  last: number;
+  freshAfterWarmup: number;
+  warmWasm: WasmStats | null;
+  endWasm: WasmStats | null;
 }
 
 function runChild(mode: 'train' | 'infer', steps: number, batch: (backend: string) => number): Result {
   const backend = process.env.CONVKIT_BACKEND ?? '';
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', child, mode, String(steps), String(batch(backend))],
-    { encoding: 'utf8', timeout: 400_000, env: process.env });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', child, mode, String(steps), String(batch(backend))],
+    { encoding: 'utf8', timeout: 400_000, env: process.env },
+  );
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim()) as Result;
 }
@@ -29,11 +45,17 @@ function checkFlat(res: Result, label: string): void {
   const mb = (b: number): string => (b / MiB).toFixed(1);
   const rssGrowth = res.endRss - res.warmRss;
   // a leak of one step's gradients alone would be ~240 KB x 1,800 steps = 420 MB
-  assert.ok(rssGrowth < 64 * MiB, `${label}: RSS grew by ${mb(rssGrowth)} MB after warm-up (${res.rssAt.map(mb).join(', ')} MB along the way)`);
+  assert.ok(
+    rssGrowth < 64 * MiB,
+    `${label}: RSS grew by ${mb(rssGrowth)} MB after warm-up (${res.rssAt.map(mb).join(', ')} MB along the way)`,
+  );
   const heapGrowth = res.endHeap - res.warmHeap;
   assert.ok(heapGrowth < 8 * MiB, `${label}: JS heap + external memory grew by ${mb(heapGrowth)} MB after warm-up`);
   if (res.endWasm !== null && res.warmWasm !== null) {
-    assert.ok(res.endWasm.memoryBytes < 64 * MiB, `${label}: wasm memory is ${mb(res.endWasm.memoryBytes)} MB (limit 64)`);
+    assert.ok(
+      res.endWasm.memoryBytes < 64 * MiB,
+      `${label}: wasm memory is ${mb(res.endWasm.memoryBytes)} MB (limit 64)`,
+    );
     assert.equal(res.endWasm.fallbacks, 0, `${label}: tensors fell back to the JS heap (wasm budget spent)`);
     const grown = res.endWasm.heapBytes - res.warmWasm.heapBytes;
     assert.ok(grown <= MiB, `${label}: wasm heap grew by ${mb(grown)} MB after warm-up`);
