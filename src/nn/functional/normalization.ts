@@ -2,8 +2,8 @@
  * Normalisation functions, matching torch.nn.functional: batchNorm (per channel over the
  * batch, with running statistics), layerNorm (per sample over the trailing axes),
  * localResponseNorm (AlexNet's "norm" across channels) and normalize (Lp normalisation).
- * Statistics are accumulated in float64; each op is one recorded node with its full backward.
- * batchNorm runs on the batchNormForward / batchNormBackward kernels.
+ * batchNorm is a kernel op (batchNormForward / batchNormBackward, statistics in float64); the
+ * others are composites of tensor ops differentiated by autograd.
  */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
@@ -14,6 +14,7 @@ import { axisLayout } from './softmax.js';
 import { expectTensor } from '../../tensor/ops/check.js';
 import { maximum } from '../../tensor/ops/elementwise.js';
 import { where } from '../../tensor/ops/where.js';
+import { pad } from '../../tensor/ops/shape.js';
 
 /** Options of batchNorm (PyTorch defaults: training = false, momentum = 0.1, eps = 1e-5). */
 export interface BatchNormOptions { training?: boolean; momentum?: number; eps?: number }
@@ -126,38 +127,13 @@ export function localResponseNorm(x: Tensor, size: number, options: LocalRespons
   }
   const n = x.shape[0], c = x.shape[1], inner = sizeOf(x.shape.slice(2));
   const lo = Math.floor(size / 2), hi = Math.floor((size - 1) / 2);
-  const xd = f32(x);
-  const den = new Float64Array(x.size); // k + alpha/size * window sum of squares
-  const out = empty(x.shape), od = out.f32;
-  const sc = alpha / size;
-  for (let b = 0; b < n; b++) {
-    for (let j = 0; j < inner; j++) {
-      for (let ch = 0; ch < c; ch++) {
-        let s = 0;
-        for (let q = Math.max(0, ch - lo); q <= Math.min(c - 1, ch + hi); q++) { const v = xd[(b * c + q) * inner + j]; s += v * v; }
-        const p = (b * c + ch) * inner + j;
-        den[p] = kk + sc * s;
-        od[p] = xd[p] * Math.pow(den[p], -beta);
-      }
-    }
-  }
-  return record(out, op, [x], (g) => {
-    // dx_c = g_c D_c^-beta - 2 beta alpha/size x_c * sum over c' whose window holds c of g_c' x_c' D_c'^(-beta-1)
-    const gd = g.f32, gx = empty(x.shape), o = gx.f32;
-    const tq = new Float64Array(c);
-    for (let b = 0; b < n; b++) {
-      for (let j = 0; j < inner; j++) {
-        for (let q = 0; q < c; q++) { const p = (b * c + q) * inner + j; tq[q] = gd[p] * xd[p] * Math.pow(den[p], -beta - 1); }
-        for (let ch = 0; ch < c; ch++) {
-          let s = 0;
-          for (let q = Math.max(0, ch - hi); q <= Math.min(c - 1, ch + lo); q++) s += tq[q];
-          const p = (b * c + ch) * inner + j;
-          o[p] = gd[p] * Math.pow(den[p], -beta) - 2 * beta * sc * xd[p] * s;
-        }
-      }
-    }
-    return [gx];
-  });
+  // a composite, as PyTorch builds it: window sums of x^2 over the zero-padded channel axis
+  const x3 = x.reshape([n, c, inner]);
+  const padded = pad(x3.square(), [0, 0, lo, hi]);
+  let window = padded.slice(1, 0, c);
+  for (let d = 1; d < size; d++) window = window.add(padded.slice(1, d, d + c));
+  const den = window.mul(alpha / size).add(kk);
+  return x3.mul(den.pow(-beta)).reshape([...x.shape]);
 }
 
 /** Options of normalize (PyTorch defaults p = 2, dim = 1, eps = 1e-12). */
