@@ -13,28 +13,21 @@
 //   node scripts/run-tests.mjs --list       which tier each test file is in
 //
 // The tier is decided here and only here: a file is slow when its name ends in .slow.test.ts
-// (CLI spawns, soaks, example builds: anything that starts processes or runs for long) or when
-// it is listed in SLOW_FILES below. Everything else must stay fast and in-process.
+// (CLI spawns, soaks, example builds: anything that starts processes or runs for long).
+// Everything else must stay fast and in-process.
 // Ends with one plain line "N passed, N failed" summing every pass.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Slow files not (yet) named *.slow.test.ts: CLI spawns, soaks. Prefer the name for new files.
-const SLOW_FILES = [
-  'test/cli/cli.test.ts',
-  'test/vision/cli.test.ts',
-  'test/vision/cli-hardening.test.ts',
-  'test/io/weights-validation.test.ts',
-  'test/train/memory.test.ts',
-  'test/train/memory-sync.test.ts',
-];
+// Slow files (CLI spawns, soaks, examples) are named *.slow.test.ts: the name is the tier.
+
 
 // suites whose results depend on the compute backend; test/backend compares backends itself
 const BACKEND_SUITES = ['test/tensor', 'test/autograd', 'test/nn', 'test/golden', 'test/lecture', 'test/optim', 'test/train', 'test/models'];
 
-const isSlow = (f) => f.endsWith('.slow.test.ts') || SLOW_FILES.includes(f.split('\\').join('/'));
+const isSlow = (f) => f.endsWith('.slow.test.ts');
 
 function collect(p) {
   if (!existsSync(p)) { console.error(`run-tests: no such file or folder: ${p}`); process.exit(2); }
@@ -92,8 +85,6 @@ const paths = args.filter((a) => !a.startsWith('--'));
 for (const f of flags) {
   if (!['--slow', '--all', '--list'].includes(f)) { console.error(`run-tests: unknown option ${f} (use --slow, --all, --list or test paths)`); process.exit(2); }
 }
-const stale = SLOW_FILES.filter((f) => !existsSync(f)); // a renamed file must leave the list too
-for (const f of stale) console.error(`run-tests: SLOW_FILES in scripts/run-tests.mjs lists ${f}, which does not exist`);
 if (flags.has('--list')) { // which tier each file is in, without running anything
   const all = collect('test');
   console.log(`fast tier:\n${all.filter((f) => !isSlow(f)).map((f) => `  ${f}`).join('\n')}`);
@@ -105,7 +96,6 @@ if (paths.length > 0) {
   if (flags.size > 0) { console.error('run-tests: give either test paths or --slow/--all, not both'); process.exit(2); }
   run('selected tests', paths.flatMap(collect));
 } else {
-  if (stale.length > 0) failed++;
   const all = collect('test');
   const { main, others } = backends();
   if (!flags.has('--slow')) run(`fast tier (backend ${main})`, all.filter((f) => !isSlow(f)));

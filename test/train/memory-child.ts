@@ -1,5 +1,5 @@
 /**
- * Child process of memory.test.ts: runs `steps` forward + backward + SGD steps of a tiny CNN
+ * Child process of memory.slow.test.ts: runs `steps` forward + backward + SGD steps of a tiny CNN
  * and prints {warmRss, endRss, steps, seconds} as JSON. Run with --expose-gc for stabler numbers.
  */
 import { Sequential } from '../../src/nn/module.js';

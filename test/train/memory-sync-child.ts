@@ -1,5 +1,5 @@
 /**
- * Child process of memory-sync.test.ts: a synchronous loop (never yields to the event loop, so
+ * Child process of memory-sync.slow.test.ts: a synchronous loop (never yields to the event loop, so
  * no finalizer can run) of LeNet-5 training steps (`train`) or of noGrad inference calls
  * through a plain Module (`infer`), on the backend CONVKIT_BACKEND selects. Prints JSON:
  * RSS and JS heap (+ external memory) after warm-up and at the end (after a full GC), wasm memory statistics where the backend

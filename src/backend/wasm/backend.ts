@@ -23,7 +23,7 @@
  *   detach them, so that mode keeps all tensors on the JS heap and always copies.
  * - Small tensors (< 1024 elements) always live on the JS heap: they are the most numerous,
  *   copying them costs little, and it keeps a synchronous loop of small ops from filling wasm
- *   memory (test/train/memory.test.ts: 20,000 steps of a tiny CNN). Exact elementwise ops
+ *   memory (test/train/memory.slow.test.ts: 20,000 steps of a tiny CNN). Exact elementwise ops
  *   with little work (< 1024 elements) on JS-heap operands run the reference TypeScript
  *   loops instead (no copies, no wasm call); see EXACT_UNARY for why only those.
  * - The per-call bookkeeping of copied operands uses fixed slots, not a Map: a Map keyed by

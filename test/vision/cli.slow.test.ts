@@ -1,4 +1,4 @@
-// `convkit visualize` and `convkit filter` on tiny inputs (spawned like test/cli/cli.test.ts).
+// `convkit visualize` and `convkit filter` on tiny inputs (spawned like test/cli/cli.slow.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
