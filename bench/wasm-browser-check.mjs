@@ -42,14 +42,17 @@ try {
 
 function serve(isolated) {
   return createServer(async (req, res) => {
-    const headers = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
+    const headers = isolated
+      ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+      : {};
     try {
       const url = new URL(req.url, 'http://x').pathname;
       const body = url === '/' ? page : await readFile(join(root, url));
       res.writeHead(200, { 'content-type': types[extname(url)] ?? 'text/html', ...headers });
       res.end(body);
     } catch {
-      res.writeHead(404, headers); res.end();
+      res.writeHead(404, headers);
+      res.end();
     }
   });
 }
@@ -59,14 +62,43 @@ for (const isolated of [true, false]) {
   const server = serve(isolated);
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${server.address().port}/`;
-  const r = await new Promise((resolve) => execFile(chromium, ['--headless', '--no-sandbox', '--disable-gpu',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-    '--virtual-time-budget=20000', '--dump-dom', url], { timeout: 120000 },
-  (err, stdout, stderr) => resolve({ err, stdout, stderr })));
+  const r = await new Promise((resolve) =>
+    execFile(
+      chromium,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--virtual-time-budget=20000',
+        '--dump-dom',
+        url,
+      ],
+      { timeout: 120000 },
+      (err, stdout, stderr) => resolve({ err, stdout, stderr }),
+    ),
+  );
   server.close();
   const m = /RESULT (\{.*\})/.exec(r.stdout ?? '');
-  const res = m ? JSON.parse(m[1].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')) : { error: `no result: ${r.err ?? ''} ${String(r.stderr).slice(-500)}` };
+  const res = m
+    ? JSON.parse(
+        m[1]
+          .replace(/&amp;/g, '&')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"'),
+      )
+    : { error: `no result: ${r.err ?? ''} ${String(r.stderr).slice(-500)}` };
   console.log(isolated ? 'cross-origin isolated:' : 'not isolated:        ', JSON.stringify(res));
-  if (res.error || !(res.maxDiff < 1e-3) || (isolated && !/2 threads|threads on shared/.test(res.describe ?? '')) || (!isolated && !/no shared memory/.test(res.describe ?? ''))) failed = true;
+  if (
+    res.error ||
+    !(res.maxDiff < 1e-3) ||
+    (isolated && !/2 threads|threads on shared/.test(res.describe ?? '')) ||
+    (!isolated && !/no shared memory/.test(res.describe ?? ''))
+  )
+    failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -25,7 +25,11 @@ const best = process.argv.includes('--best');
 function time(fn: () => void, reps: number): number {
   fn();
   const t: number[] = [];
-  for (let r = 0; r < reps; r++) { const t0 = performance.now(); fn(); t.push((performance.now() - t0) / 1000); }
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    t.push((performance.now() - t0) / 1000);
+  }
   t.sort((x, y) => x - y);
   return best ? t[0] : t[Math.floor(t.length / 2)];
 }
@@ -34,26 +38,63 @@ const rows: string[] = [];
 for (const threads of [1, 2]) {
   b.setThreads(threads);
   for (const n of [256, 1024]) {
-    const a = fill(b.alloc(n * n)), bb = fill(b.alloc(n * n)), c = b.alloc(n * n);
-    const s = time(() => b.gemm(false, false, 1, n, n, n, 1, a, 0, 0, bb, 0, 0, 0, c, 0, 0), quick ? 3 : (n === 1024 ? 7 : 30));
-    rows.push(`gemm ${n}^3            threads=${b.threads}  ${(2 * n ** 3 / s / 1e9).toFixed(1)} GFLOPS  (${(s * 1e3).toFixed(2)} ms)`);
+    const a = fill(b.alloc(n * n)),
+      bb = fill(b.alloc(n * n)),
+      c = b.alloc(n * n);
+    const s = time(
+      () => b.gemm(false, false, 1, n, n, n, 1, a, 0, 0, bb, 0, 0, 0, c, 0, 0),
+      quick ? 3 : n === 1024 ? 7 : 30,
+    );
+    rows.push(
+      `gemm ${n}^3            threads=${b.threads}  ${((2 * n ** 3) / s / 1e9).toFixed(1)} GFLOPS  (${(s * 1e3).toFixed(2)} ms)`,
+    );
   }
-  const g: Conv2dGeometry = { n: quick ? 8 : 32, cIn: 64, h: 56, w: 56, cOut: 64, kh: 3, kw: 3, strideH: 1, strideW: 1,
-    padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, groups: 1, outH: 56, outW: 56 };
+  const g: Conv2dGeometry = {
+    n: quick ? 8 : 32,
+    cIn: 64,
+    h: 56,
+    w: 56,
+    cOut: 64,
+    kh: 3,
+    kw: 3,
+    strideH: 1,
+    strideW: 1,
+    padTop: 1,
+    padLeft: 1,
+    dilationH: 1,
+    dilationW: 1,
+    groups: 1,
+    outH: 56,
+    outW: 56,
+  };
   const flops = 2 * g.n * g.cOut * g.outH * g.outW * g.cIn * g.kh * g.kw;
-  const x = fill(b.alloc(g.n * g.cIn * g.h * g.w)), w = fill(b.alloc(g.cOut * g.cIn * 9)), bias = fill(b.alloc(g.cOut));
+  const x = fill(b.alloc(g.n * g.cIn * g.h * g.w)),
+    w = fill(b.alloc(g.cOut * g.cIn * 9)),
+    bias = fill(b.alloc(g.cOut));
   const y = b.alloc(g.n * g.cOut * g.outH * g.outW);
   const reps = quick ? 2 : 5;
   const sf = time(() => b.conv2d(x, w, bias, g, y), reps);
   const sd = time(() => b.conv2dBackwardData(y, w, g, x), reps);
   const sw = time(() => b.conv2dBackwardWeight(x, y, g, w), reps);
-  rows.push(`conv3x3 64->64 b${g.n} 56x56 threads=${b.threads}  forward ${(flops / sf / 1e9).toFixed(1)}  backward-data ${(flops / sd / 1e9).toFixed(1)}  backward-weight ${(flops / sw / 1e9).toFixed(1)} GFLOPS`);
-  const e = fill(b.alloc(1024)), o = b.alloc(1024);
-  const su = time(() => { for (let i = 0; i < 1000; i++) b.unary('relu', e, o, 0); }, 5) / 1000;
+  rows.push(
+    `conv3x3 64->64 b${g.n} 56x56 threads=${b.threads}  forward ${(flops / sf / 1e9).toFixed(1)}  backward-data ${(flops / sd / 1e9).toFixed(1)}  backward-weight ${(flops / sw / 1e9).toFixed(1)} GFLOPS`,
+  );
+  const e = fill(b.alloc(1024)),
+    o = b.alloc(1024);
+  const su =
+    time(() => {
+      for (let i = 0; i < 1000; i++) b.unary('relu', e, o, 0);
+    }, 5) / 1000;
   rows.push(`relu 1024 elements     threads=${b.threads}  ${(su * 1e6).toFixed(2)} us/call`);
-  const big = fill(b.alloc(1 << 18)), big2 = b.alloc(1 << 18);
-  const sa = time(() => { for (let i = 0; i < 20; i++) b.binary('add', big, [1 << 18], big, [1 << 18], big2, [1 << 18]); }, 5) / 20;
-  rows.push(`add 262144 elements    threads=${b.threads}  ${(sa * 1e6).toFixed(2)} us/call (shared with workers from 262144 up)`);
+  const big = fill(b.alloc(1 << 18)),
+    big2 = b.alloc(1 << 18);
+  const sa =
+    time(() => {
+      for (let i = 0; i < 20; i++) b.binary('add', big, [1 << 18], big, [1 << 18], big2, [1 << 18]);
+    }, 5) / 20;
+  rows.push(
+    `add 262144 elements    threads=${b.threads}  ${(sa * 1e6).toFixed(2)} us/call (shared with workers from 262144 up)`,
+  );
 }
 console.log(`${b.describe()}; ${best ? 'fastest' : 'median'} of the timed calls`);
 for (const r of rows) console.log(r);

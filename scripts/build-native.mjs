@@ -47,8 +47,12 @@ function run(args) {
       resolve({ ok: false, err: String(e) });
       return;
     }
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', (e) => resolve({ ok: false, err: e.code === 'ENOENT' ? `compiler '${cxx}' not found` : String(e) }));
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('error', (e) =>
+      resolve({ ok: false, err: e.code === 'ENOENT' ? `compiler '${cxx}' not found` : String(e) }),
+    );
     child.on('close', (code) => resolve({ ok: code === 0, err }));
   });
 }
@@ -68,8 +72,20 @@ if (!headers) skip('Node headers (node_api.h) not found; set npm_config_nodedir'
 if (process.platform === 'win32') skip('building with g++ is not supported on Windows');
 
 const x86 = process.arch === 'x64' || process.arch === 'ia32';
-const common = ['-O2', '-fvect-cost-model=dynamic', '-std=gnu++17', '-fPIC', '-fvisibility=hidden', '-ffp-contract=fast', '-fno-tree-loop-distribute-patterns', '-pthread',
-  '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=convkit', `-I${headers}`, `-I${src}`];
+const common = [
+  '-O2',
+  '-fvect-cost-model=dynamic',
+  '-std=gnu++17',
+  '-fPIC',
+  '-fvisibility=hidden',
+  '-ffp-contract=fast',
+  '-fno-tree-loop-distribute-patterns',
+  '-pthread',
+  '-DNAPI_VERSION=8',
+  '-DNODE_GYP_MODULE_NAME=convkit',
+  `-I${headers}`,
+  `-I${src}`,
+];
 const units = [
   { file: 'addon.cc', flags: [] },
   { file: 'pool.cc', flags: [] },
@@ -79,25 +95,30 @@ const units = [
 ];
 if (x86) {
   units.push({ file: 'isa_avx2.cc', flags: ['-mavx2', '-mfma'] });
-  units.push({ file: 'isa_avx512.cc', flags: ['-mavx512f', '-mavx512vl', '-mavx512dq', '-mavx2', '-mfma', '-mprefer-vector-width=512'] });
+  units.push({
+    file: 'isa_avx512.cc',
+    flags: ['-mavx512f', '-mavx512vl', '-mavx512dq', '-mavx2', '-mfma', '-mprefer-vector-width=512'],
+  });
 }
 
 mkdirSync(out, { recursive: true });
 const skipped = [];
 const t0 = Date.now();
-const results = await Promise.all(units.map(async (u) => {
-  const obj = join(out, u.file.replace(/\.cc$/, '.o'));
-  const r = await run([...common, ...u.flags, '-c', join(src, u.file), '-o', obj]);
-  if (!r.ok && u.flags.length > 0) {
-    // a compiler too old for this SIMD level: build the level as an empty table instead
-    const stub = await run([...common, '-DCK_STUB', '-c', join(src, u.file), '-o', obj]);
-    if (stub.ok) {
-      skipped.push(u.file.replace(/^isa_|\.cc$/g, ''));
-      return { ...stub, obj, file: u.file };
+const results = await Promise.all(
+  units.map(async (u) => {
+    const obj = join(out, u.file.replace(/\.cc$/, '.o'));
+    const r = await run([...common, ...u.flags, '-c', join(src, u.file), '-o', obj]);
+    if (!r.ok && u.flags.length > 0) {
+      // a compiler too old for this SIMD level: build the level as an empty table instead
+      const stub = await run([...common, '-DCK_STUB', '-c', join(src, u.file), '-o', obj]);
+      if (stub.ok) {
+        skipped.push(u.file.replace(/^isa_|\.cc$/g, ''));
+        return { ...stub, obj, file: u.file };
+      }
     }
-  }
-  return { ...r, obj, file: u.file };
-}));
+    return { ...r, obj, file: u.file };
+  }),
+);
 const failed = results.find((r) => !r.ok);
 if (failed) {
   if (verbose) console.error(failed.err);
@@ -116,4 +137,6 @@ rmSync(failureFile, { force: true });
 for (const r of results) rmSync(r.obj, { force: true });
 const levels = (x86 ? ['avx512', 'avx2', 'portable'] : ['portable']).filter((l) => !skipped.includes(l));
 const note = skipped.length ? `; the compiler cannot build ${skipped.join(', ')}` : '';
-console.log(`convkit: native backend built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${levels.join('/')} kernels${note}).`);
+console.log(
+  `convkit: native backend built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${levels.join('/')} kernels${note}).`,
+);

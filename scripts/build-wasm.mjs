@@ -17,9 +17,12 @@ else console.log(`build-wasm: ${gen.skip}`);
 const tmp = `${out}.${process.pid}.tmp`; // written aside, then renamed: readers never see half a file
 const { error, stderr } = await asc.main([
   join(root, 'wasm/assembly/index.ts'),
-  '--config', join(root, 'wasm/asconfig.json'),
-  '--target', 'release',
-  '--outFile', tmp,
+  '--config',
+  join(root, 'wasm/asconfig.json'),
+  '--target',
+  'release',
+  '--outFile',
+  tmp,
 ]);
 if (error) {
   console.error(stderr.toString());

@@ -30,25 +30,48 @@ const { values } = parseArgs({
   },
 });
 if (values.backend) setBackend(values.backend);
-const epochs = Number(values.epochs), batchSize = Number(values['batch-size']), lr = Number(values.lr), seed = Number(values.seed);
+const epochs = Number(values.epochs),
+  batchSize = Number(values['batch-size']),
+  lr = Number(values.lr),
+  seed = Number(values.seed);
 const limit = values.limit === undefined ? undefined : Number(values.limit);
 
 const train = await loadFashionMnist({ split: 'train', normalize: true, limit });
-const test = await loadFashionMnist({ split: 'test', normalize: true, limit: limit === undefined ? undefined : Math.max(1, Math.floor(limit / 6)) });
-console.log(`Fashion-MNIST: ${train.length} train (last ${Math.round(train.length / 12)} for validation) / ${test.length} test; backend ${getBackend().name} (${getBackend().describe()}); Adam lr ${lr}, batch ${batchSize}, ${epochs} epochs, seed ${seed}`);
+const test = await loadFashionMnist({
+  split: 'test',
+  normalize: true,
+  limit: limit === undefined ? undefined : Math.max(1, Math.floor(limit / 6)),
+});
+console.log(
+  `Fashion-MNIST: ${train.length} train (last ${Math.round(train.length / 12)} for validation) / ${test.length} test; backend ${getBackend().name} (${getBackend().describe()}); Adam lr ${lr}, batch ${batchSize}, ${epochs} epochs, seed ${seed}`,
+);
 
-async function run(name: string, build: () => Module): Promise<{ name: string; params: number; testAccuracy: number; bestValAccuracy: number; seconds: number }> {
+async function run(
+  name: string,
+  build: () => Module,
+): Promise<{ name: string; params: number; testAccuracy: number; bestValAccuracy: number; seconds: number }> {
   manualSeed(seed);
   const model = build();
   console.log(`\n== ${name} (${model.numParameters().toLocaleString('en-US')} parameters)`);
   const t0 = performance.now();
   const history = await fit(model, train, {
-    epochs, batchSize, seed, optimizer: new Adam(model.parameters(), { lr }),
-    validation: { fraction: 1 / 12 }, callbacks: [new ProgressBar()], verbose: 0,
+    epochs,
+    batchSize,
+    seed,
+    optimizer: new Adam(model.parameters(), { lr }),
+    validation: { fraction: 1 / 12 },
+    callbacks: [new ProgressBar()],
+    verbose: 0,
   });
   const seconds = (performance.now() - t0) / 1000;
   const testAccuracy = evaluate(model, test, { batchSize: 500 }).accuracy;
-  return { name, params: model.numParameters(), testAccuracy, bestValAccuracy: Math.max(...history.get('valAccuracy')), seconds };
+  return {
+    name,
+    params: model.numParameters(),
+    testAccuracy,
+    bestValAccuracy: Math.max(...history.get('valAccuracy')),
+    seconds,
+  };
 }
 
 const results = [
@@ -57,5 +80,7 @@ const results = [
 ];
 console.log('\nmodel                          params      test acc   best val acc   wall time');
 for (const r of results) {
-  console.log(`${r.name.padEnd(30)} ${r.params.toLocaleString('en-US').padStart(9)}   ${(r.testAccuracy * 100).toFixed(2).padStart(6)}%   ${(r.bestValAccuracy * 100).toFixed(2).padStart(10)}%   ${r.seconds.toFixed(0).padStart(7)} s`);
+  console.log(
+    `${r.name.padEnd(30)} ${r.params.toLocaleString('en-US').padStart(9)}   ${(r.testAccuracy * 100).toFixed(2).padStart(6)}%   ${(r.bestValAccuracy * 100).toFixed(2).padStart(10)}%   ${r.seconds.toFixed(0).padStart(7)} s`,
+  );
 }

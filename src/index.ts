@@ -9,7 +9,19 @@
  */
 export { Tensor } from './tensor/tensor.js';
 export type { DType, NestedArray, TensorData } from './tensor/tensor.js';
-export { tensor, zeros, ones, full, zerosLike, onesLike, arange, linspace, rand, randn, randint } from './tensor/creation.js';
+export {
+  tensor,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  arange,
+  linspace,
+  rand,
+  randn,
+  randint,
+} from './tensor/creation.js';
 export type { CreateOptions } from './tensor/creation.js';
 export { manualSeed, getRngState, setRngState } from './tensor/random.js';
 export { randperm } from './tensor/ops/randperm.js';

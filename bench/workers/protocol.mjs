@@ -9,7 +9,11 @@ export async function rate(fn, seconds) {
   let n = 0;
   const t0 = performance.now();
   let t = t0;
-  do { await fn(); n++; t = performance.now(); } while (t - t0 < seconds * 1000);
+  do {
+    await fn();
+    n++;
+    t = performance.now();
+  } while (t - t0 < seconds * 1000);
   return (n * 1000) / (t - t0);
 }
 
@@ -25,11 +29,21 @@ export function serve(info, workloads) {
       let reply;
       if (!fn) reply = { id: req.id, error: 'not supported' };
       else {
-        try { reply = { id: req.id, value: await fn(req.seconds) }; }
-        catch (e) { reply = { id: req.id, error: String(e && e.message ? e.message : e).split('\n')[0].slice(0, 160) }; }
+        try {
+          reply = { id: req.id, value: await fn(req.seconds) };
+        } catch (e) {
+          reply = {
+            id: req.id,
+            error: String(e && e.message ? e.message : e)
+              .split('\n')[0]
+              .slice(0, 160),
+          };
+        }
       }
       process.stdout.write(JSON.stringify(reply) + '\n');
     });
   });
-  rl.on('close', () => { chain.then(() => process.exit(0)); });
+  rl.on('close', () => {
+    chain.then(() => process.exit(0));
+  });
 }

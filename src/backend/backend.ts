@@ -12,23 +12,40 @@ import type { BackendInfo, Kernels } from './kernels.js';
 
 /** Geometry of a 2-D convolution (conv1d uses h = 1). Padding may be asymmetric ('same'). */
 export interface Conv2dGeometry {
-  n: number; cIn: number; h: number; w: number;
-  cOut: number; kh: number; kw: number;
-  strideH: number; strideW: number;
-  padTop: number; padLeft: number; // bottom/right padding is implied by outH/outW
-  dilationH: number; dilationW: number;
+  n: number;
+  cIn: number;
+  h: number;
+  w: number;
+  cOut: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number; // bottom/right padding is implied by outH/outW
+  dilationH: number;
+  dilationW: number;
   groups: number;
-  outH: number; outW: number;
+  outH: number;
+  outW: number;
 }
 
 /** Geometry of a 2-D pooling window (pool1d uses h = 1). */
 export interface Pool2dGeometry {
-  n: number; c: number; h: number; w: number;
-  kh: number; kw: number;
-  strideH: number; strideW: number;
-  padTop: number; padLeft: number;
-  dilationH: number; dilationW: number;
-  outH: number; outW: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
+  outH: number;
+  outW: number;
 }
 
 /**

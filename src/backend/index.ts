@@ -86,7 +86,10 @@ export function getBackend(): Backend {
   }
   for (const name of listBackends()) {
     const b = tryLoad(name);
-    if (b) { current = b; return b; }
+    if (b) {
+      current = b;
+      return b;
+    }
   }
   throw new Error('no backend could be loaded');
 }
@@ -94,7 +97,10 @@ export function getBackend(): Backend {
 /** Selects a backend by name ('js', 'wasm', 'native'); throws if it cannot load. */
 export function setBackend(name: string): Backend {
   const b = tryLoad(name);
-  if (!b) throw new Error(`setBackend('${name}'): ${failures.get(name) ?? `unknown backend (known: ${listBackends().join(', ')})`}`);
+  if (!b)
+    throw new Error(
+      `setBackend('${name}'): ${failures.get(name) ?? `unknown backend (known: ${listBackends().join(', ')})`}`,
+    );
   current = b;
   return b;
 }

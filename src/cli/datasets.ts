@@ -30,9 +30,30 @@ export interface DatasetInfo {
 
 /** The datasets accepted by --dataset (a test checks these sizes against the loaded data). */
 export const DATASETS: readonly DatasetInfo[] = [
-  { name: 'mnist', description: 'handwritten digits, 1x28x28, 10 classes', inputShape: [1, 28, 28], numClasses: 10, trainSize: 60000, testSize: 10000 },
-  { name: 'fashion-mnist', description: 'Zalando clothing images, 1x28x28, 10 classes', inputShape: [1, 28, 28], numClasses: 10, trainSize: 60000, testSize: 10000 },
-  { name: 'breast-cancer', description: 'Wisconsin diagnostic tabular data, 30 features, 2 classes', inputShape: [30], numClasses: 2, trainSize: 456, testSize: 113 },
+  {
+    name: 'mnist',
+    description: 'handwritten digits, 1x28x28, 10 classes',
+    inputShape: [1, 28, 28],
+    numClasses: 10,
+    trainSize: 60000,
+    testSize: 10000,
+  },
+  {
+    name: 'fashion-mnist',
+    description: 'Zalando clothing images, 1x28x28, 10 classes',
+    inputShape: [1, 28, 28],
+    numClasses: 10,
+    trainSize: 60000,
+    testSize: 10000,
+  },
+  {
+    name: 'breast-cancer',
+    description: 'Wisconsin diagnostic tabular data, 30 features, 2 classes',
+    inputShape: [30],
+    numClasses: 2,
+    trainSize: 456,
+    testSize: 113,
+  },
 ];
 
 /** Names accepted by --dataset. */
@@ -47,24 +68,58 @@ export function datasetInfo(name: string): DatasetInfo {
 
 function head(ds: Dataset, limit: number | undefined): Dataset {
   if (limit === undefined || limit >= ds.length) return ds;
-  return new Subset(ds, Int32Array.from({ length: limit }, (_, i) => i));
+  return new Subset(
+    ds,
+    Int32Array.from({ length: limit }, (_, i) => i),
+  );
 }
 
 /** Loads a dataset by name; `limit` keeps the first N samples of each split. */
 export async function loadNamedDataset(name: string, limit?: number): Promise<NamedDataset> {
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new RangeError(`--limit must be a positive integer, got ${String(limit)}`);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new RangeError(`--limit must be a positive integer, got ${String(limit)}`);
   switch (name) {
     case 'mnist': {
-      const [train, test] = await Promise.all([loadMnist({ split: 'train', normalize: true, limit }), loadMnist({ split: 'test', normalize: true, limit })]);
-      return { name, train, test, inputShape: [1, 28, 28], numClasses: 10, classes: Array.from({ length: 10 }, (_, i) => String(i)), normalize: { ...MNIST_STATS } };
+      const [train, test] = await Promise.all([
+        loadMnist({ split: 'train', normalize: true, limit }),
+        loadMnist({ split: 'test', normalize: true, limit }),
+      ]);
+      return {
+        name,
+        train,
+        test,
+        inputShape: [1, 28, 28],
+        numClasses: 10,
+        classes: Array.from({ length: 10 }, (_, i) => String(i)),
+        normalize: { ...MNIST_STATS },
+      };
     }
     case 'fashion-mnist': {
-      const [train, test] = await Promise.all([loadFashionMnist({ split: 'train', normalize: true, limit }), loadFashionMnist({ split: 'test', normalize: true, limit })]);
-      return { name, train, test, inputShape: [1, 28, 28], numClasses: 10, classes: [...FASHION_MNIST_CLASSES], normalize: { ...FASHION_MNIST_STATS } };
+      const [train, test] = await Promise.all([
+        loadFashionMnist({ split: 'train', normalize: true, limit }),
+        loadFashionMnist({ split: 'test', normalize: true, limit }),
+      ]);
+      return {
+        name,
+        train,
+        test,
+        inputShape: [1, 28, 28],
+        numClasses: 10,
+        classes: [...FASHION_MNIST_CLASSES],
+        normalize: { ...FASHION_MNIST_STATS },
+      };
     }
     case 'breast-cancer': {
       const bc = await loadBreastCancer({ seed: 0 });
-      return { name, train: head(bc.train, limit), test: head(bc.test, limit), inputShape: [bc.featureNames.length], numClasses: bc.classNames.length, classes: [...bc.classNames], normalize: null };
+      return {
+        name,
+        train: head(bc.train, limit),
+        test: head(bc.test, limit),
+        inputShape: [bc.featureNames.length],
+        numClasses: bc.classNames.length,
+        classes: [...bc.classNames],
+        normalize: null,
+      };
     }
     default:
       throw new RangeError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(', ')})`);

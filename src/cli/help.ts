@@ -6,16 +6,21 @@ import { DATASETS, DATASET_NAMES } from './datasets.js';
 export function modelList(indent = ''): string {
   const names = modelNames();
   const w = Math.max(...names.map((n) => n.length)) + 2;
-  return names.map((n) => {
-    const s = modelSpec(n);
-    return `${indent}${n.padEnd(w)}${s.description}${s.task === 'reconstruction' ? ' (trained on x → x, MSE)' : ''}`;
-  }).join('\n');
+  return names
+    .map((n) => {
+      const s = modelSpec(n);
+      return `${indent}${n.padEnd(w)}${s.description}${s.task === 'reconstruction' ? ' (trained on x → x, MSE)' : ''}`;
+    })
+    .join('\n');
 }
 
 /** One line per dataset: name, then what it holds. */
 export function datasetList(indent = ''): string {
   const w = Math.max(...DATASET_NAMES.map((n) => n.length)) + 2;
-  return DATASETS.map((d) => `${indent}${d.name.padEnd(w)}${d.description}; ${d.trainSize.toLocaleString('en-US')} train / ${d.testSize.toLocaleString('en-US')} test samples`).join('\n');
+  return DATASETS.map(
+    (d) =>
+      `${indent}${d.name.padEnd(w)}${d.description}; ${d.trainSize.toLocaleString('en-US')} train / ${d.testSize.toLocaleString('en-US')} test samples`,
+  ).join('\n');
 }
 
 /** The names joined with ' | ' for a usage line. */

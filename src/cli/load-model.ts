@@ -27,9 +27,13 @@ export async function readWeightsInfo(path: string): Promise<WeightsInfo> {
 /** Index of the first NaN or infinite value and how many there are (-1, 0 when all are finite). */
 function nonFinite(t: Tensor): { first: number; count: number } {
   const d = t.data;
-  let first = -1, count = 0;
+  let first = -1,
+    count = 0;
   for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) { if (first < 0) first = i; count++; }
+    if (!Number.isFinite(d[i])) {
+      if (first < 0) first = i;
+      count++;
+    }
   }
   return { first, count };
 }
@@ -46,13 +50,17 @@ export function checkWeightsTensors(path: string, file: SafetensorsContents, own
     if (src === undefined || stored === undefined) continue; // missing keys: loadStateDict names them
     const wantFloat = dst.dtype === 'float32';
     if (wantFloat !== FLOAT_DTYPES.includes(stored)) {
-      throw new Error(`${path}: tensor '${key}' is stored as ${stored} but the model's ${key} is ${dst.dtype}; `
-        + `the file is corrupt or was written for another model (convkit writes ${wantFloat ? 'F32' : 'I32'})`);
+      throw new Error(
+        `${path}: tensor '${key}' is stored as ${stored} but the model's ${key} is ${dst.dtype}; ` +
+          `the file is corrupt or was written for another model (convkit writes ${wantFloat ? 'F32' : 'I32'})`,
+      );
     }
     const { first, count } = nonFinite(src);
     if (count > 0) {
-      throw new Error(`${path}: tensor '${key}' has ${count} NaN or infinite value${count === 1 ? '' : 's'} (first at index ${first}); `
-        + 'these weights come from a diverged run and would only predict NaN: retrain (e.g. with a lower --lr)');
+      throw new Error(
+        `${path}: tensor '${key}' has ${count} NaN or infinite value${count === 1 ? '' : 's'} (first at index ${first}); ` +
+          'these weights come from a diverged run and would only predict NaN: retrain (e.g. with a lower --lr)',
+      );
     }
   }
 }
@@ -62,7 +70,12 @@ export function checkWeightsTensors(path: string, file: SafetensorsContents, own
  * after checkWeightsTensors; with `asUsage` an unknown name or unfitting shape (RangeError) is
  * reported as a UsageError.
  */
-export async function modelWithWeights(path: string, name: string, dims: ModelOptions, asUsage = false): Promise<Module> {
+export async function modelWithWeights(
+  path: string,
+  name: string,
+  dims: ModelOptions,
+  asUsage = false,
+): Promise<Module> {
   const make = (): Module => createModel(name, { inputShape: dims.inputShape, numClasses: dims.numClasses });
   const model = asUsage ? usage(make) : make();
   const file = await loadSafetensors(path);

@@ -61,10 +61,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write((sub && commands[sub] ? commands[sub][1] : USAGE) + '\n');
     return 0;
   }
-  if (cmd === '--version' || cmd === '-v' || cmd === 'version') { process.stdout.write(packageVersion() + '\n'); return 0; }
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    process.stdout.write(packageVersion() + '\n');
+    return 0;
+  }
   const entry = commands[cmd];
   if (!entry) {
-    process.stderr.write(`convkit: unknown command '${cmd}' (commands: ${Object.keys(commands).join(', ')}; try convkit --help)\n`);
+    process.stderr.write(
+      `convkit: unknown command '${cmd}' (commands: ${Object.keys(commands).join(', ')}; try convkit --help)\n`,
+    );
     return 2;
   }
   try {
@@ -90,7 +95,12 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  process.stderr.write(`convkit: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`convkit: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -9,7 +9,12 @@ export class UsageError extends Error {
 /** A failure with structured details that --json prints next to the message (exit code 1). */
 export class CliFailure extends Error {
   override name = 'CliFailure';
-  constructor(message: string, readonly details: Record<string, string | number | null> = {}) { super(message); }
+  constructor(
+    message: string,
+    readonly details: Record<string, string | number | null> = {},
+  ) {
+    super(message);
+  }
 }
 
 /** node:util parseArgs' errors as one short line each (the same mistakes, exit code 2). */
@@ -18,49 +23,62 @@ export function parseArgsMessage(e: unknown): string | null {
   if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS') || !(e instanceof Error)) return null;
   const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? '';
   switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return `unknown option '${quoted}'`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return `unexpected argument '${quoted}'`;
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${quoted}'`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${quoted}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       const name = quoted.split(/[ ,]/).find((w) => w.startsWith('--')) ?? quoted;
       if (/argument missing/.test(e.message)) return `option '${name}' needs a value`;
-      if (/ambiguous/.test(e.message)) return `option '${name}' needs a value; for one starting with '-' write ${name}=-VALUE`;
+      if (/ambiguous/.test(e.message))
+        return `option '${name}' needs a value; for one starting with '-' write ${name}=-VALUE`;
       return `option '${name}' takes no value`;
     }
-    default: return e.message.split('\n')[0];
+    default:
+      return e.message.split('\n')[0];
   }
 }
 
 /** Parses one of a fixed set of words. */
 export function choiceOption<T extends string>(name: string, value: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${name} must be ${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}, got '${value}'`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(
+      `${name} must be ${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}, got '${value}'`,
+    );
   return value as T;
 }
 
 /** Parses an integer option >= min. */
 export function intOption(name: string, value: string | undefined, min: number): number {
   const n = Number(value);
-  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got '${String(value)}'`);
+  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < min)
+    throw new UsageError(`${name} must be an integer >= ${min}, got '${String(value)}'`);
   return n;
 }
 
 /** Parses a finite number option. */
 export function numberOption(name: string, value: string | undefined): number {
   const n = Number(value);
-  if (value === undefined || value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, got '${String(value)}'`);
+  if (value === undefined || value.trim() === '' || !Number.isFinite(n))
+    throw new UsageError(`${name} must be a number, got '${String(value)}'`);
   return n;
 }
 
 /** Applies --backend (js, wasm, native) if given. */
 export function selectBackend(name: string | undefined): void {
   if (name === undefined) return;
-  try { setBackend(name); } catch (e) {
+  try {
+    setBackend(name);
+  } catch (e) {
     throw new UsageError(`--backend ${name}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
 /** Runs a lookup (model or dataset by name) and turns its RangeError into a UsageError. */
 export function usage<T>(fn: () => T): T {
-  try { return fn(); } catch (e) {
+  try {
+    return fn();
+  } catch (e) {
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }

@@ -29,21 +29,41 @@ export function checkWritable(t: OutputTarget): void {
   const path = resolve(t.path);
   const dir = dirname(path);
   let dirStat;
-  try { dirStat = statSync(dir); } catch (e) {
-    fail(t, errno(e) === 'ENOENT' ? `the directory ${dirname(t.path)} does not exist` : `cannot use the directory ${dirname(t.path)} (${errno(e)})`, 'create it first or choose another path');
+  try {
+    dirStat = statSync(dir);
+  } catch (e) {
+    fail(
+      t,
+      errno(e) === 'ENOENT'
+        ? `the directory ${dirname(t.path)} does not exist`
+        : `cannot use the directory ${dirname(t.path)} (${errno(e)})`,
+      'create it first or choose another path',
+    );
   }
   if (!dirStat.isDirectory()) fail(t, `${dirname(t.path)} is not a directory`, 'choose another path');
   let st = null;
-  try { st = statSync(path); } catch { /* a new file */ }
+  try {
+    st = statSync(path);
+  } catch {
+    /* a new file */
+  }
   if (st?.isDirectory()) fail(t, 'is a directory', 'give a file path inside it');
   if (st && t.append) {
-    try { accessSync(path, constants.W_OK); } catch (e) { fail(t, `the file is not writable (${errno(e)})`, 'fix its permissions or choose another path'); }
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      fail(t, `the file is not writable (${errno(e)})`, 'fix its permissions or choose another path');
+    }
   }
   const probe = resolve(dir, `.${basename(path)}.convkit-probe-${process.pid}`);
   try {
     closeSync(openSync(probe, 'wx'));
   } catch (e) {
-    fail(t, `cannot create files in ${dirname(t.path)} (${errno(e)})`, 'fix its permissions or choose another directory');
+    fail(
+      t,
+      `cannot create files in ${dirname(t.path)} (${errno(e)})`,
+      'fix its permissions or choose another directory',
+    );
   } finally {
     rmSync(probe, { force: true });
   }

@@ -9,9 +9,13 @@ import { collate, type Batch, type Dataset, type Sample } from '../data/dataset.
 export class ReconstructionDataset implements Dataset {
   constructor(private readonly inner: Dataset) {}
 
-  get length(): number { return this.inner.length; }
+  get length(): number {
+    return this.inner.length;
+  }
 
-  get(i: number): Sample { return this.inner.get(i); }
+  get(i: number): Sample {
+    return this.inner.get(i);
+  }
 
   getBatch(indices: ArrayLike<number>): Batch {
     const { x } = this.inner.getBatch ? this.inner.getBatch(indices) : collate(this.inner, indices);

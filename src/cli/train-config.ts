@@ -29,15 +29,41 @@ export const RUN_METADATA_KEY = 'convkit.run';
 
 /** The flag of each RunConfig field. */
 export const RUN_FLAGS: Readonly<Record<keyof RunConfig, string>> = {
-  model: '--model', dataset: '--dataset', epochs: '--epochs', batchSize: '--batch-size', optimizer: '--optimizer', lr: '--lr',
-  schedule: '--schedule', momentum: '--momentum', weightDecay: '--weight-decay', seed: '--seed', valFraction: '--val-fraction', limit: '--limit',
+  model: '--model',
+  dataset: '--dataset',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  optimizer: '--optimizer',
+  lr: '--lr',
+  schedule: '--schedule',
+  momentum: '--momentum',
+  weightDecay: '--weight-decay',
+  seed: '--seed',
+  valFraction: '--val-fraction',
+  limit: '--limit',
 };
 
 /** Largest --batch-size accepted: beyond it one batch of LeNet-5 activations alone needs gigabytes. */
 export const MAX_BATCH_SIZE = 4096;
 
 /** Raw flag values as parseArgs gives them (undefined: not given). */
-export type TrainFlags = Partial<Record<'model' | 'dataset' | 'epochs' | 'batch-size' | 'schedule' | 'lr' | 'optimizer' | 'momentum' | 'weight-decay' | 'seed' | 'val-fraction' | 'limit', string>>;
+export type TrainFlags = Partial<
+  Record<
+    | 'model'
+    | 'dataset'
+    | 'epochs'
+    | 'batch-size'
+    | 'schedule'
+    | 'lr'
+    | 'optimizer'
+    | 'momentum'
+    | 'weight-decay'
+    | 'seed'
+    | 'val-fraction'
+    | 'limit',
+    string
+  >
+>;
 
 const OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
 const SCHEDULES = ['cosine', 'constant'] as const;
@@ -45,8 +71,17 @@ const SCHEDULES = ['cosine', 'constant'] as const;
 /** Defaults of a fresh run (lr and weight decay depend on the optimizer). */
 function defaults(optimizer: RunConfig['optimizer']): Omit<RunConfig, 'optimizer'> {
   return {
-    model: 'lenet5', dataset: 'mnist', epochs: 1, batchSize: 32, lr: optimizer === 'sgd' ? 0.05 : 3e-3, schedule: 'cosine',
-    momentum: 0.9, weightDecay: optimizer === 'adamw' ? 0.01 : 0, seed: 0, valFraction: 0, limit: null,
+    model: 'lenet5',
+    dataset: 'mnist',
+    epochs: 1,
+    batchSize: 32,
+    lr: optimizer === 'sgd' ? 0.05 : 3e-3,
+    schedule: 'cosine',
+    momentum: 0.9,
+    weightDecay: optimizer === 'adamw' ? 0.01 : 0,
+    seed: 0,
+    valFraction: 0,
+    limit: null,
   };
 }
 
@@ -58,7 +93,10 @@ function parseGiven(f: TrainFlags): Partial<RunConfig> {
   if (f.epochs !== undefined) out.epochs = intOption('--epochs', f.epochs, 1);
   if (f['batch-size'] !== undefined) {
     out.batchSize = intOption('--batch-size', f['batch-size'], 1);
-    if (out.batchSize > MAX_BATCH_SIZE) throw new UsageError(`--batch-size must be at most ${MAX_BATCH_SIZE}, got ${out.batchSize} (one batch's activations would need gigabytes of memory)`);
+    if (out.batchSize > MAX_BATCH_SIZE)
+      throw new UsageError(
+        `--batch-size must be at most ${MAX_BATCH_SIZE}, got ${out.batchSize} (one batch's activations would need gigabytes of memory)`,
+      );
   }
   if (f.optimizer !== undefined) out.optimizer = choiceOption('--optimizer', f.optimizer, OPTIMIZERS);
   if (f.lr !== undefined) {
@@ -68,7 +106,8 @@ function parseGiven(f: TrainFlags): Partial<RunConfig> {
   if (f.schedule !== undefined) out.schedule = choiceOption('--schedule', f.schedule, SCHEDULES);
   if (f.momentum !== undefined) {
     out.momentum = numberOption('--momentum', f.momentum);
-    if (!(out.momentum >= 0 && out.momentum < 1)) throw new UsageError(`--momentum must be in [0, 1), got ${f.momentum}`);
+    if (!(out.momentum >= 0 && out.momentum < 1))
+      throw new UsageError(`--momentum must be in [0, 1), got ${f.momentum}`);
   }
   if (f['weight-decay'] !== undefined) {
     out.weightDecay = numberOption('--weight-decay', f['weight-decay']);
@@ -77,7 +116,8 @@ function parseGiven(f: TrainFlags): Partial<RunConfig> {
   if (f.seed !== undefined) out.seed = intOption('--seed', f.seed, 0);
   if (f['val-fraction'] !== undefined) {
     out.valFraction = numberOption('--val-fraction', f['val-fraction']);
-    if (!(out.valFraction >= 0 && out.valFraction < 1)) throw new UsageError(`--val-fraction must be in [0, 1), got ${f['val-fraction']}`);
+    if (!(out.valFraction >= 0 && out.valFraction < 1))
+      throw new UsageError(`--val-fraction must be in [0, 1), got ${f['val-fraction']}`);
   }
   if (f.limit !== undefined) out.limit = intOption('--limit', f.limit, 1);
   return out;
@@ -88,27 +128,40 @@ function show(v: unknown): string {
 }
 
 /** The validated configuration; `saved` is the checkpoint's when resuming (null: a fresh run or an old checkpoint). */
-export function resolveRunConfig(flags: TrainFlags, saved: RunConfig | null, resumePath: string | null, force: boolean): { run: RunConfig; notes: string[] } {
+export function resolveRunConfig(
+  flags: TrainFlags,
+  saved: RunConfig | null,
+  resumePath: string | null,
+  force: boolean,
+): { run: RunConfig; notes: string[] } {
   const given = parseGiven(flags);
   const notes: string[] = [];
   if (saved && resumePath) {
     for (const key of Object.keys(RUN_FLAGS) as (keyof RunConfig)[]) {
       if (given[key] === undefined || given[key] === saved[key]) continue;
       const what = `${RUN_FLAGS[key]} ${show(given[key])} does not match the checkpoint ${resumePath} (${RUN_FLAGS[key]} ${show(saved[key])})`;
-      if (!force) throw new UsageError(`${what}; leave the flag out to continue the saved run, or pass --force to resume with the new value`);
+      if (!force)
+        throw new UsageError(
+          `${what}; leave the flag out to continue the saved run, or pass --force to resume with the new value`,
+        );
       notes.push(`${what}; continuing with ${show(given[key])} (--force)`);
     }
   }
   const optimizer = given.optimizer ?? saved?.optimizer ?? 'adam';
   const base = saved ?? { ...defaults(optimizer), optimizer };
-  const run: RunConfig = { ...base, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)), optimizer };
+  const run: RunConfig = {
+    ...base,
+    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+    optimizer,
+  };
   if (!saved) {
     // lr and weight decay defaults follow the chosen optimizer
     const d = defaults(optimizer);
     if (given.lr === undefined) run.lr = d.lr;
     if (given.weightDecay === undefined) run.weightDecay = d.weightDecay;
   }
-  if (flags.momentum !== undefined && run.optimizer !== 'sgd') throw new UsageError(`--momentum applies to --optimizer sgd only (the optimizer is ${run.optimizer})`);
+  if (flags.momentum !== undefined && run.optimizer !== 'sgd')
+    throw new UsageError(`--momentum applies to --optimizer sgd only (the optimizer is ${run.optimizer})`);
   checkModelAndData(run);
   return { run, notes };
 }
@@ -126,17 +179,27 @@ function checkModelAndData(run: RunConfig): void {
   const d = datasetInfo(run.dataset);
   const problem = spec.inputProblem(d.inputShape);
   if (problem) {
-    const fitting = modelNames().filter((n) => modelSpec(n).inputProblem(d.inputShape) === null && modelSpec(n).task === spec.task);
-    throw new UsageError(`--model ${run.model} cannot train on --dataset ${run.dataset}: it ${problem}; models that fit ${run.dataset}: ${fitting.join(', ')}`);
+    const fitting = modelNames().filter(
+      (n) => modelSpec(n).inputProblem(d.inputShape) === null && modelSpec(n).task === spec.task,
+    );
+    throw new UsageError(
+      `--model ${run.model} cannot train on --dataset ${run.dataset}: it ${problem}; models that fit ${run.dataset}: ${fitting.join(', ')}`,
+    );
   }
   if (spec.task === 'reconstruction' && d.inputShape.length !== 3) {
     throw new UsageError(`--model ${run.model} reconstructs images; --dataset ${run.dataset} holds feature vectors`);
   }
   const n = trainSamples(run);
-  if (run.valFraction > 0 && n < 1) throw new UsageError(`--val-fraction ${run.valFraction} leaves no training samples`);
-  if (run.valFraction > 0 && n === Math.min(d.trainSize, run.limit ?? Infinity)) throw new UsageError(`--val-fraction ${run.valFraction} of ${n} samples holds out none; use a larger fraction or more samples`);
+  if (run.valFraction > 0 && n < 1)
+    throw new UsageError(`--val-fraction ${run.valFraction} leaves no training samples`);
+  if (run.valFraction > 0 && n === Math.min(d.trainSize, run.limit ?? Infinity))
+    throw new UsageError(
+      `--val-fraction ${run.valFraction} of ${n} samples holds out none; use a larger fraction or more samples`,
+    );
   if (run.batchSize > n) {
-    throw new UsageError(`--batch-size ${run.batchSize} is larger than the training set (${n.toLocaleString('en-US')} samples${run.limit !== null || run.valFraction > 0 ? ' after --limit/--val-fraction' : ''}); use at most ${Math.min(n, MAX_BATCH_SIZE)}`);
+    throw new UsageError(
+      `--batch-size ${run.batchSize} is larger than the training set (${n.toLocaleString('en-US')} samples${run.limit !== null || run.valFraction > 0 ? ' after --limit/--val-fraction' : ''}); use at most ${Math.min(n, MAX_BATCH_SIZE)}`,
+    );
   }
 }
 
@@ -149,6 +212,8 @@ export function savedRunConfig(path: string, metadata: Record<string, string> | 
     for (const key of Object.keys(RUN_FLAGS) as (keyof RunConfig)[]) if (!(key in o)) throw new Error(`no '${key}'`);
     return o;
   } catch (e) {
-    throw new CliFailure(`--resume ${path}: malformed '${RUN_METADATA_KEY}' metadata (${e instanceof Error ? e.message : String(e)})`);
+    throw new CliFailure(
+      `--resume ${path}: malformed '${RUN_METADATA_KEY}' metadata (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
 }

@@ -39,30 +39,44 @@ function show(raw: string): string {
 /** Decodes WeightsInfo, with a clear error (file, field, value) for files not written by `convkit train`. */
 export function decodeWeightsInfo(path: string, meta: Record<string, string>): WeightsInfo {
   const model = meta['convkit.model'];
-  if (!model) throw new Error(`${path}: no 'convkit.model' metadata (not written by 'convkit train'); pass --model and --dataset`);
+  if (!model)
+    throw new Error(
+      `${path}: no 'convkit.model' metadata (not written by 'convkit train'); pass --model and --dataset`,
+    );
   const bad = (field: string, raw: string, want: string): never => {
-    throw new Error(`${path}: metadata '${field}' is ${show(raw)}, expected ${want} (corrupt or hand-edited file; re-save it with 'convkit train')`);
+    throw new Error(
+      `${path}: metadata '${field}' is ${show(raw)}, expected ${want} (corrupt or hand-edited file; re-save it with 'convkit train')`,
+    );
   };
   const json = (field: string, fallback: string): { raw: string; value: unknown } => {
     const raw = meta[field] ?? fallback;
-    try { return { raw, value: JSON.parse(raw) as unknown }; } catch {
+    try {
+      return { raw, value: JSON.parse(raw) as unknown };
+    } catch {
       return { raw, value: Symbol('invalid JSON') };
     }
   };
 
   const shape = json('convkit.inputShape', '[1,28,28]');
   const dims = shape.value;
-  if (!Array.isArray(dims) || dims.length < 1 || dims.length > 3 || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 1 && (d as number) <= MAX_DIM)) {
+  if (
+    !Array.isArray(dims) ||
+    dims.length < 1 ||
+    dims.length > 3 ||
+    !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 1 && (d as number) <= MAX_DIM)
+  ) {
     bad('convkit.inputShape', shape.raw, 'a JSON array of 1 to 3 positive integers such as [1,28,28]');
   }
 
   const classesRaw = meta['convkit.numClasses'] ?? '10';
   const numClasses = /^\s*\d+\s*$/.test(classesRaw) ? Number(classesRaw) : NaN;
-  if (!Number.isSafeInteger(numClasses) || numClasses < 1 || numClasses > MAX_CLASSES) bad('convkit.numClasses', classesRaw, `a positive integer (at most ${MAX_CLASSES})`);
+  if (!Number.isSafeInteger(numClasses) || numClasses < 1 || numClasses > MAX_CLASSES)
+    bad('convkit.numClasses', classesRaw, `a positive integer (at most ${MAX_CLASSES})`);
 
   const names = json('convkit.classes', '[]');
   const classes = names.value;
-  if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) bad('convkit.classes', names.raw, 'a JSON array of class-name strings');
+  if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string'))
+    bad('convkit.classes', names.raw, 'a JSON array of class-name strings');
   if ((classes as string[]).length !== 0 && (classes as string[]).length !== numClasses) {
     bad('convkit.classes', names.raw, `${numClasses} names (convkit.numClasses is ${numClasses})`);
   }
@@ -76,9 +90,18 @@ export function decodeWeightsInfo(path: string, meta: Record<string, string>): W
     }
     const { mean, std } = v as { mean: number; std: number };
     // Pixels are in [0, 1], so their mean is too, and a standard deviation must be positive.
-    if (!(mean >= 0 && mean <= 1)) bad('convkit.normalize', norm.raw, `a mean in [0, 1] (pixel values), got mean ${mean}`);
-    if (!(std > 0 && std <= 1)) bad('convkit.normalize', norm.raw, `a standard deviation in (0, 1] (pixel values), got std ${std}`);
+    if (!(mean >= 0 && mean <= 1))
+      bad('convkit.normalize', norm.raw, `a mean in [0, 1] (pixel values), got mean ${mean}`);
+    if (!(std > 0 && std <= 1))
+      bad('convkit.normalize', norm.raw, `a standard deviation in (0, 1] (pixel values), got std ${std}`);
     normalize = { mean, std };
   }
-  return { model, dataset: meta['convkit.dataset'] ?? '', inputShape: dims as number[], numClasses, classes: classes as string[], normalize };
+  return {
+    model,
+    dataset: meta['convkit.dataset'] ?? '',
+    inputShape: dims as number[],
+    numClasses,
+    classes: classes as string[],
+    normalize,
+  };
 }

@@ -13,19 +13,34 @@ import type { Split } from './mnist.js';
 /** Bytes of one CIFAR-10 record (1 label + 3 * 32 * 32 pixels). */
 export const CIFAR10_RECORD_BYTES = 3073;
 /** CIFAR-10 class names (index = label). */
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+] as const;
 
 /** Parses one CIFAR-10 binary batch (any whole number of records); name is used in errors. */
 export function parseCifar10Batch(bytes: Uint8Array, name = 'CIFAR-10 batch'): { x: Tensor; y: Tensor } {
   if (bytes.length === 0 || bytes.length % CIFAR10_RECORD_BYTES !== 0) {
-    throw new Error(`parseCifar10Batch: ${name} is ${bytes.length} bytes, not a positive multiple of the ${CIFAR10_RECORD_BYTES}-byte record size (truncated or not a CIFAR-10 binary batch)`);
+    throw new Error(
+      `parseCifar10Batch: ${name} is ${bytes.length} bytes, not a positive multiple of the ${CIFAR10_RECORD_BYTES}-byte record size (truncated or not a CIFAR-10 binary batch)`,
+    );
   }
   const n = bytes.length / CIFAR10_RECORD_BYTES;
-  const x = new Float32Array(n * 3072), y = new Int32Array(n);
+  const x = new Float32Array(n * 3072),
+    y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const off = i * CIFAR10_RECORD_BYTES;
     const label = bytes[off];
-    if (label > 9) throw new Error(`parseCifar10Batch: ${name}: record ${i} (byte ${off}) has label ${label}, expected 0-9`);
+    if (label > 9)
+      throw new Error(`parseCifar10Batch: ${name}: record ${i} (byte ${off}) has label ${label}, expected 0-9`);
     y[i] = label;
     const o = i * 3072;
     for (let k = 0; k < 3072; k++) x[o + k] = bytes[off + 1 + k] / 255;
@@ -37,7 +52,9 @@ export function parseCifar10Batch(bytes: Uint8Array, name = 'CIFAR-10 batch'): {
 export async function loadCifar10Batch(path: string): Promise<TensorDataset> {
   const { fsp, path: pathMod } = await nodeModules('loadCifar10Batch');
   let bytes: Uint8Array;
-  try { bytes = await fsp.readFile(path); } catch (e) {
+  try {
+    bytes = await fsp.readFile(path);
+  } catch (e) {
     throw new Error(`loadCifar10Batch: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const { x, y } = parseCifar10Batch(bytes, pathMod.basename(path));
@@ -56,21 +73,31 @@ export interface Cifar10Options {
  */
 export async function loadCifar10(dir: string, options: Cifar10Options = {}): Promise<TensorDataset> {
   const split = options.split ?? 'train';
-  if (split !== 'train' && split !== 'test') throw new RangeError(`loadCifar10: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (split !== 'train' && split !== 'test')
+    throw new RangeError(`loadCifar10: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
   const { fs, fsp, path } = await nodeModules('loadCifar10');
   const base = fs.existsSync(path.join(dir, 'cifar-10-batches-bin')) ? path.join(dir, 'cifar-10-batches-bin') : dir;
   const files = split === 'train' ? [1, 2, 3, 4, 5].map((k) => `data_batch_${k}.bin`) : ['test_batch.bin'];
   const missing = files.filter((f) => !fs.existsSync(path.join(base, f)));
-  if (missing.length) throw new Error(`loadCifar10: ${base} lacks ${missing.join(', ')} (expected the CIFAR-10 binary version)`);
+  if (missing.length)
+    throw new Error(`loadCifar10: ${base} lacks ${missing.join(', ')} (expected the CIFAR-10 binary version)`);
   const parts = await Promise.all(files.map(async (f) => parseCifar10Batch(await fsp.readFile(path.join(base, f)), f)));
   const n = parts.reduce((s, p) => s + p.y.size, 0);
-  const x = new Float32Array(n * 3072), y = new Int32Array(n);
+  const x = new Float32Array(n * 3072),
+    y = new Int32Array(n);
   let at = 0;
-  for (const p of parts) { x.set(p.x.data, at * 3072); y.set(p.y.data, at); at += p.y.size; }
+  for (const p of parts) {
+    x.set(p.x.data, at * 3072);
+    y.set(p.y.data, at);
+    at += p.y.size;
+  }
   let classes: readonly string[] = CIFAR10_CLASSES;
   const meta = path.join(base, 'batches.meta.txt');
   if (fs.existsSync(meta)) {
-    const names = (await fsp.readFile(meta, 'utf8')).split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+    const names = (await fsp.readFile(meta, 'utf8'))
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
     if (names.length !== 10) throw new Error(`loadCifar10: ${meta} lists ${names.length} class names, expected 10`);
     classes = names;
   }

@@ -12,7 +12,14 @@ import { SeededStream } from './seeded.js';
 import { applyTransform, type TransformLike } from './transforms.js';
 
 /** Runs fn on a later macrotask (setImmediate in Node, setTimeout elsewhere). */
-const defer: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => { setImmediate(fn); } : (fn) => { setTimeout(fn, 0); };
+const defer: (fn: () => void) => void =
+  typeof setImmediate === 'function'
+    ? (fn) => {
+        setImmediate(fn);
+      }
+    : (fn) => {
+        setTimeout(fn, 0);
+      };
 
 /** Options of DataLoader. */
 export interface DataLoaderOptions {
@@ -50,7 +57,8 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   /** Creates a loader; see DataLoaderOptions. */
   constructor(dataset: Dataset, options: DataLoaderOptions = {}) {
     const batchSize = options.batchSize ?? 1;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${String(batchSize)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${String(batchSize)}`);
     if (!dataset || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length) || dataset.length < 0) {
       throw new TypeError('DataLoader: dataset must have an integer length and a get(i) method');
     }
@@ -69,7 +77,9 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   }
 
   /** Number of epochs started so far. */
-  get epochs(): number { return this.epochCount; }
+  get epochs(): number {
+    return this.epochCount;
+  }
 
   /** The sample order of a new epoch (a fresh permutation when shuffling). */
   private epochOrder(): Int32Array {
@@ -101,9 +111,16 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
     const order = this.epochOrder();
     const count = this.length;
-    const build = (k: number): Promise<Batch> => new Promise<Batch>((resolve, reject) => {
-      defer(() => { try { resolve(this.batchAt(order, k)); } catch (e) { reject(e); } });
-    });
+    const build = (k: number): Promise<Batch> =>
+      new Promise<Batch>((resolve, reject) => {
+        defer(() => {
+          try {
+            resolve(this.batchAt(order, k));
+          } catch (e) {
+            reject(e);
+          }
+        });
+      });
     let next: Promise<Batch> | null = count > 0 ? build(0) : null;
     for (let k = 0; k < count; k++) {
       const current = await (next as Promise<Batch>);

@@ -9,10 +9,16 @@ import { randperm } from '../tensor/random.js';
 import { SeededStream } from './seeded.js';
 
 /** One sample: the input tensor and its integer class label. */
-export interface Sample { x: Tensor; y: number }
+export interface Sample {
+  x: Tensor;
+  y: number;
+}
 
 /** A mini-batch: inputs stacked along a new first axis (N, ...) and int32 labels (N). */
-export interface Batch { x: Tensor; y: Tensor }
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+}
 
 /** An indexable dataset; getBatch is an optional fast path used by DataLoader. */
 export interface Dataset {
@@ -28,16 +34,23 @@ export interface Dataset {
 
 /** Throws unless i is an integer index into a dataset of the given length. */
 export function checkIndex(op: string, i: number, length: number): void {
-  if (!Number.isInteger(i) || i < 0 || i >= length) throw new RangeError(`${op}: index ${String(i)} is out of range for a dataset of length ${length}`);
+  if (!Number.isInteger(i) || i < 0 || i >= length)
+    throw new RangeError(`${op}: index ${String(i)} is out of range for a dataset of length ${length}`);
 }
 
 /** Copies rows `indices` of a row-major (rows, rowSize) array into a new array of the same kind. */
-export function gatherRows<T extends Float32Array | Int32Array>(src: T, rowSize: number, indices: ArrayLike<number>, rows: number): T {
+export function gatherRows<T extends Float32Array | Int32Array>(
+  src: T,
+  rowSize: number,
+  indices: ArrayLike<number>,
+  rows: number,
+): T {
   const n = indices.length;
   const out = (src instanceof Float32Array ? new Float32Array(n * rowSize) : new Int32Array(n * rowSize)) as T;
   for (let b = 0; b < n; b++) {
     const i = indices[b];
-    if (!(i >= 0 && i < rows) || !Number.isInteger(i)) throw new RangeError(`getBatch: index ${String(i)} is out of range for a dataset of length ${rows}`);
+    if (!(i >= 0 && i < rows) || !Number.isInteger(i))
+      throw new RangeError(`getBatch: index ${String(i)} is out of range for a dataset of length ${rows}`);
     const off = i * rowSize;
     out.set(src.subarray(off, off + rowSize), b * rowSize);
   }
@@ -45,7 +58,9 @@ export function gatherRows<T extends Float32Array | Int32Array>(src: T, rowSize:
 }
 
 /** Options of TensorDataset. */
-export interface TensorDatasetOptions { classes?: readonly string[] }
+export interface TensorDatasetOptions {
+  classes?: readonly string[];
+}
 
 /** A dataset over in-memory tensors: sample i is (x[i], y[i]). */
 export class TensorDataset implements Dataset {
@@ -62,8 +77,12 @@ export class TensorDataset implements Dataset {
     if (x.ndim < 1) throw new RangeError(`TensorDataset: x must have a sample axis, got shape ${fmt(x.shape)}`);
     const yData = y instanceof Tensor ? y.data : y;
     const n = x.shape[0];
-    if (y instanceof Tensor && y.ndim !== 1) throw new RangeError(`TensorDataset: y must be 1-D, got shape ${fmt(y.shape)}`);
-    if (yData.length !== n) throw new RangeError(`TensorDataset: x has ${n} samples (shape ${fmt(x.shape)}) but y has ${yData.length} labels`);
+    if (y instanceof Tensor && y.ndim !== 1)
+      throw new RangeError(`TensorDataset: y must be 1-D, got shape ${fmt(y.shape)}`);
+    if (yData.length !== n)
+      throw new RangeError(
+        `TensorDataset: x has ${n} samples (shape ${fmt(x.shape)}) but y has ${yData.length} labels`,
+      );
     const labels = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const v = yData[i];
@@ -77,7 +96,9 @@ export class TensorDataset implements Dataset {
   }
 
   /** Number of samples. */
-  get length(): number { return this.x.shape[0]; }
+  get length(): number {
+    return this.x.shape[0];
+  }
 
   /** Sample i (a copy of x[i]). */
   get(i: number): Sample {
@@ -109,14 +130,21 @@ export class Subset implements Dataset {
     this.indices = Int32Array.from(indices as ArrayLike<number>);
     for (let k = 0; k < this.indices.length; k++) {
       const i = indices[k];
-      if (!Number.isInteger(i) || i < 0 || i >= dataset.length) throw new RangeError(`Subset: index ${String(i)} (position ${k}) is out of range for a dataset of length ${dataset.length}`);
+      if (!Number.isInteger(i) || i < 0 || i >= dataset.length)
+        throw new RangeError(
+          `Subset: index ${String(i)} (position ${k}) is out of range for a dataset of length ${dataset.length}`,
+        );
     }
   }
 
   /** Number of samples. */
-  get length(): number { return this.indices.length; }
+  get length(): number {
+    return this.indices.length;
+  }
   /** Class names of the underlying dataset. */
-  get classes(): readonly string[] | undefined { return this.dataset.classes; }
+  get classes(): readonly string[] | undefined {
+    return this.dataset.classes;
+  }
 
   /** Sample i of the subset. */
   get(i: number): Sample {
@@ -149,9 +177,12 @@ export function collate(ds: Dataset, indices: ArrayLike<number>): Batch {
   for (let b = 0; b < n; b++) {
     const s = b === 0 ? first : ds.get(indices[b]);
     if (s.x.size !== rowSize || s.x.ndim !== rowShape.length || s.x.shape.some((d, k) => d !== rowShape[k])) {
-      throw new RangeError(`collate: sample ${indices[b]} has shape ${fmt(s.x.shape)} but sample ${indices[0]} has ${fmt(rowShape)}; all samples in a batch must have the same shape`);
+      throw new RangeError(
+        `collate: sample ${indices[b]} has shape ${fmt(s.x.shape)} but sample ${indices[0]} has ${fmt(rowShape)}; all samples in a batch must have the same shape`,
+      );
     }
-    if (!Number.isInteger(s.y)) throw new TypeError(`collate: sample ${indices[b]} has label ${String(s.y)}, expected an integer`);
+    if (!Number.isInteger(s.y))
+      throw new TypeError(`collate: sample ${indices[b]} has label ${String(s.y)}, expected an integer`);
     x.set(s.x.data, b * rowSize);
     y[b] = s.y;
   }
@@ -166,7 +197,8 @@ export function collate(ds: Dataset, indices: ArrayLike<number>): Batch {
 export function randomSplit(ds: Dataset, lengths: readonly number[], seed?: number): Subset[] {
   const n = ds.length;
   if (lengths.length === 0) throw new RangeError('randomSplit: lengths must not be empty');
-  if (lengths.some((l) => !(l >= 0) || !Number.isFinite(l))) throw new RangeError(`randomSplit: lengths must be non-negative numbers, got [${lengths.join(', ')}]`);
+  if (lengths.some((l) => !(l >= 0) || !Number.isFinite(l)))
+    throw new RangeError(`randomSplit: lengths must be non-negative numbers, got [${lengths.join(', ')}]`);
   let counts: number[];
   const total = lengths.reduce((a, b) => a + b, 0);
   if (lengths.every((l) => Number.isInteger(l)) && total === n) {
@@ -176,18 +208,24 @@ export function randomSplit(ds: Dataset, lengths: readonly number[], seed?: numb
     let rest = n - counts.reduce((a, b) => a + b, 0);
     for (let i = 0; rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
   } else {
-    throw new RangeError(`randomSplit: lengths [${lengths.join(', ')}] must be counts summing to the dataset length ${n} or fractions summing to 1`);
+    throw new RangeError(
+      `randomSplit: lengths [${lengths.join(', ')}] must be counts summing to the dataset length ${n} or fractions summing to 1`,
+    );
   }
   const perm = new SeededStream(seed).run(() => randperm(n));
   const out: Subset[] = [];
   let start = 0;
-  for (const c of counts) { out.push(new Subset(ds, perm.subarray(start, start + c))); start += c; }
+  for (const c of counts) {
+    out.push(new Subset(ds, perm.subarray(start, start + c)));
+    start += c;
+  }
   return out;
 }
 
 /** Splits off a random validation subset of valFraction (0 < valFraction < 1) of the samples. */
 export function trainValSplit(ds: Dataset, valFraction: number, seed?: number): { train: Subset; val: Subset } {
-  if (!(valFraction > 0 && valFraction < 1)) throw new RangeError(`trainValSplit: valFraction must be in (0, 1), got ${String(valFraction)}`);
+  if (!(valFraction > 0 && valFraction < 1))
+    throw new RangeError(`trainValSplit: valFraction must be in (0, 1), got ${String(valFraction)}`);
   const nVal = Math.round(ds.length * valFraction);
   const [train, val] = randomSplit(ds, [ds.length - nVal, nVal], seed);
   return { train, val };

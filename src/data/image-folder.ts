@@ -31,8 +31,18 @@ export class ImageFolder implements Dataset {
   private readonly options: ImageToTensorOptions;
   private readonly fs: typeof FsModule;
 
-  private constructor(root: string, classes: string[], samples: { path: string; label: number }[], options: ImageToTensorOptions, fs: typeof FsModule) {
-    this.root = root; this.classes = classes; this.samples = samples; this.options = options; this.fs = fs;
+  private constructor(
+    root: string,
+    classes: string[],
+    samples: { path: string; label: number }[],
+    options: ImageToTensorOptions,
+    fs: typeof FsModule,
+  ) {
+    this.root = root;
+    this.classes = classes;
+    this.samples = samples;
+    this.options = options;
+    this.fs = fs;
   }
 
   /** Scans root for class sub-folders and their image files; size and grayscale apply to every image. */
@@ -40,24 +50,33 @@ export class ImageFolder implements Dataset {
     const { fs, fsp, path } = await nodeModules('ImageFolder');
     const exts = (options.extensions ?? ['.png', '.jpg', '.jpeg']).map((e) => e.toLowerCase());
     let entries;
-    try { entries = await fsp.readdir(root, { withFileTypes: true }); } catch (e) {
+    try {
+      entries = await fsp.readdir(root, { withFileTypes: true });
+    } catch (e) {
       throw new Error(`ImageFolder: cannot read ${root}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-    const classes = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(byCodePoint);
+    const classes = entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort(byCodePoint);
     if (classes.length === 0) throw new Error(`ImageFolder: ${root} has no class sub-folders`);
     const samples: { path: string; label: number }[] = [];
     for (let label = 0; label < classes.length; label++) {
       const dir = path.join(root, classes[label]);
       const files = (await fsp.readdir(dir, { withFileTypes: true }))
         .filter((e) => e.isFile() && exts.includes(path.extname(e.name).toLowerCase()))
-        .map((e) => e.name).sort(byCodePoint);
+        .map((e) => e.name)
+        .sort(byCodePoint);
       if (files.length === 0 && options.allowEmpty !== true) {
-        throw new Error(`ImageFolder: class folder ${dir} has no ${exts.join('/')} files; add images, remove the folder or pass { allowEmpty: true }`);
+        throw new Error(
+          `ImageFolder: class folder ${dir} has no ${exts.join('/')} files; add images, remove the folder or pass { allowEmpty: true }`,
+        );
       }
       for (const f of files) samples.push({ path: path.join(dir, f), label });
     }
-    if (samples.length === 0) throw new Error(`ImageFolder: no ${exts.join('/')} files in the class folders of ${root}`);
+    if (samples.length === 0)
+      throw new Error(`ImageFolder: no ${exts.join('/')} files in the class folders of ${root}`);
     const { size, grayscale } = options;
     const opts: ImageToTensorOptions = {};
     if (size !== undefined) opts.size = size;
@@ -66,7 +85,9 @@ export class ImageFolder implements Dataset {
   }
 
   /** Number of images. */
-  get length(): number { return this.samples.length; }
+  get length(): number {
+    return this.samples.length;
+  }
 
   /** Reads and decodes image i: x (C, H, W) float32 in [0, 1], y its class index. */
   get(i: number): Sample {

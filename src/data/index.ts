@@ -4,13 +4,37 @@ export type { Dataset, Sample, Batch, TensorDatasetOptions } from './dataset.js'
 export { DataLoader } from './dataloader.js';
 export type { DataLoaderOptions } from './dataloader.js';
 export { SeededStream } from './seeded.js';
-export { Compose, Normalize, RandomHorizontalFlip, RandomCrop, RandomAffine, RandomRotation, RandomTranslation, GaussianNoise, applyTransform } from './transforms.js';
-export type { Transform, TransformLike, RandomCropOptions, RandomAffineOptions, GaussianNoiseOptions } from './transforms.js';
+export {
+  Compose,
+  Normalize,
+  RandomHorizontalFlip,
+  RandomCrop,
+  RandomAffine,
+  RandomRotation,
+  RandomTranslation,
+  GaussianNoise,
+  applyTransform,
+} from './transforms.js';
+export type {
+  Transform,
+  TransformLike,
+  RandomCropOptions,
+  RandomAffineOptions,
+  GaussianNoiseOptions,
+} from './transforms.js';
 export { parseIdx, readIdx, IDX_MAX_BYTES } from './idx.js';
 export type { IdxArray, IdxDType, ReadIdxOptions } from './idx.js';
 export { parseCsv, parseCsvRecords, csvNumber } from './csv.js';
 export type { CsvOptions, CsvRecord } from './csv.js';
-export { loadMnist, loadFashionMnist, parseFashionClassJson, MNIST_STATS, FASHION_MNIST_STATS, FASHION_MNIST_CLASSES, FASHION_SPLIT_SEED } from './mnist.js';
+export {
+  loadMnist,
+  loadFashionMnist,
+  parseFashionClassJson,
+  MNIST_STATS,
+  FASHION_MNIST_STATS,
+  FASHION_MNIST_CLASSES,
+  FASHION_SPLIT_SEED,
+} from './mnist.js';
 export type { Split, MnistOptions, LoadMnistOptions } from './mnist.js';
 export { loadBreastCancer, parseSklearnCsv, splitTable, BREAST_CANCER_FEATURES } from './breast-cancer.js';
 export type { BreastCancerOptions, BreastCancerData, ParsedTable } from './breast-cancer.js';

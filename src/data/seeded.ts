@@ -11,7 +11,10 @@ export class SeededStream {
 
   /** seed === undefined means "draw from the global generator" (reproducible via manualSeed). */
   constructor(seed?: number) {
-    if (seed === undefined) { this.state = null; return; }
+    if (seed === undefined) {
+      this.state = null;
+      return;
+    }
     if (!Number.isFinite(seed)) throw new TypeError(`SeededStream: seed must be a finite number, got ${String(seed)}`);
     const saved = getRngState();
     manualSeed(seed);

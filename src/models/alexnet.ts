@@ -33,18 +33,57 @@ export function alexnetPlan(options: AlexNetOptions = {}): { features: LayerSpec
   checkPositiveInt('alexnet', 'hidden', hidden);
   checkPositiveInt('alexnet', 'inChannels', inChannels);
   checkDropout('alexnet', dropout);
-  const conv = (i: number, o: number, k: number, stride: number, padding: number): LayerSpec => ({ kind: 'conv', inChannels: i, outChannels: o, kernelSize: k, stride, padding });
+  const conv = (i: number, o: number, k: number, stride: number, padding: number): LayerSpec => ({
+    kind: 'conv',
+    inChannels: i,
+    outChannels: o,
+    kernelSize: k,
+    stride,
+    padding,
+  });
   const relu: LayerSpec = { kind: 'relu' };
   const pool: LayerSpec = { kind: 'maxPool', kernelSize: 3, stride: 2 };
   const lrn: LayerSpec = { kind: 'lrn', size: 5, alpha: 1e-4, beta: 0.75, k: 2 };
   const features: LayerSpec[] = original
-    ? [conv(inChannels, 96, 11, 4, 0), relu, lrn, pool, conv(96, 256, 5, 1, 2), relu, lrn, pool,
-      conv(256, 384, 3, 1, 1), relu, conv(384, 384, 3, 1, 1), relu, conv(384, 256, 3, 1, 1), relu, pool]
-    : [conv(inChannels, 64, 11, 4, 2), relu, pool, conv(64, 192, 5, 1, 2), relu, pool,
-      conv(192, 384, 3, 1, 1), relu, conv(384, 256, 3, 1, 1), relu, conv(256, 256, 3, 1, 1), relu, pool];
+    ? [
+        conv(inChannels, 96, 11, 4, 0),
+        relu,
+        lrn,
+        pool,
+        conv(96, 256, 5, 1, 2),
+        relu,
+        lrn,
+        pool,
+        conv(256, 384, 3, 1, 1),
+        relu,
+        conv(384, 384, 3, 1, 1),
+        relu,
+        conv(384, 256, 3, 1, 1),
+        relu,
+        pool,
+      ]
+    : [
+        conv(inChannels, 64, 11, 4, 2),
+        relu,
+        pool,
+        conv(64, 192, 5, 1, 2),
+        relu,
+        pool,
+        conv(192, 384, 3, 1, 1),
+        relu,
+        conv(384, 256, 3, 1, 1),
+        relu,
+        conv(256, 256, 3, 1, 1),
+        relu,
+        pool,
+      ];
   const classifier: LayerSpec[] = [
-    { kind: 'dropout', p: dropout }, { kind: 'linear', inFeatures: 256 * 6 * 6, outFeatures: hidden }, relu,
-    { kind: 'dropout', p: dropout }, { kind: 'linear', inFeatures: hidden, outFeatures: hidden }, relu,
+    { kind: 'dropout', p: dropout },
+    { kind: 'linear', inFeatures: 256 * 6 * 6, outFeatures: hidden },
+    relu,
+    { kind: 'dropout', p: dropout },
+    { kind: 'linear', inFeatures: hidden, outFeatures: hidden },
+    relu,
     { kind: 'linear', inFeatures: hidden, outFeatures: numClasses },
   ];
   return { features, classifier };

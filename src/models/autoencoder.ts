@@ -39,27 +39,46 @@ export class Autoencoder extends Module {
   readonly codeShape: readonly number[];
 
   /** Builds the autoencoder (see the file comment). */
-  constructor({ inputShape = [1, 28, 28], latent = 32, channels = [16, 32], outputActivation = 'sigmoid' }: AutoencoderOptions = {}) {
+  constructor({
+    inputShape = [1, 28, 28],
+    latent = 32,
+    channels = [16, 32],
+    outputActivation = 'sigmoid',
+  }: AutoencoderOptions = {}) {
     super();
-    if (inputShape.length !== 3) throw new RangeError(`autoencoder: inputShape must be [C, H, W], got [${inputShape.join(', ')}]`);
+    if (inputShape.length !== 3)
+      throw new RangeError(`autoencoder: inputShape must be [C, H, W], got [${inputShape.join(', ')}]`);
     const [c, h, w] = inputShape;
     inputShape.forEach((d, i) => checkPositiveInt('autoencoder', `inputShape[${i}]`, d));
     if (channels.length === 0) throw new RangeError('autoencoder: channels must list at least one stage');
     channels.forEach((d, i) => checkPositiveInt('autoencoder', `channels[${i}]`, d));
     if (latent !== null) checkPositiveInt('autoencoder', 'latent', latent);
-    if (outputActivation !== 'sigmoid' && outputActivation !== 'none') throw new RangeError(`autoencoder: outputActivation must be 'sigmoid' or 'none', got '${String(outputActivation)}'`);
+    if (outputActivation !== 'sigmoid' && outputActivation !== 'none')
+      throw new RangeError(
+        `autoencoder: outputActivation must be 'sigmoid' or 'none', got '${String(outputActivation)}'`,
+      );
     const f = 2 ** channels.length;
     if (h % f !== 0 || w % f !== 0) {
-      throw new RangeError(`autoencoder: image ${h}x${w} must be divisible by ${f} (${channels.length} stride-2 stages)`);
+      throw new RangeError(
+        `autoencoder: image ${h}x${w} must be divisible by ${f} (${channels.length} stride-2 stages)`,
+      );
     }
-    const last = channels[channels.length - 1], hb = h / f, wb = w / f;
+    const last = channels[channels.length - 1],
+      hb = h / f,
+      wb = w / f;
     const enc = new Sequential();
     let inC = c;
-    for (const out of channels) { enc.append(new Conv2d(inC, out, 3, { stride: 2, padding: 1 })).append(new ReLU()); inC = out; }
+    for (const out of channels) {
+      enc.append(new Conv2d(inC, out, 3, { stride: 2, padding: 1 })).append(new ReLU());
+      inC = out;
+    }
     const dec = new Sequential();
     if (latent !== null) {
       enc.append(new Flatten()).append(new Linear(last * hb * wb, latent));
-      dec.append(new Linear(latent, last * hb * wb)).append(new ReLU()).append(new Unflatten(1, [last, hb, wb]));
+      dec
+        .append(new Linear(latent, last * hb * wb))
+        .append(new ReLU())
+        .append(new Unflatten(1, [last, hb, wb]));
     }
     const ups = [...channels].reverse();
     ups.forEach((ch, i) => {

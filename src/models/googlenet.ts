@@ -83,7 +83,15 @@ export class GoogLeNet extends Module {
   /** Builds GoogLeNet (see the file comment). */
   constructor(options: GoogLeNetOptions = {}) {
     super();
-    const { numClasses = 1000, auxLogits = false, dropout = 0.2, auxDropout = 0.7, inChannels = 3, paperKernels = false, init = 'torchvision' } = options;
+    const {
+      numClasses = 1000,
+      auxLogits = false,
+      dropout = 0.2,
+      auxDropout = 0.7,
+      inChannels = 3,
+      paperKernels = false,
+      init = 'torchvision',
+    } = options;
     checkPositiveInt('googlenet', 'numClasses', numClasses);
     checkPositiveInt('googlenet', 'inChannels', inChannels);
     checkDropout('googlenet', dropout);
@@ -121,7 +129,8 @@ export class GoogLeNet extends Module {
     reg('avgpool', new AdaptiveAvgPool2d(1));
     reg('dropout', new Dropout(dropout));
     reg('fc', new Linear(1024, numClasses));
-    if (init === 'torchvision') for (const m of this.modules()) if (m instanceof Conv2d || m instanceof Linear) normal_(m.weight, 0, 0.01);
+    if (init === 'torchvision')
+      for (const m of this.modules()) if (m instanceof Conv2d || m instanceof Linear) normal_(m.weight, 0, 0.01);
   }
 
   private sub(name: string): Module {
@@ -132,7 +141,18 @@ export class GoogLeNet extends Module {
   forward(x: Tensor): Tensor {
     this.auxOutputs = null;
     let h = x;
-    for (const n of ['conv1', 'maxpool1', 'conv2', 'conv3', 'maxpool2', 'inception3a', 'inception3b', 'maxpool3', 'inception4a']) h = this.sub(n).call(h);
+    for (const n of [
+      'conv1',
+      'maxpool1',
+      'conv2',
+      'conv3',
+      'maxpool2',
+      'inception3a',
+      'inception3b',
+      'maxpool3',
+      'inception4a',
+    ])
+      h = this.sub(n).call(h);
     const aux = this.training && this.getAux();
     const a1 = aux ? aux[0].call(h) : null;
     for (const n of ['inception4b', 'inception4c', 'inception4d']) h = this.sub(n).call(h);
@@ -145,7 +165,8 @@ export class GoogLeNet extends Module {
 
   private getAux(): [Module, Module] | null {
     const names = new Map(this.namedChildren());
-    const a1 = names.get('aux1'), a2 = names.get('aux2');
+    const a1 = names.get('aux1'),
+      a2 = names.get('aux2');
     return a1 && a2 ? [a1, a2] : null;
   }
 }

@@ -37,9 +37,17 @@ export class BasicConv2d extends Module {
   relu: ReLU;
 
   /** A conv block mapping inChannels to outChannels with a kernelSize x kernelSize filter. */
-  constructor(inChannels: number, outChannels: number, kernelSize: number, { stride = 1, padding = 0, batchNorm = true }: BasicConv2dOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
+    { stride = 1, padding = 0, batchNorm = true }: BasicConv2dOptions = {},
+  ) {
     super();
-    this.conv = this.registerModule('conv', new Conv2d(inChannels, outChannels, kernelSize, { stride, padding, bias: !batchNorm }));
+    this.conv = this.registerModule(
+      'conv',
+      new Conv2d(inChannels, outChannels, kernelSize, { stride, padding, bias: !batchNorm }),
+    );
     this.bn = this.registerModule('bn', batchNorm ? new BatchNorm2d(outChannels, { eps: 0.001 }) : null);
     this.relu = this.registerModule('relu', new ReLU());
   }
@@ -65,25 +73,56 @@ export class InceptionModule extends Concat {
   readonly outChannels: number;
 
   /** inception(3a) is `new InceptionModule(192, 64, 96, 128, 16, 32, 32)`. */
-  constructor(readonly inChannels: number, c1x1: number, c3x3reduce: number, c3x3: number, c5x5reduce: number, c5x5: number, poolProj: number,
-    { batchNorm = true, branch5Kernel = 5 }: InceptionOptions = {}) {
-    const args: [string, number][] = [['inChannels', inChannels], ['c1x1', c1x1], ['c3x3reduce', c3x3reduce], ['c3x3', c3x3], ['c5x5reduce', c5x5reduce], ['c5x5', c5x5], ['poolProj', poolProj]];
+  constructor(
+    readonly inChannels: number,
+    c1x1: number,
+    c3x3reduce: number,
+    c3x3: number,
+    c5x5reduce: number,
+    c5x5: number,
+    poolProj: number,
+    { batchNorm = true, branch5Kernel = 5 }: InceptionOptions = {},
+  ) {
+    const args: [string, number][] = [
+      ['inChannels', inChannels],
+      ['c1x1', c1x1],
+      ['c3x3reduce', c3x3reduce],
+      ['c3x3', c3x3],
+      ['c5x5reduce', c5x5reduce],
+      ['c5x5', c5x5],
+      ['poolProj', poolProj],
+    ];
     for (const [n, v] of args) checkPositiveInt('InceptionModule', n, v);
-    if (branch5Kernel !== 3 && branch5Kernel !== 5) throw new RangeError(`InceptionModule: branch5Kernel must be 3 or 5, got ${String(branch5Kernel)}`);
+    if (branch5Kernel !== 3 && branch5Kernel !== 5)
+      throw new RangeError(`InceptionModule: branch5Kernel must be 3 or 5, got ${String(branch5Kernel)}`);
     const o = { batchNorm };
-    super([
-      new BasicConv2d(inChannels, c1x1, 1, o),
-      new Sequential(new BasicConv2d(inChannels, c3x3reduce, 1, o), new BasicConv2d(c3x3reduce, c3x3, 3, { ...o, padding: 1 })),
-      new Sequential(new BasicConv2d(inChannels, c5x5reduce, 1, o), new BasicConv2d(c5x5reduce, c5x5, branch5Kernel, { ...o, padding: (branch5Kernel - 1) / 2 })),
-      new Sequential(new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }), new BasicConv2d(inChannels, poolProj, 1, o)),
-    ], 1);
+    super(
+      [
+        new BasicConv2d(inChannels, c1x1, 1, o),
+        new Sequential(
+          new BasicConv2d(inChannels, c3x3reduce, 1, o),
+          new BasicConv2d(c3x3reduce, c3x3, 3, { ...o, padding: 1 }),
+        ),
+        new Sequential(
+          new BasicConv2d(inChannels, c5x5reduce, 1, o),
+          new BasicConv2d(c5x5reduce, c5x5, branch5Kernel, { ...o, padding: (branch5Kernel - 1) / 2 }),
+        ),
+        new Sequential(
+          new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }),
+          new BasicConv2d(inChannels, poolProj, 1, o),
+        ),
+      ],
+      1,
+    );
     this.outChannels = c1x1 + c3x3 + c5x5 + poolProj;
   }
 
   /** Checks the input's channels, then concatenates the four branches. */
   override forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
-      throw new RangeError(`InceptionModule: expected input (N, ${this.inChannels}, H, W), got [${x.shape.join(', ')}]`);
+      throw new RangeError(
+        `InceptionModule: expected input (N, ${this.inChannels}, H, W), got [${x.shape.join(', ')}]`,
+      );
     }
     return super.forward(x);
   }

@@ -17,7 +17,17 @@ export { InceptionModule, BasicConv2d } from './inception.js';
 export type { InceptionOptions, BasicConv2dOptions } from './inception.js';
 export { googlenet, GoogLeNet, InceptionAux } from './googlenet.js';
 export type { GoogLeNetOptions } from './googlenet.js';
-export { resnet18, resnet34, resnet50, resnetCifar, resnet20, ResNet, BasicBlock, Bottleneck, PadShortcut } from './resnet.js';
+export {
+  resnet18,
+  resnet34,
+  resnet50,
+  resnetCifar,
+  resnet20,
+  ResNet,
+  BasicBlock,
+  Bottleneck,
+  PadShortcut,
+} from './resnet.js';
 export type { ResNetOptions, ResNetCifarOptions, ShortcutType } from './resnet.js';
 export { autoencoder, Autoencoder } from './autoencoder.js';
 export type { AutoencoderOptions } from './autoencoder.js';

@@ -27,12 +27,26 @@ export function kerasFashion(options: KerasFashionOptions = {}): Sequential {
   const p = options.dropout ?? 0.5;
   const conv = (inC: number, outC: number, k = 3): Conv2d => heInit(new Conv2d(inC, outC, k, { padding: 'same' }));
   return new Sequential(
-    conv(1, 64, 7), new ReLU(), new MaxPool2d(2),
-    conv(64, 128), new ReLU(), conv(128, 128), new ReLU(), new MaxPool2d(2),
-    conv(128, 256), new ReLU(), conv(256, 256), new ReLU(), new MaxPool2d(2),
+    conv(1, 64, 7),
+    new ReLU(),
+    new MaxPool2d(2),
+    conv(64, 128),
+    new ReLU(),
+    conv(128, 128),
+    new ReLU(),
+    new MaxPool2d(2),
+    conv(128, 256),
+    new ReLU(),
+    conv(256, 256),
+    new ReLU(),
+    new MaxPool2d(2),
     new Flatten(),
-    heInit(new Linear(2304, 128)), new ReLU(), new Dropout(p),
-    heInit(new Linear(128, 64)), new ReLU(), new Dropout(p),
+    heInit(new Linear(2304, 128)),
+    new ReLU(),
+    new Dropout(p),
+    heInit(new Linear(128, 64)),
+    new ReLU(),
+    new Dropout(p),
     heInit(new Linear(64, options.numClasses ?? 10)),
   );
 }

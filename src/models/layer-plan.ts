@@ -15,7 +15,15 @@ import { Sequential, type Module } from '../nn/module.js';
 
 /** One layer of a plan (the arguments of the layer's constructor, as data). */
 export type LayerSpec =
-  | { kind: 'conv'; inChannels: number; outChannels: number; kernelSize: number; stride?: number; padding?: number; bias?: boolean }
+  | {
+      kind: 'conv';
+      inChannels: number;
+      outChannels: number;
+      kernelSize: number;
+      stride?: number;
+      padding?: number;
+      bias?: boolean;
+    }
   | { kind: 'linear'; inFeatures: number; outFeatures: number }
   | { kind: 'batchNorm'; numFeatures: number }
   | { kind: 'lrn'; size: number; alpha: number; beta: number; k: number }
@@ -28,15 +36,28 @@ export type LayerSpec =
 /** Constructs the module a spec describes. */
 export function buildLayer(spec: LayerSpec): Module {
   switch (spec.kind) {
-    case 'conv': return new Conv2d(spec.inChannels, spec.outChannels, spec.kernelSize, { stride: spec.stride ?? 1, padding: spec.padding ?? 0, bias: spec.bias ?? true });
-    case 'linear': return new Linear(spec.inFeatures, spec.outFeatures);
-    case 'batchNorm': return new BatchNorm2d(spec.numFeatures);
-    case 'lrn': return new LocalResponseNorm(spec.size, { alpha: spec.alpha, beta: spec.beta, k: spec.k });
-    case 'relu': return new ReLU();
-    case 'maxPool': return new MaxPool2d(spec.kernelSize, { stride: spec.stride });
-    case 'adaptiveAvgPool': return new AdaptiveAvgPool2d(spec.outputSize);
-    case 'dropout': return new Dropout(spec.p);
-    case 'flatten': return new Flatten();
+    case 'conv':
+      return new Conv2d(spec.inChannels, spec.outChannels, spec.kernelSize, {
+        stride: spec.stride ?? 1,
+        padding: spec.padding ?? 0,
+        bias: spec.bias ?? true,
+      });
+    case 'linear':
+      return new Linear(spec.inFeatures, spec.outFeatures);
+    case 'batchNorm':
+      return new BatchNorm2d(spec.numFeatures);
+    case 'lrn':
+      return new LocalResponseNorm(spec.size, { alpha: spec.alpha, beta: spec.beta, k: spec.k });
+    case 'relu':
+      return new ReLU();
+    case 'maxPool':
+      return new MaxPool2d(spec.kernelSize, { stride: spec.stride });
+    case 'adaptiveAvgPool':
+      return new AdaptiveAvgPool2d(spec.outputSize);
+    case 'dropout':
+      return new Dropout(spec.p);
+    case 'flatten':
+      return new Flatten();
   }
 }
 
@@ -48,10 +69,17 @@ export function buildPlan(plan: readonly LayerSpec[]): Sequential {
 /** Trainable values the spec's layer holds (BatchNorm: weight and bias; running stats are buffers). */
 export function specParameters(spec: LayerSpec): number {
   switch (spec.kind) {
-    case 'conv': return spec.outChannels * spec.inChannels * spec.kernelSize * spec.kernelSize + ((spec.bias ?? true) ? spec.outChannels : 0);
-    case 'linear': return spec.outFeatures * spec.inFeatures + spec.outFeatures;
-    case 'batchNorm': return 2 * spec.numFeatures;
-    default: return 0;
+    case 'conv':
+      return (
+        spec.outChannels * spec.inChannels * spec.kernelSize * spec.kernelSize +
+        ((spec.bias ?? true) ? spec.outChannels : 0)
+      );
+    case 'linear':
+      return spec.outFeatures * spec.inFeatures + spec.outFeatures;
+    case 'batchNorm':
+      return 2 * spec.numFeatures;
+    default:
+      return 0;
   }
 }
 
@@ -62,12 +90,14 @@ export function planParameters(plan: readonly LayerSpec[]): number {
 
 /** Throws `op: name must be a positive integer, got v` unless v is one. */
 export function checkPositiveInt(op: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
 }
 
 /** Throws unless p is a probability in [0, 1). */
 export function checkDropout(op: string, p: number): void {
-  if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`${op}: dropout must be in [0, 1), got ${String(p)}`);
+  if (typeof p !== 'number' || !(p >= 0 && p < 1))
+    throw new RangeError(`${op}: dropout must be in [0, 1), got ${String(p)}`);
 }
 
 /** Weight initialisation of the model zoo: torchvision's re-initialisation, or the layers' own PyTorch default. */
@@ -75,5 +105,6 @@ export type ZooInit = 'torchvision' | 'default';
 
 /** Throws unless init is 'torchvision' or 'default'. */
 export function checkInit(op: string, init: string): void {
-  if (init !== 'torchvision' && init !== 'default') throw new RangeError(`${op}: init must be 'torchvision' or 'default', got '${String(init)}'`);
+  if (init !== 'torchvision' && init !== 'default')
+    throw new RangeError(`${op}: init must be 'torchvision' or 'default', got '${String(init)}'`);
 }

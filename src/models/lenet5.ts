@@ -23,11 +23,17 @@ export function lenet5(options: LeNet5Options = {}): Sequential {
   const inC = options.inChannels ?? 1;
   const numClasses = options.numClasses ?? 10;
   return new Sequential(
-    new Conv2d(inC, 6, 5, { padding: 2 }), new ReLU(), new MaxPool2d(2),
-    new Conv2d(6, 16, 5), new ReLU(), new MaxPool2d(2),
+    new Conv2d(inC, 6, 5, { padding: 2 }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(6, 16, 5),
+    new ReLU(),
+    new MaxPool2d(2),
     new Flatten(),
-    new Linear(16 * 5 * 5, 120), new ReLU(),
-    new Linear(120, 84), new ReLU(),
+    new Linear(16 * 5 * 5, 120),
+    new ReLU(),
+    new Linear(120, 84),
+    new ReLU(),
     new Linear(84, numClasses),
   );
 }

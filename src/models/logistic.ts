@@ -20,7 +20,8 @@ export interface LogisticOptions {
 export function logisticRegression(options: LogisticOptions = {}): Sequential {
   const inputSize = options.inputSize ?? 30;
   const numClasses = options.numClasses ?? 2;
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new RangeError(`logisticRegression: numClasses must be an integer >= 2, got ${String(numClasses)}`);
+  if (!Number.isInteger(numClasses) || numClasses < 2)
+    throw new RangeError(`logisticRegression: numClasses must be an integer >= 2, got ${String(numClasses)}`);
   const lin = new Linear(inputSize, numClasses === 2 ? 1 : numClasses);
   zeros_(lin.weight);
   if (lin.bias) zeros_(lin.bias);

@@ -22,7 +22,8 @@ export interface MlpOptions {
 }
 
 function checkPositive(op: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
 }
 
 /** A dense network over flattened inputs that outputs class logits (softmax is in the loss). */

@@ -30,10 +30,16 @@ export type ShortcutType = 'A' | 'B';
 /** Option A shortcut: x[:, :, ::stride, ::stride] with zero channels added on both sides (no parameters). */
 export class PadShortcut extends Module {
   /** Maps inChannels to outChannels (outChannels − inChannels must be even) with the given stride. */
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly stride: number) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly stride: number,
+  ) {
     super();
     if (outChannels < inChannels || (outChannels - inChannels) % 2 !== 0) {
-      throw new RangeError(`PadShortcut: outChannels ${outChannels} must exceed inChannels ${inChannels} by an even number`);
+      throw new RangeError(
+        `PadShortcut: outChannels ${outChannels} must exceed inChannels ${inChannels} by an even number`,
+      );
     }
   }
 
@@ -51,7 +57,9 @@ export class PadShortcut extends Module {
 
 function projection(inC: number, outC: number, stride: number, type: ShortcutType): Module | null {
   if (stride === 1 && inC === outC) return null;
-  return type === 'A' ? new PadShortcut(inC, outC, stride) : new Sequential(conv1x1(inC, outC, stride), new BatchNorm2d(outC));
+  return type === 'A'
+    ? new PadShortcut(inC, outC, stride)
+    : new Sequential(conv1x1(inC, outC, stride), new BatchNorm2d(outC));
 }
 
 /** ResNet's basic block: body conv3x3(stride) → BN → ReLU → conv3x3 → BN; output `planes` channels. */
@@ -60,12 +68,23 @@ export class BasicBlock extends Residual {
   static readonly expansion = 1;
 
   /** A block from inPlanes to planes channels; stride 2 halves H and W (the shortcut then projects). */
-  constructor(readonly inPlanes: number, readonly planes: number, readonly stride = 1, shortcut: ShortcutType = 'B') {
+  constructor(
+    readonly inPlanes: number,
+    readonly planes: number,
+    readonly stride = 1,
+    shortcut: ShortcutType = 'B',
+  ) {
     checkPositiveInt('BasicBlock', 'inPlanes', inPlanes);
     checkPositiveInt('BasicBlock', 'planes', planes);
     checkPositiveInt('BasicBlock', 'stride', stride);
     super(
-      new Sequential(conv3x3(inPlanes, planes, stride), new BatchNorm2d(planes), new ReLU(), conv3x3(planes, planes), new BatchNorm2d(planes)),
+      new Sequential(
+        conv3x3(inPlanes, planes, stride),
+        new BatchNorm2d(planes),
+        new ReLU(),
+        conv3x3(planes, planes),
+        new BatchNorm2d(planes),
+      ),
       { shortcut: projection(inPlanes, planes, stride, shortcut), activation: new ReLU() },
     );
   }
@@ -77,16 +96,25 @@ export class Bottleneck extends Residual {
   static readonly expansion = 4;
 
   /** A block from inPlanes to 4·planes channels. */
-  constructor(readonly inPlanes: number, readonly planes: number, readonly stride = 1) {
+  constructor(
+    readonly inPlanes: number,
+    readonly planes: number,
+    readonly stride = 1,
+  ) {
     checkPositiveInt('Bottleneck', 'inPlanes', inPlanes);
     checkPositiveInt('Bottleneck', 'planes', planes);
     checkPositiveInt('Bottleneck', 'stride', stride);
     const out = planes * 4;
     super(
       new Sequential(
-        conv1x1(inPlanes, planes), new BatchNorm2d(planes), new ReLU(),
-        conv3x3(planes, planes, stride), new BatchNorm2d(planes), new ReLU(),
-        conv1x1(planes, out), new BatchNorm2d(out),
+        conv1x1(inPlanes, planes),
+        new BatchNorm2d(planes),
+        new ReLU(),
+        conv3x3(planes, planes, stride),
+        new BatchNorm2d(planes),
+        new ReLU(),
+        conv1x1(planes, out),
+        new BatchNorm2d(out),
       ),
       { shortcut: projection(inPlanes, out, stride, 'B'), activation: new ReLU() },
     );
@@ -127,15 +155,29 @@ export class ResNet extends Module {
    * blocks[i] blocks of width widths[i] in stage i+1 (stride 2 from the second stage on);
    * stem 'imagenet' = 7x7/2 conv + 3x3/2 max pool, 'cifar' = 3x3 conv.
    */
-  constructor(kind: BlockKind, blocks: readonly number[], widths: readonly number[],
-    { numClasses, inChannels, stem, shortcut = 'B', init = 'torchvision' }: { numClasses: number; inChannels: number; stem: 'imagenet' | 'cifar'; shortcut?: ShortcutType; init?: ZooInit }) {
+  constructor(
+    kind: BlockKind,
+    blocks: readonly number[],
+    widths: readonly number[],
+    {
+      numClasses,
+      inChannels,
+      stem,
+      shortcut = 'B',
+      init = 'torchvision',
+    }: { numClasses: number; inChannels: number; stem: 'imagenet' | 'cifar'; shortcut?: ShortcutType; init?: ZooInit },
+  ) {
     super();
     checkPositiveInt('resnet', 'numClasses', numClasses);
     checkPositiveInt('resnet', 'inChannels', inChannels);
     checkInit('resnet', init);
-    if (blocks.length !== widths.length) throw new RangeError(`resnet: ${blocks.length} stage depths but ${widths.length} widths`);
+    if (blocks.length !== widths.length)
+      throw new RangeError(`resnet: ${blocks.length} stage depths but ${widths.length} widths`);
     const order: string[] = [];
-    const reg = (n: string, m: Module): void => { this.registerModule(n, m); order.push(n); };
+    const reg = (n: string, m: Module): void => {
+      this.registerModule(n, m);
+      order.push(n);
+    };
     const w0 = widths[0];
     if (stem === 'imagenet') {
       reg('conv1', new Conv2d(inChannels, w0, 7, { stride: 2, padding: 3, bias: false }));
@@ -152,7 +194,9 @@ export class ResNet extends Module {
       const stage = new Sequential();
       for (let b = 0; b < n; b++) {
         const stride = b === 0 && i > 0 ? 2 : 1;
-        stage.append(kind === 'basic' ? new BasicBlock(c, widths[i], stride, shortcut) : new Bottleneck(c, widths[i], stride));
+        stage.append(
+          kind === 'basic' ? new BasicBlock(c, widths[i], stride, shortcut) : new Bottleneck(c, widths[i], stride),
+        );
         c = widths[i] * expansion;
       }
       reg(`layer${i + 1}`, stage);
@@ -160,7 +204,9 @@ export class ResNet extends Module {
     reg('avgpool', new AdaptiveAvgPool2d(1));
     this.registerModule('fc', new Linear(c, numClasses));
     this.#order = order;
-    if (init === 'torchvision') for (const m of this.modules()) if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
+    if (init === 'torchvision')
+      for (const m of this.modules())
+        if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
   }
 
   /** Runs the stem and residual stages: (N, C, H, W) → (N, features, h, w), before pooling. */
@@ -194,9 +240,17 @@ export function resnet50({ numClasses = 1000, inChannels = 3, init = 'torchvisio
 }
 
 /** The CIFAR ResNet of He et al. §4.2: depth 6n+2, three stages of n BasicBlocks (16, 32, 64 channels). */
-export function resnetCifar({ depth = 20, numClasses = 10, inChannels = 3, shortcut = 'A', init = 'torchvision' }: ResNetCifarOptions = {}): ResNet {
-  if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) throw new RangeError(`resnetCifar: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got ${String(depth)}`);
-  if (shortcut !== 'A' && shortcut !== 'B') throw new RangeError(`resnetCifar: shortcut must be 'A' or 'B', got '${String(shortcut)}'`);
+export function resnetCifar({
+  depth = 20,
+  numClasses = 10,
+  inChannels = 3,
+  shortcut = 'A',
+  init = 'torchvision',
+}: ResNetCifarOptions = {}): ResNet {
+  if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0)
+    throw new RangeError(`resnetCifar: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got ${String(depth)}`);
+  if (shortcut !== 'A' && shortcut !== 'B')
+    throw new RangeError(`resnetCifar: shortcut must be 'A' or 'B', got '${String(shortcut)}'`);
   const n = (depth - 2) / 6;
   return new ResNet('basic', [n, n, n], [16, 32, 64], { numClasses, inChannels, stem: 'cifar', shortcut, init });
 }

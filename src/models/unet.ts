@@ -48,8 +48,15 @@ export class UNetUp extends Module {
   /** conv(concat([skip, up(x)], channels)). */
   forward(x: Tensor, skip: Tensor): Tensor {
     const u = this.up.call(x);
-    if (skip.ndim !== 4 || skip.shape[0] !== u.shape[0] || skip.shape[2] !== u.shape[2] || skip.shape[3] !== u.shape[3]) {
-      throw new RangeError(`UNetUp: upsampled [${u.shape.join(', ')}] and skip [${skip.shape.join(', ')}] differ in batch or spatial size`);
+    if (
+      skip.ndim !== 4 ||
+      skip.shape[0] !== u.shape[0] ||
+      skip.shape[2] !== u.shape[2] ||
+      skip.shape[3] !== u.shape[3]
+    ) {
+      throw new RangeError(
+        `UNetUp: upsampled [${u.shape.join(', ')}] and skip [${skip.shape.join(', ')}] differ in batch or spatial size`,
+      );
     }
     return this.conv.call(concat([skip, u], 1));
   }
@@ -94,8 +101,10 @@ export class UNet extends Module {
     this.depth = depth;
     this.inChannels = inChannels;
     this.inc = this.registerModule('inc', new DoubleConv(inChannels, base, batchNorm));
-    const downs = new ModuleList(), ups = new ModuleList();
-    for (let i = 0; i < depth; i++) downs.append(new Sequential(new MaxPool2d(2), new DoubleConv(base * 2 ** i, base * 2 ** (i + 1), batchNorm)));
+    const downs = new ModuleList(),
+      ups = new ModuleList();
+    for (let i = 0; i < depth; i++)
+      downs.append(new Sequential(new MaxPool2d(2), new DoubleConv(base * 2 ** i, base * 2 ** (i + 1), batchNorm)));
     for (let i = depth; i > 0; i--) ups.append(new UNetUp(base * 2 ** i, base * 2 ** (i - 1), batchNorm));
     this.downs = this.registerModule('downs', downs);
     this.ups = this.registerModule('ups', ups);
@@ -106,11 +115,16 @@ export class UNet extends Module {
   forward(x: Tensor): Tensor {
     const f = 2 ** this.depth;
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels || x.shape[2] % f !== 0 || x.shape[3] % f !== 0) {
-      throw new RangeError(`UNet: expected input (N, ${this.inChannels}, H, W) with H and W divisible by ${f} (depth ${this.depth}), got [${x.shape.join(', ')}]`);
+      throw new RangeError(
+        `UNet: expected input (N, ${this.inChannels}, H, W) with H and W divisible by ${f} (depth ${this.depth}), got [${x.shape.join(', ')}]`,
+      );
     }
     const skips: Tensor[] = [];
     let h = this.inc.call(x);
-    for (const d of this.downs) { skips.push(h); h = d.call(h); }
+    for (const d of this.downs) {
+      skips.push(h);
+      h = d.call(h);
+    }
     for (const u of this.ups) h = u.call(h, skips.pop() as Tensor);
     return this.outc.call(h);
   }

@@ -12,7 +12,15 @@ import { AdaptiveAvgPool2d } from '../nn/layers/pooling.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
 import { kaimingNormal_, normal_, zeros_ } from '../nn/init.js';
-import { buildPlan, checkDropout, checkInit, checkPositiveInt, planParameters, type LayerSpec, type ZooInit } from './layer-plan.js';
+import {
+  buildPlan,
+  checkDropout,
+  checkInit,
+  checkPositiveInt,
+  planParameters,
+  type LayerSpec,
+  type ZooInit,
+} from './layer-plan.js';
 
 /** The VGG depths (torchvision's configurations A, B, D, E). */
 export type VggDepth = 11 | 13 | 16 | 19;
@@ -46,20 +54,35 @@ export interface VggOptions {
 }
 
 /** The layer plans of a VGG (features before, classifier after the pool and flatten). */
-export function vggPlan(depth: VggDepth, options: VggOptions = {}): { features: LayerSpec[]; classifier: LayerSpec[]; poolSize: number } {
+export function vggPlan(
+  depth: VggDepth,
+  options: VggOptions = {},
+): { features: LayerSpec[]; classifier: LayerSpec[]; poolSize: number } {
   const cfg = VGG_CONFIGS[depth];
   if (!cfg) throw new RangeError(`vgg: depth must be 11, 13, 16 or 19, got ${String(depth)}`);
-  const { batchNorm = false, numClasses = 1000, inChannels = 3, dropout = 0.5, width = 1, hidden = 4096, poolSize = 7 } = options;
+  const {
+    batchNorm = false,
+    numClasses = 1000,
+    inChannels = 3,
+    dropout = 0.5,
+    width = 1,
+    hidden = 4096,
+    poolSize = 7,
+  } = options;
   checkPositiveInt(`vgg${depth}`, 'numClasses', numClasses);
   checkPositiveInt(`vgg${depth}`, 'inChannels', inChannels);
   checkPositiveInt(`vgg${depth}`, 'hidden', hidden);
   checkPositiveInt(`vgg${depth}`, 'poolSize', poolSize);
   checkDropout(`vgg${depth}`, dropout);
-  if (!(width > 0) || !Number.isFinite(width)) throw new RangeError(`vgg${depth}: width must be a positive number, got ${String(width)}`);
+  if (!(width > 0) || !Number.isFinite(width))
+    throw new RangeError(`vgg${depth}: width must be a positive number, got ${String(width)}`);
   const features: LayerSpec[] = [];
   let c = inChannels;
   for (const v of cfg) {
-    if (v === 'M') { features.push({ kind: 'maxPool', kernelSize: 2, stride: 2 }); continue; }
+    if (v === 'M') {
+      features.push({ kind: 'maxPool', kernelSize: 2, stride: 2 });
+      continue;
+    }
     const out = Math.max(1, Math.round(v * width));
     features.push({ kind: 'conv', inChannels: c, outChannels: out, kernelSize: 3, padding: 1 });
     if (batchNorm) features.push({ kind: 'batchNorm', numFeatures: out });
@@ -67,8 +90,12 @@ export function vggPlan(depth: VggDepth, options: VggOptions = {}): { features: 
     c = out;
   }
   const classifier: LayerSpec[] = [
-    { kind: 'linear', inFeatures: c * poolSize * poolSize, outFeatures: hidden }, { kind: 'relu' }, { kind: 'dropout', p: dropout },
-    { kind: 'linear', inFeatures: hidden, outFeatures: hidden }, { kind: 'relu' }, { kind: 'dropout', p: dropout },
+    { kind: 'linear', inFeatures: c * poolSize * poolSize, outFeatures: hidden },
+    { kind: 'relu' },
+    { kind: 'dropout', p: dropout },
+    { kind: 'linear', inFeatures: hidden, outFeatures: hidden },
+    { kind: 'relu' },
+    { kind: 'dropout', p: dropout },
     { kind: 'linear', inFeatures: hidden, outFeatures: numClasses },
   ];
   return { features, classifier, poolSize };
@@ -90,7 +117,10 @@ export class VGG extends Module {
   classifier: Sequential;
 
   /** Builds VGG-depth as described by vggPlan(depth, options), with torchvision's initialisation. */
-  constructor(readonly depth: VggDepth, options: VggOptions = {}) {
+  constructor(
+    readonly depth: VggDepth,
+    options: VggOptions = {},
+  ) {
     super();
     const plan = vggPlan(depth, options);
     const init = options.init ?? 'torchvision';
@@ -98,11 +128,12 @@ export class VGG extends Module {
     this.features = this.registerModule('features', buildPlan(plan.features));
     this.avgpool = this.registerModule('avgpool', new AdaptiveAvgPool2d(plan.poolSize));
     this.classifier = this.registerModule('classifier', buildPlan(plan.classifier));
-    if (init === 'torchvision') for (const m of this.modules()) {
-      if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
-      else if (m instanceof Linear) normal_(m.weight, 0, 0.01);
-      if ((m instanceof Conv2d || m instanceof Linear) && m.bias) zeros_(m.bias);
-    }
+    if (init === 'torchvision')
+      for (const m of this.modules()) {
+        if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
+        else if (m instanceof Linear) normal_(m.weight, 0, 0.01);
+        if ((m instanceof Conv2d || m instanceof Linear) && m.bias) zeros_(m.bias);
+      }
   }
 
   /** Logits (N, numClasses) for images (N, C, H, W) with H, W ≥ 32. */
@@ -112,10 +143,18 @@ export class VGG extends Module {
 }
 
 /** VGG-11 (configuration A). */
-export function vgg11(options: VggOptions = {}): VGG { return new VGG(11, options); }
+export function vgg11(options: VggOptions = {}): VGG {
+  return new VGG(11, options);
+}
 /** VGG-13 (configuration B). */
-export function vgg13(options: VggOptions = {}): VGG { return new VGG(13, options); }
+export function vgg13(options: VggOptions = {}): VGG {
+  return new VGG(13, options);
+}
 /** VGG-16 (configuration D, 138,357,544 parameters). */
-export function vgg16(options: VggOptions = {}): VGG { return new VGG(16, options); }
+export function vgg16(options: VggOptions = {}): VGG {
+  return new VGG(16, options);
+}
 /** VGG-19 (configuration E). */
-export function vgg19(options: VggOptions = {}): VGG { return new VGG(19, options); }
+export function vgg19(options: VggOptions = {}): VGG {
+  return new VGG(19, options);
+}

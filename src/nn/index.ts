@@ -1,5 +1,13 @@
 /** `nn`: the Module base class, the layers and the weight initialisers. */
 export { Module, Sequential } from './module.js';
-export type { StateDict, StateDictLike, LoadStateDictOptions, LoadStateDictResult, ForwardHook, ForwardPreHook, HookHandle } from './module.js';
+export type {
+  StateDict,
+  StateDictLike,
+  LoadStateDictOptions,
+  LoadStateDictResult,
+  ForwardHook,
+  ForwardPreHook,
+  HookHandle,
+} from './module.js';
 export * from './layers/index.js';
 export * as init from './init.js';

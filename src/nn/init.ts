@@ -10,8 +10,19 @@ import type { Tensor } from '../tensor/tensor.js';
 
 /** Nonlinearities known to `calculateGain` (PyTorch's names in camelCase). */
 export type Nonlinearity =
-  | 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
-  | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
+  | 'linear'
+  | 'identity'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'convTranspose1d'
+  | 'convTranspose2d'
+  | 'convTranspose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leakyRelu'
+  | 'selu';
 
 /** Which fan Kaiming initialisation preserves: forward activations (fanIn) or gradients (fanOut). */
 export type FanMode = 'fanIn' | 'fanOut';
@@ -27,21 +38,31 @@ export interface KaimingOptions {
 }
 
 function floatData(op: string, t: Tensor): Float32Array {
-  if (t.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${t.dtype} of shape ${fmt(t.shape)}`);
+  if (t.dtype !== 'float32')
+    throw new TypeError(`${op}: expected a float32 tensor, got ${t.dtype} of shape ${fmt(t.shape)}`);
   return t.f32;
 }
 
 function fill(op: string, t: Tensor, gen: () => number): Tensor {
   const d = floatData(op, t);
-  noGrad(() => { for (let i = 0; i < d.length; i++) d[i] = gen(); });
+  noGrad(() => {
+    for (let i = 0; i < d.length; i++) d[i] = gen();
+  });
   return t;
 }
 
 /** The recommended gain for a nonlinearity (param: leakyRelu's negative slope, default 0.01). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'identity': case 'conv1d': case 'conv2d': case 'conv3d':
-    case 'convTranspose1d': case 'convTranspose2d': case 'convTranspose3d': case 'sigmoid':
+    case 'linear':
+    case 'identity':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'convTranspose1d':
+    case 'convTranspose2d':
+    case 'convTranspose3d':
+    case 'sigmoid':
       return 1;
     case 'tanh':
       return 5 / 3;
@@ -49,7 +70,8 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.SQRT2;
     case 'leakyRelu': {
       const slope = param ?? 0.01;
-      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new TypeError(`calculateGain: negative slope ${String(param)} is not a valid number`);
+      if (typeof slope !== 'number' || !Number.isFinite(slope))
+        throw new TypeError(`calculateGain: negative slope ${String(param)} is not a valid number`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu':
@@ -65,14 +87,22 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  */
 export function calculateFanInAndFanOut(t: Tensor | readonly number[]): { fanIn: number; fanOut: number } {
   const shape = Array.isArray(t) ? (t as readonly number[]) : (t as Tensor).shape;
-  if (shape.length < 2) throw new RangeError(`calculateFanInAndFanOut: fan in and fan out need a tensor with at least 2 dimensions, got shape ${fmt(shape)}`);
+  if (shape.length < 2)
+    throw new RangeError(
+      `calculateFanInAndFanOut: fan in and fan out need a tensor with at least 2 dimensions, got shape ${fmt(shape)}`,
+    );
   let receptive = 1;
   for (let i = 2; i < shape.length; i++) receptive *= shape[i];
   return { fanIn: shape[1] * receptive, fanOut: shape[0] * receptive };
 }
 
-function kaimingStd(op: string, t: Tensor, { a = 0, mode = 'fanIn', nonlinearity = 'leakyRelu' }: KaimingOptions): number {
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new RangeError(`${op}: mode must be 'fanIn' or 'fanOut', got '${String(mode)}'`);
+function kaimingStd(
+  op: string,
+  t: Tensor,
+  { a = 0, mode = 'fanIn', nonlinearity = 'leakyRelu' }: KaimingOptions,
+): number {
+  if (mode !== 'fanIn' && mode !== 'fanOut')
+    throw new RangeError(`${op}: mode must be 'fanIn' or 'fanOut', got '${String(mode)}'`);
   const fans = calculateFanInAndFanOut(t);
   const fan = mode === 'fanIn' ? fans.fanIn : fans.fanOut;
   if (fan === 0) throw new RangeError(`${op}: cannot initialise a tensor of shape ${fmt(t.shape)} with zero ${mode}`);
@@ -99,10 +129,14 @@ export function constant_(t: Tensor, value: number): Tensor {
 }
 
 /** Fills with zeros. */
-export function zeros_(t: Tensor): Tensor { return constant_(t, 0); }
+export function zeros_(t: Tensor): Tensor {
+  return constant_(t, 0);
+}
 
 /** Fills with ones. */
-export function ones_(t: Tensor): Tensor { return constant_(t, 1); }
+export function ones_(t: Tensor): Tensor {
+  return constant_(t, 1);
+}
 
 /** Kaiming (He) uniform: U(-b, b) with b = gain * sqrt(3 / fan). */
 export function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {

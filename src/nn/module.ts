@@ -64,7 +64,8 @@ export abstract class Module {
    */
   call(...inputs: Tensor[]): Tensor {
     for (let i = 0; i < inputs.length; i++) {
-      if (!(inputs[i] instanceof Tensor)) expectTensor(`${this.constructor.name}.call`, inputs.length === 1 ? 'input' : `input ${i + 1}`, inputs[i]);
+      if (!(inputs[i] instanceof Tensor))
+        expectTensor(`${this.constructor.name}.call`, inputs.length === 1 ? 'input' : `input ${i + 1}`, inputs[i]);
     }
     // the outermost call gives back what its forward allocated and nothing keeps (call-storage.ts)
     return inModuleCall() ? this.#run(inputs) : outermostCall(this, () => this.#run(inputs));
@@ -73,13 +74,17 @@ export abstract class Module {
   #run(inputs: Tensor[]): Tensor {
     if (this.#preHooks.size > 0) {
       noteHooked(inputs);
-      outsideScopes(() => { for (const h of [...this.#preHooks.values()]) h(this, inputs); });
+      outsideScopes(() => {
+        for (const h of [...this.#preHooks.values()]) h(this, inputs);
+      });
     }
     const out = this.forward(...inputs);
     if (this.#hooks.size > 0) {
       noteHooked(inputs);
       noteHooked([out]);
-      outsideScopes(() => { for (const h of [...this.#hooks.values()]) h(this, inputs, out); });
+      outsideScopes(() => {
+        for (const h of [...this.#hooks.values()]) h(this, inputs, out);
+      });
     }
     return out;
   }
@@ -93,14 +98,22 @@ export abstract class Module {
   registerForwardHook(hook: ForwardHook): HookHandle {
     const id = this.#nextHook++;
     this.#hooks.set(id, hook);
-    return { remove: () => { this.#hooks.delete(id); } };
+    return {
+      remove: () => {
+        this.#hooks.delete(id);
+      },
+    };
   }
 
   /** Registers a hook run before every `forward` of `call`; returns a handle to remove it. */
   registerForwardPreHook(hook: ForwardPreHook): HookHandle {
     const id = this.#nextHook++;
     this.#preHooks.set(id, hook);
-    return { remove: () => { this.#preHooks.delete(id); } };
+    return {
+      remove: () => {
+        this.#preHooks.delete(id);
+      },
+    };
   }
 
   /** The name shown by toString and summary (the class name by default). */
@@ -112,15 +125,24 @@ export abstract class Module {
 
   private checkName(kind: string, name: string): void {
     if (typeof name !== 'string' || name.length === 0 || name.includes('.')) {
-      throw new TypeError(`${this.typeName}.register${kind}: name must be a non-empty string without '.', got '${String(name)}'`);
+      throw new TypeError(
+        `${this.typeName}.register${kind}: name must be a non-empty string without '.', got '${String(name)}'`,
+      );
     }
-    const owners: [string, Map<string, unknown>][] = [['Parameter', this.#params], ['Buffer', this.#buffers], ['Module', this.#modules]];
+    const owners: [string, Map<string, unknown>][] = [
+      ['Parameter', this.#params],
+      ['Buffer', this.#buffers],
+      ['Module', this.#modules],
+    ];
     for (const [k, m] of owners) {
-      if (k !== kind && m.has(name)) throw new Error(`${this.typeName}.register${kind}: '${name}' is already registered as a ${k.toLowerCase()}`);
+      if (k !== kind && m.has(name))
+        throw new Error(`${this.typeName}.register${kind}: '${name}' is already registered as a ${k.toLowerCase()}`);
     }
     if (name === 'training') throw new Error(`${this.typeName}.register${kind}: 'training' is reserved`);
     if (!(name in this) || Object.getOwnPropertyDescriptor(this, name)) return;
-    throw new Error(`${this.typeName}.register${kind}: '${name}' would shadow a method or property of ${this.typeName}`);
+    throw new Error(
+      `${this.typeName}.register${kind}: '${name}' would shadow a method or property of ${this.typeName}`,
+    );
   }
 
   /** Makes `this[name]` read and write the registry entry, as PyTorch's attribute access does. */
@@ -130,7 +152,10 @@ export abstract class Module {
       configurable: true,
       enumerable: true,
       get: () => store.get(name),
-      set: (v: unknown) => { check(v); store.set(name, v); },
+      set: (v: unknown) => {
+        check(v);
+        store.set(name, v);
+      },
     });
   }
 
@@ -138,11 +163,14 @@ export abstract class Module {
   registerParameter<T extends Tensor | null>(name: string, param: T): T {
     this.checkName('Parameter', name);
     const check = (v: unknown): void => {
-      if (v !== null && !(v instanceof Tensor)) throw new TypeError(`${this.typeName}: parameter '${name}' must be a Tensor or null`);
-      if (v instanceof Tensor && v.dtype !== 'float32') throw new TypeError(`${this.typeName}: parameter '${name}' must be float32, got ${v.dtype}`);
+      if (v !== null && !(v instanceof Tensor))
+        throw new TypeError(`${this.typeName}: parameter '${name}' must be a Tensor or null`);
+      if (v instanceof Tensor && v.dtype !== 'float32')
+        throw new TypeError(`${this.typeName}: parameter '${name}' must be float32, got ${v.dtype}`);
     };
     check(param);
-    if (param && !param.isLeaf) throw new Error(`${this.typeName}.registerParameter: '${name}' must be a leaf tensor (detach it first)`);
+    if (param && !param.isLeaf)
+      throw new Error(`${this.typeName}.registerParameter: '${name}' must be a leaf tensor (detach it first)`);
     if (param && !param.requiresGrad) param.requiresGrad_(true);
     this.#params.set(name, param);
     this.bindProperty(name, this.#params, check);
@@ -153,11 +181,13 @@ export abstract class Module {
   registerBuffer<T extends Tensor | null>(name: string, buffer: T, persistent = true): T {
     this.checkName('Buffer', name);
     const check = (v: unknown): void => {
-      if (v !== null && !(v instanceof Tensor)) throw new TypeError(`${this.typeName}: buffer '${name}' must be a Tensor or null`);
+      if (v !== null && !(v instanceof Tensor))
+        throw new TypeError(`${this.typeName}: buffer '${name}' must be a Tensor or null`);
     };
     check(buffer);
     this.#buffers.set(name, buffer);
-    if (persistent) this.#nonPersistent.delete(name); else this.#nonPersistent.add(name);
+    if (persistent) this.#nonPersistent.delete(name);
+    else this.#nonPersistent.add(name);
     this.bindProperty(name, this.#buffers, check);
     return buffer;
   }
@@ -166,11 +196,13 @@ export abstract class Module {
   registerModule<M extends Module | null>(name: string, module: M): M {
     this.checkName('Module', name);
     const check = (v: unknown): void => {
-      if (v !== null && !(v instanceof Module)) throw new TypeError(`${this.typeName}: submodule '${name}' must be a Module or null`);
+      if (v !== null && !(v instanceof Module))
+        throw new TypeError(`${this.typeName}: submodule '${name}' must be a Module or null`);
       moduleTreeChanged();
     };
     check(module);
-    if ((module as Module | null) === this) throw new Error(`${this.typeName}.registerModule: a module cannot contain itself`);
+    if ((module as Module | null) === this)
+      throw new Error(`${this.typeName}.registerModule: a module cannot contain itself`);
     this.#modules.set(name, module);
     this.bindProperty(name, this.#modules, check);
     return module;
@@ -181,7 +213,11 @@ export abstract class Module {
   /** Direct children with their names. */
   *namedChildren(): Generator<[string, Module]> {
     const seen = new Set<Module>();
-    for (const [n, m] of this.#modules) if (m && !seen.has(m)) { seen.add(m); yield [n, m]; }
+    for (const [n, m] of this.#modules)
+      if (m && !seen.has(m)) {
+        seen.add(m);
+        yield [n, m];
+      }
   }
 
   /** Direct children. */
@@ -205,7 +241,11 @@ export abstract class Module {
   }
 
   /** The tensors in `own(m)` of this module (and its descendants if recurse) with dotted names, shared ones once. */
-  *#namedTensors(own: (m: Module) => Map<string, Tensor | null>, prefix: string, recurse: boolean): Generator<[string, Tensor]> {
+  *#namedTensors(
+    own: (m: Module) => Map<string, Tensor | null>,
+    prefix: string,
+    recurse: boolean,
+  ): Generator<[string, Tensor]> {
     const seen = new Set<Tensor>();
     const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
@@ -243,7 +283,8 @@ export abstract class Module {
     let cur: Module = this;
     for (const part of path.split('.')) {
       const next = cur.#modules.get(part);
-      if (!next) throw new Error(`${this.typeName}.getSubmodule: ${cur.typeName} has no submodule '${part}' (path '${path}')`);
+      if (!next)
+        throw new Error(`${this.typeName}.getSubmodule: ${cur.typeName} has no submodule '${part}' (path '${path}')`);
       cur = next;
     }
     return cur;
@@ -264,7 +305,10 @@ export abstract class Module {
 
   /** Stops gradients for every parameter (transfer learning: freeze a pretrained trunk). */
   freeze(): this {
-    for (const p of this.parameters()) { p.requiresGrad = false; p.grad = null; }
+    for (const p of this.parameters()) {
+      p.requiresGrad = false;
+      p.grad = null;
+    }
     return this;
   }
 
@@ -328,11 +372,16 @@ export abstract class Module {
     for (const [k, dst] of own) {
       const s = src.get(k);
       if (s === undefined) continue;
-      if (!(s instanceof Tensor)) { errors.push(`'${k}' is not a Tensor`); continue; }
+      if (!(s instanceof Tensor)) {
+        errors.push(`'${k}' is not a Tensor`);
+        continue;
+      }
       if (s.shape.length !== dst.shape.length || s.shape.some((d, i) => d !== dst.shape[i])) {
         errors.push(`size mismatch for '${k}': checkpoint has shape ${fmt(s.shape)}, model has ${fmt(dst.shape)}`);
       } else if (s.dtype !== dst.dtype) {
-        errors.push(`dtype mismatch for '${k}': checkpoint has ${s.dtype}, model has ${dst.dtype} (convert it with ${dst.dtype === 'float32' ? '.float()' : '.int()'} if that is intended)`);
+        errors.push(
+          `dtype mismatch for '${k}': checkpoint has ${s.dtype}, model has ${dst.dtype} (convert it with ${dst.dtype === 'float32' ? '.float()' : '.int()'} if that is intended)`,
+        );
       }
     }
     if (errors.length > 0) throw new Error(`${this.typeName}.loadStateDict: ${errors.join('; ')}`);
@@ -380,7 +429,8 @@ export abstract class IndexedModules extends Module {
 
   /** Adds a module at the end; returns this. */
   append(module: Module): this {
-    if (!(module instanceof Module)) throw new TypeError(`${this.#label}.append: expected a Module, got ${String(module)}`);
+    if (!(module instanceof Module))
+      throw new TypeError(`${this.#label}.append: expected a Module, got ${String(module)}`);
     this.registerModule(String(this.#count++), module);
     return this;
   }
@@ -393,7 +443,8 @@ export abstract class IndexedModules extends Module {
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
     const k = i < 0 ? i + this.#count : i;
-    if (!Number.isInteger(k) || k < 0 || k >= this.#count) throw new RangeError(`${this.#label}.at: index ${i} is out of range for ${this.#count} modules`);
+    if (!Number.isInteger(k) || k < 0 || k >= this.#count)
+      throw new RangeError(`${this.#label}.at: index ${i} is out of range for ${this.#count} modules`);
     return this.getSubmodule(String(k));
   }
 

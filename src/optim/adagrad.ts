@@ -1,6 +1,14 @@
 /** Adagrad: per-coordinate learning rates scaled by the root of the summed squared gradients (adagradUpdate kernel). */
 import { getBackend } from '../backend/index.js';
-import { Optimizer, buffer, nextStep, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import {
+  Optimizer,
+  buffer,
+  nextStep,
+  type BaseHyper,
+  type ParamGroup,
+  type ParamsInput,
+  type ParamState,
+} from './optimizer.js';
 
 /** Adagrad hyperparameters. */
 export interface AdagradHyper extends BaseHyper {
@@ -18,7 +26,14 @@ export interface AdagradHyper extends BaseHyper {
 export class Adagrad extends Optimizer<AdagradHyper> {
   /** Creates the optimizer (lr defaults to 1e-2). */
   constructor(params: ParamsInput<AdagradHyper>, options: Partial<AdagradHyper> = {}) {
-    super('Adagrad', params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, ...options });
+    super('Adagrad', params, {
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      ...options,
+    });
   }
 
   protected override validate(g: ParamGroup<AdagradHyper>): void {

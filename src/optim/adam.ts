@@ -1,6 +1,14 @@
 /** Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), on the adamUpdate kernel. */
 import { getBackend } from '../backend/index.js';
-import { Optimizer, buffer, nextStep, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import {
+  Optimizer,
+  buffer,
+  nextStep,
+  type BaseHyper,
+  type ParamGroup,
+  type ParamsInput,
+  type ParamState,
+} from './optimizer.js';
 
 /** Adam / AdamW hyperparameters. */
 export interface AdamHyper extends BaseHyper {
@@ -14,8 +22,20 @@ export interface AdamHyper extends BaseHyper {
   amsgrad: boolean;
 }
 
-function adamStep(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>, decoupled: boolean): void {
-  const { lr, betas: [b1, b2], eps, weightDecay: wd, amsgrad } = group;
+function adamStep(
+  p: Float32Array,
+  g: Float32Array,
+  state: ParamState,
+  group: ParamGroup<AdamHyper>,
+  decoupled: boolean,
+): void {
+  const {
+    lr,
+    betas: [b1, b2],
+    eps,
+    weightDecay: wd,
+    amsgrad,
+  } = group;
   const n = p.length;
   const step = nextStep(state);
   const m = buffer(state, 'expAvg', n);
@@ -36,7 +56,11 @@ export class Adam extends Optimizer<AdamHyper> {
   constructor(params: ParamsInput<AdamHyper>, options: Partial<AdamHyper> = {}) {
     super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
   }
-  protected override validate(g: ParamGroup<AdamHyper>): void { super.validate(g); checkAdam('Adam', g); this.requireNonNegative(g, 'eps', 'weightDecay'); }
+  protected override validate(g: ParamGroup<AdamHyper>): void {
+    super.validate(g);
+    checkAdam('Adam', g);
+    this.requireNonNegative(g, 'eps', 'weightDecay');
+  }
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>): void {
     adamStep(p, g, state, group, false);
   }
@@ -48,7 +72,11 @@ export class AdamW extends Optimizer<AdamHyper> {
   constructor(params: ParamsInput<AdamHyper>, options: Partial<AdamHyper> = {}) {
     super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });
   }
-  protected override validate(g: ParamGroup<AdamHyper>): void { super.validate(g); checkAdam('AdamW', g); this.requireNonNegative(g, 'eps', 'weightDecay'); }
+  protected override validate(g: ParamGroup<AdamHyper>): void {
+    super.validate(g);
+    checkAdam('AdamW', g);
+    this.requireNonNegative(g, 'eps', 'weightDecay');
+  }
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>): void {
     adamStep(p, g, state, group, true);
   }

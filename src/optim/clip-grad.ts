@@ -27,7 +27,12 @@ function partialNorm(g: Tensor, normType: number): number {
  * max-abs norm) is at most maxNorm, like torch.nn.utils.clip_grad_norm_. Returns the total
  * norm before clipping. Throws on a non-finite norm when errorIfNonfinite is set.
  */
-export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2, options: { errorIfNonfinite?: boolean } = {}): number {
+export function clipGradNorm_(
+  params: Iterable<Tensor> | Tensor,
+  maxNorm: number,
+  normType = 2,
+  options: { errorIfNonfinite?: boolean } = {},
+): number {
   if (!(maxNorm >= 0)) throw new RangeError(`clipGradNorm_: maxNorm must be >= 0, got ${maxNorm}`);
   if (!(normType > 0)) throw new RangeError(`clipGradNorm_: normType must be > 0 (or Infinity), got ${normType}`);
   const grads = withGrads(params);
@@ -35,7 +40,10 @@ export function clipGradNorm_(params: Iterable<Tensor> | Tensor, maxNorm: number
   return noGrad(() => {
     let total = 0;
     if (normType === Infinity) {
-      for (const g of grads) { const a = partialNorm(g, normType); if (a > total || Number.isNaN(a)) total = a; }
+      for (const g of grads) {
+        const a = partialNorm(g, normType);
+        if (a > total || Number.isNaN(a)) total = a;
+      }
     } else {
       let acc = 0;
       for (const g of grads) acc += partialNorm(g, normType);

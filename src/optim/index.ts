@@ -1,6 +1,14 @@
 /** `optim`: optimizers, parameter groups, regularizers, gradient clipping and LR schedulers. */
 export { Optimizer } from './optimizer.js';
-export type { BaseHyper, ParamGroup, ParamGroupInput, ParamsInput, ParamState, StateValue, OptimizerStateDict } from './optimizer.js';
+export type {
+  BaseHyper,
+  ParamGroup,
+  ParamGroupInput,
+  ParamsInput,
+  ParamState,
+  StateValue,
+  OptimizerStateDict,
+} from './optimizer.js';
 export { SGD } from './sgd.js';
 export type { SGDHyper, MomentumForm } from './sgd.js';
 export { Adagrad } from './adagrad.js';
@@ -12,5 +20,14 @@ export type { AdamHyper } from './adam.js';
 export { paramGroupsWithoutDecay } from './param-groups.js';
 export { l1Penalty, l2Penalty, elasticNetPenalty, maxNormConstraint_ } from './regularizers.js';
 export { clipGradNorm_, clipGradValue_ } from './clip-grad.js';
-export { LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearWarmup, warmup, ReduceLROnPlateau } from './lr-scheduler.js';
+export {
+  LRScheduler,
+  StepLR,
+  MultiStepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  LinearWarmup,
+  warmup,
+  ReduceLROnPlateau,
+} from './lr-scheduler.js';
 export type { SchedulerStateDict, ReduceLROnPlateauOptions } from './lr-scheduler.js';

@@ -8,7 +8,9 @@ import type { BaseHyper, Optimizer } from './optimizer.js';
 /** A JSON-able scheduler checkpoint. */
 export type SchedulerStateDict = Record<string, number | number[] | string | boolean | null | SchedulerStateDictNested>;
 /** A nested scheduler checkpoint (for wrappers). */
-export interface SchedulerStateDictNested { [key: string]: number | number[] | string | boolean | null | SchedulerStateDictNested }
+export interface SchedulerStateDictNested {
+  [key: string]: number | number[] | string | boolean | null | SchedulerStateDictNested;
+}
 
 function checkNumber(name: string, what: string, v: number, ok: (v: number) => boolean): void {
   if (typeof v !== 'number' || !ok(v)) throw new RangeError(`${name}: invalid ${what} ${String(v)}`);
@@ -39,23 +41,33 @@ export abstract class LRScheduler {
   step(epoch?: number): void {
     this.lastEpoch = epoch ?? this.lastEpoch + 1;
     const lrs = this.lrAt(this.lastEpoch);
-    this.optimizer.paramGroups.forEach((g, i) => { g.lr = lrs[i]; });
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = lrs[i];
+    });
     this.lastLrs = lrs;
   }
 
   /** The learning rates set by the last step. */
-  getLastLr(): number[] { return [...this.lastLrs]; }
+  getLastLr(): number[] {
+    return [...this.lastLrs];
+  }
 
   /** Epoch counter and settings, JSON-able. */
-  stateDict(): SchedulerStateDict { return { lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs], lastLrs: [...this.lastLrs] }; }
+  stateDict(): SchedulerStateDict {
+    return { lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs], lastLrs: [...this.lastLrs] };
+  }
 
   /** Restores the epoch counter (and base rates) from stateDict(); does not touch the optimizer. */
   loadStateDict(sd: SchedulerStateDict): void {
     if (typeof sd.lastEpoch !== 'number' || !Array.isArray(sd.baseLrs) || sd.baseLrs.length !== this.baseLrs.length) {
-      throw new TypeError(`${this.constructor.name}.loadStateDict: expected {lastEpoch, baseLrs[${this.baseLrs.length}]}`);
+      throw new TypeError(
+        `${this.constructor.name}.loadStateDict: expected {lastEpoch, baseLrs[${this.baseLrs.length}]}`,
+      );
     }
     this.lastEpoch = sd.lastEpoch;
-    (sd.baseLrs as number[]).forEach((v, i) => { this.baseLrs[i] = v; });
+    (sd.baseLrs as number[]).forEach((v, i) => {
+      this.baseLrs[i] = v;
+    });
     this.lastLrs = Array.isArray(sd.lastLrs) ? [...(sd.lastLrs as number[])] : this.lrAt(this.lastEpoch);
   }
 }
@@ -63,14 +75,20 @@ export abstract class LRScheduler {
 /** Multiplies the rate by gamma every stepSize epochs (torch StepLR). */
 export class StepLR extends LRScheduler {
   /** Decays by gamma every stepSize epochs. */
-  constructor(optimizer: Optimizer<BaseHyper>, readonly stepSize: number, readonly gamma = 0.1) {
+  constructor(
+    optimizer: Optimizer<BaseHyper>,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+  ) {
     checkNumber('StepLR', 'stepSize', stepSize, (v) => Number.isInteger(v) && v > 0);
     checkNumber('StepLR', 'gamma', gamma, (v) => v > 0);
     super(optimizer, false);
     this.step();
   }
   /** base * gamma^floor(epoch / stepSize). */
-  lrAt(epoch: number): number[] { return this.baseLrs.map((b) => b * Math.pow(this.gamma, Math.floor(epoch / this.stepSize))); }
+  lrAt(epoch: number): number[] {
+    return this.baseLrs.map((b) => b * Math.pow(this.gamma, Math.floor(epoch / this.stepSize)));
+  }
 }
 
 /** Multiplies the rate by gamma at each milestone epoch (torch MultiStepLR). */
@@ -78,7 +96,11 @@ export class MultiStepLR extends LRScheduler {
   /** The sorted milestone epochs. */
   readonly milestones: number[];
   /** Decays by gamma once each epoch in milestones is reached. */
-  constructor(optimizer: Optimizer<BaseHyper>, milestones: number[], readonly gamma = 0.1) {
+  constructor(
+    optimizer: Optimizer<BaseHyper>,
+    milestones: number[],
+    readonly gamma = 0.1,
+  ) {
     const ms = [...milestones].sort((a, b) => a - b);
     ms.forEach((m) => checkNumber('MultiStepLR', 'milestone', m, (v) => Number.isInteger(v) && v >= 0));
     checkNumber('MultiStepLR', 'gamma', gamma, (v) => v > 0);
@@ -96,19 +118,28 @@ export class MultiStepLR extends LRScheduler {
 /** Multiplies the rate by gamma every epoch (torch ExponentialLR). */
 export class ExponentialLR extends LRScheduler {
   /** Decays by gamma each epoch. */
-  constructor(optimizer: Optimizer<BaseHyper>, readonly gamma: number) {
+  constructor(
+    optimizer: Optimizer<BaseHyper>,
+    readonly gamma: number,
+  ) {
     checkNumber('ExponentialLR', 'gamma', gamma, (v) => v > 0);
     super(optimizer, false);
     this.step();
   }
   /** base * gamma^epoch. */
-  lrAt(epoch: number): number[] { return this.baseLrs.map((b) => b * Math.pow(this.gamma, epoch)); }
+  lrAt(epoch: number): number[] {
+    return this.baseLrs.map((b) => b * Math.pow(this.gamma, epoch));
+  }
 }
 
 /** Cosine annealing from the base rate to etaMin over tMax epochs (torch CosineAnnealingLR, closed form). */
 export class CosineAnnealingLR extends LRScheduler {
   /** Anneals over tMax epochs down to etaMin. */
-  constructor(optimizer: Optimizer<BaseHyper>, readonly tMax: number, readonly etaMin = 0) {
+  constructor(
+    optimizer: Optimizer<BaseHyper>,
+    readonly tMax: number,
+    readonly etaMin = 0,
+  ) {
     checkNumber('CosineAnnealingLR', 'tMax', tMax, (v) => Number.isInteger(v) && v > 0);
     checkNumber('CosineAnnealingLR', 'etaMin', etaMin, (v) => v >= 0);
     super(optimizer, false);
@@ -116,7 +147,9 @@ export class CosineAnnealingLR extends LRScheduler {
   }
   /** etaMin + (base - etaMin) * (1 + cos(pi * epoch / tMax)) / 2. */
   lrAt(epoch: number): number[] {
-    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2);
+    return this.baseLrs.map(
+      (b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * epoch) / this.tMax))) / 2,
+    );
   }
 }
 
@@ -126,11 +159,15 @@ export class CosineAnnealingLR extends LRScheduler {
  */
 export class LinearWarmup extends LRScheduler {
   /** Warms up over warmupSteps epochs, then hands over to `after` if given. */
-  constructor(optimizer: Optimizer<BaseHyper>, readonly warmupSteps: number,
-    readonly options: { startFactor?: number; after?: LRScheduler } = {}) {
+  constructor(
+    optimizer: Optimizer<BaseHyper>,
+    readonly warmupSteps: number,
+    readonly options: { startFactor?: number; after?: LRScheduler } = {},
+  ) {
     checkNumber('LinearWarmup', 'warmupSteps', warmupSteps, (v) => Number.isInteger(v) && v >= 0);
     checkNumber('LinearWarmup', 'startFactor', options.startFactor ?? 0, (v) => v >= 0 && v <= 1);
-    if (options.after && options.after.optimizer !== optimizer) throw new Error('LinearWarmup: `after` must schedule the same optimizer');
+    if (options.after && options.after.optimizer !== optimizer)
+      throw new Error('LinearWarmup: `after` must schedule the same optimizer');
     super(optimizer, false);
     this.step();
   }
@@ -152,7 +189,12 @@ export class LinearWarmup extends LRScheduler {
 }
 
 /** Convenience: a LinearWarmup of warmupSteps epochs followed by `after` (or the base rate). */
-export function warmup(optimizer: Optimizer<BaseHyper>, warmupSteps: number, after?: LRScheduler, startFactor = 0): LinearWarmup {
+export function warmup(
+  optimizer: Optimizer<BaseHyper>,
+  warmupSteps: number,
+  after?: LRScheduler,
+  startFactor = 0,
+): LinearWarmup {
   return new LinearWarmup(optimizer, warmupSteps, { after, startFactor });
 }
 
@@ -194,16 +236,30 @@ export class ReduceLROnPlateau {
   /** Watches a metric passed to step(metric). */
   constructor(optimizer: Optimizer<BaseHyper>, options: ReduceLROnPlateauOptions = {}) {
     this.optimizer = optimizer;
-    this.opts = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, eps: 1e-8, ...options };
+    this.opts = {
+      mode: 'min',
+      factor: 0.1,
+      patience: 10,
+      threshold: 1e-4,
+      thresholdMode: 'rel',
+      cooldown: 0,
+      eps: 1e-8,
+      ...options,
+    };
     const o = this.opts;
-    if (o.mode !== 'min' && o.mode !== 'max') throw new RangeError(`ReduceLROnPlateau: mode must be 'min' or 'max', got '${String(o.mode)}'`);
-    if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs') throw new RangeError(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got '${String(o.thresholdMode)}'`);
+    if (o.mode !== 'min' && o.mode !== 'max')
+      throw new RangeError(`ReduceLROnPlateau: mode must be 'min' or 'max', got '${String(o.mode)}'`);
+    if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs')
+      throw new RangeError(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got '${String(o.thresholdMode)}'`);
     checkNumber('ReduceLROnPlateau', 'factor (must be < 1)', o.factor, (v) => v >= 0 && v < 1);
     checkNumber('ReduceLROnPlateau', 'patience', o.patience, (v) => Number.isInteger(v) && v >= 0);
     checkNumber('ReduceLROnPlateau', 'cooldown', o.cooldown, (v) => Number.isInteger(v) && v >= 0);
     const n = optimizer.paramGroups.length;
     const m = options.minLr ?? 0;
-    if (Array.isArray(m) && m.length !== n) throw new RangeError(`ReduceLROnPlateau: minLr has ${m.length} entries but the optimizer has ${n} parameter groups`);
+    if (Array.isArray(m) && m.length !== n)
+      throw new RangeError(
+        `ReduceLROnPlateau: minLr has ${m.length} entries but the optimizer has ${n} parameter groups`,
+      );
     this.minLrs = Array.isArray(m) ? [...m] : new Array<number>(n).fill(m);
   }
 
@@ -217,10 +273,17 @@ export class ReduceLROnPlateau {
 
   /** Records one epoch's metric and reduces the rates after `patience` bad epochs. */
   step(metric: number): void {
-    if (typeof metric !== 'number' || Number.isNaN(metric)) throw new TypeError(`ReduceLROnPlateau.step: metric must be a number, got ${String(metric)}`);
+    if (typeof metric !== 'number' || Number.isNaN(metric))
+      throw new TypeError(`ReduceLROnPlateau.step: metric must be a number, got ${String(metric)}`);
     this.lastEpoch += 1;
-    if (this.isBetter(metric)) { this.best = metric; this.numBadEpochs = 0; } else this.numBadEpochs += 1;
-    if (this.cooldownCounter > 0) { this.cooldownCounter -= 1; this.numBadEpochs = 0; }
+    if (this.isBetter(metric)) {
+      this.best = metric;
+      this.numBadEpochs = 0;
+    } else this.numBadEpochs += 1;
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter -= 1;
+      this.numBadEpochs = 0;
+    }
     if (this.numBadEpochs > this.opts.patience) {
       this.optimizer.paramGroups.forEach((g, i) => {
         const next = Math.max(g.lr * this.opts.factor, this.minLrs[i]);
@@ -232,22 +295,38 @@ export class ReduceLROnPlateau {
   }
 
   /** The current learning rate of every group. */
-  getLastLr(): number[] { return this.optimizer.paramGroups.map((g) => g.lr); }
+  getLastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
 
   /** Counters and best value, JSON-able. */
   stateDict(): SchedulerStateDict {
-    return { best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch, minLrs: [...this.minLrs] };
+    return {
+      best: this.best,
+      numBadEpochs: this.numBadEpochs,
+      cooldownCounter: this.cooldownCounter,
+      lastEpoch: this.lastEpoch,
+      minLrs: [...this.minLrs],
+    };
   }
 
   /** Restores counters from stateDict(). */
   loadStateDict(sd: SchedulerStateDict): void {
-    if (typeof sd.numBadEpochs !== 'number' || typeof sd.cooldownCounter !== 'number' || typeof sd.lastEpoch !== 'number' || !(sd.best === null || typeof sd.best === 'number')) {
+    if (
+      typeof sd.numBadEpochs !== 'number' ||
+      typeof sd.cooldownCounter !== 'number' ||
+      typeof sd.lastEpoch !== 'number' ||
+      !(sd.best === null || typeof sd.best === 'number')
+    ) {
       throw new TypeError('ReduceLROnPlateau.loadStateDict: expected {best, numBadEpochs, cooldownCounter, lastEpoch}');
     }
     this.best = sd.best as number | null;
     this.numBadEpochs = sd.numBadEpochs;
     this.cooldownCounter = sd.cooldownCounter;
     this.lastEpoch = sd.lastEpoch;
-    if (Array.isArray(sd.minLrs) && sd.minLrs.length === this.minLrs.length) (sd.minLrs as number[]).forEach((v, i) => { this.minLrs[i] = v; });
+    if (Array.isArray(sd.minLrs) && sd.minLrs.length === this.minLrs.length)
+      (sd.minLrs as number[]).forEach((v, i) => {
+        this.minLrs[i] = v;
+      });
   }
 }

@@ -68,13 +68,18 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
     for (const p of params) {
       if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: parameter groups must contain Tensors`);
-      if (p.dtype !== 'float32') throw new TypeError(`${this.name}: parameter of shape ${fmt(p.shape)} is ${p.dtype}; only float32 tensors can be optimized`);
-      if (seen.has(p)) throw new Error(`${this.name}: a parameter of shape ${fmt(p.shape)} appears in more than one group`);
+      if (p.dtype !== 'float32')
+        throw new TypeError(
+          `${this.name}: parameter of shape ${fmt(p.shape)} is ${p.dtype}; only float32 tensors can be optimized`,
+        );
+      if (seen.has(p))
+        throw new Error(`${this.name}: a parameter of shape ${fmt(p.shape)} appears in more than one group`);
       seen.add(p);
     }
     const resolved = { ...this.defaults, ...group, params } as ParamGroup<H>;
     for (const [k, v] of Object.entries(resolved)) {
-      if (v === undefined) (resolved as unknown as Record<string, unknown>)[k] = (this.defaults as Record<string, unknown>)[k];
+      if (v === undefined)
+        (resolved as unknown as Record<string, unknown>)[k] = (this.defaults as Record<string, unknown>)[k];
     }
     this.validate(resolved);
     this.paramGroups.push(resolved);
@@ -104,10 +109,15 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
           const grad = param.grad;
           if (grad === null) continue;
           if (grad.size !== param.size) {
-            throw new RangeError(`${this.name}.step: gradient of shape ${fmt(grad.shape)} does not match parameter of shape ${fmt(param.shape)}`);
+            throw new RangeError(
+              `${this.name}.step: gradient of shape ${fmt(grad.shape)} does not match parameter of shape ${fmt(param.shape)}`,
+            );
           }
           let st = this.state.get(param);
-          if (!st) { st = {}; this.state.set(param, st); }
+          if (!st) {
+            st = {};
+            this.state.set(param, st);
+          }
           this.updateParam(param.f32, grad.f32, st, group);
         }
       }
@@ -124,9 +134,13 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     const index = new Map<Tensor, number>();
     const paramGroups: OptimizerStateDict['paramGroups'] = this.paramGroups.map((g) => {
       const ids: number[] = [];
-      for (const p of g.params) { if (!index.has(p)) index.set(p, index.size); ids.push(index.get(p) as number); }
+      for (const p of g.params) {
+        if (!index.has(p)) index.set(p, index.size);
+        ids.push(index.get(p) as number);
+      }
       const out: Record<string, HyperValue> = {};
-      for (const [k, v] of Object.entries(g)) if (k !== 'params') out[k] = Array.isArray(v) ? [...(v as number[])] : (v as HyperValue);
+      for (const [k, v] of Object.entries(g))
+        if (k !== 'params') out[k] = Array.isArray(v) ? [...(v as number[])] : (v as HyperValue);
       return { ...out, params: ids };
     });
     const state: Record<string, ParamState> = {};
@@ -146,13 +160,17 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
       throw new TypeError(`${this.name}.loadStateDict: expected {state, paramGroups}`);
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new RangeError(`${this.name}.loadStateDict: state dict has ${sd.paramGroups.length} parameter groups, optimizer has ${this.paramGroups.length}`);
+      throw new RangeError(
+        `${this.name}.loadStateDict: state dict has ${sd.paramGroups.length} parameter groups, optimizer has ${this.paramGroups.length}`,
+      );
     }
     const byIndex = new Map<number, Tensor>();
     sd.paramGroups.forEach((sg, gi) => {
       const g = this.paramGroups[gi];
       if (!Array.isArray(sg.params) || sg.params.length !== g.params.length) {
-        throw new RangeError(`${this.name}.loadStateDict: group ${gi} has ${sg.params?.length} params in the state dict but ${g.params.length} in the optimizer`);
+        throw new RangeError(
+          `${this.name}.loadStateDict: group ${gi} has ${sg.params?.length} params in the state dict but ${g.params.length} in the optimizer`,
+        );
       }
       sg.params.forEach((id, k) => byIndex.set(id, g.params[k]));
     });
@@ -162,10 +180,15 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
       if (!p) throw new RangeError(`${this.name}.loadStateDict: state for unknown parameter index ${key}`);
       const copy: ParamState = {};
       for (const [k, v] of Object.entries(st)) {
-        if (typeof v === 'number') { copy[k] = v; continue; }
+        if (typeof v === 'number') {
+          copy[k] = v;
+          continue;
+        }
         const arr = v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
         if (arr.length !== p.size) {
-          throw new RangeError(`${this.name}.loadStateDict: buffer '${k}' of parameter ${key} has ${arr.length} values, parameter of shape ${fmt(p.shape)} has ${p.size}`);
+          throw new RangeError(
+            `${this.name}.loadStateDict: buffer '${k}' of parameter ${key} has ${arr.length} values, parameter of shape ${fmt(p.shape)} has ${p.size}`,
+          );
         }
         const buf = getBackend().alloc(arr.length);
         buf.set(arr);

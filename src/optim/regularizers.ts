@@ -18,7 +18,8 @@ function sumOver(name: string, params: Iterable<Tensor>, term: (p: Tensor) => Te
 }
 
 function checkLambda(name: string, lambda: number): void {
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new RangeError(`${name}: lambda must be a finite number >= 0, got ${lambda}`);
+  if (!(lambda >= 0) || !Number.isFinite(lambda))
+    throw new RangeError(`${name}: lambda must be a finite number >= 0, got ${lambda}`);
 }
 
 /** L1 penalty lambda * sum |w| over all params (a scalar Tensor to add to the loss). */
@@ -41,7 +42,8 @@ export function elasticNetPenalty(params: Iterable<Tensor>, l1: number, l2: numb
   checkLambda('elasticNetPenalty', l1);
   checkLambda('elasticNetPenalty', l2);
   const list = [...params];
-  return sumOver('elasticNetPenalty', list, (p) => p.abs().sum()).mul(l1)
+  return sumOver('elasticNetPenalty', list, (p) => p.abs().sum())
+    .mul(l1)
     .add(sumOver('elasticNetPenalty', list, (p) => p.square().sum()).mul(l2));
 }
 
@@ -52,7 +54,8 @@ export function elasticNetPenalty(params: Iterable<Tensor>, l1: number, l2: numb
  * maxNorm (scale maxNorm / (norm + 1e-7), as torch.renorm). Applies in place, outside autograd.
  */
 export function maxNormConstraint_(params: Iterable<Tensor>, maxNorm: number, dim = 0): void {
-  if (!(maxNorm >= 0) || !Number.isFinite(maxNorm)) throw new RangeError(`maxNormConstraint_: maxNorm must be a finite number >= 0, got ${maxNorm}`);
+  if (!(maxNorm >= 0) || !Number.isFinite(maxNorm))
+    throw new RangeError(`maxNormConstraint_: maxNorm must be a finite number >= 0, got ${maxNorm}`);
   noGrad(() => {
     for (const p of params) {
       if (p.ndim === 0) throw new RangeError('maxNormConstraint_: cannot renormalize a 0-d tensor');
@@ -61,7 +64,8 @@ export function maxNormConstraint_(params: Iterable<Tensor>, maxNorm: number, di
       const inner = p.shape.slice(ax + 1).reduce((a, b) => a * b, 1);
       const outer = p.shape.slice(0, ax).reduce((a, b) => a * b, 1);
       if (units === 0 || outer * inner === 0) continue;
-      if (p.size !== outer * units * inner) throw new RangeError(`maxNormConstraint_: bad tensor of shape ${fmt(p.shape)}`);
+      if (p.size !== outer * units * inner)
+        throw new RangeError(`maxNormConstraint_: bad tensor of shape ${fmt(p.shape)}`);
       // per unit: norm over the other axes; units above maxNorm scaled by maxNorm / (norm + 1e-7)
       const view = p.reshape([outer, units, inner]);
       const norm = view.square().sum([0, 2]).sqrt();

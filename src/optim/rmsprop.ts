@@ -1,6 +1,14 @@
 /** RMSprop: gradients divided by a running root-mean-square, optionally centered and with momentum (rmspropUpdate kernel). */
 import { getBackend } from '../backend/index.js';
-import { Optimizer, buffer, nextStep, type BaseHyper, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import {
+  Optimizer,
+  buffer,
+  nextStep,
+  type BaseHyper,
+  type ParamGroup,
+  type ParamsInput,
+  type ParamState,
+} from './optimizer.js';
 
 /** RMSprop hyperparameters. */
 export interface RMSpropHyper extends BaseHyper {
@@ -20,7 +28,15 @@ export interface RMSpropHyper extends BaseHyper {
 export class RMSprop extends Optimizer<RMSpropHyper> {
   /** Creates the optimizer (lr defaults to 1e-2). */
   constructor(params: ParamsInput<RMSpropHyper>, options: Partial<RMSpropHyper> = {}) {
-    super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...options });
+    super('RMSprop', params, {
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      ...options,
+    });
   }
 
   protected override validate(g: ParamGroup<RMSpropHyper>): void {

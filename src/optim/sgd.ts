@@ -32,22 +32,42 @@ export interface SGDHyper extends BaseHyper {
 export class SGD extends Optimizer<SGDHyper> {
   /** Creates the optimizer; `lr` is required. */
   constructor(params: ParamsInput<SGDHyper>, options: Partial<SGDHyper> & { lr: number }) {
-    super('SGD', params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, momentumForm: 'pytorch', maximize: false, ...options });
+    super('SGD', params, {
+      momentum: 0,
+      dampening: 0,
+      weightDecay: 0,
+      nesterov: false,
+      momentumForm: 'pytorch',
+      maximize: false,
+      ...options,
+    });
   }
 
   protected override validate(g: ParamGroup<SGDHyper>): void {
     super.validate(g);
     this.requireNonNegative(g, 'momentum', 'weightDecay');
-    if (!['pytorch', 'lecture', 'sutskever'].includes(g.momentumForm)) throw new RangeError(`SGD: unknown momentumForm '${g.momentumForm}' (expected 'pytorch', 'lecture' or 'sutskever')`);
-    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new RangeError(`SGD: nesterov needs momentum > 0 and dampening 0 (got momentum ${g.momentum}, dampening ${g.dampening})`);
-    if (g.dampening !== 0 && g.momentumForm !== 'pytorch') throw new RangeError(`SGD: dampening ${g.dampening} applies only to momentumForm 'pytorch', not '${g.momentumForm}'`);
+    if (!['pytorch', 'lecture', 'sutskever'].includes(g.momentumForm))
+      throw new RangeError(
+        `SGD: unknown momentumForm '${g.momentumForm}' (expected 'pytorch', 'lecture' or 'sutskever')`,
+      );
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
+      throw new RangeError(
+        `SGD: nesterov needs momentum > 0 and dampening 0 (got momentum ${g.momentum}, dampening ${g.dampening})`,
+      );
+    if (g.dampening !== 0 && g.momentumForm !== 'pytorch')
+      throw new RangeError(
+        `SGD: dampening ${g.dampening} applies only to momentumForm 'pytorch', not '${g.momentumForm}'`,
+      );
   }
 
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<SGDHyper>): void {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov, momentumForm, maximize } = group;
     const sg = maximize ? -1 : 1;
     const be = getBackend();
-    if (mu === 0) { be.sgdUpdate(p, g, null, lr, wd, sg, 0, 1, false); return; }
+    if (mu === 0) {
+      be.sgdUpdate(p, g, null, lr, wd, sg, 0, 1, false);
+      return;
+    }
     const n = p.length;
     if (momentumForm === 'sutskever') {
       // v = mu v + lr d; p -= nesterov ? mu v + lr d : v: the kernel's form with the learning

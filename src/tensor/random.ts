@@ -3,7 +3,10 @@
  * xoshiro128** with a SplitMix32 seeder: fast, 128-bit state, reproducible across platforms.
  */
 
-let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+let s0 = 0,
+  s1 = 0,
+  s2 = 0,
+  s3 = 0;
 let spareNormal: number | null = null;
 
 function splitmix32(seed: number): () => number {
@@ -21,7 +24,10 @@ function splitmix32(seed: number): () => number {
 export function manualSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new TypeError(`manualSeed: seed must be a finite number, got ${String(seed)}`);
   const sm = splitmix32(Math.floor(seed) >>> 0);
-  s0 = sm(); s1 = sm(); s2 = sm(); s3 = sm();
+  s0 = sm();
+  s1 = sm();
+  s2 = sm();
+  s3 = sm();
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
   spareNormal = null;
 }
@@ -32,7 +38,10 @@ manualSeed(Date.now() ^ 0x5eed);
 export function nextUint32(): number {
   const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
   const t = s1 << 9;
-  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
   s2 ^= t;
   s3 = rotl(s3, 11);
   return result;
@@ -49,7 +58,11 @@ export function random(): number {
 
 /** A standard normal sample (Box-Muller, caching the second value). */
 export function randomNormal(): number {
-  if (spareNormal !== null) { const v = spareNormal; spareNormal = null; return v; }
+  if (spareNormal !== null) {
+    const v = spareNormal;
+    spareNormal = null;
+    return v;
+  }
   let u = 0;
   while (u === 0) u = random();
   const v = random();
@@ -64,7 +77,10 @@ export function randomInt(n: number): number {
 }
 
 /** The generator's full state, for checkpoints. */
-export interface RngState { s: [number, number, number, number]; spare: number | null }
+export interface RngState {
+  s: [number, number, number, number];
+  spare: number | null;
+}
 
 /** Returns a copy of the generator state. */
 export function getRngState(): RngState {
@@ -86,7 +102,9 @@ export function randperm(n: number): Int32Array {
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = randomInt(i + 1);
-    const t = p[i]; p[i] = p[j]; p[j] = t;
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
   }
   return p;
 }

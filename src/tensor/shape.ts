@@ -11,7 +11,10 @@ export function sizeOf(shape: readonly number[]): number {
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) { s[d] = acc; acc *= shape[d]; }
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
   return s;
 }
 
@@ -36,7 +39,9 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new RangeError(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together (axis ${i}: ${da} vs ${db})`);
+      throw new RangeError(
+        `${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together (axis ${i}: ${da} vs ${db})`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -50,9 +55,11 @@ export function padShape(shape: readonly number[], rank: number): number[] {
 
 /** Checks that every entry is a non-negative integer; used by creation functions and reshape. */
 export function checkShape(op: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of non-negative integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: shape must be an array of non-negative integers, got ${String(shape)}`);
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new TypeError(`${op}: shape ${fmt(shape)} must contain non-negative integers`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new TypeError(`${op}: shape ${fmt(shape)} must contain non-negative integers`);
   }
 }
 

@@ -55,7 +55,9 @@ export abstract class Callback {
   /** Called after each batch with running means ('loss', metrics) and 'size'. */
   onBatchEnd(_batch: number, _logs: Logs): void {}
   /** State to store in a checkpoint so a resumed run continues identically (JSON-able). */
-  stateDict(): Record<string, unknown> | null { return null; }
+  stateDict(): Record<string, unknown> | null {
+    return null;
+  }
   /** Restores what stateDict returned. */
   loadStateDict(_state: Record<string, unknown>): void {}
 }

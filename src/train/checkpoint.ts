@@ -55,7 +55,8 @@ export interface CheckpointSource {
 export function captureCheckpoint(src: CheckpointSource): Checkpoint {
   const tensors: StateDict = new Map();
   for (const [k, t] of src.model.stateDict({ clone: true })) {
-    if (k.startsWith(OPT_PREFIX)) throw new Error(`captureCheckpoint: model key '${k}' clashes with the optimizer prefix`);
+    if (k.startsWith(OPT_PREFIX))
+      throw new Error(`captureCheckpoint: model key '${k}' clashes with the optimizer prefix`);
     tensors.set(k, t);
   }
   let optimizer: CheckpointMeta['optimizer'] = null;
@@ -79,7 +80,12 @@ export function captureCheckpoint(src: CheckpointSource): Checkpoint {
   return {
     tensors,
     meta: {
-      format: 'convkit-checkpoint', version: 1, epoch: src.epoch, rng: getRngState(), optimizer, callbacks,
+      format: 'convkit-checkpoint',
+      version: 1,
+      epoch: src.epoch,
+      rng: getRngState(),
+      optimizer,
+      callbacks,
       history: (src.history ?? new History()).toJSON(),
     },
   };
@@ -95,7 +101,10 @@ export interface CheckpointTarget {
 /** Loads weights, optimizer state, callback state and the RNG; returns the epoch and history. */
 export function restoreCheckpoint(ck: Checkpoint, target: CheckpointTarget): { epoch: number; history: History } {
   const m = ck.meta;
-  if (!m || m.format !== 'convkit-checkpoint') throw new TypeError('restoreCheckpoint: not a convkit training checkpoint (no convkit.checkpoint metadata); use loadWeights for a weights-only file');
+  if (!m || m.format !== 'convkit-checkpoint')
+    throw new TypeError(
+      'restoreCheckpoint: not a convkit training checkpoint (no convkit.checkpoint metadata); use loadWeights for a weights-only file',
+    );
   target.model.loadStateDict(modelTensors(ck.tensors));
   if (target.optimizer) {
     if (!m.optimizer) throw new Error('restoreCheckpoint: the checkpoint has no optimizer state');
@@ -105,7 +114,8 @@ export function restoreCheckpoint(ck: Checkpoint, target: CheckpointTarget): { e
       if (!k.startsWith(OPT_PREFIX)) continue;
       const rest = k.slice(OPT_PREFIX.length);
       const dot = rest.indexOf('.');
-      const i = rest.slice(0, dot), name = rest.slice(dot + 1);
+      const i = rest.slice(0, dot),
+        name = rest.slice(dot + 1);
       (state[i] ??= {})[name] = Float32Array.from(t.f32);
     }
     target.optimizer.loadStateDict({ state, paramGroups: m.optimizer.paramGroups });
@@ -140,7 +150,10 @@ export interface SaveOptions {
 function refuseNonFinite(op: string, path: string, tensors: StateDict, options: SaveOptions): void {
   if (options.allowNonFinite) return;
   const bad = findNonFinite(modelTensors(tensors));
-  if (bad) throw new RangeError(`${op}(${path}): weight '${bad[0]}' holds ${bad[1]}; not saved, the file is unchanged (the run diverged: lower the learning rate; pass allowNonFinite to save anyway)`);
+  if (bad)
+    throw new RangeError(
+      `${op}(${path}): weight '${bad[0]}' holds ${bad[1]}; not saved, the file is unchanged (the run diverged: lower the learning rate; pass allowNonFinite to save anyway)`,
+    );
 }
 
 /** Writes a checkpoint to one safetensors file (atomically); refuses non-finite weights. */
@@ -153,10 +166,17 @@ export async function saveCheckpoint(path: string, ck: Checkpoint, options: Save
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const { tensors, metadata } = await readSafetensorsFile(path);
   const json = metadata[CHECKPOINT_KEY];
-  if (json === undefined) throw new TypeError(`loadCheckpoint: ${path} is a weights file without training state (no '${CHECKPOINT_KEY}' metadata)`);
+  if (json === undefined)
+    throw new TypeError(
+      `loadCheckpoint: ${path} is a weights file without training state (no '${CHECKPOINT_KEY}' metadata)`,
+    );
   let meta: CheckpointMeta;
-  try { meta = JSON.parse(json) as CheckpointMeta; } catch (e) {
-    throw new TypeError(`loadCheckpoint: ${path} has malformed '${CHECKPOINT_KEY}' metadata: ${e instanceof Error ? e.message : String(e)}`);
+  try {
+    meta = JSON.parse(json) as CheckpointMeta;
+  } catch (e) {
+    throw new TypeError(
+      `loadCheckpoint: ${path} has malformed '${CHECKPOINT_KEY}' metadata: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const rest = { ...metadata };
   delete rest[CHECKPOINT_KEY];
@@ -164,14 +184,23 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
 }
 
 /** Saves the model's weights (parameters and persistent buffers) as safetensors, atomically; refuses non-finite weights. */
-export async function saveWeights(model: Module, path: string, metadata: Record<string, string> = {}, options: SaveOptions = {}): Promise<void> {
+export async function saveWeights(
+  model: Module,
+  path: string,
+  metadata: Record<string, string> = {},
+  options: SaveOptions = {},
+): Promise<void> {
   const sd = model.stateDict();
   refuseNonFinite('saveWeights', path, sd, options);
   await writeSafetensorsFile(path, sd, metadata);
 }
 
 /** Loads weights from a safetensors weights file or checkpoint into the model (strict by default). */
-export async function loadWeights(model: Module, path: string, { strict = true }: { strict?: boolean } = {}): Promise<Record<string, string>> {
+export async function loadWeights(
+  model: Module,
+  path: string,
+  { strict = true }: { strict?: boolean } = {},
+): Promise<Record<string, string>> {
   const { tensors, metadata } = await readSafetensorsFile(path);
   try {
     model.loadStateDict(modelTensors(tensors), { strict });

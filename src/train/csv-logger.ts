@@ -20,7 +20,10 @@ export class CSVLogger extends Callback {
   private readonly append: boolean;
 
   /** path: the CSV file to write. */
-  constructor(readonly path: string, options: CSVLoggerOptions = {}) {
+  constructor(
+    readonly path: string,
+    options: CSVLoggerOptions = {},
+  ) {
     super();
     this.separator = options.separator ?? ',';
     this.append = options.append ?? false;

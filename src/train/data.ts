@@ -21,7 +21,12 @@ export interface BatchSource {
 }
 
 function isDataset(d: unknown): d is Dataset {
-  return typeof d === 'object' && d !== null && typeof (d as Dataset).get === 'function' && typeof (d as Dataset).length === 'number';
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    typeof (d as Dataset).get === 'function' &&
+    typeof (d as Dataset).length === 'number'
+  );
 }
 
 function isIterable(d: unknown): d is Iterable<Batch> {
@@ -31,21 +36,35 @@ function isIterable(d: unknown): d is Iterable<Batch> {
 /** Turns `{x, y}` tensors into a TensorDataset; returns datasets and iterables unchanged. */
 export function asDataset(op: string, data: DataInput): Dataset | Iterable<Batch> {
   if (isDataset(data)) return data;
-  if (typeof data === 'object' && data !== null && 'x' in data && 'y' in data && data.x instanceof Tensor && data.y instanceof Tensor) {
+  if (
+    typeof data === 'object' &&
+    data !== null &&
+    'x' in data &&
+    'y' in data &&
+    data.x instanceof Tensor &&
+    data.y instanceof Tensor
+  ) {
     return new TensorDataset(data.x, data.y);
   }
   if (isIterable(data)) return data;
-  throw new TypeError(`${op}: data must be a Dataset, {x, y} tensors or an iterable of {x, y} batches (e.g. a DataLoader)`);
+  throw new TypeError(
+    `${op}: data must be a Dataset, {x, y} tensors or an iterable of {x, y} batches (e.g. a DataLoader)`,
+  );
 }
 
 /** Splits the last `fraction` of a dataset off for validation (no shuffling, as Keras' validation_split). */
 export function splitTail(op: string, data: DataInput, fraction: number): { train: Dataset; val: Dataset } {
   const ds = asDataset(op, data);
-  if (!isDataset(ds)) throw new TypeError(`${op}: validation {fraction} needs a Dataset or {x, y} tensors, not a DataLoader (pass validation data explicitly)`);
-  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`${op}: validation fraction must be in (0, 1), got ${String(fraction)}`);
+  if (!isDataset(ds))
+    throw new TypeError(
+      `${op}: validation {fraction} needs a Dataset or {x, y} tensors, not a DataLoader (pass validation data explicitly)`,
+    );
+  if (!(fraction > 0 && fraction < 1))
+    throw new RangeError(`${op}: validation fraction must be in (0, 1), got ${String(fraction)}`);
   const n = ds.length;
   const nVal = Math.floor(n * fraction);
-  if (nVal < 1 || nVal >= n) throw new RangeError(`${op}: validation fraction ${fraction} of ${n} samples leaves an empty split`);
+  if (nVal < 1 || nVal >= n)
+    throw new RangeError(`${op}: validation fraction ${fraction} of ${n} samples leaves an empty split`);
   const cut = n - nVal;
   const range = (a: number, b: number): Int32Array => Int32Array.from({ length: b - a }, (_, i) => a + i);
   return { train: new Subset(ds, range(0, cut)), val: new Subset(ds, range(cut, n)) };
@@ -53,7 +72,8 @@ export function splitTail(op: string, data: DataInput, fraction: number): { trai
 
 /** Batches of a dataset in order or in a fresh random order per pass. */
 export function batchSource(op: string, data: DataInput, batchSize: number, shuffle: boolean): BatchSource {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`${op}: batchSize must be a positive integer, got ${String(batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`${op}: batchSize must be a positive integer, got ${String(batchSize)}`);
   const ds = asDataset(op, data);
   if (!isDataset(ds)) {
     const len = (ds as { length?: unknown }).length;

@@ -48,7 +48,8 @@ export class EarlyStopping extends Callback {
     this.monitor = options.monitor ?? 'valLoss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;
-    if (!Number.isInteger(this.patience) || this.patience < 0) throw new RangeError(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
+    if (!Number.isInteger(this.patience) || this.patience < 0)
+      throw new RangeError(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
     this.mode = resolveMode(this.monitor, options.mode ?? 'auto');
     this.baseline = options.baseline ?? null;
     this.restoreBestWeights = options.restoreBestWeights ?? false;
@@ -57,7 +58,12 @@ export class EarlyStopping extends Callback {
   override onTrainBegin(): void {
     this.stoppedEpoch = -1;
     // a fresh fit() starts over; a resumed one keeps the counters loaded from the checkpoint
-    if (!this.restored) { this.wait = 0; this.best = this.baseline; this.bestEpoch = -1; this.bestWeights = null; }
+    if (!this.restored) {
+      this.wait = 0;
+      this.best = this.baseline;
+      this.bestEpoch = -1;
+      this.bestWeights = null;
+    }
     this.restored = false;
   }
 
@@ -78,7 +84,8 @@ export class EarlyStopping extends Callback {
   }
 
   override onTrainEnd(): void {
-    if (this.restoreBestWeights && this.bestWeights && this.bestEpoch >= 0) this.ctx.model.loadStateDict(this.bestWeights);
+    if (this.restoreBestWeights && this.bestWeights && this.bestEpoch >= 0)
+      this.ctx.model.loadStateDict(this.bestWeights);
   }
 
   override stateDict(): Record<string, unknown> {

@@ -25,7 +25,11 @@ export interface EvaluateOptions {
 export function inEvalMode<T>(model: Module, fn: () => T): T {
   const wasTraining = model.training;
   model.eval();
-  try { return noGrad(fn); } finally { if (wasTraining) model.train(); }
+  try {
+    return noGrad(fn);
+  } finally {
+    if (wasTraining) model.train();
+  }
 }
 
 /** Mean loss and metrics of the model over data: `{loss, accuracy, ...}`. */
@@ -56,13 +60,15 @@ export interface PredictOptions {
 /** The model's outputs (e.g. logits [N, C]) for inputs x [N, ...] or every sample of a dataset. */
 export function predict(model: Module, x: Tensor | DataInput, options: PredictOptions = {}): Tensor {
   const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`predict: batchSize must be a positive integer, got ${String(batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`predict: batchSize must be a positive integer, got ${String(batchSize)}`);
   const outs: Tensor[] = [];
   inEvalMode(model, () => {
     if (x instanceof Tensor) {
       if (x.ndim < 1) throw new RangeError('predict: x must have a batch axis');
       const n = x.shape[0];
-      for (let s = 0; s < n; s += batchSize) outs.push(model.call(n <= batchSize ? x : x.slice(0, s, Math.min(n, s + batchSize))));
+      for (let s = 0; s < n; s += batchSize)
+        outs.push(model.call(n <= batchSize ? x : x.slice(0, s, Math.min(n, s + batchSize))));
     } else {
       for (const b of batchSource('predict', x, batchSize, false).batches()) outs.push(model.call(b.x));
     }

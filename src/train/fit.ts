@@ -64,17 +64,27 @@ export interface FitOptions {
 }
 
 function isFraction(v: unknown): v is { fraction: number } {
-  return typeof v === 'object' && v !== null && 'fraction' in v && typeof (v as { fraction: unknown }).fraction === 'number';
+  return (
+    typeof v === 'object' && v !== null && 'fraction' in v && typeof (v as { fraction: unknown }).fraction === 'number'
+  );
 }
 
-const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
-  ? () => new Promise((r) => { setImmediate(r); })
-  : () => new Promise((r) => { setTimeout(r, 0); });
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () =>
+        new Promise((r) => {
+          setImmediate(r);
+        })
+    : () =>
+        new Promise((r) => {
+          setTimeout(r, 0);
+        });
 
 /** Trains model on trainData for `epochs` epochs; returns the per-epoch History. */
 export async function fit(model: Module, trainData: DataInput, options: FitOptions = {}): Promise<History> {
   const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: epochs must be a non-negative integer, got ${String(epochs)}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new RangeError(`fit: epochs must be a non-negative integer, got ${String(epochs)}`);
   if (options.seed !== undefined) manualSeed(options.seed);
   const optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = resolveLoss(options.loss);
@@ -111,7 +121,11 @@ export async function fit(model: Module, trainData: DataInput, options: FitOptio
   }
 
   const ctx: TrainContext = {
-    model, optimizer, epochs, callbacks, history,
+    model,
+    optimizer,
+    epochs,
+    callbacks,
+    history,
     stepsPerEpoch: source.steps,
     samplesPerEpoch: source.samples,
     stopTraining: false,
@@ -138,7 +152,8 @@ export async function fit(model: Module, trainData: DataInput, options: FitOptio
       for (const m of metrics) m.reset();
       const t0 = performance.now();
       let lastYield = t0;
-      let step = 0, seen = 0;
+      let step = 0,
+        seen = 0;
       for (const batch of source.batches() as Iterable<Batch>) {
         const n = batch.y.shape[0] ?? 1;
         for (const cb of callbacks) cb.onBatchBegin(step, { size: n });
@@ -150,9 +165,11 @@ export async function fit(model: Module, trainData: DataInput, options: FitOptio
         optimizer.zeroGrad();
         const out = model.call(batch.x);
         const loss = lossFn(out, batch.y);
-        if (loss.size !== 1) throw new RangeError(`fit: the loss must be a scalar, got ${loss.size} values (use reduction 'mean')`);
+        if (loss.size !== 1)
+          throw new RangeError(`fit: the loss must be a scalar, got ${loss.size} values (use reduction 'mean')`);
         const lv = loss.item();
-        if (checkFinite && !Number.isFinite(lv)) throw new NonFiniteError('fit', { what: 'loss', epoch, step, value: lv });
+        if (checkFinite && !Number.isFinite(lv))
+          throw new NonFiniteError('fit', { what: 'loss', epoch, step, value: lv });
         loss.backward();
         if (checkFinite) {
           const bad = findNonFinite(namedGrads(named));
@@ -168,7 +185,10 @@ export async function fit(model: Module, trainData: DataInput, options: FitOptio
         for (const cb of callbacks) cb.onBatchEnd(step, logs);
         step++;
         const now = performance.now();
-        if (now - lastYield > 100) { await yieldToEventLoop(); lastYield = performance.now(); }
+        if (now - lastYield > 100) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
       }
       const seconds = (performance.now() - t0) / 1000;
       const logs: Logs = { loss: lossMean.result() };

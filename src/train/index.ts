@@ -20,11 +20,29 @@ export { JSONLogger } from './json-logger.js';
 export type { JSONLoggerOptions } from './json-logger.js';
 export { ProgressBar, formatDuration, formatLogs } from './progress-bar.js';
 export type { ProgressBarOptions, TextSink } from './progress-bar.js';
-export { accuracy, topKAccuracy, confusionMatrix, predictClasses, Accuracy, TopKAccuracy, Mean, resolveMetric } from './metrics.js';
+export {
+  accuracy,
+  topKAccuracy,
+  confusionMatrix,
+  predictClasses,
+  Accuracy,
+  TopKAccuracy,
+  Mean,
+  resolveMetric,
+} from './metrics.js';
 export type { Metric, MetricName } from './metrics.js';
 export { resolveLoss } from './losses.js';
 export type { LossFn, LossName } from './losses.js';
-export { captureCheckpoint, restoreCheckpoint, saveCheckpoint, loadCheckpoint, saveWeights, loadWeights, modelTensors, CHECKPOINT_KEY } from './checkpoint.js';
+export {
+  captureCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  loadCheckpoint,
+  saveWeights,
+  loadWeights,
+  modelTensors,
+  CHECKPOINT_KEY,
+} from './checkpoint.js';
 export type { Checkpoint, CheckpointMeta, CheckpointSource, CheckpointTarget, SaveOptions } from './checkpoint.js';
 export { NonFiniteError, findNonFinite } from './non-finite.js';
 export type { NonFiniteAt } from './non-finite.js';

@@ -20,7 +20,10 @@ export class JSONLogger extends Callback {
   private readonly append: boolean;
 
   /** target: a file path, or a stream such as process.stdout. */
-  constructor(readonly target: string | TextSink, options: JSONLoggerOptions = {}) {
+  constructor(
+    readonly target: string | TextSink,
+    options: JSONLoggerOptions = {},
+  ) {
     super();
     this.transform = options.transform ?? ((epoch, logs) => ({ epoch, ...logs }));
     this.append = options.append ?? false;
@@ -31,7 +34,10 @@ export class JSONLogger extends Callback {
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
-    const line = JSON.stringify(this.transform(epoch, logs), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n';
+    const line =
+      JSON.stringify(this.transform(epoch, logs), (_k, v: unknown) =>
+        typeof v === 'number' && !Number.isFinite(v) ? null : v,
+      ) + '\n';
     if (typeof this.target === 'string') requireFs('JSONLogger').appendFileSync(this.target, line);
     else this.target.write(line);
   }

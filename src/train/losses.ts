@@ -8,11 +8,19 @@ import { Tensor } from '../tensor/tensor.js';
 export type LossFn = (output: Tensor, target: Tensor) => Tensor;
 
 /** Loss names: 'crossEntropy' (logits + int labels), 'bceWithLogits' (one logit + 0/1 labels), 'mse'. */
-export type LossName = 'crossEntropy' | 'sparseCategoricalCrossentropy' | 'bceWithLogits' | 'binaryCrossEntropyWithLogits' | 'mse';
+export type LossName =
+  | 'crossEntropy'
+  | 'sparseCategoricalCrossentropy'
+  | 'bceWithLogits'
+  | 'binaryCrossEntropyWithLogits'
+  | 'mse';
 
 /** Binary cross-entropy on logits of shape [N] or [N, 1] against 0/1 labels. */
 function bceWithLogits(output: Tensor, target: Tensor): Tensor {
-  if (output.size !== target.size) throw new RangeError(`bceWithLogits: output ${fmt(output.shape)} needs one logit per target, got target ${fmt(target.shape)}`);
+  if (output.size !== target.size)
+    throw new RangeError(
+      `bceWithLogits: output ${fmt(output.shape)} needs one logit per target, got target ${fmt(target.shape)}`,
+    );
   const t = target.dtype === 'float32' ? target : target.float();
   return binaryCrossEntropyWithLogits(output, t.reshape([...output.shape]));
 }
@@ -37,6 +45,8 @@ export function resolveLoss(loss: LossName | LossFn | undefined): LossFn {
     case 'mse':
       return mse;
     default:
-      throw new RangeError(`loss: unknown loss '${String(loss)}' (known: crossEntropy, bceWithLogits, mse, or pass a function)`);
+      throw new RangeError(
+        `loss: unknown loss '${String(loss)}' (known: crossEntropy, bceWithLogits, mse, or pass a function)`,
+      );
   }
 }

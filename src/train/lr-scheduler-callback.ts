@@ -21,16 +21,22 @@ export class LRSchedulerCallback extends Callback {
   private readonly monitor: string | undefined;
 
   /** scheduler: any LRScheduler, or a ReduceLROnPlateau. */
-  constructor(readonly scheduler: LRScheduler | ReduceLROnPlateau, options: LRSchedulerCallbackOptions = {}) {
+  constructor(
+    readonly scheduler: LRScheduler | ReduceLROnPlateau,
+    options: LRSchedulerCallbackOptions = {},
+  ) {
     super();
     this.interval = options.interval ?? 'epoch';
-    if (this.interval !== 'epoch' && this.interval !== 'batch') throw new RangeError(`LRSchedulerCallback: interval must be 'epoch' or 'batch', got '${String(this.interval)}'`);
-    if (scheduler instanceof ReduceLROnPlateau && this.interval === 'batch') throw new RangeError('LRSchedulerCallback: ReduceLROnPlateau can only be stepped per epoch');
+    if (this.interval !== 'epoch' && this.interval !== 'batch')
+      throw new RangeError(`LRSchedulerCallback: interval must be 'epoch' or 'batch', got '${String(this.interval)}'`);
+    if (scheduler instanceof ReduceLROnPlateau && this.interval === 'batch')
+      throw new RangeError('LRSchedulerCallback: ReduceLROnPlateau can only be stepped per epoch');
     this.monitor = options.monitor;
   }
 
   override onTrainBegin(): void {
-    if (this.scheduler.optimizer !== this.ctx.optimizer) throw new Error('LRSchedulerCallback: the scheduler wraps a different optimizer than the one passed to fit()');
+    if (this.scheduler.optimizer !== this.ctx.optimizer)
+      throw new Error('LRSchedulerCallback: the scheduler wraps a different optimizer than the one passed to fit()');
   }
 
   override onBatchEnd(): void {
@@ -42,7 +48,10 @@ export class LRSchedulerCallback extends Callback {
     if (this.scheduler instanceof ReduceLROnPlateau) {
       const key = this.monitor ?? ('valLoss' in logs ? 'valLoss' : 'loss');
       const v = logs[key];
-      if (typeof v !== 'number') throw new RangeError(`LRSchedulerCallback: monitored quantity '${key}' is not in the logs (logged: ${Object.keys(logs).join(', ')})`);
+      if (typeof v !== 'number')
+        throw new RangeError(
+          `LRSchedulerCallback: monitored quantity '${key}' is not in the logs (logged: ${Object.keys(logs).join(', ')})`,
+        );
       this.scheduler.step(v);
     } else {
       this.scheduler.step();
@@ -54,6 +63,7 @@ export class LRSchedulerCallback extends Callback {
   }
 
   override loadStateDict(state: Record<string, unknown>): void {
-    if (state.scheduler && typeof state.scheduler === 'object') this.scheduler.loadStateDict(state.scheduler as SchedulerStateDict);
+    if (state.scheduler && typeof state.scheduler === 'object')
+      this.scheduler.loadStateDict(state.scheduler as SchedulerStateDict);
   }
 }

@@ -9,8 +9,14 @@ import type { Tensor } from '../tensor/tensor.js';
 function dims(op: string, output: Tensor, target: Tensor): [number, number] {
   const n = output.shape[0] ?? 1;
   const binary = output.ndim === 1 || (output.ndim === 2 && output.shape[1] === 1);
-  if (!binary && output.ndim !== 2) throw new RangeError(`${op}: output must be [N, C] scores (or [N] / [N, 1] binary logits), got ${fmt(output.shape)}`);
-  if (target.size !== n) throw new RangeError(`${op}: output ${fmt(output.shape)} has ${n} rows but target ${fmt(target.shape)} has ${target.size} labels`);
+  if (!binary && output.ndim !== 2)
+    throw new RangeError(
+      `${op}: output must be [N, C] scores (or [N] / [N, 1] binary logits), got ${fmt(output.shape)}`,
+    );
+  if (target.size !== n)
+    throw new RangeError(
+      `${op}: output ${fmt(output.shape)} has ${n} rows but target ${fmt(target.shape)} has ${target.size} labels`,
+    );
   return [n, binary ? 1 : output.shape[1]];
 }
 
@@ -26,8 +32,15 @@ export function predictClasses(output: Tensor): Int32Array {
     return out;
   }
   for (let i = 0; i < n; i++) {
-    let best = 0, bv = d[i * c];
-    for (let j = 1; j < c; j++) { const v = d[i * c + j]; if (v > bv) { bv = v; best = j; } }
+    let best = 0,
+      bv = d[i * c];
+    for (let j = 1; j < c; j++) {
+      const v = d[i * c + j];
+      if (v > bv) {
+        bv = v;
+        best = j;
+      }
+    }
     out[i] = best;
   }
   return out;
@@ -55,7 +68,8 @@ export function countTopK(output: Tensor, target: Tensor, k: number): number {
   const [n, c] = dims('topKAccuracy', output, target);
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`topKAccuracy: k must be a positive integer, got ${k}`);
   if (c === 1) throw new RangeError(`topKAccuracy: needs [N, C] class scores, got ${fmt(output.shape)}`);
-  const d = output.data, t = target.data;
+  const d = output.data,
+    t = target.data;
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const label = Math.round(t[i]);
@@ -79,15 +93,23 @@ export function topKAccuracy(output: Tensor, target: Tensor, k = 5): number {
  * (argmax is taken) / binary logits, or already-predicted labels as an int32 tensor [N].
  */
 export function confusionMatrix(output: Tensor, target: Tensor, numClasses?: number): number[][] {
-  const pred = output.dtype === 'int32' && output.ndim === 1 ? output.data as Int32Array : (dims('confusionMatrix', output, target), predictClasses(output));
-  if (pred.length !== target.size) throw new RangeError(`confusionMatrix: ${pred.length} predictions but ${target.size} targets`);
+  const pred =
+    output.dtype === 'int32' && output.ndim === 1
+      ? (output.data as Int32Array)
+      : (dims('confusionMatrix', output, target), predictClasses(output));
+  if (pred.length !== target.size)
+    throw new RangeError(`confusionMatrix: ${pred.length} predictions but ${target.size} targets`);
   const t = target.data;
   let c = numClasses ?? (output.dtype === 'float32' && output.ndim === 2 ? Math.max(2, output.shape[1]) : 0);
-  if (c === 0) { for (let i = 0; i < pred.length; i++) c = Math.max(c, pred[i] + 1, Math.round(t[i]) + 1); }
+  if (c === 0) {
+    for (let i = 0; i < pred.length; i++) c = Math.max(c, pred[i] + 1, Math.round(t[i]) + 1);
+  }
   const m: number[][] = Array.from({ length: c }, () => new Array<number>(c).fill(0));
   for (let i = 0; i < pred.length; i++) {
-    const a = Math.round(t[i]), p = pred[i];
-    if (a < 0 || a >= c || p < 0 || p >= c) throw new RangeError(`confusionMatrix: label ${a} or prediction ${p} out of range for ${c} classes`);
+    const a = Math.round(t[i]),
+      p = pred[i];
+    if (a < 0 || a >= c || p < 0 || p >= c)
+      throw new RangeError(`confusionMatrix: label ${a} or prediction ${p} out of range for ${c} classes`);
     m[a][p]++;
   }
   return m;
@@ -111,11 +133,19 @@ export class Accuracy implements Metric {
   private correct = 0;
   private total = 0;
   /** Forgets accumulated counts. */
-  reset(): void { this.correct = 0; this.total = 0; }
+  reset(): void {
+    this.correct = 0;
+    this.total = 0;
+  }
   /** Counts correct rows of a batch. */
-  update(output: Tensor, target: Tensor): void { this.correct += countCorrect(output, target); this.total += target.size; }
+  update(output: Tensor, target: Tensor): void {
+    this.correct += countCorrect(output, target);
+    this.total += target.size;
+  }
   /** Correct / total (NaN before any update). */
-  result(): number { return this.total === 0 ? NaN : this.correct / this.total; }
+  result(): number {
+    return this.total === 0 ? NaN : this.correct / this.total;
+  }
 }
 
 /** Streaming top-k accuracy, logged as `top{k}Accuracy`. */
@@ -129,11 +159,19 @@ export class TopKAccuracy implements Metric {
     this.name = `top${k}Accuracy`;
   }
   /** Forgets accumulated counts. */
-  reset(): void { this.hits = 0; this.total = 0; }
+  reset(): void {
+    this.hits = 0;
+    this.total = 0;
+  }
   /** Counts hits of a batch. */
-  update(output: Tensor, target: Tensor): void { this.hits += countTopK(output, target, this.k); this.total += target.size; }
+  update(output: Tensor, target: Tensor): void {
+    this.hits += countTopK(output, target, this.k);
+    this.total += target.size;
+  }
   /** Hits / total (NaN before any update). */
-  result(): number { return this.total === 0 ? NaN : this.hits / this.total; }
+  result(): number {
+    return this.total === 0 ? NaN : this.hits / this.total;
+  }
 }
 
 /** Streaming mean of a per-batch value weighted by batch size (used for the loss). */
@@ -141,11 +179,19 @@ export class Mean {
   private sum = 0;
   private count = 0;
   /** Forgets accumulated values. */
-  reset(): void { this.sum = 0; this.count = 0; }
+  reset(): void {
+    this.sum = 0;
+    this.count = 0;
+  }
   /** Adds a batch mean `value` over `n` samples. */
-  add(value: number, n: number): void { this.sum += value * n; this.count += n; }
+  add(value: number, n: number): void {
+    this.sum += value * n;
+    this.count += n;
+  }
   /** The weighted mean (NaN before any add). */
-  result(): number { return this.count === 0 ? NaN : this.sum / this.count; }
+  result(): number {
+    return this.count === 0 ? NaN : this.sum / this.count;
+  }
 }
 
 /** Names accepted in `metrics: [...]`: 'accuracy' / 'acc', 'top5' / 'top5Accuracy' (any k). */

@@ -36,7 +36,10 @@ export class ModelCheckpoint extends Callback {
   readonly saved: string[] = [];
 
   /** filepath: where to save (may contain `{epoch}`). */
-  constructor(readonly filepath: string, options: ModelCheckpointOptions = {}) {
+  constructor(
+    readonly filepath: string,
+    options: ModelCheckpointOptions = {},
+  ) {
     super();
     this.order = 100;
     this.monitor = options.monitor ?? 'valLoss';
@@ -55,7 +58,11 @@ export class ModelCheckpoint extends Callback {
     const path = this.filepath.replace(/\{epoch\}/g, String(epoch + 1));
     const { model, optimizer, callbacks, history } = this.ctx;
     if (this.weightsOnly) await saveWeights(model, path, this.metadata);
-    else await saveCheckpoint(path, { ...captureCheckpoint({ model, optimizer, epoch, callbacks, history }), metadata: this.metadata });
+    else
+      await saveCheckpoint(path, {
+        ...captureCheckpoint({ model, optimizer, epoch, callbacks, history }),
+        metadata: this.metadata,
+      });
     this.saved.push(path);
   }
 

@@ -15,7 +15,9 @@ export function resolveMode(monitor: string, mode: MonitorMode): 'min' | 'max' {
 export function monitoredValue(op: string, monitor: string, logs: Logs): number {
   const v = logs[monitor];
   if (typeof v !== 'number') {
-    throw new RangeError(`${op}: monitored quantity '${monitor}' is not in the logs (logged: ${Object.keys(logs).join(', ')}); pass validation data to fit() to get 'valLoss'`);
+    throw new RangeError(
+      `${op}: monitored quantity '${monitor}' is not in the logs (logged: ${Object.keys(logs).join(', ')}); pass validation data to fit() to get 'valLoss'`,
+    );
   }
   return v;
 }

@@ -22,10 +22,14 @@ export interface NonFiniteAt {
 function describe(at: NonFiniteAt): string {
   const v = Number.isNaN(at.value) ? 'NaN' : String(at.value);
   switch (at.what) {
-    case 'loss': return `the loss became ${v}`;
-    case 'gradient': return `the gradient of '${at.name ?? '?'}' became ${v}`;
-    case 'weights': return `the weight '${at.name ?? '?'}' became ${v}`;
-    case 'input': return `the input batch contains ${v}`;
+    case 'loss':
+      return `the loss became ${v}`;
+    case 'gradient':
+      return `the gradient of '${at.name ?? '?'}' became ${v}`;
+    case 'weights':
+      return `the weight '${at.name ?? '?'}' became ${v}`;
+    case 'input':
+      return `the input batch contains ${v}`;
   }
 }
 
@@ -36,9 +40,10 @@ export class NonFiniteError extends Error {
   readonly at: NonFiniteAt;
 
   constructor(op: string, at: NonFiniteAt) {
-    const hint = at.what === 'input'
-      ? 'the data has NaN or infinite values: clean or normalise it'
-      : 'training diverged: lower the learning rate (--lr), or clip gradients (clipGradNorm)';
+    const hint =
+      at.what === 'input'
+        ? 'the data has NaN or infinite values: clean or normalise it'
+        : 'training diverged: lower the learning rate (--lr), or clip gradients (clipGradNorm)';
     super(`${op}: ${describe(at)} at epoch ${at.epoch + 1}, step ${at.step + 1}; ${hint}`);
     this.at = at;
   }

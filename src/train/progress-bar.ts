@@ -49,7 +49,9 @@ async function loadStyler(): Promise<Styler | null> {
     const util = await import('node:util');
     const fn = (util as unknown as { styleText?: Styler }).styleText;
     return typeof fn === 'function' ? fn : null;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 /** A Callback that shows training progress. */
@@ -93,7 +95,7 @@ export class ProgressBar extends Callback {
     this.lastDraw = now;
     const elapsed = (now - this.epochStart) / 1000;
     const rate = this.seen / Math.max(elapsed, 1e-9);
-    const eta = elapsed / (batch + 1) * (steps - batch - 1);
+    const eta = (elapsed / (batch + 1)) * (steps - batch - 1);
     const head = `${this.prefix()} ${this.bar(batch + 1, steps)} `;
     const tail = `  ${Math.round(rate)} img/s  ETA ${formatDuration(eta)}`;
     const cols = this.stream.columns ?? 120;
@@ -105,7 +107,9 @@ export class ProgressBar extends Callback {
     const rate = logs.imagesPerSec ?? this.seen / Math.max(elapsed, 1e-9);
     const steps = this.ctx.stepsPerEpoch;
     const head = this.live ? `\r${this.prefix()} ${this.bar(steps, steps)}` : this.prefix();
-    this.stream.write(`${head} ${formatDuration(elapsed)}  ${this.paint(formatLogs(logs))}  ${Math.round(rate)} img/s${this.live ? '\x1b[K' : ''}\n`);
+    this.stream.write(
+      `${head} ${formatDuration(elapsed)}  ${this.paint(formatLogs(logs))}  ${Math.round(rate)} img/s${this.live ? '\x1b[K' : ''}\n`,
+    );
   }
 
   /**

@@ -3,12 +3,18 @@ import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 import { toStateDict, type StateDict } from '../tensor/state-dict.js';
 
 /** Writes named tensors and string metadata to a safetensors file atomically. */
-export async function writeSafetensorsFile(path: string, tensors: StateDict, metadata: Record<string, string>): Promise<void> {
+export async function writeSafetensorsFile(
+  path: string,
+  tensors: StateDict,
+  metadata: Record<string, string>,
+): Promise<void> {
   await saveSafetensors(path, tensors, metadata);
 }
 
 /** Reads a safetensors file into a Map of tensors and its metadata. */
-export async function readSafetensorsFile(path: string): Promise<{ tensors: StateDict; metadata: Record<string, string> }> {
+export async function readSafetensorsFile(
+  path: string,
+): Promise<{ tensors: StateDict; metadata: Record<string, string> }> {
   const { tensors, metadata } = await loadSafetensors(path);
   return { tensors: toStateDict('readSafetensorsFile', tensors), metadata };
 }

@@ -57,14 +57,22 @@ export function formatCount(n: number): string {
 /** Formats a byte count like Keras (5.39 MB, 0.00 B). */
 function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB'];
-  let v = bytes, u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  let v = bytes,
+    u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${v.toFixed(2)} ${units[u]}`;
 }
 
 function countParams(m: Module): { total: number; trainable: number } {
-  let total = 0, trainable = 0;
-  for (const p of m.parameters()) { total += p.size; if (p.requiresGrad) trainable += p.size; }
+  let total = 0,
+    trainable = 0;
+  for (const p of m.parameters()) {
+    total += p.size;
+    if (p.requiresGrad) trainable += p.size;
+  }
   return { total, trainable };
 }
 
@@ -72,11 +80,18 @@ function countParams(m: Module): { total: number; trainable: number } {
  * Runs a dummy forward of shape [batchSize, ...inputShape] and returns the layer table with
  * total / trainable / non-trainable parameter counts (e.g. summary(model, [1, 28, 28])).
  */
-export function summary(model: Module, inputShape: readonly number[], { depth = Infinity, batchSize = 1 }: SummaryOptions = {}): ModelSummary {
+export function summary(
+  model: Module,
+  inputShape: readonly number[],
+  { depth = Infinity, batchSize = 1 }: SummaryOptions = {},
+): ModelSummary {
   if (!Array.isArray(inputShape) || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new TypeError(`summary: inputShape must be positive integers without the batch axis (e.g. [1, 28, 28]), got ${String(inputShape)}`);
+    throw new TypeError(
+      `summary: inputShape must be positive integers without the batch axis (e.g. [1, 28, 28]), got ${String(inputShape)}`,
+    );
   }
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`summary: batchSize must be a positive integer, got ${String(batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`summary: batchSize must be a positive integer, got ${String(batchSize)}`);
   const names = new Map<Module, string>();
   for (const [n, m] of model.namedModules()) names.set(m, n);
   const rows: SummaryRow[] = [];
@@ -85,19 +100,31 @@ export function summary(model: Module, inputShape: readonly number[], { depth = 
   const leafModel = model.children().next().done === true;
   for (const [m, name] of names) {
     if (m === model && !leafModel) continue; // a single layer gets its own row
-    handles.push(m.registerForwardPreHook((mod) => {
-      const n = names.get(mod) ?? name;
-      const d = n === '' ? 1 : n.split('.').length;
-      const { total, trainable } = countParams(mod);
-      const isContainer = mod.children().next().done !== true;
-      const row: SummaryRow = { name: n, type: mod.typeName, depth: d, outputShape: [], params: total, trainableParams: trainable, isContainer };
-      rows.push(row);
-      open.push({ module: mod, row });
-    }));
-    handles.push(m.registerForwardHook((_mod, _inputs, out) => {
-      const top = open.pop();
-      if (top?.row) top.row.outputShape = [...out.shape];
-    }));
+    handles.push(
+      m.registerForwardPreHook((mod) => {
+        const n = names.get(mod) ?? name;
+        const d = n === '' ? 1 : n.split('.').length;
+        const { total, trainable } = countParams(mod);
+        const isContainer = mod.children().next().done !== true;
+        const row: SummaryRow = {
+          name: n,
+          type: mod.typeName,
+          depth: d,
+          outputShape: [],
+          params: total,
+          trainableParams: trainable,
+          isContainer,
+        };
+        rows.push(row);
+        open.push({ module: mod, row });
+      }),
+    );
+    handles.push(
+      m.registerForwardHook((_mod, _inputs, out) => {
+        const top = open.pop();
+        if (top?.row) top.row.outputShape = [...out.shape];
+      }),
+    );
   }
   const modes = new Map<Module, boolean>();
   for (const m of names.keys()) modes.set(m, m.training);
@@ -111,7 +138,10 @@ export function summary(model: Module, inputShape: readonly number[], { depth = 
     const at = open.length > 0 ? open[open.length - 1].module : null;
     const where = at ? ` in layer '${names.get(at)}' (${at.typeName})` : '';
     const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(`summary: the forward pass of ${model.typeName} on input ${fmt([batchSize, ...inputShape])} failed${where}: ${msg}`, { cause: e });
+    throw new Error(
+      `summary: the forward pass of ${model.typeName} on input ${fmt([batchSize, ...inputShape])} failed${where}: ${msg}`,
+      { cause: e },
+    );
   } finally {
     for (const h of handles) h.remove();
     for (const [m, t] of modes) m.training = t;
@@ -121,17 +151,33 @@ export function summary(model: Module, inputShape: readonly number[], { depth = 
   const shown = rows.filter((r) => r.depth <= depth);
   const text = render(model, [batchSize, ...inputShape], out.shape, shown, depth, total, trainable);
   return {
-    text, rows, inputShape: [batchSize, ...inputShape], outputShape: [...out.shape],
-    totalParams: total, trainableParams: trainable, nonTrainableParams: total - trainable,
+    text,
+    rows,
+    inputShape: [batchSize, ...inputShape],
+    outputShape: [...out.shape],
+    totalParams: total,
+    trainableParams: trainable,
+    nonTrainableParams: total - trainable,
     toString: () => text,
   };
 }
 
-function render(model: Module, inShape: readonly number[], outShape: readonly number[], rows: SummaryRow[], depth: number,
-  total: number, trainable: number): string {
+function render(
+  model: Module,
+  inShape: readonly number[],
+  outShape: readonly number[],
+  rows: SummaryRow[],
+  depth: number,
+  total: number,
+  trainable: number,
+): string {
   const cells = rows.map((r) => {
     const expanded = r.isContainer && r.depth < depth;
-    return [`${'  '.repeat(r.depth - 1)}${r.name === '' ? r.type : `${r.name} (${r.type})`}`, fmt(r.outputShape), expanded ? '--' : formatCount(r.params)];
+    return [
+      `${'  '.repeat(r.depth - 1)}${r.name === '' ? r.type : `${r.name} (${r.type})`}`,
+      fmt(r.outputShape),
+      expanded ? '--' : formatCount(r.params),
+    ];
   });
   const head = ['Layer (type)', 'Output Shape', 'Param #'];
   const w = [0, 1, 2].map((i) => Math.max(head[i].length, ...cells.map((c) => c[i].length)));

@@ -32,7 +32,10 @@ export class Trainer {
   private readonly metrics: (MetricName | Metric)[];
 
   /** Binds model to optimizer, loss and metrics. */
-  constructor(readonly model: Module, options: TrainerOptions = {}) {
+  constructor(
+    readonly model: Module,
+    options: TrainerOptions = {},
+  ) {
     this.optimizer = options.optimizer ?? new Adam(model.parameters(), { lr: 1e-3 });
     this.loss = options.loss ?? 'crossEntropy';
     this.metrics = options.metrics ?? ['accuracy'];

@@ -31,26 +31,39 @@ export function featureMaps(model: Module, x: Tensor, options: FeatureMapsOption
     const byName = new Map(named);
     targets = options.layers.map((name) => {
       const m = byName.get(name);
-      if (!m) throw new RangeError(`${op}: ${model.typeName} has no layer '${name}' (layers: ${named.map(([n]) => n).filter((n) => n !== '').join(', ')})`);
+      if (!m)
+        throw new RangeError(
+          `${op}: ${model.typeName} has no layer '${name}' (layers: ${named
+            .map(([n]) => n)
+            .filter((n) => n !== '')
+            .join(', ')})`,
+        );
       return [name, m];
     });
   }
   const maps = new Map<string, Tensor>();
-  const handles: HookHandle[] = targets.map(([name, m]) => m.registerForwardHook((_mod, _inputs, out) => {
-    maps.delete(name); // keep execution order for the last call
-    maps.set(name, out.clone());
-  }));
+  const handles: HookHandle[] = targets.map(([name, m]) =>
+    m.registerForwardHook((_mod, _inputs, out) => {
+      maps.delete(name); // keep execution order for the last call
+      maps.set(name, out.clone());
+    }),
+  );
   const modes = named.map(([, m]) => m.training);
   try {
     model.eval();
     noGrad(() => model.call(x));
   } finally {
     for (const h of handles) h.remove();
-    named.forEach(([, m], i) => { m.training = modes[i]; });
+    named.forEach(([, m], i) => {
+      m.training = modes[i];
+    });
   }
   if (options.layers !== undefined) {
     const missing = options.layers.filter((n) => !maps.has(n));
-    if (missing.length > 0) throw new Error(`${op}: layer${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')} did not run (a parent's forward must invoke children with call(), not forward())`);
+    if (missing.length > 0)
+      throw new Error(
+        `${op}: layer${missing.length > 1 ? 's' : ''} ${missing.map((n) => `'${n}'`).join(', ')} did not run (a parent's forward must invoke children with call(), not forward())`,
+      );
   }
   return maps;
 }

@@ -52,14 +52,22 @@ const BAND_THRESHOLD = 1 << 22;
 const BAND_PIXELS = 1 << 20;
 
 const MODES: readonly FilterMode[] = ['symmetric', 'reflect', 'replicate', 'circular', 'zeros'];
-const SCIPY_NAMES: Record<string, FilterMode> = { mirror: 'reflect', nearest: 'replicate', wrap: 'circular', constant: 'zeros', 'grid-wrap': 'circular', 'grid-constant': 'zeros' };
+const SCIPY_NAMES: Record<string, FilterMode> = {
+  mirror: 'reflect',
+  nearest: 'replicate',
+  wrap: 'circular',
+  constant: 'zeros',
+  'grid-wrap': 'circular',
+  'grid-constant': 'zeros',
+};
 
 function kernelTensor(rows: number[][]): Tensor {
   return new Tensor(Float32Array.from(rows.flat()), [rows.length, rows[0].length]);
 }
 
 function checkSize(op: string, name: string, n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+    throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(n)}`);
   return n;
 }
 
@@ -76,7 +84,8 @@ export function boxKernel(n = 3): Tensor {
 export function gaussianKernel(size = 5, sigma?: number): Tensor {
   checkSize('gaussianKernel', 'size', size);
   const s = sigma ?? 0.3 * ((size - 1) / 2 - 1) + 0.8;
-  if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0) throw new RangeError(`gaussianKernel: sigma must be a positive number, got ${String(sigma)}`);
+  if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0)
+    throw new RangeError(`gaussianKernel: sigma must be a positive number, got ${String(sigma)}`);
   const c = (size - 1) / 2;
   const g = Array.from({ length: size }, (_, i) => Math.exp(-((i - c) ** 2) / (2 * s * s)));
   const total = g.reduce((a, b) => a + b, 0);
@@ -87,44 +96,80 @@ export function gaussianKernel(size = 5, sigma?: number): Tensor {
 
 /** Sobel x-gradient kernel [[-1,0,1],[-2,0,2],[-1,0,1]] (responds to vertical edges). */
 export function sobelX(): Tensor {
-  return kernelTensor([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]);
+  return kernelTensor([
+    [-1, 0, 1],
+    [-2, 0, 2],
+    [-1, 0, 1],
+  ]);
 }
 
 /** Sobel y-gradient kernel [[-1,-2,-1],[0,0,0],[1,2,1]] (responds to horizontal edges). */
 export function sobelY(): Tensor {
-  return kernelTensor([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]);
+  return kernelTensor([
+    [-1, -2, -1],
+    [0, 0, 0],
+    [1, 2, 1],
+  ]);
 }
 
 /** Prewitt x-gradient kernel [[-1,0,1],[-1,0,1],[-1,0,1]]. */
 export function prewittX(): Tensor {
-  return kernelTensor([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]);
+  return kernelTensor([
+    [-1, 0, 1],
+    [-1, 0, 1],
+    [-1, 0, 1],
+  ]);
 }
 
 /** Prewitt y-gradient kernel [[-1,-1,-1],[0,0,0],[1,1,1]]. */
 export function prewittY(): Tensor {
-  return kernelTensor([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]);
+  return kernelTensor([
+    [-1, -1, -1],
+    [0, 0, 0],
+    [1, 1, 1],
+  ]);
 }
 
 /** Laplacian kernel [[0,1,0],[1,-4,1],[0,1,0]], or with diagonals [[1,1,1],[1,-8,1],[1,1,1]]. */
 export function laplacianKernel(diagonals = false): Tensor {
   return diagonals
-    ? kernelTensor([[1, 1, 1], [1, -8, 1], [1, 1, 1]])
-    : kernelTensor([[0, 1, 0], [1, -4, 1], [0, 1, 0]]);
+    ? kernelTensor([
+        [1, 1, 1],
+        [1, -8, 1],
+        [1, 1, 1],
+      ])
+    : kernelTensor([
+        [0, 1, 0],
+        [1, -4, 1],
+        [0, 1, 0],
+      ]);
 }
 
 /** Sharpening kernel [[0,-1,0],[-1,5,-1],[0,-1,0]] (identity minus the Laplacian). */
 export function sharpenKernel(): Tensor {
-  return kernelTensor([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]);
+  return kernelTensor([
+    [0, -1, 0],
+    [-1, 5, -1],
+    [0, -1, 0],
+  ]);
 }
 
 /** The lecture's vertical-edge kernel [[-0.25, 0, 0.25]] x 3 (a horizontal gradient). */
 export function edgeVerticalKernel(): Tensor {
-  return kernelTensor([[-0.25, 0, 0.25], [-0.25, 0, 0.25], [-0.25, 0, 0.25]]);
+  return kernelTensor([
+    [-0.25, 0, 0.25],
+    [-0.25, 0, 0.25],
+    [-0.25, 0, 0.25],
+  ]);
 }
 
 /** The lecture's horizontal-edge kernel [[-0.25]*3, [0]*3, [0.25]*3] (a vertical gradient). */
 export function edgeHorizontalKernel(): Tensor {
-  return kernelTensor([[-0.25, -0.25, -0.25], [0, 0, 0], [0.25, 0.25, 0.25]]);
+  return kernelTensor([
+    [-0.25, -0.25, -0.25],
+    [0, 0, 0],
+    [0.25, 0.25, 0.25],
+  ]);
 }
 
 /** The identity kernel (a single 1 at the centre of an n x n kernel, n odd). */
@@ -137,18 +182,18 @@ export function identityKernel(n = 3): Tensor {
 }
 
 const NAMED: Record<string, () => Tensor> = {
-  'identity': () => identityKernel(3),
-  'box3': () => boxKernel(3),
-  'box5': () => boxKernel(5),
-  'gaussian3': () => gaussianKernel(3),
-  'gaussian5': () => gaussianKernel(5),
+  identity: () => identityKernel(3),
+  box3: () => boxKernel(3),
+  box5: () => boxKernel(5),
+  gaussian3: () => gaussianKernel(3),
+  gaussian5: () => gaussianKernel(5),
   'sobel-x': sobelX,
   'sobel-y': sobelY,
   'prewitt-x': prewittX,
   'prewitt-y': prewittY,
-  'laplacian': () => laplacianKernel(false),
-  'laplacian8': () => laplacianKernel(true),
-  'sharpen': sharpenKernel,
+  laplacian: () => laplacianKernel(false),
+  laplacian8: () => laplacianKernel(true),
+  sharpen: sharpenKernel,
   'edge-v': edgeVerticalKernel,
   'edge-h': edgeHorizontalKernel,
 };
@@ -169,15 +214,18 @@ export function namedKernel(name: string): Tensor {
 export function borderIndex(i: number, n: number, mode: Exclude<FilterMode, 'zeros'>): number {
   if (i >= 0 && i < n) return i;
   switch (mode) {
-    case 'replicate': return i < 0 ? 0 : n - 1;
-    case 'circular': return ((i % n) + n) % n;
+    case 'replicate':
+      return i < 0 ? 0 : n - 1;
+    case 'circular':
+      return ((i % n) + n) % n;
     case 'symmetric': {
       const m = ((i % (2 * n)) + 2 * n) % (2 * n);
       return m < n ? m : 2 * n - 1 - m;
     }
     case 'reflect': {
       if (n === 1) return 0;
-      const p = 2 * n - 2, m = ((i % p) + p) % p;
+      const p = 2 * n - 2,
+        m = ((i % p) + p) % p;
       return m < n ? m : p - m;
     }
   }
@@ -192,18 +240,32 @@ function padAxis(x: Tensor, axis: number, before: number, after: number, mode: E
 
 function checkMode(op: string, mode: unknown): FilterMode {
   if (typeof mode === 'string' && (MODES as readonly string[]).includes(mode)) return mode as FilterMode;
-  const hint = typeof mode === 'string' && SCIPY_NAMES[mode] ? ` (scipy's '${mode}' is '${SCIPY_NAMES[mode]}' here)` : '';
-  throw new TypeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}${hint}`);
+  const hint =
+    typeof mode === 'string' && SCIPY_NAMES[mode] ? ` (scipy's '${mode}' is '${SCIPY_NAMES[mode]}' here)` : '';
+  throw new TypeError(
+    `${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}${hint}`,
+  );
 }
 
 /**
  * Pads the last two axes of x by (top, bottom, left, right) cells under a border mode; the
  * building block of applyFilter (differentiable).
  */
-export function padImage(x: Tensor, top: number, bottom: number, left: number, right: number, mode: FilterMode = 'symmetric'): Tensor {
+export function padImage(
+  x: Tensor,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+  mode: FilterMode = 'symmetric',
+): Tensor {
   const m = checkMode('padImage', mode);
   if (x.ndim < 2) throw new RangeError(`padImage: expected at least 2-D (H, W), got shape ${fmt(x.shape)}`);
-  for (const p of [top, bottom, left, right]) if (!Number.isInteger(p) || p < 0) throw new RangeError(`padImage: padding must be non-negative integers, got [${top}, ${bottom}, ${left}, ${right}]`);
+  for (const p of [top, bottom, left, right])
+    if (!Number.isInteger(p) || p < 0)
+      throw new RangeError(
+        `padImage: padding must be non-negative integers, got [${top}, ${bottom}, ${left}, ${right}]`,
+      );
   if (m === 'zeros') return pad(x, [left, right, top, bottom], { mode: 'constant', value: 0 });
   return padAxis(padAxis(x, x.ndim - 2, top, bottom, m), x.ndim - 1, left, right, m);
 }
@@ -215,24 +277,39 @@ export function padImage(x: Tensor, top: number, bottom: number, left: number, r
  */
 export function applyFilter(image: Tensor, kernel: Tensor, options: ApplyFilterOptions = {}): Tensor {
   const op = 'applyFilter';
-  if (!(image instanceof Tensor) || image.dtype !== 'float32') throw new TypeError(`${op}: image must be a float32 Tensor`);
-  if (!(kernel instanceof Tensor) || kernel.dtype !== 'float32') throw new TypeError(`${op}: kernel must be a float32 Tensor`);
-  if (image.ndim < 2 || image.ndim > 4) throw new RangeError(`${op}: image must be (H, W), (C, H, W) or (N, C, H, W), got shape ${fmt(image.shape)}`);
-  if (kernel.ndim !== 2 || kernel.size === 0) throw new RangeError(`${op}: kernel must be a non-empty 2-D (kH, kW) tensor, got shape ${fmt(kernel.shape)}`);
-  for (const key of Object.keys(options)) if (key !== 'mode' && key !== 'convolution' && key !== 'onProgress') throw new TypeError(`${op}: unknown option '${key}' (known: mode, convolution, onProgress)`);
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError(`${op}: onProgress must be a function`);
+  if (!(image instanceof Tensor) || image.dtype !== 'float32')
+    throw new TypeError(`${op}: image must be a float32 Tensor`);
+  if (!(kernel instanceof Tensor) || kernel.dtype !== 'float32')
+    throw new TypeError(`${op}: kernel must be a float32 Tensor`);
+  if (image.ndim < 2 || image.ndim > 4)
+    throw new RangeError(`${op}: image must be (H, W), (C, H, W) or (N, C, H, W), got shape ${fmt(image.shape)}`);
+  if (kernel.ndim !== 2 || kernel.size === 0)
+    throw new RangeError(`${op}: kernel must be a non-empty 2-D (kH, kW) tensor, got shape ${fmt(kernel.shape)}`);
+  for (const key of Object.keys(options))
+    if (key !== 'mode' && key !== 'convolution' && key !== 'onProgress')
+      throw new TypeError(`${op}: unknown option '${key}' (known: mode, convolution, onProgress)`);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    throw new TypeError(`${op}: onProgress must be a function`);
   const mode = checkMode(op, options.mode ?? 'symmetric');
   const conv = options.convolution ?? 'true';
-  if (conv !== 'true' && conv !== 'correlation') throw new TypeError(`${op}: convolution must be 'true' or 'correlation', got ${JSON.stringify(conv)}`);
-  const h = image.shape[image.ndim - 2], w = image.shape[image.ndim - 1];
+  if (conv !== 'true' && conv !== 'correlation')
+    throw new TypeError(`${op}: convolution must be 'true' or 'correlation', got ${JSON.stringify(conv)}`);
+  const h = image.shape[image.ndim - 2],
+    w = image.shape[image.ndim - 1];
   if (h === 0 || w === 0) throw new RangeError(`${op}: image ${fmt(image.shape)} is empty`);
   const [kh, kw] = kernel.shape;
   const planes = image.size / (h * w);
   // centre at floor(k/2): correlation reads k//2 cells before and k-1-k//2 after; true
   // convolution correlates with the flipped kernel, which moves the centre to the other side
   const flip = conv === 'true';
-  const w4 = reshape(flip ? kernel.indexSelect(0, range(kh, true)).indexSelect(1, range(kw, true)) : kernel, [1, 1, kh, kw]);
-  const beforeH = flip ? kh - 1 - (kh >> 1) : kh >> 1, beforeW = flip ? kw - 1 - (kw >> 1) : kw >> 1;
+  const w4 = reshape(flip ? kernel.indexSelect(0, range(kh, true)).indexSelect(1, range(kw, true)) : kernel, [
+    1,
+    1,
+    kh,
+    kw,
+  ]);
+  const beforeH = flip ? kh - 1 - (kh >> 1) : kh >> 1,
+    beforeW = flip ? kw - 1 - (kw >> 1) : kw >> 1;
   if (useBands(image, kernel, options.onProgress)) {
     return inBands(image, kh, kw, beforeH, beforeW, mode, (x) => conv2d(x, w4), options.onProgress);
   }
@@ -250,24 +327,43 @@ function useBands(image: Tensor, kernel: Tensor, onProgress: unknown): boolean {
  * plane by the border mode, given as (1, 1, rows + kh - 1, w + kw - 1), and compute returns
  * its (1, 1, rows, w) result. Same values as filtering the padded image at once.
  */
-function inBands(image: Tensor, kh: number, kw: number, beforeH: number, beforeW: number, mode: FilterMode, compute: (x: Tensor) => Tensor, onProgress?: (done: number, total: number) => void): Tensor {
-  const h = image.shape[image.ndim - 2], w = image.shape[image.ndim - 1];
-  const planes = image.size / (h * w), pw = w + kw - 1;
+function inBands(
+  image: Tensor,
+  kh: number,
+  kw: number,
+  beforeH: number,
+  beforeW: number,
+  mode: FilterMode,
+  compute: (x: Tensor) => Tensor,
+  onProgress?: (done: number, total: number) => void,
+): Tensor {
+  const h = image.shape[image.ndim - 2],
+    w = image.shape[image.ndim - 1];
+  const planes = image.size / (h * w),
+    pw = w + kw - 1;
   const rowsPer = Math.max(1, Math.min(h, Math.floor(BAND_PIXELS / pw) - (kh - 1)));
-  const src = image.data as Float32Array, out = new Float32Array(image.size);
-  const cols = Int32Array.from({ length: pw }, (_, j) => (mode === 'zeros' ? (j - beforeW >= 0 && j - beforeW < w ? j - beforeW : -1) : borderIndex(j - beforeW, w, mode)));
+  const src = image.data as Float32Array,
+    out = new Float32Array(image.size);
+  const cols = Int32Array.from({ length: pw }, (_, j) =>
+    mode === 'zeros' ? (j - beforeW >= 0 && j - beforeW < w ? j - beforeW : -1) : borderIndex(j - beforeW, w, mode),
+  );
   const total = image.size;
   for (let p = 0; p < planes; p++) {
     const plane = p * h * w;
     for (let r0 = 0; r0 < h; r0 += rowsPer) {
-      const rows = Math.min(rowsPer, h - r0), ph = rows + kh - 1;
+      const rows = Math.min(rowsPer, h - r0),
+        ph = rows + kh - 1;
       const band = new Float32Array(ph * pw);
       for (let i = 0; i < ph; i++) {
         const y = r0 + i - beforeH;
         const sy = mode === 'zeros' ? (y >= 0 && y < h ? y : -1) : borderIndex(y, h, mode);
         if (sy < 0) continue;
-        const row = plane + sy * w, o = i * pw;
-        for (let j = 0; j < pw; j++) { const sx = cols[j]; if (sx >= 0) band[o + j] = src[row + sx]; }
+        const row = plane + sy * w,
+          o = i * pw;
+        for (let j = 0; j < pw; j++) {
+          const sx = cols[j];
+          if (sx >= 0) band[o + j] = src[row + sx];
+        }
       }
       const y = compute(new Tensor(band, [1, 1, ph, pw]));
       out.set(y.data as Float32Array, plane + r0 * w);
@@ -294,15 +390,34 @@ export interface GradientMagnitudeOptions {
 /** Edge strength sqrt(gx² + gy²) of every channel from Sobel (or Prewitt) x and y gradients. */
 export function gradientMagnitude(image: Tensor, options: GradientMagnitudeOptions = {}): Tensor {
   const operator = options.operator ?? 'sobel';
-  if (operator !== 'sobel' && operator !== 'prewitt') throw new TypeError(`gradientMagnitude: operator must be 'sobel' or 'prewitt', got ${JSON.stringify(operator)}`);
+  if (operator !== 'sobel' && operator !== 'prewitt')
+    throw new TypeError(`gradientMagnitude: operator must be 'sobel' or 'prewitt', got ${JSON.stringify(operator)}`);
   const [kx, ky] = operator === 'sobel' ? [sobelX(), sobelY()] : [prewittX(), prewittY()];
   const opts: ApplyFilterOptions = { mode: options.mode ?? 'symmetric', convolution: 'correlation' };
-  if (image instanceof Tensor && image.dtype === 'float32' && image.ndim >= 2 && image.ndim <= 4 && image.size > 0 && useBands(image, kx, options.onProgress)) {
+  if (
+    image instanceof Tensor &&
+    image.dtype === 'float32' &&
+    image.ndim >= 2 &&
+    image.ndim <= 4 &&
+    image.size > 0 &&
+    useBands(image, kx, options.onProgress)
+  ) {
     const mode = checkMode('gradientMagnitude', opts.mode);
-    const wx = reshape(kx, [1, 1, 3, 3]), wy = reshape(ky, [1, 1, 3, 3]);
-    return inBands(image, 3, 3, 1, 1, mode, (x) => conv2d(x, wx).square().add(conv2d(x, wy).square()).sqrt(), options.onProgress);
+    const wx = reshape(kx, [1, 1, 3, 3]),
+      wy = reshape(ky, [1, 1, 3, 3]);
+    return inBands(
+      image,
+      3,
+      3,
+      1,
+      1,
+      mode,
+      (x) => conv2d(x, wx).square().add(conv2d(x, wy).square()).sqrt(),
+      options.onProgress,
+    );
   }
-  const gx = applyFilter(image, kx, opts), gy = applyFilter(image, ky, opts);
+  const gx = applyFilter(image, kx, opts),
+    gy = applyFilter(image, ky, opts);
   return gx.square().add(gy.square()).sqrt();
 }
 
@@ -311,12 +426,15 @@ export function gradientMagnitude(image: Tensor, options: GradientMagnitudeOptio
  * (N, 3 or 4, H, W), keeping a channel axis of size 1; 1-channel images are returned as is.
  */
 export function toGrayscale(image: Tensor): Tensor {
-  if (!(image instanceof Tensor) || image.dtype !== 'float32') throw new TypeError('toGrayscale: image must be a float32 Tensor');
-  if (image.ndim !== 3 && image.ndim !== 4) throw new RangeError(`toGrayscale: image must be (C, H, W) or (N, C, H, W), got shape ${fmt(image.shape)}`);
+  if (!(image instanceof Tensor) || image.dtype !== 'float32')
+    throw new TypeError('toGrayscale: image must be a float32 Tensor');
+  if (image.ndim !== 3 && image.ndim !== 4)
+    throw new RangeError(`toGrayscale: image must be (C, H, W) or (N, C, H, W), got shape ${fmt(image.shape)}`);
   const axis = image.ndim - 3;
   const c = image.shape[axis];
   if (c === 1) return image;
-  if (c !== 3 && c !== 4) throw new RangeError(`toGrayscale: image must have 1, 3 or 4 channels, got ${c} (shape ${fmt(image.shape)})`);
+  if (c !== 3 && c !== 4)
+    throw new RangeError(`toGrayscale: image must have 1, 3 or 4 channels, got ${c} (shape ${fmt(image.shape)})`);
   const rgb = c === 4 ? image.narrow(axis, 0, 3) : image;
   const weights = new Tensor(Float32Array.from([0.299, 0.587, 0.114]), [3, 1, 1]);
   return rgb.mul(weights).sum(axis, { keepDim: true });

@@ -72,36 +72,56 @@ export function decodeImage(bytes: Uint8Array, name = 'image', options: DecodeIm
     const msg = e instanceof Error ? e.message : String(e);
     if (msg.startsWith('decodeImage:')) throw new Error(msg);
     const cut = format === 'jpeg' && !hasJpegEnd(bytes) ? ' (it has no end-of-image marker: truncated?)' : '';
-    throw new Error(`decodeImage: ${name} is a corrupt or unsupported ${format.toUpperCase()}${cut}: ${msg.split('\n')[0]}`);
+    throw new Error(
+      `decodeImage: ${name} is a corrupt or unsupported ${format.toUpperCase()}${cut}: ${msg.split('\n')[0]}`,
+    );
   }
 }
 
 /** Whether a JPEG's end-of-image marker (FF D9) is among its last bytes (some writers append padding). */
 function hasJpegEnd(bytes: Uint8Array): boolean {
-  for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 1024); i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+  for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 1024); i--)
+    if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
   return false;
 }
 
 function decodeJpeg(bytes: Uint8Array, name: string, orient: boolean): DecodedImage {
   const info = scanJpeg(bytes, name);
   if (info.width * info.height > MAX_IMAGE_MEGAPIXELS * 1e6) {
-    throw new Error(`decodeImage: ${name} declares ${info.width}x${info.height} pixels (${(info.width * info.height / 1e6).toFixed(0)} megapixels), more than the ${MAX_IMAGE_MEGAPIXELS}-megapixel limit`);
+    throw new Error(
+      `decodeImage: ${name} declares ${info.width}x${info.height} pixels (${((info.width * info.height) / 1e6).toFixed(0)} megapixels), more than the ${MAX_IMAGE_MEGAPIXELS}-megapixel limit`,
+    );
   }
   // Every 8x8 block of the full-resolution component costs at least one bit (its DC code), so a
   // file too small for its declared size is corrupt: refuse it before jpeg-js allocates for it.
   const blocks = Math.ceil(info.width / 8) * Math.ceil(info.height / 8);
   if (bytes.length * 8 < blocks) {
-    throw new Error(`decodeImage: ${name} declares ${info.width}x${info.height} pixels but has only ${bytes.length} bytes (at least ${Math.ceil(blocks / 8)} are needed): corrupt or truncated`);
+    throw new Error(
+      `decodeImage: ${name} declares ${info.width}x${info.height} pixels but has only ${bytes.length} bytes (at least ${Math.ceil(blocks / 8)} are needed): corrupt or truncated`,
+    );
   }
   let img: { width: number; height: number; data: Uint8Array };
   try {
-    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS, maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB });
+    img = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      maxResolutionInMP: MAX_IMAGE_MEGAPIXELS,
+      maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
+    });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    if (/maxMemoryUsageInMB/.test(msg)) throw new Error(`decodeImage: ${name} (${info.width}x${info.height}) needs more than the ${JPEG_MAX_MEMORY_MB} MB of working memory allowed for decoding a JPEG; scale it down first`);
+    if (/maxMemoryUsageInMB/.test(msg))
+      throw new Error(
+        `decodeImage: ${name} (${info.width}x${info.height}) needs more than the ${JPEG_MAX_MEMORY_MB} MB of working memory allowed for decoding a JPEG; scale it down first`,
+      );
     throw e;
   }
-  const decoded: DecodedImage = { width: img.width, height: img.height, channels: 3, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.width * img.height * 3) };
+  const decoded: DecodedImage = {
+    width: img.width,
+    height: img.height,
+    channels: 3,
+    data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.width * img.height * 3),
+  };
   return orient ? applyOrientation(decoded, info.orientation) : decoded;
 }
 
@@ -127,7 +147,8 @@ function decodePng(raw: Uint8Array, name: string): DecodedImage {
     // 1, 2 or 4 bits per sample, packed MSB-first, each row starting on a byte boundary.
     const src = png.data as Uint8Array;
     const rowBytes = Math.ceil((depth * channels * width) / 8);
-    const maxV = (1 << depth) - 1, perRow = width * channels;
+    const maxV = (1 << depth) - 1,
+      perRow = width * channels;
     for (let y = 0; y < height; y++) {
       for (let k = 0; k < perRow; k++) {
         const bit = k * depth;
@@ -163,18 +184,26 @@ export function backgroundLevel(img: DecodedImage, background: ImageBackground =
   if (background === 'white') return 1;
   if (background === 'black') return 0;
   if (typeof background === 'number') {
-    if (!(background >= 0 && background <= 1)) throw new RangeError(`imageToTensor: background must be 'auto', 'white', 'black' or a gray level in [0, 1], got ${background}`);
+    if (!(background >= 0 && background <= 1))
+      throw new RangeError(
+        `imageToTensor: background must be 'auto', 'white', 'black' or a gray level in [0, 1], got ${background}`,
+      );
     return background;
   }
-  if (background !== 'auto') throw new RangeError(`imageToTensor: background must be 'auto', 'white', 'black' or a gray level in [0, 1], got ${JSON.stringify(background)}`);
+  if (background !== 'auto')
+    throw new RangeError(
+      `imageToTensor: background must be 'auto', 'white', 'black' or a gray level in [0, 1], got ${JSON.stringify(background)}`,
+    );
   const { channels: ic, data } = img;
   if (ic !== 2 && ic !== 4) return 1;
-  let ink = 0, weight = 0;
+  let ink = 0,
+    weight = 0;
   for (let o = 0; o < data.length; o += ic) {
     const a = data[o + ic - 1];
     if (a === 0) continue;
     const lum = ic === 2 ? data[o] : 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
-    ink += a * lum; weight += a;
+    ink += a * lum;
+    weight += a;
   }
   return weight > 0 && ink / weight > 127.5 ? 0 : 1;
 }
@@ -186,7 +215,8 @@ export function backgroundLevel(img: DecodedImage, background: ImageBackground =
  */
 export function imageToTensor(img: DecodedImage, options: ImageToTensorOptions = {}): Tensor {
   const { width: w, height: h, channels: ic, data } = img;
-  if (data.length !== w * h * ic) throw new RangeError(`imageToTensor: image data has ${data.length} bytes but ${w}x${h}x${ic} needs ${w * h * ic}`);
+  if (data.length !== w * h * ic)
+    throw new RangeError(`imageToTensor: image data has ${data.length} bytes but ${w}x${h}x${ic} needs ${w * h * ic}`);
   const bg = backgroundLevel(img, options.background) * 255;
   const hasAlpha = ic === 2 || ic === 4;
   const oc = options.grayscale ? 1 : 3;
@@ -195,13 +225,25 @@ export function imageToTensor(img: DecodedImage, options: ImageToTensorOptions =
   for (let p = 0; p < plane; p++) {
     const o = p * ic;
     let r: number, g: number, b: number;
-    if (ic <= 2) { r = g = b = data[o]; } else { r = data[o]; g = data[o + 1]; b = data[o + 2]; }
+    if (ic <= 2) {
+      r = g = b = data[o];
+    } else {
+      r = data[o];
+      g = data[o + 1];
+      b = data[o + 2];
+    }
     if (hasAlpha) {
       const a = data[o + ic - 1] / 255;
-      r = a * r + (1 - a) * bg; g = a * g + (1 - a) * bg; b = a * b + (1 - a) * bg;
+      r = a * r + (1 - a) * bg;
+      g = a * g + (1 - a) * bg;
+      b = a * b + (1 - a) * bg;
     }
     if (oc === 1) planes[p] = (ic <= 2 ? r : 0.299 * r + 0.587 * g + 0.114 * b) / 255;
-    else { planes[p] = r / 255; planes[plane + p] = g / 255; planes[2 * plane + p] = b / 255; }
+    else {
+      planes[p] = r / 255;
+      planes[plane + p] = g / 255;
+      planes[2 * plane + p] = b / 255;
+    }
   }
   const t = new Tensor(planes, [oc, h, w]);
   if (options.size === undefined) return t;
@@ -214,27 +256,44 @@ export function imageToTensor(img: DecodedImage, options: ImageToTensorOptions =
  * (align_corners = false, no antialiasing), as torch.nn.functional.interpolate(mode='bilinear').
  */
 export function resizeBilinear(x: Tensor, outH: number, outW: number): Tensor {
-  if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`resizeBilinear: expected (C, H, W) or (N, C, H, W), got shape ${fmt(x.shape)}`);
-  if (!Number.isInteger(outH) || !Number.isInteger(outW) || outH < 1 || outW < 1) throw new RangeError(`resizeBilinear: output size must be positive integers, got ${outH}x${outW}`);
-  if (!(x.data instanceof Float32Array)) throw new TypeError(`resizeBilinear: expected a float32 tensor, got ${x.dtype}`);
-  const h = x.shape[x.ndim - 2], w = x.shape[x.ndim - 1];
+  if (x.ndim !== 3 && x.ndim !== 4)
+    throw new RangeError(`resizeBilinear: expected (C, H, W) or (N, C, H, W), got shape ${fmt(x.shape)}`);
+  if (!Number.isInteger(outH) || !Number.isInteger(outW) || outH < 1 || outW < 1)
+    throw new RangeError(`resizeBilinear: output size must be positive integers, got ${outH}x${outW}`);
+  if (!(x.data instanceof Float32Array))
+    throw new TypeError(`resizeBilinear: expected a float32 tensor, got ${x.dtype}`);
+  const h = x.shape[x.ndim - 2],
+    w = x.shape[x.ndim - 1];
   const planes = x.size / (h * w);
   if (h === outH && w === outW) return new Tensor(x.data.slice(), x.shape);
-  const src = x.data, out = new Float32Array(planes * outH * outW);
-  const sy = h / outH, sx = w / outW;
-  const x0s = new Int32Array(outW), x1s = new Int32Array(outW), fxs = new Float32Array(outW);
+  const src = x.data,
+    out = new Float32Array(planes * outH * outW);
+  const sy = h / outH,
+    sx = w / outW;
+  const x0s = new Int32Array(outW),
+    x1s = new Int32Array(outW),
+    fxs = new Float32Array(outW);
   for (let j = 0; j < outW; j++) {
     const fx = Math.min(Math.max((j + 0.5) * sx - 0.5, 0), w - 1);
-    x0s[j] = Math.floor(fx); x1s[j] = Math.min(x0s[j] + 1, w - 1); fxs[j] = fx - x0s[j];
+    x0s[j] = Math.floor(fx);
+    x1s[j] = Math.min(x0s[j] + 1, w - 1);
+    fxs[j] = fx - x0s[j];
   }
   for (let p = 0; p < planes; p++) {
-    const base = p * h * w, obase = p * outH * outW;
+    const base = p * h * w,
+      obase = p * outH * outW;
     for (let i = 0; i < outH; i++) {
       const fy = Math.min(Math.max((i + 0.5) * sy - 0.5, 0), h - 1);
-      const y0 = Math.floor(fy), y1 = Math.min(y0 + 1, h - 1), wy = fy - y0;
-      const r0 = base + y0 * w, r1 = base + y1 * w;
+      const y0 = Math.floor(fy),
+        y1 = Math.min(y0 + 1, h - 1),
+        wy = fy - y0;
+      const r0 = base + y0 * w,
+        r1 = base + y1 * w;
       for (let j = 0; j < outW; j++) {
-        const a = src[r0 + x0s[j]], b = src[r0 + x1s[j]], c = src[r1 + x0s[j]], d = src[r1 + x1s[j]];
+        const a = src[r0 + x0s[j]],
+          b = src[r0 + x1s[j]],
+          c = src[r1 + x0s[j]],
+          d = src[r1 + x1s[j]];
         const wx = fxs[j];
         out[obase + i * outW + j] = (1 - wy) * ((1 - wx) * a + wx * b) + wy * ((1 - wx) * c + wx * d);
       }
@@ -249,14 +308,17 @@ export function resizeBilinear(x: Tensor, outH: number, outW: number): Tensor {
  */
 export function tensorToImage(t: Tensor): DecodedImage {
   const shape = t.ndim === 2 ? [1, t.shape[0], t.shape[1]] : t.shape;
-  if (shape.length !== 3 || shape[0] < 1 || shape[0] > 4) throw new RangeError(`tensorToImage: expected (H, W) or (C, H, W) with 1 to 4 channels, got shape ${fmt(t.shape)}`);
+  if (shape.length !== 3 || shape[0] < 1 || shape[0] > 4)
+    throw new RangeError(`tensorToImage: expected (H, W) or (C, H, W) with 1 to 4 channels, got shape ${fmt(t.shape)}`);
   const [c, h, w] = shape;
   const scale = t.dtype === 'float32' ? 255 : 1;
-  const out = new Uint8Array(h * w * c), src = t.data, plane = h * w;
+  const out = new Uint8Array(h * w * c),
+    src = t.data,
+    plane = h * w;
   for (let ch = 0; ch < c; ch++) {
     for (let p = 0; p < plane; p++) {
       const v = Math.round(src[ch * plane + p] * scale);
-      out[p * c + ch] = v < 0 ? 0 : v > 255 ? 255 : (Number.isNaN(v) ? 0 : v);
+      out[p * c + ch] = v < 0 ? 0 : v > 255 ? 255 : Number.isNaN(v) ? 0 : v;
     }
   }
   return { width: w, height: h, channels: checkChannels('tensorToImage', c), data: out };
@@ -265,7 +327,10 @@ export function tensorToImage(t: Tensor): DecodedImage {
 /** Encodes an image tensor ((H, W) or (C, H, W), see tensorToImage) or decoded pixels as 8-bit PNG bytes. */
 export function encodePng(image: Tensor | DecodedImage): Uint8Array {
   const img = image instanceof Tensor ? tensorToImage(image) : image;
-  if (img.data.length !== img.width * img.height * img.channels) throw new RangeError(`encodePng: data has ${img.data.length} bytes but ${img.width}x${img.height}x${img.channels} needs ${img.width * img.height * img.channels}`);
+  if (img.data.length !== img.width * img.height * img.channels)
+    throw new RangeError(
+      `encodePng: data has ${img.data.length} bytes but ${img.width}x${img.height}x${img.channels} needs ${img.width * img.height * img.channels}`,
+    );
   return encodePngRaw({ width: img.width, height: img.height, data: img.data, channels: img.channels, depth: 8 });
 }
 
@@ -276,12 +341,18 @@ export function encodePng(image: Tensor | DecodedImage): Uint8Array {
 export function encodeJpeg(image: Tensor | DecodedImage, quality = 92): Uint8Array {
   const img = image instanceof Tensor ? tensorToImage(image) : image;
   const { width: w, height: h, channels: c, data } = img;
-  if (data.length !== w * h * c) throw new RangeError(`encodeJpeg: data has ${data.length} bytes but ${w}x${h}x${c} needs ${w * h * c}`);
-  if (c === 2 || c === 4) throw new RangeError(`encodeJpeg: JPEG has no alpha channel; this image has ${c} channels (save it as PNG)`);
-  if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new RangeError(`encodeJpeg: quality must be an integer in 1..100, got ${quality}`);
+  if (data.length !== w * h * c)
+    throw new RangeError(`encodeJpeg: data has ${data.length} bytes but ${w}x${h}x${c} needs ${w * h * c}`);
+  if (c === 2 || c === 4)
+    throw new RangeError(`encodeJpeg: JPEG has no alpha channel; this image has ${c} channels (save it as PNG)`);
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100)
+    throw new RangeError(`encodeJpeg: quality must be an integer in 1..100, got ${quality}`);
   const rgba = new Uint8Array(w * h * 4);
   for (let p = 0, o = 0; p < w * h; p++, o += c) {
-    rgba[4 * p] = data[o]; rgba[4 * p + 1] = data[c === 1 ? o : o + 1]; rgba[4 * p + 2] = data[c === 1 ? o : o + 2]; rgba[4 * p + 3] = 255;
+    rgba[4 * p] = data[o];
+    rgba[4 * p + 1] = data[c === 1 ? o : o + 1];
+    rgba[4 * p + 2] = data[c === 1 ? o : o + 2];
+    rgba[4 * p + 3] = 255;
   }
   return new Uint8Array(jpeg.encode({ data: rgba, width: w, height: h }, quality).data);
 }
@@ -295,7 +366,10 @@ export function imageFormatForPath(path: string): ImageFormat {
   const dot = base.lastIndexOf('.');
   const ext = dot > 0 ? base.slice(dot).toLowerCase() : '';
   const format = EXTENSIONS[ext];
-  if (!format) throw new RangeError(`${path}: cannot write images with ${ext ? `the extension '${base.slice(dot)}'` : 'no extension'}; use .png, .jpg or .jpeg`);
+  if (!format)
+    throw new RangeError(
+      `${path}: cannot write images with ${ext ? `the extension '${base.slice(dot)}'` : 'no extension'}; use .png, .jpg or .jpeg`,
+    );
   return format;
 }
 
@@ -318,7 +392,12 @@ export function imageDimensions(bytes: Uint8Array): { width: number; height: num
     return { width: view.getUint32(16, false), height: view.getUint32(20, false) };
   }
   if (format === 'jpeg') {
-    try { const { width, height } = scanJpeg(bytes, 'image'); return { width, height }; } catch { return null; }
+    try {
+      const { width, height } = scanJpeg(bytes, 'image');
+      return { width, height };
+    } catch {
+      return null;
+    }
   }
   return null;
 }

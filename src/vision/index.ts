@@ -1,16 +1,52 @@
 /** Images and vision tools: decoding/encoding, classic filters, feature maps, filter grids and saliency maps. */
 export {
-  backgroundLevel, decodeImage, encodeImage, encodeJpeg, encodePng, imageDimensions, imageFormat, imageFormatForPath, imageToTensor, resizeBilinear, tensorToImage, MAX_IMAGE_MEGAPIXELS,
+  backgroundLevel,
+  decodeImage,
+  encodeImage,
+  encodeJpeg,
+  encodePng,
+  imageDimensions,
+  imageFormat,
+  imageFormatForPath,
+  imageToTensor,
+  resizeBilinear,
+  tensorToImage,
+  MAX_IMAGE_MEGAPIXELS,
 } from './image.js';
 export type { DecodedImage, DecodeImageOptions, ImageBackground, ImageFormat, ImageToTensorOptions } from './image.js';
 export {
-  applyFilter, borderIndex, boxKernel, edgeHorizontalKernel, edgeVerticalKernel, gaussianKernel, gradientMagnitude, identityKernel,
-  KERNEL_NAMES, laplacianKernel, namedKernel, padImage, prewittX, prewittY, sharpenKernel, sobelX, sobelY, toGrayscale,
+  applyFilter,
+  borderIndex,
+  boxKernel,
+  edgeHorizontalKernel,
+  edgeVerticalKernel,
+  gaussianKernel,
+  gradientMagnitude,
+  identityKernel,
+  KERNEL_NAMES,
+  laplacianKernel,
+  namedKernel,
+  padImage,
+  prewittX,
+  prewittY,
+  sharpenKernel,
+  sobelX,
+  sobelY,
+  toGrayscale,
 } from './filters.js';
 export type { ApplyFilterOptions, FilterConvolution, FilterMode, GradientMagnitudeOptions } from './filters.js';
 export { conv2dLayers, featureMaps } from './feature-maps.js';
 export type { FeatureMapsOptions } from './feature-maps.js';
-export { featureMapGrid, filterGrid, heatmap, rescale, saveImage, tileImages, upscaleNearest, MAX_OUTPUT_MEGAPIXELS } from './visualize.js';
+export {
+  featureMapGrid,
+  filterGrid,
+  heatmap,
+  rescale,
+  saveImage,
+  tileImages,
+  upscaleNearest,
+  MAX_OUTPUT_MEGAPIXELS,
+} from './visualize.js';
 export type { GridNormalize, GridOptions, TileOptions } from './visualize.js';
 export { occlusionSensitivity, saliency } from './saliency.js';
 export type { OcclusionOptions, OcclusionResult } from './saliency.js';

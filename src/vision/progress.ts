@@ -26,13 +26,20 @@ export interface ProgressReporter {
 }
 
 /** Creates a reporter writing `<label>: <stage> NN% (S s)` through write, per the rules above. */
-export function progressReporter(label: string, write: (text: string) => void, options: ProgressOptions = {}): ProgressReporter {
+export function progressReporter(
+  label: string,
+  write: (text: string) => void,
+  options: ProgressOptions = {},
+): ProgressReporter {
   const now = options.now ?? Date.now;
-  const afterMs = options.eager ? 0 : options.afterMs ?? 3000;
+  const afterMs = options.eager ? 0 : (options.afterMs ?? 3000);
   const tty = options.tty ?? false;
   const every = tty ? 1000 : 10_000;
   const start = now();
-  let last = -Infinity, onLine = false, lastPct = -1, stage = '';
+  let last = -Infinity,
+    onLine = false,
+    lastPct = -1,
+    stage = '';
   const emit = (text: string, t: number): void => {
     const secs = ((t - start) / 1000).toFixed(0);
     const line = `${label}: ${text} (${secs} s)`;
@@ -49,7 +56,8 @@ export function progressReporter(label: string, write: (text: string) => void, o
     emit(`${stage ? `${stage} ` : ''}${pct}%`, t);
   }) as ProgressReporter;
   report.stage = (name: string): void => {
-    stage = name; lastPct = -1;
+    stage = name;
+    lastPct = -1;
     const t = now();
     if (t - start < afterMs) return;
     if (onLine) write('\n');

@@ -18,20 +18,29 @@ export const MAX_OUTPUT_MEGAPIXELS = MAX_IMAGE_MEGAPIXELS;
 /** Throws a RangeError when an op would build an image of height x width pixels over the limit. */
 export function checkImageSize(op: string, height: number, width: number, hint = ''): void {
   if (height * width > MAX_OUTPUT_MEGAPIXELS * 1e6) {
-    throw new RangeError(`${op}: the result would be ${width}x${height} pixels (${(height * width / 1e6).toFixed(0)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit${hint}`);
+    throw new RangeError(
+      `${op}: the result would be ${width}x${height} pixels (${((height * width) / 1e6).toFixed(0)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit${hint}`,
+    );
   }
 }
 
 /** Min-max rescales values to [0, 1] in place; a constant array becomes 0 (black). */
 function rescaleInPlace(a: Float32Array): void {
-  let lo = Infinity, hi = -Infinity;
-  for (const v of a) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of a) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   const span = hi - lo;
   for (let i = 0; i < a.length; i++) a[i] = span > 0 && Number.isFinite(span) ? (a[i] - lo) / span : 0;
 }
 
 function clipInPlace(a: Float32Array): void {
-  for (let i = 0; i < a.length; i++) { const v = a[i]; a[i] = v > 1 ? 1 : v > 0 ? v : 0; }
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    a[i] = v > 1 ? 1 : v > 0 ? v : 0;
+  }
 }
 
 /** A copy of t min-max rescaled to [0, 1] (a constant tensor becomes all 0). */
@@ -43,16 +52,21 @@ export function rescale(t: Tensor): Tensor {
 
 /** Nearest-neighbour zoom of an (H, W) or (C, H, W) image by an integer factor. */
 export function upscaleNearest(image: Tensor, factor: number): Tensor {
-  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`upscaleNearest: factor must be a positive integer, got ${factor}`);
-  if (image.ndim !== 2 && image.ndim !== 3) throw new RangeError(`upscaleNearest: expected (H, W) or (C, H, W), got shape ${fmt(image.shape)}`);
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new RangeError(`upscaleNearest: factor must be a positive integer, got ${factor}`);
+  if (image.ndim !== 2 && image.ndim !== 3)
+    throw new RangeError(`upscaleNearest: expected (H, W) or (C, H, W), got shape ${fmt(image.shape)}`);
   if (factor === 1) return image;
   const [c, h, w] = image.ndim === 2 ? [1, image.shape[0], image.shape[1]] : image.shape;
-  const oh = h * factor, ow = w * factor;
+  const oh = h * factor,
+    ow = w * factor;
   checkImageSize('upscaleNearest', oh, ow, `; use a smaller factor than ${factor}`);
-  const src = image.data, out = new Float32Array(c * oh * ow);
+  const src = image.data,
+    out = new Float32Array(c * oh * ow);
   for (let ch = 0; ch < c; ch++) {
     for (let i = 0; i < oh; i++) {
-      const row = ch * h * w + Math.floor(i / factor) * w, orow = ch * oh * ow + i * ow;
+      const row = ch * h * w + Math.floor(i / factor) * w,
+        orow = ch * oh * ow + i * ow;
       for (let j = 0; j < ow; j++) out[orow + j] = src[row + Math.floor(j / factor)];
     }
   }
@@ -73,7 +87,8 @@ export interface TileOptions {
 
 function tileOpt(op: string, name: string, v: unknown, dflt: number, min: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${String(v)}`);
   return v;
 }
 
@@ -83,7 +98,9 @@ export function tileImages(tiles: readonly Tensor[], options: TileOptions = {}):
   if (tiles.length === 0) throw new RangeError(`${op}: no tiles given`);
   const first = tiles[0];
   if (first.ndim !== 3) throw new RangeError(`${op}: tiles must be (C, h, w), got shape ${fmt(first.shape)}`);
-  for (const t of tiles) if (t.ndim !== 3 || t.shape.some((d, i) => d !== first.shape[i])) throw new RangeError(`${op}: all tiles must have shape ${fmt(first.shape)}, got ${fmt(t.shape)}`);
+  for (const t of tiles)
+    if (t.ndim !== 3 || t.shape.some((d, i) => d !== first.shape[i]))
+      throw new RangeError(`${op}: all tiles must have shape ${fmt(first.shape)}, got ${fmt(t.shape)}`);
   const n = tiles.length;
   const cols = Math.min(n, tileOpt(op, 'columns', options.columns, Math.ceil(Math.sqrt(n)), 1));
   const rows = Math.ceil(n / cols);
@@ -92,16 +109,20 @@ export function tileImages(tiles: readonly Tensor[], options: TileOptions = {}):
   const padValue = options.padValue ?? 1;
   if (!Number.isFinite(padValue)) throw new RangeError(`${op}: padValue must be a finite number, got ${padValue}`);
   const [c, th, tw] = first.shape;
-  const h = th * scale, w = tw * scale;
-  const H = rows * h + (rows + 1) * pad, W = cols * w + (cols + 1) * pad;
+  const h = th * scale,
+    w = tw * scale;
+  const H = rows * h + (rows + 1) * pad,
+    W = cols * w + (cols + 1) * pad;
   checkImageSize(op, H, W, scale > 1 ? `; use a smaller scale than ${scale}` : '');
   const out = new Float32Array(c * H * W).fill(padValue);
   tiles.forEach((t, k) => {
     const img = upscaleNearest(t, scale).data;
-    const y0 = pad + Math.floor(k / cols) * (h + pad), x0 = pad + (k % cols) * (w + pad);
+    const y0 = pad + Math.floor(k / cols) * (h + pad),
+      x0 = pad + (k % cols) * (w + pad);
     for (let ch = 0; ch < c; ch++) {
       for (let i = 0; i < h; i++) {
-        const src = ch * h * w + i * w, dst = ch * H * W + (y0 + i) * W + x0;
+        const src = ch * h * w + i * w,
+          dst = ch * H * W + (y0 + i) * W + x0;
         for (let j = 0; j < w; j++) out[dst + j] = img[src + j];
       }
     }
@@ -133,15 +154,26 @@ function normalizeTiles(op: string, tiles: Float32Array[], mode: GridNormalize):
   if (mode === 'each') for (const t of tiles) rescaleInPlace(t);
   else if (mode === 'none') for (const t of tiles) clipInPlace(t);
   else if (mode === 'global') {
-    let lo = Infinity, hi = -Infinity;
-    for (const t of tiles) for (const v of t) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const t of tiles)
+      for (const v of t) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
     const span = hi - lo;
-    for (const t of tiles) for (let i = 0; i < t.length; i++) t[i] = span > 0 && Number.isFinite(span) ? (t[i] - lo) / span : 0;
+    for (const t of tiles)
+      for (let i = 0; i < t.length; i++) t[i] = span > 0 && Number.isFinite(span) ? (t[i] - lo) / span : 0;
   } else throw new TypeError(`${op}: normalize must be 'each', 'global' or 'none', got ${JSON.stringify(mode)}`);
 }
 
 function tileOptions(o: GridOptions): TileOptions {
-  return { padding: o.padding ?? 1, padValue: o.padValue ?? 1, scale: o.scale ?? 1, ...(o.columns !== undefined ? { columns: o.columns } : {}) };
+  return {
+    padding: o.padding ?? 1,
+    padValue: o.padValue ?? 1,
+    scale: o.scale ?? 1,
+    ...(o.columns !== undefined ? { columns: o.columns } : {}),
+  };
 }
 
 /**
@@ -152,8 +184,10 @@ function tileOptions(o: GridOptions): TileOptions {
  */
 export function filterGrid(weight: Tensor, options: GridOptions = {}): Tensor {
   const op = 'filterGrid';
-  if (!(weight instanceof Tensor) || weight.dtype !== 'float32') throw new TypeError(`${op}: weight must be a float32 Tensor`);
-  if (weight.ndim !== 4) throw new RangeError(`${op}: weight must be 4-D (out, in, kH, kW), got shape ${fmt(weight.shape)}`);
+  if (!(weight instanceof Tensor) || weight.dtype !== 'float32')
+    throw new TypeError(`${op}: weight must be a float32 Tensor`);
+  if (weight.ndim !== 4)
+    throw new RangeError(`${op}: weight must be 4-D (out, in, kH, kW), got shape ${fmt(weight.shape)}`);
   const [o, c, kh, kw] = weight.shape;
   if (weight.size === 0) throw new RangeError(`${op}: weight ${fmt(weight.shape)} is empty`);
   const src = weight.data as Float32Array;
@@ -164,13 +198,17 @@ export function filterGrid(weight: Tensor, options: GridOptions = {}): Tensor {
   const shape = color ? [c, kh, kw] : [1, kh, kw];
   const topts = tileOptions(options);
   if (!color) topts.columns = c;
-  return tileImages(tiles.map((t) => new Tensor(t, shape)), topts);
+  return tileImages(
+    tiles.map((t) => new Tensor(t, shape)),
+    topts,
+  );
 }
 
 /** The feature maps (C, H, W) (or (1, C, H, W)) of one input as a grid of gray tiles; default normalisation 'each'. */
 export function featureMapGrid(maps: Tensor, options: GridOptions = {}): Tensor {
   const op = 'featureMapGrid';
-  if (!(maps instanceof Tensor) || maps.dtype !== 'float32') throw new TypeError(`${op}: maps must be a float32 Tensor`);
+  if (!(maps instanceof Tensor) || maps.dtype !== 'float32')
+    throw new TypeError(`${op}: maps must be a float32 Tensor`);
   const m = maps.ndim === 4 && maps.shape[0] === 1 ? maps.reshape(maps.shape.slice(1)) : maps;
   if (m.ndim !== 3) throw new RangeError(`${op}: maps must be (C, H, W) or (1, C, H, W), got shape ${fmt(maps.shape)}`);
   const [c, h, w] = m.shape;
@@ -178,7 +216,10 @@ export function featureMapGrid(maps: Tensor, options: GridOptions = {}): Tensor 
   const src = m.data as Float32Array;
   const tiles = Array.from({ length: c }, (_, k) => src.slice(k * h * w, (k + 1) * h * w));
   normalizeTiles(op, tiles, options.normalize ?? 'each');
-  return tileImages(tiles.map((t) => new Tensor(t, [1, h, w])), tileOptions(options));
+  return tileImages(
+    tiles.map((t) => new Tensor(t, [1, h, w])),
+    tileOptions(options),
+  );
 }
 
 /**
@@ -188,7 +229,9 @@ export function featureMapGrid(maps: Tensor, options: GridOptions = {}): Tensor 
 export function heatmap(map: Tensor): Tensor {
   const m = map.ndim === 3 && map.shape[0] === 1 ? map.reshape(map.shape.slice(1)) : map;
   if (m.ndim !== 2) throw new RangeError(`heatmap: expected an (H, W) map, got shape ${fmt(map.shape)}`);
-  const v = rescale(m).data, n = v.length, out = new Float32Array(3 * n);
+  const v = rescale(m).data,
+    n = v.length,
+    out = new Float32Array(3 * n);
   const clip = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
   for (let i = 0; i < n; i++) {
     out[i] = clip(3 * v[i]);

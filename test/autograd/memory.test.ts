@@ -53,7 +53,10 @@ test('memory stays flat across training steps', async () => {
   const w = tensor(new Float32Array(20000).fill(0.01), [20000], { requiresGrad: true });
   const { refs, losses } = train(w, 50);
   await collect();
-  assert.deepEqual(refs.map((r, i) => (r.deref() === undefined ? -1 : i)).filter((i) => i >= 0), []);
+  assert.deepEqual(
+    refs.map((r, i) => (r.deref() === undefined ? -1 : i)).filter((i) => i >= 0),
+    [],
+  );
   assert.equal(losses.length, 50);
   assert.equal(w.grad?.gradFn, null);
 });

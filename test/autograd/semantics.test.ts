@@ -4,7 +4,10 @@ import { tensor, randn, manualSeed, noGrad, enableGrad, isGradEnabled, Tensor } 
 import { record } from '../../src/autograd/engine.js';
 import { assertClose, gradcheck } from '../helpers/check.js';
 
-function rn(shape: number[], seed: number): Tensor { manualSeed(seed); return randn(shape); }
+function rn(shape: number[], seed: number): Tensor {
+  manualSeed(seed);
+  return randn(shape);
+}
 
 test('gradients accumulate across backward calls until reset', () => {
   const x = tensor([1, 2, 3], { requiresGrad: true });
@@ -27,7 +30,17 @@ test('shared subexpressions (diamond graphs) sum their contributions', () => {
   const w = tensor([3], { requiresGrad: true });
   w.mul(w).add(w).add(w.mul(w).mul(w)).sum().backward();
   assert.deepEqual(w.grad?.toArray(), [2 * 3 + 1 + 3 * 9]);
-  gradcheck((a, b) => { const s = a.mul(b); const t = s.tanh(); return t.mul(s).add(t.exp()).sub(s.div(b.abs().add(1))); }, [rn([2, 3], 1), rn([3], 2)]);
+  gradcheck(
+    (a, b) => {
+      const s = a.mul(b);
+      const t = s.tanh();
+      return t
+        .mul(s)
+        .add(t.exp())
+        .sub(s.div(b.abs().add(1)));
+    },
+    [rn([2, 3], 1), rn([3], 2)],
+  );
 });
 
 test('noGrad records nothing; enableGrad re-enables; modes restore after throws', () => {
@@ -44,7 +57,13 @@ test('noGrad records nothing; enableGrad re-enables; modes restore after throws'
     assert.notEqual(z.gradFn, null);
     assert.equal(x.add(1).gradFn, null);
   });
-  assert.throws(() => noGrad(() => { throw new Error('boom'); }), /boom/);
+  assert.throws(
+    () =>
+      noGrad(() => {
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
   assert.equal(isGradEnabled(), true);
   // a result made only from tensors that do not require grad records nothing either
   const c = tensor([1, 2]).mul(3);
@@ -84,9 +103,15 @@ test('the graph is released after backward; backward twice is a clear error', ()
   assert.equal(h.gradFn, null);
   assert.equal(loss.gradFn, null);
   const before = x.grad?.toFlatArray();
-  assert.throws(() => loss.backward(), /backward\(\): trying to backward through the graph a second time: the graph behind a tensor of shape \[\] made by 'sum' was released by an earlier backward\(\); pass \{ retainGraph: true \}/);
+  assert.throws(
+    () => loss.backward(),
+    /backward\(\): trying to backward through the graph a second time: the graph behind a tensor of shape \[\] made by 'sum' was released by an earlier backward\(\); pass \{ retainGraph: true \}/,
+  );
   // a new graph built on a released intermediate cannot reach x either
-  assert.throws(() => h.mul(3).sum().backward(), /trying to backward through the graph a second time: .* shape \[2\] made by 'mul'/);
+  assert.throws(
+    () => h.mul(3).sum().backward(),
+    /trying to backward through the graph a second time: .* shape \[2\] made by 'mul'/,
+  );
   // the failed calls left every gradient untouched
   assert.deepEqual(x.grad?.toFlatArray(), before);
   assert.equal(h.grad, null);
@@ -134,13 +159,30 @@ test('retainGrad keeps gradients on non-leaves (and only there)', () => {
 });
 
 test('backward with an explicit gradient for non-scalar outputs', () => {
-  const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  const x = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   const y = x.mul(x);
-  y.backward(tensor([[1, 0], [0.5, -1]]));
-  assert.deepEqual(x.grad?.toArray(), [[2, 0], [3, -8]]);
+  y.backward(
+    tensor([
+      [1, 0],
+      [0.5, -1],
+    ]),
+  );
+  assert.deepEqual(x.grad?.toArray(), [
+    [2, 0],
+    [3, -8],
+  ]);
   const z = x.mul(2);
   assert.throws(() => z.backward(), /backward\(\): grad can be implied only for scalar outputs, got shape \[2, 2\]/);
-  assert.throws(() => z.backward(tensor([1, 1])), /backward\(\): grad shape \[2\] does not match tensor shape \[2, 2\]/);
+  assert.throws(
+    () => z.backward(tensor([1, 1])),
+    /backward\(\): grad shape \[2\] does not match tensor shape \[2, 2\]/,
+  );
   // an int32 upstream gradient is converted, so .grad stays float32
   const v = tensor([1, 2], { requiresGrad: true });
   v.backward(tensor([1, 2], { dtype: 'int32' }));
@@ -158,20 +200,40 @@ test('backward with an explicit gradient for non-scalar outputs', () => {
 });
 
 test('int32 tensors cannot require grad, and carry none through ops', () => {
-  assert.throws(() => tensor([1], { dtype: 'int32', requiresGrad: true }), /only float32 tensors can require gradients/);
+  assert.throws(
+    () => tensor([1], { dtype: 'int32', requiresGrad: true }),
+    /only float32 tensors can require gradients/,
+  );
   const labels = tensor([0, 1], { dtype: 'int32' });
-  assert.throws(() => labels.requiresGrad_(), /requiresGrad_: only float32 tensors can require gradients, got dtype int32 \(shape \[2\]\)/);
-  assert.throws(() => { labels.requiresGrad = true; }, /requiresGrad: only float32 tensors can require gradients/);
+  assert.throws(
+    () => labels.requiresGrad_(),
+    /requiresGrad_: only float32 tensors can require gradients, got dtype int32 \(shape \[2\]\)/,
+  );
+  assert.throws(() => {
+    labels.requiresGrad = true;
+  }, /requiresGrad: only float32 tensors can require gradients/);
   assert.equal(labels.requiresGrad, false);
   labels.requiresGrad = false;
-  const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  const x = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
   x.gather(1, labels.unsqueeze(1)).sum().backward();
-  assert.deepEqual(x.grad?.toArray(), [[1, 0], [0, 1]]);
+  assert.deepEqual(x.grad?.toArray(), [
+    [1, 0],
+    [0, 1],
+  ]);
   assert.equal(labels.grad, null);
 });
 
 test('a backward rule returning a wrongly shaped gradient is reported', () => {
   const x = tensor([1, 2], { requiresGrad: true });
   const out = record(tensor([0]), 'broken', [x], () => [tensor([1, 2, 3])]);
-  assert.throws(() => out.sum().backward(), /autograd: broken returned a gradient of shape \[3\] for an input of shape \[2\]/);
+  assert.throws(
+    () => out.sum().backward(),
+    /autograd: broken returned a gradient of shape \[3\] for an input of shape \[2\]/,
+  );
 });

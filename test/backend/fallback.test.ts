@@ -10,14 +10,22 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const addonPath = fileURLToPath(new URL('../../native/build/convkit.node', import.meta.url));
 
-interface Probe { name: string; failure?: string; wasmFailure?: string; list: string[] }
+interface Probe {
+  name: string;
+  failure?: string;
+  wasmFailure?: string;
+  list: string[];
+}
 
 /** Runs a snippet with tsx in a fresh process (fresh backend registry) and returns its JSON output. */
 function runChild(code: string, env: Record<string, string | undefined>): Probe {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
   delete childEnv.CONVKIT_BACKEND;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code],
-    { cwd: root, env: childEnv as NodeJS.ProcessEnv, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: root,
+    env: childEnv as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, `child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as Probe;
 }
@@ -50,8 +58,11 @@ test('automatic selection prefers the native addon when it loads', () => {
 
 test('the install-time build exits 0 with one clear line when the compiler is missing', () => {
   const before = existsSync(addonPath) ? statSync(addonPath).mtimeMs : null;
-  const r = spawnSync(process.execPath, ['scripts/build-native.mjs'],
-    { cwd: root, env: { ...process.env, CXX: '/nonexistent/bin/g++' }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['scripts/build-native.mjs'], {
+    cwd: root,
+    env: { ...process.env, CXX: '/nonexistent/bin/g++' },
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, `build script must not fail the install: ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, `one line expected, got: ${r.stdout}`);

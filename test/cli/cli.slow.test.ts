@@ -24,15 +24,47 @@ const dir = mkdtempSync(join(tmpdir(), 'convkit-cli-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', timeout: 180_000, cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], {
+    encoding: 'utf8',
+    timeout: 180_000,
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const KEYS = ['epoch', 'trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'testLoss', 'testAccuracy', 'imagesPerSec', 'seconds'];
+const KEYS = [
+  'epoch',
+  'trainLoss',
+  'trainAccuracy',
+  'valLoss',
+  'valAccuracy',
+  'testLoss',
+  'testAccuracy',
+  'imagesPerSec',
+  'seconds',
+];
 
 test('train --json prints exactly one JSON object per epoch and nothing else on stdout', () => {
   const out = join(dir, 'tiny.safetensors');
-  const r = cli('train', '--model', 'lenet5', '--dataset', 'mnist', '--epochs', '2', '--limit', '160', '--batch-size', '32', '--val-fraction', '0.2', '--json', '--out', out);
+  const r = cli(
+    'train',
+    '--model',
+    'lenet5',
+    '--dataset',
+    'mnist',
+    '--epochs',
+    '2',
+    '--limit',
+    '160',
+    '--batch-size',
+    '32',
+    '--val-fraction',
+    '0.2',
+    '--json',
+    '--out',
+    out,
+  );
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.equal(lines.pop(), '', 'stdout ends with a newline');
@@ -42,13 +74,27 @@ test('train --json prints exactly one JSON object per epoch and nothing else on 
     assert.deepEqual(Object.keys(o), KEYS);
     assert.equal(o.epoch, i + 1);
     for (const k of KEYS.slice(1)) assert.equal(typeof o[k], 'number', `${k} is a number`);
-    for (const k of ['trainAccuracy', 'valAccuracy', 'testAccuracy']) assert.ok((o[k] as number) >= 0 && (o[k] as number) <= 1, k);
+    for (const k of ['trainAccuracy', 'valAccuracy', 'testAccuracy'])
+      assert.ok((o[k] as number) >= 0 && (o[k] as number) <= 1, k);
     assert.ok((o.imagesPerSec as number) > 0 && (o.seconds as number) > 0);
   });
   assert.match(r.stderr, /weights saved to .*tiny\.safetensors/);
   assert.ok(existsSync(out));
 
-  const noVal = cli('train', '--model', 'mlp', '--dataset', 'mnist', '--epochs', '1', '--limit', '64', '--json', '--out', join(dir, 'mlp.safetensors'));
+  const noVal = cli(
+    'train',
+    '--model',
+    'mlp',
+    '--dataset',
+    'mnist',
+    '--epochs',
+    '1',
+    '--limit',
+    '64',
+    '--json',
+    '--out',
+    join(dir, 'mlp.safetensors'),
+  );
   assert.equal(noVal.status, 0, noVal.stderr);
   const o = JSON.parse(noVal.stdout) as Record<string, unknown>;
   assert.equal(o.valLoss, null);
@@ -58,15 +104,28 @@ test('train --json prints exactly one JSON object per epoch and nothing else on 
   assert.equal(ev.status, 0, ev.stderr);
   const e = JSON.parse(ev.stdout) as { testAccuracy: number; samples: number; confusionMatrix: number[][] };
   assert.equal(e.samples, 160);
-  assert.equal(e.testAccuracy, (JSON.parse(lines[1]) as { testAccuracy: number }).testAccuracy, 'eval reproduces the last epoch');
-  assert.equal(e.confusionMatrix.flat().reduce((a, b) => a + b, 0), 160);
+  assert.equal(
+    e.testAccuracy,
+    (JSON.parse(lines[1]) as { testAccuracy: number }).testAccuracy,
+    'eval reproduces the last epoch',
+  );
+  assert.equal(
+    e.confusionMatrix.flat().reduce((a, b) => a + b, 0),
+    160,
+  );
 });
 
 test('predict classifies MNIST test digits rendered to PNG (and inverts dark-on-light images)', async () => {
   const ds = await loadNamedDataset('mnist', 1200);
   manualSeed(0);
   const model = lenet5();
-  await fit(model, ds.train, { epochs: 2, batchSize: 32, optimizer: new Adam(model.parameters(), { lr: 2e-3 }), seed: 0, verbose: 0 });
+  await fit(model, ds.train, {
+    epochs: 2,
+    batchSize: 32,
+    optimizer: new Adam(model.parameters(), { lr: 2e-3 }),
+    seed: 0,
+    verbose: 0,
+  });
   const weights = join(dir, 'lenet5-mnist.safetensors');
   await saveWeights(model, weights, encodeWeightsInfo('lenet5', ds));
 
@@ -79,19 +138,40 @@ test('predict classifies MNIST test digits rendered to PNG (and inverts dark-on-
     files.push(f);
   }
   const { x: x0 } = raw.get(0);
-  const inverted = new Tensor(x0.f32.map((v) => 1 - v), x0.shape);
+  const inverted = new Tensor(
+    x0.f32.map((v) => 1 - v),
+    x0.shape,
+  );
   writeFileSync(join(dir, 'inverted0.png'), encodePng(inverted));
 
   const r = cli('predict', ...files, join(dir, 'inverted0.png'), '--weights', weights, '--json');
   assert.equal(r.status, 0, r.stderr);
-  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; label: number; probability: number; inverted: boolean; top: { label: number }[] });
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          file: string;
+          label: number;
+          probability: number;
+          inverted: boolean;
+          top: { label: number }[];
+        },
+    );
   assert.equal(rows.length, 11);
   const expected = predictClasses(predict(model, ds.test.getBatch!(Int32Array.from({ length: 10 }, (_, i) => i)).x));
   const truth = Array.from(raw.y.data.subarray(0, 10));
-  assert.deepEqual(rows.slice(0, 10).map((o) => o.label), Array.from(expected), 'the CLI predicts what the model predicts on the dataset tensors');
+  assert.deepEqual(
+    rows.slice(0, 10).map((o) => o.label),
+    Array.from(expected),
+    'the CLI predicts what the model predicts on the dataset tensors',
+  );
   const correct = rows.slice(0, 10).filter((o, i) => o.label === truth[i]).length;
   assert.ok(correct >= 9, `${correct}/10 digits classified correctly`);
-  assert.ok(rows.slice(0, 10).every((o) => !o.inverted && o.top.length === 3 && o.probability > 0 && o.probability <= 1));
+  assert.ok(
+    rows.slice(0, 10).every((o) => !o.inverted && o.top.length === 3 && o.probability > 0 && o.probability <= 1),
+  );
   assert.equal(rows[10].inverted, true);
   assert.equal(rows[10].label, rows[0].label, 'a black-on-white digit is inverted before classification');
 
@@ -109,7 +189,12 @@ test('summary, info, help and errors', () => {
 
   const info = cli('info', '--json');
   assert.equal(info.status, 0, info.stderr);
-  const i = JSON.parse(info.stdout) as { version: string; node: string; chosen: string; backends: { name: string; available: boolean; reason?: string }[] };
+  const i = JSON.parse(info.stdout) as {
+    version: string;
+    node: string;
+    chosen: string;
+    backends: { name: string; available: boolean; reason?: string }[];
+  };
   assert.equal(i.version, '0.1.0');
   assert.equal(i.node, process.version);
   assert.ok(i.backends.some((b) => b.name === 'js' && b.available));
@@ -129,7 +214,10 @@ test('summary, info, help and errors', () => {
   assert.match(badOpt.stderr, /--epochs must be an integer >= 1, got 'two'/);
   const badModel = cli('train', '--model', 'resnet', '--limit', '8');
   assert.equal(badModel.status, 2);
-  assert.match(badModel.stderr, /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic, alexnet, vgg11, .*, unet\)/);
+  assert.match(
+    badModel.stderr,
+    /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic, alexnet, vgg11, .*, unet\)/,
+  );
   const badData = cli('train', '--dataset', 'cifar100');
   assert.equal(badData.status, 2);
   assert.match(badData.stderr, /unknown dataset 'cifar100' \(known: mnist, fashion-mnist, breast-cancer\)/);

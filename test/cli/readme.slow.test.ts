@@ -16,21 +16,31 @@ const CLI = 'node dist/cli/main.js';
 /** The README's shell lines that run the CLI, without comments. */
 function cliLines(): string[] {
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-  return blocks.flatMap((b) => b.split('\n')).map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l.includes(`${CLI} `));
+  return blocks
+    .flatMap((b) => b.split('\n'))
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l.includes(`${CLI} `));
 }
 
 test("the README's main command runs this checkout's build, and the first block is the one the fresh-clone check runs", () => {
   const first = /```sh\n([^\n]*)\n/.exec(readme)?.[1].replace(/\s+#.*$/, '');
   assert.equal(first, `npm ci && ${CLI} train --model lenet5 --dataset mnist --epochs 1`);
-  assert.doesNotMatch(readme.split('## Using it as a library')[0].replace(/`[^`\n]*npx convkit[^`\n]*`/g, ''), /^npx convkit/m, 'no npx convkit command lines in the quick start');
+  assert.doesNotMatch(
+    readme.split('## Using it as a library')[0].replace(/`[^`\n]*npx convkit[^`\n]*`/g, ''),
+    /^npx convkit/m,
+    'no npx convkit command lines in the quick start',
+  );
 });
 
-test('every option of every README command line is in that command\'s --help', () => {
+test("every option of every README command line is in that command's --help", () => {
   const lines = cliLines();
   assert.ok(lines.length >= 7, lines.join('\n'));
   const helps = new Map<string, string>();
   for (const line of lines) {
-    const cmd = line.slice(line.indexOf(CLI) + CLI.length).trim().split(/\s+/)[0];
+    const cmd = line
+      .slice(line.indexOf(CLI) + CLI.length)
+      .trim()
+      .split(/\s+/)[0];
     if (cmd === '--help') continue;
     if (!helps.has(cmd)) {
       const h = runCli(dir, [cmd, '--help']);
@@ -38,7 +48,10 @@ test('every option of every README command line is in that command\'s --help', (
       helps.set(cmd, h.stdout);
     }
     for (const flag of line.match(/--[a-z][a-z-]*/g) ?? []) {
-      assert.ok(new RegExp(`(^|\\s)${flag}(\\s|$)`, 'm').test(helps.get(cmd) ?? ''), `README: '${line}' uses ${flag}, which '${cmd} --help' does not list`);
+      assert.ok(
+        new RegExp(`(^|\\s)${flag}(\\s|$)`, 'm').test(helps.get(cmd) ?? ''),
+        `README: '${line}' uses ${flag}, which '${cmd} --help' does not list`,
+      );
     }
   }
 });

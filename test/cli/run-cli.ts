@@ -10,12 +10,27 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const mainJs = join(root, 'dist', 'cli', 'main.js');
 
 /** What a CLI run returned. */
-export interface CliResult { status: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `node dist/cli/main.js ...args` in cwd (NO_COLOR, a 3-minute limit); extra spawn options such as uid pass through. */
-export function runCli(cwd: string, args: string[], options: Pick<SpawnSyncOptions, 'uid' | 'gid' | 'env'> = {}): CliResult {
-  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: build it first (npm run build, or npx tsc -p tsconfig.json)`);
-  const r = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', timeout: 180_000, cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}) });
+export function runCli(
+  cwd: string,
+  args: string[],
+  options: Pick<SpawnSyncOptions, 'uid' | 'gid' | 'env'> = {},
+): CliResult {
+  if (!existsSync(mainJs))
+    throw new Error(`${mainJs} is missing: build it first (npm run build, or npx tsc -p tsconfig.json)`);
+  const r = spawnSync(process.execPath, [mainJs, ...args], {
+    encoding: 'utf8',
+    timeout: 180_000,
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}),
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -17,7 +17,10 @@ test('a diverging run (--lr 1e9) stops at the NaN with exit 1, names epoch and s
   const r = runCli(dir, ['train', '--lr', '1e9', '--limit', '256']);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.ok(oneLine(r.stderr), r.stderr);
-  assert.match(r.stderr, /^convkit train: the (loss|gradient of '[^']+') became (NaN|-?Infinity) at epoch 1, step \d+; training diverged: lower --lr \(it is 1000000000\); nothing was saved \(lenet5-mnist\.safetensors is unchanged\)\n$/);
+  assert.match(
+    r.stderr,
+    /^convkit train: the (loss|gradient of '[^']+') became (NaN|-?Infinity) at epoch 1, step \d+; training diverged: lower --lr \(it is 1000000000\); nothing was saved \(lenet5-mnist\.safetensors is unchanged\)\n$/,
+  );
   assert.doesNotMatch(r.stdout, /done|saved to/);
   assert.equal(readFileSync(out, 'utf8'), GOOD);
   assert.deepEqual(readdirSync(dir), ['lenet5-mnist.safetensors'], 'no lock or temporary file left behind');
@@ -41,13 +44,22 @@ test('--json reports a diverged run as one error record on stdout, not as an epo
 
 test('output paths are checked before the data loads: missing directory, a directory, a file as directory', () => {
   const cases: [string[], RegExp][] = [
-    [['--out', 'no/such/dir/w.safetensors'], /^convkit train: --out no\/such\/dir\/w\.safetensors: the directory no\/such\/dir does not exist; create it first/],
-    [['--checkpoint', 'nodir/ck.safetensors'], /^convkit train: --checkpoint nodir\/ck\.safetensors: the directory nodir does not exist/],
+    [
+      ['--out', 'no/such/dir/w.safetensors'],
+      /^convkit train: --out no\/such\/dir\/w\.safetensors: the directory no\/such\/dir does not exist; create it first/,
+    ],
+    [
+      ['--checkpoint', 'nodir/ck.safetensors'],
+      /^convkit train: --checkpoint nodir\/ck\.safetensors: the directory nodir does not exist/,
+    ],
     [['--csv', 'nodir/log.csv'], /^convkit train: --csv nodir\/log\.csv: the directory nodir does not exist/],
     [['--out', '.'], /^convkit train: --out \.: is a directory; give a file path inside it/],
   ];
   writeFileSync(join(dir, 'plainfile'), 'x');
-  cases.push([['--out', 'plainfile/w.safetensors'], /^convkit train: --out plainfile\/w\.safetensors: plainfile is not a directory/]);
+  cases.push([
+    ['--out', 'plainfile/w.safetensors'],
+    /^convkit train: --out plainfile\/w\.safetensors: plainfile is not a directory/,
+  ]);
   for (const [args, re] of cases) {
     const r = runCli(dir, ['train', '--limit', '64', ...args]);
     assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
@@ -67,28 +79,45 @@ test('an unwritable output directory is refused before training', () => {
   try {
     const r = runCli(dir, ['train', '--limit', '64', '--out', 'readonly/w.safetensors'], asUser);
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /^convkit train: --out readonly\/w\.safetensors: cannot create files in readonly \((EACCES|EPERM|EROFS)\); fix its permissions or choose another directory\n$/);
+    assert.match(
+      r.stderr,
+      /^convkit train: --out readonly\/w\.safetensors: cannot create files in readonly \((EACCES|EPERM|EROFS)\); fix its permissions or choose another directory\n$/,
+    );
     assert.equal(r.stdout, '');
   } finally {
     chmodSync(ro, 0o755);
   }
 });
 
-test('a second run on the same outputs is refused while the first holds the lock; a dead run\'s lock is taken over', () => {
+test("a second run on the same outputs is refused while the first holds the lock; a dead run's lock is taken over", () => {
   const out = join(dir, 'locked.safetensors');
-  writeFileSync(`${out}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-12-02T00:00:00Z', command: 'convkit train' }));
+  writeFileSync(
+    `${out}.lock`,
+    JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-12-02T00:00:00Z', command: 'convkit train' }),
+  );
   const busy = runCli(dir, ['train', '--limit', '64', '--out', out, '--csv', join(dir, 'locked.csv')]);
   assert.equal(busy.status, 1, busy.stderr);
   assert.ok(oneLine(busy.stderr), busy.stderr);
-  assert.match(busy.stderr, new RegExp(`--out .*locked\\.safetensors is in use by another convkit run \\(pid ${process.pid}, started 2026-12-02T00:00:00Z; lock file .*locked\\.safetensors\\.lock\\)`));
+  assert.match(
+    busy.stderr,
+    new RegExp(
+      `--out .*locked\\.safetensors is in use by another convkit run \\(pid ${process.pid}, started 2026-12-02T00:00:00Z; lock file .*locked\\.safetensors\\.lock\\)`,
+    ),
+  );
   assert.ok(!existsSync(out));
   assert.ok(!existsSync(join(dir, 'locked.csv.lock')), 'a refused run releases the locks it already took');
 
   const gone = deadPid();
-  writeFileSync(`${out}.lock`, JSON.stringify({ pid: gone, host: hostname(), started: 'earlier', command: 'convkit train' }));
+  writeFileSync(
+    `${out}.lock`,
+    JSON.stringify({ pid: gone, host: hostname(), started: 'earlier', command: 'convkit train' }),
+  );
   const r = runCli(dir, ['train', '--limit', '64', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`note: took over the stale lock .*locked\\.safetensors\\.lock \\(pid ${gone} is gone\\)`));
+  assert.match(
+    r.stdout,
+    new RegExp(`note: took over the stale lock .*locked\\.safetensors\\.lock \\(pid ${gone} is gone\\)`),
+  );
   assert.ok(existsSync(out));
   assert.ok(!existsSync(`${out}.lock`), 'the lock is removed when the run ends');
 });
@@ -101,15 +130,18 @@ test('a save interrupted earlier (kill -9) leaves a temporary file that the next
   writeFileSync(live, Buffer.alloc(16));
   const r = runCli(dir, ['train', '--limit', '64', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(!existsSync(stale), 'the dead run\'s temporary file is gone');
-  assert.ok(existsSync(live), 'a live process\'s temporary file is left alone');
+  assert.ok(!existsSync(stale), "the dead run's temporary file is gone");
+  assert.ok(existsSync(live), "a live process's temporary file is left alone");
 });
 
 test('usage mistakes exit 2 with one line before any data loads; --epochs 0 and absurd batch sizes are refused', () => {
   const cases: [string[], RegExp][] = [
     [['train', '--epochs', '0'], /--epochs must be an integer >= 1, got '0'/],
     [['train', '--batch-size', '1000000'], /--batch-size must be at most 4096, got 1000000/],
-    [['train', '--batch-size', '100', '--limit', '64'], /--batch-size 100 is larger than the training set \(64 samples after --limit\/--val-fraction\); use at most 64/],
+    [
+      ['train', '--batch-size', '100', '--limit', '64'],
+      /--batch-size 100 is larger than the training set \(64 samples after --limit\/--val-fraction\); use at most 64/,
+    ],
     [['train', '--lr', 'fast'], /--lr must be a number, got 'fast'/],
     [['train', '--lr', '-1'], /option '--lr' needs a value; for one starting with '-' write --lr=-VALUE/],
     [['train', '--lr=-1'], /--lr must be a positive number, got -1/],
@@ -122,7 +154,10 @@ test('usage mistakes exit 2 with one line before any data loads; --epochs 0 and 
     [['train', 'extra'], /unexpected argument 'extra'/],
     [['eval', '--json=yes'], /option '--json' takes no value/],
     [['train', '--force'], /--force only applies with --resume/],
-    [['summary', '--model', 'alexnet', '--input-shape', '1,28,28'], /--model alexnet cannot take --input-shape 1,28,28: it needs \[C, H, W\] images of at least 63x63/],
+    [
+      ['summary', '--model', 'alexnet', '--input-shape', '1,28,28'],
+      /--model alexnet cannot take --input-shape 1,28,28: it needs \[C, H, W\] images of at least 63x63/,
+    ],
     [['predict', '--weights', 'x.safetensors'], /give at least one image file \(PNG or JPEG\)/],
   ];
   for (const [args, re] of cases) {

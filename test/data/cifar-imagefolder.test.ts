@@ -25,9 +25,16 @@ test('CIFAR-10 binary records: label byte then R, G, B planes', () => {
   assert.deepEqual(x.shape, [3, 3, 32, 32]);
   assert.deepEqual(Array.from(y.data), [4, 5, 6]);
   // Record 1: red (0,0) = 1, green (0,0) = byte 1024 + 1, blue (31,31) = (1 + 3071) % 256.
-  assertClose([x.data[3072], x.data[3072 + 1024], x.data[3072 + 3071]], [1 / 255, (1025 % 256) / 255, (3072 % 256) / 255]);
-  assert.throws(() => parseCifar10Batch(cifarBytes(2).subarray(0, 5000), 'data_batch_1.bin'), /data_batch_1.bin is 5000 bytes, not a positive multiple of the 3073-byte record size/);
-  const bad = cifarBytes(2); bad[3073] = 10;
+  assertClose(
+    [x.data[3072], x.data[3072 + 1024], x.data[3072 + 3071]],
+    [1 / 255, (1025 % 256) / 255, (3072 % 256) / 255],
+  );
+  assert.throws(
+    () => parseCifar10Batch(cifarBytes(2).subarray(0, 5000), 'data_batch_1.bin'),
+    /data_batch_1.bin is 5000 bytes, not a positive multiple of the 3073-byte record size/,
+  );
+  const bad = cifarBytes(2);
+  bad[3073] = 10;
   assert.throws(() => parseCifar10Batch(bad, 'x.bin'), /x.bin: record 1 \(byte 3073\) has label 10, expected 0-9/);
 });
 
@@ -61,30 +68,46 @@ test('ImageFolder: sorted classes, PNG and JPEG files, resize and grayscale, Dat
   const root = mkdtempSync(join(tmpdir(), 'convkit-imgfolder-'));
   try {
     for (const c of ['dog', 'cat', 'Zebra']) mkdirSync(join(root, c));
-    const solid = (v: number, h: number, w: number): Tensor => new Tensor(new Float32Array(3 * h * w).fill(v), [3, h, w]);
+    const solid = (v: number, h: number, w: number): Tensor =>
+      new Tensor(new Float32Array(3 * h * w).fill(v), [3, h, w]);
     writeFileSync(join(root, 'cat', 'b.png'), encodePng(solid(0.2, 4, 4)));
     writeFileSync(join(root, 'cat', 'a.PNG'), encodePng(solid(0.4, 8, 6)));
     writeFileSync(join(root, 'cat', 'notes.txt'), 'not an image');
     const rgba = new Uint8Array(8 * 8 * 4).fill(255);
-    writeFileSync(join(root, 'dog', 'x.jpg'), new Uint8Array(jpeg.encode({ width: 8, height: 8, data: rgba }, 90).data));
+    writeFileSync(
+      join(root, 'dog', 'x.jpg'),
+      new Uint8Array(jpeg.encode({ width: 8, height: 8, data: rgba }, 90).data),
+    );
     writeFileSync(join(root, 'Zebra', 'z.png'), encodePng(solid(0, 2, 2)));
     const ds = await ImageFolder.open(root, { size: 4 });
     assert.deepEqual(ds.classes, ['Zebra', 'cat', 'dog']); // code-point order, like Python's sorted()
     assert.equal(ds.length, 4);
-    assert.deepEqual(ds.samples.map((s) => s.path.slice(root.length + 1)), [join('Zebra', 'z.png'), join('cat', 'a.PNG'), join('cat', 'b.png'), join('dog', 'x.jpg')]);
+    assert.deepEqual(
+      ds.samples.map((s) => s.path.slice(root.length + 1)),
+      [join('Zebra', 'z.png'), join('cat', 'a.PNG'), join('cat', 'b.png'), join('dog', 'x.jpg')],
+    );
     const s1 = ds.get(1);
     assert.deepEqual(s1.x.shape, [3, 4, 4]);
     assert.equal(s1.y, 1);
     assertClose(s1.x.mean(), 102 / 255, { atol: 1e-6 }); // 0.4 * 255 = 102
     assertClose(ds.get(3).x.mean(), 1, { atol: 2 / 255 });
     const batches = [...new DataLoader(ds, { batchSize: 3 })];
-    assert.deepEqual(batches.map((b) => b.x.shape), [[3, 3, 4, 4], [1, 3, 4, 4]]);
+    assert.deepEqual(
+      batches.map((b) => b.x.shape),
+      [
+        [3, 3, 4, 4],
+        [1, 3, 4, 4],
+      ],
+    );
     assert.deepEqual(Array.from(batches[0].y.data), [0, 1, 1]);
     const gray = await ImageFolder.open(root, { size: [2, 3], grayscale: true });
     assert.deepEqual(gray.get(0).x.shape, [1, 2, 3]);
     // Without a size, images of different sizes cannot share a batch.
     const raw = await ImageFolder.open(root);
-    assert.throws(() => [...new DataLoader(raw, { batchSize: 4 })], /collate: sample 1 has shape \[3, 8, 6\] but sample 0 has \[3, 2, 2\]/);
+    assert.throws(
+      () => [...new DataLoader(raw, { batchSize: 4 })],
+      /collate: sample 1 has shape \[3, 8, 6\] but sample 0 has \[3, 2, 2\]/,
+    );
     writeFileSync(join(root, 'cat', 'c.png'), Uint8Array.of(1, 2, 3));
     const broken = await ImageFolder.open(root);
     assert.throws(() => broken.get(3), /decodeImage: .*c.png is neither PNG nor JPEG/);
@@ -101,7 +124,13 @@ test('ImageFolder: a class folder without images is refused naming the folder, u
     for (const c of ['cat', 'dog']) mkdirSync(join(root, c));
     writeFileSync(join(root, 'cat', 'a.png'), encodePng(new Tensor(new Float32Array(3 * 2 * 2), [3, 2, 2])));
     writeFileSync(join(root, 'dog', 'readme.txt'), 'no images here');
-    await assert.rejects(ImageFolder.open(root), (e: Error) => e.message.startsWith('ImageFolder: class folder ') && e.message.includes(join(root, 'dog')) && /has no \.png\/\.jpg\/\.jpeg files/.test(e.message));
+    await assert.rejects(
+      ImageFolder.open(root),
+      (e: Error) =>
+        e.message.startsWith('ImageFolder: class folder ') &&
+        e.message.includes(join(root, 'dog')) &&
+        /has no \.png\/\.jpg\/\.jpeg files/.test(e.message),
+    );
     const ds = await ImageFolder.open(root, { allowEmpty: true });
     assert.deepEqual(ds.classes, ['cat', 'dog']);
     assert.equal(ds.length, 1);

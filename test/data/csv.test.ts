@@ -8,14 +8,29 @@ import { parseCsv, parseCsvRecords } from '../../src/data/csv.js';
 import { parseSklearnCsv, BREAST_CANCER_FEATURES } from '../../src/data/breast-cancer.js';
 
 test('parseCsv: quotes, escaped quotes, embedded newlines, CRLF, blank lines', () => {
-  assert.deepEqual(parseCsv('a,b,c\n1,2,3\n'), [['a', 'b', 'c'], ['1', '2', '3']]);
-  assert.deepEqual(parseCsv('x,"he said ""hi""","a,b"\r\n"multi\nline",,""'), [['x', 'he said "hi"', 'a,b'], ['multi\nline', '', '']]);
-  assert.deepEqual(parseCsv('\ufeffa;b\n\n1;2', { delimiter: ';' }), [['a', 'b'], ['1', '2']]);
-  assert.deepEqual(parseCsvRecords('"a\nb",1\n\nc,2').map((r) => r.line), [1, 4]);
+  assert.deepEqual(parseCsv('a,b,c\n1,2,3\n'), [
+    ['a', 'b', 'c'],
+    ['1', '2', '3'],
+  ]);
+  assert.deepEqual(parseCsv('x,"he said ""hi""","a,b"\r\n"multi\nline",,""'), [
+    ['x', 'he said "hi"', 'a,b'],
+    ['multi\nline', '', ''],
+  ]);
+  assert.deepEqual(parseCsv('\ufeffa;b\n\n1;2', { delimiter: ';' }), [
+    ['a', 'b'],
+    ['1', '2'],
+  ]);
+  assert.deepEqual(
+    parseCsvRecords('"a\nb",1\n\nc,2').map((r) => r.line),
+    [1, 4],
+  );
 });
 
 test('parseCsv: malformed input names the line and field', () => {
-  assert.throws(() => parseCsv('a,b\n1,2\n3\n', { name: 'data.csv' }), /parseCsv: data.csv line 3: row has 1 fields but the first row has 2/);
+  assert.throws(
+    () => parseCsv('a,b\n1,2\n3\n', { name: 'data.csv' }),
+    /parseCsv: data.csv line 3: row has 1 fields but the first row has 2/,
+  );
   assert.throws(() => parseCsv('a,b\n1,"open\n'), /line 2: unterminated quoted field \(field 2\)/);
   assert.throws(() => parseCsv('a,"b"c'), /line 1: unexpected "c" after a closing quote \(field 2\)/);
   assert.throws(() => parseCsv('ab"c,d'), /line 1: a quote inside the unquoted field "ab" \(field 1\)/);
@@ -26,10 +41,22 @@ test('parseSklearnCsv validates the header, row widths, numbers and targets', ()
   assert.deepEqual(Array.from(t.x), [1.5, 2, 3, 40]);
   assert.deepEqual(Array.from(t.y), [0, 1]);
   assert.deepEqual(t.classNames, ['no', 'yes']);
-  assert.throws(() => parseSklearnCsv('3,2,no,yes\n1,2,0\n3,4,1\n', 'tiny.csv'), /tiny.csv: header declares 3 samples but the file has 2 data rows/);
-  assert.throws(() => parseSklearnCsv('2,2,no,yes\n1,2,0\n3,1\n', 'tiny.csv'), /tiny.csv line 3: expected 3 columns \(2 features and the target\), got 2/);
-  assert.throws(() => parseSklearnCsv('2,2,no,yes\n1,abc,0\n3,4,1\n', 'tiny.csv'), /tiny.csv line 2, column 2: "abc" is not a number/);
-  assert.throws(() => parseSklearnCsv('2,2,no,yes\n1,2,0\n3,4,2\n', 'tiny.csv'), /line 3, column 3: target 2 is not a class index in \[0, 2\)/);
+  assert.throws(
+    () => parseSklearnCsv('3,2,no,yes\n1,2,0\n3,4,1\n', 'tiny.csv'),
+    /tiny.csv: header declares 3 samples but the file has 2 data rows/,
+  );
+  assert.throws(
+    () => parseSklearnCsv('2,2,no,yes\n1,2,0\n3,1\n', 'tiny.csv'),
+    /tiny.csv line 3: expected 3 columns \(2 features and the target\), got 2/,
+  );
+  assert.throws(
+    () => parseSklearnCsv('2,2,no,yes\n1,abc,0\n3,4,1\n', 'tiny.csv'),
+    /tiny.csv line 2, column 2: "abc" is not a number/,
+  );
+  assert.throws(
+    () => parseSklearnCsv('2,2,no,yes\n1,2,0\n3,4,2\n', 'tiny.csv'),
+    /line 3, column 3: target 2 is not a class index in \[0, 2\)/,
+  );
   assert.throws(() => parseSklearnCsv('x,2,no,yes\n', 'tiny.csv'), /line 1, column 1: "x" is not a number/);
 });
 
@@ -53,8 +80,12 @@ test('loadBreastCancer: shipped CSV, seeded stratified split, train-statistics s
   assert.ok(std.stats);
   const tx = std.train.x.f32;
   for (const c of [0, 3, 29]) {
-    let s = 0, s2 = 0;
-    for (let r = 0; r < 456; r++) { s += tx[r * 30 + c]; s2 += tx[r * 30 + c] ** 2; }
+    let s = 0,
+      s2 = 0;
+    for (let r = 0; r < 456; r++) {
+      s += tx[r * 30 + c];
+      s2 += tx[r * 30 + c] ** 2;
+    }
     assert.ok(Math.abs(s / 456) < 1e-4, `feature ${c} train mean ${s / 456}`);
     assert.ok(Math.abs(s2 / 456 - 1) < 1e-3, `feature ${c} train variance ${s2 / 456}`);
   }
@@ -79,9 +110,17 @@ test('loadBreastCancer reports a broken CSV file by name and line', async () => 
 });
 
 test('csvNumber: only decimal numbers; hex, binary, Infinity and NaN are refused naming file, line and column', () => {
-  assert.deepEqual(Array.from(parseSklearnCsv('2,2,no,yes\n -1.5 ,.5,0\n3e-1,+4.,1\n', 'tiny.csv').x), [-1.5, 0.5, 0.30000001192092896, 4]);
+  assert.deepEqual(
+    Array.from(parseSklearnCsv('2,2,no,yes\n -1.5 ,.5,0\n3e-1,+4.,1\n', 'tiny.csv').x),
+    [-1.5, 0.5, 0.30000001192092896, 4],
+  );
   for (const bad of [' 0x1F ', '0b11', '0o7', 'Infinity', '-Infinity', 'NaN', '1_000', '1e', '.', '']) {
-    assert.throws(() => parseSklearnCsv(`2,2,no,yes\n1,2,0\n3,${bad},1\n`, 'tiny.csv'),
-      new RegExp(`tiny.csv line 3, column 2: ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a number \\(only decimal`), bad);
+    assert.throws(
+      () => parseSklearnCsv(`2,2,no,yes\n1,2,0\n3,${bad},1\n`, 'tiny.csv'),
+      new RegExp(
+        `tiny.csv line 3, column 2: ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a number \\(only decimal`,
+      ),
+      bad,
+    );
   }
 });

@@ -35,13 +35,25 @@ test('parses label (0x801) and image (0x803) files with big-endian dims', () => 
 
 test('corrupt and truncated IDX data give clear errors naming the file', () => {
   assert.throws(() => parseIdx(new Uint8Array([0, 0]), 'a.idx'), /parseIdx: a.idx: file is 2 bytes, too short/);
-  assert.throws(() => parseIdx(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0]), 'b.idx'), /b.idx: bad magic number 0x1f8b0800.*still gzip-compressed/);
+  assert.throws(
+    () => parseIdx(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0]), 'b.idx'),
+    /b.idx: bad magic number 0x1f8b0800.*still gzip-compressed/,
+  );
   assert.throws(() => parseIdx(idx(0x07, [1], [0])), /unknown type code 0x07/);
-  assert.throws(() => parseIdx(new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1])), /truncated header: 3 dimensions need 16 header bytes but the file has 8/);
-  assert.throws(() => parseIdx(idx(0x08, [2, 28, 28], new Array(100).fill(0)), 'train-images'), /train-images: truncated: header declares shape \[2, 28, 28\] of uint8 \(1568 data bytes\) but only 100 follow/);
+  assert.throws(
+    () => parseIdx(new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1])),
+    /truncated header: 3 dimensions need 16 header bytes but the file has 8/,
+  );
+  assert.throws(
+    () => parseIdx(idx(0x08, [2, 28, 28], new Array(100).fill(0)), 'train-images'),
+    /train-images: truncated: header declares shape \[2, 28, 28\] of uint8 \(1568 data bytes\) but only 100 follow/,
+  );
   assert.throws(() => parseIdx(idx(0x08, [2], [1, 2, 3])), /1 unexpected trailing bytes/);
   // A corrupt header claiming a huge array fails before any allocation.
-  assert.throws(() => parseIdx(idx(0x08, [0xffffffff, 0xffffffff], [1])), /more than the 1073741824-byte limit; the header is corrupt/);
+  assert.throws(
+    () => parseIdx(idx(0x08, [0xffffffff, 0xffffffff], [1])),
+    /more than the 1073741824-byte limit; the header is corrupt/,
+  );
   assert.throws(() => parseIdx(new Uint8Array([0, 0, 8, 0])), /zero dimensions/);
 });
 
@@ -58,7 +70,10 @@ test('readIdx reads plain and gzip files and rejects corrupt gzip', async () => 
     await assert.rejects(readIdx(join(dir, 'cut.gz')), /readIdx: cut.gz: gzip decompression failed/);
     // A gzip bomb beyond the bound is refused, not inflated.
     writeFileSync(join(dir, 'bomb.gz'), gzipSync(new Uint8Array(1 << 20)));
-    await assert.rejects(readIdx(join(dir, 'bomb.gz'), { maxBytes: 1 << 16 }), /bomb.gz: gzip decompression failed \(corrupt, truncated, or larger than 65536 bytes\)/);
+    await assert.rejects(
+      readIdx(join(dir, 'bomb.gz'), { maxBytes: 1 << 16 }),
+      /bomb.gz: gzip decompression failed \(corrupt, truncated, or larger than 65536 bytes\)/,
+    );
     writeFileSync(join(dir, 'fake.gz'), raw);
     await assert.rejects(readIdx(join(dir, 'fake.gz')), /fake.gz has a .gz name but no gzip header/);
     writeFileSync(join(dir, 'short-idx'), raw.subarray(0, 10));

@@ -26,9 +26,17 @@ test('MNIST train/test: shapes, first labels, class counts, pixel range', async 
   // The published per-digit counts of the MNIST training set.
   assert.deepEqual(counts(train.y.data), [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
   const px = train.x.f32;
-  let min = Infinity, max = -Infinity, sum = 0;
-  for (let i = 0; i < px.length; i++) { const v = px[i]; if (v < min) min = v; if (v > max) max = v; sum += v; }
-  assert.equal(min, 0); assert.equal(max, 1);
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0;
+  for (let i = 0; i < px.length; i++) {
+    const v = px[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  assert.equal(min, 0);
+  assert.equal(max, 1);
   assert.ok(Math.abs(sum / px.length - 0.1307) < 5e-4);
   const test = await loadMnist({ split: 'test', normalize: true });
   assert.deepEqual(test.x.shape, [10000, 1, 28, 28]);
@@ -49,10 +57,19 @@ test('MNIST from a directory with inconsistent files fails clearly', async () =>
       dims.forEach((d, k) => b.writeUInt32BE(d, 4 + 4 * k));
       return b;
     };
-    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), Buffer.concat([header(0x803, [2, 28, 28]), Buffer.alloc(2 * 784)]));
+    writeFileSync(
+      join(dir, 't10k-images-idx3-ubyte'),
+      Buffer.concat([header(0x803, [2, 28, 28]), Buffer.alloc(2 * 784)]),
+    );
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), Buffer.concat([header(0x801, [3]), Buffer.from([1, 2, 3])]));
-    await assert.rejects(loadMnist({ split: 'test', dir }), /t10k-images-idx3-ubyte has 2 images but t10k-labels-idx1-ubyte has 3 labels/);
-    await assert.rejects(loadMnist({ split: 'train', dir }), /train-images-idx3-ubyte \(or train-images-idx3-ubyte.gz\) not found/);
+    await assert.rejects(
+      loadMnist({ split: 'test', dir }),
+      /t10k-images-idx3-ubyte has 2 images but t10k-labels-idx1-ubyte has 3 labels/,
+    );
+    await assert.rejects(
+      loadMnist({ split: 'train', dir }),
+      /train-images-idx3-ubyte \(or train-images-idx3-ubyte.gz\) not found/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -82,10 +99,23 @@ test('parseFashionClassJson: strict format with clear errors', () => {
   const ok = parseFashionClassJson(enc(`{"data":[[${px(7)}], [], [ ${px(255)} ]]}\n`), 'x.json');
   assert.equal(ok.count, 2);
   assert.deepEqual(ok.skipped, [1]);
-  assert.equal(ok.images[0], 7); assert.equal(ok.images[784], 255);
-  assert.throws(() => parseFashionClassJson(enc(`{"data":[[1,2,3]]}`), 'x.json'), /x.json: entry 0 has 3 pixels, expected 784/);
-  assert.throws(() => parseFashionClassJson(enc(`{"data":[[${px(256)}]]}`), 'x.json'), /pixel value out of range 0..255 in entry 0/);
-  assert.throws(() => parseFashionClassJson(enc(`{"data":[[${px(1)}]`), 'x.json'), /expected ',' or ']' after an image at byte 1578/);
+  assert.equal(ok.images[0], 7);
+  assert.equal(ok.images[784], 255);
+  assert.throws(
+    () => parseFashionClassJson(enc(`{"data":[[1,2,3]]}`), 'x.json'),
+    /x.json: entry 0 has 3 pixels, expected 784/,
+  );
+  assert.throws(
+    () => parseFashionClassJson(enc(`{"data":[[${px(256)}]]}`), 'x.json'),
+    /pixel value out of range 0..255 in entry 0/,
+  );
+  assert.throws(
+    () => parseFashionClassJson(enc(`{"data":[[${px(1)}]`), 'x.json'),
+    /expected ',' or ']' after an image at byte 1578/,
+  );
   assert.throws(() => parseFashionClassJson(enc(`{"pixels":[]}`), 'x.json'), /expected the key "data"/);
-  assert.throws(() => parseFashionClassJson(enc(`{"data":[[1,x]]}`), 'x.json'), /expected a pixel value in entry 0 at byte 12/);
+  assert.throws(
+    () => parseFashionClassJson(enc(`{"data":[[1,x]]}`), 'x.json'),
+    /expected a pixel value in entry 0 at byte 12/,
+  );
 });

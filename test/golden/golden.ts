@@ -9,19 +9,33 @@ import { fileURLToPath } from 'node:url';
 import { Tensor } from '../../src/index.js';
 
 /** A fixture tensor: shape and flat row-major data (int64 for class indices). */
-export interface FT { shape: number[]; data: number[]; dtype?: 'int64' }
+export interface FT {
+  shape: number[];
+  data: number[];
+  dtype?: 'int64';
+}
 /** Torch keyword arguments as stored in the fixtures. */
 export type Kwargs = Record<string, unknown>;
 /** One forward/backward case. */
 export interface OpCase {
-  op: string; name: string; kwargs: Kwargs;
-  inputs: Record<string, FT | null>; output: FT; gradOutput: FT; grads: Record<string, FT>;
+  op: string;
+  name: string;
+  kwargs: Kwargs;
+  inputs: Record<string, FT | null>;
+  output: FT;
+  gradOutput: FT;
+  grads: Record<string, FT>;
   extra?: Record<string, FT>;
 }
 /** One optimizer trajectory. */
 export interface OptimCase {
-  optimizer: string; name: string; kwargs: Kwargs; groups?: Kwargs[];
-  params: FT[]; grads: FT[][]; trajectory: FT[][];
+  optimizer: string;
+  name: string;
+  kwargs: Kwargs;
+  groups?: Kwargs[];
+  params: FT[];
+  grads: FT[][];
+  trajectory: FT[][];
 }
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'torch');
@@ -53,26 +67,38 @@ export function assertMatches(actual: Tensor, expected: FT, what: string): void 
   assert.deepEqual([...actual.shape], expected.shape, `${what}: shape`);
   let scale = 1;
   for (const v of expected.data) scale = Math.max(scale, Math.abs(v));
-  const atol = 1e-5 * scale, rtol = 1e-4;
+  const atol = 1e-5 * scale,
+    rtol = 1e-4;
   const a = actual.data;
-  let worst = -1, worstErr = 0;
+  let worst = -1,
+    worstErr = 0;
   for (let i = 0; i < a.length; i++) {
     const e = expected.data[i];
     const err = Math.abs(a[i] - e) - (atol + rtol * Math.abs(e));
-    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) { worst = i; worstErr = err; }
+    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
+      worst = i;
+      worstErr = err;
+    }
   }
   if (worst >= 0) {
-    assert.fail(`${what}: element ${worst} of ${fmtShape(expected.shape)} is ${a[worst]}, torch gives ${expected.data[worst]} (atol ${atol.toExponential(1)}, rtol ${rtol})`);
+    assert.fail(
+      `${what}: element ${worst} of ${fmtShape(expected.shape)} is ${a[worst]}, torch gives ${expected.data[worst]} (atol ${atol.toExponential(1)}, rtol ${rtol})`,
+    );
   }
 }
 
-function fmtShape(s: number[]): string { return `[${s.join(', ')}]`; }
+function fmtShape(s: number[]): string {
+  return `[${s.join(', ')}]`;
+}
 
 /**
  * Runs one case: builds the inputs (those with a torch gradient require grad), calls fn,
  * compares the output, back-propagates gradOutput and compares every input gradient.
  */
-export function checkCase(c: OpCase, fn: (inp: Record<string, Tensor | null>) => Tensor): Record<string, Tensor | null> {
+export function checkCase(
+  c: OpCase,
+  fn: (inp: Record<string, Tensor | null>) => Tensor,
+): Record<string, Tensor | null> {
   const inp: Record<string, Tensor | null> = {};
   for (const [k, v] of Object.entries(c.inputs)) inp[k] = v === null ? null : toTensor(v, k in c.grads);
   const out = fn(inp);

@@ -10,13 +10,21 @@ for (const c of loadFixtures('norm')) {
       const x = req(inp, 'input');
       switch (c.op) {
         case 'batch_norm':
-          return F.batchNorm(x, req(inp, 'running_mean'), req(inp, 'running_var'), inp.weight, inp.bias,
-            { training: k.training as boolean, momentum: k.momentum as number, eps: k.eps as number });
+          return F.batchNorm(x, req(inp, 'running_mean'), req(inp, 'running_var'), inp.weight, inp.bias, {
+            training: k.training as boolean,
+            momentum: k.momentum as number,
+            eps: k.eps as number,
+          });
         case 'layer_norm':
           return F.layerNorm(x, k.normalized_shape as number[], inp.weight, inp.bias, { eps: k.eps as number });
         case 'local_response_norm':
-          return F.localResponseNorm(x, k.size as number, { alpha: k.alpha as number, beta: k.beta as number, k: k.k as number });
-        default: assert.fail(`unknown op ${c.op}`);
+          return F.localResponseNorm(x, k.size as number, {
+            alpha: k.alpha as number,
+            beta: k.beta as number,
+            k: k.k as number,
+          });
+        default:
+          assert.fail(`unknown op ${c.op}`);
       }
     });
     if (c.op === 'batch_norm') {

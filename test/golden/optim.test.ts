@@ -14,12 +14,18 @@ type Params = Tensor[] | { params: Tensor[] }[];
 
 function make(name: string, params: Params, kw: Record<string, unknown>): optim.Optimizer<optim.BaseHyper> {
   switch (name) {
-    case 'SGD': return new optim.SGD(params as optim.ParamsInput<optim.SGDHyper>, kw as Partial<optim.SGDHyper> & { lr: number });
-    case 'Adam': return new optim.Adam(params as optim.ParamsInput<optim.AdamHyper>, kw as Partial<optim.AdamHyper>);
-    case 'AdamW': return new optim.AdamW(params as optim.ParamsInput<optim.AdamHyper>, kw as Partial<optim.AdamHyper>);
-    case 'RMSprop': return new optim.RMSprop(params as optim.ParamsInput<optim.RMSpropHyper>, kw as Partial<optim.RMSpropHyper>);
-    case 'Adagrad': return new optim.Adagrad(params as optim.ParamsInput<optim.AdagradHyper>, kw as Partial<optim.AdagradHyper>);
-    default: assert.fail(`unknown optimizer ${name}`);
+    case 'SGD':
+      return new optim.SGD(params as optim.ParamsInput<optim.SGDHyper>, kw as Partial<optim.SGDHyper> & { lr: number });
+    case 'Adam':
+      return new optim.Adam(params as optim.ParamsInput<optim.AdamHyper>, kw as Partial<optim.AdamHyper>);
+    case 'AdamW':
+      return new optim.AdamW(params as optim.ParamsInput<optim.AdamHyper>, kw as Partial<optim.AdamHyper>);
+    case 'RMSprop':
+      return new optim.RMSprop(params as optim.ParamsInput<optim.RMSpropHyper>, kw as Partial<optim.RMSpropHyper>);
+    case 'Adagrad':
+      return new optim.Adagrad(params as optim.ParamsInput<optim.AdagradHyper>, kw as Partial<optim.AdagradHyper>);
+    default:
+      assert.fail(`unknown optimizer ${name}`);
   }
 }
 
@@ -30,7 +36,9 @@ for (const c of loadFixtures<OptimCase>('optim')) {
     const groups = c.groups?.map((g, i) => ({ params: [params[i]], ...camel(g) }));
     const opt = make(c.optimizer, groups ?? params, camel(c.kwargs));
     c.grads.forEach((gs, step) => {
-      params.forEach((p, i) => { p.grad = toTensor(gs[i]); });
+      params.forEach((p, i) => {
+        p.grad = toTensor(gs[i]);
+      });
       opt.step();
       params.forEach((p, i) => assertMatches(p, c.trajectory[step][i], `${c.name} step ${step + 1} param ${i}`));
     });

@@ -19,7 +19,10 @@ test('atomicWriteFile replaces the file and leaves no temp file', async () => {
     await atomicWriteFile(path, 'text ✓');
     assert.equal(readFileSync(path, 'utf8'), 'text ✓');
     assert.deepEqual(readdirSync(dir), ['out.bin']);
-    await assert.rejects(atomicWriteFile(join(dir, 'no', 'such', 'dir.bin'), 'x'), /atomicWriteFile: writing .*dir.bin failed/);
+    await assert.rejects(
+      atomicWriteFile(join(dir, 'no', 'such', 'dir.bin'), 'x'),
+      /atomicWriteFile: writing .*dir.bin failed/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -31,13 +34,16 @@ test('a write that fails midway leaves the old file intact and removes the temp 
     const path = join(dir, 'weights.safetensors');
     writeFileSync(path, 'old contents');
     let calls = 0;
-    await assert.rejects(atomicWriteFile(path, new Uint8Array(1000).fill(7), {
-      chunkSize: 100,
-      writeChunk: async (handle, chunk, position) => {
-        if (++calls === 4) throw new Error('disk full (simulated)');
-        await handle.write(chunk, 0, chunk.length, position);
-      },
-    }), /writing .*weights.safetensors failed \(disk full \(simulated\)\); the previous file, if any, is unchanged/);
+    await assert.rejects(
+      atomicWriteFile(path, new Uint8Array(1000).fill(7), {
+        chunkSize: 100,
+        writeChunk: async (handle, chunk, position) => {
+          if (++calls === 4) throw new Error('disk full (simulated)');
+          await handle.write(chunk, 0, chunk.length, position);
+        },
+      }),
+      /writing .*weights.safetensors failed \(disk full \(simulated\)\); the previous file, if any, is unchanged/,
+    );
     assert.equal(calls, 4);
     assert.equal(readFileSync(path, 'utf8'), 'old contents');
     assert.deepEqual(readdirSync(dir), ['weights.safetensors']);
@@ -54,7 +60,9 @@ test('a process killed in the middle of a save leaves the old file intact', asyn
     const moduleUrl = pathToFileURL(resolve('src/io/atomic-write.ts')).href;
     const child = join(dir, 'child.mts');
     // The child writes 1 MB in 64 KB chunks, pausing after each so it can be killed mid-file.
-    writeFileSync(child, `
+    writeFileSync(
+      child,
+      `
       import { atomicWriteFile } from ${JSON.stringify(moduleUrl)};
       await atomicWriteFile(${JSON.stringify(path)}, new Uint8Array(1 << 20).fill(1), {
         chunkSize: 1 << 16,
@@ -65,13 +73,16 @@ test('a process killed in the middle of a save leaves the old file intact', asyn
         },
       });
       process.stdout.write('done\\n');
-    `);
+    `,
+    );
     const proc = spawn(process.execPath, ['--import', 'tsx', child], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     await new Promise<void>((resolveWait, reject) => {
       proc.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        if (out.split('chunk').length - 1 >= 2) { proc.kill('SIGKILL'); }
+        if (out.split('chunk').length - 1 >= 2) {
+          proc.kill('SIGKILL');
+        }
       });
       proc.on('exit', () => resolveWait());
       proc.on('error', reject);
@@ -80,7 +91,8 @@ test('a process killed in the middle of a save leaves the old file intact', asyn
     assert.ok(out.includes('chunk'), 'the child never started writing');
     assert.equal(readFileSync(path, 'utf8'), 'previous model');
     // The crash may leave its temp file behind, but never under the target name.
-    for (const f of readdirSync(dir)) if (f !== 'model.bin' && f !== 'child.mts') assert.match(f, /^\.model\.bin\..*\.tmp$/);
+    for (const f of readdirSync(dir))
+      if (f !== 'model.bin' && f !== 'child.mts') assert.match(f, /^\.model\.bin\..*\.tmp$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

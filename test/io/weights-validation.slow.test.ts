@@ -22,13 +22,22 @@ const dir = mkdtempSync(join(tmpdir(), 'convkit-weights-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [mainJs, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const META = {
-  'convkit.model': 'lenet5', 'convkit.dataset': 'mnist', 'convkit.inputShape': '[1,28,28]', 'convkit.numClasses': '10',
-  'convkit.classes': JSON.stringify(Array.from({ length: 10 }, (_, i) => String(i))), 'convkit.normalize': JSON.stringify({ mean: 0.1307, std: 0.3081 }),
+  'convkit.model': 'lenet5',
+  'convkit.dataset': 'mnist',
+  'convkit.inputShape': '[1,28,28]',
+  'convkit.numClasses': '10',
+  'convkit.classes': JSON.stringify(Array.from({ length: 10 }, (_, i) => String(i))),
+  'convkit.normalize': JSON.stringify({ mean: 0.1307, std: 0.3081 }),
 };
 
 function digitPng(): string {
@@ -42,7 +51,10 @@ function digitPng(): string {
 /** Asserts a one-line error (no stack trace) with the given exit code matching every pattern. */
 function assertError(r: { status: number | null; stderr: string }, code: number, ...patterns: RegExp[]): void {
   assert.equal(r.status, code, r.stderr);
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('usage:'));
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('usage:'));
   assert.equal(lines.length, 1, `one line of error, got:\n${r.stderr}`);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
   for (const p of patterns) assert.match(r.stderr, p);
@@ -52,15 +64,24 @@ test('metadata: wrong types and ranges are errors naming the file, the field and
   const f = 'w.safetensors';
   const dec = (patch: Record<string, string>) => () => decodeWeightsInfo(f, { ...META, ...patch });
   assert.deepEqual(decodeWeightsInfo(f, META).normalize, { mean: 0.1307, std: 0.3081 });
-  assert.throws(dec({ 'convkit.numClasses': 'abc' }), /^Error: w\.safetensors: metadata 'convkit\.numClasses' is "abc", expected a positive integer/);
+  assert.throws(
+    dec({ 'convkit.numClasses': 'abc' }),
+    /^Error: w\.safetensors: metadata 'convkit\.numClasses' is "abc", expected a positive integer/,
+  );
   assert.throws(dec({ 'convkit.numClasses': '0' }), /'convkit\.numClasses' is "0"/);
   assert.throws(dec({ 'convkit.numClasses': '2.5' }), /'convkit\.numClasses' is "2\.5"/);
-  assert.throws(dec({ 'convkit.normalize': '{"mean":0.1,"std":0}' }), /w\.safetensors: metadata 'convkit\.normalize' is .*std 0/);
+  assert.throws(
+    dec({ 'convkit.normalize': '{"mean":0.1,"std":0}' }),
+    /w\.safetensors: metadata 'convkit\.normalize' is .*std 0/,
+  );
   assert.throws(dec({ 'convkit.normalize': '{"mean":-0.5,"std":0.3}' }), /'convkit\.normalize' .*mean -0\.5/);
   assert.throws(dec({ 'convkit.normalize': '{"mean":0.1,"std":-1}' }), /'convkit\.normalize' .*std -1/);
   assert.throws(dec({ 'convkit.normalize': '{"mean":NaN,"std":1}' }), /'convkit\.normalize' is "\{\\"mean\\":NaN/);
   assert.throws(dec({ 'convkit.normalize': '{"mean":"0.1","std":0.3}' }), /'convkit\.normalize'/);
-  assert.throws(dec({ 'convkit.inputShape': '[1,28]x' }), /'convkit\.inputShape' is "\[1,28\]x", expected a JSON array/);
+  assert.throws(
+    dec({ 'convkit.inputShape': '[1,28]x' }),
+    /'convkit\.inputShape' is "\[1,28\]x", expected a JSON array/,
+  );
   assert.throws(dec({ 'convkit.inputShape': '[1,-28,28]' }), /'convkit\.inputShape'/);
   assert.throws(dec({ 'convkit.inputShape': '[]' }), /'convkit\.inputShape'/);
   assert.throws(dec({ 'convkit.classes': '[1,2]' }), /'convkit\.classes'/);
@@ -76,7 +97,10 @@ test('library: loadStateDict refuses a tensor whose dtype differs from the param
   assert.deepEqual(Array.from(layer.weight.data), before, 'nothing was copied');
   const path = join(dir, 'int-weight.safetensors');
   writeFileSync(path, serializeSafetensors(Object.fromEntries(sd)));
-  await assert.rejects(loadWeights(layer, path), (e: Error) => e.message.includes(path) && /dtype mismatch for 'weight'/.test(e.message));
+  await assert.rejects(
+    loadWeights(layer, path),
+    (e: Error) => e.message.includes(path) && /dtype mismatch for 'weight'/.test(e.message),
+  );
 });
 
 test('CLI: float bytes labelled I32 are refused, naming the file and the key', async () => {
@@ -94,8 +118,16 @@ test('CLI: float bytes labelled I32 are refused, naming the file and the key', a
   bytes.set(new TextEncoder().encode(relabelled), 8);
   const bad = join(dir, 'relabelled.safetensors');
   writeFileSync(bad, bytes);
-  assertError(cli('predict', image, '--weights', bad), 1, /relabelled\.safetensors: tensor '0\.weight' is stored as I32 but the model's 0\.weight is float32/);
-  assertError(cli('visualize', '--weights', bad, '--image', image, '--out', join(dir, 'vis')), 1, /relabelled\.safetensors: tensor '0\.weight' is stored as I32/);
+  assertError(
+    cli('predict', image, '--weights', bad),
+    1,
+    /relabelled\.safetensors: tensor '0\.weight' is stored as I32 but the model's 0\.weight is float32/,
+  );
+  assertError(
+    cli('visualize', '--weights', bad, '--image', image, '--out', join(dir, 'vis')),
+    1,
+    /relabelled\.safetensors: tensor '0\.weight' is stored as I32/,
+  );
 });
 
 test('CLI: NaN or infinite weights are refused (no "NaN%" prediction), naming the file, the key and the count', async () => {
@@ -107,7 +139,12 @@ test('CLI: NaN or infinite weights are refused (no "NaN%" prediction), naming th
   const path = join(dir, 'diverged.safetensors');
   writeFileSync(path, serializeSafetensors(Object.fromEntries(model.stateDict()), META)); // saveWeights itself refuses NaN
   const r = cli('predict', digitPng(), '--weights', path);
-  assertError(r, 1, /diverged\.safetensors: tensor '3\.bias' has 2 NaN or infinite values \(first at index 4\)/, /lower --lr/);
+  assertError(
+    r,
+    1,
+    /diverged\.safetensors: tensor '3\.bias' has 2 NaN or infinite values \(first at index 4\)/,
+    /lower --lr/,
+  );
   assert.doesNotMatch(r.stdout + r.stderr, /NaN%/);
 });
 

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createModel, modelNames, modelLoss, modelSpec, lenet5, kerasFashion, mlp, logisticRegression } from '../../src/models/index.js';
+import {
+  createModel,
+  modelNames,
+  modelLoss,
+  modelSpec,
+  lenet5,
+  kerasFashion,
+  mlp,
+  logisticRegression,
+} from '../../src/models/index.js';
 import { Conv2d } from '../../src/nn/layers/conv.js';
 import { Linear } from '../../src/nn/layers/linear.js';
 import { Dropout } from '../../src/nn/layers/dropout.js';
@@ -21,7 +30,13 @@ test('lenet5: 61,706 parameters, (N, 1, 28, 28) -> (N, 10)', () => {
   const y = noGrad(() => m.call(randn([2, 1, 28, 28])));
   assert.deepEqual(y.shape, [2, 10]);
   const convs = layers(m, Conv2d);
-  assert.deepEqual(convs.map((c) => [c.inChannels, c.outChannels, ...c.kernelSize]), [[1, 6, 5, 5], [6, 16, 5, 5]]);
+  assert.deepEqual(
+    convs.map((c) => [c.inChannels, c.outChannels, ...c.kernelSize]),
+    [
+      [1, 6, 5, 5],
+      [6, 16, 5, 5],
+    ],
+  );
   assert.equal(convs[0].options.padding, 2);
 });
 
@@ -30,11 +45,20 @@ test("kerasFashion: the lecture's 1,413,834 parameters, same padding, He init, l
   const m = kerasFashion();
   assert.equal(m.numParameters(), 1413834);
   const convs = layers(m, Conv2d);
-  assert.deepEqual(convs.map((c) => c.numParameters()), [3200, 73856, 147584, 295168, 590080]);
+  assert.deepEqual(
+    convs.map((c) => c.numParameters()),
+    [3200, 73856, 147584, 295168, 590080],
+  );
   assert.ok(convs.every((c) => c.options.padding === 'same'));
   const dense = layers(m, Linear);
-  assert.deepEqual(dense.map((d) => d.numParameters()), [295040, 8256, 650]);
-  assert.deepEqual(layers(m, Dropout).map((d) => d.p), [0.5, 0.5]);
+  assert.deepEqual(
+    dense.map((d) => d.numParameters()),
+    [295040, 8256, 650],
+  );
+  assert.deepEqual(
+    layers(m, Dropout).map((d) => d.p),
+    [0.5, 0.5],
+  );
   // He normal: std sqrt(2 / fanIn) -> for the 2304->128 layer, sqrt(2/2304) = 0.02946; zero biases
   const w = dense[0].weight.f32;
   let s = 0;
@@ -61,7 +85,22 @@ test('mlp and logisticRegression', () => {
 });
 
 test('createModel by name', () => {
-  assert.deepEqual(modelNames(), ['mlp', 'lenet5', 'keras-fashion', 'logistic', 'alexnet', 'vgg11', 'vgg16', 'googlenet', 'resnet18', 'resnet34', 'resnet50', 'resnet20', 'autoencoder', 'unet']);
+  assert.deepEqual(modelNames(), [
+    'mlp',
+    'lenet5',
+    'keras-fashion',
+    'logistic',
+    'alexnet',
+    'vgg11',
+    'vgg16',
+    'googlenet',
+    'resnet18',
+    'resnet34',
+    'resnet50',
+    'resnet20',
+    'autoencoder',
+    'unet',
+  ]);
   assert.equal(createModel('lenet5').numParameters(), 61706);
   assert.equal(createModel('keras-fashion').numParameters(), 1413834);
   assert.equal(createModel('mlp', { inputShape: [30], numClasses: 2, hidden: [8] }).numParameters(), 30 * 8 + 8 + 18);
@@ -69,6 +108,12 @@ test('createModel by name', () => {
   assert.equal(modelLoss('logistic', 2), 'bceWithLogits');
   assert.equal(modelLoss('logistic', 3), 'crossEntropy');
   assert.equal(modelSpec('lenet5').loss, 'crossEntropy');
-  assert.throws(() => createModel('resnet'), /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic, alexnet, vgg11, .*, unet\)/);
-  assert.throws(() => createModel('lenet5', { inputShape: [30] }), /createModel\('lenet5'\): needs \[C, 28, 28\] images, the dataset gives \[30\]/);
+  assert.throws(
+    () => createModel('resnet'),
+    /unknown model 'resnet' \(known: mlp, lenet5, keras-fashion, logistic, alexnet, vgg11, .*, unet\)/,
+  );
+  assert.throws(
+    () => createModel('lenet5', { inputShape: [30] }),
+    /createModel\('lenet5'\): needs \[C, 28, 28\] images, the dataset gives \[30\]/,
+  );
 });

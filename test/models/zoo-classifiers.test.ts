@@ -5,8 +5,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  alexnet, alexnetParameterCount, vgg16, vgg11, vggParameterCount, InceptionModule, BasicConv2d, googlenet,
-  resnet18, resnet50, resnet20, resnetCifar, BasicBlock, Bottleneck, PadShortcut,
+  alexnet,
+  alexnetParameterCount,
+  vgg16,
+  vgg11,
+  vggParameterCount,
+  InceptionModule,
+  BasicConv2d,
+  googlenet,
+  resnet18,
+  resnet50,
+  resnet20,
+  resnetCifar,
+  BasicBlock,
+  Bottleneck,
+  PadShortcut,
 } from '../../src/models/index.js';
 import { Conv2d } from '../../src/nn/layers/conv.js';
 import { Linear } from '../../src/nn/layers/linear.js';
@@ -32,20 +45,36 @@ function std(v: ArrayLike<number>): number {
   return Math.sqrt(s / v.length);
 }
 
-const convSpec = (c: Conv2d): number[] => [c.inChannels, c.outChannels, c.kernelSize[0], c.options.stride as number, c.options.padding as number];
+const convSpec = (c: Conv2d): number[] => [
+  c.inChannels,
+  c.outChannels,
+  c.kernelSize[0],
+  c.options.stride as number,
+  c.options.padding as number,
+];
 
 test('alexnet: torchvision 61,100,840 and original 62,378,344 parameters; plan = built module', () => {
   assert.equal(alexnetParameterCount(), 61_100_840);
   assert.equal(alexnetParameterCount({ numClasses: 10 }), 61_100_840 - 4096 * 990 - 990);
   // original: 96@11x11/4, 256@5x5, 384, 384, 256 @3x3, fc 9216-4096-4096-1000 (no grouping)
-  const convs = 3 * 96 * 121 + 96 + 96 * 256 * 25 + 256 + 256 * 384 * 9 + 384 + 384 * 384 * 9 + 384 + 384 * 256 * 9 + 256;
-  assert.equal(alexnetParameterCount({ original: true }), convs + 9216 * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * 1000 + 1000);
+  const convs =
+    3 * 96 * 121 + 96 + 96 * 256 * 25 + 256 + 256 * 384 * 9 + 384 + 384 * 384 * 9 + 384 + 384 * 256 * 9 + 256;
+  assert.equal(
+    alexnetParameterCount({ original: true }),
+    convs + 9216 * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * 1000 + 1000,
+  );
   assert.equal(alexnetParameterCount({ original: true }), 62_378_344);
 
   manualSeed(1);
   const m = alexnet({ numClasses: 10, hidden: 32 });
   assert.equal(m.numParameters(), alexnetParameterCount({ numClasses: 10, hidden: 32 }));
-  assert.deepEqual(layers(m, Conv2d).map(convSpec), [[3, 64, 11, 4, 2], [64, 192, 5, 1, 2], [192, 384, 3, 1, 1], [384, 256, 3, 1, 1], [256, 256, 3, 1, 1]]);
+  assert.deepEqual(layers(m, Conv2d).map(convSpec), [
+    [3, 64, 11, 4, 2],
+    [64, 192, 5, 1, 2],
+    [192, 384, 3, 1, 1],
+    [384, 256, 3, 1, 1],
+    [256, 256, 3, 1, 1],
+  ]);
   assert.equal(layers(m, LocalResponseNorm).length, 0);
   assert.ok(m.stateDict().has('classifier.1.weight'), 'torchvision parameter names');
   m.eval();
@@ -54,19 +83,36 @@ test('alexnet: torchvision 61,100,840 and original 62,378,344 parameters; plan =
   assert.deepEqual(s.outputShape, [1, 10]);
 
   const o = alexnet({ original: true, numClasses: 10, hidden: 16 });
-  assert.deepEqual(layers(o, Conv2d).map((c) => c.outChannels), [96, 256, 384, 384, 256]);
+  assert.deepEqual(
+    layers(o, Conv2d).map((c) => c.outChannels),
+    [96, 256, 384, 384, 256],
+  );
   const lrn = layers(o, LocalResponseNorm);
-  assert.deepEqual(lrn.map((l) => [l.size, l.alpha, l.beta, l.k]), [[5, 1e-4, 0.75, 2], [5, 1e-4, 0.75, 2]]);
+  assert.deepEqual(
+    lrn.map((l) => [l.size, l.alpha, l.beta, l.k]),
+    [
+      [5, 1e-4, 0.75, 2],
+      [5, 1e-4, 0.75, 2],
+    ],
+  );
   // LRN follows the ReLU of conv1 and conv2, before the pool
   const f = o.features;
-  assert.ok(f.at(0) instanceof Conv2d && f.at(1) instanceof ReLU && f.at(2) instanceof LocalResponseNorm && f.at(3) instanceof MaxPool2d);
+  assert.ok(
+    f.at(0) instanceof Conv2d &&
+      f.at(1) instanceof ReLU &&
+      f.at(2) instanceof LocalResponseNorm &&
+      f.at(3) instanceof MaxPool2d,
+  );
   assert.deepEqual(noGrad(() => o.eval().call(randn([1, 3, 67, 67]))).shape, [1, 10]);
   assert.throws(() => alexnet({ dropout: 1 }), /alexnet: dropout must be in \[0, 1\), got 1/);
 });
 
 test('vgg: torchvision parameter counts for 11/13/16/19 with and without batch norm', () => {
   const expected: [11 | 13 | 16 | 19, number, number][] = [
-    [11, 132_863_336, 132_868_840], [13, 133_047_848, 133_053_736], [16, 138_357_544, 138_365_992], [19, 143_667_240, 143_678_248],
+    [11, 132_863_336, 132_868_840],
+    [13, 133_047_848, 133_053_736],
+    [16, 138_357_544, 138_365_992],
+    [19, 143_667_240, 143_678_248],
   ];
   for (const [d, plain, bn] of expected) {
     assert.equal(vggParameterCount(d), plain, `vgg${d}`);
@@ -91,7 +137,10 @@ test('vgg: a reduced vgg16_bn builds exactly its plan and classifies 32x32 image
   assert.ok(Array.from(fc.bias!.data).every((v) => v === 0));
   const convs = layers(m, Conv2d);
   assert.equal(convs.length, 13);
-  assert.deepEqual(convs.map((c) => c.outChannels), [4, 4, 8, 8, 16, 16, 16, 32, 32, 32, 32, 32, 32]);
+  assert.deepEqual(
+    convs.map((c) => c.outChannels),
+    [4, 4, 8, 8, 16, 16, 16, 32, 32, 32, 32, 32, 32],
+  );
   assert.ok(convs.every((c) => c.kernelSize[0] === 3 && c.options.padding === 1));
   assert.equal(layers(m, BatchNorm2d).length, 13);
   assert.equal(layers(m, MaxPool2d).length, 5);
@@ -114,7 +163,10 @@ test('InceptionModule: inception (3a) maps 192 channels to 256 at 28x28', () => 
   assert.equal(new InceptionModule(192, 64, 96, 128, 16, 32, 32, { branch5Kernel: 3 }).numParameters(), 155_872); // torchvision's
   m.eval();
   assert.deepEqual(summary(m, [192, 28, 28]).outputShape, [1, 256, 28, 28]);
-  assert.throws(() => noGrad(() => m.call(randn([1, 191, 28, 28]))), /InceptionModule: expected input \(N, 192, H, W\), got \[1, 191, 28, 28\]/);
+  assert.throws(
+    () => noGrad(() => m.call(randn([1, 191, 28, 28]))),
+    /InceptionModule: expected input \(N, 192, H, W\), got \[1, 191, 28, 28\]/,
+  );
 });
 
 test('InceptionModule: branch outputs are concatenated in order and gradients reach every branch', () => {
@@ -137,10 +189,16 @@ test('InceptionModule: branch outputs are concatenated in order and gradients re
   for (let b = 0; b < 4; b++) {
     for (const conv of layers(m.at(b), Conv2d)) {
       const g = conv.weight.grad;
-      assert.ok(g && Array.from(g.data).some((v) => v !== 0), `branch ${b} conv ${conv.inChannels}->${conv.outChannels} gets a gradient`);
+      assert.ok(
+        g && Array.from(g.data).some((v) => v !== 0),
+        `branch ${b} conv ${conv.inChannels}->${conv.outChannels} gets a gradient`,
+      );
     }
   }
-  assert.throws(() => new InceptionModule(6, 3, 0, 4, 2, 5, 2), /InceptionModule: c3x3reduce must be a positive integer, got 0/);
+  assert.throws(
+    () => new InceptionModule(6, 3, 0, 4, 2, 5, 2),
+    /InceptionModule: c3x3reduce must be a positive integer, got 0/,
+  );
 });
 
 test('InceptionModule and BasicBlock: input gradients match finite differences (eval mode)', () => {
@@ -150,7 +208,9 @@ test('InceptionModule and BasicBlock: input gradients match finite differences (
   // exactly 0 wherever the first ReLU is dead, a kink that central differences straddle; shifting
   // the BN biases to about 1 keeps the pre-activations away from the kinks (by more than eps = 1e-2).
   const shiftBn = (m: Module): void => {
-    noGrad(() => { for (const bn of layers(m, BatchNorm2d)) bn.bias!.copy_(randn(bn.bias!.shape).mul(0.1).add(1)); });
+    noGrad(() => {
+      for (const bn of layers(m, BatchNorm2d)) bn.bias!.copy_(randn(bn.bias!.shape).mul(0.1).add(1));
+    });
   };
   const inc = new InceptionModule(3, 2, 2, 3, 2, 2, 2).eval();
   shiftBn(inc);
@@ -166,19 +226,31 @@ test('googlenet: torchvision 6,624,904 parameters (13,004,888 with aux); aux log
   const aux = g.getSubmodule('aux1').numParameters() + g.getSubmodule('aux2').numParameters();
   assert.equal(g.numParameters(), 13_004_888);
   assert.equal(g.numParameters() - aux, 6_624_904);
-  assert.deepEqual(g.inceptions.map((i) => i.outChannels), [256, 480, 512, 512, 512, 528, 832, 832, 1024]);
+  assert.deepEqual(
+    g.inceptions.map((i) => i.outChannels),
+    [256, 480, 512, 512, 512, 528, 832, 832, 1024],
+  );
   g.train();
   const y = g.call(randn([2, 3, 32, 32]));
   assert.deepEqual(y.shape, [2, 1000]);
   assert.ok(g.auxOutputs !== null);
-  assert.deepEqual(g.auxOutputs.map((a) => a.shape), [[2, 1000], [2, 1000]]);
+  assert.deepEqual(
+    g.auxOutputs.map((a) => a.shape),
+    [
+      [2, 1000],
+      [2, 1000],
+    ],
+  );
   g.eval();
   noGrad(() => g.call(randn([1, 3, 32, 32])));
   assert.equal(g.auxOutputs, null);
   const small = googlenet({ numClasses: 10 });
   assert.equal(small.numParameters(), 6_624_904 - (1024 * 1000 + 1000) + (1024 * 10 + 10));
   assert.ok(layers(small, BasicConv2d).length > 0 && [...small.namedChildren()].every(([n]) => !n.startsWith('aux')));
-  assert.ok(Math.abs(std((small.getSubmodule('fc') as Linear).weight.f32) - 0.01) < 1e-3, 'torchvision init: N(0, 0.01)');
+  assert.ok(
+    Math.abs(std((small.getSubmodule('fc') as Linear).weight.f32) - 0.01) < 1e-3,
+    'torchvision init: N(0, 0.01)',
+  );
   small.eval();
   const s = summary(small, [3, 64, 64]);
   assert.deepEqual(s.rows.find((r) => r.name === 'inception3a')!.outputShape, [1, 256, 8, 8]);
@@ -195,12 +267,23 @@ test('resnet18 / resnet50: torchvision 11,689,512 and 25,557,032 parameters; sta
   r18.eval();
   const s = summary(r18, [3, 32, 32]);
   const shape = (n: string): number[] => s.rows.find((r) => r.name === n)!.outputShape;
-  assert.deepEqual([shape('maxpool'), shape('layer1'), shape('layer2'), shape('layer3'), shape('layer4')],
-    [[1, 64, 8, 8], [1, 64, 8, 8], [1, 128, 4, 4], [1, 256, 2, 2], [1, 512, 1, 1]]);
+  assert.deepEqual(
+    [shape('maxpool'), shape('layer1'), shape('layer2'), shape('layer3'), shape('layer4')],
+    [
+      [1, 64, 8, 8],
+      [1, 64, 8, 8],
+      [1, 128, 4, 4],
+      [1, 256, 2, 2],
+      [1, 512, 1, 1],
+    ],
+  );
   assert.deepEqual(s.outputShape, [1, 1000]);
   const r50 = resnet50({ init: 'default' });
   assert.equal(r50.numParameters(), 25_557_032);
-  assert.deepEqual(layers(r50, Bottleneck).map((b) => b.planes), [64, 64, 64, 128, 128, 128, 128, 256, 256, 256, 256, 256, 256, 512, 512, 512]);
+  assert.deepEqual(
+    layers(r50, Bottleneck).map((b) => b.planes),
+    [64, 64, 64, 128, 128, 128, 128, 256, 256, 256, 256, 256, 256, 512, 512, 512],
+  );
 });
 
 test('BasicBlock with stride 2: 1x1 conv projection shortcut, y = relu(body(x) + shortcut(x))', () => {
@@ -230,7 +313,9 @@ test('resnet20: 269,722 parameters (option A), 272,474 with projections; zero-pa
   const m = resnet20();
   assert.equal(m.numParameters(), 269_722);
   // He-normal fan-out: std sqrt(2 / (64 * 9)) for the last stage's 64->64 convs
-  const w = layers(m, Conv2d).filter((c) => c.inChannels === 64).flatMap((c) => Array.from(c.weight.f32));
+  const w = layers(m, Conv2d)
+    .filter((c) => c.inChannels === 64)
+    .flatMap((c) => Array.from(c.weight.f32));
   assert.ok(Math.abs(std(w) - Math.sqrt(2 / 576)) < 2e-3, `std ${std(w)}`);
   assert.equal(resnetCifar({ depth: 20, shortcut: 'B' }).numParameters(), 272_474);
   assert.equal(layers(resnetCifar({ depth: 32 }), BasicBlock).length, 15);
@@ -240,12 +325,17 @@ test('resnet20: 269,722 parameters (option A), 272,474 with projections; zero-pa
   const x = randn([1, 2, 4, 4]);
   const y = p.call(x);
   assert.deepEqual(y.shape, [1, 4, 2, 2]);
-  const v = (t: typeof x, c: number, h: number, w: number): number => t.data[((c * t.shape[2]) + h) * t.shape[3] + w];
-  for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) {
-    assert.deepEqual([v(y, 0, h, w), v(y, 1, h, w), v(y, 2, h, w), v(y, 3, h, w)], [0, v(x, 0, 2 * h, 2 * w), v(x, 1, 2 * h, 2 * w), 0]);
-  }
+  const v = (t: typeof x, c: number, h: number, w: number): number => t.data[(c * t.shape[2] + h) * t.shape[3] + w];
+  for (let h = 0; h < 2; h++)
+    for (let w = 0; w < 2; w++) {
+      assert.deepEqual(
+        [v(y, 0, h, w), v(y, 1, h, w), v(y, 2, h, w), v(y, 3, h, w)],
+        [0, v(x, 0, 2 * h, 2 * w), v(x, 1, 2 * h, 2 * w), 0],
+      );
+    }
   // a few SGD steps on one tiny batch lower the loss; gradients reach the stem
-  const xb = randn([4, 3, 8, 8]), t = randint(0, 10, [4]);
+  const xb = randn([4, 3, 8, 8]),
+    t = randint(0, 10, [4]);
   const opt = new SGD(m.parameters(), { lr: 0.05, momentum: 0.9 });
   const losses: number[] = [];
   for (let i = 0; i < 6; i++) {

@@ -4,9 +4,15 @@ import { tensor, zeros, arange, randn, manualSeed, Tensor } from '../../src/inde
 import { assertClose, gradcheck } from '../helpers/check.js';
 
 test('creation from nested arrays and typed arrays', () => {
-  const a = tensor([[1, 2, 3], [4, 5, 6]]);
+  const a = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(a.shape, [2, 3]);
-  assert.deepEqual(a.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(a.toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   const b = tensor(new Float32Array([1, 2, 3, 4]), [2, 2]);
   assert.equal(b.data.length, 4);
   assert.throws(() => tensor([[1, 2], [3]]), /ragged/);
@@ -16,15 +22,23 @@ test('creation from nested arrays and typed arrays', () => {
 });
 
 test('seeded randn is reproducible', () => {
-  manualSeed(42); const a = randn([5]).toFlatArray();
-  manualSeed(42); const b = randn([5]).toFlatArray();
+  manualSeed(42);
+  const a = randn([5]).toFlatArray();
+  manualSeed(42);
+  const b = randn([5]).toFlatArray();
   assert.deepEqual(a, b);
 });
 
 test('broadcasting add/mul and their gradients', () => {
-  const a = tensor([[1, 2, 3], [4, 5, 6]]);
+  const a = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   const b = tensor([10, 20, 30]);
-  assertClose(a.add(b), [[11, 22, 33], [14, 25, 36]]);
+  assertClose(a.add(b), [
+    [11, 22, 33],
+    [14, 25, 36],
+  ]);
   assert.throws(() => a.add(tensor([1, 2])), /add: shapes \[2, 3\] and \[2\]/);
   manualSeed(1);
   gradcheck((x, y) => x.mul(y).add(x.div(y.abs().add(1))), [randn([2, 3]), randn([3])]);

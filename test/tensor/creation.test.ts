@@ -1,20 +1,49 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, ones, full, zerosLike, onesLike, arange, linspace, rand, randn, randint,
-  manualSeed, getRngState, setRngState, randperm, Tensor,
+  tensor,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  arange,
+  linspace,
+  rand,
+  randn,
+  randint,
+  manualSeed,
+  getRngState,
+  setRngState,
+  randperm,
+  Tensor,
 } from '../../src/index.js';
 import { assertClose } from '../helpers/check.js';
 
 test('tensor() from nested arrays: shape, dtype, row-major order', () => {
-  const a = tensor([[[1, 2], [3, 4], [5, 6]]]);
+  const a = tensor([
+    [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+  ]);
   assert.deepEqual(a.shape, [1, 3, 2]);
   assert.equal(a.dtype, 'float32');
   assert.deepEqual(Array.from(a.data), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(a.toArray(), [[[1, 2], [3, 4], [5, 6]]]);
+  assert.deepEqual(a.toArray(), [
+    [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+  ]);
   assert.equal(a.ndim, 3);
   assert.equal(a.size, 6);
-  assert.deepEqual(tensor([1, 2, 3, 4, 5, 6], [2, 3]).toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(tensor([1, 2, 3, 4, 5, 6], [2, 3]).toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(tensor([[1.5, -2]], { dtype: 'int32' }).toArray(), [[1, -2]]);
   assert.equal(tensor([[1, 2]], { dtype: 'int32' }).dtype, 'int32');
 });
@@ -40,7 +69,10 @@ test('tensor() from typed arrays: Float32Array is shared, Int32Array gives int32
   const f = new Float32Array([1, 2, 3, 4]);
   const t = tensor(f, [2, 2]);
   assert.equal(t.data, f);
-  assert.deepEqual(t.toArray(), [[1, 2], [3, 4]]);
+  assert.deepEqual(t.toArray(), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.deepEqual(tensor(f).shape, [4]);
   const i = tensor(new Int32Array([5, 6]), [2, 1]);
   assert.equal(i.dtype, 'int32');
@@ -61,7 +93,10 @@ test('tensor() rejects bad input with clear messages', () => {
 });
 
 test('zeros, ones, full, zerosLike, onesLike', () => {
-  assert.deepEqual(zeros([2, 2]).toArray(), [[0, 0], [0, 0]]);
+  assert.deepEqual(zeros([2, 2]).toArray(), [
+    [0, 0],
+    [0, 0],
+  ]);
   assert.deepEqual(ones([3]).toArray(), [1, 1, 1]);
   assert.deepEqual(full([2, 1], -2.5).toArray(), [[-2.5], [-2.5]]);
   const fi = full([2], 7, { dtype: 'int32' });
@@ -97,7 +132,10 @@ test('arange and linspace', () => {
 
 test('rand/randn/randint/randperm are seeded and reproducible', () => {
   manualSeed(7);
-  const a = rand([3, 4]).toFlatArray(), b = randn([5]).toFlatArray(), c = randint(0, 10, [6]).toFlatArray(), p = randperm(5).toFlatArray();
+  const a = rand([3, 4]).toFlatArray(),
+    b = randn([5]).toFlatArray(),
+    c = randint(0, 10, [6]).toFlatArray(),
+    p = randperm(5).toFlatArray();
   manualSeed(7);
   assert.deepEqual(rand([3, 4]).toFlatArray(), a);
   assert.deepEqual(randn([5]).toFlatArray(), b);
@@ -132,7 +170,10 @@ test('rand/randn/randint have the right distributions', () => {
   assert.ok(Math.abs(sd - 1) < 0.03, `normal std ${sd}`);
   const r = randint(-2, 3, [2000]);
   assert.equal(r.dtype, 'int32');
-  assert.deepEqual([...new Set(r.toFlatArray())].sort((x, y) => x - y), [-2, -1, 0, 1, 2]);
+  assert.deepEqual(
+    [...new Set(r.toFlatArray())].sort((x, y) => x - y),
+    [-2, -1, 0, 1, 2],
+  );
   assert.throws(() => randint(3, 3, [2]), /randint: need integers low < high, got low 3 and high 3/);
   assert.throws(() => randint(0, 2.5, [2]), /randint: need integers low < high/);
 });
@@ -140,8 +181,14 @@ test('rand/randn/randint have the right distributions', () => {
 test('requiresGrad option, and int32 tensors cannot require grad', () => {
   assert.equal(tensor([1, 2], { requiresGrad: true }).requiresGrad, true);
   assert.equal(tensor([1, 2]).requiresGrad, false);
-  assert.throws(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true }), /only float32 tensors can require gradients/);
-  assert.throws(() => full([2], 1, { dtype: 'int32', requiresGrad: true }), /only float32 tensors can require gradients/);
+  assert.throws(
+    () => tensor([1, 2], { dtype: 'int32', requiresGrad: true }),
+    /only float32 tensors can require gradients/,
+  );
+  assert.throws(
+    () => full([2], 1, { dtype: 'int32', requiresGrad: true }),
+    /only float32 tensors can require gradients/,
+  );
   assert.throws(() => randint(0, 3, [2]).requiresGrad_(), /requiresGrad_: only float32 tensors/);
   assert.equal(randint(0, 3, [2]).requiresGrad_(false).requiresGrad, false);
 });
@@ -158,6 +205,9 @@ test('conversions and in-place helpers', () => {
   assert.deepEqual(t.toArray(), [3, 4]);
   assert.throws(() => t.copy_(tensor([1, 2, 3])), /copy_: source shape \[3\] does not match \[2\]/);
   assert.deepEqual(t.fill_(5).toArray(), [5, 5]);
-  assert.match(tensor([[1, 2]], { requiresGrad: true }).toString(), /Tensor\(shape=\[1, 2\], float32, requiresGrad\) \[1, 2\]/);
+  assert.match(
+    tensor([[1, 2]], { requiresGrad: true }).toString(),
+    /Tensor\(shape=\[1, 2\], float32, requiresGrad\) \[1, 2\]/,
+  );
   assert.throws(() => tensor([1], { dtype: 'int32' }).f32, /expected a float32 tensor, got int32/);
 });

@@ -3,8 +3,15 @@ import assert from 'node:assert/strict';
 import { tensor, zeros, randn, manualSeed, Tensor } from '../../src/index.js';
 import { assertClose, gradcheck } from '../helpers/check.js';
 
-function rn(shape: number[], seed: number): Tensor { manualSeed(seed); return randn(shape); }
-const x23 = (): Tensor => tensor([[1, 2, 3], [4, 5, 6]]);
+function rn(shape: number[], seed: number): Tensor {
+  manualSeed(seed);
+  return randn(shape);
+}
+const x23 = (): Tensor =>
+  tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
 
 test('sum and mean over axes, negative axes, keepDim', () => {
   const x = x23();
@@ -21,7 +28,16 @@ test('sum and mean over axes, negative axes, keepDim', () => {
   assert.equal(x.mean().item(), 3.5);
   assert.deepEqual(x.mean(0).toArray(), [2.5, 3.5, 4.5]);
   assert.deepEqual(x.mean(-1, { keepDim: true }).toArray(), [[2], [5]]);
-  const c = tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
+  const c = tensor([
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    [
+      [5, 6],
+      [7, 8],
+    ],
+  ]);
   assert.deepEqual(c.sum([0, 2]).toArray(), [14, 22]);
   assert.deepEqual(c.sum([0, 2], { keepDim: true }).shape, [1, 2, 1]);
   assert.deepEqual(c.mean([-1, -3]).toArray(), [3.5, 5.5]);
@@ -49,7 +65,12 @@ test('reductions of rank-0 tensors, empty axis lists and size-0 axes', () => {
   assert.throws(() => zeros([0]).argmax(), /argmax: cannot take the argmax of an empty tensor/);
   // reducing the non-empty axis of an empty tensor is fine
   assert.deepEqual(zeros([2, 0]).amax(0).shape, [0]);
-  assert.deepEqual(zeros([2, 0]).max(0).map((t) => t.shape), [[0], [0]]);
+  assert.deepEqual(
+    zeros([2, 0])
+      .max(0)
+      .map((t) => t.shape),
+    [[0], [0]],
+  );
 });
 
 test('axis errors name the op', () => {
@@ -64,7 +85,10 @@ test('axis errors name the op', () => {
 });
 
 test('max, min, argmax, argmin with keepDim; first index wins ties', () => {
-  const x = tensor([[1, 7, 3], [9, 2, 9]]);
+  const x = tensor([
+    [1, 7, 3],
+    [9, 2, 9],
+  ]);
   assert.equal(x.max().item(), 9);
   assert.equal(x.min().item(), 1);
   assert.deepEqual(x.amax(1).toArray(), [7, 9]);
@@ -81,7 +105,10 @@ test('max, min, argmax, argmin with keepDim; first index wins ties', () => {
 });
 
 test('max/min propagate NaN', () => {
-  const x = tensor([[1, NaN, 3], [4, 5, 6]]);
+  const x = tensor([
+    [1, NaN, 3],
+    [4, 5, 6],
+  ]);
   assert.ok(Number.isNaN(x.max().item()));
   assert.ok(Number.isNaN(x.min().item()));
   const r = x.amax(1).toFlatArray();
@@ -106,22 +133,55 @@ test('var and std: unbiased by default, biased on request', () => {
 });
 
 test('logsumexp is exact and stays finite at +-1e4', () => {
-  assertClose(tensor([[0, 0], [1, 2]]).logsumexp(1), [Math.log(2), 2 + Math.log(1 + Math.exp(-1))], { rtol: 1e-6 });
+  assertClose(
+    tensor([
+      [0, 0],
+      [1, 2],
+    ]).logsumexp(1),
+    [Math.log(2), 2 + Math.log(1 + Math.exp(-1))],
+    { rtol: 1e-6 },
+  );
   assert.deepEqual(tensor([[0, 0]]).logsumexp(-1, { keepDim: true }).shape, [1, 1]);
-  const big = tensor([[1e4, -1e4], [1e4, 1e4], [-1e4, -1e4]], { requiresGrad: true });
+  const big = tensor(
+    [
+      [1e4, -1e4],
+      [1e4, 1e4],
+      [-1e4, -1e4],
+    ],
+    { requiresGrad: true },
+  );
   const l = big.logsumexp(1);
   assertClose(l, [1e4, 1e4 + Math.log(2), -1e4 + Math.log(2)], { rtol: 1e-6 });
   l.sum().backward();
-  assertClose(big.grad as Tensor, [[1, 0], [0.5, 0.5], [0.5, 0.5]], { atol: 1e-6 });
+  assertClose(
+    big.grad as Tensor,
+    [
+      [1, 0],
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ],
+    { atol: 1e-6 },
+  );
   assert.equal(tensor([-Infinity, -Infinity]).logsumexp(0).item(), -Infinity);
   assert.equal(tensor([Infinity, 0]).logsumexp(0).item(), Infinity);
 });
 
 test('gradients of sum and mean over a spread of axes', () => {
-  for (const [axis, keep] of [[undefined, false], [0, false], [1, true], [-1, false], [[0, 2], false], [[0, 2], true]] as const) {
+  for (const [axis, keep] of [
+    [undefined, false],
+    [0, false],
+    [1, true],
+    [-1, false],
+    [[0, 2], false],
+    [[0, 2], true],
+  ] as const) {
     const msg = `axis ${JSON.stringify(axis)} keepDim ${keep}`;
-    gradcheck((a) => a.sum(axis as number | number[] | undefined, { keepDim: keep }), [rn([2, 3, 2], 1)], { msg: `sum ${msg}` });
-    gradcheck((a) => a.mean(axis as number | number[] | undefined, { keepDim: keep }), [rn([2, 3, 2], 2)], { msg: `mean ${msg}` });
+    gradcheck((a) => a.sum(axis as number | number[] | undefined, { keepDim: keep }), [rn([2, 3, 2], 1)], {
+      msg: `sum ${msg}`,
+    });
+    gradcheck((a) => a.mean(axis as number | number[] | undefined, { keepDim: keep }), [rn([2, 3, 2], 2)], {
+      msg: `mean ${msg}`,
+    });
   }
   gradcheck((a) => a.sum(), [tensor(2)]);
 });
@@ -132,15 +192,40 @@ test('gradients of max/min over axes, ties split evenly', () => {
   gradcheck((a) => a.amax([0, 2]), [rn([2, 3, 2], 5)]);
   gradcheck((a) => a.min(), [rn([2, 3], 6)]);
   // two-way ties: a central difference also measures 1/2 for each tied element
-  gradcheck((a) => a.amax(1), [tensor([[1, 3, 3], [2, 0, 2]])]);
-  gradcheck((a) => a.min(), [tensor([[1, 3], [1, 2]])]);
+  gradcheck(
+    (a) => a.amax(1),
+    [
+      tensor([
+        [1, 3, 3],
+        [2, 0, 2],
+      ]),
+    ],
+  );
+  gradcheck(
+    (a) => a.min(),
+    [
+      tensor([
+        [1, 3],
+        [1, 2],
+      ]),
+    ],
+  );
   // three-way tie: each gets a third
   const x = tensor([[2, 2, 2, 1]], { requiresGrad: true });
   x.max().backward();
   assertClose(x.grad as Tensor, [[1 / 3, 1 / 3, 1 / 3, 0]]);
-  const y = tensor([[5, 1], [1, 1]], { requiresGrad: true });
+  const y = tensor(
+    [
+      [5, 1],
+      [1, 1],
+    ],
+    { requiresGrad: true },
+  );
   y.amin(1).sum().backward();
-  assert.deepEqual(y.grad?.toArray(), [[0, 1], [0.5, 0.5]]);
+  assert.deepEqual(y.grad?.toArray(), [
+    [0, 1],
+    [0.5, 0.5],
+  ]);
 });
 
 test('gradients of var, std and logsumexp', () => {
@@ -166,14 +251,19 @@ test('wrong option types give clear messages', () => {
   assert.throws(() => x.var(0, true as never), /var: options must be an object like \{ keepDim, unbiased \}, got true/);
   assert.throws(() => x.var(0, { unbiased: 'no' as never }), /var: unbiased must be a boolean, got no/);
   assert.throws(() => x.std(0, { keepDim: 1 as never }), /var: keepDim must be a boolean, got 1/);
-  assert.throws(() => x.sum(0, true as never), { message: 'sum: keepDim is an option: write x.sum(dim, { keepDim: true })' });
+  assert.throws(() => x.sum(0, true as never), {
+    message: 'sum: keepDim is an option: write x.sum(dim, { keepDim: true })',
+  });
   assert.throws(() => x.max(0, { keepDim: 'yes' } as never), /max: keepDim must be a boolean/);
   assert.throws(() => x.argmax(0, { keepdim: true } as never), /argmax: unknown option 'keepdim' \(known: keepDim\)/);
   assert.throws(() => x.mean(0, null as never), /mean: options must be an object like \{ keepDim: true \}, got null/);
 });
 
 test('max/min follow torch.max/torch.min: no dim gives the element, a dim gives [values, indices]', () => {
-  const x = tensor([[1, 7, 7], [9, 0, 2]]);
+  const x = tensor([
+    [1, 7, 7],
+    [9, 0, 2],
+  ]);
   const [v, i] = x.max(1);
   assert.deepEqual(v.toArray(), [7, 9]);
   assert.deepEqual(i.toArray(), [1, 0]); // the first maximum
@@ -182,9 +272,18 @@ test('max/min follow torch.max/torch.min: no dim gives the element, a dim gives 
   assert.deepEqual(vk.toArray(), [[1, 0, 2]]);
   assert.deepEqual(ik.toArray(), [[0, 1, 1]]);
   assert.equal(x.max().item(), 9);
-  assert.throws(() => x.max([0, 1] as never), /max: dim must be one integer, got \[0,1\]; for several dims use x.amax\(dims\)/);
+  assert.throws(
+    () => x.max([0, 1] as never),
+    /max: dim must be one integer, got \[0,1\]; for several dims use x.amax\(dims\)/,
+  );
   assert.throws(() => x.min(undefined as never, { keepDim: true }), /min: keepDim needs a dim/);
-  const a = tensor([[1, 5], [3, 2]]).requiresGrad_();
+  const a = tensor([
+    [1, 5],
+    [3, 2],
+  ]).requiresGrad_();
   a.max(1)[0].sum().backward();
-  assert.deepEqual(a.grad?.toArray(), [[0, 1], [1, 0]]);
+  assert.deepEqual(a.grad?.toArray(), [
+    [0, 1],
+    [1, 0],
+  ]);
 });

@@ -14,7 +14,14 @@ test('breast cancer: logistic regression (BCE on one logit) reaches >= 95% test 
   const { train, test: testSet } = await loadBreastCancer({ seed: 0 });
   manualSeed(0);
   const model = createModel('logistic', { inputShape: [30], numClasses: 2 });
-  const h = await fit(model, train, { epochs: 30, batchSize: 32, loss: 'bceWithLogits', optimizer: new Adam(model.parameters(), { lr: 0.01 }), seed: 0, verbose: 0 });
+  const h = await fit(model, train, {
+    epochs: 30,
+    batchSize: 32,
+    loss: 'bceWithLogits',
+    optimizer: new Adam(model.parameters(), { lr: 0.01 }),
+    seed: 0,
+    verbose: 0,
+  });
   assert.ok(h.get('loss')[29] < h.get('loss')[0]);
   const r = evaluate(model, testSet, { loss: 'bceWithLogits' });
   assert.ok(r.accuracy >= 0.95, `logistic test accuracy ${r.accuracy}`);
@@ -30,7 +37,13 @@ test('breast cancer: a small MLP reaches >= 93% test accuracy', async () => {
   const { train, test: testSet } = await loadBreastCancer({ seed: 0 });
   manualSeed(0);
   const model = createModel('mlp', { inputShape: [30], numClasses: 2, hidden: [8] });
-  await fit(model, train, { epochs: 30, batchSize: 32, optimizer: new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 }), seed: 0, verbose: 0 });
+  await fit(model, train, {
+    epochs: 30,
+    batchSize: 32,
+    optimizer: new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 }),
+    seed: 0,
+    verbose: 0,
+  });
   const r = evaluate(model, testSet);
   assert.ok(r.accuracy >= 0.93, `mlp test accuracy ${r.accuracy}`);
 });

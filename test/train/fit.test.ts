@@ -18,7 +18,14 @@ test('fit converges on separable blobs and returns a per-epoch History', async (
   const data = blobs(300);
   const model = mlp({ inputSize: 4, hidden: [16], numClasses: 3 });
   const before = evaluate(model, data);
-  const history = await fit(model, data, { epochs: 5, batchSize: 16, optimizer: new Adam(model.parameters(), { lr: 0.01 }), metrics: ['accuracy', 'top2'], seed: 1, verbose: 0 });
+  const history = await fit(model, data, {
+    epochs: 5,
+    batchSize: 16,
+    optimizer: new Adam(model.parameters(), { lr: 0.01 }),
+    metrics: ['accuracy', 'top2'],
+    seed: 1,
+    verbose: 0,
+  });
   assert.deepEqual(history.epoch, [0, 1, 2, 3, 4]);
   const loss = history.get('loss');
   assert.equal(loss.length, 5);
@@ -38,15 +45,30 @@ test('validation {fraction} holds out the tail and logs valLoss / valAccuracy', 
   const model = mlp({ inputSize: 4, hidden: [8], numClasses: 3 });
   const seen: number[] = [];
   class CountSamples extends Callback {
-    override onBatchEnd(_b: number, logs: Logs): void { seen.push(logs.size); }
+    override onBatchEnd(_b: number, logs: Logs): void {
+      seen.push(logs.size);
+    }
   }
-  const h = await fit(model, data, { epochs: 2, batchSize: 50, validation: { fraction: 0.25 }, callbacks: [new CountSamples()], seed: 3, verbose: 0 });
+  const h = await fit(model, data, {
+    epochs: 2,
+    batchSize: 50,
+    validation: { fraction: 0.25 },
+    callbacks: [new CountSamples()],
+    seed: 3,
+    verbose: 0,
+  });
   assert.deepEqual(seen, [50, 50, 50, 50, 50, 50], '150 training samples per epoch in batches of 50');
   assert.equal(h.get('valLoss').length, 2);
   const v = evaluate(model, { x: data.x.slice(0, 150, 200), y: data.y.slice(0, 150, 200) });
-  assert.ok(Math.abs(v.loss - h.get('valLoss')[1]) < 1e-6, `valLoss ${h.get('valLoss')[1]} is the loss on the last 50 samples ${v.loss}`);
+  assert.ok(
+    Math.abs(v.loss - h.get('valLoss')[1]) < 1e-6,
+    `valLoss ${h.get('valLoss')[1]} is the loss on the last 50 samples ${v.loss}`,
+  );
   assert.equal(v.accuracy, h.get('valAccuracy')[1]);
-  await assert.rejects(fit(model, data, { validation: { fraction: 1.5 }, verbose: 0 }), /validation fraction must be in \(0, 1\)/);
+  await assert.rejects(
+    fit(model, data, { validation: { fraction: 1.5 }, verbose: 0 }),
+    /validation fraction must be in \(0, 1\)/,
+  );
 });
 
 test('fit accepts {x, y} tensors and DataLoaders; Trainer binds optimizer, loss and metrics', async () => {
@@ -54,7 +76,10 @@ test('fit accepts {x, y} tensors and DataLoaders; Trainer binds optimizer, loss 
   const model = mlp({ inputSize: 4, hidden: [8], numClasses: 3 });
   const h1 = await fit(model, { x: data.x, y: data.y }, { epochs: 1, batchSize: 30, seed: 0, verbose: 0 });
   assert.equal(h1.epoch.length, 1);
-  const trainer = new Trainer(model, { optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }), metrics: ['accuracy'] });
+  const trainer = new Trainer(model, {
+    optimizer: new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }),
+    metrics: ['accuracy'],
+  });
   const loader = new DataLoader(data, { batchSize: 40, shuffle: true });
   const h2 = await trainer.fit(loader, { epochs: 10, verbose: 0 });
   assert.ok(h2.get('accuracy')[9] > 0.9, `accuracy ${h2.get('accuracy')[9]}`);
@@ -71,7 +96,8 @@ test('a plain PyTorch-style loop is just as easy', () => {
   const model = mlp({ inputSize: 4, hidden: [16], numClasses: 3 });
   const opt = new Adam(model.parameters(), { lr: 0.02 });
   const loader = new DataLoader(data, { batchSize: 25, shuffle: true });
-  let first = NaN, last = NaN;
+  let first = NaN,
+    last = NaN;
   for (let epoch = 0; epoch < 4; epoch++) {
     for (const { x, y } of loader) {
       opt.zeroGrad();

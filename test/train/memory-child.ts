@@ -17,12 +17,21 @@ import { Tensor } from '../../src/tensor/tensor.js';
 const steps = Number(process.argv[2] ?? 20000);
 const warmup = Math.min(2000, Math.floor(steps / 10));
 manualSeed(0);
-const model = new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(64, 3));
+const model = new Sequential(
+  new Conv2d(1, 4, 3, { padding: 1 }),
+  new ReLU(),
+  new MaxPool2d(2),
+  new Flatten(),
+  new Linear(64, 3),
+);
 const opt = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
 const x = randn([2, 1, 8, 8]);
 const y = new Tensor(Int32Array.from([0, 2]), [2]);
 const gc = (globalThis as { gc?: () => void }).gc;
-const rss = (): number => { gc?.(); return process.memoryUsage().rss; };
+const rss = (): number => {
+  gc?.();
+  return process.memoryUsage().rss;
+};
 let warmRss = 0;
 let lastLoss = NaN;
 const t0 = performance.now();
@@ -35,4 +44,6 @@ for (let i = 0; i < steps; i++) {
   lastLoss = loss.item();
 }
 const endRss = rss();
-process.stdout.write(JSON.stringify({ steps, warmup, warmRss, endRss, seconds: (performance.now() - t0) / 1000, lastLoss }) + '\n');
+process.stdout.write(
+  JSON.stringify({ steps, warmup, warmRss, endRss, seconds: (performance.now() - t0) / 1000, lastLoss }) + '\n',
+);

@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tensor } from '../../src/tensor/creation.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { accuracy, topKAccuracy, confusionMatrix, predictClasses, Accuracy, TopKAccuracy, Mean, resolveMetric } from '../../src/train/metrics.js';
+import {
+  accuracy,
+  topKAccuracy,
+  confusionMatrix,
+  predictClasses,
+  Accuracy,
+  TopKAccuracy,
+  Mean,
+  resolveMetric,
+} from '../../src/train/metrics.js';
 
 const logits = tensor([
   [0.1, 0.7, 0.2], // pred 1, ranks: 1 > 2 > 0
@@ -22,7 +31,10 @@ test('binary logits: [N] and [N, 1] are thresholded at 0', () => {
   const y = new Tensor(Int32Array.from([1, 0, 0, 0]), [4]);
   assert.equal(accuracy(out, y), 0.75);
   assert.equal(accuracy(out.reshape([4]), y), 0.75);
-  assert.deepEqual(confusionMatrix(out, y), [[2, 1], [0, 1]]);
+  assert.deepEqual(confusionMatrix(out, y), [
+    [2, 1],
+    [0, 1],
+  ]);
 });
 
 test('topKAccuracy: label among the k best scores', () => {
@@ -34,15 +46,26 @@ test('topKAccuracy: label among the k best scores', () => {
 });
 
 test('confusionMatrix: rows are true classes, columns predictions', () => {
-  assert.deepEqual(confusionMatrix(logits, labels), [[1, 0, 0], [1, 1, 1], [0, 0, 0]]);
+  assert.deepEqual(confusionMatrix(logits, labels), [
+    [1, 0, 0],
+    [1, 1, 1],
+    [0, 0, 0],
+  ]);
   const pred = new Tensor(Int32Array.from([2, 2, 0]), [3]);
   const y = new Tensor(Int32Array.from([2, 1, 0]), [3]);
-  assert.deepEqual(confusionMatrix(pred, y, 3), [[1, 0, 0], [0, 0, 1], [0, 0, 1]]);
+  assert.deepEqual(confusionMatrix(pred, y, 3), [
+    [1, 0, 0],
+    [0, 0, 1],
+    [0, 0, 1],
+  ]);
   assert.throws(() => confusionMatrix(pred, y, 2), /out of range for 2 classes/);
 });
 
 test('shape errors name the op and shapes', () => {
-  assert.throws(() => accuracy(logits, new Tensor(Int32Array.from([1, 0]), [2])), /accuracy: output \[4, 3\] has 4 rows but target \[2\] has 2 labels/);
+  assert.throws(
+    () => accuracy(logits, new Tensor(Int32Array.from([1, 0]), [2])),
+    /accuracy: output \[4, 3\] has 4 rows but target \[2\] has 2 labels/,
+  );
   assert.throws(() => accuracy(tensor([[[1]]]), labels), /accuracy: output must be \[N, C\]/);
 });
 
@@ -59,7 +82,8 @@ test('streaming metrics accumulate across batches', () => {
   acc.reset();
   assert.ok(Number.isNaN(acc.result()));
   const m = new Mean();
-  m.add(1, 3); m.add(3, 1);
+  m.add(1, 3);
+  m.add(3, 1);
   assert.equal(m.result(), 1.5);
 });
 

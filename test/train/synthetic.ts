@@ -5,14 +5,20 @@ import { TensorDataset } from '../../src/data/dataset.js';
 /** A deterministic generator independent of the global RNG. */
 export function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
 }
 
 /**
  * n points in `dim` dimensions from `classes` Gaussian blobs (std 0.5) whose centres sit 2 apart
  * on the coordinate axes: linearly separable with high probability.
  */
-export function blobs(n: number, { dim = 4, classes = 3, seed = 1 }: { dim?: number; classes?: number; seed?: number } = {}): TensorDataset {
+export function blobs(
+  n: number,
+  { dim = 4, classes = 3, seed = 1 }: { dim?: number; classes?: number; seed?: number } = {},
+): TensorDataset {
   const r = lcg(seed);
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   const x = new Float32Array(n * dim);

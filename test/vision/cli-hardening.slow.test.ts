@@ -20,7 +20,12 @@ const dir = mkdtempSync(join(tmpdir(), 'convkit-img-cli-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [mainJs, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,17 +57,33 @@ test('filter: --out picks the format by extension (.jpg writes JPEG), refuses ot
   const bytes = new Uint8Array(readFileSync(join(dir, 'blur.jpg')));
   assert.deepEqual(Array.from(bytes.subarray(0, 3)), [0xff, 0xd8, 0xff], 'JPEG bytes, not PNG bytes in a .jpg file');
   assert.deepEqual([decodeImage(bytes, 'blur.jpg').width, decodeImage(bytes, 'blur.jpg').height], [28, 28]);
-  assertError(cli('filter', 'digit.png', '--kernel', 'box3', '--out', 'blur.bmp'), 2, /--out blur\.bmp: cannot write images with the extension '\.bmp'; use \.png, \.jpg or \.jpeg/);
+  assertError(
+    cli('filter', 'digit.png', '--kernel', 'box3', '--out', 'blur.bmp'),
+    2,
+    /--out blur\.bmp: cannot write images with the extension '\.bmp'; use \.png, \.jpg or \.jpeg/,
+  );
   assert.equal(existsSync(join(dir, 'blur.bmp')), false);
   assertError(cli('filter', '--kernel', 'box3'), 2, /^convkit filter: give exactly one image \(PNG or JPEG\), got 0/);
   assertError(cli('filter', 'digit.png'), 2, /^convkit filter: --kernel is required/);
-  assertError(cli('filter', 'digit.png', '--kernel', 'box3', '--background', 'pink'), 2, /--background must be one of auto, white, black, got 'pink'/);
+  assertError(
+    cli('filter', 'digit.png', '--kernel', 'box3', '--background', 'pink'),
+    2,
+    /--background must be one of auto, white, black, got 'pink'/,
+  );
 });
 
 test('filter: an --out that cannot be written is refused before any work, naming it', () => {
   writeFileSync(join(dir, 'digit.png'), digit(false));
-  assertError(cli('filter', 'digit.png', '--kernel', 'box3', '--out', 'no/such/dir/x.png'), 1, /cannot write --out no\/such\/dir\/x\.png: the folder .*no\/such\/dir does not exist/);
-  assertError(cli('filter', 'digit.png', '--kernel', 'box3', '--out', '.'), 2, /--out \.: cannot write images with no extension/);
+  assertError(
+    cli('filter', 'digit.png', '--kernel', 'box3', '--out', 'no/such/dir/x.png'),
+    1,
+    /cannot write --out no\/such\/dir\/x\.png: the folder .*no\/such\/dir does not exist/,
+  );
+  assertError(
+    cli('filter', 'digit.png', '--kernel', 'box3', '--out', '.'),
+    2,
+    /--out \.: cannot write images with no extension/,
+  );
 });
 
 test('filter: zero-size, truncated and missing images give one line naming the file, exit 1', () => {
@@ -71,7 +92,11 @@ test('filter: zero-size, truncated and missing images give one line naming the f
   writeFileSync(join(dir, 'cut.png'), good.subarray(0, good.length - 20));
   assertError(cli('filter', 'empty.png', '--kernel', 'box3'), 1, /decodeImage: empty\.png is empty \(0 bytes\)/);
   assertError(cli('filter', 'cut.png', '--kernel', 'box3'), 1, /decodeImage: cut\.png is truncated/);
-  assertError(cli('filter', 'missing.png', '--kernel', 'box3'), 1, /cannot read missing\.png: no such file or directory/);
+  assertError(
+    cli('filter', 'missing.png', '--kernel', 'box3'),
+    1,
+    /cannot read missing\.png: no such file or directory/,
+  );
   assert.equal(existsSync(join(dir, 'cut-box3.png')), false);
 });
 
@@ -82,7 +107,9 @@ test('filter: a transparent canvas drawing is filtered as ink on paper (not an a
   const o = JSON.parse(r.stdout) as { min: number; max: number; mean: number };
   assert.ok(o.min < 0.01 && o.max > 0.99, `range ${o.min}..${o.max}`);
   assert.ok(o.mean > 0.8, 'mostly white paper');
-  const black = JSON.parse(cli('filter', 'canvas.png', '--kernel', 'identity', '--json', '--background', 'black').stdout) as { max: number };
+  const black = JSON.parse(
+    cli('filter', 'canvas.png', '--kernel', 'identity', '--json', '--background', 'black').stdout,
+  ) as { max: number };
   assert.ok(black.max < 0.01, 'black ink on a black background, as asked');
 });
 
@@ -90,7 +117,10 @@ test('visualize: --scale too large for memory is a usage error naming the limit 
   writeFileSync(join(dir, 'digit.png'), digit(false));
   const r = cli('visualize', 'digit.png', '--model', 'lenet5', '--scale', '1000', '--out', 'vis');
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /--scale 1000 would make maps-0\.png 84008x56006 pixels \(4705 megapixels\), over the 100-megapixel limit; use --scale 145 or less/);
+  assert.match(
+    r.stderr,
+    /--scale 1000 would make maps-0\.png 84008x56006 pixels \(4705 megapixels\), over the 100-megapixel limit; use --scale 145 or less/,
+  );
   assert.doesNotMatch(r.stderr, /\n\s+at |heap|Invalid typed array length/);
   assert.equal(existsSync(join(dir, 'vis')), false);
   const ok = cli('visualize', 'digit.png', '--model', 'lenet5', '--scale', '2', '--out', 'vis2', '--json');
@@ -100,27 +130,48 @@ test('visualize: --scale too large for memory is a usage error naming the limit 
 test('predict and visualize: a transparent drawing gets the same prediction as the white-on-black digit', () => {
   manualSeed(11);
   const meta = {
-    'convkit.model': 'lenet5', 'convkit.dataset': 'mnist', 'convkit.inputShape': '[1,28,28]', 'convkit.numClasses': '10',
-    'convkit.classes': JSON.stringify(Array.from({ length: 10 }, (_, i) => String(i))), 'convkit.normalize': JSON.stringify({ mean: 0.1307, std: 0.3081 }),
+    'convkit.model': 'lenet5',
+    'convkit.dataset': 'mnist',
+    'convkit.inputShape': '[1,28,28]',
+    'convkit.numClasses': '10',
+    'convkit.classes': JSON.stringify(Array.from({ length: 10 }, (_, i) => String(i))),
+    'convkit.normalize': JSON.stringify({ mean: 0.1307, std: 0.3081 }),
   };
   writeFileSync(join(dir, 'w.safetensors'), serializeSafetensors(Object.fromEntries(lenet5().stateDict()), meta));
   writeFileSync(join(dir, 'digit.png'), digit(false));
   writeFileSync(join(dir, 'canvas.png'), digit(true));
   const r = cli('predict', 'digit.png', 'canvas.png', '--weights', 'w.safetensors', '--json');
   assert.equal(r.status, 0, r.stderr);
-  const [a, b] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { label: number; probability: number; top: { probability: number }[] });
+  const [a, b] = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { label: number; probability: number; top: { probability: number }[] });
   assert.equal(b.label, a.label);
-  for (let k = 0; k < 3; k++) assert.ok(Math.abs(a.top[k].probability - b.top[k].probability) < 2e-3, `top ${k}: ${a.top[k].probability} vs ${b.top[k].probability}`);
+  for (let k = 0; k < 3; k++)
+    assert.ok(
+      Math.abs(a.top[k].probability - b.top[k].probability) < 2e-3,
+      `top ${k}: ${a.top[k].probability} vs ${b.top[k].probability}`,
+    );
   const v = cli('visualize', '--weights', 'w.safetensors', '--image', 'canvas.png', '--out', 'vis3', '--json');
   assert.equal(v.status, 0, v.stderr);
   assert.equal((JSON.parse(v.stdout) as { predicted: number }).predicted, a.label);
-  assertError(cli('predict', 'canvas.png', '--weights', 'w.safetensors', '--background', 'pink'), 2, /--background must be one of auto, white, black, got 'pink'/);
+  assertError(
+    cli('predict', 'canvas.png', '--weights', 'w.safetensors', '--background', 'pink'),
+    2,
+    /--background must be one of auto, white, black, got 'pink'/,
+  );
 });
 
 test('visualize: --max-filters / --max-channels whose filter grid would exceed the limit are usage errors', () => {
   // a VGG-sized layer, 512 filters of 512 channels, 3x3 (each tile zoomed to 39 px, 4 px gaps)
-  assert.throws(() => checkFilterGrid('features.8', [512, 512, 3, 3], 100000, 100000), (e: Error) => e.name === 'UsageError'
-    && /--max-filters 100000 and --max-channels 100000 would make filters-features\.8\.png 22020x22020 pixels \(485 megapixels\), over the 100-megapixel limit; lower them/.test(e.message));
+  assert.throws(
+    () => checkFilterGrid('features.8', [512, 512, 3, 3], 100000, 100000),
+    (e: Error) =>
+      e.name === 'UsageError' &&
+      /--max-filters 100000 and --max-channels 100000 would make filters-features\.8\.png 22020x22020 pixels \(485 megapixels\), over the 100-megapixel limit; lower them/.test(
+        e.message,
+      ),
+  );
   checkFilterGrid('features.8', [512, 512, 3, 3], 64, 16); // the defaults fit
   checkFilterGrid('0', [6, 1, 5, 5], 100000, 100000); // lenet5's first layer fits at any setting
 });

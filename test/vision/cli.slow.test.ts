@@ -21,7 +21,12 @@ const dir = mkdtempSync(join(tmpdir(), 'convkit-vis-cli-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', timeout: 120_000, cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -33,8 +38,12 @@ test('visualize writes filters, feature maps, saliency and occlusion PNGs for ev
   manualSeed(7);
   const model = lenet5();
   const meta = {
-    'convkit.model': 'lenet5', 'convkit.dataset': 'mnist', 'convkit.inputShape': '[1,28,28]', 'convkit.numClasses': '10',
-    'convkit.classes': JSON.stringify(Array.from({ length: 10 }, (_, i) => `digit ${i}`)), 'convkit.normalize': JSON.stringify({ mean: 0.1307, std: 0.3081 }),
+    'convkit.model': 'lenet5',
+    'convkit.dataset': 'mnist',
+    'convkit.inputShape': '[1,28,28]',
+    'convkit.numClasses': '10',
+    'convkit.classes': JSON.stringify(Array.from({ length: 10 }, (_, i) => `digit ${i}`)),
+    'convkit.normalize': JSON.stringify({ mean: 0.1307, std: 0.3081 }),
   };
   const weights = join(dir, 'lenet5.safetensors');
   await saveWeights(model, weights, meta);
@@ -46,16 +55,37 @@ test('visualize writes filters, feature maps, saliency and occlusion PNGs for ev
 
   const r = cli('visualize', '--weights', weights, '--image', image, '--out', out, '--json');
   assert.equal(r.status, 0, r.stderr);
-  const o = JSON.parse(r.stdout) as { predicted: number; name: string; target: number; trained: boolean; layers: { name: string; filters: number[]; maps: number[]; shown: number }[]; files: string[] };
+  const o = JSON.parse(r.stdout) as {
+    predicted: number;
+    name: string;
+    target: number;
+    trained: boolean;
+    layers: { name: string; filters: number[]; maps: number[]; shown: number }[];
+    files: string[];
+  };
   const { x } = imageInput(new Uint8Array(readFileSync(image)), image, decodeWeightsInfo(weights, meta), true);
   const predicted = predict(model, x).argmax(1).data[0];
   assert.equal(o.predicted, predicted);
   assert.equal(o.name, `digit ${predicted}`);
   assert.equal(o.target, predicted);
   assert.equal(o.trained, true);
-  assert.deepEqual(o.layers, [{ name: '0', filters: [6, 1, 5, 5], maps: [1, 6, 28, 28], shown: 6 }, { name: '3', filters: [16, 6, 5, 5], maps: [1, 16, 10, 10], shown: 16 }]);
-  const names = ['input.png', 'filters-0.png', 'maps-0.png', 'filters-3.png', 'maps-3.png', 'saliency.png', 'occlusion.png'];
-  assert.deepEqual(o.files, names.map((n) => join(out, n)));
+  assert.deepEqual(o.layers, [
+    { name: '0', filters: [6, 1, 5, 5], maps: [1, 6, 28, 28], shown: 6 },
+    { name: '3', filters: [16, 6, 5, 5], maps: [1, 16, 10, 10], shown: 16 },
+  ]);
+  const names = [
+    'input.png',
+    'filters-0.png',
+    'maps-0.png',
+    'filters-3.png',
+    'maps-3.png',
+    'saliency.png',
+    'occlusion.png',
+  ];
+  assert.deepEqual(
+    o.files,
+    names.map((n) => join(out, n)),
+  );
   for (const f of o.files) assert.ok(existsSync(f), f);
   // conv1: 6 gray 5x5 filters zoomed 8x (40 px) in 3 columns x 2 rows with 4 px gaps
   const f0 = png(join(out, 'filters-0.png'));
@@ -74,7 +104,22 @@ test('visualize writes filters, feature maps, saliency and occlusion PNGs for ev
   assert.deepEqual([sal.width, sal.height, sal.channels], [112, 112, 3]);
   assert.deepEqual(sal.data, tensorToImage(upscaleNearest(heatmap(saliency(model, x, predicted)), 4)).data);
 
-  const plain = cli('visualize', image, '--model', 'lenet5', '--out', join(dir, 'untrained'), '--scale', '1', '--target', '3', '--max-filters', '4', '--max-channels', '2');
+  const plain = cli(
+    'visualize',
+    image,
+    '--model',
+    'lenet5',
+    '--out',
+    join(dir, 'untrained'),
+    '--scale',
+    '1',
+    '--target',
+    '3',
+    '--max-filters',
+    '4',
+    '--max-channels',
+    '2',
+  );
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(plain.stderr, /no --weights given, showing an untrained lenet5/);
   assert.match(plain.stdout, /explaining class 3/);
@@ -109,7 +154,20 @@ test('filter applies the lecture kernels to an image file (scipy reflect semanti
   // edge kernels are shown as |response| / max
   assert.deepEqual([...png(out).data], [0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255, 0]);
 
-  const corr = cli('filter', image, '--kernel', 'edge-v', '--correlate', '--mode', 'zeros', '--display', 'minmax', '--out', join(dir, 'c.png'), '--json');
+  const corr = cli(
+    'filter',
+    image,
+    '--kernel',
+    'edge-v',
+    '--correlate',
+    '--mode',
+    'zeros',
+    '--display',
+    'minmax',
+    '--out',
+    join(dir, 'c.png'),
+    '--json',
+  );
   assert.equal(corr.status, 0, corr.stderr);
   const c = JSON.parse(corr.stdout) as { min: number; max: number };
   // zero padding makes the right border a (negative) edge: -0.75 in the middle row

@@ -13,11 +13,23 @@ test('featureMaps on lenet5 returns every layer by dotted name with its output s
   const x = randn([2, 1, 28, 28]);
   const maps = featureMaps(model, x);
   const expected: [string, number[]][] = [
-    ['0', [2, 6, 28, 28]], ['1', [2, 6, 28, 28]], ['2', [2, 6, 14, 14]],
-    ['3', [2, 16, 10, 10]], ['4', [2, 16, 10, 10]], ['5', [2, 16, 5, 5]],
-    ['6', [2, 400]], ['7', [2, 120]], ['8', [2, 120]], ['9', [2, 84]], ['10', [2, 84]], ['11', [2, 10]],
+    ['0', [2, 6, 28, 28]],
+    ['1', [2, 6, 28, 28]],
+    ['2', [2, 6, 14, 14]],
+    ['3', [2, 16, 10, 10]],
+    ['4', [2, 16, 10, 10]],
+    ['5', [2, 16, 5, 5]],
+    ['6', [2, 400]],
+    ['7', [2, 120]],
+    ['8', [2, 120]],
+    ['9', [2, 84]],
+    ['10', [2, 84]],
+    ['11', [2, 10]],
   ];
-  assert.deepEqual([...maps.keys()], expected.map(([n]) => n));
+  assert.deepEqual(
+    [...maps.keys()],
+    expected.map(([n]) => n),
+  );
   for (const [name, shape] of expected) assert.deepEqual(maps.get(name)?.shape, shape, name);
   // the first map is conv1 of the input, the last the logits
   const conv = model.at(0) as nn.Conv2d;
@@ -29,7 +41,11 @@ test('featureMaps on lenet5 returns every layer by dotted name with its output s
 
 test('featureMaps with chosen layers, nested names, restored mode and no leftover hooks', () => {
   manualSeed(1);
-  const model = new Sequential(new Sequential(new nn.Conv2d(3, 4, 3), new nn.ReLU()), new nn.Dropout(0.5), new nn.Flatten());
+  const model = new Sequential(
+    new Sequential(new nn.Conv2d(3, 4, 3), new nn.ReLU()),
+    new nn.Dropout(0.5),
+    new nn.Flatten(),
+  );
   model.train();
   const x = randn([1, 3, 6, 6]);
   const maps = featureMaps(model, x, { layers: ['0.0', '0', '1'] });
@@ -42,11 +58,23 @@ test('featureMaps with chosen layers, nested names, restored mode and no leftove
     assert.equal(m.hasHooks, false, 'hooks removed');
   }
   assert.deepEqual([...featureMaps(model, x).keys()], ['0.0', '0.1', '1', '2'], 'default: leaf layers');
-  assert.throws(() => featureMaps(model, x, { layers: ['0.5'] }), /featureMaps: Sequential has no layer '0.5' \(layers: 0, 0.0, 0.1, 1, 2\)/);
-  assert.deepEqual(conv2dLayers(model).map(([n]) => n), ['0.0']);
+  assert.throws(
+    () => featureMaps(model, x, { layers: ['0.5'] }),
+    /featureMaps: Sequential has no layer '0.5' \(layers: 0, 0.0, 0.1, 1, 2\)/,
+  );
+  assert.deepEqual(
+    conv2dLayers(model).map(([n]) => n),
+    ['0.0'],
+  );
   // a registered layer that the forward pass never calls is reported, not silently left out
   const unused = new Sequential(new nn.ReLU());
   unused.registerModule('spare', new nn.Tanh());
   assert.throws(() => featureMaps(unused, x, { layers: ['0', 'spare'] }), /featureMaps: layer 'spare' did not run/);
-  assert.deepEqual(conv2dLayers(lenet5()).map(([n, c]) => [n, [...c.weight.shape]]), [['0', [6, 1, 5, 5]], ['3', [16, 6, 5, 5]]]);
+  assert.deepEqual(
+    conv2dLayers(lenet5()).map(([n, c]) => [n, [...c.weight.shape]]),
+    [
+      ['0', [6, 1, 5, 5]],
+      ['3', [16, 6, 5, 5]],
+    ],
+  );
 });

@@ -19,8 +19,18 @@ function linearModel(c: number, h: number, w: number, rows: number[][], bias = [
 test('saliency of a linear model is |w| of the target class, maximised over channels', () => {
   // 2 channels of 2x3; class 1 depends strongly on pixel (1, 2) of channel 1 and on (0, 0) of channel 0
   const w1 = [
-    -2, 0.1, 0, 0, 0.1, 0.2, // channel 0
-    0.5, 0, 0.1, 0, 0.3, 3, // channel 1
+    -2,
+    0.1,
+    0,
+    0,
+    0.1,
+    0.2, // channel 0
+    0.5,
+    0,
+    0.1,
+    0,
+    0.3,
+    3, // channel 1
   ];
   const w0 = new Array(12).fill(0.01);
   const model = linearModel(2, 2, 3, [w0, w1]);
@@ -34,10 +44,16 @@ test('saliency of a linear model is |w| of the target class, maximised over chan
   assertClose(saliency(model, x.reshape(1, 2, 2, 3)), s, { atol: 0 });
   assertClose(saliency(model, x, 0), new Array(6).fill(0.01), { atol: 1e-6 });
   // parameters keep requiresGrad and get no gradient; the input is untouched
-  for (const p of model.parameters()) { assert.equal(p.requiresGrad, true); assert.equal(p.grad, null); }
+  for (const p of model.parameters()) {
+    assert.equal(p.requiresGrad, true);
+    assert.equal(p.grad, null);
+  }
   assert.equal(x.grad, null);
   assert.throws(() => saliency(model, x, 2), /saliency: targetClass must be an integer in \[0, 2\), got 2/);
-  assert.throws(() => saliency(model, randn([2, 2, 2, 3])), /saliency: input must be one image \(C, H, W\) or \(1, C, H, W\), got shape \[2, 2, 2, 3\]/);
+  assert.throws(
+    () => saliency(model, randn([2, 2, 2, 3])),
+    /saliency: input must be one image \(C, H, W\) or \(1, C, H, W\), got shape \[2, 2, 2, 3\]/,
+  );
 });
 
 test('saliency on lenet5: non-negative (H, W) map, mode restored, works under noGrad callers too', () => {
@@ -47,7 +63,11 @@ test('saliency on lenet5: non-negative (H, W) map, mode restored, works under no
   const x = randn([1, 28, 28]);
   const s = saliency(model, x);
   assert.deepEqual(s.shape, [28, 28]);
-  assertClose(noGrad(() => saliency(model, x)), s, { atol: 0 });
+  assertClose(
+    noGrad(() => saliency(model, x)),
+    s,
+    { atol: 0 },
+  );
   assert.ok(s.data.every((v) => v >= 0 && Number.isFinite(v)));
   assert.ok(s.max().item() > 0);
   for (const m of model.modules()) assert.equal(m.training, true);
@@ -55,7 +75,8 @@ test('saliency on lenet5: non-negative (H, W) map, mode restored, works under no
 
 test('occlusion sensitivity: the drop appears exactly where the weighted pixel is covered', () => {
   // 1 channel 6x6; class 0 score = 5 * x[2, 3]; class 1 = 0.1 * sum(x)
-  const w0 = new Array(36).fill(0); w0[2 * 6 + 3] = 5;
+  const w0 = new Array(36).fill(0);
+  w0[2 * 6 + 3] = 5;
   const w1 = new Array(36).fill(0.1);
   const model = linearModel(1, 6, 6, [w0, w1], [1, 0]);
   const x = new Tensor(new Float32Array(36).fill(1), [1, 6, 6]);
@@ -83,5 +104,8 @@ test('occlusion sensitivity: the drop appears exactly where the weighted pixel i
   // the default patch value is the image mean: occluding a constant image changes nothing
   const gray = occlusionSensitivity(model, x, 0);
   assertClose(gray.drops, new Array(gray.drops.size).fill(0), { atol: 1e-6 });
-  assert.throws(() => occlusionSensitivity(model, x, 0, { patch: 7 }), /occlusionSensitivity: patch must be an integer in \[1, 6\], got 7/);
+  assert.throws(
+    () => occlusionSensitivity(model, x, 0, { patch: 7 }),
+    /occlusionSensitivity: patch must be an integer in \[1, 6\], got 7/,
+  );
 });

@@ -6,7 +6,14 @@
 import type { Conv2dGeometry } from '../backend.js';
 
 /** Range of output positions o with 0 <= o*stride - pad + tap*dil < size. */
-function validRange(tap: number, dil: number, stride: number, pad: number, size: number, outSize: number): [number, number] {
+function validRange(
+  tap: number,
+  dil: number,
+  stride: number,
+  pad: number,
+  size: number,
+  outSize: number,
+): [number, number] {
   const off = tap * dil - pad; // input index = o*stride + off
   let lo = off >= 0 ? 0 : Math.ceil(-off / stride);
   let hi = Math.floor((size - 1 - off) / stride) + 1;
@@ -15,11 +22,21 @@ function validRange(tap: number, dil: number, stride: number, pad: number, size:
   return [lo, hi];
 }
 
-type Visit = (xBase: number, yBase: number, wIdx: number, ohLo: number, ohHi: number, owLo: number, owHi: number,
-  offH: number, offW: number) => void;
+type Visit = (
+  xBase: number,
+  yBase: number,
+  wIdx: number,
+  ohLo: number,
+  ohHi: number,
+  owLo: number,
+  owHi: number,
+  offH: number,
+  offW: number,
+) => void;
 
 function traverse(g: Conv2dGeometry, visit: Visit): void {
-  const cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups;
+  const cInG = g.cIn / g.groups,
+    cOutG = g.cOut / g.groups;
   for (let n = 0; n < g.n; n++) {
     for (let o = 0; o < g.cOut; o++) {
       const grp = Math.floor(o / cOutG);
@@ -32,7 +49,17 @@ function traverse(g: Conv2dGeometry, visit: Visit): void {
           for (let kj = 0; kj < g.kw; kj++) {
             const [owLo, owHi] = validRange(kj, g.dilationW, g.strideW, g.padLeft, g.w, g.outW);
             const wIdx = ((o * cInG + ci) * g.kh + ki) * g.kw + kj;
-            visit(xBase, yBase, wIdx, ohLo, ohHi, owLo, owHi, ki * g.dilationH - g.padTop, kj * g.dilationW - g.padLeft);
+            visit(
+              xBase,
+              yBase,
+              wIdx,
+              ohLo,
+              ohHi,
+              owLo,
+              owHi,
+              ki * g.dilationH - g.padTop,
+              kj * g.dilationW - g.padLeft,
+            );
           }
         }
       }
@@ -41,9 +68,16 @@ function traverse(g: Conv2dGeometry, visit: Visit): void {
 }
 
 /** y = conv(x, w) + bias. */
-export function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, y: Float32Array): void {
+export function conv2d(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  y: Float32Array,
+): void {
   const plane = g.outH * g.outW;
-  for (let n = 0; n < g.n; n++) for (let o = 0; o < g.cOut; o++) y.fill(bias ? bias[o] : 0, (n * g.cOut + o) * plane, (n * g.cOut + o + 1) * plane);
+  for (let n = 0; n < g.n; n++)
+    for (let o = 0; o < g.cOut; o++) y.fill(bias ? bias[o] : 0, (n * g.cOut + o) * plane, (n * g.cOut + o + 1) * plane);
   const { strideH: sH, strideW: sW, w: W, outW } = g;
   traverse(g, (xBase, yBase, wIdx, ohLo, ohHi, owLo, owHi, offH, offW) => {
     const wv = w[wIdx];

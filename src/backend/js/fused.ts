@@ -8,11 +8,19 @@
 export const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 } as const;
 
 /** Writes softmax (log = false) or log-softmax of every slice of x (outer, len, inner) along the middle axis into y. */
-export function softmax(x: Float32Array, outer: number, len: number, inner: number, log: boolean, y: Float32Array): void {
+export function softmax(
+  x: Float32Array,
+  outer: number,
+  len: number,
+  inner: number,
+  log: boolean,
+  y: Float32Array,
+): void {
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
     for (let i = 0; i < inner; i++) {
-      const start = base + i, end = start + len * inner;
+      const start = base + i,
+        end = start + len * inner;
       let m = -Infinity;
       for (let p = start; p < end; p += inner) if (x[p] > m) m = x[p];
       let s = 0;
@@ -32,12 +40,20 @@ export function softmax(x: Float32Array, outer: number, len: number, inner: numb
  * Backward of softmax from its output y: dx = y (dy - sum(dy y)); of log-softmax (log = true,
  * y = log-probabilities): dx = dy - exp(y) sum(dy). Sums over the middle axis of (outer, len, inner).
  */
-export function softmaxBackward(y: Float32Array, dy: Float32Array, outer: number, len: number, inner: number, log: boolean,
-  dx: Float32Array): void {
+export function softmaxBackward(
+  y: Float32Array,
+  dy: Float32Array,
+  outer: number,
+  len: number,
+  inner: number,
+  log: boolean,
+  dx: Float32Array,
+): void {
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
     for (let i = 0; i < inner; i++) {
-      const start = base + i, end = start + len * inner;
+      const start = base + i,
+        end = start + len * inner;
       let s = 0;
       if (log) {
         for (let p = start; p < end; p += inner) s += dy[p];
@@ -60,12 +76,26 @@ export function softmaxBackward(y: Float32Array, dy: Float32Array, outer: number
  * ignoreIndex contribute nothing; any other target outside [0, c) gives NaN (the op layer
  * rejects those before calling).
  */
-export function crossEntropyForward(z: Float32Array, target: Int32Array, weight: Float32Array | null, n: number, c: number,
-  inner: number, ignoreIndex: number, smoothing: number, reduction: number, probs: Float32Array, loss: Float32Array): void {
-  let total = 0, denom = 0;
+export function crossEntropyForward(
+  z: Float32Array,
+  target: Int32Array,
+  weight: Float32Array | null,
+  n: number,
+  c: number,
+  inner: number,
+  ignoreIndex: number,
+  smoothing: number,
+  reduction: number,
+  probs: Float32Array,
+  loss: Float32Array,
+): void {
+  let total = 0,
+    denom = 0;
   for (let b = 0; b < n; b++) {
     for (let j = 0; j < inner; j++) {
-      const pos = b * inner + j, start = b * c * inner + j, end = start + c * inner;
+      const pos = b * inner + j,
+        start = b * c * inner + j,
+        end = start + c * inner;
       let m = -Infinity;
       for (let p = start; p < end; p += inner) if (z[p] > m) m = z[p];
       let s = 0;
@@ -103,10 +133,24 @@ export function crossEntropyForward(z: Float32Array, target: Int32Array, weight:
  * class weights (c without weights): dz_k = g [(1 - s) wy (p_k - [k = y]) + s / c (W p_k - w_k)];
  * 0 at ignored positions.
  */
-export function crossEntropyBackward(probs: Float32Array, target: Int32Array, weight: Float32Array | null, gLoss: Float32Array,
-  n: number, c: number, inner: number, ignoreIndex: number, smoothing: number, reduction: number, dz: Float32Array): void {
+export function crossEntropyBackward(
+  probs: Float32Array,
+  target: Int32Array,
+  weight: Float32Array | null,
+  gLoss: Float32Array,
+  n: number,
+  c: number,
+  inner: number,
+  ignoreIndex: number,
+  smoothing: number,
+  reduction: number,
+  dz: Float32Array,
+): void {
   let wSum = c;
-  if (weight !== null) { wSum = 0; for (let k = 0; k < c; k++) wSum += weight[k]; }
+  if (weight !== null) {
+    wSum = 0;
+    for (let k = 0; k < c; k++) wSum += weight[k];
+  }
   let denom = 0;
   if (reduction === 1) {
     for (let pos = 0; pos < n * inner; pos++) {
@@ -116,16 +160,19 @@ export function crossEntropyBackward(probs: Float32Array, target: Int32Array, we
   }
   for (let b = 0; b < n; b++) {
     for (let j = 0; j < inner; j++) {
-      const pos = b * inner + j, start = b * c * inner + j;
+      const pos = b * inner + j,
+        start = b * c * inner + j;
       const y = target[pos];
       if (y === ignoreIndex || y < 0 || y >= c) {
         for (let k = 0, p = start; k < c; k++, p += inner) dz[p] = 0;
         continue;
       }
       const g = reduction === 0 ? gLoss[pos] : reduction === 1 ? gLoss[0] / denom : gLoss[0];
-      const a = g * (1 - smoothing) * (weight !== null ? weight[y] : 1), e = (g * smoothing) / c;
+      const a = g * (1 - smoothing) * (weight !== null ? weight[y] : 1),
+        e = (g * smoothing) / c;
       const pCoef = a + e * wSum;
-      for (let k = 0, p = start; k < c; k++, p += inner) dz[p] = pCoef * probs[p] - e * (weight !== null ? weight[k] : 1);
+      for (let k = 0, p = start; k < c; k++, p += inner)
+        dz[p] = pCoef * probs[p] - e * (weight !== null ? weight[k] : 1);
       dz[start + y * inner] -= a;
     }
   }
@@ -138,18 +185,40 @@ export function crossEntropyBackward(probs: Float32Array, target: Int32Array, we
  * statistics. y = (x - mean) invStd weight + bias (weight 1 / bias 0 when null); the mean and
  * invStd used are written to saveMean / saveInvStd (c each) for the backward.
  */
-export function batchNormForward(x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, runMean: Float32Array | null,
-  runVar: Float32Array | null, n: number, c: number, inner: number, training: boolean, momentum: number, eps: number,
-  y: Float32Array, saveMean: Float32Array, saveInvStd: Float32Array): void {
+export function batchNormForward(
+  x: Float32Array,
+  weight: Float32Array | null,
+  bias: Float32Array | null,
+  runMean: Float32Array | null,
+  runVar: Float32Array | null,
+  n: number,
+  c: number,
+  inner: number,
+  training: boolean,
+  momentum: number,
+  eps: number,
+  y: Float32Array,
+  saveMean: Float32Array,
+  saveInvStd: Float32Array,
+): void {
   const count = n * inner;
   for (let ch = 0; ch < c; ch++) {
     let mu: number, is: number;
     if (training) {
       let s = 0;
-      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) s += x[base + j]; }
+      for (let b = 0; b < n; b++) {
+        const base = (b * c + ch) * inner;
+        for (let j = 0; j < inner; j++) s += x[base + j];
+      }
       mu = s / count;
       let v = 0;
-      for (let b = 0; b < n; b++) { const base = (b * c + ch) * inner; for (let j = 0; j < inner; j++) { const d = x[base + j] - mu; v += d * d; } }
+      for (let b = 0; b < n; b++) {
+        const base = (b * c + ch) * inner;
+        for (let j = 0; j < inner; j++) {
+          const d = x[base + j] - mu;
+          v += d * d;
+        }
+      }
       is = 1 / Math.sqrt(v / count + eps);
       if (runMean !== null && runVar !== null) {
         runMean[ch] = (1 - momentum) * runMean[ch] + momentum * mu;
@@ -159,8 +228,10 @@ export function batchNormForward(x: Float32Array, weight: Float32Array | null, b
       mu = (runMean as Float32Array)[ch];
       is = 1 / Math.sqrt((runVar as Float32Array)[ch] + eps);
     }
-    saveMean[ch] = mu; saveInvStd[ch] = is;
-    const a = is * (weight !== null ? weight[ch] : 1), sh = bias !== null ? bias[ch] : 0;
+    saveMean[ch] = mu;
+    saveInvStd[ch] = is;
+    const a = is * (weight !== null ? weight[ch] : 1),
+      sh = bias !== null ? bias[ch] : 0;
     for (let b = 0; b < n; b++) {
       const base = (b * c + ch) * inner;
       for (let j = 0; j < inner; j++) y[base + j] = (x[base + j] - mu) * a + sh;
@@ -173,16 +244,34 @@ export function batchNormForward(x: Float32Array, weight: Float32Array | null, b
  * sum(dy x_hat) per channel (each written when not null); dx (when not null) = weight invStd / M
  * (M dy - sum(dy) - x_hat sum(dy x_hat)) in training (M = n inner), weight invStd dy in evaluation.
  */
-export function batchNormBackward(x: Float32Array, dy: Float32Array, weight: Float32Array | null, saveMean: Float32Array,
-  saveInvStd: Float32Array, n: number, c: number, inner: number, training: boolean, dx: Float32Array | null,
-  dweight: Float32Array | null, dbias: Float32Array | null): void {
+export function batchNormBackward(
+  x: Float32Array,
+  dy: Float32Array,
+  weight: Float32Array | null,
+  saveMean: Float32Array,
+  saveInvStd: Float32Array,
+  n: number,
+  c: number,
+  inner: number,
+  training: boolean,
+  dx: Float32Array | null,
+  dweight: Float32Array | null,
+  dbias: Float32Array | null,
+): void {
   const count = n * inner;
   for (let ch = 0; ch < c; ch++) {
-    const mu = saveMean[ch], is = saveInvStd[ch], gm = weight !== null ? weight[ch] : 1;
-    let s1 = 0, s2 = 0;
+    const mu = saveMean[ch],
+      is = saveInvStd[ch],
+      gm = weight !== null ? weight[ch] : 1;
+    let s1 = 0,
+      s2 = 0;
     for (let b = 0; b < n; b++) {
       const base = (b * c + ch) * inner;
-      for (let j = 0; j < inner; j++) { const gv = dy[base + j]; s1 += gv; s2 += gv * (x[base + j] - mu) * is; }
+      for (let j = 0; j < inner; j++) {
+        const gv = dy[base + j];
+        s1 += gv;
+        s2 += gv * (x[base + j] - mu) * is;
+      }
     }
     if (dbias !== null) dbias[ch] = s1;
     if (dweight !== null) dweight[ch] = s2;

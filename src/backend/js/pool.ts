@@ -15,7 +15,8 @@ function forEachWindow(g: Pool2dGeometry, fn: (plane: number, outIdx: number, h0
 export function maxPool2d(x: Float32Array, g: Pool2dGeometry, y: Float32Array, indices: Int32Array): void {
   const hw = g.h * g.w;
   forEachWindow(g, (p, o, h0, w0) => {
-    let best = -Infinity, bi = -1;
+    let best = -Infinity,
+      bi = -1;
     for (let i = 0; i < g.kh; i++) {
       const ih = h0 + i * g.dilationH;
       if (ih < 0 || ih >= g.h) continue;
@@ -23,10 +24,15 @@ export function maxPool2d(x: Float32Array, g: Pool2dGeometry, y: Float32Array, i
         const iw = w0 + j * g.dilationW;
         if (iw < 0 || iw >= g.w) continue;
         const v = x[p * hw + ih * g.w + iw];
-        if (v > best || Number.isNaN(v) || bi < 0) { best = v; bi = ih * g.w + iw; if (Number.isNaN(v)) break; }
+        if (v > best || Number.isNaN(v) || bi < 0) {
+          best = v;
+          bi = ih * g.w + iw;
+          if (Number.isNaN(v)) break;
+        }
       }
     }
-    y[o] = best; indices[o] = bi;
+    y[o] = best;
+    indices[o] = bi;
   });
 }
 
@@ -52,7 +58,10 @@ function windowCount(g: Pool2dGeometry, h0: number, w0: number, countIncludePad:
   for (let i = 0; i < g.kh; i++) {
     const ih = h0 + i * g.dilationH;
     if (ih < 0 || ih >= g.h) continue;
-    for (let j = 0; j < g.kw; j++) { const iw = w0 + j * g.dilationW; if (iw >= 0 && iw < g.w) cnt++; }
+    for (let j = 0; j < g.kw; j++) {
+      const iw = w0 + j * g.dilationW;
+      if (iw >= 0 && iw < g.w) cnt++;
+    }
   }
   return cnt;
 }
@@ -75,7 +84,12 @@ export function avgPool2d(x: Float32Array, g: Pool2dGeometry, countIncludePad: b
 }
 
 /** Spreads each dy over its window. */
-export function avgPool2dBackward(dy: Float32Array, g: Pool2dGeometry, countIncludePad: boolean, dx: Float32Array): void {
+export function avgPool2dBackward(
+  dy: Float32Array,
+  g: Pool2dGeometry,
+  countIncludePad: boolean,
+  dx: Float32Array,
+): void {
   const hw = g.h * g.w;
   dx.fill(0, 0, g.n * g.c * hw);
   forEachWindow(g, (p, o, h0, w0) => {

@@ -2,7 +2,14 @@
 import { reduceSpec, type ArgReduceOp, type ReduceOp } from '../ops.js';
 
 /** Reduces x viewed as (outer, len, inner) over the middle axis. */
-export function reduce(op: ReduceOp, x: Float32Array, outer: number, len: number, inner: number, out: Float32Array): void {
+export function reduce(
+  op: ReduceOp,
+  x: Float32Array,
+  outer: number,
+  len: number,
+  inner: number,
+  out: Float32Array,
+): void {
   const init = op === 'sum' ? 0 : reduceSpec(op).identity; // (throws on an unknown op)
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
@@ -12,8 +19,9 @@ export function reduce(op: ReduceOp, x: Float32Array, outer: number, len: number
         const v = x[p];
         if (op === 'sum') acc += v;
         else if (op === 'prod') acc *= v;
-        else if (op === 'max') { if (v > acc || Number.isNaN(v)) acc = v; }
-        else if (v < acc || Number.isNaN(v)) acc = v;
+        else if (op === 'max') {
+          if (v > acc || Number.isNaN(v)) acc = v;
+        } else if (v < acc || Number.isNaN(v)) acc = v;
       }
       out[o * inner + i] = acc;
     }
@@ -21,16 +29,28 @@ export function reduce(op: ReduceOp, x: Float32Array, outer: number, len: number
 }
 
 /** Index of the first max (or min) over the middle axis. */
-export function argReduce(op: ArgReduceOp, x: Float32Array, outer: number, len: number, inner: number, out: Int32Array): void {
-  if (op !== 'argmax' && op !== 'argmin') throw new Error(`argReduce: unknown op '${String(op)}' (known: argmax, argmin)`);
+export function argReduce(
+  op: ArgReduceOp,
+  x: Float32Array,
+  outer: number,
+  len: number,
+  inner: number,
+  out: Int32Array,
+): void {
+  if (op !== 'argmax' && op !== 'argmin')
+    throw new Error(`argReduce: unknown op '${String(op)}' (known: argmax, argmin)`);
   const isMax = op === 'argmax';
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
     for (let i = 0; i < inner; i++) {
-      let best = x[base + i], bi = 0;
+      let best = x[base + i],
+        bi = 0;
       for (let l = 1, p = base + i + inner; l < len; l++, p += inner) {
         const v = x[p];
-        if (isMax ? v > best : v < best) { best = v; bi = l; }
+        if (isMax ? v > best : v < best) {
+          best = v;
+          bi = l;
+        }
       }
       out[o * inner + i] = bi;
     }
@@ -42,20 +62,29 @@ export function permute(x: Float32Array, shape: readonly number[], perm: readonl
   const rank = shape.length;
   const inStrides = new Array<number>(rank);
   let acc = 1;
-  for (let d = rank - 1; d >= 0; d--) { inStrides[d] = acc; acc *= shape[d]; }
+  for (let d = rank - 1; d >= 0; d--) {
+    inStrides[d] = acc;
+    acc *= shape[d];
+  }
   const outShape = perm.map((p) => shape[p]);
   const st = perm.map((p) => inStrides[p]);
   const idx = new Array<number>(rank).fill(0);
   const n = out.length;
-  if (rank === 0) { out[0] = x[0]; return; }
-  const inner = outShape[rank - 1], si = st[rank - 1];
+  if (rank === 0) {
+    out[0] = x[0];
+    return;
+  }
+  const inner = outShape[rank - 1],
+    si = st[rank - 1];
   let off = 0;
   for (let o = 0; o < n; o += inner) {
     for (let j = 0, p = off; j < inner; j++, p += si) out[o + j] = x[p];
     for (let d = rank - 2; d >= 0; d--) {
-      idx[d]++; off += st[d];
+      idx[d]++;
+      off += st[d];
       if (idx[d] < outShape[d]) break;
-      off -= st[d] * outShape[d]; idx[d] = 0;
+      off -= st[d] * outShape[d];
+      idx[d] = 0;
     }
   }
 }

@@ -56,7 +56,8 @@ export function nativeAddonPath(): string {
  * the file after a good build.
  */
 export function nativeBuildFailure(addonPath: string): string | undefined {
-  const fs = nodeBuiltin('node:fs'), path = nodeBuiltin('node:path');
+  const fs = nodeBuiltin('node:fs'),
+    path = nodeBuiltin('node:path');
   if (!fs || !path || fs.existsSync(addonPath)) return undefined;
   try {
     const text = fs.readFileSync(path.join(path.dirname(addonPath), 'build-failure.txt'), 'utf8').trim();
@@ -87,9 +88,14 @@ export function loadNativeAddon(): NativeAddon {
     mod = nodeModule.createRequire(import.meta.url)(path) as NativeAddon;
   } catch (e) {
     const buildFailure = nativeBuildFailure(path);
-    if (buildFailure) throw new Error(`native addon was not built at install: ${buildFailure}; fix that and run 'node scripts/build-native.mjs'`);
+    if (buildFailure)
+      throw new Error(
+        `native addon was not built at install: ${buildFailure}; fix that and run 'node scripts/build-native.mjs'`,
+      );
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new Error(`native addon ${path} could not be loaded (${why}); run 'node scripts/build-native.mjs' to build it`);
+    throw new Error(
+      `native addon ${path} could not be loaded (${why}); run 'node scripts/build-native.mjs' to build it`,
+    );
   }
   mod.setParams(params);
   // the pool size comes from here (CONVKIT_THREADS checked and capped at the cores), not from the addon's own reading
@@ -119,17 +125,30 @@ export function createNativeBackend(isa?: NativeIsa): Backend {
       if (aShape.length !== r || bShape.length !== r) {
         throw new Error(`native binary: shapes [${aShape}] and [${bShape}] must have the output rank ${r}`);
       }
-      if (r > MAX_RANK) { jsBinary(op, a, aShape, b, bShape, out, outShape); return; }
+      if (r > MAX_RANK) {
+        jsBinary(op, a, aShape, b, bShape, out, outShape);
+        return;
+      }
       params[0] = r;
-      for (let d = 0; d < r; d++) { params[1 + d] = aShape[d]; params[1 + r + d] = bShape[d]; params[1 + 2 * r + d] = outShape[d]; }
+      for (let d = 0; d < r; d++) {
+        params[1 + d] = aShape[d];
+        params[1 + r + d] = bShape[d];
+        params[1 + 2 * r + d] = outShape[d];
+      }
       nat.binary(code, a, b, out);
     },
     permute(x, shape, perm, out) {
       const r = shape.length;
       if (perm.length !== r) throw new Error(`native permute: perm [${perm}] does not match shape [${shape}]`);
-      if (r > MAX_RANK) { jsPermute(x, shape, perm, out); return; }
+      if (r > MAX_RANK) {
+        jsPermute(x, shape, perm, out);
+        return;
+      }
       params[0] = r;
-      for (let d = 0; d < r; d++) { params[1 + d] = shape[d]; params[1 + r + d] = perm[d]; }
+      for (let d = 0; d < r; d++) {
+        params[1 + d] = shape[d];
+        params[1 + r + d] = perm[d];
+      }
       nat.permute(x, out);
     },
   };

@@ -84,7 +84,9 @@ export class Arena {
   }
 
   /** Bytes of linear memory in use by the heap (tensors, scratch, workspaces, free lists). */
-  get heapBytes(): number { return this.top - this.heapBase; }
+  get heapBytes(): number {
+    return this.top - this.heapBase;
+  }
 
   private carve(cls: number): number {
     const p = this.top;
@@ -125,9 +127,15 @@ export class Arena {
     const list = this.freeTensors.get(cls);
     let ptr: number;
     let reused = false;
-    if (list && list.length > 0) { ptr = list.pop() as number; reused = true; }
-    else {
-      if (this.tensorBytes + cls > this.budget) { this.fallbacks++; this.reclaim(); return null; }
+    if (list && list.length > 0) {
+      ptr = list.pop() as number;
+      reused = true;
+    } else {
+      if (this.tensorBytes + cls > this.budget) {
+        this.fallbacks++;
+        this.reclaim();
+        return null;
+      }
       ptr = this.carve(cls);
       this.tensorBytes += cls;
       // The block was never used, but another instance may have scribbled on memory it
@@ -153,7 +161,10 @@ export class Arena {
     this.finalized = false;
     this.lastGc = now;
     const gc = this.gc();
-    if (gc) { gc(); this.forcedGcs++; }
+    if (gc) {
+      gc();
+      this.forcedGcs++;
+    }
   }
 
   private releaseTensor(ptr: number): void {
@@ -165,11 +176,16 @@ export class Arena {
   }
 
   /** Number of tensor blocks currently handed out (not yet collected). */
-  get liveTensors(): number { return this.tensorClass.size; }
+  get liveTensors(): number {
+    return this.tensorClass.size;
+  }
 }
 
 function push(lists: Map<number, number[]>, cls: number, ptr: number): void {
   let list = lists.get(cls);
-  if (!list) { list = []; lists.set(cls, list); }
+  if (!list) {
+    list = [];
+    lists.set(cls, list);
+  }
   list.push(ptr);
 }

@@ -34,7 +34,15 @@ import { createJsBackend } from '../js/index.js';
 import { writeConv2dGeometry, writePool2dGeometry } from '../generated/bindings.js';
 import { completeBackend, type KernelName as TableKernel, type Kernels } from '../kernels.js';
 import {
-  ARG_REDUCE_OPS, BINARY_OPS, REDUCE_OPS, UNARY_OPS, binarySpec, opCodes, unarySpec, type BinaryOp, type UnaryOp,
+  ARG_REDUCE_OPS,
+  BINARY_OPS,
+  REDUCE_OPS,
+  UNARY_OPS,
+  binarySpec,
+  opCodes,
+  unarySpec,
+  type BinaryOp,
+  type UnaryOp,
 } from '../ops.js';
 import { Arena } from './arena.js';
 import { compileModule, readWasmBytesSync } from './module.js';
@@ -47,11 +55,33 @@ const UNARY_CODE = opCodes(UNARY_OPS);
 const BINARY_CODE = opCodes(BINARY_OPS);
 const REDUCE_CODE = opCodes(REDUCE_OPS);
 const ARG_REDUCE_CODE = opCodes(ARG_REDUCE_OPS);
-const KERNELS = ['gemm', 'conv2d', 'conv2dBackwardData', 'conv2dBackwardWeight', 'maxPool2d',
-  'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'unary', 'binary', 'reduce', 'argReduce',
-  'permute', 'sgdUpdate', 'adamUpdate', 'adagradUpdate', 'rmspropUpdate', 'softmax', 'softmaxBackward',
-  'crossEntropyForward', 'crossEntropyBackward', 'batchNormForward', 'batchNormBackward', 'unaryBackward'] as const;
-type KernelName = typeof KERNELS[number];
+const KERNELS = [
+  'gemm',
+  'conv2d',
+  'conv2dBackwardData',
+  'conv2dBackwardWeight',
+  'maxPool2d',
+  'maxPool2dBackward',
+  'avgPool2d',
+  'avgPool2dBackward',
+  'unary',
+  'binary',
+  'reduce',
+  'argReduce',
+  'permute',
+  'sgdUpdate',
+  'adamUpdate',
+  'adagradUpdate',
+  'rmspropUpdate',
+  'softmax',
+  'softmaxBackward',
+  'crossEntropyForward',
+  'crossEntropyBackward',
+  'batchNormForward',
+  'batchNormBackward',
+  'unaryBackward',
+] as const;
+type KernelName = (typeof KERNELS)[number];
 type KernelFn = (...args: number[]) => void;
 
 const MAX_THREADS = 16;
@@ -67,7 +97,9 @@ const SMALL_WORK = 1024; // elements: below this, JS-heap operands of exact ops 
  * so that a result never depends on the batch size it was computed in.
  */
 const EXACT_UNARY = new Set<UnaryOp>((Object.keys(UNARY_OPS) as UnaryOp[]).filter((k) => unarySpec(k).exact === true));
-const EXACT_BINARY = new Set<BinaryOp>((Object.keys(BINARY_OPS) as BinaryOp[]).filter((k) => binarySpec(k).exact === true));
+const EXACT_BINARY = new Set<BinaryOp>(
+  (Object.keys(BINARY_OPS) as BinaryOp[]).filter((k) => binarySpec(k).exact === true),
+);
 const PAR_ELEMENTWISE = 1 << 18; // elements before elementwise work is shared (memory-bound: little to gain)
 const PAR_SOFTMAX = 1 << 15; // elements before softmax / cross-entropy work is shared (an exp each)
 const PAR_FLOPS = 1 << 20; // multiply-adds (~25 us of work) before GEMM/conv work is shared
@@ -145,7 +177,10 @@ function coalesce(shape: readonly number[], strides: number[][]): { shape: numbe
     outShape.unshift(sz);
     strides.forEach((s, k) => outStrides[k].unshift(s[d]));
   }
-  if (outShape.length === 0) { outShape.push(1); outStrides.forEach((s) => s.push(0)); }
+  if (outShape.length === 0) {
+    outShape.push(1);
+    outStrides.forEach((s) => s.push(0));
+  }
   return { shape: outShape, strides: outStrides };
 }
 
@@ -158,7 +193,10 @@ function sizeOf(shape: readonly number[]): number {
 function contiguousStrides(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
   let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) { st[d] = shape[d] === 1 ? 0 : acc; acc *= shape[d]; }
+  for (let d = shape.length - 1; d >= 0; d--) {
+    st[d] = shape[d] === 1 ? 0 : acc;
+    acc *= shape[d];
+  }
   return st;
 }
 
@@ -182,7 +220,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   }
   if (!memory) throw new Error('wasm backend: cannot create memory');
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const exp = instance.exports as unknown as Record<KernelName, KernelFn> & { GEMM_WS_BYTES: WebAssembly.Global; fill: KernelFn };
+  const exp = instance.exports as unknown as Record<KernelName, KernelFn> & {
+    GEMM_WS_BYTES: WebAssembly.Global;
+    fill: KernelFn;
+  };
   const gemmWs = exp.GEMM_WS_BYTES.value as number;
   const arena = new Arena(memory, layout.dataEnd, (opts.memoryBudgetMB ?? defaultBudgetMB()) * 2 ** 20, forceGc);
   const ctl = arena.heapBase;
@@ -190,9 +231,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const idxPtr = ctl + IDX_OFFSET;
   const js = createJsBackend();
 
-  const pool = shared && wantThreads > 1
-    ? new WorkerPool({ module, memory, ctl, names: KERNELS, helpers: wantThreads - 1, source: opts.workerSource })
-    : null;
+  const pool =
+    shared && wantThreads > 1
+      ? new WorkerPool({ module, memory, ctl, names: KERNELS, helpers: wantThreads - 1, source: opts.workerSource })
+      : null;
   const smallTensor = opts.smallTensor ?? SMALL_TENSOR;
   let threadLimit = wantThreads;
   const activeThreads = (): number => (pool ? Math.min(threadLimit, pool.helpers + 1) : 1);
@@ -207,13 +249,20 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
   // ---- per-call marshalling of operands that are not in wasm memory ----
   // Fixed slots reused call after call (kernels run on every op; no per-call garbage here).
-  const takenP: number[] = [], takenB: number[] = []; // scratch blocks of this call
-  const memoA: (ArrayBufferView | null)[] = [], memoP: number[] = []; // operand -> its copy
-  const outA: (Float32Array | Int32Array | null)[] = [], outP: number[] = []; // copies to write back
-  let takenN = 0, memoN = 0, outN = 0;
+  const takenP: number[] = [],
+    takenB: number[] = []; // scratch blocks of this call
+  const memoA: (ArrayBufferView | null)[] = [],
+    memoP: number[] = []; // operand -> its copy
+  const outA: (Float32Array | Int32Array | null)[] = [],
+    outP: number[] = []; // copies to write back
+  let takenN = 0,
+    memoN = 0,
+    outN = 0;
   const scratch = (bytes: number): number => {
     const p = arena.take(bytes);
-    takenP[takenN] = p; takenB[takenN] = bytes; takenN++;
+    takenP[takenN] = p;
+    takenB[takenN] = bytes;
+    takenN++;
     return p;
   };
   const memoGet = (a: ArrayBufferView): number => {
@@ -226,24 +275,37 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     if (hit >= 0) return hit;
     const p = scratch(a.length * 4);
     arena.refresh();
-    if (a instanceof Float32Array) arena.f32.set(a, p >>> 2); else arena.i32.set(a, p >>> 2);
-    memoA[memoN] = a; memoP[memoN] = p; memoN++;
+    if (a instanceof Float32Array) arena.f32.set(a, p >>> 2);
+    else arena.i32.set(a, p >>> 2);
+    memoA[memoN] = a;
+    memoP[memoN] = p;
+    memoN++;
     return p;
   };
   const output = (a: Float32Array | Int32Array, copyIn: boolean): number => {
     if (arena.owns(a)) return a.byteOffset;
     let p = copyIn ? input(a) : memoGet(a);
-    if (p < 0) { p = scratch(a.length * 4); memoA[memoN] = a; memoP[memoN] = p; memoN++; }
-    outA[outN] = a; outP[outN] = p; outN++;
+    if (p < 0) {
+      p = scratch(a.length * 4);
+      memoA[memoN] = a;
+      memoP[memoN] = p;
+      memoN++;
+    }
+    outA[outN] = a;
+    outP[outN] = p;
+    outN++;
     return p;
   };
   const finish = (): void => {
     if (outN > 0) {
       arena.refresh();
       for (let i = 0; i < outN; i++) {
-        const a = outA[i] as Float32Array | Int32Array, o = outP[i] >>> 2, n = a.length;
+        const a = outA[i] as Float32Array | Int32Array,
+          o = outP[i] >>> 2,
+          n = a.length;
         const src = a instanceof Float32Array ? arena.f32 : arena.i32;
-        if (n > 4096) a.set(src.subarray(o, o + n)); // (a subarray is one more object per call)
+        if (n > 4096)
+          a.set(src.subarray(o, o + n)); // (a subarray is one more object per call)
         else for (let j = 0; j < n; j++) a[j] = src[o + j];
         outA[i] = null;
       }
@@ -277,7 +339,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const writeMeta3 = (n: number, sa: number, sb: number): number => {
     arena.refresh();
     const i = metaPtr >>> 2;
-    arena.i32[i] = n; arena.i32[i + 1] = sa; arena.i32[i + 2] = sb;
+    arena.i32[i] = n;
+    arena.i32[i + 1] = sa;
+    arena.i32[i + 2] = sb;
     return metaPtr;
   };
   // geometry goes straight into the metadata slots (no temporary arrays on this hot path), in
@@ -296,19 +360,27 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
   const impl: Omit<WasmBackend, TableKernel> & Partial<Kernels> = {
     name: 'wasm',
-    describe: () => `WASM SIMD (f32x4, 4x8 register tile), ${activeThreads()} thread${activeThreads() === 1 ? '' : 's'}`
-      + (shared ? ' on shared memory' : ' (no shared memory: single-threaded, tensors on the JS heap)')
-      + (pool && pool.helpers + 1 < Math.min(threadLimit, wantThreads) ? `, ${wantThreads} requested` : ''),
+    describe: () =>
+      `WASM SIMD (f32x4, 4x8 register tile), ${activeThreads()} thread${activeThreads() === 1 ? '' : 's'}` +
+      (shared ? ' on shared memory' : ' (no shared memory: single-threaded, tensors on the JS heap)') +
+      (pool && pool.helpers + 1 < Math.min(threadLimit, wantThreads) ? `, ${wantThreads} requested` : ''),
 
-    get threads() { return activeThreads(); },
+    get threads() {
+      return activeThreads();
+    },
     ready: () => (pool ? pool.ready().then(() => activeThreads()) : Promise.resolve(1)),
     setThreads(n: number) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`setThreads: expected a positive integer, got ${n}`);
       threadLimit = n;
     },
     memoryStats: () => ({
-      memoryBytes: memory.buffer.byteLength, heapBytes: arena.heapBytes, tensorBytes: arena.tensorBytes,
-      liveTensors: arena.liveTensors, fallbacks: arena.fallbacks, forcedGcs: arena.forcedGcs, shared,
+      memoryBytes: memory.buffer.byteLength,
+      heapBytes: arena.heapBytes,
+      tensorBytes: arena.tensorBytes,
+      liveTensors: arena.liveTensors,
+      fallbacks: arena.fallbacks,
+      forcedGcs: arena.forcedGcs,
+      shared,
     }),
     workerErrors: () => pool?.errors ?? [],
     dispose: () => pool?.stop(),
@@ -323,7 +395,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       if (code === undefined) unarySpec(op); // throws: unknown op
       const n = x.length;
       if (n === 0) return;
-      if (n < SMALL_WORK && EXACT_UNARY.has(op) && !owned(x, out)) { js.unary(op, x, out, alpha); return; }
+      if (n < SMALL_WORK && EXACT_UNARY.has(op) && !owned(x, out)) {
+        js.unary(op, x, out, alpha);
+        return;
+      }
       const px = input(x);
       const po = out === x ? output(out, true) : output(out, false);
       run('unary', n >= PAR_ELEMENTWISE, [code, px, po, n, alpha]);
@@ -331,10 +406,15 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 
     unaryBackward(op, x, y, dy, dx, alpha) {
       const code = UNARY_CODE[op];
-      if (code === undefined || !unarySpec(op).grad) { js.unaryBackward(op, x, y, dy, dx, alpha); return; } // (throws)
+      if (code === undefined || !unarySpec(op).grad) {
+        js.unaryBackward(op, x, y, dy, dx, alpha);
+        return;
+      } // (throws)
       const n = dx.length;
       if (n === 0) return;
-      const px = input(x), py = input(y), pdy = input(dy);
+      const px = input(x),
+        py = input(y),
+        pdy = input(dy);
       const pdx = dx === x || dx === y || dx === dy ? output(dx, true) : output(dx, false);
       run('unaryBackward', n >= PAR_ELEMENTWISE, [code, px, py, pdy, pdx, n, alpha]);
     },
@@ -348,10 +428,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         js.binary(op, a, aShape, b, bShape, out, outShape);
         return;
       }
-      const pa = input(a), pb = input(b);
+      const pa = input(a),
+        pb = input(b);
       const po = output(out, out === a || out === b);
-      let rank = 1, meta: number;
-      const na = sizeOf(aShape), nb = sizeOf(bShape);
+      let rank = 1,
+        meta: number;
+      const na = sizeOf(aShape),
+        nb = sizeOf(bShape);
       if ((na === total || na === 1) && (nb === total || nb === 1)) {
         // each operand is either the full shape or a single broadcast value
         meta = writeMeta3(total, na === total ? 1 : 0, nb === total ? 1 : 0);
@@ -371,7 +454,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         js.reduce(op, x, outer, len, inner, out);
         return;
       }
-      const px = input(x), po = output(out, false);
+      const px = input(x),
+        po = output(out, false);
       run('reduce', outer * len * inner >= PAR_ELEMENTWISE, [code, px, outer, len, inner, po]);
     },
 
@@ -379,19 +463,27 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       const code = ARG_REDUCE_CODE[op];
       if (code === undefined) throw new Error(`wasm argReduce: unknown op '${String(op)}'`);
       if (outer * inner === 0) return;
-      if (outer * len * inner < SMALL_WORK && !owned(x, out)) { js.argReduce(op, x, outer, len, inner, out); return; }
-      const px = input(x), po = output(out, false);
+      if (outer * len * inner < SMALL_WORK && !owned(x, out)) {
+        js.argReduce(op, x, outer, len, inner, out);
+        return;
+      }
+      const px = input(x),
+        po = output(out, false);
       run('argReduce', outer * len * inner >= PAR_ELEMENTWISE, [code, px, outer, len, inner, po]);
     },
 
     permute(x, shape, perm, out) {
       const total = out.length;
       if (total === 0) return;
-      if ((total < SMALL_WORK && !owned(x, out)) || shape.length > MAX_RANK) { js.permute(x, shape, perm, out); return; }
+      if ((total < SMALL_WORK && !owned(x, out)) || shape.length > MAX_RANK) {
+        js.permute(x, shape, perm, out);
+        return;
+      }
       const inStrides = contiguousStrides(shape);
       const outShape = perm.map((p) => shape[p]);
       const c = coalesce(outShape, [perm.map((p) => inStrides[p])]);
-      const px = input(x), po = output(out, false);
+      const px = input(x),
+        po = output(out, false);
       const meta = writeMeta([...c.shape, ...c.strides[0]]);
       run('permute', total >= PAR_ELEMENTWISE, [px, po, c.shape.length, meta, total, idxPtr]);
     },
@@ -399,54 +491,91 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     gemm(transA, transB, batch, m, n, k, alpha, a, aOffset, strideA, b, bOffset, strideB, beta, c, cOffset, strideC) {
       if (batch <= 0 || m <= 0 || n <= 0) return;
       const work = batch * m * n * k; // (always in wasm, see EXACT_UNARY)
-      const pa = input(a) + aOffset * 4, pb = input(b) + bOffset * 4;
+      const pa = input(a) + aOffset * 4,
+        pb = input(b) + bOffset * 4;
       // C outside wasm memory is copied in even when beta = 0: elements outside the
       // batch's rows (offset, gaps between strides) must survive the copy back.
       const pc = output(c, true) + cOffset * 4;
-      run('gemm', work >= PAR_FLOPS, [transA ? 1 : 0, transB ? 1 : 0, batch, m, n, k, alpha, pa, strideA,
-        pb, strideB, beta, pc, strideC, workspace(), wsStride]);
+      run('gemm', work >= PAR_FLOPS, [
+        transA ? 1 : 0,
+        transB ? 1 : 0,
+        batch,
+        m,
+        n,
+        k,
+        alpha,
+        pa,
+        strideA,
+        pb,
+        strideB,
+        beta,
+        pc,
+        strideC,
+        workspace(),
+        wsStride,
+      ]);
     },
 
     conv2d(x, w, bias, g, y) {
       if (y.length === 0) return;
-      const px = input(x), pw = input(w), pbias = bias ? input(bias) : 0;
+      const px = input(x),
+        pw = input(w),
+        pbias = bias ? input(bias) : 0;
       const py = output(y, false);
       run('conv2d', convWork(g) >= PAR_FLOPS, [convMeta(g), px, pw, pbias, py, workspace(), wsStride, COL_CAP]);
     },
 
     conv2dBackwardData(dy, w, g, dx) {
       if (dx.length === 0) return;
-      const pdy = input(dy), pw = input(w), pdx = output(dx, false);
+      const pdy = input(dy),
+        pw = input(w),
+        pdx = output(dx, false);
       run('conv2dBackwardData', convWork(g) >= PAR_FLOPS, [convMeta(g), pdy, pw, pdx, workspace(), wsStride, COL_CAP]);
     },
 
     conv2dBackwardWeight(x, dy, g, dw) {
       if (dw.length === 0) return;
-      const px = input(x), pdy = input(dy), pdw = output(dw, false);
-      run('conv2dBackwardWeight', convWork(g) >= PAR_FLOPS, [convMeta(g), px, pdy, pdw, workspace(), wsStride, COL_CAP]);
+      const px = input(x),
+        pdy = input(dy),
+        pdw = output(dw, false);
+      run('conv2dBackwardWeight', convWork(g) >= PAR_FLOPS, [
+        convMeta(g),
+        px,
+        pdy,
+        pdw,
+        workspace(),
+        wsStride,
+        COL_CAP,
+      ]);
     },
 
     maxPool2d(x, g, y, indices) {
       if (y.length === 0) return;
-      const px = input(x), py = output(y, false), pi = output(indices, false);
+      const px = input(x),
+        py = output(y, false),
+        pi = output(indices, false);
       run('maxPool2d', y.length * g.kh * g.kw >= PAR_ELEMENTWISE, [poolMeta(g), px, py, pi]);
     },
 
     maxPool2dBackward(dy, indices, g, dx) {
       if (dx.length === 0) return;
-      const pdy = input(dy), pi = input(indices), pdx = output(dx, false);
+      const pdy = input(dy),
+        pi = input(indices),
+        pdx = output(dx, false);
       run('maxPool2dBackward', dx.length >= PAR_ELEMENTWISE, [poolMeta(g), pdy, pi, pdx]);
     },
 
     avgPool2d(x, g, countIncludePad, y) {
       if (y.length === 0) return;
-      const px = input(x), py = output(y, false);
+      const px = input(x),
+        py = output(y, false);
       run('avgPool2d', y.length * g.kh * g.kw >= PAR_ELEMENTWISE, [poolMeta(g), countIncludePad ? 1 : 0, px, py]);
     },
 
     avgPool2dBackward(dy, g, countIncludePad, dx) {
       if (dx.length === 0) return;
-      const pdy = input(dy), pdx = output(dx, false);
+      const pdy = input(dy),
+        pdx = output(dx, false);
       run('avgPool2dBackward', dx.length >= PAR_ELEMENTWISE, [poolMeta(g), countIncludePad ? 1 : 0, pdy, pdx]);
     },
   };
@@ -460,67 +589,211 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const inout = (a: Float32Array | null): number => (a ? output(a, true) : 0);
   impl.sgdUpdate = (p, g, buf, lr, weightDecay, gradSign, momentum, bufScale, nesterov) => {
     if (p.length === 0) return;
-    if (small(p.length, p, g, buf)) { js.sgdUpdate(p, g, buf, lr, weightDecay, gradSign, momentum, bufScale, nesterov); return; }
-    const pg = input(g), pp = inout(p), pb = inout(buf);
-    run('sgdUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, pb, p.length, lr, weightDecay, gradSign, momentum, bufScale, nesterov ? 1 : 0]);
+    if (small(p.length, p, g, buf)) {
+      js.sgdUpdate(p, g, buf, lr, weightDecay, gradSign, momentum, bufScale, nesterov);
+      return;
+    }
+    const pg = input(g),
+      pp = inout(p),
+      pb = inout(buf);
+    run('sgdUpdate', p.length >= PAR_ELEMENTWISE, [
+      pp,
+      pg,
+      pb,
+      p.length,
+      lr,
+      weightDecay,
+      gradSign,
+      momentum,
+      bufScale,
+      nesterov ? 1 : 0,
+    ]);
   };
   impl.adamUpdate = (p, g, m, v, vmax, lr, beta1, beta2, eps, weightDecay, decoupled, step) => {
     if (p.length === 0) return;
-    if (small(p.length, p, g, m)) { js.adamUpdate(p, g, m, v, vmax, lr, beta1, beta2, eps, weightDecay, decoupled, step); return; }
-    const pg = input(g), pp = inout(p), pm = inout(m), pv = inout(v), pvm = inout(vmax);
-    run('adamUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, pm, pv, pvm, p.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, step]);
+    if (small(p.length, p, g, m)) {
+      js.adamUpdate(p, g, m, v, vmax, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+      return;
+    }
+    const pg = input(g),
+      pp = inout(p),
+      pm = inout(m),
+      pv = inout(v),
+      pvm = inout(vmax);
+    run('adamUpdate', p.length >= PAR_ELEMENTWISE, [
+      pp,
+      pg,
+      pm,
+      pv,
+      pvm,
+      p.length,
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      decoupled ? 1 : 0,
+      step,
+    ]);
   };
   impl.adagradUpdate = (p, g, sum, lr, weightDecay, eps) => {
     if (p.length === 0) return;
-    if (small(p.length, p, g, sum)) { js.adagradUpdate(p, g, sum, lr, weightDecay, eps); return; }
-    const pg = input(g), pp = inout(p), ps = inout(sum);
+    if (small(p.length, p, g, sum)) {
+      js.adagradUpdate(p, g, sum, lr, weightDecay, eps);
+      return;
+    }
+    const pg = input(g),
+      pp = inout(p),
+      ps = inout(sum);
     run('adagradUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, ps, p.length, lr, weightDecay, eps]);
   };
   impl.rmspropUpdate = (p, g, squareAvg, gradAvg, momentumBuffer, lr, alpha, eps, weightDecay, momentum) => {
     if (p.length === 0) return;
-    if (small(p.length, p, g, squareAvg)) { js.rmspropUpdate(p, g, squareAvg, gradAvg, momentumBuffer, lr, alpha, eps, weightDecay, momentum); return; }
-    const pg = input(g), pp = inout(p), psq = inout(squareAvg), pga = inout(gradAvg), pmb = inout(momentumBuffer);
-    run('rmspropUpdate', p.length >= PAR_ELEMENTWISE, [pp, pg, psq, pga, pmb, p.length, lr, alpha, eps, weightDecay, momentum]);
+    if (small(p.length, p, g, squareAvg)) {
+      js.rmspropUpdate(p, g, squareAvg, gradAvg, momentumBuffer, lr, alpha, eps, weightDecay, momentum);
+      return;
+    }
+    const pg = input(g),
+      pp = inout(p),
+      psq = inout(squareAvg),
+      pga = inout(gradAvg),
+      pmb = inout(momentumBuffer);
+    run('rmspropUpdate', p.length >= PAR_ELEMENTWISE, [
+      pp,
+      pg,
+      psq,
+      pga,
+      pmb,
+      p.length,
+      lr,
+      alpha,
+      eps,
+      weightDecay,
+      momentum,
+    ]);
   };
   impl.softmax = (x, outer, len, inner, log, y) => {
     const total = outer * len * inner;
     if (total === 0) return;
-    if (small(total, x, y, null)) { js.softmax(x, outer, len, inner, log, y); return; }
-    const px = input(x), py = output(y, y === x);
+    if (small(total, x, y, null)) {
+      js.softmax(x, outer, len, inner, log, y);
+      return;
+    }
+    const px = input(x),
+      py = output(y, y === x);
     run('softmax', total >= PAR_SOFTMAX && outer * inner > 1, [px, outer, len, inner, log ? 1 : 0, py]);
   };
   impl.softmaxBackward = (y, dy, outer, len, inner, log, dx) => {
     const total = outer * len * inner;
     if (total === 0) return;
-    if (small(total, y, dy, dx)) { js.softmaxBackward(y, dy, outer, len, inner, log, dx); return; }
-    const py = input(y), pdy = input(dy), pdx = output(dx, dx === dy || dx === y);
+    if (small(total, y, dy, dx)) {
+      js.softmaxBackward(y, dy, outer, len, inner, log, dx);
+      return;
+    }
+    const py = input(y),
+      pdy = input(dy),
+      pdx = output(dx, dx === dy || dx === y);
     run('softmaxBackward', total >= PAR_SOFTMAX && outer * inner > 1, [py, pdy, outer, len, inner, log ? 1 : 0, pdx]);
   };
   impl.crossEntropyForward = (z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss) => {
-    if (n * c * inner === 0 || small(n * c * inner, z, probs, null)) { js.crossEntropyForward(z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss); return; }
-    const pz = input(z), pt = input(target), pw = weight ? input(weight) : 0;
-    const pp = output(probs, false), pl = output(loss, false);
+    if (n * c * inner === 0 || small(n * c * inner, z, probs, null)) {
+      js.crossEntropyForward(z, target, weight, n, c, inner, ignoreIndex, smoothing, reduction, probs, loss);
+      return;
+    }
+    const pz = input(z),
+      pt = input(target),
+      pw = weight ? input(weight) : 0;
+    const pp = output(probs, false),
+      pl = output(loss, false);
     run('crossEntropyForward', false, [pz, pt, pw, n, c, inner, ignoreIndex, smoothing, reduction, pp, pl]);
   };
   impl.crossEntropyBackward = (probs, target, weight, gLoss, n, c, inner, ignoreIndex, smoothing, reduction, dz) => {
     if (n * c * inner === 0) return;
-    if (small(n * c * inner, probs, dz, null)) { js.crossEntropyBackward(probs, target, weight, gLoss, n, c, inner, ignoreIndex, smoothing, reduction, dz); return; }
-    const pp = input(probs), pt = input(target), pw = weight ? input(weight) : 0, pg = input(gLoss);
-    const pd = output(dz, dz === probs);
-    run('crossEntropyBackward', n * c * inner >= PAR_SOFTMAX && n * inner > 1, [pp, pt, pw, pg, n, c, inner, ignoreIndex, smoothing, reduction, pd]);
-  };
-  impl.batchNormForward = (x, weight, bias, runMean, runVar, n, c, inner, training, momentum, eps, y, saveMean, saveInvStd) => {
-    if (c === 0) return;
-    if (!training && (!runMean || !runVar)) throw new Error('wasm batchNormForward: evaluation needs runMean and runVar');
-    if (small(n * c * inner, x, y, null)) {
-      js.batchNormForward(x, weight, bias, runMean, runVar, n, c, inner, training, momentum, eps, y, saveMean, saveInvStd);
+    if (small(n * c * inner, probs, dz, null)) {
+      js.crossEntropyBackward(probs, target, weight, gLoss, n, c, inner, ignoreIndex, smoothing, reduction, dz);
       return;
     }
-    const px = input(x), pw = weight ? input(weight) : 0, pb = bias ? input(bias) : 0;
-    const prm = inout(runMean), prv = inout(runVar);
-    const py = output(y, y === x), psm = output(saveMean, false), psi = output(saveInvStd, false);
-    run('batchNormForward', n * c * inner >= PAR_ELEMENTWISE / 4 && c > 1,
-      [px, pw, pb, prm, prv, n, c, inner, training ? 1 : 0, momentum, eps, py, psm, psi]);
+    const pp = input(probs),
+      pt = input(target),
+      pw = weight ? input(weight) : 0,
+      pg = input(gLoss);
+    const pd = output(dz, dz === probs);
+    run('crossEntropyBackward', n * c * inner >= PAR_SOFTMAX && n * inner > 1, [
+      pp,
+      pt,
+      pw,
+      pg,
+      n,
+      c,
+      inner,
+      ignoreIndex,
+      smoothing,
+      reduction,
+      pd,
+    ]);
+  };
+  impl.batchNormForward = (
+    x,
+    weight,
+    bias,
+    runMean,
+    runVar,
+    n,
+    c,
+    inner,
+    training,
+    momentum,
+    eps,
+    y,
+    saveMean,
+    saveInvStd,
+  ) => {
+    if (c === 0) return;
+    if (!training && (!runMean || !runVar))
+      throw new Error('wasm batchNormForward: evaluation needs runMean and runVar');
+    if (small(n * c * inner, x, y, null)) {
+      js.batchNormForward(
+        x,
+        weight,
+        bias,
+        runMean,
+        runVar,
+        n,
+        c,
+        inner,
+        training,
+        momentum,
+        eps,
+        y,
+        saveMean,
+        saveInvStd,
+      );
+      return;
+    }
+    const px = input(x),
+      pw = weight ? input(weight) : 0,
+      pb = bias ? input(bias) : 0;
+    const prm = inout(runMean),
+      prv = inout(runVar);
+    const py = output(y, y === x),
+      psm = output(saveMean, false),
+      psi = output(saveInvStd, false);
+    run('batchNormForward', n * c * inner >= PAR_ELEMENTWISE / 4 && c > 1, [
+      px,
+      pw,
+      pb,
+      prm,
+      prv,
+      n,
+      c,
+      inner,
+      training ? 1 : 0,
+      momentum,
+      eps,
+      py,
+      psm,
+      psi,
+    ]);
   };
   impl.batchNormBackward = (x, dy, weight, saveMean, saveInvStd, n, c, inner, training, dx, dweight, dbias) => {
     if (c === 0) return;
@@ -528,10 +801,28 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       js.batchNormBackward(x, dy, weight, saveMean, saveInvStd, n, c, inner, training, dx, dweight, dbias);
       return;
     }
-    const px = input(x), pdy = input(dy), pw = weight ? input(weight) : 0, psm = input(saveMean), psi = input(saveInvStd);
-    const pdx = dx ? output(dx, dx === dy) : 0, pdw = dweight ? output(dweight, false) : 0, pdb = dbias ? output(dbias, false) : 0;
-    run('batchNormBackward', n * c * inner >= PAR_ELEMENTWISE / 4 && c > 1,
-      [px, pdy, pw, psm, psi, n, c, inner, training ? 1 : 0, pdx, pdw, pdb]);
+    const px = input(x),
+      pdy = input(dy),
+      pw = weight ? input(weight) : 0,
+      psm = input(saveMean),
+      psi = input(saveInvStd);
+    const pdx = dx ? output(dx, dx === dy) : 0,
+      pdw = dweight ? output(dweight, false) : 0,
+      pdb = dbias ? output(dbias, false) : 0;
+    run('batchNormBackward', n * c * inner >= PAR_ELEMENTWISE / 4 && c > 1, [
+      px,
+      pdy,
+      pw,
+      psm,
+      psi,
+      n,
+      c,
+      inner,
+      training ? 1 : 0,
+      pdx,
+      pdw,
+      pdb,
+    ]);
   };
 
   const backend: WasmBackend = completeBackend(impl);
@@ -542,7 +833,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
 /** Runs the hot kernels once so V8 tiers them up before anyone times them. */
 function warmUp(b: Backend): void {
   const n = 96;
-  const a = b.alloc(n * n), c = b.alloc(n * n);
+  const a = b.alloc(n * n),
+    c = b.alloc(n * n);
   for (let i = 0; i < a.length; i++) a[i] = (i % 7) - 3;
   // V8 compiles the optimized tier in the background once a function has run enough; keep
   // calling for a few milliseconds so that it is usually in place before real work starts.
@@ -550,9 +842,27 @@ function warmUp(b: Backend): void {
   for (let r = 0; r < 4 || (r < 64 && performance.now() - t0 < 8); r++) {
     b.gemm(false, false, 1, n, n, n, 1, a, 0, 0, a, 0, 0, 0, c, 0, 0);
   }
-  const g: Conv2dGeometry = { n: 1, cIn: 4, h: 12, w: 12, cOut: 8, kh: 3, kw: 3, strideH: 1, strideW: 1,
-    padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, groups: 1, outH: 12, outW: 12 };
-  const x = b.alloc(4 * 144), w = b.alloc(8 * 36), y = b.alloc(8 * 144);
+  const g: Conv2dGeometry = {
+    n: 1,
+    cIn: 4,
+    h: 12,
+    w: 12,
+    cOut: 8,
+    kh: 3,
+    kw: 3,
+    strideH: 1,
+    strideW: 1,
+    padTop: 1,
+    padLeft: 1,
+    dilationH: 1,
+    dilationW: 1,
+    groups: 1,
+    outH: 12,
+    outW: 12,
+  };
+  const x = b.alloc(4 * 144),
+    w = b.alloc(8 * 36),
+    y = b.alloc(8 * 144);
   b.conv2d(x, w, null, g, y);
   b.conv2dBackwardData(y, w, g, x);
   b.conv2dBackwardWeight(x, y, g, w);

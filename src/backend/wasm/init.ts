@@ -8,7 +8,10 @@ import { defaultWasmUrl, fetchWasmBytes } from './module.js';
  * with the selected wasm backend
  * once its workers are running (or failed to start, in which case it runs single-threaded).
  */
-export async function initWasmBackend(url: URL | string = defaultWasmUrl, opts: Omit<WasmBackendOptions, 'bytes'> = {}): Promise<WasmBackend> {
+export async function initWasmBackend(
+  url: URL | string = defaultWasmUrl,
+  opts: Omit<WasmBackendOptions, 'bytes'> = {},
+): Promise<WasmBackend> {
   const bytes = await fetchWasmBytes(url);
   const backend = createWasmBackend({ ...opts, bytes });
   registerBackend({ name: 'wasm', priority: 10, load: () => backend });

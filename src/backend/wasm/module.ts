@@ -23,7 +23,10 @@ export function readWasmBytesSync(url: URL = defaultWasmUrl): Uint8Array {
 
 /** Fetches the module's bytes (browsers, or Node with a URL). */
 export async function fetchWasmBytes(url: URL | string = defaultWasmUrl): Promise<Uint8Array> {
-  const u = typeof url === 'string' ? new URL(url, (globalThis as { location?: { href: string } }).location?.href ?? defaultWasmUrl) : url;
+  const u =
+    typeof url === 'string'
+      ? new URL(url, (globalThis as { location?: { href: string } }).location?.href ?? defaultWasmUrl)
+      : url;
   if (u.protocol === 'file:') return readWasmBytesSync(u);
   const res = await fetch(u);
   if (!res.ok) throw new Error(`wasm backend: fetching ${u.href} failed with HTTP ${res.status}`);
@@ -31,8 +34,14 @@ export async function fetchWasmBytes(url: URL | string = defaultWasmUrl): Promis
 }
 
 function readLeb(b: Uint8Array, p: number): [number, number] {
-  let v = 0, shift = 0, x: number;
-  do { x = b[p++]; v += (x & 0x7f) * 2 ** shift; shift += 7; } while (x & 0x80);
+  let v = 0,
+    shift = 0,
+    x: number;
+  do {
+    x = b[p++];
+    v += (x & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (x & 0x80);
   return [v, p];
 }
 
@@ -46,7 +55,9 @@ export interface ModuleLayout {
 
 /** Parses the import and data sections (the module is tiny; this takes microseconds). */
 export function moduleLayout(bytes: Uint8Array): ModuleLayout {
-  let p = 8, limitsFlagAt = -1, dataEnd = 0;
+  let p = 8,
+    limitsFlagAt = -1,
+    dataEnd = 0;
   while (p < bytes.length) {
     const id = bytes[p++];
     let size: number;
@@ -55,10 +66,13 @@ export function moduleLayout(bytes: Uint8Array): ModuleLayout {
     if (id === 2) {
       let q: number, count: number;
       [count, q] = readLeb(bytes, p);
-      if (count > 0) { // convkit.wasm imports only its memory
+      if (count > 0) {
+        // convkit.wasm imports only its memory
         let len: number;
-        [len, q] = readLeb(bytes, q); q += len; // module name
-        [len, q] = readLeb(bytes, q); q += len; // field name
+        [len, q] = readLeb(bytes, q);
+        q += len; // module name
+        [len, q] = readLeb(bytes, q);
+        q += len; // field name
         if (bytes[q++] !== 2) throw new Error('wasm backend: unexpected import in convkit.wasm');
         limitsFlagAt = q;
       }
@@ -83,9 +97,15 @@ export function moduleLayout(bytes: Uint8Array): ModuleLayout {
 }
 
 /** Compiles the module for a shared or an ordinary memory. */
-export function compileModule(bytes: Uint8Array, shared: boolean): { module: WebAssembly.Module; layout: ModuleLayout } {
+export function compileModule(
+  bytes: Uint8Array,
+  shared: boolean,
+): { module: WebAssembly.Module; layout: ModuleLayout } {
   const layout = moduleLayout(bytes);
   let b = bytes;
-  if (!shared) { b = bytes.slice(); b[layout.limitsFlagAt] &= ~0x02; }
+  if (!shared) {
+    b = bytes.slice();
+    b[layout.limitsFlagAt] &= ~0x02;
+  }
   return { module: new WebAssembly.Module(b as Uint8Array<ArrayBuffer>), layout };
 }

@@ -4,14 +4,18 @@
  */
 import { isNode, nodeBuiltin } from '../../platform.js';
 
-interface NodeFs { readFileSync(path: URL | string): Uint8Array }
+interface NodeFs {
+  readFileSync(path: URL | string): Uint8Array;
+}
 interface NodeWorker {
   on(event: 'error' | 'exit' | 'online', fn: (arg: unknown) => void): void;
   postMessage(msg: unknown): void;
   unref(): void;
   terminate(): Promise<number>;
 }
-interface NodeWorkerThreads { Worker: new (src: string, opts: { eval: boolean }) => NodeWorker }
+interface NodeWorkerThreads {
+  Worker: new (src: string, opts: { eval: boolean }) => NodeWorker;
+}
 
 /** True when running under Node.js (or a Node-compatible runtime). */
 export { isNode };

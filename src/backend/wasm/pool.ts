@@ -16,7 +16,15 @@
 import { isNode, nodeWorkers, type NodeWorker } from './platform.js';
 
 // Control block layout (Int32 indices from the control pointer).
-const JOB = 0, DONE = 1, SHARES = 2, FN = 3, ERR = 4, STOP = 5, READY = 6, ARGC = 7, WORK = 8;
+const JOB = 0,
+  DONE = 1,
+  SHARES = 2,
+  FN = 3,
+  ERR = 4,
+  STOP = 5,
+  READY = 6,
+  ARGC = 7,
+  WORK = 8;
 /** Shares one job can be cut into, plus one (the low 10 bits of WORK; 1023 marks a job being written). */
 export const MAX_SHARES = 1023;
 /** Byte offset of the Float64 argument slots within the control block. */
@@ -103,13 +111,18 @@ export class WorkerPool {
     // Node's main thread may block in Atomics.wait; a browser's main thread may not.
     this.canBlock = isNode || typeof (globalThis as { document?: unknown }).document === 'undefined';
     let settle!: (n: number) => void;
-    this.readyPromise = new Promise<number>((res) => { settle = res; });
+    this.readyPromise = new Promise<number>((res) => {
+      settle = res;
+    });
     const src = opts.source ?? workerSource;
     const msg = { module: opts.module, memory: opts.memory, ctl: opts.ctl, names: opts.names, spin: 20000 };
     // Poll until every worker is ready or failed (10 s at most, so a hung start cannot hang us).
     const deadline = Date.now() + 10000;
     const check = (): void => {
-      if (this.helpers + this.failures >= opts.helpers || Date.now() > deadline) { settle(this.helpers); return; }
+      if (this.helpers + this.failures >= opts.helpers || Date.now() > deadline) {
+        settle(this.helpers);
+        return;
+      }
       setTimeout(check, 2);
     };
     const fail = (e: unknown): void => {
@@ -127,7 +140,10 @@ export class WorkerPool {
         } else if (typeof Worker !== 'undefined') {
           const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
           const w = new Worker(url);
-          w.onerror = (e) => { e.preventDefault(); fail(e.message ? new Error(e.message) : e); };
+          w.onerror = (e) => {
+            e.preventDefault();
+            fail(e.message ? new Error(e.message) : e);
+          };
           w.postMessage(msg);
           this.workers.push(w);
         } else {
@@ -137,7 +153,8 @@ export class WorkerPool {
         fail(e);
       }
     }
-    if (opts.helpers === 0) settle(0); else check();
+    if (opts.helpers === 0) settle(0);
+    else check();
   }
 
   /** Helper threads that are running and accept jobs. */
@@ -146,7 +163,9 @@ export class WorkerPool {
   }
 
   /** Resolves with the number of ready helpers once every worker started or failed. */
-  ready(): Promise<number> { return this.readyPromise; }
+  ready(): Promise<number> {
+    return this.readyPromise;
+  }
 
   /**
    * Runs kernel `fn` cut into `shares` shares on this thread and every ready helper: each
@@ -160,7 +179,10 @@ export class WorkerPool {
     // mark the job unpublished (share 1023) while its fields are written; see the worker
     Atomics.store(I, WORK, (gen << 10) | 1023);
     for (let i = 0; i < args.length; i++) this.A[i] = args[i];
-    I[FN] = fn; I[ARGC] = args.length; I[SHARES] = n; I[ERR] = 0;
+    I[FN] = fn;
+    I[ARGC] = args.length;
+    I[SHARES] = n;
+    I[ERR] = 0;
     Atomics.store(I, DONE, 0);
     Atomics.store(I, WORK, gen << 10);
     Atomics.add(I, JOB, 1);
@@ -170,7 +192,11 @@ export class WorkerPool {
       const v = Atomics.load(I, WORK);
       if ((v & 1023) >= n) break;
       if (Atomics.compareExchange(I, WORK, v, v + 1) !== v) continue;
-      try { self(v & 1023, n, 0, ...args); } catch (e) { failure = e; }
+      try {
+        self(v & 1023, n, 0, ...args);
+      } catch (e) {
+        failure = e;
+      }
       Atomics.add(I, DONE, 1);
     }
     let done = Atomics.load(I, DONE);
@@ -180,7 +206,8 @@ export class WorkerPool {
       done = Atomics.load(I, DONE);
     }
     if (failure) throw failure;
-    if (Atomics.load(I, ERR) !== 0) throw new Error(`wasm backend: a worker failed while running ${this.opts.names[fn]}`);
+    if (Atomics.load(I, ERR) !== 0)
+      throw new Error(`wasm backend: a worker failed while running ${this.opts.names[fn]}`);
   }
 
   /** Stops the workers. */

@@ -24,7 +24,9 @@ export function formatConfusion(m: number[][], names: readonly string[]): string
   const w = Math.max(4, ...m.flat().map((v) => String(v).length), ...names.map((n) => Math.min(n.length, 8))) + 1;
   const label = (s: string): string => s.slice(0, 8).padStart(w);
   const lines = [' '.repeat(10) + m.map((_, j) => label(names[j] ?? String(j))).join('')];
-  m.forEach((row, i) => lines.push((names[i] ?? String(i)).slice(0, 9).padEnd(10) + row.map((v) => String(v).padStart(w)).join('')));
+  m.forEach((row, i) =>
+    lines.push((names[i] ?? String(i)).slice(0, 9).padEnd(10) + row.map((v) => String(v).padStart(w)).join('')),
+  );
   return lines.join('\n');
 }
 
@@ -32,15 +34,25 @@ export function formatConfusion(m: number[][], names: readonly string[]): string
  * What to rebuild for the weights: their metadata, checked against --model/--dataset; a file
  * without convkit metadata (plain weights, e.g. saveWeights from a script) needs both flags.
  */
-async function weightsInfoFor(path: string, model: string | undefined, dataset: string | undefined): Promise<WeightsInfo> {
+async function weightsInfoFor(
+  path: string,
+  model: string | undefined,
+  dataset: string | undefined,
+): Promise<WeightsInfo> {
   const meta = await readWeightsMetadata(path);
   if (meta['convkit.model'] === undefined) {
-    if (model === undefined || dataset === undefined) throw new UsageError(`${path} has no convkit metadata (not written by 'convkit train'); pass --model and --dataset`);
+    if (model === undefined || dataset === undefined)
+      throw new UsageError(
+        `${path} has no convkit metadata (not written by 'convkit train'); pass --model and --dataset`,
+      );
     const d = datasetInfo(dataset);
     return { model, dataset, inputShape: [...d.inputShape], numClasses: d.numClasses, classes: [], normalize: null };
   }
   const info = decodeWeightsInfo(path, meta);
-  if (model !== undefined && model !== info.model) throw new UsageError(`--model ${model} does not match ${path}, which holds ${info.model} weights; leave --model out or pass the right weights`);
+  if (model !== undefined && model !== info.model)
+    throw new UsageError(
+      `--model ${model} does not match ${path}, which holds ${info.model} weights; leave --model out or pass the right weights`,
+    );
   return info;
 }
 
@@ -60,12 +72,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  if (values.help) { process.stdout.write(EVAL_USAGE + '\n'); return 0; }
+  if (values.help) {
+    process.stdout.write(EVAL_USAGE + '\n');
+    return 0;
+  }
   selectBackend(values.backend);
   const path = values.weights as string;
   const limit = values.limit === undefined ? undefined : intOption('--limit', values.limit, 1);
   const modelFlag = values.model === undefined ? undefined : usage(() => modelSpec(values.model as string)).name;
-  const datasetFlag = values.dataset === undefined ? undefined : usage(() => datasetInfo(values.dataset as string)).name;
+  const datasetFlag =
+    values.dataset === undefined ? undefined : usage(() => datasetInfo(values.dataset as string)).name;
   const info = await weightsInfoFor(path, modelFlag, datasetFlag);
   const spec = modelSpec(info.model);
   const dsName = datasetFlag ?? info.dataset;
@@ -79,7 +95,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const r = evaluate(model, test, { loss: 'mse', metrics: [], batchSize: 500 });
     const seconds = (performance.now() - t0) / 1000;
     if (values.json) process.stdout.write(JSON.stringify({ testLoss: r.loss, samples: test.length, seconds }) + '\n');
-    else process.stdout.write(`${info.model} on ${loaded.name} test (${test.length} samples): reconstruction MSE ${r.loss.toFixed(5)} (${seconds.toFixed(1)}s)\n`);
+    else
+      process.stdout.write(
+        `${info.model} on ${loaded.name} test (${test.length} samples): reconstruction MSE ${r.loss.toFixed(5)} (${seconds.toFixed(1)}s)\n`,
+      );
     return 0;
   }
   const ds = loaded;
@@ -87,12 +106,28 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const labels = new Int32Array(ds.test.length);
   for (let i = 0; i < labels.length; i++) labels[i] = ds.test.get(i).y;
-  const cm = confusionMatrix(predict(model, ds.test, { batchSize: 500 }), new Tensor(labels, [labels.length]), ds.numClasses);
+  const cm = confusionMatrix(
+    predict(model, ds.test, { batchSize: 500 }),
+    new Tensor(labels, [labels.length]),
+    ds.numClasses,
+  );
   if (values.json) {
-    process.stdout.write(JSON.stringify({ testLoss: r.loss, testAccuracy: r.accuracy, samples: ds.test.length, seconds, confusionMatrix: cm }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        testLoss: r.loss,
+        testAccuracy: r.accuracy,
+        samples: ds.test.length,
+        seconds,
+        confusionMatrix: cm,
+      }) + '\n',
+    );
   } else {
-    process.stdout.write(`${info.model} on ${ds.name} test (${ds.test.length} samples): loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(2)}% (${seconds.toFixed(1)}s)\n`);
-    process.stdout.write(`confusion matrix (rows: true class, columns: predicted):\n${formatConfusion(cm, ds.classes)}\n`);
+    process.stdout.write(
+      `${info.model} on ${ds.name} test (${ds.test.length} samples): loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(2)}% (${seconds.toFixed(1)}s)\n`,
+    );
+    process.stdout.write(
+      `confusion matrix (rows: true class, columns: predicted):\n${formatConfusion(cm, ds.classes)}\n`,
+    );
   }
   return 0;
 }

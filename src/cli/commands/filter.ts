@@ -11,7 +11,13 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tensor } from '../../tensor/tensor.js';
 import { applyFilter, gradientMagnitude, KERNEL_NAMES, namedKernel, type FilterMode } from '../../vision/filters.js';
-import { decodeImage, imageDimensions, imageFormatForPath, imageToTensor, type ImageBackground } from '../../vision/image.js';
+import {
+  decodeImage,
+  imageDimensions,
+  imageFormatForPath,
+  imageToTensor,
+  type ImageBackground,
+} from '../../vision/image.js';
 import { progressReporter } from '../../vision/progress.js';
 import { rescale, saveImage } from '../../vision/visualize.js';
 import { usage, UsageError } from '../options.js';
@@ -41,9 +47,13 @@ const LARGE_IMAGE_PIXELS = 10_000_000;
 function display(y: Tensor, how: string, kernelSum: number): Tensor {
   const mode = how === 'auto' ? (Math.abs(kernelSum - 1) < 1e-3 ? 'clip' : 'abs') : how;
   if (mode === 'minmax') return rescale(y);
-  const src = y.data, out = src;
+  const src = y.data,
+    out = src;
   if (mode === 'clip') {
-    for (let i = 0; i < src.length; i++) { const v = src[i]; out[i] = v > 1 ? 1 : v > 0 ? v : 0; }
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i];
+      out[i] = v > 1 ? 1 : v > 0 ? v : 0;
+    }
     return new Tensor(out, y.shape);
   }
   let max = 0;
@@ -58,7 +68,9 @@ async function checkWritable(out: string): Promise<void> {
   const st = await stat(folder).catch(() => null);
   if (!st || !st.isDirectory()) throw new Error(`cannot write --out ${out}: the folder ${folder} does not exist`);
   if ((await stat(out).catch(() => null))?.isDirectory()) throw new Error(`cannot write --out ${out}: it is a folder`);
-  await access(folder, constants.W_OK).catch(() => { throw new Error(`cannot write --out ${out}: the folder ${folder} is not writable`); });
+  await access(folder, constants.W_OK).catch(() => {
+    throw new Error(`cannot write --out ${out}: the folder ${folder} is not writable`);
+  });
 }
 
 /** Runs `convkit filter`; returns the exit code. */
@@ -79,48 +91,92 @@ export async function filterCommand(argv: string[]): Promise<number> {
     strict: true,
     allowPositionals: true,
   });
-  if (values.help) { process.stdout.write(FILTER_USAGE + '\n'); return 0; }
+  if (values.help) {
+    process.stdout.write(FILTER_USAGE + '\n');
+    return 0;
+  }
   if (positionals.length !== 1) throw new UsageError(`give exactly one image (PNG or JPEG), got ${positionals.length}`);
   const kernelName = values.kernel;
-  if (kernelName === undefined) throw new UsageError(`--kernel is required (${KERNEL_NAMES.join(', ')}, boxN, gaussianN, sobel)`);
+  if (kernelName === undefined)
+    throw new UsageError(`--kernel is required (${KERNEL_NAMES.join(', ')}, boxN, gaussianN, sobel)`);
   const mode = values.mode as string;
   if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got '${mode}'`);
   const how = values.display as string;
   if (!DISPLAYS.includes(how)) throw new UsageError(`--display must be one of ${DISPLAYS.join(', ')}, got '${how}'`);
   const background = values.background as string;
-  if (!BACKGROUNDS.includes(background)) throw new UsageError(`--background must be one of ${BACKGROUNDS.join(', ')}, got '${background}'`);
+  if (!BACKGROUNDS.includes(background))
+    throw new UsageError(`--background must be one of ${BACKGROUNDS.join(', ')}, got '${background}'`);
   const kernel = kernelName === 'sobel' ? null : usage(() => namedKernel(kernelName));
   const file = positionals[0];
   const out = values.out ?? `${basename(file, extname(file))}-${kernelName}.png`;
-  try { imageFormatForPath(out); } catch (e) {
+  try {
+    imageFormatForPath(out);
+  } catch (e) {
     throw new UsageError(`--out ${e instanceof Error ? e.message : String(e)}`);
   }
   await checkWritable(out);
   let bytes: Uint8Array;
-  try { bytes = new Uint8Array(await readFile(file)); } catch (e) {
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
     throw new Error(`cannot read ${file}: ${e instanceof Error ? e.message.replace(/^[A-Z]+: /, '') : String(e)}`);
   }
   // Images this large take more than a few seconds at every step: say so from the start.
   const dims = imageDimensions(bytes);
   const eager = dims !== null && dims.width * dims.height >= LARGE_IMAGE_PIXELS;
-  const progress = progressReporter(`filter ${file}`, (t) => process.stderr.write(t), { tty: process.stderr.isTTY === true, eager });
-  progress.stage(dims ? `decoding ${dims.width}x${dims.height} (${(dims.width * dims.height / 1e6).toFixed(0)} megapixels)` : 'decoding');
-  const image = imageToTensor(decodeImage(bytes, file), { grayscale: !values.color, background: background as ImageBackground });
+  const progress = progressReporter(`filter ${file}`, (t) => process.stderr.write(t), {
+    tty: process.stderr.isTTY === true,
+    eager,
+  });
+  progress.stage(
+    dims
+      ? `decoding ${dims.width}x${dims.height} (${((dims.width * dims.height) / 1e6).toFixed(0)} megapixels)`
+      : 'decoding',
+  );
+  const image = imageToTensor(decodeImage(bytes, file), {
+    grayscale: !values.color,
+    background: background as ImageBackground,
+  });
   const [c, h, w] = image.shape;
   progress.stage('filtering');
-  const y = kernel === null
-    ? gradientMagnitude(image, { mode: mode as FilterMode, onProgress: progress })
-    : applyFilter(image, kernel, { mode: mode as FilterMode, convolution: values.correlate ? 'correlation' : 'true', onProgress: progress });
-  let min = Infinity, max = -Infinity, sum = 0;
-  for (const v of y.data) { min = Math.min(min, v); max = Math.max(max, v); sum += v; }
+  const y =
+    kernel === null
+      ? gradientMagnitude(image, { mode: mode as FilterMode, onProgress: progress })
+      : applyFilter(image, kernel, {
+          mode: mode as FilterMode,
+          convolution: values.correlate ? 'correlation' : 'true',
+          onProgress: progress,
+        });
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0;
+  for (const v of y.data) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+  }
   const kernelSum = kernel === null ? 0 : kernel.sum().item();
   progress.stage(`writing ${out}`);
   await saveImage(out, display(y, how, kernelSum));
   progress.finish();
   if (values.json) {
-    process.stdout.write(JSON.stringify({ image: file, out, kernel: kernelName, mode, convolution: values.correlate ? 'correlation' : 'true', shape: [c, h, w], min, max, mean: sum / y.size }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        image: file,
+        out,
+        kernel: kernelName,
+        mode,
+        convolution: values.correlate ? 'correlation' : 'true',
+        shape: [c, h, w],
+        min,
+        max,
+        mean: sum / y.size,
+      }) + '\n',
+    );
   } else {
-    process.stdout.write(`wrote ${out} (${w}x${h}, ${c === 1 ? 'grayscale' : 'RGB'}, kernel ${kernelName}, mode ${mode}; response ${min.toFixed(3)}..${max.toFixed(3)})\n`);
+    process.stdout.write(
+      `wrote ${out} (${w}x${h}, ${c === 1 ? 'grayscale' : 'RGB'}, kernel ${kernelName}, mode ${mode}; response ${min.toFixed(3)}..${max.toFixed(3)})\n`,
+    );
   }
   return 0;
 }

@@ -13,7 +13,9 @@ export const INFO_USAGE = `convkit info [--backend NAME] [--json]`;
 /** The package version from package.json (at the package root, three levels above this file). */
 export function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -43,7 +45,11 @@ async function threadsStarted(): Promise<void> {
 }
 
 /** Status of every registered backend: loaded (with describe() and its thread count) or the reason it failed. */
-export function backendReport(): { chosen: string; description: string; backends: { name: string; available: boolean; description?: string; threads?: number; reason?: string }[] } {
+export function backendReport(): {
+  chosen: string;
+  description: string;
+  backends: { name: string; available: boolean; description?: string; threads?: number; reason?: string }[];
+} {
   const chosen = getBackend();
   const backends = listBackends().map((name) => {
     try {
@@ -61,11 +67,18 @@ export function backendReport(): { chosen: string; description: string; backends
 export async function infoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { backend: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      backend: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
     strict: true,
     allowPositionals: false,
   });
-  if (values.help) { process.stdout.write(INFO_USAGE + '\n'); return 0; }
+  if (values.help) {
+    process.stdout.write(INFO_USAGE + '\n');
+    return 0;
+  }
   selectBackend(values.backend);
   await threadsStarted();
   const report = backendReport();
@@ -76,15 +89,20 @@ export async function infoCommand(argv: string[]): Promise<number> {
     envBackend: getenv('CONVKIT_BACKEND') ?? null,
     ...report,
   };
-  if (values.json) { process.stdout.write(JSON.stringify(info) + '\n'); return 0; }
+  if (values.json) {
+    process.stdout.write(JSON.stringify(info) + '\n');
+    return 0;
+  }
   const out = process.stdout;
   const lines = [
     `convkit ${info.version}  (Node ${info.node}, ${info.platform})`,
     `backend: ${paint(out, 'bold', info.chosen)} — ${info.description}${info.envBackend ? `  (CONVKIT_BACKEND=${info.envBackend})` : ''}`,
     'available backends:',
-    ...info.backends.map((b) => b.available
-      ? `  ${paint(out, 'green', '✓')} ${b.name.padEnd(8)} ${b.description}`
-      : `  ${paint(out, 'red', '✗')} ${b.name.padEnd(8)} ${b.reason}`),
+    ...info.backends.map((b) =>
+      b.available
+        ? `  ${paint(out, 'green', '✓')} ${b.name.padEnd(8)} ${b.description}`
+        : `  ${paint(out, 'red', '✗')} ${b.name.padEnd(8)} ${b.reason}`,
+    ),
   ];
   out.write(lines.join('\n') + '\n');
   return 0;

@@ -30,12 +30,14 @@ export const PREDICT_USAGE = `convkit predict <image.png|jpg>... [options]
 function borderMean(x: Tensor): number {
   const [c, h, w] = x.shape;
   const d = x.data;
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (let ch = 0; ch < c; ch++) {
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < w; j++) {
         if (i !== 0 && j !== 0 && i !== h - 1 && j !== w - 1) continue;
-        s += d[ch * h * w + i * w + j]; n++;
+        s += d[ch * h * w + i * w + j];
+        n++;
       }
     }
   }
@@ -43,8 +45,15 @@ function borderMean(x: Tensor): number {
 }
 
 /** Loads an image file as a model input (1, C, H, W) following the weights' preprocessing. */
-export function imageInput(bytes: Uint8Array, name: string, info: WeightsInfo, invert: boolean, background: ImageBackground = 'auto'): { x: Tensor; inverted: boolean } {
-  if (info.inputShape.length !== 3) throw new UsageError(`model '${info.model}' takes ${info.inputShape.length}-D feature vectors, not images`);
+export function imageInput(
+  bytes: Uint8Array,
+  name: string,
+  info: WeightsInfo,
+  invert: boolean,
+  background: ImageBackground = 'auto',
+): { x: Tensor; inverted: boolean } {
+  if (info.inputShape.length !== 3)
+    throw new UsageError(`model '${info.model}' takes ${info.inputShape.length}-D feature vectors, not images`);
   const [c, h, w] = info.inputShape;
   const img = decodeImage(bytes, name);
   const t = imageToTensor(img, { grayscale: c === 1, size: [h, w], background });
@@ -74,29 +83,62 @@ export async function predictCommand(argv: string[]): Promise<number> {
     strict: true,
     allowPositionals: true,
   });
-  if (values.help) { process.stdout.write(PREDICT_USAGE + '\n'); return 0; }
+  if (values.help) {
+    process.stdout.write(PREDICT_USAGE + '\n');
+    return 0;
+  }
   if (positionals.length === 0) throw new UsageError('give at least one image file (PNG or JPEG)');
-  if (!['auto', 'white', 'black'].includes(values.background as string)) throw new UsageError(`--background must be one of auto, white, black, got '${values.background as string}'`);
+  if (!['auto', 'white', 'black'].includes(values.background as string))
+    throw new UsageError(`--background must be one of auto, white, black, got '${values.background as string}'`);
   selectBackend(values.backend);
   const top = intOption('--top', values.top, 1);
   const path = values.weights as string;
   const info = await readWeightsInfo(path);
-  if (usage(() => modelSpec(info.model)).task === 'reconstruction') throw new UsageError(`${path} holds ${info.model} weights, a reconstruction model without classes; predict needs a classifier (use convkit eval for its reconstruction error)`);
+  if (usage(() => modelSpec(info.model)).task === 'reconstruction')
+    throw new UsageError(
+      `${path} holds ${info.model} weights, a reconstruction model without classes; predict needs a classifier (use convkit eval for its reconstruction error)`,
+    );
   const model = await modelWithWeights(path, info.model, info);
   for (const file of positionals) {
-    const { x, inverted } = imageInput(new Uint8Array(await readFile(file)), file, info, !values['no-invert'], values.background as ImageBackground);
+    const { x, inverted } = imageInput(
+      new Uint8Array(await readFile(file)),
+      file,
+      info,
+      !values['no-invert'],
+      values.background as ImageBackground,
+    );
     const logits = predict(model, x);
-    const probs = logits.shape[1] === 1
-      ? (() => { const p = 1 / (1 + Math.exp(-logits.data[0])); return [1 - p, p]; })()
-      : Array.from(softmax(logits, 1).data);
-    const ranked = probs.map((p, i) => ({ label: i, name: info.classes[i] ?? String(i), probability: p }))
-      .sort((a, b) => b.probability - a.probability).slice(0, top);
+    const probs =
+      logits.shape[1] === 1
+        ? (() => {
+            const p = 1 / (1 + Math.exp(-logits.data[0]));
+            return [1 - p, p];
+          })()
+        : Array.from(softmax(logits, 1).data);
+    const ranked = probs
+      .map((p, i) => ({ label: i, name: info.classes[i] ?? String(i), probability: p }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, top);
     if (values.json) {
-      process.stdout.write(JSON.stringify({ file, label: ranked[0].label, name: ranked[0].name, probability: ranked[0].probability, inverted, top: ranked }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          file,
+          label: ranked[0].label,
+          name: ranked[0].name,
+          probability: ranked[0].probability,
+          inverted,
+          top: ranked,
+        }) + '\n',
+      );
     } else {
       const best = ranked[0];
-      const others = ranked.slice(1).map((r) => `${r.name} ${(r.probability * 100).toFixed(1)}%`).join(', ');
-      process.stdout.write(`${file}: ${paint(process.stdout, 'bold', best.name)} (${(best.probability * 100).toFixed(1)}%)${others ? `  [${others}]` : ''}${inverted ? '  (inverted light background)' : ''}\n`);
+      const others = ranked
+        .slice(1)
+        .map((r) => `${r.name} ${(r.probability * 100).toFixed(1)}%`)
+        .join(', ');
+      process.stdout.write(
+        `${file}: ${paint(process.stdout, 'bold', best.name)} (${(best.probability * 100).toFixed(1)}%)${others ? `  [${others}]` : ''}${inverted ? '  (inverted light background)' : ''}\n`,
+      );
     }
   }
   return 0;

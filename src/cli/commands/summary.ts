@@ -21,20 +21,36 @@ export async function summaryCommand(argv: string[]): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  if (values.help) { process.stdout.write(SUMMARY_USAGE + '\n'); return 0; }
+  if (values.help) {
+    process.stdout.write(SUMMARY_USAGE + '\n');
+    return 0;
+  }
   const spec = usage(() => modelSpec(values.model as string));
   let inputShape = [...spec.defaultInputShape];
   if (values['input-shape'] !== undefined) {
     inputShape = values['input-shape'].split(',').map((s) => Number(s.trim()));
-    if (inputShape.some((d) => !Number.isInteger(d) || d < 1)) throw new UsageError(`--input-shape must be comma-separated positive integers, got '${values['input-shape']}'`);
+    if (inputShape.some((d) => !Number.isInteger(d) || d < 1))
+      throw new UsageError(`--input-shape must be comma-separated positive integers, got '${values['input-shape']}'`);
   }
   const problem = spec.inputProblem(inputShape);
-  if (problem) throw new UsageError(`--model ${spec.name} cannot take --input-shape ${inputShape.join(',')}: it ${problem}`);
-  const numClasses = values.classes === undefined ? (spec.name === 'logistic' ? 2 : 10) : intOption('--classes', values.classes, 2);
+  if (problem)
+    throw new UsageError(`--model ${spec.name} cannot take --input-shape ${inputShape.join(',')}: it ${problem}`);
+  const numClasses =
+    values.classes === undefined ? (spec.name === 'logistic' ? 2 : 10) : intOption('--classes', values.classes, 2);
   const model = createModel(spec.name, { inputShape, numClasses });
   const s = summary(model, inputShape);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ model: spec.name, inputShape: s.inputShape, outputShape: s.outputShape, totalParams: s.totalParams, trainableParams: s.trainableParams, nonTrainableParams: s.nonTrainableParams, rows: s.rows }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        model: spec.name,
+        inputShape: s.inputShape,
+        outputShape: s.outputShape,
+        totalParams: s.totalParams,
+        trainableParams: s.trainableParams,
+        nonTrainableParams: s.nonTrainableParams,
+        rows: s.rows,
+      }) + '\n',
+    );
   } else {
     process.stdout.write(`${s.text}\n`);
   }

@@ -32,7 +32,15 @@ import { checkOutputs, type OutputTarget } from '../output-paths.js';
 import { acquireLocks } from '../run-lock.js';
 import { ReconstructionDataset } from '../reconstruction.js';
 import { paint } from '../style.js';
-import { MAX_BATCH_SIZE, resolveRunConfig, RUN_METADATA_KEY, savedRunConfig, trainSamples, type RunConfig, type TrainFlags } from '../train-config.js';
+import {
+  MAX_BATCH_SIZE,
+  resolveRunConfig,
+  RUN_METADATA_KEY,
+  savedRunConfig,
+  trainSamples,
+  type RunConfig,
+  type TrainFlags,
+} from '../train-config.js';
 import { encodeWeightsInfo } from '../weights-meta.js';
 import { CliFailure, intOption, selectBackend, UsageError } from '../options.js';
 
@@ -65,9 +73,20 @@ A run whose loss or gradients become NaN or infinite stops at once, exits 1 and 
 
 /** Computes the test loss (and accuracy for classifiers) after each epoch (so --json can report it). */
 class TestEvaluator extends Callback {
-  constructor(private readonly test: Dataset, private readonly loss: LossName, private readonly classify: boolean) { super(); this.order = -10; }
+  constructor(
+    private readonly test: Dataset,
+    private readonly loss: LossName,
+    private readonly classify: boolean,
+  ) {
+    super();
+    this.order = -10;
+  }
   override onEpochEnd(_epoch: number, logs: Logs): void {
-    const r = evaluate(this.ctx.model, this.test, { loss: this.loss, batchSize: 500, metrics: this.classify ? ['accuracy'] : [] });
+    const r = evaluate(this.ctx.model, this.test, {
+      loss: this.loss,
+      batchSize: 500,
+      metrics: this.classify ? ['accuracy'] : [],
+    });
     logs.testLoss = r.loss;
     if (this.classify) logs.testAccuracy = r.accuracy;
   }
@@ -78,25 +97,34 @@ export function epochRecord(epoch: number, logs: Logs): Record<string, number | 
   const v = (k: string): number | null => (typeof logs[k] === 'number' && Number.isFinite(logs[k]) ? logs[k] : null);
   return {
     epoch: epoch + 1,
-    trainLoss: v('loss'), trainAccuracy: v('accuracy'),
-    valLoss: v('valLoss'), valAccuracy: v('valAccuracy'),
-    testLoss: v('testLoss'), testAccuracy: v('testAccuracy'),
-    imagesPerSec: v('imagesPerSec'), seconds: v('seconds'),
+    trainLoss: v('loss'),
+    trainAccuracy: v('accuracy'),
+    valLoss: v('valLoss'),
+    valAccuracy: v('valAccuracy'),
+    testLoss: v('testLoss'),
+    testAccuracy: v('testAccuracy'),
+    imagesPerSec: v('imagesPerSec'),
+    seconds: v('seconds'),
   };
 }
 
 function makeOptimizer(run: RunConfig, model: Module): Optimizer {
   const params = model.parameters();
   switch (run.optimizer) {
-    case 'adam': return new Adam(params, { lr: run.lr, weightDecay: run.weightDecay });
-    case 'adamw': return new AdamW(params, { lr: run.lr, weightDecay: run.weightDecay });
-    case 'sgd': return new SGD(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay });
+    case 'adam':
+      return new Adam(params, { lr: run.lr, weightDecay: run.weightDecay });
+    case 'adamw':
+      return new AdamW(params, { lr: run.lr, weightDecay: run.weightDecay });
+    case 'sgd':
+      return new SGD(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay });
   }
 }
 
 /** Loads the --resume checkpoint (a failure names the flag and file). */
 async function readResume(path: string): Promise<Checkpoint> {
-  try { return await loadCheckpoint(path); } catch (e) {
+  try {
+    return await loadCheckpoint(path);
+  } catch (e) {
     throw new CliFailure(`--resume ${path}: ${e instanceof Error ? e.message : String(e)}`, { flag: '--resume', path });
   }
 }
@@ -105,10 +133,14 @@ async function readResume(path: string): Promise<Checkpoint> {
 function divergedFailure(e: NonFiniteError, run: RunConfig, out: string): CliFailure {
   const { what, epoch, step } = e.at;
   const v = Number.isNaN(e.at.value) ? 'NaN' : String(e.at.value);
-  const subject = what === 'loss' ? 'the loss' : what === 'gradient' ? `the gradient of '${e.at.name}'` : 'the input data';
-  const hint = what === 'input' ? 'the dataset holds non-finite values' : `training diverged: lower --lr (it is ${run.lr})`;
-  return new CliFailure(`${subject} became ${v} at epoch ${epoch + 1}, step ${step + 1}; ${hint}; nothing was saved (${out} is unchanged)`,
-    { reason: 'non-finite', what, epoch: epoch + 1, step: step + 1, value: v });
+  const subject =
+    what === 'loss' ? 'the loss' : what === 'gradient' ? `the gradient of '${e.at.name}'` : 'the input data';
+  const hint =
+    what === 'input' ? 'the dataset holds non-finite values' : `training diverged: lower --lr (it is ${run.lr})`;
+  return new CliFailure(
+    `${subject} became ${v} at epoch ${epoch + 1}, step ${step + 1}; ${hint}; nothing was saved (${out} is unchanged)`,
+    { reason: 'non-finite', what, epoch: epoch + 1, step: step + 1, value: v },
+  );
 }
 
 /** Runs `convkit train`; returns the process exit code. */
@@ -141,9 +173,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  if (values.help) { process.stdout.write(TRAIN_USAGE + '\n'); return 0; }
+  if (values.help) {
+    process.stdout.write(TRAIN_USAGE + '\n');
+    return 0;
+  }
   const json = values.json === true;
-  const log = (text: string): void => { (json ? process.stderr : process.stdout).write(text + '\n'); };
+  const log = (text: string): void => {
+    (json ? process.stderr : process.stdout).write(text + '\n');
+  };
 
   // 1. every flag, before anything is read or loaded
   selectBackend(values.backend);
@@ -156,16 +193,22 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const saved = ck && resumePath ? savedRunConfig(resumePath, ck.metadata) : null;
   const { run, notes } = resolveRunConfig(values as TrainFlags, saved, resumePath, values.force === true);
   const patience = values.patience === undefined ? null : intOption('--patience', values.patience, 0);
-  if (patience !== null && run.valFraction === 0) throw new UsageError('--patience needs validation data: pass --val-fraction');
+  if (patience !== null && run.valFraction === 0)
+    throw new UsageError('--patience needs validation data: pass --val-fraction');
   const spec = modelSpec(run.model);
   const classify = spec.task === 'classification';
   const out = values.out ?? `${spec.name}-${run.dataset}.safetensors`;
-  if (ck && !saved) log(`note: ${resumePath} has no run configuration (written by an older convkit); the flags are not checked against it`);
+  if (ck && !saved)
+    log(
+      `note: ${resumePath} has no run configuration (written by an older convkit); the flags are not checked against it`,
+    );
   for (const n of notes) log(`note: ${n}`);
 
   // 2. a finished run has nothing left to do
   if (ck && ck.meta.epoch + 1 >= run.epochs) {
-    log(`nothing to do: ${resumePath} has already finished epoch ${ck.meta.epoch + 1} of ${run.epochs}; pass a larger --epochs with --force to train on`);
+    log(
+      `nothing to do: ${resumePath} has already finished epoch ${ck.meta.epoch + 1} of ${run.epochs}; pass a larger --epochs with --force to train on`,
+    );
     return 0;
   }
 
@@ -179,7 +222,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   try {
     // 4. the expensive part
     const loaded = await loadNamedDataset(run.dataset, run.limit ?? undefined);
-    const ds = classify ? loaded : { ...loaded, train: new ReconstructionDataset(loaded.train), test: new ReconstructionDataset(loaded.test) };
+    const ds = classify
+      ? loaded
+      : { ...loaded, train: new ReconstructionDataset(loaded.train), test: new ReconstructionDataset(loaded.test) };
     manualSeed(run.seed);
     const model = createModel(spec.name, { inputShape: ds.inputShape, numClasses: ds.numClasses });
     const optimizer = makeOptimizer(run, model);
@@ -196,16 +241,31 @@ export async function trainCommand(argv: string[]): Promise<number> {
     } else {
       callbacks.push(new ProgressBar({ stream: process.stdout }));
     }
-    if (patience !== null) callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience, restoreBestWeights: true }));
+    if (patience !== null)
+      callbacks.push(new EarlyStopping({ monitor: 'valLoss', patience, restoreBestWeights: true }));
     const weightsInfo = encodeWeightsInfo(spec.name, ds);
-    if (values.checkpoint) callbacks.push(new ModelCheckpoint(values.checkpoint, { metadata: { ...weightsInfo, [RUN_METADATA_KEY]: JSON.stringify(run) } }));
+    if (values.checkpoint)
+      callbacks.push(
+        new ModelCheckpoint(values.checkpoint, {
+          metadata: { ...weightsInfo, [RUN_METADATA_KEY]: JSON.stringify(run) },
+        }),
+      );
     if (values.csv) callbacks.push(new CSVLogger(values.csv, { append: resumePath !== null }));
 
-    if (!json) log(`training ${spec.name} (${model.numParameters().toLocaleString('en-US')} parameters) on ${ds.name}: ${ds.train.length} train / ${ds.test.length} test samples, ${run.optimizer} (${run.schedule} schedule, lr ${run.lr}), batch ${run.batchSize}, seed ${run.seed}${ck ? `, resuming after epoch ${ck.meta.epoch + 1}` : ''}`);
+    if (!json)
+      log(
+        `training ${spec.name} (${model.numParameters().toLocaleString('en-US')} parameters) on ${ds.name}: ${ds.train.length} train / ${ds.test.length} test samples, ${run.optimizer} (${run.schedule} schedule, lr ${run.lr}), batch ${run.batchSize}, seed ${run.seed}${ck ? `, resuming after epoch ${ck.meta.epoch + 1}` : ''}`,
+      );
     let history;
     try {
       history = await fit(model, ds.train, {
-        epochs: run.epochs, batchSize: run.batchSize, optimizer, loss, callbacks, seed: run.seed, verbose: 0,
+        epochs: run.epochs,
+        batchSize: run.batchSize,
+        optimizer,
+        loss,
+        callbacks,
+        seed: run.seed,
+        verbose: 0,
         metrics: classify ? ['accuracy'] : [],
         ...(run.valFraction > 0 ? { validation: { fraction: run.valFraction } } : {}),
         ...(ck ? { resume: ck } : {}),
@@ -220,12 +280,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
     await saveWeights(model, out, weightsInfo);
     // EarlyStopping may have restored an earlier epoch's weights: evaluate those
-    const final = patience !== null && history.epoch.length > 0
-      ? evaluate(model, ds.test, { loss, batchSize: 500, metrics: classify ? ['accuracy'] : [] })
-      : { loss: history.last().testLoss, accuracy: history.last().testAccuracy };
+    const final =
+      patience !== null && history.epoch.length > 0
+        ? evaluate(model, ds.test, { loss, batchSize: 500, metrics: classify ? ['accuracy'] : [] })
+        : { loss: history.last().testLoss, accuracy: history.last().testAccuracy };
     const score = classify
-      ? (typeof final.accuracy === 'number' ? ` test accuracy ${(final.accuracy * 100).toFixed(2)}%;` : '')
-      : (typeof final.loss === 'number' ? ` test MSE ${final.loss.toFixed(5)};` : '');
+      ? typeof final.accuracy === 'number'
+        ? ` test accuracy ${(final.accuracy * 100).toFixed(2)}%;`
+        : ''
+      : typeof final.loss === 'number'
+        ? ` test MSE ${final.loss.toFixed(5)};`
+        : '';
     const stream = json ? process.stderr : process.stdout;
     log(`${paint(stream, 'green', 'done:')}${score} weights saved to ${out}`);
     return 0;

@@ -18,7 +18,15 @@ import { predict } from '../../train/evaluate.js';
 import { conv2dLayers, featureMaps } from '../../vision/feature-maps.js';
 import { occlusionSensitivity, saliency } from '../../vision/saliency.js';
 import type { ImageBackground } from '../../vision/image.js';
-import { featureMapGrid, filterGrid, heatmap, MAX_OUTPUT_MEGAPIXELS, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
+import {
+  featureMapGrid,
+  filterGrid,
+  heatmap,
+  MAX_OUTPUT_MEGAPIXELS,
+  rescale,
+  saveImage,
+  upscaleNearest,
+} from '../../vision/visualize.js';
 import { intOption, selectBackend, usage, UsageError } from '../options.js';
 import { modelWithWeights, readWeightsMetadata } from '../load-model.js';
 import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
@@ -47,17 +55,29 @@ saliency.png (|d score / d pixel|) and occlusion.png (score drop under a gray pa
 /** The info of a registered model (default lenet5) without training metadata: its default input, 10 classes, no normalization. */
 function specInfo(modelName: string | undefined): WeightsInfo {
   const spec = usage(() => modelSpec(modelName ?? 'lenet5'));
-  return { model: spec.name, dataset: '', inputShape: [...spec.defaultInputShape], numClasses: 10, classes: [], normalize: null };
+  return {
+    model: spec.name,
+    dataset: '',
+    inputShape: [...spec.defaultInputShape],
+    numClasses: 10,
+    classes: [],
+    normalize: null,
+  };
 }
 
 /** Builds the model and the preprocessing the image needs, from the weights' metadata or --model. */
-async function loadModel(weights: string | undefined, modelName: string | undefined, seed: number): Promise<{ model: Module; info: WeightsInfo; trained: boolean }> {
+async function loadModel(
+  weights: string | undefined,
+  modelName: string | undefined,
+  seed: number,
+): Promise<{ model: Module; info: WeightsInfo; trained: boolean }> {
   if (weights !== undefined) {
     const metadata = await readWeightsMetadata(weights);
     let info: WeightsInfo;
     if (metadata['convkit.model']) {
       info = decodeWeightsInfo(weights, metadata);
-      if (modelName !== undefined && modelName !== info.model) throw new UsageError(`--model ${modelName} does not match the model '${info.model}' named in ${weights}`);
+      if (modelName !== undefined && modelName !== info.model)
+        throw new UsageError(`--model ${modelName} does not match the model '${info.model}' named in ${weights}`);
     } else {
       info = specInfo(modelName);
     }
@@ -70,11 +90,18 @@ async function loadModel(weights: string | undefined, modelName: string | undefi
 }
 
 /** Pixels of the largest image visualize writes at a zoom: the input-sized maps and each layer's map grid. */
-function largestImage(scale: number, h: number, w: number, layers: [string, number, number, number][]): { name: string; width: number; height: number } {
+function largestImage(
+  scale: number,
+  h: number,
+  w: number,
+  layers: [string, number, number, number][],
+): { name: string; width: number; height: number } {
   let best = { name: 'input.png', width: w * scale, height: h * scale };
   for (const [name, n, mh, mw] of layers) {
-    const cols = Math.ceil(Math.sqrt(n)), rows = Math.ceil(n / cols);
-    const width = cols * mw * scale + (cols + 1) * 2, height = rows * mh * scale + (rows + 1) * 2;
+    const cols = Math.ceil(Math.sqrt(n)),
+      rows = Math.ceil(n / cols);
+    const width = cols * mw * scale + (cols + 1) * 2,
+      height = rows * mh * scale + (rows + 1) * 2;
     if (width * height > best.width * best.height) best = { name: `maps-${name}.png`, width, height };
   }
   return best;
@@ -83,24 +110,40 @@ function largestImage(scale: number, h: number, w: number, layers: [string, numb
 /** Refuses a --scale whose largest image would exceed the output limit, naming the largest scale that fits. */
 function checkScale(scale: number, h: number, w: number, layers: [string, number, number, number][]): void {
   const limit = MAX_OUTPUT_MEGAPIXELS * 1e6;
-  const fits = (s: number): boolean => { const b = largestImage(s, h, w, layers); return b.width * b.height <= limit; };
+  const fits = (s: number): boolean => {
+    const b = largestImage(s, h, w, layers);
+    return b.width * b.height <= limit;
+  };
   if (fits(scale)) return;
-  let lo = 0, hi = scale; // fits(lo) (or lo = 0), !fits(hi)
-  while (hi - lo > 1) { const mid = Math.floor((lo + hi) / 2); if (fits(mid)) lo = mid; else hi = mid; }
+  let lo = 0,
+    hi = scale; // fits(lo) (or lo = 0), !fits(hi)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
   const big = largestImage(scale, h, w, layers);
-  throw new UsageError(`--scale ${scale} would make ${big.name} ${big.width}x${big.height} pixels (${Math.round(big.width * big.height / 1e6)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit; `
-    + (lo >= 1 ? `use --scale ${lo} or less` : 'the feature maps are too large to zoom'));
+  throw new UsageError(
+    `--scale ${scale} would make ${big.name} ${big.width}x${big.height} pixels (${Math.round((big.width * big.height) / 1e6)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit; ` +
+      (lo >= 1 ? `use --scale ${lo} or less` : 'the feature maps are too large to zoom'),
+  );
 }
 
 /** Refuses --max-filters / --max-channels values whose filter grid for a layer would exceed the output limit. */
 export function checkFilterGrid(name: string, shape: readonly number[], maxFilters: number, maxChannels: number): void {
   const [o, c, kh, kw] = shape;
-  const s = Math.max(1, Math.round(40 / kw)), pad = 4, shown = Math.min(o, maxFilters);
+  const s = Math.max(1, Math.round(40 / kw)),
+    pad = 4,
+    shown = Math.min(o, maxFilters);
   const color = c === 1 || c === 3;
-  const cols = color ? Math.ceil(Math.sqrt(shown)) : Math.min(c, maxChannels), rows = color ? Math.ceil(shown / cols) : shown;
-  const width = cols * kw * s + (cols + 1) * pad, height = rows * kh * s + (rows + 1) * pad;
+  const cols = color ? Math.ceil(Math.sqrt(shown)) : Math.min(c, maxChannels),
+    rows = color ? Math.ceil(shown / cols) : shown;
+  const width = cols * kw * s + (cols + 1) * pad,
+    height = rows * kh * s + (rows + 1) * pad;
   if (width * height > MAX_OUTPUT_MEGAPIXELS * 1e6) {
-    throw new UsageError(`--max-filters ${maxFilters} and --max-channels ${maxChannels} would make filters-${name}.png ${width}x${height} pixels (${Math.round(width * height / 1e6)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit; lower them`);
+    throw new UsageError(
+      `--max-filters ${maxFilters} and --max-channels ${maxChannels} would make filters-${name}.png ${width}x${height} pixels (${Math.round((width * height) / 1e6)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit; lower them`,
+    );
   }
 }
 
@@ -127,12 +170,17 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
     strict: true,
     allowPositionals: true,
   });
-  if (values.help) { process.stdout.write(VISUALIZE_USAGE + '\n'); return 0; }
-  if (positionals.length > 1 || (positionals.length === 1 && values.image !== undefined)) throw new UsageError(`give one image, got ${positionals.length + (values.image ? 1 : 0)}`);
+  if (values.help) {
+    process.stdout.write(VISUALIZE_USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length > 1 || (positionals.length === 1 && values.image !== undefined))
+    throw new UsageError(`give one image, got ${positionals.length + (values.image ? 1 : 0)}`);
   const imagePath = values.image ?? positionals[0];
   if (imagePath === undefined) throw new UsageError('give an image with --image PATH (PNG or JPEG)');
   const background = values.background as string;
-  if (!['auto', 'white', 'black'].includes(background)) throw new UsageError(`--background must be one of auto, white, black, got '${background}'`);
+  if (!['auto', 'white', 'black'].includes(background))
+    throw new UsageError(`--background must be one of auto, white, black, got '${background}'`);
   selectBackend(values.backend);
   const fixedScale = values.scale === undefined ? null : intOption('--scale', values.scale, 1);
   const zoom = (h: number, w: number): number => fixedScale ?? Math.max(1, Math.floor(112 / Math.max(h, w)));
@@ -141,10 +189,18 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   const seed = intOption('--seed', values.seed, 0);
   const { model, info, trained } = await loadModel(values.weights, values.model, seed);
   for (const [name, conv] of conv2dLayers(model)) checkFilterGrid(name, conv.weight.shape, maxFilters, maxChannels);
-  if (!trained && !values.json) process.stderr.write(`note: no --weights given, showing an untrained ${info.model} (seed ${seed})\n`);
-  const { x, inverted } = imageInput(new Uint8Array(await readFile(imagePath)), imagePath, info, !values['no-invert'], background as ImageBackground);
+  if (!trained && !values.json)
+    process.stderr.write(`note: no --weights given, showing an untrained ${info.model} (seed ${seed})\n`);
+  const { x, inverted } = imageInput(
+    new Uint8Array(await readFile(imagePath)),
+    imagePath,
+    info,
+    !values['no-invert'],
+    background as ImageBackground,
+  );
   const logits = predict(model, x);
-  if (logits.ndim !== 2 || logits.shape[1] < 2) throw new Error(`visualize: model '${info.model}' returns ${fmt(logits.shape)}, not class scores`);
+  if (logits.ndim !== 2 || logits.shape[1] < 2)
+    throw new Error(`visualize: model '${info.model}' returns ${fmt(logits.shape)}, not class scores`);
   const classes = logits.shape[1];
   const probs = softmax(logits, 1).data;
   let predicted = 0;
@@ -154,7 +210,13 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
 
   const convs = conv2dLayers(model);
   const maps = featureMaps(model, x, { layers: convs.map(([name]) => name) });
-  if (fixedScale !== null) checkScale(fixedScale, x.shape[2], x.shape[3], [...maps].map(([name, m]) => [name, Math.min(m.shape[1], maxFilters), m.shape[2], m.shape[3]]));
+  if (fixedScale !== null)
+    checkScale(
+      fixedScale,
+      x.shape[2],
+      x.shape[3],
+      [...maps].map(([name, m]) => [name, Math.min(m.shape[1], maxFilters), m.shape[2], m.shape[3]]),
+    );
 
   const dir = values.out as string;
   await mkdir(dir, { recursive: true });
@@ -176,7 +238,14 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
     if (c !== 1 && c !== 3 && c > maxChannels) w = w.narrow(1, 0, maxChannels);
     await write(`filters-${name}.png`, filterGrid(w, { scale: Math.max(1, Math.round(40 / kw)), padding: 4 }));
     const m = maps.get(name);
-    if (m) await write(`maps-${name}.png`, featureMapGrid(m.narrow(1, 0, Math.min(m.shape[1], maxFilters)), { scale: zoom(m.shape[2], m.shape[3]), padding: 2 }));
+    if (m)
+      await write(
+        `maps-${name}.png`,
+        featureMapGrid(m.narrow(1, 0, Math.min(m.shape[1], maxFilters)), {
+          scale: zoom(m.shape[2], m.shape[3]),
+          padding: 2,
+        }),
+      );
     layers.push({ name, filters: [...weight.shape], maps: m ? [...m.shape] : [], shown });
   }
   await write('saliency.png', upscaleNearest(heatmap(saliency(model, x, target)), scale));
@@ -185,11 +254,31 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
 
   const name = (k: number): string => info.classes[k] ?? String(k);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ image: imagePath, model: info.model, trained, inverted, predicted, name: name(predicted), probability: probs[predicted], target, layers, files }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        image: imagePath,
+        model: info.model,
+        trained,
+        inverted,
+        predicted,
+        name: name(predicted),
+        probability: probs[predicted],
+        target,
+        layers,
+        files,
+      }) + '\n',
+    );
   } else {
-    process.stdout.write(`${imagePath}: predicted ${name(predicted)} (${(probs[predicted] * 100).toFixed(1)}%)${inverted ? ' (inverted light background)' : ''}; explaining class ${name(target)}\n`);
-    if (convs.length === 0) process.stdout.write(`model '${info.model}' has no Conv2d layers: no filters or feature maps to show\n`);
-    for (const l of layers) if (l.shown < l.filters[0]) process.stdout.write(`layer ${l.name}: showing the first ${l.shown} of ${l.filters[0]} filters (--max-filters)\n`);
+    process.stdout.write(
+      `${imagePath}: predicted ${name(predicted)} (${(probs[predicted] * 100).toFixed(1)}%)${inverted ? ' (inverted light background)' : ''}; explaining class ${name(target)}\n`,
+    );
+    if (convs.length === 0)
+      process.stdout.write(`model '${info.model}' has no Conv2d layers: no filters or feature maps to show\n`);
+    for (const l of layers)
+      if (l.shown < l.filters[0])
+        process.stdout.write(
+          `layer ${l.name}: showing the first ${l.shown} of ${l.filters[0]} filters (--max-filters)\n`,
+        );
     for (const f of files) process.stdout.write(`wrote ${f}\n`);
   }
   return 0;

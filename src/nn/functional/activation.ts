@@ -11,7 +11,8 @@ import { expectTensor } from '../../tensor/ops/check.js';
 import { where } from '../../tensor/ops/where.js';
 
 function checkFinite(op: string, name: string, v: number): void {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new TypeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
 }
 
 /** The identity (a "linear" activation): returns x itself. */
@@ -37,7 +38,9 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 }
 
 /** Options of `gelu`: 'none' is the exact x * Phi(x), 'tanh' the tanh approximation. */
-export interface GeluOptions { approximate?: 'none' | 'tanh' }
+export interface GeluOptions {
+  approximate?: 'none' | 'tanh';
+}
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -49,19 +52,24 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
     const out = mapUnary('gelu', x);
     return record(out, 'gelu', [x], (g) => [mapUnaryBackward('gelu', x, out, g)]);
   }
-  if (approximate !== 'tanh') throw new TypeError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  if (approximate !== 'tanh')
+    throw new TypeError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
   const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI);
   return x.mul(0.5).mul(inner.tanh().add(1));
 }
 
 /** Options of `softplus`: beta scales the input; above beta*x > threshold the result is x. */
-export interface SoftplusOptions { beta?: number; threshold?: number }
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
 
 /** (1/beta) * log(1 + e^(beta x)), reverting to x where beta * x > threshold (PyTorch's rule). */
 export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   expectTensor('softplus', 'input', x);
-  const beta = options.beta ?? 1, threshold = options.threshold ?? 20;
+  const beta = options.beta ?? 1,
+    threshold = options.threshold ?? 20;
   checkFinite('softplus', 'beta', beta);
   checkFinite('softplus', 'threshold', threshold);
   if (beta === 0) throw new RangeError('softplus: beta must be non-zero');
@@ -86,10 +94,15 @@ export interface HardtanhOptions {
 export function hardtanh(x: Tensor, options: HardtanhOptions = {}): Tensor {
   expectTensor('hardtanh', 'input', x);
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`hardtanh: options must be an object like { minVal, maxVal }, got ${String(options)} (minVal and maxVal are no longer positional; see CHANGELOG.md)`);
+    throw new TypeError(
+      `hardtanh: options must be an object like { minVal, maxVal }, got ${String(options)} (minVal and maxVal are no longer positional; see CHANGELOG.md)`,
+    );
   }
-  for (const k of Object.keys(options)) if (k !== 'minVal' && k !== 'maxVal') throw new TypeError(`hardtanh: unknown option '${k}' (known: minVal, maxVal)`);
-  const minVal = options.minVal ?? -1, maxVal = options.maxVal ?? 1;
+  for (const k of Object.keys(options))
+    if (k !== 'minVal' && k !== 'maxVal')
+      throw new TypeError(`hardtanh: unknown option '${k}' (known: minVal, maxVal)`);
+  const minVal = options.minVal ?? -1,
+    maxVal = options.maxVal ?? 1;
   checkFinite('hardtanh', 'minVal', minVal);
   checkFinite('hardtanh', 'maxVal', maxVal);
   if (minVal > maxVal) throw new RangeError(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);

@@ -44,7 +44,9 @@ export function checkOptionNames(op: string, opts: unknown, allowed: readonly st
 export function intTuple(op: string, name: string, v: unknown, dims: number, min: number): number[] {
   const what = min >= 1 ? 'a positive integer' : 'a non-negative integer';
   const tuple = dims === 1 ? 'a 1-tuple' : `a ${dims}-tuple`;
-  const bad = (): never => { throw new TypeError(`${op}: ${name} must be ${what} or ${tuple} of them, got ${show(v)}`); };
+  const bad = (): never => {
+    throw new TypeError(`${op}: ${name} must be ${what} or ${tuple} of them, got ${show(v)}`);
+  };
   let vals: number[];
   if (typeof v === 'number') vals = new Array<number>(dims).fill(v);
   else if (Array.isArray(v) && v.length === dims) vals = v as number[];
@@ -63,25 +65,35 @@ export function boolOpt(op: string, name: string, v: unknown, dflt: boolean): bo
 /** Reads a positive integer option (groups). */
 export function positiveInt(op: string, name: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new TypeError(`${op}: ${name} must be a positive integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new TypeError(`${op}: ${name} must be a positive integer, got ${show(v)}`);
   return v;
 }
 
 /** Checks that x is a float32 Tensor (named `what` in messages). */
 export function checkTensor(op: string, what: string, x: unknown): Tensor {
   expectTensor(op, what, x);
-  if (x.dtype !== 'float32') throw new TypeError(`${op}: ${what} must be float32, got ${x.dtype} (shape ${fmt(x.shape)})`);
+  if (x.dtype !== 'float32')
+    throw new TypeError(`${op}: ${what} must be float32, got ${x.dtype} (shape ${fmt(x.shape)})`);
   return x;
 }
 
 /** Padding before and after each spatial axis. */
-export interface ResolvedPadding { before: number[]; after: number[] }
+export interface ResolvedPadding {
+  before: number[];
+  after: number[];
+}
 
 /**
  * Resolves `padding` for kernels `k` and dilations `d`. 'same' pads d*(k-1) in total per axis,
  * the extra cell going after (right/bottom) for even kernels, exactly like PyTorch.
  */
-export function resolvePadding(op: string, padding: unknown, k: readonly number[], d: readonly number[]): ResolvedPadding {
+export function resolvePadding(
+  op: string,
+  padding: unknown,
+  k: readonly number[],
+  d: readonly number[],
+): ResolvedPadding {
   const dims = k.length;
   if (padding === undefined) return { before: new Array<number>(dims).fill(0), after: new Array<number>(dims).fill(0) };
   if (typeof padding === 'string') {
@@ -92,7 +104,9 @@ export function resolvePadding(op: string, padding: unknown, k: readonly number[
       const before = total.map((t) => Math.floor(t / 2));
       return { before, after: total.map((t, i) => t - before[i]) };
     }
-    throw new TypeError(`${op}: padding must be a non-negative integer, a ${dims}-tuple, 'valid', 'same' or 'full', got ${show(padding)}`);
+    throw new TypeError(
+      `${op}: padding must be a non-negative integer, a ${dims}-tuple, 'valid', 'same' or 'full', got ${show(padding)}`,
+    );
   }
   const p = intTuple(op, 'padding', padding, dims, 0);
   return { before: p, after: p.slice() };
@@ -105,7 +119,15 @@ export function resolvePadding(op: string, padding: unknown, k: readonly number[
  * still gives one output when it starts inside it; the last window must start inside the input or
  * the left padding. 0 or less means no output.
  */
-export function slidingOutputSize(n: number, k: number, s: number, padBefore: number, padAfter: number, d: number, ceilMode = false): number {
+export function slidingOutputSize(
+  n: number,
+  k: number,
+  s: number,
+  padBefore: number,
+  padAfter: number,
+  d: number,
+  ceilMode = false,
+): number {
   const span = n + padBefore + padAfter - d * (k - 1) - 1;
   let out = Math.floor((span + (ceilMode ? s - 1 : 0)) / s) + 1;
   if (ceilMode && out > 0 && (out - 1) * s >= n + padBefore) out--;
@@ -133,10 +155,21 @@ export function convOutputSize(inputSize: number, kernelSize: number, options: C
   const [s] = intTuple(op, 'stride', options.stride ?? 1, 1, 1);
   const [d] = intTuple(op, 'dilation', options.dilation ?? 1, 1, 1);
   const pad = resolvePadding(op, options.padding, [k], [d]);
-  if (options.padding === 'same' && s !== 1) throw new RangeError(`${op}: padding='same' needs stride 1, got stride ${s}`);
-  const out = slidingOutputSize(n, k, s, pad.before[0], pad.after[0], d, boolOpt(op, 'ceilMode', options.ceilMode, false));
+  if (options.padding === 'same' && s !== 1)
+    throw new RangeError(`${op}: padding='same' needs stride 1, got stride ${s}`);
+  const out = slidingOutputSize(
+    n,
+    k,
+    s,
+    pad.before[0],
+    pad.after[0],
+    d,
+    boolOpt(op, 'ceilMode', options.ceilMode, false),
+  );
   if (out < 1) {
-    throw new RangeError(`${op}: kernel ${k} (dilation ${d}, effective size ${d * (k - 1) + 1}) does not fit in the padded input of size ${n + pad.before[0] + pad.after[0]}`);
+    throw new RangeError(
+      `${op}: kernel ${k} (dilation ${d}, effective size ${d * (k - 1) + 1}) does not fit in the padded input of size ${n + pad.before[0] + pad.after[0]}`,
+    );
   }
   return out;
 }

@@ -12,8 +12,17 @@ import { fmt } from '../../tensor/shape.js';
 import { pad, reshape } from '../../tensor/ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import {
-  checkOptionNames, checkTensor, intTuple, positiveInt, resolvePadding, show, slidingOutputSize,
-  type PaddingMode, type PaddingString, type Size1, type Size2,
+  checkOptionNames,
+  checkTensor,
+  intTuple,
+  positiveInt,
+  resolvePadding,
+  show,
+  slidingOutputSize,
+  type PaddingMode,
+  type PaddingString,
+  type Size1,
+  type Size2,
 } from './conv-args.js';
 import { expectTensor } from '../../tensor/ops/check.js';
 
@@ -78,7 +87,13 @@ const CONV_T_OPTIONS = ['stride', 'padding', 'outputPadding', 'dilation', 'group
 const PADDING_MODES: readonly string[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 /** Input checked and lifted to (N, C, H, W); `batched` says whether to drop N at the end. */
-interface Lifted { x4: Tensor; batched: boolean; n: number; c: number; spatial: number[] }
+interface Lifted {
+  x4: Tensor;
+  batched: boolean;
+  n: number;
+  c: number;
+  spatial: number[];
+}
 
 function liftInput(op: string, dims: number, xIn: unknown): Lifted {
   const x = checkTensor(op, 'input', xIn);
@@ -96,7 +111,8 @@ function liftInput(op: string, dims: number, xIn: unknown): Lifted {
 
 function liftWeight(op: string, dims: number, wIn: unknown, layout: string): Tensor {
   const w = checkTensor(op, 'weight', wIn);
-  if (w.ndim !== dims + 2) throw new RangeError(`${op}: weight must be ${dims + 2}-D ${layout}, got shape ${fmt(w.shape)}`);
+  if (w.ndim !== dims + 2)
+    throw new RangeError(`${op}: weight must be ${dims + 2}-D ${layout}, got shape ${fmt(w.shape)}`);
   const k = w.shape.slice(2);
   if (k.some((v) => v < 1)) throw new RangeError(`${op}: weight ${fmt(w.shape)} has an empty kernel`);
   return dims === 2 ? w : reshape(w, [w.shape[0], w.shape[1], 1, w.shape[2]]);
@@ -106,7 +122,9 @@ function checkBias(op: string, bIn: unknown, channels: number, w: Tensor): Tenso
   if (bIn === null || bIn === undefined) return null;
   const b = checkTensor(op, 'bias', bIn);
   if (b.ndim !== 1 || b.shape[0] !== channels) {
-    throw new RangeError(`${op}: bias shape ${fmt(b.shape)} does not match weight ${fmt(w.shape)} (expected [${channels}])`);
+    throw new RangeError(
+      `${op}: bias shape ${fmt(b.shape)} does not match weight ${fmt(w.shape)} (expected [${channels}])`,
+    );
   }
   return b;
 }
@@ -145,7 +163,13 @@ function unlift(y: Tensor, dims: number, batched: boolean): Tensor {
  * dilation, padding (a size, a tuple or 'valid' | 'same' | 'full'), paddingMode, 'same' with stride 1.
  * `extra` lists further accepted names (a layer's `bias`).
  */
-export function checkConvOptions(op: string, dims: number, kernelSize: readonly number[], opts: unknown, extra: readonly string[] = []): void {
+export function checkConvOptions(
+  op: string,
+  dims: number,
+  kernelSize: readonly number[],
+  opts: unknown,
+  extra: readonly string[] = [],
+): void {
   checkOptionNames(op, opts, [...CONV_OPTIONS, ...extra]);
   const o = (opts ?? {}) as Record<string, unknown>;
   const stride = intTuple(op, 'stride', o.stride ?? 1, dims, 1);
@@ -155,23 +179,35 @@ export function checkConvOptions(op: string, dims: number, kernelSize: readonly 
     throw new TypeError(`${op}: paddingMode must be one of ${PADDING_MODES.map(show).join(', ')}, got ${show(mode)}`);
   }
   if (o.padding === 'same' && stride.some((v) => v !== 1)) {
-    throw new RangeError(`${op}: padding='same' is not supported for strided convolutions (stride=${fmt(stride)}), as in PyTorch`);
+    throw new RangeError(
+      `${op}: padding='same' is not supported for strided convolutions (stride=${fmt(stride)}), as in PyTorch`,
+    );
   }
   resolvePadding(op, o.padding, kernelSize, dil);
 }
 
 /** Checks transposed-convolution options without an input (layer constructors). */
-export function checkConvTransposeOptions(op: string, dims: number, opts: unknown, extra: readonly string[] = []): void {
+export function checkConvTransposeOptions(
+  op: string,
+  dims: number,
+  opts: unknown,
+  extra: readonly string[] = [],
+): void {
   checkOptionNames(op, opts, [...CONV_T_OPTIONS, ...extra]);
   const o = (opts ?? {}) as Record<string, unknown>;
-  if (typeof o.padding === 'string') throw new TypeError(`${op}: padding must be a non-negative integer or a ${dims}-tuple, got ${show(o.padding)} (PyTorch has no padding strings for transposed convolutions)`);
+  if (typeof o.padding === 'string')
+    throw new TypeError(
+      `${op}: padding must be a non-negative integer or a ${dims}-tuple, got ${show(o.padding)} (PyTorch has no padding strings for transposed convolutions)`,
+    );
   const stride = intTuple(op, 'stride', o.stride ?? 1, dims, 1);
   intTuple(op, 'padding', o.padding ?? 0, dims, 0);
   const outPad = intTuple(op, 'outputPadding', o.outputPadding ?? 0, dims, 0);
   const dil = intTuple(op, 'dilation', o.dilation ?? 1, dims, 1);
   outPad.forEach((p, i) => {
     if (p >= stride[i] && p >= dil[i]) {
-      throw new RangeError(`${op}: outputPadding ${fmt(outPad)} must be smaller than either stride ${fmt(stride)} or dilation ${fmt(dil)}`);
+      throw new RangeError(
+        `${op}: outputPadding ${fmt(outPad)} must be smaller than either stride ${fmt(stride)} or dilation ${fmt(dil)}`,
+      );
     }
   });
 }
@@ -184,11 +220,17 @@ function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unkno
   const w4 = liftWeight(op, dims, wIn, kNames);
   const w = wIn as Tensor;
   const groups = positiveInt(op, 'groups', o.groups, 1);
-  const cOut = w.shape[0], cInG = w.shape[1];
+  const cOut = w.shape[0],
+    cInG = w.shape[1];
   const xShape = (xIn as Tensor).shape;
-  if (cOut % groups !== 0) throw new RangeError(`${op}: weight ${fmt(w.shape)} has ${cOut} output channels, not divisible by groups=${groups}`);
+  if (cOut % groups !== 0)
+    throw new RangeError(
+      `${op}: weight ${fmt(w.shape)} has ${cOut} output channels, not divisible by groups=${groups}`,
+    );
   if (c !== cInG * groups) {
-    throw new RangeError(`${op}: input ${fmt(xShape)} has ${c} channels but weight ${fmt(w.shape)} expects ${cInG * groups} (groups=${groups})`);
+    throw new RangeError(
+      `${op}: input ${fmt(xShape)} has ${c} channels but weight ${fmt(w.shape)} expects ${cInG * groups} (groups=${groups})`,
+    );
   }
   const bias = checkBias(op, bIn, cOut, w);
   const k = w.shape.slice(2);
@@ -199,42 +241,83 @@ function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unkno
     throw new TypeError(`${op}: paddingMode must be one of ${PADDING_MODES.map(show).join(', ')}, got ${show(mode)}`);
   }
   if (o.padding === 'same' && stride.some((s) => s !== 1)) {
-    throw new RangeError(`${op}: padding='same' is not supported for strided convolutions (stride=${fmt(stride)}), as in PyTorch`);
+    throw new RangeError(
+      `${op}: padding='same' is not supported for strided convolutions (stride=${fmt(stride)}), as in PyTorch`,
+    );
   }
   const padding = resolvePadding(op, o.padding, k, dil);
-  let before = padding.before, after = padding.after;
+  let before = padding.before,
+    after = padding.after;
   let x4 = xLifted;
   if (mode !== 'zeros' && [...before, ...after].some((p) => p > 0)) {
     spatial.forEach((size, i) => {
       const p = Math.max(before[i], after[i]);
-      if (mode === 'reflect' && p >= size) throw new RangeError(`${op}: reflect padding ${p} must be smaller than the input size ${size} (input ${fmt(xShape)})`);
-      if (mode === 'circular' && p > size) throw new RangeError(`${op}: circular padding ${p} must not exceed the input size ${size} (input ${fmt(xShape)})`);
+      if (mode === 'reflect' && p >= size)
+        throw new RangeError(
+          `${op}: reflect padding ${p} must be smaller than the input size ${size} (input ${fmt(xShape)})`,
+        );
+      if (mode === 'circular' && p > size)
+        throw new RangeError(
+          `${op}: circular padding ${p} must not exceed the input size ${size} (input ${fmt(xShape)})`,
+        );
     });
-    const b2 = lift2(dims, before, 0), a2 = lift2(dims, after, 0);
+    const b2 = lift2(dims, before, 0),
+      a2 = lift2(dims, after, 0);
     x4 = pad(x4, [b2[1], a2[1], b2[0], a2[0]], { mode: mode as 'reflect' | 'replicate' | 'circular' });
   }
   const padded = spatial.map((s, i) => s + before[i] + after[i]);
   let seen = spatial; // the sizes the kernel slides over, around which the backend pads zeros
-  if (x4 !== xLifted) { seen = padded; before = before.map(() => 0); after = after.map(() => 0); }
+  if (x4 !== xLifted) {
+    seen = padded;
+    before = before.map(() => 0);
+    after = after.map(() => 0);
+  }
   const outSpatial = seen.map((s, i) => slidingOutputSize(s, k[i], stride[i], before[i], after[i], dil[i]));
   if (outSpatial.some((v) => v < 1)) {
     const eff = k.map((kk, i) => dil[i] * (kk - 1) + 1);
-    throw new RangeError(`${op}: kernel ${fmt(k)} (dilation ${fmt(dil)}, effective ${fmt(eff)}) is larger than the padded input ${fmt(padded)} of input ${fmt(xShape)}`);
+    throw new RangeError(
+      `${op}: kernel ${fmt(k)} (dilation ${fmt(dil)}, effective ${fmt(eff)}) is larger than the padded input ${fmt(padded)} of input ${fmt(xShape)}`,
+    );
   }
-  const [kh, kw] = lift2(dims, k, 1), [sH, sW] = lift2(dims, stride, 1), [dH, dW] = lift2(dims, dil, 1);
-  const [pT, pL] = lift2(dims, before, 0), [outH, outW] = lift2(dims, outSpatial, 1);
+  const [kh, kw] = lift2(dims, k, 1),
+    [sH, sW] = lift2(dims, stride, 1),
+    [dH, dW] = lift2(dims, dil, 1);
+  const [pT, pL] = lift2(dims, before, 0),
+    [outH, outW] = lift2(dims, outSpatial, 1);
   const g: Conv2dGeometry = {
-    n, cIn: c, h: x4.shape[2], w: x4.shape[3], cOut, kh, kw,
-    strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW, groups, outH, outW,
+    n,
+    cIn: c,
+    h: x4.shape[2],
+    w: x4.shape[3],
+    cOut,
+    kh,
+    kw,
+    strideH: sH,
+    strideW: sW,
+    padTop: pT,
+    padLeft: pL,
+    dilationH: dH,
+    dilationW: dW,
+    groups,
+    outH,
+    outW,
   };
   const y = emptyUninit([n, cOut, outH, outW], op);
   getBackend().conv2d(x4.f32, w4.f32, bias ? bias.f32 : null, g, y.f32);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
     const be = getBackend();
-    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-    if (x4.requiresGrad) { dx = emptyUninit(x4.shape); be.conv2dBackwardData(dy.f32, w4.f32, g, dx.f32); }
-    if (w4.requiresGrad) { dw = emptyUninit(w4.shape); be.conv2dBackwardWeight(x4.f32, dy.f32, g, dw.f32); }
+    let dx: Tensor | null = null,
+      dw: Tensor | null = null,
+      db: Tensor | null = null;
+    if (x4.requiresGrad) {
+      dx = emptyUninit(x4.shape);
+      be.conv2dBackwardData(dy.f32, w4.f32, g, dx.f32);
+    }
+    if (w4.requiresGrad) {
+      dw = emptyUninit(w4.shape);
+      be.conv2dBackwardWeight(x4.f32, dy.f32, g, dw.f32);
+    }
     if (bias && bias.requiresGrad) db = channelSums(dy);
     return [dx, dw, db];
   });
@@ -250,32 +333,59 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
   const w = wIn as Tensor;
   const xShape = (xIn as Tensor).shape;
   const groups = positiveInt(op, 'groups', o.groups, 1);
-  if (c !== w.shape[0]) throw new RangeError(`${op}: input ${fmt(xShape)} has ${c} channels but weight ${fmt(w.shape)} expects ${w.shape[0]} (groups=${groups})`);
-  if (c % groups !== 0) throw new RangeError(`${op}: weight ${fmt(w.shape)} has ${c} input channels, not divisible by groups=${groups}`);
+  if (c !== w.shape[0])
+    throw new RangeError(
+      `${op}: input ${fmt(xShape)} has ${c} channels but weight ${fmt(w.shape)} expects ${w.shape[0]} (groups=${groups})`,
+    );
+  if (c % groups !== 0)
+    throw new RangeError(`${op}: weight ${fmt(w.shape)} has ${c} input channels, not divisible by groups=${groups}`);
   const cOut = w.shape[1] * groups;
   const bias = checkBias(op, bIn, cOut, w);
   const k = w.shape.slice(2);
-  if (typeof o.padding === 'string') throw new TypeError(`${op}: padding must be a non-negative integer or a ${dims}-tuple, got ${show(o.padding)} (PyTorch has no padding strings for transposed convolutions)`);
+  if (typeof o.padding === 'string')
+    throw new TypeError(
+      `${op}: padding must be a non-negative integer or a ${dims}-tuple, got ${show(o.padding)} (PyTorch has no padding strings for transposed convolutions)`,
+    );
   const stride = intTuple(op, 'stride', o.stride ?? 1, dims, 1);
   const padding = intTuple(op, 'padding', o.padding ?? 0, dims, 0);
   const outPad = intTuple(op, 'outputPadding', o.outputPadding ?? 0, dims, 0);
   const dil = intTuple(op, 'dilation', o.dilation ?? 1, dims, 1);
   outPad.forEach((p, i) => {
     if (p >= stride[i] && p >= dil[i]) {
-      throw new RangeError(`${op}: outputPadding ${fmt(outPad)} must be smaller than either stride ${fmt(stride)} or dilation ${fmt(dil)}`);
+      throw new RangeError(
+        `${op}: outputPadding ${fmt(outPad)} must be smaller than either stride ${fmt(stride)} or dilation ${fmt(dil)}`,
+      );
     }
   });
   const outSpatial = spatial.map((s, i) => (s - 1) * stride[i] - 2 * padding[i] + dil[i] * (k[i] - 1) + outPad[i] + 1);
   if (outSpatial.some((v) => v < 1)) {
-    throw new RangeError(`${op}: input ${fmt(xShape)} with kernel ${fmt(k)}, stride ${fmt(stride)}, padding ${fmt(padding)} gives a non-positive output size ${fmt(outSpatial)}`);
+    throw new RangeError(
+      `${op}: input ${fmt(xShape)} with kernel ${fmt(k)}, stride ${fmt(stride)}, padding ${fmt(padding)} gives a non-positive output size ${fmt(outSpatial)}`,
+    );
   }
-  const [kh, kw] = lift2(dims, k, 1), [sH, sW] = lift2(dims, stride, 1), [dH, dW] = lift2(dims, dil, 1);
-  const [pT, pL] = lift2(dims, padding, 0), [hOut, wOut] = lift2(dims, outSpatial, 1);
+  const [kh, kw] = lift2(dims, k, 1),
+    [sH, sW] = lift2(dims, stride, 1),
+    [dH, dW] = lift2(dims, dil, 1);
+  const [pT, pL] = lift2(dims, padding, 0),
+    [hOut, wOut] = lift2(dims, outSpatial, 1);
   // the convolution this op transposes: it maps the (N, cOut, hOut, wOut) result back to x
   const g: Conv2dGeometry = {
-    n, cIn: cOut, h: hOut, w: wOut, cOut: c, kh, kw,
-    strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW, groups,
-    outH: x4.shape[2], outW: x4.shape[3],
+    n,
+    cIn: cOut,
+    h: hOut,
+    w: wOut,
+    cOut: c,
+    kh,
+    kw,
+    strideH: sH,
+    strideW: sW,
+    padTop: pT,
+    padLeft: pL,
+    dilationH: dH,
+    dilationW: dW,
+    groups,
+    outH: x4.shape[2],
+    outW: x4.shape[3],
   };
   const y = emptyUninit([n, cOut, hOut, wOut], op);
   getBackend().conv2dBackwardData(x4.f32, w4.f32, g, y.f32);
@@ -283,9 +393,17 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
     const be = getBackend();
-    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-    if (x4.requiresGrad) { dx = emptyUninit(x4.shape); be.conv2d(dy.f32, w4.f32, null, g, dx.f32); }
-    if (w4.requiresGrad) { dw = emptyUninit(w4.shape); be.conv2dBackwardWeight(dy.f32, x4.f32, g, dw.f32); }
+    let dx: Tensor | null = null,
+      dw: Tensor | null = null,
+      db: Tensor | null = null;
+    if (x4.requiresGrad) {
+      dx = emptyUninit(x4.shape);
+      be.conv2d(dy.f32, w4.f32, null, g, dx.f32);
+    }
+    if (w4.requiresGrad) {
+      dw = emptyUninit(w4.shape);
+      be.conv2dBackwardWeight(dy.f32, x4.f32, g, dw.f32);
+    }
     if (bias && bias.requiresGrad) db = channelSums(dy);
     return [dx, dw, db];
   });
@@ -315,14 +433,24 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  * x (N, in, H, W) with weight (in, out/groups, kH, kW): the gradient of conv2d with respect to
  * its input. Output size (H-1)*stride - 2*padding + dilation*(k-1) + outputPadding + 1.
  */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: ConvTranspose2dOptions = {},
+): Tensor {
   expectTensor('convTranspose2d', 'input', x);
   expectTensor('convTranspose2d', 'weight', weight);
   return convTransposeNd('convTranspose2d', 2, x, weight, bias, options);
 }
 
 /** 1-D transposed convolution of x (N, in, L) with weight (in, out/groups, k). */
-export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose1dOptions = {}): Tensor {
+export function convTranspose1d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: ConvTranspose1dOptions = {},
+): Tensor {
   expectTensor('convTranspose1d', 'input', x);
   expectTensor('convTranspose1d', 'weight', weight);
   return convTransposeNd('convTranspose1d', 1, x, weight, bias, options);

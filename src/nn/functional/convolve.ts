@@ -20,22 +20,32 @@ function flip(x: Tensor, axes: readonly number[]): Tensor {
   let y = x;
   for (const a of axes) {
     const n = x.shape[a];
-    y = y.indexSelect(a, Array.from({ length: n }, (_, i) => n - 1 - i));
+    y = y.indexSelect(
+      a,
+      Array.from({ length: n }, (_, i) => n - 1 - i),
+    );
   }
   return y;
 }
 
 function correlateNd(op: string, dims: number, sIn: unknown, kIn: unknown, mode: unknown, flipKernel: boolean): Tensor {
-  const signal = checkTensor(op, 'signal', sIn), kernel = checkTensor(op, 'kernel', kIn);
+  const signal = checkTensor(op, 'signal', sIn),
+    kernel = checkTensor(op, 'kernel', kIn);
   const what = dims === 1 ? '1-D' : '2-D';
-  if (signal.ndim !== dims) throw new RangeError(`${op}: signal must be ${what}, got shape ${fmt(signal.shape)} (use conv${dims}d for batches and channels)`);
+  if (signal.ndim !== dims)
+    throw new RangeError(
+      `${op}: signal must be ${what}, got shape ${fmt(signal.shape)} (use conv${dims}d for batches and channels)`,
+    );
   if (kernel.ndim !== dims) throw new RangeError(`${op}: kernel must be ${what}, got shape ${fmt(kernel.shape)}`);
-  if (mode !== 'valid' && mode !== 'same' && mode !== 'full') throw new TypeError(`${op}: mode must be 'valid', 'same' or 'full', got ${show(mode)}`);
+  if (mode !== 'valid' && mode !== 'same' && mode !== 'full')
+    throw new TypeError(`${op}: mode must be 'valid', 'same' or 'full', got ${show(mode)}`);
   const n = dims === 2 ? signal.shape : [1, signal.shape[0]];
   const k = dims === 2 ? kernel.shape : [1, kernel.shape[0]];
   if (k.some((v) => v < 1)) throw new RangeError(`${op}: kernel ${fmt(kernel.shape)} is empty`);
   if (mode === 'valid' && (k[0] > n[0] || k[1] > n[1])) {
-    throw new RangeError(`${op}: kernel ${fmt(kernel.shape)} is larger than the signal ${fmt(signal.shape)} in 'valid' mode`);
+    throw new RangeError(
+      `${op}: kernel ${fmt(kernel.shape)} is larger than the signal ${fmt(signal.shape)} in 'valid' mode`,
+    );
   }
   const w = flipKernel ? flip(kernel, dims === 2 ? [0, 1] : [0]) : kernel;
   const pad: [number, number] = mode === 'valid' ? [0, 0] : [k[0] - 1, k[1] - 1];

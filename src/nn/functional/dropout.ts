@@ -9,10 +9,14 @@ import { Tensor } from '../../tensor/tensor.js';
 import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of the dropout functions (PyTorch defaults: p = 0.5, training = true). */
-export interface DropoutOptions { p?: number; training?: boolean }
+export interface DropoutOptions {
+  p?: number;
+  training?: boolean;
+}
 
 function checkP(op: string, p: number): void {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: dropout probability p must be in [0, 1], got ${String(p)}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new RangeError(`${op}: dropout probability p must be in [0, 1], got ${String(p)}`);
 }
 
 /**
@@ -20,18 +24,23 @@ function checkP(op: string, p: number): void {
  * element, H*W = per channel). Kept entries are scaled by 1/(1-p); p = 1 gives zeros.
  */
 function maskedScale(x: Tensor, p: number, group: number): Tensor {
-  const n = x.size, groups = group === 0 ? 0 : n / group;
+  const n = x.size,
+    groups = group === 0 ? 0 : n / group;
   const scale = p === 1 ? 0 : 1 / (1 - p);
   const mask = new Float32Array(groups);
   for (let k = 0; k < groups; k++) mask[k] = random() < p ? 0 : scale;
   // a composite: x (as groups of `group` elements) times the constant mask
-  return x.reshape([groups, group]).mul(new Tensor(mask, [groups, 1])).reshape([...x.shape]);
+  return x
+    .reshape([groups, group])
+    .mul(new Tensor(mask, [groups, 1]))
+    .reshape([...x.shape]);
 }
 
 /** Zeroes each element with probability p and scales the rest by 1/(1-p); identity when !training or p = 0. */
 export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   expectTensor('dropout', 'input', x);
-  const p = options.p ?? 0.5, training = options.training ?? true;
+  const p = options.p ?? 0.5,
+    training = options.training ?? true;
   checkP('dropout', p);
   if (!training || p === 0 || x.size === 0) return x;
   return maskedScale(x, p, 1);
@@ -39,10 +48,13 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
 
 /** Channel dropout over the trailing `spatial` axes: input rank must be batchedRank or batchedRank - 1. */
 function channelDropout(op: string, x: Tensor, options: DropoutOptions, batchedRank: number, layout: string): Tensor {
-  const p = options.p ?? 0.5, training = options.training ?? true;
+  const p = options.p ?? 0.5,
+    training = options.training ?? true;
   checkP(op, p);
   if (x.ndim !== batchedRank && x.ndim !== batchedRank - 1) {
-    throw new RangeError(`${op}: expected a ${batchedRank}-D input ${layout} or a ${batchedRank - 1}-D unbatched one, got ${fmt(x.shape)}`);
+    throw new RangeError(
+      `${op}: expected a ${batchedRank}-D input ${layout} or a ${batchedRank - 1}-D unbatched one, got ${fmt(x.shape)}`,
+    );
   }
   if (!training || p === 0 || x.size === 0) return x;
   // every (n, c) channel is one group of the trailing spatial elements

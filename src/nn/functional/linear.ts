@@ -13,17 +13,26 @@ import { expectTensor } from '../../tensor/ops/check.js';
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   expectTensor('linear', 'input', x);
   expectTensor('linear', 'weight', weight);
-  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D (outFeatures, inFeatures), got ${fmt(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new RangeError(`linear: weight must be 2-D (outFeatures, inFeatures), got ${fmt(weight.shape)}`);
   const [outF, inF] = weight.shape;
-  if (x.ndim === 0) throw new RangeError(`linear: input must have at least 1 axis, got a scalar (weight ${fmt(weight.shape)})`);
+  if (x.ndim === 0)
+    throw new RangeError(`linear: input must have at least 1 axis, got a scalar (weight ${fmt(weight.shape)})`);
   const xIn = x.shape[x.ndim - 1];
-  if (xIn !== inF) throw new RangeError(`linear: input ${fmt(x.shape)} has ${xIn} features but weight ${fmt(weight.shape)} expects ${inF}`);
+  if (xIn !== inF)
+    throw new RangeError(
+      `linear: input ${fmt(x.shape)} has ${xIn} features but weight ${fmt(weight.shape)} expects ${inF}`,
+    );
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
-    throw new RangeError(`linear: bias ${fmt(bias.shape)} must have shape [${outF}] to match weight ${fmt(weight.shape)}`);
+    throw new RangeError(
+      `linear: bias ${fmt(bias.shape)} must have shape [${outF}] to match weight ${fmt(weight.shape)}`,
+    );
   }
   const m = sizeOf(x.shape.slice(0, -1));
   const out = emptyUninit([...x.shape.slice(0, -1), outF]);
-  const od = out.f32, xd = f32(x), wd = f32(weight);
+  const od = out.f32,
+    xd = f32(x),
+    wd = f32(weight);
   let beta = 0;
   if (bias) {
     const bd = f32(bias);
@@ -36,7 +45,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'linear', inputs, (g) => {
     const gd = g.f32;
-    let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
+    let gx: Tensor | null = null,
+      gw: Tensor | null = null,
+      gb: Tensor | null = null;
     if (x.requiresGrad) {
       // dx = g W: (m, out) @ (out, in)
       gx = emptyUninit(x.shape);

@@ -11,7 +11,9 @@ import { expectTensor } from '../../tensor/ops/check.js';
 import { where } from '../../tensor/ops/where.js';
 
 /** Options shared by the regression losses. */
-export interface RegressionLossOptions { reduction?: Reduction }
+export interface RegressionLossOptions {
+  reduction?: Reduction;
+}
 
 function difference(op: string, input: Tensor, target: Tensor, reduction: Reduction): Tensor {
   checkReduction(op, reduction);
@@ -36,11 +38,17 @@ export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOpt
 }
 
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (beta = 0 gives l1Loss). */
-export function smoothL1Loss(input: Tensor, target: Tensor, options: RegressionLossOptions & { beta?: number } = {}): Tensor {
+export function smoothL1Loss(
+  input: Tensor,
+  target: Tensor,
+  options: RegressionLossOptions & { beta?: number } = {},
+): Tensor {
   expectTensor('smoothL1Loss', 'input', input);
   expectTensor('smoothL1Loss', 'target', target);
-  const reduction = options.reduction ?? 'mean', beta = options.beta ?? 1;
-  if (typeof beta !== 'number' || !(beta >= 0) || !Number.isFinite(beta)) throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${String(beta)}`);
+  const reduction = options.reduction ?? 'mean',
+    beta = options.beta ?? 1;
+  if (typeof beta !== 'number' || !(beta >= 0) || !Number.isFinite(beta))
+    throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${String(beta)}`);
   const d = difference('smoothL1Loss', input, target, reduction);
   const a = abs(d);
   const loss = beta === 0 ? a : where(a.lt(beta), square(d).mul(0.5 / beta), a.sub(0.5 * beta));
@@ -48,11 +56,17 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: RegressionL
 }
 
 /** 0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta). */
-export function huberLoss(input: Tensor, target: Tensor, options: RegressionLossOptions & { delta?: number } = {}): Tensor {
+export function huberLoss(
+  input: Tensor,
+  target: Tensor,
+  options: RegressionLossOptions & { delta?: number } = {},
+): Tensor {
   expectTensor('huberLoss', 'input', input);
   expectTensor('huberLoss', 'target', target);
-  const reduction = options.reduction ?? 'mean', delta = options.delta ?? 1;
-  if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`huberLoss: delta must be a positive number, got ${String(delta)}`);
+  const reduction = options.reduction ?? 'mean',
+    delta = options.delta ?? 1;
+  if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta))
+    throw new RangeError(`huberLoss: delta must be a positive number, got ${String(delta)}`);
   const d = difference('huberLoss', input, target, reduction);
   const a = abs(d);
   const loss = where(a.le(delta), square(d).mul(0.5), a.sub(0.5 * delta).mul(delta));

@@ -12,9 +12,15 @@ import type { Tensor } from '../../tensor/tensor.js';
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /** Throws unless reduction is one of the allowed names. */
-export function checkReduction(op: string, reduction: string, allowed: readonly string[] = ['mean', 'sum', 'none']): void {
+export function checkReduction(
+  op: string,
+  reduction: string,
+  allowed: readonly string[] = ['mean', 'sum', 'none'],
+): void {
   if (!allowed.includes(reduction)) {
-    throw new TypeError(`${op}: reduction must be ${allowed.map((r) => `'${r}'`).join(', ')}, got '${String(reduction)}'`);
+    throw new TypeError(
+      `${op}: reduction must be ${allowed.map((r) => `'${r}'`).join(', ')}, got '${String(reduction)}'`,
+    );
   }
 }
 
@@ -35,6 +41,14 @@ export function broadcastData(op: string, what: string, t: Tensor, shape: readon
   if (!ok) throw new RangeError(`${op}: ${what} ${fmt(t.shape)} cannot be broadcast to the input shape ${fmt(shape)}`);
   const out = new Float32Array(sizeOf(shape));
   const zero = new Float32Array(1);
-  getBackend().binary('add', f32(t), padShape(t.shape, shape.length), zero, shape.map(() => 1), out, shape);
+  getBackend().binary(
+    'add',
+    f32(t),
+    padShape(t.shape, shape.length),
+    zero,
+    shape.map(() => 1),
+    out,
+    shape,
+  );
   return out;
 }

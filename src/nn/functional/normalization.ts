@@ -17,9 +17,18 @@ import { where } from '../../tensor/ops/where.js';
 import { pad } from '../../tensor/ops/shape.js';
 
 /** Options of batchNorm (PyTorch defaults: training = false, momentum = 0.1, eps = 1e-5). */
-export interface BatchNormOptions { training?: boolean; momentum?: number; eps?: number }
+export interface BatchNormOptions {
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
 
-function checkParam(op: string, what: string, t: Tensor | null | undefined, shape: readonly number[]): Float32Array | null {
+function checkParam(
+  op: string,
+  what: string,
+  t: Tensor | null | undefined,
+  shape: readonly number[],
+): Float32Array | null {
   if (!t) return null;
   if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new RangeError(`${op}: ${what} ${fmt(t.shape)} must have shape ${fmt(shape)}`);
@@ -28,12 +37,22 @@ function checkParam(op: string, what: string, t: Tensor | null | undefined, shap
 }
 
 /** Records an op whose optional inputs (weight, bias) may be absent; backward returns one grad per slot. */
-function recordOptional(out: Tensor, name: string, slots: (Tensor | null | undefined)[], backward: (g: Tensor) => (Tensor | null)[]): Tensor {
+function recordOptional(
+  out: Tensor,
+  name: string,
+  slots: (Tensor | null | undefined)[],
+  backward: (g: Tensor) => (Tensor | null)[],
+): Tensor {
   const present = slots.map((t, i) => [t, i] as const).filter(([t]) => t) as [Tensor, number][];
-  return record(out, name, present.map(([t]) => t), (g) => {
-    const all = backward(g);
-    return present.map(([, i]) => all[i]);
-  });
+  return record(
+    out,
+    name,
+    present.map(([t]) => t),
+    (g) => {
+      const all = backward(g);
+      return present.map(([, i]) => all[i]);
+    },
+  );
 }
 
 /**
@@ -42,33 +61,77 @@ function recordOptional(out: Tensor, name: string, slots: (Tensor | null | undef
  * runningVar IN PLACE (new = (1 - momentum) old + momentum stat, with the unbiased variance).
  * Evaluation: normalises with the running statistics. Then y = weight * x_hat + bias.
  */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null,
-  bias?: Tensor | null, options: BatchNormOptions = {}): Tensor {
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  options: BatchNormOptions = {},
+): Tensor {
   const op = 'batchNorm';
   expectTensor(op, 'input', x);
-  const training = options.training ?? false, momentum = options.momentum ?? 0.1, eps = options.eps ?? 1e-5;
+  const training = options.training ?? false,
+    momentum = options.momentum ?? 0.1,
+    eps = options.eps ?? 1e-5;
   if (x.ndim < 2) throw new RangeError(`${op}: input must be (N, C, ...) with at least 2 axes, got ${fmt(x.shape)}`);
   if (x.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${x.dtype}`);
-  if (typeof momentum !== 'number' || !Number.isFinite(momentum)) throw new TypeError(`${op}: momentum must be a finite number, got ${String(momentum)}`);
-  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${op}: eps must be a non-negative number, got ${String(eps)}`);
-  const n = x.shape[0], c = x.shape[1], inner = sizeOf(x.shape.slice(2)), count = n * inner;
+  if (typeof momentum !== 'number' || !Number.isFinite(momentum))
+    throw new TypeError(`${op}: momentum must be a finite number, got ${String(momentum)}`);
+  if (typeof eps !== 'number' || !(eps >= 0))
+    throw new RangeError(`${op}: eps must be a non-negative number, got ${String(eps)}`);
+  const n = x.shape[0],
+    c = x.shape[1],
+    inner = sizeOf(x.shape.slice(2)),
+    count = n * inner;
   const rm = checkParam(op, 'runningMean', runningMean, [c]);
   const rv = checkParam(op, 'runningVar', runningVar, [c]);
-  if ((rm === null) !== (rv === null)) throw new TypeError(`${op}: runningMean and runningVar must both be given or both be null`);
+  if ((rm === null) !== (rv === null))
+    throw new TypeError(`${op}: runningMean and runningVar must both be given or both be null`);
   const gamma = checkParam(op, 'weight', weight, [c]);
   const betaP = checkParam(op, 'bias', bias, [c]);
-  if (!training && (!rm || !rv)) throw new TypeError(`${op}: runningMean and runningVar are required in evaluation mode (training = false)`);
-  if (training && count <= 1) throw new RangeError(`${op}: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
+  if (!training && (!rm || !rv))
+    throw new TypeError(`${op}: runningMean and runningVar are required in evaluation mode (training = false)`);
+  if (training && count <= 1)
+    throw new RangeError(`${op}: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
 
-  const saveMean = new Float32Array(c), saveInvStd = new Float32Array(c);
+  const saveMean = new Float32Array(c),
+    saveInvStd = new Float32Array(c);
   const out = empty(x.shape);
-  getBackend().batchNormForward(x.f32, gamma, betaP, rm, rv, n, c, inner, training, momentum, eps, out.f32, saveMean, saveInvStd);
+  getBackend().batchNormForward(
+    x.f32,
+    gamma,
+    betaP,
+    rm,
+    rv,
+    n,
+    c,
+    inner,
+    training,
+    momentum,
+    eps,
+    out.f32,
+    saveMean,
+    saveInvStd,
+  );
   return recordOptional(out, op, [x, weight, bias], (g) => {
     const gx = x.requiresGrad ? emptyUninit(x.shape) : null;
     const gw = weight && weight.requiresGrad ? empty([c]) : null;
     const gb = bias && bias.requiresGrad ? empty([c]) : null;
-    getBackend().batchNormBackward(x.f32, g.f32, gamma, saveMean, saveInvStd, n, c, inner, training, gx ? gx.f32 : null,
-      gw ? gw.f32 : null, gb ? gb.f32 : null);
+    getBackend().batchNormBackward(
+      x.f32,
+      g.f32,
+      gamma,
+      saveMean,
+      saveInvStd,
+      n,
+      c,
+      inner,
+      training,
+      gx ? gx.f32 : null,
+      gw ? gw.f32 : null,
+      gb ? gb.f32 : null,
+    );
     return [gx, gw, gb];
   });
 }
@@ -83,11 +146,21 @@ export interface LayerNormOptions {
  * Layer normalisation over the trailing axes given by normalizedShape:
  * y = (x - mean) / sqrt(var + eps) * weight + bias, biased variance, per leading index.
  */
-export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, options: LayerNormOptions = {}): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  options: LayerNormOptions = {},
+): Tensor {
   expectTensor('layerNorm', 'input', x);
   const op = 'layerNorm';
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${op}: options must be an object like { eps }, got ${String(options)} (eps is no longer positional; see CHANGELOG.md)`);
-  for (const key of Object.keys(options)) if (key !== 'eps') throw new TypeError(`${op}: unknown option '${key}' (known: eps)`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(
+      `${op}: options must be an object like { eps }, got ${String(options)} (eps is no longer positional; see CHANGELOG.md)`,
+    );
+  for (const key of Object.keys(options))
+    if (key !== 'eps') throw new TypeError(`${op}: unknown option '${key}' (known: eps)`);
   const eps = options.eps ?? 1e-5;
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const k = ns.length;
@@ -95,11 +168,13 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     throw new RangeError(`${op}: normalizedShape ${fmt(ns)} must match the trailing axes of input ${fmt(x.shape)}`);
   }
   if (x.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${x.dtype}`);
-  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${op}: eps must be a non-negative number, got ${String(eps)}`);
+  if (typeof eps !== 'number' || !(eps >= 0))
+    throw new RangeError(`${op}: eps must be a non-negative number, got ${String(eps)}`);
   checkParam(op, 'weight', weight, ns);
   checkParam(op, 'bias', bias, ns);
   // a composite: per row of (rows, d), (x - mean) / sqrt(biased var + eps) * weight + bias
-  const d = sizeOf(ns), rows = d === 0 ? 0 : x.size / d;
+  const d = sizeOf(ns),
+    rows = d === 0 ? 0 : x.size / d;
   const xr = x.reshape([rows, d]);
   const xc = xr.sub(xr.mean(1).reshape([rows, 1]));
   let y = xc.div(xc.square().mean(1).reshape([rows, 1]).add(eps).sqrt());
@@ -109,7 +184,11 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
 }
 
 /** Options of localResponseNorm (PyTorch defaults alpha = 1e-4, beta = 0.75, k = 1). */
-export interface LocalResponseNormOptions { alpha?: number; beta?: number; k?: number }
+export interface LocalResponseNormOptions {
+  alpha?: number;
+  beta?: number;
+  k?: number;
+}
 
 /**
  * Local response normalisation across channels (axis 1) of (N, C, ...) input, PyTorch's
@@ -119,14 +198,25 @@ export interface LocalResponseNormOptions { alpha?: number; beta?: number; k?: n
 export function localResponseNorm(x: Tensor, size: number, options: LocalResponseNormOptions = {}): Tensor {
   expectTensor('localResponseNorm', 'input', x);
   const op = 'localResponseNorm';
-  const alpha = options.alpha ?? 1e-4, beta = options.beta ?? 0.75, kk = options.k ?? 1;
+  const alpha = options.alpha ?? 1e-4,
+    beta = options.beta ?? 0.75,
+    kk = options.k ?? 1;
   if (x.ndim < 3) throw new RangeError(`${op}: input must be (N, C, ...) with at least 3 axes, got ${fmt(x.shape)}`);
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`${op}: size must be a positive integer, got ${String(size)}`);
-  for (const [name, v] of [['alpha', alpha], ['beta', beta], ['k', kk]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`${op}: size must be a positive integer, got ${String(size)}`);
+  for (const [name, v] of [
+    ['alpha', alpha],
+    ['beta', beta],
+    ['k', kk],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new TypeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
   }
-  const n = x.shape[0], c = x.shape[1], inner = sizeOf(x.shape.slice(2));
-  const lo = Math.floor(size / 2), hi = Math.floor((size - 1) / 2);
+  const n = x.shape[0],
+    c = x.shape[1],
+    inner = sizeOf(x.shape.slice(2));
+  const lo = Math.floor(size / 2),
+    hi = Math.floor((size - 1) / 2);
   // a composite, as PyTorch builds it: window sums of x^2 over the zero-padded channel axis
   const x3 = x.reshape([n, c, inner]);
   const padded = pad(x3.square(), [0, 0, lo, hi]);
@@ -137,20 +227,27 @@ export function localResponseNorm(x: Tensor, size: number, options: LocalRespons
 }
 
 /** Options of normalize (PyTorch defaults p = 2, dim = 1, eps = 1e-12). */
-export interface NormalizeOptions { p?: number; dim?: number; eps?: number }
+export interface NormalizeOptions {
+  p?: number;
+  dim?: number;
+  eps?: number;
+}
 
 /** x / max(||x||_p, eps) along `dim`. */
 export function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
   expectTensor('normalize', 'input', x);
   const op = 'normalize';
-  const p = options.p ?? 2, dim = options.dim ?? 1, eps = options.eps ?? 1e-12;
+  const p = options.p ?? 2,
+    dim = options.dim ?? 1,
+    eps = options.eps ?? 1e-12;
   if (typeof p !== 'number' || !(p > 0)) throw new RangeError(`${op}: p must be a positive number, got ${String(p)}`);
   const { outer, len, inner } = axisLayout(op, x, dim);
   // a composite over the (outer, len, inner) view: x / max(||x||_p, eps). The root reads 1 where
   // the sum is 0 (its result is replaced by 0), so an all-zero slice gets gradient g / eps, not NaN.
   const view = x.reshape([outer, len, inner]);
   const sum = (p === 2 ? view.square() : view.abs().pow(p)).sum(1).reshape([outer, 1, inner]);
-  const positive = sum.gt(0), safe = where(positive, sum, 1);
+  const positive = sum.gt(0),
+    safe = where(positive, sum, 1);
   const norm = where(positive, p === 2 ? safe.sqrt() : safe.pow(1 / p), 0);
   return view.div(maximum(norm, eps)).reshape([...x.shape]);
 }

@@ -72,20 +72,41 @@ export function windowArgs(op: string, dims: number, o: Record<string, unknown>)
 export function poolGeometry(op: string, p: PoolInput, a: WindowArgs): Pool2dGeometry {
   const [n, c, h, w] = p.x4.shape;
   const lift = (v: number[], one: number): number[] => (p.dims === 2 ? v : [one, v[0]]);
-  const [kh, kw] = lift(a.kernel, 1), [sH, sW] = lift(a.stride, 1), [pT, pL] = lift(a.padding, 0), [dH, dW] = lift(a.dilation, 1);
+  const [kh, kw] = lift(a.kernel, 1),
+    [sH, sW] = lift(a.stride, 1),
+    [pT, pL] = lift(a.padding, 0),
+    [dH, dW] = lift(a.dilation, 1);
   const outH = slidingOutputSize(h, kh, sH, pT, pT, dH, a.ceilMode);
   const outW = slidingOutputSize(w, kw, sW, pL, pL, dW, a.ceilMode);
   if (outH < 1 || outW < 1) {
     const out = p.dims === 2 ? [outH, outW] : [outW];
-    throw new RangeError(`${op}: input ${fmt(p.shape)} is too small for kernel ${fmt(a.kernel)} (dilation ${fmt(a.dilation)}, padding ${fmt(a.padding)}): output size would be ${fmt(out)}`);
+    throw new RangeError(
+      `${op}: input ${fmt(p.shape)} is too small for kernel ${fmt(a.kernel)} (dilation ${fmt(a.dilation)}, padding ${fmt(a.padding)}): output size would be ${fmt(out)}`,
+    );
   }
-  return { n, c, h, w, kh, kw, strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW, outH, outW };
+  return {
+    n,
+    c,
+    h,
+    w,
+    kh,
+    kw,
+    strideH: sH,
+    strideW: sW,
+    padTop: pT,
+    padLeft: pL,
+    dilationH: dH,
+    dilationW: dW,
+    outH,
+    outW,
+  };
 }
 
 /** Normalises the `options` argument of a pooling op: a bare kernel size or an options object. */
 export function poolOptions(op: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (typeof options === 'number' || Array.isArray(options)) return { kernelSize: options };
-  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected a kernel size or an options object, got ${show(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`${op}: expected a kernel size or an options object, got ${show(options)}`);
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) throw new TypeError(`${op}: unknown option '${key}' (known: ${allowed.join(', ')})`);
   }

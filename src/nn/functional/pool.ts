@@ -90,7 +90,8 @@ function maxPoolNd(op: string, dims: number, xIn: unknown, options: unknown): Te
   const o = poolOptions(op, options, MAX_OPTIONS);
   const p = liftPoolInput(op, dims, xIn);
   const args = windowArgs(op, dims, o);
-  if (o.returnIndices !== undefined && typeof o.returnIndices !== 'boolean') throw new TypeError(`${op}: returnIndices must be true or false, got ${show(o.returnIndices)}`);
+  if (o.returnIndices !== undefined && typeof o.returnIndices !== 'boolean')
+    throw new TypeError(`${op}: returnIndices must be true or false, got ${show(o.returnIndices)}`);
   const g = poolGeometry(op, p, args);
   const x4 = p.x4;
   const y = emptyUninit([g.n, g.c, g.outH, g.outW]);
@@ -150,7 +151,8 @@ function scalePlanes(t: Float32Array, scale: Float32Array): void {
 /** countIncludePad (default true) and divisorOverride (null or a non-zero number) of an average pool. */
 function avgExtras(op: string, o: Record<string, unknown>): { countIncludePad: boolean; div: number | null } {
   const countIncludePad = o.countIncludePad === undefined ? true : o.countIncludePad;
-  if (typeof countIncludePad !== 'boolean') throw new TypeError(`${op}: countIncludePad must be true or false, got ${show(countIncludePad)}`);
+  if (typeof countIncludePad !== 'boolean')
+    throw new TypeError(`${op}: countIncludePad must be true or false, got ${show(countIncludePad)}`);
   const div = o.divisorOverride ?? null;
   if (div !== null && (typeof div !== 'number' || !Number.isFinite(div) || div === 0)) {
     throw new TypeError(`${op}: divisorOverride must be a non-zero number, got ${show(div)}`);
@@ -167,7 +169,8 @@ export function checkPoolOptions(op: string, dims: number, kind: 'max' | 'avg', 
   const o = poolOptions(op, options, allowed);
   windowArgs(op, dims, kind === 'avg' ? { ...o, dilation: 1 } : o);
   if (kind === 'avg') avgExtras(op, o);
-  else if (o.returnIndices !== undefined && typeof o.returnIndices !== 'boolean') throw new TypeError(`${op}: returnIndices must be true or false, got ${show(o.returnIndices)}`);
+  else if (o.returnIndices !== undefined && typeof o.returnIndices !== 'boolean')
+    throw new TypeError(`${op}: returnIndices must be true or false, got ${show(o.returnIndices)}`);
 }
 
 function avgPoolNd(op: string, dims: number, xIn: unknown, options: unknown, allowed: readonly string[]): Tensor {
@@ -185,7 +188,10 @@ function avgPoolNd(op: string, dims: number, xIn: unknown, options: unknown, all
   if (scale) scalePlanes(y.f32, scale);
   const out = record(y, op, [x4], (dy) => {
     let gy = dy.f32;
-    if (scale) { gy = Float32Array.from(gy); scalePlanes(gy, scale); }
+    if (scale) {
+      gy = Float32Array.from(gy);
+      scalePlanes(gy, scale);
+    }
     const dx = emptyUninit(x4.shape);
     getBackend().avgPool2dBackward(gy, g, inclPad, dx.f32);
     return [dx];
@@ -224,12 +230,20 @@ export interface LPPool1dOptions {
 const LP_OPTIONS = ['stride', 'ceilMode'] as const;
 
 /** Checks normType and the options of an Lp pool; returns the window options for avgPoolNd. */
-export function lpPoolArgs(op: string, dims: number, normType: unknown, kernelSize: unknown, options: unknown): Record<string, unknown> {
+export function lpPoolArgs(
+  op: string,
+  dims: number,
+  normType: unknown,
+  kernelSize: unknown,
+  options: unknown,
+): Record<string, unknown> {
   if (typeof normType !== 'number' || !Number.isFinite(normType) || normType <= 0) {
     throw new TypeError(`${op}: normType must be a positive finite number, got ${show(normType)}`);
   }
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`${op}: options must be an object like { stride, ceilMode }, got ${show(options)} (stride and ceilMode are no longer positional; see CHANGELOG.md)`);
+    throw new TypeError(
+      `${op}: options must be an object like { stride, ceilMode }, got ${show(options)} (stride and ceilMode are no longer positional; see CHANGELOG.md)`,
+    );
   }
   checkOptionNames(op, options, LP_OPTIONS);
   const o = options as Record<string, unknown>;
@@ -238,12 +252,23 @@ export function lpPoolArgs(op: string, dims: number, normType: unknown, kernelSi
   return opts;
 }
 
-function lpPoolNd(op: string, dims: number, x: Tensor, normType: number, kernelSize: Size2 | Size1, options: unknown): Tensor {
+function lpPoolNd(
+  op: string,
+  dims: number,
+  x: Tensor,
+  normType: number,
+  kernelSize: Size2 | Size1,
+  options: unknown,
+): Tensor {
   const opts = lpPoolArgs(op, dims, normType, kernelSize, options);
   const area = windowArgs(op, dims, opts).kernel.reduce((s, v) => s * v, 1);
   // PyTorch: (sign(a) * relu(|a|) * kernel area) ^ (1/p) with a = avg_pool(x^p)
   const pooled = avgPoolNd(op, dims, x.pow(normType), opts, AVG1_OPTIONS);
-  return pooled.sign().mul(pooled.abs().relu()).mul(area).pow(1 / normType);
+  return pooled
+    .sign()
+    .mul(pooled.abs().relu())
+    .mul(area)
+    .pow(1 / normType);
 }
 
 /**

@@ -11,7 +11,10 @@ import { expectTensor } from '../../tensor/ops/check.js';
 
 /** (outer, len, inner) view of x around axis `dim`; a scalar is one slice of length 1. */
 export function axisLayout(op: string, x: Tensor, dim: number): { outer: number; len: number; inner: number } {
-  if (x.ndim === 0) { normAxis(op, dim, 1); return { outer: 1, len: 1, inner: 1 }; }
+  if (x.ndim === 0) {
+    normAxis(op, dim, 1);
+    return { outer: 1, len: 1, inner: 1 };
+  }
   const a = normAxis(op, dim, x.ndim);
   return { outer: sizeOf(x.shape.slice(0, a)), len: x.shape[a], inner: sizeOf(x.shape.slice(a + 1)) };
 }
@@ -20,7 +23,8 @@ export function axisLayout(op: string, x: Tensor, dim: number): { outer: number;
 function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number, log: boolean): Tensor {
   expectTensor(op, 'input', x);
   const { outer, len, inner } = axisLayout(op, x, dim);
-  const out = empty(x.shape), yd = out.f32;
+  const out = empty(x.shape),
+    yd = out.f32;
   getBackend().softmax(f32(x), outer, len, inner, log, yd);
   return record(out, op, [x], (g) => {
     const gx = empty(x.shape);

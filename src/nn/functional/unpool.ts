@@ -41,7 +41,8 @@ function unpoolNd(op: string, dims: number, xIn: unknown, indices: unknown, opti
   const o = poolOptions(op, options, OPTIONS);
   const p = liftPoolInput(op, dims, xIn);
   expectTensor(op, 'indices', indices);
-  if (!sameShape(indices.shape, p.shape)) throw new RangeError(`${op}: indices ${fmt(indices.shape)} must have the shape of the input ${fmt(p.shape)}`);
+  if (!sameShape(indices.shape, p.shape))
+    throw new RangeError(`${op}: indices ${fmt(indices.shape)} must have the shape of the input ${fmt(p.shape)}`);
   if (o.kernelSize === undefined) throw new TypeError(`${op}: kernelSize is required`);
   const k = intTuple(op, 'kernelSize', o.kernelSize, dims, 1);
   const noStride = o.stride === undefined || o.stride === null || (Array.isArray(o.stride) && o.stride.length === 0);
@@ -52,34 +53,47 @@ function unpoolNd(op: string, dims: number, xIn: unknown, indices: unknown, opti
   let size = dflt;
   if (o.outputSize !== undefined && o.outputSize !== null) {
     const os = o.outputSize;
-    if (!Array.isArray(os) || (os.length !== dims && os.length !== dims + 2) || os.some((v) => !Number.isInteger(v) || v < 1)) {
+    if (
+      !Array.isArray(os) ||
+      (os.length !== dims && os.length !== dims + 2) ||
+      os.some((v) => !Number.isInteger(v) || v < 1)
+    ) {
       throw new TypeError(`${op}: outputSize must list ${dims} (or ${dims + 2}) positive integers, got ${show(os)}`);
     }
     size = (os as number[]).slice(os.length - dims);
     size.forEach((v, i) => {
       if (v <= dflt[i] - s[i] || v >= dflt[i] + s[i]) {
-        throw new RangeError(`${op}: outputSize ${fmt(size)} must be within the stride of the default size ${fmt(dflt)} (stride ${fmt(s)})`);
+        throw new RangeError(
+          `${op}: outputSize ${fmt(size)} must be within the stride of the default size ${fmt(dflt)} (stride ${fmt(s)})`,
+        );
       }
     });
   }
   if (size.some((v) => v < 1)) throw new RangeError(`${op}: output size ${fmt(size)} is empty`);
   const [n, c, h, w] = p.x4.shape;
   const [oh, ow] = dims === 2 ? size : [1, size[0]];
-  const inPlane = h * w, outPlane = oh * ow;
+  const inPlane = h * w,
+    outPlane = oh * ow;
   const idx = indices.data;
   const target = new Int32Array(idx.length);
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i];
     if (!Number.isInteger(v) || v < 0 || v >= outPlane) {
-      throw new RangeError(`${op}: index ${v} at flat position ${i} is out of range for an output of size ${fmt(size)}`);
+      throw new RangeError(
+        `${op}: index ${v} at flat position ${i} is out of range for an output of size ${fmt(size)}`,
+      );
     }
     target[i] = Math.floor(i / inPlane) * outPlane + v;
   }
-  const x4 = p.x4, xd = x4.f32;
-  const y = empty([n, c, oh, ow], op), yd = y.f32;
+  const x4 = p.x4,
+    xd = x4.f32;
+  const y = empty([n, c, oh, ow], op),
+    yd = y.f32;
   for (let i = 0; i < target.length; i++) yd[target[i]] = xd[i];
   const out = record(y, op, [x4], (dy) => {
-    const dx = empty(x4.shape), dxd = dx.f32, g = dy.f32;
+    const dx = empty(x4.shape),
+      dxd = dx.f32,
+      g = dy.f32;
     for (let i = 0; i < target.length; i++) dxd[i] = g[target[i]];
     return [dx];
   });

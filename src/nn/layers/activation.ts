@@ -1,32 +1,57 @@
 /** Activation layers: module wrappers of the pointwise nonlinearities and (log-)softmax. */
 import type { Tensor } from '../../tensor/tensor.js';
 import { relu, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
-import { elu, gelu, hardtanh, leakyRelu, relu6, selu, silu, softplus, type GeluOptions, type SoftplusOptions } from '../functional/activation.js';
+import {
+  elu,
+  gelu,
+  hardtanh,
+  leakyRelu,
+  relu6,
+  selu,
+  silu,
+  softplus,
+  type GeluOptions,
+  type SoftplusOptions,
+} from '../functional/activation.js';
 import { logSoftmax, softmax, softmin } from '../functional/softmax.js';
 import { Module } from '../module.js';
 
 /** max(0, x). */
 export class ReLU extends Module {
   /** Applies ReLU. */
-  forward(x: Tensor): Tensor { return relu(x); }
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
 }
 
 /** max(0, x) + negativeSlope * min(0, x). */
 export class LeakyReLU extends Module {
   /** A leaky ReLU with the given slope for negative inputs (default 0.01). */
-  constructor(readonly negativeSlope = 0.01) { super(); }
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
   /** Applies leaky ReLU. */
-  forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
-  override extraRepr(): string { return `negativeSlope=${this.negativeSlope}`; }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
 }
 
 /** x for x > 0, alpha * (e^x - 1) otherwise. */
 export class ELU extends Module {
   /** An ELU with the given alpha (default 1). */
-  constructor(readonly alpha = 1) { super(); }
+  constructor(readonly alpha = 1) {
+    super();
+  }
   /** Applies ELU. */
-  forward(x: Tensor): Tensor { return elu(x, this.alpha); }
-  override extraRepr(): string { return `alpha=${this.alpha}`; }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
 }
 
 /** Gaussian error linear unit x * Phi(x) (exact, or the tanh approximation). */
@@ -34,49 +59,78 @@ export class GELU extends Module {
   /** approximate: 'none' (default) or 'tanh'. */
   readonly approximate: NonNullable<GeluOptions['approximate']>;
   /** A GELU layer. */
-  constructor({ approximate = 'none' }: GeluOptions = {}) { super(); this.approximate = approximate; }
+  constructor({ approximate = 'none' }: GeluOptions = {}) {
+    super();
+    this.approximate = approximate;
+  }
   /** Applies GELU. */
-  forward(x: Tensor): Tensor { return gelu(x, { approximate: this.approximate }); }
-  override extraRepr(): string { return this.approximate === 'none' ? '' : `approximate='${this.approximate}'`; }
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+  override extraRepr(): string {
+    return this.approximate === 'none' ? '' : `approximate='${this.approximate}'`;
+  }
 }
 
 /** Logistic sigmoid 1 / (1 + e^-x). */
 export class Sigmoid extends Module {
   /** Applies the sigmoid. */
-  forward(x: Tensor): Tensor { return sigmoid(x); }
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
 }
 
 /** Hyperbolic tangent. */
 export class Tanh extends Module {
   /** Applies tanh. */
-  forward(x: Tensor): Tensor { return tanh(x); }
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
 }
 
 /** Softmax along `dim` (default -1, the last axis: the classes of an (N, C) batch). */
 export class Softmax extends Module {
   /** A softmax over the given axis. */
-  constructor(readonly dim = -1) { super(); }
+  constructor(readonly dim = -1) {
+    super();
+  }
   /** Applies softmax. */
-  forward(x: Tensor): Tensor { return softmax(x, this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 
 /** log(softmax(x)) along `dim` (default -1), computed stably; pair with nllLoss. */
 export class LogSoftmax extends Module {
   /** A log-softmax over the given axis. */
-  constructor(readonly dim = -1) { super(); }
+  constructor(readonly dim = -1) {
+    super();
+  }
   /** Applies log-softmax. */
-  forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 
 /** softmax(-x) along `dim` (default -1). */
 export class Softmin extends Module {
   /** A softmin over the given axis. */
-  constructor(readonly dim = -1) { super(); }
+  constructor(readonly dim = -1) {
+    super();
+  }
   /** Applies softmin. */
-  forward(x: Tensor): Tensor { return softmin(x, this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
+  forward(x: Tensor): Tensor {
+    return softmin(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 
 /** Smooth ReLU log(1 + e^(beta x)) / beta (linear above threshold). */
@@ -86,41 +140,66 @@ export class Softplus extends Module {
   /** Above beta*x > threshold the function is linear (default 20). */
   readonly threshold: number;
   /** A softplus layer. */
-  constructor({ beta = 1, threshold = 20 }: SoftplusOptions = {}) { super(); this.beta = beta; this.threshold = threshold; }
+  constructor({ beta = 1, threshold = 20 }: SoftplusOptions = {}) {
+    super();
+    this.beta = beta;
+    this.threshold = threshold;
+  }
   /** Applies softplus. */
-  forward(x: Tensor): Tensor { return softplus(x, { beta: this.beta, threshold: this.threshold }); }
-  override extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
+  forward(x: Tensor): Tensor {
+    return softplus(x, { beta: this.beta, threshold: this.threshold });
+  }
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
 }
 
 /** Clamps to [minVal, maxVal] (default [-1, 1]). */
 export class Hardtanh extends Module {
   /** A hard tanh with the given limits. */
-  constructor(readonly minVal = -1, readonly maxVal = 1) { super(); }
+  constructor(
+    readonly minVal = -1,
+    readonly maxVal = 1,
+  ) {
+    super();
+  }
   /** Applies hardtanh. */
-  forward(x: Tensor): Tensor { return hardtanh(x, { minVal: this.minVal, maxVal: this.maxVal }); }
-  override extraRepr(): string { return `minVal=${this.minVal}, maxVal=${this.maxVal}`; }
+  forward(x: Tensor): Tensor {
+    return hardtanh(x, { minVal: this.minVal, maxVal: this.maxVal });
+  }
+  override extraRepr(): string {
+    return `minVal=${this.minVal}, maxVal=${this.maxVal}`;
+  }
 }
 
 /** min(max(0, x), 6). */
 export class ReLU6 extends Module {
   /** Applies ReLU6. */
-  forward(x: Tensor): Tensor { return relu6(x); }
+  forward(x: Tensor): Tensor {
+    return relu6(x);
+  }
 }
 
 /** x * sigmoid(x) (swish). */
 export class SiLU extends Module {
   /** Applies SiLU. */
-  forward(x: Tensor): Tensor { return silu(x); }
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
 }
 
 /** SELU: scale * (x > 0 ? x : alpha * (e^x - 1)), PyTorch's fixed alpha and scale. */
 export class SELU extends Module {
   /** Applies SELU. */
-  forward(x: Tensor): Tensor { return selu(x); }
+  forward(x: Tensor): Tensor {
+    return selu(x);
+  }
 }
 
 /** Returns its input unchanged (a placeholder, e.g. an identity shortcut). */
 export class Identity extends Module {
   /** Returns x. */
-  forward(x: Tensor): Tensor { return x; }
+  forward(x: Tensor): Tensor {
+    return x;
+  }
 }

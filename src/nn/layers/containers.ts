@@ -37,7 +37,9 @@ export class Residual extends Module {
     const fx = this.body.call(x);
     const sx = this.shortcut ? this.shortcut.call(x) : x;
     if (fx.ndim !== sx.ndim || fx.shape.some((d, i) => d !== sx.shape[i])) {
-      throw new RangeError(`Residual: body output ${fmt(fx.shape)} and shortcut output ${fmt(sx.shape)} differ (input ${fmt(x.shape)}); give a shortcut module that projects x`);
+      throw new RangeError(
+        `Residual: body output ${fmt(fx.shape)} and shortcut output ${fmt(sx.shape)} differ (input ${fmt(x.shape)}); give a shortcut module that projects x`,
+      );
     }
     const y = fx.add(sx);
     return this.activation ? this.activation.call(y) : y;
@@ -50,7 +52,10 @@ export class Concat extends Module {
   readonly length: number;
 
   /** An inception-style block: `new Concat([b1, b2, b3, b4])`. */
-  constructor(branches: readonly Module[], readonly dim = 1) {
+  constructor(
+    branches: readonly Module[],
+    readonly dim = 1,
+  ) {
     super();
     if (branches.length === 0) throw new RangeError('Concat: needs at least one branch');
     branches.forEach((b, i) => {
@@ -63,7 +68,8 @@ export class Concat extends Module {
   /** The i-th branch. */
   at(i: number): Module {
     const k = i < 0 ? i + this.length : i;
-    if (!Number.isInteger(k) || k < 0 || k >= this.length) throw new RangeError(`Concat.at: index ${i} is out of range for ${this.length} branches`);
+    if (!Number.isInteger(k) || k < 0 || k >= this.length)
+      throw new RangeError(`Concat.at: index ${i} is out of range for ${this.length} branches`);
     return this.getSubmodule(String(k));
   }
 
@@ -73,9 +79,12 @@ export class Concat extends Module {
     for (let i = 0; i < this.length; i++) outs.push(this.at(i).call(x));
     const a = this.dim < 0 ? this.dim + outs[0].ndim : this.dim;
     for (let i = 1; i < outs.length; i++) {
-      const o = outs[i], f = outs[0];
+      const o = outs[i],
+        f = outs[0];
       if (o.ndim !== f.ndim || o.shape.some((d, j) => j !== a && d !== f.shape[j])) {
-        throw new RangeError(`Concat: branch outputs ${outs.map((t) => fmt(t.shape)).join(', ')} differ outside axis ${this.dim}`);
+        throw new RangeError(
+          `Concat: branch outputs ${outs.map((t) => fmt(t.shape)).join(', ')} differ outside axis ${this.dim}`,
+        );
       }
     }
     return outs.length === 1 ? outs[0] : concat(outs, this.dim);
@@ -95,6 +104,8 @@ export class ModuleList extends IndexedModules {
 
   /** Always throws: a ModuleList only stores modules; call its elements from the owner's forward. */
   forward(): Tensor {
-    throw new Error('ModuleList has no forward: iterate over it (for (const m of list) x = m.call(x)) in the owning module');
+    throw new Error(
+      'ModuleList has no forward: iterate over it (for (const m of list) x = m.call(x)) in the owning module',
+    );
   }
 }

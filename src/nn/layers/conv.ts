@@ -5,7 +5,14 @@
  */
 import { empty } from '../../tensor/alloc.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkConvOptions, checkConvTransposeOptions, conv1d, conv2d, convTranspose1d, convTranspose2d } from '../functional/conv.js';
+import {
+  checkConvOptions,
+  checkConvTransposeOptions,
+  conv1d,
+  conv2d,
+  convTranspose1d,
+  convTranspose2d,
+} from '../functional/conv.js';
 import { intTuple, type PaddingMode, type PaddingString } from '../functional/conv-args.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
@@ -45,10 +52,15 @@ export interface ConvTransposeOptions<S> {
 type SizeN = number | readonly number[];
 
 function channels(op: string, inC: number, outC: number, groups: number): void {
-  for (const [n, v] of [['inChannels', inC], ['outChannels', outC]] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${n} must be a positive integer, got ${String(v)}`);
+  for (const [n, v] of [
+    ['inChannels', inC],
+    ['outChannels', outC],
+  ] as const) {
+    if (!Number.isInteger(v) || v <= 0)
+      throw new RangeError(`${op}: ${n} must be a positive integer, got ${String(v)}`);
   }
-  if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${op}: groups must be a positive integer, got ${String(groups)}`);
+  if (!Number.isInteger(groups) || groups <= 0)
+    throw new RangeError(`${op}: groups must be a positive integer, got ${String(groups)}`);
   if (inC % groups !== 0) throw new RangeError(`${op}: inChannels ${inC} must be divisible by groups ${groups}`);
   if (outC % groups !== 0) throw new RangeError(`${op}: outChannels ${outC} must be divisible by groups ${groups}`);
 }
@@ -72,8 +84,16 @@ abstract class ConvNd extends Module {
   /** The layer's stride, padding, dilation, ... as given (declared by each subclass). */
   abstract readonly options: Readonly<Record<string, unknown>>;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: SizeN, readonly groups: number,
-    bias: boolean, weightShape: (k: number[]) => number[], op: string, dims: number) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: SizeN,
+    readonly groups: number,
+    bias: boolean,
+    weightShape: (k: number[]) => number[],
+    op: string,
+    dims: number,
+  ) {
     super();
     channels(op, inChannels, outChannels, groups);
     const k = intTuple(op, 'kernelSize', kernelSize, dims, 1);
@@ -104,12 +124,25 @@ export class Conv2d extends ConvNd {
   readonly options: Readonly<Omit<ConvOptions<number | readonly [number, number]>, 'bias' | 'groups'>>;
 
   /** A conv layer with `outChannels` filters of size kernelSize over `inChannels` channels. */
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number],
-    options: ConvOptions<number | readonly [number, number]> = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number, number],
+    options: ConvOptions<number | readonly [number, number]> = {},
+  ) {
     checkConvOptions('Conv2d', 2, intTuple('Conv2d', 'kernelSize', kernelSize, 2, 1), options, ['bias']);
     const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' } = options;
     checkBool('Conv2d', 'bias', bias);
-    super(inChannels, outChannels, kernelSize, groups, bias, (k) => [outChannels, inChannels / groups, ...k], 'Conv2d', 2);
+    super(
+      inChannels,
+      outChannels,
+      kernelSize,
+      groups,
+      bias,
+      (k) => [outChannels, inChannels / groups, ...k],
+      'Conv2d',
+      2,
+    );
     this.options = { stride, padding, dilation, paddingMode };
   }
 
@@ -125,12 +158,25 @@ export class Conv1d extends ConvNd {
   readonly options: Readonly<Omit<ConvOptions<number | readonly [number]>, 'bias' | 'groups'>>;
 
   /** A 1-D conv layer. */
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number],
-    options: ConvOptions<number | readonly [number]> = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number],
+    options: ConvOptions<number | readonly [number]> = {},
+  ) {
     checkConvOptions('Conv1d', 1, intTuple('Conv1d', 'kernelSize', kernelSize, 1, 1), options, ['bias']);
     const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' } = options;
     checkBool('Conv1d', 'bias', bias);
-    super(inChannels, outChannels, kernelSize, groups, bias, (k) => [outChannels, inChannels / groups, ...k], 'Conv1d', 1);
+    super(
+      inChannels,
+      outChannels,
+      kernelSize,
+      groups,
+      bias,
+      (k) => [outChannels, inChannels / groups, ...k],
+      'Conv1d',
+      1,
+    );
     this.options = { stride, padding, dilation, paddingMode };
   }
 
@@ -146,12 +192,25 @@ export class ConvTranspose2d extends ConvNd {
   readonly options: Readonly<Omit<ConvTransposeOptions<number | readonly [number, number]>, 'bias' | 'groups'>>;
 
   /** A transposed conv layer. */
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number],
-    options: ConvTransposeOptions<number | readonly [number, number]> = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number, number],
+    options: ConvTransposeOptions<number | readonly [number, number]> = {},
+  ) {
     checkConvTransposeOptions('ConvTranspose2d', 2, options, ['bias']);
     const { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true } = options;
     checkBool('ConvTranspose2d', 'bias', bias);
-    super(inChannels, outChannels, kernelSize, groups, bias, (k) => [inChannels, outChannels / groups, ...k], 'ConvTranspose2d', 2);
+    super(
+      inChannels,
+      outChannels,
+      kernelSize,
+      groups,
+      bias,
+      (k) => [inChannels, outChannels / groups, ...k],
+      'ConvTranspose2d',
+      2,
+    );
     this.options = { stride, padding, outputPadding, dilation };
   }
 
@@ -167,12 +226,25 @@ export class ConvTranspose1d extends ConvNd {
   readonly options: Readonly<Omit<ConvTransposeOptions<number | readonly [number]>, 'bias' | 'groups'>>;
 
   /** A 1-D transposed conv layer. */
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number],
-    options: ConvTransposeOptions<number | readonly [number]> = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number],
+    options: ConvTransposeOptions<number | readonly [number]> = {},
+  ) {
     checkConvTransposeOptions('ConvTranspose1d', 1, options, ['bias']);
     const { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true } = options;
     checkBool('ConvTranspose1d', 'bias', bias);
-    super(inChannels, outChannels, kernelSize, groups, bias, (k) => [inChannels, outChannels / groups, ...k], 'ConvTranspose1d', 1);
+    super(
+      inChannels,
+      outChannels,
+      kernelSize,
+      groups,
+      bias,
+      (k) => [inChannels, outChannels / groups, ...k],
+      'ConvTranspose1d',
+      1,
+    );
     this.options = { stride, padding, outputPadding, dilation };
   }
 
@@ -182,9 +254,17 @@ export class ConvTranspose1d extends ConvNd {
   }
 }
 
-function convRepr(inC: number, outC: number, k: readonly number[], groups: number, bias: boolean, o: Record<string, unknown>): string {
+function convRepr(
+  inC: number,
+  outC: number,
+  k: readonly number[],
+  groups: number,
+  bias: boolean,
+  o: Record<string, unknown>,
+): string {
   const parts = [`${inC}`, `${outC}`, `kernelSize=${fmtSize(k)}`];
-  const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? fmtSize(v as number[]) : String(v));
+  const show = (v: unknown): string =>
+    typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? fmtSize(v as number[]) : String(v);
   parts.push(`stride=${show(o.stride)}`);
   if (o.padding !== 0) parts.push(`padding=${show(o.padding)}`);
   if (o.outputPadding !== undefined && o.outputPadding !== 0) parts.push(`outputPadding=${show(o.outputPadding)}`);

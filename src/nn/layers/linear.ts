@@ -13,7 +13,8 @@ export interface LinearOptions {
 }
 
 function checkFeatures(op: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
+  if (!Number.isInteger(v) || v <= 0)
+    throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
 }
 
 /**
@@ -27,7 +28,11 @@ export class Linear extends Module {
   bias: Tensor | null;
 
   /** A dense layer mapping inFeatures to outFeatures. */
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
     super();
     checkOptionNames('Linear', options, ['bias']);
     const { bias = true } = options;
@@ -42,7 +47,10 @@ export class Linear extends Module {
   /** Re-draws the parameters with PyTorch's default initialisation. */
   resetParameters(): void {
     kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) { const b = 1 / Math.sqrt(this.inFeatures); uniform_(this.bias, -b, b); }
+    if (this.bias) {
+      const b = 1 / Math.sqrt(this.inFeatures);
+      uniform_(this.bias, -b, b);
+    }
   }
 
   /** y = x W^T + b for x of shape (..., inFeatures). */

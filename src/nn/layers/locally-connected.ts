@@ -15,7 +15,16 @@ import { Module } from '../module.js';
 
 /** Window geometry of an unfold. */
 interface UnfoldGeometry {
-  kH: number; kW: number; sH: number; sW: number; pT: number; pL: number; dH: number; dW: number; outH: number; outW: number;
+  kH: number;
+  kW: number;
+  sH: number;
+  sW: number;
+  pT: number;
+  pL: number;
+  dH: number;
+  dW: number;
+  outH: number;
+  outW: number;
 }
 
 /**
@@ -25,7 +34,8 @@ interface UnfoldGeometry {
 function unfoldPositions(x: Tensor, g: UnfoldGeometry): Tensor {
   const [n, c, h, w] = x.shape;
   const { kH, kW, sH, sW, pT, pL, dH, dW, outH, outW } = g;
-  const ckk = c * kH * kW, L = outH * outW;
+  const ckk = c * kH * kW,
+    L = outH * outW;
   // src[i] = flat input index feeding column entry i of one sample (-1 = padding)
   const src = new Int32Array(L * ckk);
   for (let oh = 0, i = 0; oh < outH; oh++) {
@@ -42,19 +52,33 @@ function unfoldPositions(x: Tensor, g: UnfoldGeometry): Tensor {
     }
   }
   const chw = c * h * w;
-  const out = empty([L, n, ckk]), od = out.f32, xd = f32(x);
+  const out = empty([L, n, ckk]),
+    od = out.f32,
+    xd = f32(x);
   for (let l = 0; l < L; l++) {
     for (let b = 0; b < n; b++) {
-      const o = (l * n + b) * ckk, s = l * ckk, xo = b * chw;
-      for (let j = 0; j < ckk; j++) { const k = src[s + j]; od[o + j] = k < 0 ? 0 : xd[xo + k]; }
+      const o = (l * n + b) * ckk,
+        s = l * ckk,
+        xo = b * chw;
+      for (let j = 0; j < ckk; j++) {
+        const k = src[s + j];
+        od[o + j] = k < 0 ? 0 : xd[xo + k];
+      }
     }
   }
   return record(out, 'unfoldPositions', [x], (gy) => {
-    const gx = empty(x.shape), gxd = gx.f32, gd = gy.f32;
+    const gx = empty(x.shape),
+      gxd = gx.f32,
+      gd = gy.f32;
     for (let l = 0; l < L; l++) {
       for (let b = 0; b < n; b++) {
-        const o = (l * n + b) * ckk, s = l * ckk, xo = b * chw;
-        for (let j = 0; j < ckk; j++) { const k = src[s + j]; if (k >= 0) gxd[xo + k] += gd[o + j]; }
+        const o = (l * n + b) * ckk,
+          s = l * ckk,
+          xo = b * chw;
+        for (let j = 0; j < ckk; j++) {
+          const k = src[s + j];
+          if (k >= 0) gxd[xo + k] += gd[o + j];
+        }
       }
     }
     return [gx];
@@ -91,22 +115,35 @@ export class LocallyConnected2d extends Module {
   readonly #kernel: readonly number[];
 
   /** A locally connected layer for inputs of spatial size inputSize. */
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | readonly [number, number],
-    inputSize: number | readonly [number, number], { stride = 1, padding = 0, dilation = 1, bias = true }: LocallyConnected2dOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: number | readonly [number, number],
+    inputSize: number | readonly [number, number],
+    { stride = 1, padding = 0, dilation = 1, bias = true }: LocallyConnected2dOptions = {},
+  ) {
     super();
     const op = 'LocallyConnected2d';
-    for (const [n, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${n} must be a positive integer, got ${String(v)}`);
+    for (const [n, v] of [
+      ['inChannels', inChannels],
+      ['outChannels', outChannels],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0)
+        throw new RangeError(`${op}: ${n} must be a positive integer, got ${String(v)}`);
     }
     const [kH, kW] = intTuple(op, 'kernelSize', kernelSize, 2, 1);
     const [h, w] = intTuple(op, 'inputSize', inputSize, 2, 1);
     const [sH, sW] = intTuple(op, 'stride', stride, 2, 1);
     const [dH, dW] = intTuple(op, 'dilation', dilation, 2, 1);
-    if (padding === 'same' && (sH !== 1 || sW !== 1)) throw new RangeError(`${op}: padding='same' needs stride 1, got stride [${sH}, ${sW}]`);
+    if (padding === 'same' && (sH !== 1 || sW !== 1))
+      throw new RangeError(`${op}: padding='same' needs stride 1, got stride [${sH}, ${sW}]`);
     const pad = resolvePadding(op, padding, [kH, kW], [dH, dW]);
     const outH = slidingOutputSize(h, kH, sH, pad.before[0], pad.after[0], dH);
     const outW = slidingOutputSize(w, kW, sW, pad.before[1], pad.after[1], dW);
-    if (outH < 1 || outW < 1) throw new RangeError(`${op}: kernel [${kH}, ${kW}] does not fit the input size [${h}, ${w}] with padding ${JSON.stringify(padding)}`);
+    if (outH < 1 || outW < 1)
+      throw new RangeError(
+        `${op}: kernel [${kH}, ${kW}] does not fit the input size [${h}, ${w}] with padding ${JSON.stringify(padding)}`,
+      );
     // the unfold needs only the leading padding: cells past the input end read as zeros, so the
     // asymmetric 'same' padding of even kernels (one more cell after) comes for free
     this.#geom = { kH, kW, sH, sW, pT: pad.before[0], pL: pad.before[1], dH, dW, outH, outW };
@@ -129,15 +166,21 @@ export class LocallyConnected2d extends Module {
   forward(x: Tensor): Tensor {
     const op = 'LocallyConnected2d';
     const batched = x.ndim === 4;
-    if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`${op}: input must be (N, C, H, W) or (C, H, W), got ${fmt(x.shape)}`);
+    if (x.ndim !== 3 && x.ndim !== 4)
+      throw new RangeError(`${op}: input must be (N, C, H, W) or (C, H, W), got ${fmt(x.shape)}`);
     const x4 = batched ? x : x.reshape([1, ...x.shape]);
     const [n, c, h, w] = x4.shape;
-    if (c !== this.inChannels) throw new RangeError(`${op}: input ${fmt(x.shape)} has ${c} channels but the layer expects ${this.inChannels}`);
+    if (c !== this.inChannels)
+      throw new RangeError(`${op}: input ${fmt(x.shape)} has ${c} channels but the layer expects ${this.inChannels}`);
     if (h !== this.inputSize[0] || w !== this.inputSize[1]) {
-      throw new RangeError(`${op}: input ${fmt(x.shape)} has spatial size [${h}, ${w}] but the layer was built for ${fmt(this.inputSize)}`);
+      throw new RangeError(
+        `${op}: input ${fmt(x.shape)} has spatial size [${h}, ${w}] but the layer was built for ${fmt(this.inputSize)}`,
+      );
     }
     const { outH, outW, kH, kW } = this.#geom;
-    const L = outH * outW, ckk = c * kH * kW, o = this.outChannels;
+    const L = outH * outW,
+      ckk = c * kH * kW,
+      o = this.outChannels;
     const cols = unfoldPositions(x4, this.#geom); // (L, N, ckk)
     const wt = this.weight.reshape([L, o, ckk]).transpose(1, 2); // (L, ckk, O)
     let y = cols.matmul(wt).permute([1, 2, 0]).reshape([n, o, outH, outW]); // (N, O, outH, outW)

@@ -43,22 +43,38 @@ abstract class BatchNormNd extends Module {
   /** Whether running statistics are kept. */
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions, op: string) {
+  constructor(
+    readonly numFeatures: number,
+    options: BatchNormOptions,
+    op: string,
+  ) {
     super();
     checkOptionNames(op, options, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = options;
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${op}: numFeatures must be a positive integer, got ${String(numFeatures)}`);
-    if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${op}: momentum must be in [0, 1] or null, got ${String(momentum)}`);
-    if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a non-negative finite number, got ${String(eps)}`);
-    for (const [name, v] of [['affine', affine], ['trackRunningStats', trackRunningStats]] as const) {
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0)
+      throw new RangeError(`${op}: numFeatures must be a positive integer, got ${String(numFeatures)}`);
+    if (momentum !== null && !(momentum >= 0 && momentum <= 1))
+      throw new RangeError(`${op}: momentum must be in [0, 1] or null, got ${String(momentum)}`);
+    if (!(eps >= 0) || !Number.isFinite(eps))
+      throw new RangeError(`${op}: eps must be a non-negative finite number, got ${String(eps)}`);
+    for (const [name, v] of [
+      ['affine', affine],
+      ['trackRunningStats', trackRunningStats],
+    ] as const) {
       if (typeof v !== 'boolean') throw new TypeError(`${op}: ${name} must be true or false, got ${String(v)}`);
     }
-    this.eps = eps; this.momentum = momentum; this.affine = affine; this.trackRunningStats = trackRunningStats;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.trackRunningStats = trackRunningStats;
     this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1) : null);
     this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0) : null);
     this.runningMean = this.registerBuffer('runningMean', trackRunningStats ? full([numFeatures], 0) : null);
     this.runningVar = this.registerBuffer('runningVar', trackRunningStats ? full([numFeatures], 1) : null);
-    this.numBatchesTracked = this.registerBuffer('numBatchesTracked', trackRunningStats ? new Tensor(new Int32Array(1), []) : null);
+    this.numBatchesTracked = this.registerBuffer(
+      'numBatchesTracked',
+      trackRunningStats ? new Tensor(new Int32Array(1), []) : null,
+    );
   }
 
   /** Resets running statistics (mean 0, variance 1, 0 batches). */
@@ -81,7 +97,9 @@ abstract class BatchNormNd extends Module {
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     if (x.shape[1] !== this.numFeatures) {
-      throw new RangeError(`${this.typeName}: input ${fmt(x.shape)} has ${x.shape[1]} channels but the layer has numFeatures=${this.numFeatures}`);
+      throw new RangeError(
+        `${this.typeName}: input ${fmt(x.shape)} has ${x.shape[1]} channels but the layer has numFeatures=${this.numFeatures}`,
+      );
     }
     let factor = this.momentum ?? 0;
     const useRunning = this.runningMean !== null;
@@ -90,7 +108,11 @@ abstract class BatchNormNd extends Module {
       factor = this.momentum === null ? 1 / this.numBatchesTracked.data[0] : this.momentum;
     }
     const batchStats = this.training || !useRunning;
-    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: batchStats, momentum: factor, eps: this.eps });
+    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
+      training: batchStats,
+      momentum: factor,
+      eps: this.eps,
+    });
   }
 
   override extraRepr(): string {
@@ -101,16 +123,21 @@ abstract class BatchNormNd extends Module {
 /** Batch normalisation of (N, C) or (N, C, L) input (after Linear or Conv1d layers). */
 export class BatchNorm1d extends BatchNormNd {
   /** A batch norm over numFeatures channels. */
-  constructor(numFeatures: number, options: BatchNormOptions = {}) { super(numFeatures, options, 'BatchNorm1d'); }
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, options, 'BatchNorm1d');
+  }
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2-D (N, C) or 3-D (N, C, L) input, got ${fmt(x.shape)}`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new RangeError(`BatchNorm1d: expected 2-D (N, C) or 3-D (N, C, L) input, got ${fmt(x.shape)}`);
   }
 }
 
 /** Batch normalisation of (N, C, H, W) feature maps (after Conv2d layers). */
 export class BatchNorm2d extends BatchNormNd {
   /** A batch norm over numFeatures channels. */
-  constructor(numFeatures: number, options: BatchNormOptions = {}) { super(numFeatures, options, 'BatchNorm2d'); }
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, options, 'BatchNorm2d');
+  }
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4-D (N, C, H, W) input, got ${fmt(x.shape)}`);
   }
@@ -138,10 +165,14 @@ export class LayerNorm extends Module {
   readonly eps: number;
 
   /** A layer norm over the trailing axes normalizedShape. */
-  constructor(normalizedShape: number | readonly number[], { eps = 1e-5, elementwiseAffine = true, bias = true }: LayerNormOptions = {}) {
+  constructor(
+    normalizedShape: number | readonly number[],
+    { eps = 1e-5, elementwiseAffine = true, bias = true }: LayerNormOptions = {},
+  ) {
     super();
     const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    if (ns.length === 0 || ns.some((d) => !Number.isInteger(d) || d <= 0)) throw new RangeError(`LayerNorm: normalizedShape ${fmt(ns)} must be positive integers`);
+    if (ns.length === 0 || ns.some((d) => !Number.isInteger(d) || d <= 0))
+      throw new RangeError(`LayerNorm: normalizedShape ${fmt(ns)} must be positive integers`);
     this.normalizedShape = Object.freeze(ns);
     this.eps = eps;
     this.weight = this.registerParameter('weight', elementwiseAffine ? full(ns, 1) : null);
@@ -149,7 +180,9 @@ export class LayerNorm extends Module {
   }
 
   /** Normalises x (..., ...normalizedShape). */
-  forward(x: Tensor): Tensor { return layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps }); }
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, { eps: this.eps });
+  }
 
   override extraRepr(): string {
     return `${fmt(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
@@ -166,14 +199,24 @@ export class LocalResponseNorm extends Module {
   readonly k: number;
 
   /** An LRN over `size` channels (PyTorch defaults alpha 1e-4, beta 0.75, k 1). */
-  constructor(readonly size: number, { alpha = 1e-4, beta = 0.75, k = 1 }: LocalResponseNormOptions = {}) {
+  constructor(
+    readonly size: number,
+    { alpha = 1e-4, beta = 0.75, k = 1 }: LocalResponseNormOptions = {},
+  ) {
     super();
-    if (!Number.isInteger(size) || size <= 0) throw new RangeError(`LocalResponseNorm: size must be a positive integer, got ${String(size)}`);
-    this.alpha = alpha; this.beta = beta; this.k = k;
+    if (!Number.isInteger(size) || size <= 0)
+      throw new RangeError(`LocalResponseNorm: size must be a positive integer, got ${String(size)}`);
+    this.alpha = alpha;
+    this.beta = beta;
+    this.k = k;
   }
 
   /** Normalises x (N, C, ...) across channels. */
-  forward(x: Tensor): Tensor { return localResponseNorm(x, this.size, { alpha: this.alpha, beta: this.beta, k: this.k }); }
+  forward(x: Tensor): Tensor {
+    return localResponseNorm(x, this.size, { alpha: this.alpha, beta: this.beta, k: this.k });
+  }
 
-  override extraRepr(): string { return `${this.size}, alpha=${this.alpha}, beta=${this.beta}, k=${this.k}`; }
+  override extraRepr(): string {
+    return `${this.size}, alpha=${this.alpha}, beta=${this.beta}, k=${this.k}`;
+  }
 }

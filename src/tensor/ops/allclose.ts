@@ -7,7 +7,11 @@ import { expand } from './shape.js';
 import { expectTensor } from './check.js';
 
 /** Tolerances of isclose/allclose: |a - b| <= atol + rtol * |b|; NaN equals NaN only if equalNan. */
-export interface CloseOptions { rtol?: number; atol?: number; equalNan?: boolean }
+export interface CloseOptions {
+  rtol?: number;
+  atol?: number;
+  equalNan?: boolean;
+}
 
 /** The values of x broadcast to shape (a copy only when the shape differs). */
 function values(x: Tensor, shape: readonly number[]): Float32Array {
@@ -19,14 +23,19 @@ export function isclose(a: Tensor, bIn: Tensor | number, options: CloseOptions =
   expectTensor('isclose', 'input', a);
   const { rtol = 1e-5, atol = 1e-8, equalNan = false } = options;
   if (typeof rtol !== 'number' || typeof atol !== 'number' || rtol < 0 || atol < 0) {
-    throw new TypeError(`isclose: rtol and atol must be non-negative numbers, got rtol ${String(rtol)}, atol ${String(atol)}`);
+    throw new TypeError(
+      `isclose: rtol and atol must be non-negative numbers, got rtol ${String(rtol)}, atol ${String(atol)}`,
+    );
   }
   const b = asTensor(bIn);
   const shape = broadcastShapes('isclose', a.shape, b.shape);
-  const av = values(a, shape), bv = values(b, shape);
-  const out = empty(shape), od = out.f32;
+  const av = values(a, shape),
+    bv = values(b, shape);
+  const out = empty(shape),
+    od = out.f32;
   for (let i = 0; i < od.length; i++) {
-    const x = av[i], y = bv[i];
+    const x = av[i],
+      y = bv[i];
     let close: boolean;
     if (Number.isNaN(x) || Number.isNaN(y)) close = equalNan && Number.isNaN(x) && Number.isNaN(y);
     else if (!Number.isFinite(x) || !Number.isFinite(y)) close = x === y;

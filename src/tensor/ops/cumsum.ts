@@ -13,13 +13,18 @@ import { expectTensor } from './check.js';
 export function cumsum(x: Tensor, dim: number): Tensor {
   expectTensor('cumsum', 'input', x);
   const a = normAxis('cumsum', dim, x.ndim);
-  const outer = sizeOf(x.shape.slice(0, a)), len = x.shape[a], inner = sizeOf(x.shape.slice(a + 1));
+  const outer = sizeOf(x.shape.slice(0, a)),
+    len = x.shape[a],
+    inner = sizeOf(x.shape.slice(a + 1));
   const out = x.dtype === 'int32' ? new Int32Array(x.size) : allocStorage(x.size);
   const xd = x.data;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       let acc = 0;
-      for (let l = 0, p = o * len * inner + i; l < len; l++, p += inner) { acc += xd[p]; out[p] = acc; }
+      for (let l = 0, p = o * len * inner + i; l < len; l++, p += inner) {
+        acc += xd[p];
+        out[p] = acc;
+      }
     }
   }
   return record(new Tensor(out, x.shape), 'cumsum', [x], (g) => [flip(cumsum(flip(g, a), a), a)]);

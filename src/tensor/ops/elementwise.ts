@@ -25,7 +25,15 @@ export function mapUnaryBackward(op: UnaryOp, x: Tensor, y: Tensor, g: Tensor, a
 export function mapBinary(name: string, op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = emptyUninit(shape, name);
-  getBackend().binary(op, f32(a), padShape(a.shape, shape.length), f32(b), padShape(b.shape, shape.length), out.f32, shape);
+  getBackend().binary(
+    op,
+    f32(a),
+    padShape(a.shape, shape.length),
+    f32(b),
+    padShape(b.shape, shape.length),
+    out.f32,
+    shape,
+  );
   return out;
 }
 
@@ -98,7 +106,9 @@ export function pow(a: Tensor, bIn: Tensor | number): Tensor {
 
 /** ln a with ln 0 taken as 0: d(a^b)/db = a^b ln a is 0 at a = 0 (b > 0), as in PyTorch. */
 function safeLog(a: Tensor): Tensor {
-  const l = mapUnary('log', a), la = l.f32, ad = f32(a);
+  const l = mapUnary('log', a),
+    la = l.f32,
+    ad = f32(a);
   for (let i = 0; i < la.length; i++) if (ad[i] === 0) la[i] = 0;
   return l;
 }
@@ -171,9 +181,13 @@ function extremum(name: 'maximum' | 'minimum', a: Tensor, bIn: Tensor | number):
 }
 
 /** Elementwise maximum. */
-export function maximum(a: Tensor, b: Tensor | number): Tensor { return extremum('maximum', a, b); }
+export function maximum(a: Tensor, b: Tensor | number): Tensor {
+  return extremum('maximum', a, b);
+}
 /** Elementwise minimum. */
-export function minimum(a: Tensor, b: Tensor | number): Tensor { return extremum('minimum', a, b); }
+export function minimum(a: Tensor, b: Tensor | number): Tensor {
+  return extremum('minimum', a, b);
+}
 
 /** Comparison giving a float32 mask of ones and zeros (not differentiable). */
 export function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Tensor | number): Tensor {
@@ -212,4 +226,6 @@ export function tanh(x: Tensor): Tensor {
 }
 
 /** True if the two tensors have equal shapes. */
-export function shapesEqual(a: Tensor, b: Tensor): boolean { return sameShape(a.shape, b.shape); }
+export function shapesEqual(a: Tensor, b: Tensor): boolean {
+  return sameShape(a.shape, b.shape);
+}

@@ -8,7 +8,8 @@ import { expectTensor } from './check.js';
 export function flip(x: Tensor, axes: number | readonly number[]): Tensor {
   expectTensor('flip', 'input', x);
   const list = typeof axes === 'number' ? [axes] : axes;
-  if (!Array.isArray(list)) throw new TypeError(`flip: axes must be an integer or an array of integers, got ${String(axes)}`);
+  if (!Array.isArray(list))
+    throw new TypeError(`flip: axes must be an integer or an array of integers, got ${String(axes)}`);
   const norm = list.map((a) => normAxis('flip', a, x.ndim));
   if (new Set(norm).size !== norm.length) throw new RangeError(`flip: axes ${fmt(list)} repeat`);
   const maps = x.shape.map((n, d) => {

@@ -17,7 +17,9 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   expectTensor('gather', 'index', index);
   const a = normAxis('gather', dim, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d > x.shape[i])) {
-    throw new RangeError(`gather: index of shape ${fmt(index.shape)} does not fit input of shape ${fmt(x.shape)} along axis ${dim} (same rank, sizes no larger outside the axis)`);
+    throw new RangeError(
+      `gather: index of shape ${fmt(index.shape)} does not fit input of shape ${fmt(x.shape)} along axis ${dim} (same rank, sizes no larger outside the axis)`,
+    );
   }
   const n = x.shape[a];
   const outShape = index.shape.slice();
@@ -28,17 +30,25 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const id = index.data;
   for (let o = 0; o < total; o++) {
     const k = id[o];
-    if (!Number.isInteger(k) || k < -n || k >= n) throw new RangeError(`gather: index ${k} is out of range for axis ${dim} of size ${n} (input shape ${fmt(x.shape)})`);
+    if (!Number.isInteger(k) || k < -n || k >= n)
+      throw new RangeError(
+        `gather: index ${k} is out of range for axis ${dim} of size ${n} (input shape ${fmt(x.shape)})`,
+      );
     let p = 0;
     for (let d = 0; d < outShape.length; d++) p += (d === a ? (k < 0 ? k + n : k) : pos[d]) * xs[d];
     src[o] = p;
-    for (let d = outShape.length - 1; d >= 0; d--) { if (++pos[d] < outShape[d]) break; pos[d] = 0; }
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      if (++pos[d] < outShape[d]) break;
+      pos[d] = 0;
+    }
   }
   const data = x.dtype === 'int32' ? new Int32Array(total) : allocStorage(total);
   const xd = x.data;
   for (let o = 0; o < total; o++) data[o] = xd[src[o]];
   return record(new Tensor(data, outShape), 'gather', [x], (g) => {
-    const gx = empty(x.shape), gd = gx.f32, gs = g.data;
+    const gx = empty(x.shape),
+      gd = gx.f32,
+      gs = g.data;
     for (let o = 0; o < total; o++) gd[src[o]] += gs[o];
     return [gx];
   });

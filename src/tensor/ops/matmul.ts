@@ -12,8 +12,10 @@ import { expectTensor } from './check.js';
 export function matmul(a: Tensor, b: Tensor): Tensor {
   expectTensor('matmul', 'input', a);
   expectTensor('matmul', 'other', b);
-  if (a.ndim === 0 || b.ndim === 0) throw new RangeError(`matmul: both operands need at least 1 axis, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
-  const ka = a.shape[a.ndim - 1], kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new RangeError(`matmul: both operands need at least 1 axis, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  const ka = a.shape[a.ndim - 1],
+    kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
   if (ka !== kb) throw new RangeError(`matmul: inner sizes differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${ka} vs ${kb})`);
   // 1-D operands become matrices and the added axis is dropped afterwards
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
@@ -26,18 +28,22 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 }
 
 function matmulNd(a: Tensor, b: Tensor): Tensor {
-  const m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1];
-  const k2 = b.shape[b.ndim - 2], n = b.shape[b.ndim - 1];
+  const m = a.shape[a.ndim - 2],
+    k = a.shape[a.ndim - 1];
+  const k2 = b.shape[b.ndim - 2],
+    n = b.shape[b.ndim - 1];
   if (k !== k2) throw new RangeError(`matmul: inner sizes differ: ${fmt(a.shape)} @ ${fmt(b.shape)} (${k} vs ${k2})`);
   const batchShape = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = sizeOf(batchShape);
   const aFull = sizeOf(a.shape.slice(0, -2)) === batch || a.ndim === 2 ? a : expand(a, [...batchShape, m, k]);
   const bFull = sizeOf(b.shape.slice(0, -2)) === batch || b.ndim === 2 ? b : expand(b, [...batchShape, k, n]);
   const out = emptyUninit([...batchShape, m, n], 'matmul');
-  const sa = aFull.ndim === 2 ? 0 : m * k, sb = bFull.ndim === 2 ? 0 : k * n;
+  const sa = aFull.ndim === 2 ? 0 : m * k,
+    sb = bFull.ndim === 2 ? 0 : k * n;
   getBackend().gemm(false, false, batch, m, n, k, 1, f32(aFull), 0, sa, f32(bFull), 0, sb, 0, out.f32, 0, m * n);
   return record(out, 'matmul', [a, b], (g) => {
-    let ga: Tensor | null = null, gb: Tensor | null = null;
+    let ga: Tensor | null = null,
+      gb: Tensor | null = null;
     if (a.requiresGrad) {
       // dA = dC @ B^T, per batch, then summed over broadcast batch axes
       const full = emptyUninit([...batchShape, m, k]);

@@ -22,16 +22,22 @@ export interface ReduceOptions {
 
 /** Reads `{ keepDim }`; a bare boolean (the former positional form) is refused with the fix. */
 export function keepDimOption(op: string, options: unknown): boolean {
-  if (typeof options === 'boolean') throw new TypeError(`${op}: keepDim is an option: write x.${op}(dim, { keepDim: ${options} })`);
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${op}: options must be an object like { keepDim: true }, got ${String(options)}`);
-  for (const k of Object.keys(options)) if (k !== 'keepDim') throw new TypeError(`${op}: unknown option '${k}' (known: keepDim)`);
+  if (typeof options === 'boolean')
+    throw new TypeError(`${op}: keepDim is an option: write x.${op}(dim, { keepDim: ${options} })`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`${op}: options must be an object like { keepDim: true }, got ${String(options)}`);
+  for (const k of Object.keys(options))
+    if (k !== 'keepDim') throw new TypeError(`${op}: unknown option '${k}' (known: keepDim)`);
   const keepDim = (options as ReduceOptions).keepDim ?? false;
   checkKeepDim(op, keepDim);
   return keepDim;
 }
 
 function checkKeepDim(op: string, keepDim: unknown): void {
-  if (typeof keepDim !== 'boolean') throw new TypeError(`${op}: keepDim must be a boolean, got ${typeof keepDim === 'object' ? JSON.stringify(keepDim) : String(keepDim)}`);
+  if (typeof keepDim !== 'boolean')
+    throw new TypeError(
+      `${op}: keepDim must be a boolean, got ${typeof keepDim === 'object' ? JSON.stringify(keepDim) : String(keepDim)}`,
+    );
 }
 
 function keptShape(shape: readonly number[], axes: number[]): number[] {
@@ -58,7 +64,7 @@ function rawReduce(op: ReduceOp, name: string, x: Tensor, axes: number[]): Tenso
   }
   let cur = x;
   // each run of consecutive axes (e.g. H, W of a bias gradient) is one kernel call
-  for (let k = axes.length - 1; k >= 0;) {
+  for (let k = axes.length - 1; k >= 0; ) {
     let j = k;
     while (j > 0 && axes[j - 1] === axes[j] - 1) j--;
     cur = reduceAxes(op, cur, axes[j], axes[k]);
@@ -100,22 +106,39 @@ function extremum(op: 'max' | 'min', x: Tensor, dim: number | number[] | undefin
 }
 
 /** Max over axes (all when omitted). */
-export function max(x: Tensor, dim?: number | number[], keepDim = false): Tensor { return extremum('max', x, dim, keepDim); }
+export function max(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
+  return extremum('max', x, dim, keepDim);
+}
 /** Min over axes (all when omitted). */
-export function min(x: Tensor, dim?: number | number[], keepDim = false): Tensor { return extremum('min', x, dim, keepDim); }
+export function min(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
+  return extremum('min', x, dim, keepDim);
+}
 
 /**
  * torch.max / torch.min semantics: over everything when dim is omitted (a scalar), else
  * [values, indices] along one dim (indices int32, first extremum wins).
  */
-export function extremumWithIndices(op: 'max' | 'min', x: Tensor, dim: unknown, options: unknown): Tensor | [Tensor, Tensor] {
+export function extremumWithIndices(
+  op: 'max' | 'min',
+  x: Tensor,
+  dim: unknown,
+  options: unknown,
+): Tensor | [Tensor, Tensor] {
   if (dim === undefined) {
-    if (options !== undefined && !(typeof options === 'object' && options !== null && Object.keys(options).length === 0)) {
-      throw new TypeError(`${op}: keepDim needs a dim; write x.${op}(dim, { keepDim: true }) or x.a${op}(undefined, { keepDim: true })`);
+    if (
+      options !== undefined &&
+      !(typeof options === 'object' && options !== null && Object.keys(options).length === 0)
+    ) {
+      throw new TypeError(
+        `${op}: keepDim needs a dim; write x.${op}(dim, { keepDim: true }) or x.a${op}(undefined, { keepDim: true })`,
+      );
     }
     return extremum(op, x, undefined, false);
   }
-  if (typeof dim !== 'number') throw new TypeError(`${op}: dim must be one integer, got ${JSON.stringify(dim)}; for several dims use x.a${op}(dims)`);
+  if (typeof dim !== 'number')
+    throw new TypeError(
+      `${op}: dim must be one integer, got ${JSON.stringify(dim)}; for several dims use x.a${op}(dims)`,
+    );
   const keepDim = keepDimOption(op, options);
   const values = extremum(op, x, dim, keepDim);
   // an empty tensor reduced along a non-empty dim has empty values and indices (as in PyTorch)
@@ -133,7 +156,9 @@ export function argReduce(op: 'argmax' | 'argmin', x: Tensor, dim: number | unde
     return new Tensor(out, keepDim ? x.shape.map(() => 1) : []);
   }
   const a = normAxis(op, dim, x.ndim);
-  const outer = sizeOf(x.shape.slice(0, a)), len = x.shape[a], inner = sizeOf(x.shape.slice(a + 1));
+  const outer = sizeOf(x.shape.slice(0, a)),
+    len = x.shape[a],
+    inner = sizeOf(x.shape.slice(a + 1));
   const out = new Int32Array(outer * inner);
   getBackend().argReduce(op, f32(x), outer, len, inner, out);
   return new Tensor(out, keepDim ? keptShape(x.shape, [a]) : droppedShape(x.shape, [a]));

@@ -19,13 +19,18 @@ export function remap(name: string, x: Tensor, maps: readonly Int32Array[]): Ten
     let p = 0;
     for (let d = 0; d < rank; d++) p += maps[d][idx[d]] * inStrides[d];
     src[o] = p;
-    for (let d = rank - 1; d >= 0; d--) { if (++idx[d] < outShape[d]) break; idx[d] = 0; }
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++idx[d] < outShape[d]) break;
+      idx[d] = 0;
+    }
   }
   const data = x.dtype === 'int32' ? new Int32Array(total) : allocStorage(total);
   const xd = x.data;
   for (let o = 0; o < total; o++) data[o] = xd[src[o]];
   return record(new Tensor(data, outShape), name, [x], (g) => {
-    const gx = empty(x.shape), gd = gx.f32, gs = g.data;
+    const gx = empty(x.shape),
+      gd = gx.f32,
+      gs = g.data;
     for (let o = 0; o < total; o++) gd[src[o]] += gs[o];
     return [gx];
   });

@@ -12,9 +12,14 @@ import { expectTensor } from './check.js';
 export function repeat(x: Tensor, reps: readonly number[]): Tensor {
   expectTensor('repeat', 'input', x);
   if (!Array.isArray(reps) || reps.some((r) => !Number.isInteger(r) || r < 0)) {
-    throw new TypeError(`repeat: repeats must be non-negative integers, got ${Array.isArray(reps) ? fmt(reps) : String(reps)}`);
+    throw new TypeError(
+      `repeat: repeats must be non-negative integers, got ${Array.isArray(reps) ? fmt(reps) : String(reps)}`,
+    );
   }
-  if (reps.length < x.ndim) throw new RangeError(`repeat: ${reps.length} repeats ${fmt(reps)} for a tensor of shape ${fmt(x.shape)}; give at least one per axis`);
+  if (reps.length < x.ndim)
+    throw new RangeError(
+      `repeat: ${reps.length} repeats ${fmt(reps)} for a tensor of shape ${fmt(x.shape)}; give at least one per axis`,
+    );
   const lead = reps.length - x.ndim;
   const src = lead > 0 ? x.reshape([...new Array<number>(lead).fill(1), ...x.shape]) : x;
   const maps = src.shape.map((n, d) => {

@@ -22,16 +22,23 @@ export function where(cond: Tensor, aIn: Tensor | number, bIn: Tensor | number):
   expectTensor('where', 'condition', cond);
   expectTensorOrNumber('where', 'input', aIn);
   expectTensorOrNumber('where', 'other', bIn);
-  const a = asTensor(aIn), b = asTensor(bIn);
+  const a = asTensor(aIn),
+    b = asTensor(bIn);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
-  const c = broadcastValues(cond, shape), av = broadcastValues(a, shape), bv = broadcastValues(b, shape);
-  const out = empty(shape), od = out.f32;
+  const c = broadcastValues(cond, shape),
+    av = broadcastValues(a, shape),
+    bv = broadcastValues(b, shape);
+  const out = empty(shape),
+    od = out.f32;
   for (let i = 0; i < od.length; i++) od[i] = c[i] !== 0 ? av[i] : bv[i];
   return record(out, 'where', [a, b], (g) => {
     const gs = g.f32;
-    const ga = a.requiresGrad ? empty(shape) : null, gb = b.requiresGrad ? empty(shape) : null;
+    const ga = a.requiresGrad ? empty(shape) : null,
+      gb = b.requiresGrad ? empty(shape) : null;
     for (let i = 0; i < gs.length; i++) {
-      if (c[i] !== 0) { if (ga) ga.f32[i] = gs[i]; } else if (gb) gb.f32[i] = gs[i];
+      if (c[i] !== 0) {
+        if (ga) ga.f32[i] = gs[i];
+      } else if (gb) gb.f32[i] = gs[i];
     }
     return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
   });

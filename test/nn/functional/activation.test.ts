@@ -7,20 +7,29 @@ import { assertClose, gradcheck } from '../../helpers/check.js';
 function awayFrom(shape: number[], kinks: number[], scale = 1, gap = 0.05): Tensor {
   const x = randn(shape).mul(scale);
   const d = x.f32;
-  for (let i = 0; i < d.length; i++) for (const k of kinks) if (Math.abs(d[i] - k) < gap) d[i] = k + (d[i] >= k ? gap : -gap) * 2;
+  for (let i = 0; i < d.length; i++)
+    for (const k of kinks) if (Math.abs(d[i] - k) < gap) d[i] = k + (d[i] >= k ? gap : -gap) * 2;
   return x;
 }
 
 const SHAPES = [[7], [2, 3], [2, 3, 4]];
 
-test('relu, sigmoid and tanh: values, the lectures\' formulas, and saturation without NaN', () => {
+test("relu, sigmoid and tanh: values, the lectures' formulas, and saturation without NaN", () => {
   const x = tensor([-2, -0.5, 0, 0.5, 2]);
   assertClose(F.relu(x), [0, 0, 0, 0.5, 2]);
   // sigma(x) = 1 / (1 + e^-x) (lecture 000)
-  assertClose(F.sigmoid(x), [-2, -0.5, 0, 0.5, 2].map((v) => 1 / (1 + Math.exp(-v))), { atol: 1e-6 });
+  assertClose(
+    F.sigmoid(x),
+    [-2, -0.5, 0, 0.5, 2].map((v) => 1 / (1 + Math.exp(-v))),
+    { atol: 1e-6 },
+  );
   // tanh(x) = (e^x - e^-x) / (e^x + e^-x) as in lecture 000; lecture 003 writes the numerator
   // "e^a e^-a" (a slip: that product is 1), the minus sign is the correct formula.
-  assertClose(F.tanh(x), [-2, -0.5, 0, 0.5, 2].map((v) => (Math.exp(v) - Math.exp(-v)) / (Math.exp(v) + Math.exp(-v))), { atol: 1e-6 });
+  assertClose(
+    F.tanh(x),
+    [-2, -0.5, 0, 0.5, 2].map((v) => (Math.exp(v) - Math.exp(-v)) / (Math.exp(v) + Math.exp(-v))),
+    { atol: 1e-6 },
+  );
   const big = tensor([-1e4, 1e4]);
   assertClose(F.sigmoid(big), [0, 1]);
   assertClose(F.tanh(big), [-1, 1]);
@@ -58,14 +67,23 @@ test('gelu exact and tanh approximation', () => {
   const x = tensor([-1, 0, 1, 2]);
   // x * Phi(x) with Phi(1) = 0.841344746068543, Phi(2) = 0.977249868051821
   assertClose(F.gelu(x), [-0.158655253931457, 0, 0.841344746068543, 1.954499736103642], { atol: 2e-6 });
-  assertClose(F.gelu(x, { approximate: 'tanh' }), [-1, 0, 1, 2].map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))), { atol: 1e-6 });
-  assertClose(F.gelu(x, { approximate: 'tanh' }), [-0.158808009391723, 0, 0.841191990608277, 1.954597694087775], { atol: 2e-6 });
+  assertClose(
+    F.gelu(x, { approximate: 'tanh' }),
+    [-1, 0, 1, 2].map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))),
+    { atol: 1e-6 },
+  );
+  assertClose(F.gelu(x, { approximate: 'tanh' }), [-0.158808009391723, 0, 0.841191990608277, 1.954597694087775], {
+    atol: 2e-6,
+  });
   manualSeed(5);
   for (const s of SHAPES) {
     gradcheck((a) => F.gelu(a), [randn(s).mul(2)], { msg: `gelu ${s}` });
     gradcheck((a) => F.gelu(a, { approximate: 'tanh' }), [randn(s).mul(2)], { msg: `gelu tanh ${s}` });
   }
-  assert.throws(() => F.gelu(x, { approximate: 'erf' as 'none' }), /gelu: approximate must be 'none' or 'tanh', got 'erf'/);
+  assert.throws(
+    () => F.gelu(x, { approximate: 'erf' as 'none' }),
+    /gelu: approximate must be 'none' or 'tanh', got 'erf'/,
+  );
 });
 
 test('softplus with beta and threshold', () => {

@@ -21,7 +21,10 @@ test('dropout keeps about 1 - p of the elements and scales them by 1/(1-p)', () 
     const y = F.dropout(ones([n]), { p });
     let kept = 0;
     for (const v of y.data) {
-      if (v !== 0) { kept++; assert.ok(Math.abs(v - 1 / (1 - p)) < 1e-6, `kept value ${v} for p=${p}`); }
+      if (v !== 0) {
+        kept++;
+        assert.ok(Math.abs(v - 1 / (1 - p)) < 1e-6, `kept value ${v} for p=${p}`);
+      }
     }
     // binomial keep count: within 5 standard deviations of n(1-p)
     const sd = Math.sqrt(n * p * (1 - p));
@@ -57,7 +60,12 @@ test('dropout2d and dropout1d zero whole channels', () => {
     const plane = Array.from(y.data.subarray(ch * 9, ch * 9 + 9));
     const src = Array.from(x.data.subarray(ch * 9, ch * 9 + 9));
     if (plane.every((v) => v === 0)) dropped++;
-    else assertClose(plane, src.map((v) => v * 2), { atol: 1e-5, msg: `channel ${ch}` });
+    else
+      assertClose(
+        plane,
+        src.map((v) => v * 2),
+        { atol: 1e-5, msg: `channel ${ch}` },
+      );
   }
   assert.ok(dropped > 32 && dropped < 96, `dropped ${dropped} of 128 channels`);
   const u = F.dropout2d(randn([4, 2, 2]).add(10), { p: 0.5 });
@@ -77,5 +85,8 @@ test('dropout errors', () => {
   const x = tensor([1, 2]);
   assert.throws(() => F.dropout(x, { p: 1.5 }), /dropout: dropout probability p must be in \[0, 1\], got 1.5/);
   assert.throws(() => F.dropout(x, { p: -0.1 }), /dropout: dropout probability p must be in \[0, 1\]/);
-  assert.throws(() => F.dropout2d(randn([2, 3])), /dropout2d: expected a 4-D input \(N, C, H, W\) or a 3-D unbatched one, got \[2, 3\]/);
+  assert.throws(
+    () => F.dropout2d(randn([2, 3])),
+    /dropout2d: expected a 4-D input \(N, C, H, W\) or a 3-D unbatched one, got \[2, 3\]/,
+  );
 });

@@ -7,7 +7,10 @@ import { assertClose, gradcheck } from '../../helpers/check.js';
 
 function distinct(shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float32Array.from(randperm(n).data, (v) => v * 0.1 - n * 0.05), shape);
+  return tensor(
+    Float32Array.from(randperm(n).data, (v) => v * 0.1 - n * 0.05),
+    shape,
+  );
 }
 
 test('adaptive pooling windows follow PyTorch: overlapping when sizes do not divide, repeating when growing', () => {
@@ -37,10 +40,28 @@ test('adaptiveAvgPool2d(x, 1) is global average pooling; null keeps an axis', ()
 });
 
 test('maxUnpool2d puts the maxima back where they were and zeros elsewhere', () => {
-  const x = tensor([[[[1, 5, 2, 0], [3, 4, 8, 7], [0, 1, 2, 3], [9, 1, 0, 4]]]]);
+  const x = tensor([
+    [
+      [
+        [1, 5, 2, 0],
+        [3, 4, 8, 7],
+        [0, 1, 2, 3],
+        [9, 1, 0, 4],
+      ],
+    ],
+  ]);
   const [v, i] = F.maxPool2d(x, { kernelSize: 2, returnIndices: true });
   const u = F.maxUnpool2d(v, i, 2);
-  assertClose(u, [[[[0, 5, 0, 0], [0, 0, 8, 0], [0, 0, 0, 0], [9, 0, 0, 4]]]]);
+  assertClose(u, [
+    [
+      [
+        [0, 5, 0, 0],
+        [0, 0, 8, 0],
+        [0, 0, 0, 0],
+        [9, 0, 0, 4],
+      ],
+    ],
+  ]);
   // the pooled size of 5 and 4 is the same, so outputSize picks 5
   const x5 = randn([1, 1, 5, 5]);
   const [v5, i5] = F.maxPool2d(x5, { kernelSize: 2, returnIndices: true });
@@ -54,15 +75,50 @@ test('maxUnpool2d puts the maxima back where they were and zeros elsewhere', () 
 });
 
 test('channelMaxPool (maxout): max over groups of channels, overlapping with stride', () => {
-  const x = tensor([[[1, 5], [4, 2], [0, 7], [3, 3]]]); // (1, 4 channels, 2)
-  assertClose(F.channelMaxPool(x, 2), [[[4, 5], [3, 7]]]);
-  assertClose(F.channelMaxPool(x, { kernelSize: 2, stride: 1 }), [[[4, 5], [4, 7], [3, 7]]]);
+  const x = tensor([
+    [
+      [1, 5],
+      [4, 2],
+      [0, 7],
+      [3, 3],
+    ],
+  ]); // (1, 4 channels, 2)
+  assertClose(F.channelMaxPool(x, 2), [
+    [
+      [4, 5],
+      [3, 7],
+    ],
+  ]);
+  assertClose(F.channelMaxPool(x, { kernelSize: 2, stride: 1 }), [
+    [
+      [4, 5],
+      [4, 7],
+      [3, 7],
+    ],
+  ]);
   assertClose(F.channelMaxPool(x, 4), [[[4, 7]]]);
   // on (N, C) features, as a maxout layer after a linear layer
   assertClose(F.channelMaxPool(tensor([[1, -2, 3, 0, -1, -5]]), 3), [[3, 0]]);
-  const g = tensor([[[1, 5], [4, 2], [0, 7], [3, 3]]], { requiresGrad: true });
+  const g = tensor(
+    [
+      [
+        [1, 5],
+        [4, 2],
+        [0, 7],
+        [3, 3],
+      ],
+    ],
+    { requiresGrad: true },
+  );
   F.channelMaxPool(g, 2).sum().backward();
-  assertClose(g.grad as Tensor, [[[0, 1], [1, 0], [0, 1], [1, 0]]]);
+  assertClose(g.grad as Tensor, [
+    [
+      [0, 1],
+      [1, 0],
+      [0, 1],
+      [1, 0],
+    ],
+  ]);
 });
 
 test('gradcheck adaptive pools, unpooling and channel max pooling', () => {

@@ -9,15 +9,34 @@ import { assertClose, gradcheck } from '../../helpers/check.js';
 function distinct(shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const p = randperm(n).data;
-  return tensor(Float32Array.from(p, (v) => v * 0.1 - n * 0.05), shape);
+  return tensor(
+    Float32Array.from(p, (v) => v * 0.1 - n * 0.05),
+    shape,
+  );
 }
 
 test('maxPool2d: padding never wins, dilation spreads the window', () => {
   const x = arange(25).reshape(1, 1, 5, 5);
   // torch.max_pool2d(-x, 3, 2, 1): padded cells are -inf, so the corner windows pick real cells
-  assertClose(F.maxPool2d(x.neg(), { kernelSize: 3, stride: 2, padding: 1 }), [[[[-0, -1, -3], [-5, -6, -8], [-15, -16, -18]]]]);
+  assertClose(F.maxPool2d(x.neg(), { kernelSize: 3, stride: 2, padding: 1 }), [
+    [
+      [
+        [-0, -1, -3],
+        [-5, -6, -8],
+        [-15, -16, -18],
+      ],
+    ],
+  ]);
   // torch.max_pool2d(x, 2, 1, 0, dilation=2): windows {i, i+2} x {j, j+2}
-  assertClose(F.maxPool2d(x, { kernelSize: 2, stride: 1, dilation: 2 }), [[[[12, 13, 14], [17, 18, 19], [22, 23, 24]]]]);
+  assertClose(F.maxPool2d(x, { kernelSize: 2, stride: 1, dilation: 2 }), [
+    [
+      [
+        [12, 13, 14],
+        [17, 18, 19],
+        [22, 23, 24],
+      ],
+    ],
+  ]);
 });
 
 test('maxPool1d / avgPool1d: ceil mode keeps a last partial window', () => {
@@ -37,22 +56,69 @@ test('ceil mode: the last window must start inside the input or the left padding
   // L=3, k=2, s=2, p=1: ceil((3+2-2)/2)+1 = 3 windows, but the third would start at 3 = L (in the right padding)
   assert.deepEqual(F.maxPool1d(tensor([[[1, 2, 3]]]), { kernelSize: 2, padding: 1, ceilMode: true }).shape, [1, 1, 2]);
   // L=4, k=1, s=2: the third window would start at 4
-  assert.deepEqual(F.avgPool1d(tensor([[[1, 2, 3, 4]]]), { kernelSize: 1, stride: 2, ceilMode: true }).shape, [1, 1, 2]);
+  assert.deepEqual(
+    F.avgPool1d(tensor([[[1, 2, 3, 4]]]), { kernelSize: 1, stride: 2, ceilMode: true }).shape,
+    [1, 1, 2],
+  );
   assert.deepEqual(F.maxPool2d(randn([1, 1, 7, 7]), { kernelSize: 2, ceilMode: true }).shape, [1, 1, 4, 4]);
 });
 
 test('avgPool2d: countIncludePad and divisorOverride', () => {
   const x = arange(25).reshape(1, 1, 5, 5);
   const third = 1 / 3;
-  assertClose(F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }), [[[[4 * third, 3, 8 * third], [7, 12, 9], [8, 13, 28 * third]]]], { atol: 1e-5 });
-  assertClose(F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false }), [[[[3, 4.5, 6], [10.5, 12, 13.5], [18, 19.5, 21]]]]);
-  assertClose(F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, divisorOverride: 4 }), [[[[3, 6.75, 6], [15.75, 27, 20.25], [18, 29.25, 21]]]]);
+  assertClose(
+    F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }),
+    [
+      [
+        [
+          [4 * third, 3, 8 * third],
+          [7, 12, 9],
+          [8, 13, 28 * third],
+        ],
+      ],
+    ],
+    { atol: 1e-5 },
+  );
+  assertClose(F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false }), [
+    [
+      [
+        [3, 4.5, 6],
+        [10.5, 12, 13.5],
+        [18, 19.5, 21],
+      ],
+    ],
+  ]);
+  assertClose(F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, divisorOverride: 4 }), [
+    [
+      [
+        [3, 6.75, 6],
+        [15.75, 27, 20.25],
+        [18, 29.25, 21],
+      ],
+    ],
+  ]);
   // a bare kernel size, unbatched input
-  assertClose(F.avgPool2d(arange(16).reshape(1, 4, 4), 2), [[[2.5, 4.5], [10.5, 12.5]]]);
+  assertClose(F.avgPool2d(arange(16).reshape(1, 4, 4), 2), [
+    [
+      [2.5, 4.5],
+      [10.5, 12.5],
+    ],
+  ]);
 });
 
 test('maxPool2d returnIndices: flat h*W+w indices per plane; 1-D indices are positions', () => {
-  const x = tensor([[[[1, 5, 2, 0], [3, 4, 8, 7]], [[9, 0, 0, 1], [2, 2, 3, 6]]]]);
+  const x = tensor([
+    [
+      [
+        [1, 5, 2, 0],
+        [3, 4, 8, 7],
+      ],
+      [
+        [9, 0, 0, 1],
+        [2, 2, 3, 6],
+      ],
+    ],
+  ]);
   const [v, i] = F.maxPool2d(x, { kernelSize: 2, returnIndices: true });
   assertClose(v, [[[[5, 8]], [[9, 6]]]]);
   assert.equal(i.dtype, 'int32');
@@ -98,7 +164,10 @@ test('gradcheck average and Lp pooling, incl. ceil mode, countIncludePad, diviso
     [[2, 5, 5], { kernelSize: 2, stride: 1 }],
   ];
   for (const [shape, o] of cases) gradcheck((x) => F.avgPool2d(x, o), [randn(shape)], { msg: JSON.stringify(o) });
-  gradcheck((x) => F.avgPool1d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), [randn([2, 2, 8])]);
+  gradcheck(
+    (x) => F.avgPool1d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
+    [randn([2, 2, 8])],
+  );
   // Lp pooling on positive inputs (x^p and the 1/p-th root are smooth there)
   const pos = (shape: number[]): Tensor => rand(shape).add(0.5);
   gradcheck((x) => F.lpPool2d(x, 2, 2), [pos([1, 2, 4, 4])]);

@@ -6,25 +6,48 @@ import { assertClose, gradcheck } from '../../helpers/check.js';
 
 test('Residual: identity shortcut adds the input; projection shortcut changes the shape', () => {
   manualSeed(14);
-  const body = new Sequential(new nn.Conv2d(4, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(4, 4, 3, { padding: 1 }));
+  const body = new Sequential(
+    new nn.Conv2d(4, 4, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.Conv2d(4, 4, 3, { padding: 1 }),
+  );
   const block = new nn.Residual(body);
   const x = randn([2, 4, 5, 5]);
   assertClose(block.call(x), body.call(x).add(x), { atol: 0, rtol: 0 });
   assert.equal(block.numParameters(), body.numParameters());
   const down = new nn.Residual(
-    new Sequential(new nn.Conv2d(4, 8, 3, { stride: 2, padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(), new nn.Conv2d(8, 8, 3, { padding: 1 })),
-    { shortcut: new Sequential(new nn.Conv2d(4, 8, 1, { stride: 2, bias: false }), new nn.BatchNorm2d(8)), activation: new nn.ReLU() });
+    new Sequential(
+      new nn.Conv2d(4, 8, 3, { stride: 2, padding: 1 }),
+      new nn.BatchNorm2d(8),
+      new nn.ReLU(),
+      new nn.Conv2d(8, 8, 3, { padding: 1 }),
+    ),
+    {
+      shortcut: new Sequential(new nn.Conv2d(4, 8, 1, { stride: 2, bias: false }), new nn.BatchNorm2d(8)),
+      activation: new nn.ReLU(),
+    },
+  );
   const y = down.call(x);
   assert.deepEqual(y.shape, [2, 8, 3, 3]);
-  assert.ok(y.toFlatArray().every((v) => v >= 0), 'the activation runs after the sum');
-  assert.deepEqual([...down.namedChildren()].map(([n]) => n), ['body', 'shortcut', 'activation']);
-  assert.throws(() => new nn.Residual(new nn.Conv2d(4, 8, 1)).call(x), /Residual: body output \[2, 8, 5, 5\] and shortcut output \[2, 4, 5, 5\] differ/);
+  assert.ok(
+    y.toFlatArray().every((v) => v >= 0),
+    'the activation runs after the sum',
+  );
+  assert.deepEqual(
+    [...down.namedChildren()].map(([n]) => n),
+    ['body', 'shortcut', 'activation'],
+  );
+  assert.throws(
+    () => new nn.Residual(new nn.Conv2d(4, 8, 1)).call(x),
+    /Residual: body output \[2, 8, 5, 5\] and shortcut output \[2, 4, 5, 5\] differ/,
+  );
 });
 
 test('Residual: gradients flow through both paths (finite differences)', () => {
   manualSeed(15);
-  const block = new nn.Residual(new Sequential(new nn.Conv2d(2, 2, 3, { padding: 1 }), new nn.Tanh()),
-    { shortcut: new nn.Conv2d(2, 2, 1) });
+  const block = new nn.Residual(new Sequential(new nn.Conv2d(2, 2, 3, { padding: 1 }), new nn.Tanh()), {
+    shortcut: new nn.Conv2d(2, 2, 1),
+  });
   const x = randn([1, 2, 3, 3]);
   gradcheck((t) => block.call(t), [x]);
   const params = block.parameters();
@@ -34,7 +57,11 @@ test('Residual: gradients flow through both paths (finite differences)', () => {
   const xi = randn([4], { requiresGrad: true });
   id.call(xi).sum().backward();
   const s = noGrad(() => xi.sigmoid());
-  assertClose(xi.grad as Tensor, s.toFlatArray().map((v) => 1 + v * (1 - v)), { atol: 1e-6 });
+  assertClose(
+    xi.grad as Tensor,
+    s.toFlatArray().map((v) => 1 + v * (1 - v)),
+    { atol: 1e-6 },
+  );
 });
 
 test('Concat: inception branches joined on channels, with gradients', () => {
@@ -56,7 +83,10 @@ test('Concat: inception branches joined on channels, with gradients', () => {
   gradcheck(() => small.call(x.narrow(1, 0, 2)), small.parameters());
   const flat = new nn.Concat([new nn.Linear(3, 2), new nn.Linear(3, 4)], -1);
   assert.deepEqual(flat.call(randn([5, 3])).shape, [5, 6]);
-  assert.throws(() => new nn.Concat([new nn.Conv2d(3, 2, 1), new nn.Conv2d(3, 2, 3)]).call(x), /Concat: branch outputs \[2, 2, 4, 4\], \[2, 2, 2, 2\] differ outside axis 1/);
+  assert.throws(
+    () => new nn.Concat([new nn.Conv2d(3, 2, 1), new nn.Conv2d(3, 2, 3)]).call(x),
+    /Concat: branch outputs \[2, 2, 4, 4\], \[2, 2, 2, 2\] differ outside axis 1/,
+  );
   assert.throws(() => new nn.Concat([]), /at least one branch/);
 });
 

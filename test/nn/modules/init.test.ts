@@ -17,13 +17,14 @@ function stats(t: Tensor): { min: number; max: number; mean: number; std: number
  * (se(mean) = b/sqrt(3n), se(std)/std = sqrt(0.8/(4n)) for a uniform).
  */
 function assertUniform(t: Tensor, b: number, what: string): void {
-  const s = stats(t), n = t.size;
+  const s = stats(t),
+    n = t.size;
   assert.ok(s.min >= -b && s.max <= b, `${what}: values within ±${b}, got [${s.min}, ${s.max}]`);
   const reach = b * (1 - 20 / n); // P(no draw within 10b/n of an end) = e^-10
   assert.ok(s.min < -reach && s.max > reach, `${what}: values fill ±${b}, got [${s.min}, ${s.max}]`);
   const sd = b / Math.sqrt(3);
   assert.ok(Math.abs(s.std - sd) < 4 * Math.sqrt(0.2 / n) * sd, `${what}: std ${s.std} vs ${sd}`);
-  assert.ok(Math.abs(s.mean) < 4 * sd / Math.sqrt(n), `${what}: mean ${s.mean}`);
+  assert.ok(Math.abs(s.mean) < (4 * sd) / Math.sqrt(n), `${what}: mean ${s.mean}`);
 }
 
 test('calculateGain and calculateFanInAndFanOut follow torch.nn.init', () => {
@@ -68,7 +69,7 @@ test('Kaiming and Xavier initialisers have the documented spread', () => {
   init.uniform_(w, -3, 3);
   assertUniform(w, 3, 'uniform_');
   const normals: [string, () => void, number][] = [
-    ['kaimingNormal_', () => init.kaimingNormal_(w, { nonlinearity: 'tanh' }), (5 / 3) / Math.sqrt(128)],
+    ['kaimingNormal_', () => init.kaimingNormal_(w, { nonlinearity: 'tanh' }), 5 / 3 / Math.sqrt(128)],
     ['xavierNormal_', () => init.xavierNormal_(w), Math.sqrt(2 / 384)],
     ['normal_', () => init.normal_(w, 0, 0.02), 0.02],
   ];
@@ -89,8 +90,10 @@ test('Kaiming and Xavier initialisers have the documented spread', () => {
 });
 
 test('initialisation is reproducible under manualSeed and works in place', () => {
-  manualSeed(13); const a = new nn.Conv2d(3, 4, 3);
-  manualSeed(13); const b = new nn.Conv2d(3, 4, 3);
+  manualSeed(13);
+  const a = new nn.Conv2d(3, 4, 3);
+  manualSeed(13);
+  const b = new nn.Conv2d(3, 4, 3);
   assert.deepEqual(a.weight.toFlatArray(), b.weight.toFlatArray());
   const w = a.weight;
   assert.equal(init.zeros_(w), w);

@@ -16,12 +16,22 @@ test('parameter counts and output shapes of every parametrised layer', () => {
     // the lecture's example: ten 5x5x3 filters -> 10*75 + 10 = 760
     [new nn.Conv2d(3, 10, 5), [2, 3, 32, 32], [2, 10, 28, 28], 760],
     [new nn.Conv2d(3, 10, 5, { padding: 'same' }), [1, 3, 9, 9], [1, 10, 9, 9], 760],
-    [new nn.Conv2d(3, 8, [3, 5], { stride: 2, padding: [1, 2], bias: false }), [1, 3, 11, 11], [1, 8, 6, 6], 8 * 3 * 15],
+    [
+      new nn.Conv2d(3, 8, [3, 5], { stride: 2, padding: [1, 2], bias: false }),
+      [1, 3, 11, 11],
+      [1, 8, 6, 6],
+      8 * 3 * 15,
+    ],
     [new nn.Conv2d(4, 8, 3, { groups: 2, dilation: 2, padding: 'valid' }), [1, 4, 9, 9], [1, 8, 5, 5], 8 * 2 * 9 + 8],
     [new nn.Conv2d(4, 4, 3, { groups: 4, padding: 1, paddingMode: 'reflect' }), [1, 4, 5, 5], [1, 4, 5, 5], 4 * 9 + 4],
     [new nn.Conv1d(3, 6, 4, { stride: 2 }), [2, 3, 20], [2, 6, 9], 6 * 3 * 4 + 6],
     [new nn.ConvTranspose2d(8, 4, 2, { stride: 2 }), [1, 8, 5, 5], [1, 4, 10, 10], 8 * 4 * 4 + 4],
-    [new nn.ConvTranspose2d(8, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }), [1, 8, 5, 5], [1, 4, 10, 10], 8 * 4 * 9 + 4],
+    [
+      new nn.ConvTranspose2d(8, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }),
+      [1, 8, 5, 5],
+      [1, 4, 10, 10],
+      8 * 4 * 9 + 4,
+    ],
     [new nn.ConvTranspose1d(3, 2, 3), [1, 3, 6], [1, 2, 8], 3 * 2 * 3 + 2],
     // unshared: 3x3 output positions, each with its own 2x(1x2x2) filters and biases
     [new nn.LocallyConnected2d(1, 2, 2, 4, { stride: 1, padding: 0 }), [2, 1, 4, 4], [2, 2, 3, 3], 9 * 2 * 4 + 2 * 9],
@@ -59,11 +69,20 @@ test('output shapes of the parameter-free layers', () => {
     [new nn.Dropout(0.3), [4, 5], [4, 5]],
     [new nn.Dropout2d(0.3), [2, 4, 3, 3], [2, 4, 3, 3]],
     [new nn.LocalResponseNorm(3), [1, 6, 2, 2], [1, 6, 2, 2]],
-    [new nn.ReLU(), [2, 3], [2, 3]], [new nn.LeakyReLU(0.2), [2, 3], [2, 3]], [new nn.ELU(), [2, 3], [2, 3]],
-    [new nn.GELU(), [2, 3], [2, 3]], [new nn.Sigmoid(), [2, 3], [2, 3]], [new nn.Tanh(), [2, 3], [2, 3]],
-    [new nn.Softmax(1), [2, 3], [2, 3]], [new nn.LogSoftmax(), [2, 3], [2, 3]], [new nn.Identity(), [2, 3], [2, 3]],
-    [new nn.Softmin(), [2, 3], [2, 3]], [new nn.Softplus(), [2, 3], [2, 3]], [new nn.Hardtanh(), [2, 3], [2, 3]],
-    [new nn.ReLU6(), [2, 3], [2, 3]], [new nn.SiLU(), [2, 3], [2, 3]],
+    [new nn.ReLU(), [2, 3], [2, 3]],
+    [new nn.LeakyReLU(0.2), [2, 3], [2, 3]],
+    [new nn.ELU(), [2, 3], [2, 3]],
+    [new nn.GELU(), [2, 3], [2, 3]],
+    [new nn.Sigmoid(), [2, 3], [2, 3]],
+    [new nn.Tanh(), [2, 3], [2, 3]],
+    [new nn.Softmax(1), [2, 3], [2, 3]],
+    [new nn.LogSoftmax(), [2, 3], [2, 3]],
+    [new nn.Identity(), [2, 3], [2, 3]],
+    [new nn.Softmin(), [2, 3], [2, 3]],
+    [new nn.Softplus(), [2, 3], [2, 3]],
+    [new nn.Hardtanh(), [2, 3], [2, 3]],
+    [new nn.ReLU6(), [2, 3], [2, 3]],
+    [new nn.SiLU(), [2, 3], [2, 3]],
     [new nn.Dropout1d(0.3), [2, 4, 5], [2, 4, 5]],
     [new nn.LPPool1d(2, 3), [1, 2, 9], [1, 2, 3]],
     [new nn.AdaptiveAvgPool1d(4), [2, 3, 10], [2, 3, 4]],
@@ -82,7 +101,8 @@ test('layers compute what their functional ops compute', () => {
   assertClose(conv.call(x), F.conv2d(x, conv.weight, conv.bias, { stride: 2, padding: 1 }), { atol: 0, rtol: 0 });
   const lin = new nn.Linear(3, 2);
   const v = tensor([[1, 2, 3]]);
-  const w = lin.weight.toFlatArray(), b = (lin.bias as Tensor).toFlatArray();
+  const w = lin.weight.toFlatArray(),
+    b = (lin.bias as Tensor).toFlatArray();
   assertClose(lin.call(v), [[w[0] + 2 * w[1] + 3 * w[2] + b[0], w[3] + 2 * w[4] + 3 * w[5] + b[1]]], { atol: 1e-6 });
   const t = tensor([[-2, -0.5, 0, 1.5]]);
   assertClose(new nn.ReLU().call(t), [[0, 0, 0, 1.5]]);
@@ -93,16 +113,35 @@ test('layers compute what their functional ops compute', () => {
   const z = Math.exp(1) + Math.exp(2) + Math.exp(3);
   assertClose(sm, [[Math.exp(1) / z, Math.exp(2) / z, Math.exp(3) / z]]);
   assertClose(new nn.LogSoftmax(-1).call(tensor([[1, 2, 3]])), [[1 - Math.log(z), 2 - Math.log(z), 3 - Math.log(z)]]);
-  assertClose(new nn.GlobalAvgPool().call(tensor([[[[1, 2], [3, 6]]]])), [[3]]);
+  assertClose(
+    new nn.GlobalAvgPool().call(
+      tensor([
+        [
+          [
+            [1, 2],
+            [3, 6],
+          ],
+        ],
+      ]),
+    ),
+    [[3]],
+  );
   assertClose(new nn.ChannelMaxPool(2).call(tensor([[[1], [5], [4], [-1]]])), [[[5], [4]]]);
   assertClose(new nn.Hardtanh(-1, 1).call(t), [[-1, -0.5, 0, 1]]);
   assertClose(new nn.ReLU6().call(tensor([-1, 3, 7])), [0, 3, 6]);
   assertClose(new nn.SiLU().call(tensor([1])), [1 / (1 + Math.exp(-1))], { atol: 1e-6 });
   assertClose(new nn.Softplus().call(tensor([0])), [Math.log(2)], { atol: 1e-6 });
-  assertClose(new nn.Softmin().call(tensor([[1, 2, 3]])), [[Math.exp(-1), Math.exp(-2), Math.exp(-3)].map((v) => v / (Math.exp(-1) + Math.exp(-2) + Math.exp(-3)))], { atol: 1e-6 });
+  assertClose(
+    new nn.Softmin().call(tensor([[1, 2, 3]])),
+    [[Math.exp(-1), Math.exp(-2), Math.exp(-3)].map((v) => v / (Math.exp(-1) + Math.exp(-2) + Math.exp(-3)))],
+    { atol: 1e-6 },
+  );
   const p = randn([1, 2, 4, 4]);
   assertClose(new nn.MaxPool2d(2).call(p), F.maxPool2d(p, 2), { atol: 0, rtol: 0 });
-  assertClose(new nn.AvgPool2d(2, { stride: 1 }).call(p), F.avgPool2d(p, { kernelSize: 2, stride: 1 }), { atol: 0, rtol: 0 });
+  assertClose(new nn.AvgPool2d(2, { stride: 1 }).call(p), F.avgPool2d(p, { kernelSize: 2, stride: 1 }), {
+    atol: 0,
+    rtol: 0,
+  });
   assertClose(new nn.AdaptiveAvgPool2d(1).call(p).flatten(1), new nn.GlobalAvgPool().call(p), { atol: 1e-6 });
   const id = new nn.Identity();
   assert.equal(id.call(x), x);
@@ -125,11 +164,23 @@ test('layer argument errors are clear', () => {
 });
 
 test('LeNet-5: 61,706 parameters (32x32 input, or 28x28 with padding 2)', () => {
-  const lenet = (pad: number): Sequential => new Sequential(
-    new nn.Conv2d(1, 6, 5, { padding: pad }), new nn.Tanh(), new nn.AvgPool2d(2),
-    new nn.Conv2d(6, 16, 5), new nn.Tanh(), new nn.AvgPool2d(2),
-    new nn.Flatten(), new nn.Linear(400, 120), new nn.Tanh(), new nn.Linear(120, 84), new nn.Tanh(), new nn.Linear(84, 10));
-  const a = lenet(0), b = lenet(2);
+  const lenet = (pad: number): Sequential =>
+    new Sequential(
+      new nn.Conv2d(1, 6, 5, { padding: pad }),
+      new nn.Tanh(),
+      new nn.AvgPool2d(2),
+      new nn.Conv2d(6, 16, 5),
+      new nn.Tanh(),
+      new nn.AvgPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(400, 120),
+      new nn.Tanh(),
+      new nn.Linear(120, 84),
+      new nn.Tanh(),
+      new nn.Linear(84, 10),
+    );
+  const a = lenet(0),
+    b = lenet(2);
   assert.equal(a.numParameters(), 156 + 2416 + 48120 + 10164 + 850);
   assert.equal(a.numParameters(), 61706);
   // padding changes no weight shape, so the MNIST version has the same count

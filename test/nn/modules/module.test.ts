@@ -15,22 +15,44 @@ class Net extends Module {
     this.scale = this.registerParameter('scale', tensor([2]));
     this.counter = this.registerBuffer('counter', zeros([1]));
     this.registerBuffer('scratch', zeros([3]), false);
-    this.features = this.registerModule('features', new Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.BatchNorm1d(3)));
+    this.features = this.registerModule(
+      'features',
+      new Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.BatchNorm1d(3)),
+    );
     this.head = this.registerModule('head', new nn.Linear(3, 2));
   }
-  forward(x: Tensor): Tensor { return this.head.call(this.features.call(x)).mul(this.scale); }
+  forward(x: Tensor): Tensor {
+    return this.head.call(this.features.call(x)).mul(this.scale);
+  }
 }
 
 test('registration: dotted names, parameters, buffers, children and modules', () => {
   manualSeed(0);
   const net = new Net();
-  assert.deepEqual([...net.namedParameters()].map(([n]) => n),
-    ['scale', 'features.0.weight', 'features.0.bias', 'features.2.weight', 'features.2.bias', 'head.weight', 'head.bias']);
-  assert.deepEqual([...net.namedBuffers()].map(([n]) => n),
-    ['counter', 'scratch', 'features.2.runningMean', 'features.2.runningVar', 'features.2.numBatchesTracked']);
-  assert.deepEqual([...net.namedChildren()].map(([n]) => n), ['features', 'head']);
-  assert.deepEqual([...net.namedModules()].map(([n, m]) => `${n}:${m.typeName}`),
-    [':Net', 'features:Sequential', 'features.0:Linear', 'features.1:ReLU', 'features.2:BatchNorm1d', 'head:Linear']);
+  assert.deepEqual(
+    [...net.namedParameters()].map(([n]) => n),
+    [
+      'scale',
+      'features.0.weight',
+      'features.0.bias',
+      'features.2.weight',
+      'features.2.bias',
+      'head.weight',
+      'head.bias',
+    ],
+  );
+  assert.deepEqual(
+    [...net.namedBuffers()].map(([n]) => n),
+    ['counter', 'scratch', 'features.2.runningMean', 'features.2.runningVar', 'features.2.numBatchesTracked'],
+  );
+  assert.deepEqual(
+    [...net.namedChildren()].map(([n]) => n),
+    ['features', 'head'],
+  );
+  assert.deepEqual(
+    [...net.namedModules()].map(([n, m]) => `${n}:${m.typeName}`),
+    [':Net', 'features:Sequential', 'features.0:Linear', 'features.1:ReLU', 'features.2:BatchNorm1d', 'head:Linear'],
+  );
   assert.equal(net.parameters().length, 7);
   assert.ok(net.parameters().every((p) => p.requiresGrad));
   assert.deepEqual(net.parameters(false), [net.scale]);
@@ -48,12 +70,21 @@ test('registered names are live properties in both directions', () => {
   const head = new nn.Linear(3, 2, { bias: false });
   net.head = head;
   assert.equal(net.getSubmodule('head'), head);
-  assert.deepEqual([...net.namedParameters()].map(([n]) => n).filter((n) => n.startsWith('head')), ['head.weight']);
-  assert.throws(() => { (net as unknown as { head: unknown }).head = 3; }, /submodule 'head' must be a Module/);
+  assert.deepEqual(
+    [...net.namedParameters()].map(([n]) => n).filter((n) => n.startsWith('head')),
+    ['head.weight'],
+  );
+  assert.throws(() => {
+    (net as unknown as { head: unknown }).head = 3;
+  }, /submodule 'head' must be a Module/);
 });
 
 test('registration errors name the problem', () => {
-  class Bad extends Module { forward(x: Tensor): Tensor { return x; } }
+  class Bad extends Module {
+    forward(x: Tensor): Tensor {
+      return x;
+    }
+  }
   const m = new Bad();
   assert.throws(() => m.registerParameter('a.b', zeros([1])), /without '\.'/);
   assert.throws(() => m.registerParameter('forward', zeros([1])), /would shadow/);
@@ -88,17 +119,34 @@ test('train / eval switch every module', () => {
 
 test('stateDict holds params and persistent buffers; round trip restores outputs', () => {
   manualSeed(1);
-  const a = new Net(), b = new Net();
+  const a = new Net(),
+    b = new Net();
   const sd = a.stateDict();
-  assert.deepEqual([...sd.keys()], ['scale', 'counter', 'features.0.weight', 'features.0.bias', 'features.2.weight', 'features.2.bias',
-    'features.2.runningMean', 'features.2.runningVar', 'features.2.numBatchesTracked', 'head.weight', 'head.bias']);
+  assert.deepEqual(
+    [...sd.keys()],
+    [
+      'scale',
+      'counter',
+      'features.0.weight',
+      'features.0.bias',
+      'features.2.weight',
+      'features.2.bias',
+      'features.2.runningMean',
+      'features.2.runningVar',
+      'features.2.numBatchesTracked',
+      'head.weight',
+      'head.bias',
+    ],
+  );
   assert.equal(sd.get('features.2.numBatchesTracked')?.dtype, 'int32');
   // the entries share storage (like PyTorch) unless cloned
   assert.equal(sd.get('head.weight')?.data, a.head.weight.data);
   const snap = a.stateDict({ clone: true });
   assert.notEqual(snap.get('head.weight')?.data, a.head.weight.data);
-  a.train(); a.call(randn([5, 4])); // updates running stats
-  a.eval(); b.eval();
+  a.train();
+  a.call(randn([5, 4])); // updates running stats
+  a.eval();
+  b.eval();
   const x = randn([3, 4]);
   assert.notDeepEqual(a.call(x).toFlatArray(), b.call(x).toFlatArray());
   const res = b.loadStateDict(a.stateDict());
@@ -117,12 +165,18 @@ test('loadStateDict: strict errors for missing / unexpected keys, shape mismatch
   const sd = net.stateDict({ clone: true });
   sd.delete('head.bias');
   sd.set('head.extra', zeros([1]));
-  assert.throws(() => net.loadStateDict(sd), (e: Error) => /missing keys: head\.bias/.test(e.message) && /unexpected keys: head\.extra/.test(e.message));
+  assert.throws(
+    () => net.loadStateDict(sd),
+    (e: Error) => /missing keys: head\.bias/.test(e.message) && /unexpected keys: head\.extra/.test(e.message),
+  );
   const res = net.loadStateDict(sd, { strict: false });
   assert.deepEqual(res, { missingKeys: ['head.bias'], unexpectedKeys: ['head.extra'] });
   const bad = net.stateDict({ clone: true });
   bad.set('head.weight', zeros([3, 2]));
-  assert.throws(() => net.loadStateDict(bad, { strict: false }), /size mismatch for 'head\.weight': checkpoint has shape \[3, 2\], model has \[2, 3\]/);
+  assert.throws(
+    () => net.loadStateDict(bad, { strict: false }),
+    /size mismatch for 'head\.weight': checkpoint has shape \[3, 2\], model has \[2, 3\]/,
+  );
   // a failed load changes nothing
   const before = net.head.weight.toFlatArray();
   bad.set('head.bias', tensor([7, 7]));
@@ -145,7 +199,10 @@ test('freeze / unfreeze for transfer learning', () => {
   assert.ok(net.parameters().every((p) => p.grad === null));
   net.unfreeze();
   assert.equal(net.numParameters({ trainableOnly: true }), net.numParameters());
-  net.call(randn([4, 4])).sum().backward();
+  net
+    .call(randn([4, 4]))
+    .sum()
+    .backward();
   assert.ok(net.features.parameters()[0].grad !== null);
 });
 
@@ -155,30 +212,37 @@ test('apply visits children before the parent; forward hooks see every call', ()
   net.apply((m) => seen.push(m.typeName));
   assert.deepEqual(seen, ['Linear', 'ReLU', 'BatchNorm1d', 'Sequential', 'Linear', 'Net']);
   const calls: string[] = [];
-  const h1 = net.head.registerForwardHook((m, inputs, out) => calls.push(`${m.typeName}:${inputs[0].shape}->${out.shape}`));
+  const h1 = net.head.registerForwardHook((m, inputs, out) =>
+    calls.push(`${m.typeName}:${inputs[0].shape}->${out.shape}`),
+  );
   const h2 = net.head.registerForwardPreHook((m, inputs) => calls.push(`pre:${inputs[0].shape}`));
   net.call(randn([2, 4]));
   assert.deepEqual(calls, ['pre:2,3', 'Linear:2,3->2,2']);
-  h1.remove(); h2.remove();
+  h1.remove();
+  h2.remove();
   net.call(randn([2, 4]));
   assert.equal(calls.length, 2);
 });
 
 test('toString is a PyTorch-like tree', () => {
   const s = new Sequential(new nn.Conv2d(1, 6, 5), new nn.ReLU(), new Sequential(new nn.Linear(4, 2)));
-  assert.equal(s.toString(), [
-    'Sequential(',
-    '  (0): Conv2d(1, 6, kernelSize=[5, 5], stride=1)',
-    '  (1): ReLU()',
-    '  (2): Sequential(',
-    '    (0): Linear(inFeatures=4, outFeatures=2, bias=true)',
-    '  )',
-    ')',
-  ].join('\n'));
+  assert.equal(
+    s.toString(),
+    [
+      'Sequential(',
+      '  (0): Conv2d(1, 6, kernelSize=[5, 5], stride=1)',
+      '  (1): ReLU()',
+      '  (2): Sequential(',
+      '    (0): Linear(inFeatures=4, outFeatures=2, bias=true)',
+      '  )',
+      ')',
+    ].join('\n'),
+  );
 });
 
 test('Sequential: at, append, length, iteration, errors', () => {
-  const a = new nn.ReLU(), b = new nn.Tanh();
+  const a = new nn.ReLU(),
+    b = new nn.Tanh();
   const s = new Sequential(a);
   assert.equal(s.append(b), s);
   assert.equal(s.length, 2);

@@ -5,13 +5,20 @@ import { assertClose } from '../../helpers/check.js';
 
 /** Per-channel mean and unbiased variance of an (N, C) tensor, in float64. */
 function channelStats(x: Tensor): { mean: number[]; varU: number[]; varB: number[] } {
-  const [n, c] = x.shape, d = x.data;
-  const mean: number[] = [], varU: number[] = [], varB: number[] = [];
+  const [n, c] = x.shape,
+    d = x.data;
+  const mean: number[] = [],
+    varU: number[] = [],
+    varB: number[] = [];
   for (let j = 0; j < c; j++) {
-    let s = 0; for (let i = 0; i < n; i++) s += d[i * c + j];
+    let s = 0;
+    for (let i = 0; i < n; i++) s += d[i * c + j];
     const m = s / n;
-    let q = 0; for (let i = 0; i < n; i++) q += (d[i * c + j] - m) ** 2;
-    mean.push(m); varU.push(q / (n - 1)); varB.push(q / n);
+    let q = 0;
+    for (let i = 0; i < n; i++) q += (d[i * c + j] - m) ** 2;
+    mean.push(m);
+    varU.push(q / (n - 1));
+    varB.push(q / n);
   }
   return { mean, varU, varB };
 }
@@ -24,7 +31,9 @@ test('Dropout: active in training, the identity in eval mode', () => {
   const zeros = y.toFlatArray().filter((v) => v === 0).length;
   assert.ok(zeros > 400 && zeros < 600, `about half dropped, got ${zeros}`);
   // survivors are scaled by 1/(1-p)
-  y.toFlatArray().forEach((v, i) => { if (v !== 0) assert.ok(Math.abs(v - 2 * x.data[i]) < 1e-6); });
+  y.toFlatArray().forEach((v, i) => {
+    if (v !== 0) assert.ok(Math.abs(v - 2 * x.data[i]) < 1e-6);
+  });
   drop.eval();
   assert.equal(drop.call(x), x);
   const d2 = new nn.Dropout2d(0.5).eval();
@@ -48,14 +57,27 @@ test('BatchNorm1d: running statistics updated in training only, used in eval', (
   // training output uses batch statistics (biased variance)
   const yExp = Array.from(x.data, (v, i) => (v - st.mean[i % 3]) / Math.sqrt(st.varB[i % 3] + 1e-5));
   assertClose(y, yExp, { atol: 1e-4 });
-  assertClose(bn.runningMean as Tensor, st.mean.map((m) => 0.1 * m), { atol: 1e-6 });
-  assertClose(bn.runningVar as Tensor, st.varU.map((v) => 0.9 + 0.1 * v), { atol: 1e-5 });
+  assertClose(
+    bn.runningMean as Tensor,
+    st.mean.map((m) => 0.1 * m),
+    { atol: 1e-6 },
+  );
+  assertClose(
+    bn.runningVar as Tensor,
+    st.varU.map((v) => 0.9 + 0.1 * v),
+    { atol: 1e-5 },
+  );
   assert.equal(bn.numBatchesTracked?.data[0], 1);
   bn.eval();
-  const rm = (bn.runningMean as Tensor).toFlatArray(), rv = (bn.runningVar as Tensor).toFlatArray();
+  const rm = (bn.runningMean as Tensor).toFlatArray(),
+    rv = (bn.runningVar as Tensor).toFlatArray();
   const z = randn([4, 3]);
   const ye = bn.call(z);
-  assertClose(ye, Array.from(z.data, (v, i) => (v - rm[i % 3]) / Math.sqrt(rv[i % 3] + 1e-5)), { atol: 1e-5 });
+  assertClose(
+    ye,
+    Array.from(z.data, (v, i) => (v - rm[i % 3]) / Math.sqrt(rv[i % 3] + 1e-5)),
+    { atol: 1e-5 },
+  );
   // eval leaves the statistics alone
   assert.deepEqual((bn.runningMean as Tensor).toFlatArray(), rm);
   assert.equal(bn.numBatchesTracked?.data[0], 1);
@@ -67,8 +89,16 @@ test('BatchNorm momentum null: cumulative average of the batch statistics', () =
   const xs = [randn([5, 2]), randn([5, 2]).add(3), randn([5, 2]).mul(4)];
   for (const x of xs) bn.call(x);
   const stats = xs.map(channelStats);
-  assertClose(bn.runningMean as Tensor, [0, 1].map((j) => stats.reduce((s, t) => s + t.mean[j], 0) / 3), { atol: 1e-5 });
-  assertClose(bn.runningVar as Tensor, [0, 1].map((j) => stats.reduce((s, t) => s + t.varU[j], 0) / 3), { atol: 1e-4 });
+  assertClose(
+    bn.runningMean as Tensor,
+    [0, 1].map((j) => stats.reduce((s, t) => s + t.mean[j], 0) / 3),
+    { atol: 1e-5 },
+  );
+  assertClose(
+    bn.runningVar as Tensor,
+    [0, 1].map((j) => stats.reduce((s, t) => s + t.varU[j], 0) / 3),
+    { atol: 1e-4 },
+  );
   assert.equal(bn.numBatchesTracked?.data[0], 3);
 });
 
@@ -79,8 +109,16 @@ test('BatchNorm2d: per-channel statistics over (N, H, W); trackRunningStats fals
   bn.call(x);
   const flat = x.permute([0, 2, 3, 1]).reshape([12, 2]); // (N*H*W, C)
   const st = channelStats(flat);
-  assertClose(bn.runningMean as Tensor, st.mean.map((m) => 0.5 * m), { atol: 1e-5 });
-  assertClose(bn.runningVar as Tensor, st.varU.map((v) => 0.5 + 0.5 * v), { atol: 1e-5 });
+  assertClose(
+    bn.runningMean as Tensor,
+    st.mean.map((m) => 0.5 * m),
+    { atol: 1e-5 },
+  );
+  assertClose(
+    bn.runningVar as Tensor,
+    st.varU.map((v) => 0.5 + 0.5 * v),
+    { atol: 1e-5 },
+  );
   const free = new nn.BatchNorm2d(2, { trackRunningStats: false }).eval();
   assert.equal(free.runningMean, null);
   assert.equal([...free.namedBuffers()].length, 0);
