@@ -74,41 +74,36 @@ function head(ds: Dataset, limit: number | undefined): Dataset {
   );
 }
 
+/** A 28x28 gray, 10-class dataset (MNIST and Fashion-MNIST): both splits, normalized. */
+async function grayDigits(
+  name: string,
+  load: (options: { split: 'train' | 'test'; normalize: boolean; limit?: number }) => Promise<Dataset>,
+  limit: number | undefined,
+  classes: string[],
+  stats: { readonly mean: number; readonly std: number },
+): Promise<NamedDataset> {
+  const [train, test] = await Promise.all([
+    load({ split: 'train', normalize: true, limit }),
+    load({ split: 'test', normalize: true, limit }),
+  ]);
+  return { name, train, test, inputShape: [1, 28, 28], numClasses: 10, classes, normalize: { ...stats } };
+}
+
 /** Loads a dataset by name; `limit` keeps the first N samples of each split. */
 export async function loadNamedDataset(name: string, limit?: number): Promise<NamedDataset> {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
     throw new RangeError(`--limit must be a positive integer, got ${String(limit)}`);
   switch (name) {
-    case 'mnist': {
-      const [train, test] = await Promise.all([
-        loadMnist({ split: 'train', normalize: true, limit }),
-        loadMnist({ split: 'test', normalize: true, limit }),
-      ]);
-      return {
+    case 'mnist':
+      return grayDigits(
         name,
-        train,
-        test,
-        inputShape: [1, 28, 28],
-        numClasses: 10,
-        classes: Array.from({ length: 10 }, (_, i) => String(i)),
-        normalize: { ...MNIST_STATS },
-      };
-    }
-    case 'fashion-mnist': {
-      const [train, test] = await Promise.all([
-        loadFashionMnist({ split: 'train', normalize: true, limit }),
-        loadFashionMnist({ split: 'test', normalize: true, limit }),
-      ]);
-      return {
-        name,
-        train,
-        test,
-        inputShape: [1, 28, 28],
-        numClasses: 10,
-        classes: [...FASHION_MNIST_CLASSES],
-        normalize: { ...FASHION_MNIST_STATS },
-      };
-    }
+        loadMnist,
+        limit,
+        Array.from({ length: 10 }, (_, i) => String(i)),
+        MNIST_STATS,
+      );
+    case 'fashion-mnist':
+      return grayDigits(name, loadFashionMnist, limit, [...FASHION_MNIST_CLASSES], FASHION_MNIST_STATS);
     case 'breast-cancer': {
       const bc = await loadBreastCancer({ seed: 0 });
       return {

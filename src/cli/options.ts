@@ -1,4 +1,5 @@
 /** Option parsing helpers shared by the CLI commands. */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { setBackend } from '../backend/index.js';
 
 /** A mistake in the command line (printed as one line, exit code 2). */
@@ -82,4 +83,36 @@ export function usage<T>(fn: () => T): T {
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
+}
+
+/** The flags every command takes. */
+const COMMON_FLAGS = {
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type CommandConfig<O> = { args: string[]; options: O & typeof COMMON_FLAGS; strict: true; allowPositionals: boolean };
+type ParsedCommand<O> = ReturnType<typeof parseArgs<CommandConfig<O>>>;
+
+/**
+ * Parses a command's flags (strict: an unknown flag is a usage error) plus --json and --help.
+ * Prints `usage` and returns null for --help.
+ */
+export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+  usage: string,
+  { positionals = false } = {},
+): ParsedCommand<O> | null {
+  const parsed = parseArgs({
+    args: argv,
+    options: { ...options, ...COMMON_FLAGS },
+    strict: true,
+    allowPositionals: positionals,
+  });
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  return parsed;
 }

@@ -1,11 +1,10 @@
 /** `convkit eval`: test loss, accuracy and confusion matrix of saved weights. */
-import { parseArgs } from 'node:util';
 import { modelLoss, modelSpec } from '../../models/registry.js';
 import { evaluate, predict } from '../../train/evaluate.js';
 import { confusionMatrix } from '../../train/metrics.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { datasetInfo, loadNamedDataset } from '../datasets.js';
-import { intOption, selectBackend, usage, UsageError } from '../options.js';
+import { intOption, selectBackend, usage, UsageError, parseCommand } from '../options.js';
 import { modelWithWeights, readWeightsMetadata } from '../load-model.js';
 import { ReconstructionDataset } from '../reconstruction.js';
 import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
@@ -58,24 +57,19 @@ async function weightsInfoFor(
 
 /** Runs `convkit eval`; returns the exit code. */
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       weights: { type: 'string', default: 'lenet5-mnist.safetensors' },
       model: { type: 'string' },
       dataset: { type: 'string' },
       limit: { type: 'string' },
       backend: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(EVAL_USAGE + '\n');
-    return 0;
-  }
+    EVAL_USAGE,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   selectBackend(values.backend);
   const path = values.weights as string;
   const limit = values.limit === undefined ? undefined : intOption('--limit', values.limit, 1);

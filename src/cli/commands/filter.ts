@@ -8,7 +8,6 @@
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Tensor } from '../../tensor/tensor.js';
 import { applyFilter, gradientMagnitude, KERNEL_NAMES, namedKernel, type FilterMode } from '../../vision/filters.js';
 import {
@@ -20,7 +19,7 @@ import {
 } from '../../vision/image.js';
 import { progressReporter } from '../../vision/progress.js';
 import { rescale, saveImage } from '../../vision/visualize.js';
-import { usage, UsageError } from '../options.js';
+import { usage, UsageError, parseCommand } from '../options.js';
 
 /** Help text of `convkit filter`. */
 export const FILTER_USAGE = `convkit filter <image.png|jpg> --kernel NAME [--out out.png] [options]
@@ -75,9 +74,9 @@ async function checkWritable(out: string): Promise<void> {
 
 /** Runs `convkit filter`; returns the exit code. */
 export async function filterCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       kernel: { type: 'string' },
       out: { type: 'string' },
       mode: { type: 'string', default: 'symmetric' },
@@ -85,16 +84,12 @@ export async function filterCommand(argv: string[]): Promise<number> {
       color: { type: 'boolean', default: false },
       background: { type: 'string', default: 'auto' },
       display: { type: 'string', default: 'auto' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(FILTER_USAGE + '\n');
-    return 0;
-  }
+    FILTER_USAGE,
+    { positionals: true },
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`give exactly one image (PNG or JPEG), got ${positionals.length}`);
   const kernelName = values.kernel;
   if (kernelName === undefined)

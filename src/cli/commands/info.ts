@@ -1,10 +1,9 @@
 /** `convkit info`: version, Node, the chosen backend and why other backends are unavailable. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { backendFailure, getBackend, listBackends, setBackend, type Backend } from '../../backend/index.js';
 import { loadNativeAddon } from '../../backend/native/index.js';
 import { getenv } from '../../platform.js';
-import { selectBackend } from '../options.js';
+import { selectBackend, parseCommand } from '../options.js';
 import { paint } from '../style.js';
 
 /** Help text of `convkit info`. */
@@ -65,20 +64,15 @@ export function backendReport(): {
 
 /** Runs `convkit info`; returns the exit code. */
 export async function infoCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       backend: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(INFO_USAGE + '\n');
-    return 0;
-  }
+    INFO_USAGE,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   selectBackend(values.backend);
   await threadsStarted();
   const report = backendReport();

@@ -5,12 +5,11 @@
  * inverted, since MNIST-style data is light-on-dark.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { softmax } from '../../nn/functional/softmax.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { predict } from '../../train/evaluate.js';
 import { decodeImage, imageToTensor, type ImageBackground } from '../../vision/image.js';
-import { intOption, selectBackend, usage, UsageError } from '../options.js';
+import { intOption, selectBackend, usage, UsageError, parseCommand } from '../options.js';
 import { modelSpec } from '../../models/registry.js';
 import { paint } from '../style.js';
 import { modelWithWeights, readWeightsInfo } from '../load-model.js';
@@ -69,24 +68,20 @@ export function imageInput(
 
 /** Runs `convkit predict`; returns the exit code. */
 export async function predictCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       weights: { type: 'string', default: 'lenet5-mnist.safetensors' },
       top: { type: 'string', default: '3' },
       'no-invert': { type: 'boolean', default: false },
       background: { type: 'string', default: 'auto' },
       backend: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(PREDICT_USAGE + '\n');
-    return 0;
-  }
+    PREDICT_USAGE,
+    { positionals: true },
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError('give at least one image file (PNG or JPEG)');
   if (!['auto', 'white', 'black'].includes(values.background as string))
     throw new UsageError(`--background must be one of auto, white, black, got '${values.background as string}'`);

@@ -1,30 +1,24 @@
 /** `convkit summary --model NAME`: the Keras-style layer table of a registered model. */
-import { parseArgs } from 'node:util';
 import { createModel, modelSpec } from '../../models/registry.js';
 import { summary } from '../../train/summary.js';
-import { intOption, usage, UsageError } from '../options.js';
+import { intOption, usage, UsageError, parseCommand } from '../options.js';
 
 /** Help text of `convkit summary`. */
 export const SUMMARY_USAGE = `convkit summary --model NAME [--input-shape 1,28,28] [--classes 10] [--json]`;
 
 /** Runs `convkit summary`; returns the exit code. */
 export async function summaryCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       model: { type: 'string', default: 'lenet5' },
       'input-shape': { type: 'string' },
       classes: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(SUMMARY_USAGE + '\n');
-    return 0;
-  }
+    SUMMARY_USAGE,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const spec = usage(() => modelSpec(values.model as string));
   let inputShape = [...spec.defaultInputShape];
   if (values['input-shape'] !== undefined) {

@@ -5,7 +5,6 @@
  * and that every output file can be written (then locked against a second run). A run whose
  * loss or gradients become NaN/Inf stops there, exits 1 and saves nothing.
  */
-import { parseArgs } from 'node:util';
 import { createModel, modelLoss, modelNames, modelSpec } from '../../models/registry.js';
 import { Adam, AdamW } from '../../optim/adam.js';
 import { SGD } from '../../optim/sgd.js';
@@ -42,7 +41,7 @@ import {
   type TrainFlags,
 } from '../train-config.js';
 import { encodeWeightsInfo } from '../weights-meta.js';
-import { CliFailure, intOption, selectBackend, UsageError } from '../options.js';
+import { CliFailure, intOption, selectBackend, UsageError, parseCommand } from '../options.js';
 
 /** Help text of `convkit train` (model and dataset names from the registry). */
 export const TRAIN_USAGE = `convkit train [options]
@@ -145,9 +144,9 @@ function divergedFailure(e: NonFiniteError, run: RunConfig, out: string): CliFai
 
 /** Runs `convkit train`; returns the process exit code. */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       model: { type: 'string' },
       dataset: { type: 'string' },
       epochs: { type: 'string' },
@@ -167,16 +166,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
       csv: { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(TRAIN_USAGE + '\n');
-    return 0;
-  }
+    TRAIN_USAGE,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const json = values.json === true;
   const log = (text: string): void => {
     (json ? process.stderr : process.stdout).write(text + '\n');

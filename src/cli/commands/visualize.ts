@@ -8,7 +8,6 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createModel, modelSpec } from '../../models/registry.js';
 import type { Module } from '../../nn/module.js';
 import { softmax } from '../../nn/functional/softmax.js';
@@ -27,7 +26,7 @@ import {
   saveImage,
   upscaleNearest,
 } from '../../vision/visualize.js';
-import { intOption, selectBackend, usage, UsageError } from '../options.js';
+import { intOption, selectBackend, usage, UsageError, parseCommand } from '../options.js';
 import { modelWithWeights, readWeightsMetadata } from '../load-model.js';
 import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
 import { imageInput } from './predict.js';
@@ -149,9 +148,9 @@ export function checkFilterGrid(name: string, shape: readonly number[], maxFilte
 
 /** Runs `convkit visualize`; returns the exit code. */
 export async function visualizeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       image: { type: 'string' },
       weights: { type: 'string' },
       model: { type: 'string' },
@@ -164,16 +163,12 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
       'no-invert': { type: 'boolean', default: false },
       background: { type: 'string', default: 'auto' },
       backend: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(VISUALIZE_USAGE + '\n');
-    return 0;
-  }
+    VISUALIZE_USAGE,
+    { positionals: true },
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length > 1 || (positionals.length === 1 && values.image !== undefined))
     throw new UsageError(`give one image, got ${positionals.length + (values.image ? 1 : 0)}`);
   const imagePath = values.image ?? positionals[0];
