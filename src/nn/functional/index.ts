@@ -5,8 +5,8 @@
 export { relu, sigmoid, tanh } from '../../tensor/ops/elementwise.js';
 export { pad } from '../../tensor/ops/shape.js';
 export type { PadMode, PadOptions } from '../../tensor/ops/shape.js';
-export { identity, leakyRelu, elu, gelu, softplus, hardtanh, relu6, silu, selu } from './activation.js';
-export type { GeluOptions, HardtanhOptions, SoftplusOptions } from './activation.js';
+// every activation defined in activation.ts (a new one needs no line here)
+export * from './activation.js';
 export { softmax, logSoftmax, softmin } from './softmax.js';
 export { linear } from './linear.js';
 export { dropout, dropout1d, dropout2d } from './dropout.js';

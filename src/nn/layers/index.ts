@@ -31,22 +31,7 @@ export { Flatten, Unflatten } from './flatten.js';
 export { Dropout, Dropout1d, Dropout2d } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNorm } from './normalization.js';
 export type { BatchNormOptions, LayerNormOptions } from './normalization.js';
-export {
-  ReLU,
-  LeakyReLU,
-  ELU,
-  GELU,
-  Sigmoid,
-  Tanh,
-  Softmax,
-  LogSoftmax,
-  Softmin,
-  Softplus,
-  Hardtanh,
-  ReLU6,
-  SiLU,
-  SELU,
-  Identity,
-} from './activation.js';
+// every activation layer defined in activation.ts (a new one needs no line here)
+export * from './activation.js';
 export { Residual, Concat, ModuleList } from './containers.js';
 export type { ResidualOptions } from './containers.js';
