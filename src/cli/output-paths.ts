@@ -2,9 +2,10 @@
  * Output paths checked before any expensive work: every file a command will write (--out,
  * --checkpoint, --csv) must sit in an existing, writable directory and must not itself be a
  * directory, so a run never trains for an hour and then fails to save. The check creates and
- * removes a probe file, which catches permissions, read-only mounts and vanished directories.
+ * removes a probe file, which catches permissions, read-only mounts and vanished directories;
+ * a target that says how many bytes it will need is also checked against the free space.
  */
-import { accessSync, closeSync, constants, openSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { CliFailure, UsageError } from './options.js';
 
@@ -14,7 +15,11 @@ export interface OutputTarget {
   path: string;
   /** The file is appended to in place (so it must itself be writable when it exists). */
   append?: boolean;
+  /** About how many bytes the file will take (checked against the directory's free space). */
+  bytes?: number;
 }
+
+const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 function errno(e: unknown): string {
   return (e as { code?: string } | null)?.code ?? (e instanceof Error ? e.message : String(e));
@@ -66,6 +71,21 @@ export function checkWritable(t: OutputTarget): void {
     );
   } finally {
     rmSync(probe, { force: true });
+  }
+  if (t.bytes !== undefined) {
+    let free = Number.POSITIVE_INFINITY;
+    try {
+      const fs = statfsSync(dir);
+      free = fs.bavail * fs.bsize;
+    } catch {
+      /* no free-space figure on this file system: the save itself still fails safely */
+    }
+    if (free < t.bytes)
+      fail(
+        t,
+        `the file needs about ${mib(t.bytes)} but only ${mib(free)} is free in ${dirname(t.path)}`,
+        'free some space or choose another directory',
+      );
   }
 }
 

@@ -25,7 +25,7 @@ import { NonFiniteError } from '../../train/non-finite.js';
 import { ProgressBar } from '../../train/progress-bar.js';
 import type { Module } from '../../nn/module.js';
 import type { Dataset } from '../../data/dataset.js';
-import { DATASET_NAMES, loadNamedDataset } from '../datasets.js';
+import { DATASET_NAMES, datasetInfo, loadNamedDataset } from '../datasets.js';
 import { nameChoices } from '../help.js';
 import { checkOutputs, type OutputTarget } from '../output-paths.js';
 import { acquireLocks } from '../run-lock.js';
@@ -206,9 +206,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
-  // 3. every output can be written, and no other run writes it
-  const targets: OutputTarget[] = [{ flag: '--out', path: out }];
-  if (values.checkpoint) targets.push({ flag: '--checkpoint', path: values.checkpoint.replace(/\{epoch\}/g, '1') });
+  // 3. every output can be written (with room for it), and no other run writes it
+  const info = datasetInfo(run.dataset);
+  const shape = { inputShape: [...info.inputShape], numClasses: info.numClasses };
+  let weightBytes = 64 * 1024; // header and metadata
+  for (const t of createModel(spec.name, shape).stateDict().values()) weightBytes += 4 * t.size;
+  const targets: OutputTarget[] = [{ flag: '--out', path: out, bytes: weightBytes }];
+  if (values.checkpoint)
+    // weights plus up to three optimizer buffers per parameter (Adam with AMSGrad)
+    targets.push({ flag: '--checkpoint', path: values.checkpoint.replace(/\{epoch\}/g, '1'), bytes: 4 * weightBytes });
   if (values.csv) targets.push({ flag: '--csv', path: values.csv, append: resumePath !== null });
   checkOutputs(targets);
   const lock = acquireLocks(targets);
