@@ -20,6 +20,12 @@ export interface ImageFolderOptions extends ImageToTensorOptions {
   allowEmpty?: boolean;
 }
 
+/**
+ * A dataset's images share one background: transparent pixels become black (what torchvision's
+ * RGB conversion gives for the usual transparent black), not a per-image 'auto' choice.
+ */
+const DATASET_DEFAULTS: ImageToTensorOptions = { background: 'black' };
+
 /** A dataset of PNG/JPEG files in class sub-folders (Node only). */
 export class ImageFolder implements Dataset {
   /** Root folder. */
@@ -45,7 +51,7 @@ export class ImageFolder implements Dataset {
     this.fs = fs;
   }
 
-  /** Scans root for class sub-folders and their image files; size and grayscale apply to every image. */
+  /** Scans root for class sub-folders and their image files; size, grayscale and background apply to every image. */
   static async open(root: string, options: ImageFolderOptions = {}): Promise<ImageFolder> {
     const { fs, fsp, path } = await nodeModules('ImageFolder');
     const exts = (options.extensions ?? ['.png', '.jpg', '.jpeg']).map((e) => e.toLowerCase());
@@ -77,10 +83,11 @@ export class ImageFolder implements Dataset {
     }
     if (samples.length === 0)
       throw new Error(`ImageFolder: no ${exts.join('/')} files in the class folders of ${root}`);
-    const { size, grayscale } = options;
-    const opts: ImageToTensorOptions = {};
+    const { size, grayscale, background } = options;
+    const opts: ImageToTensorOptions = { ...DATASET_DEFAULTS };
     if (size !== undefined) opts.size = size;
     if (grayscale !== undefined) opts.grayscale = grayscale;
+    if (background !== undefined) opts.background = background;
     return new ImageFolder(root, classes, samples, opts, fs);
   }
 

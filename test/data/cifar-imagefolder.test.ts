@@ -138,3 +138,22 @@ test('ImageFolder: a class folder without images is refused naming the folder, u
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('ImageFolder: transparent pixels get one background for the whole dataset (black unless set)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'convkit-imgfolder-alpha-'));
+  try {
+    mkdirSync(join(root, 'ink'));
+    // 1x2 gray+alpha images: one opaque pixel (dark ink in one file, light ink in the other), one transparent
+    const gray = (ink: number): Tensor => new Tensor(Float32Array.of(ink, 0, 1, 0), [2, 1, 2]);
+    writeFileSync(join(root, 'ink', 'dark.png'), encodePng(gray(0)));
+    writeFileSync(join(root, 'ink', 'light.png'), encodePng(gray(1)));
+    const ds = await ImageFolder.open(root, { grayscale: true });
+    assertClose(ds.get(0).x, [[[0, 0]]]); // dark ink: a per-image 'auto' would put white paper here
+    assertClose(ds.get(1).x, [[[1, 0]]]);
+    const white = await ImageFolder.open(root, { grayscale: true, background: 'white' });
+    assertClose(white.get(0).x, [[[0, 1]]]);
+    assertClose(white.get(1).x, [[[1, 1]]]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
