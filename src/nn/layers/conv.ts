@@ -73,7 +73,11 @@ function fmtSize(v: readonly number[]): string {
   return `[${v.join(', ')}]`;
 }
 
-/** Shared parameters and initialisation of every convolution layer. */
+/** Defaults of the options a layer keeps (groups and bias live on the layer itself). */
+const CONV_DEFAULTS = { stride: 1, padding: 0, dilation: 1, paddingMode: 'zeros' };
+const CONV_T_DEFAULTS = { stride: 1, padding: 0, outputPadding: 0, dilation: 1 };
+
+/** Shared validation, parameters and initialisation of every convolution layer. */
 abstract class ConvNd extends Module {
   /** The filters. */
   weight: Tensor;
@@ -81,24 +85,37 @@ abstract class ConvNd extends Module {
   bias: Tensor | null;
   /** Kernel size per spatial axis. */
   readonly kernelSize: readonly number[];
-  /** The layer's stride, padding, dilation, ... as given (declared by each subclass). */
-  abstract readonly options: Readonly<Record<string, unknown>>;
+  /** Channel groups. */
+  readonly groups: number;
+  /** The layer's stride, padding, dilation, ... (narrowed by each subclass). */
+  readonly options: Readonly<Record<string, unknown>>;
 
+  /**
+   * Checks the arguments (naming `op`), then creates weight (out, in/groups, ...k), or
+   * (in, out/groups, ...k) when transposed, and the bias.
+   */
   constructor(
+    op: string,
+    dims: number,
+    transposed: boolean,
     readonly inChannels: number,
     readonly outChannels: number,
     kernelSize: SizeN,
-    readonly groups: number,
-    bias: boolean,
-    weightShape: (k: number[]) => number[],
-    op: string,
-    dims: number,
+    options: ConvOptions<SizeN> | ConvTransposeOptions<SizeN>,
   ) {
     super();
+    if (transposed) checkConvTransposeOptions(op, dims, options, ['bias']);
+    else checkConvOptions(op, dims, intTuple(op, 'kernelSize', kernelSize, dims, 1), options, ['bias']);
+    const { groups = 1, bias = true, ...rest } = options;
+    checkBool(op, 'bias', bias);
     channels(op, inChannels, outChannels, groups);
     const k = intTuple(op, 'kernelSize', kernelSize, dims, 1);
     this.kernelSize = Object.freeze(k);
-    this.weight = this.registerParameter('weight', empty(weightShape(k)));
+    this.groups = groups;
+    const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+    this.options = { ...(transposed ? CONV_T_DEFAULTS : CONV_DEFAULTS), ...given };
+    const shape = transposed ? [inChannels, outChannels / groups, ...k] : [outChannels, inChannels / groups, ...k];
+    this.weight = this.registerParameter('weight', empty(shape));
     this.bias = this.registerParameter('bias', bias ? empty([outChannels]) : null);
     this.resetParameters();
   }
@@ -121,7 +138,7 @@ abstract class ConvNd extends Module {
 /** 2-D convolution over (N, C, H, W) input: weight (out, in/groups, kH, kW), bias (out). */
 export class Conv2d extends ConvNd {
   /** Stride, padding, dilation and padding mode as given (see ConvOptions). */
-  readonly options: Readonly<Omit<ConvOptions<number | readonly [number, number]>, 'bias' | 'groups'>>;
+  declare readonly options: Readonly<Omit<ConvOptions<number | readonly [number, number]>, 'bias' | 'groups'>>;
 
   /** A conv layer with `outChannels` filters of size kernelSize over `inChannels` channels. */
   constructor(
@@ -130,20 +147,7 @@ export class Conv2d extends ConvNd {
     kernelSize: number | readonly [number, number],
     options: ConvOptions<number | readonly [number, number]> = {},
   ) {
-    checkConvOptions('Conv2d', 2, intTuple('Conv2d', 'kernelSize', kernelSize, 2, 1), options, ['bias']);
-    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' } = options;
-    checkBool('Conv2d', 'bias', bias);
-    super(
-      inChannels,
-      outChannels,
-      kernelSize,
-      groups,
-      bias,
-      (k) => [outChannels, inChannels / groups, ...k],
-      'Conv2d',
-      2,
-    );
-    this.options = { stride, padding, dilation, paddingMode };
+    super('Conv2d', 2, false, inChannels, outChannels, kernelSize, options);
   }
 
   /** Convolves x (N, C, H, W) or (C, H, W). */
@@ -155,7 +159,7 @@ export class Conv2d extends ConvNd {
 /** 1-D convolution over (N, C, L) input: weight (out, in/groups, k), bias (out). */
 export class Conv1d extends ConvNd {
   /** Stride, padding, dilation and padding mode as given. */
-  readonly options: Readonly<Omit<ConvOptions<number | readonly [number]>, 'bias' | 'groups'>>;
+  declare readonly options: Readonly<Omit<ConvOptions<number | readonly [number]>, 'bias' | 'groups'>>;
 
   /** A 1-D conv layer. */
   constructor(
@@ -164,20 +168,7 @@ export class Conv1d extends ConvNd {
     kernelSize: number | readonly [number],
     options: ConvOptions<number | readonly [number]> = {},
   ) {
-    checkConvOptions('Conv1d', 1, intTuple('Conv1d', 'kernelSize', kernelSize, 1, 1), options, ['bias']);
-    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' } = options;
-    checkBool('Conv1d', 'bias', bias);
-    super(
-      inChannels,
-      outChannels,
-      kernelSize,
-      groups,
-      bias,
-      (k) => [outChannels, inChannels / groups, ...k],
-      'Conv1d',
-      1,
-    );
-    this.options = { stride, padding, dilation, paddingMode };
+    super('Conv1d', 1, false, inChannels, outChannels, kernelSize, options);
   }
 
   /** Convolves x (N, C, L) or (C, L). */
@@ -189,7 +180,7 @@ export class Conv1d extends ConvNd {
 /** 2-D transposed convolution (upsampling): weight (in, out/groups, kH, kW), bias (out). */
 export class ConvTranspose2d extends ConvNd {
   /** Stride, padding, outputPadding and dilation as given. */
-  readonly options: Readonly<Omit<ConvTransposeOptions<number | readonly [number, number]>, 'bias' | 'groups'>>;
+  declare readonly options: Readonly<Omit<ConvTransposeOptions<number | readonly [number, number]>, 'bias' | 'groups'>>;
 
   /** A transposed conv layer. */
   constructor(
@@ -198,20 +189,7 @@ export class ConvTranspose2d extends ConvNd {
     kernelSize: number | readonly [number, number],
     options: ConvTransposeOptions<number | readonly [number, number]> = {},
   ) {
-    checkConvTransposeOptions('ConvTranspose2d', 2, options, ['bias']);
-    const { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true } = options;
-    checkBool('ConvTranspose2d', 'bias', bias);
-    super(
-      inChannels,
-      outChannels,
-      kernelSize,
-      groups,
-      bias,
-      (k) => [inChannels, outChannels / groups, ...k],
-      'ConvTranspose2d',
-      2,
-    );
-    this.options = { stride, padding, outputPadding, dilation };
+    super('ConvTranspose2d', 2, true, inChannels, outChannels, kernelSize, options);
   }
 
   /** Applies the transposed convolution to x (N, in, H, W). */
@@ -223,7 +201,7 @@ export class ConvTranspose2d extends ConvNd {
 /** 1-D transposed convolution: weight (in, out/groups, k), bias (out). */
 export class ConvTranspose1d extends ConvNd {
   /** Stride, padding, outputPadding and dilation as given. */
-  readonly options: Readonly<Omit<ConvTransposeOptions<number | readonly [number]>, 'bias' | 'groups'>>;
+  declare readonly options: Readonly<Omit<ConvTransposeOptions<number | readonly [number]>, 'bias' | 'groups'>>;
 
   /** A 1-D transposed conv layer. */
   constructor(
@@ -232,20 +210,7 @@ export class ConvTranspose1d extends ConvNd {
     kernelSize: number | readonly [number],
     options: ConvTransposeOptions<number | readonly [number]> = {},
   ) {
-    checkConvTransposeOptions('ConvTranspose1d', 1, options, ['bias']);
-    const { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias = true } = options;
-    checkBool('ConvTranspose1d', 'bias', bias);
-    super(
-      inChannels,
-      outChannels,
-      kernelSize,
-      groups,
-      bias,
-      (k) => [inChannels, outChannels / groups, ...k],
-      'ConvTranspose1d',
-      1,
-    );
-    this.options = { stride, padding, outputPadding, dilation };
+    super('ConvTranspose1d', 1, true, inChannels, outChannels, kernelSize, options);
   }
 
   /** Applies the transposed convolution to x (N, in, L). */
