@@ -20,6 +20,7 @@ import { findNonFinite, namedGrads, NonFiniteError } from './non-finite.js';
 import { resolveLoss, type LossFn, type LossName } from './losses.js';
 import { Mean, resolveMetric, type Metric, type MetricName } from './metrics.js';
 import { ProgressBar } from './progress-bar.js';
+import { ProgressCallback, type FitProgress } from './lambda-callback.js';
 
 /** Options of fit(). */
 export interface FitOptions {
@@ -43,8 +44,10 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seeds the global generator before training (shuffling, dropout). */
   seed?: number;
-  /** 0: silent; 1: progress bar (live on a terminal, one line per epoch otherwise). Default: 1 on a terminal. */
+  /** 0: silent; 1: progress bar (live on a terminal, one line per epoch otherwise; the console outside Node). Default: 1 on a terminal. */
   verbose?: 0 | 1 | boolean;
+  /** Called after every batch and at each epoch's end with the progress (for a web page's progress bar). */
+  onProgress?: (progress: FitProgress) => void;
   /** Clip the global gradient norm to this value before each step. */
   clipGradNorm?: number;
   /** First epoch index (for continuing a run by hand; default 0). */
@@ -109,6 +112,7 @@ export async function fit(model: Module, trainData: DataInput, options: FitOptio
   const verbose = options.verbose ?? stdoutIsTTY();
   const callbacks = [...(options.callbacks ?? [])];
   if (verbose) callbacks.push(new ProgressBar());
+  if (options.onProgress !== undefined) callbacks.push(new ProgressCallback(options.onProgress));
   callbacks.sort((a, b) => a.order - b.order);
 
   let history = new History();

@@ -18,7 +18,9 @@ export { CSVLogger } from './csv-logger.js';
 export type { CSVLoggerOptions } from './csv-logger.js';
 export { JSONLogger } from './json-logger.js';
 export type { JSONLoggerOptions } from './json-logger.js';
-export { ProgressBar, formatDuration, formatLogs } from './progress-bar.js';
+export { ProgressBar, formatDuration, formatLogs, consoleSink } from './progress-bar.js';
+export { LambdaCallback, ProgressCallback } from './lambda-callback.js';
+export type { LambdaCallbackOptions, FitProgress } from './lambda-callback.js';
 export type { ProgressBarOptions, TextSink } from './progress-bar.js';
 export {
   accuracy,

@@ -1,7 +1,8 @@
 /**
  * The live progress line (Keras verbose=1): on a terminal it redraws
  * `Epoch 1/3  312/938 [=====>....] loss 0.2345  accuracy 0.9312  1234 img/s  ETA 12s`;
- * elsewhere (pipes, CI logs) it prints one plain line per epoch.
+ * elsewhere (pipes, CI logs, a browser's console) it prints one plain line per epoch. Outside
+ * Node (no `process`) the default output is the console, one console.log per line.
  */
 import { Callback, type Logs } from './callback.js';
 
@@ -14,13 +15,13 @@ export interface TextSink {
 
 /** Options of ProgressBar. */
 export interface ProgressBarOptions {
-  /** Output (default process.stdout). */
+  /** Output (default: process.stdout in Node, else the console, one console.log per line). */
   stream?: TextSink;
   /** Redraw a live bar (default: stream.isTTY). */
   live?: boolean;
   /** Minimum milliseconds between redraws (default 100). */
   intervalMs?: number;
-  /** Colour the numbers with util.styleText when live (default true). */
+  /** Colour the numbers (ANSI cyan) when live (default true). */
   color?: boolean;
 }
 
@@ -42,16 +43,31 @@ export function formatLogs(logs: Logs): string {
     .join('  ');
 }
 
-type Styler = (format: string, text: string) => string;
+/**
+ * The console as a TextSink: whole lines go to console.log (a trailing partial line waits for
+ * its newline); carriage-return redraws and ANSI codes are not used with it (it is not a TTY).
+ */
+export function consoleSink(log: (line: string) => void = (line) => console.log(line)): TextSink {
+  let pending = '';
+  return {
+    isTTY: false,
+    write(text: string): boolean {
+      pending += text;
+      let nl = pending.indexOf('\n');
+      while (nl >= 0) {
+        log(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+        nl = pending.indexOf('\n');
+      }
+      return true;
+    },
+  };
+}
 
-async function loadStyler(): Promise<Styler | null> {
-  try {
-    const util = await import('node:util');
-    const fn = (util as unknown as { styleText?: Styler }).styleText;
-    return typeof fn === 'function' ? fn : null;
-  } catch {
-    return null;
-  }
+/** Node's standard output when there is one (no static `process` reference), else the console. */
+function defaultSink(): TextSink {
+  const stdout = (globalThis as { process?: { stdout?: TextSink } }).process?.stdout;
+  return stdout && typeof stdout.write === 'function' ? stdout : consoleSink();
 }
 
 /** A Callback that shows training progress. */
@@ -60,7 +76,6 @@ export class ProgressBar extends Callback {
   private readonly live: boolean;
   private readonly intervalMs: number;
   private readonly color: boolean;
-  private style: Styler | null = null;
   private epochStart = 0;
   private lastDraw = 0;
   private seen = 0;
@@ -69,14 +84,10 @@ export class ProgressBar extends Callback {
   /** See ProgressBarOptions. */
   constructor(options: ProgressBarOptions = {}) {
     super();
-    this.stream = options.stream ?? process.stdout;
+    this.stream = options.stream ?? defaultSink();
     this.live = options.live ?? this.stream.isTTY === true;
     this.intervalMs = options.intervalMs ?? 100;
     this.color = options.color ?? true;
-  }
-
-  override async onTrainBegin(): Promise<void> {
-    if (this.live && this.color) this.style = await loadStyler();
   }
 
   override onEpochBegin(epoch: number): void {
@@ -139,6 +150,6 @@ export class ProgressBar extends Callback {
   }
 
   private paint(text: string): string {
-    return this.style ? this.style('cyan', text) : text;
+    return this.live && this.color ? `\x1b[36m${text}\x1b[39m` : text;
   }
 }
