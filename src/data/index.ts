@@ -41,4 +41,13 @@ export type { BreastCancerOptions, BreastCancerData, ParsedTable } from './breas
 export { parseCifar10Batch, loadCifar10Batch, loadCifar10, CIFAR10_CLASSES, CIFAR10_RECORD_BYTES } from './cifar10.js';
 export type { Cifar10Options } from './cifar10.js';
 export { ImageFolder } from './image-folder.js';
+export {
+  readBytes,
+  mnistFromBytes,
+  fashionMnistFromBytes,
+  fashionMnistFromJson,
+  cifar10FromBytes,
+} from './from-bytes.js';
+export type { BinaryData, ByteSource, ReadBytesOptions, IdxBytesOptions } from './from-bytes.js';
+export { decodeImageBlob, imageFromBlob } from './image-blob.js';
 export type { ImageFolderOptions } from './image-folder.js';

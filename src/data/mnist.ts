@@ -23,7 +23,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { randperm } from '../tensor/random.js';
 import { nodeModules } from '../platform.js';
 import { TensorDataset } from './dataset.js';
-import { readIdx } from './idx.js';
+import { readIdx, type IdxArray } from './idx.js';
 import { SeededStream } from './seeded.js';
 
 /** Which half of a dataset to load. */
@@ -66,7 +66,8 @@ export const FASHION_MNIST_CLASSES = [
 ] as const;
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-interface RawSplit {
+/** Decoded images (N * 784 bytes) and labels of one split. */
+export interface RawSplit {
   images: Uint8Array;
   labels: Int32Array;
   count: number;
@@ -82,7 +83,7 @@ function checkSplit(op: string, split: string): Split {
 }
 
 /** Builds the TensorDataset from raw bytes: /255, optional normalisation, optional limit. */
-function toDataset(
+export function toDataset(
   op: string,
   raw: RawSplit,
   options: MnistOptions,
@@ -104,6 +105,29 @@ function toDataset(
   const src = raw.images;
   for (let i = 0; i < size; i++) x[i] = src[i] * scale - shift;
   return new TensorDataset(new Tensor(x, [n, 1, 28, 28]), raw.labels.subarray(0, n), { classes });
+}
+
+/**
+ * Checks parsed IDX images (uint8 [N, 28, 28]) and labels (uint8 [N], digits 0-9) against each
+ * other and returns them as one split; errors start with op and name the files.
+ */
+export function rawFromIdx(op: string, img: IdxArray, lab: IdxArray, iname: string, lname: string): RawSplit {
+  if (img.dtype !== 'uint8' || img.shape.length !== 3 || img.shape[1] !== 28 || img.shape[2] !== 28) {
+    throw new Error(
+      `${op}: ${iname} holds ${img.dtype} of shape [${img.shape.join(', ')}], expected uint8 images [N, 28, 28]`,
+    );
+  }
+  if (lab.dtype !== 'uint8' || lab.shape.length !== 1)
+    throw new Error(`${op}: ${lname} holds ${lab.dtype} of shape [${lab.shape.join(', ')}], expected uint8 labels [N]`);
+  if (lab.shape[0] !== img.shape[0])
+    throw new Error(`${op}: ${iname} has ${img.shape[0]} images but ${lname} has ${lab.shape[0]} labels`);
+  const labels = new Int32Array(lab.shape[0]);
+  for (let i = 0; i < labels.length; i++) {
+    const v = lab.data[i];
+    if (v > 9) throw new Error(`${op}: ${lname}: label ${i} is ${v}, expected a class 0-9`);
+    labels[i] = v;
+  }
+  return { images: img.data as Uint8Array, labels, count: labels.length };
 }
 
 async function mnistDir(): Promise<string> {
@@ -133,26 +157,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<TensorD
   let raw = mnistCache.get(imagesPath);
   if (!raw) {
     const [img, lab] = await Promise.all([readIdx(imagesPath), readIdx(labelsPath)]);
-    const iname = path.basename(imagesPath),
-      lname = path.basename(labelsPath);
-    if (img.dtype !== 'uint8' || img.shape.length !== 3 || img.shape[1] !== 28 || img.shape[2] !== 28) {
-      throw new Error(
-        `loadMnist: ${iname} holds ${img.dtype} of shape [${img.shape.join(', ')}], expected uint8 images [N, 28, 28]`,
-      );
-    }
-    if (lab.dtype !== 'uint8' || lab.shape.length !== 1)
-      throw new Error(
-        `loadMnist: ${lname} holds ${lab.dtype} of shape [${lab.shape.join(', ')}], expected uint8 labels [N]`,
-      );
-    if (lab.shape[0] !== img.shape[0])
-      throw new Error(`loadMnist: ${iname} has ${img.shape[0]} images but ${lname} has ${lab.shape[0]} labels`);
-    const labels = new Int32Array(lab.shape[0]);
-    for (let i = 0; i < labels.length; i++) {
-      const v = lab.data[i];
-      if (v > 9) throw new Error(`loadMnist: ${lname}: label ${i} is ${v}, expected a digit 0-9`);
-      labels[i] = v;
-    }
-    raw = { images: img.data as Uint8Array, labels, count: labels.length };
+    raw = rawFromIdx('loadMnist', img, lab, path.basename(imagesPath), path.basename(labelsPath));
     mnistCache.set(imagesPath, raw);
   }
   return toDataset('loadMnist', raw, options, MNIST_STATS, DIGITS);
@@ -270,6 +275,18 @@ async function buildFashionSplits(): Promise<Record<Split, RawSplit>> {
       return parseFashionClassJson(await fsp.readFile(file), `fashion-mnist/src/clothes/${c}.json`);
     }),
   );
+  return splitFashionClasses(classes);
+}
+
+/**
+ * The documented Fashion-MNIST train/test split (see the file comment) of the ten parsed class
+ * files, class 0 first.
+ */
+export function splitFashionClasses(
+  classes: readonly { images: Uint8Array; count: number }[],
+): Record<Split, RawSplit> {
+  if (classes.length !== 10)
+    throw new RangeError(`splitFashionClasses: expected 10 class files, got ${classes.length}`);
   const stream = new SeededStream(FASHION_SPLIT_SEED);
   const parts: Record<Split, { images: Uint8Array[]; labels: number[] }> = {
     train: { images: [], labels: [] },
