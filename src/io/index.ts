@@ -9,3 +9,5 @@ export {
 export type { SafetensorsContents, SafetensorsDType } from './safetensors.js';
 export { atomicWriteFile } from './atomic-write.js';
 export type { AtomicWriteOptions, ChunkWriter } from './atomic-write.js';
+export { importOnnx, OnnxModule, OnnxScope, supportedOnnxOps } from './onnx/import.js';
+export type { ImportOnnxOptions } from './onnx/import.js';
