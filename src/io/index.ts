@@ -9,5 +9,31 @@ export {
 export type { SafetensorsContents, SafetensorsDType } from './safetensors.js';
 export { atomicWriteFile } from './atomic-write.js';
 export type { AtomicWriteOptions, ChunkWriter } from './atomic-write.js';
+export {
+  saveToIndexedDB,
+  loadFromIndexedDB,
+  listIndexedDB,
+  deleteFromIndexedDB,
+  downloadWeights,
+  weightsBlob,
+  fetchWeights,
+  FETCH_WEIGHTS_MAX_BYTES,
+} from './browser.js';
+export type {
+  WeightsLike,
+  LoadsStateDict,
+  SaveWeightsOptions,
+  LoadWeightsOptions,
+  IndexedDBOptions,
+} from './browser.js';
+export { exportPytorch, pytorchCheckInput } from './pytorch-export.js';
+export type { ExportPytorchOptions, ExportableModule } from './pytorch-export.js';
 export { importOnnx, OnnxModule, OnnxScope, supportedOnnxOps } from './onnx/import.js';
 export type { ImportOnnxOptions } from './onnx/import.js';
+export { readTorchCheckpoint, readTorchCheckpointContents, loadWeightsFile, TORCH_MAX_BYTES } from './pytorch/index.js';
+export type {
+  TorchCheckpointOptions,
+  TorchCheckpointContents,
+  TorchDType,
+  WeightsFileContents,
+} from './pytorch/index.js';
