@@ -12,7 +12,8 @@ import type { Callback } from './callback.js';
 import { History } from './history.js';
 import { findNonFinite } from './non-finite.js';
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
-import type { StateDict } from '../tensor/state-dict.js';
+import { toStateDict, type StateDict } from '../tensor/state-dict.js';
+import { loadWeightsFile } from '../io/pytorch/weights-file.js';
 
 /** Metadata key holding the checkpoint JSON. */
 export const CHECKPOINT_KEY = 'convkit.checkpoint';
@@ -195,17 +196,36 @@ export async function saveWeights(
   await writeSafetensorsFile(path, sd, metadata);
 }
 
-/** Loads weights from a safetensors weights file or checkpoint into the model (strict by default). */
+/** Options of loadWeights. */
+export interface LoadWeightsFromFileOptions {
+  /** Every key of the model must be in the file and every key of the file in the model (default true). */
+  strict?: boolean;
+  /** PyTorch files: the top-level key holding the state dict (default: found, see io.readTorchCheckpoint). */
+  key?: string;
+  /** PyTorch files: a prefix removed from every key, e.g. 'module.' for a DataParallel checkpoint. */
+  stripPrefix?: string;
+}
+
+/**
+ * Loads weights into the model (strict by default) from a safetensors weights file or checkpoint,
+ * or from a PyTorch `torch.save` file (zip content, or a .pt/.pth/.bin name), read without
+ * running any code in it. Returns the safetensors metadata (empty for PyTorch files).
+ */
 export async function loadWeights(
   model: Module,
   path: string,
-  { strict = true }: { strict?: boolean } = {},
+  { strict = true, key, stripPrefix }: LoadWeightsFromFileOptions = {},
 ): Promise<Record<string, string>> {
-  const { tensors, metadata } = await readSafetensorsFile(path);
+  const { tensors, metadata, format } = await loadWeightsFile(path, { key, stripPrefix });
   try {
-    model.loadStateDict(modelTensors(tensors), { strict });
+    model.loadStateDict(modelTensors(toStateDict('loadWeights', tensors)), { strict });
   } catch (e) {
-    throw new Error(`loadWeights(${path}): ${e instanceof Error ? e.message : String(e)}`);
+    const keys = Object.keys(tensors);
+    const hint =
+      format === 'pytorch' && !stripPrefix && keys.length > 0 && keys.every((k) => k.startsWith('module.'))
+        ? " (every key in the file starts with 'module.': a DataParallel checkpoint; pass stripPrefix: 'module.')"
+        : '';
+    throw new Error(`loadWeights(${path}): ${e instanceof Error ? e.message : String(e)}${hint}`);
   }
   return metadata;
 }

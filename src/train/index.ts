@@ -45,7 +45,14 @@ export {
   modelTensors,
   CHECKPOINT_KEY,
 } from './checkpoint.js';
-export type { Checkpoint, CheckpointMeta, CheckpointSource, CheckpointTarget, SaveOptions } from './checkpoint.js';
+export type {
+  Checkpoint,
+  CheckpointMeta,
+  CheckpointSource,
+  CheckpointTarget,
+  SaveOptions,
+  LoadWeightsFromFileOptions,
+} from './checkpoint.js';
 export { NonFiniteError, findNonFinite } from './non-finite.js';
 export type { NonFiniteAt } from './non-finite.js';
 export type { DataInput } from './data.js';
