@@ -9,6 +9,8 @@ export { logisticRegression } from './logistic.js';
 export type { LogisticOptions } from './logistic.js';
 export { createModel, modelNames, modelSpec, modelLoss } from './registry.js';
 export type { ModelOptions, ModelSpec } from './registry.js';
+export { pretrained, loadPretrainedWeights, pretrainedUrl, pretrainedNames, hasPretrained, PRETRAINED } from './pretrained.js';
+export type { PretrainedEntry, PretrainedWeights, PretrainedOptions } from './pretrained.js';
 export { alexnet, alexnetPlan, alexnetParameterCount, AlexNet } from './alexnet.js';
 export type { AlexNetOptions } from './alexnet.js';
 export { vgg11, vgg13, vgg16, vgg19, vggPlan, vggParameterCount, VGG, VGG_CONFIGS } from './vgg.js';

@@ -1,6 +1,8 @@
 /**
  * `convkit predict <image>...`: classifies PNG/JPEG images with weights saved by `convkit train`
- * (the weights' metadata names the model, input shape, classes and normalisation). Images are
+ * (the weights' metadata names the model, input shape, classes and normalisation), or, without
+ * --weights, with the pretrained weights the package ships for --model (default lenet5; see
+ * weights/README.md), saying so on stderr. Images are
  * converted to the model's channels and size; a light background (mean border > 0.5) is
  * inverted, since MNIST-style data is light-on-dark.
  */
@@ -11,13 +13,18 @@ import { predict } from '../../train/evaluate.js';
 import { decodeImage, imageToTensor, type ImageBackground } from '../../vision/image.js';
 import { intOption, selectBackend, usage, UsageError, parseCommand } from '../options.js';
 import { modelSpec } from '../../models/registry.js';
+import { hasPretrained, pretrainedNames, pretrainedUrl } from '../../models/pretrained.js';
+import { requireNode } from '../../platform.js';
 import { paint } from '../style.js';
-import { modelWithWeights, readWeightsInfo } from '../load-model.js';
+import { modelWithWeights, readWeightsInfo, readWeightsMetadata } from '../load-model.js';
 import type { WeightsInfo } from '../weights-meta.js';
 
 /** Help text of `convkit predict`. */
 export const PREDICT_USAGE = `convkit predict <image.png|jpg>... [options]
-  --weights PATH    weights saved by 'convkit train'     (default lenet5-mnist.safetensors)
+  --model NAME      without --weights: use the pretrained weights shipped for NAME
+                    (lenet5: MNIST digits, keras-fashion: Fashion-MNIST clothes; default lenet5);
+                    with --weights: the model they must hold
+  --weights PATH    weights saved by 'convkit train'     (default: the shipped weights of --model)
   --top N           show the N most likely classes      (default 3)
   --no-invert       never invert light-background images
   --background BG   auto | white | black: what transparent pixels become (default auto:
@@ -66,12 +73,25 @@ export function imageInput(
   return { x: t.reshape([1, c, h, w]), inverted };
 }
 
+/**
+ * The path of the weights the package ships for a model (weights/ beside dist/), or a usage
+ * error naming --weights when it has none.
+ */
+function shippedWeights(model: string): string {
+  if (!hasPretrained(model))
+    throw new UsageError(
+      `no pretrained weights ship for --model ${model} (they do for ${pretrainedNames().join(', ')}); pass --weights PATH (weights saved by 'convkit train')`,
+    );
+  return requireNode('node:url', 'convkit predict').fileURLToPath(pretrainedUrl(model));
+}
+
 /** Runs `convkit predict`; returns the exit code. */
 export async function predictCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(
     argv,
     {
-      weights: { type: 'string', default: 'lenet5-mnist.safetensors' },
+      weights: { type: 'string' },
+      model: { type: 'string' },
       top: { type: 'string', default: '3' },
       'no-invert': { type: 'boolean', default: false },
       background: { type: 'string', default: 'auto' },
@@ -87,8 +107,19 @@ export async function predictCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--background must be one of auto, white, black, got '${values.background as string}'`);
   selectBackend(values.backend);
   const top = intOption('--top', values.top, 1);
-  const path = values.weights as string;
+  const modelFlag = values.model === undefined ? undefined : usage(() => modelSpec(values.model as string)).name;
+  const path = values.weights === undefined ? shippedWeights(modelFlag ?? 'lenet5') : (values.weights as string);
   const info = await readWeightsInfo(path);
+  if (modelFlag !== undefined && modelFlag !== info.model)
+    throw new UsageError(
+      `--model ${modelFlag} does not match ${path}, which holds ${info.model} weights; leave --model out or pass the right weights`,
+    );
+  if (values.weights === undefined) {
+    const acc = Number((await readWeightsMetadata(path))['convkit.pretrained.testAccuracy']);
+    process.stderr.write(
+      `convkit predict: using the pretrained ${info.model} weights shipped with convkit (trained on ${info.dataset}${Number.isFinite(acc) ? `, test accuracy ${(acc * 100).toFixed(2)}%` : ''}); pass --weights PATH for your own\n`,
+    );
+  }
   if (usage(() => modelSpec(info.model)).task === 'reconstruction')
     throw new UsageError(
       `${path} holds ${info.model} weights, a reconstruction model without classes; predict needs a classifier (use convkit eval for its reconstruction error)`,
