@@ -37,3 +37,5 @@ export type {
   TorchDType,
   WeightsFileContents,
 } from './pytorch/index.js';
+export { exportPytorch, pytorchCheckInput } from './pytorch-export.js';
+export type { ExportPytorchOptions, ExportableModule } from './pytorch-export.js';

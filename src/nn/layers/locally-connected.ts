@@ -155,6 +155,12 @@ export class LocallyConnected2d extends Module {
     this.resetParameters();
   }
 
+  /** The resolved window: stride, leading padding [top, left] and dilation (read by exportPytorch). */
+  get window(): { stride: [number, number]; padding: [number, number]; dilation: [number, number] } {
+    const g = this.#geom;
+    return { stride: [g.sH, g.sW], padding: [g.pT, g.pL], dilation: [g.dH, g.dW] };
+  }
+
   /** PyTorch-conv-like default: U(±1/sqrt(in*kH*kW)) for weights and biases. */
   resetParameters(): void {
     const b = 1 / Math.sqrt(this.inChannels * this.#kernel[0] * this.#kernel[1]);
