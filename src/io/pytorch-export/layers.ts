@@ -55,6 +55,8 @@ function num(p: Props, k: string): number {
 
 const has = (p: Props, k: string): boolean => p[k] !== null && p[k] !== undefined;
 const wb = (p: Props): string[] => [...(has(p, 'weight') ? ['weight'] : []), ...(has(p, 'bias') ? ['bias'] : [])];
+/** A layer whose weight torch always has (Linear, convolutions), with an optional bias. */
+const wAlways = (p: Props): string[] => ['weight', ...(has(p, 'bias') ? ['bias'] : [])];
 const simple = (cls: string) => (): LeafEmit => ({ cls, args: '', tensors: [] });
 const perAxis = (v: unknown, dims: number): number[] =>
   Array.isArray(v) ? (v as number[]) : new Array<number>(dims).fill(v as number);
@@ -92,7 +94,7 @@ function conv(dims: 1 | 2) {
           padding_mode: o.paddingMode,
         }),
       ),
-      tensors: wb(p),
+      tensors: wAlways(p),
     };
   };
 }
@@ -113,7 +115,7 @@ function convTranspose(dims: 1 | 2) {
           dilation: o.dilation,
         }),
       ),
-      tensors: wb(p),
+      tensors: wAlways(p),
     };
   };
 }
@@ -186,7 +188,7 @@ export const LAYERS: Record<string, (p: Props) => LeafEmit> = {
   Linear: (p) => ({
     cls: 'nn.Linear',
     args: args([py(num(p, 'inFeatures')), py(num(p, 'outFeatures'))], kw({ bias: has(p, 'bias') })),
-    tensors: wb(p),
+    tensors: wAlways(p),
   }),
   Conv1d: conv(1),
   Conv2d: conv(2),
@@ -209,7 +211,7 @@ export const LAYERS: Record<string, (p: Props) => LeafEmit> = {
           bias: has(p, 'bias'),
         }),
       ),
-      tensors: wb(p),
+      tensors: wAlways(p),
     };
   },
   MaxPool1d: maxPool(1),
