@@ -30,6 +30,22 @@ export { exportPytorch, pytorchCheckInput } from './pytorch-export.js';
 export type { ExportPytorchOptions, ExportableModule } from './pytorch-export.js';
 export { importOnnx, OnnxModule, OnnxScope, supportedOnnxOps } from './onnx/import.js';
 export type { ImportOnnxOptions } from './onnx/import.js';
+export {
+  exportOnnx,
+  registerOnnxExporter,
+  OnnxExportContext,
+  OnnxExportError,
+  ONNX_MIN_OPSET,
+  ONNX_MAX_OPSET,
+  ONNX_DEFAULT_OPSET,
+} from './onnx/export.js';
+export type {
+  OnnxExportOptions,
+  OnnxExporter,
+  OnnxValue,
+  ExportableModule as OnnxExportableModule,
+  ModuleClass as OnnxModuleClass,
+} from './onnx/export.js';
 export { readTorchCheckpoint, readTorchCheckpointContents, loadWeightsFile, TORCH_MAX_BYTES } from './pytorch/index.js';
 export type {
   TorchCheckpointOptions,
