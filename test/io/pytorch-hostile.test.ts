@@ -1,0 +1,277 @@
+// readTorchCheckpoint on corrupt and hostile files: truncation, byte flips, pickles naming
+// os.system / builtins.eval / posix.system, zip bombs, tensors past their storage, absurd sizes,
+// memo and MARK abuse. Each must be one Error naming the file and the fault: no other exception,
+// no code run, no allocation beyond what the limits allow.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { zipSync, type Zippable } from 'fflate';
+import { readTorchCheckpoint } from '../../src/io/index.js';
+import { unpickle, type UnpickleHooks } from '../../src/io/pytorch/pickle.js';
+import { torchHooks } from '../../src/io/pytorch/torch-globals.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'pth');
+const enc = new TextEncoder();
+
+// ---- a tiny pickle writer (protocol 2 opcodes) ----
+type Op = number[] | Uint8Array;
+const cat = (...ops: Op[]): Uint8Array => Uint8Array.from(ops.flatMap((o) => Array.from(o)));
+const str = (s: string): number[] => {
+  const b = enc.encode(s);
+  return [0x58, b.length & 0xff, (b.length >> 8) & 0xff, 0, 0, ...b];
+};
+const glob = (module: string, name: string): number[] => [0x63, ...enc.encode(`${module}\n${name}\n`)];
+const int = (n: number): number[] => [0x4a, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
+const MARK = [0x28],
+  TUPLE = [0x74],
+  REDUCE = [0x52],
+  SETITEMS = [0x75],
+  EMPTY_DICT = [0x7d],
+  EMPTY_TUPLE = [0x29],
+  FALSE = [0x89],
+  STOP = [0x2e],
+  PROTO = [0x80, 0x02],
+  BINPERSID = [0x51];
+const tuple = (...items: Op[]): Uint8Array => cat(MARK, ...items, TUPLE);
+/** _rebuild_tensor_v2 of FloatStorage `key` (numel elements) with size/stride/offset. */
+const tensorOp = (key: string, numel: number | number[], size: number[], stride: number[], offset = 0): Uint8Array =>
+  cat(
+    glob('torch._utils', '_rebuild_tensor_v2'),
+    MARK,
+    tuple(
+      str('storage'),
+      glob('torch', 'FloatStorage'),
+      str(key),
+      str('cpu'),
+      Array.isArray(numel) ? numel : int(numel),
+    ),
+    BINPERSID,
+    int(offset),
+    tuple(...size.map(int)),
+    tuple(...stride.map(int)),
+    FALSE,
+    glob('collections', 'OrderedDict'),
+    EMPTY_TUPLE,
+    REDUCE,
+    TUPLE,
+    REDUCE,
+  );
+/** A pickled {name: tensor} dict. */
+const stateDict = (entries: [string, Uint8Array][]): Uint8Array =>
+  cat(PROTO, EMPTY_DICT, MARK, ...entries.flatMap(([k, t]) => [str(k), t]), SETITEMS, STOP);
+
+/** A torch.save-like zip (stored entries) of a pickle and storages. */
+function archive(pkl: Uint8Array, data: Record<string, Uint8Array> = {}, level: 0 | 9 = 0): Uint8Array {
+  const files: Zippable = {
+    'archive/data.pkl': [pkl, { level: 0 }],
+    'archive/version': [enc.encode('3\n'), { level: 0 }],
+  };
+  for (const [k, v] of Object.entries(data)) files[`archive/data/${k}`] = [v, { level }];
+  return zipSync(files);
+}
+const floats = (...v: number[]): Uint8Array => new Uint8Array(Float32Array.from(v).buffer);
+
+/** Asserts one Error (not a TypeError/RangeError from deep inside) whose message names the file and matches `re`. */
+function rejects(bytes: Uint8Array, re: RegExp, options: Parameters<typeof readTorchCheckpoint>[1] = {}): void {
+  assert.throws(
+    () => readTorchCheckpoint(bytes, { name: 'evil.pth', ...options }),
+    (e: unknown) => {
+      assert.ok(e instanceof Error && e.constructor === Error, `expected a plain Error, got ${String(e)}`);
+      assert.match(e.message, /^readTorchCheckpoint: evil\.pth: /);
+      assert.match(e.message, re);
+      return true;
+    },
+  );
+}
+
+test('the test pickle writer makes a file the reader accepts (so the hostile variants below differ only in what they test)', () => {
+  const sd = readTorchCheckpoint(
+    archive(stateDict([['w', tensorOp('0', 4, [2, 2], [2, 1])]]), { '0': floats(1, 2, 3, 4) }),
+  );
+  assert.deepEqual([...sd.keys()], ['w']);
+  assert.deepEqual(Array.from(sd.get('w')?.data ?? []), [1, 2, 3, 4]);
+});
+
+test('globals outside the allow-list are refused by name, whatever opcode or module alias names them', () => {
+  const call = (g: number[]): Uint8Array => archive(cat(PROTO, g, tuple(str('echo pwned')), REDUCE, STOP));
+  rejects(call(glob('os', 'system')), /refusing to load global 'os\.system' \(only tensors and state dicts are read/);
+  rejects(call(glob('posix', 'system')), /refusing to load global 'posix\.system'/);
+  rejects(call(glob('builtins', 'eval')), /refusing to load global 'builtins\.eval'/);
+  rejects(call(glob('__builtin__', 'eval')), /refusing to load global 'builtins\.eval'/); // protocol-2 module name
+  rejects(call(glob('subprocess', 'Popen')), /refusing to load global 'subprocess\.Popen'/);
+  rejects(call(glob('torch', 'load')), /refusing to load global 'torch\.load'/);
+  rejects(call(glob('torch._utils', '_rebuild_device_tensor_from_numpy')), /refusing to load global/);
+  // protocol 4: STACK_GLOBAL takes the names from the stack
+  const stackGlobal = cat([0x80, 0x04], [0x8c, 5], enc.encode('posix'), [0x8c, 6], enc.encode('system'), [0x93], STOP);
+  rejects(archive(stackGlobal), /refusing to load global 'posix\.system'/);
+  // an allowed name used for something else: a storage class is not callable, a dict is not a function
+  rejects(call(glob('torch', 'FloatStorage')), /'torch\.FloatStorage' cannot be called/);
+  rejects(archive(cat(PROTO, EMPTY_DICT, EMPTY_TUPLE, REDUCE, STOP)), /REDUCE calls a dict/);
+  rejects(
+    archive(cat(PROTO, glob('torch', 'ComplexFloatStorage'), STOP)),
+    /complex, quantized or float8 tensors\) are not read/,
+  );
+  // old text opcodes are not read at all
+  rejects(archive(cat(PROTO, [0x69], enc.encode('os\nsystem\n'), STOP)), /opcode INST is not read/);
+});
+
+test('truncation at any length: one clear error each', () => {
+  const full = new Uint8Array(readFileSync(join(DIR, 'linear_bn.pth')));
+  let n = 0;
+  for (let len = 0; len < full.length; len += 7) {
+    rejects(full.subarray(0, len), /truncated|not a PyTorch checkpoint|empty|corrupt/);
+    n++;
+  }
+  assert.ok(n > 300);
+});
+
+test('a flipped byte anywhere: the file still reads identically or gives one clear error', () => {
+  const full = new Uint8Array(readFileSync(join(DIR, 'linear_bn.pth')));
+  const good = readTorchCheckpoint(full);
+  let errors = 0;
+  for (let i = 0; i < full.length; i++) {
+    const b = full.slice();
+    b[i] ^= 0x5a;
+    try {
+      const sd = readTorchCheckpoint(b, { name: 'evil.pth' });
+      // only bytes no reader looks at (timestamps, padding, attributes) may change without an error
+      for (const [k, t] of good)
+        assert.deepEqual(Array.from(sd.get(k)?.data ?? []), Array.from(t.data), `flip at ${i}: ${k}`);
+    } catch (e) {
+      assert.ok(e instanceof Error && e.constructor === Error, `flip at ${i}: ${String(e)}`);
+      assert.match(e.message, /^readTorchCheckpoint: evil\.pth: /, `flip at ${i}`);
+      errors++;
+    }
+  }
+  assert.ok(errors > full.length / 2, `${errors} of ${full.length} flips detected`);
+  const crc = full.slice();
+  const at = Buffer.from(full).indexOf('linear_bn/data/0') + 'linear_bn/data/0'.length + 70; // inside storage 0's data
+  crc[at] ^= 1;
+  rejects(crc, /fails its CRC-32 check/);
+});
+
+test('zip bombs: a huge declared size is refused before inflating; a lying size stops at the declared size', () => {
+  const zeros = new Uint8Array(8 * 2 ** 20); // compresses about 1000:1
+  const pkl = stateDict([['w', tensorOp('0', zeros.length / 4, [zeros.length / 4], [1])]]);
+  const bomb = archive(pkl, { '0': zeros }, 9);
+  assert.ok(bomb.length < 50_000, `bomb is ${bomb.length} bytes`);
+  rejects(bomb, /would decompress to 8388608 bytes, past the 1048576-byte limit.*zip bomb/, { maxBytes: 2 ** 20 });
+  // the same bomb whose directory lies: says 4096 bytes (and so does its pickle)
+  const small = stateDict([['w', tensorOp('0', 1024, [1024], [1])]]);
+  const lying = archive(small, { '0': zeros }, 9);
+  const v = new DataView(lying.buffer);
+  const name = enc.encode('archive/data/0');
+  for (let p = 0; p + 46 < lying.length; p++) {
+    if (v.getUint32(p, true) !== 0x02014b50) continue;
+    const n = v.getUint16(p + 28, true);
+    if (n === name.length && lying.subarray(p + 46, p + 46 + n).every((c, i) => c === name[i]))
+      v.setUint32(p + 24, 4096, true);
+  }
+  rejects(lying, /zip entry 'archive\/data\/0' inflates past its declared 4096 bytes: a zip bomb/);
+});
+
+test('tensors that reach past their storage, absurd sizes and bad storages', () => {
+  const data = { '0': floats(1, 2, 3, 4) };
+  const one = (t: Uint8Array, d: Record<string, Uint8Array> = data): Uint8Array => archive(stateDict([['w', t]]), d);
+  rejects(
+    one(tensorOp('0', 4, [10], [1])),
+    /tensor 'w' \(size \[10\], stride \[1\], offset 0\) reaches element 9 of storage '0', which has 4 float32 elements/,
+  );
+  rejects(one(tensorOp('0', 4, [2, 2], [2, 1], 1)), /reaches element 4 of storage '0'/);
+  rejects(one(tensorOp('0', 4, [2], [4])), /reaches element 4/);
+  rejects(
+    one(tensorOp('0', 4, [100000, 100000], [0, 0])),
+    /tensor 'w': shape \[100000, 100000\] has 10,000,000,000 elements/,
+  );
+  rejects(one(tensorOp('0', 4, [65536, 65536, 65536], [0, 0, 0])), /elements/);
+  rejects(one(tensorOp('0', 4, [-1], [1])), /tensor size contains int, not a non-negative int|non-negative/);
+  const huge = [0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 1]; // LONG1: 2**64
+  rejects(one(tensorOp('0', huge, [1], [1])), /storage '0' has element count 18446744073709551616/);
+  rejects(
+    one(tensorOp('0', 2 ** 31 - 1, [1], [1])),
+    /storage '0' should be 8589934588 bytes \(2147483647 float32\) but 'archive\/data\/0' has 16: corrupt file/,
+  );
+  rejects(one(tensorOp('0', 4, [1], [1]), {}), /storage '0' has no entry 'archive\/data\/0'/);
+  rejects(one(tensorOp('../../etc/passwd', 4, [1], [1])), /storage key "\.\.\/\.\.\/etc\/passwd" is not a plain name/);
+  rejects(one(tensorOp('0', 4, [2, 2], [1])), /differ in length/);
+});
+
+test('memo, stack and MARK abuse, cycles and strings longer than the file', () => {
+  rejects(archive(cat(PROTO, [0x68, 7], STOP)), /memo entry 7 is read before it is written/);
+  rejects(
+    archive(cat(PROTO, [0x6a, 0xff, 0xff, 0xff, 0xff], STOP)),
+    /memo entry 4294967295 is read before it is written/,
+  );
+  // LONG_BINPUT at index 2**32-1 is a map entry, not a 4-billion-slot array
+  rejects(
+    archive(cat(PROTO, EMPTY_DICT, [0x72, 0xff, 0xff, 0xff, 0xff], STOP)),
+    /no state dict \(a dict of tensors\) found; top-level keys: \(none\)/,
+  );
+  rejects(archive(cat(PROTO, [0x58, 0xff, 0xff, 0xff, 0xff], STOP)), /needs 4294967295 more bytes but only 1 are left/);
+  rejects(archive(cat(PROTO, new Uint8Array(20_000).fill(0x28), STOP)), /more than 10000 nested MARKs/);
+  rejects(archive(cat(PROTO, REDUCE, STOP)), /stack underflow/);
+  rejects(archive(cat(PROTO, MARK, EMPTY_DICT, [0x30, 0x30], STOP)), /stack underflow/);
+  rejects(archive(cat(PROTO, EMPTY_DICT, EMPTY_DICT, STOP)), /ends with 2 values on the stack/);
+  rejects(archive(cat(PROTO, EMPTY_DICT)), /needs 1 more bytes/);
+  rejects(archive(cat(PROTO, [0xff], STOP)), /unknown opcode 0xff/);
+  // a dict that holds itself under every key the search follows: bounded, then the keys are listed
+  const selfRef = cat(
+    PROTO,
+    EMPTY_DICT,
+    [0x71, 0],
+    MARK,
+    str('state_dict'),
+    [0x68, 0],
+    str('model'),
+    [0x68, 0],
+    SETITEMS,
+    STOP,
+  );
+  rejects(archive(selfRef), /no state dict \(a dict of tensors\) found; top-level keys: "state_dict", "model"/);
+  // a list appended to itself
+  const selfList = cat(PROTO, [0x5d, 0x71, 1, 0x68, 1, 0x61], STOP);
+  rejects(archive(selfList), /the file holds a object, not a state dict|not a state dict/);
+  // a dict key that is a list (unhashable in Python)
+  rejects(archive(cat(PROTO, EMPTY_DICT, [0x5d], str('v'), [0x73], STOP)), /dict key is a list/);
+});
+
+test('the unpickler caps its stack and memo (limits are parameters)', () => {
+  const hooks: UnpickleHooks = torchHooks((m) => {
+    throw new Error(m);
+  });
+  const fail = (m: string): never => {
+    throw new Error(m);
+  };
+  const many = cat(PROTO, ...Array.from({ length: 50 }, () => [0x4e]), STOP);
+  assert.throws(
+    () => unpickle(many, hooks, fail, { maxStack: 10, maxMemo: 10, maxMarks: 10 }),
+    /more than 10 values on the stack/,
+  );
+  const memo = cat(PROTO, [0x4e], ...Array.from({ length: 20 }, (_, i) => [0x71, i]), STOP);
+  assert.throws(
+    () => unpickle(memo, hooks, fail, { maxStack: 10, maxMemo: 10, maxMarks: 10 }),
+    /more than 10 memo entries/,
+  );
+});
+
+test('not a checkpoint at all, and zips that are not torch.save archives', () => {
+  rejects(new Uint8Array(0), /the file is empty/);
+  rejects(enc.encode('{"a": 1}'), /not a PyTorch checkpoint/);
+  rejects(zipSync({ 'x/readme.txt': enc.encode('hi') }), /no data\.pkl: not a torch\.save checkpoint/);
+  rejects(zipSync({ 'a/data.pkl': stateDict([]), 'b/data.pkl': stateDict([]) }), /2 data\.pkl entries/);
+  const z = archive(stateDict([]));
+  const eocd = z.length - 22;
+  const v = new DataView(z.buffer);
+  const lie = z.slice();
+  new DataView(lie.buffer).setUint16(eocd + 10, 65535, true);
+  rejects(lie, /zip says 65535 entries but its central directory has only/);
+  const enc1 = z.slice();
+  const cd = v.getUint32(eocd + 16, true);
+  new DataView(enc1.buffer).setUint16(cd + 8, 1, true);
+  rejects(enc1, /is encrypted/);
+  const method = z.slice();
+  new DataView(method.buffer).setUint16(cd + 10, 12, true);
+  rejects(method, /compression method 12; only stored \(0\) and deflate \(8\) are read/);
+  rejects(archive(cat(PROTO, [0x4e], STOP)), /the file holds a object, not a state dict/);
+});
