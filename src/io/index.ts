@@ -27,7 +27,7 @@ export type {
   IndexedDBOptions,
 } from './browser.js';
 export { exportPytorch, pytorchCheckInput } from './pytorch-export.js';
-export type { ExportPytorchOptions, ExportableModule } from './pytorch-export.js';
+export type { ExportPytorchOptions, ExportableModule as PytorchExportableModule } from './pytorch-export.js';
 export { importOnnx, OnnxModule, OnnxScope, supportedOnnxOps } from './onnx/import.js';
 export type { ImportOnnxOptions } from './onnx/import.js';
 export {
@@ -53,5 +53,3 @@ export type {
   TorchDType,
   WeightsFileContents,
 } from './pytorch/index.js';
-export { exportPytorch, pytorchCheckInput } from './pytorch-export.js';
-export type { ExportPytorchOptions, ExportableModule } from './pytorch-export.js';
