@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { renameSync } from 'node:fs';
 import { renderAll, writeChanged } from './gen-kernels.mjs';
+import { writeEmbeddedWasm } from './embed-wasm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'wasm/build/convkit.wasm');
@@ -31,3 +32,5 @@ if (error) {
 }
 renameSync(tmp, out);
 console.log('build-wasm: wrote wasm/build/convkit.wasm');
+// the same bytes as an ES module for browsers and bundlers (src/backend/wasm/generated, git-ignored)
+if (writeEmbeddedWasm()) console.log('build-wasm: wrote src/backend/wasm/generated/module-bytes.ts');

@@ -38,9 +38,18 @@ export { isclose, allclose } from './tensor/ops/allclose.js';
 export type { CloseOptions } from './tensor/ops/allclose.js';
 export type { ReduceOptions } from './tensor/ops/reduce.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/engine.js';
-export { getBackend, setBackend, listBackends, registerBackend, backendFailure } from './backend/index.js';
+export {
+  getBackend,
+  setBackend,
+  listBackends,
+  registerBackend,
+  backendFailure,
+  ready,
+  disposeBackend,
+} from './backend/index.js';
 export type { Backend, BackendCandidate } from './backend/index.js';
 export { initWasmBackend } from './backend/wasm/index.js';
+export type { WasmBackend, WasmBackendOptions, WasmMemoryStats } from './backend/wasm/index.js';
 export * as autograd from './autograd/index.js';
 export * as F from './nn/functional/index.js';
 export * as nn from './nn/index.js';

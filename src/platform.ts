@@ -194,44 +194,72 @@ export interface NodeBuiltins {
   'node:zlib': typeof ZlibModule;
 }
 type BuiltinName = keyof NodeBuiltins;
-const BUILTINS: readonly BuiltinName[] = [
-  'node:fs',
-  'node:fs/promises',
-  'node:module',
-  'node:os',
-  'node:path',
-  'node:url',
-  'node:v8',
-  'node:vm',
-  'node:worker_threads',
-  'node:zlib',
-];
 
-// Node >= 20.16 has process.getBuiltinModule (synchronous, loads on first use); older Node 20
-// releases get every built-in above imported once here. The specifier is a variable so that
-// bundlers do not try to resolve node: modules for browsers.
-const preloaded = new Map<string, unknown>();
+// process.getBuiltinModule (Node >= 20.16, the engines field) loads a built-in synchronously on
+// first use. No top-level await and no import of a node: specifier here: bundlers (vite's worker
+// format 'iife' included) take this file as it is, and browsers never reach a Node module.
 if (isNode && typeof proc?.getBuiltinModule !== 'function') {
-  for (const name of BUILTINS) preloaded.set(name, await import(/* @vite-ignore */ name));
+  warnOnce(
+    'getBuiltinModule',
+    `Node ${proc?.versions?.node} lacks process.getBuiltinModule: convkit needs Node >= 20.16 for files, threads and the native backend`,
+  );
 }
 
 /** A Node built-in module, or null outside Node. Loaded on first use. */
 export function nodeBuiltin<K extends BuiltinName>(name: K): NodeBuiltins[K] | null {
   if (!isNode) return null;
-  const m = proc?.getBuiltinModule?.(name) ?? preloaded.get(name);
+  const m = proc?.getBuiltinModule?.(name);
   return (m ?? null) as NodeBuiltins[K] | null;
 }
 
-/** A Node built-in module, or an error naming the op that needs it when not running under Node. */
-export function requireNode<K extends BuiltinName>(name: K, op: string, need = 'this'): NodeBuiltins[K] {
+/**
+ * What a page or Web Worker uses instead of each Node-only function, by the name the function
+ * gives in its error ("<fn> needs Node's file system; in a browser use <alternative>").
+ */
+export const BROWSER_ALTERNATIVES: Readonly<Record<string, string>> = {
+  loadMnist: 'data.mnistFromBytes(images, labels) on fetched bytes or a File',
+  loadFashionMnist: 'data.fashionMnistFromBytes(images, labels) on fetched bytes or a File',
+  readIdx: 'data.parseIdx(bytes) on fetched bytes or a File',
+  loadCifar10: 'data.cifar10FromBytes(batches) on fetched bytes or a File',
+  loadCifar10Batch: 'data.cifar10FromBytes(batch) on fetched bytes or a File',
+  loadBreastCancer: 'data.parseSklearnCsv(text) on fetched text',
+  ImageFolder: 'data.imageFromBlob(blob) on fetched images or Files',
+  loadSafetensors: 'io.deserializeSafetensors(bytes) on fetched bytes or a File',
+  saveSafetensors: 'io.serializeSafetensors(tensors) and a Blob download',
+  atomicWriteFile: 'a Blob download of the bytes',
+  loadWeights: 'io.deserializeSafetensors(bytes) on fetched bytes and model.loadStateDict',
+  saveWeights: 'io.serializeSafetensors(model.stateDict()) and a Blob download',
+  CSVLogger: 'a callback that keeps the rows (callbacks: [{ onEpochEnd }])',
+  JSONLogger: 'JSONLogger with a function target instead of a file path',
+  'the CLI': 'the library API (convkit) in the page',
+  'the native backend': "the 'wasm' backend (chosen automatically in browsers)",
+};
+
+/**
+ * The error of a Node-only function called where there is no Node (a page, a Web Worker):
+ * "<op> needs Node's file system; in a browser use <alternative>". `alternative` defaults to
+ * the entry of BROWSER_ALTERNATIVES for `op`.
+ */
+export function nodeOnlyError(op: string, alternative = BROWSER_ALTERNATIVES[op], what = "Node's file system"): Error {
+  const alt = alternative ?? 'the functions that take bytes (fetch the file, or read a File, first)';
+  return new Error(`${op} needs ${what}; in a ${runtime === 'worker' ? 'Web Worker' : 'browser'} use ${alt}`);
+}
+
+/** A Node built-in module, or convkit's own error naming the op (see nodeOnlyError) when not running under Node. */
+export function requireNode<K extends BuiltinName>(name: K, op: string, alternative?: string): NodeBuiltins[K] {
   const m = nodeBuiltin(name);
-  if (!m) throw new Error(`${op}: ${need} needs Node.js (${name} is unavailable here)`);
+  if (!m)
+    throw nodeOnlyError(
+      op,
+      alternative,
+      name === 'node:fs' || name === 'node:fs/promises' ? "Node's file system" : `Node.js (${name})`,
+    );
   return m;
 }
 
-/** node:fs, or a clear error naming the op when not running under Node. */
-export function requireFs(op: string): typeof FsModule {
-  return requireNode('node:fs', op, 'writing files');
+/** node:fs, or convkit's own error naming the op when not running under Node. */
+export function requireFs(op: string, alternative?: string): typeof FsModule {
+  return requireNode('node:fs', op, alternative);
 }
 
 /** The Node modules the file loaders need. */
@@ -243,21 +271,19 @@ export interface NodeModules {
   module: typeof ModuleModule;
 }
 
-/** node:fs, node:fs/promises, node:path, node:zlib and node:module; rejects with a clear error outside Node. */
-export async function nodeModules(op: string): Promise<NodeModules> {
-  const need = 'reading files';
-  const hint = '; in a browser use the byte-level parsers instead';
-  try {
-    return {
-      fs: requireNode('node:fs', op, need),
-      fsp: requireNode('node:fs/promises', op, need),
-      path: requireNode('node:path', op, need),
-      zlib: requireNode('node:zlib', op, need),
-      module: requireNode('node:module', op, need),
-    };
-  } catch (e) {
-    throw new Error((e instanceof Error ? e.message : String(e)) + hint);
-  }
+/**
+ * node:fs, node:fs/promises, node:path, node:zlib and node:module; outside Node it rejects with
+ * "<op> needs Node's file system; in a browser use <alternative>" (see BROWSER_ALTERNATIVES).
+ */
+export async function nodeModules(op: string, alternative?: string): Promise<NodeModules> {
+  if (!isNode) throw nodeOnlyError(op, alternative);
+  return {
+    fs: requireNode('node:fs', op, alternative),
+    fsp: requireNode('node:fs/promises', op, alternative),
+    path: requireNode('node:path', op, alternative),
+    zlib: requireNode('node:zlib', op, alternative),
+    module: requireNode('node:module', op, alternative),
+  };
 }
 
 // ---- threads -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * unless `CONVKIT_BACKEND` or `setBackend()` says otherwise.
  */
 import type { Backend } from './backend.js';
-import { getenv } from '../platform.js';
+import { getenv, warnOnce } from '../platform.js';
 import { createJsBackend } from './js/index.js';
 import { completeBackend, type BackendImpl } from './kernels.js';
 import { wasmBackendCandidate } from './wasm/candidate.js';
@@ -88,10 +88,45 @@ export function getBackend(): Backend {
     const b = tryLoad(name);
     if (b) {
       current = b;
+      const wasmWhy = failures.get('wasm');
+      if (b.name === 'js' && wasmWhy !== undefined)
+        warnOnce(
+          'wasm-fallback',
+          `the wasm backend could not start (${wasmWhy}); using the slower 'js' backend (backendFailure('wasm') gives the reason)`,
+        );
       return b;
     }
   }
   throw new Error('no backend could be loaded');
+}
+
+/** What a backend may offer besides kernels for starting up and shutting down (the wasm backend has both). */
+interface Lifecycle {
+  ready?(): Promise<unknown>;
+  dispose?(): void;
+}
+
+/**
+ * Resolves with the backend every op uses once it has fully started: for 'wasm', once every
+ * worker thread started (or failed; the backend then runs on fewer threads). Nothing needs it:
+ * the backend starts by itself on the first op and threads join as they come up; await it
+ * before timing, or before reading the thread count.
+ */
+export async function ready(): Promise<Backend> {
+  const b = getBackend();
+  await (b as Backend & Lifecycle).ready?.();
+  return b;
+}
+
+/**
+ * Stops every loaded backend's worker threads and forgets the backends: the next op loads the
+ * backend again (new threads). Tensors made before stay readable. Use it when a page is done
+ * computing, e.g. before performance.measureUserAgentSpecificMemory(), which waits for threads.
+ */
+export function disposeBackend(): void {
+  for (const b of loaded.values()) (b as Backend & Lifecycle).dispose?.();
+  loaded.clear();
+  current = null;
 }
 
 /** Selects a backend by name ('js', 'wasm', 'native'); throws if it cannot load. */

@@ -7,7 +7,7 @@
  * resizing; PNG and JPEG encoding of a tensor, the format chosen from a file extension.
  */
 import { decode as decodePngRaw, encode as encodePngRaw, convertIndexedToRgb } from 'fast-png';
-import jpeg from 'jpeg-js';
+import * as jpeg from './generated/jpeg-js.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
 import { applyOrientation, scanJpeg } from './jpeg-markers.js';

@@ -59,6 +59,8 @@ test('the top level is the tensor core plus the namespaces', () => {
     'listBackends',
     'registerBackend',
     'backendFailure',
+    'ready',
+    'disposeBackend',
     'initWasmBackend',
   ];
   assert.deepEqual(Object.keys(convkit).sort(), [...core, ...NAMESPACES].sort());

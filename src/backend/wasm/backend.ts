@@ -45,7 +45,7 @@ import {
   type UnaryOp,
 } from '../ops.js';
 import { Arena } from './arena.js';
-import { compileModule, readWasmBytesSync } from './module.js';
+import { compileModule, embeddedWasmBytes } from './module.js';
 import { forceGc, isNode, sharedMemoryAvailable } from './platform.js';
 import { getenv, threadCount } from '../../platform.js';
 import { WorkerPool } from './pool.js';
@@ -116,7 +116,7 @@ export interface WasmBackendOptions {
   sharedMemory?: boolean;
   /** Most MiB of tensor storage kept in wasm memory (default CONVKIT_WASM_MEMORY_MB, else 512 in Node, 256 in browsers). */
   memoryBudgetMB?: number;
-  /** The module's bytes (default: read wasm/build/convkit.wasm synchronously, Node only). */
+  /** The module's bytes (default: the module embedded in convkit, built from wasm/build/convkit.wasm). */
   bytes?: Uint8Array;
   /** Tensors with fewer elements live on the JS heap (default 1024; 0 puts every tensor in wasm memory). */
   smallTensor?: number;
@@ -154,8 +154,15 @@ export interface WasmBackend extends Backend {
   memoryStats(): WasmMemoryStats;
   /** Why workers failed to start, if any did. */
   workerErrors(): readonly string[];
-  /** Stops the workers. */
+  /**
+   * Stops the worker threads (kernels then run on the calling thread; tensors and memory stay).
+   * Nothing starts them again but resume(). disposeBackend() calls it and forgets the backend.
+   */
   dispose(): void;
+  /** Stops the worker threads, as dispose(); resume() starts them again. */
+  pause(): void;
+  /** Starts the worker threads again after pause(); resolves with the thread count once they are up. */
+  resume(): Promise<number>;
 }
 
 function defaultBudgetMB(): number {
@@ -203,7 +210,7 @@ function contiguousStrides(shape: readonly number[]): number[] {
 /** Creates a wasm backend (synchronously; workers join as they start). */
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   if (typeof WebAssembly === 'undefined') throw new Error('wasm backend: WebAssembly is not available');
-  const bytes = opts.bytes ?? readWasmBytesSync();
+  const bytes = opts.bytes ?? embeddedWasmBytes();
   const wantThreads = threadCount('wasm backend', opts.threads, MAX_THREADS);
   const shared = opts.sharedMemory !== false && sharedMemoryAvailable();
   const { module, layout } = compileModule(bytes, shared);
@@ -231,10 +238,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const idxPtr = ctl + IDX_OFFSET;
   const js = createJsBackend();
 
-  const pool =
+  const startPool = (): WorkerPool | null =>
     shared && wantThreads > 1
       ? new WorkerPool({ module, memory, ctl, names: KERNELS, helpers: wantThreads - 1, source: opts.workerSource })
       : null;
+  let pool = startPool();
+  let stopping: Promise<void> = Promise.resolve();
+  let resuming: Promise<number> | null = null;
   const smallTensor = opts.smallTensor ?? SMALL_TENSOR;
   let threadLimit = wantThreads;
   const activeThreads = (): number => (pool ? Math.min(threadLimit, pool.helpers + 1) : 1);
@@ -368,7 +378,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     get threads() {
       return activeThreads();
     },
-    ready: () => (pool ? pool.ready().then(() => activeThreads()) : Promise.resolve(1)),
+    ready: () => resuming ?? (pool ? pool.ready().then(() => activeThreads()) : Promise.resolve(1)),
     setThreads(n: number) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`setThreads: expected a positive integer, got ${n}`);
       threadLimit = n;
@@ -383,7 +393,29 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       shared,
     }),
     workerErrors: () => pool?.errors ?? [],
-    dispose: () => pool?.stop(),
+    dispose: () => {
+      resuming = null;
+      if (!pool) return;
+      const p = pool;
+      pool = null;
+      p.stop();
+      stopping = p.stopped;
+    },
+    pause() {
+      impl.dispose();
+    },
+    resume() {
+      if (pool || !shared || wantThreads === 1) return impl.ready();
+      // the old threads must have ended before new ones share the control block
+      const r = stopping.then(() => {
+        if (resuming !== r) return activeThreads(); // paused again meanwhile
+        pool = startPool();
+        resuming = null;
+        return pool ? pool.ready().then(() => activeThreads()) : 1;
+      });
+      resuming = r;
+      return r;
+    },
 
     alloc(n: number): Float32Array {
       if (!shared || n < smallTensor || n === 0) return new Float32Array(n);

@@ -1,18 +1,20 @@
 /** Asynchronous set-up of the wasm backend for browsers (and Node when the module sits at a URL). */
 import { registerBackend, setBackend } from '../index.js';
 import { createWasmBackend, type WasmBackend, type WasmBackendOptions } from './backend.js';
-import { defaultWasmUrl, fetchWasmBytes } from './module.js';
+import { embeddedWasmBytes, fetchWasmBytes } from './module.js';
 
 /**
- * Fetches and compiles convkit.wasm, registers the backend as 'wasm', selects it, and resolves
- * with the selected wasm backend
- * once its workers are running (or failed to start, in which case it runs single-threaded).
+ * Selects the 'wasm' backend and resolves with it once its workers are running (or failed to
+ * start, in which case it runs single-threaded). Not needed: the wasm backend starts by itself
+ * on the first op. Useful to pass options (threads, memory budget) or a module of your own:
+ * `url` (e.g. the package's `convkit/wasm/convkit.wasm`, served by you) is fetched and
+ * compiled; without it the module embedded in convkit is used.
  */
 export async function initWasmBackend(
-  url: URL | string = defaultWasmUrl,
+  url?: URL | string,
   opts: Omit<WasmBackendOptions, 'bytes'> = {},
 ): Promise<WasmBackend> {
-  const bytes = await fetchWasmBytes(url);
+  const bytes = url === undefined ? embeddedWasmBytes() : await fetchWasmBytes(url);
   const backend = createWasmBackend({ ...opts, bytes });
   registerBackend({ name: 'wasm', priority: 10, load: () => backend });
   const selected = setBackend('wasm') as WasmBackend;

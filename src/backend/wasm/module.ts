@@ -1,32 +1,55 @@
 /**
  * Finding, compiling and adapting the kernel module wasm/build/convkit.wasm (built by
- * scripts/build-wasm.mjs). The same file serves Node and browsers, threaded or not: it is
- * built with a shared memory import, and when shared memory is unavailable the import's
- * "shared" flag is cleared in a copy of the bytes before compiling (the kernels use no
+ * scripts/build-wasm.mjs). The same bytes serve Node, pages and Web Workers, threaded or not:
+ * they are embedded in this package's JavaScript (generated/module-bytes.ts, base64, written by
+ * scripts/embed-wasm.mjs at build time), so that every bundler and a plain
+ * <script type="module"> get them with default settings and nothing is fetched at run time.
+ * The module is built with a shared memory import; when shared memory is unavailable the
+ * import's "shared" flag is cleared in a copy of the bytes before compiling (the kernels use no
  * atomic instructions, so the module validates either way).
  */
+import { WASM_BASE64, WASM_BYTE_LENGTH } from './generated/module-bytes.js';
 import { nodeFs } from './platform.js';
 
-/** Where the built module lies, relative to this file in src/ and in dist/ alike. */
-export const defaultWasmUrl = new URL('../../../wasm/build/convkit.wasm', import.meta.url);
+let embedded: Uint8Array | null = null;
 
-/** Reads the module's bytes synchronously (Node only). */
-export function readWasmBytesSync(url: URL = defaultWasmUrl): Uint8Array {
-  if (!nodeFs) throw new Error('wasm backend: synchronous loading needs Node; call initWasmBackend() in browsers');
+/** The embedded convkit.wasm (decoded once; callers must not modify it). */
+export function embeddedWasmBytes(): Uint8Array {
+  if (embedded) return embedded;
+  const text = atob(WASM_BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  if (bytes.length !== WASM_BYTE_LENGTH)
+    throw new Error(
+      `wasm backend: the embedded module has ${bytes.length} bytes, expected ${WASM_BYTE_LENGTH} (rebuild: npm run build)`,
+    );
+  embedded = bytes;
+  return bytes;
+}
+
+/** Reads a module's bytes from a file: URL synchronously (Node only). */
+export function readWasmBytesSync(url: URL): Uint8Array {
+  if (!nodeFs)
+    throw new Error(`wasm backend: reading ${url.href} needs Node's file system; in a browser pass an http(s) URL`);
   try {
     return nodeFs.readFileSync(url);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`wasm backend: cannot read ${url.pathname} (run "npm run build" to build it): ${why}`);
+    throw new Error(`wasm backend: cannot read ${url.pathname}: ${why}`);
   }
 }
 
-/** Fetches the module's bytes (browsers, or Node with a URL). */
-export async function fetchWasmBytes(url: URL | string = defaultWasmUrl): Promise<Uint8Array> {
-  const u =
-    typeof url === 'string'
-      ? new URL(url, (globalThis as { location?: { href: string } }).location?.href ?? defaultWasmUrl)
-      : url;
+/** Fetches a module's bytes (an http(s) URL, or a file: URL in Node); a relative string is resolved against the page. */
+export async function fetchWasmBytes(url: URL | string): Promise<Uint8Array> {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  let u: URL;
+  try {
+    u = typeof url === 'string' ? new URL(url, base) : url;
+  } catch {
+    throw new Error(
+      `wasm backend: cannot resolve the module URL '${String(url)}'${base ? '' : ' (no page to resolve it against: pass an absolute URL)'}`,
+    );
+  }
   if (u.protocol === 'file:') return readWasmBytesSync(u);
   const res = await fetch(u);
   if (!res.ok) throw new Error(`wasm backend: fetching ${u.href} failed with HTTP ${res.status}`);

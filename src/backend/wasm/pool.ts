@@ -108,6 +108,9 @@ export class WorkerPool {
   constructor(private readonly opts: PoolOptions) {
     this.I = new Int32Array(opts.memory.buffer, opts.ctl, 64);
     this.A = new Float64Array(opts.memory.buffer, opts.ctl + ARGS_OFFSET, MAX_ARGS);
+    // a pool restarted on the same control block (resume after pause) starts from no helpers
+    Atomics.store(this.I, STOP, 0);
+    Atomics.store(this.I, READY, 0);
     // Node's main thread may block in Atomics.wait; a browser's main thread may not.
     this.canBlock = isNode || typeof (globalThis as { document?: unknown }).document === 'undefined';
     let settle!: (n: number) => void;
@@ -210,12 +213,27 @@ export class WorkerPool {
       throw new Error(`wasm backend: a worker failed while running ${this.opts.names[fn]}`);
   }
 
-  /** Stops the workers. */
+  /**
+   * Stops the workers and terminates their threads (a page's memory measurement, e.g.
+   * performance.measureUserAgentSpecificMemory(), can then complete). Kernels already running
+   * have finished: run() returns only when every share is done. Afterwards `helpers` is 0.
+   */
   stop(): void {
     Atomics.store(this.I, STOP, 1);
+    Atomics.store(this.I, READY, 0);
     Atomics.add(this.I, JOB, 1);
     Atomics.notify(this.I, JOB);
-    for (const w of this.workers) void w.terminate();
+    const ended = this.workers.map((w) => Promise.resolve(w.terminate()).then(() => undefined));
+    this.stopped = Promise.all(ended).then(() => undefined);
     this.workers.length = 0;
   }
+
+  /** Same as stop(): ends every worker thread; resolves once every thread has ended. */
+  terminate(): Promise<void> {
+    this.stop();
+    return this.stopped;
+  }
+
+  /** Resolves once the threads of a stopped pool have ended (at once if it was never stopped). */
+  stopped: Promise<void> = Promise.resolve();
 }
