@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `convkit` command line: train, eval, predict, summary, info, visualize, filter. Each subcommand parses its
+ * The `convkit` command line: train, eval, predict, summary, info, visualize, filter, export. Each subcommand parses its
  * own options with node:util parseArgs; errors print one line on stderr (exit 1, or 2 for
  * usage mistakes).
  */
 import { evalCommand, EVAL_USAGE } from './commands/eval.js';
+import { exportCommand, EXPORT_USAGE } from './commands/export.js';
 import { filterCommand, FILTER_USAGE } from './commands/filter.js';
 import { infoCommand, INFO_USAGE, packageVersion } from './commands/info.js';
 import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
@@ -28,6 +29,7 @@ commands:
   info      version, Node, and the compute backends available here
   visualize a CNN's filters, feature maps and saliency map for an image
   filter    apply a classic image kernel (blur, edges, Sobel, sharpen) to an image
+  export    a model for PyTorch (model.py + weights, DDP training) or ONNX (serving)
 
 models (--model):
 ${modelList('  ')}
@@ -41,7 +43,8 @@ examples:
   convkit predict digit.png --weights lenet5-mnist.safetensors
   convkit summary --model keras-fashion
   convkit visualize --weights lenet5-mnist.safetensors --image digit.png --out vis/
-  convkit filter photo.png --kernel sobel-x --out edges.png`;
+  convkit filter photo.png --kernel sobel-x --out edges.png
+  convkit export --weights lenet5-mnist.safetensors --format pytorch --out cluster/`;
 
 const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = {
   train: [trainCommand, TRAIN_USAGE],
@@ -51,6 +54,7 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   info: [infoCommand, INFO_USAGE],
   visualize: [visualizeCommand, VISUALIZE_USAGE],
   filter: [filterCommand, FILTER_USAGE],
+  export: [exportCommand, EXPORT_USAGE],
 };
 
 /** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
