@@ -17,7 +17,7 @@ import { runCli, tempDir } from '../cli/run-cli.js';
 const PYTHON = '/usr/bin/python3';
 const dir = tempDir(after, 'convkit-pth-torch-');
 
-const PY = String.raw`
+const PY = `
 import json, sys, torch, torchvision
 out = sys.argv[1]
 lenet_shapes = json.loads(sys.argv[2])
