@@ -40,6 +40,9 @@ const ITEM_SIZE: Partial<Record<number, number>> = {
 
 const FLOAT_TYPES = new Set<number>([DT.FLOAT, DT.DOUBLE, DT.FLOAT16, DT.BFLOAT16]);
 
+/** Whether typed arrays are little-endian here (raw_data is), so FLOAT / INT32 bytes copy as they are. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** The name of an ONNX data type code (for error messages). */
 export function dataTypeName(code: number): string {
   return DT[code] ?? `unknown data type ${code}`;
@@ -192,6 +195,12 @@ export function protoToTensor(proto: TensorProto): Tensor {
       throw new RangeError(`${where}: raw_data is ${proto.rawData.length} bytes, dims need ${size * itemSize}`);
     checkAllocation(`TensorProto ${label}`, shape);
     const raw = proto.rawData;
+    if (LITTLE_ENDIAN && (type === DT.FLOAT || type === DT.INT32)) {
+      // the stored bytes are the values: one copy (a 500 MB VGG reads in a fraction of a second)
+      const out = type === DT.FLOAT ? new Float32Array(size) : new Int32Array(size);
+      new Uint8Array(out.buffer).set(raw);
+      return new Tensor(out, shape);
+    }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const out = isFloat ? new Float32Array(size) : new Int32Array(size);
     for (let i = 0; i < size; i++) out[i] = readRaw(view, type, i * itemSize, label);
