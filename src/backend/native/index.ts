@@ -5,6 +5,7 @@
  * and geometry travel through one shared Float64Array so a call costs ~100 ns of overhead.
  */
 import { getenv, nodeBuiltin, threadCount } from '../../platform.js';
+import { packageFileUrl } from '../../platform-files.js';
 import type { Backend } from '../backend.js';
 import { completeBackend, type BackendImpl } from '../kernels.js';
 import { bindNativeKernels, type NativeKernelExports } from '../generated/bindings.js';
@@ -43,10 +44,9 @@ const binaryCode = opCodes(BINARY_OPS);
 export function nativeAddonPath(): string {
   const env = getenv('CONVKIT_NATIVE_PATH');
   if (env !== undefined) return env;
-  // this file is src/backend/native/index.ts (tsx) or dist/backend/native/index.js: 3 levels below the root
   const url = nodeBuiltin('node:url');
   if (!url) throw new Error('the native backend needs Node.js');
-  return url.fileURLToPath(new URL('../../../native/build/convkit.node', import.meta.url));
+  return url.fileURLToPath(packageFileUrl('native/build/convkit.node'));
 }
 
 /**
@@ -85,7 +85,7 @@ export function loadNativeAddon(): NativeAddon {
   const path = nativeAddonPath();
   let mod: NativeAddon;
   try {
-    mod = nodeModule.createRequire(import.meta.url)(path) as NativeAddon;
+    mod = nodeModule.createRequire(packageFileUrl('package.json'))(path) as NativeAddon;
   } catch (e) {
     const buildFailure = nativeBuildFailure(path);
     if (buildFailure)
