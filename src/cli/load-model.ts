@@ -2,11 +2,14 @@
  * Rebuilding a model from a weights file: the step `eval`, `predict` and `visualize` share.
  * Every tensor is checked before it is used: its stored dtype must suit the parameter (float
  * bytes labelled I32 are refused) and its values must be finite (NaN or Infinity weights from a
- * diverged run would only ever predict NaN), with errors that name the file and the key.
+ * diverged run would only ever predict NaN), with errors that name the file and the key. Files
+ * saved by convkit 0.1 (pre-PyTorch names) are renamed first, with a note.
  */
-import { loadSafetensors, type SafetensorsContents, type SafetensorsDType } from '../io/safetensors.js';
+import type { SafetensorsContents, SafetensorsDType } from '../io/safetensors.js';
+import { loadWeightsFile } from '../io/pytorch/weights-file.js';
 import { createModel, type ModelOptions } from '../models/registry.js';
 import type { Module } from '../nn/module.js';
+import { legacyNamesNote, renameLegacyKeys } from '../nn/legacy-names.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { modelTensors } from '../train/checkpoint.js';
 import { usage } from './options.js';
@@ -16,7 +19,7 @@ const FLOAT_DTYPES: readonly SafetensorsDType[] = ['F32', 'F64', 'F16', 'BF16'];
 
 /** The safetensors metadata (string pairs) stored in a weights file. */
 export async function readWeightsMetadata(path: string): Promise<Record<string, string>> {
-  return (await loadSafetensors(path)).metadata;
+  return (await loadWeightsFile(path)).metadata; // safetensors or a PyTorch .pth (no metadata)
 }
 
 /** The WeightsInfo of a file written by `convkit train` (clear error for other files). */
@@ -66,6 +69,29 @@ export function checkWeightsTensors(path: string, file: SafetensorsContents, own
 }
 
 /**
+ * The file's tensors under PyTorch's names: a file saved by convkit 0.1 (`runningMean`, ResNet
+ * `body.N`, ...) is renamed through src/nn/legacy-names.ts, with a note on stderr naming the file
+ * and how to re-save it. Files with current names are returned as they are.
+ */
+export function withCurrentNames(
+  path: string,
+  file: SafetensorsContents,
+  own: Map<string, Tensor>,
+): SafetensorsContents {
+  const legacy = renameLegacyKeys(new Map(Object.entries(file.tensors)), own);
+  if (!legacy) return file;
+  const tensors: Record<string, Tensor> = {};
+  const dtypes: Record<string, SafetensorsDType> = { ...file.dtypes };
+  for (const [k, t] of legacy.dict) tensors[k] = t;
+  for (const [from, to] of legacy.renamed) {
+    dtypes[to] = file.dtypes[from];
+    delete dtypes[from];
+  }
+  process.stderr.write(`note: ${legacyNamesNote(path, legacy.renamed.length)}\n`);
+  return { ...file, tensors, dtypes };
+}
+
+/**
  * Creates the registered model `name` sized by `dims` and loads the weights at `path` into it,
  * after checkWeightsTensors; with `asUsage` an unknown name or unfitting shape (RangeError) is
  * reported as a UsageError.
@@ -78,7 +104,7 @@ export async function modelWithWeights(
 ): Promise<Module> {
   const make = (): Module => createModel(name, { inputShape: dims.inputShape, numClasses: dims.numClasses });
   const model = asUsage ? usage(make) : make();
-  const file = await loadSafetensors(path);
+  const file = withCurrentNames(path, await loadWeightsFile(path), model.stateDict());
   checkWeightsTensors(path, file, model.stateDict());
   try {
     model.loadStateDict(modelTensors(new Map(Object.entries(file.tensors))));

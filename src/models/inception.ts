@@ -14,7 +14,7 @@ import { Conv2d } from '../nn/layers/conv.js';
 import { BatchNorm2d } from '../nn/layers/normalization.js';
 import { ReLU } from '../nn/layers/activation.js';
 import { MaxPool2d } from '../nn/layers/pooling.js';
-import { Concat } from '../nn/layers/containers.js';
+import { concat } from '../tensor/ops/shape.js';
 import { checkPositiveInt } from './layer-plan.js';
 
 /** Options of BasicConv2d. */
@@ -67,10 +67,23 @@ export interface InceptionOptions {
   branch5Kernel?: 3 | 5;
 }
 
-/** The inception block: Concat of the 1x1, 3x3, 5x5 and pool-projection branches (channels add up). */
-export class InceptionModule extends Concat {
+/**
+ * The inception block: the 1x1, 3x3, 5x5 and pool-projection branches on the same input,
+ * concatenated along channels. Module paths as torchvision's Inception: `branch1` (BasicConv2d),
+ * `branch2` and `branch3` (Sequential of two BasicConv2d: `branch2.0`, `branch2.1`), `branch4`
+ * (Sequential(MaxPool2d, BasicConv2d): `branch4.1`).
+ */
+export class InceptionModule extends Module {
   /** Channels of the concatenated output: c1x1 + c3x3 + c5x5 + poolProj. */
   readonly outChannels: number;
+  /** 1x1 conv. */
+  branch1: BasicConv2d;
+  /** 1x1 reduce → 3x3 conv. */
+  branch2: Sequential;
+  /** 1x1 reduce → "5x5" conv (3x3 in torchvision). */
+  branch3: Sequential;
+  /** 3x3 max pool (stride 1) → 1x1 projection. */
+  branch4: Sequential;
 
   /** inception(3a) is `new InceptionModule(192, 64, 96, 128, 16, 32, 32)`. */
   constructor(
@@ -83,6 +96,7 @@ export class InceptionModule extends Concat {
     poolProj: number,
     { batchNorm = true, branch5Kernel = 5 }: InceptionOptions = {},
   ) {
+    super();
     const args: [string, number][] = [
       ['inChannels', inChannels],
       ['c1x1', c1x1],
@@ -96,34 +110,46 @@ export class InceptionModule extends Concat {
     if (branch5Kernel !== 3 && branch5Kernel !== 5)
       throw new RangeError(`InceptionModule: branch5Kernel must be 3 or 5, got ${String(branch5Kernel)}`);
     const o = { batchNorm };
-    super(
-      [
-        new BasicConv2d(inChannels, c1x1, 1, o),
-        new Sequential(
-          new BasicConv2d(inChannels, c3x3reduce, 1, o),
-          new BasicConv2d(c3x3reduce, c3x3, 3, { ...o, padding: 1 }),
-        ),
-        new Sequential(
-          new BasicConv2d(inChannels, c5x5reduce, 1, o),
-          new BasicConv2d(c5x5reduce, c5x5, branch5Kernel, { ...o, padding: (branch5Kernel - 1) / 2 }),
-        ),
-        new Sequential(
-          new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }),
-          new BasicConv2d(inChannels, poolProj, 1, o),
-        ),
-      ],
-      1,
+    this.branch1 = this.registerModule('branch1', new BasicConv2d(inChannels, c1x1, 1, o));
+    this.branch2 = this.registerModule(
+      'branch2',
+      new Sequential(
+        new BasicConv2d(inChannels, c3x3reduce, 1, o),
+        new BasicConv2d(c3x3reduce, c3x3, 3, { ...o, padding: 1 }),
+      ),
+    );
+    this.branch3 = this.registerModule(
+      'branch3',
+      new Sequential(
+        new BasicConv2d(inChannels, c5x5reduce, 1, o),
+        new BasicConv2d(c5x5reduce, c5x5, branch5Kernel, { ...o, padding: (branch5Kernel - 1) / 2 }),
+      ),
+    );
+    this.branch4 = this.registerModule(
+      'branch4',
+      new Sequential(
+        new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }),
+        new BasicConv2d(inChannels, poolProj, 1, o),
+      ),
     );
     this.outChannels = c1x1 + c3x3 + c5x5 + poolProj;
   }
 
+  /** The i-th branch (0 → branch1, ..., 3 → branch4; negative counts from the end). */
+  at(i: number): Module {
+    const k = i < 0 ? i + 4 : i;
+    if (!Number.isInteger(k) || k < 0 || k > 3)
+      throw new RangeError(`InceptionModule.at: index ${i} is out of range for 4 branches`);
+    return [this.branch1, this.branch2, this.branch3, this.branch4][k];
+  }
+
   /** Checks the input's channels, then concatenates the four branches. */
-  override forward(x: Tensor): Tensor {
+  forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
       throw new RangeError(
         `InceptionModule: expected input (N, ${this.inChannels}, H, W), got [${x.shape.join(', ')}]`,
       );
     }
-    return super.forward(x);
+    return concat([this.branch1.call(x), this.branch2.call(x), this.branch3.call(x), this.branch4.call(x)], 1);
   }
 }

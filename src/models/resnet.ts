@@ -1,13 +1,16 @@
 /**
- * ResNet (He et al. 2016): stacks of residual blocks y = ReLU(F(x) + shortcut(x)), built on
- * `Residual`. `BasicBlock` (two 3x3 convs) makes resnet18/34, `Bottleneck` (1x1 reduce → 3x3 →
+ * ResNet (He et al. 2016): stacks of residual blocks y = ReLU(F(x) + shortcut(x)).
+ * `BasicBlock` (two 3x3 convs) makes resnet18/34, `Bottleneck` (1x1 reduce → 3x3 →
  * 1x1 expand x4, stride on the 3x3 as torchvision's v1.5) makes resnet50. When a block changes
  * the resolution or width, the shortcut is a strided 1x1 conv + BatchNorm projection.
- * ImageNet models follow torchvision (stem 7x7/2 conv + 3x3/2 max pool, names conv1, bn1,
- * layer1..4, fc; He-normal fan-out conv init): resnet18 11,689,512, resnet34 21,797,672,
- * resnet50 25,557,032 parameters at 1000 classes. `resnetCifar` is the paper's 6n+2-layer
+ * ImageNet models follow torchvision, module paths included (stem 7x7/2 conv + 3x3/2 max pool;
+ * `conv1`, `bn1`, `layer1.0.conv1`, `layer1.0.bn1`, ..., `layer2.0.downsample.0/1`, `fc`, so a
+ * torchvision state dict loads strictly; He-normal fan-out conv init): resnet18 11,689,512,
+ * resnet34 21,797,672, resnet50 25,557,032 parameters at 1000 classes. `resnetCifar` is the paper's 6n+2-layer
  * network for 32x32 images (3x3 stem, 16-32-64 channels, no max pool); resnet20 with the
  * paper's parameter-free shortcut (option A: subsample, zero-pad channels) has 269,722 parameters.
+ * The CIFAR networks use the same names as a PyTorch port would (torchvision's blocks and stem:
+ * `conv1`, `bn1`, `layer1.0.conv1`, ..., `layerN.0.downsample` for the shortcut, `fc`).
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { pad } from '../tensor/ops/shape.js';
@@ -17,7 +20,6 @@ import { BatchNorm2d } from '../nn/layers/normalization.js';
 import { ReLU } from '../nn/layers/activation.js';
 import { Linear } from '../nn/layers/linear.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/layers/pooling.js';
-import { Residual } from '../nn/layers/containers.js';
 import { kaimingNormal_ } from '../nn/init.js';
 import { checkInit, checkPositiveInt, type ZooInit } from './layer-plan.js';
 
@@ -62,10 +64,36 @@ function projection(inC: number, outC: number, stride: number, type: ShortcutTyp
     : new Sequential(conv1x1(inC, outC, stride), new BatchNorm2d(outC));
 }
 
-/** ResNet's basic block: body conv3x3(stride) → BN → ReLU → conv3x3 → BN; output `planes` channels. */
-export class BasicBlock extends Residual {
+/** Adds the shortcut (identity when null) to a block's output and applies the final ReLU. */
+function addShortcut(op: string, x: Tensor, out: Tensor, downsample: Module | null, relu: ReLU): Tensor {
+  const identity = downsample ? downsample.call(x) : x;
+  if (out.ndim !== identity.ndim || out.shape.some((d, i) => d !== identity.shape[i])) {
+    throw new RangeError(
+      `${op}: block output [${out.shape.join(', ')}] and shortcut [${identity.shape.join(', ')}] differ (input [${x.shape.join(', ')}])`,
+    );
+  }
+  return relu.call(out.add(identity));
+}
+
+/**
+ * ResNet's basic block, as torchvision's: conv1 (3x3, stride) → bn1 → relu → conv2 (3x3) → bn2,
+ * plus the shortcut (`downsample`, or the identity), then relu; output `planes` channels.
+ */
+export class BasicBlock extends Module {
   /** Output channels per `planes` (1). */
   static readonly expansion = 1;
+  /** First 3x3 convolution (carries the stride). */
+  conv1: Conv2d;
+  /** Batch norm after conv1. */
+  bn1: BatchNorm2d;
+  /** The ReLU (after bn1 and after the sum). */
+  relu: ReLU;
+  /** Second 3x3 convolution. */
+  conv2: Conv2d;
+  /** Batch norm after conv2. */
+  bn2: BatchNorm2d;
+  /** The shortcut's projection (Sequential(conv1x1, BatchNorm2d), or PadShortcut), or null for the identity. */
+  downsample: Module | null;
 
   /** A block from inPlanes to planes channels; stride 2 halves H and W (the shortcut then projects). */
   constructor(
@@ -74,26 +102,49 @@ export class BasicBlock extends Residual {
     readonly stride = 1,
     shortcut: ShortcutType = 'B',
   ) {
+    super();
     checkPositiveInt('BasicBlock', 'inPlanes', inPlanes);
     checkPositiveInt('BasicBlock', 'planes', planes);
     checkPositiveInt('BasicBlock', 'stride', stride);
-    super(
-      new Sequential(
-        conv3x3(inPlanes, planes, stride),
-        new BatchNorm2d(planes),
-        new ReLU(),
-        conv3x3(planes, planes),
-        new BatchNorm2d(planes),
-      ),
-      { shortcut: projection(inPlanes, planes, stride, shortcut), activation: new ReLU() },
-    );
+    this.conv1 = this.registerModule('conv1', conv3x3(inPlanes, planes, stride));
+    this.bn1 = this.registerModule('bn1', new BatchNorm2d(planes));
+    this.relu = this.registerModule('relu', new ReLU());
+    this.conv2 = this.registerModule('conv2', conv3x3(planes, planes));
+    this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes));
+    this.downsample = this.registerModule('downsample', projection(inPlanes, planes, stride, shortcut));
+  }
+
+  /** relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)). */
+  forward(x: Tensor): Tensor {
+    const h = this.relu.call(this.bn1.call(this.conv1.call(x)));
+    return addShortcut('BasicBlock', x, this.bn2.call(this.conv2.call(h)), this.downsample, this.relu);
   }
 }
 
-/** ResNet's bottleneck block: 1x1 → 3x3(stride) → 1x1 to 4·planes channels, BN after each, ReLU between. */
-export class Bottleneck extends Residual {
+/**
+ * ResNet's bottleneck block, as torchvision's (v1.5, stride on the 3x3): conv1 (1x1) → bn1 →
+ * relu → conv2 (3x3, stride) → bn2 → relu → conv3 (1x1, 4·planes) → bn3, plus the shortcut
+ * (`downsample`, or the identity), then relu.
+ */
+export class Bottleneck extends Module {
   /** Output channels per `planes` (4). */
   static readonly expansion = 4;
+  /** 1x1 reduction. */
+  conv1: Conv2d;
+  /** Batch norm after conv1. */
+  bn1: BatchNorm2d;
+  /** 3x3 convolution (carries the stride). */
+  conv2: Conv2d;
+  /** Batch norm after conv2. */
+  bn2: BatchNorm2d;
+  /** 1x1 expansion to 4·planes. */
+  conv3: Conv2d;
+  /** Batch norm after conv3. */
+  bn3: BatchNorm2d;
+  /** The ReLU (between the convs and after the sum). */
+  relu: ReLU;
+  /** The shortcut's projection Sequential(conv1x1, BatchNorm2d), or null for the identity. */
+  downsample: Module | null;
 
   /** A block from inPlanes to 4·planes channels. */
   constructor(
@@ -101,23 +152,26 @@ export class Bottleneck extends Residual {
     readonly planes: number,
     readonly stride = 1,
   ) {
+    super();
     checkPositiveInt('Bottleneck', 'inPlanes', inPlanes);
     checkPositiveInt('Bottleneck', 'planes', planes);
     checkPositiveInt('Bottleneck', 'stride', stride);
-    const out = planes * 4;
-    super(
-      new Sequential(
-        conv1x1(inPlanes, planes),
-        new BatchNorm2d(planes),
-        new ReLU(),
-        conv3x3(planes, planes, stride),
-        new BatchNorm2d(planes),
-        new ReLU(),
-        conv1x1(planes, out),
-        new BatchNorm2d(out),
-      ),
-      { shortcut: projection(inPlanes, out, stride, 'B'), activation: new ReLU() },
-    );
+    const out = planes * Bottleneck.expansion;
+    this.conv1 = this.registerModule('conv1', conv1x1(inPlanes, planes));
+    this.bn1 = this.registerModule('bn1', new BatchNorm2d(planes));
+    this.conv2 = this.registerModule('conv2', conv3x3(planes, planes, stride));
+    this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes));
+    this.conv3 = this.registerModule('conv3', conv1x1(planes, out));
+    this.bn3 = this.registerModule('bn3', new BatchNorm2d(out));
+    this.relu = this.registerModule('relu', new ReLU());
+    this.downsample = this.registerModule('downsample', projection(inPlanes, out, stride, 'B'));
+  }
+
+  /** relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x)). */
+  forward(x: Tensor): Tensor {
+    let h = this.relu.call(this.bn1.call(this.conv1.call(x)));
+    h = this.relu.call(this.bn2.call(this.conv2.call(h)));
+    return addShortcut('Bottleneck', x, this.bn3.call(this.conv3.call(h)), this.downsample, this.relu);
   }
 }
 

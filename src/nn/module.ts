@@ -13,6 +13,7 @@ import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { expectTensor } from '../tensor/ops/check.js';
 import { toStateDict, type StateDict, type StateDictLike } from '../tensor/state-dict.js';
+import { renameLegacyKeys, warnLegacyNames } from './legacy-names.js';
 
 export type { StateDict, StateDictLike } from '../tensor/state-dict.js';
 
@@ -20,12 +21,41 @@ export type { StateDict, StateDictLike } from '../tensor/state-dict.js';
 export interface LoadStateDictOptions {
   /** Throw when keys are missing or unexpected (default true). Shape mismatches always throw. */
   strict?: boolean;
+  /**
+   * Map the keys convkit 0.1 saved (`runningMean`, ResNet `body.N`/`shortcut`, GoogLeNet
+   * `inception3a.N`) to PyTorch's names when the dict uses them (default true; see legacy-names.ts).
+   */
+  legacyNames?: boolean;
 }
 
 /** What `loadStateDict` reports (with strict=false, the keys it skipped). */
 export interface LoadStateDictResult {
+  /** The module's keys the dict lacks. */
   missingKeys: string[];
+  /** The dict's keys the module lacks. */
   unexpectedKeys: string[];
+  /** Keys renamed from convkit 0.1's names, [old, new] (empty for a dict with PyTorch's names). */
+  legacyRenamed: [string, string][];
+}
+
+/** How many keys an error message lists before it says how many more there are. */
+const KEYS_SHOWN = 10;
+
+/** `N label keys: a, b, c, ... and M more` (at most KEYS_SHOWN names). */
+function keyList(label: string, keys: readonly string[]): string {
+  const more = keys.length > KEYS_SHOWN ? `, ... and ${keys.length - KEYS_SHOWN} more` : '';
+  return `${keys.length} ${label} key${keys.length === 1 ? '' : 's'}: ${keys.slice(0, KEYS_SHOWN).join(', ')}${more}`;
+}
+
+/** A hint when every unexpected key is a missing one behind the same extra first segment (`module.` of DDP). */
+function prefixHint(missing: readonly string[], unexpected: readonly string[]): string | null {
+  if (missing.length === 0 || unexpected.length === 0) return null;
+  const dot = unexpected[0].indexOf('.');
+  if (dot <= 0) return null;
+  const prefix = unexpected[0].slice(0, dot + 1);
+  const want = new Set(missing);
+  if (!unexpected.every((k) => k.startsWith(prefix) && want.has(k.slice(prefix.length)))) return null;
+  return `every unexpected key is a missing key with the prefix '${prefix}' (as DataParallel/DDP saves): strip that prefix from the keys`;
 }
 
 /** A hook run after a module's forward: receives the module, its inputs and its output. */
@@ -357,41 +387,60 @@ export abstract class Module {
   }
 
   /**
-   * Copies values from a state dict (a StateDict Map or a plain record) into this module's parameters and
-   * buffers in place. Shape mismatches always throw; missing or unexpected keys throw when
-   * strict (default) and are returned otherwise.
+   * Copies values from a state dict (a StateDict Map or a plain record) into this module's
+   * parameters and buffers in place. Keys are PyTorch's (`layer1.0.bn1.running_mean`); a dict
+   * saved by convkit 0.1 is renamed first (one console warning per process; see legacy-names.ts).
+   * Shape and dtype mismatches always throw; missing or unexpected keys throw when strict
+   * (default) and are returned otherwise. Errors give counts and the first keys of each kind.
    */
-  loadStateDict(dict: StateDictLike, { strict = true }: LoadStateDictOptions = {}): LoadStateDictResult {
-    const src = toStateDict(`${this.typeName}.loadStateDict`, dict);
+  loadStateDict(
+    dict: StateDictLike,
+    { strict = true, legacyNames = true }: LoadStateDictOptions = {},
+  ): LoadStateDictResult {
+    let src = toStateDict(`${this.typeName}.loadStateDict`, dict);
     const own = this.stateDict();
+    const legacy = legacyNames ? renameLegacyKeys(src, own) : null;
+    if (legacy) src = legacy.dict;
     const missingKeys = [...own.keys()].filter((k) => !src.has(k));
     const unexpectedKeys = [...src.keys()].filter((k) => !own.has(k));
     const errors: string[] = [];
-    if (strict && missingKeys.length > 0) errors.push(`missing keys: ${missingKeys.join(', ')}`);
-    if (strict && unexpectedKeys.length > 0) errors.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    if (strict && missingKeys.length > 0) errors.push(keyList('missing', missingKeys));
+    if (strict && unexpectedKeys.length > 0) errors.push(keyList('unexpected', unexpectedKeys));
+    const mismatches: string[] = [];
     for (const [k, dst] of own) {
       const s = src.get(k);
       if (s === undefined) continue;
       if (!(s instanceof Tensor)) {
-        errors.push(`'${k}' is not a Tensor`);
+        mismatches.push(`'${k}' is not a Tensor`);
         continue;
       }
       if (s.shape.length !== dst.shape.length || s.shape.some((d, i) => d !== dst.shape[i])) {
-        errors.push(`size mismatch for '${k}': checkpoint has shape ${fmt(s.shape)}, model has ${fmt(dst.shape)}`);
+        mismatches.push(`size mismatch for '${k}': checkpoint has shape ${fmt(s.shape)}, model has ${fmt(dst.shape)}`);
       } else if (s.dtype !== dst.dtype) {
-        errors.push(
+        mismatches.push(
           `dtype mismatch for '${k}': checkpoint has ${s.dtype}, model has ${dst.dtype} (convert it with ${dst.dtype === 'float32' ? '.float()' : '.int()'} if that is intended)`,
         );
       }
     }
-    if (errors.length > 0) throw new Error(`${this.typeName}.loadStateDict: ${errors.join('; ')}`);
+    if (mismatches.length > 0) {
+      const more = mismatches.length > KEYS_SHOWN ? `; ... and ${mismatches.length - KEYS_SHOWN} more` : '';
+      errors.push(
+        `${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'}: ${mismatches.slice(0, KEYS_SHOWN).join('; ')}${more}`,
+      );
+    }
+    if (errors.length > 0) {
+      const hint = strict ? prefixHint(missingKeys, unexpectedKeys) : null;
+      if (hint) errors.push(hint);
+      throw new Error(`${this.typeName}.loadStateDict: ${errors.join('; ')}`);
+    }
     noGrad(() => {
       for (const [k, dst] of own) {
         const s = src.get(k);
         if (s) dst.data.set(s.data);
       }
     });
-    return { missingKeys, unexpectedKeys };
+    if (legacy) warnLegacyNames(`the state dict loaded into ${this.typeName}`, legacy.renamed.length);
+    return { missingKeys, unexpectedKeys, legacyRenamed: legacy ? legacy.renamed : [] };
   }
 
   // ---- printing ----

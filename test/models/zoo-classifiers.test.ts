@@ -172,6 +172,12 @@ test('InceptionModule: inception (3a) maps 192 channels to 256 at 28x28', () => 
 test('InceptionModule: branch outputs are concatenated in order and gradients reach every branch', () => {
   manualSeed(4);
   const m = new InceptionModule(6, 3, 2, 4, 2, 5, 2);
+  // torchvision's Inception names: branch1, branch2.0/1, branch3.0/1, branch4.1 (after the pool)
+  assert.deepEqual(
+    [...m.namedChildren()].map(([n]) => n),
+    ['branch1', 'branch2', 'branch3', 'branch4'],
+  );
+  assert.ok(m.stateDict().has('branch2.1.conv.weight') && m.stateDict().has('branch4.1.bn.running_mean'));
   const x = randn([2, 6, 5, 5]).requiresGrad_(true);
   const y = m.call(x);
   assert.deepEqual(y.shape, [2, 14, 5, 5]);
@@ -263,7 +269,8 @@ test('resnet18 / resnet50: torchvision 11,689,512 and 25,557,032 parameters; sta
   // init 'default' keeps the layers' own initialisation: the He-normal re-draw would double the cost
   const r18 = resnet18({ init: 'default' });
   assert.equal(r18.numParameters(), 11_689_512);
-  assert.ok(r18.stateDict().has('layer4.1.body.0.weight') && r18.stateDict().has('fc.weight'));
+  assert.ok(r18.stateDict().has('layer4.1.conv1.weight') && r18.stateDict().has('fc.weight'));
+  assert.ok(r18.stateDict().has('layer2.0.downsample.1.running_var'), "torchvision's downsample path");
   r18.eval();
   const s = summary(r18, [3, 32, 32]);
   const shape = (n: string): number[] => s.rows.find((r) => r.name === n)!.outputShape;
@@ -286,25 +293,35 @@ test('resnet18 / resnet50: torchvision 11,689,512 and 25,557,032 parameters; sta
   );
 });
 
-test('BasicBlock with stride 2: 1x1 conv projection shortcut, y = relu(body(x) + shortcut(x))', () => {
+test('BasicBlock with stride 2: 1x1 conv projection downsample, y = relu(bn2(conv2(...)) + downsample(x))', () => {
   manualSeed(7);
   const b = new BasicBlock(4, 8, 2);
-  const sc = b.shortcut as Sequential;
+  const sc = b.downsample as Sequential;
   assert.ok(sc instanceof Sequential && sc.at(0) instanceof Conv2d && sc.at(1) instanceof BatchNorm2d);
   assert.deepEqual(convSpec(sc.at(0) as Conv2d), [4, 8, 1, 2, 0]);
   assert.equal((sc.at(0) as Conv2d).bias, null);
+  // torchvision's names and order
+  assert.deepEqual(
+    [...b.namedChildren()].map(([n]) => n),
+    ['conv1', 'bn1', 'relu', 'conv2', 'bn2', 'downsample'],
+  );
   b.eval(); // running statistics: deterministic
   const x = randn([2, 4, 6, 6]);
   const y = noGrad(() => b.call(x));
   assert.deepEqual(y.shape, [2, 8, 3, 3]);
-  const expected = noGrad(() => b.body.call(x).add(sc.call(x)).relu());
+  const body = (t: typeof x): typeof x => b.bn2.call(b.conv2.call(b.bn1.call(b.conv1.call(t)).relu()));
+  const expected = noGrad(() => body(x).add(sc.call(x)).relu());
   assertClose(y, expected, { atol: 1e-6 });
-  assert.equal(new BasicBlock(8, 8, 1).shortcut, null, 'identity shortcut when the shape is kept');
+  assert.equal(new BasicBlock(8, 8, 1).downsample, null, 'identity shortcut when the shape is kept');
   // Bottleneck(16, 4): 16 -> 4 -> 4 -> 4*4 = 16 channels, identity shortcut; from 8 channels it projects
   const bott = new Bottleneck(16, 4, 1);
-  assert.equal(bott.shortcut, null);
+  assert.equal(bott.downsample, null);
+  assert.deepEqual(
+    [...bott.namedChildren()].map(([n]) => n),
+    ['conv1', 'bn1', 'conv2', 'bn2', 'conv3', 'bn3', 'relu'],
+  );
   assert.equal(bott.numParameters(), 16 * 4 + 8 + 4 * 4 * 9 + 8 + 4 * 16 + 32);
-  assert.ok(new Bottleneck(8, 4, 1).shortcut instanceof Sequential);
+  assert.ok(new Bottleneck(8, 4, 1).downsample instanceof Sequential);
   assert.deepEqual(noGrad(() => new Bottleneck(8, 4, 2).eval().call(randn([1, 8, 6, 6]))).shape, [1, 16, 3, 3]);
 });
 

@@ -1,6 +1,8 @@
 /**
  * Normalisation layers: BatchNorm1d/2d (per channel over the batch, running statistics as
  * buffers), LayerNorm (per sample) and LocalResponseNorm (AlexNet's cross-channel norm).
+ * Parameters and buffers carry PyTorch's names (`weight`, `bias`, `running_mean`, `running_var`,
+ * `num_batches_tracked`), so state dicts are interchangeable with torch.nn's.
  */
 import { full } from '../../tensor/creation.js';
 import { fmt } from '../../tensor/shape.js';
@@ -28,12 +30,12 @@ abstract class BatchNormNd extends Module {
   weight: Tensor | null;
   /** Per-channel shift beta (zeros at init), or null. */
   bias: Tensor | null;
-  /** Running mean of each channel (buffer), or null. */
-  runningMean: Tensor | null;
-  /** Running (unbiased) variance of each channel (buffer), or null. */
-  runningVar: Tensor | null;
-  /** Number of training batches seen (int32 scalar buffer), or null. */
-  numBatchesTracked: Tensor | null;
+  /** Running mean of each channel (buffer `running_mean`, PyTorch's name), or null. */
+  running_mean: Tensor | null;
+  /** Running (unbiased) variance of each channel (buffer `running_var`), or null. */
+  running_var: Tensor | null;
+  /** Number of training batches seen (int32 scalar buffer `num_batches_tracked`), or null. */
+  num_batches_tracked: Tensor | null;
   /** Added to the variance for numerical stability. */
   readonly eps: number;
   /** Running-average factor (null = cumulative average). */
@@ -69,19 +71,44 @@ abstract class BatchNormNd extends Module {
     this.trackRunningStats = trackRunningStats;
     this.weight = this.registerParameter('weight', affine ? full([numFeatures], 1) : null);
     this.bias = this.registerParameter('bias', affine ? full([numFeatures], 0) : null);
-    this.runningMean = this.registerBuffer('runningMean', trackRunningStats ? full([numFeatures], 0) : null);
-    this.runningVar = this.registerBuffer('runningVar', trackRunningStats ? full([numFeatures], 1) : null);
-    this.numBatchesTracked = this.registerBuffer(
-      'numBatchesTracked',
+    // PyTorch's buffer names: a torchvision state dict loads as is (src/nn/legacy-names.ts maps 0.1's)
+    this.running_mean = this.registerBuffer('running_mean', trackRunningStats ? full([numFeatures], 0) : null);
+    this.running_var = this.registerBuffer('running_var', trackRunningStats ? full([numFeatures], 1) : null);
+    this.num_batches_tracked = this.registerBuffer(
+      'num_batches_tracked',
       trackRunningStats ? new Tensor(new Int32Array(1), []) : null,
     );
   }
 
+  /** The `running_mean` buffer under its camelCase name (same tensor; the state-dict key is `running_mean`). */
+  get runningMean(): Tensor | null {
+    return this.running_mean;
+  }
+  set runningMean(t: Tensor | null) {
+    this.running_mean = t;
+  }
+
+  /** The `running_var` buffer under its camelCase name (same tensor). */
+  get runningVar(): Tensor | null {
+    return this.running_var;
+  }
+  set runningVar(t: Tensor | null) {
+    this.running_var = t;
+  }
+
+  /** The `num_batches_tracked` buffer under its camelCase name (same tensor). */
+  get numBatchesTracked(): Tensor | null {
+    return this.num_batches_tracked;
+  }
+  set numBatchesTracked(t: Tensor | null) {
+    this.num_batches_tracked = t;
+  }
+
   /** Resets running statistics (mean 0, variance 1, 0 batches). */
   resetRunningStats(): void {
-    if (this.runningMean) zeros_(this.runningMean);
-    if (this.runningVar) ones_(this.runningVar);
-    if (this.numBatchesTracked) this.numBatchesTracked.data.fill(0);
+    if (this.running_mean) zeros_(this.running_mean);
+    if (this.running_var) ones_(this.running_var);
+    if (this.num_batches_tracked) this.num_batches_tracked.data.fill(0);
   }
 
   /** Resets the running statistics and the affine parameters (weight 1, bias 0). */
@@ -102,13 +129,13 @@ abstract class BatchNormNd extends Module {
       );
     }
     let factor = this.momentum ?? 0;
-    const useRunning = this.runningMean !== null;
-    if (this.training && useRunning && this.numBatchesTracked) {
-      this.numBatchesTracked.data[0] += 1;
-      factor = this.momentum === null ? 1 / this.numBatchesTracked.data[0] : this.momentum;
+    const useRunning = this.running_mean !== null;
+    if (this.training && useRunning && this.num_batches_tracked) {
+      this.num_batches_tracked.data[0] += 1;
+      factor = this.momentum === null ? 1 / this.num_batches_tracked.data[0] : this.momentum;
     }
     const batchStats = this.training || !useRunning;
-    return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
+    return batchNorm(x, this.running_mean, this.running_var, this.weight, this.bias, {
       training: batchStats,
       momentum: factor,
       eps: this.eps,

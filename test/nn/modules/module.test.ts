@@ -43,7 +43,7 @@ test('registration: dotted names, parameters, buffers, children and modules', ()
   );
   assert.deepEqual(
     [...net.namedBuffers()].map(([n]) => n),
-    ['counter', 'scratch', 'features.2.runningMean', 'features.2.runningVar', 'features.2.numBatchesTracked'],
+    ['counter', 'scratch', 'features.2.running_mean', 'features.2.running_var', 'features.2.num_batches_tracked'],
   );
   assert.deepEqual(
     [...net.namedChildren()].map(([n]) => n),
@@ -131,14 +131,14 @@ test('stateDict holds params and persistent buffers; round trip restores outputs
       'features.0.bias',
       'features.2.weight',
       'features.2.bias',
-      'features.2.runningMean',
-      'features.2.runningVar',
-      'features.2.numBatchesTracked',
+      'features.2.running_mean',
+      'features.2.running_var',
+      'features.2.num_batches_tracked',
       'head.weight',
       'head.bias',
     ],
   );
-  assert.equal(sd.get('features.2.numBatchesTracked')?.dtype, 'int32');
+  assert.equal(sd.get('features.2.num_batches_tracked')?.dtype, 'int32');
   // the entries share storage (like PyTorch) unless cloned
   assert.equal(sd.get('head.weight')?.data, a.head.weight.data);
   const snap = a.stateDict({ clone: true });
@@ -150,9 +150,9 @@ test('stateDict holds params and persistent buffers; round trip restores outputs
   const x = randn([3, 4]);
   assert.notDeepEqual(a.call(x).toFlatArray(), b.call(x).toFlatArray());
   const res = b.loadStateDict(a.stateDict());
-  assert.deepEqual(res, { missingKeys: [], unexpectedKeys: [] });
+  assert.deepEqual(res, { missingKeys: [], unexpectedKeys: [], legacyRenamed: [] });
   assertClose(b.call(x), a.call(x), { atol: 0, rtol: 0 });
-  assert.equal((b.getSubmodule('features.2') as nn.BatchNorm1d).numBatchesTracked?.data[0], 1);
+  assert.equal((b.getSubmodule('features.2') as nn.BatchNorm1d).num_batches_tracked?.data[0], 1);
   // a plain record works too, and loading copies in place (parameter identity unchanged)
   const w = b.head.weight;
   b.loadStateDict(Object.fromEntries(snap));
@@ -167,10 +167,10 @@ test('loadStateDict: strict errors for missing / unexpected keys, shape mismatch
   sd.set('head.extra', zeros([1]));
   assert.throws(
     () => net.loadStateDict(sd),
-    (e: Error) => /missing keys: head\.bias/.test(e.message) && /unexpected keys: head\.extra/.test(e.message),
+    (e: Error) => /1 missing key: head\.bias/.test(e.message) && /1 unexpected key: head\.extra/.test(e.message),
   );
   const res = net.loadStateDict(sd, { strict: false });
-  assert.deepEqual(res, { missingKeys: ['head.bias'], unexpectedKeys: ['head.extra'] });
+  assert.deepEqual(res, { missingKeys: ['head.bias'], unexpectedKeys: ['head.extra'], legacyRenamed: [] });
   const bad = net.stateDict({ clone: true });
   bad.set('head.weight', zeros([3, 2]));
   assert.throws(

@@ -58,19 +58,19 @@ test('BatchNorm1d: running statistics updated in training only, used in eval', (
   const yExp = Array.from(x.data, (v, i) => (v - st.mean[i % 3]) / Math.sqrt(st.varB[i % 3] + 1e-5));
   assertClose(y, yExp, { atol: 1e-4 });
   assertClose(
-    bn.runningMean as Tensor,
+    bn.running_mean as Tensor,
     st.mean.map((m) => 0.1 * m),
     { atol: 1e-6 },
   );
   assertClose(
-    bn.runningVar as Tensor,
+    bn.running_var as Tensor,
     st.varU.map((v) => 0.9 + 0.1 * v),
     { atol: 1e-5 },
   );
-  assert.equal(bn.numBatchesTracked?.data[0], 1);
+  assert.equal(bn.num_batches_tracked?.data[0], 1);
   bn.eval();
-  const rm = (bn.runningMean as Tensor).toFlatArray(),
-    rv = (bn.runningVar as Tensor).toFlatArray();
+  const rm = (bn.running_mean as Tensor).toFlatArray(),
+    rv = (bn.running_var as Tensor).toFlatArray();
   const z = randn([4, 3]);
   const ye = bn.call(z);
   assertClose(
@@ -79,8 +79,8 @@ test('BatchNorm1d: running statistics updated in training only, used in eval', (
     { atol: 1e-5 },
   );
   // eval leaves the statistics alone
-  assert.deepEqual((bn.runningMean as Tensor).toFlatArray(), rm);
-  assert.equal(bn.numBatchesTracked?.data[0], 1);
+  assert.deepEqual((bn.running_mean as Tensor).toFlatArray(), rm);
+  assert.equal(bn.num_batches_tracked?.data[0], 1);
 });
 
 test('BatchNorm momentum null: cumulative average of the batch statistics', () => {
@@ -90,16 +90,16 @@ test('BatchNorm momentum null: cumulative average of the batch statistics', () =
   for (const x of xs) bn.call(x);
   const stats = xs.map(channelStats);
   assertClose(
-    bn.runningMean as Tensor,
+    bn.running_mean as Tensor,
     [0, 1].map((j) => stats.reduce((s, t) => s + t.mean[j], 0) / 3),
     { atol: 1e-5 },
   );
   assertClose(
-    bn.runningVar as Tensor,
+    bn.running_var as Tensor,
     [0, 1].map((j) => stats.reduce((s, t) => s + t.varU[j], 0) / 3),
     { atol: 1e-4 },
   );
-  assert.equal(bn.numBatchesTracked?.data[0], 3);
+  assert.equal(bn.num_batches_tracked?.data[0], 3);
 });
 
 test('BatchNorm2d: per-channel statistics over (N, H, W); trackRunningStats false uses batch stats always', () => {
@@ -110,16 +110,17 @@ test('BatchNorm2d: per-channel statistics over (N, H, W); trackRunningStats fals
   const flat = x.permute([0, 2, 3, 1]).reshape([12, 2]); // (N*H*W, C)
   const st = channelStats(flat);
   assertClose(
-    bn.runningMean as Tensor,
+    bn.running_mean as Tensor,
     st.mean.map((m) => 0.5 * m),
     { atol: 1e-5 },
   );
   assertClose(
-    bn.runningVar as Tensor,
+    bn.running_var as Tensor,
     st.varU.map((v) => 0.5 + 0.5 * v),
     { atol: 1e-5 },
   );
   const free = new nn.BatchNorm2d(2, { trackRunningStats: false }).eval();
+  assert.equal(free.running_mean, null);
   assert.equal(free.runningMean, null);
   assert.equal([...free.namedBuffers()].length, 0);
   const y = free.call(x);
@@ -141,4 +142,18 @@ test('LayerNorm and LocalResponseNorm do not depend on the mode', () => {
   const t = tensor([[[[1]], [[2]]]]);
   // channel 0 window {-1, 0} clipped: 1 / (1 + (1/2)*1), channel 1 window {0, 1}: 2 / (1 + (1/2)*(1+4))
   assertClose(lrn.call(t), [[[[1 / 1.5]], [[2 / 3.5]]]], { atol: 1e-6 });
+});
+
+test("BatchNorm buffers carry PyTorch's names; the camelCase getters are the same tensors", () => {
+  const bn = new nn.BatchNorm2d(3);
+  assert.deepEqual(
+    [...bn.stateDict().keys()],
+    ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'],
+  );
+  assert.equal(bn.runningMean, bn.running_mean);
+  assert.equal(bn.runningVar, bn.running_var);
+  assert.equal(bn.numBatchesTracked, bn.num_batches_tracked);
+  // assigning through the alias replaces the registered buffer (as PyTorch's attribute assignment)
+  bn.runningMean = (bn.running_mean as Tensor).add(1);
+  assert.equal(bn.stateDict().get('running_mean')?.data[0], 1);
 });
