@@ -158,7 +158,7 @@ async function main() {
     let warm = null;
     let loss = Number.NaN;
     for (let i = 0; i < memorySteps; i++) {
-      if (i === 100) warm = be.memoryStats();
+      if (i === Math.min(100, Math.floor(memorySteps / 10))) warm = be.memoryStats();
       opt.zeroGrad();
       const l = ck.F.crossEntropy(model.call(x), y);
       l.backward();
