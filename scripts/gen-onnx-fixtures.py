@@ -16,6 +16,13 @@ Models (random weights, seeded; small, so the committed files stay well under 2 
               on inner axes, Gemm (opsets 11, 13, 17). (PyTorch writes LocalResponseNorm as a
               composite with an If subgraph, not as ONNX LRN: the LRN op is tested on hand-built
               graphs in the TypeScript test instead.)
+With `--torchvision DIR` it instead writes torchvision models (random weights, not committed:
+test/io/onnx-import-torchvision.slow.test.ts runs it into a temporary directory): resnet18
+exported with training=PRESERVE (BatchNormalization kept, so the initializers carry torchvision's
+state-dict names, listed in resnet18.keys.json) and googlenet, squeezenet1_0 and mobilenet_v2
+exported as usual (BatchNorm folded into the convolutions), each with DIR/<name>.onnx and
+DIR/<name>.io.safetensors.
+
 The benchmark models bench/models/lenet5.onnx and keras-fashion.onnx (written by
 bench/models/export-onnx.py) are rebuilt here with the same seed and call order, checked
 byte-for-byte against the committed files' weights, and their outputs written to
@@ -174,7 +181,40 @@ def bench_outputs():
         print('wrote', f'bench-{name}.io.safetensors (weights checked against bench/models/{name}.onnx)')
 
 
+def torchvision_models(out):
+    import torchvision
+    os.makedirs(out, exist_ok=True)
+    specs = [('resnet18', {}, True), ('googlenet', {'aux_logits': False, 'init_weights': True}, False),
+             ('squeezenet1_0', {}, False), ('mobilenet_v2', {}, False)]
+    for i, (name, kwargs, preserve) in enumerate(specs):
+        torch.manual_seed(10 + i)
+        model = getattr(torchvision.models, name)(weights=None, **kwargs).eval()
+        # distinct BatchNorm values: the exporter merges initializers with equal contents (fresh
+        # BatchNorm weights are all ones), which would also merge their names
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.weight.data.uniform_(0.5, 1.5)
+                m.bias.data.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 1.5)
+        x = torch.randn(2, 3, 96, 96)
+        with torch.no_grad():
+            y = model(x)
+        kw = dict(input_names=['x'], output_names=['y'], dynamic_axes={'x': {0: 'n'}, 'y': {0: 'n'}}, opset_version=13)
+        if preserve:
+            kw['training'] = torch.onnx.TrainingMode.PRESERVE
+            kw['do_constant_folding'] = False
+            keys = [k for k in model.state_dict() if not k.endswith('num_batches_tracked')]
+            with open(os.path.join(out, f'{name}.keys.json'), 'w') as f:
+                json.dump(keys, f)
+        torch.onnx.export(model, x, os.path.join(out, f'{name}.onnx'), **kw)
+        write_safetensors(os.path.join(out, f'{name}.io.safetensors'), {'x': x, 'y': y})
+        print('wrote', name, flush=True)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == '--torchvision':
+        return torchvision_models(sys.argv[2])
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(1)
     export(LeNet5(), torch.randn(2, 1, 28, 28), 'lenet5', [11, 13, 17])
