@@ -51,6 +51,12 @@ interface Step {
  * `layer1.0`, ...); it has no computation of its own.
  */
 export class OnnxScope extends Module {
+  /** Its own weights with their shapes, e.g. `weight=[6, 1, 5, 5], bias=[6]`. */
+  override extraRepr(): string {
+    const own = [...this.namedParameters('', false), ...this.namedBuffers('', false)];
+    return own.map(([n, t]) => `${n}=${fmt(t.shape)}`).join(', ');
+  }
+
   forward(): Tensor {
     throw new Error(
       'OnnxScope only groups imported weights under their PyTorch names; run the imported model (the OnnxModule) instead',
