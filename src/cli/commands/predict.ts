@@ -2,8 +2,11 @@
  * `convkit predict <image>...`: classifies PNG/JPEG images with weights saved by `convkit train`
  * (the weights' metadata names the model, input shape, classes and normalisation), or, without
  * --weights, with the pretrained weights the package ships for --model (default lenet5; see
- * weights/README.md), saying so on stderr. Images are
- * converted to the model's channels and size; a light background (mean border > 0.5) is
+ * weights/README.md), saying so on stderr. Weights without convkit metadata (a torchvision
+ * `.pth`, a plain safetensors file) are read through train.loadWeights for the --model given,
+ * sized from the file (classes = rows of the last layer), with ImageNet's per-channel
+ * normalisation for 3-channel models unless --mean/--std say otherwise. Images are converted to
+ * the model's channels and size; for 1-channel models a light background (mean border > 0.5) is
  * inverted, since MNIST-style data is light-on-dark.
  */
 import { readFile } from 'node:fs/promises';
@@ -16,17 +19,26 @@ import { modelSpec } from '../../models/registry.js';
 import { hasPretrained, pretrainedNames, pretrainedUrl } from '../../models/pretrained.js';
 import { requireNode } from '../../platform.js';
 import { paint } from '../style.js';
-import { modelWithWeights, readWeightsInfo, readWeightsMetadata } from '../load-model.js';
+import { modelWithWeights, readWeightsInfo } from '../load-model.js';
 import type { WeightsInfo } from '../weights-meta.js';
+import { createModel } from '../../models/registry.js';
+import type { Module } from '../../nn/module.js';
+import { loadWeightsFile } from '../../io/pytorch/weights-file.js';
+import { loadWeights } from '../../train/checkpoint.js';
 
 /** Help text of `convkit predict`. */
 export const PREDICT_USAGE = `convkit predict <image.png|jpg>... [options]
   --model NAME      without --weights: use the pretrained weights shipped for NAME
                     (lenet5: MNIST digits, keras-fashion: Fashion-MNIST clothes; default lenet5);
                     with --weights: the model they must hold
-  --weights PATH    weights saved by 'convkit train'     (default: the shipped weights of --model)
+  --weights PATH    weights saved by 'convkit train'     (default: the shipped weights of --model),
+                    or a PyTorch/safetensors state dict without convkit metadata (needs --model)
+  --mean LIST       per-channel pixel mean, e.g. 0.485,0.456,0.406 (default: from the weights;
+                    ImageNet's for a 3-channel model whose file does not say)
+  --std LIST        per-channel pixel std, e.g. 0.229,0.224,0.225 (as --mean)
+  --classes FILE    class names, one per line (default: from the weights, else the indices)
   --top N           show the N most likely classes      (default 3)
-  --no-invert       never invert light-background images
+  --no-invert       never invert light-background images (1-channel models only invert)
   --background BG   auto | white | black: what transparent pixels become (default auto:
                     white under dark ink, black under light ink)
   --backend NAME    js | wasm | native
@@ -50,13 +62,26 @@ function borderMean(x: Tensor): number {
   return s / n;
 }
 
-/** Loads an image file as a model input (1, C, H, W) following the weights' preprocessing. */
+/** Per-channel pixel normalisation (one mean and std per channel, for pixels in [0, 1]). */
+export interface ChannelNorm {
+  mean: number[];
+  std: number[];
+}
+
+/** torchvision's ImageNet normalisation, which its pretrained weights expect. */
+export const IMAGENET_NORM: ChannelNorm = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+/**
+ * Loads an image file as a model input (1, C, H, W) following the weights' preprocessing
+ * (`channelNorm`, when given, replaces the weights' single mean/std).
+ */
 export function imageInput(
   bytes: Uint8Array,
   name: string,
   info: WeightsInfo,
   invert: boolean,
   background: ImageBackground = 'auto',
+  channelNorm?: ChannelNorm,
 ): { x: Tensor; inverted: boolean } {
   if (info.inputShape.length !== 3)
     throw new UsageError(`model '${info.model}' takes ${info.inputShape.length}-D feature vectors, not images`);
@@ -68,7 +93,10 @@ export function imageInput(
   const norm = info.normalize;
   for (let i = 0; i < d.length; i++) {
     const v = inverted ? 1 - d[i] : d[i];
-    d[i] = norm ? (v - norm.mean) / norm.std : v;
+    if (channelNorm) {
+      const ch = Math.floor(i / (h * w));
+      d[i] = (v - channelNorm.mean[ch]) / channelNorm.std[ch];
+    } else d[i] = norm ? (v - norm.mean) / norm.std : v;
   }
   return { x: t.reshape([1, c, h, w]), inverted };
 }
@@ -85,6 +113,47 @@ function shippedWeights(model: string): string {
   return requireNode('node:url', 'convkit predict').fileURLToPath(pretrainedUrl(model));
 }
 
+/** A --mean/--std value: one number per channel (one number is used for every channel). */
+function channelList(flag: string, raw: string, channels: number, positive: boolean): number[] {
+  const v = raw.split(',').map((s) => Number(s.trim()));
+  const ok =
+    v.every((x) => Number.isFinite(x) && (positive ? x > 0 : true)) && (v.length === 1 || v.length === channels);
+  if (!ok)
+    throw new UsageError(
+      `${flag} must be 1 or ${channels} comma-separated ${positive ? 'positive ' : ''}numbers (one per channel), got '${raw}'`,
+    );
+  return v.length === 1 ? new Array<number>(channels).fill(v[0]) : v;
+}
+
+/**
+ * What to rebuild for weights without convkit metadata: the --model's default input, as many
+ * classes as the file's last layer has rows (the model's last state-dict entry), no names.
+ */
+async function foreignInfo(path: string, model: string | undefined): Promise<{ info: WeightsInfo; module: Module }> {
+  if (model === undefined)
+    throw new UsageError(
+      `${path} has no convkit metadata (not written by 'convkit train'); pass --model NAME for the architecture it holds`,
+    );
+  const spec = modelSpec(model);
+  if (spec.task !== 'classification')
+    throw new UsageError(`--model ${model} is a reconstruction model without classes; predict needs a classifier`);
+  const file = await loadWeightsFile(path);
+  const keys = [...createModel(model).stateDict().keys()];
+  const last = file.tensors[keys[keys.length - 1]];
+  const numClasses = last && last.shape.length >= 1 ? last.shape[0] : 10;
+  const info: WeightsInfo = {
+    model,
+    dataset: '',
+    inputShape: [...spec.defaultInputShape],
+    numClasses,
+    classes: [],
+    normalize: null,
+  };
+  const module = createModel(model, { inputShape: info.inputShape, numClasses });
+  await loadWeights(module, path);
+  return { info, module };
+}
+
 /** Runs `convkit predict`; returns the exit code. */
 export async function predictCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(
@@ -92,6 +161,9 @@ export async function predictCommand(argv: string[]): Promise<number> {
     {
       weights: { type: 'string' },
       model: { type: 'string' },
+      mean: { type: 'string' },
+      std: { type: 'string' },
+      classes: { type: 'string' },
       top: { type: 'string', default: '3' },
       'no-invert': { type: 'boolean', default: false },
       background: { type: 'string', default: 'auto' },
@@ -109,13 +181,15 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const top = intOption('--top', values.top, 1);
   const modelFlag = values.model === undefined ? undefined : usage(() => modelSpec(values.model as string)).name;
   const path = values.weights === undefined ? shippedWeights(modelFlag ?? 'lenet5') : (values.weights as string);
-  const info = await readWeightsInfo(path);
+  const meta = (await loadWeightsFile(path)).metadata;
+  const foreign = meta['convkit.model'] === undefined ? await foreignInfo(path, modelFlag) : null;
+  const info = foreign ? foreign.info : await readWeightsInfo(path);
   if (modelFlag !== undefined && modelFlag !== info.model)
     throw new UsageError(
       `--model ${modelFlag} does not match ${path}, which holds ${info.model} weights; leave --model out or pass the right weights`,
     );
   if (values.weights === undefined) {
-    const acc = Number((await readWeightsMetadata(path))['convkit.pretrained.testAccuracy']);
+    const acc = Number(meta['convkit.pretrained.testAccuracy']);
     process.stderr.write(
       `convkit predict: using the pretrained ${info.model} weights shipped with convkit (trained on ${info.dataset}${Number.isFinite(acc) ? `, test accuracy ${(acc * 100).toFixed(2)}%` : ''}); pass --weights PATH for your own\n`,
     );
@@ -124,14 +198,47 @@ export async function predictCommand(argv: string[]): Promise<number> {
     throw new UsageError(
       `${path} holds ${info.model} weights, a reconstruction model without classes; predict needs a classifier (use convkit eval for its reconstruction error)`,
     );
-  const model = await modelWithWeights(path, info.model, info);
+  const model = foreign ? foreign.module : await modelWithWeights(path, info.model, info);
+  const channels = info.inputShape.length === 3 ? info.inputShape[0] : 1;
+  let channelNorm: ChannelNorm | undefined =
+    foreign && channels === 3 && values.mean === undefined && values.std === undefined ? IMAGENET_NORM : undefined;
+  if (values.mean !== undefined || values.std !== undefined) {
+    const base = info.normalize ?? { mean: 0, std: 1 };
+    channelNorm = {
+      mean: channelList('--mean', (values.mean as string | undefined) ?? String(base.mean), channels, false),
+      std: channelList('--std', (values.std as string | undefined) ?? String(base.std), channels, true),
+    };
+  }
+  if (foreign && channelNorm === IMAGENET_NORM)
+    process.stderr.write(
+      `convkit predict: ${path} has no convkit metadata: ${info.model} with ${info.numClasses} classes, input [${info.inputShape.join(', ')}], ImageNet normalisation (pass --mean/--std if it was trained otherwise)\n`,
+    );
+  if (values.classes !== undefined) {
+    const classesPath = values.classes as string;
+    let text: string;
+    try {
+      text = await readFile(classesPath, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--classes: cannot read ${classesPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const names = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
+    if (names.length !== info.numClasses)
+      throw new UsageError(
+        `--classes ${classesPath} has ${names.length} names but the model has ${info.numClasses} classes`,
+      );
+    info.classes = names;
+  }
   for (const file of positionals) {
     const { x, inverted } = imageInput(
       new Uint8Array(await readFile(file)),
       file,
       info,
-      !values['no-invert'],
+      !values['no-invert'] && channels === 1,
       values.background as ImageBackground,
+      channelNorm,
     );
     const logits = predict(model, x);
     const probs =
