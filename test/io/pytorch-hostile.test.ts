@@ -10,6 +10,8 @@ import { zipSync, type Zippable } from 'fflate';
 import { readTorchCheckpoint } from '../../src/io/index.js';
 import { unpickle, type UnpickleHooks } from '../../src/io/pytorch/pickle.js';
 import { torchHooks } from '../../src/io/pytorch/torch-globals.js';
+import { crc32Js } from '../../src/io/pytorch/zip.js';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'pth');
 const enc = new TextEncoder();
@@ -110,7 +112,11 @@ test('globals outside the allow-list are refused by name, whatever opcode or mod
   rejects(archive(cat(PROTO, EMPTY_DICT, EMPTY_TUPLE, REDUCE, STOP)), /REDUCE calls a dict/);
   rejects(
     archive(cat(PROTO, glob('torch', 'ComplexFloatStorage'), STOP)),
-    /complex, quantized or float8 tensors\) are not read/,
+    /'torch\.ComplexFloatStorage' \(a complex, quantized, float8 or sub-byte type\) is not read; convert those tensors to float32/,
+  );
+  rejects(
+    archive(cat(PROTO, glob('torch', 'float8_e4m3fn'), STOP)),
+    /'torch\.float8_e4m3fn' \(a complex, quantized, float8 or sub-byte type\) is not read/,
   );
   // old text opcodes are not read at all
   rejects(archive(cat(PROTO, [0x69], enc.encode('os\nsystem\n'), STOP)), /opcode INST is not read/);
@@ -274,4 +280,115 @@ test('not a checkpoint at all, and zips that are not torch.save archives', () =>
   new DataView(method.buffer).setUint16(cd + 10, 12, true);
   rejects(method, /compression method 12; only stored \(0\) and deflate \(8\) are read/);
   rejects(archive(cat(PROTO, [0x4e], STOP)), /the file holds a object, not a state dict/);
+});
+
+test('CRC-32: the JS fallback equals zlib; a stored CRC of 0 (torch 2.x compute_crc32=False) is not checked', () => {
+  const data = new Uint8Array(readFileSync(join(DIR, 'linear_bn.pth')));
+  for (const n of [0, 1, 7, 8, 9, 63, 64, 65, 1000, data.length])
+    assert.equal(crc32Js(data.subarray(0, n)), zlibCrc32(data.subarray(0, n)) >>> 0, `${n} bytes`);
+  // zero the CRC of every entry in the central directory: still read; a wrong non-zero CRC is not
+  const z = data.slice();
+  const v = new DataView(z.buffer);
+  let zeroed = 0;
+  for (let p = 0; p + 46 < z.length; p++)
+    if (v.getUint32(p, true) === 0x02014b50) {
+      v.setUint32(p + 16, 0, true);
+      zeroed++;
+    }
+  assert.equal(zeroed, 9);
+  const good = readTorchCheckpoint(data);
+  const sd = readTorchCheckpoint(z);
+  for (const [k, t] of good) assert.deepEqual(Array.from(sd.get(k)?.data ?? []), Array.from(t.data), k);
+});
+
+/** A zip whose central directory uses zip64 extra fields for sizes and offsets (as files over 4 GiB do). */
+function zip64(files: Record<string, Uint8Array>): Uint8Array {
+  const parts: number[] = [];
+  const central: number[] = [];
+  const u16 = (a: number[], v: number): void => {
+    a.push(v & 0xff, (v >> 8) & 0xff);
+  };
+  const u32 = (a: number[], v: number): void => {
+    a.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+  };
+  const u64 = (a: number[], v: number): void => {
+    u32(a, v % 2 ** 32);
+    u32(a, Math.floor(v / 2 ** 32));
+  };
+  let count = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const n = enc.encode(name);
+    const offset = parts.length;
+    u32(parts, 0x04034b50);
+    u16(parts, 45);
+    u16(parts, 0);
+    u16(parts, 0);
+    u32(parts, 0);
+    u32(parts, zlibCrc32(data) >>> 0);
+    u32(parts, data.length);
+    u32(parts, data.length);
+    u16(parts, n.length);
+    u16(parts, 0);
+    parts.push(...n, ...data);
+    u32(central, 0x02014b50);
+    u16(central, 45);
+    u16(central, 45);
+    u16(central, 0);
+    u16(central, 0);
+    u32(central, 0);
+    u32(central, zlibCrc32(data) >>> 0);
+    u32(central, 0xffffffff);
+    u32(central, 0xffffffff);
+    u16(central, n.length);
+    u16(central, 28);
+    u16(central, 0);
+    u16(central, 0);
+    u16(central, 0);
+    u32(central, 0);
+    u32(central, 0xffffffff);
+    central.push(...n);
+    u16(central, 1);
+    u16(central, 24);
+    u64(central, data.length);
+    u64(central, data.length);
+    u64(central, offset);
+    count++;
+  }
+  const cdOffset = parts.length;
+  parts.push(...central);
+  const eocd64 = parts.length;
+  u32(parts, 0x06064b50);
+  u64(parts, 44);
+  u16(parts, 45);
+  u16(parts, 45);
+  u32(parts, 0);
+  u32(parts, 0);
+  u64(parts, count);
+  u64(parts, count);
+  u64(parts, central.length);
+  u64(parts, cdOffset);
+  u32(parts, 0x07064b50);
+  u32(parts, 0);
+  u64(parts, eocd64);
+  u32(parts, 1);
+  u32(parts, 0x06054b50);
+  u16(parts, 0);
+  u16(parts, 0);
+  u16(parts, 0xffff);
+  u16(parts, 0xffff);
+  u32(parts, 0xffffffff);
+  u32(parts, 0xffffffff);
+  u16(parts, 0);
+  return Uint8Array.from(parts);
+}
+
+test('zip64: sizes and offsets from the zip64 extra fields and end records', () => {
+  const pkl = stateDict([['w', tensorOp('0', 3, [3], [1])]]);
+  const z = zip64({ 'big/data.pkl': pkl, 'big/data/0': floats(1.5, -2, 3), 'big/version': enc.encode('3\n') });
+  assert.deepEqual(Array.from(readTorchCheckpoint(z).get('w')?.data ?? []), [1.5, -2, 3]);
+  // an offset in the zip64 field past the archive is an error, not a read out of bounds
+  const bad = z.slice();
+  const at = Buffer.from(bad).lastIndexOf(Buffer.from('big/data/0')) + 'big/data/0'.length + 4 + 16;
+  new DataView(bad.buffer).setUint32(at, 1_000_000, true);
+  rejects(bad, /zip entry 'big\/data\/0': no local header at offset 1000000/);
 });

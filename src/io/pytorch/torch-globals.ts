@@ -101,8 +101,9 @@ const ALLOWED = new Set([
   '_codecs.encode',
 ]);
 
-/** Storage classes torch has that convkit does not read (a clear error rather than "refusing"). */
-const UNREAD_STORAGE = /^(Complex\w*|QInt\w*|QUInt\w*|Float8\w*|ComplexFloat|ComplexDouble)Storage$/;
+/** Storage classes and dtypes torch has that convkit does not read (a clear error rather than "refusing"). */
+const UNREAD_TYPE =
+  /^((Complex|QInt|QUInt|Float8)\w*Storage|float8_\w+|float4_\w+|complex\d*|cfloat|cdouble|chalf|q(u)?int\w+|u?int[1-7]|bits\w+)$/;
 
 /** One storage of the checkpoint: the bytes of `data/<key>` viewed as `dtype`. */
 export class StorageRef extends PyObject {
@@ -206,8 +207,10 @@ export function torchHooks(fail: (msg: string) => never): UnpickleHooks {
         (module === 'torch' && (name in STORAGE_DTYPE || name in DTYPE_NAMES)) ||
         path === 'torch.tensor._rebuild_from_type_v2'; // torch's own load maps torch.tensor to torch._tensor
       if (!ok) {
-        if (module === 'torch' && UNREAD_STORAGE.test(name))
-          fail(`'${path}' storages (complex, quantized or float8 tensors) are not read; convert them to float32 first`);
+        if (module === 'torch' && UNREAD_TYPE.test(name))
+          fail(
+            `'${path}' (a complex, quantized, float8 or sub-byte type) is not read; convert those tensors to float32 in python before saving`,
+          );
         fail(`refusing to load global '${path}' (only tensors and state dicts are read; nothing in the file is run)`);
       }
       const g = new PyGlobal(module === 'torch.tensor' ? 'torch._tensor' : module, name);
