@@ -24,7 +24,7 @@ usage: convkit <command> [options]      (convkit <command> --help for its option
 commands:
   train     train a model on a dataset and save its weights
   eval      test accuracy and confusion matrix of saved weights
-  predict   classify PNG/JPEG images with saved weights
+  predict   classify PNG/JPEG images with saved weights (or the shipped pretrained ones)
   summary   print a model's layers, output shapes and parameter counts
   info      version, Node, and the compute backends available here
   visualize a CNN's filters, feature maps and saliency map for an image
@@ -41,6 +41,7 @@ examples:
   convkit train --model lenet5 --dataset mnist --epochs 1
   convkit eval --weights lenet5-mnist.safetensors
   convkit predict digit.png --weights lenet5-mnist.safetensors
+  convkit predict shirt.png --model keras-fashion          (shipped pretrained weights)
   convkit summary --model keras-fashion
   convkit visualize --weights lenet5-mnist.safetensors --image digit.png --out vis/
   convkit filter photo.png --kernel sobel-x --out edges.png
