@@ -112,7 +112,8 @@ function metaJson<T>(op: string, meta: Record<string, string>, key: string, ok: 
   } catch {
     v = undefined;
   }
-  if (!ok(v)) throw new Error(`${op}: metadata '${key}' is missing or malformed (${JSON.stringify(meta[key] ?? null)})`);
+  if (!ok(v))
+    throw new Error(`${op}: metadata '${key}' is missing or malformed (${JSON.stringify(meta[key] ?? null)})`);
   return v;
 }
 
@@ -126,14 +127,19 @@ const isNorm = (v: unknown): v is { mean: number; std: number } | null =>
     typeof (v as { std?: unknown }).std === 'number');
 
 /** Reads a model's shipped weights and their metadata (no model is built). */
-export async function loadPretrainedWeights(model: string, options: PretrainedOptions = {}): Promise<PretrainedWeights> {
+export async function loadPretrainedWeights(
+  model: string,
+  options: PretrainedOptions = {},
+): Promise<PretrainedWeights> {
   const op = `pretrained('${model}')`;
   const e = entry(op, model);
   const url = options.url === undefined ? pretrainedUrl(model) : new URL(String(options.url), pretrainedUrl(model));
   const file = deserializeSafetensors(await readBytes(op, url), e.file);
   const meta = file.metadata;
   if (meta['convkit.model'] !== e.model)
-    throw new Error(`${op}: ${url.href} holds weights of '${meta['convkit.model'] ?? 'an unnamed model'}', not ${e.model}`);
+    throw new Error(
+      `${op}: ${url.href} holds weights of '${meta['convkit.model'] ?? 'an unnamed model'}', not ${e.model}`,
+    );
   const testAccuracy = Number(meta['convkit.pretrained.testAccuracy']);
   return {
     model: e.model,
