@@ -142,6 +142,31 @@ export const LAYER_CASES: ExportCase[] = [
     build: () => new A.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true }),
     input: [1, 3, 8, 8],
   },
+  {
+    name: 'MaxPool2d ceil mode, last window in the padding (dropped as in PyTorch)',
+    build: () => new A.MaxPool2d(2, { stride: 2, padding: 1, ceilMode: true }),
+    input: [1, 3, 7, 7],
+  },
+  {
+    name: 'AvgPool2d ceil mode past the padding, exclude pad',
+    build: () => new A.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
+    input: [1, 3, 8, 8],
+  },
+  {
+    name: 'AvgPool2d divisorOverride',
+    build: () => new A.AvgPool2d(2, { divisorOverride: 3 }),
+    input: [1, 3, 6, 6],
+  },
+  {
+    name: 'AvgPool2d divisorOverride ceil mode padding',
+    build: () => new A.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, divisorOverride: 4 }),
+    input: [1, 3, 8, 8],
+  },
+  {
+    name: 'LPPool1d ceil mode, stride past the kernel',
+    build: () => new A.LPPool1d(2, 1, { stride: 3, ceilMode: true }),
+    input: [1, 3, 5],
+  },
   { name: 'LPPool1d', build: () => new A.LPPool1d(2, 3, { stride: 2 }), input: [1, 3, 9] },
   { name: 'LPPool2d ceil mode', build: () => new A.LPPool2d(2, [2, 3], { ceilMode: true }), input: [1, 3, 7, 7] },
   { name: 'LPPool2d p=1', build: () => new A.LPPool2d(1, 2), input: img },

@@ -206,6 +206,19 @@ test('a module without an exporter is an error naming its path and class; regist
   assert.equal(m.graph!.node[2].name, '1.1/Mul_node', 'node names carry the module path');
   assertWellFormed(m, 'registered');
   assert.throws(() => registerOnnxExporter(Doubler, 3 as unknown as never), /exporter for Doubler must be a function/);
+  // an exporter's own failure is reported with the module's path and class
+  class Broken extends Module {
+    forward(x: Tensor): Tensor {
+      return x;
+    }
+  }
+  registerOnnxExporter(Broken, () => {
+    throw new TypeError('cannot do this');
+  });
+  assert.throws(
+    () => exportOnnx(new Sequential(new nn.ReLU(), new Broken()), { inputShape: [1, 3] }),
+    /exportOnnx: layer '1' \(Broken\): cannot do this/,
+  );
 });
 
 test('every layer case exports to a well-formed graph at every opset', () => {

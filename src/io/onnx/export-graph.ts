@@ -122,10 +122,10 @@ export class OnnxExportContext {
       if (typeof out !== 'string') return out;
       return { name: out, shape: this.host.outputShape(module, inputs) };
     } catch (e) {
-      if (e instanceof OnnxExportError && !e.message.startsWith('exportOnnx:')) {
-        throw new OnnxExportError(`exportOnnx: ${describe(path, module)}: ${e.message}`);
-      }
-      throw e;
+      // the innermost module names itself; outer modules pass the error on
+      if (e instanceof Error && e.message.startsWith('exportOnnx:')) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new OnnxExportError(`exportOnnx: ${describe(path, module)}: ${msg}`, { cause: e });
     } finally {
       this.#stack.pop();
     }

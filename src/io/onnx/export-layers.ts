@@ -272,23 +272,72 @@ function windowOf(m: unknown, dims: number): Window {
   };
 }
 
+/**
+ * ONNX pads for a PyTorch window without ceil_mode: the output size PyTorch gives (ceil mode
+ * included: the last window must start inside the input or the left padding) reached by extra
+ * end padding (`extra`), since onnxruntime's ceil_mode keeps windows that start in the right
+ * padding. `overhang` when some window reaches past the declared padding.
+ */
+function windowPads(spatial: readonly number[], w: Window): { pads: number[]; extra: number[]; overhang: boolean } {
+  const extra = spatial.map((n, i) => {
+    const k = w.dilation[i] * (w.kernel[i] - 1) + 1,
+      s = w.stride[i],
+      p = w.padding[i];
+    let out = Math.floor((n + 2 * p - k + (w.ceilMode ? s - 1 : 0)) / s) + 1;
+    if (w.ceilMode && (out - 1) * s >= n + p) out--;
+    return Math.max(0, (out - 1) * s + k - (n + 2 * p));
+  });
+  return {
+    pads: [...w.padding, ...w.padding.map((p, i) => p + extra[i])],
+    extra,
+    overhang: extra.some((e) => e > 0),
+  };
+}
+
 function maxPool(dims: number): OnnxExporter {
   return (ctx, m, inputs) => {
     const x = one(inputs);
     batched(x, dims, `MaxPool${dims}d`);
     const w = windowOf(m, dims);
+    // max ignores padding, so extra end padding reproduces ceil mode exactly
     return ctx.op(
       'MaxPool',
       [x.name],
       [
         attrInts('kernel_shape', w.kernel),
         attrInts('strides', w.stride),
-        attrInts('pads', [...w.padding, ...w.padding]),
+        attrInts('pads', windowPads(x.shape.slice(2), w).pads),
         attrInts('dilations', w.dilation),
-        attrInt('ceil_mode', w.ceilMode ? 1 : 0),
       ],
     );
   };
+}
+
+/**
+ * A PyTorch average pool as ONNX AveragePool: with ceil-mode windows past the padding, PyTorch
+ * divides by the cells inside the padded input, which is count_include_pad=0 over an input
+ * zero-padded explicitly. `sum` gives the window sums instead (for divisorOverride).
+ */
+function averagePool(ctx: OnnxExportContext, x: OnnxValue, w: Window, countIncludePad: boolean, sum = false): string {
+  const dims = w.kernel.length;
+  const area = w.kernel.reduce((a, b) => a * b, 1);
+  const { pads, extra, overhang } = windowPads(x.shape.slice(2), w);
+  const attrs = (p: number[], include: boolean) => [
+    attrInts('kernel_shape', w.kernel),
+    attrInts('strides', w.stride),
+    attrInts('pads', p),
+    attrInt('count_include_pad', include ? 1 : 0),
+  ];
+  let y: string;
+  if (!overhang && (countIncludePad || sum)) y = ctx.op('AveragePool', [x.name], attrs(pads, true));
+  else if (!overhang || !w.padding.some((p) => p > 0) || !(countIncludePad || sum))
+    y = ctx.op('AveragePool', [x.name], attrs(pads, sum));
+  else {
+    const zero = new Array<number>(2).fill(0);
+    const padded = ctx.pad(x.name, [...zero, ...w.padding, ...zero, ...w.padding]);
+    y = ctx.op('AveragePool', [padded], attrs([...new Array<number>(dims).fill(0), ...extra], sum));
+  }
+  return sum ? ctx.op('Mul', [y, ctx.scalar(area)]) : y;
 }
 
 function avgPool(dims: number): OnnxExporter {
@@ -297,19 +346,11 @@ function avgPool(dims: number): OnnxExporter {
     batched(x, dims, `AvgPool${dims}d`);
     const w = windowOf(m, dims);
     const o = (prop(m, 'options') ?? {}) as Props;
-    if (o.divisorOverride !== undefined && o.divisorOverride !== null)
-      throw new OnnxExportError('divisorOverride has no ONNX AveragePool equivalent');
-    return ctx.op(
-      'AveragePool',
-      [x.name],
-      [
-        attrInts('kernel_shape', w.kernel),
-        attrInts('strides', w.stride),
-        attrInts('pads', [...w.padding, ...w.padding]),
-        attrInt('count_include_pad', o.countIncludePad === false ? 0 : 1),
-        attrInt('ceil_mode', w.ceilMode ? 1 : 0),
-      ],
-    );
+    const div = o.divisorOverride;
+    if (div === undefined || div === null) return averagePool(ctx, x, w, o.countIncludePad !== false);
+    if (typeof div !== 'number' || div === 0)
+      throw new OnnxExportError(`divisorOverride ${String(div)} is not a non-zero number`);
+    return ctx.op('Div', [averagePool(ctx, x, w, true, true), ctx.scalar(div)]);
   };
 }
 
@@ -321,11 +362,9 @@ function lpPool(dims: number): OnnxExporter {
     const p = num(m, 'normType');
     const w = windowOf(m, dims);
     const area = w.kernel.reduce((a, b) => a * b, 1);
-    const pooled = ctx.op(
-      'AveragePool',
-      [ctx.op('Pow', [x.name, ctx.scalar(p)])],
-      [attrInts('kernel_shape', w.kernel), attrInts('strides', w.stride), attrInt('ceil_mode', w.ceilMode ? 1 : 0)],
-    );
+    // no padding: PyTorch's avg_pool divides by the cells inside the input (count_include_pad=0)
+    const powered = { name: ctx.op('Pow', [x.name, ctx.scalar(p)]), shape: x.shape };
+    const pooled = averagePool(ctx, powered, w, false);
     return ctx.op('Pow', [ctx.op('Mul', [pooled, ctx.scalar(area)]), ctx.scalar(1 / p)]);
   };
 }

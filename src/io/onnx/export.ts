@@ -54,6 +54,9 @@ export interface OnnxExportOptions {
 export const ONNX_MIN_OPSET = 13;
 /** Highest opset exportOnnx writes (the newest onnxruntime-web 1.30 loads). */
 export const ONNX_MAX_OPSET = 26;
+/** Largest protobuf message (an ONNX file without external data). */
+const PROTOBUF_MAX_BYTES = 2 ** 31 - 2 ** 20;
+
 /** The default opset. */
 export const ONNX_DEFAULT_OPSET = 17;
 
@@ -238,6 +241,11 @@ export function exportOnnx(model: ExportableModule, options: OnnxExportOptions):
         `exportOnnx: the exported graph of ${describe('', model)} ends in shape ${fmt(y.shape)} but the model outputs ${fmt(output)} (an exporter is wrong)`,
       );
     nameOutput(ctx, y.name, o.outputName);
+    const weightBytes = [...ctx.initializers.values()].reduce((n, t) => n + t.rawData.length, 0);
+    if (weightBytes > PROTOBUF_MAX_BYTES)
+      throw new RangeError(
+        `exportOnnx: the model's tensors take ${(weightBytes / 2 ** 20).toFixed(0)} MiB, more than the 2 GiB a protobuf ONNX file can hold (external data files are not written)`,
+      );
     const dynamicOut = o.dynamicBatch && output.length > 0 && output[0] === o.inputShape[0];
     const proto = create(ModelProtoSchema, {
       irVersion: BigInt(irVersionFor(o.opset)),
@@ -273,12 +281,10 @@ function outputShape(
 /** Makes `name` the graph output `outputName`: renames its producer's output, or adds an Identity. */
 function nameOutput(ctx: OnnxExportContext, name: string, outputName: string): void {
   const producer = ctx.nodes.find((n) => n.output.includes(name));
-  const consumed = ctx.nodes.some((n) => n.input.includes(name));
-  if (producer && !consumed) producer.output = producer.output.map((v) => (v === name ? outputName : v));
-  else ctx.op('Identity', [name]) && renameLast(ctx, outputName);
-}
-
-function renameLast(ctx: OnnxExportContext, outputName: string): void {
-  const last = ctx.nodes[ctx.nodes.length - 1];
-  last.output = [outputName];
+  if (producer && !ctx.nodes.some((n) => n.input.includes(name))) {
+    producer.output = producer.output.map((v) => (v === name ? outputName : v));
+    return;
+  }
+  ctx.op('Identity', [name]);
+  ctx.nodes[ctx.nodes.length - 1].output = [outputName];
 }
