@@ -199,3 +199,44 @@ test("one SGD step in PyTorch (training mode) comes back into convkit equal to c
   }
   assert.ok(moved > 60, `compared ${moved} float tensors`);
 });
+
+test("model.py's safetensors reader refuses corrupt files with a message naming the fault", () => {
+  requireTorch();
+  const d = join(dir, 'corrupt');
+  mkdirSync(d);
+  writeFileSync(join(d, 'model.py'), exportPytorch(ZOO_CASES.lenet5.build()));
+  const good = serializeSafetensors({ w: randn([4, 4]) });
+  const n = Number(new DataView(good.buffer, good.byteOffset).getBigUint64(0, true));
+  const header = new TextDecoder().decode(good.subarray(8, 8 + n));
+  const withHeader = (h: string): Uint8Array => {
+    const text = new TextEncoder().encode(h);
+    const out = new Uint8Array(8 + text.length + 64);
+    new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+    out.set(text, 8);
+    return out;
+  };
+  const files: [string, Uint8Array, RegExp][] = [
+    ['short', good.subarray(0, 5), /too short for a safetensors header/],
+    ['truncated', good.subarray(0, good.length - 8), /tensor 'w' has a bad shape or data_offsets/],
+    ['huge header', Uint8Array.from([255, 255, 255, 255, 0, 0, 0, 0, 123]), /does not fit the 9-byte file/],
+    ['bad dtype', withHeader(header.replace('"F32"', '"F8"')), /tensor 'w' has an unsupported dtype/],
+    ['size mismatch', withHeader(header.replace('[4,4]', '[4,5]')), /tensor 'w' needs 80 bytes, the file gives 64/],
+  ];
+  for (const [name, bytes] of files) writeFileSync(join(d, `${name}.safetensors`), bytes);
+  const script = `
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location('m', sys.argv[1] + '/model.py')
+mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mod)
+for name in sys.argv[2:]:
+    try:
+        mod.load_safetensors(sys.argv[1] + '/' + name + '.safetensors')
+        print('loaded')
+    except ValueError as e:
+        print(str(e).replace(sys.argv[1] + '/', ''))
+`;
+  const r = spawnSync(PYTHON, ['-c', script, d, ...files.map(([name]) => name)], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  files.forEach(([name, , msg], i) => assert.match(lines[i], msg, `${name}: ${lines[i]}`));
+});
