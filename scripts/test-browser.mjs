@@ -253,7 +253,10 @@ const pageData = {
 
 // ---- running pages in Chromium -------------------------------------------------------------
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--js-flags=--expose-gc', '--enable-precise-memory-info'],
+});
 
 /** Loads url, waits for window.__convkit.done, returns { state, console, errors, downloads }. */
 async function runPage(url, timeoutMs, onState = '__convkit') {
@@ -313,8 +316,13 @@ for (const build of builds) {
       );
       continue;
     }
+    const mem = s.info.memory;
+    const mib = (b) => (b / 2 ** 20).toFixed(1);
     console.log(
-      `# ${label}: ${s.info.describe} (${((Date.now() - started) / 1000).toFixed(1)} s; ms: ${JSON.stringify(s.info.ms)})`,
+      `# ${label}: ${s.info.describe}; ${((Date.now() - started) / 1000).toFixed(1)} s` +
+        (mem?.end
+          ? `; wasm memory ${mib(mem.warm.memoryBytes)} -> ${mib(mem.end.memoryBytes)} MiB, JS heap ${mib(mem.warmHeap)} -> ${mib(mem.endHeap)} MiB over the ${memorySteps} steps`
+          : ''),
     );
     report(
       `${label}: no page errors and no convkit warnings`,

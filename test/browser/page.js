@@ -147,7 +147,7 @@ async function main() {
     if (!/^loadMnist\b.*Node/.test(msg) || !/mnistFromBytes/.test(msg)) return msg;
   });
 
-  await checkAsync(`${memorySteps} synchronous LeNet-5 steps keep wasm memory bounded`, async () => {
+  await checkAsync(`${memorySteps} synchronous LeNet-5 steps keep wasm memory and the JS heap bounded`, async () => {
     const be = ck.getBackend();
     if (typeof be.memoryStats !== 'function') return `backend ${be.name} has no memoryStats`;
     ck.manualSeed(7);
@@ -156,9 +156,19 @@ async function main() {
     const x = ck.randn([2, 1, 28, 28]);
     const y = new ck.Tensor(Int32Array.from([3, 7]), [2]);
     let warm = null;
+    let warmHeap = 0;
     let loss = Number.NaN;
+    // the JS heap too (tensors live there without shared memory): the runner starts Chromium
+    // with --expose-gc and --enable-precise-memory-info, so a forced gc gives exact figures
+    const heap = () => {
+      globalThis.gc?.();
+      return performance.memory?.usedJSHeapSize ?? 0;
+    };
     for (let i = 0; i < memorySteps; i++) {
-      if (i === Math.min(100, Math.floor(memorySteps / 10))) warm = be.memoryStats();
+      if (i === Math.min(100, Math.floor(memorySteps / 10))) {
+        warm = be.memoryStats();
+        warmHeap = heap();
+      }
       opt.zeroGrad();
       const l = ck.F.crossEntropy(model.call(x), y);
       l.backward();
@@ -166,7 +176,11 @@ async function main() {
       loss = l.item();
     }
     const end = be.memoryStats();
-    state.info.memory = { warm, end };
+    const endHeap = heap();
+    state.info.memory = { warm, end, warmHeap, endHeap };
+    if (typeof globalThis.gc !== 'function' || !endHeap)
+      return 'no gc() or performance.memory: start Chromium with --js-flags=--expose-gc --enable-precise-memory-info';
+    if (endHeap - warmHeap > 8 * 2 ** 20) return `the JS heap grew by ${endHeap - warmHeap} bytes after warm-up`;
     const grew = end.memoryBytes - warm.memoryBytes;
     if (!Number.isFinite(loss)) return `loss ${loss}`;
     if (grew > 4 * 2 ** 20) return `wasm memory grew by ${grew} bytes after warm-up`;
