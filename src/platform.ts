@@ -228,6 +228,8 @@ export const BROWSER_ALTERNATIVES: Readonly<Record<string, string>> = {
   saveSafetensors: 'io.serializeSafetensors(tensors) and a Blob download',
   atomicWriteFile: 'a Blob download of the bytes',
   loadWeights: 'io.deserializeSafetensors(bytes) on fetched bytes and model.loadStateDict',
+  loadWeightsFile:
+    'io.deserializeSafetensors(bytes) or io.readTorchCheckpoint(bytes) on fetched bytes, then model.loadStateDict',
   saveWeights: 'io.serializeSafetensors(model.stateDict()) and a Blob download',
   CSVLogger: 'a callback that keeps the rows (callbacks: [{ onEpochEnd }])',
   JSONLogger: 'JSONLogger with a function target instead of a file path',
