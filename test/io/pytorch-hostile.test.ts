@@ -201,6 +201,16 @@ test('tensors that reach past their storage, absurd sizes and bad storages', () 
   rejects(one(tensorOp('0', 4, [1], [1]), {}), /storage '0' has no entry 'archive\/data\/0'/);
   rejects(one(tensorOp('../../etc/passwd', 4, [1], [1])), /storage key "\.\.\/\.\.\/etc\/passwd" is not a plain name/);
   rejects(one(tensorOp('0', 4, [2, 2], [1])), /differ in length/);
+  // stride 0: 4 bytes of storage as a 400 MB tensor (within the per-tensor limit): refused before allocating
+  rejects(
+    one(tensorOp('0', 4, [100_000_000], [0])),
+    /would take 400000000 bytes, more than 16× the file's \d+ bytes: stride-0/,
+  );
+  // many views of one storage: the total counts
+  const views = stateDict(
+    Array.from({ length: 40 }, (_, i): [string, Uint8Array] => [`v${i}`, tensorOp('0', 4, [500_000], [0])]),
+  );
+  rejects(archive(views, data), /the tensors up to 'v\d+' would take \d+ bytes, more than 16×/);
 });
 
 test('memo, stack and MARK abuse, cycles and strings longer than the file', () => {

@@ -12,6 +12,7 @@
  * - Legacy (non-zip, before PyTorch 1.6) files and TorchScript archives are refused with the
  *   python line that re-saves them.
  */
+import { checkAllocation } from '../../tensor/limits.js';
 import type { StateDict } from '../../tensor/state-dict.js';
 import { PyDict, PyTuple, unpickle, type PyValue } from './pickle.js';
 import { materialize, StorageCache } from './storage.js';
@@ -54,6 +55,8 @@ export const TORCH_MAX_BYTES = 4 * 2 ** 30;
 const MAX_PICKLE_BYTES = 256 * 2 ** 20;
 const CANDIDATE_KEYS = ['state_dict', 'model_state_dict', 'model', 'module', 'net', 'network', 'weights'];
 const MAX_DEPTH = 4;
+/** How many times its size a file's tensors may take once copied out (views of shared storages). */
+const MAX_EXPANSION = 16;
 const RESAVE = 'in python: torch.save(torch.load(path), "weights.pth") re-saves it in the default zip format';
 
 /** Reads the state dict of a `torch.save` file (see the file comment for the rules). */
@@ -108,10 +111,24 @@ export function readTorchCheckpointContents(
 
   const tensors: StateDict = new Map();
   const dtypes: Record<string, TorchDType> = {};
+  // stride-0 and overlapping views let a few bytes of storage describe gigabytes of tensors:
+  // what the tensors take, as convkit's contiguous copies, is bounded by the file's size
+  const maxOut = MAX_EXPANSION * bytes.length + 2 ** 24;
+  let out = 0;
   for (const [k, v] of found.dict.map) {
     let key = String(k);
     if (options.stripPrefix && key.startsWith(options.stripPrefix)) key = key.slice(options.stripPrefix.length);
     if (tensors.has(key)) fail(`two tensors are named '${key}' after removing the prefix '${options.stripPrefix}'`);
+    try {
+      out += 4 * checkAllocation(`tensor '${key}'`, [...(v as TensorRef).shape]);
+    } catch (e) {
+      fail(e instanceof Error ? e.message : String(e));
+    }
+    if (out > maxOut)
+      fail(
+        `the tensors up to '${key}' would take ${out} bytes, more than ${MAX_EXPANSION}× the file's ${bytes.length} bytes: ` +
+          'stride-0 or overlapping views of small storages (a crafted file?)',
+      );
     tensors.set(key, materialize(v as TensorRef, key, cache, fail));
     dtypes[key] = (v as TensorRef).dtype;
   }
