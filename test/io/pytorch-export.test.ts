@@ -10,6 +10,7 @@ import { COMPOSITES } from '../../src/io/pytorch-export/composites.js';
 import { Module, Sequential } from '../../src/nn/module.js';
 import { Conv2d, Linear, ReLU } from '../../src/nn/layers/index.js';
 import { lenet5 } from '../../src/models/lenet5.js';
+import { alexnet } from '../../src/models/alexnet.js';
 import { resnet20 } from '../../src/models/resnet.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { empty } from '../../src/tensor/alloc.js';
@@ -107,4 +108,16 @@ test('the self-check input and the embedded reference', () => {
   const src = exportPytorch(lenet5(), { inputShape: [1, 1, 28, 28], reference: new Float32Array(5000).fill(0.5) });
   const ref = /REFERENCE = \[([^\]]*)\]/.exec(src)?.[1] ?? '';
   assert.equal(ref.split(',').filter((s) => s.trim() !== '').length, 4096, 'at most 4096 reference values');
+});
+
+test('a zoo model whose children no longer match the exported forward is an error, not silently wrong code', () => {
+  const net = alexnet({ numClasses: 10, hidden: 8 });
+  net.registerModule('extra', new ReLU());
+  assert.throws(
+    () => exportPytorch(net),
+    /the model itself \(AlexNet\): child 'extra' has no place in the exported forward/,
+  );
+  const net2 = alexnet({ numClasses: 10, hidden: 8 });
+  net2.registerModule('avgpool', null);
+  assert.throws(() => exportPytorch(net2), /\(AlexNet\): child 'avgpool' of AlexNet is missing/);
 });

@@ -31,7 +31,16 @@ function chain(
   unused: readonly string[] = [],
 ): (present: readonly string[]) => CompositeEmit {
   return (present) => {
-    const order = steps(present).filter((s) => s === null || present.includes(s));
+    // a step ending in '?' may be absent (e.g. BasicConv2d's bn); any other must be there
+    const wanted = steps(present);
+    const missing = wanted.filter((s): s is string => s !== null && !s.endsWith('?') && !present.includes(s));
+    if (missing.length > 0)
+      throw new ExportError(
+        `child ${missing.map((n) => `'${n}'`).join(', ')} of ${cls} is missing; update src/io/pytorch-export/composites.ts`,
+      );
+    const order = wanted
+      .map((s) => (s === null ? s : s.replace(/\?$/, '')))
+      .filter((s) => s === null || present.includes(s));
     const placed = new Set([...order.filter((s): s is string => s !== null), ...unused]);
     const stray = present.filter((n) => !placed.has(n));
     if (stray.length > 0)
@@ -79,7 +88,7 @@ export const COMPOSITES: Record<
   Inception: concat('Inception'),
   BasicBlock: block('BasicBlock'),
   Bottleneck: block('Bottleneck'),
-  BasicConv2d: chain('BasicConv2d', fixed('conv', 'bn', 'relu')),
+  BasicConv2d: chain('BasicConv2d', fixed('conv', 'bn?', 'relu')),
   ResNet: chain('ResNet', headThen(['fc'], FLATTEN, 'fc')),
   AlexNet: chain('AlexNet', fixed('features', 'avgpool', FLATTEN, 'classifier')),
   VGG: chain('VGG', fixed('features', 'avgpool', FLATTEN, 'classifier')),
