@@ -96,6 +96,25 @@ test('DataParallel prefix: kept by default, removed with stripPrefix', () => {
   assert.deepEqual([...readTorchCheckpoint(b, { stripPrefix: 'module.' }).keys()], ['weight', 'bias']);
 });
 
+test('loadWeights of a DataParallel .pth: the error says to strip module., stripPrefix loads it', async () => {
+  const path = join(DIR, 'dataparallel.pth');
+  const model = new Linear(2, 2);
+  await assert.rejects(loadWeights(model, path), (e: Error) => {
+    assert.ok(e.message.startsWith(`loadWeights(${path}): `), e.message);
+    assert.match(
+      e.message,
+      /every key in the file starts with 'module\.': a DataParallel checkpoint; pass stripPrefix: 'module\.'/,
+    );
+    return true;
+  });
+  await loadWeights(model, path, { stripPrefix: 'module.' });
+  const want = expectOf('dataparallel').tensors ?? {};
+  assert.deepEqual(
+    Array.from(model.stateDict().get('weight')?.data ?? []),
+    Array.from(Float32Array.from(want['module.weight'].values)),
+  );
+});
+
 test('legacy format, TorchScript and int64 overflow: one clear error each, naming the fix', () => {
   assert.throws(
     () => readTorchCheckpoint(bytes('legacy.pth'), { name: 'legacy.pth' }),
