@@ -14,7 +14,9 @@ safetensors package is needed: the format is written by hand below):
         below; their state-dict keys are what convkit's models must use. Also writes
         torchvision-keys.json: the state-dict keys and shapes (no weights) of torchvision's
         alexnet, vgg11, vgg16, googlenet (with and without aux_logits), resnet18/34/50, read by
-        test/models/torchvision-names.test.ts.
+        test/models/torchvision-names.test.ts; and layer-keys.json: the parameter and buffer
+        names, shapes and dtypes of torch.nn layers (Conv, ConvTranspose, Linear, BatchNorm,
+        LayerNorm), read by test/nn/modules/torch-names.test.ts.
 
     /usr/bin/python3 scripts/gen-torchvision-fixtures.py large OUT_DIR MODEL [SIZE]
         For the slow parity test (test/models/torchvision-parity.slow.test.ts): builds the
@@ -278,6 +280,29 @@ def torchvision_keys():
     return out
 
 
+# torch.nn layers whose parameters and buffers convkit's nn layers must name and shape alike
+# (the convkit side of each is in test/nn/modules/torch-names.test.ts)
+LAYERS = {
+    'Conv1d(3, 4, 3)': lambda: nn.Conv1d(3, 4, 3),
+    'Conv2d(4, 6, [3, 2], groups 2)': lambda: nn.Conv2d(4, 6, (3, 2), groups=2),
+    'Conv2d(3, 4, 3, no bias)': lambda: nn.Conv2d(3, 4, 3, bias=False),
+    'ConvTranspose1d(4, 6, 3, groups 2)': lambda: nn.ConvTranspose1d(4, 6, 3, groups=2),
+    'ConvTranspose2d(4, 6, [3, 2], groups 2)': lambda: nn.ConvTranspose2d(4, 6, (3, 2), groups=2),
+    'Linear(5, 3)': lambda: nn.Linear(5, 3),
+    'BatchNorm1d(4)': lambda: nn.BatchNorm1d(4),
+    'BatchNorm2d(4)': lambda: nn.BatchNorm2d(4),
+    'BatchNorm2d(4, affine false)': lambda: nn.BatchNorm2d(4, affine=False),
+    'BatchNorm2d(4, no running stats)': lambda: nn.BatchNorm2d(4, track_running_stats=False),
+    'LayerNorm([4, 5])': lambda: nn.LayerNorm([4, 5]),
+    'LayerNorm(4, no affine)': lambda: nn.LayerNorm(4, elementwise_affine=False),
+}
+
+
+def layer_keys():
+    return {n: [[k, list(t.shape), str(t.dtype).replace('torch.', '')] for k, t in f().state_dict().items()]
+            for n, f in LAYERS.items()}
+
+
 def small_fixtures():
     os.makedirs(OUT_DIR, exist_ok=True)
     for i, (name, (builder, shape)) in enumerate(SMALL.items()):
@@ -291,6 +316,9 @@ def small_fixtures():
         f.write(',\n'.join(f' {json.dumps(n)}: {json.dumps(v, separators=(",", ":"))}' for n, v in keys.items()))
         f.write('\n}\n')
     print('torchvision-keys.json:', ', '.join(f'{n} {len(v)}' for n, v in keys.items()))
+    with open(os.path.join(OUT_DIR, 'layer-keys.json'), 'w') as f:
+        f.write(json.dumps(layer_keys(), indent=1) + '\n')
+    print('layer-keys.json:', len(LAYERS), 'layers')
 
 
 def torchvision_model(name):
