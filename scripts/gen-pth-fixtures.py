@@ -178,6 +178,9 @@ def main():
         f.write(buf.getvalue())
     dump('v3_untyped', {'tensors': {'u': {'dtype': 'uint16', 'shape': [2, 2], 'values': [1, 2, 65535, 300]}}})
 
+    # 13. a whole model (torch.save(model)): refused, naming the class and how to save its state dict
+    write('whole_model', torch.nn.Linear(2, 1), {'error': "refusing to load global 'torch\\.nn\\.modules\\.linear\\.Linear'"})
+
     print('wrote', len(os.listdir(OUT)), 'files to', os.path.normpath(OUT))
 
 

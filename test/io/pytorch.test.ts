@@ -132,6 +132,14 @@ test('legacy format, TorchScript and int64 overflow: one clear error each, namin
     () => readTorchCheckpoint(bytes('int64_range.pth')),
     new RegExp(expectOf('int64_range').error as string),
   );
+  assert.throws(
+    () => readTorchCheckpoint(bytes('whole_model.pth')),
+    (e: Error) => {
+      assert.match(e.message, new RegExp(expectOf('whole_model').error as string));
+      assert.match(e.message, /torch\.save\(model\)\), save its weights in python.*state_dict\(\), "weights\.pth"\)/);
+      return true;
+    },
+  );
 });
 
 test('loadWeights reads a .pth state dict into a model (and names the path on mismatch)', async () => {

@@ -211,7 +211,14 @@ export function torchHooks(fail: (msg: string) => never): UnpickleHooks {
           fail(
             `'${path}' (a complex, quantized, float8 or sub-byte type) is not read; convert those tensors to float32 in python before saving`,
           );
-        fail(`refusing to load global '${path}' (only tensors and state dicts are read; nothing in the file is run)`);
+        const wholeModel = /^(torch\.nn\.|torchvision\.|__main__$)/.test(module) || /^[A-Z]/.test(name);
+        fail(
+          `refusing to load global '${path}' (only tensors and state dicts are read; nothing in the file is run)` +
+            (wholeModel
+              ? '; if the file holds a whole model (torch.save(model)), save its weights in python, from a source you trust: ' +
+                'torch.save(torch.load(path, weights_only=False).state_dict(), "weights.pth")'
+              : ''),
+        );
       }
       const g = new PyGlobal(module === 'torch.tensor' ? 'torch._tensor' : module, name);
       globals.set(path, g);
