@@ -231,6 +231,10 @@ test('memo, stack and MARK abuse, cycles and strings longer than the file', () =
   rejects(archive(cat(PROTO, EMPTY_DICT, EMPTY_DICT, STOP)), /ends with 2 values on the stack/);
   rejects(archive(cat(PROTO, EMPTY_DICT)), /needs 1 more bytes/);
   rejects(archive(cat(PROTO, [0xff], STOP)), /unknown opcode 0xff/);
+  rejects(
+    archive(cat(PROTO, [0x63], enc.encode('x'.repeat(5000)), STOP)),
+    /GLOBAL name is not a short newline-terminated line/,
+  );
   // a dict that holds itself under every key the search follows: bounded, then the keys are listed
   const selfRef = cat(
     PROTO,

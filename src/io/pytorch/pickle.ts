@@ -163,9 +163,9 @@ export function unpickle(
     return s;
   };
   const line = (): string => {
-    const end = bytes.indexOf(0x0a, pos);
-    if (end < 0 || end - pos > 256) bad('GLOBAL name is not a short newline-terminated line');
-    const s = latin1(end - pos);
+    const len = bytes.subarray(pos, pos + 257).indexOf(0x0a);
+    if (len < 0) bad('GLOBAL name is not a short newline-terminated line');
+    const s = latin1(len);
     pos++;
     return s;
   };
