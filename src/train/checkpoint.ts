@@ -14,6 +14,7 @@ import { findNonFinite } from './non-finite.js';
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 import { toStateDict, type StateDict } from '../tensor/state-dict.js';
 import { loadWeightsFile } from '../io/pytorch/weights-file.js';
+import { requireFs } from '../platform.js';
 
 /** Metadata key holding the checkpoint JSON. */
 export const CHECKPOINT_KEY = 'convkit.checkpoint';
@@ -159,12 +160,14 @@ function refuseNonFinite(op: string, path: string, tensors: StateDict, options: 
 
 /** Writes a checkpoint to one safetensors file (atomically); refuses non-finite weights. */
 export async function saveCheckpoint(path: string, ck: Checkpoint, options: SaveOptions = {}): Promise<void> {
+  requireFs('saveCheckpoint'); // outside Node: this op's own error, not that of the file writer it calls
   refuseNonFinite('saveCheckpoint', path, ck.tensors, options);
   await writeSafetensorsFile(path, ck.tensors, { ...ck.metadata, [CHECKPOINT_KEY]: JSON.stringify(ck.meta) });
 }
 
 /** Reads a checkpoint written by saveCheckpoint / ModelCheckpoint. */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  requireFs('loadCheckpoint');
   const { tensors, metadata } = await readSafetensorsFile(path);
   const json = metadata[CHECKPOINT_KEY];
   if (json === undefined)
@@ -191,6 +194,7 @@ export async function saveWeights(
   metadata: Record<string, string> = {},
   options: SaveOptions = {},
 ): Promise<void> {
+  requireFs('saveWeights');
   const sd = model.stateDict();
   refuseNonFinite('saveWeights', path, sd, options);
   await writeSafetensorsFile(path, sd, metadata);
@@ -216,6 +220,7 @@ export async function loadWeights(
   path: string,
   { strict = true, key, stripPrefix }: LoadWeightsFromFileOptions = {},
 ): Promise<Record<string, string>> {
+  requireFs('loadWeights');
   const { tensors, metadata, format } = await loadWeightsFile(path, { key, stripPrefix });
   try {
     model.loadStateDict(modelTensors(toStateDict('loadWeights', tensors)), { strict });

@@ -2,7 +2,8 @@
 // esbuild, vite, or an import map to the ready-made bundle), computes the values the runner
 // compares with Node's (checks.js), and checks in the page what needs a page: IndexedDB, a
 // download, fetch, fit without `process`, browser image decoding, Node-only calls failing
-// clearly, bounded wasm memory over 2,000 synchronous steps, and the thread count.
+// clearly, a module Web Worker (worker.js), bounded memory over 2,000 synchronous steps, and
+// the thread count.
 // Results go to window.__convkit = { done, values, checks: [{ name, ok, detail }], error }.
 import * as ck from 'convkit';
 import { referenceValues, seededLenet, TRAIN_IMAGES } from './checks.js';
@@ -139,12 +140,22 @@ async function main() {
     if (!/decodeImageBlob: x\.png could not be decoded by the browser/.test(bad)) return `bad image: ${bad}`;
   });
 
-  await checkAsync('a Node-only call gets convkit’s own error', async () => {
-    const msg = await ck.data.loadMnist().then(
-      () => 'loadMnist succeeded',
-      (e) => String(e.message),
-    );
-    if (!/^loadMnist\b.*Node/.test(msg) || !/mnistFromBytes/.test(msg)) return msg;
+  await checkAsync('Node-only calls get convkit’s own error naming the call', async () => {
+    const model = ck.models.lenet5();
+    const calls = [
+      ['loadMnist', () => ck.data.loadMnist(), /mnistFromBytes/],
+      ['saveWeights', () => ck.train.saveWeights(model, 'lenet5.safetensors'), /./],
+      ['loadWeights', () => ck.train.loadWeights(model, 'lenet5.safetensors'), /./],
+    ];
+    for (const [op, call, alternative] of calls) {
+      const msg = await Promise.resolve()
+        .then(call)
+        .then(
+          () => `${op} succeeded`,
+          (e) => String(e.message),
+        );
+      if (!new RegExp(`^${op} needs Node`).test(msg) || !alternative.test(msg)) return `${op}: ${msg}`;
+    }
   });
 
   await checkAsync(`${memorySteps} synchronous LeNet-5 steps keep wasm memory and the JS heap bounded`, async () => {
@@ -187,6 +198,30 @@ async function main() {
     if (end.liveTensors > warm.liveTensors + 64) return `live tensors ${warm.liveTensors} -> ${end.liveTensors}`;
     if (end.fallbacks !== warm.fallbacks)
       return `${end.fallbacks - warm.fallbacks} allocations fell back to the JS heap`;
+  });
+
+  await checkAsync('convkit runs in a module Web Worker', async () => {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    try {
+      const r = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no answer from the worker in 60 s')), 60_000);
+        worker.onmessage = (e) => {
+          clearTimeout(timer);
+          resolve(e.data);
+        };
+        worker.onerror = (e) => {
+          clearTimeout(timer);
+          reject(new Error(`worker error: ${e.message ?? 'failed to load'}`));
+        };
+        worker.postMessage('run');
+      });
+      if (r.error) return r.error;
+      state.values.worker = { conv: r.conv, lenet: r.lenet };
+      const want = r.isolated ? Math.min(r.cores, 16) : 1;
+      if (r.backend !== 'wasm' || r.threads !== want) return `worker: ${r.describe} (isolated ${r.isolated})`;
+    } finally {
+      worker.terminate();
+    }
   });
 
   await checkAsync('threads: all cores when cross-origin isolated, 1 otherwise', async () => {

@@ -1,0 +1,22 @@
+// A module Web Worker that runs convkit (started by page.js): the backend starts by itself
+// there too; it sends back its backend, thread count and the values the runner compares with
+// Node's (conv2d forward/backward, LeNet-5 forward).
+import * as ck from 'convkit';
+import { convValues, lenetForward } from './checks.js';
+
+self.onmessage = async () => {
+  try {
+    const be = await ck.ready();
+    self.postMessage({
+      backend: be.name,
+      threads: be.threads,
+      describe: be.describe(),
+      isolated: self.crossOriginIsolated === true,
+      cores: navigator.hardwareConcurrency,
+      conv: convValues(ck),
+      lenet: lenetForward(ck),
+    });
+  } catch (e) {
+    self.postMessage({ error: (e && e.stack) || String(e) });
+  }
+};
