@@ -123,6 +123,9 @@ test('--format pytorch without weights: fresh weights, named file and convkit me
   ]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /no --weights: exporting resnet20's fresh initial weights/);
+  // no dataset is known: the printed commands say where the user fills it in
+  assert.match(r.stdout, /train_ddp\.py --data DIR --out trained\.safetensors/);
+  assert.match(r.stdout, /convkit eval --weights trained\.safetensors --dataset NAME/);
   const w = deserializeSafetensors(readFileSync(join(dir, 'r20.safetensors')));
   assert.equal(w.metadata['convkit.model'], 'resnet20');
   assert.match(readFileSync(join(dir, 'r20.py'), 'utf8'), /INPUT_SHAPE = \(2, 3, 32, 32\)/);

