@@ -114,7 +114,7 @@ const app = join(tmp, 'app'); // a web project that depends on convkit
 mkdirSync(join(app, 'node_modules'), { recursive: true });
 symlinkSync(root, join(app, 'node_modules', pkg.name), 'dir');
 writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'page', private: true, type: 'module' }));
-for (const f of ['page.js', 'checks.js', 'worker.js'])
+for (const f of ['page.js', 'checks.js', 'worker.js', 'iife-entry.js'])
   writeFileSync(join(app, f), readFileSync(join(root, 'test/browser', f)));
 const html = (script, head = '') =>
   `<!doctype html><html><head><meta charset="utf-8"><title>convkit browser test</title>${head}</head><body><p>convkit browser test</p>${script}</body></html>\n`;
@@ -123,13 +123,13 @@ writeFileSync(join(app, 'index.html'), html('<script type="module" src="./page.j
 /** Builds: name -> { dir served at /, extra: { urlPrefix: dir } } or an error string. */
 const builds = [];
 
-async function buildEsbuild(entries, outdir, label) {
+async function buildEsbuild(entries, outdir, label, format = 'esm') {
   const esbuild = await import('esbuild');
   const r = await esbuild.build({
     entryPoints: entries,
     bundle: true,
     platform: 'browser',
-    format: 'esm',
+    ...(format ? { format } : {}),
     outdir,
     logLevel: 'silent',
     write: true,
@@ -137,7 +137,7 @@ async function buildEsbuild(entries, outdir, label) {
   });
   const warnings = r.warnings.map((w) => `${w.text} (${w.location?.file ?? ''})`);
   report(
-    `${label}: esbuild --bundle --platform=browser builds with no warnings`,
+    `${label}: esbuild --bundle --platform=browser${format ? ` --format=${format}` : ''} builds with no warnings`,
     warnings.length === 0,
     warnings.join('\n'),
   );
@@ -151,6 +151,18 @@ if (want('esbuild')) {
     builds.push({ name: 'esbuild', dir: out });
   } catch (e) {
     report('esbuild: esbuild --bundle --platform=browser builds with no warnings', false, e.message);
+  }
+}
+
+if (want('esbuild')) {
+  // esbuild's defaults for the browser: an IIFE script, no import.meta (a smaller page)
+  const out = join(tmp, 'esbuild-iife');
+  try {
+    await buildEsbuild([join(app, 'iife-entry.js')], out, 'esbuild-iife', null);
+    writeFileSync(join(out, 'index.html'), html('<script src="./iife-entry.js"></script>'));
+    builds.push({ name: 'esbuild-iife', dir: out, small: true });
+  } catch (e) {
+    report('esbuild-iife: esbuild --bundle --platform=browser builds with no warnings', false, e.message);
   }
 }
 
@@ -341,6 +353,22 @@ for (const build of builds) {
     report(`${label}: the wasm backend started by itself`, s.info.backend === 'wasm', `backend ${s.info.backend}`);
     report(`${label}: crossOriginIsolated is ${isolated}`, s.info.crossOriginIsolated === isolated);
     const v = s.values;
+    if (build.small) {
+      const diffs = [
+        ['conv2d forward', v.conv.out, reference.conv.out],
+        ['conv2d input gradient', v.conv.gradX, reference.conv.gradX],
+        ['conv2d weight gradient', v.conv.gradW, reference.conv.gradW],
+        ['conv2d bias gradient', v.conv.gradB, reference.conv.gradB],
+        ['LeNet-5 forward', v.lenet, reference.lenet],
+      ].map(([what, a, b]) => compare(a, b) && `${what}: ${compare(a, b)}`);
+      report(
+        `${label}: conv2d forward/backward and LeNet-5 forward equal Node`,
+        !diffs.some(Boolean),
+        diffs.filter(Boolean).join('\n'),
+      );
+      for (const c of s.checks) report(`${label}: ${c.name}`, c.ok, c.detail);
+      continue;
+    }
     report(
       `${label}: conv2d forward equals Node`,
       !compare(v.conv.out, reference.conv.out),
