@@ -7,6 +7,7 @@ import { Module, Sequential } from '../../src/nn/module.js';
 import { modelNames, modelSpec } from '../../src/models/registry.js';
 import { alexnet } from '../../src/models/alexnet.js';
 import { vgg11, vgg16 } from '../../src/models/vgg.js';
+import * as zoo from '../../src/models/index.js';
 import { noGrad } from '../../src/autograd/engine.js';
 import { rand, randn } from '../../src/tensor/creation.js';
 
@@ -297,3 +298,46 @@ export function zooCases(): ExportCase[] {
     };
   });
 }
+
+/** Every Module subclass the zoo (src/models) exports, by class name. */
+export function zooClassNames(): string[] {
+  return Object.entries(zoo)
+    .filter(([, v]) => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Module)
+    .map(([k]) => k)
+    .sort();
+}
+
+/** Zoo blocks in settings the registry models do not use (the other options of their classes). */
+export const ZOO_BLOCK_CASES: ExportCase[] = [
+  { name: 'InceptionAux', build: () => randomizeNorms(new zoo.InceptionAux(16, 5)), input: [1, 16, 9, 9] },
+  {
+    name: 'InceptionModule without batch norm, 5x5 kernels',
+    build: () => new zoo.InceptionModule(8, 4, 3, 6, 2, 3, 2, { batchNorm: false, branch5Kernel: 5 }),
+    input: [1, 8, 7, 7],
+  },
+  {
+    name: 'ResNet CIFAR with option-B shortcuts',
+    build: () => randomizeNorms(zoo.resnetCifar({ depth: 8, shortcut: 'B' })),
+    input: [1, 3, 16, 16],
+  },
+  {
+    name: 'UNet with batch norm',
+    build: () => randomizeNorms(zoo.unet({ base: 4, depth: 2, batchNorm: true })),
+    input: [1, 1, 8, 8],
+  },
+  {
+    name: 'Autoencoder without latent Linear layers',
+    build: () => zoo.autoencoder({ inputShape: [2, 8, 8], latent: null, channels: [4, 6], outputActivation: 'none' }),
+    input: [1, 2, 8, 8],
+  },
+  {
+    name: 'AlexNet original (LRN)',
+    build: () => alexnet({ original: true, hidden: 32, numClasses: 4 }),
+    input: [1, 3, 67, 67],
+  },
+  {
+    name: 'VGG with batch norm',
+    build: () => randomizeNorms(vgg11({ batchNorm: true, width: 0.125, hidden: 16, numClasses: 3 })),
+    input: [1, 3, 32, 32],
+  },
+];

@@ -10,7 +10,15 @@ import { randn } from '../../src/tensor/creation.js';
 import type { Module } from '../../src/nn/module.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { exportOnnx, ONNX_MAX_OPSET, ONNX_MIN_OPSET } from '../../src/io/onnx/export.js';
-import { LAYER_CASES, LAYER_ERRORS, layerClassNames, zooCases, type ExportCase } from './onnx-export-cases.js';
+import {
+  LAYER_CASES,
+  LAYER_ERRORS,
+  ZOO_BLOCK_CASES,
+  layerClassNames,
+  zooCases,
+  zooClassNames,
+  type ExportCase,
+} from './onnx-export-cases.js';
 
 type Ort = typeof OrtModule;
 let ortPromise: Promise<Ort> | undefined;
@@ -60,8 +68,9 @@ function relativeError(got: Float32Array, want: ArrayLike<number>): number {
 }
 
 /** Exports a case, runs it at batch 1 and 3 in onnxruntime, compares with convkit's eval forward. */
-async function checkParity(c: ExportCase, opset?: number): Promise<number> {
+async function checkParity(c: ExportCase, opset?: number, inspect?: (m: Module) => void): Promise<number> {
   const model = c.build();
+  inspect?.(model);
   model.eval();
   const bytes = exportOnnx(model, { inputShape: c.input, ...(opset ? { opset } : {}) });
   let worst = 0;
@@ -102,14 +111,19 @@ test('layers whose export is an error by design say why', () => {
     assert.throws(() => exportOnnx(c.build(), { inputShape: c.input }), c.error, name);
 });
 
-test('every zoo model of the registry matches onnxruntime at batch 1 and 3', async () => {
+test('every zoo model of the registry, and every zoo block class, matches onnxruntime at batch 1 and 3', async () => {
   const report: string[] = [];
-  for (const c of zooCases()) {
-    const err = await checkParity(c);
+  const seen = new Set<string>();
+  for (const c of [...zooCases(), ...ZOO_BLOCK_CASES]) {
+    const err = await checkParity(c, undefined, (m) => {
+      for (const sub of m.modules()) seen.add(sub.constructor.name);
+    });
     report.push(`${c.name} ${err.toExponential(1)}`);
   }
   // the figure for the record (relative error per model)
   console.log(`# zoo relative errors: ${report.join(', ')}`);
+  const missing = zooClassNames().filter((n) => !seen.has(n));
+  assert.deepEqual(missing, [], `zoo classes no export case builds: ${missing.join(', ')}`);
 });
 
 test('zoo models export at the lowest and highest opset too (resnet20, googlenet)', async () => {

@@ -21,7 +21,7 @@ import { Module, Sequential } from '../../src/nn/module.js';
 import { lenet5 } from '../../src/models/lenet5.js';
 import { resnet20 } from '../../src/models/resnet.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
-import { LAYER_CASES } from './onnx-export-cases.js';
+import { LAYER_CASES, ZOO_BLOCK_CASES } from './onnx-export-cases.js';
 
 const parse = (bytes: Uint8Array): ModelProto => fromBinary(ModelProtoSchema, bytes);
 
@@ -221,8 +221,8 @@ test('a module without an exporter is an error naming its path and class; regist
   );
 });
 
-test('every layer case exports to a well-formed graph at every opset', () => {
-  for (const c of LAYER_CASES)
+test('every layer case and zoo block case exports to a well-formed graph at every opset', () => {
+  for (const c of [...LAYER_CASES, ...ZOO_BLOCK_CASES])
     for (const opset of [ONNX_MIN_OPSET, ONNX_DEFAULT_OPSET, ONNX_MAX_OPSET]) {
       const m = parse(exportOnnx(c.build(), { inputShape: c.input, opset }));
       assertWellFormed(m, `${c.name} (opset ${opset})`);

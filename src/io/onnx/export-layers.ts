@@ -15,65 +15,13 @@ import {
   type OnnxExporter,
   type OnnxValue,
 } from './export-graph.js';
-
-type Props = Readonly<Record<string, unknown>>;
-
-// ---- reading layer properties ----
-
-/** A property of a layer, read by name. */
-function prop(m: unknown, key: string): unknown {
-  return (m as Props)[key];
-}
-function get(m: unknown, key: string): unknown {
-  const v = prop(m, key);
-  if (v === undefined) throw new OnnxExportError(`the layer has no property '${key}' (not a convkit layer?)`);
-  return v;
-}
-function num(m: unknown, key: string): number {
-  const v = get(m, key);
-  if (typeof v !== 'number') throw new OnnxExportError(`property '${key}' is ${String(v)}, expected a number`);
-  return v;
-}
-function tensorOrNull(m: unknown, key: string): Tensor | null {
-  const v = prop(m, key);
-  if (v === null || v === undefined) return null;
-  if (typeof v !== 'object' || !('shape' in v) || !('data' in v))
-    throw new OnnxExportError(`property '${key}' is not a Tensor`);
-  return v as Tensor;
-}
-function tensor(m: unknown, key: string): Tensor {
-  const t = tensorOrNull(m, key);
-  if (!t) throw new OnnxExportError(`the layer has no tensor '${key}'`);
-  return t;
-}
-/** A size option as a dims-tuple (a number repeats; undefined/null gives `fallback`). */
-function tuple(v: unknown, dims: number, fallback: readonly number[] | number, what: string): number[] {
-  if (v === undefined || v === null)
-    return typeof fallback === 'number' ? new Array<number>(dims).fill(fallback) : [...fallback];
-  if (typeof v === 'number') return new Array<number>(dims).fill(v);
-  if (Array.isArray(v) && v.length === dims && v.every((x) => typeof x === 'number')) return [...(v as number[])];
-  if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'number') return new Array<number>(dims).fill(v[0]);
-  throw new OnnxExportError(`${what} ${JSON.stringify(v)} is not a size or a ${dims}-tuple`);
-}
-
-/** The input must be (N, C, ...spatial) with `spatial` axes (ONNX conv and pool ops need the batch axis). */
-function batched(x: OnnxValue, spatial: number, layer: string): void {
-  if (x.shape.length !== spatial + 2)
-    throw new OnnxExportError(
-      `${layer} input ${fmt(x.shape)} must be batched (N, C${', ·'.repeat(spatial)}) for ONNX; give inputShape with a batch axis`,
-    );
-}
-
-const one = (inputs: readonly OnnxValue[]): OnnxValue => {
-  if (inputs.length !== 1) throw new OnnxExportError(`expected one input, got ${inputs.length}`);
-  return inputs[0];
-};
+import { batched, get, num, one, prop, tensor, tensorOrNull, tuple, type Props } from './export-props.js';
+import { adaptive, avgPool, channelMaxPool, globalAvgPool, lpPool, maxPool } from './export-pool.js';
 
 // ---- convolutions ----
 
 /** Pads spatial axes by `before`/`after` with a PyTorch padding mode (before the conv). */
 function padSpatial(ctx: OnnxExportContext, x: OnnxValue, before: number[], after: number[], mode: string): string {
-  const r = x.shape.length;
   if (mode === 'reflect' || mode === 'replicate') {
     const pads = [0, 0, ...before, 0, 0, ...after];
     return ctx.pad(x.name, pads, mode === 'reflect' ? 'reflect' : 'edge');
@@ -91,7 +39,6 @@ function padSpatial(ctx: OnnxExportContext, x: OnnxValue, before: number[], afte
     if (a > 0) parts.push(ctx.slice(name, [0], [a], [axis]));
     if (parts.length > 1) name = ctx.op('Concat', parts, [attrInt('axis', axis)]);
   });
-  void r;
   return name;
 }
 
@@ -249,195 +196,6 @@ const softmaxLike =
     const x = one(inputs).name;
     return ctx.op(opType, [negate ? ctx.op('Neg', [x]) : x], [attrInt('axis', num(m, 'dim'))]);
   };
-
-// ---- pooling ----
-
-interface Window {
-  kernel: number[];
-  stride: number[];
-  padding: number[];
-  dilation: number[];
-  ceilMode: boolean;
-}
-
-function windowOf(m: unknown, dims: number): Window {
-  const o = (prop(m, 'options') ?? {}) as Props;
-  const kernel = tuple(get(m, 'kernelSize'), dims, 1, 'kernelSize');
-  return {
-    kernel,
-    stride: tuple(o.stride, dims, kernel, 'stride'),
-    padding: tuple(o.padding, dims, 0, 'padding'),
-    dilation: tuple(o.dilation, dims, 1, 'dilation'),
-    ceilMode: o.ceilMode === true,
-  };
-}
-
-/**
- * ONNX pads for a PyTorch window without ceil_mode: the output size PyTorch gives (ceil mode
- * included: the last window must start inside the input or the left padding) reached by extra
- * end padding (`extra`), since onnxruntime's ceil_mode keeps windows that start in the right
- * padding. `overhang` when some window reaches past the declared padding.
- */
-function windowPads(spatial: readonly number[], w: Window): { pads: number[]; extra: number[]; overhang: boolean } {
-  const extra = spatial.map((n, i) => {
-    const k = w.dilation[i] * (w.kernel[i] - 1) + 1,
-      s = w.stride[i],
-      p = w.padding[i];
-    let out = Math.floor((n + 2 * p - k + (w.ceilMode ? s - 1 : 0)) / s) + 1;
-    if (w.ceilMode && (out - 1) * s >= n + p) out--;
-    return Math.max(0, (out - 1) * s + k - (n + 2 * p));
-  });
-  return {
-    pads: [...w.padding, ...w.padding.map((p, i) => p + extra[i])],
-    extra,
-    overhang: extra.some((e) => e > 0),
-  };
-}
-
-function maxPool(dims: number): OnnxExporter {
-  return (ctx, m, inputs) => {
-    const x = one(inputs);
-    batched(x, dims, `MaxPool${dims}d`);
-    const w = windowOf(m, dims);
-    // max ignores padding, so extra end padding reproduces ceil mode exactly
-    return ctx.op(
-      'MaxPool',
-      [x.name],
-      [
-        attrInts('kernel_shape', w.kernel),
-        attrInts('strides', w.stride),
-        attrInts('pads', windowPads(x.shape.slice(2), w).pads),
-        attrInts('dilations', w.dilation),
-      ],
-    );
-  };
-}
-
-/**
- * A PyTorch average pool as ONNX AveragePool: with ceil-mode windows past the padding, PyTorch
- * divides by the cells inside the padded input, which is count_include_pad=0 over an input
- * zero-padded explicitly. `sum` gives the window sums instead (for divisorOverride).
- */
-function averagePool(ctx: OnnxExportContext, x: OnnxValue, w: Window, countIncludePad: boolean, sum = false): string {
-  const dims = w.kernel.length;
-  const area = w.kernel.reduce((a, b) => a * b, 1);
-  const { pads, extra, overhang } = windowPads(x.shape.slice(2), w);
-  const attrs = (p: number[], include: boolean) => [
-    attrInts('kernel_shape', w.kernel),
-    attrInts('strides', w.stride),
-    attrInts('pads', p),
-    attrInt('count_include_pad', include ? 1 : 0),
-  ];
-  let y: string;
-  if (!overhang && (countIncludePad || sum)) y = ctx.op('AveragePool', [x.name], attrs(pads, true));
-  else if (!overhang || !w.padding.some((p) => p > 0) || !(countIncludePad || sum))
-    y = ctx.op('AveragePool', [x.name], attrs(pads, sum));
-  else {
-    const zero = new Array<number>(2).fill(0);
-    const padded = ctx.pad(x.name, [...zero, ...w.padding, ...zero, ...w.padding]);
-    y = ctx.op('AveragePool', [padded], attrs([...new Array<number>(dims).fill(0), ...extra], sum));
-  }
-  return sum ? ctx.op('Mul', [y, ctx.scalar(area)]) : y;
-}
-
-function avgPool(dims: number): OnnxExporter {
-  return (ctx, m, inputs) => {
-    const x = one(inputs);
-    batched(x, dims, `AvgPool${dims}d`);
-    const w = windowOf(m, dims);
-    const o = (prop(m, 'options') ?? {}) as Props;
-    const div = o.divisorOverride;
-    if (div === undefined || div === null) return averagePool(ctx, x, w, o.countIncludePad !== false);
-    if (typeof div !== 'number' || div === 0)
-      throw new OnnxExportError(`divisorOverride ${String(div)} is not a non-zero number`);
-    return ctx.op('Div', [averagePool(ctx, x, w, true, true), ctx.scalar(div)]);
-  };
-}
-
-/** PyTorch's lp_pool: (sum over the window of x^p)^(1/p), as avg_pool(x^p) * area. */
-function lpPool(dims: number): OnnxExporter {
-  return (ctx, m, inputs) => {
-    const x = one(inputs);
-    batched(x, dims, `LPPool${dims}d`);
-    const p = num(m, 'normType');
-    const w = windowOf(m, dims);
-    const area = w.kernel.reduce((a, b) => a * b, 1);
-    // no padding: PyTorch's avg_pool divides by the cells inside the input (count_include_pad=0)
-    const powered = { name: ctx.op('Pow', [x.name, ctx.scalar(p)]), shape: x.shape };
-    const pooled = averagePool(ctx, powered, w, false);
-    return ctx.op('Pow', [ctx.op('Mul', [pooled, ctx.scalar(area)]), ctx.scalar(1 / p)]);
-  };
-}
-
-/** Adaptive pooling along one axis: GlobalPool-like reductions when every window is equal, else per-window slices. */
-function adaptiveAxis(
-  ctx: OnnxExportContext,
-  x: string,
-  axis: number,
-  inSize: number,
-  outSize: number,
-  reduce: 'ReduceMean' | 'ReduceMax',
-): string {
-  if (outSize === inSize) return x;
-  const parts: string[] = [];
-  for (let i = 0; i < outSize; i++) {
-    const s = Math.floor((i * inSize) / outSize),
-      e = Math.ceil(((i + 1) * inSize) / outSize);
-    parts.push(ctx.reduce(reduce, ctx.slice(x, [s], [e], [axis]), [axis], true));
-  }
-  return parts.length === 1 ? parts[0] : ctx.op('Concat', parts, [attrInt('axis', axis)]);
-}
-
-function adaptive(dims: number, kind: 'avg' | 'max'): OnnxExporter {
-  return (ctx, m, inputs) => {
-    const x = one(inputs);
-    batched(x, dims, `Adaptive${kind === 'avg' ? 'Avg' : 'Max'}Pool${dims}d`);
-    const raw = get(m, 'outputSize');
-    const spatial = x.shape.slice(2);
-    const out = (Array.isArray(raw) ? raw : new Array<unknown>(dims).fill(raw)).map((v, i) =>
-      v === null ? spatial[i] : (v as number),
-    );
-    if (out.every((o) => o === 1)) return ctx.op(kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', [x.name]);
-    if (out.every((o, i) => spatial[i] % o === 0)) {
-      const k = out.map((o, i) => spatial[i] / o);
-      if (k.every((v) => v === 1)) return ctx.op('Identity', [x.name]);
-      return ctx.op(
-        kind === 'avg' ? 'AveragePool' : 'MaxPool',
-        [x.name],
-        [attrInts('kernel_shape', k), attrInts('strides', k)],
-      );
-    }
-    // windows of unequal sizes: mean and max are separable, so pool one axis at a time
-    let y = x.name;
-    out.forEach((o, i) => {
-      y = adaptiveAxis(ctx, y, 2 + i, spatial[i], o, kind === 'avg' ? 'ReduceMean' : 'ReduceMax');
-    });
-    return y;
-  };
-}
-
-const globalAvgPool: OnnxExporter = (ctx, _m, inputs) => {
-  const x = one(inputs);
-  if (x.shape.length < 3) throw new OnnxExportError(`input ${fmt(x.shape)} has no spatial axis`);
-  const axes = x.shape.slice(2).map((_, i) => 2 + i);
-  return ctx.reduce('ReduceMean', x.name, axes, false);
-};
-
-/** Max over groups of channels: channels become a spatial axis of a (N, 1, C, rest) MaxPool. */
-const channelMaxPool: OnnxExporter = (ctx, m, inputs) => {
-  const x = one(inputs);
-  const k = num(m, 'kernelSize');
-  const s = prop(m, 'stride') === null ? k : num(m, 'stride');
-  const [, c, ...spatial] = x.shape;
-  const inner = spatial.reduce((a, b) => a * b, 1);
-  const cOut = Math.floor((c - k) / s) + 1;
-  const pooled = ctx.op(
-    'MaxPool',
-    [ctx.reshape(x.name, [0, 1, c, inner])],
-    [attrInts('kernel_shape', [k, 1]), attrInts('strides', [s, 1])],
-  );
-  return ctx.reshape(pooled, [0, cOut, ...spatial]);
-};
 
 // ---- normalisation ----
 
