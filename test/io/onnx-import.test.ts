@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { F, Tensor, io, manualSeed, matmul, noGrad, randn, tensor } from '../../src/index.js';
+import { F, Tensor, io, manualSeed, matmul, noGrad, randn, tensor, where } from '../../src/index.js';
 import { attrFloat, attrInt, attrInts, attrString, attrTensor } from '../../src/io/onnx/attributes.js';
 import { floatProto, int64Proto, tensorToProto } from '../../src/io/onnx/tensor-proto.js';
-import { assertClose } from '../helpers/check.js';
+import { assertClose, gradcheck } from '../helpers/check.js';
 import { ROOT, fixtureBytes, model, node, reference, relativeError } from './onnx-import-graphs.js';
 
 const { importOnnx, OnnxModule } = io;
@@ -448,6 +448,48 @@ test('shape arithmetic on integers: Shape, Gather, Slice (INT64_MAX end, negativ
   assert.deepEqual(tail2.toArray(), [6, 8, 10]);
   assert.equal(tail2.dtype, 'int32');
   assertClose(y, x.reshape([2, 60]).mul(14), { atol: 1e-5 });
+});
+
+test('further ops: Erf (with its gradient), PRelu, HardSigmoid, HardSwish, Softsign, InstanceNormalization, Sum/Mean/Min, Less/Where', () => {
+  manualSeed(13);
+  const one = (op: string, attrs: ReturnType<typeof attrInt>[] = []) =>
+    model({ nodes: [node(op, ['x'], ['y'], attrs)] });
+  const v = tensor([-1, 0, 0.5, 3]);
+  assertClose(run(one('Erf'), v), [-0.8427007929, 0, 0.5204998778, 0.9999779095], { atol: 3e-7 });
+  const erfModel = importOnnx(one('Erf'));
+  gradcheck((t) => erfModel.call(t), [randn([5]).requiresGrad_(true)], { msg: 'Erf' });
+  assertClose(run(one('HardSigmoid', [attrFloat('alpha', 0.25), attrFloat('beta', 0.4)]), v), [0.15, 0.4, 0.525, 1]);
+  assertClose(run(one('HardSwish'), v), [-1 / 3, 0, 0.5 * (0.5 / 6 + 0.5), 3], { atol: 1e-6 });
+  assertClose(run(one('Softsign'), v), [-0.5, 0, 1 / 3, 0.75], { atol: 1e-6 });
+  const x = randn([2, 3, 4, 4]);
+  const slope = randn([3, 1, 1]);
+  const prelu = run(model({ nodes: [node('PRelu', ['x', 's'], ['y'])], initializers: [tensorToProto('s', slope)] }), x);
+  assertClose(prelu, where(x.gt(0), x, x.mul(slope)), { atol: 1e-6 });
+  const [sc, b] = [randn([3]), randn([3])];
+  const inorm = run(
+    model({
+      nodes: [node('InstanceNormalization', ['x', 'sc', 'b'], ['y'], [attrFloat('epsilon', 1e-3)])],
+      initializers: [tensorToProto('sc', sc), tensorToProto('b', b)],
+    }),
+    x,
+  );
+  const centred = x.sub(x.mean([2, 3], { keepDim: true }));
+  const want = centred
+    .div(centred.square().mean([2, 3], { keepDim: true }).add(1e-3).sqrt())
+    .mul(sc.reshape([3, 1, 1]))
+    .add(b.reshape([3, 1, 1]));
+  assertClose(inorm, want, { atol: 1e-5 });
+  const c = randn([4]);
+  const init = [tensorToProto('c', c)];
+  const multi = (op: string) => run(model({ nodes: [node(op, ['x', 'c', 'x'], ['y'])], initializers: init }), x);
+  assertClose(multi('Sum'), x.add(c).add(x), { atol: 1e-6 });
+  assertClose(multi('Mean'), x.add(c).add(x).div(3), { atol: 1e-6 });
+  assertClose(multi('Min'), x.minimum(c), { atol: 0 });
+  const masked = run(
+    model({ nodes: [node('Less', ['x', 'c'], ['m']), node('Where', ['m', 'x', 'c'], ['y'])], initializers: init }),
+    x,
+  );
+  assertClose(masked, x.minimum(c), { atol: 0 });
 });
 
 // ---- bad input: a clear error each, nothing run, nothing huge allocated ----

@@ -22,7 +22,7 @@ import { FLOAT_TYPES, INT_TYPES } from './import-values.js';
 
 /** The opsets of the default domain this importer reads. */
 export const MIN_OPSET = 7;
-export const MAX_OPSET = 23;
+export const MAX_OPSET = 26;
 /** Most nodes a graph may have. */
 export const MAX_NODES = 100_000;
 

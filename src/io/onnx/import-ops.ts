@@ -3,7 +3,7 @@
  * (opset < 13: coerced to 2-D at `axis`; 13+: one axis), shape and layout ops (Flatten,
  * Reshape, Transpose, Concat, Pad, Slice, Squeeze, Unsqueeze, Gather, Shape, Cast, Expand,
  * ConstantOfShape, Constant), reductions, Clip, Dropout and Identity, plus the layer ops of
- * import-ops-nn.ts. Integer values (shape arithmetic) are computed exactly on IntTensors; float
+ * import-ops-nn.ts and the further ops of import-ops-extra.ts. Integer values (shape arithmetic) are computed exactly on IntTensors; float
  * values with convkit tensor ops, so gradients reach the imported parameters.
  */
 import { Tensor } from '../../tensor/tensor.js';
@@ -41,6 +41,7 @@ import {
   type OpTable,
 } from './import-op-context.js';
 import { NN_OPS } from './import-ops-nn.js';
+import { EXTRA_OPS } from './import-ops-extra.js';
 
 /** Most elements an integer (shape arithmetic) tensor may have. */
 const MAX_INT_ELEMENTS = 1 << 24;
@@ -315,7 +316,7 @@ function shapeOp(ctx: OpContext, inputs: readonly (Value | undefined)[]): Value[
 function castOp(ctx: OpContext, inputs: readonly (Value | undefined)[]): Value[] {
   const x = anyIn(ctx, inputs, 0, 'input');
   const to = ctx.attrs.int('to');
-  if (FLOAT_TYPES.has(to)) return [x instanceof IntTensor ? intsToFloat(x) : x];
+  if (FLOAT_TYPES.has(to)) return [x instanceof IntTensor ? intsToFloat(x) : x.dtype === 'float32' ? x : x.float()];
   if (!INT_TYPES.has(to)) throw new TypeError(`${ctx.label}: Cast to ${dataTypeName(to)} is not supported`);
   const ints = x instanceof IntTensor ? x : floatToInts(x);
   return [
@@ -464,6 +465,7 @@ export const OPS: OpTable = {
   ReduceMax: reduceOp('max', 18),
   ReduceMin: reduceOp('min', 18),
   ...NN_OPS,
+  ...EXTRA_OPS,
 };
 
 /** Input positions that hold settings (shapes, axes, bounds), not data a gradient should reach. */

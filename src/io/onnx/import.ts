@@ -4,8 +4,9 @@
  *
  * Weights. Float initializers become parameters (trainable, so the model fine-tunes); those
  * that feed BatchNormalization's running mean and variance become buffers (as in PyTorch);
- * float initializers that only hold settings (Clip bounds, Pad values) and every integer
- * initializer or Constant node are constants of the graph, not in the state dict.
+ * float scalars (0-d: an exporter's constants such as 0.5 or epsilon), float initializers that
+ * only hold settings (Clip bounds, Pad values) and every integer initializer or Constant node
+ * are constants of the graph, not in the state dict.
  *
  * Names. PyTorch's exporter names initializers after the state-dict keys (`conv1.weight`,
  * `layer1.0.bn1.running_mean`). A registered name cannot hold a dot, so a dotted name becomes
@@ -104,7 +105,10 @@ export class OnnxModule extends Module {
     for (const [name, proto] of g.initializers) {
       const value = protoToValue(proto, `importOnnx: initializer '${name}'`);
       const r = roles.get(name) ?? new Set();
-      if (value instanceof IntTensor || (r.size > 0 && !r.has('data') && !r.has('statistic'))) {
+      // scalars are constants of the formula (an exporter's 0.5, epsilon, 1/sqrt(2)), not weights
+      const setting =
+        value instanceof IntTensor || value.ndim === 0 || (r.size > 0 && !r.has('data') && !r.has('statistic'));
+      if (setting) {
         this.#constants.set(name, value);
       } else if (r.has('data')) {
         this.#keys.set(name, this.#place(name, value.requiresGrad_(trainable), 'parameter'));
