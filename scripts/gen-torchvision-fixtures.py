@@ -325,6 +325,8 @@ def torchvision_model(name):
     import torchvision
     if name == 'googlenet':
         return torchvision.models.googlenet(weights=None, aux_logits=True, transform_input=False, init_weights=True)
+    if name == 'googlenet-transform-input':
+        return torchvision.models.googlenet(weights=None, aux_logits=False, transform_input=True, init_weights=True)
     if name == 'keras-fashion':
         return keras_fashion()
     return getattr(torchvision.models, name)(weights=None)

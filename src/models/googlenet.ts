@@ -6,8 +6,11 @@
  * As in torchvision, the "5x5" branches use 3x3 kernels; `paperKernels: true` uses 5x5.
  * Weights: N(0, 0.01) for conv and Linear weights (torchvision's truncated normal, whose ±2 cut
  * is 200 standard deviations away). Accepts inputs from 31x31 up (ceil-mode pools, adaptive head).
+ * Module paths are torchvision's (`conv1.conv`, `inception3a.branch2.1.bn`, `aux1.fc2`, `fc`), so
+ * its state dicts load strictly; `transformInput: true` matches its pretrained weights' input.
  */
 import type { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/creation.js';
 import { Module } from '../nn/module.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
@@ -34,7 +37,17 @@ export interface GoogLeNetOptions {
   paperKernels?: boolean;
   /** 'torchvision' (default): N(0, 0.01) conv and Linear weights; 'default': each layer's PyTorch default (faster). */
   init?: ZooInit;
+  /**
+   * torchvision's `transform_input` (default false): re-normalise ImageNet-normalised RGB input to
+   * the (x - 0.5) / 0.5 scaling of the original Inception weights, as torchvision does when it
+   * loads its pretrained GoogLeNet. Turn it on with torchvision's pretrained weights.
+   */
+  transformInput?: boolean;
 }
+
+/** torchvision's GoogLeNet._transform_input: per channel x * (std / 0.5) + (mean - 0.5) / 0.5. */
+const IMAGENET_MEAN = [0.485, 0.456, 0.406];
+const IMAGENET_STD = [0.229, 0.224, 0.225];
 
 /** GoogLeNet's auxiliary classifier: 4x4 average pool → 1x1 conv 128 → fc 1024 → ReLU → dropout → fc. */
 export class InceptionAux extends Module {
@@ -79,6 +92,8 @@ export class GoogLeNet extends Module {
   auxOutputs: [Tensor, Tensor] | null = null;
   /** The nine inception modules in order (3a, 3b, 4a, ..., 5b), for inspection. */
   readonly inceptions: readonly InceptionModule[];
+  /** Whether forward re-normalises the input as torchvision's transform_input does. */
+  readonly transformInput: boolean;
 
   /** Builds GoogLeNet (see the file comment). */
   constructor(options: GoogLeNetOptions = {}) {
@@ -91,12 +106,18 @@ export class GoogLeNet extends Module {
       inChannels = 3,
       paperKernels = false,
       init = 'torchvision',
+      transformInput = false,
     } = options;
     checkPositiveInt('googlenet', 'numClasses', numClasses);
     checkPositiveInt('googlenet', 'inChannels', inChannels);
     checkDropout('googlenet', dropout);
     checkDropout('googlenet', auxDropout);
     checkInit('googlenet', init);
+    if (typeof transformInput !== 'boolean')
+      throw new TypeError(`googlenet: transformInput must be true or false, got ${String(transformInput)}`);
+    if (transformInput && inChannels !== 3)
+      throw new RangeError(`googlenet: transformInput needs 3 (RGB) input channels, got inChannels ${inChannels}`);
+    this.transformInput = transformInput;
     const reg = <M extends Module | null>(n: string, m: M): M => this.registerModule(n, m);
     const pool = (k: number): MaxPool2d => new MaxPool2d(k, { stride: 2, ceilMode: true });
     const inc = (...a: [number, number, number, number, number, number, number]): InceptionModule =>
@@ -140,7 +161,7 @@ export class GoogLeNet extends Module {
   /** Main logits (N, numClasses) for images (N, C, H, W). */
   forward(x: Tensor): Tensor {
     this.auxOutputs = null;
-    let h = x;
+    let h = this.transformInput ? transformInput(x) : x;
     for (const n of [
       'conv1',
       'maxpool1',
@@ -169,6 +190,15 @@ export class GoogLeNet extends Module {
       a2 = names.get('aux2');
     return a1 && a2 ? [a1, a2] : null;
   }
+}
+
+/** torchvision's transform_input: channel c becomes x_c * (std_c / 0.5) + (mean_c - 0.5) / 0.5. */
+function transformInput(x: Tensor): Tensor {
+  if (x.ndim !== 4 || x.shape[1] !== 3)
+    throw new RangeError(`GoogLeNet: transformInput expects (N, 3, H, W) input, got [${x.shape.join(', ')}]`);
+  const scale = tensor(IMAGENET_STD.map((s) => s / 0.5)).reshape([1, 3, 1, 1]);
+  const shift = tensor(IMAGENET_MEAN.map((m) => (m - 0.5) / 0.5)).reshape([1, 3, 1, 1]);
+  return x.mul(scale).add(shift);
 }
 
 /** GoogLeNet (torchvision's definition; 6,624,904 parameters without auxiliary classifiers). */

@@ -1,5 +1,6 @@
 // torchvision parity of the large zoo models: for each of alexnet, vgg11, vgg16, googlenet (aux
-// classifiers on; transform_input off), resnet18/34/50 and the lecture's keras-fashion CNN, python
+// classifiers on; transform_input off, and again without aux classifiers and with
+// transform_input on, as torchvision builds it for its pretrained weights), resnet18/34/50 and the lecture's keras-fashion CNN, python
 // (scripts/gen-torchvision-fixtures.py large) builds the PyTorch model with seeded random weights
 // and random BatchNorm running statistics and writes its state dict as safetensors and as a
 // torch.save .pth file, an input (2 x 3 x 64 x 64; 28x28 for keras-fashion) and the eval-mode
@@ -23,6 +24,7 @@ const CASES: Record<string, () => nn.Module> = {
   vgg11: () => models.vgg11({ init: 'default' }),
   vgg16: () => models.vgg16({ init: 'default' }),
   googlenet: () => models.googlenet({ auxLogits: true, init: 'default' }),
+  'googlenet-transform-input': () => models.googlenet({ transformInput: true, init: 'default' }),
   resnet18: () => models.resnet18({ init: 'default' }),
   resnet34: () => models.resnet34({ init: 'default' }),
   resnet50: () => models.resnet50({ init: 'default' }),

@@ -264,6 +264,31 @@ test('googlenet: torchvision 6,624,904 parameters (13,004,888 with aux); aux log
   assert.deepEqual(s.outputShape, [1, 10]);
 });
 
+test("googlenet transformInput: torchvision's transform_input re-normalisation before the stem", () => {
+  manualSeed(12);
+  const g = googlenet({ numClasses: 5, transformInput: true, init: 'default' }).eval();
+  const plain = googlenet({ numClasses: 5, init: 'default' }).eval();
+  plain.loadStateDict(g.stateDict());
+  const x = randn([1, 3, 32, 32]);
+  // channel c: x * (std_c / 0.5) + (mean_c - 0.5) / 0.5 with ImageNet's mean and std
+  const std = [0.229, 0.224, 0.225],
+    mean = [0.485, 0.456, 0.406];
+  const t = x.clone();
+  t.data.forEach((v, i) => {
+    const c = Math.floor(i / 1024);
+    t.data[i] = v * (std[c] / 0.5) + (mean[c] - 0.5) / 0.5;
+  });
+  assertClose(
+    noGrad(() => g.call(x)),
+    noGrad(() => plain.call(t)),
+    { atol: 1e-5 },
+  );
+  assert.throws(
+    () => googlenet({ inChannels: 1, transformInput: true }),
+    /transformInput needs 3 \(RGB\) input channels/,
+  );
+});
+
 test('resnet18 / resnet50: torchvision 11,689,512 and 25,557,032 parameters; stage shapes', () => {
   manualSeed(6);
   // init 'default' keeps the layers' own initialisation: the He-normal re-draw would double the cost
