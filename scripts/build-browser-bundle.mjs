@@ -28,6 +28,9 @@ export async function buildBrowserBundle({ outfile = bundlePath, logLevel = 'war
     platform: 'browser',
     target: 'es2022',
     minify: true,
+    // class names are part of the API: Module.typeName, summaries, io.exportOnnx / exportPytorch
+    // find a layer's exporter by its class name (minified names broke them)
+    keepNames: true,
     sourcemap: true,
     legalComments: 'eof',
     banner: { js: `/*! convkit ${pkg.version} (${pkg.license}) ready-made browser bundle: https://www.npmjs.com/package/convkit */` },
