@@ -164,18 +164,33 @@ test('zip bombs: a huge declared size is refused before inflating; a lying size 
   assert.ok(bomb.length < 50_000, `bomb is ${bomb.length} bytes`);
   rejects(bomb, /would decompress to 8388608 bytes, past the 1048576-byte limit.*zip bomb/, { maxBytes: 2 ** 20 });
   // the same bomb whose directory lies: says 4096 bytes (and so does its pickle)
-  const small = stateDict([['w', tensorOp('0', 1024, [1024], [1])]]);
-  const lying = archive(small, { '0': zeros }, 9);
-  const v = new DataView(lying.buffer);
-  const name = enc.encode('archive/data/0');
-  for (let p = 0; p + 46 < lying.length; p++) {
+  const lying = archive(stateDict([['w', tensorOp('0', 1024, [1024], [1])]]), { '0': zeros }, 9);
+  declareSize(lying, 'archive/data/0', 4096);
+  rejects(lying, /zip entry 'archive\/data\/0' inflates past its declared 4096 bytes: a zip bomb/);
+  // one that says 1 GiB (and so does its pickle): refused from the directory, far below maxBytes, before inflating
+  const huge = archive(stateDict([['w', tensorOp('0', 2 ** 28, [1], [1])]]), { '0': zeros }, 9);
+  declareSize(huge, 'archive/data/0', 2 ** 30);
+  rejects(
+    huge,
+    /would decompress to 1073741824 bytes \(\d+ already read\), more than 16× the archive's \d+ bytes: a zip bomb/,
+  );
+});
+
+/** Rewrites the uncompressed size the central directory gives for entry `name`. */
+function declareSize(zip: Uint8Array, name: string, size: number): void {
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const want = enc.encode(name);
+  let found = 0;
+  for (let p = 0; p + 46 < zip.length; p++) {
     if (v.getUint32(p, true) !== 0x02014b50) continue;
     const n = v.getUint16(p + 28, true);
-    if (n === name.length && lying.subarray(p + 46, p + 46 + n).every((c, i) => c === name[i]))
-      v.setUint32(p + 24, 4096, true);
+    if (n === want.length && zip.subarray(p + 46, p + 46 + n).every((c, i) => c === want[i])) {
+      v.setUint32(p + 24, size, true);
+      found++;
+    }
   }
-  rejects(lying, /zip entry 'archive\/data\/0' inflates past its declared 4096 bytes: a zip bomb/);
-});
+  assert.equal(found, 1, `central directory entry ${name}`);
+}
 
 test('tensors that reach past their storage, absurd sizes and bad storages', () => {
   const data = { '0': floats(1, 2, 3, 4) };

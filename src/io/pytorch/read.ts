@@ -89,7 +89,7 @@ export function readTorchCheckpointContents(
         : 'not a PyTorch checkpoint (torch.save writes a zip archive starting with "PK"); for safetensors use loadSafetensors',
     );
   }
-  const zip = new ZipReader(bytes, { maxTotalBytes: maxBytes }, fail);
+  const zip = new ZipReader(bytes, { maxTotalBytes: maxBytes, maxExpansion: MAX_EXPANSION }, fail);
   const root = findRoot(zip, fail);
   const hooks = torchHooks(fail);
   const result = unpickle(zip.read(`${root}data.pkl`, MAX_PICKLE_BYTES), hooks, fail);

@@ -26,6 +26,8 @@ export interface ZipEntry {
 export interface ZipLimits {
   /** Most bytes all entries read may decompress to, together. */
   maxTotalBytes: number;
+  /** Most bytes all entries read may decompress to, as a multiple of the archive's size (zip bombs). */
+  maxExpansion: number;
 }
 
 const SIG_LOCAL = 0x04034b50;
@@ -212,6 +214,12 @@ export class ZipReader {
       this.fail(
         `zip entry '${name}' would decompress to ${e.size} bytes, past the ${this.limits.maxTotalBytes}-byte limit ` +
           `(${this.used} already read): a zip bomb or a checkpoint larger than maxBytes allows`,
+      );
+    const cap = this.limits.maxExpansion * this.bytes.length + 2 ** 24;
+    if (e.size > cap - this.used)
+      this.fail(
+        `zip entry '${name}' would decompress to ${e.size} bytes (${this.used} already read), more than ` +
+          `${this.limits.maxExpansion}× the archive's ${this.bytes.length} bytes: a zip bomb (torch.save does not compress)`,
       );
     const raw = this.bytes.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
     let out: Uint8Array;
