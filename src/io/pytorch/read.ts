@@ -10,7 +10,15 @@
  * - Keys are kept as stored; a `module.` prefix (DataParallel) is removed only when asked
  *   (`stripPrefix: 'module.'`).
  * - Legacy (non-zip, before PyTorch 1.6) files and TorchScript archives are refused with the
- *   python line that re-saves them.
+ *   python line that re-saves them; so is a whole pickled model (torch.save(model)).
+ * - Limits: at most `maxBytes` (4 GiB) read from the archive, and neither the entries read nor
+ *   the tensors copied out may take more than 16 times the file's size (+16 MiB): zip bombs and
+ *   stride-0 views of tiny storages are errors before anything large is allocated. Each tensor
+ *   also passes src/tensor/limits.ts (MAX_TENSOR_ELEMENTS, CONVKIT_MAX_TENSOR_MB).
+ * - Values: float32 as stored, float16/bfloat16/float64 converted to float32; int64, int32,
+ *   int16, int8, uint8, bool (and uint16/32/64 of torch 2.3+) to int32, an error naming the
+ *   tensor for a value out of int32 range. Strides and offsets are honoured; every tensor is a
+ *   contiguous copy (tensors that shared a storage in PyTorch do not share it here).
  */
 import { checkAllocation } from '../../tensor/limits.js';
 import type { StateDict } from '../../tensor/state-dict.js';
