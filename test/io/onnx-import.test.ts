@@ -556,6 +556,24 @@ test('truncated or foreign bytes are errors, never crashes', () => {
       `cut at ${cut}`,
     );
   }
+  // subgraphs nested 30,000 deep (GraphProto.node -> NodeProto.attribute -> AttributeProto.g -> ...)
+  const levels = 30_000;
+  const varintSize = (n: number): number => (n < 128 ? 1 : 1 + varintSize(Math.floor(n / 128)));
+  const lens = [0];
+  for (let i = 0; i < levels; i++) lens.push(1 + varintSize(lens[i]) + lens[i]);
+  const deep = new Uint8Array(1 + varintSize(lens[levels]) + lens[levels]);
+  let at = 0;
+  const put = (n: number): void => {
+    for (; n >= 128; n = Math.floor(n / 128)) deep[at++] = (n & 127) | 128;
+    deep[at++] = n;
+  };
+  deep[at++] = 0x3a; // ModelProto.graph
+  put(lens[levels]);
+  for (let i = levels - 1; i >= 0; i--) {
+    deep[at++] = [0x0a, 0x2a, 0x32][(levels - 1 - i) % 3];
+    put(lens[i]);
+  }
+  assert.throws(() => importOnnx(deep), /not a valid ONNX model \(protobuf decoding failed: .*recursion depth/);
   assert.throws(() => importOnnx(new Uint8Array(0)), /the model is empty/);
   assert.throws(() => importOnnx(new TextEncoder().encode('{"not": "onnx"}')), /importOnnx: /);
   assert.throws(
