@@ -119,6 +119,8 @@ export class GoogLeNet extends Module {
       throw new RangeError(`googlenet: transformInput needs 3 (RGB) input channels, got inChannels ${inChannels}`);
     this.transformInput = transformInput;
     const reg = <M extends Module | null>(n: string, m: M): M => this.registerModule(n, m);
+    // registered first, so code that runs the children in order (exporters) sees it
+    if (transformInput) reg('transform_input', new GoogLeNetTransformInput());
     const pool = (k: number): MaxPool2d => new MaxPool2d(k, { stride: 2, ceilMode: true });
     const inc = (...a: [number, number, number, number, number, number, number]): InceptionModule =>
       new InceptionModule(...a, { branch5Kernel: paperKernels ? 5 : 3 });
@@ -161,7 +163,7 @@ export class GoogLeNet extends Module {
   /** Main logits (N, numClasses) for images (N, C, H, W). */
   forward(x: Tensor): Tensor {
     this.auxOutputs = null;
-    let h = this.transformInput ? transformInput(x) : x;
+    let h = this.transformInput ? this.sub('transform_input').call(x) : x;
     for (const n of [
       'conv1',
       'maxpool1',
@@ -192,13 +194,19 @@ export class GoogLeNet extends Module {
   }
 }
 
-/** torchvision's transform_input: channel c becomes x_c * (std_c / 0.5) + (mean_c - 0.5) / 0.5. */
-function transformInput(x: Tensor): Tensor {
-  if (x.ndim !== 4 || x.shape[1] !== 3)
-    throw new RangeError(`GoogLeNet: transformInput expects (N, 3, H, W) input, got [${x.shape.join(', ')}]`);
-  const scale = tensor(IMAGENET_STD.map((s) => s / 0.5)).reshape([1, 3, 1, 1]);
-  const shift = tensor(IMAGENET_MEAN.map((m) => (m - 0.5) / 0.5)).reshape([1, 3, 1, 1]);
-  return x.mul(scale).add(shift);
+/**
+ * torchvision's GoogLeNet transform_input as a module without parameters (so it adds no state-dict
+ * key): channel c becomes x_c * (std_c / 0.5) + (mean_c - 0.5) / 0.5 with ImageNet's mean and std.
+ */
+export class GoogLeNetTransformInput extends Module {
+  /** Re-normalises (N, 3, H, W) input. */
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 4 || x.shape[1] !== 3)
+      throw new RangeError(`GoogLeNetTransformInput: expects (N, 3, H, W) input, got [${x.shape.join(', ')}]`);
+    const scale = tensor(IMAGENET_STD.map((s) => s / 0.5)).reshape([1, 3, 1, 1]);
+    const shift = tensor(IMAGENET_MEAN.map((m) => (m - 0.5) / 0.5)).reshape([1, 3, 1, 1]);
+    return x.mul(scale).add(shift);
+  }
 }
 
 /** GoogLeNet (torchvision's definition; 6,624,904 parameters without auxiliary classifiers). */

@@ -17,7 +17,7 @@ export { vgg11, vgg13, vgg16, vgg19, vggPlan, vggParameterCount, VGG, VGG_CONFIG
 export type { VggOptions, VggDepth } from './vgg.js';
 export { InceptionModule, BasicConv2d } from './inception.js';
 export type { InceptionOptions, BasicConv2dOptions } from './inception.js';
-export { googlenet, GoogLeNet, InceptionAux } from './googlenet.js';
+export { googlenet, GoogLeNet, GoogLeNetTransformInput, InceptionAux } from './googlenet.js';
 export type { GoogLeNetOptions } from './googlenet.js';
 export {
   resnet18,
