@@ -5,9 +5,12 @@
 // (commit e722df0), with the logits that code computed on a fixed input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { models, nn, noGrad, optim, tensor, type Tensor } from '../../src/index.js';
+import { data, manualSeed, models, nn, noGrad, optim, randn, tensor, type Tensor } from '../../src/index.js';
+import { fit } from '../../src/train/fit.js';
+import { ModelCheckpoint } from '../../src/train/model-checkpoint.js';
 import { currentKeyName, renameLegacyKeys } from '../../src/nn/legacy-names.js';
 import { loadCheckpoint, loadWeights, restoreCheckpoint } from '../../src/train/checkpoint.js';
 import { modelWithWeights } from '../../src/cli/load-model.js';
@@ -120,6 +123,32 @@ test('a 0.1 training checkpoint (projection shortcuts, SGD momentum) restores we
     const stored = [...ck.tensors].find(([k]) => k.startsWith(`__optimizer__.${i}.`))?.[1] as Tensor;
     assert.deepEqual(Array.from(buf), Array.from(stored.data), `momentum of ${name}`);
   });
+});
+
+test('fit resumes a 0.1 checkpoint and its next checkpoint has PyTorch names (the re-save path)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convkit-legacy-'));
+  try {
+    const model = models.resnetCifar({ depth: 8, numClasses: 4, shortcut: 'B', init: 'default' });
+    const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+    manualSeed(3);
+    const ds = new data.TensorDataset(randn([8, 3, 16, 16]), [0, 1, 2, 3, 0, 1, 2, 3]);
+    const out = join(dir, 'next.safetensors');
+    const history = await fit(model, ds, {
+      epochs: 2,
+      batchSize: 4,
+      optimizer,
+      resume: join(DIR, 'resnet8b-checkpoint.safetensors'),
+      callbacks: [new ModelCheckpoint(out)],
+      verbose: 0,
+    });
+    assert.deepEqual(history.epoch, [1], 'epoch 0 came from the checkpoint');
+    const next = await loadCheckpoint(out);
+    assert.equal(next.meta.epoch, 1);
+    assert.ok(next.tensors.has('layer2.0.downsample.1.running_mean') && next.tensors.has('layer1.0.conv2.weight'));
+    assert.ok(![...next.tensors.keys()].some((k) => /runningMean|\.body\.|shortcut/.test(k)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the 0.1 keys of resnet18, resnet50 and googlenet (aux) map one to one onto the current keys', () => {
