@@ -432,13 +432,19 @@ for (const build of builds) {
 if (want('readme')) await readmeExample();
 
 async function readmeExample() {
-  const name = 'README "In the browser": the example page works as written (vite build)';
+  const name = 'README "In the browser": the example works as written';
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = /^## In the browser\n([\s\S]*?)(?=^## )/m.exec(`${readme}\n## `);
-  const page = section && /```html\n([\s\S]*?)```/.exec(section[1]);
+  const htmlBlocks = section ? [...section[1].matchAll(/```html\n([\s\S]*?)```/g)].map((m) => m[1]) : [];
   const code = section && /```js\n([\s\S]*?)```/.exec(section[1]);
-  if (!code || !page) {
-    report(name, false, 'README.md has no "## In the browser" section with a ```html page and a ```js main.js');
+  const page = htmlBlocks[0];
+  const importMap = htmlBlocks.find((b) => b.includes('type="importmap"'));
+  if (!code || !page || !importMap) {
+    report(
+      name,
+      false,
+      'README.md has no "## In the browser" section with a ```html page, a ```js main.js and a ```html import map',
+    );
     return;
   }
   // a project laid out as the README says: index.html, main.js, the MNIST files in public/
@@ -446,34 +452,55 @@ async function readmeExample() {
   mkdirSync(join(proj, 'public'), { recursive: true });
   symlinkSync(join(app, 'node_modules'), join(proj, 'node_modules'), 'dir');
   writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'readme-page', private: true, type: 'module' }));
-  writeFileSync(join(proj, 'index.html'), page[1]);
+  writeFileSync(join(proj, 'index.html'), page);
   writeFileSync(join(proj, 'main.js'), code[1]);
   writeFileSync(join(proj, 'public', 't10k-images-idx3-ubyte'), imagesBytes);
   writeFileSync(join(proj, 'public', 't10k-labels-idx1-ubyte'), labelsBytes);
-  const out = join(tmp, 'readme-out');
-  try {
-    const vite = await import('vite');
-    await vite.build({ root: proj, configFile: false, logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
-  } catch (e) {
-    report(name, false, `vite build: ${e.message}`);
-    return;
-  }
-  // the built page as is, plus a probe that reports once the <output> element has text
+  // a probe that reports once the page's <output> element has text
   const probe = `<script>new MutationObserver(() => { const o = document.querySelector('output'); if (o && o.textContent) globalThis.__readme = { done: true, text: o.textContent }; }).observe(document.documentElement, { subtree: true, childList: true, characterData: true });</script>`;
-  const built = readFileSync(join(out, 'index.html'), 'utf8');
-  writeFileSync(join(out, 'index.html'), built.replace('<body>', `<body>${probe}`));
-  for (const isolated of [true, false]) {
-    const server = await serve(out, isolated);
+  const run = async (label, dir, isolated, mounts = {}, data = {}) => {
+    const server = await serve(dir, isolated, mounts, data);
     const r = await runPage(`http://127.0.0.1:${server.address().port}/`, 180_000, '__readme');
     server.close();
     const text = r.state?.text ?? '';
     const m = /accuracy (\d\.\d+)/.exec(text);
     report(
-      `${name}, ${isolated ? 'COOP/COEP' : 'no COOP/COEP'}: ${text || 'no output'}`,
+      `${name}, ${label}: ${text || 'no output'}`,
       r.errors.length === 0 && m !== null && Number(m[1]) > 0.8,
       `output ${JSON.stringify(text)} (expected a validation accuracy above 0.8)\n${[...r.errors, ...r.console.slice(-10)].join('\n')}`,
     );
+  };
+
+  const out = join(tmp, 'readme-vite');
+  try {
+    const vite = await import('vite');
+    await vite.build({ root: proj, configFile: false, logLevel: 'error', build: { outDir: out, emptyOutDir: true } });
+    const built = readFileSync(join(out, 'index.html'), 'utf8');
+    writeFileSync(join(out, 'index.html'), built.replace('<body>', `<body>${probe}`));
+    await run('vite build, COOP/COEP', out, true);
+    await run('vite build, no COOP/COEP', out, false);
+  } catch (e) {
+    report(`${name}, vite build`, false, e.message);
   }
+
+  // no bundler: the same files, the import map added to <head>, the package served at /node_modules/convkit/
+  const plain = join(tmp, 'readme-importmap');
+  mkdirSync(plain);
+  writeFileSync(
+    join(plain, 'index.html'),
+    page.replace('</head>', `${importMap}</head>`).replace('<body>', `<body>${probe}`),
+  );
+  writeFileSync(join(plain, 'main.js'), code[1]);
+  await run(
+    'import map, no bundler, COOP/COEP',
+    plain,
+    true,
+    { '/node_modules/convkit/dist/browser/': join(root, 'dist', 'browser') },
+    {
+      '/t10k-images-idx3-ubyte': imagesBytes,
+      '/t10k-labels-idx1-ubyte': labelsBytes,
+    },
+  );
 }
 
 await browser.close();
