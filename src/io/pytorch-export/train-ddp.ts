@@ -18,7 +18,10 @@ loads: convkit eval --weights trained.safetensors. Across machines, run torchrun
 --nnodes, --node_rank and --rdzv_endpoint (PyTorch's documentation); gloo runs on CPUs, nccl on GPUs.
 Data: MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, optionally t10k-*,
 gzipped or not) in --data; pixels are scaled to [0, 1] and normalised as the weights' metadata says
-(convkit.normalize), as convkit train does. The loss is cross-entropy (classification models).
+(convkit.normalize), as convkit train does. --loss: cross_entropy (classifiers, the default), bce
+(one logit for two classes) or mse (reconstruction models such as autoencoder and unet, trained on
+x -> x). --find-unused-parameters: for models with parameters the forward does not use (GoogLeNet
+with auxiliary classifiers).
 """
 import argparse
 import gzip
@@ -71,6 +74,16 @@ def dataset(folder, split, limit, normalize):
     return TensorDataset(x, labels.long())
 
 
+def loss_and_correct(kind, out, x, y):
+    """The batch's mean loss and its number of correct predictions (0 for reconstruction)."""
+    if kind == 'mse':
+        return F.mse_loss(out, x), 0
+    if kind == 'bce':
+        return (F.binary_cross_entropy_with_logits(out.reshape(-1), y.float()),
+                ((out.reshape(-1) > 0).long() == y).sum().item())
+    return F.cross_entropy(out, y), (out.argmax(1) == y).sum().item()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--data', required=True, help='folder with the IDX files')
@@ -82,6 +95,8 @@ def main():
     p.add_argument('--momentum', type=float, default=0.9)
     p.add_argument('--limit', type=int, default=0, help='use only the first N training samples')
     p.add_argument('--test-limit', type=int, default=0, help='use only the first N test samples')
+    p.add_argument('--loss', choices=('cross_entropy', 'bce', 'mse'), default='cross_entropy')
+    p.add_argument('--find-unused-parameters', action='store_true')
     p.add_argument('--backend', default='nccl' if torch.cuda.is_available() else 'gloo')
     args = p.parse_args()
 
@@ -99,7 +114,8 @@ def main():
         sys.exit(f'train_ddp.py: no train-images-idx3-ubyte / train-labels-idx1-ubyte in {args.data}')
     sampler = DistributedSampler(train, num_replicas=world, rank=rank, shuffle=True, seed=0)
     loader = DataLoader(train, batch_size=args.batch_size, sampler=sampler)
-    ddp = DistributedDataParallel(model, device_ids=[local] if device.type == 'cuda' else None)
+    ddp = DistributedDataParallel(model, device_ids=[local] if device.type == 'cuda' else None,
+                                  find_unused_parameters=args.find_unused_parameters)
     opt = torch.optim.SGD(ddp.parameters(), lr=args.lr, momentum=args.momentum)
     if rank == 0:
         print(f'{world} processes ({args.backend}), {len(train)} samples, {len(loader)} steps per epoch each')
@@ -112,26 +128,29 @@ def main():
             xb, yb = xb.to(device), yb.to(device)
             opt.zero_grad()
             out = ddp(xb)
-            loss = F.cross_entropy(out, yb)
+            loss, correct = loss_and_correct(args.loss, out, xb, yb)
             loss.backward()
             opt.step()
-            totals += torch.tensor([loss.item() * len(yb), (out.argmax(1) == yb).sum().item(), len(yb)],
-                                   dtype=torch.float64, device=device)
+            totals += torch.tensor([loss.item() * len(yb), correct, len(yb)], dtype=torch.float64, device=device)
         dist.all_reduce(totals)
         if rank == 0:
-            print(f'epoch {epoch + 1}/{args.epochs}: loss {totals[0] / totals[2]:.4f}, '
-                  f'train accuracy {100 * totals[1] / totals[2]:.2f}% over {int(totals[2])} samples')
+            acc = '' if args.loss == 'mse' else f', train accuracy {100 * totals[1] / totals[2]:.2f}%'
+            print(f'epoch {epoch + 1}/{args.epochs}: loss {totals[0] / totals[2]:.4f}{acc} over {int(totals[2])} samples')
 
     if rank == 0:
         test = dataset(args.data, 't10k', args.test_limit, normalize)
         if test is not None:
             model.eval()
+            loss_sum, correct = 0.0, 0
             with torch.no_grad():
-                correct = sum((model(xb.to(device)).argmax(1).cpu() == yb).sum().item()
-                              for xb, yb in DataLoader(test, batch_size=500))
-            print(f'test accuracy {100 * correct / len(test):.2f}% on {len(test)} samples')
+                for xb, yb in DataLoader(test, batch_size=500):
+                    loss, c = loss_and_correct(args.loss, model(xb.to(device)), xb.to(device), yb.to(device))
+                    loss_sum, correct = loss_sum + loss.item() * len(yb), correct + c
+            what = '' if args.loss == 'mse' else f', test accuracy {100 * correct / len(test):.2f}%'
+            print(f'test loss {loss_sum / len(test):.4f}{what} on {len(test)} samples')
         exported.save(model, args.out)
-        print(f'wrote {args.out}; back in convkit: convkit eval --weights {args.out}')
+        hint = '' if meta.get('convkit.dataset') else ' --dataset NAME'
+        print(f'wrote {args.out}; back in convkit: convkit eval --weights {args.out}{hint}')
     dist.barrier()
     dist.destroy_process_group()
 
