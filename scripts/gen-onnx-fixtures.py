@@ -16,6 +16,8 @@ Models (random weights, seeded; small, so the committed files stay well under 2 
               on inner axes, Gemm (opsets 11, 13, 17). (PyTorch writes LocalResponseNorm as a
               composite with an If subgraph, not as ONNX LRN: the LRN op is tested on hand-built
               graphs in the TypeScript test instead.)
+  resize      F.interpolate, nearest and bilinear (align_corners false and true), by scale
+              factor and by size: Resize (opsets 11, 13)
 With `--torchvision DIR` it instead writes torchvision models (random weights, not committed:
 test/io/onnx-import-torchvision.slow.test.ts runs it into a temporary directory): resnet18
 exported with training=PRESERVE (BatchNormalization kept, so the initializers carry torchvision's
@@ -144,6 +146,18 @@ class OpsMix(nn.Module):
         return F.log_softmax(self.head(h), dim=1)           # Gemm, LogSoftmax
 
 
+class Interpolate(nn.Module):
+    """F.interpolate as the exporter writes it (Resize): nearest and bilinear, scale factors and sizes."""
+
+    def forward(self, x):
+        a = F.interpolate(x, scale_factor=2, mode='nearest')
+        b = F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False)
+        c = F.interpolate(x, size=(7, 9), mode='bilinear', align_corners=True)
+        d = F.interpolate(x, size=(5, 11), mode='nearest')
+        e = F.interpolate(x, scale_factor=(1.5, 0.5), mode='bilinear', align_corners=False)
+        return torch.cat([a.flatten(1), b.flatten(1), c.flatten(1), d.flatten(1), e.flatten(1)], 1)
+
+
 def export(model, x, name, opsets, preserve=False):
     model.eval()
     with torch.no_grad():
@@ -230,6 +244,8 @@ def main():
     export(net, torch.randn(2, 3, 16, 16), 'resnet', [11, 13], preserve=True)
     torch.manual_seed(3)
     export(OpsMix(), torch.randn(2, 4, 12, 12), 'ops', [11, 13, 17])
+    torch.manual_seed(4)
+    export(Interpolate(), torch.randn(2, 3, 4, 6), 'resize', [11, 13])
     bench_outputs()
 
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { F, Tensor, io, manualSeed, matmul, noGrad, randn, tensor, where } from '../../src/index.js';
-import { attrFloat, attrInt, attrInts, attrString, attrTensor } from '../../src/io/onnx/attributes.js';
+import { attrFloat, attrFloats, attrInt, attrInts, attrString, attrTensor } from '../../src/io/onnx/attributes.js';
 import { floatProto, int64Proto, tensorToProto } from '../../src/io/onnx/tensor-proto.js';
 import { assertClose, gradcheck } from '../helpers/check.js';
 import { ROOT, fixtureBytes, model, node, reference, relativeError } from './onnx-import-graphs.js';
@@ -27,6 +27,8 @@ const PARITY: [file: string, ref: string][] = [
   ['ops-opset11.onnx', 'ops'],
   ['ops-opset13.onnx', 'ops'],
   ['ops-opset17.onnx', 'ops'],
+  ['resize-opset11.onnx', 'resize'],
+  ['resize-opset13.onnx', 'resize'],
 ];
 
 for (const [file, ref] of PARITY) {
@@ -490,6 +492,50 @@ test('further ops: Erf (with its gradient), PRelu, HardSigmoid, HardSwish, Softs
     x,
   );
   assertClose(masked, x.minimum(c), { atol: 0 });
+});
+
+test('Upsample (opsets 7-9) and Resize gradients', () => {
+  const x = tensor([
+    [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
+  ]);
+  const up9 = model({
+    nodes: [node('Upsample', ['x', 's'], ['y'])],
+    initializers: [floatProto('s', [1, 1, 2, 2])],
+    opset: 9,
+  });
+  assert.deepEqual(run(up9, x).toArray(), [
+    [
+      [
+        [1, 1, 2, 2],
+        [1, 1, 2, 2],
+        [3, 3, 4, 4],
+        [3, 3, 4, 4],
+      ],
+    ],
+  ]);
+  const up7 = model({
+    nodes: [node('Upsample', ['x'], ['y'], [attrFloats('scales', [1, 1, 1, 2]), attrString('mode', 'linear')])],
+    opset: 7,
+  });
+  // asymmetric coordinates: output j samples input j / 2, the last cell clamped
+  assert.deepEqual(run(up7, x).toArray(), [
+    [
+      [
+        [1, 1.5, 2, 2],
+        [3, 3.5, 4, 4],
+      ],
+    ],
+  ]);
+  const bilinear = importOnnx(fixtureBytes('resize-opset13.onnx'));
+  manualSeed(14);
+  const x0 = randn([1, 3, 4, 6]);
+  const w = randn(noGrad(() => bilinear.call(x0)).shape);
+  gradcheck((t) => bilinear.call(t).mul(w).sum(), [x0.requiresGrad_(true)], { msg: 'Resize' });
 });
 
 // ---- bad input: a clear error each, nothing run, nothing huge allocated ----

@@ -3,7 +3,7 @@
  * (opset < 13: coerced to 2-D at `axis`; 13+: one axis), shape and layout ops (Flatten,
  * Reshape, Transpose, Concat, Pad, Slice, Squeeze, Unsqueeze, Gather, Shape, Cast, Expand,
  * ConstantOfShape, Constant), reductions, Clip, Dropout and Identity, plus the layer ops of
- * import-ops-nn.ts and the further ops of import-ops-extra.ts. Integer values (shape arithmetic) are computed exactly on IntTensors; float
+ * import-ops-nn.ts and the further ops of import-ops-extra.ts and import-ops-resize.ts. Integer values (shape arithmetic) are computed exactly on IntTensors; float
  * values with convkit tensor ops, so gradients reach the imported parameters.
  */
 import { Tensor } from '../../tensor/tensor.js';
@@ -42,6 +42,7 @@ import {
 } from './import-op-context.js';
 import { NN_OPS } from './import-ops-nn.js';
 import { EXTRA_OPS } from './import-ops-extra.js';
+import { RESIZE_OPS } from './import-ops-resize.js';
 
 /** Most elements an integer (shape arithmetic) tensor may have. */
 const MAX_INT_ELEMENTS = 1 << 24;
@@ -466,6 +467,7 @@ export const OPS: OpTable = {
   ReduceMin: reduceOp('min', 18),
   ...NN_OPS,
   ...EXTRA_OPS,
+  ...RESIZE_OPS,
 };
 
 /** Input positions that hold settings (shapes, axes, bounds), not data a gradient should reach. */
@@ -484,6 +486,8 @@ export const SETTING_INPUTS: Readonly<Record<string, readonly number[]>> = {
   ConstantOfShape: [0],
   Gather: [1],
   Expand: [1],
+  Resize: [1, 2, 3],
+  Upsample: [1],
 };
 
 /** Input positions that are running statistics (imported as buffers, as PyTorch's BatchNorm). */
