@@ -6,53 +6,7 @@
  * dicts); nothing from the file is ever looked up or run. Sizes are checked against the bytes
  * left, and the stack, memo and nesting are capped, so a hostile pickle is an error, not a hang.
  */
-
-/** A Python tuple. */
-export class PyTuple {
-  constructor(readonly items: readonly PyValue[]) {}
-}
-
-/** A Python dict or OrderedDict (insertion order kept); `attrs` holds what BUILD set on it (e.g. `_metadata`). */
-export class PyDict {
-  readonly map = new Map<PyValue, PyValue>();
-  attrs: PyValue = null;
-}
-
-/** A Python set or frozenset. */
-export class PySet {
-  constructor(readonly items: PyValue[]) {}
-}
-
-/** A name the hooks accepted (GLOBAL / STACK_GLOBAL), e.g. `collections.OrderedDict`. */
-export class PyGlobal {
-  constructor(
-    readonly module: string,
-    readonly name: string,
-  ) {}
-  get path(): string {
-    return `${this.module}.${this.name}`;
-  }
-}
-
-/** Objects the hooks make (tensors, storages): opaque to the unpickler. */
-export abstract class PyObject {
-  abstract describe(): string;
-}
-
-/** What unpickling yields: None is null, int is number (bigint past 2**53), bytes are Uint8Array, list is an array. */
-export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PyTuple
-  | PyValue[]
-  | PyDict
-  | PySet
-  | PyGlobal
-  | PyObject;
+import { PyDict, PyGlobal, PySet, PyTuple, typeName, type PyValue } from './py-values.js';
 
 /** What the caller decides: every name and every call goes through these. */
 export interface UnpickleHooks {
@@ -433,22 +387,6 @@ export function unpickle(
 
 function opName(op: number): string {
   return `opcode 0x${op.toString(16).padStart(2, '0')}`;
-}
-
-/** A short name for a value's type, for error messages. */
-export function typeName(v: PyValue): string {
-  if (v === null) return 'None';
-  if (Array.isArray(v)) return 'list';
-  if (v instanceof Uint8Array) return 'bytes';
-  if (v instanceof PyTuple) return 'tuple';
-  if (v instanceof PyDict) return 'dict';
-  if (v instanceof PySet) return 'set';
-  if (v instanceof PyGlobal) return `'${v.path}'`;
-  if (v instanceof PyObject) return v.describe();
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'bigint') return 'int';
-  if (typeof v === 'boolean') return 'bool';
-  return 'str';
 }
 
 function u64(view: DataView, at: number): number {

@@ -22,7 +22,8 @@
  */
 import { checkAllocation } from '../../tensor/limits.js';
 import type { StateDict } from '../../tensor/state-dict.js';
-import { PyDict, PyTuple, unpickle, type PyValue } from './pickle.js';
+import { unpickle } from './pickle.js';
+import { PyDict, PyTuple, type PyValue } from './py-values.js';
 import { materialize, StorageCache } from './storage.js';
 import { TensorRef, torchHooks, type StorageRef, type TorchDType } from './torch-globals.js';
 import { isZip, ZipReader } from './zip.js';

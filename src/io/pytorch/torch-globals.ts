@@ -5,7 +5,8 @@
  * shape, strides: nothing is read until the tensor is materialised), OrderedDict a PyDict,
  * torch.Size a tuple. Any other name is refused at the GLOBAL opcode, before anything uses it.
  */
-import { PyDict, PyGlobal, PyObject, PySet, PyTuple, typeName, type PyValue, type UnpickleHooks } from './pickle.js';
+import type { UnpickleHooks } from './pickle.js';
+import { PyDict, PyGlobal, PyObject, PySet, PyTuple, typeName, type PyValue } from './py-values.js';
 
 /** Element types a torch checkpoint may store that convkit reads. */
 export type TorchDType =
