@@ -492,6 +492,18 @@ test('further ops: Erf (with its gradient), PRelu, HardSigmoid, HardSwish, Softs
     x,
   );
   assertClose(masked, x.minimum(c), { atol: 0 });
+  // a data-sized mask cast to BOOL and back (an int32 tensor inside, not plain numbers)
+  const big = randn([2, 3, 40, 40]);
+  const relu = model({
+    nodes: [
+      node('Greater', ['x', 'zero'], ['g']),
+      node('Cast', ['g'], ['b'], [attrInt('to', 9)]),
+      node('Cast', ['b'], ['f'], [attrInt('to', 1)]),
+      node('Mul', ['x', 'f'], ['y']),
+    ],
+    initializers: [floatProto('zero', [0], [])],
+  });
+  assertClose(run(relu, big), big.relu(), { atol: 0 });
 });
 
 test('Upsample (opsets 7-9) and Resize gradients', () => {

@@ -46,6 +46,8 @@ import { RESIZE_OPS } from './import-ops-resize.js';
 
 /** Most elements an integer (shape arithmetic) tensor may have. */
 const MAX_INT_ELEMENTS = 1 << 24;
+/** Casts of float data up to this size give plain integers (shape arithmetic); larger ones int32 tensors. */
+const SMALL_INTS = 4096;
 
 function checkIntShape(ctx: OpContext, shape: readonly number[]): void {
   checkAllocation(ctx.label, shape);
@@ -319,6 +321,10 @@ function castOp(ctx: OpContext, inputs: readonly (Value | undefined)[]): Value[]
   const to = ctx.attrs.int('to');
   if (FLOAT_TYPES.has(to)) return [x instanceof IntTensor ? intsToFloat(x) : x.dtype === 'float32' ? x : x.float()];
   if (!INT_TYPES.has(to)) throw new TypeError(`${ctx.label}: Cast to ${dataTypeName(to)} is not supported`);
+  if (x instanceof Tensor && x.size > SMALL_INTS) {
+    // data-sized integers (a mask): an int32 tensor, not plain numbers (those are for shapes)
+    return [to === DT.BOOL ? x.ne(0).int() : x.int()];
+  }
   const ints = x instanceof IntTensor ? x : floatToInts(x);
   return [
     to === DT.BOOL
