@@ -11,6 +11,9 @@ protocol 4 file, the legacy (non-zip) format and a TorchScript archive. Files bu
 the layout torch 2.x writes (archive/ root, byteorder, .data/serialization_id,
 .format_version, .storage_alignment, 64-byte aligned data), a _rebuild_tensor_v3 tensor on an
 UntypedStorage (how torch 2.3+ saves uint16), and a big-endian file.
+
+Reruns write byte-identical files, except legacy.pth and torchscript.pt (torch stores object ids
+and a random-looking record in them); the tests only need those two to be refused.
 """
 import io
 import json
