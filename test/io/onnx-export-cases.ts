@@ -309,6 +309,11 @@ export function zooClassNames(): string[] {
 
 /** Zoo blocks in settings the registry models do not use (the other options of their classes). */
 export const ZOO_BLOCK_CASES: ExportCase[] = [
+  {
+    name: 'GoogLeNet with transform_input',
+    build: () => randomizeNorms(zoo.googlenet({ transformInput: true, numClasses: 5, init: 'default' })),
+    input: [1, 3, 32, 32],
+  },
   { name: 'InceptionAux', build: () => randomizeNorms(new zoo.InceptionAux(16, 5)), input: [1, 16, 9, 9] },
   {
     name: 'InceptionModule without batch norm, 5x5 kernels',

@@ -93,7 +93,25 @@ const inception: OnnxExporter = (ctx, m, inputs) => {
   );
 };
 
-/** GoogLeNet in eval mode (the auxiliary heads only run in training). */
+/** torchvision's transform_input: x_c * (std_c / 0.5) + (mean_c - 0.5) / 0.5 with ImageNet's mean and std. */
+const googlenetTransformInput: OnnxExporter = (ctx, _m, inputs) => {
+  const x = one(inputs);
+  const mean = [0.485, 0.456, 0.406],
+    std = [0.229, 0.224, 0.225];
+  const scale = ctx.floats(
+    'scale',
+    std.map((s) => s / 0.5),
+    [1, 3, 1, 1],
+  );
+  const shift = ctx.floats(
+    'shift',
+    mean.map((m) => (m - 0.5) / 0.5),
+    [1, 3, 1, 1],
+  );
+  return ctx.op('Add', [ctx.op('Mul', [x.name, scale]), shift]);
+};
+
+/** GoogLeNet in eval mode (the auxiliary heads only run in training; transform_input, if any, is its first child). */
 const googlenet: OnnxExporter = (ctx, m, inputs) => {
   const h = chain(
     ctx,
@@ -146,6 +164,7 @@ export const ZOO_EXPORTERS: Readonly<Record<string, OnnxExporter>> = {
   InceptionModule: inception,
   InceptionAux: inceptionAux,
   GoogLeNet: googlenet,
+  GoogLeNetTransformInput: googlenetTransformInput,
   UNetUp: unetUp,
   UNet: unet,
   Autoencoder: autoencoder,
