@@ -633,10 +633,13 @@ test('truncated or foreign bytes are errors, never crashes', () => {
   }
   assert.throws(() => importOnnx(deep), /not a valid ONNX model \(protobuf decoding failed: .*recursion depth/);
   assert.throws(() => importOnnx(new Uint8Array(0)), /the model is empty/);
+  // an ArrayBuffer (a fetch's arrayBuffer()) is read as well
+  const copy = bytes.slice();
+  assert.deepEqual(importOnnx(copy.buffer).inputNames, ['x']);
   assert.throws(() => importOnnx(new TextEncoder().encode('{"not": "onnx"}')), /importOnnx: /);
   assert.throws(
     () => importOnnx('model.onnx' as unknown as Uint8Array),
-    /expected the model file's bytes as a Uint8Array/,
+    /expected the model file's bytes as a Uint8Array or ArrayBuffer, got string/,
   );
 });
 

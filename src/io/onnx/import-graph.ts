@@ -53,7 +53,9 @@ export function nodeLabel(node: NodeProto, index: number): string {
 
 function decode(bytes: Uint8Array): ModelProto {
   if (!(bytes instanceof Uint8Array))
-    throw new TypeError(`importOnnx: expected the model file's bytes as a Uint8Array, got ${typeof bytes}`);
+    throw new TypeError(
+      `importOnnx: expected the model file's bytes as a Uint8Array or ArrayBuffer, got ${bytes === null ? 'null' : typeof bytes}`,
+    );
   if (bytes.length === 0) throw new RangeError('importOnnx: the model is empty (0 bytes)');
   let model: ModelProto;
   try {

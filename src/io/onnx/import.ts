@@ -270,15 +270,17 @@ export class OnnxModule extends Module {
 }
 
 /**
- * Imports an ONNX model (the bytes of an .onnx file) as a trainable `OnnxModule`. The graph is
- * checked first (see import-graph.ts); an unsupported op is an error naming it and its node.
+ * Imports an ONNX model (the bytes of an .onnx file: a Uint8Array / Buffer, or the ArrayBuffer
+ * of a fetch) as a trainable `OnnxModule`. The graph is checked first (see import-graph.ts);
+ * an unsupported op is an error naming it and its node.
  */
-export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): OnnxModule {
+export function importOnnx(bytes: Uint8Array | ArrayBuffer, options: ImportOnnxOptions = {}): OnnxModule {
   if (options === null || typeof options !== 'object')
     throw new TypeError(`importOnnx: options must be an object like { trainable }, got ${String(options)}`);
   for (const k of Object.keys(options))
     if (k !== 'trainable') throw new TypeError(`importOnnx: unknown option '${k}' (known: trainable)`);
-  return new OnnxModule(checkGraph(bytes, new Set(Object.keys(OPS))), options);
+  const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  return new OnnxModule(checkGraph(data, new Set(Object.keys(OPS))), options);
 }
 
 /** The op types importOnnx reads, sorted. */
