@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { zipSync, type Zippable } from 'fflate';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { readTorchCheckpoint } from '../../src/io/index.js';
 import { unpickle, type UnpickleHooks } from '../../src/io/pytorch/pickle.js';
 import { torchHooks } from '../../src/io/pytorch/torch-globals.js';
@@ -420,4 +420,36 @@ test('zip64: sizes and offsets from the zip64 extra fields and end records', () 
   const at = Buffer.from(bad).lastIndexOf(Buffer.from('big/data/0')) + 'big/data/0'.length + 4 + 16;
   new DataView(bad.buffer).setUint32(at, 1_000_000, true);
   rejects(bad, /zip entry 'big\/data\/0': no local header at offset 1000000/);
+});
+
+test('pickle fuzz: random byte changes in data.pkl (CRC recomputed) give a result or one clear error, never another exception', () => {
+  const names = ['linear_bn', 'dtypes', 'views', 'nested', 'params', 'proto4', 'v3_untyped'];
+  const files = names.map((n) => unzipSync(new Uint8Array(readFileSync(join(DIR, `${n}.pth`)))));
+  let seed = 777;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  let errors = 0;
+  const runs = 1500;
+  for (let it = 0; it < runs; it++) {
+    const entries = Object.fromEntries(Object.entries(files[rnd(files.length)]).map(([k, v]) => [k, v.slice()]));
+    const pkl = entries[Object.keys(entries).find((k) => k.endsWith('data.pkl')) as string];
+    for (let j = 1 + rnd(3); j > 0; j--) {
+      const i = rnd(pkl.length);
+      const mode = rnd(3);
+      pkl[i] = mode === 0 ? pkl[i] ^ (1 << rnd(8)) : mode === 1 ? rnd(256) : [0, 0xff, 0x7f, 0x80, 0x28, 0x2e][rnd(6)];
+    }
+    const zip = zipSync(
+      Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: 0 }]])) as Zippable,
+    );
+    try {
+      readTorchCheckpoint(zip, { name: 'evil.pth' });
+    } catch (e) {
+      assert.ok(e instanceof Error && e.constructor === Error, `run ${it}: ${String(e)}`);
+      assert.match(e.message, /^readTorchCheckpoint: evil\.pth: /, `run ${it}`);
+      errors++;
+    }
+  }
+  assert.ok(errors > runs / 2, `${errors} of ${runs} changed pickles refused`);
 });
