@@ -82,7 +82,8 @@ test('the wasm worker pool pauses (threads end, kernels run on this thread), res
   assert.equal(await b.ready(), 2);
   assert.equal(b.threads, 2);
   b.pause();
-  assert.equal(b.threads, 1, 'paused: the calling thread only');
+  assert.equal(b.threads, 1, 'paused: the calling thread only, at once');
+  await b.stopped();
   checkGemm(b);
   const resumed = b.resume();
   assert.equal(await b.ready(), 2, 'ready() waits for the resumed workers');
@@ -93,6 +94,7 @@ test('the wasm worker pool pauses (threads end, kernels run on this thread), res
   b.pause();
   assert.equal(await b.resume(), 2, 'pause twice, resume once');
   b.dispose();
+  await b.stopped();
   assert.equal(b.threads, 1);
   checkGemm(b);
 });
@@ -104,13 +106,13 @@ test('disposeBackend() stops the threads and forgets the backend; the next op st
   assert.equal(first.name, 'wasm');
   const x = randn([120, 120]);
   const before = matmul(x, x).toArray();
-  disposeBackend();
+  await disposeBackend();
   assert.equal(first.threads, 1, 'the disposed backend has no worker threads left');
   setBackend('wasm');
   const second = getBackend() as WasmBackend;
   assert.notEqual(second, first, 'a new backend');
   assert.deepEqual(matmul(x, x).toArray(), before, 'a tensor made before dispose is still usable');
-  disposeBackend();
+  await disposeBackend();
 });
 
 test("Node-only functions name themselves and a browser alternative: '<fn> needs Node's file system; in a browser use ...'", async () => {

@@ -104,6 +104,7 @@ export function getBackend(): Backend {
 interface Lifecycle {
   ready?(): Promise<unknown>;
   dispose?(): void;
+  stopped?(): Promise<void>;
 }
 
 /**
@@ -120,13 +121,18 @@ export async function ready(): Promise<Backend> {
 
 /**
  * Stops every loaded backend's worker threads and forgets the backends: the next op loads the
- * backend again (new threads). Tensors made before stay readable. Use it when a page is done
- * computing, e.g. before performance.measureUserAgentSpecificMemory(), which waits for threads.
+ * backend again (new threads). Tensors made before stay usable. The threads stop at once (no
+ * op uses them any more); the promise resolves when they have ended, e.g. before
+ * `performance.measureUserAgentSpecificMemory()`, which waits for every thread of the page.
  */
-export function disposeBackend(): void {
-  for (const b of loaded.values()) (b as Backend & Lifecycle).dispose?.();
+export async function disposeBackend(): Promise<void> {
+  const ending = [...loaded.values()].map((b: Backend & Lifecycle) => {
+    b.dispose?.();
+    return b.stopped?.();
+  });
   loaded.clear();
   current = null;
+  await Promise.all(ending);
 }
 
 /** Selects a backend by name ('js', 'wasm', 'native'); throws if it cannot load. */

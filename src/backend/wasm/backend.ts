@@ -155,12 +155,15 @@ export interface WasmBackend extends Backend {
   /** Why workers failed to start, if any did. */
   workerErrors(): readonly string[];
   /**
-   * Stops the worker threads (kernels then run on the calling thread; tensors and memory stay).
-   * Nothing starts them again but resume(). disposeBackend() calls it and forgets the backend.
+   * Stops the worker threads (kernels then run on the calling thread at once; tensors and
+   * memory stay); stopped() resolves when every thread has ended. Nothing starts them again
+   * but resume(). disposeBackend() calls it and forgets the backend.
    */
   dispose(): void;
   /** Stops the worker threads, as dispose(); resume() starts them again. */
   pause(): void;
+  /** Resolves when the threads stopped by the last pause() or dispose() have ended (at once if none). */
+  stopped(): Promise<void>;
   /** Starts the worker threads again after pause(); resolves with the thread count once they are up. */
   resume(): Promise<number>;
 }
@@ -393,7 +396,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       shared,
     }),
     workerErrors: () => pool?.errors ?? [],
-    dispose: () => {
+    dispose() {
       resuming = null;
       if (!pool) return;
       const p = pool;
@@ -401,9 +404,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       p.stop();
       stopping = p.stopped;
     },
-    pause() {
-      impl.dispose();
-    },
+    pause: () => impl.dispose(),
+    stopped: () => stopping,
     resume() {
       if (pool || !shared || wantThreads === 1) return impl.ready();
       // the old threads must have ended before new ones share the control block

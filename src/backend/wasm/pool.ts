@@ -74,8 +74,33 @@ onMessage((msg) => {
       if (Atomics.add(I, ${DONE}, 1) + 1 === n) Atomics.notify(I, ${DONE});
     }
   }
+  // stopped: a Web Worker says so and ends itself (the page learns when the thread is gone)
+  if (!isNode) { postMessage('stopped'); close(); }
 });
 `;
+
+/**
+ * Resolves once a stopped Web Worker has ended: it posts 'stopped' and closes itself when it
+ * sees STOP (one that never started, or hangs, is terminated after a second), then the page
+ * waits 100 ms for the thread to be torn down: Chromium's
+ * performance.measureUserAgentSpecificMemory() called while a terminated worker is still being
+ * torn down never resolves.
+ */
+function webWorkerEnded(w: Worker): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const end = (): void => {
+      clearTimeout(timer);
+      w.terminate();
+      // Chromium tears the thread down a few milliseconds later (measured: gone after 10 ms,
+      // not after 0): a memory measurement started earlier would wait for it forever
+      setTimeout(resolve, 100);
+    };
+    const timer = setTimeout(end, 1000);
+    w.onmessage = (e: MessageEvent) => {
+      if (e.data === 'stopped') end();
+    };
+  });
+}
 
 /** Options for starting a pool. */
 export interface PoolOptions {
@@ -147,6 +172,7 @@ export class WorkerPool {
             e.preventDefault();
             fail(e.message ? new Error(e.message) : e);
           };
+          URL.revokeObjectURL(url);
           w.postMessage(msg);
           this.workers.push(w);
         } else {
@@ -223,7 +249,7 @@ export class WorkerPool {
     Atomics.store(this.I, READY, 0);
     Atomics.add(this.I, JOB, 1);
     Atomics.notify(this.I, JOB);
-    const ended = this.workers.map((w) => Promise.resolve(w.terminate()).then(() => undefined));
+    const ended = this.workers.map((w) => ('on' in w ? w.terminate().then(() => undefined) : webWorkerEnded(w)));
     this.stopped = Promise.all(ended).then(() => undefined);
     this.workers.length = 0;
   }
