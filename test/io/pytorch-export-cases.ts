@@ -173,7 +173,10 @@ export const ZOO_CASES: Record<string, Omit<ExportCase, 'name'>> = {
   alexnet: { build: () => alexnet({ numClasses: 10, hidden: 64 }), input: [1, 3, 63, 63] },
   vgg11: { build: () => vgg11({ numClasses: 10, width: 0.25, hidden: 64 }), input: [1, 3, 32, 32] },
   vgg16: { build: () => vgg16({ numClasses: 10, width: 0.25, hidden: 64, batchNorm: true }), input: [2, 3, 32, 32] },
-  googlenet: { build: () => googlenet({ numClasses: 10, auxLogits: true }), input: [1, 3, 40, 40] },
+  googlenet: {
+    build: () => googlenet({ numClasses: 10, auxLogits: true, transformInput: true }),
+    input: [1, 3, 40, 40],
+  },
   resnet18: { build: () => resnet18({ numClasses: 10 }), input: [1, 3, 32, 32] },
   resnet34: { build: () => resnet34({ numClasses: 10 }), input: [1, 3, 32, 32] },
   resnet50: { build: () => resnet50({ numClasses: 10 }), input: [1, 3, 32, 32] },

@@ -11,10 +11,12 @@ import { Module, Sequential } from '../../src/nn/module.js';
 import { Conv2d, Linear, ReLU } from '../../src/nn/layers/index.js';
 import { lenet5 } from '../../src/models/lenet5.js';
 import { alexnet } from '../../src/models/alexnet.js';
-import { resnet20 } from '../../src/models/resnet.js';
+import { ResNet, resnet20 } from '../../src/models/resnet.js';
+import { googlenet } from '../../src/models/googlenet.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { empty } from '../../src/tensor/alloc.js';
-import { LAYER_CASES, layerClassNames } from './pytorch-export-cases.js';
+import { LAYER_CASES, ZOO_CASES, layerClassNames } from './pytorch-export-cases.js';
+import { modelNames } from '../../src/models/registry.js';
 
 test('every layer class of src/nn/layers has a PyTorch mapping', () => {
   const missing = layerClassNames().filter((n) => !Object.hasOwn(LAYERS, n) && !Object.hasOwn(COMPOSITES, n));
@@ -120,4 +122,26 @@ test('a zoo model whose children no longer match the exported forward is an erro
   const net2 = alexnet({ numClasses: 10, hidden: 8 });
   net2.registerModule('avgpool', null);
   assert.throws(() => exportPytorch(net2), /\(AlexNet\): child 'avgpool' of AlexNet is missing/);
+});
+
+/**
+ * Fast-tier stand-ins for the zoo models whose ImageNet-size init takes seconds: the same classes
+ * (ResNet with BasicBlocks or Bottlenecks and the ImageNet stem, GoogLeNet with every option),
+ * smaller or without the torchvision init. The slow test exports the registry's models themselves.
+ */
+const FAST: Record<string, () => Module> = {
+  resnet18: () => new ResNet('basic', [1, 1], [8, 16], { numClasses: 10, inChannels: 3, stem: 'imagenet' }),
+  resnet34: () => new ResNet('basic', [2, 1], [8, 16], { numClasses: 10, inChannels: 3, stem: 'imagenet' }),
+  resnet50: () => new ResNet('bottleneck', [1, 1], [8, 16], { numClasses: 10, inChannels: 3, stem: 'imagenet' }),
+  googlenet: () => googlenet({ numClasses: 10, init: 'default', auxLogits: true, transformInput: true }),
+};
+
+test('every zoo model exports (a zoo module without a mapping fails here, before python)', () => {
+  for (const name of modelNames()) {
+    const c = ZOO_CASES[name];
+    assert.ok(c, `add ${name} to ZOO_CASES in test/io/pytorch-export-cases.ts`);
+    const src = exportPytorch((FAST[name] ?? c.build)());
+    assert.match(src, /^class ConvkitModel\(/m, name);
+  }
+  assert.match(exportPytorch(FAST.resnet50()), /^class Bottleneck\(TorchvisionBlock\):$/m);
 });

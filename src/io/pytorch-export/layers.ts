@@ -275,6 +275,8 @@ export const LAYERS: Record<string, (p: Props) => LeafEmit> = {
   SiLU: simple('nn.SiLU'),
   SELU: simple('nn.SELU'),
   Identity: simple('nn.Identity'),
+  // zoo modules without parameters (src/models), written as small python classes
+  GoogLeNetTransformInput: simple('GoogLeNetTransformInput'),
   PadShortcut: (p) => ({
     cls: 'PadShortcut',
     args: args([py(num(p, 'inChannels')), py(num(p, 'outChannels')), py(num(p, 'stride'))]),

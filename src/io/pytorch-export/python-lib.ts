@@ -187,6 +187,17 @@ export const PY_CLASSES: Record<string, { deps: readonly string[]; source: strin
         return F.pad(s, (0, 0, 0, 0, p, p)) if p > 0 else s
 `,
   },
+  GoogLeNetTransformInput: {
+    deps: [],
+    source: `class GoogLeNetTransformInput(nn.Module):
+    """torchvision's GoogLeNet transform_input: per channel x * (std / 0.5) + (mean - 0.5) / 0.5."""
+
+    def forward(self, x):
+        std = torch.tensor([0.229, 0.224, 0.225], dtype=x.dtype, device=x.device).reshape(1, 3, 1, 1)
+        mean = torch.tensor([0.485, 0.456, 0.406], dtype=x.dtype, device=x.device).reshape(1, 3, 1, 1)
+        return x * (std / 0.5) + (mean - 0.5) / 0.5
+`,
+  },
   GlobalAvgPool: {
     deps: [],
     source: `class GlobalAvgPool(nn.Module):
