@@ -160,10 +160,18 @@ test('loadWeights reads a .pth state dict into a model (and names the path on mi
     const odd = join(dir, 'weights.data');
     copyFileSync(path, odd);
     await loadWeights(model, odd);
-    // a safetensors file still goes to the safetensors reader
+    // a safetensors file still goes to the safetensors reader, even named .pth
     const st = join(dir, 'w.safetensors');
     await saveWeights(model, st);
     await loadWeights(model, st);
+    copyFileSync(st, join(dir, 'misnamed.pth'));
+    await loadWeights(model, join(dir, 'misnamed.pth'));
+    // a .pth that is neither: the PyTorch reader's error, with the path
+    writeFileSync(join(dir, 'text.pth'), 'hello');
+    await assert.rejects(
+      loadWeights(model, join(dir, 'text.pth')),
+      /readTorchCheckpoint: .*text\.pth: not a PyTorch checkpoint/,
+    );
     // a model that does not fit: the error names the file
     await assert.rejects(loadWeights(new Sequential(new Linear(3, 5)), path), (e: Error) => e.message.includes(path));
     const bad = join(dir, 'broken.pth');

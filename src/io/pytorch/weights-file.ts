@@ -1,6 +1,7 @@
 /**
  * Reading a weights file from disk whatever its format: a `torch.save` zip (`PK\x03\x04` magic,
- * or a `.pt`/`.pth`/`.bin` name) goes to readTorchCheckpoint, anything else to safetensors.
+ * or a `.pt`/`.pth`/`.bin` name on bytes that are not safetensors) goes to readTorchCheckpoint,
+ * anything else to safetensors.
  * The result has the safetensors reader's shape (tensors, metadata, dtypes in safetensors
  * names), so callers that check stored dtypes (the CLI) treat both formats alike.
  */
@@ -30,9 +31,15 @@ const AS_SAFETENSORS: Record<TorchDType, SafetensorsDType> = {
   uint64: 'U64',
 };
 
-/** Whether a file (its first bytes and its name) is a PyTorch checkpoint rather than safetensors. */
+/**
+ * Whether a file is a PyTorch checkpoint rather than safetensors: zip content, or else a
+ * .pt/.pth/.bin name on bytes that do not look like safetensors (a JSON header at byte 8), so
+ * a misnamed file still goes to the reader that can read it.
+ */
 export function isTorchCheckpoint(bytes: Uint8Array, path = ''): boolean {
-  return isZip(bytes) || /\.(pt|pth|bin)$/i.test(path);
+  if (isZip(bytes)) return true;
+  const looksSafetensors = bytes.length >= 9 && bytes[8] === 0x7b;
+  return !looksSafetensors && /\.(pt|pth|bin)$/i.test(path);
 }
 
 /** Parses the bytes of a weights file of either format; errors name `path`. */
