@@ -22,6 +22,9 @@ import { lenet5 } from '../../src/models/lenet5.js';
 import { resnet20 } from '../../src/models/resnet.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { LAYER_CASES, ZOO_BLOCK_CASES } from './onnx-export-cases.js';
+import { LAYER_EXPORTERS } from '../../src/io/onnx/export-layers.js';
+import { ZOO_EXPORTERS } from '../../src/io/onnx/export-zoo.js';
+import * as zoo from '../../src/models/index.js';
 
 const parse = (bytes: Uint8Array): ModelProto => fromBinary(ModelProtoSchema, bytes);
 
@@ -227,4 +230,22 @@ test('every layer case and zoo block case exports to a well-formed graph at ever
       const m = parse(exportOnnx(c.build(), { inputShape: c.input, opset }));
       assertWellFormed(m, `${c.name} (opset ${opset})`);
     }
+});
+
+test('every Module class of nn and of the zoo has a built-in exporter (its own, or the parent class one when it keeps that forward)', () => {
+  const missing: string[] = [];
+  for (const [name, cls] of [...Object.entries(nn), ...Object.entries(zoo)]) {
+    if (typeof cls !== 'function' || !(cls.prototype instanceof Module)) continue;
+    let found = false;
+    for (let p = cls.prototype; p && p.forward === cls.prototype.forward; p = Object.getPrototypeOf(p)) {
+      const n = p.constructor.name;
+      if (n in LAYER_EXPORTERS || n in ZOO_EXPORTERS) found = true;
+    }
+    if (!found) missing.push(name);
+  }
+  assert.deepEqual(
+    missing,
+    [],
+    `classes without an ONNX exporter (add one to src/io/onnx/export-layers.ts or export-zoo.ts): ${missing.join(', ')}`,
+  );
 });
