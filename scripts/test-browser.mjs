@@ -276,7 +276,13 @@ const pageData = {
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--js-flags=--expose-gc', '--enable-precise-memory-info'],
+  // exact heap figures for the memory check; measureUserAgentSpecificMemory without its random delay
+  args: [
+    '--no-sandbox',
+    '--js-flags=--expose-gc',
+    '--enable-precise-memory-info',
+    '--enable-blink-features=ForceEagerMeasureMemory',
+  ],
 });
 
 /** Loads url, waits for window.__convkit.done, returns { state, console, errors, downloads }. */

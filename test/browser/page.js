@@ -220,6 +220,13 @@ async function main() {
       const want = r.isolated ? Math.min(r.cores, 16) : 1;
       if (r.backend !== 'wasm' || r.threads !== want) return `worker: ${r.describe} (isolated ${r.isolated})`;
     } finally {
+      // a worker terminated with its thread pool running would leave the page's
+      // measureUserAgentSpecificMemory() hanging (checked below): dispose first
+      await new Promise((resolve) => {
+        worker.onmessage = resolve;
+        worker.postMessage('dispose');
+        setTimeout(resolve, 5000);
+      });
       worker.terminate();
     }
   });
@@ -230,6 +237,32 @@ async function main() {
     if (be.threads !== want)
       return `${be.threads} threads (crossOriginIsolated ${globalThis.crossOriginIsolated}, ${navigator.hardwareConcurrency} cores): ${be.describe()}`;
   });
+
+  await checkAsync(
+    'disposeBackend stops the workers: measureUserAgentSpecificMemory resolves, the next op starts afresh',
+    async () => {
+      if (!globalThis.crossOriginIsolated) {
+        ck.disposeBackend();
+        const t = ck.F.relu(ck.tensor([-1, 2]));
+        return t.data[1] === 2 && ck.getBackend().name === 'wasm'
+          ? true
+          : `after dispose: ${ck.getBackend().describe()}`;
+      }
+      ck.disposeBackend();
+      // a measurement asked for while workers are still shutting down never resolves in Chromium
+      // (true of any terminated Worker, not only convkit's): let them go first
+      await new Promise((r) => setTimeout(r, 2000));
+      const measured = await Promise.race([
+        performance.measureUserAgentSpecificMemory().then((m) => m.bytes),
+        new Promise((r) => setTimeout(() => r(null), 30_000)),
+      ]);
+      if (measured === null) return 'measureUserAgentSpecificMemory did not resolve within 30 s after disposeBackend()';
+      const t = ck.F.relu(ck.tensor([-1, 2]));
+      const be = await ck.ready();
+      if (t.data[1] !== 2 || be.name !== 'wasm' || be.threads !== Math.min(navigator.hardwareConcurrency, 16))
+        return `after dispose: ${be.describe()}`;
+    },
+  );
 }
 
 main().then(
