@@ -90,6 +90,18 @@ test('nested checkpoint: the state dict is found under state_dict; key option pi
   assert.throws(() => readTorchCheckpoint(b, { key: 'model' }), /no key 'model' at the top level \(keys: "epoch"/);
 });
 
+test('an ArrayBuffer (a fetch response) reads the same; other inputs are refused', () => {
+  const b = bytes('linear_bn.pth');
+  const copy = b.slice().buffer;
+  const a = readTorchCheckpoint(copy),
+    u = readTorchCheckpoint(b);
+  for (const [k, t] of u) assert.deepEqual(Array.from(a.get(k)?.data ?? []), Array.from(t.data), k);
+  assert.throws(
+    () => readTorchCheckpoint('x.pth' as unknown as Uint8Array),
+    /expected the file bytes as a Uint8Array or an ArrayBuffer/,
+  );
+});
+
 test('DataParallel prefix: kept by default, removed with stripPrefix', () => {
   const b = bytes('dataparallel.pth');
   assert.deepEqual([...readTorchCheckpoint(b).keys()], ['module.weight', 'module.bias']);

@@ -68,21 +68,23 @@ const MAX_DEPTH = 4;
 const MAX_EXPANSION = 16;
 const RESAVE = 'in python: torch.save(torch.load(path), "weights.pth") re-saves it in the default zip format';
 
-/** Reads the state dict of a `torch.save` file (see the file comment for the rules). */
-export function readTorchCheckpoint(bytes: Uint8Array, options: TorchCheckpointOptions = {}): StateDict {
+/** Reads the state dict of a `torch.save` file's bytes (see the file comment for the rules). */
+export function readTorchCheckpoint(bytes: Uint8Array | ArrayBuffer, options: TorchCheckpointOptions = {}): StateDict {
   return readTorchCheckpointContents(bytes, options).tensors;
 }
 
 /** Reads a `torch.save` file: its state dict plus the dtypes, where it was found and the scalar entries beside it. */
 export function readTorchCheckpointContents(
-  bytes: Uint8Array,
+  input: Uint8Array | ArrayBuffer,
   options: TorchCheckpointOptions = {},
 ): TorchCheckpointContents {
   const name = options.name ?? 'checkpoint';
   const fail = (msg: string): never => {
     throw new Error(`readTorchCheckpoint: ${name}: ${msg}`);
   };
-  if (!(bytes instanceof Uint8Array)) fail('expected the file bytes as a Uint8Array');
+  if (!(input instanceof Uint8Array) && !(input instanceof ArrayBuffer))
+    fail("expected the file bytes as a Uint8Array or an ArrayBuffer (e.g. a fetch response's arrayBuffer())");
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   const maxBytes = options.maxBytes ?? TORCH_MAX_BYTES;
   if (!(maxBytes > 0)) fail(`maxBytes must be a positive number of bytes, got ${String(maxBytes)}`);
   if (!isZip(bytes)) {
