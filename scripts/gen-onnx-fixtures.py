@@ -21,8 +21,8 @@ Models (random weights, seeded; small, so the committed files stay well under 2 
 With `--torchvision DIR` it instead writes torchvision models (random weights, not committed:
 test/io/onnx-import-torchvision.slow.test.ts runs it into a temporary directory): resnet18
 exported with training=PRESERVE (BatchNormalization kept, so the initializers carry torchvision's
-state-dict names, listed in resnet18.keys.json) and googlenet, squeezenet1_0 and mobilenet_v2
-exported as usual (BatchNorm folded into the convolutions), each with DIR/<name>.onnx and
+state-dict names, listed in resnet18.keys.json) and googlenet, squeezenet1_0, mobilenet_v2,
+shufflenet_v2_x0_5 (Split) and efficientnet_b0 (SiLU, squeeze-excitation) exported as usual (BatchNorm folded into the convolutions), each with DIR/<name>.onnx and
 DIR/<name>.io.safetensors.
 
 The benchmark models bench/models/lenet5.onnx and keras-fashion.onnx (written by
@@ -199,7 +199,8 @@ def torchvision_models(out):
     import torchvision
     os.makedirs(out, exist_ok=True)
     specs = [('resnet18', {}, True), ('googlenet', {'aux_logits': False, 'init_weights': True}, False),
-             ('squeezenet1_0', {}, False), ('mobilenet_v2', {}, False)]
+             ('squeezenet1_0', {}, False), ('mobilenet_v2', {}, False), ('shufflenet_v2_x0_5', {}, False),
+             ('efficientnet_b0', {}, False)]
     for i, (name, kwargs, preserve) in enumerate(specs):
         torch.manual_seed(10 + i)
         model = getattr(torchvision.models, name)(weights=None, **kwargs).eval()

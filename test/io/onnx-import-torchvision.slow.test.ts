@@ -32,7 +32,14 @@ test('the installed PyTorch exported the torchvision models', () => {
   );
 });
 
-for (const name of ['resnet18', 'googlenet', 'squeezenet1_0', 'mobilenet_v2']) {
+for (const name of [
+  'resnet18',
+  'googlenet',
+  'squeezenet1_0',
+  'mobilenet_v2',
+  'shufflenet_v2_x0_5',
+  'efficientnet_b0',
+]) {
   test(`torchvision ${name} imported from ONNX: logits equal PyTorch's to 1e-4 relative`, () => {
     assert.equal(py.status, 0, 'the export step failed (see the first test)');
     const model = io.importOnnx(read(`${name}.onnx`)).eval();

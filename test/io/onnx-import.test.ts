@@ -506,6 +506,37 @@ test('further ops: Erf (with its gradient), PRelu, HardSigmoid, HardSwish, Softs
   assertClose(run(relu, big), big.relu(), { atol: 0 });
 });
 
+test('Split (sizes as input from opset 13, as attribute before, or equal parts) and Tile', () => {
+  const x = tensor([[1, 2, 3, 4, 5]]);
+  const m13 = importOnnx(
+    model({
+      nodes: [node('Split', ['x', 's'], ['a', 'b'], [attrInt('axis', 1)])],
+      initializers: [int64Proto('s', [2, 3])],
+      outputs: ['a', 'b'],
+    }),
+  );
+  assert.deepEqual(
+    noGrad(() => m13.forwardAll(x)).map((t) => t.toArray()),
+    [[[1, 2]], [[3, 4, 5]]],
+  );
+  const m11 = importOnnx(
+    model({
+      nodes: [node('Split', ['x'], ['a', 'b', 'c'], [attrInt('axis', -1)])],
+      outputs: ['a', 'b', 'c'],
+      opset: 11,
+    }),
+  );
+  assert.deepEqual(
+    noGrad(() => m11.forwardAll(x)).map((t) => t.toArray()),
+    [[[1, 2]], [[3, 4]], [[5]]],
+  );
+  const tile = model({ nodes: [node('Tile', ['x', 'r'], ['y'])], initializers: [int64Proto('r', [2, 1])] });
+  assert.deepEqual(run(tile, x).toArray(), [
+    [1, 2, 3, 4, 5],
+    [1, 2, 3, 4, 5],
+  ]);
+});
+
 test('Upsample (opsets 7-9) and Resize gradients', () => {
   const x = tensor([
     [

@@ -2,16 +2,27 @@
  * Further ONNX import ops, beyond the CNN set, that exporters (convkit's own io.exportOnnx and
  * torch.onnx.export) write for common layers: Erf / Gelu (GELU), Selu, Softplus, Softsign,
  * HardSigmoid, HardSwish, PRelu, LayerNormalization, InstanceNormalization, comparisons and
- * Where (masks as float 0/1 tensors), and the variadic Max / Min / Sum / Mean.
+ * Where (masks as float 0/1 tensors), Split, Tile, and the variadic Max / Min / Sum / Mean.
  */
 import { Tensor } from '../../tensor/tensor.js';
 import { fmt } from '../../tensor/shape.js';
 import { where } from '../../tensor/ops/where.js';
+import { split } from '../../tensor/ops/split.js';
+import { checkAllocation } from '../../tensor/limits.js';
 import { customOp } from '../../autograd/custom-op.js';
 import { gelu, selu, softplus } from '../../nn/functional/activation.js';
 import { layerNorm } from '../../nn/functional/normalization.js';
 import { IntTensor, intBinary, type Value } from './import-values.js';
-import { axisOf, floatIn, optFloatIn, type OpContext, type OpFn, type OpTable } from './import-op-context.js';
+import {
+  axisOf,
+  floatIn,
+  intIn,
+  optFloatIn,
+  optInts,
+  type OpContext,
+  type OpFn,
+  type OpTable,
+} from './import-op-context.js';
 
 /** erf(x), Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, under float32's step near 1). */
 function erfScalar(x: number): number {
@@ -108,6 +119,36 @@ function variadic(kind: 'max' | 'min' | 'sum' | 'mean'): OpFn {
   };
 }
 
+/** Split along an axis: sizes from the `split` input (13+) or attribute, else equal parts (num_outputs). */
+function splitOp(ctx: OpContext, inputs: readonly (Value | undefined)[], outputs: number): Tensor[] {
+  const x = floatIn(ctx, inputs, 0, 'input');
+  const axis = axisOf(ctx, ctx.attrs.int('axis', 0), x.ndim);
+  const n = x.shape[axis];
+  let sizes =
+    ctx.opset >= 13 ? optInts(ctx, inputs, 1, 'split') : ctx.attrs.has('split') ? ctx.attrs.ints('split') : undefined;
+  const parts = ctx.attrs.int('num_outputs', outputs);
+  if (!sizes || sizes.length === 0) {
+    if (parts < 1) throw new RangeError(`${ctx.label}: Split needs split sizes or outputs`);
+    const each = Math.ceil(n / parts);
+    sizes = Array.from({ length: parts }, (_, i) => Math.max(0, Math.min(each, n - i * each)));
+  }
+  if (sizes.some((v) => v < 0) || sizes.reduce((p, q) => p + q, 0) !== n)
+    throw new RangeError(`${ctx.label}: split sizes ${fmt(sizes)} do not add up to axis ${axis} of ${fmt(x.shape)}`);
+  return split(x, sizes, axis);
+}
+
+function tileOp(ctx: OpContext, inputs: readonly (Value | undefined)[]): Tensor {
+  const x = floatIn(ctx, inputs, 0, 'input');
+  const reps = intIn(ctx, inputs, 1, 'repeats').data;
+  if (reps.length !== x.ndim || reps.some((r) => r < 0))
+    throw new RangeError(`${ctx.label}: repeats ${fmt(reps)} must hold ${x.ndim} non-negative counts`);
+  checkAllocation(
+    ctx.label,
+    x.shape.map((d, i) => d * reps[i]),
+  );
+  return x.repeat(reps);
+}
+
 /** The op table of this file. */
 export const EXTRA_OPS: OpTable = {
   Erf: unary((x) => erf(x)),
@@ -152,6 +193,8 @@ export const EXTRA_OPS: OpTable = {
   Where: (ctx, inputs) => [
     where(floatIn(ctx, inputs, 0, 'condition'), floatIn(ctx, inputs, 1, 'X'), floatIn(ctx, inputs, 2, 'Y')),
   ],
+  Split: splitOp,
+  Tile: (ctx, inputs) => [tileOp(ctx, inputs)],
   Max: variadic('max'),
   Min: variadic('min'),
   Sum: variadic('sum'),

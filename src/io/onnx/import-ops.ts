@@ -493,6 +493,8 @@ export const SETTING_INPUTS: Readonly<Record<string, readonly number[]>> = {
   Gather: [1],
   Expand: [1],
   Resize: [1, 2, 3],
+  Split: [1],
+  Tile: [1],
   Upsample: [1],
 };
 
