@@ -122,12 +122,13 @@ test('model.py reproduces convkit for every layer type and every zoo model (1e-4
   const r = spawnSync(PYTHON, ['-c', RUN_PY, list], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, `python failed: ${r.stderr}`);
   for (const p of prepared) {
-    await t.test(p.name, () => {
+    await t.test(p.name, (st) => {
       const err = join(p.dir, 'error.txt');
       if (existsSync(err)) assert.fail(`python could not run the export of ${p.name}:\n${readFileSync(err, 'utf8')}`);
       const y = deserializeSafetensors(readFileSync(join(p.dir, 'output.safetensors'))).tensors.y;
       assert.deepEqual(y.shape, p.expected.shape, `${p.name}: output shape`);
       const e = relError(y.data, p.expected.data);
+      st.diagnostic(`largest difference relative to the output's scale: ${e.toExponential(2)}`);
       assert.ok(e <= 1e-4, `${p.name}: PyTorch differs from convkit by ${e.toExponential(2)} (relative)`);
     });
   }
