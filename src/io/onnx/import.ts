@@ -25,7 +25,8 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { fmt } from '../../tensor/shape.js';
 import { Module } from '../../nn/module.js';
-import type { NodeProto } from './generated/onnx_pb.js';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { NodeProtoSchema } from './generated/onnx_pb.js';
 import { NodeAttributes } from './attributes.js';
 import { checkGraph, type CheckedGraph, type GraphInput } from './import-graph.js';
 import { IntTensor, protoToValue, type Value } from './import-values.js';
@@ -116,24 +117,27 @@ export class OnnxModule extends Module {
         this.#keys.set(name, this.#place(name, value, 'buffer'));
       }
     }
-    this.#steps = g.order.map((node: NodeProto) => {
-      const label = g.labels.get(node) as string;
+    const steps: Step[] = [];
+    for (const node of g.order) {
       const step: Step = {
         fn: OPS[node.opType],
-        label,
+        label: g.labels.get(node) as string,
         attrs: new NodeAttributes(node),
-        inputs: node.input,
-        outputs: node.output,
+        inputs: [...node.input],
+        outputs: [...node.output],
       };
-      return step;
-    });
-    // Constant nodes are evaluated once, here
-    this.#steps = this.#steps.filter((s) => {
-      if (s.fn !== OPS.Constant) return true;
-      const [v] = s.fn(this.#context(s), [], 1);
-      if (s.outputs[0]) this.#constants.set(s.outputs[0], v);
-      return false;
-    });
+      if (step.fn === OPS.Constant) {
+        // Constant nodes are evaluated once, here
+        const [v] = step.fn(this.#context(step), [], 1);
+        if (step.outputs[0]) this.#constants.set(step.outputs[0], v);
+        continue;
+      }
+      // decoded byte fields are views of the whole file: a node re-decoded from its own bytes
+      // keeps only itself alive, not the model's bytes
+      step.attrs = new NodeAttributes(fromBinary(NodeProtoSchema, toBinary(NodeProtoSchema, node)));
+      steps.push(step);
+    }
+    this.#steps = steps;
     if (trainable === false) this.freeze();
   }
 
