@@ -338,6 +338,39 @@ test('BatchNormalization (inference) and GlobalAveragePool, then Flatten', () =>
   assertClose(run(bytes, x), bn.mean([2, 3]), { atol: 1e-5 });
 });
 
+test('BatchNormalization in train mode uses batch statistics and updates the running ones (ONNX momentum 0.8 = PyTorch 0.2)', () => {
+  manualSeed(15);
+  const x = randn([4, 2, 3, 3]);
+  const [mean, v] = [tensor([0.5, -0.5]), tensor([2, 0.5])];
+  const m = importOnnx(
+    model({
+      nodes: [
+        node(
+          'BatchNormalization',
+          ['x', 's', 'b', 'bn.running_mean', 'bn.running_var'],
+          ['y'],
+          [attrFloat('momentum', 0.8)],
+        ),
+      ],
+      initializers: [
+        tensorToProto('s', tensor([1, 2])),
+        tensorToProto('b', tensor([0, 1])),
+        tensorToProto('bn.running_mean', mean),
+        tensorToProto('bn.running_var', v),
+      ],
+    }),
+  );
+  const rm = mean.clone(),
+    rv = v.clone();
+  const want = F.batchNorm(x, rm, rv, tensor([1, 2]), tensor([0, 1]), { training: true, momentum: 0.2 });
+  const got = noGrad(() => m.train().call(x));
+  assertClose(got, want, { atol: 1e-5 });
+  const state = m.stateDict();
+  assertClose(state.get('bn.running_mean') as Tensor, rm, { atol: 1e-6 });
+  assertClose(state.get('bn.running_var') as Tensor, rv, { atol: 1e-6 });
+  assert.ok(Math.abs(rm.data[0] - 0.8 * 0.5 - 0.2 * x.slice(1, 0, 1).mean().item()) < 1e-5);
+});
+
 test('Reshape: 0 copies a dim, -1 is inferred, allowzero keeps a real 0', () => {
   const x = tensor([
     [1, 2, 3],
