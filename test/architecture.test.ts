@@ -637,6 +637,34 @@ test("the esbuild browser bundle runs with no Node (no process): wasm starts by 
   );
 });
 
+test("where wasm cannot start (no WebAssembly), the bundle runs on 'js', one console warning says why and backendFailure('wasm') gives the reason", async () => {
+  const { js } = await bundleApp(`import * as ck from 'convkit';
+    const a = ck.getBackend().name;
+    ck.tensor([1, 2]).sum();
+    globalThis.__result = { a, b: ck.getBackend().name, why: ck.backendFailure('wasm') };`);
+  const warnings: string[] = [];
+  const quiet = { log() {}, warn: (...a: unknown[]) => warnings.push(a.join(' ')), error() {} };
+  const ctx = createContext({
+    console: quiet,
+    atob,
+    performance,
+    setTimeout,
+    clearTimeout,
+    URL,
+    TextDecoder,
+    TextEncoder,
+  });
+  runInContext('delete globalThis.WebAssembly;', ctx);
+  runInContext(js, ctx, { filename: 'app-bundle.js' });
+  const r = (ctx as { __result: { a: string; b: string; why: string } }).__result;
+  assert.equal(r.a, 'js');
+  assert.equal(r.b, 'js');
+  assert.equal(r.why, 'wasm backend: WebAssembly is not available');
+  assert.deepEqual(warnings, [
+    "convkit: warning: the wasm backend could not start (wasm backend: WebAssembly is not available); using the slower 'js' backend (backendFailure('wasm') gives the reason)",
+  ]);
+});
+
 test('the ready-made bundle (convkit/bundle) is one ES module with the same exports as the package, no import.meta', async () => {
   const file = join(root, (pkg.exports['./bundle'] as Record<string, string>).default);
   assert.ok(existsSync(file), `${file} is missing: run npm run build`);

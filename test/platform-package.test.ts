@@ -16,7 +16,7 @@ import { embeddedWasmBytes } from '../src/backend/wasm/module.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { BROWSER_ALTERNATIVES, nodeOnlyError } from '../src/platform.js';
-import { disposeBackend, getBackend, ready, setBackend, matmul, randn } from '../src/index.js';
+import { disposeBackend, getBackend, ready, setBackend, matmul, randn, initWasmBackend } from '../src/index.js';
 import type { WasmBackend } from '../src/index.js';
 
 test('the embedded wasm module is wasm/build/convkit.wasm as built (npm run build regenerates it)', () => {
@@ -128,4 +128,28 @@ test("Node-only functions name themselves and a browser alternative: '<fn> needs
       assert.equal(typeof space[name], 'function', `${fn}: the alternative ${ns}.${name} is not in the API`);
     }
   }
+});
+
+test('initWasmBackend() still selects the wasm backend: the embedded module, or one read from a URL (the convkit/wasm/convkit.wasm subpath)', async () => {
+  const b = await initWasmBackend();
+  assert.equal(b.name, 'wasm');
+  assert.equal(getBackend(), b);
+  await disposeBackend();
+  const fromUrl = await initWasmBackend(new URL('../wasm/build/convkit.wasm', import.meta.url), { threads: 1 });
+  assert.equal(fromUrl.threads, 1);
+  checkGemm(fromUrl);
+  await assert.rejects(
+    initWasmBackend(new URL('../wasm/build/missing.wasm', import.meta.url)),
+    /wasm backend: cannot read .*missing\.wasm/,
+  );
+  await disposeBackend();
+});
+
+test("convkit/node (package.json exports) lists the Node-only functions of the package's namespaces", async () => {
+  const node = (await import('convkit/node')) as Record<string, unknown>;
+  const lib = (await import('convkit')) as unknown as Record<string, Record<string, unknown>>;
+  assert.equal(node.loadMnist, lib.data.loadMnist);
+  assert.equal(node.loadWeights, lib.train.loadWeights);
+  assert.equal(node.loadSafetensors, lib.io.loadSafetensors);
+  assert.ok(Object.keys(node).length >= 10);
 });
