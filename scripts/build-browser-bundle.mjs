@@ -33,7 +33,9 @@ export async function buildBrowserBundle({ outfile = bundlePath, logLevel = 'war
     keepNames: true,
     sourcemap: true,
     legalComments: 'eof',
-    banner: { js: `/*! convkit ${pkg.version} (${pkg.license}) ready-made browser bundle: https://www.npmjs.com/package/convkit */` },
+    banner: {
+      js: `/*! convkit ${pkg.version} (${pkg.license}) ready-made browser bundle: https://www.npmjs.com/package/convkit */`,
+    },
     logLevel,
   });
   if (r.errors.length > 0 || r.warnings.length > 0)
