@@ -6,7 +6,8 @@
  * that feed BatchNormalization's running mean and variance become buffers (as in PyTorch);
  * float scalars (0-d: an exporter's constants such as 0.5 or epsilon), float initializers that
  * only hold settings (Clip bounds, Pad values) and every integer initializer or Constant node
- * are constants of the graph, not in the state dict.
+ * are constants of the graph, not in the state dict. A float initializer no node reads is kept
+ * as a buffer (saved, not trained).
  *
  * Names. PyTorch's exporter names initializers after the state-dict keys (`conv1.weight`,
  * `layer1.0.bn1.running_mean`). A registered name cannot hold a dot, so a dotted name becomes
@@ -258,7 +259,7 @@ export class OnnxModule extends Module {
         outs = s.fn(this.#context(s), args, wanted);
       } catch (e) {
         const msg = (e as Error).message;
-        if (msg.includes(s.label)) throw e;
+        if (msg.includes(s.label) || msg.startsWith('node ')) throw e;
         throw new (e instanceof TypeError ? TypeError : RangeError)(`${s.label}: ${msg}`);
       }
       s.outputs.forEach((o, i) => {
