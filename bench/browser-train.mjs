@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -128,6 +128,7 @@ const cases = [
   { name: 'Node, native, 1 thread', run: () => nodeRate('native', 1) },
   { name: 'Node, native, 2 threads', run: () => nodeRate('native', 2) },
 ];
+const loadBefore = loadavg()[0];
 const results = cases.map(() => []);
 const described = cases.map(() => '');
 for (let r = 0; r < rounds; r++)
@@ -141,7 +142,7 @@ server.close();
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 console.log(
-  `LeNet-5 training, batch 64 (img/s), medians of ${rounds} interleaved rounds of ${seconds} s; ${new Date().toISOString().slice(0, 10)}, ${cpus()[0].model} (${cpus().length} logical cores), Node ${process.version}, Chromium ${chromiumVersion}`,
+  `LeNet-5 training, batch 64 (img/s), medians of ${rounds} interleaved rounds of ${seconds} s; ${new Date().toISOString().slice(0, 10)}, ${cpus()[0].model} (${cpus().length} logical cores), Node ${process.version}, Chromium ${chromiumVersion}; load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
 );
 for (const [i, c] of cases.entries())
   console.log(`${c.name.padEnd(26)} ${String(Math.round(median(results[i]))).padStart(7)}   (${described[i]})`);
