@@ -135,9 +135,14 @@ test('initWasmBackend() still selects the wasm backend: the embedded module, or 
   assert.equal(b.name, 'wasm');
   assert.equal(getBackend(), b);
   await disposeBackend();
-  const fromUrl = await initWasmBackend(new URL('../wasm/build/convkit.wasm', import.meta.url), { threads: 1 });
-  assert.equal(fromUrl.threads, 1);
+  const fromUrl = await initWasmBackend(new URL('../wasm/build/convkit.wasm', import.meta.url), { threads: 2 });
+  assert.equal(fromUrl.threads, 2);
   checkGemm(fromUrl);
+  await disposeBackend();
+  setBackend('wasm');
+  const again = (await ready()) as WasmBackend;
+  assert.notEqual(again, fromUrl, 'after disposeBackend() the next op gets a fresh backend');
+  assert.equal(again.threads, 2, 'with the options given to initWasmBackend');
   await assert.rejects(
     initWasmBackend(new URL('../wasm/build/missing.wasm', import.meta.url)),
     /wasm backend: cannot read .*missing\.wasm/,

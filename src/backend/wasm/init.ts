@@ -16,7 +16,17 @@ export async function initWasmBackend(
 ): Promise<WasmBackend> {
   const bytes = url === undefined ? embeddedWasmBytes() : await fetchWasmBytes(url);
   const backend = createWasmBackend({ ...opts, bytes });
-  registerBackend({ name: 'wasm', priority: 10, load: () => backend });
+  // this backend first; after disposeBackend() a fresh one with the same module and options
+  let first: WasmBackend | null = backend;
+  registerBackend({
+    name: 'wasm',
+    priority: 10,
+    load: () => {
+      const b = first ?? createWasmBackend({ ...opts, bytes });
+      first = null;
+      return b;
+    },
+  });
   const selected = setBackend('wasm') as WasmBackend;
   // In Node the registry may already hold a synchronously loaded wasm backend: keep that one.
   if (selected !== backend) backend.dispose();
