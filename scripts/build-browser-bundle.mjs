@@ -31,7 +31,7 @@ export async function buildBrowserBundle({ outfile = bundlePath, logLevel = 'war
     // class names are part of the API: Module.typeName, summaries, io.exportOnnx / exportPytorch
     // find a layer's exporter by its class name (minified names broke them)
     keepNames: true,
-    sourcemap: true,
+    // no source map: it would be four times the bundle's size; bundle 'convkit' yourself to debug
     legalComments: 'eof',
     banner: {
       js: `/*! convkit ${pkg.version} (${pkg.license}) ready-made browser bundle: https://www.npmjs.com/package/convkit */`,
