@@ -92,7 +92,7 @@ async function main() {
     if (!(blob.size > 8)) return `blob of ${blob.size} bytes`;
   });
 
-  await checkAsync('fit with verbose and onProgress runs without process', async () => {
+  await checkAsync('fit with verbose, onProgress and callbacks runs without process', async () => {
     if (typeof globalThis.process !== 'undefined') return 'this page has a global process';
     const logged = [];
     const log = console.log;
@@ -101,6 +101,7 @@ async function main() {
       log(...a);
     };
     const reports = [];
+    const epochs = [];
     try {
       ck.manualSeed(6);
       const model = ck.models.lenet5();
@@ -110,7 +111,13 @@ async function main() {
         batchSize: 16,
         verbose: 1,
         onProgress: (p) => reports.push(p),
+        callbacks: [
+          new ck.train.LambdaCallback({ onEpochEnd: (epoch, logs) => epochs.push([epoch, logs.loss]) }),
+          new ck.train.EarlyStopping({ monitor: 'loss', patience: 5 }),
+        ],
       });
+      if (epochs.length !== 2 || !epochs.every(([, l]) => Number.isFinite(l)))
+        return `LambdaCallback saw ${JSON.stringify(epochs)}`;
       if (history.get('loss').length !== 2) return `history ${JSON.stringify(history.toJSON())}`;
     } finally {
       console.log = log;
