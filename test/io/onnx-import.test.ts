@@ -70,6 +70,7 @@ test('state-dict keys are the PyTorch names the exporter kept; running statistic
   assert.ok(params.includes('layer2.0.downsample.1.weight'));
   assert.ok(buffers.includes('layer1.0.bn1.running_mean') && buffers.includes('layer2.0.downsample.1.running_var'));
   assert.ok(!params.some((k) => k.includes('running')), 'running statistics are not trainable');
+  assert.ok(buffers.includes('layer3.0.downsample.1.num_batches_tracked'), "PyTorch's BatchNorm counter is there too");
   for (const [onnxName, key] of resnet.initializerKeys) assert.equal(key, onnxName);
   // the nested scopes are real submodules, as in the PyTorch model
   assert.equal(resnet.getSubmodule('layer1.0.bn1').typeName, 'OnnxScope');
@@ -369,6 +370,12 @@ test('BatchNormalization in train mode uses batch statistics and updates the run
   assertClose(state.get('bn.running_mean') as Tensor, rm, { atol: 1e-6 });
   assertClose(state.get('bn.running_var') as Tensor, rv, { atol: 1e-6 });
   assert.ok(Math.abs(rm.data[0] - 0.8 * 0.5 - 0.2 * x.slice(1, 0, 1).mean().item()) < 1e-5);
+  // PyTorch's counter beside the statistics: one per training batch, none in eval mode
+  const counter = state.get('bn.num_batches_tracked') as Tensor;
+  assert.equal(counter.dtype, 'int32');
+  assert.equal(counter.item(), 1);
+  noGrad(() => m.eval().call(x));
+  assert.equal((m.stateDict().get('bn.num_batches_tracked') as Tensor).item(), 1);
 });
 
 test('Reshape: 0 copies a dim, -1 is inferred, allowzero keeps a real 0', () => {

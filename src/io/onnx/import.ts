@@ -10,10 +10,11 @@
  * as a buffer (saved, not trained).
  *
  * Names. PyTorch's exporter names initializers after the state-dict keys (`conv1.weight`,
- * `layer1.0.bn1.running_mean`). A registered name cannot hold a dot, so a dotted name becomes
- * a path of `OnnxScope` submodules (`layer1` -> `0` -> `bn1`, holding `running_mean`), and
- * `stateDict()` keys equal the initializer names: a PyTorch state dict loads with
- * `loadStateDict` and the weights can be saved and reloaded under the same names. A name that
+ * `layer1.0.bn1.running_mean`). A registered name cannot hold a dot, so a dotted name becomes a
+ * path of `OnnxScope` submodules (`layer1` -> `0` -> `bn1`, holding `running_mean`), and
+ * `stateDict()` keys equal the initializer names; beside each BatchNormalization's
+ * `<p>running_mean` / `<p>running_var` an int32 `<p>num_batches_tracked` counter is added, as
+ * PyTorch has, so a PyTorch state dict loads strictly with `loadStateDict`. A name that
  * cannot be a path (an empty segment, a segment that would shadow a Module method, a clash
  * between a tensor and a scope) is registered on the model itself with its dots replaced by
  * underscores (suffixed to stay unique); `initializerKeys` maps every initializer name to its
@@ -47,6 +48,8 @@ interface Step {
   attrs: NodeAttributes;
   inputs: string[];
   outputs: string[];
+  /** State-dict key of a BatchNormalization's `num_batches_tracked` counter (PyTorch's). */
+  counter?: string;
 }
 
 /**
@@ -83,6 +86,8 @@ export class OnnxModule extends Module {
   /** Names taken by tensors and by scopes, per module (a name is one or the other). */
   readonly #tensorNames = new Map<Module, Set<string>>();
   readonly #scopes = new Map<Module, Map<string, OnnxScope>>();
+  /** Keys of the num_batches_tracked counters added beside BatchNormalization statistics. */
+  readonly #counters = new Set<string>();
 
   /** Built by `importOnnx`. */
   constructor(g: CheckedGraph, options: ImportOnnxOptions = {}) {
@@ -136,10 +141,31 @@ export class OnnxModule extends Module {
       // decoded byte fields are views of the whole file: a node re-decoded from its own bytes
       // keeps only itself alive, not the model's bytes
       step.attrs = new NodeAttributes(fromBinary(NodeProtoSchema, toBinary(NodeProtoSchema, node)));
+      if (node.opType === 'BatchNormalization') step.counter = this.#counterFor(node.input[3], node.input[4]);
       steps.push(step);
     }
     this.#steps = steps;
     if (trainable === false) this.freeze();
+  }
+
+  /**
+   * PyTorch's `num_batches_tracked` beside running statistics named `<p>running_mean` and
+   * `<p>running_var` (an int32 scalar buffer `<p>num_batches_tracked`, counting training
+   * batches), so the state dict is PyTorch's in full and a torch checkpoint loads strictly.
+   * Returns its key, or undefined when the statistics are named otherwise.
+   */
+  #counterFor(meanName: string, varName: string): string | undefined {
+    const km = this.#keys.get(meanName),
+      kv = this.#keys.get(varName);
+    if (!km || !kv || !(km === 'running_mean' || km.endsWith('.running_mean'))) return undefined;
+    const prefix = km.slice(0, -'running_mean'.length);
+    if (kv !== `${prefix}running_var`) return undefined;
+    const key = `${prefix}num_batches_tracked`;
+    const taken = new Set([...this.namedBuffers(), ...this.namedParameters()].map(([k]) => k));
+    if (taken.has(key)) return this.#counters.has(key) ? key : undefined;
+    this.#place(key, new Tensor(new Int32Array(1), []), 'buffer');
+    this.#counters.add(key);
+    return key;
   }
 
   /** Registers a tensor under its dotted name as a path of scopes, or flat; returns its key. */
@@ -265,6 +291,10 @@ export class OnnxModule extends Module {
       s.outputs.forEach((o, i) => {
         if (o !== '' && outs[i] !== undefined) env.set(o, outs[i]);
       });
+      if (s.counter && this.training) {
+        const c = tensors.get(s.counter);
+        if (c) c.data[0] += 1;
+      }
     }
     return this.#outputs.map((name) => {
       const v = env.get(name);
