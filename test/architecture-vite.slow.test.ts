@@ -3,7 +3,8 @@
  * page and a Web Worker (vite's default worker format, 'iife') that import `convkit` through
  * package.json. The build has no warning; in headless Chromium (Debian's chromium driven by
  * playwright-core), served with and without COOP/COEP, the wasm backend starts by itself in the
- * page and in the worker (threads only when cross-origin isolated), a Node-only call rejects with
+ * page and in the worker (threads only when cross-origin isolated; under a CSP without
+ * 'wasm-unsafe-eval' the js backend and one console warning saying why), a Node-only call rejects with
  * convkit's own message, and after disposeBackend() the page's memory can be measured
  * (performance.measureUserAgentSpecificMemory waits for every thread). Slow tier: needs Chromium.
  */
@@ -58,14 +59,19 @@ async function viteBuild(app: string): Promise<{ dist: string; warnings: string[
   return { dist: join(app, 'dist'), warnings };
 }
 
-function serve(dir: string, isolated: boolean): Promise<Server> {
+type Mode = 'plain' | 'isolated' | 'csp';
+
+function serve(dir: string, mode: Mode): Promise<Server> {
   const types: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
   const server = createServer((req, res) => {
     const path = normalize(join(dir, new URL(req.url ?? '/', 'http://x').pathname));
     const file = path.endsWith('/') ? join(path, 'index.html') : path;
-    const headers = isolated
-      ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
-      : {};
+    const headers: Record<string, string> =
+      mode === 'isolated'
+        ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+        : mode === 'csp'
+          ? { 'Content-Security-Policy': "script-src 'self'" } // no 'wasm-unsafe-eval': no wasm
+          : {};
     if (!file.startsWith(dir) || !existsSync(file)) {
       res.writeHead(404, headers);
       res.end();
@@ -104,12 +110,17 @@ test('vite (default configuration) builds a page and a worker that import convki
       args: ['--no-sandbox', '--enable-blink-features=ForceEagerMeasureMemory'],
     });
     try {
-      for (const isolated of [false, true]) {
-        const server = await serve(dist, isolated);
+      for (const mode of ['plain', 'isolated', 'csp'] as const) {
+        const isolated = mode === 'isolated';
+        const server = await serve(dist, mode);
         try {
           const page = await browser.newPage();
           const errors: string[] = [];
+          const warnings: string[] = [];
           page.on('pageerror', (e) => errors.push(e.message));
+          page.on('console', (m) => {
+            if (m.type() === 'warning') warnings.push(m.text());
+          });
           const { port } = server.address() as { port: number };
           await page.goto(`http://127.0.0.1:${port}/`);
           await page.waitForFunction(() => document.title === 'done' || document.title === 'error', null, {
@@ -117,12 +128,24 @@ test('vite (default configuration) builds a page and a worker that import convki
           });
           const out = (await page.evaluate(() => (window as unknown as { __out: unknown }).__out)) as PageOut;
           await page.close();
-          const label = isolated ? 'with COOP/COEP' : 'without COOP/COEP';
+          const label = { plain: 'no COOP/COEP', isolated: 'with COOP/COEP', csp: "CSP without 'wasm-unsafe-eval'" }[
+            mode
+          ];
           assert.deepEqual(errors, [], `${label}: page errors`);
           assert.equal(out.page.isolated, isolated, label);
-          assert.equal(out.page.backend, 'wasm', `${label}: the page runs the wasm backend without initWasmBackend()`);
-          assert.equal(out.worker.backend, 'wasm', `${label}: the worker runs wasm (${out.worker.error ?? ''})`);
-          const threads = isolated ? Math.min(out.page.cores, 16) : 1;
+          const backend = mode === 'csp' ? 'js' : 'wasm';
+          assert.equal(out.page.backend, backend, `${label}: the page runs ${backend} without initWasmBackend()`);
+          assert.equal(out.worker.backend, backend, `${label}: the worker runs ${backend} (${out.worker.error ?? ''})`);
+          const fallback = warnings.filter((w) => w.includes('the wasm backend could not start'));
+          if (mode === 'csp')
+            assert.match(
+              fallback.join('\n'),
+              /^convkit: warning: the wasm backend could not start \(.*Content Security Polic.*\); using the slower 'js' backend/,
+              `${label}: one warning in the page saying why (warnings: ${warnings.join(' | ')})`,
+            );
+          else assert.deepEqual(fallback, [], `${label}: no fallback warning`);
+          // the js backend has no thread count
+          const threads = { plain: 1, isolated: Math.min(out.page.cores, 16), csp: undefined }[mode];
           assert.equal(out.page.threads, threads, `${label}: threads in the page`);
           assert.equal(out.worker.threads, threads, `${label}: threads in the worker`);
           assert.equal(
