@@ -21,7 +21,8 @@ Models (random weights, seeded; small, so the committed files stay well under 2 
 With `--torchvision DIR` it instead writes torchvision models (random weights, not committed:
 test/io/onnx-import-torchvision.slow.test.ts runs it into a temporary directory): resnet18
 exported with training=PRESERVE (BatchNormalization kept, so the initializers carry torchvision's
-state-dict names, listed in resnet18.keys.json) and googlenet, squeezenet1_0, mobilenet_v2,
+state-dict names, listed in resnet18.keys.json; resnet18.other.pth holds other weights, as
+torch.save writes them, and resnet18.other.io.safetensors their output) and googlenet, squeezenet1_0, mobilenet_v2,
 shufflenet_v2_x0_5 (Split) and efficientnet_b0 (SiLU, squeeze-excitation) exported as usual (BatchNorm folded into the convolutions), each with DIR/<name>.onnx and
 DIR/<name>.io.safetensors.
 
@@ -219,9 +220,18 @@ def torchvision_models(out):
         if preserve:
             kw['training'] = torch.onnx.TrainingMode.PRESERVE
             kw['do_constant_folding'] = False
-            keys = [k for k in model.state_dict() if not k.endswith('num_batches_tracked')]
             with open(os.path.join(out, f'{name}.keys.json'), 'w') as f:
-                json.dump(keys, f)
+                json.dump(list(model.state_dict()), f)
+            # a second set of weights as torch.save writes it, with its output, for a strict load
+            other = getattr(torchvision.models, name)(weights=None, **kwargs).eval()
+            for m in other.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.running_mean.uniform_(-0.2, 0.2)
+                    m.running_var.uniform_(0.5, 1.5)
+                    m.num_batches_tracked.fill_(7)
+            torch.save(other.state_dict(), os.path.join(out, f'{name}.other.pth'))
+            with torch.no_grad():
+                write_safetensors(os.path.join(out, f'{name}.other.io.safetensors'), {'x': x, 'y': other(x)})
         torch.onnx.export(model, x, os.path.join(out, f'{name}.onnx'), **kw)
         write_safetensors(os.path.join(out, f'{name}.io.safetensors'), {'x': x, 'y': y})
         print('wrote', name, flush=True)

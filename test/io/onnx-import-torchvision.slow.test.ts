@@ -2,8 +2,8 @@
  * Slow tier: torchvision models exported just now by the installed PyTorch (/usr/bin/python3
  * with torch and torchvision; `scripts/gen-onnx-fixtures.py --torchvision DIR`, random weights,
  * 96x96 inputs) imported with io.importOnnx: outputs equal PyTorch's to 1e-4 relative, and
- * resnet18, exported with BatchNormalization kept, has exactly torchvision's state-dict keys
- * (less num_batches_tracked, which ONNX does not carry).
+ * resnet18, exported with BatchNormalization kept, has exactly torchvision's state-dict keys, so
+ * a state dict written by torch.save (read with io.readTorchCheckpoint) loads strictly.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,10 +51,18 @@ for (const name of [
   });
 }
 
-test("resnet18 exported with BatchNormalization kept has torchvision's state-dict keys", () => {
+test("resnet18 exported with BatchNormalization kept has torchvision's state-dict keys; a torch.save file loads strictly", () => {
   assert.equal(py.status, 0, 'the export step failed (see the first test)');
-  const model = io.importOnnx(read('resnet18.onnx'));
+  const model = io.importOnnx(read('resnet18.onnx')).eval();
   const keys = JSON.parse(new TextDecoder().decode(read('resnet18.keys.json'))) as string[];
   assert.deepEqual([...model.stateDict().keys()].sort(), [...keys].sort());
-  assert.ok(keys.includes('layer1.0.bn1.running_mean') && keys.includes('fc.weight'));
+  assert.ok(keys.includes('layer1.0.bn1.running_mean') && keys.includes('layer1.0.bn1.num_batches_tracked'));
+  // other weights, written by torch.save, read by readTorchCheckpoint, loaded strictly
+  model.loadStateDict(io.readTorchCheckpoint(read('resnet18.other.pth')), { strict: true });
+  const { tensors } = io.deserializeSafetensors(read('resnet18.other.io.safetensors'));
+  const err = relativeError(
+    noGrad(() => model.call(tensors.x)),
+    tensors.y,
+  );
+  assert.ok(err <= 1e-4, `relative error ${err}`);
 });
