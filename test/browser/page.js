@@ -213,6 +213,32 @@ async function main() {
       return `${end.fallbacks - warm.fallbacks} allocations fell back to the JS heap`;
   });
 
+  await checkAsync(
+    'disposeBackend stops the workers: measureUserAgentSpecificMemory resolves, the next op starts afresh',
+    async () => {
+      if (!globalThis.crossOriginIsolated) {
+        ck.disposeBackend();
+        const t = ck.F.relu(ck.tensor([-1, 2]));
+        return t.data[1] === 2 && ck.getBackend().name === 'wasm'
+          ? true
+          : `after dispose: ${ck.getBackend().describe()}`;
+      }
+      ck.disposeBackend();
+      // a measurement asked for while workers are still shutting down never resolves in Chromium
+      // (true of any terminated Worker, not only convkit's): let them go first
+      await new Promise((r) => setTimeout(r, 2000));
+      const measured = await Promise.race([
+        performance.measureUserAgentSpecificMemory().then((m) => m.bytes),
+        new Promise((r) => setTimeout(() => r(null), 30_000)),
+      ]);
+      if (measured === null) return 'measureUserAgentSpecificMemory did not resolve within 30 s after disposeBackend()';
+      const t = ck.F.relu(ck.tensor([-1, 2]));
+      const be = await ck.ready();
+      if (t.data[1] !== 2 || be.name !== 'wasm' || be.threads !== Math.min(navigator.hardwareConcurrency, 16))
+        return `after dispose: ${be.describe()}`;
+    },
+  );
+
   await checkAsync('convkit runs in a module Web Worker', async () => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     try {
@@ -245,37 +271,12 @@ async function main() {
   });
 
   await checkAsync('threads: all cores when cross-origin isolated, 1 otherwise', async () => {
-    const be = ck.getBackend();
+    // at start-up (state.info.threads) and now (a fresh backend since disposeBackend above)
+    const be = await ck.ready();
     const want = globalThis.crossOriginIsolated ? Math.min(navigator.hardwareConcurrency, 16) : 1;
-    if (be.threads !== want)
-      return `${be.threads} threads (crossOriginIsolated ${globalThis.crossOriginIsolated}, ${navigator.hardwareConcurrency} cores): ${be.describe()}`;
+    if (be.threads !== want || state.info.threads !== want)
+      return `${state.info.threads} then ${be.threads} threads (crossOriginIsolated ${globalThis.crossOriginIsolated}, ${navigator.hardwareConcurrency} cores): ${be.describe()}`;
   });
-
-  await checkAsync(
-    'disposeBackend stops the workers: measureUserAgentSpecificMemory resolves, the next op starts afresh',
-    async () => {
-      if (!globalThis.crossOriginIsolated) {
-        ck.disposeBackend();
-        const t = ck.F.relu(ck.tensor([-1, 2]));
-        return t.data[1] === 2 && ck.getBackend().name === 'wasm'
-          ? true
-          : `after dispose: ${ck.getBackend().describe()}`;
-      }
-      ck.disposeBackend();
-      // a measurement asked for while workers are still shutting down never resolves in Chromium
-      // (true of any terminated Worker, not only convkit's): let them go first
-      await new Promise((r) => setTimeout(r, 2000));
-      const measured = await Promise.race([
-        performance.measureUserAgentSpecificMemory().then((m) => m.bytes),
-        new Promise((r) => setTimeout(() => r(null), 30_000)),
-      ]);
-      if (measured === null) return 'measureUserAgentSpecificMemory did not resolve within 30 s after disposeBackend()';
-      const t = ck.F.relu(ck.tensor([-1, 2]));
-      const be = await ck.ready();
-      if (t.data[1] !== 2 || be.name !== 'wasm' || be.threads !== Math.min(navigator.hardwareConcurrency, 16))
-        return `after dispose: ${be.describe()}`;
-    },
-  );
 }
 
 main().then(
