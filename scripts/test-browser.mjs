@@ -510,6 +510,42 @@ async function readmeExample() {
     report(`${name}, vite build`, false, e.message);
   }
 
+  // `npx vite`: the dev server on the same project (no COOP/COEP: vite sends none by default)
+  try {
+    const vite = await import('vite');
+    const dev = await vite.createServer({
+      root: proj,
+      configFile: false,
+      logLevel: 'error',
+      server: { port: 0, host: '127.0.0.1' },
+    });
+    await dev.listen();
+    const url = dev.resolvedUrls.local[0];
+    const context = await browser.newContext();
+    const pageDev = await context.newPage();
+    const errors = [];
+    pageDev.on('pageerror', (e) => errors.push(String(e)));
+    let text = '';
+    try {
+      await pageDev.goto(url);
+      await pageDev.waitForFunction(() => document.querySelector('output')?.textContent, null, { timeout: 180_000 });
+      text = await pageDev.evaluate(() => document.querySelector('output').textContent);
+    } catch (e) {
+      errors.push(String(e.message ?? e));
+    } finally {
+      await context.close();
+      await dev.close();
+    }
+    const m = /accuracy (\d\.\d+)/.exec(text);
+    report(
+      `${name}, vite dev server: ${text || 'no output'}`,
+      errors.length === 0 && m !== null && Number(m[1]) > 0.8,
+      `output ${JSON.stringify(text)}\n${errors.join('\n')}`,
+    );
+  } catch (e) {
+    report(`${name}, vite dev server`, false, e.message);
+  }
+
   // no bundler: the same files, the import map added to <head>, the package served at /node_modules/convkit/
   const plain = join(tmp, 'readme-importmap');
   mkdirSync(plain);
