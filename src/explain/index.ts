@@ -1,0 +1,8 @@
+/**
+ * `explain`: step-by-step traces of the lectures' computations (convolution windows, pooling,
+ * softmax and cross-entropy, a backward pass, batch norm, dropout, momentum) as typed steps
+ * plus a text rendering, and the registry of the five lectures' worked examples.
+ */
+export * from './types.js';
+export { conv1dTrace, conv2dTrace, convTranspose2dTrace } from './conv.js';
+export type { ConvTraceOptions, ConvTransposeTraceOptions } from './conv.js';
