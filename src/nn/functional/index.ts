@@ -58,3 +58,5 @@ export { maxUnpool1d, maxUnpool2d } from './unpool.js';
 export type { MaxUnpool1dOptions, MaxUnpool2dOptions } from './unpool.js';
 export { channelMaxPool } from './channel-pool.js';
 export type { ChannelMaxPoolOptions } from './channel-pool.js';
+export { unfold, fold } from './unfold.js';
+export type { UnfoldOptions } from './unfold.js';
