@@ -6,3 +6,15 @@
 export * from './types.js';
 export { conv1dTrace, conv2dTrace, convTranspose2dTrace } from './conv.js';
 export type { ConvTraceOptions, ConvTransposeTraceOptions } from './conv.js';
+export { maxPool2dTrace, avgPool2dTrace } from './pool.js';
+export type { PoolTraceOptions } from './pool.js';
+export {
+  softmaxCrossEntropyTrace,
+  backpropTrace,
+  batchNormTrace,
+  dropoutTrace,
+  momentumTrace,
+  outputSizeTrace,
+  convParamsTrace,
+} from './equations.js';
+export type { BackpropInputs, BatchNormTraceOptions, OutputSizeOptions } from './equations.js';
