@@ -18,3 +18,4 @@ export {
   convParamsTrace,
 } from './equations.js';
 export type { BackpropInputs, BatchNormTraceOptions, OutputSizeOptions } from './equations.js';
+export { renderTrace, renderGrid, convWindowLine, TRACE_TOLERANCE } from './render.js';
