@@ -1,4 +1,4 @@
-/** Images and vision tools: decoding/encoding, classic filters, feature maps, filter grids and saliency maps. */
+/** Images and vision tools: decoding/encoding, classic filters, feature maps, filter grids, saliency maps and attribution methods (Grad-CAM, guided backprop, deconvnet, integrated gradients, activation maximisation, embeddings). */
 export {
   backgroundLevel,
   decodeImage,
@@ -50,3 +50,14 @@ export {
 export type { GridNormalize, GridOptions, TileOptions } from './visualize.js';
 export { occlusionSensitivity, saliency } from './saliency.js';
 export type { OcclusionOptions, OcclusionResult } from './saliency.js';
+export { gradCam, gradCamPlusPlus, lastConvLayer } from './gradcam.js';
+export type { GradCamOptions, GradCamResult } from './gradcam.js';
+export { guidedBackprop, guidedGradCam, inputGradient, withReluRule } from './guided-backprop.js';
+export type { InputGradientResult, ReluRule } from './guided-backprop.js';
+export { deconvnet } from './deconvnet.js';
+export { integratedGradients } from './integrated-gradients.js';
+export type { IntegratedGradientsOptions, IntegratedGradientsResult } from './integrated-gradients.js';
+export { activationMaximization } from './activation-max.js';
+export type { ActivationMaxOptions, ActivationMaxResult } from './activation-max.js';
+export { pca, penultimateFeatures, umap } from './embedding.js';
+export type { FeaturesOptions, PcaResult, UmapOptions } from './embedding.js';

@@ -1,0 +1,178 @@
+/**
+ * Grad-CAM (Selvaraju et al., 2017) and Grad-CAM++ (Chattopadhay et al., 2018): where in the
+ * image a conv layer's evidence for a class lies. The layer's activations A (K, h, w) are
+ * weighted per channel by the class score's gradient (Grad-CAM: its spatial mean; Grad-CAM++:
+ * alpha-weighted positive gradients), summed over channels, ReLU'd, upsampled bilinearly to the
+ * input size and normalised to [0, 1] by the maximum.
+ */
+import { customOp } from '../autograd/custom-op.js';
+import { Conv2d } from '../nn/layers/conv.js';
+import type { Module } from '../nn/module.js';
+import { fmt } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { type CellGrid, trackCellGrid, upsampleOnGrid } from './cam-geometry.js';
+import { resizeBilinear } from './image.js';
+import { inspectMode, layerAt, overrideForward, pickTarget, singleImage, withRestores } from './interpret-common.js';
+
+/** Options of gradCam and gradCamPlusPlus. */
+export interface GradCamOptions {
+  /** Module path of the layer (as namedModules gives it, e.g. '3' or 'features.28'); default the last Conv2d. */
+  layer?: string;
+  /** Class to explain; default the predicted class. */
+  targetClass?: number;
+  /**
+   * How the layer-resolution map reaches input size: 'resize' stretches it over the image
+   * (bilinear, like pytorch-grad-cam); 'receptive-field' puts each cell at the centre of its
+   * receptive field (cam-geometry.ts; exact for chains of layers); 'auto' (default) uses
+   * 'receptive-field' when the computed grid fits inside the image, else 'resize'.
+   */
+  upsample?: 'auto' | 'resize' | 'receptive-field';
+}
+
+/** What gradCam and gradCamPlusPlus return. */
+export interface GradCamResult {
+  /** The class activation map at input resolution (H, W), ReLU'd, in [0, 1] (all 0 when nothing is positive). */
+  map: Tensor;
+  /** The ReLU'd map at the layer's resolution (h, w), not normalised. */
+  layerMap: Tensor;
+  /** One weight per channel of the layer (K). */
+  weights: Float32Array;
+  /** Module path of the layer used. */
+  layer: string;
+  /** The upsampling used ('auto' resolved). */
+  upsample: 'resize' | 'receptive-field';
+  /** The class explained and its score (logit). */
+  targetClass: number;
+  score: number;
+}
+
+/** Module path of the last Conv2d of a model, or an error saying to pass `layer`. */
+export function lastConvLayer(op: string, model: Module): string {
+  let found: string | null = null;
+  for (const [name, m] of model.namedModules()) if (m instanceof Conv2d) found = name;
+  if (found === null) throw new RangeError(`${op}: ${model.typeName} has no Conv2d layer; pass options.layer`);
+  return found;
+}
+
+/** Runs the model once, returning the layer's activation (K, h, w), its gradient and the target score. */
+export function layerActivationAndGrad(
+  op: string,
+  model: Module,
+  x: Tensor,
+  layer: string,
+  targetClass: number | undefined,
+): { act: Float32Array; grad: Float32Array; shape: number[]; targetClass: number; score: number; grid: CellGrid } {
+  const x4 = singleImage(op, x);
+  const mod = layerAt(op, model, layer);
+  let act: Float32Array | null = null;
+  let grad: Float32Array | null = null;
+  let shape: number[] = [];
+  const capture = customOp(
+    `${op}.capture`,
+    (a) => a,
+    (g) => {
+      grad = Float32Array.from(g.data);
+      return g;
+    },
+  );
+  const restore = overrideForward(mod, (original) => (...inputs) => {
+    const a = original(...inputs);
+    act = Float32Array.from(a.data);
+    shape = [...a.shape];
+    return capture(a);
+  });
+  const tracker = trackCellGrid(model, mod);
+  let target = 0,
+    score = 0;
+  withRestores([restore, tracker.remove], () =>
+    inspectMode(model, () => {
+      // the input requires grad so that a graph is recorded (the parameters are frozen)
+      const input = new Tensor(Float32Array.from(x4.data), x4.shape).requiresGrad_(true);
+      const out = model.call(input);
+      target = pickTarget(op, out, targetClass);
+      score = out.data[target];
+      if (act === null) throw new Error(`${op}: layer '${layer}' did not run (its parent must call it with call())`);
+      out.narrow(1, target, 1).sum().backward();
+    }),
+  );
+  if (shape.length !== 4 || shape[0] !== 1)
+    throw new RangeError(`${op}: layer '${layer}' gives shape ${fmt(shape)}, expected (1, K, h, w) feature maps`);
+  const a = act as unknown as Float32Array;
+  return { act: a, grad: grad ?? new Float32Array(a.length), shape, targetClass: target, score, grid: tracker.grid() };
+}
+
+function cam(op: string, model: Module, x: Tensor, options: GradCamOptions, plusPlus: boolean): GradCamResult {
+  const layer = options.layer ?? lastConvLayer(op, model);
+  const x4 = singleImage(op, x);
+  const mode = options.upsample ?? 'auto';
+  if (mode !== 'auto' && mode !== 'resize' && mode !== 'receptive-field')
+    throw new TypeError(`${op}: upsample must be 'auto', 'resize' or 'receptive-field', got ${JSON.stringify(mode)}`);
+  const { act, grad, shape, targetClass, score, grid } = layerActivationAndGrad(
+    op,
+    model,
+    x4,
+    layer,
+    options.targetClass,
+  );
+  const [, k, h, w] = shape;
+  const plane = h * w;
+  const weights = new Float32Array(k);
+  for (let c = 0; c < k; c++) {
+    const o = c * plane;
+    if (!plusPlus) {
+      let s = 0;
+      for (let p = 0; p < plane; p++) s += grad[o + p];
+      weights[c] = s / plane;
+    } else {
+      // alpha = g^2 / (2 g^2 + sum(A) g^3), the closed form for an exponential score
+      let sumA = 0;
+      for (let p = 0; p < plane; p++) sumA += act[o + p];
+      let s = 0;
+      for (let p = 0; p < plane; p++) {
+        const g = grad[o + p];
+        if (g === 0) continue;
+        const g2 = g * g;
+        const alpha = g2 / (2 * g2 + sumA * g2 * g + 1e-7);
+        if (g > 0) s += alpha * g;
+      }
+      weights[c] = s;
+    }
+  }
+  const small = new Float32Array(plane);
+  for (let c = 0; c < k; c++) for (let p = 0; p < plane; p++) small[p] += weights[c] * act[c * plane + p];
+  for (let p = 0; p < plane; p++) if (!(small[p] > 0)) small[p] = 0;
+  const [, , H, W] = x4.shape;
+  const fits = (a: 0 | 1, n: number, size: number): boolean =>
+    grid.start[a] >= -grid.jump[a] && grid.start[a] + grid.jump[a] * (n - 1) <= size - 1 + grid.jump[a];
+  const upsample =
+    mode === 'resize' || (mode === 'auto' && !(fits(0, h, H) && fits(1, w, W))) ? 'resize' : 'receptive-field';
+  const up =
+    upsample === 'resize'
+      ? (resizeBilinear(new Tensor(Float32Array.from(small), [1, h, w]), H, W).data as Float32Array)
+      : upsampleOnGrid(small, h, w, H, W, grid);
+  let max = 0;
+  for (let i = 0; i < up.length; i++) {
+    if (!(up[i] > 0)) up[i] = 0;
+    if (up[i] > max) max = up[i];
+  }
+  if (max > 0) for (let i = 0; i < up.length; i++) up[i] /= max;
+  return {
+    map: new Tensor(up, [H, W]),
+    layerMap: new Tensor(small, [h, w]),
+    weights,
+    layer,
+    upsample,
+    targetClass,
+    score,
+  };
+}
+
+/** Grad-CAM of one image (C, H, W) or (1, C, H, W) for a class at a conv layer. */
+export function gradCam(model: Module, x: Tensor, options: GradCamOptions = {}): GradCamResult {
+  return cam('gradCam', model, x, options, false);
+}
+
+/** Grad-CAM++ of one image (C, H, W) or (1, C, H, W) for a class at a conv layer. */
+export function gradCamPlusPlus(model: Module, x: Tensor, options: GradCamOptions = {}): GradCamResult {
+  return cam('gradCamPlusPlus', model, x, options, true);
+}
