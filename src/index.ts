@@ -9,6 +9,8 @@
  */
 export { Tensor } from './tensor/tensor.js';
 export type { DType, NestedArray, TensorData } from './tensor/tensor.js';
+export { setPrintOptions } from './tensor/format.js';
+export type { PrintOptions, SetPrintOptions } from './tensor/format.js';
 export {
   tensor,
   zeros,

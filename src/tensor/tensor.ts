@@ -16,6 +16,10 @@ import { repeat } from './ops/repeat.js';
 import { split, chunk } from './ops/split.js';
 import { cumsum } from './ops/cumsum.js';
 import { allclose, type CloseOptions } from './ops/allclose.js';
+import { formatTensor } from './format.js';
+
+/** Node's util.inspect.custom, by its registered name. */
+const inspectCustom: unique symbol = Symbol.for('nodejs.util.inspect.custom');
 
 /** Element types: float32 for values, int32 for labels and indices. */
 export type DType = 'float32' | 'int32';
@@ -192,15 +196,13 @@ export class Tensor {
     return this;
   }
 
-  /** Readable summary, e.g. Tensor(shape=[2, 3], float32, requiresGrad). */
+  /** The values as PyTorch prints them, e.g. `tensor([[1., 2.]], requires_grad=True)` (see setPrintOptions). */
   toString(): string {
-    const preview =
-      this.size <= 8
-        ? ` [${Array.from(this.data)
-            .map((v) => +v.toPrecision(5))
-            .join(', ')}]`
-        : '';
-    return `Tensor(shape=${fmt(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})${preview}`;
+    return formatTensor(this);
+  }
+  /** Node's util.inspect and console.log print the same (no node: import: the hook is a registered symbol). */
+  [inspectCustom](): string {
+    return formatTensor(this);
   }
 
   // ---- elementwise ----

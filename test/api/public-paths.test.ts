@@ -24,6 +24,7 @@ test('every public value has exactly one path', () => {
 test('the top level is the tensor core plus the namespaces', () => {
   const core = [
     'Tensor',
+    'setPrintOptions',
     'tensor',
     'zeros',
     'ones',
