@@ -6,11 +6,15 @@
  * torchrun / DistributedDataParallel and the weights come back into convkit unchanged.
  *
  * Every layer maps through the table in pytorch-export/layers.ts and every container or zoo
- * model through pytorch-export/composites.ts, both keyed by class name (io may not import nn:
- * the module is read through its public traversal methods). A module without a mapping, or a
- * layer whose state names differ from torch's, is an error naming its path and class.
+ * model through pytorch-export/composites.ts, both keyed by the class's declared static
+ * typeName, found as exportOnnx finds its exporters (export-classes.ts; a string key survives
+ * minification). The module is read through its public traversal methods. A module without a
+ * mapping, or a layer whose state names differ from torch's, is an error naming its path and
+ * class.
  */
 import type { Tensor } from '../tensor/tensor.js';
+import { typeNameOf } from '../nn/type-name.js';
+import { entryOf, exportClasses } from './export-classes.js';
 import { COMPOSITES, type CompositeEmit } from './pytorch-export/composites.js';
 import { ExportError, LAYERS, py, type LeafEmit, type Props } from './pytorch-export/layers.js';
 import { PY_CLASSES, PY_PRELUDE, pyTail } from './pytorch-export/python-lib.js';
@@ -56,16 +60,6 @@ export function pytorchCheckInput(shape: readonly number[]): Float32Array {
   return out;
 }
 
-/** The class names from the instance's class up the prototype chain (stopping at Object). */
-function classChain(m: object): { name: string; ownForward: boolean }[] {
-  const out: { name: string; ownForward: boolean }[] = [];
-  for (let p = Object.getPrototypeOf(m) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    const ctor = (p as { constructor?: { name?: string } }).constructor;
-    out.push({ name: ctor?.name ?? '?', ownForward: Object.hasOwn(p, 'forward') });
-  }
-  return out;
-}
-
 type Mapping = { leaf: (p: Props) => LeafEmit } | { composite: (typeof COMPOSITES)[string] };
 
 /**
@@ -73,10 +67,11 @@ type Mapping = { leaf: (p: Props) => LeafEmit } | { composite: (typeof COMPOSITE
  * in between defines its own forward (a subclass that only configures, like DoubleConv).
  */
 function mappingOf(m: object): Mapping | null {
-  for (const { name, ownForward } of classChain(m)) {
-    if (Object.hasOwn(LAYERS, name)) return { leaf: LAYERS[name] };
-    if (Object.hasOwn(COMPOSITES, name)) return { composite: COMPOSITES[name] };
-    if (ownForward) return null;
+  for (const { key } of exportClasses(m)) {
+    const leaf = entryOf(LAYERS, key);
+    if (leaf) return { leaf };
+    const composite = entryOf(COMPOSITES, key);
+    if (composite) return { composite };
   }
   return null;
 }
@@ -95,7 +90,7 @@ interface Emitted {
 
 const indent = (s: string, n: number): string => s.replace(/\n/g, `\n${' '.repeat(n)}`);
 const where = (path: string): string => (path === '' ? 'the model itself' : `'${path}'`);
-const className = (m: object): string => classChain(m)[0]?.name ?? typeof m;
+const className = (m: object): string => typeNameOf(m.constructor);
 
 function use(ctx: Context, cls: string): void {
   if (!PY_CLASSES[cls]) return;

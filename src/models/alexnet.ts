@@ -97,6 +97,8 @@ export function alexnetParameterCount(options: AlexNetOptions = {}): number {
 
 /** AlexNet: features → adaptive 6x6 average pool → flatten → classifier (logits). */
 export class AlexNet extends Module {
+  static override readonly typeName: string = 'AlexNet';
+
   /** The conv/ReLU/(LRN)/pool trunk: (N, C, H, W) → (N, 256, h, w). */
   features: Sequential;
   /** Pools the trunk's output to 6x6. */

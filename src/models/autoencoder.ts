@@ -29,6 +29,8 @@ export interface AutoencoderOptions {
 
 /** An encoder-decoder pair whose forward reconstructs its input. */
 export class Autoencoder extends Module {
+  static override readonly typeName: string = 'Autoencoder';
+
   /** Image (N, C, H, W) → code (N, latent), or a feature map when latent is null. */
   encoder: Sequential;
   /** Code → reconstructed image (N, C, H, W). */

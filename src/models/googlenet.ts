@@ -51,6 +51,8 @@ const IMAGENET_STD = [0.229, 0.224, 0.225];
 
 /** GoogLeNet's auxiliary classifier: 4x4 average pool → 1x1 conv 128 → fc 1024 → ReLU → dropout → fc. */
 export class InceptionAux extends Module {
+  static override readonly typeName: string = 'InceptionAux';
+
   /** Pools to 4x4. */
   avgpool: AdaptiveAvgPool2d;
   /** 1x1 conv to 128 channels. */
@@ -88,6 +90,8 @@ export class InceptionAux extends Module {
  * them 0.3); otherwise `auxOutputs` is null.
  */
 export class GoogLeNet extends Module {
+  static override readonly typeName: string = 'GoogLeNet';
+
   /** Auxiliary logits of the last training forward (auxLogits only), else null. */
   auxOutputs: [Tensor, Tensor] | null = null;
   /** The nine inception modules in order (3a, 3b, 4a, ..., 5b), for inspection. */
@@ -199,6 +203,8 @@ export class GoogLeNet extends Module {
  * key): channel c becomes x_c * (std_c / 0.5) + (mean_c - 0.5) / 0.5 with ImageNet's mean and std.
  */
 export class GoogLeNetTransformInput extends Module {
+  static override readonly typeName: string = 'GoogLeNetTransformInput';
+
   /** Re-normalises (N, 3, H, W) input. */
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== 3)

@@ -29,6 +29,8 @@ export interface BasicConv2dOptions {
 
 /** torchvision's BasicConv2d: conv → BatchNorm → ReLU (names `conv`, `bn`). */
 export class BasicConv2d extends Module {
+  static override readonly typeName: string = 'BasicConv2d';
+
   /** The convolution. */
   conv: Conv2d;
   /** Its batch norm, or null when built with batchNorm: false. */
@@ -74,6 +76,8 @@ export interface InceptionOptions {
  * (Sequential(MaxPool2d, BasicConv2d): `branch4.1`).
  */
 export class InceptionModule extends Module {
+  static override readonly typeName: string = 'InceptionModule';
+
   /** Channels of the concatenated output: c1x1 + c3x3 + c5x5 + poolProj. */
   readonly outChannels: number;
   /** 1x1 conv. */

@@ -31,6 +31,8 @@ export type ShortcutType = 'A' | 'B';
 
 /** Option A shortcut: x[:, :, ::stride, ::stride] with zero channels added on both sides (no parameters). */
 export class PadShortcut extends Module {
+  static override readonly typeName: string = 'PadShortcut';
+
   /** Maps inChannels to outChannels (outChannels − inChannels must be even) with the given stride. */
   constructor(
     readonly inChannels: number,
@@ -80,6 +82,8 @@ function addShortcut(op: string, x: Tensor, out: Tensor, downsample: Module | nu
  * plus the shortcut (`downsample`, or the identity), then relu; output `planes` channels.
  */
 export class BasicBlock extends Module {
+  static override readonly typeName: string = 'BasicBlock';
+
   /** Output channels per `planes` (1). */
   static readonly expansion = 1;
   /** First 3x3 convolution (carries the stride). */
@@ -127,6 +131,8 @@ export class BasicBlock extends Module {
  * (`downsample`, or the identity), then relu.
  */
 export class Bottleneck extends Module {
+  static override readonly typeName: string = 'Bottleneck';
+
   /** Output channels per `planes` (4). */
   static readonly expansion = 4;
   /** 1x1 reduction. */
@@ -203,6 +209,8 @@ type BlockKind = 'basic' | 'bottleneck';
 
 /** A ResNet: stem → residual stages (layer1, layer2, ...) → global average pool → fc. */
 export class ResNet extends Module {
+  static override readonly typeName: string = 'ResNet';
+
   readonly #order: string[];
 
   /**

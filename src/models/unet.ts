@@ -20,6 +20,8 @@ import { checkPositiveInt } from './layer-plan.js';
 
 /** Two 3x3 convolutions (padding 1), each followed by (BatchNorm and) ReLU. */
 export class DoubleConv extends Sequential {
+  static override readonly typeName: string = 'DoubleConv';
+
   /** A double conv from inChannels to outChannels; batchNorm adds BatchNorm2d before each ReLU. */
   constructor(inChannels: number, outChannels: number, batchNorm = false) {
     super();
@@ -33,6 +35,8 @@ export class DoubleConv extends Sequential {
 
 /** One expanding step: transposed conv up (channels halve), concat with the skip, double conv. */
 export class UNetUp extends Module {
+  static override readonly typeName: string = 'UNetUp';
+
   /** 2x2 stride-2 transposed conv from inChannels to inChannels / 2. */
   up: ConvTranspose2d;
   /** Double conv from inChannels (skip + upsampled) to outChannels. */
@@ -78,6 +82,8 @@ export interface UNetOptions {
 
 /** U-Net: (N, inChannels, H, W) → (N, outChannels, H, W). */
 export class UNet extends Module {
+  static override readonly typeName: string = 'UNet';
+
   /** First double conv (inChannels → base). */
   inc: DoubleConv;
   /** Contracting steps: max pool + double conv. */

@@ -109,6 +109,8 @@ export function vggParameterCount(depth: VggDepth, options: VggOptions = {}): nu
 
 /** A VGG network: features → adaptive average pool → flatten → classifier (logits). */
 export class VGG extends Module {
+  static override readonly typeName: string = 'VGG';
+
   /** The 3x3-conv trunk. */
   features: Sequential;
   /** Pools the trunk's output to poolSize x poolSize (7x7 by default). */

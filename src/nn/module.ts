@@ -14,6 +14,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { expectTensor } from '../tensor/ops/check.js';
 import { toStateDict, type StateDict, type StateDictLike } from '../tensor/state-dict.js';
 import { renameLegacyKeys, warnLegacyNames } from './legacy-names.js';
+import { typeNameOf } from './type-name.js';
 
 export type { StateDict, StateDictLike } from '../tensor/state-dict.js';
 
@@ -73,6 +74,14 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 /** Base class of all layers and models (see the file comment). */
 export abstract class Module {
+  /**
+   * The class's stable name (reprs, errors, the ONNX/PyTorch exporters; see type-name.ts), as
+   * minifiers rename classes: each nn layer and zoo class declares its own,
+   * `static override readonly typeName: string = 'Conv2d'`; a class without one is named by its
+   * JavaScript class name.
+   */
+  static readonly typeName: string = 'Module';
+
   /** Whether the module is in training mode (Dropout active, BatchNorm uses batch statistics). */
   training = true;
   readonly #params = new Map<string, Tensor | null>();
@@ -95,7 +104,7 @@ export abstract class Module {
   call(...inputs: Tensor[]): Tensor {
     for (let i = 0; i < inputs.length; i++) {
       if (!(inputs[i] instanceof Tensor))
-        expectTensor(`${this.constructor.name}.call`, inputs.length === 1 ? 'input' : `input ${i + 1}`, inputs[i]);
+        expectTensor(`${this.typeName}.call`, inputs.length === 1 ? 'input' : `input ${i + 1}`, inputs[i]);
     }
     // the outermost call gives back what its forward allocated and nothing keeps (call-storage.ts)
     return inModuleCall() ? this.#run(inputs) : outermostCall(this, () => this.#run(inputs));
@@ -146,9 +155,9 @@ export abstract class Module {
     };
   }
 
-  /** The name shown by toString and summary (the class name by default). */
+  /** The name shown by toString and summary: the class's own static typeName, else its JavaScript name. */
   get typeName(): string {
-    return this.constructor.name;
+    return typeNameOf(this.constructor);
   }
 
   // ---- registration ----
@@ -505,6 +514,8 @@ export abstract class IndexedModules extends Module {
 
 /** Runs its modules one after another (indexable with `at(i)`, extendable with `append`). */
 export class Sequential extends IndexedModules {
+  static override readonly typeName: string = 'Sequential';
+
   /** `new Sequential(conv, relu, pool, ...)`; the children are named '0', '1', ... */
   constructor(...modules: Module[]) {
     super('Sequential', modules);

@@ -18,6 +18,7 @@ import { protoToTensor } from '../../src/io/onnx/tensor-proto.js';
 import * as io from '../../src/io/index.js';
 import * as nn from '../../src/nn/index.js';
 import { Module, Sequential } from '../../src/nn/module.js';
+import { declaredTypeName } from '../../src/nn/type-name.js';
 import { lenet5 } from '../../src/models/lenet5.js';
 import { resnet20 } from '../../src/models/resnet.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
@@ -238,8 +239,8 @@ test('every Module class of nn and of the zoo has a built-in exporter (its own, 
     if (typeof cls !== 'function' || !(cls.prototype instanceof Module)) continue;
     let found = false;
     for (let p = cls.prototype; p && p.forward === cls.prototype.forward; p = Object.getPrototypeOf(p)) {
-      const n = p.constructor.name;
-      if (n in LAYER_EXPORTERS || n in ZOO_EXPORTERS) found = true;
+      const n = declaredTypeName(p.constructor) ?? '';
+      if (Object.hasOwn(LAYER_EXPORTERS, n) || Object.hasOwn(ZOO_EXPORTERS, n)) found = true;
     }
     if (!found) missing.push(name);
   }

@@ -71,6 +71,7 @@ class Custom extends Module {
 /** A layer named like torch's Linear whose parameter is not called weight. */
 class Linear2 extends Linear {}
 class WrongNames extends Module {
+  static override readonly typeName: string = 'Linear';
   readonly inFeatures = 2;
   readonly outFeatures = 2;
   constructor() {
@@ -81,7 +82,6 @@ class WrongNames extends Module {
     return x;
   }
 }
-Object.defineProperty(WrongNames, 'name', { value: 'Linear' });
 
 test('what has no PyTorch equivalent gets an error naming the module path and class', () => {
   assert.throws(

@@ -6,12 +6,13 @@
  * an `OnnxValue`: a graph value name plus its shape for the input shape being exported (axis 0 is
  * the batch, which the file leaves dynamic).
  *
- * io may not import nn (test/architecture.test.ts), so a module is seen through the structural
- * `ExportableModule` interface, which every convkit `Module` satisfies.
+ * A module is seen through the structural `ExportableModule` interface, which every convkit
+ * `Module` satisfies; its class is named by its declared typeName (nn/type-name.ts).
  */
 import { create } from '@bufbuild/protobuf';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fmt } from '../../tensor/shape.js';
+import { typeNameOf } from '../../nn/type-name.js';
 import { NodeProtoSchema, type AttributeProto, type NodeProto, type TensorProto } from './generated/onnx_pb.js';
 import { attrInt, attrInts, attrString } from './attributes.js';
 import { floatProto, int64Proto, tensorToProto } from './tensor-proto.js';
@@ -252,6 +253,6 @@ export class OnnxExportContext {
 
 /** "layer 'features.3' (Conv2d)" or "the model (Sequential)". */
 export function describe(path: string, module: object): string {
-  const cls = module.constructor?.name ?? 'object';
+  const cls = typeNameOf(module.constructor);
   return path === '' ? `the model (${cls})` : `layer '${path}' (${cls})`;
 }

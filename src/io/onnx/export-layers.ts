@@ -349,7 +349,7 @@ const moduleList: OnnxExporter = () => {
   throw new OnnxExportError('a ModuleList has no forward; export the module that calls its elements');
 };
 
-/** Exporters of nn's layers and containers by class name. */
+/** Exporters of nn's layers and containers by the class's declared static typeName. */
 export const LAYER_EXPORTERS: Readonly<Record<string, OnnxExporter>> = {
   Linear: linear,
   Conv1d: conv(1),

@@ -1,7 +1,8 @@
 /**
- * ONNX exporters of the zoo's modules with a custom forward (src/models), keyed by class name
- * (io may not import models). Each mirrors its class's eval-mode forward, calling children by
- * their registered names so that renamed module paths (torchvision's) need no change here.
+ * ONNX exporters of the zoo's modules with a custom forward (src/models), keyed by the class's
+ * declared static typeName (io may not import models; a string key survives minification).
+ * Each mirrors its class's eval-mode forward, calling children by their registered names so
+ * that renamed module paths (torchvision's) need no change here.
  */
 import { childList } from './export-layers.js';
 import {

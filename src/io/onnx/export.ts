@@ -5,16 +5,20 @@
  * How: the model runs once on zeros of `inputShape` (recording every module's input and output
  * shapes; an input shape the model cannot take is an error naming the layer), then each module
  * is exported through an exporter found by its class: one registered with
- * `registerOnnxExporter`, else the built-in tables for nn (export-layers.ts) and the zoo
- * (export-zoo.ts). A built-in entry applies only to a module that runs that class's own forward,
- * so a subclass with a different forward needs its own exporter. Initializers are named by the
- * model's state-dict keys. A module with no exporter is an error naming its path and class.
+ * `registerOnnxExporter` (by class), else the built-in tables for nn (export-layers.ts) and the
+ * zoo (export-zoo.ts), keyed by the class's declared static typeName, which survives
+ * minification (see ../export-classes.ts). A built-in entry applies only to a module that runs
+ * that class's own forward, so a subclass with a different forward needs its own exporter.
+ * Initializers are named by the model's state-dict keys. A module with no exporter is an error
+ * naming its path and class.
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import { noGrad } from '../../autograd/engine.js';
 import { zeros } from '../../tensor/creation.js';
 import { fmt } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { typeNameOf } from '../../nn/type-name.js';
+import { entryOf, exportClasses } from '../export-classes.js';
 import {
   ModelProtoSchema,
   ValueInfoProtoSchema,
@@ -89,17 +93,14 @@ export function registerOnnxExporter<M extends ExportableModule>(cls: ModuleClas
   registered.set(cls as ModuleClass, exporter as OnnxExporter);
 }
 
-/** The exporter for `m`: registered first, then the built-in tables, walking up the class chain. */
+/**
+ * The exporter for `m`: for each class from its own up to the one whose forward it runs, the one
+ * registered for that class, else the built-in one for its declared typeName.
+ */
 function findExporter(m: ExportableModule): OnnxExporter | undefined {
-  for (
-    let proto = Object.getPrototypeOf(m);
-    proto && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    // an exporter describes its class's forward: a subclass that overrides forward does not inherit it
-    if (proto.forward !== m.forward) break;
-    const ctor = proto.constructor as ModuleClass;
-    const fn = registered.get(ctor) ?? LAYER_EXPORTERS[ctor.name] ?? ZOO_EXPORTERS[ctor.name];
+  for (const { cls, key } of exportClasses(m)) {
+    const fn =
+      registered.get(cls as unknown as ModuleClass) ?? entryOf(LAYER_EXPORTERS, key) ?? entryOf(ZOO_EXPORTERS, key);
     if (fn) return fn;
   }
   return undefined;
@@ -222,7 +223,7 @@ export function exportOnnx(model: ExportableModule, options: OnnxExportOptions):
         exporterOf: (m) => {
           const fn = findExporter(m);
           if (!fn) {
-            const cls = m.constructor.name;
+            const cls = typeNameOf(m.constructor);
             throw new OnnxExportError(
               `exportOnnx: ${describe(paths.get(m) ?? '?', m)} has no ONNX exporter; register one with registerOnnxExporter(${cls}, (ctx, module, inputs) => ...)`,
             );
@@ -252,7 +253,7 @@ export function exportOnnx(model: ExportableModule, options: OnnxExportOptions):
       producerName: 'convkit',
       opsetImport: [{ domain: '', version: BigInt(o.opset) }],
       graph: {
-        name: model.constructor.name,
+        name: typeNameOf(model.constructor),
         node: ctx.nodes,
         initializer: [...ctx.initializers.values()],
         input: [valueInfo(o.inputName, o.inputShape, o.dynamicBatch)],

@@ -57,6 +57,8 @@ interface Step {
  * `layer1.0`, ...); it has no computation of its own.
  */
 export class OnnxScope extends Module {
+  static override readonly typeName: string = 'OnnxScope';
+
   /** Its own weights with their shapes, e.g. `weight=[6, 1, 5, 5], bias=[6]`. */
   override extraRepr(): string {
     const own = [...this.namedParameters('', false), ...this.namedBuffers('', false)];
@@ -75,6 +77,8 @@ const isSegment = (m: Module, s: string): boolean =>
 
 /** An imported ONNX graph as a trainable module (see the file comment). */
 export class OnnxModule extends Module {
+  static override readonly typeName: string = 'OnnxModule';
+
   readonly #inputs: GraphInput[];
   readonly #outputs: string[];
   readonly #opset: number;
@@ -237,10 +241,6 @@ export class OnnxModule extends Module {
   /** ONNX initializer name -> state-dict key, for every imported parameter and buffer. */
   get initializerKeys(): ReadonlyMap<string, string> {
     return new Map(this.#keys);
-  }
-
-  override get typeName(): string {
-    return 'OnnxModule';
   }
 
   override extraRepr(): string {

@@ -70,7 +70,7 @@ const concat = (cls: string) => (): CompositeEmit => ({ kind: 'composite', cls, 
 const block = (cls: string) => (present: readonly string[]) =>
   present.includes('body') ? residual(cls)() : { kind: 'composite' as const, cls, base: 'TorchvisionBlock' };
 
-/** Containers and zoo modules by class name (given the names of the children present). */
+/** Containers and zoo modules by the class's declared static typeName (given the children present). */
 export const COMPOSITES: Record<
   string,
   (present: readonly string[], props: Readonly<Record<string, unknown>>) => CompositeEmit

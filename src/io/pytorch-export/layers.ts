@@ -1,9 +1,10 @@
 /**
- * The torch equivalent of every convkit layer (a module without children), keyed by the layer's
- * class name: the torch class, its constructor arguments and the state-dict names torch gives it
- * (checked against the convkit layer's own keys, so a renamed buffer fails loudly). A layer
- * that is not in `LAYERS` cannot be exported; test/io/pytorch-export.test.ts checks that every
- * class in src/nn/layers has an entry. Classes torch.nn lacks come from python-lib.ts.
+ * The torch equivalent of every convkit layer (a module without children), keyed by the layer
+ * class's declared static typeName: the torch class, its constructor arguments and the
+ * state-dict names torch gives it (checked against the convkit layer's own keys, so a renamed
+ * buffer fails loudly). A layer that is not in `LAYERS` cannot be exported;
+ * test/io/pytorch-export.test.ts checks that every class in src/nn/layers has an entry. Classes
+ * torch.nn lacks come from python-lib.ts.
  */
 
 /** A layer's properties, read by name (io may not import nn; see test/architecture.test.ts). */
@@ -183,7 +184,7 @@ function batchNorm(dims: 1 | 2) {
   };
 }
 
-/** Every exportable layer by class name. */
+/** Every exportable layer by the class's declared static typeName. */
 export const LAYERS: Record<string, (p: Props) => LeafEmit> = {
   Linear: (p) => ({
     cls: 'nn.Linear',

@@ -18,6 +18,8 @@ import { Module } from '../module.js';
 
 /** max(0, x). */
 export class ReLU extends Module {
+  static override readonly typeName: string = 'ReLU';
+
   /** Applies ReLU. */
   forward(x: Tensor): Tensor {
     return relu(x);
@@ -26,6 +28,8 @@ export class ReLU extends Module {
 
 /** max(0, x) + negativeSlope * min(0, x). */
 export class LeakyReLU extends Module {
+  static override readonly typeName: string = 'LeakyReLU';
+
   /** A leaky ReLU with the given slope for negative inputs (default 0.01). */
   constructor(readonly negativeSlope = 0.01) {
     super();
@@ -41,6 +45,8 @@ export class LeakyReLU extends Module {
 
 /** x for x > 0, alpha * (e^x - 1) otherwise. */
 export class ELU extends Module {
+  static override readonly typeName: string = 'ELU';
+
   /** An ELU with the given alpha (default 1). */
   constructor(readonly alpha = 1) {
     super();
@@ -56,6 +62,8 @@ export class ELU extends Module {
 
 /** Gaussian error linear unit x * Phi(x) (exact, or the tanh approximation). */
 export class GELU extends Module {
+  static override readonly typeName: string = 'GELU';
+
   /** approximate: 'none' (default) or 'tanh'. */
   readonly approximate: NonNullable<GeluOptions['approximate']>;
   /** A GELU layer. */
@@ -74,6 +82,8 @@ export class GELU extends Module {
 
 /** Logistic sigmoid 1 / (1 + e^-x). */
 export class Sigmoid extends Module {
+  static override readonly typeName: string = 'Sigmoid';
+
   /** Applies the sigmoid. */
   forward(x: Tensor): Tensor {
     return sigmoid(x);
@@ -82,6 +92,8 @@ export class Sigmoid extends Module {
 
 /** Hyperbolic tangent. */
 export class Tanh extends Module {
+  static override readonly typeName: string = 'Tanh';
+
   /** Applies tanh. */
   forward(x: Tensor): Tensor {
     return tanh(x);
@@ -90,6 +102,8 @@ export class Tanh extends Module {
 
 /** Softmax along `dim` (default -1, the last axis: the classes of an (N, C) batch). */
 export class Softmax extends Module {
+  static override readonly typeName: string = 'Softmax';
+
   /** A softmax over the given axis. */
   constructor(readonly dim = -1) {
     super();
@@ -105,6 +119,8 @@ export class Softmax extends Module {
 
 /** log(softmax(x)) along `dim` (default -1), computed stably; pair with nllLoss. */
 export class LogSoftmax extends Module {
+  static override readonly typeName: string = 'LogSoftmax';
+
   /** A log-softmax over the given axis. */
   constructor(readonly dim = -1) {
     super();
@@ -120,6 +136,8 @@ export class LogSoftmax extends Module {
 
 /** softmax(-x) along `dim` (default -1). */
 export class Softmin extends Module {
+  static override readonly typeName: string = 'Softmin';
+
   /** A softmin over the given axis. */
   constructor(readonly dim = -1) {
     super();
@@ -135,6 +153,8 @@ export class Softmin extends Module {
 
 /** Smooth ReLU log(1 + e^(beta x)) / beta (linear above threshold). */
 export class Softplus extends Module {
+  static override readonly typeName: string = 'Softplus';
+
   /** Sharpness beta (default 1). */
   readonly beta: number;
   /** Above beta*x > threshold the function is linear (default 20). */
@@ -156,6 +176,8 @@ export class Softplus extends Module {
 
 /** Clamps to [minVal, maxVal] (default [-1, 1]). */
 export class Hardtanh extends Module {
+  static override readonly typeName: string = 'Hardtanh';
+
   /** A hard tanh with the given limits. */
   constructor(
     readonly minVal = -1,
@@ -174,6 +196,8 @@ export class Hardtanh extends Module {
 
 /** min(max(0, x), 6). */
 export class ReLU6 extends Module {
+  static override readonly typeName: string = 'ReLU6';
+
   /** Applies ReLU6. */
   forward(x: Tensor): Tensor {
     return relu6(x);
@@ -182,6 +206,8 @@ export class ReLU6 extends Module {
 
 /** x * sigmoid(x) (swish). */
 export class SiLU extends Module {
+  static override readonly typeName: string = 'SiLU';
+
   /** Applies SiLU. */
   forward(x: Tensor): Tensor {
     return silu(x);
@@ -190,6 +216,8 @@ export class SiLU extends Module {
 
 /** SELU: scale * (x > 0 ? x : alpha * (e^x - 1)), PyTorch's fixed alpha and scale. */
 export class SELU extends Module {
+  static override readonly typeName: string = 'SELU';
+
   /** Applies SELU. */
   forward(x: Tensor): Tensor {
     return selu(x);
@@ -198,6 +226,8 @@ export class SELU extends Module {
 
 /** Returns its input unchanged (a placeholder, e.g. an identity shortcut). */
 export class Identity extends Module {
+  static override readonly typeName: string = 'Identity';
+
   /** Returns x. */
   forward(x: Tensor): Tensor {
     return x;

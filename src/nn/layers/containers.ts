@@ -17,6 +17,8 @@ export interface ResidualOptions {
 
 /** y = activation(body(x) + shortcut(x)); the shortcut is the identity by default. */
 export class Residual extends Module {
+  static override readonly typeName: string = 'Residual';
+
   /** The residual branch f. */
   body: Module;
   /** The projection on the skip path, or null for the identity. */
@@ -48,6 +50,8 @@ export class Residual extends Module {
 
 /** Runs every branch on the same input and concatenates the outputs along `dim` (default 1, channels). */
 export class Concat extends Module {
+  static override readonly typeName: string = 'Concat';
+
   /** The number of branches. */
   readonly length: number;
 
@@ -97,6 +101,8 @@ export class Concat extends Module {
 
 /** Holds submodules in a list (registered as '0', '1', ...) for models that loop over them; it has no forward. */
 export class ModuleList extends IndexedModules {
+  static override readonly typeName: string = 'ModuleList';
+
   /** A list of modules. */
   constructor(modules: readonly Module[] = []) {
     super('ModuleList', modules);

@@ -137,6 +137,8 @@ abstract class ConvNd extends Module {
 
 /** 2-D convolution over (N, C, H, W) input: weight (out, in/groups, kH, kW), bias (out). */
 export class Conv2d extends ConvNd {
+  static override readonly typeName: string = 'Conv2d';
+
   /** Stride, padding, dilation and padding mode as given (see ConvOptions). */
   declare readonly options: Readonly<Omit<ConvOptions<number | readonly [number, number]>, 'bias' | 'groups'>>;
 
@@ -158,6 +160,8 @@ export class Conv2d extends ConvNd {
 
 /** 1-D convolution over (N, C, L) input: weight (out, in/groups, k), bias (out). */
 export class Conv1d extends ConvNd {
+  static override readonly typeName: string = 'Conv1d';
+
   /** Stride, padding, dilation and padding mode as given. */
   declare readonly options: Readonly<Omit<ConvOptions<number | readonly [number]>, 'bias' | 'groups'>>;
 
@@ -179,6 +183,8 @@ export class Conv1d extends ConvNd {
 
 /** 2-D transposed convolution (upsampling): weight (in, out/groups, kH, kW), bias (out). */
 export class ConvTranspose2d extends ConvNd {
+  static override readonly typeName: string = 'ConvTranspose2d';
+
   /** Stride, padding, outputPadding and dilation as given. */
   declare readonly options: Readonly<Omit<ConvTransposeOptions<number | readonly [number, number]>, 'bias' | 'groups'>>;
 
@@ -200,6 +206,8 @@ export class ConvTranspose2d extends ConvNd {
 
 /** 1-D transposed convolution: weight (in, out/groups, k), bias (out). */
 export class ConvTranspose1d extends ConvNd {
+  static override readonly typeName: string = 'ConvTranspose1d';
+
   /** Stride, padding, outputPadding and dilation as given. */
   declare readonly options: Readonly<Omit<ConvTransposeOptions<number | readonly [number]>, 'bias' | 'groups'>>;
 

@@ -10,6 +10,8 @@ function checkP(op: string, p: number): void {
 
 /** Zeroes each element with probability p in training and scales the rest by 1/(1-p). */
 export class Dropout extends Module {
+  static override readonly typeName: string = 'Dropout';
+
   /** Dropout with drop probability p (default 0.5). */
   constructor(readonly p = 0.5) {
     super();
@@ -26,6 +28,8 @@ export class Dropout extends Module {
 
 /** Zeroes whole feature maps of (N, C, H, W) input with probability p in training. */
 export class Dropout2d extends Module {
+  static override readonly typeName: string = 'Dropout2d';
+
   /** Channel dropout with drop probability p (default 0.5). */
   constructor(readonly p = 0.5) {
     super();
@@ -42,6 +46,8 @@ export class Dropout2d extends Module {
 
 /** Zeroes whole channels of (N, C, L) input with probability p in training. */
 export class Dropout1d extends Module {
+  static override readonly typeName: string = 'Dropout1d';
+
   /** Channel dropout with drop probability p (default 0.5). */
   constructor(readonly p = 0.5) {
     super();

@@ -5,6 +5,8 @@ import { Module } from '../module.js';
 
 /** Flattens axes startDim..endDim (default 1..-1: (N, C, H, W) -> (N, C*H*W)). */
 export class Flatten extends Module {
+  static override readonly typeName: string = 'Flatten';
+
   /** A flatten layer over the given axis range. */
   constructor(
     readonly startDim = 1,
@@ -29,6 +31,8 @@ export class Flatten extends Module {
 
 /** Splits axis `dim` into `sizes` (e.g. (N, 784) -> (N, 1, 28, 28)). */
 export class Unflatten extends Module {
+  static override readonly typeName: string = 'Unflatten';
+
   /** The target sizes of the split axis (one entry may be -1). */
   readonly sizes: readonly number[];
   /** An unflatten layer. */

@@ -22,6 +22,8 @@ function checkFeatures(op: string, name: string, v: number): void {
  * init: weight kaimingUniform(a = sqrt(5)) = U(±1/sqrt(inFeatures)), bias U(±1/sqrt(inFeatures)).
  */
 export class Linear extends Module {
+  static override readonly typeName: string = 'Linear';
+
   /** Weight of shape (outFeatures, inFeatures). */
   weight: Tensor;
   /** Bias of shape (outFeatures), or null. */

@@ -103,6 +103,8 @@ export interface LocallyConnected2dOptions {
  * U(±1/sqrt(in*kH*kW)) for weights and biases.
  */
 export class LocallyConnected2d extends Module {
+  static override readonly typeName: string = 'LocallyConnected2d';
+
   /** Per-position filters, shape (outH, outW, outChannels, inChannels, kH, kW). */
   weight: Tensor;
   /** Per-position biases, shape (outChannels, outH, outW), or null. */

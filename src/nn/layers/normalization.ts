@@ -149,6 +149,8 @@ abstract class BatchNormNd extends Module {
 
 /** Batch normalisation of (N, C) or (N, C, L) input (after Linear or Conv1d layers). */
 export class BatchNorm1d extends BatchNormNd {
+  static override readonly typeName: string = 'BatchNorm1d';
+
   /** A batch norm over numFeatures channels. */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(numFeatures, options, 'BatchNorm1d');
@@ -161,6 +163,8 @@ export class BatchNorm1d extends BatchNormNd {
 
 /** Batch normalisation of (N, C, H, W) feature maps (after Conv2d layers). */
 export class BatchNorm2d extends BatchNormNd {
+  static override readonly typeName: string = 'BatchNorm2d';
+
   /** A batch norm over numFeatures channels. */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(numFeatures, options, 'BatchNorm2d');
@@ -182,6 +186,8 @@ export interface LayerNormOptions {
 
 /** Normalises each sample over its trailing normalizedShape axes, then scales and shifts. */
 export class LayerNorm extends Module {
+  static override readonly typeName: string = 'LayerNorm';
+
   /** Scale (ones at init), or null. */
   weight: Tensor | null;
   /** Shift (zeros at init), or null. */
@@ -218,6 +224,8 @@ export class LayerNorm extends Module {
 
 /** AlexNet's local response normalisation across `size` neighbouring channels. */
 export class LocalResponseNorm extends Module {
+  static override readonly typeName: string = 'LocalResponseNorm';
+
   /** Scale of the sum of squares. */
   readonly alpha: number;
   /** Exponent of the denominator. */

@@ -70,6 +70,8 @@ export type AvgPool1dLayerOptions = Omit<AvgPool1dOptions, 'kernelSize'>;
 
 /** 2-D max pooling; `new MaxPool2d(2)` halves H and W. */
 export class MaxPool2d extends Module {
+  static override readonly typeName: string = 'MaxPool2d';
+
   /** A max pool with the given window (stride defaults to the window). */
   constructor(
     readonly kernelSize: Size2,
@@ -89,6 +91,8 @@ export class MaxPool2d extends Module {
 
 /** 1-D max pooling over (N, C, L). */
 export class MaxPool1d extends Module {
+  static override readonly typeName: string = 'MaxPool1d';
+
   /** A 1-D max pool. */
   constructor(
     readonly kernelSize: Size1,
@@ -108,6 +112,8 @@ export class MaxPool1d extends Module {
 
 /** 2-D average pooling. */
 export class AvgPool2d extends Module {
+  static override readonly typeName: string = 'AvgPool2d';
+
   /** An average pool with the given window. */
   constructor(
     readonly kernelSize: Size2,
@@ -127,6 +133,8 @@ export class AvgPool2d extends Module {
 
 /** 1-D average pooling. */
 export class AvgPool1d extends Module {
+  static override readonly typeName: string = 'AvgPool1d';
+
   /** A 1-D average pool. */
   constructor(
     readonly kernelSize: Size1,
@@ -146,6 +154,8 @@ export class AvgPool1d extends Module {
 
 /** Power-average pooling (sum x^p)^(1/p) over each window; normType 2 is L2 pooling. */
 export class LPPool2d extends Module {
+  static override readonly typeName: string = 'LPPool2d';
+
   /** An Lp pool of order normType. */
   constructor(
     readonly normType: number,
@@ -166,6 +176,8 @@ export class LPPool2d extends Module {
 
 /** 1-D power-average pooling over (N, C, L). */
 export class LPPool1d extends Module {
+  static override readonly typeName: string = 'LPPool1d';
+
   /** An Lp pool of order normType. */
   constructor(
     readonly normType: number,
@@ -186,6 +198,8 @@ export class LPPool1d extends Module {
 
 /** 1-D average pooling to a fixed output length. */
 export class AdaptiveAvgPool1d extends Module {
+  static override readonly typeName: string = 'AdaptiveAvgPool1d';
+
   /** outputSize: the output length. */
   constructor(readonly outputSize: AdaptiveSize1) {
     super();
@@ -202,6 +216,8 @@ export class AdaptiveAvgPool1d extends Module {
 
 /** 1-D max pooling to a fixed output length. */
 export class AdaptiveMaxPool1d extends Module {
+  static override readonly typeName: string = 'AdaptiveMaxPool1d';
+
   /** outputSize: the output length. */
   constructor(readonly outputSize: AdaptiveSize1) {
     super();
@@ -218,6 +234,8 @@ export class AdaptiveMaxPool1d extends Module {
 
 /** Average pooling to a fixed output size (any input size). */
 export class AdaptiveAvgPool2d extends Module {
+  static override readonly typeName: string = 'AdaptiveAvgPool2d';
+
   /** outputSize: a number or [H, W] (null keeps that input axis). */
   constructor(readonly outputSize: AdaptiveSize2) {
     super();
@@ -234,6 +252,8 @@ export class AdaptiveAvgPool2d extends Module {
 
 /** Max pooling to a fixed output size. */
 export class AdaptiveMaxPool2d extends Module {
+  static override readonly typeName: string = 'AdaptiveMaxPool2d';
+
   /** outputSize: a number or [H, W] (null keeps that input axis). */
   constructor(readonly outputSize: AdaptiveSize2) {
     super();
@@ -250,6 +270,8 @@ export class AdaptiveMaxPool2d extends Module {
 
 /** Global average pooling: the mean of each feature map, (N, C, H, W) -> (N, C). */
 export class GlobalAvgPool extends Module {
+  static override readonly typeName: string = 'GlobalAvgPool';
+
   /** Averages every axis after the channels. */
   forward(x: Tensor): Tensor {
     if (x.ndim < 3)
@@ -264,6 +286,8 @@ export class GlobalAvgPool extends Module {
 
 /** Max across groups of kernelSize consecutive channels (maxout); stride defaults to kernelSize. */
 export class ChannelMaxPool extends Module {
+  static override readonly typeName: string = 'ChannelMaxPool';
+
   /** A channel max pool. */
   constructor(
     readonly kernelSize: number,
