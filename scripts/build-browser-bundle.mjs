@@ -28,8 +28,10 @@ export async function buildBrowserBundle({ outfile = bundlePath, logLevel = 'war
     platform: 'browser',
     target: 'es2022',
     minify: true,
-    // class names are part of the API: Module.typeName, summaries, io.exportOnnx / exportPytorch
-    // find a layer's exporter by its class name (minified names broke them)
+    // modules no longer need it (reprs, summaries and exportOnnx / exportPytorch use each class's
+    // static typeName, src/nn/type-name.ts), but other class names are still read: a training
+    // checkpoint records each callback by its class name (src/train/checkpoint.ts), and callback
+    // and LR-scheduler errors print theirs
     keepNames: true,
     // no source map: it would be four times the bundle's size; bundle 'convkit' yourself to debug
     legalComments: 'eof',
