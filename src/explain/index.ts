@@ -19,3 +19,5 @@ export {
 } from './equations.js';
 export type { BackpropInputs, BatchNormTraceOptions, OutputSizeOptions } from './equations.js';
 export { renderTrace, renderGrid, convWindowLine, TRACE_TOLERANCE } from './render.js';
+export { listLectureExamples, lectureExample, renderLectureExample } from './lectures.js';
+export type { JsonValue, LectureExample, LectureExampleInfo, LectureSlip } from './lectures.js';
