@@ -3,6 +3,8 @@
  * parameter counts, found by running one dummy batch through the model (zeros, batch 1, under
  * noGrad and in eval mode, with every module's mode and the RNG state restored afterwards).
  * Parameters are counted as in PyTorch: BatchNorm running statistics are buffers, not params.
+ * A second table gives each layer's receptive field, jump, start, MACs and activation memory
+ * (the recurrences are in conv-arith.ts); the rows carry the same values.
  */
 import { noGrad } from '../autograd/engine.js';
 import { zeros } from '../tensor/creation.js';
@@ -10,6 +12,7 @@ import { getRngState, setRngState } from '../tensor/random.js';
 import { fmt } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { HookHandle, Module } from '../nn/module.js';
+import { hullFields, inputField, layerField, layerMacs, type Field } from './conv-arith.js';
 
 /** One line of the table: a module call, in execution order. */
 export interface SummaryRow {
@@ -27,6 +30,22 @@ export interface SummaryRow {
   trainableParams: number;
   /** Whether the module has submodules (its params are listed on their rows). */
   isContainer: boolean;
+  /**
+   * Receptive field of one output unit, in input pixels, per spatial axis of the input (H, W);
+   * null when it cannot be known (`fieldNote` says why). After a merge of branches (ResNet,
+   * Inception) it is the hull of the branches' fields, i.e. the largest for centred branches.
+   */
+  receptiveField: number[] | null;
+  /** Jump (effective stride): input pixels between neighbouring output units; null when flattened or unknown. */
+  jump: number[] | null;
+  /** Centre of output unit 0's field in input pixels (pixel i centred at i); null when unknown. */
+  start: number[] | null;
+  /** Why receptiveField is null, or 'flattened' notes; undefined when all is known. */
+  fieldNote?: string;
+  /** Multiply-accumulates of this call for the whole batch (conv, transposed conv, linear; containers: their layers' sum). */
+  macs: number;
+  /** Bytes of this module's output for the whole batch (4 per element). */
+  activationBytes: number;
 }
 
 /** The result of `summary`; `text` (also `toString()`) is the printable table. */
@@ -38,6 +57,10 @@ export interface ModelSummary {
   totalParams: number;
   trainableParams: number;
   nonTrainableParams: number;
+  /** Multiply-accumulates of one forward pass of the batch (FLOPs are about twice as many). */
+  totalMacs: number;
+  /** Bytes of every leaf layer's output for the batch: about what training keeps for the backward pass. */
+  activationBytes: number;
   toString(): string;
 }
 
@@ -95,13 +118,16 @@ export function summary(
   const names = new Map<Module, string>();
   for (const [n, m] of model.namedModules()) names.set(m, n);
   const rows: SummaryRow[] = [];
-  const open: { module: Module; row: SummaryRow | null }[] = [];
+  const open: { module: Module; row: SummaryRow | null; inputs: readonly Tensor[]; from: number }[] = [];
+  // conv arithmetic: every tensor a module call produced, with its field, in execution order
+  const fields = new WeakMap<Tensor, Field | string>();
+  const produced: { t: Tensor; f: Field | string }[] = [];
   const handles: HookHandle[] = [];
   const leafModel = model.children().next().done === true;
   for (const [m, name] of names) {
     if (m === model && !leafModel) continue; // a single layer gets its own row
     handles.push(
-      m.registerForwardPreHook((mod) => {
+      m.registerForwardPreHook((mod, inputs) => {
         const n = names.get(mod) ?? name;
         const d = n === '' ? 1 : n.split('.').length;
         const { total, trainable } = countParams(mod);
@@ -114,15 +140,37 @@ export function summary(
           params: total,
           trainableParams: trainable,
           isContainer,
+          receptiveField: null,
+          jump: null,
+          start: null,
+          macs: 0,
+          activationBytes: 0,
         };
         rows.push(row);
-        open.push({ module: mod, row });
+        // an input no module returned (a residual sum, a concatenation, a functional flatten)
+        // gets the hull of the fields of the tensors of its spatial size in the enclosing call
+        const parent = open[open.length - 1];
+        const scope = parent
+          ? withFields([...parent.inputs], produced.slice(parent.from), fields)
+          : withFields([x], produced, fields);
+        for (const t of inputs) if (!fields.has(t)) fields.set(t, mergedField(t, scope));
+        open.push({ module: mod, row, inputs, from: produced.length });
       }),
     );
     handles.push(
-      m.registerForwardHook((_mod, _inputs, out) => {
+      m.registerForwardHook((mod, inputs, out) => {
         const top = open.pop();
-        if (top?.row) top.row.outputShape = [...out.shape];
+        if (!top?.row) return;
+        const row = top.row;
+        row.outputShape = [...out.shape];
+        row.activationBytes = out.size * 4;
+        const f = row.isContainer
+          ? (fields.get(out) ?? mergedField(out, withFields([...top.inputs], produced.slice(top.from), fields)))
+          : leafField(mod, inputs, out, fields);
+        if (!row.isContainer) row.macs = inputs.length > 0 ? layerMacs(mod, inputs[0].shape, out.shape) : 0;
+        fields.set(out, f);
+        produced.push({ t: out, f });
+        setField(row, f);
       }),
     );
   }
@@ -130,6 +178,7 @@ export function summary(
   for (const m of names.keys()) modes.set(m, m.training);
   const rng = getRngState();
   const x = zeros([batchSize, ...inputShape]);
+  fields.set(x, inputField(inputShape.length - 1));
   let out: Tensor;
   try {
     model.eval();
@@ -148,8 +197,15 @@ export function summary(
     setRngState(rng);
   }
   const { total, trainable } = countParams(model);
+  sumContainerMacs(rows);
+  const leaves = rows.filter((r) => !r.isContainer);
+  const totalMacs = leaves.reduce((a, r) => a + r.macs, 0);
+  const activationBytes = leaves.reduce((a, r) => a + r.activationBytes, 0);
   const shown = rows.filter((r) => r.depth <= depth);
-  const text = render(model, [batchSize, ...inputShape], out.shape, shown, depth, total, trainable);
+  const text = [
+    render(model, [batchSize, ...inputShape], out.shape, shown, depth, total, trainable),
+    renderArith(shown, totalMacs, activationBytes, batchSize),
+  ].join('\n');
   return {
     text,
     rows,
@@ -158,6 +214,8 @@ export function summary(
     totalParams: total,
     trainableParams: trainable,
     nonTrainableParams: total - trainable,
+    totalMacs,
+    activationBytes,
     toString: () => text,
   };
 }
@@ -198,4 +256,140 @@ function render(
     '_'.repeat(width),
   ];
   return out.join('\n');
+}
+
+type Made = { t: Tensor; f: Field | string };
+
+/** The given inputs with their fields, followed by the tensors made since. */
+function withFields(inputs: Tensor[], since: Made[], fields: WeakMap<Tensor, Field | string>): Made[] {
+  const ins: Made[] = [];
+  for (const t of inputs) {
+    const f = fields.get(t);
+    if (f !== undefined) ins.push({ t, f });
+  }
+  return [...ins, ...since];
+}
+
+function sameSpatial(a: Tensor, b: Tensor): boolean {
+  return a.ndim === b.ndim && a.shape[0] === b.shape[0] && a.shape.slice(2).every((d, i) => d === b.shape[i + 2]);
+}
+
+/** A field flattened over the given spatial extent (a functional flatten or mean). */
+function flatField(f: Field, spatial: readonly number[]): Field {
+  if (f.flat || spatial.length === 0) return f;
+  return {
+    flat: true,
+    axes: f.axes.map((x, a) => ({
+      rf: x.rf + ((spatial[a] ?? 1) - 1) * x.jump,
+      jump: x.jump,
+      start: x.start + (((spatial[a] ?? 1) - 1) / 2) * x.jump,
+    })),
+  };
+}
+
+/**
+ * The field of a tensor no module returned (a residual sum, a concatenation, a functional
+ * flatten): the hull of the fields of the tensors in scope (the enclosing call's inputs and
+ * every tensor its layers made) with its spatial size, i.e. the branches that were merged.
+ */
+function mergedField(t: Tensor, scope: Made[]): Field | string {
+  const cands = scope.filter((c): c is { t: Tensor; f: Field } => typeof c.f !== 'string' && sameSpatial(c.t, t));
+  if (cands.length > 0) return hullFields(cands.map((c) => c.f));
+  const last = scope[scope.length - 1];
+  if (last && typeof last.f !== 'string' && t.ndim === 2) return flatField(last.f, last.t.shape.slice(2));
+  if (last && typeof last.f === 'string') return last.f;
+  return 'made by an operation outside any layer';
+}
+
+function leafField(
+  mod: Module,
+  inputs: readonly Tensor[],
+  out: Tensor,
+  fields: WeakMap<Tensor, Field | string>,
+): Field | string {
+  if (inputs.length === 0) return 'the layer has no input';
+  const ins = inputs.map((t) => fields.get(t) ?? 'its input was not seen');
+  const bad = ins.find((f) => typeof f === 'string');
+  if (bad !== undefined) return bad;
+  const merged = hullFields(ins as Field[]);
+  if (typeof merged === 'string') return merged;
+  return layerField(mod, merged, inputs[0].shape, out.shape);
+}
+
+function setField(row: SummaryRow, f: Field | string): void {
+  if (typeof f === 'string') {
+    row.fieldNote = f;
+    return;
+  }
+  row.receptiveField = f.axes.map((x) => x.rf);
+  row.start = f.axes.map((x) => x.start);
+  row.jump = f.flat ? null : f.axes.map((x) => x.jump);
+  if (f.flat) row.fieldNote = 'flattened: the field is the hull over every position';
+}
+
+/** A container's MACs are its layers' (rows are in call order, children after their parent). */
+function sumContainerMacs(rows: SummaryRow[]): void {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const r = rows[i];
+    if (!r.isContainer) continue;
+    let macs = 0;
+    for (let j = i + 1; j < rows.length && rows[j].depth > r.depth; j++) if (!rows[j].isContainer) macs += rows[j].macs;
+    r.macs = macs;
+  }
+}
+
+/** '212' when every axis agrees, else '212x196'; fractions with up to 3 decimals. */
+function axes(v: number[] | null, none = 'n/a'): string {
+  if (v === null) return none;
+  if (v.length === 0) return '-';
+  const s = v.map((x) => String(Number(x.toFixed(3))));
+  return s.every((x) => x === s[0]) ? s[0] : s.join('x');
+}
+
+/** Formats a MAC count (416,520 or 15.47 G). */
+function formatMacs(n: number): string {
+  if (n < 1e6) return formatCount(n);
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+  ];
+  for (const [v, u] of units) if (n >= v) return `${(n / v).toFixed(2)} ${u}`;
+  return String(n);
+}
+
+function renderArith(rows: SummaryRow[], totalMacs: number, activationBytes: number, batchSize: number): string {
+  const cells = rows.map((r) => [
+    `${'  '.repeat(r.depth - 1)}${r.name === '' ? r.type : `${r.name} (${r.type})`}`,
+    axes(r.receptiveField),
+    axes(r.jump, r.receptiveField ? '-' : 'n/a'),
+    axes(r.start),
+    formatMacs(r.macs),
+    formatBytes(r.activationBytes),
+  ]);
+  const head = ['Layer (type)', 'RF', 'Jump', 'Start', 'MACs', 'Activations'];
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]): string =>
+    c
+      .map((v, i) => (i === 0 ? v.padEnd(w[i]) : v.padStart(w[i])))
+      .join('   ')
+      .trimEnd();
+  const width = w.reduce((a, b) => a + b, 0) + 3 * (w.length - 1);
+  const notes = [
+    ...new Set(
+      rows.filter((r) => r.receptiveField === null && r.fieldNote).map((r) => `${r.name || r.type}: ${r.fieldNote}`),
+    ),
+  ];
+  return [
+    'Receptive field (RF), jump and start in input pixels (start: centre of output unit 0, pixel i centred at i)',
+    '='.repeat(width),
+    line(head),
+    '='.repeat(width),
+    ...cells.map(line),
+    '='.repeat(width),
+    `Total MACs: ${formatMacs(totalMacs)} (multiply-accumulates of conv/linear layers for a batch of ${batchSize}; FLOPs ~ 2 x MACs)`,
+    `Activations: ${formatBytes(activationBytes)} (every layer's float32 output for a batch of ${batchSize})`,
+    ...notes.slice(0, 5).map((n) => `RF n/a at ${n}`),
+    '_'.repeat(width),
+  ].join('\n');
 }

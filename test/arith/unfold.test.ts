@@ -79,10 +79,22 @@ test('unfold/fold: unbatched inputs, autograd round trip and errors', () => {
   F.unfold(a, 2).sum().backward();
   // d/dx sum(unfold(x)) = how many 2x2 windows cover each cell
   assert.deepEqual(a.grad?.toFlatArray(), [1, 2, 2, 1, 2, 4, 4, 2, 2, 4, 4, 2, 1, 2, 2, 1]);
-  assert.throws(() => F.unfold(randn([1, 1, 2, 2]), 3), /unfold: the height kernel 3 .* does not fit in the padded height 2/);
-  assert.throws(() => F.unfold(randn([4, 4]), 2), /unfold: input must be \(N, C, H, W\) or \(C, H, W\), got shape \[4, 4\]/);
+  assert.throws(
+    () => F.unfold(randn([1, 1, 2, 2]), 3),
+    /unfold: the height kernel 3 .* does not fit in the padded height 2/,
+  );
+  assert.throws(
+    () => F.unfold(randn([4, 4]), 2),
+    /unfold: input must be \(N, C, H, W\) or \(C, H, W\), got shape \[4, 4\]/,
+  );
   assert.throws(() => F.unfold(x, 2, { strides: 2 } as never), /unfold: unknown option 'strides'/);
   assert.throws(() => F.unfold(x, 0), /unfold: kernelSize must be a positive integer/);
-  assert.throws(() => F.fold(randn([1, 7, 4]), 3, 2), /fold: input's dimension 1 \(7\) must be divisible by the kernel area 2\*2 = 4/);
-  assert.throws(() => F.fold(randn([1, 4, 5]), 3, 2), /fold: input's last dimension must be the number of blocks 2\*2 = 4 .* got 5/);
+  assert.throws(
+    () => F.fold(randn([1, 7, 4]), 3, 2),
+    /fold: input's dimension 1 \(7\) must be divisible by the kernel area 2\*2 = 4/,
+  );
+  assert.throws(
+    () => F.fold(randn([1, 4, 5]), 3, 2),
+    /fold: input's last dimension must be the number of blocks 2\*2 = 4 .* got 5/,
+  );
 });
