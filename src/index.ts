@@ -61,4 +61,5 @@ export * as io from './io/index.js';
 export * as vision from './vision/index.js';
 export * as train from './train/index.js';
 export * as models from './models/index.js';
+export * as plot from './plot/index.js';
 export * as explain from './explain/index.js';

@@ -20,6 +20,8 @@ export { JSONLogger } from './json-logger.js';
 export type { JSONLoggerOptions } from './json-logger.js';
 export { ProgressBar, formatDuration, formatLogs, consoleSink } from './progress-bar.js';
 export { LambdaCallback, ProgressCallback } from './lambda-callback.js';
+export { PlotCurves, plotFormat } from './plot-callback.js';
+export type { PlotCurvesOptions, PlotTarget } from './plot-callback.js';
 export type { LambdaCallbackOptions, FitProgress } from './lambda-callback.js';
 export type { ProgressBarOptions, TextSink } from './progress-bar.js';
 export {
