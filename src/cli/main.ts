@@ -6,6 +6,7 @@
  */
 import { evalCommand, EVAL_USAGE } from './commands/eval.js';
 import { exportCommand, EXPORT_USAGE } from './commands/export.js';
+import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
 import { filterCommand, FILTER_USAGE } from './commands/filter.js';
 import { infoCommand, INFO_USAGE, packageVersion } from './commands/info.js';
 import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
@@ -30,6 +31,7 @@ commands:
   visualize a CNN's filters, feature maps and saliency map for an image
   filter    apply a classic image kernel (blur, edges, Sobel, sharpen) to an image
   export    a model for PyTorch (model.py + weights, DDP training) or ONNX (serving)
+  explain   replay the lectures' worked examples step by step; trace a convolution or pool
 
 models (--model):
 ${modelList('  ')}
@@ -45,7 +47,8 @@ examples:
   convkit summary --model keras-fashion
   convkit visualize --weights lenet5-mnist.safetensors --image digit.png --out vis/
   convkit filter photo.png --kernel sobel-x --out edges.png
-  convkit export --weights lenet5-mnist.safetensors --format pytorch --out cluster/`;
+  convkit export --weights lenet5-mnist.safetensors --format pytorch --out cluster/
+  convkit explain lecture seed004.conv2d-5x5`;
 
 const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = {
   train: [trainCommand, TRAIN_USAGE],
@@ -56,6 +59,7 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   visualize: [visualizeCommand, VISUALIZE_USAGE],
   filter: [filterCommand, FILTER_USAGE],
   export: [exportCommand, EXPORT_USAGE],
+  explain: [explainCommand, EXPLAIN_USAGE],
 };
 
 /** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
