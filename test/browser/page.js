@@ -217,16 +217,15 @@ async function main() {
     'disposeBackend stops the workers: measureUserAgentSpecificMemory resolves, the next op starts afresh',
     async () => {
       if (!globalThis.crossOriginIsolated) {
-        ck.disposeBackend();
+        await ck.disposeBackend();
         const t = ck.F.relu(ck.tensor([-1, 2]));
         return t.data[1] === 2 && ck.getBackend().name === 'wasm'
           ? true
           : `after dispose: ${ck.getBackend().describe()}`;
       }
-      ck.disposeBackend();
-      // a measurement asked for while workers are still shutting down never resolves in Chromium
-      // (true of any terminated Worker, not only convkit's): let them go first
-      await new Promise((r) => setTimeout(r, 2000));
+      // resolves once the workers have stopped: a measurement asked for while workers are still
+      // shutting down never resolves in Chromium (true of any terminated Worker)
+      await ck.disposeBackend();
       const measured = await Promise.race([
         performance.measureUserAgentSpecificMemory().then((m) => m.bytes),
         new Promise((r) => setTimeout(() => r(null), 30_000)),

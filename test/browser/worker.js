@@ -6,7 +6,7 @@ import { convValues, lenetForward } from './checks.js';
 
 self.onmessage = async (e) => {
   if (e.data === 'dispose') {
-    ck.disposeBackend(); // stop this worker's own thread pool before the page terminates it
+    await ck.disposeBackend(); // stop this worker's own thread pool before the page terminates it
     self.postMessage({ disposed: true });
     return;
   }
