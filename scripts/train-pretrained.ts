@@ -11,10 +11,11 @@
  * regenerated from the metadata of every file in the folder.
  *
  *   node --import tsx scripts/train-pretrained.ts [--models lenet5,keras-fashion] [--epochs N]
- *        [--backend native|wasm|js] [--machine TEXT] [--limit N --out DIR]
+ *        [--backend native|wasm|js] [--machine TEXT] [--limit N --out DIR] [--readme-only]
  *
  * --epochs overrides every model's recipe; --limit (a quick check on the first N samples of each
- * split) needs --out, so a smoke run never replaces the shipped files.
+ * split) needs --out, so a smoke run never replaces the shipped files. --readme-only trains nothing
+ * and only regenerates the README from the files' metadata.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -61,6 +62,7 @@ const { values } = parseArgs({
     machine: { type: 'string' },
     limit: { type: 'string' },
     out: { type: 'string' },
+    'readme-only': { type: 'boolean', default: false },
   },
 });
 const fail = (msg: string): never => {
@@ -102,7 +104,7 @@ try {
 }
 
 await mkdir(outDir, { recursive: true });
-for (const recipe of RECIPES.filter((r) => wanted.includes(r.model))) {
+for (const recipe of RECIPES.filter((r) => wanted.includes(r.model) && !values['readme-only'])) {
   const epochs = epochsFlag ?? recipe.epochs;
   const ds = await loadNamedDataset(recipe.dataset, limit);
   manualSeed(recipe.seed);
@@ -183,7 +185,7 @@ const details = rows.map((m) =>
     `### ${m.file}`,
     '',
     `- model: \`${m['convkit.model']}\`, input ${m['convkit.inputShape']}, classes ${m['convkit.classes']}`,
-    `- trained on: ${m['convkit.dataset']} train split (${Number(m['convkit.pretrained.trainSamples']).toLocaleString('en-US')} images), ${m['convkit.pretrained.epochs']} epochs, ${m['convkit.pretrained.optimizer']}`,
+    `- trained on: ${m['convkit.dataset']} train split (${Number(m['convkit.pretrained.trainSamples']).toLocaleString('en-US')} images), ${m['convkit.pretrained.epochs']} epoch${m['convkit.pretrained.epochs'] === '1' ? '' : 's'}, ${m['convkit.pretrained.optimizer']}`,
     `- seed: ${m['convkit.pretrained.seed']}; test loss ${m['convkit.pretrained.testLoss']}, test accuracy ${pct(m['convkit.pretrained.testAccuracy'])}`,
     `- train time: ${m['convkit.pretrained.trainSeconds']} s wall, ${m['convkit.pretrained.cpuSeconds'] ?? '?'} CPU seconds (all threads; 5-minute load average ${m['convkit.pretrained.loadAverage'] ?? '?'} at the end: the machine was shared) on ${m['convkit.pretrained.machine']}, backend ${m['convkit.pretrained.backend']}, Node ${m['convkit.pretrained.node']}, convkit commit ${m['convkit.pretrained.commit']}, ${m['convkit.pretrained.date']}`,
     `- command: \`${m['convkit.pretrained.command']}\``,
