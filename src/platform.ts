@@ -218,7 +218,8 @@ export function nodeBuiltin<K extends BuiltinName>(name: K): NodeBuiltins[K] | n
  */
 export const BROWSER_ALTERNATIVES: Readonly<Record<string, string>> = {
   loadMnist: 'data.mnistFromBytes(images, labels) on fetched bytes or a File',
-  loadFashionMnist: 'data.fashionMnistFromBytes(images, labels) on fetched bytes or a File',
+  loadFashionMnist:
+    'data.fashionMnistFromBytes(images, labels) (IDX) or data.fashionMnistFromJson(classFiles) on fetched bytes or Files',
   readIdx: 'data.parseIdx(bytes) on fetched bytes or a File',
   loadCifar10: 'data.cifar10FromBytes(batches) on fetched bytes or a File',
   loadCifar10Batch: 'data.cifar10FromBytes(batch) on fetched bytes or a File',
@@ -227,10 +228,10 @@ export const BROWSER_ALTERNATIVES: Readonly<Record<string, string>> = {
   loadSafetensors: 'io.deserializeSafetensors(bytes) on fetched bytes or a File',
   saveSafetensors: 'io.serializeSafetensors(tensors) and a Blob download',
   atomicWriteFile: 'a Blob download of the bytes',
-  loadWeights: 'io.deserializeSafetensors(bytes) on fetched bytes and model.loadStateDict',
+  loadWeights: 'io.fetchWeights(url, { model }) or io.loadFromIndexedDB(name, { model })',
   loadWeightsFile:
     'io.deserializeSafetensors(bytes) or io.readTorchCheckpoint(bytes) on fetched bytes, then model.loadStateDict',
-  saveWeights: 'io.serializeSafetensors(model.stateDict()) and a Blob download',
+  saveWeights: 'io.downloadWeights(model, filename) or io.saveToIndexedDB(name, model)',
   CSVLogger: 'a callback that keeps the rows (callbacks: [{ onEpochEnd }])',
   JSONLogger: 'JSONLogger with a function target instead of a file path',
   'the CLI': 'the library API (convkit) in the page',
