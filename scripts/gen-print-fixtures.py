@@ -2,7 +2,10 @@
 """Writes test/fixtures/print/cases.json: tensors and how PyTorch prints them (repr), for
 test/tensor/format.test.ts, which checks that convkit's Tensor.toString() prints the same.
 
-Run with /usr/bin/python3 (torch 1.13): /usr/bin/python3 scripts/gen-print-fixtures.py
+Run with /usr/bin/python3 (torch 1.13): /usr/bin/python3 scripts/gen-print-fixtures.py [--out FILE]
+With --stdin it reads {"cases": [{dtype, shape, data, requiresGrad, op, options}]} (the fixture's
+format) from stdin and writes the JSON list of their printed strings instead
+(test/tensor/format-torch.slow.test.ts sends random tensors that way).
 
 Two namings are adapted to convkit's, as documented in src/tensor/format.ts: convkit's int32 is
 its default integer type, so the integer cases are made as torch.int64 (torch's default integer
@@ -12,10 +15,23 @@ type) and `dtype=torch.int64` becomes `dtype=int32`; `grad_fn=<MulBackward0>` be
 import json
 import math
 import os
+import sys
 
 import torch
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "print", "cases.json")
+
+# The names are adapted where PyTorch lays the suffixes out, so that line wrapping is decided on
+# the adapted (shorter) text, as convkit decides it.
+_torch_add_suffixes = torch._tensor_str._add_suffixes
+
+
+def _convkit_suffixes(tensor_str, suffixes, indent, force_newline):
+    adapted = [x.replace("dtype=torch.int64", "dtype=int32").replace("Backward0>", "Backward>") for x in suffixes]
+    return _torch_add_suffixes(tensor_str, adapted, indent, force_newline)
+
+
+torch._tensor_str._add_suffixes = _convkit_suffixes
 
 # convkit option names -> torch.set_printoptions keywords
 OPTION_NAMES = {
@@ -47,14 +63,28 @@ def encode(v):
     return v
 
 
-def big_case(name, shape, mod, last):
-    """A tensor too big for the JSON file: element i is i % mod, the last one is `last`."""
+def decode(v):
+    return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf, "-0": -0.0}[v] if isinstance(v, str) else v
+
+
+def printed(c):
+    """How PyTorch prints a case given as data (the --stdin mode)."""
+    dtype = torch.int64 if c["dtype"] == "int32" else torch.float32
+    t = torch.tensor([decode(v) for v in c["data"]], dtype=dtype).reshape(c["shape"])
+    return case("stdin", t, c.get("requiresGrad", False), c.get("op"), c.get("options"))["expected"]
+
+
+def big_case(name, shape, mul=1, mod=7, offset=0, scale=1, last=None):
+    """A tensor kept out of the JSON file (too big, or no need for its digits): element i is
+    ((i * mul) % mod - offset) / scale (exact in float32 for a power-of-two scale), the last
+    one is `last` if given."""
     n = math.prod(shape)
-    t = (torch.arange(n) % mod).to(torch.float32)
-    t[-1] = last
+    t = ((torch.arange(n) * mul) % mod - offset).to(torch.float32) / scale
+    if last is not None:
+        t[-1] = last
     c = case(name, t.reshape(shape))
     c["data"] = []
-    c["fill"] = {"mod": mod, "last": last}
+    c["fill"] = {"mul": mul, "mod": mod, "offset": offset, "scale": scale, "last": last}
     return c
 
 
@@ -68,7 +98,6 @@ def case(name, t, requires_grad=False, op=None, options=None):
         text = repr(shown)
     finally:
         torch.set_printoptions(profile="default")
-    text = text.replace("dtype=torch.int64", "dtype=int32").replace("Backward0>", "Backward>")
     assert "torch." not in text, f"{name}: unadapted torch name in {text!r}"
     is_int = t.dtype == torch.int64
     flat = t.detach().reshape(-1).tolist()
@@ -85,6 +114,10 @@ def case(name, t, requires_grad=False, op=None, options=None):
 
 
 def main():
+    if "--stdin" in sys.argv:
+        json.dump([printed(c) for c in json.load(sys.stdin)["cases"]], sys.stdout)
+        return
+    out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else OUT
     g = torch.Generator().manual_seed(0)
 
     def randn(*shape, scale=1.0):
@@ -117,10 +150,10 @@ def main():
         case("long row wraps", randn(30)),
         case("long 2-D rows wrap", randn(2, 15)),
         case("summarised 1-D", torch.arange(2000, dtype=torch.float32)),
-        case("summarised 2-D", randn(40, 40)),
-        case("summarised 3-D", randn(10, 10, 20)),
-        case("summarised 4-D", randn(4, 5, 8, 9)),
-        case("summarised along one dim only", randn(1001, 2)),
+        big_case("summarised 2-D", [40, 40], mul=7919, mod=2001, offset=1000, scale=256),
+        big_case("summarised 3-D", [10, 10, 20], mul=104729, mod=4099, offset=2049, scale=1024),
+        big_case("summarised 4-D", [4, 5, 8, 9], mul=7919, mod=999, offset=400, scale=64),
+        big_case("summarised along one dim only", [1001, 2], mul=31, mod=1000, offset=500, scale=128),
         case("summarised int", torch.arange(-1000, 1000, dtype=torch.int64).reshape(40, 50)),
         case("int 1-D", i([1, -20, 300])),
         case("int 2-D", i([[1, -20], [300, 4]])),
@@ -157,13 +190,15 @@ def main():
         case("linewidth 40 with grad", randn(3, 4), requires_grad=True, options={"lineWidth": 40}),
         case("profile short", randn(20, 3), options={"profile": "short"}),
         case("profile full big", torch.arange(1100, dtype=torch.int64), options={"profile": "full"}),
-        big_case("2M elements", [500, 4000], 7, 0.5),
+        big_case("2M elements", [500, 4000], mod=7, last=0.5),
     ]
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w") as fh:
-        json.dump({"torch": torch.__version__, "cases": cases}, fh, indent=1)
-        fh.write("\n")
-    print(f"wrote {len(cases)} cases to {os.path.relpath(OUT)}")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as fh:
+        # one case a line: diffs stay readable
+        fh.write('{"torch": %s, "cases": [\n' % json.dumps(torch.__version__))
+        fh.write(",\n".join(json.dumps(c) for c in cases))
+        fh.write("\n]}\n")
+    print(f"wrote {len(cases)} cases to {os.path.relpath(out)}")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ interface Case {
   op: 'mul2' | 'add1' | 'relu' | 'sum' | null;
   options: SetPrintOptions;
   expected: string;
-  /** Too big for the file: element i is i % mod, the last one is `last`. */
-  fill?: { mod: number; last: number };
+  /** Kept out of the file: element i is ((i * mul) % mod - offset) / scale, the last one `last` if not null. */
+  fill?: { mul: number; mod: number; offset: number; scale: number; last: number | null };
 }
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/print/cases.json', import.meta.url), 'utf8')) as {
@@ -32,9 +32,11 @@ const decode = (v: number | string): number =>
 
 function build(c: Case): Tensor {
   if (c.fill) {
-    const { mod, last } = c.fill;
-    const data = new Float32Array(c.shape.reduce((a, b) => a * b, 1)).map((_, i) => i % mod);
-    data[data.length - 1] = last;
+    const { mul, mod, offset, scale, last } = c.fill;
+    const data = new Float32Array(c.shape.reduce((a, b) => a * b, 1)).map(
+      (_, i) => (((i * mul) % mod) - offset) / scale,
+    );
+    if (last !== null) data[data.length - 1] = last;
     return new Tensor(data, c.shape);
   }
   const values = c.data.map(decode);
