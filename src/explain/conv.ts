@@ -25,7 +25,8 @@ function resolvePadding(op: string, p: ConvTraceOptions['padding'], k: number[],
   if (p === undefined || p === 'valid') return [0, 0];
   if (p === 'full') return [d[0] * (k[0] - 1), d[1] * (k[1] - 1)];
   if (p === 'same') {
-    if (s[0] !== 1 || s[1] !== 1) throw new RangeError(`${op}: padding 'same' needs stride 1, got stride ${s.join('x')}`);
+    if (s[0] !== 1 || s[1] !== 1)
+      throw new RangeError(`${op}: padding 'same' needs stride 1, got stride ${s.join('x')}`);
     return [0, 1].map((a) => {
       const total = d[a] * (k[a] - 1);
       if (total % 2 !== 0)
@@ -75,7 +76,11 @@ function convTrace(kind: 'conv1d' | 'conv2d', input: unknown, kernel: unknown, o
   const xt = gridTensor(x, oneD);
   const out = oneD
     ? F.conv1d(xt, wt, b, { stride: stride[1], padding: padding[1], dilation: dilation[1] })
-    : F.conv2d(xt, wt, b, { stride: [stride[0], stride[1]], padding: [padding[0], padding[1]], dilation: [dilation[0], dilation[1]] });
+    : F.conv2d(xt, wt, b, {
+        stride: [stride[0], stride[1]],
+        padding: [padding[0], padding[1]],
+        dilation: [dilation[0], dilation[1]],
+      });
   const output = tensorGrid(out, oh, ow);
   const windows: ConvWindow[] = [];
   for (let i = 0; i < oh; i++)
@@ -91,8 +96,9 @@ function convTrace(kind: 'conv1d' | 'conv2d', input: unknown, kernel: unknown, o
           const padded = r < 0 || r >= h || c < 0 || c >= w;
           const v = padded ? 0 : x[r][c],
             wv = applied[a][bb];
-          sum += v * wv;
-          terms.push({ at: oneD ? [c] : [r, c], tap: oneD ? [bb] : [a, bb], input: v, weight: wv, product: v * wv, padded });
+          const product = v * wv + 0; // + 0 turns a -0 into 0
+          sum += product;
+          terms.push({ at: oneD ? [c] : [r, c], tap: oneD ? [bb] : [a, bb], input: v, weight: wv, product, padded });
         }
       windows.push({ out: oneD ? [j] : [i, j], origin: oneD ? [c0] : [r0, c0], terms, bias, sum, value: output[i][j] });
     }
@@ -118,7 +124,11 @@ function convTrace(kind: 'conv1d' | 'conv2d', input: unknown, kernel: unknown, o
 }
 
 /** Traces a 1-D convolution of a signal with a kernel (lists of numbers): each window's products and sum. */
-export function conv1dTrace(input: readonly number[], kernel: readonly number[], options: ConvTraceOptions = {}): ConvTrace {
+export function conv1dTrace(
+  input: readonly number[],
+  kernel: readonly number[],
+  options: ConvTraceOptions = {},
+): ConvTrace {
   return convTrace('conv1d', input, kernel, options);
 }
 
@@ -170,7 +180,8 @@ export function convTranspose2dTrace(
   });
   const output = tensorGrid(out, oh, ow);
   const cells: ScatterCell[] = [];
-  for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) cells.push({ out: [r, c], terms: [], sum: 0, value: output[r][c] });
+  for (let r = 0; r < oh; r++)
+    for (let c = 0; c < ow; c++) cells.push({ out: [r, c], terms: [], sum: 0, value: output[r][c] });
   for (let i = 0; i < h; i++)
     for (let j = 0; j < w; j++)
       for (let a = 0; a < kh; a++)

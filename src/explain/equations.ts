@@ -18,11 +18,14 @@ const scalar = (t: Tensor): number => Number((t.data as ArrayLike<number>)[0]);
 
 function finiteList(op: string, name: string, v: unknown, minLength = 1): number[] {
   if (!Array.isArray(v) || v.length < minLength || !v.every((x) => typeof x === 'number' && Number.isFinite(x)))
-    throw new TypeError(`${op}: ${name} must be a list of at least ${minLength} finite numbers, got ${JSON.stringify(v)}`);
+    throw new TypeError(
+      `${op}: ${name} must be a list of at least ${minLength} finite numbers, got ${JSON.stringify(v)}`,
+    );
   return v as number[];
 }
 function finite(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new TypeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
   return v;
 }
 
@@ -45,7 +48,12 @@ export function softmaxCrossEntropyTrace(logits: readonly number[], target: numb
     kind: 'equations',
     title: `softmax and cross-entropy of ${list(z)} for class ${target}`,
     steps: [
-      { name: 'm', formula: 'max_k z_k (subtracted for stability; softmax is unchanged)', filled: `max ${list(z)}`, value: m },
+      {
+        name: 'm',
+        formula: 'max_k z_k (subtracted for stability; softmax is unchanged)',
+        filled: `max ${list(z)}`,
+        value: m,
+      },
       { name: 'e', formula: 'exp(z_k - m)', filled: z.map((v) => `exp(${num(v - m)})`).join(', '), value: e },
       { name: 'S', formula: 'sum_k e_k', filled: e.map((v) => num(v)).join(' + '), value: s },
       {
@@ -96,7 +104,8 @@ const sig = (v: number): number => 1 / (1 + Math.exp(-v));
  */
 export function backpropTrace(inputs: BackpropInputs): EquationTrace {
   const op = 'explain.backpropTrace';
-  if (typeof inputs !== 'object' || inputs === null) throw new TypeError(`${op}: inputs { a0, w1, b1, w2, b2, y } are required`);
+  if (typeof inputs !== 'object' || inputs === null)
+    throw new TypeError(`${op}: inputs { a0, w1, b1, w2, b2, y } are required`);
   const [a0, w1, b1, w2, b2, y] = (['a0', 'w1', 'b1', 'w2', 'b2', 'y'] as const).map((k) => finite(op, k, inputs[k]));
   const lr = finite(op, 'lr', inputs.lr ?? 0.1);
   // by hand
@@ -126,7 +135,14 @@ export function backpropTrace(inputs: BackpropInputs): EquationTrace {
   const grads = P.map((p) => scalar(p.grad as Tensor));
   new SGD(P, { lr }).step();
   const after = P.map(scalar);
-  const st = (name: string, formula: string, filled: string, value: number, fromOp?: number, opName?: string): EquationStep =>
+  const st = (
+    name: string,
+    formula: string,
+    filled: string,
+    value: number,
+    fromOp?: number,
+    opName?: string,
+  ): EquationStep =>
     fromOp === undefined ? { name, formula, filled, value } : { name, formula, filled, value, fromOp, op: opName };
   return {
     kind: 'equations',
@@ -167,9 +183,13 @@ export interface BatchNormTraceOptions {
  * Batch norm in training on an (N, C) batch given as N rows: per channel the batch mean, the
  * biased variance, z_hat = (z - mu) / sqrt(var + eps), gamma z_hat + beta, and the running statistics.
  */
-export function batchNormTrace(batch: readonly (readonly number[])[], options: BatchNormTraceOptions = {}): EquationTrace {
+export function batchNormTrace(
+  batch: readonly (readonly number[])[],
+  options: BatchNormTraceOptions = {},
+): EquationTrace {
   const op = 'explain.batchNormTrace';
-  if (!Array.isArray(batch) || batch.length < 2) throw new RangeError(`${op}: batch must have at least 2 rows (samples)`);
+  if (!Array.isArray(batch) || batch.length < 2)
+    throw new RangeError(`${op}: batch must have at least 2 rows (samples)`);
   const rows = batch.map((r, i) => finiteList(op, `batch row ${i}`, r));
   const c = rows[0].length,
     n = rows.length;
@@ -178,8 +198,14 @@ export function batchNormTrace(batch: readonly (readonly number[])[], options: B
     beta = finiteList(op, 'beta', options.beta ?? new Array(c).fill(0));
   const rm0 = finiteList(op, 'runningMean', options.runningMean ?? new Array(c).fill(0)),
     rv0 = finiteList(op, 'runningVar', options.runningVar ?? new Array(c).fill(1));
-  for (const [name, v] of [['gamma', gamma], ['beta', beta], ['runningMean', rm0], ['runningVar', rv0]] as const)
-    if (v.length !== c) throw new RangeError(`${op}: ${name} must have ${c} entries (one per channel), got ${v.length}`);
+  for (const [name, v] of [
+    ['gamma', gamma],
+    ['beta', beta],
+    ['runningMean', rm0],
+    ['runningVar', rv0],
+  ] as const)
+    if (v.length !== c)
+      throw new RangeError(`${op}: ${name} must have ${c} entries (one per channel), got ${v.length}`);
   const eps = finite(op, 'eps', options.eps ?? 1e-5),
     mom = finite(op, 'momentum', options.momentum ?? 0.1);
   const rm = tensor(rm0),
@@ -198,8 +224,18 @@ export function batchNormTrace(batch: readonly (readonly number[])[], options: B
     const ch = `[channel ${k}]`;
     steps.push(
       { name: `mu_B ${ch}`, formula: '1/N sum_i z_i', filled: `(${z.map(num).join(' + ')}) / ${n}`, value: mu },
-      { name: `var_B ${ch}`, formula: '1/N sum_i (z_i - mu_B)^2 (biased)', filled: z.map((x) => `(${num(x)} - ${num(mu)})^2`).join(' + ') + ` / ${n}`, value: v },
-      { name: `z_hat ${ch}`, formula: '(z - mu_B) / sqrt(var_B + eps)', filled: z.map((x) => `(${num(x)} - ${num(mu)}) / sqrt(${num(v)} + ${eps})`).join(', '), value: zh },
+      {
+        name: `var_B ${ch}`,
+        formula: '1/N sum_i (z_i - mu_B)^2 (biased)',
+        filled: z.map((x) => `(${num(x)} - ${num(mu)})^2`).join(' + ') + ` / ${n}`,
+        value: v,
+      },
+      {
+        name: `z_hat ${ch}`,
+        formula: '(z - mu_B) / sqrt(var_B + eps)',
+        filled: z.map((x) => `(${num(x)} - ${num(mu)}) / sqrt(${num(v)} + ${eps})`).join(', '),
+        value: zh,
+      },
       {
         name: `y ${ch}`,
         formula: 'gamma z_hat + beta',
@@ -252,16 +288,46 @@ export function dropoutTrace(x: readonly number[], options: { p?: number; seed: 
     kind: 'equations',
     title: `dropout p = ${p} of ${list(xs)} (mask from manualSeed(${seed}))`,
     steps: [
-      { name: 'scale', formula: '1 / (1 - p) (inverted dropout: survivors scaled up, no rescaling at test time)', filled: `1 / (1 - ${p})`, value: scale },
-      { name: 'mask', formula: 'each entry 0 with probability p, else scale', filled: `manualSeed(${seed}); F.dropout(ones)`, value: mask, fromOp: mask, op: 'F.dropout(ones, { p })' },
-      { name: 'y', formula: 'x * mask', filled: xs.map((v, i) => `${term(v)} * ${num(mask[i])}`).join(', '), value: xs.map((v, i) => v * mask[i]), fromOp: yOp, op: 'F.dropout(x, { p }) with the same seed' },
-      { name: 'y (eval)', formula: 'x (no dropout when not training)', filled: list(xs), value: xs, fromOp: arr(F.dropout(tensor(xs), { p, training: false })), op: 'F.dropout(x, { p, training: false })' },
+      {
+        name: 'scale',
+        formula: '1 / (1 - p) (inverted dropout: survivors scaled up, no rescaling at test time)',
+        filled: `1 / (1 - ${p})`,
+        value: scale,
+      },
+      {
+        name: 'mask',
+        formula: 'each entry 0 with probability p, else scale',
+        filled: `manualSeed(${seed}); F.dropout(ones)`,
+        value: mask,
+        fromOp: mask,
+        op: 'F.dropout(ones, { p })',
+      },
+      {
+        name: 'y',
+        formula: 'x * mask',
+        filled: xs.map((v, i) => `${term(v)} * ${num(mask[i])}`).join(', '),
+        value: xs.map((v, i) => v * mask[i]),
+        fromOp: yOp,
+        op: 'F.dropout(x, { p }) with the same seed',
+      },
+      {
+        name: 'y (eval)',
+        formula: 'x (no dropout when not training)',
+        filled: list(xs),
+        value: xs,
+        fromOp: arr(F.dropout(tensor(xs), { p, training: false })),
+        op: 'F.dropout(x, { p, training: false })',
+      },
     ],
   };
 }
 
 /** The lecture's momentum: v <- alpha v + g_t, w_t <- w_{t-1} - eta v, one step per gradient; values from optim.SGD. */
-export function momentumTrace(w0: number, gradients: readonly number[], options: { lr: number; momentum: number }): EquationTrace {
+export function momentumTrace(
+  w0: number,
+  gradients: readonly number[],
+  options: { lr: number; momentum: number },
+): EquationTrace {
   const op = 'explain.momentumTrace';
   finite(op, 'w0', w0);
   const g = finiteList(op, 'gradients', gradients);
@@ -280,8 +346,21 @@ export function momentumTrace(w0: number, gradients: readonly number[], options:
     opt.step();
     const buf = opt.state.get(w)?.momentumBuffer as Float32Array | undefined;
     steps.push(
-      { name: `v${t}`, formula: 'alpha v + g_t', filled: `${num(a)} * ${term(v)} + ${term(gt)}`, value: vNew, ...(buf ? { fromOp: buf[0], op: 'SGD momentumBuffer' } : {}) },
-      { name: `w${t}`, formula: 'w_{t-1} - eta v', filled: `${num(wv)} - ${num(lr)} * ${term(vNew)}`, value: wNew, fromOp: scalar(w), op: "optim.SGD({ momentumForm: 'lecture' }).step()" },
+      {
+        name: `v${t}`,
+        formula: 'alpha v + g_t',
+        filled: `${num(a)} * ${term(v)} + ${term(gt)}`,
+        value: vNew,
+        ...(buf ? { fromOp: buf[0], op: 'SGD momentumBuffer' } : {}),
+      },
+      {
+        name: `w${t}`,
+        formula: 'w_{t-1} - eta v',
+        filled: `${num(wv)} - ${num(lr)} * ${term(vNew)}`,
+        value: wNew,
+        fromOp: scalar(w),
+        op: "optim.SGD({ momentumForm: 'lecture' }).step()",
+      },
     );
     v = vNew;
     wv = wNew;
@@ -307,18 +386,32 @@ export interface OutputSizeOptions {
 /** The output-size formula floor((n + 2p - d(k-1) - 1)/s) + 1 filled in, checked with F.convOutputSize and F.conv2d's shape. */
 export function outputSizeTrace(n: number, k: number, options: OutputSizeOptions = {}): EquationTrace {
   const op = 'explain.outputSizeTrace';
-  for (const [name, v, min] of [['n', n, 1], ['k', k, 1], ['stride', options.stride ?? 1, 1], ['dilation', options.dilation ?? 1, 1]] as const)
-    if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${String(v)}`);
+  for (const [name, v, min] of [
+    ['n', n, 1],
+    ['k', k, 1],
+    ['stride', options.stride ?? 1, 1],
+    ['dilation', options.dilation ?? 1, 1],
+  ] as const)
+    if (!Number.isInteger(v) || v < min)
+      throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${String(v)}`);
   const s = options.stride ?? 1,
     d = options.dilation ?? 1;
   const pOpt = options.padding ?? 0;
   const p = pOpt === 'full' ? d * (k - 1) : pOpt === 'same' ? Math.floor((d * (k - 1)) / 2) : pOpt;
-  if (!Number.isInteger(p) || p < 0) throw new RangeError(`${op}: padding must be an integer >= 0, 'same' or 'full', got ${String(pOpt)}`);
+  if (!Number.isInteger(p) || p < 0)
+    throw new RangeError(`${op}: padding must be an integer >= 0, 'same' or 'full', got ${String(pOpt)}`);
   const span = n + 2 * p - d * (k - 1) - 1;
-  if (span < 0) throw new RangeError(`${op}: the kernel (extent ${d * (k - 1) + 1}) is larger than the padded input (${n + 2 * p})`);
+  if (span < 0)
+    throw new RangeError(
+      `${op}: the kernel (extent ${d * (k - 1) + 1}) is larger than the padded input (${n + 2 * p})`,
+    );
   const out = Math.floor(span / s) + 1;
   const fromOp = F.convOutputSize(n, k, { stride: s, padding: pOpt, dilation: d });
-  const shape = F.conv2d(zeros([1, 1, n, n]), zeros([1, 1, k, k]), null, { stride: s, padding: pOpt === 'same' ? p : pOpt, dilation: d }).shape;
+  const shape = F.conv2d(zeros([1, 1, n, n]), zeros([1, 1, k, k]), null, {
+    stride: s,
+    padding: pOpt === 'same' ? p : pOpt,
+    dilation: d,
+  }).shape;
   const steps: EquationStep[] = [
     {
       name: 'out',
@@ -328,26 +421,61 @@ export function outputSizeTrace(n: number, k: number, options: OutputSizeOptions
       fromOp,
       op: 'F.convOutputSize',
     },
-    { name: 'conv2d shape', formula: 'F.conv2d on an n x n input gives out x out', filled: `zeros [1, 1, ${n}, ${n}]`, value: [out, out], fromOp: [shape[2], shape[3]], op: 'F.conv2d(...).shape' },
+    {
+      name: 'conv2d shape',
+      formula: 'F.conv2d on an n x n input gives out x out',
+      filled: `zeros [1, 1, ${n}, ${n}]`,
+      value: [out, out],
+      fromOp: [shape[2], shape[3]],
+      op: 'F.conv2d(...).shape',
+    },
   ];
   if (span % s !== 0)
-    steps.push({ name: 'uncovered', formula: '(n + 2p - d(k-1) - 1) mod s: input cells no window reaches', filled: `${span} mod ${s}`, value: span % s });
-  return { kind: 'equations', title: `output size: n = ${n}, k = ${k}, stride ${s}, padding ${String(pOpt)}, dilation ${d}`, steps };
+    steps.push({
+      name: 'uncovered',
+      formula: '(n + 2p - d(k-1) - 1) mod s: input cells no window reaches',
+      filled: `${span} mod ${s}`,
+      value: span % s,
+    });
+  return {
+    kind: 'equations',
+    title: `output size: n = ${n}, k = ${k}, stride ${s}, padding ${String(pOpt)}, dilation ${d}`,
+    steps,
+  };
 }
 
 /** Weights and biases of a conv layer: (k*k*C_in + 1) * C_out, checked against nn.Conv2d's parameters. */
 export function convParamsTrace(inChannels: number, outChannels: number, k: number): EquationTrace {
   const op = 'explain.convParamsTrace';
-  for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['k', k]] as const)
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
+  for (const [name, v] of [
+    ['inChannels', inChannels],
+    ['outChannels', outChannels],
+    ['k', k],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
   const layer = new Conv2d(inChannels, outChannels, k);
   const sizes = layer.parameters().map((p) => p.size);
   return {
     kind: 'equations',
     title: `parameters of ${outChannels} filters of ${k}x${k}x${inChannels}`,
     steps: [
-      { name: 'weights', formula: 'k * k * C_in * C_out', filled: `${k} * ${k} * ${inChannels} * ${outChannels}`, value: k * k * inChannels * outChannels, fromOp: sizes[0], op: 'nn.Conv2d weight.size' },
-      { name: 'parameters', formula: '(k * k * C_in + 1) * C_out', filled: `(${k} * ${k} * ${inChannels} + 1) * ${outChannels}`, value: (k * k * inChannels + 1) * outChannels, fromOp: sizes.reduce((a, b) => a + b, 0), op: 'nn.Conv2d parameters' },
+      {
+        name: 'weights',
+        formula: 'k * k * C_in * C_out',
+        filled: `${k} * ${k} * ${inChannels} * ${outChannels}`,
+        value: k * k * inChannels * outChannels,
+        fromOp: sizes[0],
+        op: 'nn.Conv2d weight.size',
+      },
+      {
+        name: 'parameters',
+        formula: '(k * k * C_in + 1) * C_out',
+        filled: `(${k} * ${k} * ${inChannels} + 1) * ${outChannels}`,
+        value: (k * k * inChannels + 1) * outChannels,
+        fromOp: sizes.reduce((a, b) => a + b, 0),
+        op: 'nn.Conv2d parameters',
+      },
     ],
   };
 }

@@ -14,7 +14,9 @@ export function toGrid(op: string, field: string, g: unknown): Grid {
   const w = (rows[0] as unknown[]).length;
   return rows.map((row, r) => {
     if (!Array.isArray(row) || row.length !== w)
-      throw new RangeError(`${op}: ${field} row ${r} has ${Array.isArray(row) ? row.length : 'no'} entries, row 0 has ${w}`);
+      throw new RangeError(
+        `${op}: ${field} row ${r} has ${Array.isArray(row) ? row.length : 'no'} entries, row 0 has ${w}`,
+      );
     return row.map((v, c) => {
       if (typeof v !== 'number' || !Number.isFinite(v))
         throw new TypeError(`${op}: ${field}[${r}][${c}] must be a finite number, got ${String(v)}`);
@@ -36,7 +38,13 @@ export function tensorGrid(t: Tensor, h: number, w: number): Grid {
 }
 
 /** Reads a number-or-pair option as a pair of non-negative (or positive) integers. */
-export function pair(op: string, name: string, v: number | readonly number[] | undefined, def: number, min: number): [number, number] {
+export function pair(
+  op: string,
+  name: string,
+  v: number | readonly number[] | undefined,
+  def: number,
+  min: number,
+): [number, number] {
   const p = v === undefined ? [def, def] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
   for (const x of p)
     if (!Number.isInteger(x) || (x as number) < min)

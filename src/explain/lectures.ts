@@ -80,8 +80,13 @@ interface Entry {
 }
 
 const row = (t: ConvTrace): number[] => t.output[0];
-const at = (t: ConvTrace, out: number[]): number => t.windows.find((w) => w.out.join() === out.join())?.value ?? Number.NaN;
-const lineAt = (t: ConvTrace, out: number[]): string => convWindowLine(t, t.windows.findIndex((w) => w.out.join() === out.join()));
+const at = (t: ConvTrace, out: number[]): number =>
+  t.windows.find((w) => w.out.join() === out.join())?.value ?? Number.NaN;
+const lineAt = (t: ConvTrace, out: number[]): string =>
+  convWindowLine(
+    t,
+    t.windows.findIndex((w) => w.out.join() === out.join()),
+  );
 const fill = (h: number, w: number, v: (r: number, c: number) => number): Grid =>
   Array.from({ length: h }, (_, r) => Array.from({ length: w }, (_, c) => v(r, c)));
 const flat = (t: Tensor): number[] => Array.from(t.data as ArrayLike<number>, Number);
@@ -178,7 +183,9 @@ const ENTRIES: Record<string, Entry[]> = {
               step: `every row of the result has one sign; with the flipped kernel [1 0 -1]: ${lineAt(conv, [0, 2])}`,
             },
           ],
-          notes: ['cross-correlation (what conv2d computes) gives [0 -30 -30 0] in each row, true convolution [0 30 30 0]'],
+          notes: [
+            'cross-correlation (what conv2d computes) gives [0 -30 -30 0] in each row, true convolution [0 30 30 0]',
+          ],
         };
       },
     },
@@ -209,12 +216,29 @@ const ENTRIES: Record<string, Entry[]> = {
       section: 'Convolutional Neural Networks: output size (32x32 input, 3x3 kernel)',
       title: 'output sizes for padding 0/1/2 and stride 1/1/2, and padding floor(k/2) keeps the size',
       build: () => {
-        const ts = [outputSizeTrace(32, 3, { padding: 0, stride: 1 }), outputSizeTrace(32, 3, { padding: 1, stride: 1 }), outputSizeTrace(32, 3, { padding: 2, stride: 2 })];
+        const ts = [
+          outputSizeTrace(32, 3, { padding: 0, stride: 1 }),
+          outputSizeTrace(32, 3, { padding: 1, stride: 1 }),
+          outputSizeTrace(32, 3, { padding: 2, stride: 2 }),
+        ];
         const same = [3, 5, 7].map((k) => outputSizeTrace(32, k, { padding: Math.floor(k / 2) }));
         return {
-          inputs: { n: 32, k: 3, rows: [[0, 1], [1, 1], [2, 2]] },
+          inputs: {
+            n: 32,
+            k: 3,
+            rows: [
+              [0, 1],
+              [1, 1],
+              [2, 2],
+            ],
+          },
           traces: [...ts, ...same],
-          answer: { 'p0 s1': ts[0].steps[0].value, 'p1 s1': ts[1].steps[0].value, 'p2 s2': ts[2].steps[0].value, 'k 3/5/7 with p = floor(k/2)': same.map((t) => t.steps[0].value as number) },
+          answer: {
+            'p0 s1': ts[0].steps[0].value,
+            'p1 s1': ts[1].steps[0].value,
+            'p2 s2': ts[2].steps[0].value,
+            'k 3/5/7 with p = floor(k/2)': same.map((t) => t.steps[0].value as number),
+          },
           slips: [],
           notes: [],
         };
@@ -230,7 +254,10 @@ const ENTRIES: Record<string, Entry[]> = {
         return {
           inputs: { input: '32x32x3', filters: 6, kernel: '5x5x3' },
           traces: [size, params],
-          answer: { output: `${String(size.steps[0].value)}x${String(size.steps[0].value)}x6`, weights: params.steps[0].value },
+          answer: {
+            output: `${String(size.steps[0].value)}x${String(size.steps[0].value)}x6`,
+            weights: params.steps[0].value,
+          },
           slips: [],
           notes: ['75 weights per filter (5*5*3), 6 filters; with biases 456 parameters'],
         };
@@ -247,7 +274,14 @@ const ENTRIES: Record<string, Entry[]> = {
           (y.data as Float32Array)[4 * 9 + 4] = 1;
           for (let l = 0; l < L; l++) y = F.conv2d(y, zeros([1, 1, 3, 3]).add(1), null, { padding: 1 });
           const nz = flat(y).filter((v) => v !== 0).length;
-          return { name: `L = ${L}`, formula: '(L (k - 1) + 1)^2 pixels', filled: `(${L} * 2 + 1)^2`, value: (L * 2 + 1) ** 2, fromOp: nz, op: 'non-zero outputs of an impulse through L F.conv2d' };
+          return {
+            name: `L = ${L}`,
+            formula: '(L (k - 1) + 1)^2 pixels',
+            filled: `(${L} * 2 + 1)^2`,
+            value: (L * 2 + 1) ** 2,
+            fromOp: nz,
+            op: 'non-zero outputs of an impulse through L F.conv2d',
+          };
         });
         return {
           inputs: { k: 3, layers: [1, 2, 3] },
@@ -310,7 +344,9 @@ const ENTRIES: Record<string, Entry[]> = {
               step: `the chain rule goes through dz2/da1 = w2, not a1 (a1 is the factor of dw2): da1 = dz2 * w2 = ${num(v('dz2'))} * ${num(inputs.w2)} = ${num(v('da1'))}; the first "Final Equations" slide has it right`,
             },
           ],
-          notes: ['the slides give the equations without numbers; the inputs here are chosen, and autograd checks every gradient'],
+          notes: [
+            'the slides give the equations without numbers; the inputs here are chosen, and autograd checks every gradient',
+          ],
         };
       },
     },
@@ -329,7 +365,9 @@ const ENTRIES: Record<string, Entry[]> = {
           traces: [t],
           answer: { y: t.steps.filter((s) => s.name.startsWith('y ')).map((s) => s.value as number[]) },
           slips: [],
-          notes: ['the slide writes z_hat = (z - mu_B) / sqrt(var_B); PyTorch and convkit add eps = 1e-5 inside the root'],
+          notes: [
+            'the slide writes z_hat = (z - mu_B) / sqrt(var_B); PyTorch and convkit add eps = 1e-5 inside the root',
+          ],
         };
       },
     },
@@ -363,10 +401,18 @@ const ENTRIES: Record<string, Entry[]> = {
       section: 'Example: box filter',
       title: 'the 10x10 image of 90s blurred by ones(3,3)/9 gives the 8x8 h on the slide',
       build: () => {
-        const f = fill(10, 10, (r, c) => (r >= 2 && r <= 6 && c >= 3 && c <= 7 && !(r === 5 && c === 4) ? 90 : r === 8 && c === 2 ? 90 : 0));
+        const f = fill(10, 10, (r, c) =>
+          r >= 2 && r <= 6 && c >= 3 && c <= 7 && !(r === 5 && c === 4) ? 90 : r === 8 && c === 2 ? 90 : 0,
+        );
         const g = fill(3, 3, () => 1 / 9);
         const t = conv2dTrace(f, g);
-        return { inputs: { f, g }, traces: [t], answer: { h: t.output }, slips: [], notes: ['a symmetric kernel: convolution and correlation agree'] };
+        return {
+          inputs: { f, g },
+          traces: [t],
+          answer: { h: t.output },
+          slips: [],
+          notes: ['a symmetric kernel: convolution and correlation agree'],
+        };
       },
     },
     {
@@ -398,9 +444,17 @@ const ENTRIES: Record<string, Entry[]> = {
         return {
           inputs: { image: img, identity, shift: right, sharpen: '2 * identity - ones(3,3)/9' },
           traces: [id, shiftCorr, shiftConv, sharp],
-          answer: { identity: id.output, 'shift (correlation: left)': shiftCorr.output, 'shift (convolution: right)': shiftConv.output, sharpen: sharp.output },
+          answer: {
+            identity: id.output,
+            'shift (correlation: left)': shiftCorr.output,
+            'shift (convolution: right)': shiftConv.output,
+            sharpen: sharp.output,
+          },
           slips: [],
-          notes: ['the slides use a photograph; a small numbered image shows the same effects', 'true convolution flips the kernel, so the same kernel shifts the other way ("notice the flip")'],
+          notes: [
+            'the slides use a photograph; a small numbered image shows the same effects',
+            'true convolution flips the kernel, so the same kernel shifts the other way ("notice the flip")',
+          ],
         };
       },
     },
@@ -420,10 +474,30 @@ const ENTRIES: Record<string, Entry[]> = {
           hand[r * 6 + c] += upstream[i];
         });
         const g = eq('gradient of max pooling with upstream gradients 1..9', [
-          { name: 'indices', formula: 'flat r*6 + c of each window max (first max wins a tie)', filled: 'from the windows above', value: t.windows.map((w) => (w.argmax?.[0] ?? 0) * 6 + (w.argmax?.[1] ?? 0)), fromOp: t.windows.map((w) => w.index ?? Number.NaN), op: 'F.maxPool2d returnIndices' },
-          { name: 'dL/dx', formula: 'upstream gradient at the argmax, 0 elsewhere', filled: 'upstream [1..9] scattered to the indices', value: hand, fromOp: flat(x.grad as Tensor), op: 'autograd: x.grad' },
+          {
+            name: 'indices',
+            formula: 'flat r*6 + c of each window max (first max wins a tie)',
+            filled: 'from the windows above',
+            value: t.windows.map((w) => (w.argmax?.[0] ?? 0) * 6 + (w.argmax?.[1] ?? 0)),
+            fromOp: t.windows.map((w) => w.index ?? Number.NaN),
+            op: 'F.maxPool2d returnIndices',
+          },
+          {
+            name: 'dL/dx',
+            formula: 'upstream gradient at the argmax, 0 elsewhere',
+            filled: 'upstream [1..9] scattered to the indices',
+            value: hand,
+            fromOp: flat(x.grad as Tensor),
+            op: 'autograd: x.grad',
+          },
         ]);
-        return { inputs: { x: pool6, upstream }, traces: [t, g], answer: { indices: g.steps[0].value, grad: hand }, slips: [], notes: [] };
+        return {
+          inputs: { x: pool6, upstream },
+          traces: [t, g],
+          answer: { indices: g.steps[0].value, grad: hand },
+          slips: [],
+          notes: [],
+        };
       },
     },
     {
@@ -433,18 +507,44 @@ const ENTRIES: Record<string, Entry[]> = {
       build: () => {
         const vImg = fill(5, 5, (_, c) => (c >= 2 ? 10 : 0));
         const hImg = fill(5, 5, (r) => (r >= 2 ? 10 : 0));
-        const traces = [conv2dTrace(vImg, vertical), conv2dTrace(vImg, horizontal), conv2dTrace(hImg, vertical), conv2dTrace(hImg, horizontal)];
+        const traces = [
+          conv2dTrace(vImg, vertical),
+          conv2dTrace(vImg, horizontal),
+          conv2dTrace(hImg, vertical),
+          conv2dTrace(hImg, horizontal),
+        ];
         const filters = tensor([vertical, horizontal]).reshape(2, 1, 3, 3);
-        const pooled = [vImg, hImg].map((im) => flat(F.channelMaxPool(F.conv2d(tensor(im).reshape(1, 1, 5, 5), filters), { kernelSize: 2 })));
-        const hand = [0, 2].map((i) => traces[i].output.flat().map((v, k) => Math.max(v, traces[i + 1].output.flat()[k])));
+        const pooled = [vImg, hImg].map((im) =>
+          flat(F.channelMaxPool(F.conv2d(tensor(im).reshape(1, 1, 5, 5), filters), { kernelSize: 2 })),
+        );
+        const hand = [0, 2].map((i) =>
+          traces[i].output.flat().map((v, k) => Math.max(v, traces[i + 1].output.flat()[k])),
+        );
         const p = eq('channel max pool of the two edge responses', [
-          { name: 'vertical-edge image', formula: 'max(vertical response, horizontal response) per pixel', filled: 'from the first two traces', value: hand[0], fromOp: pooled[0], op: 'F.channelMaxPool(F.conv2d(x, filters), { kernelSize: 2 })' },
-          { name: 'horizontal-edge image', formula: 'max(vertical response, horizontal response) per pixel', filled: 'from the last two traces', value: hand[1], fromOp: pooled[1], op: 'F.channelMaxPool(F.conv2d(x, filters), { kernelSize: 2 })' },
+          {
+            name: 'vertical-edge image',
+            formula: 'max(vertical response, horizontal response) per pixel',
+            filled: 'from the first two traces',
+            value: hand[0],
+            fromOp: pooled[0],
+            op: 'F.channelMaxPool(F.conv2d(x, filters), { kernelSize: 2 })',
+          },
+          {
+            name: 'horizontal-edge image',
+            formula: 'max(vertical response, horizontal response) per pixel',
+            filled: 'from the last two traces',
+            value: hand[1],
+            fromOp: pooled[1],
+            op: 'F.channelMaxPool(F.conv2d(x, filters), { kernelSize: 2 })',
+          },
         ]);
         return {
           inputs: { verticalEdgeImage: vImg, horizontalEdgeImage: hImg, filters: [vertical, horizontal] },
           traces: [...traces, p],
-          answer: { 'peak for the vertical-edge image': Math.max(...hand[0]), 'peak for the horizontal-edge image': Math.max(...hand[1]) },
+          answer: {
+            'peak for the vertical-edge image': Math.max(...hand[0]),
+            'peak for the horizontal-edge image': Math.max(...hand[1]),
+          },
           slips: [],
           notes: ['the slide argues in pictures; these images and filters make it numeric'],
         };
@@ -457,7 +557,13 @@ const ENTRIES: Record<string, Entry[]> = {
       build: () => {
         const x = [1, 2, 3, 4, 5, 6, 7, 8];
         const t = dropoutTrace(x, { p: 0.5, seed: 0 });
-        return { inputs: { x, p: 0.5, seed: 0 }, traces: [t], answer: { y: t.steps[2].value }, slips: [], notes: ['the slide shows the thinned network as a figure; the numbers here are chosen'] };
+        return {
+          inputs: { x, p: 0.5, seed: 0 },
+          traces: [t],
+          answer: { y: t.steps[2].value },
+          slips: [],
+          notes: ['the slide shows the thinned network as a figure; the numbers here are chosen'],
+        };
       },
     },
     {
@@ -475,7 +581,13 @@ const ENTRIES: Record<string, Entry[]> = {
           [0, 1, 1],
         ];
         const t = convTranspose2dTrace(x, k, { stride: 2 });
-        return { inputs: { x, kernel: k, stride: 2 }, traces: [t], answer: { output: t.output }, slips: [], notes: ['the slide shows an animation; the numbers here are chosen'] };
+        return {
+          inputs: { x, kernel: k, stride: 2 },
+          traces: [t],
+          answer: { output: t.output },
+          slips: [],
+          notes: ['the slide shows an animation; the numbers here are chosen'],
+        };
       },
     },
     {
@@ -485,7 +597,13 @@ const ENTRIES: Record<string, Entry[]> = {
       build: () => {
         const x = fill(5, 5, (r, c) => r * 5 + c + 1);
         const t = conv2dTrace(x, k3, { dilation: 2 });
-        return { inputs: { x, kernel: k3, dilation: 2 }, traces: [t], answer: { output: t.output }, slips: [], notes: ['the slide shows a figure; the numbers here are chosen'] };
+        return {
+          inputs: { x, kernel: k3, dilation: 2 },
+          traces: [t],
+          answer: { output: t.output },
+          slips: [],
+          notes: ['the slide shows a figure; the numbers here are chosen'],
+        };
       },
     },
     {
@@ -495,11 +613,17 @@ const ENTRIES: Record<string, Entry[]> = {
       build: () => {
         const conv = outputSizeTrace(32, 3, { stride: 1, padding: 1 });
         const pool = outputSizeTrace(32, 2, { stride: 2 });
-        const shape = F.maxPool2d(F.conv2d(zeros([1, 3, 32, 32]), zeros([10, 3, 3, 3]), zeros([10]), { padding: 1 }), { kernelSize: 2, stride: 2 }).shape;
+        const shape = F.maxPool2d(F.conv2d(zeros([1, 3, 32, 32]), zeros([10, 3, 3, 3]), zeros([10]), { padding: 1 }), {
+          kernelSize: 2,
+          stride: 2,
+        }).shape;
         return {
           inputs: { input: '3x32x32', conv: '10 filters 3x3, stride 1, pad 1', pool: '2x2 stride 2' },
           traces: [conv, pool],
-          answer: { 'after conv': `10x${String(conv.steps[0].value)}x${String(conv.steps[0].value)}`, 'after pool': shape.slice(1).join('x') },
+          answer: {
+            'after conv': `10x${String(conv.steps[0].value)}x${String(conv.steps[0].value)}`,
+            'after pool': shape.slice(1).join('x'),
+          },
           slips: [],
           notes: ['pooling uses the same size formula with its window as k'],
         };
@@ -519,7 +643,13 @@ const ENTRIES: Record<string, Entry[]> = {
           [1, 0, -1],
         ];
         const t = conv2dTrace(img, k);
-        return { inputs: { image: img, filter: k }, traces: [t], answer: { 'first placement': at(t, [0, 0]), placements: t.windows.length, output: t.output }, slips: [], notes: [] };
+        return {
+          inputs: { image: img, filter: k },
+          traces: [t],
+          answer: { 'first placement': at(t, [0, 0]), placements: t.windows.length, output: t.output },
+          slips: [],
+          notes: [],
+        };
       },
     },
     {
@@ -528,7 +658,13 @@ const ENTRIES: Record<string, Entry[]> = {
       title: "'full' padding (k - 1 per side) on a 7-wide input with a 3x3 kernel gives 9",
       build: () => {
         const t = outputSizeTrace(7, 3, { padding: 'full' });
-        return { inputs: { n: 7, k: 3, padding: 'full' }, traces: [t], answer: { out: t.steps[0].value }, slips: [], notes: [] };
+        return {
+          inputs: { n: 7, k: 3, padding: 'full' },
+          traces: [t],
+          answer: { out: t.steps[0].value },
+          slips: [],
+          notes: [],
+        };
       },
     },
   ],
@@ -538,13 +674,25 @@ const ENTRIES: Record<string, Entry[]> = {
       section: 'Convolution layer: 7x7 input (spatially), 3x3 filter',
       title: 'stride 1 gives 5, stride 2 gives 3, stride 3 does not fit (2, last column uncovered), pad 1 gives 7',
       build: () => {
-        const ts = [outputSizeTrace(7, 3, { stride: 1 }), outputSizeTrace(7, 3, { stride: 2 }), outputSizeTrace(7, 3, { stride: 3 }), outputSizeTrace(7, 3, { stride: 1, padding: 1 })];
+        const ts = [
+          outputSizeTrace(7, 3, { stride: 1 }),
+          outputSizeTrace(7, 3, { stride: 2 }),
+          outputSizeTrace(7, 3, { stride: 3 }),
+          outputSizeTrace(7, 3, { stride: 1, padding: 1 }),
+        ];
         return {
           inputs: { n: 7, k: 3 },
           traces: ts,
-          answer: { 'stride 1': ts[0].steps[0].value, 'stride 2': ts[1].steps[0].value, 'stride 3': ts[2].steps[0].value, 'stride 1, pad 1': ts[3].steps[0].value },
+          answer: {
+            'stride 1': ts[0].steps[0].value,
+            'stride 2': ts[1].steps[0].value,
+            'stride 3': ts[2].steps[0].value,
+            'stride 1, pad 1': ts[3].steps[0].value,
+          },
           slips: [],
-          notes: ['stride 3: (7 - 3)/3 + 1 = 2.33 is not an integer; like PyTorch, convkit floors to 2 and never reads the last column'],
+          notes: [
+            'stride 3: (7 - 3)/3 + 1 = 2.33 is not an integer; like PyTorch, convkit floors to 2 and never reads the last column',
+          ],
         };
       },
     },
@@ -558,7 +706,10 @@ const ENTRIES: Record<string, Entry[]> = {
         return {
           inputs: { input: '32x32x3', filters: 10, kernel: 5, stride: 1, padding: 2 },
           traces: [size, params],
-          answer: { output: `${String(size.steps[0].value)}x${String(size.steps[0].value)}x10`, parameters: params.steps[1].value },
+          answer: {
+            output: `${String(size.steps[0].value)}x${String(size.steps[0].value)}x10`,
+            parameters: params.steps[1].value,
+          },
           slips: [],
           notes: [],
         };
@@ -571,7 +722,13 @@ const ENTRIES: Record<string, Entry[]> = {
       build: () => {
         const a = outputSizeTrace(32, 5);
         const b = outputSizeTrace(a.steps[0].value as number, 5);
-        return { inputs: { n: 32, k: 5, layers: 2 }, traces: [a, b], answer: { sizes: [a.steps[0].value as number, b.steps[0].value as number] }, slips: [], notes: [] };
+        return {
+          inputs: { n: 32, k: 5, layers: 2 },
+          traces: [a, b],
+          answer: { sizes: [a.steps[0].value as number, b.steps[0].value as number] },
+          slips: [],
+          notes: [],
+        };
       },
     },
     {
@@ -595,7 +752,13 @@ const ENTRIES: Record<string, Entry[]> = {
       title: 'softmax of logits [1 2 3] and the cross-entropy of class 2',
       build: () => {
         const t = softmaxCrossEntropyTrace([1, 2, 3], 2);
-        return { inputs: { logits: [1, 2, 3], target: 2 }, traces: [t], answer: { p: t.steps[3].value, loss: t.steps[4].value }, slips: [], notes: ['the slide gives the formula; the logits here are chosen'] };
+        return {
+          inputs: { logits: [1, 2, 3], target: 2 },
+          traces: [t],
+          answer: { p: t.steps[3].value, loss: t.steps[4].value },
+          slips: [],
+          notes: ['the slide gives the formula; the logits here are chosen'],
+        };
       },
     },
   ],
@@ -607,7 +770,13 @@ const ENTRIES: Record<string, Entry[]> = {
       build: () => {
         const t = conv1dTrace(x004, w004);
         const f = conv1dTrace(x004, w004, { flip: true });
-        return { inputs: { x: x004, w: w004 }, traces: [t, f], answer: { z: row(t) }, slips: [], notes: ['the kernel is symmetric, so the flip of true convolution changes nothing'] };
+        return {
+          inputs: { x: x004, w: w004 },
+          traces: [t, f],
+          answer: { z: row(t) },
+          slips: [],
+          notes: ['the kernel is symmetric, so the flip of true convolution changes nothing'],
+        };
       },
     },
     {
@@ -637,7 +806,9 @@ const ENTRIES: Record<string, Entry[]> = {
               step: `the nine products on the slide are right; their sum is not: ${lineAt(t, [2, 1])}`,
             },
           ],
-          notes: ['the first slide shows the kernel with -3 in the middle row; the worked slides (and their sums) use -2, as here'],
+          notes: [
+            'the first slide shows the kernel with -3 in the middle row; the worked slides (and their sums) use -2, as here',
+          ],
         };
       },
     },
@@ -653,7 +824,13 @@ const ENTRIES: Record<string, Entry[]> = {
           [-1, 0, 2],
         ];
         const b = conv2dTrace(x5, k3b, { stride: 2 });
-        return { inputs: { x: x5, kernel: k3, stride: 2, firstSlideKernel: k3b }, traces: [t, b], answer: { output: t.output, 'with the -3 kernel': b.output }, slips: [], notes: [] };
+        return {
+          inputs: { x: x5, kernel: k3, stride: 2, firstSlideKernel: k3b },
+          traces: [t, b],
+          answer: { output: t.output, 'with the -3 kernel': b.output },
+          slips: [],
+          notes: [],
+        };
       },
     },
     {
@@ -662,7 +839,13 @@ const ENTRIES: Record<string, Entry[]> = {
       title: 'zero padding 1: a 5x5 output, the same size as the input',
       build: () => {
         const t = conv2dTrace(x5, k3, { padding: 1 });
-        return { inputs: { x: x5, kernel: k3, padding: 1 }, traces: [t], answer: { output: t.output }, slips: [], notes: ['the inner 3x3 is the unpadded result'] };
+        return {
+          inputs: { x: x5, kernel: k3, padding: 1 },
+          traces: [t],
+          answer: { output: t.output },
+          slips: [],
+          notes: ['the inner 3x3 is the unpadded result'],
+        };
       },
     },
     {
@@ -671,7 +854,13 @@ const ENTRIES: Record<string, Entry[]> = {
       title: 'a 5x5 input with F = 3, S = 2, P = 1 gives 3x3',
       build: () => {
         const t = outputSizeTrace(5, 3, { stride: 2, padding: 1 });
-        return { inputs: { H1: 5, F: 3, S: 2, P: 1 }, traces: [t], answer: { H2: t.steps[0].value }, slips: [], notes: [] };
+        return {
+          inputs: { H1: 5, F: 3, S: 2, P: 1 },
+          traces: [t],
+          answer: { H2: t.steps[0].value },
+          slips: [],
+          notes: [],
+        };
       },
     },
     {
@@ -686,11 +875,19 @@ const ENTRIES: Record<string, Entry[]> = {
   ],
 };
 
-const ALL: (Entry & { lecture: string })[] = Object.entries(ENTRIES).flatMap(([lecture, list]) => list.map((e) => ({ ...e, lecture })));
+const ALL: (Entry & { lecture: string })[] = Object.entries(ENTRIES).flatMap(([lecture, list]) =>
+  list.map((e) => ({ ...e, lecture })),
+);
 
 /** Every worked example: id, lecture, section, one-line title and how many slips the note has. */
 export function listLectureExamples(): LectureExampleInfo[] {
-  return ALL.map((e) => ({ id: e.id, lecture: e.lecture, section: e.section, title: e.title, slips: e.build().slips.length }));
+  return ALL.map((e) => ({
+    id: e.id,
+    lecture: e.lecture,
+    section: e.section,
+    title: e.title,
+    slips: e.build().slips.length,
+  }));
 }
 
 /** Replays one worked example by id (see listLectureExamples); the error lists close ids. */
@@ -710,7 +907,10 @@ export function lectureExample(id: string): LectureExample {
 const json = (v: JsonValue): string => {
   if (typeof v === 'number') return num(v);
   if (Array.isArray(v)) return `[${v.map(json).join(', ')}]`;
-  if (v !== null && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${json(x)}`).join(', ')} }`;
+  if (v !== null && typeof v === 'object')
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${json(x)}`)
+      .join(', ')} }`;
   return String(v);
 };
 
@@ -723,7 +923,7 @@ export function renderLectureExample(ex: LectureExample): string {
   out.push('answer:');
   for (const [k, v] of Object.entries(ex.answer)) out.push(`  ${k}: ${json(v)}`);
   for (const n of ex.notes) out.push(`note: ${n}`);
-  if (ex.slips.length === 0) out.push('the note\'s printed values agree with these.');
+  if (ex.slips.length === 0) out.push("the note's printed values agree with these.");
   for (const s of ex.slips) {
     out.push(`SLIP at ${s.where}: the note prints ${json(s.printed)}; the right value is ${json(s.right)}.`);
     out.push(`  the step that goes wrong: ${s.step}`);

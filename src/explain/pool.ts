@@ -15,7 +15,8 @@ export interface PoolTraceOptions {
 
 function poolTrace(kind: 'maxPool2d' | 'avgPool2d', input: unknown, options: PoolTraceOptions): PoolTrace {
   const op = `explain.${kind}Trace`;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${op}: options { kernelSize } are required`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`${op}: options { kernelSize } are required`);
   const x = toGrid(op, 'input', input);
   const k = pair(op, 'kernelSize', options.kernelSize, 1, 1);
   const s = options.stride === undefined ? k : pair(op, 'stride', options.stride, 1, 1);
@@ -38,7 +39,8 @@ function poolTrace(kind: 'maxPool2d' | 'avgPool2d', input: unknown, options: Poo
       const r0 = i * s[0],
         c0 = j * s[1];
       const cells: { at: number[]; value: number }[] = [];
-      for (let a = 0; a < k[0]; a++) for (let b = 0; b < k[1]; b++) cells.push({ at: [r0 + a, c0 + b], value: x[r0 + a][c0 + b] });
+      for (let a = 0; a < k[0]; a++)
+        for (let b = 0; b < k[1]; b++) cells.push({ at: [r0 + a, c0 + b], value: x[r0 + a][c0 + b] });
       const win: PoolWindow = { out: [i, j], origin: [r0, c0], cells, result: 0, value: output[i][j] };
       if (kind === 'maxPool2d') {
         let best = cells[0];

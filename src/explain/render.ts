@@ -8,7 +8,8 @@ import type { ConvTrace, ConvTransposeTrace, EquationTrace, Grid, PoolTrace, Tra
 /** Close enough for a float32 op against a double-precision hand sum. */
 export const TRACE_TOLERANCE = 1e-4;
 
-const close = (a: number, b: number): boolean => Math.abs(a - b) <= TRACE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+const close = (a: number, b: number): boolean =>
+  Math.abs(a - b) <= TRACE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 
 /** A grid with right-aligned columns, indented. */
 export function renderGrid(g: Grid, indent = '    '): string {
@@ -39,7 +40,10 @@ function renderConv(t: ConvTrace): string {
   out.push(`  input (${shape(t.input, oneD)}):`, rows(t.input));
   out.push(`  kernel (${shape(t.kernel, oneD)}):`, rows(t.kernel));
   if (t.operation === 'convolution')
-    out.push(`  kernel flipped${oneD ? '' : ' (rows and columns reversed)'}, as slid by true convolution:`, rows(t.applied));
+    out.push(
+      `  kernel flipped${oneD ? '' : ' (rows and columns reversed)'}, as slid by true convolution:`,
+      rows(t.applied),
+    );
   out.push(
     `  each output is the sum of input x kernel over its window (window origin = output index * stride - padding${t.padding.some((p) => p > 0) ? '; cells outside the input are zero padding' : ''}):`,
   );
@@ -91,11 +95,20 @@ function renderPool(t: PoolTrace): string {
       out.push(
         `    y${idx(win.out)} = max(${vals}) = ${num(win.result)} at x${idx(at)} (flat index ${at[0] * w + at[1]}; op index ${String(win.index)})`,
       );
-    } else out.push(`    y${idx(win.out)} = (${win.cells.map((c) => term(c.value)).join(' + ')}) / ${win.cells.length} = ${num(win.result)}`);
+    } else
+      out.push(
+        `    y${idx(win.out)} = (${win.cells.map((c) => term(c.value)).join(' + ')}) / ${win.cells.length} = ${num(win.result)}`,
+      );
   }
   out.push(`  output (${t.outShape.join('x')}) = ${t.op}:`, renderGrid(t.output));
   const pairs: [number, number][] = t.windows.map((x) => [x.result, x.value]);
-  if (max) pairs.push(...t.windows.map((x): [number, number] => [(x.argmax?.[0] ?? 0) * w + (x.argmax?.[1] ?? 0), x.index ?? Number.NaN]));
+  if (max)
+    pairs.push(
+      ...t.windows.map((x): [number, number] => [
+        (x.argmax?.[0] ?? 0) * w + (x.argmax?.[1] ?? 0),
+        x.index ?? Number.NaN,
+      ]),
+    );
   out.push(`  ${agreement(pairs)}${max ? '; the backward pass sends each output gradient to its argmax only' : ''}`);
   return out.join('\n');
 }

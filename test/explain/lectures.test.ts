@@ -16,14 +16,35 @@ function near(actual: unknown, expected: unknown, msg: string, atol = 1e-4): voi
 /** Every hand-expanded step of a trace equals the value convkit's op produced. */
 function selfConsistent(t: Trace, msg: string): void {
   if (t.kind === 'conv1d' || t.kind === 'conv2d') {
-    near(t.windows.map((w) => w.sum), t.windows.map((w) => w.value), `${msg} window sums`);
-    near(t.windows.map((w) => w.value), t.output, `${msg} windows vs output`);
-  } else if (t.kind === 'convTranspose2d') near(t.cells.map((c) => c.sum), t.output, `${msg} cells`);
+    near(
+      t.windows.map((w) => w.sum),
+      t.windows.map((w) => w.value),
+      `${msg} window sums`,
+    );
+    near(
+      t.windows.map((w) => w.value),
+      t.output,
+      `${msg} windows vs output`,
+    );
+  } else if (t.kind === 'convTranspose2d')
+    near(
+      t.cells.map((c) => c.sum),
+      t.output,
+      `${msg} cells`,
+    );
   else if (t.kind === 'maxPool2d' || t.kind === 'avgPool2d') {
-    near(t.windows.map((w) => w.result), t.output, `${msg} pool results`);
+    near(
+      t.windows.map((w) => w.result),
+      t.output,
+      `${msg} pool results`,
+    );
     if (t.kind === 'maxPool2d')
-      near(t.windows.map((w) => (w.argmax as number[])[0] * t.input[0].length + (w.argmax as number[])[1]), t.windows.map((w) => w.index), `${msg} argmax`);
-  } else
+      near(
+        t.windows.map((w) => (w.argmax as number[])[0] * t.input[0].length + (w.argmax as number[])[1]),
+        t.windows.map((w) => w.index),
+        `${msg} argmax`,
+      );
+  } else if (t.kind === 'equations')
     for (const s of t.steps) if (s.fromOp !== undefined) near(s.value, s.fromOp, `${msg} ${s.name}`, 1e-4);
 }
 const conv = (t: Trace): ConvTrace => {
@@ -54,7 +75,10 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
     assert.equal(conv(ex.traces[1]).operation, 'convolution');
     near(conv(ex.traces[1]).applied, [-1, 0, 1], 'flipped kernel');
     near(conv(ex.traces[1]).output, [2, 2, 2], 'convolution');
-    assert.deepEqual(conv(ex.traces[0]).windows[0].terms.map((t) => t.input), [1, 2, 3]);
+    assert.deepEqual(
+      conv(ex.traces[0]).windows[0].terms.map((t) => t.input),
+      [1, 2, 3],
+    );
   },
   'seed001.box-filter-1d': (ex) => {
     near(conv(ex.traces[0]).output, [20, 40, 40, 30, 70 / 3, 30, 70 / 3], 'h');
@@ -79,49 +103,82 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
   'seed001.linear-filters': (ex) => {
     const img = conv(ex.traces[0]).input;
     near(conv(ex.traces[0]).output, img, 'identity');
-    near(conv(ex.traces[1]).output, img.map((r) => [...r.slice(1), 0]), 'correlation shifts left');
-    near(conv(ex.traces[2]).output, img.map((r) => [0, ...r.slice(0, -1)]), 'convolution shifts right');
+    near(
+      conv(ex.traces[1]).output,
+      img.map((r) => [...r.slice(1), 0]),
+      'correlation shifts left',
+    );
+    near(
+      conv(ex.traces[2]).output,
+      img.map((r) => [0, ...r.slice(0, -1)]),
+      'convolution shifts right',
+    );
     // sharpen = 2 * image - box average (zero padded)
     const box = (r: number, c: number): number => {
       let s = 0;
       for (let a = -1; a <= 1; a++) for (let b = -1; b <= 1; b++) s += img[r + a]?.[c + b] ?? 0;
       return s / 9;
     };
-    near(conv(ex.traces[3]).output, img.map((row, r) => row.map((v, c) => 2 * v - box(r, c))), 'sharpen');
+    near(
+      conv(ex.traces[3]).output,
+      img.map((row, r) => row.map((v, c) => 2 * v - box(r, c))),
+      'sharpen',
+    );
   },
   'seed004.conv2d-5x5': (ex) =>
-    near(conv(ex.traces[0]).output, [
-      [2, 5, -1],
-      [-15, -7, 2],
-      [31, -6, 1],
-    ], 'feature map'),
+    near(
+      conv(ex.traces[0]).output,
+      [
+        [2, 5, -1],
+        [-15, -7, 2],
+        [31, -6, 1],
+      ],
+      'feature map',
+    ),
   'seed004.conv2d-stride2': (ex) => {
-    near(conv(ex.traces[0]).output, [
-      [2, -1],
-      [31, 1],
-    ], 'stride 2');
-    near(conv(ex.traces[1]).output, [
-      [-2, -3],
-      [31, 1],
-    ], 'stride 2 with the -3 kernel');
+    near(
+      conv(ex.traces[0]).output,
+      [
+        [2, -1],
+        [31, 1],
+      ],
+      'stride 2',
+    );
+    near(
+      conv(ex.traces[1]).output,
+      [
+        [-2, -3],
+        [31, 1],
+      ],
+      'stride 2 with the -3 kernel',
+    );
   },
   'seed004.conv2d-pad1': (ex) =>
-    near(conv(ex.traces[0]).output, [
-      [8, 2, 3, -4, 4],
-      [-7, 2, 5, -1, 2],
-      [26, -15, -7, 2, -1],
-      [3, 31, -6, 1, -3],
-      [-20, 2, 14, 3, 1],
-    ], 'padded'),
+    near(
+      conv(ex.traces[0]).output,
+      [
+        [8, 2, 3, -4, 4],
+        [-7, 2, 5, -1, 2],
+        [26, -15, -7, 2, -1],
+        [3, 31, -6, 1, -3],
+        [-20, 2, 14, 3, 1],
+      ],
+      'padded',
+    ),
   'seed000.vertical-edge': (ex) => {
     assert.deepEqual(conv(ex.traces[0]).outShape, [4, 4]);
     near(conv(ex.traces[0]).output, rows(4, [0, -30, -30, 0]), 'correlation');
     near(conv(ex.traces[1]).output, rows(4, [0, 30, 30, 0]), 'convolution');
   },
-  'seed000.vertical-edge-stride2': (ex) => near(conv(ex.traces[0]).output, [
-    [0, -30],
-    [0, -30],
-  ], 'stride 2'),
+  'seed000.vertical-edge-stride2': (ex) =>
+    near(
+      conv(ex.traces[0]).output,
+      [
+        [0, -30],
+        [0, -30],
+      ],
+      'stride 2',
+    ),
   'seed002.edge-6x6': (ex) => {
     const t = conv(ex.traces[0]);
     assert.equal(t.windows.length, 16, '16 placements');
@@ -129,11 +186,23 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
     near(t.output, [rows(1, [-2, -2, -2, -2])[0], [2, 2, 2, 2], [-2, -2, -2, -2], [2, 2, 2, 2]], 'map');
   },
   'seed000.output-size-table': (ex) => {
-    near(ex.traces.slice(0, 3).map((t) => stepValue(t, 'out')), [30, 32, 17], 'sizes');
-    near(ex.traces.slice(3).map((t) => stepValue(t, 'out')), [32, 32, 32], 'same padding');
+    near(
+      ex.traces.slice(0, 3).map((t) => stepValue(t, 'out')),
+      [30, 32, 17],
+      'sizes',
+    );
+    near(
+      ex.traces.slice(3).map((t) => stepValue(t, 'out')),
+      [32, 32, 32],
+      'same padding',
+    );
   },
   'seed003.output-size-7x7': (ex) => {
-    near(ex.traces.map((t) => stepValue(t, 'out')), [5, 3, 2, 7], 'sizes');
+    near(
+      ex.traces.map((t) => stepValue(t, 'out')),
+      [5, 3, 2, 7],
+      'sizes',
+    );
     near(stepValue(ex.traces[2], 'uncovered'), 1, 'stride 3 leaves one column');
   },
   'seed002.full-padding': (ex) => near(stepValue(ex.traces[0], 'out'), 9, 'full'),
@@ -146,18 +215,28 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
     near(stepValue(ex.traces[0], 'out'), 32, 'pad 2 keeps 32');
     near(stepValue(ex.traces[1], 'parameters'), 760, 'parameters');
   },
-  'seed000.receptive-field': (ex) => near(eqs(ex.traces[0]).steps.map((s) => s.fromOp as number), [9, 25, 49], 'footprints'),
+  'seed000.receptive-field': (ex) =>
+    near(
+      eqs(ex.traces[0]).steps.map((s) => s.fromOp as number),
+      [9, 25, 49],
+      'footprints',
+    ),
   'seed003.shrinking-volumes': (ex) => near(ex.answer.sizes, [28, 24], '32 -> 28 -> 24'),
   'seed001.convnet-shapes': (ex) => {
     assert.equal(ex.answer['after conv'], '10x32x32');
     assert.equal(ex.answer['after pool'], '10x16x16');
   },
   'seed004.output-size-formula': (ex) => near(stepValue(ex.traces[0], 'out'), (5 - 3 + 2) / 2 + 1, 'H2'),
-  'seed004.maxpool-2x2': (ex) => near(pool(ex.traces[0]).output, [
-    [3, 12, 4],
-    [4, 3, 2],
-    [3, 6, 9],
-  ], 'pooled'),
+  'seed004.maxpool-2x2': (ex) =>
+    near(
+      pool(ex.traces[0]).output,
+      [
+        [3, 12, 4],
+        [4, 3, 2],
+        [3, 6, 9],
+      ],
+      'pooled',
+    ),
   'seed001.maxpool-backward': (ex) => {
     near(stepValue(ex.traces[1], 'indices'), [0, 9, 5, 12, 15, 16, 24, 27, 35], 'indices');
     const g = new Array<number>(36).fill(0);
@@ -166,21 +245,38 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
     });
     near(stepValue(ex.traces[1], 'dL/dx'), g, 'gradient');
   },
-  'seed000.maxpool-3x3': (ex) => near(pool(ex.traces[0]).output, [
-    [10, 0],
-    [10, 0],
-  ], 'pooled'),
+  'seed000.maxpool-3x3': (ex) =>
+    near(
+      pool(ex.traces[0]).output,
+      [
+        [10, 0],
+        [10, 0],
+      ],
+      'pooled',
+    ),
   'seed000.avgpool-3x3': (ex) => {
-    near(pool(ex.traces[0]).output, [
-      [4, 1 / 3],
-      [10 / 3, 1 / 3],
-    ], 'pooled', 1e-6);
-    assert.deepEqual(flat(pool(ex.traces[0]).output).map((v) => Math.round(v * 10) / 10), [4, 0.3, 3.3, 0.3]);
+    near(
+      pool(ex.traces[0]).output,
+      [
+        [4, 1 / 3],
+        [10 / 3, 1 / 3],
+      ],
+      'pooled',
+      1e-6,
+    );
+    assert.deepEqual(
+      flat(pool(ex.traces[0]).output).map((v) => Math.round(v * 10) / 10),
+      [4, 0.3, 3.3, 0.3],
+    );
   },
   'seed001.channel-pool': (ex) => {
     assert.equal(ex.answer['peak for the vertical-edge image'], 30);
     assert.equal(ex.answer['peak for the horizontal-edge image'], 30);
-    assert.equal(Math.max(...flat(conv(ex.traces[2]).output)), 0, 'the vertical filter alone misses the horizontal edge');
+    assert.equal(
+      Math.max(...flat(conv(ex.traces[2]).output)),
+      0,
+      'the vertical filter alone misses the horizontal edge',
+    );
   },
   'seed000.backprop': (ex) => {
     const t = ex.traces[0];
@@ -190,7 +286,12 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
     const dz2 = (a2 - 1) * a2 * (1 - a2),
       dz1 = dz2 * -1.2 * a1 * (1 - a1);
     near(stepValue(t, 'L'), 0.5 * (1 - a2) ** 2, 'L');
-    near([stepValue(t, 'dw2'), stepValue(t, 'dz2'), stepValue(t, 'dw1'), stepValue(t, 'dz1')], [dz2 * a1, dz2, dz1 * 0.5, dz1], 'gradients', 1e-6);
+    near(
+      [stepValue(t, 'dw2'), stepValue(t, 'dz2'), stepValue(t, 'dw1'), stepValue(t, 'dz1')],
+      [dz2 * a1, dz2, dz1 * 0.5, dz1],
+      'gradients',
+      1e-6,
+    );
     near(stepValue(t, "w1'"), 0.8 - 0.1 * dz1 * 0.5, 'update', 1e-6);
   },
   'seed000.batch-norm': (ex) => {
@@ -200,13 +301,25 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
       b = 2 / Math.sqrt(4 + eps);
     near(stepValue(ex.traces[0], 'y [channel 0]'), [-2 * a + 0.5, 2 * a + 0.5], 'y0', 1e-6);
     near(stepValue(ex.traces[0], 'y [channel 1]'), [-b - 1, b - 1], 'y1', 1e-6);
-    near([stepValue(ex.traces[0], 'running_mean [channel 0]'), stepValue(ex.traces[0], 'running_var [channel 1]')], [0.2, 0.9 + 0.8], 'running', 1e-6);
+    near(
+      [stepValue(ex.traces[0], 'running_mean [channel 0]'), stepValue(ex.traces[0], 'running_var [channel 1]')],
+      [0.2, 0.9 + 0.8],
+      'running',
+      1e-6,
+    );
   },
   'seed001.dropout': (ex) => {
     const mask = stepValue(ex.traces[0], 'mask') as number[];
-    assert.ok(mask.every((m) => m === 0 || m === 2), 'kept entries are scaled by 1/(1-p) = 2');
+    assert.ok(
+      mask.every((m) => m === 0 || m === 2),
+      'kept entries are scaled by 1/(1-p) = 2',
+    );
     assert.ok(mask.includes(0) && mask.includes(2), 'seed 0 drops some and keeps some of 8');
-    near(stepValue(ex.traces[0], 'y'), [1, 2, 3, 4, 5, 6, 7, 8].map((v, i) => v * mask[i]), 'y');
+    near(
+      stepValue(ex.traces[0], 'y'),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((v, i) => v * mask[i]),
+      'y',
+    );
     near(explain.lectureExample('seed001.dropout').answer.y, ex.answer.y, 'the seeded mask repeats');
   },
   'seed001.transposed-conv': (ex) => {
@@ -221,7 +334,9 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
         [0, 1, 1],
       ];
     const out = Array.from({ length: 5 }, () => new Array<number>(5).fill(0));
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) out[2 * i + a][2 * j + b] += x[i][j] * k[a][b];
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++)
+        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) out[2 * i + a][2 * j + b] += x[i][j] * k[a][b];
     near(ex.traces[0].kind === 'convTranspose2d' ? ex.traces[0].output : [], out, 'upsampled');
   },
   'seed001.dilated-conv': (ex) => {
@@ -252,7 +367,12 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
     near(stepValue(ex.traces[0], 'L'), 0.40760596444438, 'loss', 1e-6);
     const e = [1, 2, 3].map(Math.exp),
       s = e[0] + e[1] + e[2];
-    near(stepValue(ex.traces[0], 'p'), e.map((v) => v / s), 'p', 1e-6);
+    near(
+      stepValue(ex.traces[0], 'p'),
+      e.map((v) => v / s),
+      'p',
+      1e-6,
+    );
     near(stepValue(ex.traces[0], 'dL/dz'), [e[0] / s, e[1] / s, e[2] / s - 1], 'gradient', 1e-6);
   },
 };
@@ -267,10 +387,16 @@ const slips: Record<string, [string, unknown, unknown][]> = {
     ['cross-correlation', 30, -30],
     ['true convolution', -30, 30],
   ],
-  'seed000.vertical-edge-stride2': [['output', '3x4 [[0 30 -30 0] x3] (the stride-1 matrix repeated)', [
-    [0, -30],
-    [0, -30],
-  ]]],
+  'seed000.vertical-edge-stride2': [
+    [
+      'output',
+      '3x4 [[0 30 -30 0] x3] (the stride-1 matrix repeated)',
+      [
+        [0, -30],
+        [0, -30],
+      ],
+    ],
+  ],
   'seed000.backprop': [['dL/da1', 'dz2 * a1', null]],
 };
 
@@ -297,7 +423,8 @@ for (const [id, check] of Object.entries(checks)) {
     want.forEach(([where, printed, right], i) => {
       const s = ex.slips[i];
       assert.ok(s.where.includes(where), `${id}: slip ${i} at '${s.where}'`);
-      if (typeof printed === 'string') assert.ok(String(s.printed).startsWith(printed), `${id}: printed ${String(s.printed)}`);
+      if (typeof printed === 'string')
+        assert.ok(String(s.printed).startsWith(printed), `${id}: printed ${String(s.printed)}`);
       else near(s.printed, printed, `${id} printed`);
       if (right !== null) {
         if (typeof right === 'string') assert.equal(s.right, right);
@@ -314,7 +441,7 @@ for (const [id, check] of Object.entries(checks)) {
   });
 }
 
-test('seed000.backprop: the slide\'s dz2 * a1 and the right dz2 * w2 both appear with numbers', () => {
+test("seed000.backprop: the slide's dz2 * a1 and the right dz2 * w2 both appear with numbers", () => {
   const ex = explain.lectureExample('seed000.backprop');
   const t = ex.traces[0];
   const dz2 = stepValue(t, 'dz2') as number;
@@ -322,14 +449,20 @@ test('seed000.backprop: the slide\'s dz2 * a1 and the right dz2 * w2 both appear
   assert.ok(String(ex.slips[0].printed).includes(String(Number((dz2 * (stepValue(t, 'a1') as number)).toFixed(4)))));
 });
 
-test('the 5x5 slip names the window sum: the slide\'s nine products, summed to -6', () => {
+test("the 5x5 slip names the window sum: the slide's nine products, summed to -6", () => {
   const ex = explain.lectureExample('seed004.conv2d-5x5');
-  assert.ok(ex.slips[0].step.includes('0*1 + 2*(-1) + 0*0 + 12*0 + 0*2 + 1*(-2) + 6*(-1) + 3*0 + 2*2 = -6'), ex.slips[0].step);
+  assert.ok(
+    ex.slips[0].step.includes('0*1 + 2*(-1) + 0*0 + 12*0 + 0*2 + 1*(-2) + 6*(-1) + 3*0 + 2*2 = -6'),
+    ex.slips[0].step,
+  );
   const text = explain.renderLectureExample(ex);
   assert.ok(text.includes('the note prints -8; the right value is -6'), text);
 });
 
 test('an unknown id is an error that lists the ids of that lecture', () => {
-  assert.throws(() => explain.lectureExample('seed004.nope'), /no lecture example 'seed004\.nope'.*seed004\.conv2d-5x5/);
+  assert.throws(
+    () => explain.lectureExample('seed004.nope'),
+    /no lecture example 'seed004\.nope'.*seed004\.conv2d-5x5/,
+  );
   assert.throws(() => explain.lectureExample('bogus'), /convkit explain lecture/);
 });

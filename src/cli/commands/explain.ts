@@ -38,7 +38,8 @@ examples:
 
 /** Parses a GRID option ("1,2;3,4", "1 2 3" or JSON) into rows of finite numbers. */
 export function parseGrid(name: string, text: string | undefined): Grid {
-  if (text === undefined || text.trim() === '') throw new UsageError(`${name} is required (rows separated by ';', values by ',')`);
+  if (text === undefined || text.trim() === '')
+    throw new UsageError(`${name} is required (rows separated by ';', values by ',')`);
   let rows: unknown;
   if (text.trim().startsWith('[')) {
     try {
@@ -52,7 +53,12 @@ export function parseGrid(name: string, text: string | undefined): Grid {
       .split(';')
       .map((r) => r.trim())
       .filter((r) => r !== '')
-      .map((r) => r.split(/[\s,]+/).filter((v) => v !== '').map(Number));
+      .map((r) =>
+        r
+          .split(/[\s,]+/)
+          .filter((v) => v !== '')
+          .map(Number),
+      );
   if (!Array.isArray(rows) || rows.length === 0) throw new UsageError(`${name} has no values: '${text}'`);
   const width = (rows[0] as unknown[]).length;
   (rows as unknown[][]).forEach((r, i) => {
@@ -102,7 +108,10 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const write = (s: string): void => {
     process.stdout.write(`${s}\n`);
   };
-  if (what === undefined) throw new UsageError('say what to explain: lecture [id], conv1d, conv2d, conv-transpose2d, maxpool2d, avgpool2d or softmax');
+  if (what === undefined)
+    throw new UsageError(
+      'say what to explain: lecture [id], conv1d, conv2d, conv-transpose2d, maxpool2d, avgpool2d or softmax',
+    );
   if (what === 'lecture') {
     if (rest.length > 1) throw new UsageError(`explain lecture takes one id, got ${rest.length}: ${rest.join(' ')}`);
     if (rest.length === 0) {
@@ -110,7 +119,10 @@ export async function explainCommand(argv: string[]): Promise<number> {
       if (json) write(JSON.stringify(list));
       else {
         const w = Math.max(...list.map((e) => e.id.length));
-        for (const e of list) write(`${e.id.padEnd(w)}  ${e.title}${e.slips > 0 ? `  [${e.slips} slip${e.slips > 1 ? 's' : ''} in the note]` : ''}`);
+        for (const e of list)
+          write(
+            `${e.id.padEnd(w)}  ${e.title}${e.slips > 0 ? `  [${e.slips} slip${e.slips > 1 ? 's' : ''} in the note]` : ''}`,
+          );
         write(`\n${list.length} worked examples; replay one with: convkit explain lecture <id>`);
       }
       return 0;
@@ -135,7 +147,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
         flip: values.flip === true,
       };
       if (what === 'conv1d') {
-        if (input.length !== 1 || kernel.length !== 1) throw new UsageError('conv1d takes one row for --input and --kernel (no ";")');
+        if (input.length !== 1 || kernel.length !== 1)
+          throw new UsageError('conv1d takes one row for --input and --kernel (no ";")');
         trace = usage(() => conv1dTrace(input[0], kernel[0], options));
       } else trace = usage(() => conv2dTrace(input, kernel, options));
       break;
@@ -170,7 +183,9 @@ export async function explainCommand(argv: string[]): Promise<number> {
       break;
     }
     default:
-      throw new UsageError(`cannot explain '${what}' (choose lecture, conv1d, conv2d, conv-transpose2d, maxpool2d, avgpool2d or softmax)`);
+      throw new UsageError(
+        `cannot explain '${what}' (choose lecture, conv1d, conv2d, conv-transpose2d, maxpool2d, avgpool2d or softmax)`,
+      );
   }
   write(json ? JSON.stringify(trace) : renderTrace(trace));
   return 0;
