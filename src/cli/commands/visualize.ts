@@ -30,6 +30,10 @@ import { intOption, selectBackend, usage, UsageError, parseCommand } from '../op
 import { modelWithWeights, readWeightsMetadata } from '../load-model.js';
 import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
 import { imageInput } from './predict.js';
+import { type Method, needsImage, parseMethods, runMethods } from './visualize-methods.js';
+import { fileURLToPath } from 'node:url';
+import { hasPretrained, pretrainedUrl } from '../../models/pretrained.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 /** Help text of `convkit visualize`. */
 export const VISUALIZE_USAGE = `convkit visualize --image PATH [--weights PATH] [--model NAME] [--out DIR] [options]
@@ -48,8 +52,17 @@ export const VISUALIZE_USAGE = `convkit visualize --image PATH [--weights PATH] 
                     white under dark ink, black under light ink)
   --backend NAME    js | wasm | native
   --json            print a JSON summary on stdout
+  --method LIST     instead: attribution methods, comma-separated, or all: gradcam, gradcampp,
+                    guided, deconv, ig, actmax, embedding (without --weights: the pretrained
+                    weights shipped for the model; actmax and embedding need no --image)
+  --layer PATH      module path for gradcam/gradcampp/actmax (default: the last Conv2d)
+  --steps N         activation maximisation steps                (default 100)
+  --dataset NAME    embedding: test images from this dataset     (default: the weights' dataset)
+  --count N         embedding: how many test images              (default 500)
 writes filters-<layer>.png and maps-<layer>.png for every Conv2d layer, input.png,
-saliency.png (|d score / d pixel|) and occlusion.png (score drop under a gray patch)`;
+saliency.png (|d score / d pixel|) and occlusion.png (score drop under a gray patch);
+with --method: <method>.png for each (actmax: actmax-class-<t>.png and actmax-<layer>.png,
+embedding: embedding-pca.png and embedding-umap.png) and overview.png, captioned`;
 
 /** The info of a registered model (default lenet5) without training metadata: its default input, 10 classes, no normalization. */
 function specInfo(modelName: string | undefined): WeightsInfo {
@@ -146,6 +159,102 @@ export function checkFilterGrid(name: string, shape: readonly number[], maxFilte
   }
 }
 
+/** The shipped pretrained weights of a model (default lenet5) as a file path, or undefined when none ship. */
+function shippedWeights(model: string | undefined): string | undefined {
+  const name = model ?? 'lenet5';
+  return hasPretrained(name) ? fileURLToPath(pretrainedUrl(name)) : undefined;
+}
+
+/** `convkit visualize --method ...`: the attribution methods (visualize-methods.ts) and their overview. */
+async function runMethodsCommand(
+  model: Module,
+  info: WeightsInfo,
+  imagePath: string | undefined,
+  methods: Method[],
+  o: {
+    target: string | undefined;
+    layer: string | undefined;
+    steps: number;
+    count: number;
+    dataset: string | undefined;
+    seed: number;
+    fixedScale: number | null;
+    maxFilters: number;
+    invert: boolean;
+    background: ImageBackground;
+    dir: string;
+    json: boolean;
+  },
+): Promise<number> {
+  let x: Tensor | null = null;
+  let predicted: number | null = null;
+  let probability: number | null = null;
+  let classes = info.numClasses;
+  if (imagePath !== undefined && needsImage(methods)) {
+    x = imageInput(new Uint8Array(await readFile(imagePath)), imagePath, info, o.invert, o.background).x;
+    const logits = predict(model, x);
+    if (logits.ndim !== 2 || logits.shape[1] < 2)
+      throw new Error(`visualize: model '${info.model}' returns ${fmt(logits.shape)}, not class scores`);
+    classes = logits.shape[1];
+    const probs = softmax(logits, 1).data;
+    predicted = 0;
+    for (let k = 1; k < classes; k++) if (probs[k] > probs[predicted]) predicted = k;
+    probability = probs[predicted];
+  }
+  const target = o.target === undefined ? (predicted ?? 0) : intOption('--target', o.target, 0);
+  if (target >= classes) throw new UsageError(`--target must be below the model's ${classes} classes, got ${target}`);
+  if (o.layer !== undefined && ![...model.namedModules()].some(([n]) => n === o.layer))
+    throw new UsageError(
+      `--layer '${o.layer}' is not a module path of ${info.model} (paths: ${[...model.namedModules()]
+        .map(([n]) => n)
+        .filter((n) => n !== '')
+        .join(', ')})`,
+    );
+  const [h, w] = info.inputShape.slice(-2);
+  const scale = o.fixedScale ?? Math.max(1, Math.floor(112 / Math.max(h, w)));
+  checkScale(scale, h, w, []);
+  await mkdir(o.dir, { recursive: true });
+  const { files, results } = await runMethods(
+    {
+      model,
+      info,
+      x,
+      target,
+      ...(o.layer !== undefined ? { layer: o.layer } : {}),
+      steps: o.steps,
+      maxFilters: o.maxFilters,
+      count: o.count,
+      ...(o.dataset !== undefined ? { dataset: o.dataset } : {}),
+      seed: o.seed,
+      scale,
+      dir: o.dir,
+    },
+    methods,
+  );
+  const name = (k: number): string => info.classes[k] ?? String(k);
+  if (o.json) {
+    process.stdout.write(
+      JSON.stringify({
+        image: imagePath ?? null,
+        model: info.model,
+        predicted,
+        probability,
+        target,
+        methods,
+        results,
+        files,
+      }) + '\n',
+    );
+  } else {
+    if (predicted !== null && probability !== null)
+      process.stdout.write(
+        `${imagePath}: predicted ${name(predicted)} (${(probability * 100).toFixed(1)}%); explaining class ${name(target)}\n`,
+      );
+    for (const f of files) process.stdout.write(`wrote ${f}\n`);
+  }
+  return 0;
+}
+
 /** Runs `convkit visualize`; returns the exit code. */
 export async function visualizeCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(
@@ -163,6 +272,11 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
       'no-invert': { type: 'boolean', default: false },
       background: { type: 'string', default: 'auto' },
       backend: { type: 'string' },
+      method: { type: 'string' },
+      layer: { type: 'string' },
+      steps: { type: 'string', default: '100' },
+      dataset: { type: 'string' },
+      count: { type: 'string', default: '500' },
     },
     VISUALIZE_USAGE,
     { positionals: true },
@@ -172,7 +286,9 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   if (positionals.length > 1 || (positionals.length === 1 && values.image !== undefined))
     throw new UsageError(`give one image, got ${positionals.length + (values.image ? 1 : 0)}`);
   const imagePath = values.image ?? positionals[0];
-  if (imagePath === undefined) throw new UsageError('give an image with --image PATH (PNG or JPEG)');
+  const methods = values.method === undefined ? null : parseMethods(values.method as string);
+  if (imagePath === undefined && (methods === null || needsImage(methods)))
+    throw new UsageError('give an image with --image PATH (PNG or JPEG)');
   const background = values.background as string;
   if (!['auto', 'white', 'black'].includes(background))
     throw new UsageError(`--background must be one of auto, white, black, got '${background}'`);
@@ -182,6 +298,25 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   const maxFilters = intOption('--max-filters', values['max-filters'], 1);
   const maxChannels = intOption('--max-channels', values['max-channels'], 1);
   const seed = intOption('--seed', values.seed, 0);
+  if (methods !== null) {
+    const weights = values.weights ?? shippedWeights(values.model);
+    const { model, info } = await loadModel(weights, values.model, seed);
+    return runMethodsCommand(model, info, imagePath, methods, {
+      target: values.target,
+      layer: values.layer,
+      steps: intOption('--steps', values.steps, 0),
+      count: intOption('--count', values.count, 2),
+      dataset: values.dataset,
+      seed,
+      fixedScale,
+      maxFilters: Math.min(maxFilters, 64),
+      invert: !values['no-invert'],
+      background: background as ImageBackground,
+      dir: values.out as string,
+      json: values.json === true,
+    });
+  }
+  if (imagePath === undefined) throw new UsageError('give an image with --image PATH (PNG or JPEG)');
   const { model, info, trained } = await loadModel(values.weights, values.model, seed);
   for (const [name, conv] of conv2dLayers(model)) checkFilterGrid(name, conv.weight.shape, maxFilters, maxChannels);
   if (!trained && !values.json)
