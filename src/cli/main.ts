@@ -4,11 +4,13 @@
  * own options with node:util parseArgs; errors print one line on stderr (exit 1, or 2 for
  * usage mistakes).
  */
+import { arithCommand, ARITH_USAGE } from './commands/arith.js';
 import { evalCommand, EVAL_USAGE } from './commands/eval.js';
 import { exportCommand, EXPORT_USAGE } from './commands/export.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
 import { filterCommand, FILTER_USAGE } from './commands/filter.js';
 import { infoCommand, INFO_USAGE, packageVersion } from './commands/info.js';
+import { plotCommand, PLOT_USAGE } from './commands/plot.js';
 import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary.js';
 import { trainCommand, TRAIN_USAGE } from './commands/train.js';
@@ -27,11 +29,13 @@ commands:
   eval      test accuracy and confusion matrix of saved weights
   predict   classify PNG/JPEG images with saved weights (or the shipped pretrained ones)
   summary   print a model's layers, output shapes and parameter counts
+  arith     output size, parameters and receptive fields with the formulas filled in
   info      version, Node, and the compute backends available here
   visualize a CNN's filters, feature maps and saliency map for an image
   filter    apply a classic image kernel (blur, edges, Sobel, sharpen) to an image
   export    a model for PyTorch (model.py + weights, DDP training) or ONNX (serving)
   explain   replay the lectures' worked examples step by step; trace a convolution or pool
+  plot      learning curves, LR schedule, confusion matrix or weight histograms as PNG/SVG
 
 models (--model):
 ${modelList('  ')}
@@ -45,21 +49,25 @@ examples:
   convkit predict digit.png --weights lenet5-mnist.safetensors
   convkit predict shirt.png --model keras-fashion          (shipped pretrained weights)
   convkit summary --model keras-fashion
+  convkit arith conv --input 32 --kernel 5 --padding same --dilation 2
   convkit visualize --weights lenet5-mnist.safetensors --image digit.png --out vis/
   convkit filter photo.png --kernel sobel-x --out edges.png
   convkit export --weights lenet5-mnist.safetensors --format pytorch --out cluster/
-  convkit explain lecture seed004.conv2d-5x5`;
+  convkit explain lecture seed004.conv2d-5x5
+  convkit plot history.csv --out curves.png                (after convkit train --csv history.csv)`;
 
 const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = {
   train: [trainCommand, TRAIN_USAGE],
   eval: [evalCommand, EVAL_USAGE],
   predict: [predictCommand, PREDICT_USAGE],
   summary: [summaryCommand, SUMMARY_USAGE],
+  arith: [arithCommand, ARITH_USAGE],
   info: [infoCommand, INFO_USAGE],
   visualize: [visualizeCommand, VISUALIZE_USAGE],
   filter: [filterCommand, FILTER_USAGE],
   export: [exportCommand, EXPORT_USAGE],
   explain: [explainCommand, EXPLAIN_USAGE],
+  plot: [plotCommand, PLOT_USAGE],
 };
 
 /** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */

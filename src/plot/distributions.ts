@@ -92,7 +92,7 @@ export function histograms(input: NamedParameters | readonly LayerValues[], opti
     const t = niceTicks(lo, hi, 4, `'${p.name}' ${what}s`);
     const counts = histogramCounts(p.values, bins, t.min, t.max);
     body += panel(rects[k], {
-      title: `${p.name} ${what}s (${p.values.length.toLocaleString('en-US')})`,
+      title: `${p.name}${p.grad ? ' gradient' : ''} (${p.values.length.toLocaleString('en-US')} values)`,
       x: { label: `${what} value`, min: t.min, max: t.max, fixed: true },
       y: { label: 'count (values per bin)', min: 0, ...countAxis(Math.max(...counts)) },
       legend,

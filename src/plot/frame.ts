@@ -103,10 +103,20 @@ function axisTicks(a: AxisSpec, name: string, count: number): Ticks {
   }
   const lo = a.min ?? 0,
     hi = a.max ?? 1;
-  if (a.integer) return integerTicks(lo, hi > lo ? hi : lo + 1, count);
-  const t = niceTicks(lo, hi, count, name);
-  if (!a.fixed) return t;
-  return { min: lo, max: hi, values: t.values.filter((v) => v >= lo - 1e-9 && v <= hi + 1e-9), step: t.step };
+  if (a.integer) {
+    // whole-number ticks over [lo, hi], the domain padded a little so end points clear the frame
+    const t = integerTicks(lo, hi > lo ? hi : lo + 1, count);
+    const pad = Math.max(0.1, (t.max - t.min) * 0.03);
+    return { ...t, min: t.min - pad, max: t.max + pad };
+  }
+  if (!a.fixed) return niceTicks(lo, hi, count, name);
+  // exactly [lo, hi]: nice ticks inside it, finer until at least two fall inside
+  let inside: Ticks = { min: lo, max: hi, values: [], step: hi - lo };
+  for (let c = count; c <= count * 8 && inside.values.length < 2; c *= 2) {
+    const t = niceTicks(lo, hi, c, name);
+    inside = { min: lo, max: hi, values: t.values.filter((v) => v >= lo - 1e-9 && v <= hi + 1e-9), step: t.step };
+  }
+  return inside;
 }
 
 /** Legend width in pixels for these items. */

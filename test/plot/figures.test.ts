@@ -99,7 +99,7 @@ test("histograms: a model's weights and gradients per parameter, counts adding u
   const svg = plot.histograms(model, { bins: 10 });
   const root = assertFigure(svg, { title: 'Weights and gradients per layer', width: 930, height: 496, legend: ['weights', 'gradients'] });
   const titles = byClass(root, 'panel-title').flatMap(texts);
-  assert.deepEqual(titles, ['weight weights (100)', 'weight gradients (100)', 'bias weights (5)', 'bias gradients (5)']);
+  assert.deepEqual(titles, ['weight (100 values)', 'weight gradient (100 values)', 'bias (5 values)', 'bias gradient (5 values)']);
   assert.deepEqual(
     byClass(root, 'axis-label').map((t) => t.text).filter((_, i) => i % 2 === 0),
     ['weight value', 'gradient value', 'weight value', 'gradient value'],

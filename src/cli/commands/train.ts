@@ -23,6 +23,7 @@ import { CosineAnnealingLR } from '../../optim/lr-scheduler.js';
 import { ModelCheckpoint } from '../../train/model-checkpoint.js';
 import { NonFiniteError } from '../../train/non-finite.js';
 import { ProgressBar } from '../../train/progress-bar.js';
+import { PlotCurves } from '../../train/plot-callback.js';
 import type { Module } from '../../nn/module.js';
 import type { Dataset } from '../../data/dataset.js';
 import { DATASET_NAMES, datasetInfo, loadNamedDataset } from '../datasets.js';
@@ -64,6 +65,7 @@ export const TRAIN_USAGE = `convkit train [options]
                        flags given must match it
   --force              resume even when flags differ from the checkpoint's run
   --csv PATH           log epochs to a CSV file
+  --plot PATH          draw the learning curves to PATH (.png or .svg) when training ends
   --out PATH           where to save the weights                     (default MODEL-DATASET.safetensors)
   --backend NAME       js | wasm | native                            (default: best available)
   --json               print exactly one JSON object per epoch on stdout, nothing else
@@ -164,6 +166,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       resume: { type: 'string' },
       force: { type: 'boolean', default: false },
       csv: { type: 'string' },
+      plot: { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string' },
     },
@@ -178,9 +181,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   // 1. every flag, before anything is read or loaded
   selectBackend(values.backend);
-  for (const f of ['checkpoint', 'resume', 'csv', 'out'] as const) {
+  for (const f of ['checkpoint', 'resume', 'csv', 'plot', 'out'] as const) {
     if (values[f] !== undefined && values[f].trim() === '') throw new UsageError(`--${f} needs a file path, got ''`);
   }
+  if (values.plot !== undefined && !/\.(png|svg)$/i.test(values.plot))
+    throw new UsageError(`--plot ${values.plot}: the file name must end in .png or .svg (the figure's format)`);
   if (values.force && values.resume === undefined) throw new UsageError('--force only applies with --resume');
   const resumePath = values.resume ?? null;
   const ck = resumePath ? await readResume(resumePath) : null;
@@ -216,6 +221,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     // weights plus up to three optimizer buffers per parameter (Adam with AMSGrad)
     targets.push({ flag: '--checkpoint', path: values.checkpoint.replace(/\{epoch\}/g, '1'), bytes: 4 * weightBytes });
   if (values.csv) targets.push({ flag: '--csv', path: values.csv, append: resumePath !== null });
+  if (values.plot) targets.push({ flag: '--plot', path: values.plot });
   checkOutputs(targets);
   const lock = acquireLocks(targets);
   for (const n of lock.notes) log(`note: ${n}`);
@@ -251,6 +257,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         }),
       );
     if (values.csv) callbacks.push(new CSVLogger(values.csv, { append: resumePath !== null }));
+    if (values.plot) callbacks.push(new PlotCurves(values.plot, { title: `Learning curves: ${spec.name} on ${ds.name}` }));
 
     if (!json)
       log(
