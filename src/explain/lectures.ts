@@ -670,6 +670,71 @@ const ENTRIES: Record<string, Entry[]> = {
   ],
   '003': [
     {
+      id: 'seed003.activations',
+      section: 'Neural Nets: Definition (ReLU, sigmoid, tanh)',
+      title: 'ReLU, sigmoid 1/(1 + e^-a) and tanh (e^a - e^-a)/(e^a + e^-a) at a = -2, -0.5, 0, 0.5, 2',
+      build: () => {
+        const a = [-2, -0.5, 0, 0.5, 2];
+        const x = tensor(a);
+        const ep = a.map(Math.exp),
+          en = a.map((v) => Math.exp(-v));
+        const tanh = a.map((_, i) => (ep[i] - en[i]) / (ep[i] + en[i]));
+        const t = eq('activation functions', [
+          {
+            name: 'ReLU',
+            formula: 'max{0, a}',
+            filled: a.map((v) => `max(0, ${num(v)})`).join(', '),
+            value: a.map((v) => Math.max(0, v)),
+            fromOp: flat(F.relu(x)),
+            op: 'F.relu',
+          },
+          {
+            name: 'sigmoid',
+            formula: '1 / (1 + e^-a)',
+            filled: en.map((v) => `1 / (1 + ${num(v)})`).join(', '),
+            value: en.map((v) => 1 / (1 + v)),
+            fromOp: flat(F.sigmoid(x)),
+            op: 'F.sigmoid',
+          },
+          {
+            name: 'e^a - e^-a',
+            formula: 'numerator of tanh',
+            filled: a.map((_, i) => `${num(ep[i])} - ${num(en[i])}`).join(', '),
+            value: a.map((_, i) => ep[i] - en[i]),
+          },
+          {
+            name: 'e^a + e^-a',
+            formula: 'denominator of tanh',
+            filled: a.map((_, i) => `${num(ep[i])} + ${num(en[i])}`).join(', '),
+            value: a.map((_, i) => ep[i] + en[i]),
+          },
+          {
+            name: 'tanh',
+            formula: '(e^a - e^-a) / (e^a + e^-a)',
+            filled: 'numerator / denominator',
+            value: tanh,
+            fromOp: flat(F.tanh(x)),
+            op: 'F.tanh',
+          },
+        ]);
+        const i2 = a.indexOf(2);
+        return {
+          inputs: { a },
+          traces: [t],
+          answer: { relu: t.steps[0].value, sigmoid: t.steps[1].value, tanh },
+          slips: [
+            {
+              where: 'tanh numerator',
+              printed: `e^a e^-a (= 1 for every a; tanh(2) would be ${num(1 / (ep[i2] + en[i2]))})`,
+              right: tanh[i2],
+              step: `the numerator is the difference e^a - e^-a, not the product (which is always 1): at a = 2, (${num(ep[i2])} - ${num(en[i2])}) / (${num(ep[i2])} + ${num(en[i2])}) = ${num(tanh[i2])}; lecture 000 writes it right`,
+            },
+          ],
+          notes: [],
+        };
+      },
+    },
+    {
       id: 'seed003.output-size-7x7',
       section: 'Convolution layer: 7x7 input (spatially), 3x3 filter',
       title: 'stride 1 gives 5, stride 2 gives 3, stride 3 does not fit (2, last column uncovered), pad 1 gives 7',

@@ -352,6 +352,18 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
     for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += (5 * 2 * a + 2 * b + 1) * k[a][b];
     near(t.output, [[s]], 'dilated');
   },
+  'seed003.activations': (ex) => {
+    // activation.test.ts: relu, sigmoid and tanh at -2, -0.5, 0, 0.5, 2
+    const a = [-2, -0.5, 0, 0.5, 2];
+    near(stepValue(ex.traces[0], 'ReLU'), [0, 0, 0, 0.5, 2], 'relu');
+    near(
+      stepValue(ex.traces[0], 'sigmoid'),
+      a.map((v) => 1 / (1 + Math.exp(-v))),
+      'sigmoid',
+      1e-6,
+    );
+    near(stepValue(ex.traces[0], 'tanh'), a.map(Math.tanh), 'tanh', 1e-6);
+  },
   'seed003.momentum': (ex) => {
     // optimizers.test.ts: w1 = w0 - eta g1; w2 = w1 - alpha eta g1 - eta g2; w3 = w2 - alpha^2 eta g1 - alpha eta g2 - eta g3
     const eta = 0.1,
@@ -398,6 +410,7 @@ const slips: Record<string, [string, unknown, unknown][]> = {
     ],
   ],
   'seed000.backprop': [['dL/da1', 'dz2 * a1', null]],
+  'seed003.activations': [['tanh numerator', 'e^a e^-a (= 1 for every a', Math.tanh(2)]],
 };
 
 test('the registry covers every worked example of test/lecture, with stable ids and sources', () => {
