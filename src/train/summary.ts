@@ -22,6 +22,8 @@ export interface SummaryRow {
   type: string;
   /** Nesting depth (1 = direct child of the model). */
   depth: number;
+  /** Shape of the module's (first) input for the dummy batch. */
+  inputShape: number[];
   /** Shape of the module's output for the dummy batch. */
   outputShape: number[];
   /** Parameter values of this module and its descendants. */
@@ -136,6 +138,7 @@ export function summary(
           name: n,
           type: mod.typeName,
           depth: d,
+          inputShape: inputs.length > 0 ? [...inputs[0].shape] : [],
           outputShape: [],
           params: total,
           trainableParams: trainable,
