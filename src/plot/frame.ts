@@ -54,6 +54,8 @@ export interface PanelSpec {
   legend?: readonly LegendItem[];
   /** Legend title (e.g. "class"). */
   legendTitle?: string;
+  /** Legend right of the plot area (default) or in rows under it. */
+  legendAt?: 'right' | 'bottom';
   /** Draws the marks, given the scales from data to pixels and the plot area. */
   draw(sx: (v: number) => number, sy: (v: number) => number, area: Rect): string;
   /** Draw horizontal grid lines (default true). */
@@ -161,12 +163,58 @@ export function legend(x: number, y: number, items: readonly LegendItem[], title
   );
 }
 
+/** Splits legend items into rows that fit `width` pixels. */
+function bottomLegendRows(items: readonly LegendItem[], width: number): LegendItem[][] {
+  const rows: LegendItem[][] = [[]];
+  let used = 0;
+  for (const it of items) {
+    const w = textWidth(it.label, FONT) + 44;
+    if (used + w > width && rows[rows.length - 1].length > 0) {
+      rows.push([]);
+      used = 0;
+    }
+    rows[rows.length - 1].push(it);
+    used += w;
+  }
+  return rows;
+}
+
+/** A legend in rows under a plot (swatch and label per item). */
+function bottomLegend(x: number, y: number, rows: readonly LegendItem[][]): string {
+  let body = '';
+  rows.forEach((row, i) => {
+    let xx = x;
+    const cy = y + 10 + i * 18;
+    for (const it of row) {
+      if (it.kind === 'box') body += el('rect', { x: xx, y: cy - 6, width: 14, height: 12, fill: it.color });
+      else if (it.kind === 'dot') body += el('circle', { cx: xx + 7, cy, r: 4, fill: it.color });
+      else
+        body += el('line', {
+          x1: xx,
+          y1: cy,
+          x2: xx + 18,
+          y2: cy,
+          stroke: it.color,
+          'stroke-width': 2,
+          'stroke-dasharray': it.kind === 'dashed' ? '5,3' : undefined,
+        });
+      body += text(xx + 24, cy + 4, it.label, { class: 'legend-label' });
+      xx += textWidth(it.label, FONT) + 44;
+    }
+  });
+  return el('g', { class: 'legend' }, body);
+}
+
 /**
  * A panel: the plot area inside `r` (margins for ticks, labels and legend), its frame, grid,
  * ticks with nice numbers, axis labels, subtitle and legend, and the chart's marks.
  */
 export function panel(r: Rect, spec: PanelSpec): string {
-  const legendW = spec.legend && spec.legend.length > 0 ? legendWidth(spec.legend, spec.legendTitle) + 10 : 0;
+  const hasLegend = spec.legend !== undefined && spec.legend.length > 0;
+  const atBottom = spec.legendAt === 'bottom';
+  const legendW = hasLegend && !atBottom ? legendWidth(spec.legend ?? [], spec.legendTitle) + 10 : 0;
+  const legendRows = hasLegend && atBottom ? bottomLegendRows(spec.legend ?? [], r.w - 40) : [];
+  const legendH = legendRows.length * 18 + (legendRows.length > 0 ? 8 : 0);
   const yTicksProbe = axisTicks(spec.y, 'y axis', Math.max(2, Math.round(r.h / 60)));
   const yLabels = yTicksProbe.values.map((v) => (spec.y.categories ? spec.y.categories[v] : formatTick(v, yTicksProbe.step)));
   const yLabelW = Math.max(...yLabels.map((s) => textWidth(s, FONT - 1)), 10);
@@ -179,7 +227,7 @@ export function panel(r: Rect, spec: PanelSpec): string {
     x: left,
     y: top,
     w: Math.max(20, r.x + r.w - 10 - legendW - (spec.extraRight ?? 0) - left),
-    h: Math.max(20, r.y + r.h - bottomH - top),
+    h: Math.max(20, r.y + r.h - bottomH - legendH - top),
   };
   const xt = axisTicks(spec.x, 'x axis', Math.max(2, Math.round(area.w / 80)));
   const yt = axisTicks(spec.y, 'y axis', Math.max(2, Math.round(area.h / 50)));
@@ -215,7 +263,7 @@ export function panel(r: Rect, spec: PanelSpec): string {
         })
       : text(x, ty, label, { 'text-anchor': 'middle', 'font-size': FONT - 1, class: 'tick-label' });
   }
-  xAxis += text(area.x + area.w / 2, r.y + r.h - 8, spec.x.label, { 'text-anchor': 'middle', class: 'axis-label' });
+  xAxis += text(area.x + area.w / 2, r.y + r.h - 8 - legendH, spec.x.label, { 'text-anchor': 'middle', class: 'axis-label' });
   const ly = area.y + area.h / 2;
   const lx = r.x + 14;
   yAxis += text(lx, ly, spec.y.label, {
@@ -232,8 +280,8 @@ export function panel(r: Rect, spec: PanelSpec): string {
   if (spec.title)
     out += el('g', { class: 'panel-title' }, text(area.x + area.w / 2, r.y + 18, spec.title, { 'text-anchor': 'middle', 'font-size': 13 }));
   if (spec.drawRight) out += spec.drawRight(area);
-  if (spec.legend && spec.legend.length > 0)
-    out += legend(r.x + r.w - legendW, area.y, spec.legend, spec.legendTitle);
+  if (hasLegend && atBottom) out += bottomLegend(area.x, r.y + r.h - legendH, legendRows);
+  else if (hasLegend) out += legend(r.x + r.w - legendW, area.y, spec.legend ?? [], spec.legendTitle);
   return el('g', { class: 'panel' }, out);
 }
 

@@ -167,9 +167,9 @@ export function learningCurves(history: HistoryLike, options: LearningCurvesOpti
   const mark = options.markEpoch === undefined ? bestEpoch(h, 'valLoss', 'min') : options.markEpoch;
   const vlines: VLine[] =
     mark === null ? [] : [{ x: mark, label: options.markLabel ?? `best valLoss: epoch ${mark}`, color: '#d62728' }];
-  const [w, h2] = figureSize(options, acc.length > 0 ? 1000 : 720, 420);
+  const [w, h2] = figureSize(options, acc.length > 0 ? 1000 : 600, 460);
   const rects = grid(w, h2, acc.length > 0 ? 2 : 1, 2);
-  const common = { xLabel: 'epoch', integerX: true, vlines };
+  const common = { xLabel: 'epoch', integerX: true, vlines, legendAt: 'bottom' as const };
   let content = panel(rects[0], linePanel(loss, { ...common, yLabel: options.lossLabel ?? 'loss (mean per sample)', subtitle: 'Loss' }));
   if (acc.length > 0)
     content += panel(rects[1], linePanel(acc, { ...common, yLabel: 'accuracy (%)', subtitle: 'Accuracy' }));

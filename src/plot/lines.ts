@@ -34,6 +34,8 @@ export interface LineChartOptions extends FigureOptions {
   vlines?: readonly VLine[];
   /** Subtitle of the panel. */
   subtitle?: string;
+  /** Legend right of the plot (default) or in rows under it. */
+  legendAt?: 'right' | 'bottom';
 }
 
 /** The polyline path of a series; gaps (NaN) break the line. */
@@ -74,6 +76,7 @@ export function linePanel(series: readonly Series[], o: LineChartOptions): Param
     x: { label: o.xLabel, min: x0, max: x1, integer: o.integerX },
     y: { label: o.yLabel, min: o.yMin ?? y0, max: o.yMax ?? y1 },
     legend,
+    legendAt: o.legendAt,
     draw(sx, sy, area) {
       let out = '';
       series.forEach((s, i) => {

@@ -36,7 +36,8 @@ export function text(x: number, y: number, content: string, attrs: Attrs = {}): 
 export function formatTick(v: number, step: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) {
+  // the step decides, so one axis never mixes 0.0010 with 5e-4
+  if (step >= 1e5 || step < 1e-3) {
     const m = step / Math.pow(10, Math.floor(Math.log10(a)));
     let digits = 0;
     while (digits < 6 && Math.abs(Math.round(m * 10 ** digits) - m * 10 ** digits) > 1e-6) digits++;

@@ -21,7 +21,7 @@ test('train --plot draws the curves at the end; plot redraws them, the LR schedu
     '--batch-size', '50', '--csv', 'h.csv', '--plot', 'curves.png', '--out', 'w.safetensors',
   ]);
   assert.equal(t.status, 0, t.stderr);
-  assertPng(new Uint8Array(readFileSync(join(dir, 'curves.png'))), 1000, 420);
+  assertPng(new Uint8Array(readFileSync(join(dir, 'curves.png'))), 1000, 460);
 
   const svg = runCli(dir, ['plot', 'h.csv', '--out', 'curves.svg', '--json']);
   assert.equal(svg.status, 0, svg.stderr);
@@ -29,7 +29,7 @@ test('train --plot draws the curves at the end; plot redraws them, the LR schedu
   assertFigure(readFileSync(join(dir, 'curves.svg'), 'utf8'), {
     title: 'Learning curves',
     width: 1000,
-    height: 420,
+    height: 460,
     legend: ['train loss', 'validation loss', 'test loss', 'train accuracy', 'validation accuracy'],
   });
 

@@ -31,7 +31,7 @@ test('learning curves: loss and accuracy panels, train and validation series, th
   const root = assertFigure(svg, {
     title: 'Learning curves',
     width: 1000,
-    height: 420,
+    height: 460,
     legend: ['train loss', 'validation loss', 'train accuracy', 'validation accuracy', 'best valLoss: epoch 9'],
   });
   assert.deepEqual(byClass(root, 'panel-title').flatMap(texts), ['Loss', 'Accuracy']);
@@ -46,7 +46,7 @@ test('learning curves: loss and accuracy panels, train and validation series, th
   // ticks of the accuracy panel are in percent
   const yTicks = byClass(byClass(root, 'y-axis')[1], 'tick-label').map((t) => Number(t.text.replace('\u2212', '-')));
   assert.ok(Math.max(...yTicks) >= 90 && Math.max(...yTicks) <= 100, `percent ticks ${yTicks}`);
-  assertPng(await plot.toPng(svg), 1000, 420);
+  assertPng(await plot.toPng(svg), 1000, 460);
   // without validation data: no marker, one panel per quantity still
   const trainOnly = plot.learningCurves({ epoch: [0, 1], history: { loss: [1, 0.5] } }, { width: 500, height: 300 });
   const r2 = assertFigure(trainOnly, { title: 'Learning curves', width: 500, height: 300, legend: ['train loss'] });
