@@ -3,13 +3,15 @@
  * layer receives (or any layer's output, flattened) for a batch of images; `pca` projects rows
  * onto their top principal components (covariance by hand, eigenvectors by power iteration
  * with deflation: the covariance is small, features x features); `umap` gives a non-linear 2-D
- * layout with the maintained umap-js package (PAIR-code), seeded, loaded only when called.
+ * layout with the maintained umap-js package (PAIR-code), seeded, required only when called
+ * (in Node; a browser passes the class).
  */
 import { noGrad } from '../autograd/engine.js';
 import { Linear } from '../nn/layers/linear.js';
 import type { Module } from '../nn/module.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { packageRequire } from '../platform-files.js';
 import { intOpt, layerAt } from './interpret-common.js';
 
 /** Options of penultimateFeatures. */
@@ -189,7 +191,21 @@ export interface UmapOptions {
   nEpochs?: number;
   /** Seed of umap-js's random numbers; default 0. */
   seed?: number;
+  /**
+   * The umap-js UMAP class. Default in Node: required from the installed package; in a browser
+   * pass it (`import { UMAP } from 'umap-js'`), as convkit's browser graph carries no CommonJS.
+   */
+  UMAP?: UmapConstructor;
 }
+
+/** What umap uses of umap-js's UMAP class. */
+export type UmapConstructor = new (params: {
+  nComponents: number;
+  nNeighbors: number;
+  minDist: number;
+  random: () => number;
+  nEpochs?: number;
+}) => { fit(rows: number[][]): number[][] };
 
 /** A 2-D UMAP layout (N, 2) of the rows of x (N, D), with umap-js. */
 export async function umap(x: Tensor, options: UmapOptions = {}): Promise<Tensor> {
@@ -199,11 +215,15 @@ export async function umap(x: Tensor, options: UmapOptions = {}): Promise<Tensor
   const [n, d] = x.shape;
   const nNeighbors = intOpt(op, 'nNeighbors', options.nNeighbors, Math.min(15, n - 1), 2);
   if (n <= nNeighbors) throw new RangeError(`${op}: needs more rows (${n}) than nNeighbors (${nNeighbors})`);
-  let mod: typeof import('umap-js');
-  try {
-    mod = await import('umap-js');
-  } catch {
-    throw new Error(`${op}: the 'umap-js' package is not installed (npm install umap-js)`);
+  let UMAP = options.UMAP;
+  if (UMAP === undefined) {
+    // required, not imported: umap-js is CommonJS, and a bundler must not pull it into a browser graph
+    const req = packageRequire(`vision.${op}`);
+    try {
+      UMAP = (req('umap-js') as { UMAP: UmapConstructor }).UMAP;
+    } catch {
+      throw new Error(`vision.${op}: the 'umap-js' package is not installed (npm install umap-js)`);
+    }
   }
   let s = ((options.seed ?? 0) >>> 0) + 0x9e3779b9;
   const random = (): number => {
@@ -215,7 +235,7 @@ export async function umap(x: Tensor, options: UmapOptions = {}): Promise<Tensor
   };
   const rows: number[][] = [];
   for (let i = 0; i < n; i++) rows.push(Array.from(x.data.subarray(i * d, (i + 1) * d)));
-  const u = new mod.UMAP({
+  const u = new UMAP({
     nComponents: 2,
     nNeighbors,
     minDist: options.minDist ?? 0.1,

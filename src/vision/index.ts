@@ -60,4 +60,4 @@ export type { IntegratedGradientsOptions, IntegratedGradientsResult } from './in
 export { activationMaximization } from './activation-max.js';
 export type { ActivationMaxOptions, ActivationMaxResult } from './activation-max.js';
 export { pca, penultimateFeatures, umap } from './embedding.js';
-export type { FeaturesOptions, PcaResult, UmapOptions } from './embedding.js';
+export type { FeaturesOptions, PcaResult, UmapConstructor, UmapOptions } from './embedding.js';
