@@ -251,9 +251,54 @@ const ENTRIES: Record<string, Entry[]> = {
       build: () => {
         const size = outputSizeTrace(32, 5);
         const params = convParamsTrace(3, 6, 5);
+        // one activation: the 5x5x3 chunk at the top left dotted with filter 0, plus its bias
+        // (a patterned image and filter of small integers, so the sum can be checked by hand)
+        const xv = (c: number, i: number, j: number): number => ((c + 2 * i + 3 * j) % 5) - 2;
+        const wv = (f: number, c: number, i: number, j: number): number => ((f + c * i + j) % 3) - 1;
+        const xt = tensor(Array.from({ length: 3 }, (_, c) => fill(32, 32, (i, j) => xv(c, i, j)))).reshape(
+          1,
+          3,
+          32,
+          32,
+        );
+        const wt = tensor(
+          Array.from({ length: 6 }, (_, f) =>
+            Array.from({ length: 3 }, (_, c) => fill(5, 5, (i, j) => wv(f, c, i, j))),
+          ),
+        );
+        const y = F.conv2d(xt, wt, tensor([0.5, 0, 0, 0, 0, 0]));
+        const perChannel = [0, 1, 2].map((c) => {
+          let t = 0;
+          for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) t += xv(c, i, j) * wv(0, c, i, j);
+          return t;
+        });
+        const one = eq('one activation of the 28x28x6 volume: y[0, 0, 0]', [
+          {
+            name: 'channel sums',
+            formula: 'sum_{i,j < 5} x[c, i, j] w0[c, i, j] for c = 0, 1, 2 (25 products each)',
+            filled: 'x[c, i, j] = (c + 2i + 3j) mod 5 - 2, w0[c, i, j] = (ci + j) mod 3 - 1',
+            value: perChannel,
+          },
+          {
+            name: 'y[0,0,0]',
+            formula: 'sum of the 75 products + b0',
+            filled: `${perChannel.map(num).join(' + ')} + 0.5`,
+            value: perChannel.reduce((p, q) => p + q, 0) + 0.5,
+            fromOp: flat(y)[0],
+            op: 'F.conv2d(x [1, 3, 32, 32], w [6, 3, 5, 5], b)',
+          },
+          {
+            name: 'shape',
+            formula: '[N, filters, 28, 28]',
+            filled: 'F.conv2d(...).shape',
+            value: [1, 6, 28, 28],
+            fromOp: [...y.shape],
+            op: 'F.conv2d(...).shape',
+          },
+        ]);
         return {
           inputs: { input: '32x32x3', filters: 6, kernel: '5x5x3' },
-          traces: [size, params],
+          traces: [size, params, one],
           answer: {
             output: `${String(size.steps[0].value)}x${String(size.steps[0].value)}x6`,
             weights: params.steps[0].value,

@@ -210,6 +210,13 @@ const checks: Record<string, (ex: explain.LectureExample) => void> = {
     near(stepValue(ex.traces[0], 'out'), 28, '32 - 5 + 1');
     near(stepValue(ex.traces[1], 'weights'), 450, 'weights');
     assert.equal(ex.answer.output, '28x28x6');
+    // the activation at the top left, restated: 75 products of the patterned x and filter 0, plus 0.5
+    let sum = 0.5;
+    for (let c = 0; c < 3; c++)
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 5; j++) sum += (((c + 2 * i + 3 * j) % 5) - 2) * (((c * i + j) % 3) - 1);
+    near(stepValue(ex.traces[2], 'y[0,0,0]'), sum, 'one activation');
+    near(eqs(ex.traces[2]).steps[1].fromOp, sum, 'one activation from F.conv2d');
   },
   'seed003.conv-params-760': (ex) => {
     near(stepValue(ex.traces[0], 'out'), 32, 'pad 2 keeps 32');
