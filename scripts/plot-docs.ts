@@ -65,7 +65,13 @@ const history = await fit(model, ds.train, {
 console.log(`trained ${history.epoch.length} epochs; wrote ${OUT}/plot-learning-curves.png`);
 writeFileSync(`${OUT}/plot-history.json`, JSON.stringify(history.toJSON()) + '\n');
 
-await png('plot-lr-schedule.png', plot.lrSchedule({ x: stepLR.lr.map((_, i) => i + 1), lr: stepLR.lr }, { unit: 'step', title: 'Cosine learning-rate schedule (per batch)' }));
+await png(
+  'plot-lr-schedule.png',
+  plot.lrSchedule(
+    { x: stepLR.lr.map((_, i) => i + 1), lr: stepLR.lr },
+    { unit: 'step', title: 'Cosine learning-rate schedule (per batch)' },
+  ),
+);
 
 // test predictions: confusion matrix and per-class accuracy
 const n = ds.test.length;
@@ -74,8 +80,14 @@ const ys = Int32Array.from({ length: n }, (_, i) => ds.test.get(i).y);
 const logits = predict(model, xs, { batchSize: 500 });
 const { Tensor } = await import('../src/tensor/tensor.js');
 const cm = confusionMatrix(logits, new Tensor(ys, [n]), 10);
-await png('plot-confusion.png', plot.confusionMatrix(cm, { classNames: ds.classes, title: `LeNet-5 confusion matrix on ${n} MNIST test digits` }));
-await png('plot-class-accuracy.png', plot.classAccuracy(cm, { classNames: ds.classes, title: 'Test accuracy per digit' }));
+await png(
+  'plot-confusion.png',
+  plot.confusionMatrix(cm, { classNames: ds.classes, title: `LeNet-5 confusion matrix on ${n} MNIST test digits` }),
+);
+await png(
+  'plot-class-accuracy.png',
+  plot.classAccuracy(cm, { classNames: ds.classes, title: 'Test accuracy per digit' }),
+);
 
 // a 2-D PCA of the logits of 600 test digits, coloured by their true class
 const k = 600;
@@ -85,7 +97,8 @@ const mean = new Float64Array(d);
 for (let i = 0; i < k; i++) for (let j = 0; j < d; j++) mean[j] += L[i * d + j] / k;
 const cov = Array.from({ length: d }, () => new Float64Array(d));
 for (let i = 0; i < k; i++)
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a][b] += ((L[i * d + a] - mean[a]) * (L[i * d + b] - mean[b])) / (k - 1);
+  for (let a = 0; a < d; a++)
+    for (let b = 0; b < d; b++) cov[a][b] += ((L[i * d + a] - mean[a]) * (L[i * d + b] - mean[b])) / (k - 1);
 const components: Float64Array[] = [];
 for (let c = 0; c < 2; c++) {
   let v = Float64Array.from({ length: d }, (_, j) => 1 + j * 0.1);
@@ -104,14 +117,33 @@ for (let c = 0; c < 2; c++) {
 const pts = Array.from({ length: k }, (_, i) =>
   components.map((p) => p.reduce((s, x, j) => s + x * (L[i * d + j] - mean[j]), 0)),
 );
-await png('plot-embedding.png', plot.scatter(pts, ys.subarray(0, k), { classNames: ds.classes, title: 'PCA of LeNet-5 logits, 600 test digits', xLabel: 'principal component 1 (logit units)', yLabel: 'principal component 2 (logit units)' }));
+await png(
+  'plot-embedding.png',
+  plot.scatter(pts, ys.subarray(0, k), {
+    classNames: ds.classes,
+    title: 'PCA of LeNet-5 logits, 600 test digits',
+    xLabel: 'principal component 1 (logit units)',
+    yLabel: 'principal component 2 (logit units)',
+  }),
+);
 
 // 16 test digits with label and prediction (pixels back to [0, 1])
 const pred = predictClasses(logits);
 const { mean: mu, std } = ds.normalize ?? { mean: 0, std: 1 };
 const m = 16;
 const pix = Float32Array.from(xs.data.subarray(0, m * 784), (v) => v * std + mu);
-await png('plot-digits.png', plot.imageGrid({ data: pix, shape: [m, 1, 28, 28] }, { captions: Array.from({ length: m }, (_, i) => `true ${ys[i]} / pred ${pred[i]}`), columns: 8, cell: 64, title: 'Test digits: true label and prediction' }));
+await png(
+  'plot-digits.png',
+  plot.imageGrid(
+    { data: pix, shape: [m, 1, 28, 28] },
+    {
+      captions: Array.from({ length: m }, (_, i) => `true ${ys[i]} / pred ${pred[i]}`),
+      columns: 8,
+      cell: 64,
+      title: 'Test digits: true label and prediction',
+    },
+  ),
+);
 
 // weights and gradients of each layer's weight tensor after one more batch
 model.zeroGrad();
@@ -119,4 +151,7 @@ crossEntropy(model.forward(xs.narrow(0, 0, 64)), new Tensor(ys.slice(0, 64), [64
 const layers = [...model.namedParameters()]
   .filter(([name]) => name.endsWith('weight'))
   .map(([name, p]) => ({ name, weights: p.data, gradients: p.grad?.data ?? null }));
-await png('plot-weights.png', plot.histograms(layers, { title: 'LeNet-5 weights and gradients per layer (one test batch)' }));
+await png(
+  'plot-weights.png',
+  plot.histograms(layers, { title: 'LeNet-5 weights and gradients per layer (one test batch)' }),
+);

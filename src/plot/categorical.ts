@@ -12,15 +12,21 @@ function rows(m: Matrix, op: string): number[][] {
   if ('shape' in m && !Array.isArray(m)) {
     const { data, shape } = m as { data: ArrayLike<number>; shape: readonly number[] };
     if (shape.length !== 2 || data.length !== shape[0] * shape[1])
-      throw new RangeError(`${op}: the matrix must be 2-D with shape[0]*shape[1] values, got shape [${shape.join(', ')}] and ${data.length} values`);
-    r = Array.from({ length: shape[0] }, (_, i) => Array.from({ length: shape[1] }, (_, j) => Number(data[i * shape[1] + j])));
+      throw new RangeError(
+        `${op}: the matrix must be 2-D with shape[0]*shape[1] values, got shape [${shape.join(', ')}] and ${data.length} values`,
+      );
+    r = Array.from({ length: shape[0] }, (_, i) =>
+      Array.from({ length: shape[1] }, (_, j) => Number(data[i * shape[1] + j])),
+    );
   } else r = (m as readonly (readonly number[])[]).map((row) => [...row]);
   const n = r.length;
   if (n === 0) throw new RangeError(`${op}: the matrix is empty`);
   r.forEach((row, i) => {
-    if (row.length !== n) throw new RangeError(`${op}: the matrix must be square (${n}x${n}); row ${i} has ${row.length} values`);
+    if (row.length !== n)
+      throw new RangeError(`${op}: the matrix must be square (${n}x${n}); row ${i} has ${row.length} values`);
     row.forEach((v, j) => {
-      if (!Number.isFinite(v) || v < 0) throw new RangeError(`${op}: entry [${i}][${j}] must be a count >= 0, got ${v}`);
+      if (!Number.isFinite(v) || v < 0)
+        throw new RangeError(`${op}: entry [${i}][${j}] must be a count >= 0, got ${v}`);
     });
   });
   return r;
@@ -155,7 +161,14 @@ export function classAccuracy(input: Matrix | readonly number[], options: ClassA
         if (bw > 22) out += text(sx(i), y - 4, (a * 100).toFixed(1), { 'text-anchor': 'middle', 'font-size': 10 });
       });
       const oy = sy(overall * 100);
-      out += el('line', { x1: area.x, y1: oy, x2: area.x + area.w, y2: oy, stroke: '#d62728', 'stroke-dasharray': '6,4' });
+      out += el('line', {
+        x1: area.x,
+        y1: oy,
+        x2: area.x + area.w,
+        y2: oy,
+        stroke: '#d62728',
+        'stroke-dasharray': '6,4',
+      });
       return out;
     },
   });

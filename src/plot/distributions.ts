@@ -103,14 +103,26 @@ export function histograms(input: NamedParameters | readonly LayerValues[], opti
           if (n === 0) return;
           const x0 = sx(t.min + i * bw),
             x1 = sx(t.min + (i + 1) * bw);
-          out += el('rect', { x: x0, y: sy(n), width: Math.max(0.5, x1 - x0), height: sy(0) - sy(n), fill: c, class: 'bar' });
+          out += el('rect', {
+            x: x0,
+            y: sy(n),
+            width: Math.max(0.5, x1 - x0),
+            height: sy(0) - sy(n),
+            fill: c,
+            class: 'bar',
+          });
         });
         return out;
       },
     });
   });
   const more = layers.length > shown.length ? ` (first ${shown.length} of ${layers.length} tensors)` : '';
-  return svgDocument(w, h, (options.title ?? (anyGrad ? 'Weights and gradients per layer' : 'Weights per layer')) + more, body);
+  return svgDocument(
+    w,
+    h,
+    (options.title ?? (anyGrad ? 'Weights and gradients per layer' : 'Weights per layer')) + more,
+    body,
+  );
 }
 
 /** Options of scatter. */
@@ -137,7 +149,8 @@ export function scatter(
       })
     : (() => {
         const { data, shape } = points as { data: ArrayLike<number>; shape: readonly number[] };
-        if (shape.length !== 2 || shape[1] !== 2) throw new RangeError(`${op}: points must have shape [n, 2], got [${shape.join(', ')}]`);
+        if (shape.length !== 2 || shape[1] !== 2)
+          throw new RangeError(`${op}: points must have shape [n, 2], got [${shape.join(', ')}]`);
         return Array.from({ length: shape[0] }, (_, i): [number, number] => [data[2 * i], data[2 * i + 1]]);
       })();
   if (pts.length === 0) throw new RangeError(`${op}: no points`);
@@ -161,7 +174,14 @@ export function scatter(
       let out = '';
       pts.forEach((p, i) => {
         if (Number.isFinite(p[0]) && Number.isFinite(p[1]))
-          out += el('circle', { cx: sx(p[0]), cy: sy(p[1]), r: 3, fill: color(labels[i]), 'fill-opacity': 0.75, class: 'point' });
+          out += el('circle', {
+            cx: sx(p[0]),
+            cy: sy(p[1]),
+            r: 3,
+            fill: color(labels[i]),
+            'fill-opacity': 0.75,
+            class: 'point',
+          });
       });
       return out;
     },

@@ -91,7 +91,11 @@ export function svgDocument(width: number, height: number, title: string, conten
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${esc(FONT_FAMILY)}" font-size="${FONT}">` +
     el('title', {}, esc(title)) +
     el('rect', { width, height, fill: '#ffffff' }) +
-    el('g', { class: 'figure-title' }, text(width / 2, 24, title, { 'text-anchor': 'middle', 'font-size': 16, 'font-weight': 'bold' })) +
+    el(
+      'g',
+      { class: 'figure-title' },
+      text(width / 2, 24, title, { 'text-anchor': 'middle', 'font-size': 16, 'font-weight': 'bold' }),
+    ) +
     content +
     '</svg>\n'
   );
@@ -216,12 +220,15 @@ export function panel(r: Rect, spec: PanelSpec): string {
   const legendRows = hasLegend && atBottom ? bottomLegendRows(spec.legend ?? [], r.w - 40) : [];
   const legendH = legendRows.length * 18 + (legendRows.length > 0 ? 8 : 0);
   const yTicksProbe = axisTicks(spec.y, 'y axis', Math.max(2, Math.round(r.h / 60)));
-  const yLabels = yTicksProbe.values.map((v) => (spec.y.categories ? spec.y.categories[v] : formatTick(v, yTicksProbe.step)));
+  const yLabels = yTicksProbe.values.map((v) =>
+    spec.y.categories ? spec.y.categories[v] : formatTick(v, yTicksProbe.step),
+  );
   const yLabelW = Math.max(...yLabels.map((s) => textWidth(s, FONT - 1)), 10);
   const left = r.x + 30 + yLabelW;
   const top = r.y + (spec.title ? 28 : 10);
   const xCat = spec.x.categories;
-  const rotate = xCat !== undefined && xCat.some((c) => textWidth(c, FONT - 1) > (r.w - legendW - 80) / Math.max(1, xCat.length));
+  const rotate =
+    xCat !== undefined && xCat.some((c) => textWidth(c, FONT - 1) > (r.w - legendW - 80) / Math.max(1, xCat.length));
   const bottomH = rotate ? 40 + Math.min(80, Math.max(...xCat.map((c) => textWidth(c, FONT - 1))) * 0.7) : 44;
   const area: Rect = {
     x: left,
@@ -250,7 +257,8 @@ export function panel(r: Rect, spec: PanelSpec): string {
   }
   for (const v of xt.values) {
     const x = sx(v);
-    if (spec.grid !== false && !xCat) grid += el('line', { x1: x, y1: area.y, x2: x, y2: area.y + area.h, stroke: '#f0f0f0' });
+    if (spec.grid !== false && !xCat)
+      grid += el('line', { x1: x, y1: area.y, x2: x, y2: area.y + area.h, stroke: '#f0f0f0' });
     xAxis += el('line', { x1: x, y1: area.y + area.h, x2: x, y2: area.y + area.h + 5, stroke: '#333333' });
     const label = xCat ? xCat[v] : formatTick(v, xt.step);
     const ty = area.y + area.h + 18;
@@ -263,7 +271,10 @@ export function panel(r: Rect, spec: PanelSpec): string {
         })
       : text(x, ty, label, { 'text-anchor': 'middle', 'font-size': FONT - 1, class: 'tick-label' });
   }
-  xAxis += text(area.x + area.w / 2, r.y + r.h - 8 - legendH, spec.x.label, { 'text-anchor': 'middle', class: 'axis-label' });
+  xAxis += text(area.x + area.w / 2, r.y + r.h - 8 - legendH, spec.x.label, {
+    'text-anchor': 'middle',
+    class: 'axis-label',
+  });
   const ly = area.y + area.h / 2;
   const lx = r.x + 14;
   yAxis += text(lx, ly, spec.y.label, {
@@ -278,7 +289,11 @@ export function panel(r: Rect, spec: PanelSpec): string {
   out += el('g', { class: 'x-axis' }, xAxis);
   out += el('g', { class: 'y-axis' }, yAxis);
   if (spec.title)
-    out += el('g', { class: 'panel-title' }, text(area.x + area.w / 2, r.y + 18, spec.title, { 'text-anchor': 'middle', 'font-size': 13 }));
+    out += el(
+      'g',
+      { class: 'panel-title' },
+      text(area.x + area.w / 2, r.y + 18, spec.title, { 'text-anchor': 'middle', 'font-size': 13 }),
+    );
   if (spec.drawRight) out += spec.drawRight(area);
   if (hasLegend && atBottom) out += bottomLegend(area.x, r.y + r.h - legendH, legendRows);
   else if (hasLegend) out += legend(r.x + r.w - legendW, area.y, spec.legend ?? [], spec.legendTitle);

@@ -97,7 +97,9 @@ export function parseHistory(textIn: string, where = 'history'): HistoryData {
   const sep = lines[0].includes(',') ? ',' : lines[0].includes(';') ? ';' : '\t';
   const head = lines[0].split(sep).map((s) => s.trim());
   if (head[0] !== 'epoch')
-    throw new RangeError(`${where}: not a history: JSON, JSON lines, or CSV with an 'epoch' column first (got '${head[0]}')`);
+    throw new RangeError(
+      `${where}: not a history: JSON, JSON lines, or CSV with an 'epoch' column first (got '${head[0]}')`,
+    );
   const rows = lines.slice(1).map((line, i) => {
     const cells = line.split(sep);
     if (cells.length !== head.length)
@@ -156,21 +158,33 @@ export function learningCurves(history: HistoryLike, options: LearningCurvesOpti
   const acc: Series[] = [];
   PAIRS.forEach(([k, label, dashed], i) => {
     const v = h.metrics[k];
-    if (v && v.some(Number.isFinite)) loss.push({ name: `${label} loss`, x: h.epoch, y: v, dashed, color: ['#1f77b4', '#ff7f0e', '#2ca02c'][i] });
+    if (v && v.some(Number.isFinite))
+      loss.push({ name: `${label} loss`, x: h.epoch, y: v, dashed, color: ['#1f77b4', '#ff7f0e', '#2ca02c'][i] });
     const ak = k === 'loss' ? 'accuracy' : k.replace('Loss', 'Accuracy');
     const a = h.metrics[ak];
     if (a && a.some(Number.isFinite))
-      acc.push({ name: `${label} accuracy`, x: h.epoch, y: a.map((x) => x * 100), dashed, color: ['#1f77b4', '#ff7f0e', '#2ca02c'][i] });
+      acc.push({
+        name: `${label} accuracy`,
+        x: h.epoch,
+        y: a.map((x) => x * 100),
+        dashed,
+        color: ['#1f77b4', '#ff7f0e', '#2ca02c'][i],
+      });
   });
   if (loss.length === 0)
-    throw new RangeError(`plot.learningCurves: no 'loss', 'valLoss' or 'testLoss' in the history (it has: ${Object.keys(h.metrics).join(', ') || 'nothing'})`);
+    throw new RangeError(
+      `plot.learningCurves: no 'loss', 'valLoss' or 'testLoss' in the history (it has: ${Object.keys(h.metrics).join(', ') || 'nothing'})`,
+    );
   const mark = options.markEpoch === undefined ? bestEpoch(h, 'valLoss', 'min') : options.markEpoch;
   const vlines: VLine[] =
     mark === null ? [] : [{ x: mark, label: options.markLabel ?? `best valLoss: epoch ${mark}`, color: '#d62728' }];
   const [w, h2] = figureSize(options, acc.length > 0 ? 1000 : 600, 460);
   const rects = grid(w, h2, acc.length > 0 ? 2 : 1, 2);
   const common = { xLabel: 'epoch', integerX: true, vlines, legendAt: 'bottom' as const };
-  let content = panel(rects[0], linePanel(loss, { ...common, yLabel: options.lossLabel ?? 'loss (mean per sample)', subtitle: 'Loss' }));
+  let content = panel(
+    rects[0],
+    linePanel(loss, { ...common, yLabel: options.lossLabel ?? 'loss (mean per sample)', subtitle: 'Loss' }),
+  );
   if (acc.length > 0)
     content += panel(rects[1], linePanel(acc, { ...common, yLabel: 'accuracy (%)', subtitle: 'Accuracy' }));
   return svgDocument(w, h2, options.title ?? 'Learning curves', content);

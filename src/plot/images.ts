@@ -28,17 +28,20 @@ export interface ImageGridOptions extends FigureOptions {
 }
 
 /** Images from a [N, C, H, W] / [N, H, W] tensor-like, or a list. */
-function toImages(input: readonly ImageData2D[] | { data: ArrayLike<number>; shape: readonly number[] }): ImageData2D[] {
+function toImages(
+  input: readonly ImageData2D[] | { data: ArrayLike<number>; shape: readonly number[] },
+): ImageData2D[] {
   if (Array.isArray(input)) return [...(input as readonly ImageData2D[])];
   const { data, shape } = input as { data: ArrayLike<number>; shape: readonly number[] };
   const s = shape.length === 3 ? [shape[0], 1, shape[1], shape[2]] : [...shape];
   if (s.length !== 4 || (s[1] !== 1 && s[1] !== 3))
-    throw new RangeError(`plot.imageGrid: images must have shape [N, H, W], [N, 1, H, W] or [N, 3, H, W], got [${shape.join(', ')}]`);
+    throw new RangeError(
+      `plot.imageGrid: images must have shape [N, H, W], [N, 1, H, W] or [N, 3, H, W], got [${shape.join(', ')}]`,
+    );
   const [n, c, h, w] = s;
   return Array.from({ length: n }, (_, i) => {
     const out = new Float32Array(h * w * c);
-    for (let ch = 0; ch < c; ch++)
-      for (let p = 0; p < h * w; p++) out[p * c + ch] = data[((i * c + ch) * h * w) + p];
+    for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++) out[p * c + ch] = data[(i * c + ch) * h * w + p];
     return { data: out, width: w, height: h, channels: c as 1 | 3 };
   });
 }
@@ -50,7 +53,9 @@ function pngUrl(im: ImageData2D, normalize: boolean, index: number): string {
   if (!Number.isInteger(im.width) || !Number.isInteger(im.height) || im.width < 1 || im.height < 1 || n > 4096 * 4096)
     throw new RangeError(`plot.imageGrid: image ${index} has size ${im.width}x${im.height}`);
   if (im.data.length !== n * c)
-    throw new RangeError(`plot.imageGrid: image ${index} has ${im.data.length} values, ${im.width}x${im.height}x${c} needs ${n * c}`);
+    throw new RangeError(
+      `plot.imageGrid: image ${index} has ${im.data.length} values, ${im.width}x${im.height}x${c} needs ${n * c}`,
+    );
   let lo = 0,
     hi = 1;
   if (normalize) {
@@ -73,7 +78,9 @@ function pngUrl(im: ImageData2D, normalize: boolean, index: number): string {
     const v = (im.data[i] - lo) / (hi - lo);
     px[i] = Number.isFinite(v) ? Math.round(Math.min(1, Math.max(0, v)) * 255) : 0;
   }
-  return 'data:image/png;base64,' + base64(encode({ width: im.width, height: im.height, data: px, channels: c, depth: 8 }));
+  return (
+    'data:image/png;base64,' + base64(encode({ width: im.width, height: im.height, data: px, channels: c, depth: 8 }))
+  );
 }
 
 /** A grid of images with a caption under each, as an SVG document. */
@@ -94,7 +101,11 @@ export function imageGrid(
   const longest = caps ? Math.max(...caps.map((c) => textWidth(c, 11))) : 0;
   const cell = options.cell ?? Math.max(28, Math.min(160, Math.floor((options.width ?? 760) / cols) - pad));
   const slot = Math.max(cell, longest) + pad;
-  const [w, h] = figureSize(options, Math.max(240, Math.ceil(cols * slot + pad)), Math.ceil(44 + rows * (cell + capH + pad)));
+  const [w, h] = figureSize(
+    options,
+    Math.max(240, Math.ceil(cols * slot + pad)),
+    Math.ceil(44 + rows * (cell + capH + pad)),
+  );
   const x0 = (w - cols * slot) / 2;
   let body = '';
   images.forEach((im, i) => {
@@ -113,7 +124,14 @@ export function imageGrid(
       style: 'image-rendering:pixelated',
       preserveAspectRatio: 'none',
     });
-    body += el('rect', { x: cx - iw / 2, y: y + (cell - ih) / 2, width: iw, height: ih, fill: 'none', stroke: '#999999' });
+    body += el('rect', {
+      x: cx - iw / 2,
+      y: y + (cell - ih) / 2,
+      width: iw,
+      height: ih,
+      fill: 'none',
+      stroke: '#999999',
+    });
     if (caps) body += text(cx, y + cell + 14, caps[i], { 'text-anchor': 'middle', 'font-size': 11, class: 'caption' });
   });
   return svgDocument(w, h, options.title ?? `${images.length} images`, el('g', { class: 'images' }, body));

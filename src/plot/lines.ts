@@ -98,7 +98,15 @@ export function linePanel(series: readonly Series[], o: LineChartOptions): Param
       for (const v of o.vlines ?? []) {
         const x = sx(v.x);
         const c = v.color ?? '#555555';
-        out += el('line', { x1: x, y1: area.y, x2: x, y2: area.y + area.h, stroke: c, 'stroke-dasharray': '5,3', class: 'vline' });
+        out += el('line', {
+          x1: x,
+          y1: area.y,
+          x2: x,
+          y2: area.y + area.h,
+          stroke: c,
+          'stroke-dasharray': '5,3',
+          class: 'vline',
+        });
       }
       return out;
     },
@@ -124,10 +132,14 @@ export interface LRScheduleOptions extends FigureOptions {
  * The learning-rate schedule: lr per epoch or per optimizer step. `lr` is the value at each
  * step (x = 1, 2, ...), or {x, lr} pairs.
  */
-export function lrSchedule(lr: readonly number[] | { x: readonly number[]; lr: readonly number[] }, options: LRScheduleOptions = {}): string {
+export function lrSchedule(
+  lr: readonly number[] | { x: readonly number[]; lr: readonly number[] },
+  options: LRScheduleOptions = {},
+): string {
   const ys = Array.isArray(lr) ? (lr as readonly number[]) : (lr as { lr: readonly number[] }).lr;
   const xs = Array.isArray(lr) ? ys.map((_, i) => i + 1) : (lr as { x: readonly number[] }).x;
-  if (ys.length === 0) throw new RangeError('plot.lrSchedule: no learning-rate values (log "lr" each epoch, as fit() does)');
+  if (ys.length === 0)
+    throw new RangeError('plot.lrSchedule: no learning-rate values (log "lr" each epoch, as fit() does)');
   const unit = options.unit ?? 'epoch';
   const log = options.log ?? false;
   const y = log ? ys.map((v) => (v > 0 ? Math.log10(v) : NaN)) : ys;

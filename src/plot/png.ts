@@ -32,7 +32,9 @@ function defaultFonts(): Uint8Array[] {
     try {
       path = req.resolve(`dejavu-fonts-ttf/ttf/${f}`);
     } catch {
-      throw new Error(`plot.toPng: the font ${f} is missing: install the dejavu-fonts-ttf package (npm install dejavu-fonts-ttf)`);
+      throw new Error(
+        `plot.toPng: the font ${f} is missing: install the dejavu-fonts-ttf package (npm install dejavu-fonts-ttf)`,
+      );
     }
     return new Uint8Array(fs.readFileSync(path));
   });
@@ -50,10 +52,11 @@ function defaultWasm(): Uint8Array {
  * a default; in a browser pass the wasm URL and at least one font.
  */
 export function initRenderer(options: RendererOptions = {}): Promise<void> {
-  if (ready) return ready;
+  if (ready !== null) return ready;
   ready = (async () => {
     fonts = options.fonts ? [...options.fonts] : defaultFonts();
-    if (fonts.length === 0) throw new RangeError('plot.initRenderer: fonts is empty; text needs at least one TrueType font');
+    if (fonts.length === 0)
+      throw new RangeError('plot.initRenderer: fonts is empty; text needs at least one TrueType font');
     await initWasm(options.wasm ?? defaultWasm());
   })();
   ready.catch(() => {

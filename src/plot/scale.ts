@@ -47,7 +47,8 @@ export function niceTicks(lo: number, hi: number, count = 5, axis = 'axis'): Tic
 
 /** Integer ticks (epochs, steps, classes): a step of 1, 2 or 5 times a power of ten; the domain is [lo, hi]. */
 export function integerTicks(lo: number, hi: number, count = 8): Ticks {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`plot: integer axis needs finite bounds, got ${lo}..${hi}`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi))
+    throw new RangeError(`plot: integer axis needs finite bounds, got ${lo}..${hi}`);
   let step = 1;
   for (let p = 1; (hi - lo) / step > count; ) {
     if ((hi - lo) / (2 * p) <= count) step = 2 * p;

@@ -47,7 +47,12 @@ export function viridisRgb(t: number): [number, number, number] {
 
 /** viridis at t as '#rrggbb'. */
 export function viridis(t: number): string {
-  return '#' + viridisRgb(t).map((v) => v.toString(16).padStart(2, '0')).join('');
+  return (
+    '#' +
+    viridisRgb(t)
+      .map((v) => v.toString(16).padStart(2, '0'))
+      .join('')
+  );
 }
 
 /** Approximate width in pixels of a text in the figure font (DejaVu Sans averages 0.6 em). */

@@ -11,14 +11,45 @@ import { assertFigure, assertPng } from './svg-check.js';
 const dir = tempDir(test.after, 'convkit-plot-cli-');
 
 /** The size `convkit plot --json` reports. */
-function reported(stdout: string): { out: string; kind: string; format: string; width: number; height: number; bytes: number } {
-  return JSON.parse(stdout.trim()) as { out: string; kind: string; format: string; width: number; height: number; bytes: number };
+function reported(stdout: string): {
+  out: string;
+  kind: string;
+  format: string;
+  width: number;
+  height: number;
+  bytes: number;
+} {
+  return JSON.parse(stdout.trim()) as {
+    out: string;
+    kind: string;
+    format: string;
+    width: number;
+    height: number;
+    bytes: number;
+  };
 }
 
 test('train --plot draws the curves at the end; plot redraws them, the LR schedule, the confusion matrix and the weights', () => {
   const t = runCli(dir, [
-    'train', '--model', 'lenet5', '--dataset', 'mnist', '--limit', '200', '--epochs', '2', '--val-fraction', '0.25',
-    '--batch-size', '50', '--csv', 'h.csv', '--plot', 'curves.png', '--out', 'w.safetensors',
+    'train',
+    '--model',
+    'lenet5',
+    '--dataset',
+    'mnist',
+    '--limit',
+    '200',
+    '--epochs',
+    '2',
+    '--val-fraction',
+    '0.25',
+    '--batch-size',
+    '50',
+    '--csv',
+    'h.csv',
+    '--plot',
+    'curves.png',
+    '--out',
+    'w.safetensors',
   ]);
   assert.equal(t.status, 0, t.stderr);
   assertPng(new Uint8Array(readFileSync(join(dir, 'curves.png'))), 1000, 460);
@@ -33,7 +64,21 @@ test('train --plot draws the curves at the end; plot redraws them, the LR schedu
     legend: ['train loss', 'validation loss', 'test loss', 'train accuracy', 'validation accuracy'],
   });
 
-  const lr = runCli(dir, ['plot', 'h.csv', '--kind', 'lr', '--out', 'lr.png', '--width', '500', '--height', '300', '--scale', '2', '--json']);
+  const lr = runCli(dir, [
+    'plot',
+    'h.csv',
+    '--kind',
+    'lr',
+    '--out',
+    'lr.png',
+    '--width',
+    '500',
+    '--height',
+    '300',
+    '--scale',
+    '2',
+    '--json',
+  ]);
   assert.equal(lr.status, 0, lr.stderr);
   assert.deepEqual([reported(lr.stdout).width, reported(lr.stdout).height], [1000, 600]);
   assertPng(new Uint8Array(readFileSync(join(dir, 'lr.png'))), 1000, 600, 2);
@@ -47,7 +92,12 @@ test('train --plot draws the curves at the end; plot redraws them, the LR schedu
   assertPng(new Uint8Array(readFileSync(join(dir, 'cm.png'))), 640, 600);
   const acc = runCli(dir, ['plot', 'eval.json', '--kind', 'class-accuracy', '--out', 'acc.svg']);
   assert.equal(acc.status, 0, acc.stderr);
-  assertFigure(readFileSync(join(dir, 'acc.svg'), 'utf8'), { title: 'Accuracy per class', width: 720, height: 420, legend: ['class accuracy'] });
+  assertFigure(readFileSync(join(dir, 'acc.svg'), 'utf8'), {
+    title: 'Accuracy per class',
+    width: 720,
+    height: 420,
+    legend: ['class accuracy'],
+  });
 
   const w = runCli(dir, ['plot', 'w.safetensors', '--out', 'weights.png', '--json']);
   assert.equal(w.status, 0, w.stderr);
@@ -66,7 +116,11 @@ test('plot: usage mistakes exit 2, unreadable or malformed inputs exit 1, one li
     [['plot', 'ok.csv', '--out', 'x.png', '--kind', 'pie'], 2, /--kind/],
     [['plot', 'ok.csv', '--out', 'x.png', '--scale', '9'], 2, /--scale must be in \(0, 8\], got 9/],
     [['plot', 'missing.csv', '--out', 'x.png'], 1, /cannot read missing\.csv: ENOENT/],
-    [['plot', 'bad.csv', '--out', 'x.png'], 1, /^convkit plot: bad\.csv: line 2, column 'loss': 'zz' is not a number$/m],
+    [
+      ['plot', 'bad.csv', '--out', 'x.png'],
+      1,
+      /^convkit plot: bad\.csv: line 2, column 'loss': 'zz' is not a number$/m,
+    ],
     [['plot', 'ok.csv', '--out', 'x.png', '--kind', 'lr'], 1, /ok\.csv: no 'lr' column/],
     [['train', '--plot', 'c.gif', '--limit', '10'], 2, /--plot c\.gif: the file name must end in \.png or \.svg/],
   ];

@@ -31,7 +31,8 @@ test('a real fit(): History, CSVLogger CSV and JSONLogger lines parse to the sam
   });
   const fromHistory = toHistoryData(history);
   assert.deepEqual(fromHistory.epoch, [1, 2, 3], 'epochs count from 1 on the plots');
-  for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr']) assert.equal(fromHistory.metrics[k].length, 3, k);
+  for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr'])
+    assert.equal(fromHistory.metrics[k].length, 3, k);
   for (const [name, text] of [
     ['csv', readFileSync(csv, 'utf8')],
     ['jsonl', readFileSync(jsonl, 'utf8')],
@@ -62,10 +63,19 @@ test("`convkit train --json` records (1-based epochs, trainLoss/trainAccuracy) m
 
 test('malformed histories get errors naming the file and the line or field', () => {
   assert.throws(() => parseHistory('', 'h.csv'), /h\.csv: the file is empty/);
-  assert.throws(() => parseHistory('step,loss\n1,2\n', 'h.csv'), /h\.csv: not a history.*'epoch' column first \(got 'step'\)/);
+  assert.throws(
+    () => parseHistory('step,loss\n1,2\n', 'h.csv'),
+    /h\.csv: not a history.*'epoch' column first \(got 'step'\)/,
+  );
   assert.throws(() => parseHistory('epoch,loss\n0,0.5\n1\n', 'h.csv'), /h\.csv: line 3 has 1 fields, the header 2/);
   assert.throws(() => parseHistory('epoch,loss\n0,abc\n', 'h.csv'), /line 2, column 'loss': 'abc' is not a number/);
-  assert.throws(() => parseHistory('{"epoch":0,"loss":1}\n{oops\n', 'h.jsonl'), /h\.jsonl: line 2 is not a JSON object/);
-  assert.throws(() => parseHistory('{"epoch":[0,1],"history":{"loss":[1]}}', 'h.json'), /h\.json: history\.loss must be 2 numbers/);
+  assert.throws(
+    () => parseHistory('{"epoch":0,"loss":1}\n{oops\n', 'h.jsonl'),
+    /h\.jsonl: line 2 is not a JSON object/,
+  );
+  assert.throws(
+    () => parseHistory('{"epoch":[0,1],"history":{"loss":[1]}}', 'h.json'),
+    /h\.json: history\.loss must be 2 numbers/,
+  );
   assert.throws(() => parseHistory('[{"loss":1}]', 'h.json'), /h\.json: row 1 has no integer 'epoch'/);
 });

@@ -37,12 +37,21 @@ test('PlotCurves with a function target gets the SVG once, with the early-stoppi
     batchSize: 16,
     metrics: ['accuracy'],
     validation: { fraction: 0.25 },
-    callbacks: [new FakeValLoss([1, 0.8, 0.7, 0.75, 0.9, 0.5, 0.4, 0.3, 0.2, 0.1]), stop, new PlotCurves((svg) => void got.push(svg), { title: 'run 1' })],
+    callbacks: [
+      new FakeValLoss([1, 0.8, 0.7, 0.75, 0.9, 0.5, 0.4, 0.3, 0.2, 0.1]),
+      stop,
+      new PlotCurves((svg) => void got.push(svg), { title: 'run 1' }),
+    ],
     verbose: 0,
   });
   assert.equal(history.epoch.length, 5, 'stopped after epoch 5');
   assert.equal(got.length, 1, 'drawn once, at the end');
-  const root = assertFigure(got[0], { title: 'run 1', width: 1000, height: 460, legend: ['train loss', 'validation loss', 'early stopping: best valLoss at epoch 3'] });
+  const root = assertFigure(got[0], {
+    title: 'run 1',
+    width: 1000,
+    height: 460,
+    legend: ['train loss', 'validation loss', 'early stopping: best valLoss at epoch 3'],
+  });
   assert.equal(byClass(root, 'vline').length, 2);
 });
 
@@ -57,7 +66,15 @@ test('PlotCurves writes .svg and .png files; other extensions are refused at con
     callbacks: [new PlotCurves(svgPath), new PlotCurves(pngPath, { width: 800, height: 360 })],
     verbose: 0,
   });
-  assertFigure(readFileSync(svgPath, 'utf8'), { title: 'Learning curves', width: 1000, height: 460, legend: ['train loss', 'train accuracy'] });
+  assertFigure(readFileSync(svgPath, 'utf8'), {
+    title: 'Learning curves',
+    width: 1000,
+    height: 460,
+    legend: ['train loss', 'train accuracy'],
+  });
   assertPng(new Uint8Array(readFileSync(pngPath)), 800, 360);
-  assert.throws(() => new PlotCurves(join(dir, 'curves.jpg')), /PlotCurves: '.*curves\.jpg' must end in \.svg or \.png/);
+  assert.throws(
+    () => new PlotCurves(join(dir, 'curves.jpg')),
+    /PlotCurves: '.*curves\.jpg' must end in \.svg or \.png/,
+  );
 });

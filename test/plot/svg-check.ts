@@ -19,9 +19,13 @@ function build(raw: Raw[]): Node[] {
     const tag = Object.keys(item).find((k) => k !== ':@');
     if (tag === undefined || tag === '#text') continue;
     const attrs: Record<string, string> = {};
-    for (const [k, v] of Object.entries((item[':@'] as Record<string, unknown>) ?? {})) attrs[k.replace(/^@_/, '')] = String(v);
+    for (const [k, v] of Object.entries((item[':@'] as Record<string, unknown>) ?? {}))
+      attrs[k.replace(/^@_/, '')] = String(v);
     const kids = (item[tag] as Raw[]) ?? [];
-    const text = kids.filter((k) => '#text' in k).map((k) => String(k['#text'])).join('');
+    const text = kids
+      .filter((k) => '#text' in k)
+      .map((k) => String(k['#text']))
+      .join('');
     out.push({ tag, attrs, children: build(kids), text });
   }
   return out;
@@ -31,7 +35,12 @@ function build(raw: Raw[]): Node[] {
 export function parseSvg(svg: string): Node {
   const valid = XMLValidator.validate(svg);
   assert.equal(valid, true, `not well-formed XML: ${JSON.stringify(valid)}`);
-  const raw = new XMLParser({ ignoreAttributes: false, preserveOrder: true, processEntities: true, trimValues: false }).parse(svg) as Raw[];
+  const raw = new XMLParser({
+    ignoreAttributes: false,
+    preserveOrder: true,
+    processEntities: true,
+    trimValues: false,
+  }).parse(svg) as Raw[];
   const roots = build(raw);
   assert.equal(roots.length, 1, 'one root element');
   assert.equal(roots[0].tag, 'svg');
@@ -64,7 +73,10 @@ export function texts(n: Node): string[] {
  * The parts every figure must have: a <title> and a visible title, x and y axes each with
  * tick labels and an axis label, and a legend with labels. Returns the parsed tree.
  */
-export function assertFigure(svg: string, expect: { title: string; width: number; height: number; axes?: boolean; legend?: readonly string[] }): Node {
+export function assertFigure(
+  svg: string,
+  expect: { title: string; width: number; height: number; axes?: boolean; legend?: readonly string[] },
+): Node {
   const root = parseSvg(svg);
   assert.equal(Number(root.attrs.width), expect.width, 'width');
   assert.equal(Number(root.attrs.height), expect.height, 'height');
@@ -91,7 +103,12 @@ export function assertFigure(svg: string, expect: { title: string; width: number
 }
 
 /** Decodes PNG bytes and checks the size, that they are not blank and that the title band has ink. */
-export function assertPng(png: Uint8Array, width: number, height: number, scale = 1): { data: Uint8Array | Uint16Array; channels: number } {
+export function assertPng(
+  png: Uint8Array,
+  width: number,
+  height: number,
+  scale = 1,
+): { data: ReturnType<typeof decode>['data']; channels: number } {
   assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'PNG signature');
   const img = decode(png);
   assert.equal(img.width, width, 'PNG width');

@@ -49,11 +49,16 @@ function readMatrix(text: string, path: string): number[][] {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new CliFailure(`${path}: not JSON; --kind confusion and class-accuracy read 'convkit eval --json' output`, { path });
+    throw new CliFailure(`${path}: not JSON; --kind confusion and class-accuracy read 'convkit eval --json' output`, {
+      path,
+    });
   }
   const m = Array.isArray(v) ? v : (v as { confusionMatrix?: unknown } | null)?.confusionMatrix;
   if (!Array.isArray(m) || !m.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number')))
-    throw new CliFailure(`${path}: no 'confusionMatrix' (a square array of counts) in the file; write it with convkit eval --json`, { path });
+    throw new CliFailure(
+      `${path}: no 'confusionMatrix' (a square array of counts) in the file; write it with convkit eval --json`,
+      { path },
+    );
   return m as number[][];
 }
 
@@ -83,9 +88,12 @@ export async function plotCommand(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
-    throw new UsageError(`give exactly one input file (a history, eval --json output or weights), got ${positionals.length}`);
+    throw new UsageError(
+      `give exactly one input file (a history, eval --json output or weights), got ${positionals.length}`,
+    );
   const input = positionals[0];
-  if (values.out === undefined || values.out.trim() === '') throw new UsageError('--out FIGURE.png or FIGURE.svg is required');
+  if (values.out === undefined || values.out.trim() === '')
+    throw new UsageError('--out FIGURE.png or FIGURE.svg is required');
   const out = values.out;
   let format: 'svg' | 'png';
   try {
@@ -114,12 +122,19 @@ export async function plotCommand(argv: string[]): Promise<number> {
   try {
     switch (kind) {
       case 'curves':
-        svg = learningCurves(parseHistory(text(), input), { ...size, ...(epoch !== undefined ? { markEpoch: epoch === 0 ? null : epoch } : {}) });
+        svg = learningCurves(parseHistory(text(), input), {
+          ...size,
+          ...(epoch !== undefined ? { markEpoch: epoch === 0 ? null : epoch } : {}),
+        });
         break;
       case 'lr': {
         const h = parseHistory(text(), input);
         const lr = h.metrics.lr;
-        if (!lr) throw new CliFailure(`${input}: no 'lr' column; fit() logs it each epoch (train with a newer convkit or log it)`, { path: input });
+        if (!lr)
+          throw new CliFailure(
+            `${input}: no 'lr' column; fit() logs it each epoch (train with a newer convkit or log it)`,
+            { path: input },
+          );
         svg = lrSchedule({ x: h.epoch, lr }, size);
         break;
       }
@@ -149,7 +164,11 @@ export async function plotCommand(argv: string[]): Promise<number> {
   const [w, h] = svgSize(svg);
   const width = format === 'png' ? Math.round(w * scale) : w;
   const height = format === 'png' ? Math.round(h * scale) : h;
-  if (values.json) process.stdout.write(JSON.stringify({ out, kind, format, width, height, bytes: bytes.length }) + '\n');
-  else process.stdout.write(`wrote ${out} (${kind}, ${width}x${height} ${format.toUpperCase()}, ${bytes.length.toLocaleString('en-US')} bytes)\n`);
+  if (values.json)
+    process.stdout.write(JSON.stringify({ out, kind, format, width, height, bytes: bytes.length }) + '\n');
+  else
+    process.stdout.write(
+      `wrote ${out} (${kind}, ${width}x${height} ${format.toUpperCase()}, ${bytes.length.toLocaleString('en-US')} bytes)\n`,
+    );
   return 0;
 }

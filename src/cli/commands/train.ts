@@ -257,7 +257,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
         }),
       );
     if (values.csv) callbacks.push(new CSVLogger(values.csv, { append: resumePath !== null }));
-    if (values.plot) callbacks.push(new PlotCurves(values.plot, { title: `Learning curves: ${spec.name} on ${ds.name}` }));
+    if (values.plot)
+      callbacks.push(new PlotCurves(values.plot, { title: `Learning curves: ${spec.name} on ${ds.name}` }));
 
     if (!json)
       log(
