@@ -20,4 +20,6 @@ export {
 export type { BackpropInputs, BatchNormTraceOptions, OutputSizeOptions } from './equations.js';
 export { renderTrace, renderGrid, convWindowLine, TRACE_TOLERANCE } from './render.js';
 export { listLectureExamples, lectureExample, renderLectureExample } from './lectures.js';
+export { convMatrix, CONV_MATRIX_MAX_ENTRIES } from './conv-matrix.js';
+export type { ConvMatrix, ConvMatrixOptions } from './conv-matrix.js';
 export type { JsonValue, LectureExample, LectureExampleInfo, LectureSlip } from './lectures.js';

@@ -68,7 +68,7 @@ test('conv2d = weight.view(out, -1) @ unfold(x), reshaped', () => {
   const y = F.conv2d(x, w, null, o);
   const cols = F.unfold(x, [3, 2], o); // (2, 18, L)
   const prod = w.reshape([4, 18]).matmul(cols); // (2, 4, L)
-  assertClose(prod.reshape(y.shape), y, { atol: 1e-4 });
+  assertClose(prod.reshape([...y.shape]), y, { atol: 1e-4 });
 });
 
 test('unfold/fold: unbatched inputs, autograd round trip and errors', () => {
