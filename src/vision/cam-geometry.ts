@@ -54,17 +54,30 @@ function geometry(m: Module): { k: Pair; s: Pair; p: Pair; d: Pair } | null {
  * Registers hooks that record, in execution order, the geometry of every Conv2d / pool that
  * finishes before `target` does; `grid()` then gives the target's cell grid.
  */
-export function trackCellGrid(model: Module, target: Module): { grid: () => CellGrid; remove: () => void } {
+export function trackCellGrid(
+  model: Module,
+  target: Module,
+): { grid: () => CellGrid; isChain: () => boolean; remove: () => void } {
   const chain: NonNullable<ReturnType<typeof geometry>>[] = [];
   let done = false;
+  // a chain: every recorded layer takes the spatial size the previous one gave (a side branch
+  // such as a ResNet shortcut conv takes an earlier size)
+  let linked = true;
+  let lastOut: string | null = null;
   const handles: HookHandle[] = [];
   for (const m of model.modules()) {
     const g = geometry(m);
     if (g === null && m !== target) continue;
     handles.push(
-      m.registerForwardHook(() => {
+      m.registerForwardHook((_m, inputs, out) => {
         if (done) return;
-        if (g !== null) chain.push(g);
+        if (g !== null) {
+          chain.push(g);
+          const x = inputs[0];
+          const inSize = x ? x.shape.slice(-2).join('x') : '';
+          if (lastOut !== null && inSize !== lastOut) linked = false;
+          lastOut = out.shape.slice(-2).join('x');
+        }
         if (m === target) done = true;
       }),
     );
@@ -80,6 +93,7 @@ export function trackCellGrid(model: Module, target: Module): { grid: () => Cell
         }
       return { start, jump };
     },
+    isChain: () => linked,
     remove: () => {
       for (const h of handles) h.remove();
     },

@@ -24,7 +24,8 @@ export interface GradCamOptions {
    * How the layer-resolution map reaches input size: 'resize' stretches it over the image
    * (bilinear, like pytorch-grad-cam); 'receptive-field' puts each cell at the centre of its
    * receptive field (cam-geometry.ts; exact for chains of layers); 'auto' (default) uses
-   * 'receptive-field' when the computed grid fits inside the image, else 'resize'.
+   * 'receptive-field' when the conv/pool layers before the target form a chain and the
+   * computed grid fits the image, else 'resize' (e.g. in a ResNet, whose shortcut convs branch).
    */
   upsample?: 'auto' | 'resize' | 'receptive-field';
 }
@@ -61,7 +62,15 @@ export function layerActivationAndGrad(
   x: Tensor,
   layer: string,
   targetClass: number | undefined,
-): { act: Float32Array; grad: Float32Array; shape: number[]; targetClass: number; score: number; grid: CellGrid } {
+): {
+  act: Float32Array;
+  grad: Float32Array;
+  shape: number[];
+  targetClass: number;
+  score: number;
+  grid: CellGrid;
+  chain: boolean;
+} {
   const x4 = singleImage(op, x);
   const mod = layerAt(op, model, layer);
   let act: Float32Array | null = null;
@@ -98,7 +107,15 @@ export function layerActivationAndGrad(
   if (shape.length !== 4 || shape[0] !== 1)
     throw new RangeError(`${op}: layer '${layer}' gives shape ${fmt(shape)}, expected (1, K, h, w) feature maps`);
   const a = act as unknown as Float32Array;
-  return { act: a, grad: grad ?? new Float32Array(a.length), shape, targetClass: target, score, grid: tracker.grid() };
+  return {
+    act: a,
+    grad: grad ?? new Float32Array(a.length),
+    shape,
+    targetClass: target,
+    score,
+    grid: tracker.grid(),
+    chain: tracker.isChain(),
+  };
 }
 
 function cam(op: string, model: Module, x: Tensor, options: GradCamOptions, plusPlus: boolean): GradCamResult {
@@ -107,7 +124,7 @@ function cam(op: string, model: Module, x: Tensor, options: GradCamOptions, plus
   const mode = options.upsample ?? 'auto';
   if (mode !== 'auto' && mode !== 'resize' && mode !== 'receptive-field')
     throw new TypeError(`${op}: upsample must be 'auto', 'resize' or 'receptive-field', got ${JSON.stringify(mode)}`);
-  const { act, grad, shape, targetClass, score, grid } = layerActivationAndGrad(
+  const { act, grad, shape, targetClass, score, grid, chain } = layerActivationAndGrad(
     op,
     model,
     x4,
@@ -145,7 +162,7 @@ function cam(op: string, model: Module, x: Tensor, options: GradCamOptions, plus
   const fits = (a: 0 | 1, n: number, size: number): boolean =>
     grid.start[a] >= -grid.jump[a] && grid.start[a] + grid.jump[a] * (n - 1) <= size - 1 + grid.jump[a];
   const upsample =
-    mode === 'resize' || (mode === 'auto' && !(fits(0, h, H) && fits(1, w, W))) ? 'resize' : 'receptive-field';
+    mode === 'resize' || (mode === 'auto' && !(chain && fits(0, h, H) && fits(1, w, W))) ? 'resize' : 'receptive-field';
   const up =
     upsample === 'resize'
       ? (resizeBilinear(new Tensor(Float32Array.from(small), [1, h, w]), H, W).data as Float32Array)

@@ -218,3 +218,26 @@ test('pca recovers planted directions and their variance ratios', () => {
   assert.deepEqual(r.coords.shape, [n, 2]);
   assert.throws(() => pca(new Tensor(rows, [n, 3]), 4), /pca: k must be an integer in \[1, 3\], got 4/);
 });
+
+test("Grad-CAM's upsampling: receptive-field for chains (LeNet-5, option-A ResNet-20), resize where shortcut convs branch (ResNet-18)", async () => {
+  const { resnet18, resnet20 } = await import('../../src/models/index.js');
+  manualSeed(2);
+  assert.equal(gradCam(lenet5(), randn([1, 28, 28])).upsample, 'receptive-field');
+  const r20 = gradCam(resnet20(), randn([3, 32, 32]));
+  assert.equal(r20.layer, 'layer3.2.conv2');
+  assert.equal(r20.upsample, 'receptive-field');
+  const r18 = gradCam(resnet18({ numClasses: 10 }), randn([3, 32, 32]));
+  assert.equal(r18.layer, 'layer4.1.conv2');
+  assert.equal(r18.upsample, 'resize');
+  assert.deepEqual(r18.map.shape, [32, 32]);
+});
+
+test('a forward that throws leaves no replaced forward behind (Grad-CAM capture, ReLU rules)', () => {
+  const model = new Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(7, 2));
+  const x = randn([1, 5, 5]); // flatten gives 18 features, the Linear takes 7: the forward throws
+  assert.throws(() => gradCam(model, x), /18|7/);
+  assert.throws(() => guidedBackprop(model, x), /18|7/);
+  for (const m of model.modules()) assert.equal(Object.hasOwn(m, 'forward'), false, m.typeName);
+  for (const p of model.parameters()) assert.equal(p.requiresGrad, true);
+  assert.equal(model.training, true);
+});
