@@ -31,7 +31,7 @@ commands:
   summary   print a model's layers, output shapes and parameter counts
   arith     output size, parameters and receptive fields with the formulas filled in
   info      version, Node, and the compute backends available here
-  visualize a CNN's filters, feature maps and saliency map for an image
+  visualize a CNN's filters, feature maps, saliency; Grad-CAM, IG, actmax... with --method
   filter    apply a classic image kernel (blur, edges, Sobel, sharpen) to an image
   export    a model for PyTorch (model.py + weights, DDP training) or ONNX (serving)
   explain   replay the lectures' worked examples step by step; trace a convolution or pool
