@@ -3,6 +3,9 @@ import { figureSize, grid, panel, svgDocument, type FigureOptions, type Rect } f
 import { el, text } from './svg.js';
 import { color, viridis, viridisRgb } from './style.js';
 
+/** Most classes a confusion matrix or bar chart draws (each needs a few pixels). */
+export const MAX_CLASSES = 200;
+
 /** A square matrix of counts as nested arrays, or flat row-major with its size. */
 export type Matrix = readonly (readonly number[])[] | { data: ArrayLike<number>; shape: readonly number[] };
 
@@ -21,6 +24,7 @@ function rows(m: Matrix, op: string): number[][] {
   } else r = (m as readonly (readonly number[])[]).map((row) => [...row]);
   const n = r.length;
   if (n === 0) throw new RangeError(`${op}: the matrix is empty`);
+  if (n > MAX_CLASSES) throw new RangeError(`${op}: ${n} classes; at most ${MAX_CLASSES} fit in a figure`);
   r.forEach((row, i) => {
     if (row.length !== n)
       throw new RangeError(`${op}: the matrix must be square (${n}x${n}); row ${i} has ${row.length} values`);
@@ -129,6 +133,8 @@ export function classAccuracy(input: Matrix | readonly number[], options: ClassA
   if (Array.isArray(input) && (input.length === 0 || typeof input[0] === 'number')) {
     acc = [...(input as readonly number[])];
     if (acc.length === 0) throw new RangeError(`${op}: no classes`);
+    if (acc.length > MAX_CLASSES)
+      throw new RangeError(`${op}: ${acc.length} classes; at most ${MAX_CLASSES} fit in a figure`);
     acc.forEach((a, i) => {
       if (!(a >= 0 && a <= 1)) throw new RangeError(`${op}: accuracy of class ${i} must be in [0, 1], got ${a}`);
     });

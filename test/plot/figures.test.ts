@@ -104,6 +104,8 @@ test('confusion matrix: a cell per pair with its count, class names on both axes
   assert.throws(() => plot.confusionMatrix([[1, 2]]), /must be square \(1x1\); row 0 has 2 values/);
   assert.throws(() => plot.confusionMatrix([[-1]]), /entry \[0\]\[0\] must be a count >= 0, got -1/);
   assert.throws(() => plot.confusionMatrix(cm, { classNames: ['a'] }), /1 class names for 3 classes/);
+  const huge = { data: new Int32Array(201 * 201), shape: [201, 201] };
+  assert.throws(() => plot.confusionMatrix(huge), /201 classes; at most 200 fit in a figure/);
 });
 
 test('per-class accuracy: a bar per class at its recall, the overall accuracy in the legend', async () => {

@@ -5,7 +5,7 @@
  * confusion matrix and per-class accuracy from `convkit eval --json` output, and weight
  * histograms per layer from a .safetensors file.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { loadSafetensors } from '../../io/safetensors.js';
 import { atomicWriteFile } from '../../io/atomic-write.js';
 import { classAccuracy, confusionMatrix } from '../../plot/categorical.js';
@@ -34,11 +34,21 @@ export const PLOT_USAGE = `convkit plot FILE --out FIGURE.png|FIGURE.svg [option
   --epoch N          the epoch to mark on the curves (default: the best valLoss; 0: none)
   --json             print {"out","kind","format","width","height","bytes"} on stdout`;
 
+/** Largest history or eval file read (a history of 100,000 epochs is a few MiB). */
+const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+
 /** Reads FILE as text (a failure names the file). */
 function readText(path: string): string {
   try {
+    const size = statSync(path).size;
+    if (size > MAX_TEXT_BYTES)
+      throw new CliFailure(
+        `${path} is ${(size / 2 ** 20).toFixed(0)} MiB: not a history or eval output (at most 64 MiB)`,
+        { path },
+      );
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof CliFailure) throw e;
     throw new CliFailure(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { path });
   }
 }
