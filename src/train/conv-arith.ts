@@ -53,6 +53,7 @@ import {
 import { BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNorm } from '../nn/layers/normalization.js';
 import { Dropout, Dropout1d, Dropout2d } from '../nn/layers/dropout.js';
 import { resolvePadding } from '../nn/functional/conv-args.js';
+import { PadShortcut } from '../models/resnet.js';
 
 /** The field along one spatial axis of the input. */
 export interface AxisField {
@@ -273,7 +274,19 @@ export function layerField(
     if (!spatialIn) return f;
     return m.normalizedShape.length > inShape.length - 2 ? flatten(f, inSpatial) : 'a LayerNorm over spatial axes';
   }
-  if (m instanceof Unflatten) return f.flat ? 'Unflatten: a flattened vector has no spatial positions' : f;
+  // every position of an unflattened vector sees the whole hull: jump 0
+  if (m instanceof Unflatten) return f.flat ? { flat: false, axes: f.axes.map((x) => ({ ...x, jump: 0 })) } : f;
+  // ResNet's option-A shortcut: keep every stride-th cell (a 1x1 window), pad channels
+  if (m instanceof PadShortcut) {
+    const dims = f.axes.length;
+    return sliding(
+      f,
+      new Array<number>(dims).fill(1),
+      new Array<number>(dims).fill(m.stride),
+      new Array<number>(dims).fill(0),
+      new Array<number>(dims).fill(1),
+    );
+  }
   if (m instanceof LocallyConnected2d) return 'LocallyConnected2d does not expose its stride and padding';
   return `${m.typeName} is not a layer whose window summary knows`;
 }

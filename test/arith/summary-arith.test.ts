@@ -10,7 +10,7 @@ import { Sequential } from '../../src/nn/index.js';
 import { summary } from '../../src/train/index.js';
 import { lenet5 } from '../../src/models/lenet5.js';
 import { vgg16 } from '../../src/models/vgg.js';
-import { ResNet } from '../../src/models/resnet.js';
+import { PadShortcut, ResNet } from '../../src/models/resnet.js';
 import { googlenet } from '../../src/models/googlenet.js';
 
 // RF recurrences (per axis, window k taps, dilation d, stride s, padding p):
@@ -216,6 +216,21 @@ test('summary: residual blocks, flattened heads and layers it cannot see through
   const mlp = summary(new Sequential(new nn.Flatten(), new nn.Linear(20, 5), new nn.Linear(5, 2)), [20]);
   assert.deepEqual(mlp.rows[1].receptiveField, []);
   assert.equal(mlp.totalMacs, 110);
+  // after a Linear every unit sees the whole 4x4 input; unflattened, every position still does (jump 0)
+  const dec = summary(
+    new Sequential(
+      new nn.Flatten(),
+      new nn.Linear(16, 16),
+      new nn.Unflatten(1, [1, 4, 4]),
+      new nn.Conv2d(1, 1, 3, { padding: 1 }),
+    ),
+    [1, 4, 4],
+  );
+  assert.deepEqual(dec.rows[3].receptiveField, [4, 4]);
+  assert.deepEqual(dec.rows[3].jump, [0, 0]);
+  // ResNet's option-A shortcut keeps every 2nd cell: a 1x1 window of stride 2
+  const pad = summary(new Sequential(new nn.Conv2d(2, 2, 3, { padding: 1 }), new PadShortcut(2, 4, 2)), [2, 8, 8]);
+  assert.deepEqual([pad.rows[1].receptiveField, pad.rows[1].jump], [[3, 3], [2, 2]]);
   // a layer whose window summary does not know
   const lc = summary(new Sequential(new nn.LocallyConnected2d(1, 2, 3, 8), new nn.ReLU()), [1, 8, 8]);
   assert.equal(lc.rows[0].receptiveField, null);
