@@ -230,7 +230,13 @@ test('summary: residual blocks, flattened heads and layers it cannot see through
   assert.deepEqual(dec.rows[3].jump, [0, 0]);
   // ResNet's option-A shortcut keeps every 2nd cell: a 1x1 window of stride 2
   const pad = summary(new Sequential(new nn.Conv2d(2, 2, 3, { padding: 1 }), new PadShortcut(2, 4, 2)), [2, 8, 8]);
-  assert.deepEqual([pad.rows[1].receptiveField, pad.rows[1].jump], [[3, 3], [2, 2]]);
+  assert.deepEqual(
+    [pad.rows[1].receptiveField, pad.rows[1].jump],
+    [
+      [3, 3],
+      [2, 2],
+    ],
+  );
   // a layer whose window summary does not know
   const lc = summary(new Sequential(new nn.LocallyConnected2d(1, 2, 3, 8), new nn.ReLU()), [1, 8, 8]);
   assert.equal(lc.rows[0].receptiveField, null);
