@@ -9,7 +9,14 @@ export { logisticRegression } from './logistic.js';
 export type { LogisticOptions } from './logistic.js';
 export { createModel, modelNames, modelSpec, modelLoss } from './registry.js';
 export type { ModelOptions, ModelSpec } from './registry.js';
-export { pretrained, loadPretrainedWeights, pretrainedUrl, pretrainedNames, hasPretrained, PRETRAINED } from './pretrained.js';
+export {
+  pretrained,
+  loadPretrainedWeights,
+  pretrainedUrl,
+  pretrainedNames,
+  hasPretrained,
+  PRETRAINED,
+} from './pretrained.js';
 export type { PretrainedEntry, PretrainedWeights, PretrainedOptions } from './pretrained.js';
 export { alexnet, alexnetPlan, alexnetParameterCount, AlexNet } from './alexnet.js';
 export type { AlexNetOptions } from './alexnet.js';

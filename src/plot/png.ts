@@ -20,7 +20,7 @@ let ready: Promise<void> | null = null;
 let fonts: Uint8Array[] = [];
 
 const BROWSER_HINT =
-  "plot.initRenderer({ wasm: new URL('@resvg/resvg-wasm/index_bg.wasm', import.meta.url), fonts: [fontBytes] }) first, or use the SVG text";
+  "plot.initRenderer({ wasm: new URL('@resvg/resvg-wasm/index_bg.wasm', <your module's URL>), fonts: [fontBytes] }) first, or use the SVG text";
 
 /** The default font files (Node): DejaVu Sans, as matplotlib uses. */
 function defaultFonts(): Uint8Array[] {

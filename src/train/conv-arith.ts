@@ -53,7 +53,6 @@ import {
 import { BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNorm } from '../nn/layers/normalization.js';
 import { Dropout, Dropout1d, Dropout2d } from '../nn/layers/dropout.js';
 import { resolvePadding } from '../nn/functional/conv-args.js';
-import { PadShortcut } from '../models/resnet.js';
 
 /** The field along one spatial axis of the input. */
 export interface AxisField {
@@ -277,12 +276,14 @@ export function layerField(
   // every position of an unflattened vector sees the whole hull: jump 0
   if (m instanceof Unflatten) return f.flat ? { flat: false, axes: f.axes.map((x) => ({ ...x, jump: 0 })) } : f;
   // ResNet's option-A shortcut: keep every stride-th cell (a 1x1 window), pad channels
-  if (m instanceof PadShortcut) {
+  // (recognised by its declared name: train must not import models, which imports train)
+  if (m.typeName === 'PadShortcut' && typeof (m as { stride?: unknown }).stride === 'number') {
+    const stride = (m as unknown as { stride: number }).stride;
     const dims = f.axes.length;
     return sliding(
       f,
       new Array<number>(dims).fill(1),
-      new Array<number>(dims).fill(m.stride),
+      new Array<number>(dims).fill(stride),
       new Array<number>(dims).fill(0),
       new Array<number>(dims).fill(1),
     );
