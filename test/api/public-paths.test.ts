@@ -4,7 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as convkit from '../../src/index.js';
 
-const NAMESPACES = ['F', 'nn', 'optim', 'data', 'io', 'vision', 'train', 'models', 'autograd', 'explain', 'plot'] as const;
+const NAMESPACES = [
+  'F',
+  'nn',
+  'optim',
+  'data',
+  'io',
+  'vision',
+  'train',
+  'models',
+  'autograd',
+  'explain',
+  'plot',
+] as const;
 
 test('every public value has exactly one path', () => {
   const paths = new Map<unknown, string[]>();
