@@ -119,12 +119,22 @@ test('visualize: --scale too large for memory is a usage error naming the limit 
   assert.equal(r.status, 2, r.stderr);
   assert.match(
     r.stderr,
-    /--scale 1000 would make maps-0\.png 84008x56006 pixels \(4705 megapixels\), over the 100-megapixel limit; use --scale 145 or less/,
+    // maps-0: 6 captioned 28x28 maps zoomed 1000x in 3 columns (10 px gaps): 3 * (28000 + 10) + 10 wide;
+    // 3 * (28 * s + 10) + 10 <= 8192 holds up to s = 97
+    /--scale 1000: maps-0\.png would be 84040x56100 pixels, over the limit of 8192 pixels a side \(and 100 megapixels\); use --scale 97 or less/,
   );
   assert.doesNotMatch(r.stderr, /\n\s+at |heap|Invalid typed array length/);
   assert.equal(existsSync(join(dir, 'vis')), false);
   const ok = cli('visualize', 'digit.png', '--model', 'lenet5', '--scale', '2', '--out', 'vis2', '--json');
   assert.equal(ok.status, 0, ok.stderr);
+  // every PNG decodes at the size the command states; maps-0: 2 rows of 56 px captioned tiles
+  const { images } = JSON.parse(ok.stdout) as { images: { file: string; width: number; height: number }[] };
+  assert.equal(images.length, 7);
+  for (const i of images) {
+    const p = decodeImage(new Uint8Array(readFileSync(join(dir, i.file))), i.file);
+    assert.deepEqual([p.width, p.height], [i.width, i.height], i.file);
+  }
+  assert.equal(images.find((i) => i.file.endsWith('maps-0.png'))?.height, 44 + 2 * (56 + 28));
 });
 
 test('predict and visualize: a transparent drawing gets the same prediction as the white-on-black digit', () => {
@@ -163,14 +173,21 @@ test('predict and visualize: a transparent drawing gets the same prediction as t
 });
 
 test('visualize: --max-filters / --max-channels whose filter grid would exceed the limit are usage errors', () => {
-  // a VGG-sized layer, 512 filters of 512 channels, 3x3 (each tile zoomed to 39 px, 4 px gaps)
+  // a VGG-sized layer, 512 filters of 512 channels, 3x3 (each tile zoomed to 39 px, captioned)
   assert.throws(
     () => checkFilterGrid('features.8', [512, 512, 3, 3], 100000, 100000),
     (e: Error) =>
       e.name === 'UsageError' &&
-      /--max-filters 100000 and --max-channels 100000 would make filters-features\.8\.png 22020x22020 pixels \(485 megapixels\), over the 100-megapixel limit; lower them/.test(
+      /--max-filters 100000 and --max-channels 100000: filters-features\.8\.png would have 262144 tiles, over the 1024-tile limit of a figure; lower them/.test(
         e.message,
       ),
+  );
+  // 512 rows of 2 channels: 1024 tiles, but 44 + 512 * (39 + 28) pixels high
+  assert.throws(
+    () => checkFilterGrid('features.8', [512, 512, 3, 3], 512, 2),
+    (e: Error) =>
+      e.name === 'UsageError' &&
+      /filters-features\.8\.png would be \d+x34348 pixels, over the limit of 8192 pixels a side/.test(e.message),
   );
   checkFilterGrid('features.8', [512, 512, 3, 3], 64, 16); // the defaults fit
   checkFilterGrid('0', [6, 1, 5, 5], 100000, 100000); // lenet5's first layer fits at any setting

@@ -62,6 +62,7 @@ test('visualize writes filters, feature maps, saliency and occlusion PNGs for ev
     trained: boolean;
     layers: { name: string; filters: number[]; maps: number[]; shown: number }[];
     files: string[];
+    images: { file: string; width: number; height: number }[];
   };
   const { x } = imageInput(new Uint8Array(readFileSync(image)), image, decodeWeightsInfo(weights, meta), true);
   const predicted = predict(model, x).argmax(1).data[0];
@@ -87,56 +88,49 @@ test('visualize writes filters, feature maps, saliency and occlusion PNGs for ev
     names.map((n) => join(out, n)),
   );
   for (const f of o.files) assert.ok(existsSync(f), f);
-  // conv1: 6 gray 5x5 filters zoomed 8x (40 px) in 3 columns x 2 rows with 4 px gaps
-  const f0 = png(join(out, 'filters-0.png'));
-  assert.deepEqual([f0.width, f0.height, f0.channels], [3 * 40 + 4 * 4, 2 * 40 + 3 * 4, 1]);
-  // conv2: 16 rows x 6 input channels
-  const f3 = png(join(out, 'filters-3.png'));
-  assert.deepEqual([f3.width, f3.height], [6 * 40 + 7 * 4, 16 * 40 + 17 * 4]);
-  // maps are zoomed to about 112 px (floor(112 / side)), 2 px gaps: conv1 has 6 maps of 28x28
-  // zoomed 4x, conv2 16 maps of 10x10 zoomed 11x in a 4x4 grid
-  const m0 = png(join(out, 'maps-0.png'));
-  assert.deepEqual([m0.width, m0.height], [3 * 112 + 4 * 2, 2 * 112 + 3 * 2]);
-  const m3 = png(join(out, 'maps-3.png'));
-  assert.deepEqual([m3.width, m3.height], [4 * 110 + 5 * 2, 4 * 110 + 5 * 2]);
-  // saliency.png is the heat map of the in-process gradient saliency, pixel for pixel
-  const sal = png(join(out, 'saliency.png'));
-  assert.deepEqual([sal.width, sal.height, sal.channels], [112, 112, 3]);
-  assert.deepEqual(sal.data, tensorToImage(upscaleNearest(heatmap(saliency(model, x, predicted)), 4)).data);
-
-  const plain = cli(
-    'visualize',
-    image,
-    '--model',
-    'lenet5',
-    '--out',
-    join(dir, 'untrained'),
-    '--scale',
-    '1',
-    '--target',
-    '3',
-    '--max-filters',
-    '4',
-    '--max-channels',
-    '2',
+  // every written PNG decodes at the size the command states (--json images)
+  assert.deepEqual(
+    o.images.map((i) => i.file),
+    o.files,
   );
-  assert.equal(plain.status, 0, plain.stderr);
-  assert.match(plain.stderr, /no --weights given, showing an untrained lenet5/);
-  assert.match(plain.stdout, /explaining class 3/);
-  assert.match(plain.stdout, /layer 3: showing the first 4 of 16 filters/);
-  assert.equal(png(join(dir, 'untrained', 'saliency.png')).width, 28);
-  // conv2 limited to 4 filters x 2 input channels; maps at --scale 1: 4 maps of 10x10 in 2x2
-  const lim = png(join(dir, 'untrained', 'filters-3.png'));
-  assert.deepEqual([lim.width, lim.height], [2 * 40 + 3 * 4, 4 * 40 + 5 * 4]);
-  const limMaps = png(join(dir, 'untrained', 'maps-3.png'));
-  assert.deepEqual([limMaps.width, limMaps.height], [2 * 10 + 3 * 2, 2 * 10 + 3 * 2]);
-
-  const bad = cli('visualize', '--weights', weights, '--image', image, '--model', 'mlp', '--out', out);
-  assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--model mlp does not match the model 'lenet5'/);
-  const noImage = cli('visualize', '--weights', weights);
-  assert.equal(noImage.status, 2);
-  assert.match(noImage.stderr, /give an image with --image PATH/);
+  for (const i of o.images) {
+    const p = png(i.file);
+    assert.deepEqual([p.width, p.height], [i.width, i.height], i.file);
+  }
+  const stated = (n: string): [number, number] => {
+    const i = o.images.find((e) => e.file === join(out, n));
+    assert.ok(i, n);
+    return [i.width, i.height];
+  };
+  assert.deepEqual(stated('input.png'), [112, 112]); // 28x28 zoomed 4x, raw
+  // the filter and feature-map figures: a 44 px title band, then rows of tiles, each with an
+  // 18 px caption band and 10 px gaps; conv1: 6 gray 5x5 filters zoomed 8x (40 px) in 2 rows
+  assert.equal(stated('filters-0.png')[1], 44 + 2 * (40 + 28));
+  // conv2: 16 filters (rows) x 6 input channels (columns)
+  assert.equal(stated('filters-3.png')[1], 44 + 16 * (40 + 28));
+  assert.ok(stated('filters-3.png')[0] >= 6 * 40 + 7 * 10);
+  // maps zoomed to about 112 px (floor(112 / side)): conv1 6 maps of 28x28 zoomed 4x (2 rows),
+  // conv2 16 maps of 10x10 zoomed 11x in a 4x4 grid
+  assert.equal(stated('maps-0.png')[1], 44 + 2 * (112 + 28));
+  assert.equal(stated('maps-3.png')[1], 44 + 4 * (110 + 28));
+  assert.ok(stated('maps-3.png')[0] >= 4 * 110 + 5 * 10);
+  // each figure has ink in its title band (the title's glyphs) and in the first row's caption band
+  const cells: Record<string, number> = { 'filters-0.png': 40, 'filters-3.png': 40, 'maps-0.png': 112, 'maps-3.png': 110 };
+  for (const [n, cell] of Object.entries(cells)) {
+    const img = png(join(out, n));
+    const ink = (y0: number, y1: number): number => {
+      let k = 0;
+      for (let y = y0; y < y1; y++)
+        for (let x = 0; x < img.width; x++) {
+          const i = (y * img.width + x) * img.channels;
+          if (img.data[i] < 128 && img.data[i + 1] < 128 && img.data[i + 2] < 128) k++;
+        }
+      return k;
+    };
+    assert.ok(ink(6, 34) > 40, `${n}: the title renders (dark pixels in the title band: ${ink(6, 34)})`);
+    assert.ok(ink(40 + cell + 2, 40 + cell + 18) > 20, `${n}: the tile captions render`);
+    assert.equal(ink(40 + cell + 20, 40 + cell + 28), 0, `${n}: blank gap under the captions`);
+  }
 });
 
 test('filter applies the lecture kernels to an image file (scipy reflect semantics by default)', () => {

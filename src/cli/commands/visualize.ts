@@ -1,10 +1,12 @@
 /**
  * `convkit visualize --weights W --image digit.png --out dir/`: what a CNN sees. Writes, for
  * every Conv2d layer, its learned filters (`filters-<layer>.png`) and its feature maps for the
- * image (`maps-<layer>.png`), plus the preprocessed input (`input.png`), the gradient saliency
+ * image (`maps-<layer>.png`) as captioned figures (a title naming the model, layer path and class,
+ * each tile captioned with its filter / channel index; visualize-figures.ts), plus the preprocessed input (`input.png`), the gradient saliency
  * map (`saliency.png`) and the occlusion-sensitivity map (`occlusion.png`) of the target class.
- * The sizes of all images are checked against the output limit before anything is written, so
- * a too-large --scale is a usage error naming the largest scale that fits.
+ * The sizes of all images are checked against the output limits before anything is written, so
+ * a too-large --scale is a usage error naming the largest scale that fits; --json lists each
+ * written image's pixel size.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,15 +19,16 @@ import { predict } from '../../train/evaluate.js';
 import { conv2dLayers, featureMaps } from '../../vision/feature-maps.js';
 import { occlusionSensitivity, saliency } from '../../vision/saliency.js';
 import type { ImageBackground } from '../../vision/image.js';
+import { heatmap, MAX_OUTPUT_MEGAPIXELS, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
+import { atomicWriteFile } from '../../io/atomic-write.js';
 import {
-  featureMapGrid,
-  filterGrid,
-  heatmap,
-  MAX_OUTPUT_MEGAPIXELS,
-  rescale,
-  saveImage,
-  upscaleNearest,
-} from '../../vision/visualize.js';
+  figureProblem,
+  filtersFigure,
+  mapsFigure,
+  renderFilters,
+  renderMaps,
+  type GridFigure,
+} from './visualize-figures.js';
 import { intOption, selectBackend, usage, UsageError, parseCommand } from '../options.js';
 import { modelWithWeights, readWeightsMetadata } from '../load-model.js';
 import { decodeWeightsInfo, type WeightsInfo } from '../weights-meta.js';
@@ -59,7 +62,7 @@ export const VISUALIZE_USAGE = `convkit visualize --image PATH [--weights PATH] 
   --steps N         activation maximisation steps                (default 100)
   --dataset NAME    embedding: test images from this dataset     (default: the weights' dataset)
   --count N         embedding: how many test images              (default 500)
-writes filters-<layer>.png and maps-<layer>.png for every Conv2d layer, input.png,
+writes filters-<layer>.png and maps-<layer>.png (captioned) for every Conv2d layer, input.png,
 saliency.png (|d score / d pixel|) and occlusion.png (score drop under a gray patch);
 with --method: <method>.png for each (actmax: actmax-class-<t>.png and actmax-<layer>.png,
 embedding: embedding-pca.png and embedding-umap.png) and overview.png, captioned`;
@@ -101,62 +104,82 @@ async function loadModel(
   return { model: createModel(info.model, { inputShape: info.inputShape, numClasses: 10 }), info, trained: false };
 }
 
-/** Pixels of the largest image visualize writes at a zoom: the input-sized maps and each layer's map grid. */
-function largestImage(
+/** What visualize draws for one conv layer: the layer's path, class, weight shape and (when it ran) its output shape. */
+interface ConvInfo {
+  name: string;
+  kind: string;
+  weight: readonly number[];
+  maps: readonly number[] | null;
+}
+
+/** The captioned maps-<layer>.png layout of a layer at a zoom (see visualize-figures.ts). */
+function layerMapsFigure(model: string, l: ConvInfo, maxFilters: number, scale: number): GridFigure | null {
+  if (!l.maps) return null;
+  const [c, h, w] = l.maps.slice(-3);
+  return mapsFigure(model, l.name, l.kind, c, Math.min(c, maxFilters), h, w, scale);
+}
+
+/** An image too large at a zoom: each layer's captioned map figure (the largest), then the input-sized raw images. */
+function tooLarge(
+  model: string,
   scale: number,
   h: number,
   w: number,
-  layers: [string, number, number, number][],
-): { name: string; width: number; height: number } {
-  let best = { name: 'input.png', width: w * scale, height: h * scale };
-  for (const [name, n, mh, mw] of layers) {
-    const cols = Math.ceil(Math.sqrt(n)),
-      rows = Math.ceil(n / cols);
-    const width = cols * mw * scale + (cols + 1) * 2,
-      height = rows * mh * scale + (rows + 1) * 2;
-    if (width * height > best.width * best.height) best = { name: `maps-${name}.png`, width, height };
+  layers: ConvInfo[],
+  maxFilters: number,
+): string | null {
+  for (const l of layers) {
+    const f = layerMapsFigure(model, l, maxFilters, scale);
+    const problem = f && figureProblem(f);
+    if (problem) return problem;
   }
-  return best;
+  if (w * scale * h * scale > MAX_OUTPUT_MEGAPIXELS * 1e6)
+    return `input.png would be ${w * scale}x${h * scale} pixels, over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit`;
+  return null;
 }
 
-/** Refuses a --scale whose largest image would exceed the output limit, naming the largest scale that fits. */
-function checkScale(scale: number, h: number, w: number, layers: [string, number, number, number][]): void {
-  const limit = MAX_OUTPUT_MEGAPIXELS * 1e6;
-  const fits = (s: number): boolean => {
-    const b = largestImage(s, h, w, layers);
-    return b.width * b.height <= limit;
-  };
-  if (fits(scale)) return;
+/** Refuses a --scale whose largest image would exceed the output limits, naming the largest scale that fits. */
+function checkScale(model: string, scale: number, h: number, w: number, layers: ConvInfo[], maxFilters: number): void {
+  const problem = tooLarge(model, scale, h, w, layers, maxFilters);
+  if (problem === null) return;
   let lo = 0,
     hi = scale; // fits(lo) (or lo = 0), !fits(hi)
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
+    if (tooLarge(model, mid, h, w, layers, maxFilters) === null) lo = mid;
     else hi = mid;
   }
-  const big = largestImage(scale, h, w, layers);
   throw new UsageError(
-    `--scale ${scale} would make ${big.name} ${big.width}x${big.height} pixels (${Math.round((big.width * big.height) / 1e6)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit; ` +
-      (lo >= 1 ? `use --scale ${lo} or less` : 'the feature maps are too large to zoom'),
+    `--scale ${scale}: ${problem}; ` + (lo >= 1 ? `use --scale ${lo} or less` : 'the feature maps are too large to zoom'),
   );
 }
 
-/** Refuses --max-filters / --max-channels values whose filter grid for a layer would exceed the output limit. */
-export function checkFilterGrid(name: string, shape: readonly number[], maxFilters: number, maxChannels: number): void {
-  const [o, c, kh, kw] = shape;
-  const s = Math.max(1, Math.round(40 / kw)),
-    pad = 4,
-    shown = Math.min(o, maxFilters);
-  const color = c === 1 || c === 3;
-  const cols = color ? Math.ceil(Math.sqrt(shown)) : Math.min(c, maxChannels),
-    rows = color ? Math.ceil(shown / cols) : shown;
-  const width = cols * kw * s + (cols + 1) * pad,
-    height = rows * kh * s + (rows + 1) * pad;
-  if (width * height > MAX_OUTPUT_MEGAPIXELS * 1e6) {
-    throw new UsageError(
-      `--max-filters ${maxFilters} and --max-channels ${maxChannels} would make filters-${name}.png ${width}x${height} pixels (${Math.round((width * height) / 1e6)} megapixels), over the ${MAX_OUTPUT_MEGAPIXELS}-megapixel limit; lower them`,
-    );
-  }
+/** The captioned filters-<layer>.png layout of a conv weight (O, C, kH, kW) under --max-filters / --max-channels. */
+function layerFiltersFigure(
+  model: string,
+  name: string,
+  kind: string,
+  shape: readonly number[],
+  maxFilters: number,
+  maxChannels: number,
+): GridFigure {
+  const [o, c] = shape;
+  const channels = c === 1 || c === 3 ? c : Math.min(c, maxChannels);
+  return filtersFigure(model, name, kind, shape, Math.min(o, maxFilters), channels);
+}
+
+/** Refuses --max-filters / --max-channels values whose filter figure for a layer would exceed the output limits. */
+export function checkFilterGrid(
+  name: string,
+  shape: readonly number[],
+  maxFilters: number,
+  maxChannels: number,
+  model = 'model',
+  kind = 'Conv2d',
+): void {
+  const problem = figureProblem(layerFiltersFigure(model, name, kind, shape, maxFilters, maxChannels));
+  if (problem)
+    throw new UsageError(`--max-filters ${maxFilters} and --max-channels ${maxChannels}: ${problem}; lower them`);
 }
 
 /** The shipped pretrained weights of a model (default lenet5) as a file path, or undefined when none ship. */
@@ -212,7 +235,7 @@ async function runMethodsCommand(
     );
   const [h, w] = info.inputShape.slice(-2);
   const scale = o.fixedScale ?? Math.max(1, Math.floor(112 / Math.max(h, w)));
-  checkScale(scale, h, w, []);
+  checkScale(info.model, scale, h, w, [], o.maxFilters);
   await mkdir(o.dir, { recursive: true });
   const { files, results } = await runMethods(
     {
@@ -318,7 +341,8 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
   }
   if (imagePath === undefined) throw new UsageError('give an image with --image PATH (PNG or JPEG)');
   const { model, info, trained } = await loadModel(values.weights, values.model, seed);
-  for (const [name, conv] of conv2dLayers(model)) checkFilterGrid(name, conv.weight.shape, maxFilters, maxChannels);
+  for (const [name, conv] of conv2dLayers(model))
+    checkFilterGrid(name, conv.weight.shape, maxFilters, maxChannels, info.model, conv.typeName);
   if (!trained && !values.json)
     process.stderr.write(`note: no --weights given, showing an untrained ${info.model} (seed ${seed})\n`);
   const { x, inverted } = imageInput(
@@ -340,42 +364,55 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
 
   const convs = conv2dLayers(model);
   const maps = featureMaps(model, x, { layers: convs.map(([name]) => name) });
-  if (fixedScale !== null)
-    checkScale(
-      fixedScale,
-      x.shape[2],
-      x.shape[3],
-      [...maps].map(([name, m]) => [name, Math.min(m.shape[1], maxFilters), m.shape[2], m.shape[3]]),
-    );
+  const convInfo: ConvInfo[] = convs.map(([name, conv]) => {
+    const m = maps.get(name);
+    return { name, kind: conv.typeName, weight: [...conv.weight.shape], maps: m ? [...m.shape] : null };
+  });
+  if (fixedScale !== null) checkScale(info.model, fixedScale, x.shape[2], x.shape[3], convInfo, maxFilters);
+  // every figure's size is known before anything is written
+  const figures = convInfo.map((l) => {
+    const [mh, mw] = (l.maps ?? [1, 1, 1, 1]).slice(-2);
+    const mapsFig = layerMapsFigure(info.model, l, maxFilters, zoom(mh, mw));
+    if (mapsFig && fixedScale === null) {
+      const problem = figureProblem(mapsFig);
+      if (problem) throw new UsageError(`${problem}; lower --max-filters or give a --scale`);
+    }
+    return {
+      filters: layerFiltersFigure(info.model, l.name, l.kind, l.weight, maxFilters, maxChannels),
+      maps: mapsFig,
+    };
+  });
 
   const dir = values.out as string;
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
+  const images: { file: string; width: number; height: number }[] = [];
   const write = async (name: string, image: Parameters<typeof saveImage>[1]): Promise<void> => {
     const path = join(dir, name);
     await saveImage(path, image);
     files.push(path);
+    images.push({ file: path, width: image.shape[image.ndim - 1], height: image.shape[image.ndim - 2] });
+  };
+  const writeFigure = async (f: GridFigure, png: Promise<Uint8Array>): Promise<void> => {
+    const path = join(dir, f.file);
+    await atomicWriteFile(path, await png);
+    files.push(path);
+    images.push({ file: path, width: f.width, height: f.height });
   };
   const scale = zoom(x.shape[2], x.shape[3]);
   await write('input.png', upscaleNearest(rescale(x.reshape(x.shape.slice(1))), scale));
   const layers: { name: string; filters: number[]; maps: number[]; shown: number }[] = [];
-  for (const [name, conv] of convs) {
+  for (const [i, [name, conv]] of convs.entries()) {
     // deep layers have hundreds of filters: show the first maxFilters (and maxChannels of each)
     const weight = conv.weight.detach();
-    const [o, c, , kw] = weight.shape;
+    const [o, c] = weight.shape;
     const shown = Math.min(o, maxFilters);
     let w = weight.narrow(0, 0, shown);
     if (c !== 1 && c !== 3 && c > maxChannels) w = w.narrow(1, 0, maxChannels);
-    await write(`filters-${name}.png`, filterGrid(w, { scale: Math.max(1, Math.round(40 / kw)), padding: 4 }));
+    await writeFigure(figures[i].filters, renderFilters(figures[i].filters, w));
     const m = maps.get(name);
-    if (m)
-      await write(
-        `maps-${name}.png`,
-        featureMapGrid(m.narrow(1, 0, Math.min(m.shape[1], maxFilters)), {
-          scale: zoom(m.shape[2], m.shape[3]),
-          padding: 2,
-        }),
-      );
+    const mf = figures[i].maps;
+    if (m && mf) await writeFigure(mf, renderMaps(mf, m.narrow(1, 0, Math.min(m.shape[1], maxFilters))));
     layers.push({ name, filters: [...weight.shape], maps: m ? [...m.shape] : [], shown });
   }
   await write('saliency.png', upscaleNearest(heatmap(saliency(model, x, target)), scale));
@@ -396,6 +433,7 @@ export async function visualizeCommand(argv: string[]): Promise<number> {
         target,
         layers,
         files,
+        images,
       }) + '\n',
     );
   } else {
