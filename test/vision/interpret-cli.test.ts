@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { data, vision } from '../../src/index.js';
 import { visualizeCommand } from '../../src/cli/commands/visualize.js';
 import { UsageError } from '../../src/cli/options.js';
+import { assertPng } from '../plot/svg-check.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-interpret-cli-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,7 +76,6 @@ test('visualize --method all writes every method PNG at its size and a captioned
     'deconv.png': [112, 112],
     'ig.png': [112, 112],
     [`actmax-class-${report.target}.png`]: [112, 112],
-    'actmax-3.png': [2 * 56 + 3 * 2, 2 * 56 + 3 * 2], // 4 filters, 2x2 tiles of 28 px zoomed 2x, 2 px padding
     'embedding-pca.png': [640, 520],
     'embedding-umap.png': [640, 520],
   };
@@ -83,9 +83,21 @@ test('visualize --method all writes every method PNG at its size and a captioned
     assert.ok(report.files.includes(join(out, file)), file);
     assert.deepEqual(size(join(out, file)), wh, file);
   }
+  // actmax-3.png: 4 channels captioned in a 2x2 grid of 28 px zoomed 2x, under a 44 px title band
+  // (18 px captions, 10 px gaps); the title and the captions render
+  const act = join(out, 'actmax-3.png');
+  assert.ok(report.files.includes(act));
+  const [aw, ah] = size(act);
+  assert.equal(ah, 44 + 2 * (56 + 28));
+  assert.ok(aw >= 2 * 56 + 3 * 10, `actmax-3.png width ${aw}`);
+  const { data: px, channels } = assertPng(new Uint8Array(readFileSync(act)), aw, ah);
+  let captionInk = 0;
+  for (let y = 40 + 56 + 2; y < 40 + 56 + 18; y++)
+    for (let x = 0; x < aw; x++) if (px[(y * aw + x) * channels] < 128) captionInk++;
+  assert.ok(captionInk > 20, `the tile captions render (${captionInk} dark pixels)`);
   const [w, h] = size(join(out, 'overview.png'));
   assert.ok(w >= 4 * 140 && h >= 2 * 140, `overview ${w}x${h}: 8 tiles of 140 px in 4 columns`);
-  assert.equal(report.files.length, Object.keys(expect).length + 1);
+  assert.equal(report.files.length, Object.keys(expect).length + 2);
   assert.equal(report.results.gradcam.layer, '3');
   assert.ok(
     Math.abs(report.results.ig.delta as number) <

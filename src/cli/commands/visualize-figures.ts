@@ -32,7 +32,7 @@ export interface GridFigure {
  * 18 px captions, a 44 px title band). Over MAX_FIGURE_TILES tiles, no captions are built (the
  * figure is refused by figureProblem), so a huge --max-filters allocates nothing.
  */
-function layout(
+export function layout(
   file: string,
   title: string,
   tiles: number,

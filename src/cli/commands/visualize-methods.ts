@@ -17,7 +17,8 @@ import { pca, penultimateFeatures, umap } from '../../vision/embedding.js';
 import { gradCam, gradCamPlusPlus, lastConvLayer } from '../../vision/gradcam.js';
 import { guidedBackprop } from '../../vision/guided-backprop.js';
 import { integratedGradients } from '../../vision/integrated-gradients.js';
-import { featureMapGrid, heatmap, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
+import { heatmap, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
+import { figureProblem, layout, renderMaps } from './visualize-figures.js';
 import { loadNamedDataset } from '../datasets.js';
 import { UsageError } from '../options.js';
 import type { WeightsInfo } from '../weights-meta.js';
@@ -193,10 +194,19 @@ export async function runMethods(ctx: MethodContext, methods: readonly Method[])
           const g = grayOf(im).data;
           (stack.data as Float32Array).set(g, i * h * w);
         });
-        await write(
+        // captioned like maps-<layer>.png: title with the model, layer path and class, one caption per channel
+        const kind = [...model.namedModules()].find(([n]) => n === layer)?.[1].typeName ?? 'module';
+        const fig = layout(
           `actmax-${layer}.png`,
-          featureMapGrid(stack, { scale: Math.max(1, Math.floor(scale / 2)), padding: 2 }),
+          `${info.model}: ${layer} (${kind}): activation maximisation of ${images.length} channels, ${h}x${w}`,
+          images.length,
+          (k) => `channel ${k}`,
+          Math.ceil(Math.sqrt(images.length)),
+          Math.max(h, w) * Math.max(1, Math.floor(scale / 2)),
         );
+        const problem = figureProblem(fig);
+        if (problem) throw new UsageError(`${problem}; lower --max-filters or --scale`);
+        await writeBytes(fig.file, await renderMaps(fig, stack));
         results.actmax = {
           layer,
           steps: ctx.steps,
