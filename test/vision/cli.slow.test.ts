@@ -115,7 +115,12 @@ test('visualize writes filters, feature maps, saliency and occlusion PNGs for ev
   assert.equal(stated('maps-3.png')[1], 44 + 4 * (110 + 28));
   assert.ok(stated('maps-3.png')[0] >= 4 * 110 + 5 * 10);
   // each figure has ink in its title band (the title's glyphs) and in the first row's caption band
-  const cells: Record<string, number> = { 'filters-0.png': 40, 'filters-3.png': 40, 'maps-0.png': 112, 'maps-3.png': 110 };
+  const cells: Record<string, number> = {
+    'filters-0.png': 40,
+    'filters-3.png': 40,
+    'maps-0.png': 112,
+    'maps-3.png': 110,
+  };
   for (const [n, cell] of Object.entries(cells)) {
     const img = png(join(out, n));
     const ink = (y0: number, y1: number): number => {

@@ -72,7 +72,14 @@ export function mapsFigure(
 ): GridFigure {
   const count = shown < total ? `first ${shown} of ${total} feature maps` : `${total} feature maps`;
   const title = `${model}: ${layer} (${kind}): ${count}, ${h}x${w}`;
-  return layout(`maps-${layer}.png`, title, shown, (k) => `map ${k}`, Math.ceil(Math.sqrt(shown)), Math.max(h, w) * scale);
+  return layout(
+    `maps-${layer}.png`,
+    title,
+    shown,
+    (k) => `map ${k}`,
+    Math.ceil(Math.sqrt(shown)),
+    Math.max(h, w) * scale,
+  );
 }
 
 /**
@@ -171,7 +178,8 @@ export function renderFilters(f: GridFigure, weight: Tensor): Promise<Uint8Array
       tiles.push({ data, width: kw, height: kh, channels: 3 });
     }
   } else {
-    for (let t = 0; t < o * c; t++) tiles.push({ data: src.subarray(t * n, (t + 1) * n).map(norm), width: kw, height: kh });
+    for (let t = 0; t < o * c; t++)
+      tiles.push({ data: src.subarray(t * n, (t + 1) * n).map(norm), width: kw, height: kh });
   }
   return render(f, tiles, false);
 }

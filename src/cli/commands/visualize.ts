@@ -150,7 +150,8 @@ function checkScale(model: string, scale: number, h: number, w: number, layers: 
     else hi = mid;
   }
   throw new UsageError(
-    `--scale ${scale}: ${problem}; ` + (lo >= 1 ? `use --scale ${lo} or less` : 'the feature maps are too large to zoom'),
+    `--scale ${scale}: ${problem}; ` +
+      (lo >= 1 ? `use --scale ${lo} or less` : 'the feature maps are too large to zoom'),
   );
 }
 
