@@ -13,7 +13,7 @@ import { saveWeights } from '../../src/train/checkpoint.js';
 import { predict } from '../../src/train/evaluate.js';
 import { imageInput } from '../../src/cli/commands/predict.js';
 import { decodeWeightsInfo } from '../../src/cli/weights-meta.js';
-import { decodeImage } from '../../src/vision/index.js';
+import { decodeImage, encodePng } from '../../src/vision/index.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
