@@ -60,5 +60,7 @@ export type { NonFiniteAt } from './non-finite.js';
 export type { DataInput } from './data.js';
 export { summary } from './summary.js';
 export type { ModelSummary, SummaryRow, SummaryOptions } from './summary.js';
+export { lrFinder, suggestLr } from './lr-finder.js';
+export type { LRFinderOptions, LRFinderResult, LRSuggestion } from './lr-finder.js';
 export { convArith, poolArith, convTransposeArith, layerArith } from './arith.js';
 export type { ArithOptions, AxisArith, AxisSizes, LayerArith } from './arith.js';
