@@ -1,14 +1,20 @@
 /**
- * Where a conv layer's cells sit on the input: the receptive-field arithmetic (start and jump,
- * Dumoulin & Visin; Araujo et al.) of the Conv2d / MaxPool2d / AvgPool2d modules that ran
- * before a layer, recorded in execution order during a forward pass, and an upsampling of a
- * layer-resolution map that puts each cell's value at its receptive-field centre (bilinear in
- * between, clamped at the edges). Exact when the layers before the target form a chain (LeNet,
- * AlexNet, VGG); a side branch (e.g. a ResNet shortcut) would be counted as if in the chain.
+ * Where a layer's cells sit on the input, for Grad-CAM's upsampling: the start (centre of cell 0,
+ * in input pixels, pixel i centred at i) and jump (input pixels per cell) of the layer's output,
+ * found by following the tensors of one forward pass through the leaf modules with the receptive-
+ * field arithmetic of src/train/conv-arith.ts (the same recurrences as `summary()`), and an
+ * upsampling that puts each cell's value at its centre (bilinear in between, clamped at the edges).
+ * A tensor that no module returned (a residual sum, a functional op) gets the hull of the fields of
+ * the tensors of its spatial size made before it, as summary does for merging branches.
+ * `isChain()` is the conservative test Grad-CAM's 'auto' upsampling uses: the Conv2d / pooling
+ * layers that ran form a chain (each takes the spatial size the previous one gave), as in LeNet,
+ * AlexNet, VGG; a ResNet's shortcut conv takes an earlier size, which breaks it.
  */
 import { Conv2d } from '../nn/layers/conv.js';
 import { AvgPool2d, MaxPool2d } from '../nn/layers/pooling.js';
 import type { HookHandle, Module } from '../nn/module.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type Field, hullFields, inputField, layerField } from '../train/conv-arith.js';
 
 /** Start (centre of cell 0, in input pixel indices) and jump (input pixels per cell), per axis [y, x]. */
 export interface CellGrid {
@@ -16,84 +22,91 @@ export interface CellGrid {
   jump: [number, number];
 }
 
-type Pair = readonly [number, number];
-
-function pair(v: unknown, dflt: number): Pair {
-  if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2) return [Number(v[0]), Number(v[1])];
-  return [dflt, dflt];
+/** What trackCellGrid gives once the forward pass has run. */
+export interface CellGridTracker {
+  /** The target's cell grid; throws a RangeError saying why when it cannot be known. */
+  grid: () => CellGrid;
+  /** Whether the Conv2d / pooling layers up to the target form a chain (and the grid is known). */
+  isChain: () => boolean;
+  /** Why the grid cannot be known, or null when it can. */
+  reason: () => string | null;
+  /** Unregisters the hooks. */
+  remove: () => void;
 }
 
-/** Kernel, stride, padding and dilation of a geometry-changing module, or null for others. */
-function geometry(m: Module): { k: Pair; s: Pair; p: Pair; d: Pair } | null {
-  if (m instanceof Conv2d) {
-    const o = m.options as { stride?: unknown; padding?: unknown; dilation?: unknown };
-    const k: Pair = [m.weight.shape[2], m.weight.shape[3]];
-    const s = pair(o.stride, 1),
-      d = pair(o.dilation, 1);
-    let p: Pair;
-    if (o.padding === 'same') p = [(d[0] * (k[0] - 1)) / 2, (d[1] * (k[1] - 1)) / 2];
-    else if (o.padding === 'full') p = [d[0] * (k[0] - 1), d[1] * (k[1] - 1)];
-    else p = pair(o.padding === 'valid' ? 0 : o.padding, 0);
-    return { k, s, p, d };
-  }
-  if (m instanceof MaxPool2d || m instanceof AvgPool2d) {
-    const o = m.options as { stride?: unknown; padding?: unknown; dilation?: unknown };
-    const k = pair(m.kernelSize, 1);
-    return {
-      k,
-      s: o.stride === undefined || o.stride === null ? k : pair(o.stride, 1),
-      p: pair(o.padding, 0),
-      d: pair(o.dilation, 1),
-    };
-  }
-  return null;
+function sameSpatial(a: Tensor, b: Tensor): boolean {
+  return a.ndim === b.ndim && a.shape.every((d, i) => i === 1 || d === b.shape[i]);
 }
 
 /**
- * Registers hooks that record, in execution order, the geometry of every Conv2d / pool that
- * finishes before `target` does; `grid()` then gives the target's cell grid.
+ * Registers hooks that follow the receptive field of every tensor of the next forward pass of
+ * `model` up to the output of `target` (a module of model); `grid()` then gives the target's cell grid.
  */
-export function trackCellGrid(
-  model: Module,
-  target: Module,
-): { grid: () => CellGrid; isChain: () => boolean; remove: () => void } {
-  const chain: NonNullable<ReturnType<typeof geometry>>[] = [];
-  let done = false;
-  // a chain: every recorded layer takes the spatial size the previous one gave (a side branch
-  // such as a ResNet shortcut conv takes an earlier size)
+export function trackCellGrid(model: Module, target: Module): CellGridTracker {
+  const fields = new WeakMap<Tensor, Field | string>();
+  const made: { t: Tensor; f: Field }[] = [];
+  let result: Field | string = `layer ${target.typeName} did not run`;
   let linked = true;
   let lastOut: string | null = null;
-  const handles: HookHandle[] = [];
+  let done = false;
+  const fieldOf = (t: Tensor): Field | string => {
+    const known = fields.get(t);
+    if (known !== undefined) return known;
+    const cands = made.filter((c) => sameSpatial(c.t, t)).map((c) => c.f);
+    return cands.length > 0 ? hullFields(cands) : 'a tensor made outside any layer, of a size no layer made';
+  };
+  const handles: HookHandle[] = [
+    model.registerForwardPreHook((_m, inputs) => {
+      if (done || made.length > 0) return;
+      const x = inputs[0];
+      if (x && x.ndim >= 3) fields.set(x, inputField(x.ndim - 2));
+    }),
+  ];
   for (const m of model.modules()) {
-    const g = geometry(m);
-    if (g === null && m !== target) continue;
+    const leaf = m.children().next().done === true;
+    if (!leaf && m !== target) continue;
     handles.push(
-      m.registerForwardHook((_m, inputs, out) => {
+      m.registerForwardHook((mod, inputs, out) => {
         if (done) return;
-        if (g !== null) {
-          chain.push(g);
-          const x = inputs[0];
-          const inSize = x ? x.shape.slice(-2).join('x') : '';
-          if (lastOut !== null && inSize !== lastOut) linked = false;
-          lastOut = out.shape.slice(-2).join('x');
+        let f: Field | string;
+        if (!leaf) f = fieldOf(out);
+        else if (inputs.length === 0) f = 'the layer has no input';
+        else {
+          const ins = inputs.map(fieldOf);
+          const bad = ins.find((v): v is string => typeof v === 'string');
+          const merged = bad ?? hullFields(ins as Field[]);
+          f = typeof merged === 'string' ? merged : layerField(mod, merged, inputs[0].shape, out.shape);
         }
-        if (m === target) done = true;
+        if (mod instanceof Conv2d || mod instanceof MaxPool2d || mod instanceof AvgPool2d) {
+          const inSize = inputs[0] ? inputs[0].shape.slice(2).join('x') : '';
+          if (lastOut !== null && inSize !== lastOut) linked = false;
+          lastOut = out.shape.slice(2).join('x');
+        }
+        fields.set(out, f);
+        if (typeof f !== 'string') made.push({ t: out, f });
+        if (mod === target) {
+          done = true;
+          result = f;
+        }
       }),
     );
   }
+  const reason = (): string | null => {
+    if (typeof result === 'string') return result;
+    if (result.flat) return 'the layer output is flattened (no spatial cells)';
+    if (result.axes.length !== 2) return `the layer output has ${result.axes.length} spatial axes, not 2`;
+    return null;
+  };
   return {
     grid: () => {
-      const start: [number, number] = [0, 0],
-        jump: [number, number] = [1, 1];
-      for (const { k, s, p, d } of chain)
-        for (const a of [0, 1]) {
-          start[a] += (((k[a] - 1) * d[a]) / 2 - p[a]) * jump[a];
-          jump[a] *= s[a];
-        }
-      return { start, jump };
+      const why = reason();
+      if (why !== null || typeof result === 'string')
+        throw new RangeError(`trackCellGrid: the cell grid of ${target.typeName} is unknown: ${why}`);
+      const [y, x] = result.axes;
+      return { start: [y.start, x.start], jump: [y.jump, x.jump] };
     },
-    isChain: () => linked,
+    isChain: () => linked && reason() === null,
+    reason,
     remove: () => {
       for (const h of handles) h.remove();
     },

@@ -1,9 +1,12 @@
 /**
- * Grad-CAM (Selvaraju et al., 2017) and Grad-CAM++ (Chattopadhay et al., 2018): where in the
- * image a conv layer's evidence for a class lies. The layer's activations A (K, h, w) are
- * weighted per channel by the class score's gradient (Grad-CAM: its spatial mean; Grad-CAM++:
- * alpha-weighted positive gradients), summed over channels, ReLU'd, upsampled bilinearly to the
- * input size and normalised to [0, 1] by the maximum.
+ * Class activation maps from gradients: Grad-CAM (Selvaraju et al., 2017), Grad-CAM++
+ * (Chattopadhay et al., 2018), XGrad-CAM (Fu et al., 2020) and Layer-CAM (Jiang et al., 2021):
+ * where in the image a conv layer's evidence for a class lies. The layer's activations A (K, h, w)
+ * and the class score's gradient G are combined per channel (Grad-CAM: spatial mean of G;
+ * Grad-CAM++: alpha-weighted positive G; XGrad-CAM: sum(G*A)/sum(A)) or per cell (Layer-CAM:
+ * ReLU(G)*A), summed over channels, ReLU'd, upsampled to the input size and normalised to [0, 1]
+ * by the maximum. `counterfactual` negates G (the paper's counterfactual explanation: what lowers
+ * the score).
  */
 import { customOp } from '../autograd/custom-op.js';
 import { Conv2d } from '../nn/layers/conv.js';
@@ -14,7 +17,10 @@ import { type CellGrid, trackCellGrid, upsampleOnGrid } from './cam-geometry.js'
 import { resizeBilinear } from './image.js';
 import { inspectMode, layerAt, overrideForward, pickTarget, singleImage, withRestores } from './interpret-common.js';
 
-/** Options of gradCam and gradCamPlusPlus. */
+/** How a CAM combines activations and gradients (see the file comment). */
+export type CamMethod = 'gradcam' | 'gradcampp' | 'xgradcam' | 'layercam';
+
+/** Options of gradCam, gradCamPlusPlus, xGradCam and layerCam. */
 export interface GradCamOptions {
   /** Module path of the layer (as namedModules gives it, e.g. '3' or 'features.28'); default the last Conv2d. */
   layer?: string;
@@ -28,15 +34,17 @@ export interface GradCamOptions {
    * computed grid fits the image, else 'resize' (e.g. in a ResNet, whose shortcut convs branch).
    */
   upsample?: 'auto' | 'resize' | 'receptive-field';
+  /** Negate the gradient: map the evidence against the class (Grad-CAM's counterfactual explanation); default false. */
+  counterfactual?: boolean;
 }
 
-/** What gradCam and gradCamPlusPlus return. */
+/** What gradCam, gradCamPlusPlus, xGradCam and layerCam return. */
 export interface GradCamResult {
   /** The class activation map at input resolution (H, W), ReLU'd, in [0, 1] (all 0 when nothing is positive). */
   map: Tensor;
   /** The ReLU'd map at the layer's resolution (h, w), not normalised. */
   layerMap: Tensor;
-  /** One weight per channel of the layer (K). */
+  /** One weight per channel of the layer (K); for Layer-CAM, whose weights vary per cell, the mean of ReLU(G). */
   weights: Float32Array;
   /** Module path of the layer used. */
   layer: string;
@@ -68,7 +76,8 @@ export function layerActivationAndGrad(
   shape: number[];
   targetClass: number;
   score: number;
-  grid: CellGrid;
+  grid: () => CellGrid;
+  gridReason: string | null;
   chain: boolean;
 } {
   const x4 = singleImage(op, x);
@@ -113,58 +122,103 @@ export function layerActivationAndGrad(
     shape,
     targetClass: target,
     score,
-    grid: tracker.grid(),
+    grid: tracker.grid,
+    gridReason: tracker.reason(),
     chain: tracker.isChain(),
   };
 }
 
-function cam(op: string, model: Module, x: Tensor, options: GradCamOptions, plusPlus: boolean): GradCamResult {
+/** Per-channel weights (K) of a CAM method; Layer-CAM's per-cell weights are applied in camMap. */
+function channelWeights(
+  method: CamMethod,
+  act: Float32Array,
+  grad: Float32Array,
+  k: number,
+  plane: number,
+): Float32Array {
+  const weights = new Float32Array(k);
+  for (let c = 0; c < k; c++) {
+    const o = c * plane;
+    let sumA = 0,
+      sumG = 0,
+      sumGA = 0,
+      sumPos = 0,
+      sumPP = 0;
+    for (let p = 0; p < plane; p++) {
+      const g = grad[o + p],
+        a = act[o + p];
+      sumA += a;
+      sumG += g;
+      sumGA += g * a;
+      if (g > 0) sumPos += g;
+    }
+    if (method === 'gradcampp')
+      for (let p = 0; p < plane; p++) {
+        // alpha = g^2 / (2 g^2 + sum(A) g^3), the closed form for an exponential score
+        const g = grad[o + p];
+        if (!(g > 0)) continue;
+        const g2 = g * g;
+        sumPP += (g2 / (2 * g2 + sumA * g2 * g + 1e-7)) * g;
+      }
+    weights[c] =
+      method === 'gradcam'
+        ? sumG / plane
+        : method === 'gradcampp'
+          ? sumPP
+          : method === 'xgradcam'
+            ? sumGA / (sumA + 1e-7)
+            : sumPos / plane;
+  }
+  return weights;
+}
+
+/** The ReLU'd layer-resolution map (h*w) of a CAM method. */
+function camMap(
+  method: CamMethod,
+  act: Float32Array,
+  grad: Float32Array,
+  weights: Float32Array,
+  plane: number,
+): Float32Array {
+  const small = new Float32Array(plane);
+  for (let c = 0; c < weights.length; c++)
+    for (let p = 0; p < plane; p++) {
+      const i = c * plane + p;
+      small[p] += (method === 'layercam' ? (grad[i] > 0 ? grad[i] : 0) : weights[c]) * act[i];
+    }
+  for (let p = 0; p < plane; p++) if (!(small[p] > 0)) small[p] = 0;
+  return small;
+}
+
+function cam(op: string, model: Module, x: Tensor, options: GradCamOptions, method: CamMethod): GradCamResult {
   const layer = options.layer ?? lastConvLayer(op, model);
   const x4 = singleImage(op, x);
   const mode = options.upsample ?? 'auto';
   if (mode !== 'auto' && mode !== 'resize' && mode !== 'receptive-field')
     throw new TypeError(`${op}: upsample must be 'auto', 'resize' or 'receptive-field', got ${JSON.stringify(mode)}`);
-  const { act, grad, shape, targetClass, score, grid, chain } = layerActivationAndGrad(
-    op,
-    model,
-    x4,
-    layer,
-    options.targetClass,
-  );
+  const cf = options.counterfactual ?? false;
+  if (typeof cf !== 'boolean') throw new TypeError(`${op}: counterfactual must be true or false, got ${String(cf)}`);
+  const r = layerActivationAndGrad(op, model, x4, layer, options.targetClass);
+  const { act, shape, targetClass, score, gridReason, chain } = r;
+  const grad = cf ? r.grad.map((g) => -g) : r.grad;
   const [, k, h, w] = shape;
   const plane = h * w;
-  const weights = new Float32Array(k);
-  for (let c = 0; c < k; c++) {
-    const o = c * plane;
-    if (!plusPlus) {
-      let s = 0;
-      for (let p = 0; p < plane; p++) s += grad[o + p];
-      weights[c] = s / plane;
-    } else {
-      // alpha = g^2 / (2 g^2 + sum(A) g^3), the closed form for an exponential score
-      let sumA = 0;
-      for (let p = 0; p < plane; p++) sumA += act[o + p];
-      let s = 0;
-      for (let p = 0; p < plane; p++) {
-        const g = grad[o + p];
-        if (g === 0) continue;
-        const g2 = g * g;
-        const alpha = g2 / (2 * g2 + sumA * g2 * g + 1e-7);
-        if (g > 0) s += alpha * g;
-      }
-      weights[c] = s;
-    }
-  }
-  const small = new Float32Array(plane);
-  for (let c = 0; c < k; c++) for (let p = 0; p < plane; p++) small[p] += weights[c] * act[c * plane + p];
-  for (let p = 0; p < plane; p++) if (!(small[p] > 0)) small[p] = 0;
+  const weights = channelWeights(method, act, grad, k, plane);
+  const small = camMap(method, act, grad, weights, plane);
   const [, , H, W] = x4.shape;
-  const fits = (a: 0 | 1, n: number, size: number): boolean =>
-    grid.start[a] >= -grid.jump[a] && grid.start[a] + grid.jump[a] * (n - 1) <= size - 1 + grid.jump[a];
+  if (mode === 'receptive-field' && gridReason !== null)
+    throw new RangeError(
+      `${op}: upsample 'receptive-field' needs the cell grid of layer '${layer}', which is unknown (${gridReason}); use upsample 'resize'`,
+    );
+  const grid = gridReason === null ? r.grid() : null;
+  const fits = (g: CellGrid, a: 0 | 1, n: number, size: number): boolean =>
+    g.start[a] >= -g.jump[a] && g.start[a] + g.jump[a] * (n - 1) <= size - 1 + g.jump[a];
   const upsample =
-    mode === 'resize' || (mode === 'auto' && !(chain && fits(0, h, H) && fits(1, w, W))) ? 'resize' : 'receptive-field';
+    mode === 'resize' || grid === null || (mode === 'auto' && !(chain && fits(grid, 0, h, H) && fits(grid, 1, w, W)))
+      ? 'resize'
+      : 'receptive-field';
   const up =
-    upsample === 'resize'
+    upsample === 'resize' || grid === null
       ? (resizeBilinear(new Tensor(Float32Array.from(small), [1, h, w]), H, W).data as Float32Array)
       : upsampleOnGrid(small, h, w, H, W, grid);
   let max = 0;
@@ -186,10 +240,20 @@ function cam(op: string, model: Module, x: Tensor, options: GradCamOptions, plus
 
 /** Grad-CAM of one image (C, H, W) or (1, C, H, W) for a class at a conv layer. */
 export function gradCam(model: Module, x: Tensor, options: GradCamOptions = {}): GradCamResult {
-  return cam('gradCam', model, x, options, false);
+  return cam('gradCam', model, x, options, 'gradcam');
 }
 
 /** Grad-CAM++ of one image (C, H, W) or (1, C, H, W) for a class at a conv layer. */
 export function gradCamPlusPlus(model: Module, x: Tensor, options: GradCamOptions = {}): GradCamResult {
-  return cam('gradCamPlusPlus', model, x, options, true);
+  return cam('gradCamPlusPlus', model, x, options, 'gradcampp');
+}
+
+/** XGrad-CAM (Fu et al., 2020) of one image: channel weights sum(G*A)/sum(A), the axiom-derived Grad-CAM. */
+export function xGradCam(model: Module, x: Tensor, options: GradCamOptions = {}): GradCamResult {
+  return cam('xGradCam', model, x, options, 'xgradcam');
+}
+
+/** Layer-CAM (Jiang et al., 2021) of one image: each cell weighted by its own positive gradient, ReLU(G)*A. */
+export function layerCam(model: Module, x: Tensor, options: GradCamOptions = {}): GradCamResult {
+  return cam('layerCam', model, x, options, 'layercam');
 }
