@@ -50,8 +50,8 @@ export {
 export type { GridNormalize, GridOptions, TileOptions } from './visualize.js';
 export { occlusionSensitivity, saliency } from './saliency.js';
 export type { OcclusionOptions, OcclusionResult } from './saliency.js';
-export { gradCam, gradCamPlusPlus, lastConvLayer } from './gradcam.js';
-export type { GradCamOptions, GradCamResult } from './gradcam.js';
+export { gradCam, gradCamPlusPlus, lastConvLayer, layerCam, xGradCam } from './gradcam.js';
+export type { CamMethod, GradCamOptions, GradCamResult } from './gradcam.js';
 export { guidedBackprop, guidedGradCam, inputGradient, withReluRule } from './guided-backprop.js';
 export type { InputGradientResult, ReluRule } from './guided-backprop.js';
 export { deconvnet } from './deconvnet.js';
