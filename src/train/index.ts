@@ -62,5 +62,15 @@ export { summary } from './summary.js';
 export type { ModelSummary, SummaryRow, SummaryOptions } from './summary.js';
 export { lrFinder, suggestLr } from './lr-finder.js';
 export type { LRFinderOptions, LRFinderResult, LRSuggestion } from './lr-finder.js';
+export { tune, gridConfigs, randomConfigs, configKey, optimizerFromConfig, TUNE_PARAMS } from './tune.js';
+export type {
+  TuneOptions,
+  TuneResult,
+  TrialResult,
+  TrialConfig,
+  ParamValue,
+  SearchDim,
+  TuneValidation,
+} from './tune.js';
 export { convArith, poolArith, convTransposeArith, layerArith } from './arith.js';
 export type { ArithOptions, AxisArith, AxisSizes, LayerArith } from './arith.js';
