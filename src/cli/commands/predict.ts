@@ -20,7 +20,7 @@ import { hasPretrained, pretrainedNames, pretrainedUrl } from '../../models/pret
 import { requireNode } from '../../platform.js';
 import { paint } from '../style.js';
 import { modelWithWeights, readWeightsInfo } from '../load-model.js';
-import type { WeightsInfo } from '../weights-meta.js';
+import { channelStats, type ChannelNorm, type WeightsInfo } from '../weights-meta.js';
 import { createModel } from '../../models/registry.js';
 import type { Module } from '../../nn/module.js';
 import { loadWeightsFile } from '../../io/pytorch/weights-file.js';
@@ -62,18 +62,15 @@ function borderMean(x: Tensor): number {
   return s / n;
 }
 
-/** Per-channel pixel normalisation (one mean and std per channel, for pixels in [0, 1]). */
-export interface ChannelNorm {
-  mean: number[];
-  std: number[];
-}
+export type { ChannelNorm } from '../weights-meta.js';
 
 /** torchvision's ImageNet normalisation, which its pretrained weights expect. */
 export const IMAGENET_NORM: ChannelNorm = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 /**
- * Loads an image file as a model input (1, C, H, W) following the weights' preprocessing
- * (`channelNorm`, when given, replaces the weights' single mean/std).
+ * Loads an image file as a model input (1, C, H, W) following the weights' preprocessing: resized
+ * to the model's input, then each channel normalised with the weights' per-channel statistics
+ * (`channelNorm`, when given, replaces them).
  */
 export function imageInput(
   bytes: Uint8Array,
@@ -90,13 +87,11 @@ export function imageInput(
   const t = imageToTensor(img, { grayscale: c === 1, size: [h, w], background });
   const inverted = invert && borderMean(t) > 0.5;
   const d = t.f32;
-  const norm = info.normalize;
+  const norm = channelNorm ?? channelStats(info, c);
   for (let i = 0; i < d.length; i++) {
     const v = inverted ? 1 - d[i] : d[i];
-    if (channelNorm) {
-      const ch = Math.floor(i / (h * w));
-      d[i] = (v - channelNorm.mean[ch]) / channelNorm.std[ch];
-    } else d[i] = norm ? (v - norm.mean) / norm.std : v;
+    const ch = Math.floor(i / (h * w));
+    d[i] = norm ? (v - norm.mean[ch]) / norm.std[ch] : v;
   }
   return { x: t.reshape([1, c, h, w]), inverted };
 }
@@ -203,10 +198,13 @@ export async function predictCommand(argv: string[]): Promise<number> {
   let channelNorm: ChannelNorm | undefined =
     foreign && channels === 3 && values.mean === undefined && values.std === undefined ? IMAGENET_NORM : undefined;
   if (values.mean !== undefined || values.std !== undefined) {
-    const base = info.normalize ?? { mean: 0, std: 1 };
+    const base = channelStats(info, channels) ?? {
+      mean: new Array<number>(channels).fill(0),
+      std: new Array<number>(channels).fill(1),
+    };
     channelNorm = {
-      mean: channelList('--mean', (values.mean as string | undefined) ?? String(base.mean), channels, false),
-      std: channelList('--std', (values.std as string | undefined) ?? String(base.std), channels, true),
+      mean: channelList('--mean', (values.mean as string | undefined) ?? base.mean.join(','), channels, false),
+      std: channelList('--std', (values.std as string | undefined) ?? base.std.join(','), channels, true),
     };
   }
   if (foreign && channelNorm === IMAGENET_NORM)
