@@ -1,14 +1,17 @@
 /**
  * Batch transforms applied by DataLoader to each input batch x (N, C, H, W) (Normalize also
- * accepts (N, F)): per-channel normalisation and the data-augmentation transforms of the
- * regularisation chapter (random flips, padded random crops, small random rotations and
- * translations, additive Gaussian noise). Random draws come from the seeded generator of
+ * accepts (N, F)): per-channel normalisation and the basic data-augmentation transforms of the
+ * regularisation chapter (random horizontal/vertical flips, padded random crops, random affine
+ * warps: rotation, translation, zoom, shear; additive Gaussian noise). The rest of the
+ * augmentations (colour, erasing, MixUp/CutMix, RandAugment...) live in src/data/augment/. Random draws come from the seeded generator of
  * src/tensor/random.ts, so a seeded DataLoader (or manualSeed) makes augmentation reproducible.
  * Every transform returns a new tensor and leaves its input untouched.
  */
 import { Tensor } from '../tensor/tensor.js';
 import { fmt, sizeOf } from '../tensor/shape.js';
 import { random, randomNormal } from '../tensor/random.js';
+import { affine, type AffineParams, type Interpolation } from './augment/functional.js';
+import { num } from './augment/util.js';
 
 /** A transform of a whole input batch. */
 export interface Transform {
@@ -52,6 +55,10 @@ export class Compose implements Transform {
     let y = x;
     for (const t of this.transforms) y = applyTransform(t, y);
     return y;
+  }
+  /** The transforms' descriptions, torchvision-style. */
+  toString(): string {
+    return `Compose(${this.transforms.map((t) => (typeof t === 'function' ? t.name || 'function' : String(t))).join(', ')})`;
   }
 }
 
@@ -98,6 +105,10 @@ export class Normalize implements Transform {
     }
     return new Tensor(out, x.shape);
   }
+  /** torchvision-style description. */
+  toString(): string {
+    return `Normalize(mean=[${this.mean.map(num).join(', ')}], std=[${this.std.map(num).join(', ')}])`;
+  }
 }
 
 /** Mirrors each image left-right with probability p. */
@@ -122,6 +133,39 @@ export class RandomHorizontalFlip implements Transform {
       }
     }
     return new Tensor(out, x.shape);
+  }
+  /** torchvision-style description. */
+  toString(): string {
+    return `RandomHorizontalFlip(p=${num(this.p)})`;
+  }
+}
+
+/** Mirrors each image upside down with probability p. */
+export class RandomVerticalFlip implements Transform {
+  /** Probability of flipping an image. */
+  readonly p: number;
+  /** p defaults to 0.5. */
+  constructor(p = 0.5) {
+    checkProbability('RandomVerticalFlip', p);
+    this.p = p;
+  }
+  /** Flips a random subset of the batch (N, C, H, W) top to bottom. */
+  apply(x: Tensor): Tensor {
+    const src = floatData('RandomVerticalFlip', x);
+    const [n, c, h, w] = checkImages('RandomVerticalFlip', x);
+    const out = new Float32Array(src);
+    for (let b = 0; b < n; b++) {
+      if (random() >= this.p) continue;
+      for (let ch = 0; ch < c; ch++) {
+        const base = (b * c + ch) * h * w;
+        for (let i = 0; i < h; i++) out.set(src.subarray(base + (h - 1 - i) * w, base + (h - i) * w), base + i * w);
+      }
+    }
+    return new Tensor(out, x.shape);
+  }
+  /** torchvision-style description. */
+  toString(): string {
+    return `RandomVerticalFlip(p=${num(this.p)})`;
   }
 }
 
@@ -193,74 +237,132 @@ export class RandomCrop implements Transform {
     }
     return new Tensor(out, [n, c, oh, ow]);
   }
+  /** torchvision-style description. */
+  toString(): string {
+    return `RandomCrop(size=(${this.height}, ${this.width}), padding=${this.padding})`;
+  }
 }
 
-/** Options of RandomAffine. */
+/** Options of RandomAffine (torchvision's RandomAffine arguments). */
 export interface RandomAffineOptions {
-  /** Rotation angle drawn uniformly from [-degrees, degrees]; default 0. */
-  degrees?: number;
+  /** Rotation angle drawn uniformly from [-degrees, degrees] (or from a [lo, hi] pair); default 0. */
+  degrees?: number | readonly [number, number];
   /** Maximum shift as a fraction of [width, height] (or one number for both); shifts are whole pixels. */
   translate?: number | readonly [number, number];
+  /** Zoom factor drawn uniformly from [lo, hi] (e.g. [0.9, 1.1]); default none (1). */
+  scale?: readonly [number, number];
+  /**
+   * Shear in degrees: a number s shears along x by U(-s, s); [lo, hi] along x; [xlo, xhi, ylo, yhi]
+   * along both axes. Default none.
+   */
+  shear?: number | readonly [number, number] | readonly [number, number, number, number];
+  /** 'bilinear' (default, smooth) or 'nearest' (torchvision's default for RandomAffine). */
+  interpolation?: Interpolation;
   /** Value of pixels that come from outside the image; default 0. */
   fill?: number;
 }
 
+function shearRanges(s: RandomAffineOptions['shear']): [[number, number], [number, number]] | null {
+  if (s === undefined) return null;
+  const r: number[] = typeof s === 'number' ? [-s, s, 0, 0] : s.length === 2 ? [s[0], s[1], 0, 0] : [...s];
+  if (
+    (typeof s === 'number' && !(s >= 0)) ||
+    r.length !== 4 ||
+    r.some((v) => !(Math.abs(v) < 90)) ||
+    r[0] > r[1] ||
+    r[2] > r[3]
+  )
+    throw new RangeError(
+      `RandomAffine: shear must be degrees s >= 0, [lo, hi] or [xlo, xhi, ylo, yhi] with |angles| < 90, got ${String(s)}`,
+    );
+  return [
+    [r[0], r[1]],
+    [r[2], r[3]],
+  ];
+}
+
 /**
- * Small random rotations (about the image centre) and translations, per image, with bilinear
- * sampling; like torchvision's RandomAffine(degrees, translate).
+ * Random rotations (about the image centre), translations, zooms and shears, per image, with
+ * torchvision's geometry (F.affine's inverse matrix) and bilinear or nearest sampling; like
+ * torchvision's RandomAffine(degrees, translate, scale, shear).
  */
 export class RandomAffine implements Transform {
-  /** Maximum absolute rotation in degrees. */
-  readonly degrees: number;
+  /** Rotation range in degrees [lo, hi]. */
+  readonly degrees: readonly [number, number];
   /** Maximum shift fractions [x, y]. */
   readonly translate: readonly [number, number];
+  /** Zoom range, or null for none. */
+  readonly scale: readonly [number, number] | null;
+  /** Shear ranges in degrees [[xlo, xhi], [ylo, yhi]], or null for none. */
+  readonly shear: readonly [readonly [number, number], readonly [number, number]] | null;
+  /** Sampling of the warped image. */
+  readonly interpolation: Interpolation;
   /** Fill value outside the source image. */
   readonly fill: number;
 
   /** See RandomAffineOptions. */
   constructor(options: RandomAffineOptions) {
-    const degrees = options.degrees ?? 0;
-    if (!(degrees >= 0 && degrees <= 180))
-      throw new RangeError(`RandomAffine: degrees must be in [0, 180], got ${String(degrees)}`);
+    const deg = options.degrees ?? 0;
+    if (typeof deg === 'number' ? !(deg >= 0 && deg <= 180) : !(deg[0] <= deg[1] && Math.abs(deg[0]) <= 360))
+      throw new RangeError(`RandomAffine: degrees must be in [0, 180] or a [lo, hi] pair, got ${String(deg)}`);
     const t = options.translate ?? 0;
     const tr: [number, number] = typeof t === 'number' ? [t, t] : [t[0], t[1]];
     if (tr.some((v) => !(v >= 0 && v <= 1)))
       throw new RangeError(`RandomAffine: translate fractions must be in [0, 1], got [${tr.join(', ')}]`);
-    this.degrees = degrees;
+    const sc = options.scale;
+    if (sc !== undefined && !(sc[0] > 0 && sc[0] <= sc[1] && Number.isFinite(sc[1])))
+      throw new RangeError(`RandomAffine: scale must be a [lo, hi] pair with 0 < lo <= hi, got [${sc.join(', ')}]`);
+    const interpolation = options.interpolation ?? 'bilinear';
+    if (interpolation !== 'bilinear' && interpolation !== 'nearest')
+      throw new RangeError(
+        `RandomAffine: interpolation must be 'bilinear' or 'nearest', got '${String(interpolation)}'`,
+      );
+    this.degrees = typeof deg === 'number' ? [-deg, deg] : [deg[0], deg[1]];
     this.translate = tr;
+    this.scale = sc === undefined ? null : [sc[0], sc[1]];
+    this.shear = shearRanges(options.shear);
+    this.interpolation = interpolation;
     this.fill = options.fill ?? 0;
   }
 
-  /** Rotates and shifts every image of the batch (N, C, H, W) by its own random amount. */
+  /** Draws one image's parameters in torchvision's order (angle, translation, scale, shear). */
+  sampleParams(h: number, w: number): AffineParams {
+    const [d0, d1] = this.degrees;
+    const angle = d0 + (d1 - d0) * random();
+    const maxDx = this.translate[0] * w,
+      maxDy = this.translate[1] * h;
+    const tx = Math.round((random() * 2 - 1) * maxDx),
+      ty = Math.round((random() * 2 - 1) * maxDy);
+    const scale = this.scale ? this.scale[0] + (this.scale[1] - this.scale[0]) * random() : 1;
+    let shear: [number, number] = [0, 0];
+    if (this.shear) {
+      const [[x0, x1], [y0, y1]] = this.shear;
+      shear = [x0 + (x1 - x0) * random(), y0 === 0 && y1 === 0 ? 0 : y0 + (y1 - y0) * random()];
+    }
+    return { angle, translate: [tx, ty], scale, shear };
+  }
+
+  /** Warps every image of the batch (N, C, H, W) by its own random parameters. */
   apply(x: Tensor): Tensor {
     const src = floatData('RandomAffine', x);
     const [n, c, h, w] = checkImages('RandomAffine', x);
     const out = new Float32Array(src.length);
-    const cx = (w - 1) / 2,
-      cy = (h - 1) / 2;
+    const img = c * h * w;
     for (let b = 0; b < n; b++) {
-      const angle = ((random() * 2 - 1) * this.degrees * Math.PI) / 180;
-      const maxDx = this.translate[0] * w,
-        maxDy = this.translate[1] * h;
-      const tx = Math.round((random() * 2 - 1) * maxDx),
-        ty = Math.round((random() * 2 - 1) * maxDy);
-      const cos = Math.cos(angle),
-        sin = Math.sin(angle);
-      for (let ch = 0; ch < c; ch++) {
-        const base = (b * c + ch) * h * w;
-        for (let i = 0; i < h; i++) {
-          for (let j = 0; j < w; j++) {
-            // Inverse map: output pixel p comes from R^-1 (p - centre - t) + centre.
-            const dx = j - cx - tx,
-              dy = i - cy - ty;
-            const sx = cos * dx + sin * dy + cx,
-              sy = -sin * dx + cos * dy + cy;
-            out[base + i * w + j] = bilinear(src, base, h, w, sy, sx, this.fill);
-          }
-        }
-      }
+      const p = this.sampleParams(h, w);
+      out.set(affine(src.subarray(b * img, (b + 1) * img), c, h, w, p, this.interpolation, this.fill), b * img);
     }
     return new Tensor(out, x.shape);
+  }
+
+  /** torchvision-style description. */
+  toString(): string {
+    const parts = [`degrees=[${this.degrees.map(num).join(', ')}]`];
+    if (this.translate[0] || this.translate[1]) parts.push(`translate=(${this.translate.map(num).join(', ')})`);
+    if (this.scale) parts.push(`scale=(${this.scale.map(num).join(', ')})`);
+    if (this.shear) parts.push(`shear=[${this.shear.flat().map(num).join(', ')}]`);
+    if (this.interpolation !== 'bilinear') parts.push(`interpolation=${this.interpolation}`);
+    return `RandomAffine(${parts.join(', ')})`;
   }
 }
 
@@ -345,5 +447,9 @@ export class GaussianNoise implements Transform {
       out[i] = v < lo ? lo : v > hi ? hi : v;
     }
     return new Tensor(out, x.shape);
+  }
+  /** Description. */
+  toString(): string {
+    return `GaussianNoise(std=${num(this.std)}${this.mean ? `, mean=${num(this.mean)}` : ''}${this.clip ? `, clip=[${this.clip.join(', ')}]` : ''})`;
   }
 }
