@@ -7,8 +7,10 @@ export { kerasFashion } from './keras-fashion.js';
 export type { KerasFashionOptions } from './keras-fashion.js';
 export { logisticRegression } from './logistic.js';
 export type { LogisticOptions } from './logistic.js';
-export { createModel, modelNames, modelSpec, modelLoss } from './registry.js';
-export type { ModelOptions, ModelSpec } from './registry.js';
+export { createModel, modelNames, modelSpec, modelLoss, modelTaskFor } from './registry.js';
+export type { ModelOptions, ModelSpec, ModelTask } from './registry.js';
+export { tcn1d, TCN, TemporalBlock, CausalConv1d, tcnReceptiveField, tcnLevelsFor } from './tcn.js';
+export type { Tcn1dOptions } from './tcn.js';
 export {
   pretrained,
   loadPretrainedWeights,

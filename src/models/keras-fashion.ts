@@ -16,18 +16,20 @@ import { heInit } from './mlp.js';
 
 /** Options of kerasFashion(). */
 export interface KerasFashionOptions {
+  /** Input channels (default 1, the lecture's grayscale images; 3 for RGB data resized to 28x28). */
+  inChannels?: number;
   /** Number of output logits (default 10). */
   numClasses?: number;
   /** Dropout probability of the two dropout layers (default 0.5). */
   dropout?: number;
 }
 
-/** The lecture's Keras Fashion-MNIST CNN on (N, 1, 28, 28) input, returning (N, 10) logits. */
+/** The lecture's Keras Fashion-MNIST CNN on (N, inChannels, 28, 28) input, returning (N, numClasses) logits. */
 export function kerasFashion(options: KerasFashionOptions = {}): Sequential {
   const p = options.dropout ?? 0.5;
   const conv = (inC: number, outC: number, k = 3): Conv2d => heInit(new Conv2d(inC, outC, k, { padding: 'same' }));
   return new Sequential(
-    conv(1, 64, 7),
+    conv(options.inChannels ?? 1, 64, 7),
     new ReLU(),
     new MaxPool2d(2),
     conv(64, 128),

@@ -1,6 +1,7 @@
 /**
- * Models by name: `createModel('lenet5')`. Each entry knows the input it expects and the loss
- * it is trained with, so the CLI and scripts can pair any model with any dataset that fits.
+ * Models by name: `createModel('lenet5')`. Each entry knows the input it expects, the tasks it
+ * does and the loss it is trained with, so the CLI and scripts can pair any model with any
+ * dataset that fits, and resize images that are too small (`resizeFor`).
  */
 import type { Module } from '../nn/module.js';
 import type { LossName } from '../train/losses.js';
@@ -14,15 +15,31 @@ import { googlenet } from './googlenet.js';
 import { resnet18, resnet20, resnet34, resnet50 } from './resnet.js';
 import { autoencoder } from './autoencoder.js';
 import { unet } from './unet.js';
+import { tcn1d } from './tcn.js';
+import { anyShape, exactImageRule, imageRule, type InputRule, sequenceRule } from './input-rules.js';
+
+/**
+ * What a model does: 'classification' (logits, integer labels), 'reconstruction' (output = input
+ * shape, trained on x → x) or 'segmentation' (one mask logit per pixel, or class logits per pixel).
+ */
+export type ModelTask = 'classification' | 'reconstruction' | 'segmentation';
 
 /** What createModel needs to size a model for a dataset. */
 export interface ModelOptions {
-  /** Shape of one input sample, e.g. [1, 28, 28] or [30]. */
+  /** Shape of one input sample, e.g. [1, 28, 28], [30] or [1, 128] (a 1-D sequence [C, L]). */
   inputShape?: readonly number[];
-  /** Number of classes (default 10). */
+  /** Number of classes (default 10); for segmentation, classes per pixel (≤ 2: one mask logit). */
   numClasses?: number;
   /** Hidden layer widths (mlp only). */
   hidden?: readonly number[];
+  /** The task to build for (default the spec's `task`; must be one of its `tasks`). */
+  task?: ModelTask;
+  /**
+   * Output channels of an image-to-image model (unet): 1 = one mask logit per pixel, K = K class
+   * logits per pixel. Default: the input's channels for reconstruction; for segmentation 1 when
+   * numClasses ≤ 2 (or not given), else numClasses.
+   */
+  outChannels?: number;
 }
 
 /** A registered model. */
@@ -31,75 +48,90 @@ export interface ModelSpec {
   readonly name: string;
   /** One-line description. */
   readonly description: string;
-  /** The loss it is trained with. */
+  /** The loss it is trained with for its default task (see modelLoss for the others). */
   readonly loss: LossName;
   /** The input shape it is built for by default. */
   readonly defaultInputShape: readonly number[];
-  /** 'classification' (logits, integer labels) or 'reconstruction' (output = input shape, trained on x → x). */
-  readonly task: 'classification' | 'reconstruction';
+  /** Its default task: what it does on a dataset of labelled images ('reconstruction' for autoencoder and unet). */
+  readonly task: ModelTask;
+  /** Every task it can be built for (createModel's `task` option); the default task first. */
+  readonly tasks: readonly ModelTask[];
   /** Why the model cannot take samples of this shape (e.g. 'needs images of at least 63x63'), or null when it can; builds nothing. */
   inputProblem(inputShape: readonly number[]): string | null;
+  /**
+   * The [H, W] to resize [C, H, W] images to when they do not fit (alexnet 28x28 → 64x64, vgg →
+   * 32x32, lenet5 32x32 → 28x28, unet 27x27 → 28x28), or null when they fit as they are or no
+   * resizing helps (not an image, wrong channel count).
+   */
+  resizeFor(inputShape: readonly number[]): [number, number] | null;
   /** Builds the model (throws if the input shape does not fit). */
   create(options?: ModelOptions): Module;
 }
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
-/** The reason a shape is not [C, H, W] with H, W >= minSide (and divisible by multipleOf), or null. */
-function imageProblem(shape: readonly number[], minSide: number, multipleOf = 1): string | null {
-  const ok =
-    shape.length === 3 &&
-    shape[1] >= minSide &&
-    shape[2] >= minSide &&
-    shape[1] % multipleOf === 0 &&
-    shape[2] % multipleOf === 0;
-  if (ok) return null;
-  const rule = multipleOf > 1 ? ` with H and W divisible by ${multipleOf}` : '';
-  return `needs [C, H, W] images of at least ${minSide}x${minSide}${rule}, the dataset gives [${shape.join(', ')}]`;
-}
-
-/** The reason a shape is not [C, 28, 28] (channels: required C, if any), or null. */
-function image28Problem(shape: readonly number[], channels?: number): string | null {
-  if (shape.length !== 3 || shape[1] !== 28 || shape[2] !== 28)
-    return `needs [C, 28, 28] images, the dataset gives [${shape.join(', ')}]`;
-  if (channels !== undefined && shape[0] !== channels)
-    return `needs ${channels}-channel images, the dataset gives ${shape[0]}`;
-  return null;
-}
-
-/** Throws createModel's RangeError when problem() reports one for the shape; returns the shape. */
-function fitting(
-  name: string,
-  shape: readonly number[],
-  problem: (s: readonly number[]) => string | null,
-): readonly number[] {
-  const p = problem(shape);
-  if (p) throw new RangeError(`createModel('${name}'): ${p}`);
+/** Throws createModel's RangeError when the rule reports a problem with the shape; returns the shape. */
+function fitting(name: string, shape: readonly number[], rule: InputRule): readonly number[] {
+  const p = rule.problem(shape);
+  if (p) {
+    const r = rule.resize(shape);
+    const hint = r ? ` (resize the images to ${r[0]}x${r[1]}: see modelSpec('${name}').resizeFor)` : '';
+    throw new RangeError(`createModel('${name}'): ${p}${hint}`);
+  }
   return shape;
 }
 
-/** The spec of a crossEntropy classifier of [C, H, W] images (H, W >= minSide) built as build({ inChannels, numClasses }). */
+/** The task createModel builds: options.task if the spec has it (else a RangeError naming the tasks), or the default. */
+function chosenTask(name: string, tasks: readonly ModelTask[], task: ModelTask | undefined): ModelTask {
+  if (task === undefined) return tasks[0];
+  if (!tasks.includes(task))
+    throw new RangeError(`createModel('${name}'): cannot do task '${task}' (it does: ${tasks.join(', ')})`);
+  return task;
+}
+
+/** A spec from its parts: `build` gets the checked shape and task. */
+function entry(o: {
+  name: string;
+  description: string;
+  loss: LossName;
+  tasks: readonly ModelTask[];
+  defaultInputShape: readonly number[];
+  rule: InputRule;
+  build: (shape: readonly number[], options: ModelOptions, task: ModelTask) => Module;
+}): ModelSpec {
+  return {
+    name: o.name,
+    description: o.description,
+    loss: o.loss,
+    task: o.tasks[0],
+    tasks: o.tasks,
+    defaultInputShape: o.defaultInputShape,
+    inputProblem: (s) => o.rule.problem(s),
+    resizeFor: (s) => o.rule.resize(s),
+    create: (options = {}) => {
+      const task = chosenTask(o.name, o.tasks, options.task);
+      return o.build(fitting(o.name, options.inputShape ?? o.defaultInputShape, o.rule), options, task);
+    },
+  };
+}
+
+/** The spec of a crossEntropy classifier of [C, H, W] images built as build({ inChannels, numClasses }). */
 function imageClassifier(
   name: string,
   description: string,
   defaultInputShape: readonly number[],
-  minSide: number,
+  rule: InputRule,
   build: (o: { inChannels: number; numClasses: number }) => Module,
 ): ModelSpec {
-  const inputProblem = (s: readonly number[]): string | null => imageProblem(s, minSide);
-  return {
+  return entry({
     name,
     description,
     loss: 'crossEntropy',
-    task: 'classification',
+    tasks: ['classification'],
     defaultInputShape,
-    inputProblem,
-    create: (o = {}) =>
-      build({
-        inChannels: fitting(name, o.inputShape ?? defaultInputShape, inputProblem)[0],
-        numClasses: o.numClasses ?? 10,
-      }),
-  };
+    rule,
+    build: (shape, o) => build({ inChannels: shape[0], numClasses: o.numClasses ?? 10 }),
+  });
 }
 
 /** The deepest U-Net (at most 4 levels) whose pooling divides H and W (28x28 → 2 levels). */
@@ -109,139 +141,139 @@ function unetDepth(shape: readonly number[]): number {
   return d;
 }
 
-const anyShape = (): null => null;
-const lenetProblem = (s: readonly number[]): string | null => image28Problem(s);
-const kerasFashionProblem = (s: readonly number[]): string | null => image28Problem(s, 1);
-const autoencoderProblem = (s: readonly number[]): string | null => imageProblem(s, 4, 4);
-const unetProblem = (s: readonly number[]): string | null => imageProblem(s, 2, 2);
+/** Output channels of a segmentation model: one mask logit for ≤ 2 classes, else one logit per class. */
+function segmentationChannels(numClasses: number | undefined): number {
+  return numClasses === undefined || numClasses <= 2 ? 1 : numClasses;
+}
 
 const specs: ModelSpec[] = [
-  {
+  entry({
     name: 'mlp',
     description: 'dense network: flatten → 300 → ReLU → 100 → ReLU → classes',
     loss: 'crossEntropy',
-    task: 'classification',
+    tasks: ['classification'],
     defaultInputShape: [1, 28, 28],
-    inputProblem: anyShape,
-    create: (o = {}) =>
-      mlp({
-        inputSize: size(o.inputShape ?? [1, 28, 28]),
-        numClasses: o.numClasses ?? 10,
-        ...(o.hidden ? { hidden: o.hidden } : {}),
-      }),
-  },
-  {
+    rule: anyShape,
+    build: (shape, o) =>
+      mlp({ inputSize: size(shape), numClasses: o.numClasses ?? 10, ...(o.hidden ? { hidden: o.hidden } : {}) }),
+  }),
+  entry({
     name: 'lenet5',
     description: 'LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, 120, 84, 10) for 28x28 images',
     loss: 'crossEntropy',
-    task: 'classification',
+    tasks: ['classification'],
     defaultInputShape: [1, 28, 28],
-    inputProblem: lenetProblem,
-    create: (o = {}) =>
-      lenet5({
-        inChannels: fitting('lenet5', o.inputShape ?? [1, 28, 28], lenetProblem)[0],
-        numClasses: o.numClasses ?? 10,
-      }),
-  },
-  {
+    rule: exactImageRule(28),
+    build: (shape, o) => lenet5({ inChannels: shape[0], numClasses: o.numClasses ?? 10 }),
+  }),
+  entry({
     name: 'keras-fashion',
-    description: "the lecture's Keras Fashion-MNIST CNN (1,413,834 parameters)",
+    description: "the lecture's Keras Fashion-MNIST CNN (1,413,834 parameters) for 28x28 images",
     loss: 'crossEntropy',
-    task: 'classification',
+    tasks: ['classification'],
     defaultInputShape: [1, 28, 28],
-    inputProblem: kerasFashionProblem,
-    create: (o = {}) => {
-      fitting('keras-fashion', o.inputShape ?? [1, 28, 28], kerasFashionProblem);
-      return kerasFashion({ numClasses: o.numClasses ?? 10 });
-    },
-  },
-  {
+    rule: exactImageRule(28),
+    build: (shape, o) => kerasFashion({ inChannels: shape[0], numClasses: o.numClasses ?? 10 }),
+  }),
+  entry({
     name: 'logistic',
     description: 'logistic regression (one linear layer; one logit for two classes)',
     loss: 'bceWithLogits',
-    task: 'classification',
+    tasks: ['classification'],
     defaultInputShape: [30],
-    inputProblem: anyShape,
-    create: (o = {}) => logisticRegression({ inputSize: size(o.inputShape ?? [30]), numClasses: o.numClasses ?? 2 }),
-  },
+    rule: anyShape,
+    build: (shape, o) => logisticRegression({ inputSize: size(shape), numClasses: o.numClasses ?? 2 }),
+  }),
   imageClassifier(
     'alexnet',
     "AlexNet, torchvision's variant (5 conv + 3 fc; 61,100,840 parameters at 1000 classes), images ≥ 63x63",
     [3, 224, 224],
-    63,
+    imageRule(63, 1, 64),
     alexnet,
   ),
   imageClassifier(
     'vgg11',
     'VGG-11 (8 conv 3x3 + 3 fc; 132,863,336 parameters at 1000 classes), images ≥ 32x32',
     [3, 224, 224],
-    32,
+    imageRule(32),
     vgg11,
   ),
   imageClassifier(
     'vgg16',
     'VGG-16 (13 conv 3x3 + 3 fc; 138,357,544 parameters at 1000 classes), images ≥ 32x32',
     [3, 224, 224],
-    32,
+    imageRule(32),
     vgg16,
   ),
   imageClassifier(
     'googlenet',
     'GoogLeNet / Inception v1, torchvision (6,624,904 parameters at 1000 classes), images ≥ 31x31',
     [3, 224, 224],
-    31,
+    imageRule(31, 1, 64),
     googlenet,
   ),
   imageClassifier(
     'resnet18',
     'ResNet-18 (BasicBlocks 2-2-2-2; 11,689,512 parameters at 1000 classes), any image size',
     [3, 224, 224],
-    1,
+    imageRule(1),
     resnet18,
   ),
   imageClassifier(
     'resnet34',
     'ResNet-34 (BasicBlocks 3-4-6-3; 21,797,672 parameters at 1000 classes), any image size',
     [3, 224, 224],
-    1,
+    imageRule(1),
     resnet34,
   ),
   imageClassifier(
     'resnet50',
     'ResNet-50 (Bottlenecks 3-4-6-3; 25,557,032 parameters at 1000 classes), any image size',
     [3, 224, 224],
-    1,
+    imageRule(1),
     resnet50,
   ),
   imageClassifier(
     'resnet20',
     "ResNet-20 for 32x32 images (He et al.'s CIFAR network, 269,722 parameters)",
     [3, 32, 32],
-    1,
+    imageRule(1),
     resnet20,
   ),
-  {
+  entry({
+    name: 'tcn1d',
+    description:
+      'temporal CNN for [C, L] sequences (Bai et al. 2018): causal dilated Conv1d residual blocks, mean over time, linear',
+    loss: 'crossEntropy',
+    tasks: ['classification'],
+    defaultInputShape: [1, 128],
+    rule: sequenceRule(),
+    build: (shape, o) => tcn1d({ inChannels: shape[0], seqLen: shape[1], numClasses: o.numClasses ?? 10 }),
+  }),
+  entry({
     name: 'autoencoder',
     description: 'convolutional autoencoder (2 stride-2 convs → 32-d code → 2 transposed convs), output = input shape',
     loss: 'mse',
-    task: 'reconstruction',
+    tasks: ['reconstruction'],
     defaultInputShape: [1, 28, 28],
-    inputProblem: autoencoderProblem,
-    create: (o = {}) =>
-      autoencoder({ inputShape: fitting('autoencoder', o.inputShape ?? [1, 28, 28], autoencoderProblem) }),
-  },
-  {
+    rule: imageRule(4, 4),
+    build: (shape) => autoencoder({ inputShape: shape }),
+  }),
+  entry({
     name: 'unet',
-    description: 'U-Net (base 64, up to 4 levels as H and W allow), image to image, output = input shape',
+    description:
+      'U-Net (base 64, up to 4 levels as H and W allow): image to image (x → x), or mask logits per pixel for segmentation',
     loss: 'mse',
-    task: 'reconstruction',
+    tasks: ['reconstruction', 'segmentation'],
     defaultInputShape: [1, 64, 64],
-    inputProblem: unetProblem,
-    create: (o = {}) => {
-      const shape = fitting('unet', o.inputShape ?? [1, 64, 64], unetProblem);
-      return unet({ inChannels: shape[0], outChannels: shape[0], depth: unetDepth(shape) });
-    },
-  },
+    rule: imageRule(2, 2),
+    build: (shape, o, task) =>
+      unet({
+        inChannels: shape[0],
+        outChannels: o.outChannels ?? (task === 'segmentation' ? segmentationChannels(o.numClasses) : shape[0]),
+        depth: unetDepth(shape),
+      }),
+  }),
 ];
 
 /** Names of all registered models. */
@@ -256,13 +288,43 @@ export function modelSpec(name: string): ModelSpec {
   return s;
 }
 
-/** The loss a model is trained with: 'bceWithLogits' when it outputs one logit for two classes. */
-export function modelLoss(name: string, numClasses = 10): LossName {
+/**
+ * The loss a model is trained with for a task (default its own task): 'mse' for reconstruction;
+ * for segmentation 'bceWithLogits' on one mask logit (numClasses ≤ 2 or not given), else
+ * per-pixel 'crossEntropy'; for classification its spec's loss, except logistic regression over
+ * more than two classes ('crossEntropy').
+ */
+export function modelLoss(name: string, numClasses?: number, task?: ModelTask): LossName {
   const s = modelSpec(name);
-  return s.name === 'logistic' && numClasses > 2 ? 'crossEntropy' : s.loss;
+  const t = task ?? s.task;
+  if (!s.tasks.includes(t))
+    throw new RangeError(`modelLoss('${name}'): the model cannot do task '${t}' (it does: ${s.tasks.join(', ')})`);
+  if (t === 'reconstruction') return 'mse';
+  if (t === 'segmentation') return segmentationChannels(numClasses) === 1 ? 'bceWithLogits' : 'crossEntropy';
+  return s.name === 'logistic' && (numClasses ?? 10) > 2 ? 'crossEntropy' : s.loss;
 }
 
-/** Builds a registered model by name ('mlp', 'lenet5', 'resnet20', 'unet', ...; see modelNames()). */
+/**
+ * The task a model does on a dataset of the given task, or null when it cannot train on it:
+ * segmentation data → 'segmentation' if the model segments (else an autoencoder-like model
+ * reconstructs the images), classification data → the model's default task (classifiers
+ * classify, autoencoder and unet reconstruct x → x), regression data → null (no zoo model
+ * regresses).
+ */
+export function modelTaskFor(
+  name: string,
+  datasetTask: 'classification' | 'segmentation' | 'regression',
+): ModelTask | null {
+  const s = modelSpec(name);
+  if (datasetTask === 'segmentation') {
+    if (s.tasks.includes('segmentation')) return 'segmentation';
+    return s.tasks.includes('reconstruction') ? 'reconstruction' : null;
+  }
+  if (datasetTask === 'classification') return s.task;
+  return null;
+}
+
+/** Builds a registered model by name ('mlp', 'lenet5', 'resnet20', 'tcn1d', 'unet', ...; see modelNames()). */
 export function createModel(name: string, options: ModelOptions = {}): Module {
   return modelSpec(name).create(options);
 }

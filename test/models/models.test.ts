@@ -98,6 +98,7 @@ test('createModel by name', () => {
     'resnet34',
     'resnet50',
     'resnet20',
+    'tcn1d',
     'autoencoder',
     'unet',
   ]);
