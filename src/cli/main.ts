@@ -10,6 +10,7 @@ import { exportCommand, EXPORT_USAGE } from './commands/export.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
 import { filterCommand, FILTER_USAGE } from './commands/filter.js';
 import { infoCommand, INFO_USAGE, packageVersion } from './commands/info.js';
+import { lrFindCommand, LR_FIND_USAGE } from './commands/lr-find.js';
 import { plotCommand, PLOT_USAGE } from './commands/plot.js';
 import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary.js';
@@ -36,6 +37,7 @@ commands:
   export    a model for PyTorch (model.py + weights, DDP training) or ONNX (serving)
   explain   replay the lectures' worked examples step by step; trace a convolution or pool
   plot      learning curves, LR schedule, confusion matrix or weight histograms as PNG/SVG
+  lr-find   learning-rate range test: loss against learning rate, a plot and a suggestion
 
 models (--model):
 ${modelList('  ')}
@@ -68,6 +70,7 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   export: [exportCommand, EXPORT_USAGE],
   explain: [explainCommand, EXPLAIN_USAGE],
   plot: [plotCommand, PLOT_USAGE],
+  'lr-find': [lrFindCommand, LR_FIND_USAGE],
 };
 
 /** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
