@@ -1,5 +1,6 @@
 /** Adagrad: per-coordinate learning rates scaled by the root of the summed squared gradients (adagradUpdate kernel). */
 import { getBackend } from '../backend/index.js';
+import { softThresholdScaledArray_ } from './proximal.js';
 import {
   Optimizer,
   buffer,
@@ -47,5 +48,12 @@ export class Adagrad extends Optimizer<AdagradHyper> {
     const step = nextStep(state);
     const sum = buffer(state, 'sum', n, init !== 0 ? new Float32Array(n).fill(init) : undefined);
     getBackend().adagradUpdate(p, g, sum, lr / (1 + (step - 1) * lrDecay), wd, eps);
+  }
+
+  /** Per-coordinate threshold clr * lambda / (sqrt(sum) + eps), as TensorFlow's ProximalAdagrad. */
+  protected override proximalL1(p: Float32Array, state: ParamState, group: ParamGroup<AdagradHyper>, l: number): void {
+    const clr = group.lr / (1 + ((state.step as number) - 1) * group.lrDecay);
+    const sum = state.sum as Float32Array;
+    softThresholdScaledArray_(p, clr * l, (i) => Math.sqrt(sum[i]) + group.eps);
   }
 }

@@ -1,5 +1,6 @@
 /** Adam (L2 weight decay added to the gradient) and AdamW (decoupled weight decay), on the adamUpdate kernel. */
 import { getBackend } from '../backend/index.js';
+import { softThresholdScaledArray_ } from './proximal.js';
 import {
   Optimizer,
   buffer,
@@ -44,6 +45,18 @@ function adamStep(
   getBackend().adamUpdate(p, g, m, v, vmax, lr, b1, b2, eps, wd, decoupled, step);
 }
 
+/**
+ * Preconditioned proximal L1 step after an Adam/AdamW update (ProxGen, Yun et al. 2021):
+ * per coordinate threshold lr * lambda / (sqrt(v_hat) + eps), the step size Adam used there.
+ */
+function adamProximalL1(p: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>, lambda: number): void {
+  const { lr, eps, amsgrad } = group;
+  const step = state.step as number;
+  const v = (amsgrad ? state.maxExpAvgSq : state.expAvgSq) as Float32Array;
+  const bc2 = Math.sqrt(1 - group.betas[1] ** step);
+  softThresholdScaledArray_(p, lr * lambda, (i) => Math.sqrt(v[i]) / bc2 + eps);
+}
+
 function checkAdam(name: string, g: ParamGroup<AdamHyper>): void {
   const [b1, b2] = g.betas;
   if (!(b1 >= 0 && b1 < 1)) throw new RangeError(`${name}: invalid beta1 ${b1} (need 0 <= beta1 < 1)`);
@@ -64,6 +77,9 @@ export class Adam extends Optimizer<AdamHyper> {
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>): void {
     adamStep(p, g, state, group, false);
   }
+  protected override proximalL1(p: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>, l: number): void {
+    adamProximalL1(p, state, group, l);
+  }
 }
 
 /** AdamW, like torch.optim.AdamW: weight decay decoupled from the gradient (weightDecay 1e-2 by default). */
@@ -79,5 +95,8 @@ export class AdamW extends Optimizer<AdamHyper> {
   }
   protected updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>): void {
     adamStep(p, g, state, group, true);
+  }
+  protected override proximalL1(p: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>, l: number): void {
+    adamProximalL1(p, state, group, l);
   }
 }

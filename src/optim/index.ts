@@ -1,4 +1,4 @@
-/** `optim`: optimizers, parameter groups, regularizers, gradient clipping and LR schedulers. */
+/** `optim`: optimizers, parameter groups, regularizers (incl. proximal L1), gradient clipping and LR schedulers. */
 export { Optimizer } from './optimizer.js';
 export type {
   BaseHyper,
@@ -31,3 +31,7 @@ export {
   ReduceLROnPlateau,
 } from './lr-scheduler.js';
 export type { SchedulerStateDict, ReduceLROnPlateauOptions } from './lr-scheduler.js';
+export { OneCycleLR, CyclicLR } from './cyclic-lr.js';
+export type { OneCycleLROptions, CyclicLROptions } from './cyclic-lr.js';
+export { proximalL1_, proximalElasticNet_, sparsity } from './proximal.js';
+export type { L1Mode, SparsityReport, SparsityOptions, ParamSparsity } from './proximal.js';

@@ -6,6 +6,7 @@ import { noGrad } from '../autograd/engine.js';
 import { getBackend } from '../backend/index.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { addL1Subgradient, softThresholdArray_, type L1Mode } from './proximal.js';
 
 /** Hyperparameters shared by every optimizer (each subclass adds its own). */
 export interface BaseHyper {
@@ -13,6 +14,19 @@ export interface BaseHyper {
   lr: number;
   /** The learning rate before any scheduler changed it (set by LR schedulers). */
   initialLr?: number;
+  /**
+   * L1 penalty lambda * sum |w| on this group's parameters (default 0: none). PyTorch has no
+   * such option. With l1Mode 'proximal' (the default) each step is followed by soft
+   * thresholding, so weights become exactly 0; elastic net = `l1` plus `weightDecay`
+   * (weightDecay = 2 * lambda2 for the lecture's lambda2 * ||W||^2).
+   */
+  l1?: number;
+  /**
+   * How `l1` is applied: 'proximal' (proximal gradient / ISTA: after the step, w <- sign(w) *
+   * max(|w| - t, 0) with t = lr * l1, per coordinate lr * l1 / (sqrt(v) + eps) for the adaptive
+   * optimizers) or 'subgradient' (l1 * sign(w) added to the gradient, like l1Penalty in the loss).
+   */
+  l1Mode?: L1Mode;
 }
 
 /** A parameter group as passed to a constructor: params plus overrides of the defaults. */
@@ -56,7 +70,13 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     this.defaults = defaults;
     const groups: ParamGroupInput<H>[] = isGroupList(params) ? params : [{ params } as ParamGroupInput<H>];
     if (groups.length === 0 || (groups.length === 1 && [...groups[0].params].length === 0)) {
-      throw new RangeError(`${name}: got an empty parameter list`);
+      throw new RangeError(
+        `${name}: got an empty parameter list. The model usually has no registered parameters: ` +
+          'layers kept in a plain array, Map or object are not registered (use nn.ModuleList or nn.ModuleDict), ' +
+          'a plain tensor stored on a module is not a parameter (wrap it: nn.Parameter(t)), ' +
+          'or a filter such as p.requiresGrad removed them all (a frozen model). ' +
+          'Check model.parameters().length and print the model (console.log(model)) to see what it holds',
+      );
     }
     for (const g of groups) this.addParamGroup(g);
   }
@@ -88,6 +108,21 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
   /** Checks a group's hyperparameters; throws a RangeError naming the bad one. */
   protected validate(group: ParamGroup<H>): void {
     if (!(group.lr >= 0)) throw new RangeError(`${this.name}: invalid learning rate ${group.lr}`);
+    const l1 = group.l1 ?? 0;
+    if (typeof l1 !== 'number' || !(l1 >= 0) || !Number.isFinite(l1))
+      throw new RangeError(`${this.name}: invalid l1 ${String(l1)} (the L1 lambda must be a finite number >= 0)`);
+    const mode = group.l1Mode ?? 'proximal';
+    if (mode !== 'proximal' && mode !== 'subgradient')
+      throw new RangeError(`${this.name}: unknown l1Mode '${String(mode)}' (expected 'proximal' or 'subgradient')`);
+  }
+
+  /**
+   * The proximal step of lambda * ||w||_1 after this optimizer's update of one parameter (l1Mode
+   * 'proximal'): uniform soft thresholding by lr * lambda here (exact proximal gradient for plain
+   * SGD); adaptive optimizers override it with their per-coordinate step sizes.
+   */
+  protected proximalL1(p: Float32Array, _state: ParamState, group: ParamGroup<H>, lambda: number): void {
+    softThresholdArray_(p, group.lr * lambda);
   }
 
   /** Throws a RangeError naming the first of `keys` whose value in the group is not >= 0. */
@@ -118,7 +153,11 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
             st = {};
             this.state.set(param, st);
           }
-          this.updateParam(param.f32, grad.f32, st, group);
+          const l1 = group.l1 ?? 0;
+          const proximal = (group.l1Mode ?? 'proximal') === 'proximal';
+          const g = l1 > 0 && !proximal ? addL1Subgradient(param.f32, grad.f32, l1) : grad.f32;
+          this.updateParam(param.f32, g, st, group);
+          if (l1 > 0 && proximal) this.proximalL1(param.f32, st, group, l1);
         }
       }
     });

@@ -1,5 +1,6 @@
 /** RMSprop: gradients divided by a running root-mean-square, optionally centered and with momentum (rmspropUpdate kernel). */
 import { getBackend } from '../backend/index.js';
+import { softThresholdScaledArray_ } from './proximal.js';
 import {
   Optimizer,
   buffer,
@@ -52,5 +53,12 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
     const ga = centered ? buffer(state, 'gradAvg', n) : null;
     const mb = momentum > 0 ? buffer(state, 'momentumBuffer', n) : null;
     getBackend().rmspropUpdate(p, g, sq, ga, mb, lr, alpha, eps, wd, momentum);
+  }
+
+  /** Per-coordinate threshold lr * lambda / (sqrt(squareAvg [- gradAvg^2]) + eps), RMSprop's step size. */
+  protected override proximalL1(p: Float32Array, state: ParamState, group: ParamGroup<RMSpropHyper>, l: number): void {
+    const sq = state.squareAvg as Float32Array;
+    const ga = group.centered ? (state.gradAvg as Float32Array) : null;
+    softThresholdScaledArray_(p, group.lr * l, (i) => Math.sqrt(ga ? sq[i] - ga[i] * ga[i] : sq[i]) + group.eps);
   }
 }

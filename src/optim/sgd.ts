@@ -54,6 +54,8 @@ export class SGD extends Optimizer<SGDHyper> {
       throw new RangeError(
         `SGD: nesterov needs momentum > 0 and dampening 0 (got momentum ${g.momentum}, dampening ${g.dampening})`,
       );
+    if (g.maximize && (g.l1 ?? 0) > 0)
+      throw new RangeError(`SGD: l1 ${g.l1} penalizes a loss being minimized; it cannot be combined with maximize`);
     if (g.dampening !== 0 && g.momentumForm !== 'pytorch')
       throw new RangeError(
         `SGD: dampening ${g.dampening} applies only to momentumForm 'pytorch', not '${g.momentumForm}'`,
