@@ -8,13 +8,21 @@ import { fmt, sizeOf } from '../tensor/shape.js';
 import { randperm } from '../tensor/random.js';
 import { SeededStream } from './seeded.js';
 
-/** One sample: the input tensor and its integer class label. */
+/** One sample: the input tensor, its integer class label and, for dense tasks, its target tensor. */
 export interface Sample {
   x: Tensor;
   y: number;
+  /**
+   * Dense target (a segmentation mask (1, H, W), regression values, ...) when the task is not
+   * plain classification; batches then stack these as y instead of the labels.
+   */
+  target?: Tensor;
 }
 
-/** A mini-batch: inputs stacked along a new first axis (N, ...) and int32 labels (N). */
+/**
+ * A mini-batch: inputs stacked along a new first axis (N, ...) and y = int32 labels (N), or
+ * float32 dense targets (N, ...) for datasets whose samples have a target tensor.
+ */
 export interface Batch {
   x: Tensor;
   y: Tensor;
@@ -59,7 +67,13 @@ export function gatherRows<T extends Float32Array | Int32Array>(
 
 /** Options of TensorDataset. */
 export interface TensorDatasetOptions {
+  /** Class names (index = label). */
   classes?: readonly string[];
+  /**
+   * Dense float targets (N, ...) (segmentation masks, regression values): sample i gets
+   * target = targets[i], and getBatch returns them as y instead of the integer labels.
+   */
+  targets?: Tensor;
 }
 
 /** A dataset over in-memory tensors: sample i is (x[i], y[i]). */
@@ -70,7 +84,10 @@ export class TensorDataset implements Dataset {
   readonly y: Tensor;
   /** Class names (index = label), if given. */
   readonly classes?: readonly string[];
+  /** Dense targets (N, ...), if given (see TensorDatasetOptions.targets). */
+  readonly targets?: Tensor;
   private readonly rowSize: number;
+  private readonly targetRowSize: number;
 
   /** Pairs inputs x (N, ...) with labels y (N integers: a tensor, Int32Array or number[]). */
   constructor(x: Tensor, y: Tensor | Int32Array | readonly number[], options: TensorDatasetOptions = {}) {
@@ -93,6 +110,16 @@ export class TensorDataset implements Dataset {
     this.y = new Tensor(labels, [n]);
     this.rowSize = sizeOf(x.shape.slice(1));
     if (options.classes) this.classes = [...options.classes];
+    this.targetRowSize = 0;
+    const t = options.targets;
+    if (t !== undefined) {
+      if (!(t.data instanceof Float32Array) || t.ndim < 1 || t.shape[0] !== n)
+        throw new RangeError(
+          `TensorDataset: targets must be float32 with ${n} rows like x (shape ${fmt(x.shape)}), got ${t.dtype} of shape ${fmt(t.shape)}`,
+        );
+      this.targets = t.detach();
+      this.targetRowSize = sizeOf(t.shape.slice(1));
+    }
   }
 
   /** Number of samples. */
@@ -105,15 +132,24 @@ export class TensorDataset implements Dataset {
     checkIndex('TensorDataset.get', i, this.length);
     const off = i * this.rowSize;
     const x = new Tensor(this.x.data.slice(off, off + this.rowSize), this.x.shape.slice(1));
-    return { x, y: this.y.data[i] };
+    const t = this.targets;
+    if (!t) return { x, y: this.y.data[i] };
+    const toff = i * this.targetRowSize;
+    const target = new Tensor(t.data.slice(toff, toff + this.targetRowSize), t.shape.slice(1));
+    return { x, y: this.y.data[i], target };
   }
 
-  /** The samples at indices, gathered with one typed-array copy per sample. */
+  /** The samples at indices, gathered with one typed-array copy per sample (y: labels, or targets when given). */
   getBatch(indices: ArrayLike<number>): Batch {
     const n = indices.length;
-    const x = gatherRows(this.x.data, this.rowSize, indices, this.length);
+    const x = new Tensor(gatherRows(this.x.data, this.rowSize, indices, this.length), [n, ...this.x.shape.slice(1)]);
+    const t = this.targets;
+    if (t) {
+      const y = gatherRows(t.data as Float32Array, this.targetRowSize, indices, this.length);
+      return { x, y: new Tensor(y, [n, ...t.shape.slice(1)]) };
+    }
     const y = gatherRows(this.y.data as Int32Array, 1, indices, this.length);
-    return { x: new Tensor(x, [n, ...this.x.shape.slice(1)]), y: new Tensor(y, [n]) };
+    return { x, y: new Tensor(y, [n]) };
   }
 }
 
@@ -165,7 +201,10 @@ export class Subset implements Dataset {
   }
 }
 
-/** Builds a batch from per-sample get() calls (used for datasets without getBatch). */
+/**
+ * Builds a batch from per-sample get() calls (used for datasets without getBatch); when the
+ * samples carry a dense target, y stacks the targets (float32 (N, ...)) instead of the labels.
+ */
 export function collate(ds: Dataset, indices: ArrayLike<number>): Batch {
   const n = indices.length;
   if (n === 0) throw new RangeError('collate: cannot build an empty batch');
@@ -173,10 +212,15 @@ export function collate(ds: Dataset, indices: ArrayLike<number>): Batch {
   const rowShape = first.x.shape;
   const rowSize = first.x.size;
   const x = first.x.dtype === 'int32' ? new Int32Array(n * rowSize) : new Float32Array(n * rowSize);
+  const tShape = first.target?.shape;
+  const tSize = first.target?.size ?? 0;
   const y = new Int32Array(n);
+  const targets = tShape ? new Float32Array(n * tSize) : null;
+  const same = (a: readonly number[], b: readonly number[]): boolean =>
+    a.length === b.length && a.every((d, k) => d === b[k]);
   for (let b = 0; b < n; b++) {
     const s = b === 0 ? first : ds.get(indices[b]);
-    if (s.x.size !== rowSize || s.x.ndim !== rowShape.length || s.x.shape.some((d, k) => d !== rowShape[k])) {
+    if (!same(s.x.shape, rowShape)) {
       throw new RangeError(
         `collate: sample ${indices[b]} has shape ${fmt(s.x.shape)} but sample ${indices[0]} has ${fmt(rowShape)}; all samples in a batch must have the same shape`,
       );
@@ -185,8 +229,17 @@ export function collate(ds: Dataset, indices: ArrayLike<number>): Batch {
       throw new TypeError(`collate: sample ${indices[b]} has label ${String(s.y)}, expected an integer`);
     x.set(s.x.data, b * rowSize);
     y[b] = s.y;
+    if (targets && tShape) {
+      if (!s.target || !same(s.target.shape, tShape))
+        throw new RangeError(
+          `collate: sample ${indices[b]} has target ${s.target ? `of shape ${fmt(s.target.shape)}` : 'none'} but sample ${indices[0]} has a target of shape ${fmt(tShape)}`,
+        );
+      targets.set(s.target.data, b * tSize);
+    }
   }
-  return { x: new Tensor(x, [n, ...rowShape]), y: new Tensor(y, [n]) };
+  const xt = new Tensor(x, [n, ...rowShape]);
+  if (targets && tShape) return { x: xt, y: new Tensor(targets, [n, ...tShape]) };
+  return { x: xt, y: new Tensor(y, [n]) };
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Datasets, data loading, transforms and dataset loaders (MNIST, Fashion-MNIST, CIFAR-10, CSV, image folders). */
+/** Datasets, data loading, transforms, dataset loaders and the dataset registry (MNIST, Fashion-MNIST, CIFAR-10, EuroSAT, image folders, CSV, signals, segmentation). */
 export { TensorDataset, Subset, randomSplit, trainValSplit, collate } from './dataset.js';
 export type { Dataset, Sample, Batch, TensorDatasetOptions } from './dataset.js';
 export { DataLoader } from './dataloader.js';
@@ -51,3 +51,20 @@ export {
 export type { BinaryData, ByteSource, ReadBytesOptions, IdxBytesOptions } from './from-bytes.js';
 export { decodeImageBlob, imageFromBlob } from './image-blob.js';
 export type { ImageFolderOptions } from './image-folder.js';
+export { DATASET_REGISTRY, datasetNames, datasetSpec, loadDataset } from './registry.js';
+export type { DatasetLoadOptions, DatasetSpec, DatasetTask, LoadedDataset } from './registry-types.js';
+export { channelStats, normalizeChannels, normalizeTensorDataset } from './channel-stats.js';
+export type { ChannelStats } from './channel-stats.js';
+export { MappedDataset, headOf } from './views.js';
+export type { MappedDatasetOptions, TensorMap } from './views.js';
+export { FOLDER_PREFIX, stratifiedSplit } from './folder-dataset.js';
+export { EUROSAT_CLASSES, EUROSAT_CLASS_COUNTS, loadEurosat } from './eurosat.js';
+export { MNIST_SEG_CLASSES, MNIST_SEG_THRESHOLD, withStrokeMasks } from './segmentation.js';
+export {
+  WAVEFORM_CLASSES,
+  WAVEFORM_LENGTH,
+  WAVEFORM_NOISE,
+  WAVEFORM_SIZES,
+  makeWaveforms,
+  unitWave,
+} from './signals.js';
