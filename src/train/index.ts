@@ -35,6 +35,8 @@ export {
   resolveMetric,
 } from './metrics.js';
 export type { Metric, MetricName } from './metrics.js';
+export { iou, dice, segmentationCounts, iouFromCounts, diceFromCounts, IoU, Dice } from './segmentation-metrics.js';
+export type { SegmentationMetricOptions, SegmentationCounts } from './segmentation-metrics.js';
 export { resolveLoss } from './losses.js';
 export type { LossFn, LossName } from './losses.js';
 export {

@@ -1,9 +1,23 @@
 /**
- * Classification metrics: plain functions on a batch (accuracy, topKAccuracy, confusionMatrix)
- * and streaming `Metric` objects that fit/evaluate accumulate over batches.
+ * Classification metrics: plain functions on a batch (accuracy, topKAccuracy, confusionMatrix;
+ * targets are labels or (N, C) class probabilities) and streaming `Metric` objects that
+ * fit/evaluate accumulate over batches (segmentation's iou/dice live in segmentation-metrics.ts).
  */
 import { fmt } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { Dice, IoU } from './segmentation-metrics.js';
+
+/** True when target is a float (N, C) matrix of class probabilities (soft labels, MixUp/CutMix) matching [N, C] scores. */
+function isSoftTarget(output: Tensor, target: Tensor): boolean {
+  return (
+    target.dtype === 'float32' &&
+    target.ndim === 2 &&
+    output.ndim === 2 &&
+    output.shape[1] > 1 &&
+    target.shape[0] === output.shape[0] &&
+    target.shape[1] === output.shape[1]
+  );
+}
 
 /** Checks output/target shapes and returns [N, C] (C = 1 for a binary logit output). */
 function dims(op: string, output: Tensor, target: Tensor): [number, number] {
@@ -11,13 +25,29 @@ function dims(op: string, output: Tensor, target: Tensor): [number, number] {
   const binary = output.ndim === 1 || (output.ndim === 2 && output.shape[1] === 1);
   if (!binary && output.ndim !== 2)
     throw new RangeError(
-      `${op}: output must be [N, C] scores (or [N] / [N, 1] binary logits), got ${fmt(output.shape)}`,
+      `${op}: output must be [N, C] scores (or [N] / [N, 1] binary logits), got ${fmt(output.shape)}` +
+        (output.ndim > 2 ? '; for per-pixel outputs use the iou or dice metric' : ''),
     );
+  if (isSoftTarget(output, target)) return [n, output.shape[1]];
   if (target.size !== n)
     throw new RangeError(
-      `${op}: output ${fmt(output.shape)} has ${n} rows but target ${fmt(target.shape)} has ${target.size} labels`,
+      `${op}: output ${fmt(output.shape)} has ${n} rows but target ${fmt(target.shape)} has ${target.size} labels` +
+        ' (targets are one label per row, or [N, C] class probabilities)',
     );
   return [n, binary ? 1 : output.shape[1]];
+}
+
+/**
+ * The class label per row of a target: the labels themselves (rounded), or the argmax of each
+ * row of a float (N, C) probability target (soft labels from MixUp/CutMix or label smoothing).
+ */
+export function targetClasses(output: Tensor, target: Tensor): Int32Array {
+  if (!isSoftTarget(output, target)) {
+    const out = new Int32Array(target.size);
+    for (let i = 0; i < out.length; i++) out[i] = Math.round(target.data[i]);
+    return out;
+  }
+  return predictClasses(target);
 }
 
 /** Predicted class per row: argmax of the scores, or logit > 0 for a binary [N]/[N, 1] output. */
@@ -50,15 +80,23 @@ export function predictClasses(output: Tensor): Int32Array {
 export function countCorrect(output: Tensor, target: Tensor): number {
   dims('accuracy', output, target);
   const pred = predictClasses(output);
-  const t = target.data;
+  const t = targetClasses(output, target);
   let k = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === Math.round(t[i])) k++;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === t[i]) k++;
   return k;
 }
 
-/** Fraction of rows whose argmax (or binary logit > 0) equals the target label. */
+/** Number of target rows: labels, or the rows of an (N, C) probability target. */
+function rows(output: Tensor, target: Tensor): number {
+  return isSoftTarget(output, target) ? target.shape[0] : target.size;
+}
+
+/**
+ * Fraction of rows whose argmax (or binary logit > 0) equals the target label; with (N, C)
+ * class-probability targets (MixUp, CutMix) the label is the target row's argmax.
+ */
 export function accuracy(output: Tensor, target: Tensor): number {
-  const n = target.size;
+  const n = rows(output, target);
   if (n === 0) throw new RangeError('accuracy: empty batch');
   return countCorrect(output, target) / n;
 }
@@ -69,10 +107,10 @@ export function countTopK(output: Tensor, target: Tensor, k: number): number {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`topKAccuracy: k must be a positive integer, got ${k}`);
   if (c === 1) throw new RangeError(`topKAccuracy: needs [N, C] class scores, got ${fmt(output.shape)}`);
   const d = output.data,
-    t = target.data;
+    t = targetClasses(output, target);
   let hits = 0;
   for (let i = 0; i < n; i++) {
-    const label = Math.round(t[i]);
+    const label = t[i];
     if (label < 0 || label >= c) throw new RangeError(`topKAccuracy: label ${label} out of range for ${c} classes`);
     const v = d[i * c + label];
     let above = 0;
@@ -82,10 +120,11 @@ export function countTopK(output: Tensor, target: Tensor, k: number): number {
   return hits;
 }
 
-/** Fraction of rows whose target label is among the k highest-scoring classes. */
+/** Fraction of rows whose target label (argmax of a probability row) is among the k highest-scoring classes. */
 export function topKAccuracy(output: Tensor, target: Tensor, k = 5): number {
-  if (target.size === 0) throw new RangeError('topKAccuracy: empty batch');
-  return countTopK(output, target, k) / target.size;
+  const n = rows(output, target);
+  if (n === 0) throw new RangeError('topKAccuracy: empty batch');
+  return countTopK(output, target, k) / n;
 }
 
 /**
@@ -97,16 +136,16 @@ export function confusionMatrix(output: Tensor, target: Tensor, numClasses?: num
     output.dtype === 'int32' && output.ndim === 1
       ? (output.data as Int32Array)
       : (dims('confusionMatrix', output, target), predictClasses(output));
-  if (pred.length !== target.size)
-    throw new RangeError(`confusionMatrix: ${pred.length} predictions but ${target.size} targets`);
-  const t = target.data;
+  const t = targetClasses(output, target);
+  if (pred.length !== t.length)
+    throw new RangeError(`confusionMatrix: ${pred.length} predictions but ${t.length} targets`);
   let c = numClasses ?? (output.dtype === 'float32' && output.ndim === 2 ? Math.max(2, output.shape[1]) : 0);
   if (c === 0) {
-    for (let i = 0; i < pred.length; i++) c = Math.max(c, pred[i] + 1, Math.round(t[i]) + 1);
+    for (let i = 0; i < pred.length; i++) c = Math.max(c, pred[i] + 1, t[i] + 1);
   }
   const m: number[][] = Array.from({ length: c }, () => new Array<number>(c).fill(0));
   for (let i = 0; i < pred.length; i++) {
-    const a = Math.round(t[i]),
+    const a = t[i],
       p = pred[i];
     if (a < 0 || a >= c || p < 0 || p >= c)
       throw new RangeError(`confusionMatrix: label ${a} or prediction ${p} out of range for ${c} classes`);
@@ -140,7 +179,7 @@ export class Accuracy implements Metric {
   /** Counts correct rows of a batch. */
   update(output: Tensor, target: Tensor): void {
     this.correct += countCorrect(output, target);
-    this.total += target.size;
+    this.total += rows(output, target);
   }
   /** Correct / total (NaN before any update). */
   result(): number {
@@ -166,7 +205,7 @@ export class TopKAccuracy implements Metric {
   /** Counts hits of a batch. */
   update(output: Tensor, target: Tensor): void {
     this.hits += countTopK(output, target, this.k);
-    this.total += target.size;
+    this.total += rows(output, target);
   }
   /** Hits / total (NaN before any update). */
   result(): number {
@@ -194,14 +233,16 @@ export class Mean {
   }
 }
 
-/** Names accepted in `metrics: [...]`: 'accuracy' / 'acc', 'top5' / 'top5Accuracy' (any k). */
-export type MetricName = 'accuracy' | 'acc' | `top${number}` | `top${number}Accuracy`;
+/** Names accepted in `metrics: [...]`: 'accuracy' / 'acc', 'top5' / 'top5Accuracy' (any k), 'iou', 'dice' (segmentation). */
+export type MetricName = 'accuracy' | 'acc' | `top${number}` | `top${number}Accuracy` | 'iou' | 'dice';
 
 /** Resolves a metric name or object to a fresh Metric. */
 export function resolveMetric(m: MetricName | Metric): Metric {
   if (typeof m !== 'string') return m;
   if (m === 'accuracy' || m === 'acc') return new Accuracy();
+  if (m === 'iou') return new IoU();
+  if (m === 'dice') return new Dice();
   const match = /^top(\d+)(Accuracy)?$/.exec(m);
   if (match) return new TopKAccuracy(Number(match[1]));
-  throw new RangeError(`metrics: unknown metric '${m}' (known: accuracy, topK e.g. top5)`);
+  throw new RangeError(`metrics: unknown metric '${m}' (known: accuracy, topK e.g. top5, iou, dice)`);
 }
