@@ -93,3 +93,37 @@ test('resolveMetric maps names and rejects unknown ones', () => {
   assert.equal(resolveMetric('top5').name, 'top5Accuracy');
   assert.throws(() => resolveMetric('f1' as 'acc'), /unknown metric 'f1'/);
 });
+
+// Soft labels (MixUp / CutMix / label smoothing give (N, C) class probabilities): the label of a
+// row is its argmax, so accuracy of mixed batches means "the dominant class was predicted".
+const soft = tensor([
+  [0.1, 0.8, 0.1], // label 1 (logits row 0 predicts 1: hit)
+  [0.3, 0.6, 0.1], // label 1 (row 1 predicts 0: miss)
+  [0.0, 0.3, 0.7], // label 2 (row 2 predicts 2: hit)
+  [0.45, 0.1, 0.45], // tie: argmax takes the first, label 0 (row 3 predicts 0: hit)
+]);
+
+test('soft (N, C) probability targets: accuracy, topK and confusion matrix use each row argmax', () => {
+  assert.equal(accuracy(logits, soft), 0.75);
+  // row 1 scores [0.9, 0.05, 0.05]: label 1 ties with class 2 for second place, ties count for the label
+  assert.equal(topKAccuracy(logits, soft, 2), 1);
+  assert.equal(topKAccuracy(logits, soft, 1), 0.75);
+  assert.deepEqual(confusionMatrix(logits, soft), [
+    [1, 0, 0],
+    [1, 1, 0],
+    [0, 0, 1],
+  ]);
+  // the same batch as hard labels gives the same numbers
+  const hard = new Tensor(Int32Array.from([1, 1, 2, 0]), [4]);
+  assert.equal(accuracy(logits, hard), accuracy(logits, soft));
+  // streaming: counts rows (4 per batch), not probability entries (12)
+  const acc = new Accuracy();
+  acc.update(logits, soft);
+  acc.update(logits, hard);
+  assert.equal(acc.result(), 0.75);
+  // a float target of the wrong width is neither labels nor probabilities
+  assert.throws(
+    () => accuracy(logits, tensor([[0.5, 0.5]])),
+    /accuracy: output \[4, 3\] has 4 rows but target \[1, 2\] has 2 labels \(targets are one label per row, or \[N, C\] class probabilities\)/,
+  );
+});
