@@ -1,7 +1,9 @@
 /**
  * DataLoader: iterates a dataset in mini-batches {x: (N, ...), y: int32 (N)}, optionally
  * shuffled (a fresh permutation every epoch, i.e. every time iteration starts), with an
- * optional batch transform (normalisation, augmentation). Batches are built with bulk
+ * optional input transform (normalisation, augmentation) and an optional batch-level (x, y)
+ * transform (MixUp, CutMix: y becomes float class probabilities (N, C)); both draw from the
+ * loader's seeded stream. Batches are built with bulk
  * typed-array copies (the dataset's getBatch fast path when it has one). Both a sync iterator
  * (`for (const b of loader)`) and an async one (`for await`), which builds the next batch in
  * the background while the current one is being used, are provided.
@@ -10,6 +12,7 @@ import { randperm } from '../tensor/random.js';
 import { collate, type Batch, type Dataset } from './dataset.js';
 import { SeededStream } from './seeded.js';
 import { applyTransform, type TransformLike } from './transforms.js';
+import { applyBatchTransform, type BatchTransformLike } from './augment/mix.js';
 
 /** Runs fn on a later macrotask (setImmediate in Node, setTimeout elsewhere). */
 const defer: (fn: () => void) => void =
@@ -37,6 +40,11 @@ export interface DataLoaderOptions {
   seed?: number;
   /** Applied to each input batch x after it is assembled. */
   transform?: TransformLike;
+  /**
+   * Applied after `transform` to the whole batch (x, y); it may change the labels, e.g. MixUp
+   * and CutMix return float class probabilities (N, C), which crossEntropy accepts as targets.
+   */
+  batchTransform?: BatchTransformLike;
 }
 
 /** Iterates a dataset in (optionally shuffled, transformed) mini-batches. */
@@ -49,8 +57,10 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   readonly shuffle: boolean;
   /** Whether a short final batch is dropped. */
   readonly dropLast: boolean;
-  /** Batch transform, if any. */
+  /** Input transform, if any. */
   readonly transform?: TransformLike;
+  /** Batch-level (x, y) transform, if any. */
+  readonly batchTransform?: BatchTransformLike;
   private readonly stream: SeededStream;
   private epochCount = 0;
 
@@ -67,6 +77,7 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
     if (options.transform) this.transform = options.transform;
+    if (options.batchTransform) this.batchTransform = options.batchTransform;
     this.stream = new SeededStream(options.seed);
   }
 
@@ -95,9 +106,13 @@ export class DataLoader implements Iterable<Batch>, AsyncIterable<Batch> {
   private batchAt(order: Int32Array, k: number): Batch {
     const idx = order.subarray(k * this.batchSize, Math.min(order.length, (k + 1) * this.batchSize));
     const batch = this.dataset.getBatch ? this.dataset.getBatch(idx) : collate(this.dataset, idx);
-    const t = this.transform;
-    if (!t) return batch;
-    return { x: this.stream.run(() => applyTransform(t, batch.x)), y: batch.y };
+    const t = this.transform,
+      bt = this.batchTransform;
+    if (!t && !bt) return batch;
+    return this.stream.run(() => {
+      const x = t ? applyTransform(t, batch.x) : batch.x;
+      return bt ? applyBatchTransform(bt, x, batch.y) : { x, y: batch.y };
+    });
   }
 
   /** Starts an epoch: yields its batches in order. */
