@@ -12,6 +12,7 @@ export {
   RandomAffine,
   RandomRotation,
   RandomTranslation,
+  RandomVerticalFlip,
   GaussianNoise,
   applyTransform,
 } from './transforms.js';
@@ -68,3 +69,4 @@ export {
   makeWaveforms,
   unitWave,
 } from './signals.js';
+export * from './augment/index.js';
