@@ -15,6 +15,7 @@ import { plotCommand, PLOT_USAGE } from './commands/plot.js';
 import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary.js';
 import { trainCommand, TRAIN_USAGE } from './commands/train.js';
+import { tuneCommand, TUNE_USAGE } from './commands/tune.js';
 import { visualizeCommand, VISUALIZE_USAGE } from './commands/visualize.js';
 import { CliFailure, parseArgsMessage, UsageError } from './options.js';
 import { datasetList, modelList } from './help.js';
@@ -38,6 +39,7 @@ commands:
   explain   replay the lectures' worked examples step by step; trace a convolution or pool
   plot      learning curves, LR schedule, confusion matrix or weight histograms as PNG/SVG
   lr-find   learning-rate range test: loss against learning rate, a plot and a suggestion
+  tune      grid or random hyper-parameter search (split or k-fold), resumable
 
 models (--model):
 ${modelList('  ')}
@@ -71,6 +73,7 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   explain: [explainCommand, EXPLAIN_USAGE],
   plot: [plotCommand, PLOT_USAGE],
   'lr-find': [lrFindCommand, LR_FIND_USAGE],
+  tune: [tuneCommand, TUNE_USAGE],
 };
 
 /** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
