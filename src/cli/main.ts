@@ -13,6 +13,7 @@ import { infoCommand, INFO_USAGE, packageVersion } from './commands/info.js';
 import { lrFindCommand, LR_FIND_USAGE } from './commands/lr-find.js';
 import { plotCommand, PLOT_USAGE } from './commands/plot.js';
 import { predictCommand, PREDICT_USAGE } from './commands/predict.js';
+import { studioCommand, STUDIO_USAGE } from './commands/studio.js';
 import { summaryCommand, SUMMARY_USAGE } from './commands/summary.js';
 import { trainCommand, TRAIN_USAGE } from './commands/train.js';
 import { tuneCommand, TUNE_USAGE } from './commands/tune.js';
@@ -40,6 +41,7 @@ commands:
   plot      learning curves, LR schedule, confusion matrix or weight histograms as PNG/SVG
   lr-find   learning-rate range test: loss against learning rate, a plot and a suggestion
   tune      grid or random hyper-parameter search (split or k-fold), resumable
+  studio    the web app: convolutions animated, filters, sizes and receptive fields (in your browser)
 
 models (--model):
 ${modelList('  ')}
@@ -72,6 +74,7 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   export: [exportCommand, EXPORT_USAGE],
   explain: [explainCommand, EXPLAIN_USAGE],
   plot: [plotCommand, PLOT_USAGE],
+  studio: [studioCommand, STUDIO_USAGE],
   'lr-find': [lrFindCommand, LR_FIND_USAGE],
   tune: [tuneCommand, TUNE_USAGE],
 };
