@@ -16,52 +16,63 @@ export interface ChannelStats {
 
 /**
  * Mean and population standard deviation of every input channel over all samples of ds (read
- * in batches of `batchSize`), accumulated in float64. A channel with zero spread gets std 1
- * so normalising by it leaves values finite (they are all equal to the mean anyway).
+ * in batches of `batchSize`): exact two-pass statistics per batch in float64, merged across
+ * batches with Chan et al.'s pairwise update, so a constant channel gets exactly zero spread.
+ * A channel with zero spread gets std 1, so normalising by it leaves values finite (they all
+ * equal the mean).
  */
 export function channelStats(ds: Dataset, batchSize = 256): ChannelStats {
   const n = ds.length;
   if (n === 0) throw new RangeError('channelStats: the dataset is empty; statistics need at least one sample');
-  let sum: Float64Array | null = null,
-    sq: Float64Array | null = null;
+  let mean: Float64Array | null = null,
+    m2: Float64Array | null = null;
   let channels = 0,
-    per = 0;
+    per = 0,
+    seen = 0;
   for (let start = 0; start < n; start += batchSize) {
     const idx = Int32Array.from({ length: Math.min(batchSize, n - start) }, (_, k) => start + k);
     const { x } = ds.getBatch ? ds.getBatch(idx) : collate(ds, idx);
     if (x.ndim < 2) throw new RangeError(`channelStats: batches have shape ${fmt(x.shape)}, expected (N, C, ...)`);
-    if (!sum || !sq) {
+    if (!mean || !m2) {
       channels = x.shape[1];
       per = x.size / (x.shape[0] * channels);
-      sum = new Float64Array(channels);
-      sq = new Float64Array(channels);
-    } else if (x.shape[1] * per * x.shape[0] !== x.size || x.shape[1] !== channels) {
+      mean = new Float64Array(channels);
+      m2 = new Float64Array(channels);
+    } else if (x.shape[1] !== channels || x.size !== x.shape[0] * channels * per) {
       throw new RangeError(
         `channelStats: samples from ${start} have shape ${fmt(x.shape.slice(1))}, unlike the first ones (${channels} channels of ${per} values)`,
       );
     }
-    const d = x.data;
-    for (let b = 0; b < x.shape[0]; b++)
-      for (let c = 0; c < channels; c++) {
+    const d = x.data,
+      rows = x.shape[0],
+      nb = rows * per;
+    for (let c = 0; c < channels; c++) {
+      let s = 0;
+      for (let b = 0; b < rows; b++) {
         const off = (b * channels + c) * per;
-        let s = 0,
-          s2 = 0;
-        for (let k = 0; k < per; k++) {
-          const v = d[off + k];
-          s += v;
-          s2 += v * v;
-        }
-        sum[c] += s;
-        sq[c] += s2;
+        for (let k = 0; k < per; k++) s += d[off + k];
       }
+      const mb = s / nb;
+      let q = 0;
+      for (let b = 0; b < rows; b++) {
+        const off = (b * channels + c) * per;
+        for (let k = 0; k < per; k++) {
+          const v = d[off + k] - mb;
+          q += v * v;
+        }
+      }
+      const total = seen + nb,
+        delta = mb - mean[c];
+      m2[c] += q + (delta * delta * seen * nb) / total;
+      mean[c] += (delta * nb) / total;
+    }
+    seen += nb;
   }
-  const count = n * per;
-  const mean = Array.from(sum as Float64Array, (s) => s / count);
-  const std = Array.from(sq as Float64Array, (s2, c) => {
-    const v = Math.sqrt(Math.max(0, s2 / count - mean[c] * mean[c]));
+  const std = Array.from(m2 as Float64Array, (q) => {
+    const v = Math.sqrt(q / seen);
     return v > 0 ? v : 1;
   });
-  return { mean, std };
+  return { mean: Array.from(mean as Float64Array), std };
 }
 
 /** Checks stats against a channel count; names the op and the mismatch. */

@@ -1,0 +1,204 @@
+// Registry datasets read from files that cannot be downloaded here, tested on tiny files made
+// in a temp dir: CIFAR-10's binary batches (--data-dir), image folders (folder:PATH, with and
+// without train/ + val/), and EuroSAT's published class-folder layout.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tensor } from '../../src/index.js';
+import { DataLoader, EUROSAT_CLASSES, loadDataset, stratifiedSplit } from '../../src/data/index.js';
+import { encodeJpeg, encodePng } from '../../src/vision/index.js';
+import { assertClose } from '../helpers/check.js';
+
+function withTemp(fn: (root: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const root = mkdtempSync(join(tmpdir(), 'convkit-registry-'));
+    try {
+      await fn(root);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  };
+}
+
+/** n CIFAR records of constant planes: record i has label i % 10, red = r, green = g, blue = b. */
+function cifarRecords(n: number, r: number, g: number, b: number): Uint8Array {
+  const out = new Uint8Array(n * 3073);
+  for (let i = 0; i < n; i++) {
+    out[i * 3073] = i % 10;
+    out.fill(r, i * 3073 + 1, i * 3073 + 1025);
+    out.fill(g, i * 3073 + 1025, i * 3073 + 2049);
+    out.fill(b, i * 3073 + 2049, i * 3073 + 3073);
+  }
+  return out;
+}
+
+test(
+  'cifar10 from --data-dir: per-channel stats from the training batches only, class names, resize',
+  withTemp(async (root) => {
+    const dir = join(root, 'cifar-10-batches-bin');
+    mkdirSync(dir);
+    // Train: batches 1-2 red 0, 3-5 red 255 (mean 0.6, std sqrt(0.24)); green 51 (std 0 -> 1); blue 0/255 alternating per batch.
+    for (let k = 1; k <= 5; k++)
+      writeFileSync(join(dir, `data_batch_${k}.bin`), cifarRecords(2, k <= 2 ? 0 : 255, 51, k % 2 ? 255 : 0));
+    writeFileSync(join(dir, 'test_batch.bin'), cifarRecords(3, 128, 0, 0));
+    writeFileSync(join(dir, 'batches.meta.txt'), 'a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n');
+    const d = await loadDataset('cifar10', { dataDir: root });
+    assert.equal(d.train.length, 10);
+    assert.equal(d.test.length, 3);
+    assert.deepEqual(d.inputShape, [3, 32, 32]);
+    assert.deepEqual(d.classes, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']);
+    const n = d.normalize;
+    assert.ok(n);
+    assertClose(n.mean, [0.6, 0.2, 0.6]);
+    assertClose(n.std, [Math.sqrt(0.24), 1, Math.sqrt(0.24)]);
+    // Applied to both splits with the training stats: a test red pixel 128/255 -> (128/255 - 0.6) / sqrt(0.24).
+    const t = d.test.get(0).x.data;
+    assertClose([t[0], t[1024], t[2048]], [(128 / 255 - 0.6) / Math.sqrt(0.24), -0.2, -0.6 / Math.sqrt(0.24)]);
+    const small = await loadDataset('cifar10', { dataDir: dir, limit: 4, resize: [40, 48] });
+    assert.equal(small.train.length, 4);
+    assert.deepEqual(small.inputShape, [3, 40, 48]);
+    // Stats of the 4 kept training images (batches 1-2): red all 0 -> std 1.
+    assertClose(small.normalize?.mean ?? [], [0, 0.2, 0.5]);
+    const batch = [...new DataLoader(small.train, { batchSize: 4 })][0];
+    assert.deepEqual(batch.x.shape, [4, 3, 40, 48]);
+    rmSync(join(dir, 'data_batch_2.bin'));
+    await assert.rejects(loadDataset('cifar10', { dataDir: root }), /lacks data_batch_2.bin/);
+  }),
+);
+
+/** A w x h RGB PNG (or JPEG) whose pixels are all (v, 255 - v, 10). */
+function solid(w: number, h: number, v: number, jpeg = false): Uint8Array {
+  const data = new Float32Array(3 * w * h);
+  data.fill(v / 255, 0, w * h);
+  data.fill((255 - v) / 255, w * h, 2 * w * h);
+  data.fill(10 / 255, 2 * w * h);
+  const t = new Tensor(data, [3, h, w]);
+  return jpeg ? encodeJpeg(t, 95) : encodePng(t);
+}
+
+/** Writes count images per class under dir/class/ (value = 20 * class + i). */
+function writeClasses(dir: string, classes: readonly string[], count: number | readonly number[], size = 8): void {
+  classes.forEach((c, k) => {
+    mkdirSync(join(dir, c), { recursive: true });
+    const n = typeof count === 'number' ? count : count[k];
+    for (let i = 0; i < n; i++) writeFileSync(join(dir, c, `${c}_${i}.png`), solid(size, size, 20 * k + i));
+  });
+}
+
+test(
+  'folder:PATH without a split: seeded stratified split, sorted classes, training-split stats',
+  withTemp(async (root) => {
+    writeClasses(root, ['dog', 'cat', 'bird'], [5, 10, 5]);
+    const name = `folder:${root}`;
+    const d = await loadDataset(name);
+    assert.equal(d.name, name);
+    assert.deepEqual(d.classes, ['bird', 'cat', 'dog']);
+    assert.equal(d.numClasses, 3);
+    assert.deepEqual(d.inputShape, [3, 8, 8]);
+    // round(0.2 * n) per class held out: 1 + 2 + 1.
+    assert.equal(d.test.length, 4);
+    assert.equal(d.train.length, 16);
+    const labels = (ds: typeof d.train): number[] => Array.from({ length: ds.length }, (_, i) => ds.get(i).y);
+    const count = (ls: number[], c: number): number => ls.filter((l) => l === c).length;
+    assert.deepEqual(
+      [0, 1, 2].map((c) => count(labels(d.test), c)),
+      [1, 2, 1],
+    );
+    // Deterministic under a seed; another seed or fraction gives another split.
+    const again = await loadDataset(name);
+    assert.deepEqual(labels(again.train), labels(d.train));
+    assert.deepEqual(Array.from(again.train.get(5).x.data), Array.from(d.train.get(5).x.data));
+    const other = await loadDataset(name, { seed: 3, valFraction: 0.5 });
+    assert.equal(other.test.length, 3 + 5 + 3); // round(2.5) = 3
+    assert.notDeepEqual(labels(other.train), labels(d.train));
+    // Red channel stats are those of the 16 training images only (recomputed from the raw values).
+    const n = d.normalize;
+    assert.ok(n);
+    const raw = Array.from({ length: d.train.length }, (_, i) => d.train.get(i).x.data[0] * n.std[0] + n.mean[0]);
+    const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+    assertClose([n.mean[0]], [mean], { atol: 1e-5 });
+    assertClose([n.std[0]], [Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length)], { atol: 1e-5 });
+    assertClose([n.mean[2]], [10 / 255], { atol: 1e-6 });
+    const lim = await loadDataset(name, { limit: 3, resize: [12, 16] });
+    assert.equal(lim.train.length, 3);
+    assert.deepEqual(lim.inputShape, [3, 12, 16]);
+  }),
+);
+
+test(
+  'folder:PATH with train/ and val/ uses them; mismatched classes and mixed sizes are refused with the fix',
+  withTemp(async (root) => {
+    writeClasses(join(root, 'train'), ['a', 'b'], 3);
+    writeClasses(join(root, 'val'), ['a', 'b'], 2);
+    const d = await loadDataset(`folder:${root}`);
+    assert.equal(d.train.length, 6);
+    assert.equal(d.test.length, 4);
+    assert.deepEqual(
+      Array.from({ length: 4 }, (_, i) => d.test.get(i).y),
+      [0, 0, 1, 1],
+    );
+    mkdirSync(join(root, 'val', 'c'));
+    writeFileSync(join(root, 'val', 'c', 'x.png'), solid(8, 8, 1));
+    await assert.rejects(loadDataset(`folder:${root}`), /has classes \[a, b\] but .*val has \[a, b, c\]/);
+    rmSync(join(root, 'val'), { recursive: true });
+    writeClasses(join(root, 'test'), ['a', 'b'], 1);
+    writeFileSync(join(root, 'test', 'b', 'big.png'), solid(10, 6, 1));
+    await assert.rejects(
+      loadDataset(`folder:${root}`),
+      /big.png decodes to \[3, 6, 10\] but .* to \[3, 8, 8\]; pass resize: \[H, W\] \(--resize\)/,
+    );
+    const r = await loadDataset(`folder:${root}`, { resize: [8, 8] });
+    assert.equal(r.test.length, 3);
+    await assert.rejects(loadDataset(`folder:${join(root, 'nope')}`), /nope is not a folder/);
+  }),
+);
+
+test('stratifiedSplit holds out round(fraction * count) of each class, disjoint and complete', () => {
+  const labels = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2];
+  const { train, test: held } = stratifiedSplit(labels, 3, 0.25, 7);
+  assert.deepEqual(
+    [...train, ...held].sort((a, b) => a - b),
+    labels.map((_, i) => i),
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((c) => Array.from(held).filter((i) => labels[i] === c).length),
+    [1, 2, 1],
+  );
+  assert.deepEqual(stratifiedSplit(labels, 3, 0.25, 7), { train, test: held });
+  assert.throws(() => stratifiedSplit(labels, 3, 0, 7), /fraction must be in \(0, 1\), got 0/);
+});
+
+test(
+  'eurosat: the published RGB layout (2750/<class>/*.jpg), ten classes of seed 004, seeded split',
+  withTemp(async (root) => {
+    const base = join(root, '2750');
+    EUROSAT_CLASSES.forEach((c, k) => {
+      mkdirSync(join(base, c), { recursive: true });
+      const bytes = solid(64, 64, 20 * k + 5, true); // JPEG encoding is slow: one image per class, 3 copies
+      for (let i = 0; i < 3; i++) writeFileSync(join(base, c, `${c}_${i + 1}.jpg`), bytes);
+    });
+    const d = await loadDataset('eurosat', { dataDir: root });
+    assert.deepEqual(d.classes, [...EUROSAT_CLASSES]);
+    assert.deepEqual(d.inputShape, [3, 64, 64]);
+    assert.equal(d.train.length, 20);
+    assert.equal(d.test.length, 10);
+    assert.equal(d.normalize?.mean.length, 3);
+    // A JPEG of solid red 20 * k + i decodes close to it: labels match the folders.
+    const s = d.test.get(0);
+    const n = d.normalize;
+    assert.ok(n);
+    const red = s.x.data[0] * n.std[0] + n.mean[0];
+    assert.equal(Math.floor(Math.round(red * 255) / 20), s.y);
+    const small = await loadDataset('eurosat', { dataDir: base, limit: 6, resize: [32, 32] });
+    assert.deepEqual(small.inputShape, [3, 32, 32]);
+    assert.equal(small.train.length, 6);
+    mkdirSync(join(base, 'Clouds'));
+    writeFileSync(join(base, 'Clouds', 'c.jpg'), solid(64, 64, 0, true));
+    await assert.rejects(loadDataset('eurosat', { dataDir: root }), /not EuroSAT classes: Clouds/);
+    rmSync(join(base, 'Clouds'), { recursive: true });
+    rmSync(join(base, 'River'), { recursive: true });
+    await assert.rejects(loadDataset('eurosat', { dataDir: root }), /2750 lacks the class folders River;/);
+  }),
+);
