@@ -52,7 +52,7 @@ export class ColorJitter implements Transform {
     this.brightness = factor('brightness', options.brightness);
     this.contrast = factor('contrast', options.contrast);
     this.saturation = factor('saturation', options.saturation);
-    const h = options.hue === undefined ? null : toRange(op, 'hue', options.hue, 0, -0.5, 0.5);
+    const h = options.hue === undefined ? null : toRange(op, 'hue', options.hue, 0, -0.5, 0.5, false);
     this.hue = h && (h[0] !== 0 || h[1] !== 0) ? h : null;
   }
 

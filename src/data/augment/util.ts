@@ -35,7 +35,8 @@ export function checkMin(op: string, field: string, v: number, min: number): num
 }
 
 /**
- * A [lo, hi] range: a number v means [center - v, center + v] (clipped at `floor`), a pair is
+ * A [lo, hi] range: a number v means [center - v, center + v] (clipped at `floor` unless
+ * clipFloor is false), a pair is
  * taken as given; both ends must lie in [floor, ceil] and lo <= hi (torchvision's _check_input).
  */
 export function toRange(
@@ -45,11 +46,12 @@ export function toRange(
   center: number,
   floor: number,
   ceil = Infinity,
+  clipFloor = true,
 ): [number, number] {
   let r: [number, number];
   if (typeof v === 'number') {
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`${op}: ${field} must be a number >= 0, got ${String(v)}`);
-    r = [Math.max(floor, center - v), center + v];
+    r = [clipFloor ? Math.max(floor, center - v) : center - v, center + v];
   } else {
     if (!Array.isArray(v) || v.length !== 2)
       throw new RangeError(`${op}: ${field} must be a number or a [lo, hi] pair, got ${String(v)}`);
