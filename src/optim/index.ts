@@ -18,6 +18,7 @@ export type { RMSpropHyper } from './rmsprop.js';
 export { Adam, AdamW } from './adam.js';
 export type { AdamHyper } from './adam.js';
 export { paramGroupsWithoutDecay } from './param-groups.js';
+export type { DecayGroup } from './param-groups.js';
 export { l1Penalty, l2Penalty, elasticNetPenalty, maxNormConstraint_ } from './regularizers.js';
 export { clipGradNorm_, clipGradValue_ } from './clip-grad.js';
 export {
