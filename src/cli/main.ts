@@ -9,6 +9,7 @@ import { evalCommand, EVAL_USAGE } from './commands/eval.js';
 import { exportCommand, EXPORT_USAGE } from './commands/export.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
 import { filterCommand, FILTER_USAGE } from './commands/filter.js';
+import { finetuneCommand, FINETUNE_USAGE } from './commands/finetune.js';
 import { infoCommand, INFO_USAGE, packageVersion } from './commands/info.js';
 import { lrFindCommand, LR_FIND_USAGE } from './commands/lr-find.js';
 import { plotCommand, PLOT_USAGE } from './commands/plot.js';
@@ -41,6 +42,7 @@ commands:
   plot      learning curves, LR schedule, confusion matrix or weight histograms as PNG/SVG
   lr-find   learning-rate range test: loss against learning rate, a plot and a suggestion
   tune      grid or random hyper-parameter search (split or k-fold), resumable
+  finetune  transfer learning: pretrained weights, new head, frozen backbone, optional unfreezing
   studio    the web app: convolutions animated, filters, sizes and receptive fields (in your browser)
 
 models (--model):
@@ -77,6 +79,7 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   studio: [studioCommand, STUDIO_USAGE],
   'lr-find': [lrFindCommand, LR_FIND_USAGE],
   tune: [tuneCommand, TUNE_USAGE],
+  finetune: [finetuneCommand, FINETUNE_USAGE],
 };
 
 /** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
