@@ -57,7 +57,8 @@ export async function studioCommand(argv: string[]): Promise<number> {
     running = await startStudioServer({ appDir, host, port, mounts: studioDataMounts(root) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliFailure(`port ${port} on ${host} is in use (pass another --port, or --port 0)`);
+    if (code === 'EADDRINUSE')
+      throw new CliFailure(`port ${port} on ${host} is in use (pass another --port, or --port 0)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
       throw new CliFailure(`cannot bind ${host}: no such interface on this machine`);
     if (code === 'EACCES') throw new CliFailure(`no permission to listen on port ${port} (use a port above 1023)`);
