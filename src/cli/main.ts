@@ -5,6 +5,7 @@
  * usage mistakes).
  */
 import { arithCommand, ARITH_USAGE } from './commands/arith.js';
+import { augmentCommand, AUGMENT_USAGE } from './commands/augment.js';
 import { evalCommand, EVAL_USAGE } from './commands/eval.js';
 import { exportCommand, EXPORT_USAGE } from './commands/export.js';
 import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
@@ -30,6 +31,7 @@ usage: convkit <command> [options]      (convkit <command> --help for its option
 
 commands:
   train     train a model on a dataset and save its weights
+  augment   preview an --augment spec: a captioned grid of augmented images (--list: presets, items)
   eval      test accuracy and confusion matrix of saved weights
   predict   classify PNG/JPEG images with saved weights (or the shipped pretrained ones)
   summary   print a model's layers, output shapes and parameter counts
@@ -80,6 +82,7 @@ const commands: Record<string, [(argv: string[]) => Promise<number>, string]> = 
   'lr-find': [lrFindCommand, LR_FIND_USAGE],
   tune: [tuneCommand, TUNE_USAGE],
   finetune: [finetuneCommand, FINETUNE_USAGE],
+  augment: [augmentCommand, AUGMENT_USAGE],
 };
 
 /** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
