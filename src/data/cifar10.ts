@@ -65,6 +65,8 @@ export async function loadCifar10Batch(path: string): Promise<TensorDataset> {
 export interface Cifar10Options {
   /** 'train' (data_batch_1..5.bin, the default) or 'test' (test_batch.bin). */
   split?: Split;
+  /** Keep only the first `limit` images (only the batch files they come from are parsed). */
+  limit?: number;
 }
 
 /**
@@ -81,15 +83,26 @@ export async function loadCifar10(dir: string, options: Cifar10Options = {}): Pr
   const missing = files.filter((f) => !fs.existsSync(path.join(base, f)));
   if (missing.length)
     throw new Error(`loadCifar10: ${base} lacks ${missing.join(', ')} (expected the CIFAR-10 binary version)`);
-  const parts = await Promise.all(files.map(async (f) => parseCifar10Batch(await fsp.readFile(path.join(base, f)), f)));
-  const n = parts.reduce((s, p) => s + p.y.size, 0);
+  const limit = options.limit;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new RangeError(`loadCifar10: limit must be a positive integer, got ${String(limit)}`);
+  const parts: { x: Tensor; y: Tensor }[] = [];
+  let have = 0;
+  for (const f of files) {
+    if (limit !== undefined && have >= limit) break;
+    const p = parseCifar10Batch(await fsp.readFile(path.join(base, f)), f);
+    parts.push(p);
+    have += p.y.size;
+  }
+  const n = limit === undefined ? have : Math.min(have, limit);
   const x = new Float32Array(n * 3072),
     y = new Int32Array(n);
   let at = 0;
   for (const p of parts) {
-    x.set(p.x.data, at * 3072);
-    y.set(p.y.data, at);
-    at += p.y.size;
+    const take = Math.min(p.y.size, n - at);
+    x.set(p.x.data.subarray(0, take * 3072), at * 3072);
+    y.set(p.y.data.subarray(0, take), at);
+    at += take;
   }
   let classes: readonly string[] = CIFAR10_CLASSES;
   const meta = path.join(base, 'batches.meta.txt');

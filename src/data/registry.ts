@@ -53,10 +53,11 @@ export const DATASET_REGISTRY: readonly DatasetSpec[] = [
     async (o) => ({
       name: 'mnist',
       task: 'classification',
-      train: await loadMnist({ split: 'train', limit: o.limit }),
-      test: await loadMnist({ split: 'test', limit: o.limit }),
+      train: await loadMnist({ split: 'train', limit: o.limit, normalize: true }),
+      test: await loadMnist({ split: 'test', limit: o.limit, normalize: true }),
       classes: DIGITS,
-      normalize: { mean: [MNIST_STATS.mean], std: [MNIST_STATS.std] },
+      normalize: null,
+      applied: { mean: [MNIST_STATS.mean], std: [MNIST_STATS.std] },
     }),
   ),
   spec(
@@ -74,10 +75,11 @@ export const DATASET_REGISTRY: readonly DatasetSpec[] = [
     async (o) => ({
       name: 'fashion-mnist',
       task: 'classification',
-      train: await loadFashionMnist({ split: 'train', limit: o.limit }),
-      test: await loadFashionMnist({ split: 'test', limit: o.limit }),
+      train: await loadFashionMnist({ split: 'train', limit: o.limit, normalize: true }),
+      test: await loadFashionMnist({ split: 'test', limit: o.limit, normalize: true }),
       classes: FASHION_MNIST_CLASSES,
-      normalize: { mean: [FASHION_MNIST_STATS.mean], std: [FASHION_MNIST_STATS.std] },
+      normalize: null,
+      applied: { mean: [FASHION_MNIST_STATS.mean], std: [FASHION_MNIST_STATS.std] },
     }),
   ),
   spec(
@@ -121,8 +123,8 @@ export const DATASET_REGISTRY: readonly DatasetSpec[] = [
     },
     async (o) => {
       const dir = o.dataDir as string;
-      const train = await loadCifar10(dir, { split: 'train' });
-      const test = await loadCifar10(dir, { split: 'test' });
+      const train = await loadCifar10(dir, { split: 'train', limit: o.limit });
+      const test = await loadCifar10(dir, { split: 'test', limit: o.limit });
       return {
         name: 'cifar10',
         task: 'classification',

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '../../src/index.js';
-import { DataLoader, EUROSAT_CLASSES, loadDataset, stratifiedSplit } from '../../src/data/index.js';
+import { DataLoader, EUROSAT_CLASSES, loadCifar10, loadDataset, stratifiedSplit } from '../../src/data/index.js';
 import { encodeJpeg, encodePng } from '../../src/vision/index.js';
 import { assertClose } from '../helpers/check.js';
 
@@ -63,6 +63,12 @@ test(
     assertClose(small.normalize?.mean ?? [], [0, 0.2, 0.5]);
     const batch = [...new DataLoader(small.train, { batchSize: 4 })][0];
     assert.deepEqual(batch.x.shape, [4, 3, 40, 48]);
+    // loadCifar10's limit parses only the batch files it needs.
+    const three = await loadCifar10(dir, { limit: 3 });
+    assert.deepEqual(three.x.shape, [3, 3, 32, 32]);
+    assert.deepEqual(Array.from(three.y.data), [0, 1, 0]);
+    assertClose([three.x.data[0], three.x.data[2 * 3072]], [0, 0]);
+    await assert.rejects(loadCifar10(dir, { limit: -1 }), /loadCifar10: limit must be a positive integer, got -1/);
     rmSync(join(dir, 'data_batch_2.bin'));
     await assert.rejects(loadDataset('cifar10', { dataDir: root }), /lacks data_batch_2.bin/);
   }),
