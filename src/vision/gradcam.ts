@@ -29,7 +29,8 @@ export interface GradCamOptions {
   /**
    * How the layer-resolution map reaches input size: 'resize' stretches it over the image
    * (bilinear, like pytorch-grad-cam); 'receptive-field' puts each cell at the centre of its
-   * receptive field (cam-geometry.ts; exact for chains of layers); 'auto' (default) uses
+   * receptive field (cam-geometry.ts: the start and jump summary() reports; a RangeError when
+   * a layer before the target has no known geometry); 'auto' (default) uses
    * 'receptive-field' when the conv/pool layers before the target form a chain and the
    * computed grid fits the image, else 'resize' (e.g. in a ResNet, whose shortcut convs branch).
    */
