@@ -2,7 +2,8 @@
  * A dataset view whose images are resized (bilinear, half-pixel centres, as
  * torch.nn.functional.interpolate with align_corners=False) to the size a model needs, e.g.
  * MNIST's 28x28 digits at 64x64 for AlexNet. Image-shaped targets (segmentation masks) are
- * resized with them; class labels pass through.
+ * resized with them (bilinear: soft edges, which BCE and IoU's 0.5 threshold accept); class
+ * labels pass through.
  */
 import { collate, type Batch, type Dataset, type Sample } from '../data/dataset.js';
 import { resizeBilinear } from '../vision/image.js';
@@ -38,7 +39,9 @@ export class ResizedDataset implements Dataset {
     const s = this.inner.get(i);
     if (s.x.ndim !== 3)
       throw new RangeError(`ResizedDataset: sample ${i} has shape [${s.x.shape.join(', ')}], expected (C, H, W)`);
-    return { x: resizeBilinear(s.x, this.size[0], this.size[1]), y: s.y };
+    const [h, w] = this.size;
+    const x = resizeBilinear(s.x, h, w);
+    return s.target && s.target.ndim === 3 ? { x, y: s.y, target: resizeBilinear(s.target, h, w) } : { x, y: s.y };
   }
 
   /** The batch at indices with its images (and image-shaped targets) resized. */

@@ -4,9 +4,9 @@
  * set. When resuming, flags left out are taken from the checkpoint's configuration and flags
  * given must agree with it (a mismatch names the flag and both values, unless --force).
  */
-import { modelNames, modelSpec } from '../models/registry.js';
-import { datasetInfo } from './datasets.js';
+import { modelSpec } from '../models/registry.js';
 import { choiceOption, CliFailure, intOption, numberOption, usage, UsageError } from './options.js';
+import { dataFacts, parseResize, planTraining } from './train-data.js';
 
 /** What defines a training run: stored in checkpoints (metadata key RUN_METADATA_KEY) and compared on resume. */
 export interface RunConfig {
@@ -22,7 +22,16 @@ export interface RunConfig {
   seed: number;
   valFraction: number;
   limit: number | null;
+  /** --data-dir: where datasets that cannot ship (cifar10, eurosat) are read from (null: not given). */
+  dataDir: string | null;
+  /** --augment: a preset name or a comma list ('none': no augmentation). */
+  augment: string;
+  /** --resize as 'HxW' (null: only where the model needs it). */
+  resize: string | null;
 }
+
+/** Values of the fields added after the first checkpoints were written (used when a checkpoint lacks them). */
+const LATER_FIELDS: Partial<RunConfig> = { dataDir: null, augment: 'none', resize: null };
 
 /** Safetensors metadata key of the run configuration in checkpoints written by `convkit train`. */
 export const RUN_METADATA_KEY = 'convkit.run';
@@ -41,6 +50,9 @@ export const RUN_FLAGS: Readonly<Record<keyof RunConfig, string>> = {
   seed: '--seed',
   valFraction: '--val-fraction',
   limit: '--limit',
+  dataDir: '--data-dir',
+  augment: '--augment',
+  resize: '--resize',
 };
 
 /** Largest --batch-size accepted: beyond it one batch of LeNet-5 activations alone needs gigabytes. */
@@ -60,7 +72,10 @@ export type TrainFlags = Partial<
     | 'weight-decay'
     | 'seed'
     | 'val-fraction'
-    | 'limit',
+    | 'limit'
+    | 'data-dir'
+    | 'augment'
+    | 'resize',
     string
   >
 >;
@@ -82,6 +97,9 @@ function defaults(optimizer: RunConfig['optimizer']): Omit<RunConfig, 'optimizer
     seed: 0,
     valFraction: 0,
     limit: null,
+    dataDir: null,
+    augment: 'none',
+    resize: null,
   };
 }
 
@@ -89,7 +107,7 @@ function defaults(optimizer: RunConfig['optimizer']): Omit<RunConfig, 'optimizer
 function parseGiven(f: TrainFlags): Partial<RunConfig> {
   const out: Partial<RunConfig> = {};
   if (f.model !== undefined) out.model = usage(() => modelSpec(f.model as string)).name;
-  if (f.dataset !== undefined) out.dataset = usage(() => datasetInfo(f.dataset as string)).name;
+  if (f.dataset !== undefined) out.dataset = usage(() => dataFacts(f.dataset as string)).name;
   if (f.epochs !== undefined) out.epochs = intOption('--epochs', f.epochs, 1);
   if (f['batch-size'] !== undefined) {
     out.batchSize = intOption('--batch-size', f['batch-size'], 1);
@@ -120,6 +138,15 @@ function parseGiven(f: TrainFlags): Partial<RunConfig> {
       throw new UsageError(`--val-fraction must be in [0, 1), got ${f['val-fraction']}`);
   }
   if (f.limit !== undefined) out.limit = intOption('--limit', f.limit, 1);
+  if (f['data-dir'] !== undefined) {
+    if (f['data-dir'].trim() === '') throw new UsageError("--data-dir needs a folder path, got ''");
+    out.dataDir = f['data-dir'];
+  }
+  if (f.augment !== undefined) {
+    if (f.augment.trim() === '') throw new UsageError("--augment needs a preset name or a comma list, got ''");
+    out.augment = f.augment.trim();
+  }
+  if (f.resize !== undefined) out.resize = parseResize(f.resize).join('x');
   return out;
 }
 
@@ -166,33 +193,43 @@ export function resolveRunConfig(
   return { run, notes };
 }
 
-/** Samples per training epoch after --limit and --val-fraction (from the dataset table, before loading). */
-export function trainSamples(run: RunConfig): number {
-  const d = datasetInfo(run.dataset);
-  const n = Math.min(d.trainSize, run.limit ?? Infinity);
+/** Samples per training epoch after --limit and --val-fraction, for a training split of `trainSize` samples. */
+export function trainSamples(run: RunConfig, trainSize: number): number {
+  const n = Math.min(trainSize, run.limit ?? Infinity);
   return n - (run.valFraction > 0 ? Math.floor(n * run.valFraction) : 0);
 }
 
-/** Refuses a model that cannot take the dataset's samples, and a batch larger than the training set. */
-function checkModelAndData(run: RunConfig): void {
+/**
+ * Refuses a model that cannot take the dataset's samples (even resized), a dataset that needs
+ * --data-dir without it, and a batch larger than the training set. `loaded`: the sizes after
+ * loading (for datasets such as folder:PATH whose shape is known only then); before loading,
+ * what the dataset table knows is checked.
+ */
+export function checkModelAndData(
+  run: RunConfig,
+  loaded?: { inputShape: readonly number[]; numClasses: number; trainSize: number },
+): void {
   const spec = modelSpec(run.model);
-  const d = datasetInfo(run.dataset);
-  const problem = spec.inputProblem(d.inputShape);
-  if (problem) {
-    const fitting = modelNames().filter(
-      (n) => modelSpec(n).inputProblem(d.inputShape) === null && modelSpec(n).task === spec.task,
-    );
+  const d = dataFacts(run.dataset);
+  if (d.needsDataDir && run.dataDir === null)
     throw new UsageError(
-      `--model ${run.model} cannot train on --dataset ${run.dataset}: it ${problem}; models that fit ${run.dataset}: ${fitting.join(', ')}`,
+      `--dataset ${run.dataset} cannot be downloaded here: pass --data-dir DIR, the folder holding its files (see convkit --help)`,
     );
-  }
-  if (spec.task === 'reconstruction' && d.inputShape.length !== 3) {
-    throw new UsageError(`--model ${run.model} reconstructs images; --dataset ${run.dataset} holds feature vectors`);
-  }
-  const n = trainSamples(run);
+  const inputShape = loaded?.inputShape ?? d.inputShape;
+  const numClasses = loaded?.numClasses ?? d.numClasses;
+  if (inputShape !== null && numClasses !== null)
+    planTraining(
+      spec,
+      { name: d.name, task: d.task, inputShape, numClasses },
+      run.resize ? parseResize(run.resize) : null,
+    );
+  const size = loaded?.trainSize ?? d.trainSize;
+  if (size === null) return;
+  const n = trainSamples(run, size);
+  const limited = Math.min(size, run.limit ?? Infinity);
   if (run.valFraction > 0 && n < 1)
     throw new UsageError(`--val-fraction ${run.valFraction} leaves no training samples`);
-  if (run.valFraction > 0 && n === Math.min(d.trainSize, run.limit ?? Infinity))
+  if (run.valFraction > 0 && n === limited)
     throw new UsageError(
       `--val-fraction ${run.valFraction} of ${n} samples holds out none; use a larger fraction or more samples`,
     );
@@ -208,7 +245,7 @@ export function savedRunConfig(path: string, metadata: Record<string, string> | 
   const raw = metadata?.[RUN_METADATA_KEY];
   if (raw === undefined) return null;
   try {
-    const o = JSON.parse(raw) as RunConfig;
+    const o = { ...LATER_FIELDS, ...(JSON.parse(raw) as Partial<RunConfig>) } as RunConfig;
     for (const key of Object.keys(RUN_FLAGS) as (keyof RunConfig)[]) if (!(key in o)) throw new Error(`no '${key}'`);
     return o;
   } catch (e) {

@@ -146,7 +146,7 @@ export function decodeWeightsInfo(path: string, meta: Record<string, string>): W
     bad('convkit.classes', names.raw, `${numClasses} names (convkit.numClasses is ${numClasses})`);
   }
 
-  const channels = inputShape.length === 3 ? inputShape[0] : 1;
+  const channels = inputShape[0]; // the registry's channel axis: a sample's first (features for [30])
   const { normalize, channelNorm } = decodeNorm(
     json('convkit.normalize', 'null'),
     channels,
