@@ -30,6 +30,6 @@ export { AUTO_AUGMENT_OPS, applyAutoOp, RandAugment, TrivialAugmentWide } from '
 export type { AutoAugmentOp, RandAugmentOptions } from './auto.js';
 export { PixelSpace } from './pixel-space.js';
 export type { NormalizeStats } from './pixel-space.js';
-export { AUGMENT_ITEMS, AUGMENT_PRESETS, parseAugment } from './spec.js';
+export { AUGMENT_ITEMS, AUGMENT_PRESETS, mirrorSafe, parseAugment } from './spec.js';
 export type { AugmentOptions, AugmentPreset, ParsedAugment } from './spec.js';
 export * as augmentF from './functional.js';

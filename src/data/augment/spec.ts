@@ -121,6 +121,14 @@ export const AUGMENT_ITEMS: Readonly<Record<string, ItemDef>> = {
   cutmix: { def: 1, help: 'batch CutMix, lambda ~ Beta(v, v)', min: 0.001 },
 };
 
+/**
+ * Whether a dataset's classes survive a left-right mirror (presets' horizontal flip): false for
+ * the digit datasets (mnist, mnist-seg: a mirrored 2 or 7 is no digit), true otherwise.
+ */
+export function mirrorSafe(datasetName: string): boolean {
+  return !/^mnist($|-)/.test(datasetName);
+}
+
 const AFFINE = ['rotate', 'translate', 'scale', 'shear'];
 const JITTER = ['jitter', 'brightness', 'contrast', 'saturation', 'hue'];
 
