@@ -7,8 +7,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '../../src/index.js';
-import { DataLoader, EUROSAT_CLASSES, loadCifar10, loadDataset, stratifiedSplit } from '../../src/data/index.js';
+import {
+  ByteImageDataset,
+  DataLoader,
+  EUROSAT_CLASSES,
+  loadCifar10,
+  loadDataset,
+  stratifiedSplit,
+} from '../../src/data/index.js';
 import { encodeJpeg, encodePng } from '../../src/vision/index.js';
+import { folderSplits } from '../../src/data/folder-dataset.js';
+import { ImageFolder, Subset } from '../../src/data/index.js';
 import { assertClose } from '../helpers/check.js';
 
 function withTemp(fn: (root: string) => Promise<void>): () => Promise<void> {
@@ -206,5 +215,47 @@ test(
     rmSync(join(base, 'Clouds'), { recursive: true });
     rmSync(join(base, 'River'), { recursive: true });
     await assert.rejects(loadDataset('eurosat', { dataDir: root }), /2750 lacks the class folders River;/);
+  }),
+);
+
+test('ByteImageDataset keeps 8-bit images and reads them back as float32 in [0, 1]', () => {
+  const a = new Tensor(Float32Array.from([0, 1, 0.5, 0.2]), [1, 2, 2]);
+  const b = new Tensor(Float32Array.from([1 / 255, 254 / 255, 1.2, -0.1]), [1, 2, 2]);
+  const ds = ByteImageDataset.fromImages([a, b], [3, 1], ['x', 'y', 'z', 'w']);
+  assert.equal(ds.length, 2);
+  assert.deepEqual(ds.classes, ['x', 'y', 'z', 'w']);
+  assertClose(ds.get(0).x.data, [0, 1, 128 / 255, 51 / 255]);
+  const batch = ds.getBatch([1, 0]);
+  assert.deepEqual(batch.x.shape, [2, 1, 2, 2]);
+  assertClose(batch.x.data.subarray(0, 4), [1 / 255, 254 / 255, 1, 0]);
+  assert.deepEqual(Array.from(batch.y.data), [1, 3]);
+  assert.throws(() => ds.get(2), /ByteImageDataset.get: index 2 is out of range for a dataset of length 2/);
+  assert.throws(
+    () => new ByteImageDataset(new Uint8Array(7), Int32Array.from([0, 1]), [1, 2, 2]),
+    /7 bytes do not hold 2 images of shape \[1, 2, 2\] \(8 bytes\)/,
+  );
+});
+
+test(
+  'folderSplits: folders over the cache size are read lazily, with the same samples as the cached ones',
+  withTemp(async (root) => {
+    writeClasses(root, ['a', 'b'], 3);
+    const folder = await ImageFolder.open(root);
+    const train = { folder, indices: Int32Array.from([5, 0, 3, 1]) },
+      test = { folder, indices: Int32Array.from([2, 4]) };
+    const cached = folderSplits('t', train, test, 3);
+    const lazy = folderSplits('t', train, test, 3, 0);
+    assert.ok(cached.train instanceof ByteImageDataset);
+    assert.ok(lazy.train instanceof Subset);
+    assert.equal(lazy.train.length, 3);
+    assert.equal(lazy.test.length, 2);
+    for (const k of [0, 1, 2]) {
+      assert.deepEqual(Array.from(lazy.train.get(k).x.data), Array.from(cached.train.get(k).x.data));
+      assert.equal(lazy.train.get(k).y, cached.train.get(k).y);
+    }
+    assert.deepEqual(
+      [0, 1].map((k) => lazy.test.get(k).y),
+      [0, 1],
+    );
   }),
 );
