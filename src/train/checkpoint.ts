@@ -1,8 +1,10 @@
 /**
  * Training checkpoints: model weights, optimizer state, epoch, RNG state, callback state and
  * History in ONE safetensors file. Weights keep their plain names (so a checkpoint is also a
- * weights file), optimizer buffers are stored as `__optimizer__.<param>.<buffer>` tensors, and
- * everything else is JSON in the header metadata under `convkit.checkpoint`.
+ * weights file), optimizer buffers are stored as `__optimizer__.<param>.<buffer>` tensors,
+ * tensors in a callback's state (EarlyStopping's best weights) as
+ * `__callback__.<index>.<key>.<name>`, and everything else is JSON in the header metadata
+ * under `convkit.checkpoint`.
  */
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
@@ -19,6 +21,27 @@ import { requireFs } from '../platform.js';
 /** Metadata key holding the checkpoint JSON. */
 export const CHECKPOINT_KEY = 'convkit.checkpoint';
 const OPT_PREFIX = '__optimizer__.';
+const CB_PREFIX = '__callback__.';
+
+/** The JSON placeholder of a callback-state entry whose tensors are stored beside the weights. */
+interface TensorMapRef {
+  $tensors: string[];
+}
+
+function isTensorMap(v: unknown): v is Map<string, Tensor> {
+  if (!(v instanceof Map) || v.size === 0) return false;
+  for (const [k, t] of v) if (typeof k !== 'string' || !(t instanceof Tensor)) return false;
+  return true;
+}
+
+function isTensorMapRef(v: unknown): v is TensorMapRef {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray((v as TensorMapRef).$tensors) &&
+    (v as TensorMapRef).$tensors.every((k) => typeof k === 'string')
+  );
+}
 
 /** The JSON part of a checkpoint. */
 export interface CheckpointMeta {
@@ -30,7 +53,11 @@ export interface CheckpointMeta {
   rng: RngState;
   /** Optimizer groups and scalar per-parameter state (buffers are tensors). */
   optimizer: { paramGroups: OptimizerStateDict['paramGroups']; scalars: Record<string, Record<string, number>> } | null;
-  /** State of each callback that has one, by position and class name. */
+  /**
+   * State of each callback that has one, by position and class name; an entry that was a Map of
+   * tensors (EarlyStopping's bestWeights) is `{$tensors: names}`, its tensors stored as
+   * `__callback__.<index>.<key>.<name>`.
+   */
   callbacks: { index: number; type: string; state: Record<string, unknown> }[];
   /** Per-epoch logs so far. */
   history: ReturnType<History['toJSON']>;
@@ -57,8 +84,10 @@ export interface CheckpointSource {
 export function captureCheckpoint(src: CheckpointSource): Checkpoint {
   const tensors: StateDict = new Map();
   for (const [k, t] of src.model.stateDict({ clone: true })) {
-    if (k.startsWith(OPT_PREFIX))
-      throw new Error(`captureCheckpoint: model key '${k}' clashes with the optimizer prefix`);
+    if (k.startsWith(OPT_PREFIX) || k.startsWith(CB_PREFIX))
+      throw new Error(
+        `captureCheckpoint: model key '${k}' clashes with the checkpoint's '${k.startsWith(OPT_PREFIX) ? OPT_PREFIX : CB_PREFIX}' prefix; rename that submodule`,
+      );
     tensors.set(k, t);
   }
   let optimizer: CheckpointMeta['optimizer'] = null;
@@ -76,8 +105,22 @@ export function captureCheckpoint(src: CheckpointSource): Checkpoint {
   }
   const callbacks: CheckpointMeta['callbacks'] = [];
   (src.callbacks ?? []).forEach((cb, index) => {
-    const state = cb.stateDict();
-    if (state) callbacks.push({ index, type: cb.constructor.name, state });
+    const raw = cb.stateDict();
+    if (!raw) return;
+    const state: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (!isTensorMap(value)) {
+        state[key] = value;
+        continue;
+      }
+      if (key.includes('.'))
+        throw new Error(
+          `captureCheckpoint: ${cb.constructor.name}.stateDict() key '${key}' holds tensors and must not contain '.'`,
+        );
+      for (const [name, t] of value) tensors.set(`${CB_PREFIX}${index}.${key}.${name}`, t.clone());
+      state[key] = { $tensors: [...value.keys()] } satisfies TensorMapRef;
+    }
+    callbacks.push({ index, type: cb.constructor.name, state });
   });
   return {
     tensors,
@@ -124,21 +167,45 @@ export function restoreCheckpoint(ck: Checkpoint, target: CheckpointTarget): { e
   }
   const cbs = target.callbacks ?? [];
   for (const entry of m.callbacks) {
+    const state = callbackState(ck, entry);
     const cb = cbs[entry.index];
-    if (cb && cb.constructor.name === entry.type) cb.loadStateDict(entry.state);
+    if (cb && cb.constructor.name === entry.type) cb.loadStateDict(state);
     else {
       const match = cbs.find((c) => c.constructor.name === entry.type);
-      if (match) match.loadStateDict(entry.state);
+      if (match) match.loadStateDict(state);
     }
   }
   setRngState(m.rng);
   return { epoch: m.epoch, history: History.fromJSON(m.history) };
 }
 
-/** The model's tensors of a checkpoint or weights file (optimizer entries removed). */
+/** A callback's stored state with its tensor maps rebuilt from the checkpoint's tensors. */
+function callbackState(ck: Checkpoint, entry: CheckpointMeta['callbacks'][number]): Record<string, unknown> {
+  const state: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry.state)) {
+    if (!isTensorMapRef(value)) {
+      state[key] = value;
+      continue;
+    }
+    const map: StateDict = new Map();
+    for (const name of value.$tensors) {
+      const full = `${CB_PREFIX}${entry.index}.${key}.${name}`;
+      const t = ck.tensors.get(full);
+      if (!t)
+        throw new RangeError(
+          `restoreCheckpoint: ${entry.type}'s '${key}' lists tensor '${name}' but the checkpoint has no '${full}' (a truncated or edited file)`,
+        );
+      map.set(name, t);
+    }
+    state[key] = map;
+  }
+  return state;
+}
+
+/** The model's tensors of a checkpoint or weights file (optimizer and callback entries removed). */
 export function modelTensors(tensors: StateDict): StateDict {
   const out: StateDict = new Map();
-  for (const [k, t] of tensors) if (!k.startsWith(OPT_PREFIX)) out.set(k, t);
+  for (const [k, t] of tensors) if (!k.startsWith(OPT_PREFIX) && !k.startsWith(CB_PREFIX)) out.set(k, t);
   return out;
 }
 

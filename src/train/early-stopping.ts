@@ -1,11 +1,15 @@
 /**
  * EarlyStopping: stops training when a monitored quantity (default 'valLoss') has not
  * improved by more than minDelta for `patience` epochs; optionally restores the weights of
- * the best epoch when training ends (keras.callbacks.EarlyStopping).
+ * the best epoch when training ends (keras.callbacks.EarlyStopping, Keras 3: at the end of
+ * training whether or not it stopped early). With restoreBestWeights its state, and so every
+ * full checkpoint, holds the best weights, so a resumed run still restores them.
  */
 import { Callback, type Logs } from './callback.js';
 import { improves, monitoredValue, resolveMode, type MonitorMode } from './monitor.js';
 import type { StateDict } from '../nn/module.js';
+import { Tensor } from '../tensor/tensor.js';
+import { warnOnce } from '../platform.js';
 
 /** Options of EarlyStopping. */
 export interface EarlyStoppingOptions {
@@ -19,7 +23,11 @@ export interface EarlyStoppingOptions {
   mode?: MonitorMode;
   /** Values not better than this count as no improvement from the start (default none). */
   baseline?: number | null;
-  /** Load the best epoch's weights back when training ends (default false). */
+  /**
+   * Load the best epoch's weights back when training ends (default false). The best weights
+   * are kept in memory and stored in training checkpoints (ModelCheckpoint), so a run resumed
+   * from one restores them too.
+   */
   restoreBestWeights?: boolean;
 }
 
@@ -39,7 +47,7 @@ export class EarlyStopping extends Callback {
   wait = 0;
   /** Epoch at which training was stopped (-1 if it was not). */
   stoppedEpoch = -1;
-  private bestWeights: StateDict | null = null;
+  private bestWeightsSnapshot: StateDict | null = null;
   private restored = false;
 
   /** See EarlyStoppingOptions. */
@@ -55,15 +63,21 @@ export class EarlyStopping extends Callback {
     this.restoreBestWeights = options.restoreBestWeights ?? false;
   }
 
+  /** The weights of the best epoch (a copy), kept when restoreBestWeights is set; null before any. */
+  get bestWeights(): StateDict | null {
+    return this.bestWeightsSnapshot;
+  }
+
   override onTrainBegin(): void {
-    this.stoppedEpoch = -1;
-    // a fresh fit() starts over; a resumed one keeps the counters loaded from the checkpoint
+    // a fresh fit() starts over; a resumed one keeps the state loaded from the checkpoint, and
+    // one resumed from the epoch at which it stopped stops again at once (as the uninterrupted run did)
     if (!this.restored) {
       this.wait = 0;
       this.best = this.baseline;
       this.bestEpoch = -1;
-      this.bestWeights = null;
-    }
+      this.bestWeightsSnapshot = null;
+      this.stoppedEpoch = -1;
+    } else if (this.stoppedEpoch >= 0) this.ctx.stopTraining = true;
     this.restored = false;
   }
 
@@ -73,7 +87,7 @@ export class EarlyStopping extends Callback {
       this.best = value;
       this.bestEpoch = epoch;
       this.wait = 0;
-      if (this.restoreBestWeights) this.bestWeights = this.ctx.model.stateDict({ clone: true });
+      if (this.restoreBestWeights) this.bestWeightsSnapshot = this.ctx.model.stateDict({ clone: true });
       return;
     }
     this.wait += 1;
@@ -84,18 +98,36 @@ export class EarlyStopping extends Callback {
   }
 
   override onTrainEnd(): void {
-    if (this.restoreBestWeights && this.bestWeights && this.bestEpoch >= 0)
-      this.ctx.model.loadStateDict(this.bestWeights);
+    if (this.restoreBestWeights && this.bestWeightsSnapshot && this.bestEpoch >= 0)
+      this.ctx.model.loadStateDict(this.bestWeightsSnapshot);
   }
 
+  /** Counters, and with restoreBestWeights the best weights (a Map of tensors, stored as tensors in checkpoints). */
   override stateDict(): Record<string, unknown> {
-    return { best: this.best, bestEpoch: this.bestEpoch, wait: this.wait };
+    const state: Record<string, unknown> = {
+      best: this.best,
+      bestEpoch: this.bestEpoch,
+      wait: this.wait,
+      stoppedEpoch: this.stoppedEpoch,
+    };
+    if (this.restoreBestWeights && this.bestWeightsSnapshot) state.bestWeights = this.bestWeightsSnapshot;
+    return state;
   }
 
+  /** Restores what stateDict returned (a checkpoint's state); the next fit() continues from it. */
   override loadStateDict(state: Record<string, unknown>): void {
     this.best = typeof state.best === 'number' ? state.best : null;
     this.bestEpoch = typeof state.bestEpoch === 'number' ? state.bestEpoch : -1;
     this.wait = typeof state.wait === 'number' ? state.wait : 0;
+    this.stoppedEpoch = typeof state.stoppedEpoch === 'number' ? state.stoppedEpoch : -1;
+    const w = state.bestWeights;
+    const isWeights = w instanceof Map && [...w.values()].every((t) => t instanceof Tensor);
+    this.bestWeightsSnapshot = isWeights ? (w as StateDict) : null;
+    if (this.restoreBestWeights && !isWeights && this.bestEpoch >= 0)
+      warnOnce(
+        'early-stopping-no-best-weights',
+        `EarlyStopping: the checkpoint holds no best weights (epoch ${this.bestEpoch + 1} was best; saved without restoreBestWeights, or by an older convkit): only an epoch that improves after resuming can be restored`,
+      );
     this.restored = true;
   }
 }

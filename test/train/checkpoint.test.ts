@@ -17,7 +17,14 @@ import { fit } from '../../src/train/fit.js';
 import { ModelCheckpoint } from '../../src/train/model-checkpoint.js';
 import { LRSchedulerCallback } from '../../src/train/lr-scheduler-callback.js';
 import { EarlyStopping } from '../../src/train/early-stopping.js';
-import { loadCheckpoint, loadWeights, saveWeights } from '../../src/train/checkpoint.js';
+import { Callback } from '../../src/train/callback.js';
+import {
+  captureCheckpoint,
+  loadCheckpoint,
+  loadWeights,
+  restoreCheckpoint,
+  saveWeights,
+} from '../../src/train/checkpoint.js';
 import { bars } from './synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-ckpt-'));
@@ -175,4 +182,97 @@ test('ModelCheckpoint saveBestOnly writes only on improvement; EarlyStopping res
   const fromFile = tinyCnn();
   await loadWeights(fromFile, join(dir, 'best-4.safetensors'));
   assert.deepEqual(weights(fromFile), snapshots[3]);
+});
+
+/** Logs a scripted 'fakeLoss' each epoch (before EarlyStopping sees the logs). */
+class ScriptedLoss extends Callback {
+  constructor(private readonly values: number[]) {
+    super();
+    this.order = -1;
+  }
+  override onEpochEnd(epoch: number, logs: Record<string, number>): void {
+    logs.fakeLoss = this.values[epoch];
+  }
+}
+
+test('EarlyStopping best weights are stored in checkpoints: a resumed run restores them', async () => {
+  const data = bars(16);
+  const fake = [1.0, 0.5, 0.6, 0.4, 0.7, 0.8, 0.9, 1.0];
+  const run = async (initSeed: number, epochs: number, path: string | null, resume?: string) => {
+    const s = setup(initSeed);
+    const stop = new EarlyStopping({ monitor: 'fakeLoss', patience: 2, restoreBestWeights: true });
+    const snapshots = new Map<number, number[][]>();
+    const snap = new (class Snap extends Callback {
+      override onEpochEnd(epoch: number): void {
+        snapshots.set(epoch, weights(s.model));
+      }
+    })();
+    const callbacks: Callback[] = [new ScriptedLoss(fake), stop, snap];
+    if (path) callbacks.push(new ModelCheckpoint(path));
+    const h = await fit(s.model, data, {
+      epochs,
+      batchSize: 8,
+      optimizer: s.opt,
+      callbacks,
+      seed: 4,
+      verbose: 0,
+      resume,
+    });
+    return { model: s.model, stop, snapshots, h };
+  };
+  const whole = await run(6, 8, null);
+  assert.deepEqual(whole.h.epoch, [0, 1, 2, 3, 4, 5], 'best at epoch 3, stopped at 5');
+  assert.deepEqual(weights(whole.model), whole.snapshots.get(3));
+
+  // interrupted after epoch 4 (1-based 5): the file holds the best (epoch 3) weights beside the last ones
+  const first = await run(6, 5, join(dir, 'es-{epoch}.safetensors'));
+  const ck = await loadCheckpoint(join(dir, 'es-5.safetensors'));
+  const cbKeys = [...ck.tensors.keys()].filter((k) => k.startsWith('__callback__.')).sort();
+  assert.deepEqual(
+    cbKeys,
+    ['0.bias', '0.weight', '5.bias', '5.weight'].map((k) => `__callback__.1.bestWeights.${k}`),
+  );
+  assert.deepEqual(Array.from(ck.tensors.get('__callback__.1.bestWeights.5.weight')!.data), whole.snapshots.get(3)![2]);
+  assert.deepEqual(Array.from(ck.tensors.get('5.weight')!.data), whole.snapshots.get(4)![2], 'the last weights too');
+  assert.deepEqual(ck.meta.callbacks[0].state.bestWeights, { $tensors: ['0.weight', '0.bias', '5.weight', '5.bias'] });
+  // still a plain weights file (strict load: no extra keys)
+  const asWeights = tinyCnn();
+  await loadWeights(asWeights, join(dir, 'es-5.safetensors'));
+  assert.deepEqual(weights(asWeights), whole.snapshots.get(4));
+  assert.deepEqual(weights(first.model), whole.snapshots.get(3), 'the first part ended on its best weights');
+
+  // resumed with other initial weights: runs epoch 5, stops, restores the stored best weights
+  const resumed = await run(77, 8, join(dir, 'es2-{epoch}.safetensors'), join(dir, 'es-5.safetensors'));
+  assert.deepEqual(resumed.h.epoch, [0, 1, 2, 3, 4, 5]);
+  assert.equal(resumed.stop.stoppedEpoch, 5);
+  assert.equal(resumed.stop.bestEpoch, 3);
+  assert.deepEqual(weights(resumed.model), whole.snapshots.get(3), 'best weights restored bitwise after resuming');
+  // resumed from the epoch at which it stopped: no more epochs, best weights restored
+  const again = await run(78, 8, null, join(dir, 'es2-6.safetensors'));
+  assert.deepEqual(again.h.epoch, [0, 1, 2, 3, 4, 5]);
+  assert.equal(again.snapshots.size, 0, 'no epoch ran');
+  assert.deepEqual(weights(again.model), whole.snapshots.get(3));
+});
+
+test('checkpoint callback tensors: a missing tensor is named; model keys may not use the prefixes', async () => {
+  const s = setup(8);
+  const stop = new EarlyStopping({ monitor: 'loss', restoreBestWeights: true, patience: 5 });
+  await fit(s.model, bars(8), { epochs: 1, batchSize: 8, optimizer: s.opt, callbacks: [stop], seed: 1, verbose: 0 });
+  const ck = captureCheckpoint({ model: s.model, optimizer: s.opt, epoch: 0, callbacks: [stop] });
+  ck.tensors.delete('__callback__.0.bestWeights.0.bias');
+  const target = setup(9);
+  assert.throws(
+    () => restoreCheckpoint(ck, { model: target.model, optimizer: target.opt, callbacks: [new EarlyStopping()] }),
+    /restoreCheckpoint: EarlyStopping's 'bestWeights' lists tensor '0.bias' but the checkpoint has no '__callback__.0.bestWeights.0.bias'/,
+  );
+  const clash = new Sequential(new Linear(2, 2));
+  clash.registerModule('__callback__', new Linear(2, 2));
+  assert.throws(
+    () => captureCheckpoint({ model: clash, epoch: 0 }),
+    /model key '__callback__.weight' clashes with the checkpoint's '__callback__.' prefix/,
+  );
+  // without restoreBestWeights nothing but counters is stored
+  const plain = new EarlyStopping({ monitor: 'loss' });
+  await fit(s.model, bars(8), { epochs: 1, batchSize: 8, optimizer: s.opt, callbacks: [plain], seed: 1, verbose: 0 });
+  assert.deepEqual(Object.keys(plain.stateDict()), ['best', 'bestEpoch', 'wait', 'stoppedEpoch']);
 });
