@@ -136,6 +136,7 @@ async function open(hash, viewport = { width: 1280, height: 800 }) {
 
 const PAGES = [
   ['home', '#/'],
+  ['inside', '#/inside'],
   ['convolution', '#/convolution'],
   ['calculator', '#/calculator'],
   ['filters', '#/filters'],
@@ -143,6 +144,7 @@ const PAGES = [
 
 for (const [name, hash] of PAGES) {
   const { page, ctx, problems, ms } = await open(hash);
+  if (name === 'inside') await page.waitForSelector('[data-testid=inside-status][data-ready]');
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(shots, `studio-${name}.png`), fullPage: false });
   const isolated = await page.evaluate(() => self.crossOriginIsolated);
@@ -230,6 +232,66 @@ for (const [name, hash] of PAGES) {
   const err = await page.textContent('[role=alert]');
   report("convolution: padding 'same' with stride 2 is refused with the reason", /same.*stride 1/.test(err ?? ''), err);
   report('convolution: no console errors in the custom trace', problems.length === 0, problems.join('\n'));
+  await ctx.close();
+}
+
+// ---- Look inside: draw a 1 with the mouse, the shipped LeNet-5 predicts 1 ----
+{
+  const { page, ctx, problems } = await open('#/inside');
+  await page.waitForSelector('[data-testid=inside-status][data-ready=lenet5]');
+  const box = await page.locator('[data-testid=pad]').boundingBox();
+  const strokes = {
+    1: [
+      [
+        [0.52, 0.15],
+        [0.5, 0.5],
+        [0.48, 0.85],
+      ],
+    ],
+    7: [
+      [
+        [0.25, 0.2],
+        [0.75, 0.2],
+        [0.45, 0.85],
+      ],
+    ],
+    0: [
+      [
+        [0.5, 0.15],
+        [0.75, 0.3],
+        [0.78, 0.6],
+        [0.55, 0.85],
+        [0.3, 0.7],
+        [0.25, 0.4],
+        [0.5, 0.15],
+      ],
+    ],
+  };
+  const results = {};
+  for (const [digit, lines] of Object.entries(strokes)) {
+    await page.click('[data-testid=inside-clear]');
+    for (const line of lines) {
+      await page.mouse.move(box.x + line[0][0] * box.width, box.y + line[0][1] * box.height);
+      await page.mouse.down();
+      for (const [fx, fy] of line.slice(1))
+        await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height, { steps: 12 });
+      await page.mouse.up();
+    }
+    await page.waitForSelector('[data-testid=inside-prediction]');
+    results[digit] = await page.getAttribute('[data-testid=inside-prediction]', 'data-class');
+  }
+  report(
+    `inside: a 1 drawn with mouse events is predicted as 1 by the shipped LeNet-5 (7 -> ${results[7]}, 0 -> ${results[0]})`,
+    results[1] === '1',
+    JSON.stringify(results),
+  );
+  const layers = await page.$$eval('[data-testid=inside-layers] section', (s) => s.map((x) => x.dataset.layer));
+  report(`inside: feature maps of every layer shown (${layers.length})`, layers.length >= 8, JSON.stringify(layers));
+  await page.click('[data-testid=inside-layers] section[data-layer] canvas');
+  const rf = await page.getAttribute('[data-testid=inside-rf]', 'data-rf');
+  report(`inside: clicking a unit of the first layer shows its receptive field (${rf})`, rf === '5x5', rf);
+  await page.screenshot({ path: join(shots, 'studio-inside.png'), fullPage: false });
+  report('inside: no console errors', problems.length === 0, problems.join('\n'));
   await ctx.close();
 }
 

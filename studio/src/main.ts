@@ -7,10 +7,11 @@ import { calculatorPage } from './pages/calculator.js';
 import { convolutionPage } from './pages/convolution.js';
 import { filtersPage } from './pages/filters.js';
 import { homePage } from './pages/home.js';
+import { insidePage } from './pages/inside.js';
 import { el, PAGE_LIST, type Page } from './ui.js';
 
 /** Every page, in navigation order (home first). */
-const PAGES: readonly Page[] = [homePage, convolutionPage, calculatorPage, filtersPage];
+const PAGES: readonly Page[] = [homePage, insidePage, convolutionPage, calculatorPage, filtersPage];
 PAGE_LIST.push(...PAGES);
 
 const nav = document.getElementById('nav') as HTMLUListElement;
