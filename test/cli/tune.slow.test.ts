@@ -9,12 +9,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModel } from '../../src/models/registry.js';
 import { deserializeSafetensors } from '../../src/io/safetensors.js';
+import { loadWeightsFile } from '../../src/io/pytorch/weights-file.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { saveWeights } from '../../src/train/checkpoint.js';
 import { encodePng } from '../../src/vision/image.js';
 import { lcg } from '../train/synthetic.js';
-import { mainJs, oneLine, runCli, tempDir } from './run-cli.js';
+import { mainJs, oneLine, root, runCli, tempDir } from './run-cli.js';
 
 const dir = tempDir(test.after, 'convkit-tune-cli-');
 
@@ -208,4 +209,31 @@ test('finetune: a frozen backbone stays bit for bit, the head is rebuilt for the
   assert.equal(wrong.status, 1);
   assert.ok(oneLine(wrong.stderr));
   assert.match(wrong.stderr, /are these weights for --model resnet18\?/);
+});
+
+test('finetune --from a PyTorch .pth (scripts/gen-finetune-fixtures.py): the backbone keeps the values torch saved', async () => {
+  const pth = join(root, 'test', 'fixtures', 'finetune', 'lenet5_torch.pth');
+  const out = join(dir, 'lenet-fashion.safetensors');
+  const r = runCli(dir, [
+    'finetune',
+    '--from',
+    pth,
+    '--model',
+    'lenet5',
+    '--dataset',
+    'fashion-mnist',
+    '--limit',
+    '64',
+    '--epochs',
+    '1',
+    '--out',
+    out,
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /head '11' rebuilt \(850 parameters\), PyTorch weights loaded into the other 8 tensors/);
+  const torchW = (await loadWeightsFile(pth)).tensors;
+  const tuned = deserializeSafetensors(readFileSync(out), out).tensors;
+  for (const k of ['0.weight', '0.bias', '3.weight', '7.weight', '9.bias'])
+    assert.deepEqual(tuned[k].data, torchW[k].data, k);
+  assert.notDeepEqual(tuned['11.weight'].data, torchW['11.weight'].data, 'the head is new and trained');
 });
