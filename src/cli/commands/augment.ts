@@ -37,8 +37,8 @@ Augmentations run on [0, 1] pixels (normalised data are un-normalised first, as 
 augment-then-Normalize order); presets leave out horizontal flips on digits (mnist) and colour
 items on grey images.`;
 
-/** The presets and items, one per line. */
-function listText(): string {
+/** The presets and items of --augment, one per line (`convkit augment --list`). */
+export function augmentListText(): string {
   const items = Object.entries(AUGMENT_ITEMS).map(
     ([k, d]) => `  ${(d.def === null ? k : `${k}[=${d.def}]`).padEnd(18)} ${d.help}${d.rgb ? ' (RGB only)' : ''}`,
   );
@@ -79,6 +79,67 @@ function caption(y: Tensor, n: number, classes: readonly string[]): string {
   return top.map(([p, k]) => `${Math.round(p * 100)}% ${name(k)}`).join(' + ');
 }
 
+/** What augmentPreview needs (the parsed flags of --preview). */
+export interface AugmentPreviewOptions {
+  dataset: string;
+  augment: string;
+  out: string;
+  count: number;
+  seed: number;
+  dataDir?: string;
+}
+
+/** What augmentPreview wrote. */
+export interface AugmentPreviewResult {
+  out: string;
+  dataset: string;
+  count: number;
+  description: string;
+}
+
+/** Writes the preview grid of `convkit augment --preview`; errors name the flag at fault. */
+export async function augmentPreview(o: AugmentPreviewOptions): Promise<AugmentPreviewResult> {
+  const ext = extname(o.out).toLowerCase();
+  if (ext !== '.png' && ext !== '.svg') throw new UsageError(`--out must end in .png or .svg, got '${o.out}'`);
+  const spec = usage(() => datasetSpec(o.dataset));
+  if (spec.task !== 'classification')
+    throw new UsageError(
+      `--dataset ${spec.name} is a ${spec.task} dataset: augment previews image classification data (masks are not augmented with their images)`,
+    );
+  if (spec.inputShape !== null && spec.inputShape.length !== 3)
+    throw new UsageError(`--dataset ${spec.name} holds ${spec.inputShape.length}-D samples, not images (C, H, W)`);
+  const data = await spec.load({ limit: o.count, dataDir: o.dataDir });
+  if (data.inputShape.length !== 3)
+    throw new UsageError(`--dataset ${spec.name} holds samples of shape [${data.inputShape.join(', ')}], not images`);
+  const aug = usage(() =>
+    parseAugment(o.augment, {
+      numClasses: data.numClasses,
+      channels: data.inputShape[0],
+      normalize: data.normalize,
+      hflip: mirrorSafe(spec.name),
+    }),
+  );
+  const n = Math.min(o.count, data.train.length);
+  const batch = collate(
+    data.train,
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
+  const result = new SeededStream(o.seed).run(() => {
+    const x = aug.transform ? applyTransform(aug.transform, batch.x) : batch.x;
+    return aug.batchTransform ? applyBatchTransform(aug.batchTransform, x, batch.y) : { x, y: batch.y };
+  });
+  const side = Math.max(data.inputShape[1], data.inputShape[2]);
+  const zoom = Math.max(1, Math.floor(96 / side));
+  const tiles = Array.from({ length: n }, (_, i) => tile(result.x, i, data.normalize, zoom));
+  const svg = imageGrid(tiles, {
+    captions: Array.from({ length: n }, (_, i) => caption(result.y, i, data.classes)),
+    title: `${spec.name}, --augment ${o.augment} (seed ${o.seed})`,
+    cell: Math.min(160, side * zoom),
+  });
+  await writeFile(o.out, ext === '.svg' ? svg : await toPng(svg));
+  return { out: o.out, dataset: spec.name, count: n, description: aug.description };
+}
+
 /** Runs `convkit augment`; returns the exit code. */
 export async function augmentCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(
@@ -98,67 +159,26 @@ export async function augmentCommand(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values } = parsed;
   if (values.list) {
-    process.stdout.write(listText());
+    process.stdout.write(augmentListText());
     return 0;
   }
   if (!values.preview) throw new UsageError('give --preview (write a grid of augmented images) or --list');
   if (values.dataset === undefined) throw new UsageError('--dataset is required with --preview');
-  const out = values.out as string;
-  const ext = extname(out).toLowerCase();
-  if (ext !== '.png' && ext !== '.svg') throw new UsageError(`--out must end in .png or .svg, got '${out}'`);
   const count = intOption('--count', values.count, 1);
   if (count > 256) throw new UsageError(`--count must be at most 256, got ${count}`);
   const seed = intOption('--seed', values.seed, 0);
-  const spec = usage(() => datasetSpec(values.dataset as string));
-  if (spec.task !== 'classification')
-    throw new UsageError(
-      `--dataset ${spec.name} is a ${spec.task} dataset: augment previews image classification data (masks are not augmented with their images)`,
-    );
-  if (spec.inputShape !== null && spec.inputShape.length !== 3)
-    throw new UsageError(`--dataset ${spec.name} holds ${spec.inputShape.length}-D samples, not images (C, H, W)`);
-  const data = await spec.load({ limit: count, dataDir: values['data-dir'] });
-  if (data.inputShape.length !== 3)
-    throw new UsageError(`--dataset ${spec.name} holds samples of shape [${data.inputShape.join(', ')}], not images`);
-  const aug = usage(() =>
-    parseAugment(values.augment as string, {
-      numClasses: data.numClasses,
-      channels: data.inputShape[0],
-      normalize: data.normalize,
-      hflip: mirrorSafe(spec.name),
-    }),
-  );
-  const n = Math.min(count, data.train.length);
-  const batch = collate(
-    data.train,
-    Int32Array.from({ length: n }, (_, i) => i),
-  );
-  const stream = new SeededStream(seed);
-  const result = stream.run(() => {
-    const x = aug.transform ? applyTransform(aug.transform, batch.x) : batch.x;
-    return aug.batchTransform ? applyBatchTransform(aug.batchTransform, x, batch.y) : { x, y: batch.y };
+  const r = await augmentPreview({
+    dataset: values.dataset,
+    augment: values.augment as string,
+    out: values.out as string,
+    count,
+    seed,
+    dataDir: values['data-dir'],
   });
-  const side = Math.max(data.inputShape[1], data.inputShape[2]);
-  const zoom = Math.max(1, Math.floor(96 / side));
-  const tiles = Array.from({ length: n }, (_, i) => tile(result.x, i, data.normalize, zoom));
-  const svg = imageGrid(tiles, {
-    captions: Array.from({ length: n }, (_, i) => caption(result.y, i, data.classes)),
-    title: `${spec.name}, --augment ${values.augment} (seed ${seed})`,
-    cell: Math.min(160, side * zoom),
-  });
-  await writeFile(out, ext === '.svg' ? svg : await toPng(svg));
   if (values.json) {
-    process.stdout.write(
-      JSON.stringify({
-        out,
-        dataset: spec.name,
-        augment: values.augment,
-        seed,
-        count: n,
-        description: aug.description,
-      }) + '\n',
-    );
+    process.stdout.write(`${JSON.stringify({ ...r, augment: values.augment, seed })}\n`);
   } else {
-    process.stdout.write(`wrote ${out} (${n} ${spec.name} images)\naugmentation: ${aug.description}\n`);
+    process.stdout.write(`wrote ${r.out} (${r.count} ${r.dataset} images)\naugmentation: ${r.description}\n`);
   }
   return 0;
 }

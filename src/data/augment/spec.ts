@@ -1,6 +1,8 @@
 /**
  * `--augment SPEC`: a preset name ('light', 'strong', ...) or a comma list of items such as
- * 'hflip,rotate=10,erase=0.25,mixup=0.2' (presets may appear in lists: 'light,erase=0.5'),
+ * 'hflip,rotate=10,erase=0.25,mixup=0.2' (presets may appear in lists: 'light,erase=0.5'; the
+ * names that are both a preset and an item, e.g. randaugment or mixup, are the preset alone and
+ * the item inside a list),
  * turned into a per-image Transform and a batch-level BatchTransform (MixUp/CutMix) with a
  * torchvision-style description. A later item of the same name overrides the earlier one in
  * place; rotate/translate/scale/shear merge into one RandomAffine and
@@ -148,8 +150,9 @@ function collect(spec: string, opts: AugmentOptions): Map<string, number | null>
   const add = (raw: string, fromPreset: boolean): void => {
     const item = raw.trim();
     if (item === '') return;
-    const preset = AUGMENT_PRESETS.find((p) => p.name === item);
-    if (preset) {
+    // a preset name expands, unless it is also an item name inside a list ('light,randaugment')
+    const preset = fromPreset ? undefined : AUGMENT_PRESETS.find((p) => p.name === item);
+    if (preset && (whole || !(item in AUGMENT_ITEMS))) {
       for (const sub of preset.spec.split(',')) add(sub, true);
       return;
     }
@@ -167,6 +170,8 @@ function collect(spec: string, opts: AugmentOptions): Map<string, number | null>
         fail(spec, item, `${name} must be in [${def.min ?? '-inf'}, ${def.max ?? 'inf'}], got ${value}`);
       if (def.integer && !Number.isInteger(value)) fail(spec, item, `${name} must be an integer, got ${value}`);
     }
+    if ((name === 'mixup' || name === 'cutmix') && opts.numClasses < 2)
+      fail(spec, item, `${name} needs a classification task with 2+ classes, got numClasses ${opts.numClasses}`);
     if (fromPreset) {
       if (name === 'hflip' && opts.hflip === false) return;
       if (def.rgb && opts.channels !== 3) return;
@@ -175,6 +180,7 @@ function collect(spec: string, opts: AugmentOptions): Map<string, number | null>
     }
     items.set(name, value);
   };
+  const whole = !spec.includes(',');
   for (const part of spec.split(',')) add(part, false);
   return items;
 }
@@ -279,8 +285,6 @@ export function parseAugment(spec: string, opts: AugmentOptions): ParsedAugment 
         break;
     }
   }
-  if (batch.length > 0 && opts.numClasses < 2)
-    throw new RangeError(`augment: mixup/cutmix need a classification task with 2+ classes, got ${opts.numClasses}`);
   let transform: Transform | null =
     perImage.length === 0 ? null : perImage.length === 1 ? perImage[0] : new Compose(perImage);
   if (transform && opts.normalize) transform = new PixelSpace(opts.normalize, transform);
