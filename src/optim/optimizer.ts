@@ -25,6 +25,8 @@ export interface BaseHyper {
    * How `l1` is applied: 'proximal' (proximal gradient / ISTA: after the step, w <- sign(w) *
    * max(|w| - t, 0) with t = lr * l1, per coordinate lr * l1 / (sqrt(v) + eps) for the adaptive
    * optimizers) or 'subgradient' (l1 * sign(w) added to the gradient, like l1Penalty in the loss).
+   * With SGD momentum mu the subgradient accumulates in the velocity (about l1 / (1 - mu) per
+   * step) while the proximal step shrinks by lr * l1 once per step: compare the two at mu = 0.
    */
   l1Mode?: L1Mode;
 }

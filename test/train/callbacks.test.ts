@@ -236,3 +236,50 @@ test('ProgressBar: plain epoch lines off a terminal, a redrawn bar on one', asyn
   assert.equal(formatDuration(185), '3m05s');
   assert.equal(formatDuration(3720), '1h02m');
 });
+
+test('EarlyStopping restoreBestWeights: stateDict carries the best weights; a state without them warns once and keeps going', async () => {
+  const { model, opt } = small();
+  const stop = new EarlyStopping({ monitor: 'fake', patience: 3, restoreBestWeights: true });
+  await fit(model, blobs(20), {
+    epochs: 3,
+    optimizer: opt,
+    callbacks: [new Scripted([1, 0.5, 0.7]), stop],
+    verbose: 0,
+  });
+  const state = stop.stateDict();
+  assert.deepEqual([state.bestEpoch, state.wait, state.stoppedEpoch], [1, 1, -1]);
+  const best = state.bestWeights as Map<string, { data: Float32Array }>;
+  assert.deepEqual([...best.keys()], [...model.stateDict().keys()]);
+  assert.deepEqual(
+    [...best.values()].map((t) => Array.from(t.data)),
+    [...model.stateDict().values()].map((t) => Array.from(t.data)),
+    'restored at the end: the model holds the best weights',
+  );
+  // an old checkpoint's state (counters only): warn, and restore the best epoch seen after resuming
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const resumed = new EarlyStopping({ monitor: 'fake', patience: 3, restoreBestWeights: true });
+    resumed.loadStateDict({ best: 0.5, bestEpoch: 1, wait: 0 });
+    resumed.loadStateDict({ best: 0.5, bestEpoch: 1, wait: 0 });
+    assert.equal(resumed.bestWeights, null);
+    await fit(model, blobs(20), {
+      epochs: 2,
+      optimizer: opt,
+      callbacks: [new Scripted([0.9, 0.4]), resumed],
+      verbose: 0,
+    });
+    assert.equal(resumed.bestEpoch, 1);
+    assert.notEqual(resumed.bestWeights, null);
+  } finally {
+    process.stderr.write = write;
+  }
+  const warned = lines.filter((l) =>
+    l.includes('EarlyStopping: the checkpoint holds no best weights (epoch 2 was best'),
+  );
+  assert.equal(warned.length, 1, lines.join(''));
+});
