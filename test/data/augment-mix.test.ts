@@ -14,6 +14,13 @@ import {
 } from '../../src/data/index.js';
 import { assertClose } from '../helpers/check.js';
 
+/** The sum of an array's values. */
+function total(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
 /** n images whose pixels all equal their index + 1, labels i % c. */
 function constantImages(n: number, c: number): { x: Tensor; y: Tensor } {
   const x = new Float32Array(n * 16);
@@ -69,7 +76,7 @@ test('CutMix: the pasted box comes from the neighbour and the label weight is it
       assertClose([out.y.data[i * 5 + (j % 5)]], [pasted / 16], { atol: 1e-6 });
       assertClose([m.lastLambda], [own / 16], { atol: 1e-6 });
     }
-    const sums = [0, 1, 2, 3, 4].map((i) => out.y.data.subarray(i * 5, i * 5 + 5).reduce((a, b) => a + b, 0));
+    const sums = [0, 1, 2, 3, 4].map((i) => total(out.y.data.subarray(i * 5, i * 5 + 5)));
     assertClose(sums, [1, 1, 1, 1, 1], { atol: 1e-6 });
   }
   assert.throws(
@@ -84,8 +91,7 @@ test('soft labels chain: MixUp after CutMix mixes probability rows; toProbabilit
   manualSeed(3);
   const a = new CutMix({ numClasses: 4 }).apply(x, y);
   const b = new MixUp({ numClasses: 4 }).apply(a.x, a.y);
-  for (let i = 0; i < 4; i++)
-    assertClose([b.y.data.subarray(i * 4, i * 4 + 4).reduce((s, v) => s + v, 0)], [1], { atol: 1e-6 });
+  for (let i = 0; i < 4; i++) assertClose([total(b.y.data.subarray(i * 4, i * 4 + 4))], [1], { atol: 1e-6 });
   assert.throws(
     () => toProbabilities('MixUp', new Tensor(new Float32Array(6), [2, 3]), 4),
     /MixUp: soft labels \[2, 3\] have 3 classes, expected 4/,

@@ -23,6 +23,13 @@ import {
 } from '../../src/data/index.js';
 import { assertClose } from '../helpers/check.js';
 
+/** The sum of an array's values. */
+function total(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
 /** A batch of [0, 1] images with varied, reproducible values. */
 function images(n: number, c: number, h: number, w: number): Tensor {
   const d = new Float32Array(n * c * h * w);
@@ -145,10 +152,7 @@ test('RandomAffine zoom: scale 0.5 about the centre halves distances from the ce
   x.data[4 * 9 + 6] = 1; // two right of centre
   const y = new RandomAffine({ scale: [0.5, 0.5], interpolation: 'nearest' }).apply(x);
   assert.equal(y.data[4 * 9 + 5], 1);
-  assert.equal(
-    y.data.reduce((a, b) => a + b, 0),
-    1,
-  );
+  assert.equal(total(y.data), 1);
 });
 
 test('ColorJitter: a fixed brightness factor is clamp(f x); a fixed contrast 0 is the mean luma', () => {
@@ -210,7 +214,7 @@ test('GaussianBlur keeps a constant image and the total of an interior spot', ()
   const spot = new Tensor(new Float32Array(81), [1, 1, 9, 9]);
   spot.data[40] = 1;
   const y = new GaussianBlur(3, { sigma: 1 }).apply(spot);
-  assertClose([y.data.reduce((a, b) => a + b, 0)], [1], { atol: 1e-6 });
+  assertClose([total(y.data)], [1], { atol: 1e-6 });
   assert.ok(y.data[40] < 1 && y.data[39] > 0 && y.data[39] === y.data[41] && y.data[31] === y.data[49]);
   assert.throws(() => new GaussianBlur(4), /GaussianBlur: kernelSize must be odd positive integers/);
 });
