@@ -1,7 +1,8 @@
 /**
  * Image folders as registry datasets ('folder:PATH', and EuroSAT's published layout): a folder
  * with train/ and val/ (or test/) sub-folders uses them as the splits; any other ImageFolder
- * layout (one sub-folder per class) is split per class with a seeded stratified split. Up to
+ * layout (one sub-folder per class, at the root or under a lone train/) is split per class with
+ * a seeded stratified split. Up to
  * FOLDER_CACHE_BYTES (EuroSAT's 27,000 images take 332 MB) the images are decoded once at load
  * time and kept as bytes; larger folders decode each image when read.
  */
@@ -133,7 +134,8 @@ export async function loadFolder(name: string, root: string, o: DatasetLoadOptio
       o.limit,
     );
   } else {
-    const all = await open(root);
+    // Class folders at the root, or under a lone train/ (no val/ or test/ beside it): a seeded split.
+    const all = await open(trainDir ?? root);
     classes = all.classes;
     const labels = all.samples.map((s) => s.label);
     const { train, test } = stratifiedSplit(labels, classes.length, o.valFraction ?? 0.2, o.seed ?? 0);

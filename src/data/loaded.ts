@@ -78,6 +78,10 @@ export function finishDataset(raw: RawLoaded, o: DatasetLoadOptions): LoadedData
   let train = limitOf(raw.train),
     test = limitOf(raw.test);
   if (train.length === 0) throw new RangeError(`dataset '${raw.name}': the training split is empty`);
+  if (test.length === 0)
+    throw new RangeError(
+      `dataset '${raw.name}': the test split is empty (too few samples per class for the held-out fraction); add samples or raise the valFraction load option`,
+    );
   let normalize: ChannelStats | null = raw.applied ?? null;
   if (raw.normalize !== null) {
     const stats = raw.normalize === 'compute' ? channelStats(train) : raw.normalize;

@@ -166,6 +166,14 @@ test(
     );
     const r = await loadDataset(`folder:${root}`, { resize: [8, 8] });
     assert.equal(r.test.length, 3);
+    // A lone train/ is split like a plain class-folder layout; too few images to hold any out is refused.
+    rmSync(join(root, 'test'), { recursive: true });
+    const lone = await loadDataset(`folder:${root}`, { valFraction: 0.34 });
+    assert.deepEqual([lone.train.length, lone.test.length], [4, 2]);
+    await assert.rejects(
+      loadDataset(`folder:${root}`, { valFraction: 0.1 }),
+      /the test split is empty \(too few samples per class for the held-out fraction\); add samples or raise valFraction/,
+    );
     await assert.rejects(loadDataset(`folder:${join(root, 'nope')}`), /nope is not a folder/);
   }),
 );
