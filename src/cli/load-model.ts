@@ -92,7 +92,8 @@ export function withCurrentNames(
 }
 
 /**
- * Creates the registered model `name` sized by `dims` and loads the weights at `path` into it,
+ * Creates the registered model `name` sized by `dims` (and built for `dims.task`, e.g. U-Net's
+ * segmentation head) and loads the weights at `path` into it,
  * after checkWeightsTensors; with `asUsage` an unknown name or unfitting shape (RangeError) is
  * reported as a UsageError.
  */
@@ -102,7 +103,12 @@ export async function modelWithWeights(
   dims: ModelOptions,
   asUsage = false,
 ): Promise<Module> {
-  const make = (): Module => createModel(name, { inputShape: dims.inputShape, numClasses: dims.numClasses });
+  const make = (): Module =>
+    createModel(name, {
+      inputShape: dims.inputShape,
+      numClasses: dims.numClasses,
+      ...(dims.task ? { task: dims.task } : {}),
+    });
   const model = asUsage ? usage(make) : make();
   const file = withCurrentNames(path, await loadWeightsFile(path), model.stateDict());
   checkWeightsTensors(path, file, model.stateDict());

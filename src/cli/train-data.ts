@@ -7,7 +7,10 @@
 import { datasetNames, datasetSpec, type DatasetSpec, type LoadedDataset } from '../data/registry.js';
 import { modelLoss, modelNames, modelSpec, modelTaskFor, type ModelSpec, type ModelTask } from '../models/registry.js';
 import type { LossName } from '../train/losses.js';
+import { MappedDataset } from '../data/views.js';
+import { Tensor } from '../tensor/tensor.js';
 import { CliFailure, usage, UsageError } from './options.js';
+import type { ChannelNorm } from './weights-meta.js';
 
 /** What a dataset is for. */
 export type DataTask = 'classification' | 'segmentation' | 'regression';
@@ -123,4 +126,51 @@ export function planTraining(
         : modelLoss(spec.name, data.numClasses);
   const same = size !== null && size[0] === shape[1] && size[1] === shape[2];
   return { task, loss, modelShape, resize: size && !same ? size : null };
+}
+
+/** Whether two normalisations are the same (to float32 precision). */
+function sameStats(a: ChannelNorm, b: ChannelNorm): boolean {
+  const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
+  return (
+    a.mean.length === b.mean.length &&
+    a.mean.every((m, i) => close(m, b.mean[i])) &&
+    a.std.every((s, i) => close(s, b.std[i]))
+  );
+}
+
+/**
+ * The data normalised with `stats` (the statistics stored with the weights) instead of those the
+ * loader computed (e.g. on a different --limit): x' = (x * std_loaded + mean_loaded - mean) / std
+ * per channel (a sample's first axis). Unchanged when stats is null or equal to the loader's.
+ */
+export function renormalized(data: TrainData, stats: ChannelNorm | null, source: string): TrainData {
+  if (stats === null) return data;
+  const from = data.normalize ?? {
+    mean: new Array<number>(stats.mean.length).fill(0),
+    std: new Array<number>(stats.std.length).fill(1),
+  };
+  if (sameStats(from, stats)) return data;
+  const channels = data.inputShape[0];
+  if (stats.mean.length !== channels || stats.std.length !== channels)
+    throw new CliFailure(
+      `${source} was normalised over ${stats.mean.length} channels, --dataset ${data.name} has ${channels} (samples [${data.inputShape.join(', ')}]); use the dataset the weights were trained on`,
+    );
+  const scale = stats.std.map((s, c) => from.std[c] / s);
+  const shift = stats.mean.map((m, c) => (from.mean[c] - m) / stats.std[c]);
+  const map = (t: Tensor, batched: boolean): Tensor => {
+    const per = t.size / (batched ? t.shape[0] : 1) / channels;
+    const src = t.data,
+      out = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) {
+      const c = Math.floor(i / per) % channels;
+      out[i] = src[i] * scale[c] + shift[c];
+    }
+    return new Tensor(out, t.shape);
+  };
+  return {
+    ...data,
+    train: new MappedDataset(data.train, { x: map }),
+    test: new MappedDataset(data.test, { x: map }),
+    normalize: stats,
+  };
 }

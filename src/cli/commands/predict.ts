@@ -189,9 +189,12 @@ export async function predictCommand(argv: string[]): Promise<number> {
       `convkit predict: using the pretrained ${info.model} weights shipped with convkit (trained on ${info.dataset}${Number.isFinite(acc) ? `, test accuracy ${(acc * 100).toFixed(2)}%` : ''}); pass --weights PATH for your own\n`,
     );
   }
-  if (usage(() => modelSpec(info.model)).task === 'reconstruction')
+  const task = info.task ?? usage(() => modelSpec(info.model)).task;
+  if (task !== 'classification')
     throw new UsageError(
-      `${path} holds ${info.model} weights, a reconstruction model without classes; predict needs a classifier (use convkit eval for its reconstruction error)`,
+      task === 'segmentation'
+        ? `${path} holds ${info.model} weights trained for segmentation (a mask per image, no classes); predict needs a classifier (use convkit eval for their IoU)`
+        : `${path} holds ${info.model} weights, a reconstruction model without classes; predict needs a classifier (use convkit eval for its reconstruction error)`,
     );
   const model = foreign ? foreign.module : await modelWithWeights(path, info.model, info);
   const channels = info.inputShape.length === 3 ? info.inputShape[0] : 1;

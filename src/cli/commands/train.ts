@@ -62,7 +62,7 @@ import { CliFailure, intOption, selectBackend, UsageError, parseCommand } from '
 export const TRAIN_USAGE = `convkit train [options]
   --model NAME         ${nameChoices(modelNames())}
                        (default lenet5; convkit --help describes each)
-  --dataset NAME       ${nameChoices(dataNames())}
+  --dataset NAME       ${nameChoices([...dataNames(), 'folder:PATH'])}
                        (default mnist; convkit --help describes each)
   --data-dir DIR       the folder holding a dataset's files where it cannot ship (cifar10, eurosat)
   --epochs N           epochs to train, >= 1                         (default 1)
