@@ -172,7 +172,7 @@ test(
     assert.deepEqual([lone.train.length, lone.test.length], [4, 2]);
     await assert.rejects(
       loadDataset(`folder:${root}`, { valFraction: 0.1 }),
-      /the test split is empty \(too few samples per class for the held-out fraction\); add samples or raise valFraction/,
+      /the test split is empty \(too few samples per class for the held-out fraction\); add samples or raise the valFraction load option/,
     );
     await assert.rejects(loadDataset(`folder:${join(root, 'nope')}`), /nope is not a folder/);
   }),
