@@ -7,7 +7,7 @@
  * optimizer's state and learning rates and the global random generator are restored, so the sweep
  * leaves no trace. The suggestion is the learning rate where the smoothed loss falls fastest
  * (steepest descent: the most negative gradient of loss against log10(lr), as torch-lr-finder's
- * suggestion), skipping the first and last few points.
+ * suggestion), skipping the first and last few points and looking only before the minimum.
  */
 import type { Batch } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
@@ -81,8 +81,9 @@ function positive(name: string, v: number): number {
 
 /**
  * The steepest descent of the smoothed losses: the index with the most negative central-difference
- * gradient (numpy.gradient) against log10(lr), skipping skipStart/skipEnd points; null when fewer
- * than 3 points remain or the loss never decreases there.
+ * gradient (numpy.gradient) against log10(lr), skipping skipStart/skipEnd points and looking only
+ * up to the lowest loss (the descent; noise after the minimum can fall steeply too); null when
+ * fewer than 3 points remain or the loss never decreases there.
  */
 export function suggestLr(
   lrs: readonly number[],
@@ -92,8 +93,12 @@ export function suggestLr(
   const n = Math.min(lrs.length, losses.length);
   const s = skipStart ?? Math.min(10, Math.floor(n / 10));
   const e = skipEnd ?? Math.min(5, Math.floor(n / 20));
-  const xs = lrs.slice(s, n - e).map((v) => Math.log10(v));
-  const ys = losses.slice(s, n - e);
+  // only the descent: up to the lowest smoothed loss (a noisy recovery after it is no descent)
+  let argmin = s;
+  for (let i = s; i < n - e; i++) if (losses[i] < losses[argmin]) argmin = i;
+  const end = Math.min(n - e, argmin + 1);
+  const xs = lrs.slice(s, end).map((v) => Math.log10(v));
+  const ys = losses.slice(s, end);
   if (xs.length < 3) return null;
   let best = -1;
   let bestSlope = 0;

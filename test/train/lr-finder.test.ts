@@ -120,6 +120,14 @@ test('suggestLr picks the steepest descent against log10(lr), skipping the ends'
     null,
   );
   assert.equal(suggestLr([1e-3, 1e-2], [1, 0.5]), null, 'too few points');
+  // after its minimum the loss shoots up and falls back steeply (noise of a diverging run): not a descent
+  const bumpy = lrs.map((lr) => {
+    const x = Math.log10(lr);
+    const bump = x <= -0.5 ? 0 : x <= -0.3 ? 30 * (x + 0.5) : x <= -0.255 ? 6 - 90 * (x + 0.3) : 2 + 10 * (x + 0.255);
+    return 2 / (1 + Math.exp(3 * (x + 2))) + bump;
+  });
+  const b = suggestLr(lrs, bumpy);
+  assert.ok(b !== null && Math.abs(Math.log10(b.lr) + 2) <= 0.07 + 1e-9, `suggested ${b?.lr}, expected about 1e-2`);
 });
 
 test('lrFinder rejects bad options, naming the option and value', () => {
