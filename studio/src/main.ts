@@ -8,10 +8,18 @@ import { convolutionPage } from './pages/convolution.js';
 import { filtersPage } from './pages/filters.js';
 import { homePage } from './pages/home.js';
 import { insidePage } from './pages/inside.js';
+import { playgroundPage } from './pages/playground.js';
 import { el, PAGE_LIST, type Page } from './ui.js';
 
 /** Every page, in navigation order (home first). */
-const PAGES: readonly Page[] = [homePage, insidePage, convolutionPage, calculatorPage, filtersPage];
+const PAGES: readonly Page[] = [
+  homePage,
+  insidePage,
+  convolutionPage,
+  calculatorPage,
+  filtersPage,
+  playgroundPage,
+];
 PAGE_LIST.push(...PAGES);
 
 const nav = document.getElementById('nav') as HTMLUListElement;
