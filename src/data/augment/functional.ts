@@ -269,12 +269,17 @@ export function bilinearAt(
     x0 = Math.floor(x);
   const fy = y - y0,
     fx = x - x0;
-  const at = (yy: number, xx: number): number =>
-    yy < 0 || yy >= h || xx < 0 || xx >= w ? fill : src[base + yy * w + xx];
-  return (
-    (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
-    fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1))
-  );
+  const inY0 = y0 >= 0 && y0 < h,
+    inY1 = y0 + 1 >= 0 && y0 + 1 < h,
+    inX0 = x0 >= 0 && x0 < w,
+    inX1 = x0 + 1 >= 0 && x0 + 1 < w;
+  const r0 = base + y0 * w,
+    r1 = r0 + w;
+  const v00 = inY0 && inX0 ? src[r0 + x0] : fill,
+    v01 = inY0 && inX1 ? src[r0 + x0 + 1] : fill,
+    v10 = inY1 && inX0 ? src[r1 + x0] : fill,
+    v11 = inY1 && inX1 ? src[r1 + x0 + 1] : fill;
+  return (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
 }
 
 /** Per output index: first input index and normalised weights (PIL / torch antialias bilinear). */
