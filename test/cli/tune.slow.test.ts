@@ -4,7 +4,7 @@
 // the head for the folder's classes, and unfreezes into a second parameter group.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModel } from '../../src/models/registry.js';
@@ -236,4 +236,17 @@ test('finetune --from a PyTorch .pth (scripts/gen-finetune-fixtures.py): the bac
   for (const k of ['0.weight', '0.bias', '3.weight', '7.weight', '9.bias'])
     assert.deepEqual(tuned[k].data, torchW[k].data, k);
   assert.notDeepEqual(tuned['11.weight'].data, torchW['11.weight'].data, 'the head is new and trained');
+});
+
+test('examples/lr-find.ts runs the range test and a grid around its suggestion', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/lr-find.ts', '--limit', '600'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const lr = /suggested lr (\S+) \(steepest descent/.exec(r.stdout);
+  assert.ok(lr, r.stdout);
+  assert.equal((r.stdout.match(/^lr \S+\s+val loss/gm) ?? []).length, 3);
+  assert.match(r.stdout, /^best: lr \S+$/m);
 });
