@@ -2,6 +2,7 @@
 // suggestion, and that model, optimizer and random state are exactly as before the sweep.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DataLoader } from '../../src/data/dataloader.js';
 import { mlp } from '../../src/models/mlp.js';
 import { Adam } from '../../src/optim/adam.js';
 import { SGD } from '../../src/optim/sgd.js';
@@ -98,6 +99,15 @@ test('lrFinder with a seed is reproducible, and the default optimizer is SGD ove
     return lrFinder(model, blobs(64), { steps: 20, seed: 5, startLr: 1e-4, endLr: 1 }).rawLosses;
   };
   assert.deepEqual(run(), run());
+});
+
+test('lrFinder takes a DataLoader and starts it again when the sweep needs more batches than one pass', () => {
+  manualSeed(0);
+  const model = mlp({ inputSize: 4, hidden: [8], numClasses: 3 });
+  const loader = new DataLoader(blobs(40), { batchSize: 16, shuffle: true, seed: 2 }); // 3 batches a pass
+  const r = lrFinder(model, loader, { startLr: 1e-4, endLr: 1e-2, steps: 8 });
+  assert.equal(r.lrs.length, 8);
+  assert.equal(r.rawLosses.length, 8);
 });
 
 test('suggestLr picks the steepest descent against log10(lr), skipping the ends', () => {
