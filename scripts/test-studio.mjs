@@ -140,6 +140,7 @@ const PAGES = [
   ['convolution', '#/convolution'],
   ['calculator', '#/calculator'],
   ['filters', '#/filters'],
+  ['playground', '#/playground'],
 ];
 
 for (const [name, hash] of PAGES) {
@@ -370,6 +371,78 @@ for (const [name, hash] of PAGES) {
     `size ${w}x${h}`,
   );
   report('filters: no console errors', problems.length === 0, problems.join('\n'));
+  await ctx.close();
+}
+
+// ---- Playground: the circle learnt by an MLP, stepped with the keyboard; Pause stops training ----
+{
+  const { page, ctx, problems } = await open('#/playground');
+  const state = () =>
+    page.evaluate(() => {
+      const d = document.querySelector('[data-testid=pg-status]').dataset;
+      return { step: Number(d.step), epoch: Number(d.epoch), acc: Number(d.testAcc), loss: Number(d.testLoss) };
+    });
+  await page.selectOption('[data-testid=pg-dataset]', 'xor');
+  await page.selectOption('[data-testid=pg-dataset]', 'circle');
+  const start = await state();
+  const neurons = await page.locator('[data-testid=pg-neuron]').count();
+  report(
+    `playground: circle data, a fresh 2x4 tanh MLP (${neurons} neuron pictures, step ${start.step})`,
+    start.step === 0 && neurons === 8,
+    JSON.stringify(start),
+  );
+  // one Step is one epoch (25 mini-batches of 10 of the 250 training points); at most 40 epochs = 1000 steps
+  await page.focus('[data-testid=pg-step]');
+  let s = start;
+  for (let i = 0; i < 40 && !(s.acc >= 0.9); i++) {
+    await page.keyboard.press('Enter');
+    s = await state();
+  }
+  report(
+    `playground: test accuracy ${(100 * s.acc).toFixed(1)}% >= 90% after ${s.step} steps (${s.epoch} epochs, Enter on Step), test loss ${start.loss.toFixed(3)} -> ${s.loss.toFixed(3)}`,
+    s.acc >= 0.9 && s.step > 0 && s.step <= 1000 && s.loss < start.loss,
+    JSON.stringify({ start, s }),
+  );
+  // the boundary: blue (class 1) in the middle, orange (class 0) in the corners, both in quantity
+  const px = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=pg-boundary]');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const at = (x, y) => {
+      const i = 4 * (y * c.width + x);
+      return d[i + 2] - d[i];
+    };
+    let blue = 0;
+    let orange = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 2] - d[i] > 60) blue++;
+      else if (d[i] - d[i + 2] > 60) orange++;
+    }
+    const n = c.width * c.height;
+    return { blue: blue / n, orange: orange / n, centre: at(c.width >> 1, c.height >> 1), corner: at(2, 2) };
+  });
+  report(
+    `playground: the decision boundary is drawn (blue ${(100 * px.blue).toFixed(0)}%, orange ${(100 * px.orange).toFixed(0)}%; centre blue, corner orange)`,
+    px.blue > 0.05 && px.orange > 0.3 && px.centre > 60 && px.corner < -60,
+    JSON.stringify(px),
+  );
+  const drawn = await page.evaluate(() => document.querySelectorAll('[data-testid=pg-chart] canvas').length);
+  report('playground: the loss history chart (uPlot) is drawn', drawn > 0, `canvases ${drawn}`);
+  // Play trains on; Pause stops the step counter
+  await page.click('[data-testid=pg-play]');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=pg-status]').dataset.step) > n, s.step);
+  await page.click('[data-testid=pg-play]');
+  const paused = await state();
+  await page.waitForTimeout(500);
+  const later = await state();
+  const label = await page.textContent('[data-testid=pg-play]');
+  report(
+    `playground: Play trains on (step ${s.step} -> ${paused.step}), Pause stops the step counter (${later.step} 0.5 s later)`,
+    paused.step > s.step && later.step === paused.step && label === 'Play',
+    JSON.stringify({ paused, later, label }),
+  );
+  await page.check('[data-testid=pg-show-test]');
+  await page.screenshot({ path: join(shots, 'studio-playground-trained.png'), fullPage: false });
+  report('playground: no console errors', problems.length === 0, problems.join('\n'));
   await ctx.close();
 }
 
