@@ -60,7 +60,7 @@ export { MappedDataset, headOf } from './views.js';
 export type { MappedDatasetOptions, TensorMap } from './views.js';
 export { FOLDER_PREFIX, FOLDER_CACHE_BYTES, stratifiedSplit } from './folder-dataset.js';
 export { ByteImageDataset } from './byte-images.js';
-export { EUROSAT_CLASSES, EUROSAT_CLASS_COUNTS, loadEurosat } from './eurosat.js';
+export { EUROSAT_CLASSES, EUROSAT_CLASS_COUNTS } from './eurosat.js';
 export { MNIST_SEG_CLASSES, MNIST_SEG_THRESHOLD, withStrokeMasks } from './segmentation.js';
 export {
   WAVEFORM_CLASSES,
