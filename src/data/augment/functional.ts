@@ -236,19 +236,21 @@ export function affine(
   const out = new Float32Array(img.length);
   const ox = (w - 1) / 2,
     oy = (h - 1) / 2;
+  const hw = h * w;
   for (let i = 0; i < h; i++) {
     const y = i - oy;
-    for (let j = 0; j < w; j++) {
-      const x = j - ox;
-      const sx = m[0] * x + m[1] * y + m[2] + ox,
-        sy = m[3] * x + m[4] * y + m[5] + oy;
+    // source coordinates of (j, i) are affine in j: start at j = 0 and step by (m0, m3)
+    let sx = m[1] * y + m[2] + ox - m[0] * ox,
+      sy = m[4] * y + m[5] + oy - m[3] * ox;
+    for (let j = 0; j < w; j++, sx += m[0], sy += m[3]) {
+      const o = i * w + j;
       if (interpolation === 'nearest') {
         const rx = roundEven(sx),
           ry = roundEven(sy);
         const inside = rx >= 0 && rx < w && ry >= 0 && ry < h;
-        for (let ch = 0; ch < c; ch++) out[ch * h * w + i * w + j] = inside ? img[ch * h * w + ry * w + rx] : fill;
+        for (let ch = 0; ch < c; ch++) out[ch * hw + o] = inside ? img[ch * hw + ry * w + rx] : fill;
       } else {
-        for (let ch = 0; ch < c; ch++) out[ch * h * w + i * w + j] = bilinearAt(img, ch * h * w, h, w, sy, sx, fill);
+        for (let ch = 0; ch < c; ch++) out[ch * hw + o] = bilinearAt(img, ch * hw, h, w, sy, sx, fill);
       }
     }
   }
