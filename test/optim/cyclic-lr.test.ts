@@ -1,8 +1,10 @@
 /** OneCycleLR and CyclicLR against torch.optim.lr_scheduler (scripts/gen-cyclic-lr-fixtures.py), plus their errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { tensor, optim, nn, train } from '../../src/index.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tensor, optim, nn, train, manualSeed } from '../../src/index.js';
 import { assertClose } from '../helpers/check.js';
 
 interface CyclicCase {
@@ -183,4 +185,48 @@ test('OneCycleLR per batch from fit(): the run ends at the cycle end and a resum
   again.loadStateDict(sd);
   assert.equal(again.lastEpoch, 6);
   assert.throws(() => again.step(), /tried to step 8 times/);
+});
+
+test('OneCycleLR resumed from a checkpoint continues bitwise (rate and momentum restored)', async () => {
+  const x = tensor([
+    [0, 1],
+    [1, 0],
+    [1, 1],
+    [0, 0],
+    [2, 1],
+    [1, 2],
+    [2, 2],
+    [0, 2],
+  ]);
+  const y = tensor([0, 1, 1, 0, 1, 0, 1, 0], { dtype: 'int32' });
+  const setup = (seed: number) => {
+    manualSeed(seed);
+    const model = new nn.Linear(2, 2);
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+    const sched = new optim.OneCycleLR(opt, { maxLr: 0.3, epochs: 2, stepsPerEpoch: 2 });
+    return { model, opt, cb: new train.LRSchedulerCallback(sched, { interval: 'batch' }) };
+  };
+  const run = (s: ReturnType<typeof setup>, epochs: number, extra: train.Callback[] = [], resume?: string) =>
+    train.fit(
+      s.model,
+      { x, y },
+      { epochs, batchSize: 4, optimizer: s.opt, callbacks: [s.cb, ...extra], seed: 3, verbose: 0, resume },
+    );
+  const a = setup(1);
+  await run(a, 2);
+  const dir = mkdtempSync(join(tmpdir(), 'convkit-onecycle-'));
+  try {
+    const b = setup(1);
+    await run(b, 1, [new train.ModelCheckpoint(join(dir, 'last.safetensors'))]);
+    const c = setup(99);
+    await run(c, 2, [], join(dir, 'last.safetensors'));
+    assert.deepEqual(
+      c.model.parameters().map((p) => Array.from(p.data)),
+      a.model.parameters().map((p) => Array.from(p.data)),
+    );
+    assert.deepEqual(c.opt.paramGroups[0].lr, a.opt.paramGroups[0].lr);
+    assert.deepEqual(c.opt.paramGroups[0].momentum, a.opt.paramGroups[0].momentum);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
