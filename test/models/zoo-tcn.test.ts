@@ -24,6 +24,10 @@ import { crossEntropy } from '../../src/nn/functional/loss-classification.js';
 import { Adam } from '../../src/optim/adam.js';
 import { accuracy } from '../../src/train/metrics.js';
 import { assertClose, gradcheck } from '../helpers/check.js';
+import { loadSafetensors } from '../../src/io/safetensors.js';
+import { join } from 'node:path';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'tcn');
 
 test('CausalConv1d = Conv1d with (k-1)d zeros on both sides, right end chomped (the reference TCN)', () => {
   manualSeed(40);
@@ -71,6 +75,38 @@ test('CausalConv1d and a TemporalBlock: gradients match finite differences', () 
   });
   const b = new TemporalBlock(2, 3, 2, 1, 0).eval();
   gradcheck((x) => b.call(x).sum(), [randn([1, 2, 6]).requiresGrad_(true)], { msg: 'block' });
+});
+
+test("tcn1d = PyTorch's TemporalBlock port: its state dict loads strictly, features and logits match", async () => {
+  // scripts/gen-tcn-fixtures.py: 2 input channels, 6 channels, 3 levels, kernel 3, 4 classes
+  const weights = await loadSafetensors(join(FIXTURES, 'tcn1d.safetensors'));
+  const { tensors } = await loadSafetensors(join(FIXTURES, 'tcn1d.io.safetensors'));
+  const m = tcn1d({ inChannels: 2, channels: 6, levels: 3, numClasses: 4 });
+  // PyTorch's state_dict() order, as the script prints it
+  const torchOrder = [
+    ...['net.0.weight', 'net.0.bias', 'net.3.weight', 'net.3.bias', 'downsample.weight', 'downsample.bias'].map(
+      (k) => `blocks.0.${k}`,
+    ),
+    ...[1, 2].flatMap((b) =>
+      ['net.0.weight', 'net.0.bias', 'net.3.weight', 'net.3.bias'].map((k) => `blocks.${b}.${k}`),
+    ),
+    'fc.weight',
+    'fc.bias',
+  ];
+  assert.deepEqual([...m.stateDict().keys()], torchOrder);
+  assert.deepEqual(Object.keys(weights.tensors).sort(), [...torchOrder].sort());
+  assert.deepEqual(m.loadStateDict(weights.tensors), { missingKeys: [], unexpectedKeys: [], legacyRenamed: [] });
+  m.eval();
+  assertClose(
+    noGrad(() => m.features(tensors.input)),
+    tensors.features,
+    { atol: 1e-5, rtol: 1e-4, msg: 'features' },
+  );
+  assertClose(
+    noGrad(() => m.call(tensors.input)),
+    tensors.logits,
+    { atol: 1e-5, rtol: 1e-4, msg: 'logits' },
+  );
 });
 
 /** |d features[0, :, t] / d x[0, :, s]| summed over channels, per input step s. */
