@@ -19,6 +19,9 @@ import {
   RandomVerticalFlip,
   TensorDataset,
   TrivialAugmentWide,
+  AUTO_AUGMENT_OPS,
+  applyAutoOp,
+  type AutoAugmentOp,
   type Transform,
 } from '../../src/data/index.js';
 import { assertClose } from '../helpers/check.js';
@@ -239,4 +242,36 @@ test('RandomErasing p=1 erases one rectangle with area in the scale range; Cutou
     const zeros = c.data.subarray(n * 100, (n + 1) * 100).filter((v) => v === 0).length;
     assert.ok(zeros >= 1 && zeros <= 16, `cutout of ${zeros} pixels`);
   }
+});
+
+test('RandAugment/TrivialAugment operations at their neutral magnitude leave an image unchanged', () => {
+  const x = images(1, 3, 6, 6);
+  const img = x.data;
+  const neutral: [AutoAugmentOp, number][] = [
+    ['Identity', 0],
+    ['ShearX', 0],
+    ['ShearY', 0],
+    ['TranslateX', 0],
+    ['TranslateY', 0],
+    ['Rotate', 0],
+    ['Brightness', 0],
+    ['Color', 0],
+    ['Contrast', 0],
+    ['Sharpness', 0],
+    ['Solarize', 1.01],
+  ];
+  for (const [op, m] of neutral) assertClose(applyAutoOp(op, img, 3, 6, 6, m), img, { atol: 1e-6, msg: op });
+  assert.deepEqual(
+    neutral.map(([op]) => op),
+    AUTO_AUGMENT_OPS.filter((op) => !['Posterize', 'AutoContrast', 'Equalize'].includes(op)),
+  );
+  // posterize to 8 bits keeps the 8-bit level; autocontrast of an image spanning [0, 1] keeps it
+  const levels = Float32Array.from(img, (v) => Math.floor(v * 255.999) / 255);
+  assertClose(applyAutoOp('Posterize', levels, 3, 6, 6, 8), levels, { atol: 1e-6 });
+  const full = Float32Array.from({ length: 36 }, (_, i) => i / 35);
+  assertClose(applyAutoOp('AutoContrast', full, 1, 6, 6, 0), full, { atol: 1e-6 });
+  assert.throws(
+    () => new RandAugment({ magnitude: 31 }),
+    /RandAugment: magnitude must be an integer bin in \[0, 30\], got 31/,
+  );
 });
