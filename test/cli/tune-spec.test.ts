@@ -7,7 +7,12 @@ import { createModel } from '../../src/models/registry.js';
 import { Linear } from '../../src/nn/layers/linear.js';
 import { Dropout } from '../../src/nn/layers/dropout.js';
 import { lrFindFigure } from '../../src/cli/commands/lr-find.js';
-import { headPath, parseResize } from '../../src/cli/commands/tune-common.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { headPath, loadModelData, parseResize } from '../../src/cli/commands/tune-common.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { encodePng } from '../../src/vision/image.js';
 import { checkModelParams, modelForConfig, parseGrid, parseSpace } from '../../src/cli/commands/tune-spec.js';
 import { resultsCsv, resultsTable } from '../../src/cli/commands/tune.js';
 import type { TuneResult } from '../../src/train/tune.js';
@@ -137,4 +142,34 @@ test('the lr-find figure marks the suggestion on a log10(lr) axis', () => {
   assert.match(svg, /log10\(learning rate\)/);
   assert.match(svg, /suggestion 0\.010/);
   assert.match(svg, /data-name="smoothed loss"/);
+});
+
+test('loadModelData resizes a folder for the model, picks the task and loss, refuses a model that cannot do the task', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'convkit-tune-folder-'));
+  try {
+    for (const cls of ['a', 'b']) {
+      mkdirSync(join(root, cls));
+      for (let i = 0; i < 3; i++)
+        writeFileSync(
+          join(root, cls, `${i}.png`),
+          encodePng(new Tensor(new Float32Array(32 * 32).fill(i / 3), [1, 32, 32])),
+        );
+    }
+    const md = await loadModelData({ model: 'lenet5', dataset: `folder:${root}` });
+    assert.deepEqual(md.autoResized, [28, 28]);
+    assert.deepEqual(md.loaded.inputShape, [3, 28, 28], 'folders load as RGB');
+    assert.equal(md.loss, 'crossEntropy');
+    assert.equal(md.classify, true);
+    const own = await loadModelData({ model: 'resnet20', dataset: `folder:${root}`, resize: '8x8' });
+    assert.deepEqual([own.autoResized, own.loaded.inputShape], [null, [3, 8, 8]]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const seg = await loadModelData({ model: 'unet', dataset: 'mnist-seg', limit: '4' });
+  assert.deepEqual([seg.task, seg.loss, seg.classify], ['segmentation', 'bceWithLogits', false]);
+  await assert.rejects(
+    loadModelData({ model: 'lenet5', dataset: 'mnist-seg', limit: '4' }),
+    /--model lenet5 cannot train on mnist-seg/,
+  );
+  await assert.rejects(loadModelData({ dataset: 'mnist' }), /--model is required/);
 });

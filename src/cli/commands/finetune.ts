@@ -32,7 +32,7 @@ import {
   UsageError,
 } from '../options.js';
 import { encodeWeightsInfo } from '../weights-meta.js';
-import { DATA_FLAGS, DATA_FLAGS_USAGE, headPath, loadModelData } from './tune-common.js';
+import { DATA_FLAGS, DATA_FLAGS_USAGE, headPath, loadModelData, resizeNote } from './tune-common.js';
 
 /** Help text of `convkit finetune`. */
 export const FINETUNE_USAGE = `convkit finetune --from WEIGHTS --model NAME --dataset NAME [options]
@@ -159,7 +159,7 @@ export async function finetuneCommand(argv: string[]): Promise<number> {
   const out = values.out ?? `${md.spec.name}-finetuned-${md.loaded.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.safetensors`;
   checkOutputs([{ flag: '--out', path: out }]);
   manualSeed(seed);
-  const model = createModel(md.spec.name, { inputShape: md.loaded.inputShape, numClasses: md.loaded.numClasses });
+  const model = createModel(md.spec.name, md.createOptions);
   const head = headPath(model, md.spec.name);
   const inHead = (key: string): boolean => key.startsWith(`${head}.`);
   let file: Awaited<ReturnType<typeof loadWeightsFile>>;
@@ -211,7 +211,7 @@ export async function finetuneCommand(argv: string[]): Promise<number> {
         : new Adam(firstParams, { lr });
   const count = (ps: Tensor[]): number => ps.reduce((a, p) => a + p.size, 0);
   log(
-    `fine-tuning ${md.spec.name} from ${from} on ${md.loaded.name} (${md.loaded.numClasses} classes, ${md.train.length} train / ${md.test.length} test): head '${head}' rebuilt (${count(headParams).toLocaleString('en-US')} parameters), ${file.format === 'pytorch' ? 'PyTorch' : 'safetensors'} weights loaded into the other ${pretrained.size} tensors; backbone (${count(backbone).toLocaleString('en-US')} parameters) ${freeze === 'backbone' ? `frozen${unfreezeAfter !== null ? ` for ${unfreezeAfter} epoch(s), then trained at lr ${lr * mult}` : ''}` : 'trained too'}`,
+    `fine-tuning ${md.spec.name} from ${from} on ${md.loaded.name}${resizeNote(md)} (${md.loaded.numClasses} classes, ${md.train.length} train / ${md.test.length} test): head '${head}' rebuilt (${count(headParams).toLocaleString('en-US')} parameters), ${file.format === 'pytorch' ? 'PyTorch' : 'safetensors'} weights loaded into the other ${pretrained.size} tensors; backbone (${count(backbone).toLocaleString('en-US')} parameters) ${freeze === 'backbone' ? `frozen${unfreezeAfter !== null ? ` for ${unfreezeAfter} epoch(s), then trained at lr ${lr * mult}` : ''}` : 'trained too'}`,
   );
   let stage = freeze === 'backbone' ? 'head' : 'all';
   const report = new EpochReport(md.test, md.loss, true, json, () => stage);

@@ -14,7 +14,7 @@ import { manualSeed } from '../../tensor/random.js';
 import { lrFinder, type LRFinderResult } from '../../train/lr-finder.js';
 import { checkOutputs } from '../output-paths.js';
 import { choiceOption, intOption, numberOption, parseCommand, selectBackend, UsageError } from '../options.js';
-import { DATA_FLAGS, DATA_FLAGS_USAGE, loadModelData } from './tune-common.js';
+import { DATA_FLAGS, DATA_FLAGS_USAGE, loadModelData, resizeNote } from './tune-common.js';
 
 /** Help text of `convkit lr-find`. */
 export const LR_FIND_USAGE = `convkit lr-find --model NAME --dataset NAME [options]
@@ -115,7 +115,7 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
 
   const md = await loadModelData(values);
   manualSeed(seed);
-  const model = createModel(md.spec.name, { inputShape: md.loaded.inputShape, numClasses: md.loaded.numClasses });
+  const model = createModel(md.spec.name, md.createOptions);
   const params = model.parameters();
   const optimizer: Optimizer =
     optName === 'sgd'
@@ -161,7 +161,9 @@ export async function lrFindCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const out = process.stdout;
-  out.write(`${title}: ${r.lrs.length} steps from ${startLr} to ${r.lrs[r.lrs.length - 1].toPrecision(3)}`);
+  out.write(
+    `${title}${resizeNote(md)}: ${r.lrs.length} steps from ${startLr} to ${r.lrs[r.lrs.length - 1].toPrecision(3)}`,
+  );
   out.write(r.diverged ? ' (stopped: the loss diverged)\n' : '\n');
   const every = Math.max(1, Math.floor(r.lrs.length / 10));
   out.write('  lr          smoothed loss\n');

@@ -8,7 +8,14 @@ import { datasetSpec } from '../../data/registry.js';
 import type { LoadedDataset } from '../../data/registry-types.js';
 import { Linear } from '../../nn/layers/linear.js';
 import type { Module } from '../../nn/module.js';
-import { modelLoss, modelSpec, type ModelSpec } from '../../models/registry.js';
+import {
+  modelLoss,
+  modelSpec,
+  modelTaskFor,
+  type ModelOptions,
+  type ModelSpec,
+  type ModelTask,
+} from '../../models/registry.js';
 import type { LossName } from '../../train/losses.js';
 import { ReconstructionDataset } from '../reconstruction.js';
 import { CliFailure, intOption, UsageError, usage } from '../options.js';
@@ -28,7 +35,7 @@ export const DATA_FLAGS = {
 export const DATA_FLAGS_USAGE = `  --dataset NAME       a registry dataset (convkit --help lists them) or folder:PATH (an image folder)
   --data-dir DIR       where the files of cifar10 / eurosat are
   --limit N            use only the first N samples of each split
-  --resize HxW         resize images, e.g. 32x32 (for models that need larger inputs)
+  --resize HxW         resize images, e.g. 32x32 (default: the size the model needs, if any)
   --seed N             seed of the split, initialisation and shuffling (default 0)
   --backend NAME       js | wasm | native (default: best available)`;
 
@@ -39,8 +46,14 @@ export interface ModelData {
   train: Dataset;
   test: Dataset;
   loss: LossName;
+  /** What the model is built for on this data. */
+  task: ModelTask;
+  /** createModel's options for this data (input shape, classes, task). */
+  createOptions: ModelOptions & { inputShape: readonly number[]; numClasses: number };
   /** True when the targets are class labels (accuracy is measured). */
   classify: boolean;
+  /** The [H, W] the images were resized to because the model needs it (no --resize given), else null. */
+  autoResized: [number, number] | null;
 }
 
 /** Parses --resize 'HxW' (or 'N' for NxN). */
@@ -72,34 +85,42 @@ export async function loadModelData(values: {
   const resize = parseResize(values.resize);
   if (dsSpec.needsDataDir && values['data-dir'] === undefined)
     throw new UsageError(`--dataset ${dsSpec.name} needs --data-dir DIR (the folder holding its files)`);
-  if (dsSpec.inputShape && !resize) {
-    const p = spec.inputProblem(dsSpec.inputShape);
-    if (p) throw new UsageError(`--model ${spec.name} ${p}; pass --resize HxW`);
+  const load = (size: [number, number] | undefined): Promise<LoadedDataset> =>
+    dsSpec.load({
+      ...(limit !== undefined ? { limit } : {}),
+      ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
+      ...(size ? { resize: size } : {}),
+      seed,
+    });
+  // the size the model needs, before loading when the registry knows the shape, else after
+  let auto = !resize && dsSpec.inputShape ? spec.resizeFor(dsSpec.inputShape) : null;
+  let loaded = await load(resize ?? auto ?? undefined);
+  if (!resize && !auto && spec.inputProblem(loaded.inputShape)) {
+    auto = spec.resizeFor(loaded.inputShape);
+    if (auto) loaded = await load(auto);
   }
-  const loaded = await dsSpec.load({
-    ...(limit !== undefined ? { limit } : {}),
-    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
-    ...(resize ? { resize } : {}),
-    seed,
-  });
   const problem = spec.inputProblem(loaded.inputShape);
   if (problem) throw new CliFailure(`--model ${spec.name} ${problem}; pass --resize HxW`, { flag: '--model' });
-  if (loaded.task === 'segmentation') {
-    return { spec, loaded, train: loaded.train, test: loaded.test, loss: 'bceWithLogits', classify: false };
-  }
-  if (spec.task === 'reconstruction') {
-    const train = new ReconstructionDataset(loaded.train);
-    const test = new ReconstructionDataset(loaded.test);
-    return { spec, loaded, train, test, loss: 'mse', classify: false };
-  }
-  return {
-    spec,
-    loaded,
-    train: loaded.train,
-    test: loaded.test,
-    loss: modelLoss(spec.name, loaded.numClasses),
-    classify: true,
+  const task = modelTaskFor(spec.name, loaded.task);
+  if (task === null)
+    throw new UsageError(
+      `--model ${spec.name} cannot train on ${loaded.name} (a ${loaded.task} dataset; it does ${spec.tasks.join(', ')})`,
+    );
+  const createOptions: ModelData['createOptions'] = {
+    inputShape: loaded.inputShape,
+    numClasses: loaded.numClasses,
+    task,
   };
+  const loss = modelLoss(spec.name, loaded.numClasses, task);
+  const base = { spec, loaded, loss, task, createOptions, classify: task === 'classification', autoResized: auto };
+  if (task === 'reconstruction')
+    return { ...base, train: new ReconstructionDataset(loaded.train), test: new ReconstructionDataset(loaded.test) };
+  return { ...base, train: loaded.train, test: loaded.test };
+}
+
+/** ' (images resized to HxW for MODEL)' when loadModelData resized them on its own, else ''. */
+export function resizeNote(md: ModelData): string {
+  return md.autoResized ? ` (images resized to ${md.autoResized[0]}x${md.autoResized[1]} for ${md.spec.name})` : '';
 }
 
 /** The dotted path of a model's head: its last Linear layer (resnet/googlenet 'fc', alexnet/vgg 'classifier.6', ...). */

@@ -6,7 +6,7 @@
  * have no such options in the registry, so asking for them is an error.
  */
 import { mlp } from '../../models/mlp.js';
-import { createModel } from '../../models/registry.js';
+import { createModel, type ModelOptions } from '../../models/registry.js';
 import type { Module } from '../../nn/module.js';
 import type { ParamValue, SearchDim, TrialConfig } from '../../train/tune.js';
 import { UsageError } from '../options.js';
@@ -114,9 +114,10 @@ export function checkModelParams(model: string, configs: readonly TrialConfig[])
 export function modelForConfig(
   model: string,
   config: TrialConfig,
-  shape: { inputShape: readonly number[]; numClasses: number },
+  options: ModelOptions & { inputShape: readonly number[]; numClasses: number },
 ): Module {
-  if (model !== 'mlp') return createModel(model, shape);
+  if (model !== 'mlp') return createModel(model, options);
+  const shape = options;
   const hasShape = 'width' in config || 'depth' in config;
   const width = Number(config.width ?? 128);
   const depth = Number(config.depth ?? 2);

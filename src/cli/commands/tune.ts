@@ -19,7 +19,7 @@ import {
   selectBackend,
   UsageError,
 } from '../options.js';
-import { DATA_FLAGS, DATA_FLAGS_USAGE, loadModelData } from './tune-common.js';
+import { DATA_FLAGS, DATA_FLAGS_USAGE, loadModelData, resizeNote } from './tune-common.js';
 import { checkModelParams, cliName, modelForConfig, parseGrid, parseSpace } from './tune-spec.js';
 
 /** Help text of `convkit tune`. */
@@ -244,12 +244,12 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const lines = completed.map((t) => JSON.stringify(t));
 
   log(
-    `tuning ${md.spec.name} on ${md.loaded.name}: ${configs.length} configurations, ${'folds' in validation ? `${validation.folds}-fold cross-validation` : `validation ${validation.fraction} of ${md.train.length} samples`}, ${epochs} epoch(s) each, objective ${objective}${reused > 0 ? `; ${reused} finished earlier (${trialsPath}) are skipped` : ''}`,
+    `tuning ${md.spec.name} on ${md.loaded.name}${resizeNote(md)}: ${configs.length} configurations, ${'folds' in validation ? `${validation.folds}-fold cross-validation` : `validation ${validation.fraction} of ${md.train.length} samples`}, ${epochs} epoch(s) each, objective ${objective}${reused > 0 ? `; ${reused} finished earlier (${trialsPath}) are skipped` : ''}`,
   );
   const defaults = settings.defaults;
   const result = await tune(md.train, {
     configs,
-    model: (c) => modelForConfig(md.spec.name, c, md.loaded),
+    model: (c) => modelForConfig(md.spec.name, c, md.createOptions),
     optimizer: (c, m) => optimizerFromConfig({ ...defaults, ...c }, m),
     loss: md.loss,
     metrics: md.classify ? ['accuracy'] : [],
