@@ -70,14 +70,16 @@ export class EarlyStopping extends Callback {
 
   override onTrainBegin(): void {
     // a fresh fit() starts over; a resumed one keeps the state loaded from the checkpoint, and
-    // one resumed from the epoch at which it stopped stops again at once (as the uninterrupted run did)
+    // one resumed from the epoch at which it stopped stops again at once (as the uninterrupted
+    // run did) unless this EarlyStopping has a larger patience
     if (!this.restored) {
       this.wait = 0;
       this.best = this.baseline;
       this.bestEpoch = -1;
       this.bestWeightsSnapshot = null;
       this.stoppedEpoch = -1;
-    } else if (this.stoppedEpoch >= 0) this.ctx.stopTraining = true;
+    } else if (this.stoppedEpoch >= 0 && this.wait >= this.patience) this.ctx.stopTraining = true;
+    else this.stoppedEpoch = -1;
     this.restored = false;
   }
 

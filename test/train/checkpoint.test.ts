@@ -252,6 +252,20 @@ test('EarlyStopping best weights are stored in checkpoints: a resumed run restor
   assert.deepEqual(again.h.epoch, [0, 1, 2, 3, 4, 5]);
   assert.equal(again.snapshots.size, 0, 'no epoch ran');
   assert.deepEqual(weights(again.model), whole.snapshots.get(3));
+  // with a larger patience the resumed run goes on training
+  const s = setup(79);
+  const patient = new EarlyStopping({ monitor: 'fakeLoss', patience: 3, restoreBestWeights: true });
+  const more = await fit(s.model, data, {
+    epochs: 8,
+    batchSize: 8,
+    optimizer: s.opt,
+    callbacks: [new ScriptedLoss(fake), patient],
+    verbose: 0,
+    resume: join(dir, 'es2-6.safetensors'),
+  });
+  assert.deepEqual(more.epoch, [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(patient.stoppedEpoch, 6);
+  assert.deepEqual(weights(s.model), whole.snapshots.get(3));
 });
 
 test('checkpoint callback tensors: a missing tensor is named; model keys may not use the prefixes', async () => {
