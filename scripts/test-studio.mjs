@@ -136,6 +136,7 @@ async function open(hash, viewport = { width: 1280, height: 800 }) {
 
 const PAGES = [
   ['home', '#/'],
+  ['train', '#/train'],
   ['inside', '#/inside'],
   ['convolution', '#/convolution'],
   ['calculator', '#/calculator'],
@@ -233,6 +234,68 @@ for (const [name, hash] of PAGES) {
   const err = await page.textContent('[role=alert]');
   report("convolution: padding 'same' with stride 2 is refused with the reason", /same.*stride 1/.test(err ?? ''), err);
   report('convolution: no console errors in the custom trace', problems.length === 0, problems.join('\n'));
+  await ctx.close();
+}
+
+// ---- Train: the builder refuses an empty output; LeNet-5 reaches >= 90% in 300 steps; pause ----
+{
+  const { page, ctx, problems } = await open('#/train');
+  await page.fill('[data-testid=layer-0-b]', '40');
+  await page.dispatchEvent('[data-testid=layer-0-b]', 'change');
+  const refusal = await page.textContent('[data-testid=layer-error]');
+  const disabled = await page.getAttribute('[data-testid=train-start]', 'disabled');
+  report(
+    `train: the builder refuses a 40x40 kernel on 28x28 with the reason ("${refusal}")`,
+    /output would be empty/.test(refusal ?? '') && /does not fit/.test(refusal ?? '') && disabled !== null,
+    refusal,
+  );
+  await page.fill('[data-testid=layer-0-b]', '5');
+  await page.dispatchEvent('[data-testid=layer-0-b]', 'change');
+  await page.fill('[data-testid=train-max-steps]', '300');
+  await page.fill('[data-testid=train-eval-every]', '50');
+  const t0 = Date.now();
+  await page.click('[data-testid=train-start]');
+  await page.waitForSelector('[data-testid=train-live][data-state=done]', { timeout: 240_000 });
+  const acc = Number(await page.getAttribute('[data-testid=val-acc]', 'data-value'));
+  const step = Number(await page.getAttribute('[data-testid=train-step]', 'data-step'));
+  const points = Number(await page.getAttribute('[data-testid=chart-acc]', 'data-points'));
+  const lossPoints = Number(await page.getAttribute('[data-testid=chart-loss]', 'data-points'));
+  const cm = await page.$$eval('[data-testid=train-confusion] td', (t) => t.length);
+  console.log(
+    `  (300 steps of LeNet-5 in the page, data loading included: ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  report(
+    `train: LeNet-5 built in the page reaches ${(100 * acc).toFixed(2)}% validation accuracy on all 10,000 MNIST test images after ${step} steps (>= 90%)`,
+    acc >= 0.9 && step === 300,
+    `acc ${acc} step ${step}`,
+  );
+  report(
+    `train: the curves show it (${points} accuracy and ${lossPoints} loss points) and the confusion matrix is 10x10`,
+    points >= 60 && lossPoints >= 60 && cm === 100,
+    `${points} ${lossPoints} ${cm}`,
+  );
+  await page.screenshot({ path: join(shots, 'studio-train.png'), fullPage: false });
+  await page.click('[data-testid=train-save]');
+  await page.waitForSelector('[data-testid=train-status][data-saved=my-model]');
+  const saved = await page.$$eval('[data-testid=train-saved] option', (o) => o.map((x) => x.value));
+  report('train: the trained model is saved in IndexedDB', saved.includes('my-model'), JSON.stringify(saved));
+  await page.fill('[data-testid=train-max-steps]', '0');
+  await page.click('[data-testid=train-start]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-step]')?.dataset.step) >= 20);
+  await page.click('[data-testid=train-pause]');
+  const a = Number(await page.getAttribute('[data-testid=train-step]', 'data-step'));
+  await page.waitForTimeout(600);
+  const b = Number(await page.getAttribute('[data-testid=train-step]', 'data-step'));
+  await page.click('[data-testid=train-pause]');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=train-step]')?.dataset.step) > n, b);
+  await page.click('[data-testid=train-stop]');
+  const state = await page.getAttribute('[data-testid=train-live]', 'data-state');
+  report(
+    `train: Pause holds the step (${a} -> ${b}), Resume continues, Stop ends (${state})`,
+    a === b && state === 'stopped',
+    `${a} ${b} ${state}`,
+  );
+  report('train: no console errors', problems.length === 0, problems.join('\n'));
   await ctx.close();
 }
 
@@ -450,7 +513,7 @@ for (const [name, hash] of PAGES) {
 {
   const { page, ctx } = await open('#/');
   const seen = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 10; i++) {
     await page.keyboard.press('Tab');
     seen.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
   }

@@ -9,11 +9,13 @@ import { filtersPage } from './pages/filters.js';
 import { homePage } from './pages/home.js';
 import { insidePage } from './pages/inside.js';
 import { playgroundPage } from './pages/playground.js';
+import { trainPage } from './pages/train.js';
 import { el, PAGE_LIST, type Page } from './ui.js';
 
 /** Every page, in navigation order (home first). */
 const PAGES: readonly Page[] = [
   homePage,
+  trainPage,
   insidePage,
   convolutionPage,
   calculatorPage,

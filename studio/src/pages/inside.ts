@@ -6,7 +6,9 @@
  * its receptive field in the input (from `train.summary`'s receptive field, jump and start).
  */
 import { type nn, io, models, Tensor, train, vision } from 'convkit';
+import type { LayerSpec } from '../builder.js';
 import { drawingPad, drawValues, mnistDigit } from '../draw.js';
+import { buildSequential } from './train.js';
 import { el, errorBox, field, fmt, message, select, type Page } from '../ui.js';
 
 /** A model ready to look inside. */
@@ -57,11 +59,20 @@ function finish(
 /** Loads a .safetensors file saved by convkit (its metadata names the model, input shape and classes). */
 async function loadFile(file: File): Promise<Loaded> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const st = io.deserializeSafetensors(bytes, file.name);
+  return fromContents(io.deserializeSafetensors(bytes, file.name), file.name);
+}
+
+/** A model from weights saved in this browser by the Train page (IndexedDB). */
+async function loadSaved(name: string): Promise<Loaded> {
+  return fromContents(await io.loadFromIndexedDB(name), `'${name}'`);
+}
+
+/** Builds the model a weights file's metadata names (a zoo model, or the Train page's layer stack) and loads it. */
+function fromContents(st: io.SafetensorsContents, where: string): Loaded {
   const meta = st.metadata;
   const name = meta['convkit.model'];
   if (!name)
-    throw new Error(`${file.name}: no 'convkit.model' in its metadata (save it with convkit train or the Train page)`);
+    throw new Error(`${where}: no 'convkit.model' in its metadata (save it with convkit train or the Train page)`);
   const parse = (k: string): unknown => {
     try {
       return JSON.parse(meta[k] ?? 'null');
@@ -72,9 +83,12 @@ async function loadFile(file: File): Promise<Loaded> {
   const inputShape = parse('convkit.inputShape');
   const classes = parse('convkit.classes');
   if (!Array.isArray(inputShape) || inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1))
-    throw new Error(`${file.name}: metadata 'convkit.inputShape' must be [C, H, W], got ${meta['convkit.inputShape']}`);
-  if (!Array.isArray(classes)) throw new Error(`${file.name}: metadata 'convkit.classes' is missing`);
-  const model = models.createModel(name, { inputShape: inputShape as number[], numClasses: classes.length });
+    throw new Error(`${where}: metadata 'convkit.inputShape' must be [C, H, W], got ${meta['convkit.inputShape']}`);
+  if (!Array.isArray(classes)) throw new Error(`${where}: metadata 'convkit.classes' is missing`);
+  const model =
+    name === 'studio-builder'
+      ? buildSequential(JSON.parse(meta['convkit.studio.layers'] ?? '[]') as LayerSpec[], inputShape as number[])
+      : models.createModel(name, { inputShape: inputShape as number[], numClasses: classes.length });
   model.loadStateDict(st.tensors);
   model.eval();
   return finish(name, model, classes.map(String), inputShape as number[], norm(parse('convkit.normalize')));
@@ -388,7 +402,19 @@ export const insidePage: Page = {
       g.drawImage(tmp, (280 - tmp.width) / 2, (280 - tmp.height) / 2);
     };
 
-    modelSel.addEventListener('change', () => void useModel(() => loadShipped(modelSel.value)));
+    modelSel.addEventListener('change', () => {
+      const v = modelSel.value;
+      void useModel(() => (v.startsWith('saved:') ? loadSaved(v.slice(6)) : loadShipped(v)));
+    });
+    void io
+      .listIndexedDB()
+      .then((names) => {
+        if (names.length === 0) return;
+        const g = el('optgroup', { label: 'saved in this browser (Train page)' });
+        for (const n of names) g.append(el('option', { value: `saved:${n}`, text: n }));
+        modelSel.append(g);
+      })
+      .catch(() => undefined);
     weightsFile.addEventListener('change', () => {
       const f = weightsFile.files?.[0];
       if (f) void useModel(() => loadFile(f));
