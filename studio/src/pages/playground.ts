@@ -33,6 +33,8 @@ const FEATURES: readonly (readonly [string, string, (x: number, y: number) => nu
 ];
 
 const RATES = ['0.00001', '0.0001', '0.001', '0.003', '0.01', '0.03', '0.1', '0.3', '1', '3'] as const;
+/** Epoch ticks of the loss chart: whole numbers only. */
+const EPOCH_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
 const REG_RATES = ['0', '0.0001', '0.001', '0.003', '0.01', '0.03', '0.1', '0.3', '1'] as const;
 
 type Activation = 'relu' | 'tanh' | 'sigmoid';
@@ -268,6 +270,9 @@ export const playgroundPage: Page = {
     );
 
     // ---- chart ----
+    const css = getComputedStyle(document.documentElement);
+    const fg = css.getPropertyValue('--fg').trim() || '#16181d';
+    const line = css.getPropertyValue('--line').trim() || '#d9dce3';
     const chartWidth = (): number => Math.max(200, Math.min(380, chartBox.clientWidth || 320));
     const chart = new uPlot(
       {
@@ -275,7 +280,10 @@ export const playgroundPage: Page = {
         height: 150,
         title: 'loss per epoch',
         scales: { x: { time: false } },
-        axes: [{ label: 'epoch' }, { size: 50 }],
+        axes: [
+          { label: 'epoch', stroke: fg, grid: { stroke: line }, ticks: { stroke: line }, incrs: EPOCH_TICKS },
+          { size: 50, stroke: fg, grid: { stroke: line }, ticks: { stroke: line } },
+        ],
         series: [
           { label: 'epoch' },
           { label: 'train', stroke: '#2357c6', width: 2 },
@@ -295,7 +303,6 @@ export const playgroundPage: Page = {
     let playing = false;
     let frame = 0;
     let neuronCanvases: HTMLCanvasElement[][] = [];
-    let featureCanvases: HTMLCanvasElement[] = [];
 
     const build = (): Run => {
       const s = Number(seed.value) >>> 0;
@@ -392,6 +399,7 @@ export const playgroundPage: Page = {
       r.step += 1;
       if (r.cursor >= n) {
         r.epoch += 1;
+        recordEpoch(r);
         return true;
       }
       return false;
@@ -407,6 +415,15 @@ export const playgroundPage: Page = {
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
 
+    /** Appends the epoch's train and test loss to the history shown by the chart. */
+    let chartDirty = false;
+    const recordEpoch = (r: Run): void => {
+      r.history[0].push(r.epoch);
+      r.history[1].push(evaluate(r, r.trainX, r.trainY).loss);
+      r.history[2].push(evaluate(r, r.testX, r.testY).loss);
+      chartDirty = true;
+    };
+
     /** Loss and accuracy of the model (eval mode, no regularisation term) on x, y. */
     const evaluate = (r: Run, x: Tensor, y: Tensor): { loss: number; acc: number } =>
       noGrad(() => {
@@ -420,22 +437,10 @@ export const playgroundPage: Page = {
 
     /** The network's layout: feature pictures with their check boxes, then a column per hidden layer. */
     const layoutNetwork = (r: Run): void => {
-      network.replaceChildren();
-      const inputs = el('div', { class: 'pg-layer', role: 'group', 'aria-label': 'input features' });
-      inputs.append(el('h3', { text: 'Input' }));
-      featureCanvases = FEATURES.map(([id, label], i) => {
-        const c = el('canvas', { class: 'pg-neuron', 'aria-hidden': 'true' });
-        inputs.append(
-          el(
-            'div',
-            { class: `pg-feature${featChecks[i].checked ? '' : ' pg-off'}` },
-            c,
-            el('span', { class: 'field check' }, featChecks[i], el('label', { for: `pg-f-${id}`, text: label })),
-          ),
-        );
-        return c;
-      });
-      network.append(inputs);
+      // the input column stays (its check boxes must not move under a click); the rest is rebuilt
+      for (const [i, row] of featureRows.entries()) row.classList.toggle('pg-off', !featChecks[i].checked);
+      if (inputs.parentNode !== network) network.append(inputs);
+      while (network.lastChild && network.lastChild !== inputs) network.lastChild.remove();
       neuronCanvases = r.hiddenAt.map((_, l) => {
         const col = el('div', {
           class: 'pg-layer',
@@ -467,14 +472,30 @@ export const playgroundPage: Page = {
           el('p', { class: 'hint', text: 'one logit: p(class 1) = sigmoid' }),
         ),
       );
-      for (const [i, c] of featureCanvases.entries()) {
-        const v = new Float32Array(GRID * GRID);
-        gridPts.forEach((p, k) => {
-          v[k] = Math.max(-1, Math.min(1, FEATURES[i][2](p.x, p.y)));
-        });
-        drawField(c, v, 48);
-      }
     };
+
+    /** The input column: each feature's picture (drawn once) and its check box. */
+    const inputs = el(
+      'div',
+      { class: 'pg-layer', role: 'group', 'aria-label': 'input features' },
+      el('h3', { text: 'Input' }),
+    );
+    const featureRows = FEATURES.map(([id, label, f], i) => {
+      const c = el('canvas', { class: 'pg-neuron', 'aria-hidden': 'true' });
+      drawField(
+        c,
+        gridPts.map((p) => Math.max(-1, Math.min(1, f(p.x, p.y)))),
+        48,
+      );
+      const row = el(
+        'div',
+        { class: 'pg-feature' },
+        c,
+        el('span', { class: 'field check' }, featChecks[i], el('label', { for: `pg-f-${id}`, text: label })),
+      );
+      inputs.append(row);
+      return row;
+    });
 
     /** Redraws the boundary, the neuron pictures, the numbers and the chart. */
     const redraw = (r: Run): void => {
@@ -536,12 +557,9 @@ export const playgroundPage: Page = {
         testAcc: te.acc.toFixed(4),
         playing: String(playing),
       });
-      const hx = r.history[0];
-      if (hx.length === 0 || hx[hx.length - 1] !== r.epoch) {
-        r.history[0].push(r.epoch);
-        r.history[1].push(tr.loss);
-        r.history[2].push(te.loss);
+      if (chartDirty) {
         chart.setData(r.history);
+        chartDirty = false;
       }
     };
 
@@ -550,6 +568,8 @@ export const playgroundPage: Page = {
       playBtn.textContent = on ? 'Pause' : 'Play';
       playBtn.setAttribute('aria-pressed', String(on));
       stepBtn.disabled = on;
+      // the numbers are read out when training stops, not 60 times a second while it runs
+      lossText.setAttribute('aria-live', on ? 'off' : 'polite');
       if (on) frame = requestAnimationFrame(tick);
       else cancelAnimationFrame(frame);
       if (run) redraw(run);
@@ -577,6 +597,7 @@ export const playgroundPage: Page = {
         run = build();
         rngState = Number(seed.value) >>> 0;
         layoutNetwork(run);
+        recordEpoch(run);
         errors.show(null);
         redraw(run);
         if (was) setPlaying(true);
