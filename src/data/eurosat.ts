@@ -58,6 +58,12 @@ export async function findEurosatRoot(dataDir: string): Promise<string> {
 /** Loads EuroSAT from dataDir with a seeded stratified train/test split (see the file comment). */
 export async function loadEurosat(dataDir: string, o: DatasetLoadOptions = {}): Promise<RawLoaded> {
   const root = await findEurosatRoot(dataDir);
+  const { fs, path } = await nodeModules('eurosat');
+  const first = path.join(root, EUROSAT_CLASSES[0]);
+  if (fs.readdirSync(first).some((f) => /\.tiff?$/i.test(f)))
+    throw new Error(
+      `dataset 'eurosat': ${first} holds .tif files: that is the 13-band multispectral EuroSAT (EuroSAT_MS); use the RGB version (EuroSAT_RGB, 64x64 JPEGs)`,
+    );
   const size = o.resize ? ([o.resize[0], o.resize[1]] as const) : undefined;
   const all = await ImageFolder.open(root, size ? { size } : {});
   const extra = all.classes.filter((c) => !(EUROSAT_CLASSES as readonly string[]).includes(c));

@@ -223,6 +223,11 @@ test(
     writeFileSync(join(base, 'Clouds', 'c.jpg'), solid(64, 64, 0, true));
     await assert.rejects(loadDataset('eurosat', { dataDir: root }), /not EuroSAT classes: Clouds/);
     rmSync(join(base, 'Clouds'), { recursive: true });
+    writeFileSync(join(base, 'AnnualCrop', 'AnnualCrop_9.tif'), 'II*');
+    await assert.rejects(
+      loadDataset('eurosat', { dataDir: root }),
+      /holds .tif files: that is the 13-band multispectral EuroSAT/,
+    );
     rmSync(join(base, 'River'), { recursive: true });
     await assert.rejects(loadDataset('eurosat', { dataDir: root }), /2750 lacks the class folders River;/);
   }),
