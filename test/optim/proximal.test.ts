@@ -127,6 +127,25 @@ test('Adam, Adagrad, RMSprop: the threshold is lr * l1 / (sqrt(v) + eps) per coo
   );
 });
 
+test('Adam and Adagrad with proximal l1 reach the lasso minimizer with its exact zeros (the fixed point is the same)', () => {
+  const a = [3, -0.5, 0.2, -2];
+  for (const make of [
+    (w: Tensor) => new Adam([w], { lr: 0.05, l1: 1 }),
+    (w: Tensor) => new Adagrad([w], { lr: 0.5, l1: 1 }),
+  ]) {
+    const w = param([0.1, 0.1, -0.1, 0.1]);
+    const opt = make(w);
+    for (let k = 0; k < 200; k++) {
+      opt.zeroGrad();
+      w.sub(tensor(a)).square().sum().mul(0.5).backward();
+      opt.step();
+    }
+    assertClose(w, [2, 0, 0, -1], { atol: 2e-2, rtol: 0, msg: opt.constructor.name });
+    assert.equal(w.data[1], 0, `${opt.constructor.name}: exact 0`);
+    assert.equal(w.data[2], 0, `${opt.constructor.name}: exact 0`);
+  }
+});
+
 test('l1 options: validation, per-group lambda, stateDict round trip', () => {
   const w = param([1]);
   assert.throws(
