@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,7 @@ const KEYS = [
   'valAccuracy',
   'testLoss',
   'testAccuracy',
+  'testIoU',
   'imagesPerSec',
   'seconds',
 ];
@@ -73,7 +74,8 @@ test('train --json prints exactly one JSON object per epoch and nothing else on 
     const o = JSON.parse(line) as Record<string, number | null>;
     assert.deepEqual(Object.keys(o), KEYS);
     assert.equal(o.epoch, i + 1);
-    for (const k of KEYS.slice(1)) assert.equal(typeof o[k], 'number', `${k} is a number`);
+    for (const k of KEYS.slice(1)) if (k !== 'testIoU') assert.equal(typeof o[k], 'number', `${k} is a number`);
+    assert.equal(o.testIoU, null, 'IoU is for segmentation');
     for (const k of ['trainAccuracy', 'valAccuracy', 'testAccuracy'])
       assert.ok((o[k] as number) >= 0 && (o[k] as number) <= 1, k);
     assert.ok((o.imagesPerSec as number) > 0 && (o.seconds as number) > 0);
@@ -220,8 +222,63 @@ test('summary, info, help and errors', () => {
   );
   const badData = cli('train', '--dataset', 'cifar100');
   assert.equal(badData.status, 2);
-  assert.match(badData.stderr, /unknown dataset 'cifar100' \(known: mnist, fashion-mnist, breast-cancer\)/);
+  assert.match(
+    badData.stderr,
+    /unknown dataset "cifar100" \(known: mnist, fashion-mnist, breast-cancer, cifar10, .*, or folder:PATH for an image folder\)/,
+  );
+  const noDir = cli('train', '--dataset', 'cifar10', '--model', 'resnet20');
+  assert.equal(noDir.status, 2);
+  assert.match(
+    noDir.stderr,
+    /--dataset cifar10 cannot be downloaded here: pass --data-dir DIR, the folder holding its files/,
+  );
+  const badAug = cli('train', '--augment', 'hflip,spin=3');
+  assert.equal(badAug.status, 2);
+  assert.match(
+    badAug.stderr,
+    /--augment hflip,spin=3: augment: bad item 'spin=3' .*unknown name 'spin' \(valid: presets: none, light/,
+  );
+  const segAug = cli('train', '--model', 'unet', '--dataset', 'mnist-seg', '--augment', 'light');
+  assert.equal(segAug.status, 2);
+  assert.match(
+    segAug.stderr,
+    /--augment applies to image classifiers; --model unet on --dataset mnist-seg is segmentation/,
+  );
+  for (const d of ['cifar10', 'eurosat', 'mnist-seg', 'synthetic-waveforms', 'folder:PATH'])
+    assert.match(help.stdout, new RegExp(`^  ${d} +`, 'm'), d);
   const noFile = cli('predict', 'missing.png', '--weights', 'missing.safetensors');
   assert.equal(noFile.status, 1);
   assert.match(noFile.stderr, /cannot read missing\.safetensors/);
+});
+
+test('an RGB folder trains lenet5 at 28x28 with per-channel statistics, and predict reads them back', () => {
+  const root = join(dir, 'colours');
+  const noise = (i: number): number => (((Math.sin(i * 12.9898) * 43758.5453) % 1) + 1) % 1;
+  ['blue', 'red'].forEach((name, cls) => {
+    mkdirSync(join(root, name), { recursive: true });
+    for (let k = 0; k < 10; k++) {
+      const d = new Float32Array(3 * 20 * 20).map(
+        (_, i) => 0.5 * noise(k * 1231 + i) + (Math.floor(i / 400) === 2 - 2 * cls ? 0.5 : 0),
+      );
+      writeFileSync(join(root, name, `${k}.png`), encodePng(new Tensor(d, [3, 20, 20])));
+    }
+  });
+  const weights = join(dir, 'colours.safetensors');
+  const t = cli('train', '--dataset', `folder:${root}`, '--batch-size', '8', '--epochs', '3', '--out', weights);
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout, /on folder:.*colours: 16 train \/ 4 test samples, images resized from 20x20 to 28x28/);
+  const r = cli('predict', join(root, 'red', '0.png'), join(root, 'blue', '0.png'), '--weights', weights, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { name: string; probability: number; inverted: boolean });
+  assert.equal(rows.length, 2);
+  assert.ok(
+    rows.every((o) => ['blue', 'red'].includes(o.name) && o.probability > 0 && !o.inverted),
+    r.stdout,
+  );
+  const ev = cli('eval', '--weights', weights, '--json');
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.equal((JSON.parse(ev.stdout) as { samples: number }).samples, 4);
 });
