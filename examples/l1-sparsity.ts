@@ -41,14 +41,14 @@ async function run(lambda: number, how: 'penalty' | 'proximal' | 'elastic'): Pro
     String(lambda).padEnd(7),
     `${(100 * accuracy).toFixed(2)}%`.padStart(8),
     `${exact.zeros}/${exact.total}`.padStart(9),
-    `${small.zeros}/${small.total}`.padStart(9),
+    `${small.zeros}/${small.total}`.padStart(13),
   ];
   return `| ${cells.join(' | ')} |`;
 }
 
 console.log(`breast cancer, MLP 30-16-2, ${kind === 'sgd' ? 'SGD lr 0.1' : 'Adam lr 0.01'}, ${epochs} epochs, seed 0`);
-console.log('| L1        | lambda  | test acc | exact 0s  | |w|<1e-3  |');
-console.log('|-----------|---------|----------|-----------|-----------|');
+console.log('| L1        | lambda  | test acc | exact 0s  | abs(w) < 1e-3 |');
+console.log('|-----------|---------|----------|-----------|---------------|');
 console.log(await run(0, 'penalty'));
 for (const lambda of [1e-3, 3e-3, 1e-2]) {
   console.log(await run(lambda, 'penalty'));
