@@ -67,6 +67,10 @@ test('tune killed after its first trial resumes where it stopped and ends as an 
   const r0 = runCli(dir, [...TUNE, '--out', full]);
   assert.equal(r0.status, 0, r0.stderr);
   assert.match(r0.stdout, /^#\s+lr\s+val loss\s+val acc/m);
+  assert.match(
+    r0.stdout,
+    /^train it: convkit train --model lenet5 --dataset mnist --limit 600 --optimizer adam --lr \S+ --epochs 1 --batch-size 32 --schedule constant$/m,
+  );
   const best = JSON.parse(readFileSync(join(full, 'best.json'), 'utf8')) as {
     valAccuracy: number;
     config: { lr: number };

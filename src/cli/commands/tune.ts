@@ -294,6 +294,15 @@ export async function tuneCommand(argv: string[]): Promise<number> {
         ? `best: trial ${best.index + 1} (${objective} ${fmt(best.score)}); written ${join(dir, 'best.json')}, ${join(dir, 'results.csv')}`
         : `every trial diverged: lower the learning rates; results in ${join(dir, 'results.csv')}`,
     );
+    if (bestJson && !names.some((n) => n === 'width' || n === 'depth' || n === 'dropout')) {
+      const flags = Object.entries(bestJson.config)
+        .filter(([k, v]) => k !== 'weight-decay' || v !== 0)
+        .map(([k, v]) => `--${k} ${v}`);
+      const data = `${values.limit !== undefined ? ` --limit ${values.limit}` : ''}${values['data-dir'] !== undefined ? ` --data-dir ${values['data-dir']}` : ''}`;
+      log(
+        `train it: convkit train --model ${md.spec.name} --dataset ${md.loaded.name}${data} ${flags.join(' ')}${'epochs' in bestJson.config ? '' : ` --epochs ${bestJson.epochs}`}${'batch-size' in bestJson.config ? '' : ` --batch-size ${bestJson.batchSize}`} --schedule constant`,
+      );
+    }
   }
   return best ? 0 : 1;
 }
