@@ -2,8 +2,9 @@
  * ModelCheckpoint: saves a checkpoint after every epoch ("last") or only when the monitored
  * quantity improves ("best"), as one safetensors file written atomically. Full checkpoints
  * hold weights + optimizer + epoch + RNG + callback state, so `fit(..., {resume: path})`
- * continues exactly; `weightsOnly` saves just the model. `{epoch}` in the path is replaced
- * by the 1-based epoch number.
+ * continues exactly (an EarlyStopping with restoreBestWeights stores its best weights in them
+ * too, so the resumed run still restores those); `weightsOnly` saves just the model. `{epoch}`
+ * in the path is replaced by the 1-based epoch number.
  */
 import { Callback, type Logs } from './callback.js';
 import { captureCheckpoint, saveCheckpoint, saveWeights } from './checkpoint.js';
