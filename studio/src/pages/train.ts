@@ -145,11 +145,44 @@ function sliceDataset(ds: data.TensorDataset, from: number, to: number): data.Te
   return new data.TensorDataset(x, y, { classes: ds.classes ?? undefined });
 }
 
-/** An image folder picked with the folder picker: root/<class>/<image>; a seeded 80/20 split. */
-async function loadFolder(files: File[], size: number, limit: number, status: (s: string) => void): Promise<Loaded> {
-  const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f.name));
-  const classOf = (f: File): string | null => {
-    const parts = (f.webkitRelativePath || f.name).split('/');
+/** A file with its path inside the picked or dropped folder ('root/class/image.png'). */
+export interface PathFile {
+  file: File;
+  path: string;
+}
+
+/** The files under dropped items, folders walked recursively (with their relative paths). */
+async function droppedFiles(items: DataTransferItemList): Promise<PathFile[]> {
+  const out: PathFile[] = [];
+  const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
+    if (out.length > 100_000) throw new Error('the dropped folder holds more than 100,000 files; drop a smaller one');
+    if (entry.isFile) {
+      const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
+      out.push({ file, path: `${prefix}${entry.name}` });
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+        if (batch.length === 0) break;
+        for (const e of batch) await walk(e, `${prefix}${entry.name}/`);
+      }
+    }
+  };
+  const entries = [...items].map((i) => i.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
+  for (const e of entries) await walk(e, '');
+  return out;
+}
+
+/** An image folder picked with the folder picker or dropped: root/<class>/<image>; a seeded 80/20 split. */
+async function loadFolder(
+  files: PathFile[],
+  size: number,
+  limit: number,
+  status: (s: string) => void,
+): Promise<Loaded> {
+  const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f.file.name));
+  const classOf = (f: PathFile): string | null => {
+    const parts = f.path.split('/');
     return parts.length >= 3 ? parts[parts.length - 2] : null;
   };
   const classes = [...new Set(images.map(classOf).filter((c): c is string => c !== null))].sort();
@@ -162,7 +195,7 @@ async function loadFolder(files: File[], size: number, limit: number, status: (s
   const y = new Int32Array(picked.length);
   for (let i = 0; i < picked.length; i++) {
     if (i % 50 === 0) status(`decoding images ${i} / ${picked.length}…`);
-    const img = await data.decodeImageBlob(picked[i], picked[i].webkitRelativePath || picked[i].name);
+    const img = await data.decodeImageBlob(picked[i].file, picked[i].path);
     let t = vision.imageToTensor(img);
     if (t.shape[1] !== size || t.shape[2] !== size) t = vision.resizeBilinear(t, size, size);
     x.set(t.data as Float32Array, i * 3 * size * size);
@@ -263,6 +296,13 @@ export const trainPage: Page = {
       field('Resize to (px)', folderSize),
     );
     const loadBtn = el('button', { type: 'button', text: 'Load data', 'data-testid': 'train-load' });
+    const dropZone = el('div', {
+      class: 'dropzone',
+      tabindex: 0,
+      'data-testid': 'train-drop',
+      text: 'or drop CIFAR-10 .bin files or an image folder here',
+    });
+    let dropped: PathFile[] | null = null;
     const preview = el('div', { class: 'preview', 'data-testid': 'train-preview' });
 
     // ---- model ----
@@ -355,6 +395,7 @@ export const trainPage: Page = {
           field('Training images', limitSel),
           cifarField,
           folderField,
+          dropZone,
           loadBtn,
           preview,
         ),
@@ -472,14 +513,28 @@ export const trainPage: Page = {
         case 'fashion-mnist':
           return loadFashion(limit, say);
         case 'cifar10':
-          return loadCifar([...(cifarFiles.files ?? [])], limit);
+          return loadCifar(dropped ? dropped.map((d) => d.file) : [...(cifarFiles.files ?? [])], limit);
         default:
-          return loadFolder([...(folderFiles.files ?? [])], Number(folderSize.value), limit, say);
+          return loadFolder(
+            dropped ??
+              [...(folderFiles.files ?? [])].map((file) => ({ file, path: file.webkitRelativePath || file.name })),
+            Number(folderSize.value),
+            limit,
+            say,
+          );
       }
     };
 
     const ensureData = async (): Promise<Loaded | null> => {
       if (loaded && loaded.name === datasetSel.value) return loaded;
+      if (datasetSel.value === 'cifar10' && !dropped && !cifarFiles.files?.length) {
+        errors.show('CIFAR-10: pick its binary files (data_batch_1.bin … test_batch.bin) or drop them on the page');
+        return null;
+      }
+      if (datasetSel.value === 'folder' && !dropped && !folderFiles.files?.length) {
+        errors.show('image folder: pick a folder (one subfolder per class) or drop it on the page');
+        return null;
+      }
       try {
         errors.show(null);
         loadBtn.disabled = true;
@@ -873,7 +928,35 @@ export const trainPage: Page = {
     datasetSel.addEventListener('change', () => {
       showData();
       loaded = null;
+      dropped = null;
       preview.replaceChildren();
+    });
+    for (const c of [cifarFiles, folderFiles])
+      c.addEventListener('change', () => {
+        dropped = null;
+        loaded = null;
+      });
+    dropZone.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      dropZone.classList.add('over');
+    });
+    dropZone.addEventListener('dragleave', () => dropZone.classList.remove('over'));
+    dropZone.addEventListener('drop', async (e) => {
+      e.preventDefault();
+      dropZone.classList.remove('over');
+      if (!e.dataTransfer) return;
+      try {
+        const files = await droppedFiles(e.dataTransfer.items);
+        if (files.length === 0) throw new Error('nothing was dropped that this page can read');
+        dropped = files;
+        datasetSel.value = files.every((f) => f.file.name.endsWith('.bin')) ? 'cifar10' : 'folder';
+        showData();
+        loaded = null;
+        dropZone.textContent = `${files.length} file${files.length > 1 ? 's' : ''} dropped (${datasetSel.value === 'cifar10' ? 'CIFAR-10 batches' : 'an image folder'})`;
+        await ensureData();
+      } catch (err) {
+        errors.show(message(err));
+      }
     });
     loadBtn.addEventListener('click', () => void ensureData());
     modelSel.addEventListener('change', refreshBuilder);
