@@ -1,10 +1,22 @@
 /**
  * `Module`: the PyTorch-style base class of every layer and model. A module owns named
  * parameters (trainable tensors), buffers (state such as BatchNorm running statistics) and
- * child modules, all registered explicitly (`registerParameter`, `registerBuffer`,
- * `registerModule`). A registered name also becomes a property of the module (`lin.weight`),
- * kept in sync both ways. Run a module with `m.call(x)` (forward plus hooks); containers call
- * their children through `call` so that hooks (used by `summary`) see every layer.
+ * child modules. They are registered explicitly (`registerParameter`, `registerBuffer`,
+ * `registerModule`) or, as PyTorch's `__setattr__` does, by assigning a Module or an
+ * `nn.Parameter` to a property (`this.fc1 = new nn.Linear(3, 6)`, class fields included). A
+ * registered name is a property of the module (`lin.weight`), kept in sync both ways.
+ *
+ * JavaScript has no `__setattr__` (and a Proxy would break `#private` fields), so assigned
+ * properties are adopted lazily: every traversal (children, modules, parameters, buffers,
+ * stateDict, getSubmodule, toString) and every explicit registration first turns this module's
+ * own data properties that hold a Module or a parameter into registered accessors, in property
+ * order, i.e. assignment order (an uninitialised class field `fc1: Linear;` is created at field
+ * initialisation, so declaration order counts for those; `declare fc1: Linear;` creates none).
+ * Deleting such a property (`delete this.fc1`) unregisters it; plain tensors, arrays and Maps
+ * stay ordinary attributes (use `nn.Parameter` and `nn.ModuleList`).
+ *
+ * Run a module with `m.call(x)` (forward plus hooks) or `m.forward(x)` (no hooks); containers
+ * call their children through `call` so that hooks (used by `summary`) see every layer.
  */
 import { noGrad } from '../autograd/engine.js';
 import { outsideScopes } from '../tensor/alloc.js';
@@ -15,6 +27,7 @@ import { expectTensor } from '../tensor/ops/check.js';
 import { toStateDict, type StateDict, type StateDictLike } from '../tensor/state-dict.js';
 import { renameLegacyKeys, warnLegacyNames } from './legacy-names.js';
 import { typeNameOf } from './type-name.js';
+import { isParameter, markParameter } from './parameter.js';
 
 export type { StateDict, StateDictLike } from '../tensor/state-dict.js';
 
@@ -72,6 +85,21 @@ export interface HookHandle {
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
+/** Node's `util.inspect` hook: `console.log(model)` prints the tree (a registered symbol; no Node import). */
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
+
+/** What kind of entry a registered name is. */
+type Kind = 'Parameter' | 'Buffer' | 'Module';
+
+/** A value as error messages name it: `a Tensor of shape [2, 3]`, `a number (3)`, `an Array`. */
+function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (v === null) return 'null';
+  if (v instanceof Tensor) return `a ${isParameter(v) ? 'Parameter' : 'Tensor'} of shape ${fmt(v.shape)}`;
+  if (typeof v === 'object') return `an object of class ${typeNameOf((v as object).constructor)}`;
+  return `a ${typeof v} (${String(v).slice(0, 40)})`;
+}
+
 /** Base class of all layers and models (see the file comment). */
 export abstract class Module {
   /**
@@ -90,6 +118,8 @@ export abstract class Module {
   readonly #modules = new Map<string, Module | null>();
   readonly #hooks = new Map<number, ForwardHook>();
   readonly #preHooks = new Map<number, ForwardPreHook>();
+  /** Names whose property this module defined as an accessor of the registry (see bindProperty). */
+  readonly #bound = new Set<string>();
   #nextHook = 0;
 
   /** The computation of this module; call it through `call` so hooks run. */
@@ -162,13 +192,13 @@ export abstract class Module {
 
   // ---- registration ----
 
-  private checkName(kind: string, name: string): void {
+  private checkName(kind: Kind, name: string): void {
     if (typeof name !== 'string' || name.length === 0 || name.includes('.')) {
       throw new TypeError(
         `${this.typeName}.register${kind}: name must be a non-empty string without '.', got '${String(name)}'`,
       );
     }
-    const owners: [string, Map<string, unknown>][] = [
+    const owners: [Kind, Map<string, unknown>][] = [
       ['Parameter', this.#params],
       ['Buffer', this.#buffers],
       ['Module', this.#modules],
@@ -184,66 +214,158 @@ export abstract class Module {
     );
   }
 
-  /** Makes `this[name]` read and write the registry entry, as PyTorch's attribute access does. */
-  private bindProperty(name: string, store: Map<string, unknown>, check: (v: unknown) => void): void {
-    if (!IDENT.test(name)) return;
+  /** The registry of one kind. */
+  #store(kind: Kind): Map<string, unknown> {
+    return kind === 'Parameter' ? this.#params : kind === 'Buffer' ? this.#buffers : this.#modules;
+  }
+
+  /** What `name` is registered as, or null. */
+  #kindOf(name: string): Kind | null {
+    if (this.#params.has(name)) return 'Parameter';
+    if (this.#buffers.has(name)) return 'Buffer';
+    return this.#modules.has(name) ? 'Module' : null;
+  }
+
+  /** Throws PyTorch's TypeError when `v` cannot be stored as a `kind` named `name`. */
+  #check(name: string, kind: Kind, v: unknown): void {
+    if (v === null) return;
+    if (kind === 'Module') {
+      if (!(v instanceof Module))
+        throw new TypeError(
+          `${this.typeName}: submodule '${name}' must be a Module or null, got ${describe(v)} (to store something else under that name, delete the property first)`,
+        );
+      if (v === this) throw new Error(`${this.typeName}.registerModule: a module cannot contain itself ('${name}')`);
+      return;
+    }
+    const what = kind === 'Parameter' ? 'parameter' : 'buffer';
+    if (!(v instanceof Tensor))
+      throw new TypeError(
+        `${this.typeName}: ${what} '${name}' must be a Tensor or null, got ${describe(v)} (to store something else under that name, delete the property first)`,
+      );
+    if (kind === 'Parameter' && v.dtype !== 'float32')
+      throw new TypeError(
+        `${this.typeName}: parameter '${name}' must be float32, got ${v.dtype} (shape ${fmt(v.shape)}); convert it with .float()`,
+      );
+  }
+
+  /**
+   * Makes `this[name]` read and write the registry entry, as PyTorch's attribute access does;
+   * names that are not identifiers ('0' of Sequential) get no property unless `always`.
+   */
+  private bindProperty(name: string, kind: Kind, always = false): void {
+    if (!always && !IDENT.test(name)) return;
+    const store = this.#store(kind);
     Object.defineProperty(this, name, {
       configurable: true,
       enumerable: true,
       get: () => store.get(name),
-      set: (v: unknown) => {
-        check(v);
-        store.set(name, v);
-      },
+      set: (v: unknown) => this.#assign(name, kind, v),
     });
+    this.#bound.add(name);
+  }
+
+  /**
+   * An assignment to a registered property, with PyTorch's `__setattr__` rules: a Module or an
+   * nn.Parameter re-registers the name as that kind; otherwise the value must fit the kind
+   * (a Tensor for a parameter or buffer, a Module for a child; null for any).
+   */
+  #assign(name: string, kind: Kind, v: unknown): void {
+    const to: Kind | null = v instanceof Module ? 'Module' : isParameter(v) ? 'Parameter' : null;
+    if (to !== null && to !== kind) {
+      this.#unregister(name);
+      this.#register(to, name, v as Tensor | Module, true);
+      return;
+    }
+    this.#check(name, kind, v);
+    if (kind === 'Parameter' && v instanceof Tensor) markParameter(v);
+    this.#store(kind).set(name, v);
+    if (kind === 'Module') moduleTreeChanged();
+  }
+
+  /** Registers `v` as a `kind` (no adoption pass; see the public register methods). */
+  #register(kind: Kind, name: string, v: Tensor | Module | null, always: boolean): void {
+    this.checkName(kind, name);
+    this.#check(name, kind, v);
+    if (kind === 'Parameter' && v instanceof Tensor) {
+      if (!v.isLeaf)
+        throw new Error(
+          `${this.typeName}.registerParameter: '${name}' must be a leaf tensor (detach it first, or wrap it: nn.Parameter(t))`,
+        );
+      // a plain tensor becomes trainable; an nn.Parameter keeps the requiresGrad it was given
+      if (!v.requiresGrad && !isParameter(v as unknown)) v.requiresGrad_(true);
+      markParameter(v);
+    }
+    this.#store(kind).set(name, v);
+    if (kind === 'Module') moduleTreeChanged();
+    this.bindProperty(name, kind, always);
+  }
+
+  /** Forgets the registration of `name` (any kind); the property is left as it is. */
+  #unregister(name: string): boolean {
+    const wasModule = this.#modules.delete(name);
+    const was = this.#params.delete(name) || this.#buffers.delete(name) || wasModule;
+    this.#nonPersistent.delete(name);
+    if (wasModule) moduleTreeChanged();
+    return was;
+  }
+
+  /**
+   * PyTorch's `__setattr__`, done lazily: registers this module's own data properties that hold
+   * a Module or an nn.Parameter (in property order), and unregisters names whose property was
+   * deleted. Runs before every traversal and explicit registration.
+   */
+  #adopt(): void {
+    const rec = this as unknown as Record<string, unknown>;
+    let boundSeen = 0;
+    for (const k of Object.keys(this)) {
+      if (this.#bound.has(k)) {
+        boundSeen++;
+        continue;
+      }
+      const v = rec[k];
+      if (!(v instanceof Module) && !isParameter(v)) continue;
+      const d = Object.getOwnPropertyDescriptor(this, k);
+      // a frozen property cannot become an accessor; a dotted name cannot be a state-dict segment
+      if (d === undefined || !('value' in d) || !d.configurable || k.includes('.') || k === 'training') continue;
+      const kind: Kind = v instanceof Module ? 'Module' : 'Parameter';
+      const cur = this.#kindOf(k);
+      if (cur !== null && cur !== kind) this.#unregister(k);
+      if (v === this)
+        throw new Error(
+          `${this.typeName}: property '${k}' holds the module itself; a module cannot contain itself (store a reference elsewhere)`,
+        );
+      this.#register(kind, k, v, true);
+      boundSeen++;
+    }
+    if (boundSeen === this.#bound.size) return;
+    for (const n of [...this.#bound]) {
+      if (Object.hasOwn(this, n)) continue;
+      // `delete this.fc1`: PyTorch's __delattr__ removes the registration
+      this.#bound.delete(n);
+      this.#unregister(n);
+    }
   }
 
   /** Registers a trainable tensor (or null, e.g. `bias` when disabled) under a name; returns it. */
   registerParameter<T extends Tensor | null>(name: string, param: T): T {
-    this.checkName('Parameter', name);
-    const check = (v: unknown): void => {
-      if (v !== null && !(v instanceof Tensor))
-        throw new TypeError(`${this.typeName}: parameter '${name}' must be a Tensor or null`);
-      if (v instanceof Tensor && v.dtype !== 'float32')
-        throw new TypeError(`${this.typeName}: parameter '${name}' must be float32, got ${v.dtype}`);
-    };
-    check(param);
-    if (param && !param.isLeaf)
-      throw new Error(`${this.typeName}.registerParameter: '${name}' must be a leaf tensor (detach it first)`);
-    if (param && !param.requiresGrad) param.requiresGrad_(true);
-    this.#params.set(name, param);
-    this.bindProperty(name, this.#params, check);
+    this.#adopt();
+    this.#register('Parameter', name, param, false);
     return param;
   }
 
   /** Registers non-trainable state; persistent buffers are saved in stateDict. Returns it. */
   registerBuffer<T extends Tensor | null>(name: string, buffer: T, persistent = true): T {
-    this.checkName('Buffer', name);
-    const check = (v: unknown): void => {
-      if (v !== null && !(v instanceof Tensor))
-        throw new TypeError(`${this.typeName}: buffer '${name}' must be a Tensor or null`);
-    };
-    check(buffer);
-    this.#buffers.set(name, buffer);
+    this.#adopt();
+    this.#register('Buffer', name, buffer, false);
     if (persistent) this.#nonPersistent.delete(name);
     else this.#nonPersistent.add(name);
-    this.bindProperty(name, this.#buffers, check);
     return buffer;
   }
 
   /** Registers a child module under a name (its parameters get the prefix `name.`). Returns it. */
   registerModule<M extends Module | null>(name: string, module: M): M {
-    this.checkName('Module', name);
-    const check = (v: unknown): void => {
-      if (v !== null && !(v instanceof Module))
-        throw new TypeError(`${this.typeName}: submodule '${name}' must be a Module or null`);
-      moduleTreeChanged();
-    };
-    check(module);
-    if ((module as Module | null) === this)
-      throw new Error(`${this.typeName}.registerModule: a module cannot contain itself`);
-    this.#modules.set(name, module);
-    this.bindProperty(name, this.#modules, check);
+    this.#adopt();
+    this.#register('Module', name, module, false);
     return module;
   }
 
@@ -251,6 +373,7 @@ export abstract class Module {
 
   /** Direct children with their names. */
   *namedChildren(): Generator<[string, Module]> {
+    this.#adopt();
     const seen = new Set<Module>();
     for (const [n, m] of this.#modules)
       if (m && !seen.has(m)) {
@@ -268,6 +391,7 @@ export abstract class Module {
   *namedModules(prefix = '', memo: Set<Module> = new Set()): Generator<[string, Module]> {
     if (memo.has(this)) return;
     memo.add(this);
+    this.#adopt();
     yield [prefix, this];
     for (const [n, m] of this.#modules) {
       if (m) yield* m.namedModules(prefix ? `${prefix}.${n}` : n, memo);
@@ -286,6 +410,7 @@ export abstract class Module {
     recurse: boolean,
   ): Generator<[string, Tensor]> {
     const seen = new Set<Tensor>();
+    if (!recurse) this.#adopt();
     const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [n, t] of own(m)) {
@@ -321,6 +446,7 @@ export abstract class Module {
     if (path === '') return this;
     let cur: Module = this;
     for (const part of path.split('.')) {
+      cur.#adopt();
       const next = cur.#modules.get(part);
       if (!next)
         throw new Error(`${this.typeName}.getSubmodule: ${cur.typeName} has no submodule '${part}' (path '${path}')`);
@@ -459,14 +585,31 @@ export abstract class Module {
     return '';
   }
 
-  /** A PyTorch-like nested description of the module tree. */
+  /**
+   * A PyTorch-like nested description of the module tree: `Net(\n  (fc1): Linear(...)\n ...)`.
+   * `console.log(model)` and `util.inspect` print the same.
+   */
   toString(): string {
+    return this.#repr(new Set());
+  }
+
+  /** toString, with the modules being printed (a module holding an ancestor prints `<cycle>`). */
+  #repr(open: Set<Module>): string {
+    this.#adopt();
     const kids = [...this.#modules].filter((e): e is [string, Module] => e[1] !== null);
     const extra = this.extraRepr();
     if (kids.length === 0) return `${this.typeName}(${extra})`;
-    const lines = kids.map(([n, m]) => `(${n}): ${m.toString().replace(/\n/g, '\n  ')}`);
+    open.add(this);
+    const show = (m: Module): string => (open.has(m) ? `<cycle: ${m.typeName}>` : m.#repr(open));
+    const lines = kids.map(([n, m]) => `(${n}): ${show(m).replace(/\n/g, '\n  ')}`);
+    open.delete(this);
     if (extra) lines.unshift(extra);
     return `${this.typeName}(\n  ${lines.join('\n  ')}\n)`;
+  }
+
+  /** Node's `util.inspect` (and so `console.log`) shows the module tree, as PyTorch's print does. */
+  [INSPECT](): string {
+    return this.toString();
   }
 }
 

@@ -74,7 +74,7 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     if (groups.length === 0 || (groups.length === 1 && [...groups[0].params].length === 0)) {
       throw new RangeError(
         `${name}: got an empty parameter list. The model usually has no registered parameters: ` +
-          'layers kept in a plain array, Map or object are not registered (use nn.ModuleList or nn.ModuleDict), ' +
+          'layers kept in a plain array, Map or object are not registered (use nn.ModuleList, or registerModule(name, layer) for each), ' +
           'a plain tensor stored on a module is not a parameter (wrap it: nn.Parameter(t)), ' +
           'or a filter such as p.requiresGrad removed them all (a frozen model). ' +
           'Check model.parameters().length and print the model (console.log(model)) to see what it holds',
