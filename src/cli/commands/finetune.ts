@@ -20,6 +20,7 @@ import { Callback, type Logs } from '../../train/callback.js';
 import { modelTensors, saveWeights } from '../../train/checkpoint.js';
 import { evaluate } from '../../train/evaluate.js';
 import { fit } from '../../train/fit.js';
+import type { LossName } from '../../train/losses.js';
 import { NonFiniteError } from '../../train/non-finite.js';
 import { checkOutputs } from '../output-paths.js';
 import {
@@ -58,7 +59,7 @@ ${DATA_FLAGS_USAGE}
 class EpochReport extends Callback {
   constructor(
     private readonly test: Parameters<typeof evaluate>[1],
-    private readonly loss: string,
+    private readonly loss: LossName,
     private readonly classify: boolean,
     private readonly json: boolean,
     private readonly stage: () => string,
@@ -67,7 +68,7 @@ class EpochReport extends Callback {
   }
   override onEpochEnd(epoch: number, logs: Logs): void {
     const r = evaluate(this.ctx.model, this.test, {
-      loss: this.loss as 'crossEntropy',
+      loss: this.loss,
       batchSize: 256,
       metrics: this.classify ? ['accuracy'] : [],
     });
