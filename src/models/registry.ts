@@ -40,7 +40,17 @@ export interface ModelOptions {
    * numClasses ≤ 2 (or not given), else numClasses.
    */
   outChannels?: number;
+  /**
+   * Multiplies the model's widths (hidden units, conv channels; rounded, at least 1) for cheaper
+   * or larger variants: mlp, vgg11/vgg16 (conv widths), tcn1d, autoencoder, unet. Default 1.
+   */
+  width?: number;
+  /** Dropout probability of the model's dropout layers: mlp, keras-fashion, alexnet, vgg11/vgg16, googlenet, tcn1d. */
+  dropout?: number;
 }
+
+/** Options of createModel that only some models take (see ModelSpec.options). */
+export type ModelOptionName = 'width' | 'dropout';
 
 /** A registered model. */
 export interface ModelSpec {
@@ -56,6 +66,8 @@ export interface ModelSpec {
   readonly task: ModelTask;
   /** Every task it can be built for (createModel's `task` option); the default task first. */
   readonly tasks: readonly ModelTask[];
+  /** Which of createModel's `width` and `dropout` options it takes (others throw). */
+  readonly options: readonly ModelOptionName[];
   /** Why the model cannot take samples of this shape (e.g. 'needs images of at least 63x63'), or null when it can; builds nothing. */
   inputProblem(inputShape: readonly number[]): string | null;
   /**
@@ -89,27 +101,54 @@ function chosenTask(name: string, tasks: readonly ModelTask[], task: ModelTask |
   return task;
 }
 
-/** A spec from its parts: `build` gets the checked shape and task. */
+/** Throws when width or dropout is given to a model without it, or out of range. */
+function checkModelOptions(name: string, takes: readonly ModelOptionName[], o: ModelOptions): void {
+  for (const k of ['width', 'dropout'] as const) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (!takes.includes(k))
+      throw new RangeError(
+        `createModel('${name}'): option '${k}' does not apply to ${name} (it takes: ${takes.join(', ') || 'neither width nor dropout'})`,
+      );
+    const ok = k === 'width' ? Number.isFinite(v) && v > 0 : v >= 0 && v < 1;
+    if (typeof v !== 'number' || !ok)
+      throw new RangeError(
+        `createModel('${name}'): ${k} must be ${k === 'width' ? 'a positive multiplier' : 'in [0, 1)'}, got ${String(v)}`,
+      );
+  }
+}
+
+/** n · width rounded, at least 1. */
+const scaled = (n: number, width = 1): number => Math.max(1, Math.round(n * width));
+
+/** `dropout` as a factory option when given (so the factory's own default applies otherwise). */
+const dropoutOf = (o: ModelOptions): { dropout?: number } => (o.dropout === undefined ? {} : { dropout: o.dropout });
+
+/** A spec from its parts: `build` gets the checked shape, options and task. */
 function entry(o: {
   name: string;
   description: string;
   loss: LossName;
   tasks: readonly ModelTask[];
+  options?: readonly ModelOptionName[];
   defaultInputShape: readonly number[];
   rule: InputRule;
   build: (shape: readonly number[], options: ModelOptions, task: ModelTask) => Module;
 }): ModelSpec {
+  const takes = o.options ?? [];
   return {
     name: o.name,
     description: o.description,
     loss: o.loss,
     task: o.tasks[0],
     tasks: o.tasks,
+    options: takes,
     defaultInputShape: o.defaultInputShape,
     inputProblem: (s) => o.rule.problem(s),
     resizeFor: (s) => o.rule.resize(s),
     create: (options = {}) => {
       const task = chosenTask(o.name, o.tasks, options.task);
+      checkModelOptions(o.name, takes, options);
       return o.build(fitting(o.name, options.inputShape ?? o.defaultInputShape, o.rule), options, task);
     },
   };
@@ -121,16 +160,24 @@ function imageClassifier(
   description: string,
   defaultInputShape: readonly number[],
   rule: InputRule,
-  build: (o: { inChannels: number; numClasses: number }) => Module,
+  build: (o: { inChannels: number; numClasses: number } & Pick<ModelOptions, 'width' | 'dropout'>) => Module,
+  options: readonly ModelOptionName[] = [],
 ): ModelSpec {
   return entry({
     name,
     description,
     loss: 'crossEntropy',
     tasks: ['classification'],
+    options,
     defaultInputShape,
     rule,
-    build: (shape, o) => build({ inChannels: shape[0], numClasses: o.numClasses ?? 10 }),
+    build: (shape, o) =>
+      build({
+        inChannels: shape[0],
+        numClasses: o.numClasses ?? 10,
+        ...(o.width === undefined ? {} : { width: o.width }),
+        ...dropoutOf(o),
+      }),
   });
 }
 
@@ -152,10 +199,16 @@ const specs: ModelSpec[] = [
     description: 'dense network: flatten → 300 → ReLU → 100 → ReLU → classes',
     loss: 'crossEntropy',
     tasks: ['classification'],
+    options: ['width', 'dropout'],
     defaultInputShape: [1, 28, 28],
     rule: anyShape,
     build: (shape, o) =>
-      mlp({ inputSize: size(shape), numClasses: o.numClasses ?? 10, ...(o.hidden ? { hidden: o.hidden } : {}) }),
+      mlp({
+        inputSize: size(shape),
+        numClasses: o.numClasses ?? 10,
+        hidden: (o.hidden ?? [300, 100]).map((h) => scaled(h, o.width)),
+        ...dropoutOf(o),
+      }),
   }),
   entry({
     name: 'lenet5',
@@ -172,8 +225,9 @@ const specs: ModelSpec[] = [
     loss: 'crossEntropy',
     tasks: ['classification'],
     defaultInputShape: [1, 28, 28],
+    options: ['dropout'],
     rule: exactImageRule(28),
-    build: (shape, o) => kerasFashion({ inChannels: shape[0], numClasses: o.numClasses ?? 10 }),
+    build: (shape, o) => kerasFashion({ inChannels: shape[0], numClasses: o.numClasses ?? 10, ...dropoutOf(o) }),
   }),
   entry({
     name: 'logistic',
@@ -189,7 +243,8 @@ const specs: ModelSpec[] = [
     "AlexNet, torchvision's variant (5 conv + 3 fc; 61,100,840 parameters at 1000 classes), images ≥ 63x63",
     [3, 224, 224],
     imageRule(63, 1, 64),
-    alexnet,
+    ({ width: _w, ...o }) => alexnet(o),
+    ['dropout'],
   ),
   imageClassifier(
     'vgg11',
@@ -197,6 +252,7 @@ const specs: ModelSpec[] = [
     [3, 224, 224],
     imageRule(32),
     vgg11,
+    ['width', 'dropout'],
   ),
   imageClassifier(
     'vgg16',
@@ -204,13 +260,15 @@ const specs: ModelSpec[] = [
     [3, 224, 224],
     imageRule(32),
     vgg16,
+    ['width', 'dropout'],
   ),
   imageClassifier(
     'googlenet',
     'GoogLeNet / Inception v1, torchvision (6,624,904 parameters at 1000 classes), images ≥ 31x31',
     [3, 224, 224],
     imageRule(31, 1, 64),
-    googlenet,
+    ({ width: _w, ...o }) => googlenet(o),
+    ['dropout'],
   ),
   imageClassifier(
     'resnet18',
@@ -246,18 +304,27 @@ const specs: ModelSpec[] = [
       'temporal CNN for [C, L] sequences (Bai et al. 2018): causal dilated Conv1d residual blocks, mean over time, linear',
     loss: 'crossEntropy',
     tasks: ['classification'],
+    options: ['width', 'dropout'],
     defaultInputShape: [1, 128],
     rule: sequenceRule(),
-    build: (shape, o) => tcn1d({ inChannels: shape[0], seqLen: shape[1], numClasses: o.numClasses ?? 10 }),
+    build: (shape, o) =>
+      tcn1d({
+        inChannels: shape[0],
+        seqLen: shape[1],
+        numClasses: o.numClasses ?? 10,
+        channels: scaled(32, o.width),
+        ...dropoutOf(o),
+      }),
   }),
   entry({
     name: 'autoencoder',
     description: 'convolutional autoencoder (2 stride-2 convs → 32-d code → 2 transposed convs), output = input shape',
     loss: 'mse',
     tasks: ['reconstruction'],
+    options: ['width'],
     defaultInputShape: [1, 28, 28],
     rule: imageRule(4, 4),
-    build: (shape) => autoencoder({ inputShape: shape }),
+    build: (shape, o) => autoencoder({ inputShape: shape, channels: [scaled(16, o.width), scaled(32, o.width)] }),
   }),
   entry({
     name: 'unet',
@@ -265,6 +332,7 @@ const specs: ModelSpec[] = [
       'U-Net (base 64, up to 4 levels as H and W allow): image to image (x → x), or mask logits per pixel for segmentation',
     loss: 'mse',
     tasks: ['reconstruction', 'segmentation'],
+    options: ['width'],
     defaultInputShape: [1, 64, 64],
     rule: imageRule(2, 2),
     build: (shape, o, task) =>
@@ -272,6 +340,7 @@ const specs: ModelSpec[] = [
         inChannels: shape[0],
         outChannels: o.outChannels ?? (task === 'segmentation' ? segmentationChannels(o.numClasses) : shape[0]),
         depth: unetDepth(shape),
+        base: scaled(64, o.width),
       }),
   }),
 ];

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alexnet, createModel, modelNames, modelSpec, unet, vgg11, vgg16 } from '../../src/models/index.js';
 import type { Module } from '../../src/nn/module.js';
+import { Dropout } from '../../src/nn/layers/dropout.js';
+import { Conv1d, Conv2d } from '../../src/nn/layers/conv.js';
 import { manualSeed } from '../../src/tensor/random.js';
 import { randn } from '../../src/tensor/creation.js';
 import { DATASET_REGISTRY } from '../../src/data/registry.js';
@@ -171,4 +173,66 @@ test('AlexNet and VGG at their resized CLI sizes (narrow layers, the same spatia
   // a U-Net for MNIST-sized masks: 28 = 4·7, two levels
   const u = unet({ inChannels: 1, outChannels: 1, base: 4, depth: 2 });
   assert.deepEqual(forwardBackward(u, SHAPES.mnist, 'unet'), [2, 1, 28, 28]);
+});
+
+test('width and dropout options: which models take them, what they change, and the errors', () => {
+  const takes = Object.fromEntries(modelNames().map((n) => [n, [...modelSpec(n).options].sort().join(',')]));
+  assert.deepEqual(takes, {
+    mlp: 'dropout,width',
+    lenet5: '',
+    'keras-fashion': 'dropout',
+    logistic: '',
+    alexnet: 'dropout',
+    vgg11: 'dropout,width',
+    vgg16: 'dropout,width',
+    googlenet: 'dropout',
+    resnet18: '',
+    resnet34: '',
+    resnet50: '',
+    resnet20: '',
+    tcn1d: 'dropout,width',
+    autoencoder: 'width',
+    unet: 'width',
+  });
+  const dropouts = (m: Module): number[] =>
+    [...m.modules()].filter((x): x is Dropout => x instanceof Dropout).map((d) => d.p);
+  const convOut = (m: Module): number[] =>
+    [...m.modules()]
+      .filter((x): x is Conv2d | Conv1d => x instanceof Conv2d || x instanceof Conv1d)
+      .map((c) => c.outChannels);
+  manualSeed(62);
+  // mlp: hidden widths scaled and rounded; dropout after each hidden layer
+  const mlpModel = createModel('mlp', { inputShape: [20], numClasses: 3, width: 0.1, dropout: 0.2 });
+  assert.equal(mlpModel.numParameters(), 20 * 30 + 30 + 30 * 10 + 10 + 10 * 3 + 3);
+  assert.deepEqual(dropouts(mlpModel), [0.2, 0.2]);
+  assert.equal(
+    createModel('mlp', { inputShape: [20], hidden: [8], width: 0.5 }).numParameters(),
+    20 * 4 + 4 + 4 * 10 + 10,
+  );
+  // unet base 64 · 1/8 = 8; tcn1d 32 · 1/4 = 8 channels; autoencoder [16, 32] · 1/2
+  assert.deepEqual(convOut(createModel('unet', { inputShape: [1, 4, 4], width: 1 / 8 })).slice(0, 2), [8, 8]);
+  const t = createModel('tcn1d', { inputShape: [1, 16], width: 0.25, dropout: 0 });
+  assert.ok(convOut(t).every((c) => c === 8));
+  assert.deepEqual([...new Set(dropouts(t))], [0]);
+  assert.deepEqual(convOut(createModel('autoencoder', { inputShape: [1, 8, 8], width: 0.5 })), [8, 16]);
+  assert.deepEqual(dropouts(createModel('keras-fashion', { dropout: 0.3 })), [0.3, 0.3]);
+  // without the options each model keeps its published defaults
+  assert.deepEqual(dropouts(createModel('keras-fashion')), [0.5, 0.5]);
+  assert.equal(createModel('mlp').numParameters(), 784 * 300 + 300 + 300 * 100 + 100 + 100 * 10 + 10);
+  assert.throws(
+    () => createModel('resnet18', { dropout: 0.1 }),
+    /createModel\('resnet18'\): option 'dropout' does not apply to resnet18 \(it takes: neither width nor dropout\)/,
+  );
+  assert.throws(
+    () => createModel('keras-fashion', { width: 2 }),
+    /createModel\('keras-fashion'\): option 'width' does not apply to keras-fashion \(it takes: dropout\)/,
+  );
+  assert.throws(
+    () => createModel('mlp', { width: 0 }),
+    /createModel\('mlp'\): width must be a positive multiplier, got 0/,
+  );
+  assert.throws(
+    () => createModel('tcn1d', { dropout: 1 }),
+    /createModel\('tcn1d'\): dropout must be in \[0, 1\), got 1/,
+  );
 });
