@@ -17,7 +17,7 @@ import type { DataFacts, TrainData, TrainPlan } from './train-data.js';
 export const AUGMENT_HELP = [
   ...AUGMENT_PRESETS.map((p) => `                         ${p.name.padEnd(15)}${p.description}`),
   '                       or a comma list such as hflip,rotate=10,erase=0.25,mixup=0.2',
-  '                       (convkit augment --help lists the items; presets skip hflip on digits)',
+  '                       (convkit augment --list lists the items; presets skip hflip on digits)',
 ].join('\n');
 
 /** The augmented training data: a loader over the training split, and the held-out validation split. */

@@ -118,9 +118,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (problem) throw new UsageError(`--model ${spec.name} cannot run on --dataset ${dsName}: it ${problem}`);
   }
 
+  const folderSize =
+    facts.inputShape === null && stored && stored.inputShape.length === 3
+      ? ([stored.inputShape[1], stored.inputShape[2]] as [number, number])
+      : null;
   let data: TrainData = await loadData(dsName, {
     ...(limit !== undefined ? { limit } : {}),
     ...(dataDir !== undefined ? { dataDir } : {}),
+    ...(folderSize ? { resize: folderSize } : {}), // a folder's images, at the weights' size as they decode
   });
   const task: TrainTask = stored?.task ?? modelTaskFor(spec.name, data.task) ?? spec.task;
   if (task === 'segmentation' && data.task !== 'segmentation')

@@ -305,6 +305,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const data = await loadData(run.dataset, {
       ...(run.limit !== null ? { limit: run.limit } : {}),
       ...(run.dataDir !== null ? { dataDir: run.dataDir } : {}),
+      // folders may hold images of several sizes: --resize gives them one as they decode
+      ...(resizeFlag && facts.inputShape === null ? { resize: resizeFlag } : {}),
       seed: run.seed,
     });
     checkModelAndData(run, { inputShape: data.inputShape, numClasses: data.numClasses, trainSize: data.train.length });
