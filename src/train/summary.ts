@@ -4,7 +4,7 @@
  * noGrad and in eval mode, with every module's mode and the RNG state restored afterwards).
  * Parameters are counted as in PyTorch: BatchNorm running statistics are buffers, not params.
  * A second table gives each layer's receptive field, jump, start, MACs and activation memory
- * (the recurrences are in conv-arith.ts); the rows carry the same values.
+ * (the recurrences are in src/nn/conv-arith.ts); the rows carry the same values.
  */
 import { noGrad } from '../autograd/engine.js';
 import { zeros } from '../tensor/creation.js';
@@ -12,7 +12,7 @@ import { getRngState, setRngState } from '../tensor/random.js';
 import { fmt } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { HookHandle, Module } from '../nn/module.js';
-import { hullFields, inputField, layerField, layerMacs, type Field } from './conv-arith.js';
+import { hullFields, inputField, layerField, layerMacs, type Field } from '../nn/conv-arith.js';
 
 /** One line of the table: a module call, in execution order. */
 export interface SummaryRow {

@@ -2,7 +2,7 @@
  * Where a layer's cells sit on the input, for Grad-CAM's upsampling: the start (centre of cell 0,
  * in input pixels, pixel i centred at i) and jump (input pixels per cell) of the layer's output,
  * found by following the tensors of one forward pass through the leaf modules with the receptive-
- * field arithmetic of src/train/conv-arith.ts (the same recurrences as `summary()`), and an
+ * field arithmetic of src/nn/conv-arith.ts (the same recurrences as `summary()`), and an
  * upsampling that puts each cell's value at its centre (bilinear in between, clamped at the edges).
  * A tensor that no module returned (a residual sum, a functional op) gets the hull of the fields of
  * the tensors of its spatial size made before it, as summary does for merging branches.
@@ -14,7 +14,7 @@ import { Conv2d } from '../nn/layers/conv.js';
 import { AvgPool2d, MaxPool2d } from '../nn/layers/pooling.js';
 import type { HookHandle, Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type Field, hullFields, inputField, layerField } from '../train/conv-arith.js';
+import { type Field, hullFields, inputField, layerField } from '../nn/conv-arith.js';
 
 /** Start (centre of cell 0, in input pixel indices) and jump (input pixels per cell), per axis [y, x]. */
 export interface CellGrid {

@@ -1,5 +1,5 @@
 // cam-geometry's cell grids come from the same receptive-field arithmetic as summary()
-// (src/train/conv-arith.ts): for every Conv2d of LeNet-5, ResNet-20 with option-A shortcuts and
+// (src/nn/conv-arith.ts): for every Conv2d of LeNet-5, ResNet-20 with option-A shortcuts and
 // with option-B ones (1x1 stride-2 projection convs, where branches merge), the start and jump that
 // trackCellGrid records during a forward equal the summary row's; and a layer whose output is
 // flattened has no grid, with an error saying so.

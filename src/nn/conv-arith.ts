@@ -1,5 +1,6 @@
 /**
- * Conv arithmetic for `summary()`: how each layer changes the receptive field (RF), the jump
+ * Conv arithmetic of the layers (used by `summary()` and by Grad-CAM's cam-geometry; it lives in nn
+ * so that train and vision can both use it without a cycle): how each layer changes the receptive field (RF), the jump
  * (effective stride: input pixels between neighbouring output units) and the start (centre of
  * the first output unit's field, in input pixel coordinates where pixel i is centred at i), and
  * how many multiply-accumulates (MACs) it performs. The recurrences, per spatial axis, for a
@@ -14,11 +15,11 @@
  * merge (ResNet's sum, Inception's concatenation) the field is the hull of the branches' fields,
  * which for centred branches, as in the zoo, is the largest of them.
  */
-import type { Module } from '../nn/module.js';
-import { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d } from '../nn/layers/conv.js';
-import { Linear } from '../nn/layers/linear.js';
-import { LocallyConnected2d } from '../nn/layers/locally-connected.js';
-import { Flatten, Unflatten } from '../nn/layers/flatten.js';
+import type { Module } from './module.js';
+import { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d } from './layers/conv.js';
+import { Linear } from './layers/linear.js';
+import { LocallyConnected2d } from './layers/locally-connected.js';
+import { Flatten, Unflatten } from './layers/flatten.js';
 import {
   AdaptiveAvgPool1d,
   AdaptiveAvgPool2d,
@@ -32,7 +33,7 @@ import {
   LPPool2d,
   MaxPool1d,
   MaxPool2d,
-} from '../nn/layers/pooling.js';
+} from './layers/pooling.js';
 import {
   ELU,
   GELU,
@@ -49,10 +50,10 @@ import {
   Softmin,
   Softplus,
   Tanh,
-} from '../nn/layers/activation.js';
-import { BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNorm } from '../nn/layers/normalization.js';
-import { Dropout, Dropout1d, Dropout2d } from '../nn/layers/dropout.js';
-import { resolvePadding } from '../nn/functional/conv-args.js';
+} from './layers/activation.js';
+import { BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNorm } from './layers/normalization.js';
+import { Dropout, Dropout1d, Dropout2d } from './layers/dropout.js';
+import { resolvePadding } from './functional/conv-args.js';
 
 /** The field along one spatial axis of the input. */
 export interface AxisField {
