@@ -55,6 +55,8 @@ ${datasetList('  ')}
 
 examples:
   convkit train --model lenet5 --dataset mnist --epochs 1
+  convkit train --model resnet18 --dataset folder:./photos --resize 64 --augment light
+  convkit train --model unet --dataset mnist-seg --limit 256 --epochs 2   (masks; test IoU per epoch)
   convkit eval --weights lenet5-mnist.safetensors
   convkit predict digit.png --weights lenet5-mnist.safetensors
   convkit predict shirt.png --model keras-fashion          (shipped pretrained weights)
