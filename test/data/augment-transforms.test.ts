@@ -246,7 +246,7 @@ test('RandomErasing p=1 erases one rectangle with area in the scale range; Cutou
 
 test('RandAugment/TrivialAugment operations at their neutral magnitude leave an image unchanged', () => {
   const x = images(1, 3, 6, 6);
-  const img = x.data;
+  const img = x.data as Float32Array;
   const neutral: [AutoAugmentOp, number][] = [
     ['Identity', 0],
     ['ShearX', 0],
