@@ -10,6 +10,7 @@ import { vgg11, vgg16 } from '../../src/models/vgg.js';
 import { googlenet } from '../../src/models/googlenet.js';
 import { resnet18, resnet34, resnet50, resnet20 } from '../../src/models/resnet.js';
 import { unet } from '../../src/models/unet.js';
+import { tcn1d } from '../../src/models/tcn.js';
 import { noGrad } from '../../src/autograd/engine.js';
 import { randn } from '../../src/tensor/creation.js';
 
@@ -182,6 +183,8 @@ export const ZOO_CASES: Record<string, Omit<ExportCase, 'name'>> = {
   resnet50: { build: () => resnet50({ numClasses: 10 }), input: [1, 3, 32, 32] },
   resnet20: { build: () => resnet20(), input: [2, 3, 32, 32] },
   autoencoder: { build: () => createModel('autoencoder'), input: [2, 1, 28, 28] },
+  // 4 levels (dilation 1..8): block 0 has the 1x1 downsample shortcut, the others the identity
+  tcn1d: { build: () => tcn1d({ inChannels: 2, seqLen: 40, channels: 6, numClasses: 4 }), input: [2, 2, 40] },
   unet: {
     build: () => unet({ inChannels: 1, outChannels: 1, base: 8, depth: 2, batchNorm: true }),
     input: [1, 1, 16, 16],

@@ -66,6 +66,26 @@ const headThen =
 const residual = (cls: string) => (): CompositeEmit => ({ kind: 'composite', cls, base: 'Residual' });
 const concat = (cls: string) => (): CompositeEmit => ({ kind: 'composite', cls, base: 'Concat', attrs: { _dim: '1' } });
 
+/**
+ * A python-lib class whose forward uses the children by name: the `required` ones must be
+ * present, `optional` ones may be, any other child is an error (its forward would skip it).
+ */
+const named =
+  (cls: string, required: readonly string[], optional: readonly string[] = []) =>
+  (present: readonly string[]): CompositeEmit => {
+    const missing = required.filter((n) => !present.includes(n));
+    if (missing.length > 0)
+      throw new ExportError(
+        `child ${missing.map((n) => `'${n}'`).join(', ')} of ${cls} is missing; update src/io/pytorch-export/composites.ts`,
+      );
+    const stray = present.filter((n) => !required.includes(n) && !optional.includes(n));
+    if (stray.length > 0)
+      throw new ExportError(
+        `child ${stray.map((n) => `'${n}'`).join(', ')} has no place in the exported forward of ${cls}; update src/io/pytorch-export/composites.ts`,
+      );
+    return { kind: 'composite', cls };
+  };
+
 /** A ResNet block: torchvision's layout (conv1, bn1, ..., downsample) or convkit's Residual (body, shortcut). */
 const block = (cls: string) => (present: readonly string[]) =>
   present.includes('body') ? residual(cls)() : { kind: 'composite' as const, cls, base: 'TorchvisionBlock' };
@@ -100,5 +120,7 @@ export const COMPOSITES: Record<
   InceptionAux: chain('InceptionAux', fixed('avgpool', 'conv', FLATTEN, 'fc1', 'relu', 'dropout', 'fc2')),
   Autoencoder: chain('Autoencoder', fixed('encoder', 'decoder')),
   UNet: () => ({ kind: 'composite', cls: 'UNet' }),
+  TemporalBlock: named('TemporalBlock', ['net', 'relu'], ['downsample']),
+  TCN: named('TCN', ['blocks', 'pool', 'fc']),
   UNetUp: () => ({ kind: 'composite', cls: 'UNetUp' }),
 };

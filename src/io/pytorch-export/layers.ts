@@ -278,6 +278,11 @@ export const LAYERS: Record<string, (p: Props) => LeafEmit> = {
   Identity: simple('nn.Identity'),
   // zoo modules without parameters (src/models), written as small python classes
   GoogLeNetTransformInput: simple('GoogLeNetTransformInput'),
+  // tcn1d's causal conv: a Conv1d (same arguments and state) that pads left_padding zeros on the left first
+  CausalConv1d: (p) => {
+    const c = conv(1)(p);
+    return { ...c, cls: 'CausalConv1d', args: `${c.args}, left_padding=${py(num(p, 'leftPadding'))}` };
+  },
   PadShortcut: (p) => ({
     cls: 'PadShortcut',
     args: args([py(num(p, 'inChannels')), py(num(p, 'outChannels')), py(num(p, 'stride'))]),

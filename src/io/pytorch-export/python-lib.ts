@@ -172,6 +172,40 @@ export const PY_CLASSES: Record<string, { deps: readonly string[]; source: strin
         return self.conv(torch.cat([skip, self.up(x)], 1))
 `,
   },
+  CausalConv1d: {
+    deps: [],
+    source: `class CausalConv1d(nn.Conv1d):
+    """tcn1d's causal conv: a Conv1d on the input with left_padding zeros padded on the left (output t sees inputs <= t)."""
+
+    def __init__(self, *args, left_padding=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left_padding = left_padding
+
+    def forward(self, x):
+        return super().forward(F.pad(x, (self.left_padding, 0)))
+`,
+  },
+  TemporalBlock: {
+    deps: ['_Composite'],
+    source: `class TemporalBlock(_Composite):
+    """tcn1d's residual block: relu(net(x) + shortcut(x)), the shortcut a 1x1 conv (downsample) or the identity."""
+
+    def forward(self, x):
+        downsample = getattr(self, 'downsample', None)
+        return self.relu(self.net(x) + (x if downsample is None else downsample(x)))
+`,
+  },
+  TCN: {
+    deps: ['_Composite'],
+    source: `class TCN(_Composite):
+    """tcn1d: the residual blocks in order, the mean over time (pool), the linear head (fc)."""
+
+    def forward(self, x):
+        for b in self.blocks:
+            x = b(x)
+        return self.fc(self.pool(x))
+`,
+  },
   PadShortcut: {
     deps: [],
     source: `class PadShortcut(nn.Module):
