@@ -336,6 +336,11 @@ export const ZOO_BLOCK_CASES: ExportCase[] = [
     input: [1, 2, 8, 8],
   },
   {
+    name: 'TCN with kernel 2, identity shortcuts only',
+    build: () => new zoo.TCN({ inChannels: 4, channels: 4, levels: 3, kernelSize: 2, numClasses: 3 }),
+    input: [1, 4, 11],
+  },
+  {
     name: 'AlexNet original (LRN)',
     build: () => alexnet({ original: true, hidden: 32, numClasses: 4 }),
     input: [1, 3, 67, 67],

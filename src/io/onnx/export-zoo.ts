@@ -4,7 +4,8 @@
  * Each mirrors its class's eval-mode forward, calling children by their registered names so
  * that renamed module paths (torchvision's) need no change here.
  */
-import { childList } from './export-layers.js';
+import { childList, LAYER_EXPORTERS } from './export-layers.js';
+import { num } from './export-props.js';
 import {
   OnnxExportError,
   type ExportableModule,
@@ -12,6 +13,7 @@ import {
   type OnnxExporter,
   type OnnxValue,
 } from './export-graph.js';
+import { fmt } from '../../tensor/shape.js';
 
 function child(m: ExportableModule, name: string): ExportableModule {
   const c = new Map(m.namedChildren()).get(name);
@@ -151,6 +153,25 @@ const unet: OnnxExporter = (ctx, m, inputs) => {
   return ctx.run(child(m, 'outc'), [h]);
 };
 
+/** CausalConv1d: (k-1)·dilation zeros padded on the left of the time axis (ONNX Pad), then the Conv1d. */
+const causalConv1d: OnnxExporter = (ctx, m, inputs) => {
+  const x = one(inputs);
+  if (x.shape.length !== 3) throw new OnnxExportError(`input ${fmt(x.shape)} must be (N, C, L)`);
+  const left = num(m, 'leftPadding');
+  if (left === 0) return LAYER_EXPORTERS.Conv1d(ctx, m, [x]);
+  const [n, c, l] = x.shape;
+  const padded: OnnxValue = { name: ctx.pad(x.name, [0, 0, left, 0, 0, 0]), shape: [n, c, l + left] };
+  // a string result: exportOnnx takes the output shape from the module's recorded forward on x
+  return LAYER_EXPORTERS.Conv1d(ctx, m, [padded]);
+};
+
+/** TCN: the residual blocks in order, then the mean over time (pool) and the linear head (fc). */
+const tcn: OnnxExporter = (ctx, m, inputs) => {
+  let h = one(inputs);
+  for (const b of childList(child(m, 'blocks'))) h = ctx.run(b, [h]);
+  return chain(ctx, m, ['pool', 'fc'], h);
+};
+
 const autoencoder: OnnxExporter = (ctx, m, inputs) => chain(ctx, m, ['encoder', 'decoder'], one(inputs));
 
 /** Exporters of the zoo's custom-forward modules by class name. */
@@ -169,4 +190,8 @@ export const ZOO_EXPORTERS: Readonly<Record<string, OnnxExporter>> = {
   UNetUp: unetUp,
   UNet: unet,
   Autoencoder: autoencoder,
+  CausalConv1d: causalConv1d,
+  // relu(net(x) + shortcut(x)): ResNet's block form with a Sequential main path
+  TemporalBlock: block(['net']),
+  TCN: tcn,
 };
