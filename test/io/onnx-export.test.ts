@@ -250,3 +250,27 @@ test('every Module class of nn and of the zoo has a built-in exporter (its own, 
     `classes without an ONNX exporter (add one to src/io/onnx/export-layers.ts or export-zoo.ts): ${missing.join(', ')}`,
   );
 });
+
+test('tcn1d: each causal conv pads (k-1)·dilation zeros on the left of the time axis only, then a Conv without pads', () => {
+  const model = new zoo.TCN({ inChannels: 2, channels: 3, levels: 3, kernelSize: 3, numClasses: 4 });
+  const m = parse(exportOnnx(model, { inputShape: [1, 2, 16] }));
+  const g = m.graph!;
+  assertWellFormed(m, 'tcn1d');
+  const init = new Map(g.initializer.map((t) => [t.name, t]));
+  const pads = g.node.filter((n) => n.opType === 'Pad').map((n) => [...protoToTensor(init.get(n.input[1])!).data]);
+  // two causal convs per block, dilation 1, 2, 4 with kernel 3: left padding 2, 4, 8
+  assert.deepEqual(
+    pads,
+    [2, 2, 4, 4, 8, 8].map((left) => [0, 0, left, 0, 0, 0]),
+  );
+  for (const conv of g.node.filter((n) => n.opType === 'Conv')) {
+    const p = conv.attribute.find((a) => a.name === 'pads');
+    assert.deepEqual(p?.ints.map(Number), [0, 0], `${conv.name}: no padding inside the Conv`);
+  }
+  // block 0 changes the width (1x1 conv shortcut), blocks 1 and 2 add the identity
+  assert.equal(g.node.filter((n) => n.opType === 'Conv').length, 7);
+  assert.deepEqual(
+    g.node.slice(-2).map((n) => n.opType),
+    ['ReduceMean', 'Gemm'],
+  );
+});
