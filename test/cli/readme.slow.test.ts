@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelNames } from '../../src/models/registry.js';
-import { DATASET_NAMES } from '../../src/cli/datasets.js';
+import { datasetNames } from '../../src/data/registry.js';
 import { root, runCli, tempDir } from './run-cli.js';
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -62,7 +62,7 @@ test("the README's train paragraph names exactly the registry's models, the data
   const datasetPart = para.slice(para.indexOf('`--dataset`'), para.indexOf('`--epochs`'));
   const ticked = (s: string): string[] => [...s.matchAll(/`([a-z0-9][a-z0-9-]*)`/g)].map((m) => m[1]);
   assert.deepEqual(ticked(modelPart), modelNames());
-  assert.deepEqual(ticked(datasetPart), [...DATASET_NAMES]);
+  assert.deepEqual(ticked(datasetPart), datasetNames());
   const help = runCli(dir, ['train', '--help']).stdout;
   const helpFlags = new Set(help.match(/^ {2}--[a-z-]+/gm)?.map((f) => f.trim()));
   const readmeFlags = new Set(para.match(/--[a-z][a-z-]*/g)?.filter((f) => f !== '--help'));
