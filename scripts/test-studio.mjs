@@ -351,6 +351,14 @@ for (const [name, hash] of PAGES) {
   );
   const layers = await page.$$eval('[data-testid=inside-layers] section', (s) => s.map((x) => x.dataset.layer));
   report(`inside: feature maps of every layer shown (${layers.length})`, layers.length >= 8, JSON.stringify(layers));
+  const filterLayers = await page.$$eval('[data-testid=inside-filters] section', (s) =>
+    s.map((x) => `${x.dataset.filters}:${x.querySelectorAll('canvas').length}`),
+  );
+  report(
+    `inside: the filters of both LeNet-5 conv layers shown (${filterLayers.join(', ')})`,
+    filterLayers.length === 2 && filterLayers[0].endsWith(':6') && filterLayers[1].endsWith(':16'),
+    JSON.stringify(filterLayers),
+  );
   await page.click('[data-testid=inside-layers] section[data-layer] canvas');
   const rf = await page.getAttribute('[data-testid=inside-rf]', 'data-rf');
   report(`inside: clicking a unit of the first layer shows its receptive field (${rf})`, rf === '5x5', rf);

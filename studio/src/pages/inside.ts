@@ -181,7 +181,7 @@ export const insidePage: Page = {
       ),
       el('h2', { text: 'Every layer' }),
       layers,
-      el('h2', { text: 'First-layer filters' }),
+      el('h2', { text: 'Filters of every conv layer' }),
       filters,
     );
 
@@ -206,17 +206,32 @@ export const insidePage: Page = {
     const showFilters = (): void => {
       filters.replaceChildren();
       if (!loaded) return;
-      const conv = [...loaded.model.namedModules()].find(([, m]) => m.typeName === 'Conv2d');
-      const wt = conv?.[1].parameters()[0];
-      if (!wt || wt.ndim !== 4) return;
-      const [o, i, kh, kw] = wt.shape;
-      for (let f = 0; f < o; f++) {
-        const c = el('canvas', { title: `${conv?.[0]}: filter ${f}` });
-        drawValues(c, (wt.data as Float32Array).subarray(f * i * kh * kw, f * i * kh * kw + kh * kw), kh, kw, {
-          scale: 10,
-          map: 'diverging',
-        });
-        filters.append(el('figure', { class: 'fmap' }, c, el('figcaption', { text: `${f}` })));
+      // every conv layer: each filter's taps on its first input channel (all of them for one-channel inputs)
+      for (const [name, m] of loaded.model.namedModules()) {
+        if (m.typeName !== 'Conv2d') continue;
+        const wt = m.parameters()[0];
+        if (!wt || wt.ndim !== 4) continue;
+        const [o, i, kh, kw] = wt.shape;
+        const grid = el('div', { class: 'fmaps' });
+        for (let f = 0; f < Math.min(o, 64); f++) {
+          const c = el('canvas', { title: `${name}: filter ${f}, input channel 0` });
+          drawValues(c, (wt.data as Float32Array).subarray(f * i * kh * kw, f * i * kh * kw + kh * kw), kh, kw, {
+            scale: Math.max(4, Math.floor(50 / Math.max(kh, kw))),
+            map: 'diverging',
+          });
+          grid.append(el('figure', { class: 'fmap' }, c, el('figcaption', { text: `${f}` })));
+        }
+        const note = i > 1 ? `, input channel 0 of ${i}` : '';
+        filters.append(
+          el(
+            'section',
+            { class: 'layer', 'data-filters': name },
+            el('h3', {
+              text: `${name} · ${o} filters ${kh}x${kw}${note}${o > 64 ? ' (first 64)' : ''} · blue negative, red positive`,
+            }),
+            grid,
+          ),
+        );
       }
     };
 
