@@ -72,6 +72,9 @@ test('visualize --method all writes every method PNG at its size and a captioned
   const expect: Record<string, [number, number]> = {
     'gradcam.png': [112, 112],
     'gradcampp.png': [112, 112],
+    'xgradcam.png': [112, 112],
+    'layercam.png': [112, 112],
+    'guidedgradcam.png': [112, 112],
     'guided.png': [112, 112],
     'deconv.png': [112, 112],
     'ig.png': [112, 112],
@@ -96,7 +99,7 @@ test('visualize --method all writes every method PNG at its size and a captioned
     for (let x = 0; x < aw; x++) if (px[(y * aw + x) * channels] < 128) captionInk++;
   assert.ok(captionInk > 20, `the tile captions render (${captionInk} dark pixels)`);
   const [w, h] = size(join(out, 'overview.png'));
-  assert.ok(w >= 4 * 140 && h >= 2 * 140, `overview ${w}x${h}: 8 tiles of 140 px in 4 columns`);
+  assert.ok(w >= 4 * 140 && h >= 2 * 140, `overview ${w}x${h}: 11 tiles of 140 px in 4 columns`);
   assert.equal(report.files.length, Object.keys(expect).length + 2);
   assert.equal(report.results.gradcam.layer, '3');
   assert.ok(
@@ -117,7 +120,7 @@ test('visualize --method actmax needs no image; bad --method and --layer are usa
     assert.ok(e instanceof UsageError);
     assert.match(
       e.message,
-      /--method must be one or more of gradcam, gradcampp, guided, deconv, ig, actmax, embedding, or all; got 'shap'/,
+      /--method must be one or more of gradcam, gradcampp, xgradcam, layercam, guidedgradcam, guided, deconv, ig, actmax, embedding, or all; got 'shap'/,
     );
     return true;
   });

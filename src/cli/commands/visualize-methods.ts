@@ -14,8 +14,8 @@ import { atomicWriteFile } from '../../io/atomic-write.js';
 import { activationMaximization } from '../../vision/activation-max.js';
 import { deconvnet } from '../../vision/deconvnet.js';
 import { pca, penultimateFeatures, umap } from '../../vision/embedding.js';
-import { gradCam, gradCamPlusPlus, lastConvLayer } from '../../vision/gradcam.js';
-import { guidedBackprop } from '../../vision/guided-backprop.js';
+import { gradCam, gradCamPlusPlus, lastConvLayer, layerCam, xGradCam } from '../../vision/gradcam.js';
+import { guidedBackprop, guidedGradCam } from '../../vision/guided-backprop.js';
 import { integratedGradients } from '../../vision/integrated-gradients.js';
 import { heatmap, rescale, saveImage, upscaleNearest } from '../../vision/visualize.js';
 import { figureProblem, layout, renderMaps } from './visualize-figures.js';
@@ -24,7 +24,18 @@ import { UsageError } from '../options.js';
 import type { WeightsInfo } from '../weights-meta.js';
 
 /** The methods, in the order they run and appear in the overview. */
-export const METHODS = ['gradcam', 'gradcampp', 'guided', 'deconv', 'ig', 'actmax', 'embedding'] as const;
+export const METHODS = [
+  'gradcam',
+  'gradcampp',
+  'xgradcam',
+  'layercam',
+  'guidedgradcam',
+  'guided',
+  'deconv',
+  'ig',
+  'actmax',
+  'embedding',
+] as const;
 /** One method name. */
 export type Method = (typeof METHODS)[number];
 
@@ -137,16 +148,29 @@ export async function runMethods(ctx: MethodContext, methods: readonly Method[])
     if (method !== 'actmax' && method !== 'embedding' && (!x || !gray)) continue; // no image: image methods skipped by the caller's check
     switch (method) {
       case 'gradcam':
-      case 'gradcampp': {
-        const r = (method === 'gradcam' ? gradCam : gradCamPlusPlus)(model, x as Tensor, {
-          layer,
-          targetClass: target,
-        });
+      case 'gradcampp':
+      case 'xgradcam':
+      case 'layercam': {
+        const fn = { gradcam: gradCam, gradcampp: gradCamPlusPlus, xgradcam: xGradCam, layercam: layerCam }[method];
+        const r = fn(model, x as Tensor, { layer, targetClass: target });
         const img = overlay(gray as Tensor, r.map);
         await write(`${method}.png`, upscaleNearest(img, scale));
-        const label = method === 'gradcam' ? 'Grad-CAM' : 'Grad-CAM++';
+        const label = { gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', xgradcam: 'XGrad-CAM', layercam: 'Layer-CAM' }[
+          method
+        ];
         tiles.push({ image: img, caption: `${label}, layer ${r.layer}` });
         results[method] = { layer: r.layer, upsample: r.upsample, targetClass: r.targetClass, score: r.score };
+        break;
+      }
+      case 'guidedgradcam': {
+        // the Grad-CAM paper's pixel-level map: guided backprop times the Grad-CAM map
+        const cam = gradCam(model, x as Tensor, { layer, targetClass: target });
+        const g = guidedBackprop(model, x as Tensor, target);
+        const grad = g.gradient.ndim === 4 ? g.gradient.reshape(g.gradient.shape.slice(1)) : g.gradient;
+        const img = signed(guidedGradCam(grad, cam.map));
+        await write('guidedgradcam.png', upscaleNearest(img, scale));
+        tiles.push({ image: img, caption: `guided Grad-CAM, layer ${cam.layer}` });
+        results.guidedgradcam = { layer: cam.layer, targetClass: cam.targetClass, score: cam.score };
         break;
       }
       case 'guided':

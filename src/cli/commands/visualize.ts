@@ -56,9 +56,10 @@ export const VISUALIZE_USAGE = `convkit visualize --image PATH [--weights PATH] 
   --backend NAME    js | wasm | native
   --json            print a JSON summary on stdout
   --method LIST     instead: attribution methods, comma-separated, or all: gradcam, gradcampp,
-                    guided, deconv, ig, actmax, embedding (without --weights: the pretrained
+                    xgradcam, layercam, guidedgradcam, guided, deconv, ig, actmax, embedding
+                    (without --weights: the pretrained
                     weights shipped for the model; actmax and embedding need no --image)
-  --layer PATH      module path for gradcam/gradcampp/actmax (default: the last Conv2d)
+  --layer PATH      module path for the CAM methods and actmax (default: the last Conv2d)
   --steps N         activation maximisation steps                (default 100)
   --dataset NAME    embedding: test images from this dataset     (default: the weights' dataset)
   --count N         embedding: how many test images              (default 500)
