@@ -19,7 +19,7 @@ safetensors package is needed: the format is written by hand below):
         LayerNorm), read by test/nn/modules/torch-names.test.ts.
 
     /usr/bin/python3 scripts/gen-torchvision-fixtures.py large OUT_DIR MODEL [SIZE]
-        For the slow parity test (test/models/torchvision-parity.slow.test.ts): builds the
+        For the slow parity test (test/io/torchvision-parity.slow.test.ts): builds the
         torchvision model MODEL (alexnet, vgg11, vgg16, googlenet, resnet18, resnet34,
         resnet50, or keras-fashion, the lecture CNN too big to commit) with seeded random
         weights and non-trivial BatchNorm running statistics, in eval mode, and writes to

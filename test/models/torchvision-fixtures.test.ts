@@ -2,7 +2,7 @@
 // (scripts/gen-torchvision-fixtures.py, committed under test/fixtures/torchvision/) load into
 // convkit's models with strict: true, and the logits equal PyTorch's (float64 reference) to
 // 1e-4 relative to the largest logit. The large torchvision models are checked by
-// torchvision-parity.slow.test.ts, which generates their weights.
+// test/io/torchvision-parity.slow.test.ts, which generates their weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@
 // scripts/gen-torchvision-fixtures.py in test/fixtures/torchvision/torchvision-keys.json, is a key
 // of convkit's model, in the same order, and nothing else is. AlexNet and VGG are built with a
 // small classifier width (their 100M-weight Linear layers would only slow the test down), so
-// only their names and feature shapes are compared here; torchvision-parity.slow.test.ts loads
+// only their names and feature shapes are compared here; test/io/torchvision-parity.slow.test.ts loads
 // the full-size torchvision weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
