@@ -366,30 +366,6 @@ export class RandomAffine implements Transform {
   }
 }
 
-/** Bilinear sample of plane (h, w) at base in src at (y, x); points outside blend with fill. */
-export function bilinear(
-  src: Float32Array,
-  base: number,
-  h: number,
-  w: number,
-  y: number,
-  x: number,
-  fill: number,
-): number {
-  const y0 = Math.floor(y),
-    x0 = Math.floor(x);
-  const fy = y - y0,
-    fx = x - x0;
-  const at = (yy: number, xx: number): number =>
-    yy < 0 || yy >= h || xx < 0 || xx >= w ? fill : src[base + yy * w + xx];
-  const v00 = at(y0, x0);
-  if (fy < 1e-6 && fx < 1e-6) return v00;
-  const v01 = at(y0, x0 + 1),
-    v10 = at(y0 + 1, x0),
-    v11 = at(y0 + 1, x0 + 1);
-  return (1 - fy) * ((1 - fx) * v00 + fx * v01) + fy * ((1 - fx) * v10 + fx * v11);
-}
-
 /** Random rotation by up to ±degrees (RandomAffine with no shift). */
 export class RandomRotation extends RandomAffine {
   /** degrees: maximum absolute angle. */
