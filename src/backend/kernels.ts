@@ -20,6 +20,7 @@ import { gemm } from './js/gemm.js';
 import {
   batchNormBackward,
   batchNormForward,
+  conv2dAct,
   crossEntropyBackward,
   crossEntropyForward,
   softmax,
@@ -232,6 +233,24 @@ export const KERNELS = {
   }),
   /** Cross-correlation y = x (*) w + bias, x (N,C,H,W), w (O,C/g,kh,kw), y (N,O,outH,outW). */
   conv2d: kernel({ args: [['x', 'f32'], ['w', 'f32'], ['bias', 'f32?'], ...conv, ['y', 'f32']], reference: conv2d }),
+  /**
+   * Inference epilogue fusion: y = act(conv(x, w) + bias), act a unary op of ./ops.ts with its
+   * alpha (e.g. 'relu', alpha 0), applied to every output cell after the bias; the same geometry
+   * and layout as conv2d. Forward only (the op layer calls it when no gradient is recorded). A
+   * backend without it is not slowed down: the op layer then calls conv2d + unary itself.
+   */
+  conv2dAct: kernel({
+    args: [
+      ['x', 'f32'],
+      ['w', 'f32'],
+      ['bias', 'f32?'],
+      ...conv,
+      ['act', 'unaryOp'],
+      ['alpha', 'number'],
+      ['y', 'f32'],
+    ],
+    reference: conv2dAct,
+  }),
   /** dx from dy (the transposed convolution); overwrites dx. */
   conv2dBackwardData: kernel({
     args: [['dy', 'f32'], ['w', 'f32'], ...conv, ['dx', 'f32']],

@@ -121,6 +121,32 @@ static inline bool ckReadParams(const double* p, size_t len, CkConv2dParams& q) 
   q.g.outW = (long)p[15];
   return true;
 }
+struct CkConv2dActParams {
+  CkConvGeom g;
+  double alpha;
+  static const size_t count = 17;
+};
+static inline bool ckReadParams(const double* p, size_t len, CkConv2dActParams& q) {
+  if (!p || len < 17) return false;
+  q.g.n = (long)p[0];
+  q.g.cIn = (long)p[1];
+  q.g.h = (long)p[2];
+  q.g.w = (long)p[3];
+  q.g.cOut = (long)p[4];
+  q.g.kh = (long)p[5];
+  q.g.kw = (long)p[6];
+  q.g.strideH = (long)p[7];
+  q.g.strideW = (long)p[8];
+  q.g.padTop = (long)p[9];
+  q.g.padLeft = (long)p[10];
+  q.g.dilationH = (long)p[11];
+  q.g.dilationW = (long)p[12];
+  q.g.groups = (long)p[13];
+  q.g.outH = (long)p[14];
+  q.g.outW = (long)p[15];
+  q.alpha = p[16];
+  return true;
+}
 struct CkConv2dBackwardDataParams {
   CkConvGeom g;
   static const size_t count = 16;

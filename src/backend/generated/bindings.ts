@@ -33,6 +33,7 @@ export interface NativeKernelExports {
   argReduce?(op: number, x: Float32Array, out: Int32Array): void;
   gemm?(a: Float32Array, b: Float32Array, c: Float32Array): void;
   conv2d?(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  conv2dAct?(x: Float32Array, w: Float32Array, bias: Float32Array | null, act: number, y: Float32Array): void;
   conv2dBackwardData?(dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   conv2dBackwardWeight?(x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   maxPool2d?(x: Float32Array, y: Float32Array, indices: Int32Array): void;
@@ -115,6 +116,16 @@ export function bindNativeKernels($nat: NativeKernelExports, $params: Float64Arr
     $bound.conv2d = (x, w, bias, g, y) => {
       writeConv2dGeometry($params, 0, g);
       $conv2d(x, w, bias, y);
+    };
+  }
+  const $conv2dAct = $nat.conv2dAct;
+  if ($conv2dAct) {
+    $bound.conv2dAct = (x, w, bias, g, act, alpha, y) => {
+      writeConv2dGeometry($params, 0, g);
+      const $code = UNARY_CODE[act];
+      if ($code === undefined) unknownOp('conv2dAct', act, UNARY_OPS);
+      $params[16] = alpha;
+      $conv2dAct(x, w, bias, $code, y);
     };
   }
   const $conv2dBackwardData = $nat.conv2dBackwardData;

@@ -1,8 +1,13 @@
 /**
  * Reference fused kernels of the op layer: softmax / log-softmax forward and backward over one
- * axis, and softmax cross-entropy on class indices, forward (loss and saved probabilities) and
- * backward. Arrays are viewed as (outer, len, inner) around the axis; all sums in float64.
+ * axis, softmax cross-entropy on class indices, forward (loss and saved probabilities) and
+ * backward, batch normalisation, and convolution with a fused activation epilogue. Arrays are
+ * viewed as (outer, len, inner) around the axis; all sums in float64.
  */
+import type { Conv2dGeometry } from '../backend.js';
+import type { UnaryOp } from '../ops.js';
+import { conv2d } from './conv.js';
+import { unary } from './elementwise.js';
 
 /** Loss reductions of the fused loss kernels: 0 = 'none', 1 = 'mean', 2 = 'sum'. */
 export const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 } as const;
@@ -287,4 +292,23 @@ export function batchNormBackward(
       }
     }
   }
+}
+
+/**
+ * Convolution with its activation fused: y = act(conv(x, w) + bias) over the
+ * (n, cOut, outH, outW) output, act applied with its alpha after the bias (conv2d, then the
+ * unary op in place on the output's cells).
+ */
+export function conv2dAct(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  act: UnaryOp,
+  alpha: number,
+  y: Float32Array,
+): void {
+  conv2d(x, w, bias, g, y);
+  const cells = y.subarray(0, g.n * g.cOut * g.outH * g.outW);
+  unary(act, cells, cells, alpha);
 }
