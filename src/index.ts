@@ -51,6 +51,8 @@ export {
 } from './backend/index.js';
 export type { Backend, BackendCandidate } from './backend/index.js';
 export { initWasmBackend } from './backend/wasm/index.js';
+export { initWebGPU } from './backend/webgpu/index.js';
+export type { WebGPUAdapterInfo, WebGpuBackend, WebGpuOptions, WebGpuStats } from './backend/webgpu/index.js';
 export type { WasmBackend, WasmBackendOptions, WasmMemoryStats } from './backend/wasm/index.js';
 export * as autograd from './autograd/index.js';
 export * as F from './nn/functional/index.js';

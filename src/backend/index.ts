@@ -9,6 +9,8 @@ import { createJsBackend } from './js/index.js';
 import { completeBackend, type BackendImpl } from './kernels.js';
 import { wasmBackendCandidate } from './wasm/candidate.js';
 import { nativeCandidate } from './native/index.js';
+import { webgpuCandidate } from './webgpu/index.js';
+import { gpuKernels } from './webgpu/residency.js';
 
 export type { Backend, BinaryOp, UnaryOp, ReduceOp, ArgReduceOp, Conv2dGeometry, Pool2dGeometry } from './backend.js';
 export type { BackendImpl, BackendInfo, Kernels, KernelName } from './kernels.js';
@@ -37,6 +39,13 @@ export function registerBackend(candidate: BackendCandidate): void {
 registerBackend({ name: 'js', priority: 0, load: createJsBackend });
 registerBackend(wasmBackendCandidate);
 registerBackend(nativeCandidate);
+registerBackend(webgpuCandidate);
+
+/** Makes b the backend every op uses (tensor storage syncs from the GPU unless b runs on it). */
+function use(b: Backend | null): void {
+  current = b;
+  gpuKernels.active = b !== null && b.name === 'webgpu';
+}
 
 function tryLoad(name: string): Backend | null {
   const hit = loaded.get(name);
@@ -46,6 +55,7 @@ function tryLoad(name: string): Backend | null {
   try {
     const b = completeBackend(c.load());
     loaded.set(name, b);
+    failures.delete(name);
     return b;
   } catch (e) {
     failures.set(name, e instanceof Error ? e.message : String(e));
@@ -81,13 +91,13 @@ export function getBackend(): Backend {
       const why = failures.get(wanted) ?? `unknown backend (known: ${listBackends().join(', ')})`;
       throw new Error(`CONVKIT_BACKEND=${wanted}: cannot use this backend: ${why}`);
     }
-    current = b;
+    use(b);
     return b;
   }
   for (const name of listBackends()) {
     const b = tryLoad(name);
     if (b) {
-      current = b;
+      use(b);
       const wasmWhy = failures.get('wasm');
       if (b.name === 'js' && wasmWhy !== undefined)
         warnOnce(
@@ -131,17 +141,17 @@ export async function disposeBackend(): Promise<void> {
     return b.stopped?.();
   });
   loaded.clear();
-  current = null;
+  use(null);
   await Promise.all(ending);
 }
 
-/** Selects a backend by name ('js', 'wasm', 'native'); throws if it cannot load. */
+/** Selects a backend by name ('js', 'wasm', 'native', 'webgpu' after initWebGPU); throws if it cannot load. */
 export function setBackend(name: string): Backend {
   const b = tryLoad(name);
   if (!b)
     throw new Error(
       `setBackend('${name}'): ${failures.get(name) ?? `unknown backend (known: ${listBackends().join(', ')})`}`,
     );
-  current = b;
+  use(b);
   return b;
 }
