@@ -91,8 +91,22 @@ const COMMON_FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** The flags every command takes besides its own (their names, without --). */
+export const COMMON_FLAG_NAMES: readonly string[] = Object.keys(COMMON_FLAGS);
+
 type CommandConfig<O> = { args: string[]; options: O & typeof COMMON_FLAGS; strict: true; allowPositionals: boolean };
 type ParsedCommand<O> = ReturnType<typeof parseArgs<CommandConfig<O>>>;
+
+/** The option names (without --) each help text's command declared, by help text: filled by parseCommand. */
+const declared = new Map<string, readonly string[]>();
+
+/**
+ * The options a command declared to parseCommand with this help text (once it has parsed an argv),
+ * without the common --json and --help: the CLI reference checks each one is in the help text.
+ */
+export function declaredOptions(usage: string): readonly string[] | undefined {
+  return declared.get(usage);
+}
 
 /**
  * Parses a command's flags (strict: an unknown flag is a usage error) plus --json and --help.
@@ -104,6 +118,7 @@ export function parseCommand<O extends NonNullable<ParseArgsConfig['options']>>(
   usage: string,
   { positionals = false } = {},
 ): ParsedCommand<O> | null {
+  declared.set(usage, Object.keys(options));
   const parsed = parseArgs({
     args: argv,
     options: { ...options, ...COMMON_FLAGS },
