@@ -159,7 +159,7 @@ async function main() {
       try {
         await import('onnxruntime-node');
       } catch {
-        skipped[fw.name] = 'onnxruntime-node not installed (ONNXRUNTIME_NODE_INSTALL=skip npm i -D onnxruntime-node)';
+        skipped[fw.name] = 'onnxruntime-node not installed (it is a devDependency: npm ci)';
         continue;
       }
     }

@@ -1,5 +1,6 @@
-// Benchmark worker for onnxruntime-node (inference only), when it is installed:
-//   ONNXRUNTIME_NODE_INSTALL=skip npm i --no-save --ignore-scripts onnxruntime-node
+// Benchmark worker for onnxruntime-node (inference only; a devDependency: its CPU binaries ship
+// in the npm package, and package.json's allowScripts denies its postinstall, which would
+// download CUDA binaries from NuGet).
 // The models are bench/models/*.onnx, exported from the PyTorch worker's architectures by
 // bench/models/export-onnx.py.
 import { dirname, join } from 'node:path';
