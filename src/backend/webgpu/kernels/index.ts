@@ -1,9 +1,18 @@
 /**
- * The WGSL kernels of the webgpu backend, by kernel name (written by the gpu-kernels area; this
- * placeholder lists none yet, so every kernel runs its js reference on host copies).
+ * The WGSL kernels of the webgpu backend, by kernel-table name (src/backend/kernels.ts). Each
+ * takes the `GpuRunner` first, then the kernel's own arguments, and only enqueues dispatches;
+ * a kernel missing here runs the js reference on synced host arrays (the backend's wrapper).
  */
 import type { KernelName, Kernels } from '../../kernels.js';
 import type { GpuRunner } from '../dispatch.js';
+import { binary, reluBackward, unary, unaryBackward } from './elementwise.js';
+import { gemm } from './gemm.js';
 
-/** The kernels that have a WebGPU version: each describes its dispatches to a `GpuRunner`. */
-export const WEBGPU_KERNELS: { [K in KernelName]?: (r: GpuRunner, ...a: Parameters<Kernels[K]>) => void } = {};
+/** Every WebGPU kernel implementation, by name. */
+export const WEBGPU_KERNELS: { [K in KernelName]?: (r: GpuRunner, ...a: Parameters<Kernels[K]>) => void } = {
+  unary,
+  unaryBackward,
+  reluBackward,
+  binary,
+  gemm,
+};
