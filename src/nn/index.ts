@@ -1,5 +1,6 @@
 /** `nn`: the Module base class, the layers and the weight initialisers. */
 export { Module, Sequential } from './module.js';
+export { setInferenceFusion, inferenceFusionEnabled } from './fusion.js';
 export { Parameter, isParameter } from './parameter.js';
 export type { ParameterConstructor } from './parameter.js';
 export type {

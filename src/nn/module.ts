@@ -664,10 +664,21 @@ export class Sequential extends IndexedModules {
     super('Sequential', modules);
   }
 
-  /** Feeds x through every module in turn. */
+  /** Feeds x through every module in turn (fusing layer patterns when no gradient is recorded: nn/fusion.ts). */
   forward(x: Tensor): Tensor {
+    if (sequentialRunner !== null) return sequentialRunner(this, x);
     let y = x;
     for (let i = 0; i < this.length; i++) y = this.at(i).call(y);
     return y;
   }
+}
+
+let sequentialRunner: ((seq: Sequential, x: Tensor) => Tensor) | null = null;
+
+/**
+ * Installs Sequential's forward with inference fusion (nn/fusion.ts registers it: it imports
+ * the layer classes, which import this file).
+ */
+export function setSequentialRunner(run: (seq: Sequential, x: Tensor) => Tensor): void {
+  sequentialRunner = run;
 }

@@ -3,9 +3,11 @@
 //   forward        tasks = (image, group, column chunk)   -> disjoint y columns
 //   backward data  tasks = (image, group, channel range)  -> disjoint dx planes
 //   backward weight tasks = (group, row range of dW)      -> disjoint dW columns
+// conv2dAct is the forward with a bias + activation epilogue (any unary op) on each tile.
 // Each thread owns a workspace: GEMM packing buffers followed by a column buffer of
 // `colCap` floats. A 1x1, stride-1, unpadded convolution skips im2col entirely.
 import { gemmCore, GEMM_WS_BYTES } from './gemm';
+import { unaryHasSimd, unaryScalar, unaryVec } from './generated/ops';
 import {
   CONV2D_C_IN, CONV2D_C_OUT, CONV2D_DILATION_H, CONV2D_DILATION_W, CONV2D_GROUPS, CONV2D_H, CONV2D_KH, CONV2D_KW, CONV2D_N,
   CONV2D_OUT_H, CONV2D_OUT_W, CONV2D_PAD_LEFT, CONV2D_PAD_TOP, CONV2D_STRIDE_H, CONV2D_STRIDE_W, CONV2D_W,
@@ -118,6 +120,38 @@ function chunkLen(cap: i32, rows: i32, total: i32): i32 {
 /** Forward: y = conv(x, w) + bias. Pointers are bytes; bias may be 0 (none). */
 export function conv2d(tid: i32, nt: i32, wid: i32, geo: usize, x: usize, w: usize, bias: usize, y: usize,
   ws: usize, wsStride: i32, colCap: i32): void {
+  convForward(tid, nt, wid, geo, x, w, bias, y, ws, wsStride, colCap, -1, 0);
+}
+
+/** Forward with a fused epilogue: y = act(conv(x, w) + bias), act a unary op code applied with alpha. */
+export function conv2dAct(tid: i32, nt: i32, wid: i32, geo: usize, x: usize, w: usize, bias: usize, y: usize,
+  ws: usize, wsStride: i32, colCap: i32, act: i32, alpha: f32): void {
+  convForward(tid, nt, wid, geo, x, w, bias, y, ws, wsStride, colCap, act, alpha);
+}
+
+/**
+ * Bias and activation on the rows [0, og) of a just-computed output tile (row stride P floats,
+ * len columns), one pass while the tile is in cache; act < 0: none; bias 0: none.
+ */
+function epilogue(yp: usize, og: i32, P: i32, len: i32, bias: usize, act: i32, alpha: f32): void {
+  const simd = act < 0 || unaryHasSimd(act);
+  const va = f32x4.splat(alpha);
+  for (let o = 0; o < og; o++) {
+    const b: f32 = bias != 0 ? load<f32>(bias + (<usize>o << 2)) : 0;
+    const bv = f32x4.splat(b);
+    let p = yp + (<usize>(o * P) << 2);
+    let i = 0;
+    if (simd) {
+      if (act < 0) for (; i + 4 <= len; i += 4) { v128.store(p, f32x4.add(v128.load(p), bv)); p += 16; }
+      else for (; i + 4 <= len; i += 4) { v128.store(p, unaryVec(act, f32x4.add(v128.load(p), bv), va)); p += 16; }
+    }
+    if (act < 0) for (; i < len; i++) { store<f32>(p, load<f32>(p) + b); p += 4; }
+    else for (; i < len; i++) { store<f32>(p, unaryScalar(act, load<f32>(p) + b, alpha)); p += 4; }
+  }
+}
+
+function convForward(tid: i32, nt: i32, wid: i32, geo: usize, x: usize, w: usize, bias: usize, y: usize,
+  ws: usize, wsStride: i32, colCap: i32, act: i32, alpha: f32): void {
   loadGeometry(geo);
   const cg = C / G, og = O / G, khkw = KH * KW, kd = cg * khkw, P = OH * OW;
   const direct = isDirect();
@@ -144,15 +178,7 @@ export function conv2d(tid: i32, nt: i32, wid: i32, geo: usize, x: usize, w: usi
       im2col(col, xg, 0, kd, j0, j1, false);
       gemmCore(og, len, kd, 1, wp, kd, 1, col, len, 1, 0, yp, P, myws);
     }
-    if (bias != 0) {
-      for (let o = 0; o < og; o++) {
-        const bv = f32x4.splat(load<f32>(bias + (<usize>(g * og + o) << 2)));
-        let p = yp + (<usize>(o * P) << 2);
-        let i = 0;
-        for (; i + 4 <= len; i += 4) { v128.store(p, f32x4.add(v128.load(p), bv)); p += 16; }
-        for (; i < len; i++) { store<f32>(p, load<f32>(p) + f32x4.extract_lane(bv, 0)); p += 4; }
-      }
-    }
+    if (bias != 0 || act >= 0) epilogue(yp, og, P, len, bias != 0 ? bias + (<usize>(g * og) << 2) : 0, act, alpha);
   }
 }
 

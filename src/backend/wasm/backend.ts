@@ -58,6 +58,7 @@ const ARG_REDUCE_CODE = opCodes(ARG_REDUCE_OPS);
 const KERNELS = [
   'gemm',
   'conv2d',
+  'conv2dAct',
   'conv2dBackwardData',
   'conv2dBackwardWeight',
   'maxPool2d',
@@ -557,6 +558,28 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
         pbias = bias ? input(bias) : 0;
       const py = output(y, false);
       run('conv2d', convWork(g) >= PAR_FLOPS, [convMeta(g), px, pw, pbias, py, workspace(), wsStride, COL_CAP]);
+    },
+
+    conv2dAct(x, w, bias, g, act, alpha, y) {
+      const code = UNARY_CODE[act];
+      if (code === undefined) unarySpec(act); // throws: unknown op
+      if (y.length === 0) return;
+      const px = input(x),
+        pw = input(w),
+        pbias = bias ? input(bias) : 0;
+      const py = output(y, false);
+      run('conv2dAct', convWork(g) >= PAR_FLOPS, [
+        convMeta(g),
+        px,
+        pw,
+        pbias,
+        py,
+        workspace(),
+        wsStride,
+        COL_CAP,
+        code,
+        alpha,
+      ]);
     },
 
     conv2dBackwardData(dy, w, g, dx) {

@@ -5,8 +5,10 @@
  * the backend's conv2d / conv2dBackwardData / conv2dBackwardWeight; autograd goes through
  * `record`.
  */
-import { record } from '../../autograd/engine.js';
+import { isGradEnabled, record } from '../../autograd/engine.js';
 import { getBackend, type Conv2dGeometry } from '../../backend/index.js';
+import { kernelSource } from '../../backend/kernels.js';
+import type { UnaryOp } from '../../backend/ops.js';
 import { emptyUninit } from '../../tensor/alloc.js';
 import { fmt } from '../../tensor/shape.js';
 import { pad, reshape } from '../../tensor/ops/shape.js';
@@ -145,9 +147,9 @@ function channelSums(dy: Tensor): Tensor {
   const [n, c, h, w] = dy.shape;
   const be = getBackend();
   const perImage = emptyUninit([n * c]);
-  be.reduce('sum', dy.f32, n * c, h * w, 1, perImage.f32);
+  be.reduce('sum', dy.storageF32, n * c, h * w, 1, perImage.storageF32);
   const sums = emptyUninit([c]);
-  be.reduce('sum', perImage.f32, 1, n, c, sums.f32);
+  be.reduce('sum', perImage.storageF32, 1, n, c, sums.storageF32);
   return sums;
 }
 
@@ -212,7 +214,21 @@ export function checkConvTransposeOptions(
   });
 }
 
-function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unknown, opts: unknown): Tensor {
+/** An activation fused into a convolution's epilogue (inference only): the unary op and its alpha. */
+export interface FusedActivation {
+  readonly op: UnaryOp;
+  readonly alpha: number;
+}
+
+function convNd(
+  op: string,
+  dims: number,
+  xIn: unknown,
+  wIn: unknown,
+  bIn: unknown,
+  opts: unknown,
+  act: FusedActivation | null = null,
+): Tensor {
   checkOptionNames(op, opts, CONV_OPTIONS);
   const o = (opts ?? {}) as Record<string, unknown>;
   const kNames = dims === 2 ? '(out_channels, in_channels/groups, kH, kW)' : '(out_channels, in_channels/groups, kL)';
@@ -303,7 +319,19 @@ function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unkno
     outW,
   };
   const y = emptyUninit([n, cOut, outH, outW], op);
-  getBackend().conv2d(x4.f32, w4.f32, bias ? bias.f32 : null, g, y.f32);
+  if (act !== null) {
+    if (isGradEnabled() && (x4.requiresGrad || w4.requiresGrad || (bias !== null && bias.requiresGrad)))
+      throw new Error(`${op}: the fused ${act.op} epilogue is inference-only, but an input requires grad`);
+    const be = getBackend();
+    if (kernelSource(be, 'conv2dAct') === 'backend')
+      be.conv2dAct(x4.storageF32, w4.storageF32, bias ? bias.storageF32 : null, g, act.op, act.alpha, y.storageF32);
+    else {
+      be.conv2d(x4.storageF32, w4.storageF32, bias ? bias.storageF32 : null, g, y.storageF32);
+      be.unary(act.op, y.storageF32, y.storageF32, act.alpha);
+    }
+    return unlift(y, dims, batched);
+  }
+  getBackend().conv2d(x4.storageF32, w4.storageF32, bias ? bias.storageF32 : null, g, y.storageF32);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
     const be = getBackend();
@@ -312,11 +340,11 @@ function convNd(op: string, dims: number, xIn: unknown, wIn: unknown, bIn: unkno
       db: Tensor | null = null;
     if (x4.requiresGrad) {
       dx = emptyUninit(x4.shape);
-      be.conv2dBackwardData(dy.f32, w4.f32, g, dx.f32);
+      be.conv2dBackwardData(dy.storageF32, w4.storageF32, g, dx.storageF32);
     }
     if (w4.requiresGrad) {
       dw = emptyUninit(w4.shape);
-      be.conv2dBackwardWeight(x4.f32, dy.f32, g, dw.f32);
+      be.conv2dBackwardWeight(x4.storageF32, dy.storageF32, g, dw.storageF32);
     }
     if (bias && bias.requiresGrad) db = channelSums(dy);
     return [dx, dw, db];
@@ -388,8 +416,8 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
     outW: x4.shape[3],
   };
   const y = emptyUninit([n, cOut, hOut, wOut], op);
-  getBackend().conv2dBackwardData(x4.f32, w4.f32, g, y.f32);
-  if (bias) addBiasInPlace(y.f32, bias.f32, n, cOut, hOut * wOut);
+  getBackend().conv2dBackwardData(x4.storageF32, w4.storageF32, g, y.storageF32);
+  if (bias) addBiasInPlace(y.storageF32, bias.storageF32, n, cOut, hOut * wOut);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
     const be = getBackend();
@@ -398,11 +426,11 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
       db: Tensor | null = null;
     if (x4.requiresGrad) {
       dx = emptyUninit(x4.shape);
-      be.conv2d(dy.f32, w4.f32, null, g, dx.f32);
+      be.conv2d(dy.storageF32, w4.storageF32, null, g, dx.storageF32);
     }
     if (w4.requiresGrad) {
       dw = emptyUninit(w4.shape);
-      be.conv2dBackwardWeight(dy.f32, x4.f32, g, dw.f32);
+      be.conv2dBackwardWeight(dy.storageF32, x4.storageF32, g, dw.storageF32);
     }
     if (bias && bias.requiresGrad) db = channelSums(dy);
     return [dx, dw, db];
@@ -419,6 +447,24 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   expectTensor('conv2d', 'input', x);
   expectTensor('conv2d', 'weight', weight);
   return convNd('conv2d', 2, x, weight, bias, options);
+}
+
+/**
+ * Inference-only conv2d with its activation fused: act(conv2d(x, weight, bias, options)), one
+ * conv2dAct kernel where the backend has it (else conv2d + the unary op in place), no graph.
+ * Throws when grad mode is on and an input requires grad (the caller, inference fusion in
+ * Sequential, checks that first).
+ */
+export function conv2dActInference(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: Conv2dOptions,
+  act: FusedActivation,
+): Tensor {
+  expectTensor('conv2d', 'input', x);
+  expectTensor('conv2d', 'weight', weight);
+  return convNd('conv2d', 2, x, weight, bias, options, act);
 }
 
 /** 1-D convolution (cross-correlation) of x (N, C, L) or (C, L) with weight (out, C/groups, k). */
