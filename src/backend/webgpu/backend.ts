@@ -47,6 +47,9 @@ export interface WebGpuStats {
   /** Kernel calls run on the device / through the js reference. */
   gpuKernels: number;
   referenceKernels: number;
+  /** Device buffers alive now (created for tensor storage or scratch, not yet freed), and their bytes. */
+  liveBuffers: number;
+  liveBytes: number;
 }
 
 /** The webgpu backend: kernels plus residency; made by `initWebGPU`. */
@@ -66,7 +69,7 @@ export function createWebGpuBackend(thread: GpuThread, options: WebGpuOptions = 
   const entries = new WeakMap<Arr, Entry>();
   let nextId = 1;
   const freed = new FinalizationRegistry<number>((id) => thread.free(id));
-  const stats: WebGpuStats = { uploads: 0, reads: 0, dispatches: 0, gpuKernels: 0, referenceKernels: 0 };
+  const stats = { uploads: 0, reads: 0, dispatches: 0, gpuKernels: 0, referenceKernels: 0 };
   const sentWgsl = new Set<string>();
   const syncEach = options.sync === true;
   /** Arrays written by the current kernel's dispatches (read back at once in sync mode). */
@@ -211,7 +214,7 @@ export function createWebGpuBackend(thread: GpuThread, options: WebGpuOptions = 
       return new Float32Array(n);
     },
     runner,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, liveBuffers: thread.liveBuffers, liveBytes: thread.liveBytes }),
     flush: () => thread.flush(),
   };
 

@@ -87,6 +87,9 @@ export class GpuThread {
   private readonly ctl: Int32Array;
   private sab: SharedArrayBuffer;
   private stopped = false;
+  /** Sizes of the buffers created and not freed, by id (for WebGpuStats.liveBuffers / liveBytes). */
+  private readonly sizes = new Map<number, number>();
+  private bytesLive = 0;
 
   private constructor(
     private readonly port: ThreadPort,
@@ -149,11 +152,27 @@ export class GpuThread {
 
   /** Creates a zero-filled storage buffer of `bytes` bytes under `id`. */
   create(id: number, bytes: number): void {
-    this.post({ op: 'create', id, size: (bytes + 3) & ~3 });
+    const size = (bytes + 3) & ~3;
+    this.post({ op: 'create', id, size });
+    this.sizes.set(id, size);
+    this.bytesLive += size;
   }
   /** Frees buffer `id` (after the commands already posted that use it). */
   free(id: number): void {
+    const size = this.sizes.get(id);
+    if (size !== undefined) {
+      this.sizes.delete(id);
+      this.bytesLive -= size;
+    }
     if (!this.stopped) this.post({ op: 'free', id });
+  }
+  /** Buffers created and not yet freed. */
+  get liveBuffers(): number {
+    return this.sizes.size;
+  }
+  /** Their bytes. */
+  get liveBytes(): number {
+    return this.bytesLive;
   }
   /** Zero-fills buffer `id`. */
   clear(id: number): void {
