@@ -269,6 +269,216 @@ export async function run(t: SuiteContext): Promise<void> {
       }
     }
   });
-  void conv;
-  void (null as unknown as Pool2dGeometry);
+
+  // ---- convolution ---------------------------------------------------------------------------
+  const convCases: [string, Conv2dGeometry][] = [
+    ['LeNet conv1 (batch 3, 1 -> 6, 5x5)', conv({ n: 3, cIn: 1, h: 28, w: 28, cOut: 6, kh: 5, kw: 5 })],
+    ['3x3 pad 1, odd sizes', conv({ n: 2, cIn: 5, h: 9, w: 11, cOut: 7, kh: 3, kw: 3, padTop: 1, padLeft: 1 }, 1, 1)],
+    [
+      'stride 2, asymmetric padding',
+      conv({ n: 1, cIn: 3, h: 10, w: 7, cOut: 4, kh: 3, kw: 2, strideH: 2, strideW: 2, padTop: 2, padLeft: 0 }, 1, 1),
+    ],
+    [
+      'dilation 2, stride (1, 3)',
+      conv(
+        {
+          n: 2,
+          cIn: 2,
+          h: 13,
+          w: 12,
+          cOut: 3,
+          kh: 3,
+          kw: 3,
+          dilationH: 2,
+          dilationW: 2,
+          strideW: 3,
+          padTop: 1,
+          padLeft: 2,
+        },
+        0,
+        1,
+      ),
+    ],
+    ['groups 2', conv({ n: 2, cIn: 4, h: 6, w: 6, cOut: 6, kh: 3, kw: 3, groups: 2, padTop: 1, padLeft: 1 }, 1, 1)],
+    [
+      'depthwise 5 channels',
+      conv({ n: 1, cIn: 5, h: 8, w: 9, cOut: 5, kh: 3, kw: 3, groups: 5, padTop: 1, padLeft: 1 }, 1, 1),
+    ],
+    ['1x1, many channels (long K in dw)', conv({ n: 4, cIn: 40, h: 12, w: 12, cOut: 36, kh: 1, kw: 1 })],
+  ];
+  for (const [label, g] of convCases) {
+    t.test(`conv2d forward + backward data + backward weight: ${label}`, async () => {
+      const cInG = g.cIn / g.groups;
+      const x = uniform(g.n * g.cIn * g.h * g.w);
+      const w = uniform(g.cOut * cInG * g.kh * g.kw);
+      const y = new Float32Array(g.n * g.cOut * g.outH * g.outW);
+      const tol = { atol: 2e-5, rtol: 1e-4 };
+      await parity(t, 'conv2d', [x, w, uniform(g.cOut), g, y], [4], tol, label);
+      await parity(t, 'conv2d', [x, w, null, g, y], [4], tol, `${label} (no bias)`);
+      const dy = uniform(y.length);
+      await parity(t, 'conv2dBackwardData', [dy, w, g, uniform(x.length)], [3], tol, label);
+      await parity(t, 'conv2dBackwardWeight', [x, dy, g, uniform(w.length)], [3], { atol: 1e-4, rtol: 1e-4 }, label);
+    });
+  }
+
+  // ---- pooling -------------------------------------------------------------------------------
+  const pool = (p: Omit<Pool2dGeometry, 'outH' | 'outW'>, padBottom = 0, padRight = 0): Pool2dGeometry => ({
+    ...p,
+    outH: Math.floor((p.h + p.padTop + padBottom - p.dilationH * (p.kh - 1) - 1) / p.strideH) + 1,
+    outW: Math.floor((p.w + p.padLeft + padRight - p.dilationW * (p.kw - 1) - 1) / p.strideW) + 1,
+  });
+  const base = { strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilationH: 1, dilationW: 1 };
+  const poolCases: [string, Pool2dGeometry][] = [
+    ['2x2 stride 2', pool({ ...base, n: 2, c: 3, h: 8, w: 8, kh: 2, kw: 2, strideH: 2, strideW: 2 })],
+    [
+      '3x3 stride 2 pad 1, odd',
+      pool({ ...base, n: 1, c: 2, h: 9, w: 7, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1 }, 1, 1),
+    ],
+    [
+      'overlapping 3x3 stride 1, asymmetric padding',
+      pool({ ...base, n: 2, c: 2, h: 6, w: 5, kh: 3, kw: 3, padTop: 1, padLeft: 0 }, 0, 2),
+    ],
+    [
+      'dilation 2, ceil-mode overhang',
+      pool(
+        { ...base, n: 1, c: 3, h: 10, w: 11, kh: 2, kw: 3, strideH: 3, strideW: 2, dilationH: 2, dilationW: 2 },
+        2,
+        1,
+      ),
+    ],
+    ['pool1d (h = 1)', pool({ ...base, n: 3, c: 2, h: 1, w: 17, kh: 1, kw: 4, strideW: 3 })],
+  ];
+  for (const [label, g] of poolCases) {
+    t.test(`max / avg pooling forward and backward: ${label}`, async () => {
+      const x = uniform(g.n * g.c * g.h * g.w);
+      // ties: a few equal values (first wins)
+      for (let i = 0; i + 1 < x.length; i += 9) x[i + 1] = x[i];
+      const nOut = g.n * g.c * g.outH * g.outW;
+      const y = new Float32Array(nOut);
+      const idx = new Int32Array(nOut);
+      await parity(t, 'maxPool2d', [x, g, y, idx], [2, 3], 'exact', label);
+      const yRef = new Float32Array(nOut);
+      const idxRef = new Int32Array(nOut);
+      KERNELS.maxPool2d.reference(x, g, yRef, idxRef);
+      const dy = uniform(nOut);
+      await parity(t, 'maxPool2dBackward', [dy, idxRef, g, uniform(x.length)], [3], 'exact', label);
+      for (const incl of [true, false]) {
+        await parity(t, 'avgPool2d', [x, g, incl, new Float32Array(nOut)], [3], { atol: 1e-6, rtol: 1e-5 }, label);
+        await parity(t, 'avgPool2dBackward', [dy, g, incl, uniform(x.length)], [3], { atol: 1e-6, rtol: 1e-5 }, label);
+      }
+    });
+  }
+  t.test("maxPool2dBackward with adaptive pooling's indices (anywhere in the plane)", async () => {
+    const g: Pool2dGeometry = { ...base, n: 2, c: 3, h: 7, w: 9, kh: 1, kw: 1, outH: 3, outW: 4 };
+    const idx = new Int32Array(2 * 3 * 12).map(() => int(0, 62));
+    await parity(t, 'maxPool2dBackward', [uniform(idx.length), idx, g, uniform(2 * 3 * 63)], [3], 'exact');
+    const up: Pool2dGeometry = { ...g, h: 2, w: 3, outH: 5, outW: 6 };
+    const idx2 = new Int32Array(2 * 3 * 30).map(() => int(0, 5));
+    await parity(t, 'maxPool2dBackward', [uniform(idx2.length), idx2, up, uniform(2 * 3 * 6)], [3], 'exact');
+  });
+
+  // ---- reductions, permute, softmax ----------------------------------------------------------
+  const views: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [2, 1000, 1],
+    [1, 5000, 3],
+    [64, 10, 1],
+    [1, 3, 4000],
+    [5, 0, 2],
+  ];
+  t.test('reduce: every op on (outer, len, inner) views, long and empty axes', async () => {
+    for (const op of ['sum', 'max', 'min', 'prod'] as const)
+      for (const [o, l, i] of views) {
+        const x = op === 'prod' ? uniform(o * l * i, 0.9, 1.1) : uniform(o * l * i, -2, 3);
+        await parity(
+          t,
+          'reduce',
+          [op, x, o, l, i, new Float32Array(o * i)],
+          [5],
+          { atol: 1e-5, rtol: 1e-5 },
+          `${op} ${o}x${l}x${i}`,
+        );
+      }
+    const x = uniform(60);
+    x[7] = Number.NaN;
+    for (const op of ['max', 'min', 'sum'] as const)
+      await parity(
+        t,
+        'reduce',
+        [op, x, 2, 10, 3, new Float32Array(6)],
+        [5],
+        op === 'sum' ? { atol: 1e-6, rtol: 1e-5 } : 'exact',
+        `${op} with NaN`,
+      );
+  });
+  t.test('argReduce: argmax / argmin with ties', async () => {
+    for (const op of ['argmax', 'argmin'] as const)
+      for (const [o, l, i] of views.filter((v) => v[1] > 0)) {
+        const x = uniform(o * l * i).map((v) => Math.round(v * 4) / 4);
+        await parity(t, 'argReduce', [op, x, o, l, i, new Int32Array(o * i)], [5], 'exact', `${op} ${o}x${l}x${i}`);
+      }
+  });
+  t.test('permute: 2-D transpose, 4-D NCHW -> NHWC, 5-D, size-1 axes', async () => {
+    const cases: [number[], number[]][] = [
+      [
+        [7, 13],
+        [1, 0],
+      ],
+      [
+        [2, 3, 5, 4],
+        [0, 2, 3, 1],
+      ],
+      [
+        [2, 1, 3, 4, 2],
+        [4, 2, 0, 1, 3],
+      ],
+      [
+        [3, 4],
+        [0, 1],
+      ],
+      [
+        [1, 1],
+        [1, 0],
+      ],
+    ];
+    for (const [shape, perm] of cases) {
+      const n = shape.reduce((p, d) => p * d, 1);
+      await parity(
+        t,
+        'permute',
+        [uniform(n), shape, perm, new Float32Array(n)],
+        [3],
+        'exact',
+        `[${shape}] by [${perm}]`,
+      );
+    }
+  });
+  t.test('softmax / log-softmax forward and backward, in place', async () => {
+    for (const log of [false, true])
+      for (const [o, l, i] of views.filter((v) => v[1] > 0)) {
+        const n = o * l * i;
+        const x = uniform(n, -6, 6);
+        await parity(
+          t,
+          'softmax',
+          [x, o, l, i, log, new Float32Array(n)],
+          [5],
+          { atol: 1e-6, rtol: 1e-4 },
+          `${o}x${l}x${i}`,
+        );
+        const y = new Float32Array(n);
+        KERNELS.softmax.reference(x, o, l, i, log, y);
+        await parity(
+          t,
+          'softmaxBackward',
+          [y, uniform(n), o, l, i, log, new Float32Array(n)],
+          [6],
+          { atol: 1e-6, rtol: 1e-4 },
+          `${o}x${l}x${i}`,
+        );
+      }
+    const x = uniform(3 * 7 * 2);
+    await parity(t, 'softmax', [x, 3, 7, 2, false, x], [0], { atol: 1e-6, rtol: 1e-4 }, 'in place');
+  });
 }

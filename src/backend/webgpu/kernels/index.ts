@@ -6,7 +6,10 @@
 import type { KernelName, Kernels } from '../../kernels.js';
 import type { GpuRunner } from '../dispatch.js';
 import { binary, reluBackward, unary, unaryBackward } from './elementwise.js';
+import { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './conv.js';
 import { gemm } from './gemm.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+import { argReduce, permute, reduce, softmax, softmaxBackward } from './reduce.js';
 
 /** Every WebGPU kernel implementation, by name. */
 export const WEBGPU_KERNELS: { [K in KernelName]?: (r: GpuRunner, ...a: Parameters<Kernels[K]>) => void } = {
@@ -15,4 +18,16 @@ export const WEBGPU_KERNELS: { [K in KernelName]?: (r: GpuRunner, ...a: Paramete
   reluBackward,
   binary,
   gemm,
+  conv2d,
+  conv2dBackwardData,
+  conv2dBackwardWeight,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  reduce,
+  argReduce,
+  permute,
+  softmax,
+  softmaxBackward,
 };

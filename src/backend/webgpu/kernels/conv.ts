@@ -1,0 +1,200 @@
+/**
+ * WGSL convolution kernels as implicit GEMMs on the tiled matmul of ./gemm.ts, one GEMM per
+ * group (the matmul's batch axis), with no im2col buffer: the loads compute the input position
+ * of each (channel, tap, output position) and give 0 outside the padded input.
+ * - forward: Y[o, (b, oh, ow)] = W[o, (c, ki, kj)] . X_col[(c, ki, kj), (b, oh, ow)] + bias[o]
+ * - backward data: dX[c, (b, ih, iw)] = W^T[c, (o, ki, kj)] . dY_col[(o, ki, kj), (b, ih, iw)],
+ *   where dY_col is dY at oh = (ih + padTop - ki dilH) / strideH when that divides exactly
+ * - backward weight: dW[o, (c, ki, kj)] = dY[o, (b, oh, ow)] . X_col^T[(b, oh, ow), (c, ki, kj)]
+ *   (long K: the matmul splits it over workgroups and adds the slices in order)
+ * Stride, dilation, asymmetric padding (bottom / right implied by outH / outW) and groups
+ * (depthwise included) all go through the same index arithmetic.
+ */
+import type { Conv2dGeometry } from '../../backend.js';
+import type { GpuRunner } from '../dispatch.js';
+import { check, type Param } from './common.js';
+import { matmul } from './gemm.js';
+
+function geometryParams(kernel: string, g: Conv2dGeometry): Param[] {
+  for (const f of [
+    'n',
+    'cIn',
+    'h',
+    'w',
+    'cOut',
+    'kh',
+    'kw',
+    'strideH',
+    'strideW',
+    'padTop',
+    'padLeft',
+    'dilationH',
+    'dilationW',
+    'groups',
+    'outH',
+    'outW',
+  ] as const) {
+    const v = g[f];
+    const min = f === 'padTop' || f === 'padLeft' || f === 'n' || f === 'cIn' || f === 'cOut' ? 0 : 1;
+    check(Number.isInteger(v) && v >= min, kernel, `geometry ${f} = ${v} (must be an integer >= ${min})`);
+  }
+  check(
+    g.cIn % g.groups === 0 && g.cOut % g.groups === 0,
+    kernel,
+    `groups = ${g.groups} must divide cIn = ${g.cIn} and cOut = ${g.cOut}`,
+  );
+  return [
+    ['cIn', 'u32', g.cIn],
+    ['H', 'u32', g.h],
+    ['W', 'u32', g.w],
+    ['cOut', 'u32', g.cOut],
+    ['kh', 'u32', g.kh],
+    ['kw', 'u32', g.kw],
+    ['sH', 'u32', g.strideH],
+    ['sW', 'u32', g.strideW],
+    ['pT', 'u32', g.padTop],
+    ['pL', 'u32', g.padLeft],
+    ['dH', 'u32', g.dilationH],
+    ['dW', 'u32', g.dilationW],
+    ['cInG', 'u32', g.cIn / g.groups],
+    ['cOutG', 'u32', g.cOut / g.groups],
+    ['oH', 'u32', g.outH],
+    ['oW', 'u32', g.outW],
+  ];
+}
+
+/** X at (image b, channel ci of group bt, tap (ki, kj), output position p); 0 in the padding. */
+const X_AT = /* wgsl */ `
+  let oh = p / P.oW;
+  let ow = p % P.oW;
+  let ih = i32(oh * P.sH + ki * P.dH) - i32(P.pT);
+  let iw = i32(ow * P.sW + kj * P.dW) - i32(P.pL);
+  if (ih < 0 || iw < 0 || ih >= i32(P.H) || iw >= i32(P.W)) { return 0.0; }
+  return X[((b * P.cIn + bt * P.cInG + ci) * P.H + u32(ih)) * P.W + u32(iw)];`;
+
+/** y = conv(x, w) + bias (cross-correlation). */
+export function conv2d(
+  r: GpuRunner,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  y: Float32Array,
+): void {
+  const params = geometryParams('conv2d', g);
+  matmul(r, {
+    key: `conv2d${bias ? ':bias' : ''}`,
+    bufs: [
+      { name: 'X', array: x },
+      { name: 'Wt', array: w },
+      { name: 'BIAS', array: bias },
+      { name: 'Y', array: y, write: true },
+    ],
+    params,
+    batch: g.groups,
+    m: g.cOut / g.groups,
+    n: g.n * g.outH * g.outW,
+    k: (g.cIn / g.groups) * g.kh * g.kw,
+    loadA: 'return Wt[(bt * P.cOutG + row) * P.K + kk];',
+    loadB: `
+  let khw = P.kh * P.kw;
+  let ci = kk / khw;
+  let ki = (kk % khw) / P.kw;
+  let kj = kk % P.kw;
+  let b = col / (P.oH * P.oW);
+  let p = col % (P.oH * P.oW);${X_AT}`,
+    store: `
+  let ohw = P.oH * P.oW;
+  let o = bt * P.cOutG + row;
+  Y[((col / ohw) * P.cOut + o) * ohw + col % ohw] = acc${bias ? ' + BIAS[o]' : ''};`,
+    aKFast: true,
+    bNFast: true,
+  });
+}
+
+/** dx = the transposed convolution of dy with w (overwrites dx). */
+export function conv2dBackwardData(
+  r: GpuRunner,
+  dy: Float32Array,
+  w: Float32Array,
+  g: Conv2dGeometry,
+  dx: Float32Array,
+): void {
+  const params = geometryParams('conv2dBackwardData', g);
+  matmul(r, {
+    key: 'conv2dBackwardData',
+    bufs: [
+      { name: 'DY', array: dy },
+      { name: 'Wt', array: w },
+      { name: 'DX', array: dx, write: true },
+    ],
+    params,
+    batch: g.groups,
+    m: g.cIn / g.groups,
+    n: g.n * g.h * g.w,
+    k: (g.cOut / g.groups) * g.kh * g.kw,
+    loadA: `
+  let khw = P.kh * P.kw;
+  return Wt[((bt * P.cOutG + kk / khw) * P.cInG + row) * khw + kk % khw];`,
+    loadB: `
+  let khw = P.kh * P.kw;
+  let o = kk / khw;
+  let ki = (kk % khw) / P.kw;
+  let kj = kk % P.kw;
+  let hw = P.H * P.W;
+  let b = col / hw;
+  let p = col % hw;
+  let th = i32(p / P.W + P.pT) - i32(ki * P.dH);
+  let tw = i32(p % P.W + P.pL) - i32(kj * P.dW);
+  if (th < 0 || tw < 0) { return 0.0; }
+  let uh = u32(th);
+  let uw = u32(tw);
+  if (uh % P.sH != 0u || uw % P.sW != 0u) { return 0.0; }
+  let oh = uh / P.sH;
+  let ow = uw / P.sW;
+  if (oh >= P.oH || ow >= P.oW) { return 0.0; }
+  return DY[((b * P.cOut + bt * P.cOutG + o) * P.oH + oh) * P.oW + ow];`,
+    store: `
+  let hw = P.H * P.W;
+  DX[((col / hw) * P.cIn + bt * P.cInG + row) * hw + col % hw] = acc;`,
+    aKFast: true,
+    bNFast: true,
+  });
+}
+
+/** dw = sum over images and output positions of x * dy (overwrites dw). */
+export function conv2dBackwardWeight(
+  r: GpuRunner,
+  x: Float32Array,
+  dy: Float32Array,
+  g: Conv2dGeometry,
+  dw: Float32Array,
+): void {
+  const params = geometryParams('conv2dBackwardWeight', g);
+  matmul(r, {
+    key: 'conv2dBackwardWeight',
+    bufs: [
+      { name: 'X', array: x },
+      { name: 'DY', array: dy },
+      { name: 'DW', array: dw, write: true },
+    ],
+    params,
+    batch: g.groups,
+    m: g.cOut / g.groups,
+    n: (g.cIn / g.groups) * g.kh * g.kw,
+    k: g.n * g.outH * g.outW,
+    loadA: `
+  let ohw = P.oH * P.oW;
+  return DY[((kk / ohw) * P.cOut + bt * P.cOutG + row) * ohw + kk % ohw];`,
+    loadB: `
+  let khw = P.kh * P.kw;
+  let ci = col / khw;
+  let ki = (col % khw) / P.kw;
+  let kj = col % P.kw;
+  let b = kk / (P.oH * P.oW);
+  let p = kk % (P.oH * P.oW);${X_AT}`,
+    store: 'DW[(bt * P.cOutG + row) * P.N + col] = acc;',
+    aKFast: true,
+    bNFast: false,
+  });
+}
