@@ -25,6 +25,8 @@ struct CkKernels {
   void (*maxPool2dBackward)(const float* dy, const int32_t* idx, const CkPoolGeom* g, float* dx);
   void (*avgPool2d)(const float* x, const CkPoolGeom* g, int countIncludePad, float* y);
   void (*avgPool2dBackward)(const float* dy, const CkPoolGeom* g, int countIncludePad, float* dx);
+  // y = act(conv(x, w) + bias) for a unary op code act (relu fused into the epilogue where the path allows)
+  void (*conv2dAct)(const float* x, const float* w, const float* bias, const CkConvGeom* g, int act, float alpha, float* y);
 };
 
 extern "C" {

@@ -161,12 +161,18 @@ static bool rowsForwardSuits(const CkConvGeom& g) {
   return g.strideH == 1 && g.strideW == 1 && !useDirect(g) && cOutG <= 16 && RowsLayout::waste(g) <= 0.34;
 }
 
-static void conv2dK(const float* x, const float* w, const float* bias, const CkConvGeom* gp, float* y) {
-  const CkConvGeom g = *gp;
+// Forward convolution; `relu` asks for max(., 0) on the result, and is set to false by the
+// paths that applied it in their epilogue (the caller applies it otherwise).
+static void conv2dImpl(const float* x, const float* w, const float* bias, const CkConvGeom& g, bool& relu, float* y) {
   long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kdim = cInG * g.kh * g.kw, P = g.outH * g.outW;
   if (g.n == 0 || g.cOut == 0 || P == 0) return;
   double flops = 2.0 * g.n * g.cOut * kdim * P;
   int T = threadsFor(flops);
+  if (winogradSuits(g)) {
+    convWinograd(x, w, bias, g, T, relu, y);
+    relu = false;
+    return;
+  }
   if (rowsForwardSuits(g)) {
     auto task = [&](long t) {
       long nn = t / G, grp = t - nn * G;
@@ -206,6 +212,22 @@ static void conv2dK(const float* x, const float* w, const float* bias, const CkC
   }
   for (long grp = 0; grp < G; grp++) delete packs[grp];
   free(packs);
+}
+
+static void conv2dK(const float* x, const float* w, const float* bias, const CkConvGeom* gp, float* y) {
+  bool relu = false;
+  conv2dImpl(x, w, bias, *gp, relu, y);
+}
+
+// y = act(conv(x, w) + bias): relu inside the paths that have an epilogue for it, otherwise
+// (and for every other op) the elementwise kernel in place on y.
+static void conv2dActK(const float* x, const float* w, const float* bias, const CkConvGeom* gp, int act, float alpha,
+                       float* y) {
+  const CkConvGeom g = *gp;
+  bool relu = act == U_RELU;
+  conv2dImpl(x, w, bias, g, relu, y);
+  if (act == U_RELU && !relu) return;
+  ck_unary(act, y, y, g.n * g.cOut * g.outH * g.outW, alpha);
 }
 
 // dst = sum over items 0..items-1 of add(item, buffer), deterministically: the items are cut
@@ -404,7 +426,8 @@ static void conv2dBackwardDataK(const float* dy, const float* w, const CkConvGeo
             for (long kj = 0; kj < g.kw; kj++)
               wt[(((grp * cInG + ci) * cOutG + ol) * g.kh + (g.kh - 1 - ki)) * g.kw + (g.kw - 1 - kj)] =
                   w[(((grp * cOutG + ol) * cInG + ci) * g.kh + ki) * g.kw + kj];
-    conv2dK(dy, wt, nullptr, &t, dx);
+    bool relu = false;
+    conv2dImpl(dy, wt, nullptr, t, relu, dx);
     free(wt);
     return;
   }

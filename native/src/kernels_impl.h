@@ -16,6 +16,7 @@ namespace CK_NS {
 #include "util_impl.h"
 #include "gemm_impl.h"
 #include "conv_batched_impl.h"
+#include "winograd_impl.h"
 #include "conv_impl.h"
 #include "pool_impl.h"
 
@@ -26,4 +27,5 @@ extern "C" const CkKernels CK_TABLE = {
   ck_unary, ck_binary, ck_reduce, ck_arg_reduce, ck_permute, CK_NS::gemmK,
   CK_NS::conv2dK, CK_NS::conv2dBackwardDataK, CK_NS::conv2dBackwardWeightK,
   CK_NS::maxPool2dK, CK_NS::maxPool2dBackwardK, CK_NS::avgPool2dK, CK_NS::avgPool2dBackwardK,
+  CK_NS::conv2dActK,
 };

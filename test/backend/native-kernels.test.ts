@@ -171,6 +171,15 @@ const convCases: Array<[string, Conv2dGeometry]> = [
     convGeom(4, 6, 11, 9, 36, 3, 3, { sH: 2, dW: 2, pT: 1, pB: 0, pL: 2, pR: 0 }),
   ],
   ['batched columns: 4 input channels', convGeom(3, 4, 9, 9, 32, 3, 3, { pT: 1, pL: 1 })],
+  // Winograd F(4x4, 3x3) (native/src/winograd_impl.h: 3x3, stride 1, undilated, ungrouped,
+  // >= 16 channels in and out; the stride-1 data gradient runs as one too): whole tiles,
+  // partial tiles with asymmetric padding and channel counts off the register tile, tiles of
+  // one block spread over several images, K over 256 input channels and several chunks of
+  // output channels
+  ['winograd: 8x8, whole tiles', convGeom(2, 16, 8, 8, 16, 3, 3, { pT: 1, pL: 1 })],
+  ['winograd: 11x13, asymmetric pad', convGeom(3, 17, 11, 13, 19, 3, 3, { pT: 2, pB: 0, pL: 0, pR: 1 })],
+  ['winograd: 4x5 images, 7 of them', convGeom(7, 16, 4, 5, 24, 3, 3, { pT: 1, pL: 1 })],
+  ['winograd: K over 256, 2 chunks', convGeom(1, 260, 4, 5, 70, 3, 3, { pT: 1, pL: 1 })],
 ];
 
 const poolCases: Array<[string, Pool2dGeometry]> = [];
@@ -250,6 +259,42 @@ function convTests(nat: Backend, isa: string): void {
     nat.conv2dBackwardWeight(x, dy, g, dw);
     ref.conv2dBackwardWeight(x, dy, g, dwr);
     assertRel(dw, dwr, `${isa} conv2dBackwardWeight ${name}`);
+  }
+}
+
+// conv2dAct = act(conv2d + bias): relu fused into the Winograd epilogue, relu and another op
+// after the other paths (rows kernel, im2col GEMM, strided), with and without bias.
+function convActTests(nat: Backend, isa: string): void {
+  assert.equal(kernelSource(nat, 'conv2dAct'), 'backend');
+  const cases: Array<[string, Conv2dGeometry]> = [
+    ['winograd', convGeom(3, 16, 9, 10, 20, 3, 3, { pT: 1, pL: 1 })],
+    ['LeNet conv1', convGeom(5, 1, 28, 28, 6, 5, 5)],
+    ['im2col, stride 2', convGeom(2, 8, 13, 11, 24, 3, 3, { sH: 2, sW: 2, pT: 1, pL: 1 })],
+  ];
+  const acts: Array<[UnaryOp, number]> = [
+    ['relu', 0],
+    ['leakyRelu', 0.1],
+    ['tanh', 0],
+  ];
+  for (const [name, g] of cases) {
+    const x = randArray(g.n * g.cIn * g.h * g.w);
+    const w = randArray((g.cOut * g.cIn * g.kh * g.kw) / g.groups);
+    const bias = randArray(g.cOut);
+    const len = g.n * g.cOut * g.outH * g.outW;
+    for (const [act, alpha] of acts) {
+      for (const b of [bias, null]) {
+        const y = new Float32Array(len).fill(NaN),
+          yr = new Float32Array(len);
+        nat.conv2dAct(x, w, b, g, act, alpha, y);
+        ref.conv2dAct(x, w, b, g, act, alpha, yr);
+        assertRel(y, yr, `${isa} conv2dAct ${name} ${act}${b ? '' : ' (no bias)'}`);
+        if (act === 'relu')
+          assert.ok(
+            y.every((v) => v >= 0),
+            `${isa} conv2dAct ${name}: relu left a negative value`,
+          );
+      }
+    }
   }
 }
 
@@ -526,6 +571,8 @@ function poolTests(nat: Backend, isa: string): void {
 for (const isa of isas) {
   test(`native ${isa}: gemm matches the reference`, () => gemmTests(createNativeBackend(isa), isa));
   test(`native ${isa}: conv2d forward / backward match the reference`, () => convTests(createNativeBackend(isa), isa));
+  test(`native ${isa}: conv2dAct (conv + bias + activation) matches the reference`, () =>
+    convActTests(createNativeBackend(isa), isa));
   test(`native ${isa}: unary and broadcasting binary match the reference`, () =>
     elementwiseTests(createNativeBackend(isa), isa));
   test(`native ${isa}: reduce, argReduce match the reference`, () => reduceTests(createNativeBackend(isa), isa));

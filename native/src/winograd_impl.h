@@ -1,0 +1,215 @@
+// Winograd F(4x4, 3x3) forward convolution for 3x3, stride-1, undilated, ungrouped layers
+// (Lavin & Gray 2016): every 4x4 output tile is A^T [ (G g G^T) . (B^T d B) ] A over its 6x6
+// input patch d, so the 36 products of a tile cost 36 multiply-adds per (input, output)
+// channel pair instead of 144. The products of all tiles of a block form 36 GEMMs,
+// U_e (cOut x cIn) * V_e (cIn x tiles), run on the GEMM micro-kernel of gemm_impl.h.
+// Included by kernels_impl.h inside the per-ISA namespace, before conv_impl.h (which calls it).
+// Deterministic for any thread count: each block of tiles is computed by one task, in a fixed
+// order, and the weights' transform does not depend on the thread count. Accuracy: within a
+// few float32 rounding steps of the direct sum per term (the transforms' constants are small).
+
+static const int WG_E = 36;  // products per tile (6 x 6)
+
+// U[e][o][c] = (G g G^T)[e] for the 3x3 kernel g of output o and input c, computed in double.
+static void winogradWeights(const float* w, long cOut, long cIn, float* U) {
+  long oc = cOut * cIn;
+  for (long o = 0; o < cOut; o++)
+    for (long c = 0; c < cIn; c++) {
+      const float* g = w + (o * cIn + c) * 9;
+      double t[6][3], u[6][6];
+      for (int j = 0; j < 3; j++) {
+        double g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
+        t[0][j] = g0 / 4;
+        t[1][j] = -(g0 + g1 + g2) / 6;
+        t[2][j] = -(g0 - g1 + g2) / 6;
+        t[3][j] = g0 / 24 + g1 / 12 + g2 / 6;
+        t[4][j] = g0 / 24 - g1 / 12 + g2 / 6;
+        t[5][j] = g2;
+      }
+      for (int i = 0; i < 6; i++) {
+        double g0 = t[i][0], g1 = t[i][1], g2 = t[i][2];
+        u[i][0] = g0 / 4;
+        u[i][1] = -(g0 + g1 + g2) / 6;
+        u[i][2] = -(g0 - g1 + g2) / 6;
+        u[i][3] = g0 / 24 + g1 / 12 + g2 / 6;
+        u[i][4] = g0 / 24 - g1 / 12 + g2 / 6;
+        u[i][5] = g2;
+      }
+      for (int i = 0; i < 6; i++)
+        for (int s = 0; s < 6; s++) U[(i * 6 + s) * oc + o * cIn + c] = (float)u[i][s];
+    }
+}
+
+// B^T applied to six vectors (one column or row of a patch).
+static inline __attribute__((always_inline)) void wgInput1d(const vf* d, long ds, vf* v, long vs) {
+  vf d0 = d[0], d1 = d[ds], d2 = d[2 * ds], d3 = d[3 * ds], d4 = d[4 * ds], d5 = d[5 * ds];
+  vf a = d4 - d2, b = d3 - d1;
+  v[0] = 4.f * d0 - 5.f * d2 + d4;
+  v[vs] = d3 + d4 - 4.f * (d1 + d2);
+  v[2 * vs] = d4 - d3 + 4.f * (d1 - d2);
+  v[3 * vs] = a + 2.f * b;
+  v[4 * vs] = a - 2.f * b;
+  v[5 * vs] = 4.f * d1 - 5.f * d3 + d5;
+}
+
+// A^T applied to six vectors.
+static inline __attribute__((always_inline)) void wgOutput1d(const vf* m, long ms, vf* o, long os) {
+  vf m0 = m[0], m1 = m[ms], m2 = m[2 * ms], m3 = m[3 * ms], m4 = m[4 * ms], m5 = m[5 * ms];
+  vf a = m1 + m2, b = m1 - m2, c = m3 + m4, d = m3 - m4;
+  o[0] = m0 + a + c;
+  o[os] = b + 2.f * d;
+  o[2 * os] = a + 4.f * c;
+  o[3 * os] = b + 8.f * d + m5;
+}
+
+// Whether a forward convolution runs as Winograd F(4x4, 3x3): the geometry it covers, and
+// channel counts for which the 36 GEMMs outweigh the transforms (K = cIn, M = cOut).
+static bool winogradSuits(const CkConvGeom& g) {
+  return g.kh == 3 && g.kw == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1 && g.dilationW == 1 &&
+         g.groups == 1 && g.cIn >= 16 && g.cOut >= 16 && g.outH >= 4 && g.outW >= 4 && g.n >= 1;
+}
+
+// y = act(conv(x, w) + bias) by Winograd F(4x4, 3x3); relu = apply max(., 0) in the epilogue.
+// Tiles are taken NR at a time (one micro-panel: the GEMMs' B operands stay in L1); their
+// transformed inputs (36 x cIn x NR) are followed by the GEMMs and output transforms in
+// chunks of output channels, whose products (36 x chunk x NR) stay in L2.
+static void convWinograd(const float* x, const float* w, const float* bias, const CkConvGeom& g, int T, bool relu,
+                         float* y) {
+  long cIn = g.cIn, cOut = g.cOut, H = g.h, W = g.w, HW = H * W, P = g.outH * g.outW;
+  long tH = (g.outH + 3) / 4, tW = (g.outW + 3) / 4, tPer = tH * tW, total = g.n * tPer;
+  // weights: transformed once per call, each of the 36 matrices packed as the GEMM's A operand
+  float* U = alignedAlloc((size_t)(WG_E * cOut * cIn));
+  winogradWeights(w, cOut, cIn, U);
+  PackedA* packs[WG_E];
+  for (int e = 0; e < WG_E; e++) packs[e] = new PackedA(MatA{U + e * cOut * cIn, cIn, 1}, cOut, cIn);
+  free(U);
+  const long tb = NR;  // tiles per block (2 or 4 micro-panels measured no faster on Zen 3)
+  long blocks = (total + tb - 1) / tb;
+  long oc = lmin(cOut, (64 + MR - 1) / MR * MR);  // output channels per chunk (whole row tiles)
+  auto block = [&](long b) {
+    long t0 = b * tb, nt = lmin(tb, total - t0);
+    // planes of V and M: padded by a cache line, so the 36 planes do not share L1 sets
+    long vE = cIn * tb + 16, mE = oc * tb + 16;
+    float* V = scratch((size_t)(WG_E * (vE + mE) + 36 * tb + 36));
+    float* M = V + WG_E * vE;
+    float* strips = M + WG_E * mE;  // per channel: 6 input rows under each run of tiles of one tile row
+    // tiles -> runs of consecutive tiles of one tile row (segments); tile j's patch starts at
+    // strips + tileSrc[j], rows tileWs[j] apart
+    long segIn[tb], segIh[tb], segIw[tb], segW[tb], segOff[tb];
+    long nseg = 0, used = 0;
+    long tileSrc[tb], tileWs[tb], yoff[tb];
+    int rh[tb], rw[tb];
+    for (long j = 0; j < nt; j++) {
+      long t = t0 + j, nn = t / tPer, r = t - nn * tPer, ti = r / tW, tj = r - ti * tW;
+      if (j == 0 || tj == 0) {  // a new run (blocks and tile rows start one)
+        long cnt = lmin(nt - j, tW - tj);
+        segIh[nseg] = 4 * ti - g.padTop;
+        segIw[nseg] = 4 * tj - g.padLeft;
+        segIn[nseg] = nn * cIn * HW;
+        segW[nseg] = 4 * cnt + 2;
+        segOff[nseg] = used;
+        used += 6 * segW[nseg];
+        nseg++;
+      }
+      long sg = nseg - 1;
+      tileSrc[j] = segOff[sg] + 4 * tj - g.padLeft - segIw[sg];
+      tileWs[j] = segW[sg];
+      yoff[j] = nn * cOut * P + 4 * ti * g.outW + 4 * tj;
+      rh[j] = (int)lmin(4, g.outH - 4 * ti);
+      rw[j] = (int)lmin(4, g.outW - 4 * tj);
+    }
+    float* zeros = strips + used;  // a 6x6 patch of zeros for the padding lanes
+    for (int q = 0; q < 36; q++) zeros[q] = 0.f;
+    for (long j = nt; j < tb; j++) { tileSrc[j] = used; tileWs[j] = 6; }
+    // input transform: V_e[c][tile] for every e, the GEMM's packed B operand (one micro-panel)
+    for (long c = 0; c < cIn; c++) {
+      for (long sg = 0; sg < nseg; sg++) {
+        const float* xc = x + segIn[sg] + c * HW;
+        long ws = segW[sg], iw0 = segIw[sg];
+        long ka = lmin(lmax(0, -iw0), ws), kb = lmax(ka, lmin(ws, W - iw0));
+        for (int i = 0; i < 6; i++) {
+          float* dr = strips + segOff[sg] + i * ws;
+          long ih = segIh[sg] + i;
+          if (ih < 0 || ih >= H) { for (long k = 0; k < ws; k++) dr[k] = 0.f; continue; }
+          for (long k = 0; k < ka; k++) dr[k] = 0.f;
+          copyRun(dr + ka, xc + ih * W + iw0 + ka, kb - ka);
+          for (long k = kb; k < ws; k++) dr[k] = 0.f;
+        }
+      }
+      for (long j0 = 0; j0 < tb; j0 += CK_VW) {
+        float df[36 * CK_VW] __attribute__((aligned(64)));
+        for (int l = 0; l < CK_VW; l++) {
+          const float* src = strips + tileSrc[j0 + l];
+          long ws = tileWs[j0 + l];
+#pragma GCC unroll 6
+          for (int i = 0; i < 6; i++)
+#pragma GCC unroll 6
+            for (int k = 0; k < 6; k++) df[(i * 6 + k) * CK_VW + l] = src[i * ws + k];
+        }
+        vf d[36], tmp[36];
+        for (int q = 0; q < 36; q++) d[q] = *(const vf*)(df + q * CK_VW);
+        // rows of the patch, then its columns: tmp = d B, V = B^T tmp
+        for (int i = 0; i < 6; i++) wgInput1d(d + i * 6, 1, tmp + i * 6, 1);
+        float* dst = V + (j0 / NR) * cIn * NR + c * NR + j0 % NR;
+        vf v[6];
+        for (int s = 0; s < 6; s++) {
+          wgInput1d(tmp + s, 6, v, 1);
+          for (int r = 0; r < 6; r++) *(vf*)(dst + (r * 6 + s) * vE) = v[r];
+        }
+      }
+    }
+    for (long o0 = 0; o0 < cOut; o0 += oc) {
+      long on = lmin(oc, cOut - o0);
+      // the 36 GEMMs of this chunk: M_e (on x NR) = U_e[o0 .. o0+on) (on x cIn) * V_e (cIn x NR)
+      for (int e = 0; e < WG_E; e++) {
+        const float* Ve = V + e * vE;
+        float* Me = M + e * mE;
+        for (long pc = 0; pc < cIn; pc += KC) {
+          long kc = lmin(KC, cIn - pc);
+          int mode = pc == 0 ? INIT_OVERWRITE : INIT_ACCUM;
+          for (long jp = 0; jp < tb; jp += NR)
+            for (long ir = 0; ir < on; ir += MR)
+              ukernel(kc, packs[e]->packed(nullptr, o0 + ir, 0, pc, kc), Ve + jp * cIn + pc * NR, Me + ir * tb + jp, tb,
+                      (int)lmin(MR, on - ir), NR, 1.f, mode, 0.f, nullptr);
+        }
+      }
+      // output transform, bias and activation, scattered to y
+      for (long ol = 0; ol < on; ol++) {
+        long o = o0 + ol;
+        float bo = bias ? bias[o] : 0.f;
+        for (long j0 = 0; j0 < nt; j0 += CK_VW) {
+          vf tmp[24], out[16];
+          const float* src = M + ol * tb + j0;
+          for (int i = 0; i < 6; i++) {
+            vf m[6];
+            for (int s = 0; s < 6; s++) m[s] = *(const vf*)(src + (i * 6 + s) * mE);
+            wgOutput1d(m, 1, tmp + i * 4, 1);
+          }
+          for (int s = 0; s < 4; s++) wgOutput1d(tmp + s, 4, out + s, 4);
+          float of[16 * CK_VW] __attribute__((aligned(64)));
+          for (int q = 0; q < 16; q++) {
+            vf v = out[q] + bo;
+            if (relu) v = v > 0.f ? v : (vf){};
+            *(vf*)(of + q * CK_VW) = v;
+          }
+          for (int l = 0; l < CK_VW && j0 + l < nt; l++) {
+            long j = j0 + l;
+            float* yp = y + yoff[j] + o * P;
+            if (rh[j] == 4 && rw[j] == 4) {
+#pragma GCC unroll 4
+              for (int i = 0; i < 4; i++)
+#pragma GCC unroll 4
+                for (int k = 0; k < 4; k++) yp[i * g.outW + k] = of[(i * 4 + k) * CK_VW + l];
+            } else {
+              for (int i = 0; i < rh[j]; i++)
+                for (int k = 0; k < rw[j]; k++) yp[i * g.outW + k] = of[(i * 4 + k) * CK_VW + l];
+            }
+          }
+        }
+      }
+    }
+  };
+  if (T > 1 && blocks > 1) parallelFor(blocks, block);
+  else for (long b = 0; b < blocks; b++) block(b);
+  for (int e = 0; e < WG_E; e++) delete packs[e];
+}
