@@ -6,6 +6,8 @@
  * everything else lives in exactly one namespace: F (torch.nn.functional), nn (torch.nn),
  * optim, data (torch.utils.data and the datasets), io, vision, train (Keras-style fit,
  * callbacks, checkpoints, summary), models and autograd (gradcheck, customOp).
+ *
+ * @module convkit
  */
 export { Tensor } from './tensor/tensor.js';
 export type { DType, NestedArray, TensorData } from './tensor/tensor.js';

@@ -4,6 +4,8 @@
  * (data.loadMnist is loadMnist here); this entry only lists them, so that code written for Node
  * says so in its imports. In a page or Web Worker each of them throws "<fn> needs Node's file
  * system; in a browser use <alternative>" when called; importing them does nothing.
+ *
+ * @module convkit/node
  */
 export { loadMnist, loadFashionMnist } from './data/mnist.js';
 export { readIdx } from './data/idx.js';
