@@ -99,45 +99,47 @@ function normTracked(bn: BatchNorm1d | BatchNorm2d | null): boolean {
   return bn !== null && (tracked(bn.weight) || tracked(bn.bias));
 }
 
+/** Whether a gradient would be recorded through any of these tensors (grad mode on and one requires grad). */
+function anyTracked(x: Tensor, a: Tensor | null, b: Tensor | null): boolean {
+  return isGradEnabled() && (x.requiresGrad || tracked(a) || tracked(b));
+}
+
 /**
  * Runs the fused step starting at layer i when one applies: returns [next layer index, output],
- * else null (the caller then calls layer i itself).
+ * else null (the caller then calls layer i itself). Cheap when nothing fuses (training: the
+ * layer's own parameters require grad, checked first).
  */
-function fusedStep(seq: Sequential, i: number, x: Tensor): [number, Tensor] | null {
-  const m = seq.at(i);
-  const n = seq.length;
-  const at = (j: number): Module | null => (j < n ? seq.at(j) : null);
-  const gradOn = isGradEnabled();
-  if (isExactly(m, Conv2d) && !m.hasHooks) {
+function fusedStep(mods: readonly Module[], i: number, x: Tensor): [number, Tensor] | null {
+  const m = mods[i];
+  const n = mods.length;
+  if (isExactly(m, Conv2d)) {
     const conv = m as Conv2d;
+    if (conv.hasHooks || anyTracked(x, conv.weight, conv.bias)) return null;
     let j = i + 1;
     let bn: BatchNorm2d | null = null;
-    const next = at(j);
-    if (x.ndim === 4 && foldableNorm(next, BatchNorm2d, conv.outChannels)) {
-      bn = next as BatchNorm2d;
-      j++;
+    if (j < n && x.ndim === 4 && foldableNorm(mods[j], BatchNorm2d, conv.outChannels)) {
+      bn = mods[j++] as BatchNorm2d;
+      if (isGradEnabled() && normTracked(bn)) return null;
     }
-    const act = activationOf(at(j));
+    const act = j < n ? activationOf(mods[j]) : null;
     if (act !== null) j++;
     if (j === i + 1) return null;
-    if (gradOn && (x.requiresGrad || tracked(conv.weight) || tracked(conv.bias) || normTracked(bn))) return null;
     const [w, b] = bn === null ? [conv.weight, conv.bias] : foldNorm(conv.weight, conv.bias, bn);
     const options = { ...conv.options, groups: conv.groups };
     return [j, act === null ? conv2d(x, w, b, options) : conv2dActInference(x, w, b, options, act)];
   }
-  if (isExactly(m, Linear) && !m.hasHooks) {
+  if (isExactly(m, Linear)) {
     const lin = m as Linear;
+    if (lin.hasHooks || anyTracked(x, lin.weight, lin.bias)) return null;
     let j = i + 1;
     let bn: BatchNorm1d | null = null;
-    const next = at(j);
-    if (x.ndim === 2 && foldableNorm(next, BatchNorm1d, lin.outFeatures)) {
-      bn = next as BatchNorm1d;
-      j++;
+    if (j < n && x.ndim === 2 && foldableNorm(mods[j], BatchNorm1d, lin.outFeatures)) {
+      bn = mods[j++] as BatchNorm1d;
+      if (isGradEnabled() && normTracked(bn)) return null;
     }
-    const act = activationOf(at(j));
+    const act = j < n ? activationOf(mods[j]) : null;
     if (act !== null) j++;
     if (j === i + 1) return null;
-    if (gradOn && (x.requiresGrad || tracked(lin.weight) || tracked(lin.bias) || normTracked(bn))) return null;
     const [w, b] = bn === null ? [lin.weight, lin.bias] : foldNorm(lin.weight, lin.bias, bn);
     const y = linear(x, w, b);
     if (act !== null) getBackend().unary(act.op, y.f32, y.f32, act.alpha);
@@ -148,14 +150,16 @@ function fusedStep(seq: Sequential, i: number, x: Tensor): [number, Tensor] | nu
 
 /** Sequential's forward with inference fusion (registered with module.ts below). */
 function runSequential(seq: Sequential, x: Tensor): Tensor {
-  let y = x;
   const n = seq.length;
+  const mods: Module[] = new Array<Module>(n);
+  for (let i = 0; i < n; i++) mods[i] = seq.at(i);
+  let y = x;
   for (let i = 0; i < n; ) {
-    const step = enabled ? fusedStep(seq, i, y) : null;
+    const step = enabled ? fusedStep(mods, i, y) : null;
     if (step !== null) {
       [i, y] = step;
     } else {
-      y = seq.at(i).call(y);
+      y = mods[i].call(y);
       i++;
     }
   }

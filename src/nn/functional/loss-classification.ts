@@ -25,6 +25,7 @@ export interface CrossEntropyOptions {
   weight?: Tensor | null;
   /** Targets equal to this index contribute nothing (index targets only). */
   ignoreIndex?: number;
+  /** How the per-element losses are combined: 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
   /** Mixes the target with the uniform distribution: (1 - s) * target + s / C. */
   labelSmoothing?: number;
@@ -32,8 +33,11 @@ export interface CrossEntropyOptions {
 
 /** Options of nllLoss (torch.nn.functional.nll_loss). */
 export interface NllLossOptions {
+  /** Per-class rescaling weights, shape (C). */
   weight?: Tensor | null;
+  /** Targets equal to this index contribute nothing. */
   ignoreIndex?: number;
+  /** How the per-element losses are combined: 'mean' (default; weighted mean), 'sum' or 'none'. */
   reduction?: Reduction;
 }
 
@@ -241,6 +245,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Binar
   checkSameShape(op, input, target);
   const w = options.weight ? broadcastData(op, 'weight', options.weight, input.shape) : null;
   const p = input.f32,
+  /** How the per-element losses are combined: 'mean' (default), 'sum' or 'none'. */
     y = target.f32;
   const out = empty(input.shape),
     od = out.f32;
@@ -300,6 +305,7 @@ export function binaryCrossEntropyWithLogits(
   const sp = softplus(input.neg());
   const lw = pw ? target.mul(new Tensor(pw, input.shape).sub(1)).add(1) : null;
   let loss = target
+  /** Weight of the positive term per class, broadcast to the input (e.g. negatives / positives). */
     .neg()
     .add(1)
     .mul(input)
@@ -334,9 +340,13 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMar
     throw new TypeError(`${op}: margin must be a finite number, got ${String(margin)}`);
   if (input.ndim !== 1 && input.ndim !== 2)
     throw new RangeError(`${op}: input must be (N, C) or (C), got ${fmt(input.shape)}`);
+  /** The exponent of the hinge: 1 (default) or 2. */
   if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+  /** The margin (default 1). */
   const lay = classLayout(op, input);
+  /** Per-class rescaling weights, shape (C). */
   const { n, c } = lay;
+  /** How the per-sample losses are combined: 'mean' (default), 'sum' or 'none'. */
   const w = classWeights(op, options.weight, c);
   const t = classIndices(op, input, target, lay);
   for (let b = 0; b < n; b++) checkIndex(op, t[b], c, b);
@@ -388,3 +398,5 @@ export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {})
   if (reduction === 'batchmean') return reduceLoss(op, loss, 'sum').div(input.ndim === 0 ? 1 : input.shape[0]);
   return reduceLoss(op, loss, reduction);
 }
+  /** 'mean' (default, over every element), 'batchmean', 'sum' or 'none'. */
+  /** Whether the target is given as log-probabilities (default false: probabilities). */

@@ -18,8 +18,11 @@ import { pad } from '../../tensor/ops/shape.js';
 
 /** Options of batchNorm (PyTorch defaults: training = false, momentum = 0.1, eps = 1e-5). */
 export interface BatchNormOptions {
+  /** Normalise with the batch's statistics and update the running ones (default false: use the running statistics). */
   training?: boolean;
+  /** Weight of the batch statistics in the running averages (default 0.1). */
   momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
 }
 
@@ -186,8 +189,11 @@ export function layerNorm(
 /** Options of localResponseNorm (PyTorch defaults alpha = 1e-4, beta = 0.75, k = 1). */
 export interface LocalResponseNormOptions {
   alpha?: number;
+  /** Scale of the sum of squares over the window (default 1e-4). */
   beta?: number;
+  /** Exponent of the normaliser (default 0.75). */
   k?: number;
+  /** Additive constant (default 1). */
 }
 
 /**
@@ -229,8 +235,11 @@ export function localResponseNorm(x: Tensor, size: number, options: LocalRespons
 /** Options of normalize (PyTorch defaults p = 2, dim = 1, eps = 1e-12). */
 export interface NormalizeOptions {
   p?: number;
+  /** Order of the norm (default 2). */
   dim?: number;
+  /** The dim normalised over (default 1). */
   eps?: number;
+  /** Lower bound of the norm, against division by zero (default 1e-12). */
 }
 
 /** x / max(||x||_p, eps) along `dim`. */
