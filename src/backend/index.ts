@@ -18,6 +18,7 @@ export { KERNELS, KERNEL_NAMES, completeBackend, kernelSource } from './kernels.
 
 /** A backend that may or may not be loadable on this machine. */
 export interface BackendCandidate {
+  /** The name setBackend takes ('js', 'wasm', 'native', ...). */
   name: string;
   /** Higher wins when choosing automatically. */
   priority: number;

@@ -31,10 +31,15 @@ export const BREAST_CANCER_FEATURES: readonly string[] = (() => {
 
 /** A parsed table: features (n, nFeatures) row-major, integer targets, class names. */
 export interface ParsedTable {
+  /** Features, (n, nFeatures) row-major. */
   x: Float32Array;
+  /** Class index of each row. */
   y: Int32Array;
+  /** Number of rows. */
   n: number;
+  /** Number of features per row. */
   nFeatures: number;
+  /** Class names (index = label). */
   classNames: string[];
 }
 

@@ -10,7 +10,9 @@ import { collate, TensorDataset, type Dataset } from './dataset.js';
 
 /** Per-channel mean and (population) standard deviation. */
 export interface ChannelStats {
+  /** Mean per channel. */
   mean: number[];
+  /** Standard deviation per channel. */
   std: number[];
 }
 

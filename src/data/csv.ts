@@ -18,7 +18,9 @@ export interface CsvOptions {
 
 /** One CSV row and the line it starts on (1-based). */
 export interface CsvRecord {
+  /** The row's fields, unquoted. */
   fields: string[];
+  /** The 1-based line the row starts on. */
   line: number;
 }
 

@@ -10,7 +10,9 @@ import { SeededStream } from './seeded.js';
 
 /** One sample: the input tensor, its integer class label and, for dense tasks, its target tensor. */
 export interface Sample {
+  /** The input. */
   x: Tensor;
+  /** The label. */
   y: number;
   /**
    * Dense target (a segmentation mask (1, H, W), regression values, ...) when the task is not
@@ -24,7 +26,9 @@ export interface Sample {
  * float32 dense targets (N, ...) for datasets whose samples have a target tensor.
  */
 export interface Batch {
+  /** Inputs, (B, ...). */
   x: Tensor;
+  /** Labels, int32 (B), or dense targets (B, ...). */
   y: Tensor;
 }
 

@@ -60,6 +60,7 @@ export interface DatasetSpec {
   classes: readonly string[] | null;
   /** Samples in the full training and test splits; null when known only after loading. */
   trainSize: number | null;
+  /** Samples in the test split (null when it depends on the files). */
   testSize: number | null;
   /** True when the files must be supplied through dataDir (--data-dir): cifar10, eurosat. */
   needsDataDir: boolean;

@@ -11,9 +11,11 @@ import type { ConvTrace, ConvTransposeTrace, ConvWindow, Grid, ScatterCell } fro
 
 /** Options of conv1dTrace / conv2dTrace (PyTorch names; numbers or [h, w] pairs in 2-D). */
 export interface ConvTraceOptions {
+  /** Stride (a number, or [h, w] in 2-D). Default 1. */
   stride?: number | readonly [number, number];
   /** Zeros per side, or 'valid' (0), 'same' (stride 1; output as large as the input), 'full' (k-1). */
   padding?: number | readonly [number, number] | 'valid' | 'same' | 'full';
+  /** Dilation (a number, or [h, w] in 2-D). Default 1. */
   dilation?: number | readonly [number, number];
   /** Added to every window's sum. Default 0. */
   bias?: number;
@@ -143,9 +145,13 @@ export function conv2dTrace(
 
 /** Options of convTranspose2dTrace (PyTorch's ConvTranspose2d names). */
 export interface ConvTransposeTraceOptions {
+  /** Stride (a number or [h, w]). Default 1. */
   stride?: number | readonly [number, number];
+  /** Padding removed from each side of the full output (a number or [h, w]). Default 0. */
   padding?: number | readonly [number, number];
+  /** Extra rows and columns at the bottom and right of the output. Default 0. */
   outputPadding?: number | readonly [number, number];
+  /** Dilation (a number or [h, w]). Default 1. */
   dilation?: number | readonly [number, number];
 }
 

@@ -86,11 +86,17 @@ export function softmaxCrossEntropyTrace(logits: readonly number[], target: numb
 
 /** The inputs of seed 000's 1-1-1 sigmoid network with squared-error loss. */
 export interface BackpropInputs {
+  /** The input activation a0. */
   a0: number;
+  /** Weight of the hidden unit. */
   w1: number;
+  /** Bias of the hidden unit. */
   b1: number;
+  /** Weight of the output unit. */
   w2: number;
+  /** Bias of the output unit. */
   b2: number;
+  /** The target y. */
   y: number;
   /** Learning rate of the gradient-descent update (step 3 of the slide). Default 0.1. */
   lr?: number;
@@ -171,11 +177,17 @@ export function backpropTrace(inputs: BackpropInputs): EquationTrace {
 
 /** Options of batchNormTrace (PyTorch's names and defaults). */
 export interface BatchNormTraceOptions {
+  /** Scale per channel (default all 1). */
   gamma?: readonly number[];
+  /** Shift per channel (default all 0). */
   beta?: readonly number[];
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
+  /** Weight of the new batch statistics in the running averages (default 0.1). */
   momentum?: number;
+  /** Running mean before this batch (default all 0). */
   runningMean?: readonly number[];
+  /** Running variance before this batch (default all 1). */
   runningVar?: readonly number[];
 }
 
@@ -378,8 +390,11 @@ export function momentumTrace(
 
 /** Options of outputSizeTrace: conv hyper-parameters (padding a number or 'same' / 'full'). */
 export interface OutputSizeOptions {
+  /** Stride (default 1). */
   stride?: number;
+  /** Padding on each side: a number, 'same' (floor(d(k-1)/2)) or 'full' (d(k-1)) (default 0). */
   padding?: number | 'same' | 'full';
+  /** Dilation (default 1). */
   dilation?: number;
 }
 

@@ -39,17 +39,23 @@ export interface LectureSlip {
 
 /** One worked example, replayed. */
 export interface LectureExample {
+  /** The example's id, e.g. `seed004.conv2d-5x5` (what `convkit explain lecture` takes). */
   id: string;
   /** Lecture number as in the seed file name ("000" .. "004"). */
   lecture: string;
   /** The seed file the example comes from. */
   source: string;
+  /** The section of the lecture notes the example is in. */
   section: string;
+  /** What the example computes. */
   title: string;
+  /** The example's inputs, as in the notes. */
   inputs: { [key: string]: JsonValue };
+  /** The step-by-step traces that compute the answer with convkit's ops. */
   traces: Trace[];
   /** The right answer(s) to the example's question, read from the traces. */
   answer: { [key: string]: JsonValue };
+  /** Where the notes go wrong, each with the correct line from the trace. */
   slips: LectureSlip[];
   /** Remarks that are not slips (rounding, formula conventions, chosen inputs). */
   notes: string[];
@@ -57,10 +63,15 @@ export interface LectureExample {
 
 /** The one-line listing of an example. */
 export interface LectureExampleInfo {
+  /** The example's id (what `convkit explain lecture` takes). */
   id: string;
+  /** Lecture number ("000" .. "004"). */
   lecture: string;
+  /** The section of the lecture notes. */
   section: string;
+  /** What the example computes. */
   title: string;
+  /** How many slips of the notes the example points out. */
   slips: number;
 }
 

@@ -9,7 +9,9 @@ import type { PoolTrace, PoolWindow } from './types.js';
 
 /** Options of the pool traces: window size and stride (default: the window size, as in PyTorch). */
 export interface PoolTraceOptions {
+  /** Window size (a number or [h, w]). */
   kernelSize: number | readonly [number, number];
+  /** Stride (a number or [h, w]); default the window size. */
   stride?: number | readonly [number, number];
 }
 

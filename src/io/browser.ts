@@ -37,6 +37,7 @@ export interface LoadWeightsOptions {
 
 /** Options naming the IndexedDB database (default 'convkit'). */
 export interface IndexedDBOptions {
+  /** Database name (default 'convkit'). */
   database?: string;
 }
 

@@ -91,6 +91,7 @@ export class InceptionModule extends Module {
 
   /** inception(3a) is `new InceptionModule(192, 64, 96, 128, 16, 32, 32)`. */
   constructor(
+    /** Input channels. */
     readonly inChannels: number,
     c1x1: number,
     c3x3reduce: number,

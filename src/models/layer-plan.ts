@@ -16,22 +16,75 @@ import { Sequential, type Module } from '../nn/module.js';
 /** One layer of a plan (the arguments of the layer's constructor, as data). */
 export type LayerSpec =
   | {
+      /** A Conv2d. */
       kind: 'conv';
+      /** Input channels. */
       inChannels: number;
+      /** Output channels (filters). */
       outChannels: number;
+      /** Square kernel size. */
       kernelSize: number;
+      /** Stride (default 1). */
       stride?: number;
+      /** Zero padding on each side (default 0). */
       padding?: number;
+      /** Whether the layer has a bias (default true). */
       bias?: boolean;
     }
-  | { kind: 'linear'; inFeatures: number; outFeatures: number }
-  | { kind: 'batchNorm'; numFeatures: number }
-  | { kind: 'lrn'; size: number; alpha: number; beta: number; k: number }
-  | { kind: 'relu' }
-  | { kind: 'maxPool'; kernelSize: number; stride: number }
-  | { kind: 'adaptiveAvgPool'; outputSize: number }
-  | { kind: 'dropout'; p: number }
-  | { kind: 'flatten' };
+  | {
+      /** A Linear layer. */
+      kind: 'linear';
+      /** Input features. */
+      inFeatures: number;
+      /** Output features. */
+      outFeatures: number;
+    }
+  | {
+      /** A BatchNorm2d. */
+      kind: 'batchNorm';
+      /** Channels normalised. */
+      numFeatures: number;
+    }
+  | {
+      /** A LocalResponseNorm (AlexNet). */
+      kind: 'lrn';
+      /** Neighbouring channels in the normalisation window. */
+      size: number;
+      /** Scale of the sum of squares. */
+      alpha: number;
+      /** Exponent. */
+      beta: number;
+      /** Additive constant. */
+      k: number;
+    }
+  | {
+      /** A ReLU. */
+      kind: 'relu';
+    }
+  | {
+      /** A MaxPool2d. */
+      kind: 'maxPool';
+      /** Square window size. */
+      kernelSize: number;
+      /** Stride. */
+      stride: number;
+    }
+  | {
+      /** An AdaptiveAvgPool2d. */
+      kind: 'adaptiveAvgPool';
+      /** Square output size. */
+      outputSize: number;
+    }
+  | {
+      /** A Dropout. */
+      kind: 'dropout';
+      /** Probability of zeroing an element in training. */
+      p: number;
+    }
+  | {
+      /** A Flatten (from dim 1). */
+      kind: 'flatten';
+    };
 
 /** Constructs the module a spec describes. */
 export function buildLayer(spec: LayerSpec): Module {

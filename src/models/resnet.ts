@@ -35,8 +35,11 @@ export class PadShortcut extends Module {
 
   /** Maps inChannels to outChannels (outChannels − inChannels must be even) with the given stride. */
   constructor(
+    /** Channels in. */
     readonly inChannels: number,
+    /** Channels out (inChannels plus zero channels). */
     readonly outChannels: number,
+    /** Spatial subsampling step. */
     readonly stride: number,
   ) {
     super();
@@ -101,8 +104,11 @@ export class BasicBlock extends Module {
 
   /** A block from inPlanes to planes channels; stride 2 halves H and W (the shortcut then projects). */
   constructor(
+    /** Channels in. */
     readonly inPlanes: number,
+    /** Channels of both 3x3 convolutions (and out). */
     readonly planes: number,
+    /** Stride of the first convolution (2 halves the size). */
     readonly stride = 1,
     shortcut: ShortcutType = 'B',
   ) {
@@ -154,8 +160,11 @@ export class Bottleneck extends Module {
 
   /** A block from inPlanes to 4·planes channels. */
   constructor(
+    /** Channels in. */
     readonly inPlanes: number,
+    /** Channels of the 1x1 and 3x3 convolutions (out: 4 times as many). */
     readonly planes: number,
+    /** Stride of the 3x3 convolution (2 halves the size). */
     readonly stride = 1,
   ) {
     super();

@@ -120,6 +120,7 @@ export class VGG extends Module {
 
   /** Builds VGG-depth as described by vggPlan(depth, options), with torchvision's initialisation. */
   constructor(
+    /** 11 or 16 (the number of weight layers). */
     readonly depth: VggDepth,
     options: VggOptions = {},
   ) {

@@ -77,7 +77,9 @@ export class StepLR extends LRScheduler {
   /** Decays by gamma every stepSize epochs. */
   constructor(
     optimizer: Optimizer<BaseHyper>,
+    /** Epochs between decays. */
     readonly stepSize: number,
+    /** Factor the learning rate is multiplied by at each decay. */
     readonly gamma = 0.1,
   ) {
     checkNumber('StepLR', 'stepSize', stepSize, (v) => Number.isInteger(v) && v > 0);
@@ -99,6 +101,7 @@ export class MultiStepLR extends LRScheduler {
   constructor(
     optimizer: Optimizer<BaseHyper>,
     milestones: number[],
+    /** Factor the learning rate is multiplied by at each milestone. */
     readonly gamma = 0.1,
   ) {
     const ms = [...milestones].sort((a, b) => a - b);
@@ -120,6 +123,7 @@ export class ExponentialLR extends LRScheduler {
   /** Decays by gamma each epoch. */
   constructor(
     optimizer: Optimizer<BaseHyper>,
+    /** Factor the learning rate is multiplied by every epoch. */
     readonly gamma: number,
   ) {
     checkNumber('ExponentialLR', 'gamma', gamma, (v) => v > 0);
@@ -137,7 +141,9 @@ export class CosineAnnealingLR extends LRScheduler {
   /** Anneals over tMax epochs down to etaMin. */
   constructor(
     optimizer: Optimizer<BaseHyper>,
+    /** Epochs of the half cosine period. */
     readonly tMax: number,
+    /** The lowest learning rate. */
     readonly etaMin = 0,
   ) {
     checkNumber('CosineAnnealingLR', 'tMax', tMax, (v) => Number.isInteger(v) && v > 0);
@@ -161,8 +167,14 @@ export class LinearWarmup extends LRScheduler {
   /** Warms up over warmupSteps epochs, then hands over to `after` if given. */
   constructor(
     optimizer: Optimizer<BaseHyper>,
+    /** Epochs of linear warmup. */
     readonly warmupSteps: number,
-    readonly options: { startFactor?: number; after?: LRScheduler } = {},
+    readonly options: {
+      /** Fraction of the base rate at epoch 0 (default 0). */
+      startFactor?: number;
+      /** The scheduler that takes over after the warmup (shifted by warmupSteps). */
+      after?: LRScheduler;
+    } = {},
   ) {
     checkNumber('LinearWarmup', 'warmupSteps', warmupSteps, (v) => Number.isInteger(v) && v >= 0);
     checkNumber('LinearWarmup', 'startFactor', options.startFactor ?? 0, (v) => v >= 0 && v <= 1);

@@ -45,6 +45,7 @@ function names(n: number, given: readonly string[] | undefined, op: string): str
 
 /** Options of confusionMatrix. */
 export interface ConfusionOptions extends FigureOptions {
+  /** Names of the classes for the axes (default: the class indices). */
   classNames?: readonly string[];
   /** Colour by row-normalised rate (recall) instead of count (default true); cells always print counts. */
   normalize?: boolean;
@@ -119,6 +120,7 @@ export function confusionMatrix(matrix: Matrix, options: ConfusionOptions = {}):
 
 /** Options of classAccuracy. */
 export interface ClassAccuracyOptions extends FigureOptions {
+  /** Names of the classes for the axis (default: the class indices). */
   classNames?: readonly string[];
 }
 

@@ -25,14 +25,31 @@ function countAxis(max: number): { max: number; integer: boolean } {
 
 /** One layer's values: its weights and, optionally, their gradients. */
 export interface LayerValues {
+  /** Layer (parameter) name. */
   name: string;
+  /** Its weight values. */
   weights: ArrayLike<number>;
+  /** Its gradient values, if any. */
   gradients?: ArrayLike<number> | null;
 }
 
 /** Something with named parameters (an nn.Module): its tensors' data and grads are read. */
 export interface NamedParameters {
-  namedParameters(): Iterable<readonly [string, { data: ArrayLike<number>; grad: { data: ArrayLike<number> } | null }]>;
+  /** The parameters by name, with their values and gradients (null before a backward pass). */
+  namedParameters(): Iterable<
+    readonly [
+      string,
+      {
+        /** The parameter's values. */
+        data: ArrayLike<number>;
+        /** Its gradient, if one was computed. */
+        grad: {
+          /** The gradient's values. */
+          data: ArrayLike<number>;
+        } | null;
+      },
+    ]
+  >;
 }
 
 /** Options of histograms. */
@@ -127,8 +144,11 @@ export function histograms(input: NamedParameters | readonly LayerValues[], opti
 
 /** Options of scatter. */
 export interface ScatterOptions extends FigureOptions {
+  /** Names of the classes, for the legend (default: the class indices). */
   classNames?: readonly string[];
+  /** x axis label. */
   xLabel?: string;
+  /** y axis label. */
   yLabel?: string;
 }
 

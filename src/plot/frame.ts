@@ -19,8 +19,11 @@ export interface FigureOptions {
 
 /** One entry of a legend: a line, a box or a dot in a colour, and its label. */
 export interface LegendItem {
+  /** The text. */
   label: string;
+  /** CSS colour. */
   color: string;
+  /** Symbol drawn: a line (default), a box, a dot or a dashed line. */
   kind?: 'line' | 'box' | 'dot' | 'dashed';
 }
 

@@ -8,7 +8,9 @@ import { linePanel, type Series, type VLine } from './lines.js';
 
 /** Per-epoch values: `epoch` counts from 1; every metric has one value per epoch (NaN for none). */
 export interface HistoryData {
+  /** Epoch numbers (from 1). */
   epoch: number[];
+  /** Values per metric name, one per epoch (NaN for none). */
   metrics: Record<string, number[]>;
 }
 

@@ -9,9 +9,13 @@ import { textWidth } from './style.js';
 
 /** One image: values row-major, channel-last (1 = grey, 3 = RGB), in [0, 1] unless scaled. */
 export interface ImageData2D {
+  /** Values row-major, channel-last. */
   data: ArrayLike<number>;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** 1 (grey, default) or 3 (RGB). */
   channels?: 1 | 3;
 }
 

@@ -5,10 +5,15 @@ import { color } from './style.js';
 
 /** One line: its name (legend), points, and optional colour/dash. */
 export interface Series {
+  /** Legend entry. */
   name: string;
+  /** x coordinates. */
   x: readonly number[];
+  /** y coordinates, one per x (a non-finite point breaks the line). */
   y: readonly number[];
+  /** Line colour (CSS colour; default: the palette colour of the series index). */
   color?: string;
+  /** Draw dashed. */
   dashed?: boolean;
   /** Draw a dot at each point (default: when there are at most 30). */
   markers?: boolean;
@@ -16,19 +21,25 @@ export interface Series {
 
 /** A vertical marker line with a label (e.g. the early-stopping epoch). */
 export interface VLine {
+  /** Where the line is, in data coordinates. */
   x: number;
+  /** Text written beside the line. */
   label: string;
+  /** Line colour (CSS colour; default grey). */
   color?: string;
 }
 
 /** Options of lineChart. */
 export interface LineChartOptions extends FigureOptions {
+  /** x axis label (with units). */
   xLabel: string;
+  /** y axis label (with units). */
   yLabel: string;
   /** Whole-number x ticks (epochs, steps). */
   integerX?: boolean;
   /** y range (default: the data's, widened to nice ticks). */
   yMin?: number;
+  /** Upper end of the y range (default: the data's, widened to nice ticks). */
   yMax?: number;
   /** Vertical marker lines, in the legend too. */
   vlines?: readonly VLine[];

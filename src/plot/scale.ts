@@ -7,6 +7,7 @@
 export interface Ticks {
   /** The axis domain, widened to whole steps. */
   readonly min: number;
+  /** The axis domain's upper end, widened to a whole step. */
   readonly max: number;
   /** The tick values, from min to max. */
   readonly values: number[];

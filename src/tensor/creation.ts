@@ -7,7 +7,9 @@ import { Tensor, type DType, type NestedArray } from './tensor.js';
 
 /** Options shared by the creation functions. */
 export interface CreateOptions {
+  /** Element type (default 'float32'; 'int32' for Int32Array data). */
   dtype?: DType;
+  /** Record operations for autograd (default false). */
   requiresGrad?: boolean;
 }
 

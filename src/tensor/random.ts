@@ -78,7 +78,9 @@ export function randomInt(n: number): number {
 
 /** The generator's full state, for checkpoints. */
 export interface RngState {
+  /** The xoshiro128** state words. */
   s: [number, number, number, number];
+  /** A cached second normal sample (Box-Muller makes two), or null. */
   spare: number | null;
 }
 

@@ -41,12 +41,19 @@ export interface ArithOptions {
 
 /** One spatial axis worked out. */
 export interface AxisArith {
+  /** Input size along this axis. */
   input: number;
+  /** Kernel size along this axis. */
   kernel: number;
+  /** Stride along this axis. */
   stride: number;
+  /** Dilation along this axis. */
   dilation: number;
+  /** Padding before the first element (top or left). */
   padBefore: number;
+  /** Padding after the last element (bottom or right). */
   padAfter: number;
+  /** Output size along this axis. */
   output: number;
   /** The formula, then the numbers filled in, then the result. */
   formula: string;
@@ -56,7 +63,9 @@ export interface AxisArith {
 
 /** The answer. */
 export interface LayerArith {
+  /** Which kind of layer. */
   kind: 'conv' | 'pool' | 'convTranspose' | 'linear';
+  /** The arithmetic of each spatial axis (one for 1-D layers, [height, width] for 2-D). */
   axes: AxisArith[];
   /** Parameters (null without channel counts; 0 for pooling). */
   params: number | null;

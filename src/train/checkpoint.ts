@@ -45,27 +45,43 @@ function isTensorMapRef(v: unknown): v is TensorMapRef {
 
 /** The JSON part of a checkpoint. */
 export interface CheckpointMeta {
+  /** Marks the file as a convkit checkpoint. */
   format: 'convkit-checkpoint';
+  /** Version of this layout. */
   version: 1;
   /** The last completed epoch (0-based); resuming starts at epoch + 1. */
   epoch: number;
   /** Global generator state at the end of that epoch. */
   rng: RngState;
   /** Optimizer groups and scalar per-parameter state (buffers are tensors). */
-  optimizer: { paramGroups: OptimizerStateDict['paramGroups']; scalars: Record<string, Record<string, number>> } | null;
+  optimizer: {
+    /** The optimizer's parameter groups (hyper-parameters and parameter indices). */
+    paramGroups: OptimizerStateDict['paramGroups'];
+    /** Scalar state per parameter index (e.g. Adam's step count), by state name. */
+    scalars: Record<string, Record<string, number>>;
+  } | null;
   /**
    * State of each callback that has one, by position and class name; an entry that was a Map of
    * tensors (EarlyStopping's bestWeights) is `{$tensors: names}`, its tensors stored as
    * `__callback__.<index>.<key>.<name>`.
    */
-  callbacks: { index: number; type: string; state: Record<string, unknown> }[];
+  callbacks: {
+    /** Position of the callback in the callbacks list. */
+    index: number;
+    /** The callback's class name (checked on restore). */
+    type: string;
+    /** The callback's JSON state. */
+    state: Record<string, unknown>;
+  }[];
   /** Per-epoch logs so far. */
   history: ReturnType<History['toJSON']>;
 }
 
 /** A checkpoint in memory: tensors by name plus metadata. */
 export interface Checkpoint {
+  /** Model weights, optimizer buffers and callback tensors, by name. */
   tensors: StateDict;
+  /** Everything else: epoch, RNG, optimizer scalars, callback state, history. */
   meta: CheckpointMeta;
   /** Other string metadata stored in the file's header (e.g. what the CLI needs to rebuild the model). */
   metadata?: Record<string, string>;
@@ -73,10 +89,15 @@ export interface Checkpoint {
 
 /** What a checkpoint is taken from. */
 export interface CheckpointSource {
+  /** The model whose weights are saved. */
   model: Module;
+  /** The optimizer whose state is saved (none: not saved). */
   optimizer?: Optimizer | null;
+  /** The last completed epoch (0-based). */
   epoch: number;
+  /** Callbacks whose state is saved (those that have state). */
   callbacks?: readonly Callback[];
+  /** The per-epoch logs so far. */
   history?: History;
 }
 
@@ -138,13 +159,24 @@ export function captureCheckpoint(src: CheckpointSource): Checkpoint {
 
 /** Where a checkpoint is restored into. */
 export interface CheckpointTarget {
+  /** The model to load the weights into (strictly). */
   model: Module;
+  /** The optimizer to restore (its parameters must match the saved ones). */
   optimizer?: Optimizer | null;
+  /** The callbacks to restore, in the order they were saved. */
   callbacks?: readonly Callback[];
 }
 
 /** Loads weights, optimizer state, callback state and the RNG; returns the epoch and history. */
-export function restoreCheckpoint(ck: Checkpoint, target: CheckpointTarget): { epoch: number; history: History } {
+export function restoreCheckpoint(
+  ck: Checkpoint,
+  target: CheckpointTarget,
+): {
+  /** The last completed epoch of the checkpoint. */
+  epoch: number;
+  /** The per-epoch logs up to it. */
+  history: History;
+} {
   const m = ck.meta;
   if (!m || m.format !== 'convkit-checkpoint')
     throw new TypeError(

@@ -7,11 +7,17 @@ import { Callback, type Logs } from './callback.js';
 
 /** Hooks of a LambdaCallback; each is optional. */
 export interface LambdaCallbackOptions {
+  /** Called once before the first epoch. */
   onTrainBegin?: (logs: Logs) => void | Promise<void>;
+  /** Called once after training ends. */
   onTrainEnd?: (logs: Logs) => void | Promise<void>;
+  /** Called at the start of each epoch (0-based). */
   onEpochBegin?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /** Called at the end of each epoch with its logs (loss, metrics, validation). */
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /** Called before each batch (batch index within the epoch). */
   onBatchBegin?: (batch: number, logs: Logs) => void;
+  /** Called after each batch with its logs (loss). */
   onBatchEnd?: (batch: number, logs: Logs) => void;
 }
 
@@ -52,9 +58,11 @@ export class LambdaCallback extends Callback {
 export interface FitProgress {
   /** The epoch (0-based) and the total fit() runs. */
   epoch: number;
+  /** Epochs fit() runs in all. */
   epochs: number;
   /** Batches done in this epoch, and the epoch's batch count. */
   step: number;
+  /** Batches per epoch. */
   steps: number;
   /** Fraction of the whole run done, 0..1 (from the first epoch fit() runs). */
   fraction: number;

@@ -192,7 +192,10 @@ export class TopKAccuracy implements Metric {
   readonly name: string;
   private hits = 0;
   private total = 0;
-  /** k: how many of the highest scores count as a hit. */
+  /**
+   * k: how many of the highest scores count as a hit.
+   * @param k How many of the highest scores count as a hit.
+   */
   constructor(readonly k = 5) {
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`TopKAccuracy: k must be a positive integer, got ${k}`);
     this.name = `top${k}Accuracy`;

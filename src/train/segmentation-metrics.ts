@@ -151,7 +151,10 @@ export function dice(output: Tensor, target: Tensor, options: SegmentationMetric
 abstract class CountingMetric implements Metric {
   abstract readonly name: string;
   private counts: SegmentationCounts | null = null;
-  /** Options as given to the constructor. */
+  /**
+   * Options as given to the constructor.
+   * @param options Threshold, logits and ignoreIndex, as given.
+   */
   constructor(readonly options: SegmentationMetricOptions = {}) {
     checkOptions('segmentation metric', options);
   }

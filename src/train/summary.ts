@@ -52,17 +52,25 @@ export interface SummaryRow {
 
 /** The result of `summary`; `text` (also `toString()`) is the printable table. */
 export interface ModelSummary {
+  /** The printable table (Keras style). */
   text: string;
+  /** One row per layer. */
   rows: SummaryRow[];
+  /** The input shape, batch included. */
   inputShape: number[];
+  /** The model's output shape, batch included. */
   outputShape: number[];
+  /** Parameters, trainable or not. */
   totalParams: number;
+  /** Parameters with requiresGrad. */
   trainableParams: number;
+  /** Parameters without requiresGrad (frozen). */
   nonTrainableParams: number;
   /** Multiply-accumulates of one forward pass of the batch (FLOPs are about twice as many). */
   totalMacs: number;
   /** Bytes of every leaf layer's output for the batch: about what training keeps for the backward pass. */
   activationBytes: number;
+  /** The printable table, as `text`. */
   toString(): string;
 }
 

@@ -155,8 +155,11 @@ export interface RandAugmentOptions {
 
 /** RandAugment: numOps operations drawn uniformly per image, each at the fixed magnitude with a random sign. */
 export class RandAugment implements Transform {
+  /** Operations applied per image. */
   readonly numOps: number;
+  /** Magnitude bin, in [0, numMagnitudeBins). */
   readonly magnitude: number;
+  /** Number of magnitude bins. */
   readonly numMagnitudeBins: number;
   /** See RandAugmentOptions. */
   constructor(options: RandAugmentOptions = {}) {
@@ -195,6 +198,7 @@ export class RandAugment implements Transform {
 
 /** TrivialAugmentWide: one operation per image at a uniformly random magnitude bin (with a random sign). */
 export class TrivialAugmentWide implements Transform {
+  /** Number of magnitude bins the magnitude is drawn from. */
   readonly numMagnitudeBins: number;
   /** numMagnitudeBins defaults to 31. */
   constructor(options: { numMagnitudeBins?: number } = {}) {

@@ -22,8 +22,11 @@ import { random } from '../../tensor/random.js';
 
 /** Options of ColorJitter: a number v means a factor in [max(0, 1 - v), 1 + v] (hue: a shift in [-v, v]). */
 export interface ColorJitterOptions {
+  /** Brightness factor range (a number v: [max(0, 1 - v), 1 + v]). */
   brightness?: number | readonly [number, number];
+  /** Contrast factor range (a number v: [max(0, 1 - v), 1 + v]). */
   contrast?: number | readonly [number, number];
+  /** Saturation factor range (a number v: [max(0, 1 - v), 1 + v]). */
   saturation?: number | readonly [number, number];
   /** Hue shift in turns, at most 0.5. */
   hue?: number | readonly [number, number];
@@ -36,7 +39,9 @@ export interface ColorJitterOptions {
 export class ColorJitter implements Transform {
   /** Factor ranges (null when not jittered). */
   readonly brightness: readonly [number, number] | null;
+  /** Contrast factor range (null when not jittered). */
   readonly contrast: readonly [number, number] | null;
+  /** Saturation factor range (null when not jittered). */
   readonly saturation: readonly [number, number] | null;
   /** Hue shift range in turns (null when not jittered). */
   readonly hue: readonly [number, number] | null;
@@ -241,9 +246,13 @@ export interface RandomErasingOptions {
 
 /** Erases a random rectangle of each image with probability p (torchvision's RandomErasing; Cutout with random sizes). */
 export class RandomErasing implements Transform {
+  /** Probability of erasing per image. */
   readonly p: number;
+  /** Range of the erased area as a fraction of the image area. */
   readonly scale: readonly [number, number];
+  /** Range of the region's aspect ratio h/w. */
   readonly ratio: readonly [number, number];
+  /** Erased value: a number, one per channel, or 'random' (standard normal noise). */
   readonly value: number | readonly number[] | 'random';
   /** See RandomErasingOptions. */
   constructor(options: RandomErasingOptions = {}) {
@@ -309,8 +318,11 @@ export interface CutoutOptions {
 
 /** Cutout (DeVries & Taylor 2017): a square of fixed size at a uniformly random centre, clipped at the border. */
 export class Cutout implements Transform {
+  /** Side of the square as a fraction of the smaller image side. */
   readonly size: number;
+  /** Probability per image. */
   readonly p: number;
+  /** Value of the cut pixels. */
   readonly fill: number;
   /** See CutoutOptions. */
   constructor(options: CutoutOptions = {}) {

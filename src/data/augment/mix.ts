@@ -100,7 +100,9 @@ function mixLabels(p: Float32Array, n: number, c: number, lam: number): Tensor {
 
 /** MixUp (Zhang et al. 2018): x' = λ x + (1 - λ) x_rolled, labels mixed alike; λ ~ Beta(α, α) per batch. */
 export class MixUp implements BatchTransform {
+  /** Number of classes (labels become mixed one-hot vectors of this length). */
   readonly numClasses: number;
+  /** The α of the Beta(α, α) distribution λ is drawn from. */
   readonly alpha: number;
   /** The λ of the last batch (for inspection and tests). */
   lastLambda = Number.NaN;
@@ -136,7 +138,9 @@ export class MixUp implements BatchTransform {
  * actual area (torchvision's λ adjustment).
  */
 export class CutMix implements BatchTransform {
+  /** Number of classes (labels become mixed one-hot vectors of this length). */
   readonly numClasses: number;
+  /** The α of the Beta(α, α) distribution λ is drawn from. */
   readonly alpha: number;
   /** The adjusted λ of the last batch (the fraction of each image that stayed its own). */
   lastLambda = Number.NaN;
@@ -185,7 +189,9 @@ export class CutMix implements BatchTransform {
 
 /** Applies one of several batch transforms per batch, chosen with the given probabilities (torchvision's RandomChoice). */
 export class RandomChoiceBatch implements BatchTransform {
+  /** The transforms chosen from. */
   readonly transforms: readonly BatchTransformLike[];
+  /** The probability of each transform (normalised). */
   readonly p: readonly number[];
   /** p: one weight per transform (normalised; default equal). */
   constructor(transforms: readonly BatchTransformLike[], p?: readonly number[]) {

@@ -8,7 +8,9 @@ import { applyTransform, Normalize, type Transform, type TransformLike } from '.
 
 /** Per-channel (or scalar) statistics the data were normalised with. */
 export interface NormalizeStats {
+  /** Mean per channel (one number: every channel). */
   mean: number | readonly number[];
+  /** Standard deviation per channel (one number: every channel). */
   std: number | readonly number[];
 }
 

@@ -55,9 +55,11 @@ export interface ParsedAugment {
 
 /** A named preset. */
 export interface AugmentPreset {
+  /** The preset's name, as `--augment` takes it. */
   name: string;
   /** The item list it stands for (before channel-dependent items are dropped). */
   spec: string;
+  /** What the preset does, in words. */
   description: string;
 }
 

@@ -53,6 +53,7 @@ export interface OnnxValue {
 
 /** Thrown by exporters for a module setting ONNX cannot express; exportOnnx adds the module path. */
 export class OnnxExportError extends Error {
+  /** Always 'OnnxExportError'. */
   override name = 'OnnxExportError';
 }
 

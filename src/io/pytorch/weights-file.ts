@@ -12,6 +12,7 @@ import { isZip } from './zip.js';
 
 /** A weights file's contents and which reader read it. */
 export interface WeightsFileContents extends SafetensorsContents {
+  /** Which reader read the file. */
   format: 'safetensors' | 'pytorch';
 }
 

@@ -39,6 +39,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 
 /** Options of `gelu`: 'none' is the exact x * Phi(x), 'tanh' the tanh approximation. */
 export interface GeluOptions {
+  /** 'none' (default, exact) or 'tanh'. */
   approximate?: 'none' | 'tanh';
 }
 
@@ -61,7 +62,9 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 
 /** Options of `softplus`: beta scales the input; above beta*x > threshold the result is x. */
 export interface SoftplusOptions {
+  /** Scale of the input (default 1). */
   beta?: number;
+  /** Above beta * x > threshold the result is x (default 20). */
   threshold?: number;
 }
 

@@ -136,8 +136,11 @@ export function slidingOutputSize(
 
 /** Options of `convOutputSize`. */
 export interface ConvOutputSizeOptions {
+  /** Stride (default 1). */
   stride?: number;
+  /** Zero padding on each side, or 'valid', 'same' or 'full' (default 0). */
   padding?: number | PaddingString;
+  /** Dilation (default 1). */
   dilation?: number;
   /** Round up instead of down (pooling's ceil_mode). */
   ceilMode?: boolean;

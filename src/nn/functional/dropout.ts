@@ -10,7 +10,9 @@ import { expectTensor } from '../../tensor/ops/check.js';
 
 /** Options of the dropout functions (PyTorch defaults: p = 0.5, training = true). */
 export interface DropoutOptions {
+  /** Probability of zeroing an element (default 0.5). */
   p?: number;
+  /** Only drop in training (default true); false returns the input. */
   training?: boolean;
 }
 

@@ -12,6 +12,7 @@ import { where } from '../../tensor/ops/where.js';
 
 /** Options shared by the regression losses. */
 export interface RegressionLossOptions {
+  /** How the per-element losses are combined: 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
 }
 

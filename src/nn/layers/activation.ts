@@ -30,7 +30,10 @@ export class ReLU extends Module {
 export class LeakyReLU extends Module {
   static override readonly typeName: string = 'LeakyReLU';
 
-  /** A leaky ReLU with the given slope for negative inputs (default 0.01). */
+  /**
+   * A leaky ReLU with the given slope for negative inputs (default 0.01).
+   * @param negativeSlope Slope for negative inputs.
+   */
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
@@ -47,7 +50,10 @@ export class LeakyReLU extends Module {
 export class ELU extends Module {
   static override readonly typeName: string = 'ELU';
 
-  /** An ELU with the given alpha (default 1). */
+  /**
+   * An ELU with the given alpha (default 1).
+   * @param alpha Scale of the negative branch, alpha (exp(x) - 1).
+   */
   constructor(readonly alpha = 1) {
     super();
   }
@@ -104,7 +110,10 @@ export class Tanh extends Module {
 export class Softmax extends Module {
   static override readonly typeName: string = 'Softmax';
 
-  /** A softmax over the given axis. */
+  /**
+   * A softmax over the given axis.
+   * @param dim The axis the function is taken over (default the last).
+   */
   constructor(readonly dim = -1) {
     super();
   }
@@ -121,7 +130,10 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   static override readonly typeName: string = 'LogSoftmax';
 
-  /** A log-softmax over the given axis. */
+  /**
+   * A log-softmax over the given axis.
+   * @param dim The axis the function is taken over (default the last).
+   */
   constructor(readonly dim = -1) {
     super();
   }
@@ -138,7 +150,10 @@ export class LogSoftmax extends Module {
 export class Softmin extends Module {
   static override readonly typeName: string = 'Softmin';
 
-  /** A softmin over the given axis. */
+  /**
+   * A softmin over the given axis.
+   * @param dim The axis the function is taken over (default the last).
+   */
   constructor(readonly dim = -1) {
     super();
   }
@@ -180,7 +195,9 @@ export class Hardtanh extends Module {
 
   /** A hard tanh with the given limits. */
   constructor(
+    /** Lower clipping bound. */
     readonly minVal = -1,
+    /** Upper clipping bound. */
     readonly maxVal = 1,
   ) {
     super();

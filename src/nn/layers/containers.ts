@@ -58,6 +58,7 @@ export class Concat extends Module {
   /** An inception-style block: `new Concat([b1, b2, b3, b4])`. */
   constructor(
     branches: readonly Module[],
+    /** The dim the branch outputs are concatenated along (default 1, channels). */
     readonly dim = 1,
   ) {
     super();

@@ -98,7 +98,9 @@ abstract class ConvNd extends Module {
     op: string,
     dims: number,
     transposed: boolean,
+    /** Input channels. */
     readonly inChannels: number,
+    /** Output channels. */
     readonly outChannels: number,
     kernelSize: SizeN,
     options: ConvOptions<SizeN> | ConvTransposeOptions<SizeN>,

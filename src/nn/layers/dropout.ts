@@ -12,7 +12,10 @@ function checkP(op: string, p: number): void {
 export class Dropout extends Module {
   static override readonly typeName: string = 'Dropout';
 
-  /** Dropout with drop probability p (default 0.5). */
+  /**
+   * Dropout with drop probability p (default 0.5).
+   * @param p Probability of zeroing, in [0, 1).
+   */
   constructor(readonly p = 0.5) {
     super();
     checkP('Dropout', p);
@@ -30,7 +33,10 @@ export class Dropout extends Module {
 export class Dropout2d extends Module {
   static override readonly typeName: string = 'Dropout2d';
 
-  /** Channel dropout with drop probability p (default 0.5). */
+  /**
+   * Channel dropout with drop probability p (default 0.5).
+   * @param p Probability of zeroing, in [0, 1).
+   */
   constructor(readonly p = 0.5) {
     super();
     checkP('Dropout2d', p);
@@ -48,7 +54,10 @@ export class Dropout2d extends Module {
 export class Dropout1d extends Module {
   static override readonly typeName: string = 'Dropout1d';
 
-  /** Channel dropout with drop probability p (default 0.5). */
+  /**
+   * Channel dropout with drop probability p (default 0.5).
+   * @param p Probability of zeroing, in [0, 1).
+   */
   constructor(readonly p = 0.5) {
     super();
     checkP('Dropout1d', p);

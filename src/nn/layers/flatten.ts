@@ -9,7 +9,9 @@ export class Flatten extends Module {
 
   /** A flatten layer over the given axis range. */
   constructor(
+    /** First dim flattened (default 1, after the batch). */
     readonly startDim = 1,
+    /** Last dim flattened (default -1). */
     readonly endDim = -1,
   ) {
     super();
@@ -37,6 +39,7 @@ export class Unflatten extends Module {
   readonly sizes: readonly number[];
   /** An unflatten layer. */
   constructor(
+    /** The dim that is unflattened. */
     readonly dim: number,
     sizes: readonly number[],
   ) {

@@ -31,7 +31,9 @@ export class Linear extends Module {
 
   /** A dense layer mapping inFeatures to outFeatures. */
   constructor(
+    /** Input features. */
     readonly inFeatures: number,
+    /** Output features. */
     readonly outFeatures: number,
     options: LinearOptions = {},
   ) {

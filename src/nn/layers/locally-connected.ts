@@ -118,7 +118,9 @@ export class LocallyConnected2d extends Module {
 
   /** A locally connected layer for inputs of spatial size inputSize. */
   constructor(
+    /** Input channels. */
     readonly inChannels: number,
+    /** Output channels. */
     readonly outChannels: number,
     kernelSize: number | readonly [number, number],
     inputSize: number | readonly [number, number],

@@ -46,6 +46,7 @@ abstract class BatchNormNd extends Module {
   readonly trackRunningStats: boolean;
 
   constructor(
+    /** Channels (features) normalised. */
     readonly numFeatures: number,
     options: BatchNormOptions,
     op: string,
@@ -235,6 +236,7 @@ export class LocalResponseNorm extends Module {
 
   /** An LRN over `size` channels (PyTorch defaults alpha 1e-4, beta 0.75, k 1). */
   constructor(
+    /** Neighbouring channels in the normalisation window. */
     readonly size: number,
     { alpha = 1e-4, beta = 0.75, k = 1 }: LocalResponseNormOptions = {},
   ) {

@@ -74,7 +74,9 @@ export class MaxPool2d extends Module {
 
   /** A max pool with the given window (stride defaults to the window). */
   constructor(
+    /** Window size (one number for a square window, or [kH, kW]). */
     readonly kernelSize: Size2,
+    /** Stride, padding, dilation and ceilMode, as given. */
     readonly options: MaxPool2dLayerOptions = {},
   ) {
     super();
@@ -95,7 +97,9 @@ export class MaxPool1d extends Module {
 
   /** A 1-D max pool. */
   constructor(
+    /** Window length. */
     readonly kernelSize: Size1,
+    /** Stride, padding, dilation and ceilMode, as given. */
     readonly options: MaxPool1dLayerOptions = {},
   ) {
     super();
@@ -116,7 +120,9 @@ export class AvgPool2d extends Module {
 
   /** An average pool with the given window. */
   constructor(
+    /** Window size (one number for a square window, or [kH, kW]). */
     readonly kernelSize: Size2,
+    /** Stride, padding, ceilMode, countIncludePad and divisorOverride, as given. */
     readonly options: AvgPool2dLayerOptions = {},
   ) {
     super();
@@ -137,7 +143,9 @@ export class AvgPool1d extends Module {
 
   /** A 1-D average pool. */
   constructor(
+    /** Window length. */
     readonly kernelSize: Size1,
+    /** Stride, padding, ceilMode and countIncludePad, as given. */
     readonly options: AvgPool1dLayerOptions = {},
   ) {
     super();
@@ -158,8 +166,11 @@ export class LPPool2d extends Module {
 
   /** An Lp pool of order normType. */
   constructor(
+    /** The order p of the norm (1 sums the window, large p approaches max pooling). */
     readonly normType: number,
+    /** Window size (one number for a square window, or [kH, kW]). */
     readonly kernelSize: Size2,
+    /** Stride and ceilMode, as given. */
     readonly options: LPPool2dOptions = {},
   ) {
     super();
@@ -180,8 +191,11 @@ export class LPPool1d extends Module {
 
   /** An Lp pool of order normType. */
   constructor(
+    /** The order p of the norm (1 sums the window, large p approaches max pooling). */
     readonly normType: number,
+    /** Window length. */
     readonly kernelSize: Size1,
+    /** Stride and ceilMode, as given. */
     readonly options: LPPool1dOptions = {},
   ) {
     super();
@@ -200,7 +214,10 @@ export class LPPool1d extends Module {
 export class AdaptiveAvgPool1d extends Module {
   static override readonly typeName: string = 'AdaptiveAvgPool1d';
 
-  /** outputSize: the output length. */
+  /**
+   * outputSize: the output length.
+   * @param outputSize The output length (null keeps the input length).
+   */
   constructor(readonly outputSize: AdaptiveSize1) {
     super();
     checkOutputSize('AdaptiveAvgPool1d', 1, outputSize);
@@ -218,7 +235,10 @@ export class AdaptiveAvgPool1d extends Module {
 export class AdaptiveMaxPool1d extends Module {
   static override readonly typeName: string = 'AdaptiveMaxPool1d';
 
-  /** outputSize: the output length. */
+  /**
+   * outputSize: the output length.
+   * @param outputSize The output length (null keeps the input length).
+   */
   constructor(readonly outputSize: AdaptiveSize1) {
     super();
     checkOutputSize('AdaptiveMaxPool1d', 1, outputSize);
@@ -236,7 +256,10 @@ export class AdaptiveMaxPool1d extends Module {
 export class AdaptiveAvgPool2d extends Module {
   static override readonly typeName: string = 'AdaptiveAvgPool2d';
 
-  /** outputSize: a number or [H, W] (null keeps that input axis). */
+  /**
+   * outputSize: a number or [H, W] (null keeps that input axis).
+   * @param outputSize A number or [H, W] (null keeps that input axis).
+   */
   constructor(readonly outputSize: AdaptiveSize2) {
     super();
     checkOutputSize('AdaptiveAvgPool2d', 2, outputSize);
@@ -254,7 +277,10 @@ export class AdaptiveAvgPool2d extends Module {
 export class AdaptiveMaxPool2d extends Module {
   static override readonly typeName: string = 'AdaptiveMaxPool2d';
 
-  /** outputSize: a number or [H, W] (null keeps that input axis). */
+  /**
+   * outputSize: a number or [H, W] (null keeps that input axis).
+   * @param outputSize A number or [H, W] (null keeps that input axis).
+   */
   constructor(readonly outputSize: AdaptiveSize2) {
     super();
     checkOutputSize('AdaptiveMaxPool2d', 2, outputSize);
@@ -290,7 +316,9 @@ export class ChannelMaxPool extends Module {
 
   /** A channel max pool. */
   constructor(
+    /** How many neighbouring channels each output channel takes the max over. */
     readonly kernelSize: number,
+    /** Step between channel windows (null: the window size). */
     readonly stride: number | null = null,
   ) {
     super();

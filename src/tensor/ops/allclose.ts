@@ -8,8 +8,11 @@ import { expectTensor } from './check.js';
 
 /** Tolerances of isclose/allclose: |a - b| <= atol + rtol * |b|; NaN equals NaN only if equalNan. */
 export interface CloseOptions {
+  /** Relative tolerance (default 1e-5). */
   rtol?: number;
+  /** Absolute tolerance (default 1e-8). */
   atol?: number;
+  /** Whether NaN equals NaN (default false). */
   equalNan?: boolean;
 }
 
