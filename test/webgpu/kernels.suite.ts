@@ -481,4 +481,252 @@ export async function run(t: SuiteContext): Promise<void> {
     const x = uniform(3 * 7 * 2);
     await parity(t, 'softmax', [x, 3, 7, 2, false, x], [0], { atol: 1e-6, rtol: 1e-4 }, 'in place');
   });
+
+  // ---- fused: cross-entropy, batch norm -------------------------------------------------------
+  t.test('crossEntropyForward / Backward: weights, ignoreIndex, smoothing, every reduction', async () => {
+    const shapes: [number, number, number][] = [
+      [7, 10, 1],
+      [3, 4, 5],
+      [1, 300, 1],
+      [2, 2, 700],
+    ];
+    for (const [n, c, inner] of shapes)
+      for (const reduction of [0, 1, 2])
+        for (const [weighted, smoothing, ignore] of [
+          [false, 0, -100],
+          [true, 0.1, 1],
+          [false, 0.2, 0],
+        ] as const) {
+          const z = uniform(n * c * inner, -4, 4);
+          const target = new Int32Array(n * inner).map(() => int(0, c - 1));
+          target[0] = ignore >= 0 ? ignore : target[0];
+          const weight = weighted ? uniform(c, 0.2, 2) : null;
+          const label = `${n}x${c}x${inner} reduction ${reduction} weighted ${weighted} smoothing ${smoothing} ignore ${ignore}`;
+          const probs = new Float32Array(z.length);
+          const loss = new Float32Array(reduction === 0 ? n * inner : 1);
+          const tol = { atol: 1e-5, rtol: 1e-4 };
+          await parity(
+            t,
+            'crossEntropyForward',
+            [z, target, weight, n, c, inner, ignore, smoothing, reduction, probs, loss],
+            [9, 10],
+            tol,
+            label,
+          );
+          const pRef = new Float32Array(z.length);
+          KERNELS.crossEntropyForward.reference(
+            z,
+            target,
+            weight,
+            n,
+            c,
+            inner,
+            ignore,
+            smoothing,
+            reduction,
+            pRef,
+            new Float32Array(loss.length),
+          );
+          const gLoss = uniform(loss.length, 0.5, 2);
+          await parity(
+            t,
+            'crossEntropyBackward',
+            [pRef, target, weight, gLoss, n, c, inner, ignore, smoothing, reduction, new Float32Array(z.length)],
+            [10],
+            tol,
+            label,
+          );
+        }
+  });
+  t.test('batchNormForward / Backward: training (running stats), evaluation, null affine', async () => {
+    for (const [n, c, inner] of [
+      [4, 3, 25],
+      [1, 5, 1],
+      [16, 6, 144],
+      [2, 1, 5000],
+    ] as const)
+      for (const training of [true, false])
+        for (const affine of [true, false]) {
+          const label = `${n}x${c}x${inner} training ${training} affine ${affine}`;
+          const x = uniform(n * c * inner, -1, 3);
+          const weight = affine ? uniform(c, 0.5, 1.5) : null;
+          const bias = affine ? uniform(c) : null;
+          const runMean = uniform(c);
+          const runVar = uniform(c, 0.5, 2);
+          const tol = { atol: 2e-5, rtol: 1e-4 };
+          await parity(
+            t,
+            'batchNormForward',
+            [
+              x,
+              weight,
+              bias,
+              runMean,
+              runVar,
+              n,
+              c,
+              inner,
+              training,
+              0.1,
+              1e-5,
+              new Float32Array(x.length),
+              new Float32Array(c),
+              new Float32Array(c),
+            ],
+            [3, 4, 11, 12, 13],
+            tol,
+            label,
+          );
+          const sm = new Float32Array(c);
+          const sis = new Float32Array(c);
+          KERNELS.batchNormForward.reference(
+            x,
+            weight,
+            bias,
+            runMean.slice(),
+            runVar.slice(),
+            n,
+            c,
+            inner,
+            training,
+            0.1,
+            1e-5,
+            new Float32Array(x.length),
+            sm,
+            sis,
+          );
+          const dy = uniform(x.length);
+          await parity(
+            t,
+            'batchNormBackward',
+            [
+              x,
+              dy,
+              weight,
+              sm,
+              sis,
+              n,
+              c,
+              inner,
+              training,
+              new Float32Array(x.length),
+              affine ? new Float32Array(c) : null,
+              affine ? new Float32Array(c) : null,
+            ],
+            affine ? [9, 10, 11] : [9],
+            { atol: 1e-4, rtol: 1e-4 },
+            label,
+          );
+        }
+    const x = uniform(2 * 3 * 4);
+    await parity(
+      t,
+      'batchNormForward',
+      [
+        x,
+        null,
+        null,
+        null,
+        null,
+        2,
+        3,
+        4,
+        true,
+        0.1,
+        1e-5,
+        new Float32Array(24),
+        new Float32Array(3),
+        new Float32Array(3),
+      ],
+      [11, 12, 13],
+      { atol: 2e-5, rtol: 1e-4 },
+      'no running stats',
+    );
+    const dy = uniform(24);
+    await parity(
+      t,
+      'batchNormBackward',
+      [x, dy, null, uniform(3), uniform(3, 0.5, 1), 2, 3, 4, true, null, new Float32Array(3), null],
+      [10],
+      { atol: 1e-4, rtol: 1e-4 },
+      'dweight only',
+    );
+  });
+
+  // ---- optimizers ----------------------------------------------------------------------------
+  t.test('sgd / adam / adagrad / rmsprop updates, every variant', async () => {
+    const n = 1001;
+    const tol = { atol: 1e-6, rtol: 1e-5 };
+    for (const [buf, nesterov] of [
+      [false, false],
+      [true, false],
+      [true, true],
+    ] as const)
+      await parity(
+        t,
+        'sgdUpdate',
+        [uniform(n), uniform(n), buf ? uniform(n) : null, 0.05, 1e-3, -1, 0.9, 0.8, nesterov],
+        buf ? [0, 2] : [0],
+        tol,
+        `sgd buf ${buf} nesterov ${nesterov}`,
+      );
+    for (const [amsgrad, decoupled, step] of [
+      [false, false, 1],
+      [true, true, 7],
+      [false, true, 1000],
+    ] as const)
+      await parity(
+        t,
+        'adamUpdate',
+        [
+          uniform(n),
+          uniform(n),
+          uniform(n, -0.1, 0.1),
+          uniform(n, 0, 0.01),
+          amsgrad ? uniform(n, 0, 0.01) : null,
+          1e-3,
+          0.9,
+          0.999,
+          1e-8,
+          0.01,
+          decoupled,
+          step,
+        ],
+        amsgrad ? [0, 2, 3, 4] : [0, 2, 3],
+        tol,
+        `adam amsgrad ${amsgrad} decoupled ${decoupled} step ${step}`,
+      );
+    await parity(
+      t,
+      'adagradUpdate',
+      [uniform(n), uniform(n), uniform(n, 0, 1), 0.01, 1e-4, 1e-10],
+      [0, 2],
+      tol,
+      'adagrad',
+    );
+    for (const [centered, mom] of [
+      [false, false],
+      [true, true],
+      [true, false],
+    ] as const)
+      await parity(
+        t,
+        'rmspropUpdate',
+        [
+          uniform(n),
+          uniform(n),
+          uniform(n, 0.5, 1),
+          centered ? uniform(n, -0.1, 0.1) : null,
+          mom ? uniform(n) : null,
+          0.01,
+          0.99,
+          1e-8,
+          1e-4,
+          0.9,
+        ],
+        [0, 2, ...(centered ? [3] : []), ...(mom ? [4] : [])],
+        tol,
+        `rmsprop centered ${centered} momentum ${mom}`,
+      );
+  });
 }

@@ -7,7 +7,9 @@ import type { KernelName, Kernels } from '../../kernels.js';
 import type { GpuRunner } from '../dispatch.js';
 import { binary, reluBackward, unary, unaryBackward } from './elementwise.js';
 import { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './conv.js';
+import { batchNormBackward, batchNormForward, crossEntropyBackward, crossEntropyForward } from './fused.js';
 import { gemm } from './gemm.js';
+import { adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { argReduce, permute, reduce, softmax, softmaxBackward } from './reduce.js';
 
@@ -30,4 +32,12 @@ export const WEBGPU_KERNELS: { [K in KernelName]?: (r: GpuRunner, ...a: Paramete
   permute,
   softmax,
   softmaxBackward,
+  crossEntropyForward,
+  crossEntropyBackward,
+  batchNormForward,
+  batchNormBackward,
+  sgdUpdate,
+  adamUpdate,
+  adagradUpdate,
+  rmspropUpdate,
 };
