@@ -230,29 +230,6 @@ static void conv2dActK(const float* x, const float* w, const float* bias, const 
   ck_unary(act, y, y, g.n * g.cOut * g.outH * g.outW, alpha);
 }
 
-// dst = sum over items 0..items-1 of add(item, buffer), deterministically: the items are cut
-// into fixed chunks (two per thread, for balance on a busy machine), each chunk adds its items
-// in order into its own zeroed buffer (chunk 0: dst), and the buffers are summed in chunk
-// order. Which thread runs a chunk, and when, does not change a bit of the result.
-template <class Add>
-static void sumInChunks(long items, int T, long size, float* dst, Add add) {
-  long chunks = T > 1 ? lmin(items, 2L * T) : 1;
-  memset(dst, 0, (size_t)size * 4);
-  float* partial = chunks > 1 ? alignedAlloc((size_t)(size * (chunks - 1))) : nullptr;
-  if (partial) memset(partial, 0, (size_t)(size * (chunks - 1)) * 4);
-  auto task = [&](long c) {
-    float* buf = c == 0 ? dst : partial + (c - 1) * size;
-    for (long t = items * c / chunks, e = items * (c + 1) / chunks; t < e; t++) add(t, buf);
-  };
-  if (chunks > 1) parallelFor(chunks, task);
-  else task(0);
-  for (long c = 1; c < chunks; c++) {
-    const float* p = partial + (c - 1) * size;
-    for (long i = 0; i < size; i++) dst[i] += p[i];
-  }
-  free(partial);
-}
-
 // Weight gradient of one image and group on the row layout (dy copied to the same flat
 // positions, zero where ow >= outW): every weight is a sum of vector products, in a register
 // tile of TO output channels x TR weights; no transposes as in an im2col GEMM. Adds into dwg.
@@ -309,6 +286,8 @@ static void conv2dBackwardWeightK(const float* x, const float* dy, const CkConvG
   double flops = 2.0 * g.n * g.cOut * kdim * P;
   int T = threadsFor(flops);
   if (g.n == 0 || P == 0) { memset(dw, 0, (size_t)dwSize * 4); return; }
+  // 3x3 stride 1: Winograd (winograd_impl.h)
+  if (winogradSuits(g)) { convWinogradBwdWeight(x, dy, g, T, dw); return; }
   // few positions per image: one GEMM whose reduction runs over the whole batch (conv_batched_impl.h)
   if (batchedWeightSuits(g)) { convBackwardWeightBatched(x, dy, g, T, dw); return; }
   // stride 1: the row kernel, unless its unused lanes are over a quarter of all on many
