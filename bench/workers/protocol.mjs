@@ -3,19 +3,7 @@
 // {"id","value"} (images/s or GFLOPS) or {"id","error"}.
 import { createInterface } from 'node:readline';
 
-/** Times fn repeatedly for about `seconds` (after one warm-up call); returns calls per second. */
-export async function rate(fn, seconds) {
-  await fn();
-  let n = 0;
-  const t0 = performance.now();
-  let t = t0;
-  do {
-    await fn();
-    n++;
-    t = performance.now();
-  } while (t - t0 < seconds * 1000);
-  return (n * 1000) / (t - t0);
-}
+export { rate } from './rate.mjs';
 
 /** Serves requests from stdin with the given workload table {name: async (seconds) => value}. */
 export function serve(info, workloads) {
