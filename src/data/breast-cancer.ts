@@ -108,7 +108,12 @@ export interface BreastCancerData {
   /** Class names (0 = malignant, 1 = benign). */
   classNames: readonly string[];
   /** Per-feature training mean and (population) std used for standardisation, or null. */
-  stats: { mean: Float32Array; std: Float32Array } | null;
+  stats: {
+    /** Mean of each feature. */
+    mean: Float32Array;
+    /** Population standard deviation of each feature. */
+    std: Float32Array;
+  } | null;
 }
 
 /** Splits, optionally standardises and wraps a parsed table (shared by the file loader and tests). */

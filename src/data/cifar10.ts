@@ -27,7 +27,15 @@ export const CIFAR10_CLASSES = [
 ] as const;
 
 /** Parses one CIFAR-10 binary batch (any whole number of records); name is used in errors. */
-export function parseCifar10Batch(bytes: Uint8Array, name = 'CIFAR-10 batch'): { x: Tensor; y: Tensor } {
+export function parseCifar10Batch(
+  bytes: Uint8Array,
+  name = 'CIFAR-10 batch',
+): {
+  /** Images, (n, 3, 32, 32) in [0, 1]. */
+  x: Tensor;
+  /** Labels, int32 (n). */
+  y: Tensor;
+} {
   if (bytes.length === 0 || bytes.length % CIFAR10_RECORD_BYTES !== 0) {
     throw new Error(
       `parseCifar10Batch: ${name} is ${bytes.length} bytes, not a positive multiple of the ${CIFAR10_RECORD_BYTES}-byte record size (truncated or not a CIFAR-10 binary batch)`,

@@ -280,7 +280,16 @@ export function randomSplit(ds: Dataset, lengths: readonly number[], seed?: numb
 }
 
 /** Splits off a random validation subset of valFraction (0 < valFraction < 1) of the samples. */
-export function trainValSplit(ds: Dataset, valFraction: number, seed?: number): { train: Subset; val: Subset } {
+export function trainValSplit(
+  ds: Dataset,
+  valFraction: number,
+  seed?: number,
+): {
+  /** The samples not held out. */
+  train: Subset;
+  /** The held-out validation samples. */
+  val: Subset;
+} {
   if (!(valFraction > 0 && valFraction < 1))
     throw new RangeError(`trainValSplit: valFraction must be in (0, 1), got ${String(valFraction)}`);
   const nVal = Math.round(ds.length * valFraction);

@@ -32,7 +32,12 @@ export function stratifiedSplit(
   numClasses: number,
   fraction: number,
   seed: number,
-): { train: Int32Array; test: Int32Array } {
+): {
+  /** Sample indices of the training split (shuffled). */
+  train: Int32Array;
+  /** Sample indices of the test split (shuffled). */
+  test: Int32Array;
+} {
   if (!(fraction > 0 && fraction < 1))
     throw new RangeError(`stratifiedSplit: fraction must be in (0, 1), got ${String(fraction)}`);
   const stream = new SeededStream(seed);

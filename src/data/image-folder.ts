@@ -33,7 +33,12 @@ export class ImageFolder implements Dataset {
   /** Class names (sorted sub-folder names; index = label). */
   readonly classes: readonly string[];
   /** Every sample's file path and label, in dataset order. */
-  readonly samples: readonly { path: string; label: number }[];
+  readonly samples: readonly {
+    /** The image file. */
+    path: string;
+    /** Its class index (into classes). */
+    label: number;
+  }[];
   private readonly options: ImageToTensorOptions;
   private readonly fs: typeof FsModule;
 

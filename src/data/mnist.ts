@@ -35,7 +35,14 @@ export interface MnistOptions {
   /** 'train' (60,000 images, the default) or 'test' (10,000). */
   split?: Split;
   /** true: subtract the dataset's mean pixel and divide by its std; or your own {mean, std}. */
-  normalize?: boolean | { mean: number; std: number };
+  normalize?:
+    | boolean
+    | {
+        /** Subtracted from every pixel (in [0, 1]). */
+        mean: number;
+        /** Then divided into it. */
+        std: number;
+      };
   /** Keep only the first `limit` samples (handy for quick experiments). */
   limit?: number;
 }
@@ -47,9 +54,19 @@ export interface LoadMnistOptions extends MnistOptions {
 }
 
 /** Mean and standard deviation of MNIST training pixels in [0, 1]. */
-export const MNIST_STATS = { mean: 0.1307, std: 0.3081 } as const;
+export const MNIST_STATS = {
+  /** Mean pixel. */
+  mean: 0.1307,
+  /** Standard deviation of the pixels. */
+  std: 0.3081,
+} as const;
 /** Mean and standard deviation of Fashion-MNIST training pixels in [0, 1]. */
-export const FASHION_MNIST_STATS = { mean: 0.286, std: 0.353 } as const;
+export const FASHION_MNIST_STATS = {
+  /** Mean pixel. */
+  mean: 0.286,
+  /** Standard deviation of the pixels. */
+  std: 0.353,
+} as const;
 /** Seed of the documented Fashion-MNIST train/test split (the dataset's release date). */
 export const FASHION_SPLIT_SEED = 20170825;
 /** Fashion-MNIST class names (index = label). */
@@ -171,7 +188,14 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<TensorD
 export function parseFashionClassJson(
   bytes: Uint8Array,
   name: string,
-): { images: Uint8Array; count: number; skipped: number[] } {
+): {
+  /** The decoded images, 784 bytes each, row-major. */
+  images: Uint8Array;
+  /** Number of images decoded. */
+  count: number;
+  /** Indices of the entries that were empty and skipped. */
+  skipped: number[];
+} {
   let pos = 0;
   const fail = (msg: string): never => {
     throw new Error(`parseFashionClassJson: ${name}: ${msg} at byte ${pos}`);

@@ -41,7 +41,12 @@ export interface LoadedDataset {
    * (x' = (x - mean[c]) / std[c], channel = a sample's first axis), in the units of the raw
    * inputs (pixels in [0, 1], feature values); null when the inputs are used as they are.
    */
-  normalize: { mean: number[]; std: number[] } | null;
+  normalize: {
+    /** Mean per channel. */
+    mean: number[];
+    /** Standard deviation per channel. */
+    std: number[];
+  } | null;
 }
 
 /** A registered dataset: what is known before loading, and its loader. */

@@ -19,7 +19,12 @@ export const WAVEFORM_CLASSES = ['sine', 'square', 'sawtooth', 'triangle'] as co
 /** Samples per signal. */
 export const WAVEFORM_LENGTH = 128;
 /** Generated split sizes. */
-export const WAVEFORM_SIZES = { train: 2000, test: 500 } as const;
+export const WAVEFORM_SIZES = {
+  /** Training samples. */
+  train: 2000,
+  /** Test samples. */
+  test: 500,
+} as const;
 /** Standard deviation of the additive Gaussian noise. */
 export const WAVEFORM_NOISE = 0.3;
 
@@ -62,7 +67,12 @@ function generate(n: number, length: number, noise: number): TensorDataset {
 export function makeWaveforms(
   seed: number,
   sizes: { train: number; test: number } = WAVEFORM_SIZES,
-): { train: TensorDataset; test: TensorDataset } {
+): {
+  /** The training split. */
+  train: TensorDataset;
+  /** The test split. */
+  test: TensorDataset;
+} {
   const stream = new SeededStream(seed);
   return stream.run(() => ({
     train: generate(sizes.train, WAVEFORM_LENGTH, WAVEFORM_NOISE),

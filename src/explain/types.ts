@@ -128,7 +128,12 @@ export interface PoolWindow {
   /** Input coordinates of the window's first cell. */
   origin: number[];
   /** The input cells in the window, with their coordinates. */
-  cells: { at: number[]; value: number }[];
+  cells: {
+    /** Input coordinates of the cell. */
+    at: number[];
+    /** Its value. */
+    value: number;
+  }[];
   /** max, or the mean of the cells. */
   result: number;
   /** Max pool: input coordinates of the first maximum (the index the backward pass routes to). */

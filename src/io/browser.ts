@@ -12,10 +12,16 @@ import { toStateDict, type StateDict, type StateDictLike } from '../tensor/state
 import { deserializeSafetensors, serializeSafetensors, type SafetensorsContents } from './safetensors.js';
 
 /** Something with weights: a state dict, or a model (anything with stateDict(), e.g. an nn.Module). */
-export type WeightsLike = StateDictLike | { stateDict(): StateDictLike };
+export type WeightsLike =
+  | StateDictLike
+  | {
+      /** The weights by name (an nn.Module's stateDict()). */
+      stateDict(): StateDictLike;
+    };
 
 /** Something weights load into (an nn.Module). */
 export interface LoadsStateDict {
+  /** Loads the weights; strict (default true) requires the same keys on both sides. */
   loadStateDict(dict: StateDictLike, options?: { strict?: boolean }): unknown;
 }
 

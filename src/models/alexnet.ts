@@ -27,7 +27,12 @@ export interface AlexNetOptions {
 }
 
 /** The layer plans of an AlexNet (features before, classifier after the 6x6 pool and flatten). */
-export function alexnetPlan(options: AlexNetOptions = {}): { features: LayerSpec[]; classifier: LayerSpec[] } {
+export function alexnetPlan(options: AlexNetOptions = {}): {
+  /** The convolutional part, up to the last max pool. */
+  features: LayerSpec[];
+  /** The fully connected part, after the 6x6 average pool and flatten. */
+  classifier: LayerSpec[];
+} {
   const { numClasses = 1000, dropout = 0.5, inChannels = 3, original = false, hidden = 4096 } = options;
   checkPositiveInt('alexnet', 'numClasses', numClasses);
   checkPositiveInt('alexnet', 'hidden', hidden);

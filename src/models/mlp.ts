@@ -46,7 +46,14 @@ export function mlp(options: MlpOptions = {}): Sequential {
 }
 
 /** Applies He-normal weights and zero biases (Keras kernel_initializer="he_normal") unless init is 'default'. */
-export function heInit<T extends { weight: Tensor; bias: Tensor | null }>(layer: T, init: 'he' | 'default' = 'he'): T {
+export function heInit<
+  T extends {
+    /** The layer's weight (He-normal initialised). */
+    weight: Tensor;
+    /** Its bias (zeroed), if any. */
+    bias: Tensor | null;
+  },
+>(layer: T, init: 'he' | 'default' = 'he'): T {
   if (init === 'default') return layer;
   if (init !== 'he') throw new RangeError(`init must be 'he' or 'default', got '${String(init)}'`);
   kaimingNormal_(layer.weight, { mode: 'fanIn', nonlinearity: 'relu' });

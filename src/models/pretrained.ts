@@ -76,7 +76,12 @@ export interface PretrainedWeights {
   /** Class names (index = label). */
   classes: string[];
   /** Pixel normalisation the model was trained with (apply it to inputs scaled to [0, 1]). */
-  normalize: { mean: number; std: number } | null;
+  normalize: {
+    /** Subtracted from every pixel. */
+    mean: number;
+    /** Then divided into it. */
+    std: number;
+  } | null;
   /** Test accuracy measured by scripts/train-pretrained.ts on the dataset's whole test split. */
   testAccuracy: number;
   /** The tensors, under PyTorch's state-dict names. */

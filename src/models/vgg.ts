@@ -57,7 +57,14 @@ export interface VggOptions {
 export function vggPlan(
   depth: VggDepth,
   options: VggOptions = {},
-): { features: LayerSpec[]; classifier: LayerSpec[]; poolSize: number } {
+): {
+  /** The convolutional part (conv blocks and max pools). */
+  features: LayerSpec[];
+  /** The fully connected part. */
+  classifier: LayerSpec[];
+  /** Output size of the adaptive average pool between them. */
+  poolSize: number;
+} {
   const cfg = VGG_CONFIGS[depth];
   if (!cfg) throw new RangeError(`vgg: depth must be 11, 13, 16 or 19, got ${String(depth)}`);
   const {

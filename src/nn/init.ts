@@ -85,7 +85,12 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * fanIn = inputs per output unit (shape[1] * receptive field), fanOut = shape[0] * receptive
  * field, for a weight of shape (out, in, ...kernel). Needs at least 2 dimensions.
  */
-export function calculateFanInAndFanOut(t: Tensor | readonly number[]): { fanIn: number; fanOut: number } {
+export function calculateFanInAndFanOut(t: Tensor | readonly number[]): {
+  /** Inputs per output unit: shape[1] times the receptive field size. */
+  fanIn: number;
+  /** Outputs per input unit: shape[0] times the receptive field size. */
+  fanOut: number;
+} {
   const shape = Array.isArray(t) ? (t as readonly number[]) : (t as Tensor).shape;
   if (shape.length < 2)
     throw new RangeError(

@@ -80,6 +80,7 @@ export type ForwardPreHook = (module: Module, inputs: readonly Tensor[]) => void
 
 /** Returned by `registerForwardHook`; `remove()` unregisters the hook. */
 export interface HookHandle {
+  /** Unregisters the hook (calling it again does nothing). */
   remove(): void;
 }
 

@@ -169,6 +169,7 @@ export class LinearWarmup extends LRScheduler {
     optimizer: Optimizer<BaseHyper>,
     /** Epochs of linear warmup. */
     readonly warmupSteps: number,
+    /** The warmup settings, as given. */
     readonly options: {
       /** Fraction of the base rate at epoch 0 (default 0). */
       startFactor?: number;

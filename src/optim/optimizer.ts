@@ -32,9 +32,15 @@ export interface BaseHyper {
 }
 
 /** A parameter group as passed to a constructor: params plus overrides of the defaults. */
-export type ParamGroupInput<H> = { params: Iterable<Tensor> } & Partial<H>;
+export type ParamGroupInput<H> = {
+  /** The parameters of the group. */
+  params: Iterable<Tensor>;
+} & Partial<H>;
 /** A resolved parameter group: its params and its full set of hyperparameters. */
-export type ParamGroup<H> = { params: Tensor[] } & H;
+export type ParamGroup<H> = {
+  /** The parameters of the group. */
+  params: Tensor[];
+} & H;
 /** What optimizers accept as parameters: a flat list, or a list of groups. */
 export type ParamsInput<H> = Iterable<Tensor> | ParamGroupInput<H>[];
 
@@ -47,8 +53,13 @@ export type HyperValue = number | boolean | string | null | number[];
 
 /** An optimizer checkpoint: state keyed by global parameter index, groups with index lists. */
 export interface OptimizerStateDict {
+  /** Per-parameter state (buffers and scalars), keyed by the parameter's global index. */
   state: Record<string, ParamState>;
-  paramGroups: ({ params: number[] } & Record<string, HyperValue>)[];
+  /** The groups' hyper-parameters, each with the indices of its parameters. */
+  paramGroups: ({
+    /** Indices of the group's parameters in the optimizer's parameter order. */
+    params: number[];
+  } & Record<string, HyperValue>)[];
 }
 
 function isGroupList<H>(p: ParamsInput<H>): p is ParamGroupInput<H>[] {

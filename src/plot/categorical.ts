@@ -7,7 +7,14 @@ import { color, viridis, viridisRgb } from './style.js';
 export const MAX_CLASSES = 200;
 
 /** A square matrix of counts as nested arrays, or flat row-major with its size. */
-export type Matrix = readonly (readonly number[])[] | { data: ArrayLike<number>; shape: readonly number[] };
+export type Matrix =
+  | readonly (readonly number[])[]
+  | {
+      /** The counts, row-major. */
+      data: ArrayLike<number>;
+      /** [rows, columns]. */
+      shape: readonly number[];
+    };
 
 /** Rows of a matrix input, checked square with finite non-negative entries. */
 function rows(m: Matrix, op: string): number[][] {

@@ -17,7 +17,12 @@ export interface HistoryData {
 /** What learningCurves accepts: a History (or its toJSON()), or HistoryData. */
 export type HistoryLike =
   | HistoryData
-  | { epoch: readonly number[]; history: Readonly<Record<string, readonly (number | null)[]>> };
+  | {
+      /** Epoch numbers. */
+      epoch: readonly number[];
+      /** Values per metric name, one per epoch (null for none). */
+      history: Readonly<Record<string, readonly (number | null)[]>>;
+    };
 
 // `convkit train --json` names -> fit()'s names
 const CLI_NAMES: Record<string, string> = { trainLoss: 'loss', trainAccuracy: 'accuracy' };

@@ -79,6 +79,7 @@ export class Tensor {
   get requiresGrad(): boolean {
     return this.wantsGrad;
   }
+  /** Sets whether gradients flow to this tensor (float32 only). */
   set requiresGrad(flag: boolean) {
     if (flag && this.dtype !== 'float32')
       throw new TypeError(

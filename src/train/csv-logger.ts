@@ -21,6 +21,7 @@ export class CSVLogger extends Callback {
 
   /** path: the CSV file to write. */
   constructor(
+    /** The CSV file written. */
     readonly path: string,
     options: CSVLoggerOptions = {},
   ) {

@@ -8,7 +8,15 @@ import { randperm } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Training or evaluation data. */
-export type DataInput = Dataset | { x: Tensor; y: Tensor } | Iterable<Batch>;
+export type DataInput =
+  | Dataset
+  | {
+      /** Inputs, (N, ...). */
+      x: Tensor;
+      /** Labels (N) or targets (N, ...). */
+      y: Tensor;
+    }
+  | Iterable<Batch>;
 
 /** A source of batches that knows its size. */
 export interface BatchSource {

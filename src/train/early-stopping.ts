@@ -33,6 +33,7 @@ export interface EarlyStoppingOptions {
 
 /** Stops fit() when the monitored quantity stops improving. */
 export class EarlyStopping extends Callback {
+  /** The quantity watched (a logs key, e.g. 'valLoss'). */
   readonly monitor: string;
   private readonly minDelta: number;
   private readonly patience: number;

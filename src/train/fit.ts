@@ -35,7 +35,12 @@ export interface FitOptions {
   /** Metrics logged per epoch (default ['accuracy']). */
   metrics?: (MetricName | Metric)[];
   /** Validation data, or `{fraction}` to hold out the last fraction of the training data. */
-  validation?: DataInput | { fraction: number };
+  validation?:
+    | DataInput
+    | {
+        /** Fraction of the training data held out (the last samples), in (0, 1). */
+        fraction: number;
+      };
   /** Batch size for validation passes (default 256). */
   validationBatchSize?: number;
   /** Callbacks (EarlyStopping, ModelCheckpoint, LRSchedulerCallback, CSVLogger, ...). */

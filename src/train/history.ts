@@ -46,7 +46,12 @@ export class History {
   }
 
   /** A JSON-able copy. */
-  toJSON(): { epoch: number[]; history: Record<string, (number | null)[]> } {
+  toJSON(): {
+    /** Epoch indices (0-based), one per logged epoch. */
+    epoch: number[];
+    /** Values per log key, one per epoch (null where absent). */
+    history: Record<string, (number | null)[]>;
+  } {
     const history: Record<string, (number | null)[]> = {};
     for (const [k, v] of Object.entries(this.history)) history[k] = v.map((x) => (Number.isFinite(x) ? x : null));
     return { epoch: [...this.epoch], history };

@@ -21,6 +21,7 @@ export class JSONLogger extends Callback {
 
   /** target: a file path, or a stream such as process.stdout. */
   constructor(
+    /** A file path, or a stream such as process.stdout. */
     readonly target: string | TextSink,
     options: JSONLoggerOptions = {},
   ) {

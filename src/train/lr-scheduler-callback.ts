@@ -22,6 +22,7 @@ export class LRSchedulerCallback extends Callback {
 
   /** scheduler: any LRScheduler, or a ReduceLROnPlateau. */
   constructor(
+    /** The scheduler stepped by this callback. */
     readonly scheduler: LRScheduler | ReduceLROnPlateau,
     options: LRSchedulerCallbackOptions = {},
   ) {

@@ -26,6 +26,7 @@ export interface ModelCheckpointOptions {
 
 /** Saves checkpoints during fit(). */
 export class ModelCheckpoint extends Callback {
+  /** The quantity watched (a logs key, e.g. 'valLoss'). */
   readonly monitor: string;
   private readonly mode: 'min' | 'max';
   private readonly saveBestOnly: boolean;
@@ -38,6 +39,7 @@ export class ModelCheckpoint extends Callback {
 
   /** filepath: where to save (may contain `{epoch}`). */
   constructor(
+    /** Where to save (may contain `{epoch}`). */
     readonly filepath: string,
     options: ModelCheckpointOptions = {},
   ) {

@@ -11,7 +11,9 @@ import type { Tensor } from '../tensor/tensor.js';
 export interface NonFiniteAt {
   /** 'loss', 'gradient' (of `name`), 'weights' (parameter `name`) or 'input' (the batch). */
   what: 'loss' | 'gradient' | 'weights' | 'input';
+  /** The epoch (0-based). */
   epoch: number;
+  /** The step within the epoch (0-based). */
   step: number;
   /** The offending value (NaN, Infinity or -Infinity). */
   value: number;
@@ -35,6 +37,7 @@ function describe(at: NonFiniteAt): string {
 
 /** A training run diverged (or was fed non-finite data); thrown by fit() before the bad update is applied. */
 export class NonFiniteError extends Error {
+  /** Always 'NonFiniteError'. */
   override name = 'NonFiniteError';
   /** Where it happened. */
   readonly at: NonFiniteAt;

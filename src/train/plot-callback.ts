@@ -26,6 +26,7 @@ export function plotFormat(path: string, op = 'PlotCurves'): 'svg' | 'png' {
 export class PlotCurves extends Callback {
   /** target: an .svg/.png path, or a function that receives the SVG. */
   constructor(
+    /** An .svg/.png path, or a function that receives the SVG. */
     readonly target: PlotTarget,
     private readonly options: PlotCurvesOptions = {},
   ) {

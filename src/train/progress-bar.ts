@@ -8,8 +8,11 @@ import { Callback, type Logs } from './callback.js';
 
 /** Where the progress bar writes: a Node stream or anything with write(). */
 export interface TextSink {
+  /** Writes the text (no newline added). */
   write(text: string): unknown;
+  /** Whether it is a terminal (the bar redraws in place there). */
   isTTY?: boolean;
+  /** Terminal width in characters, if known. */
   columns?: number;
 }
 

@@ -189,6 +189,7 @@ abstract class CountingMetric implements Metric {
 
 /** Streaming IoU over an epoch (pixel counts summed over batches), logged as 'iou'. */
 export class IoU extends CountingMetric {
+  /** The name the metric is logged under ('iou'). */
   readonly name: string = 'iou';
   /** IoU of the counts. */
   protected score(c: SegmentationCounts): number {
@@ -198,6 +199,7 @@ export class IoU extends CountingMetric {
 
 /** Streaming Dice coefficient over an epoch (pixel counts summed over batches), logged as 'dice'. */
 export class Dice extends CountingMetric {
+  /** The name the metric is logged under ('dice'). */
   readonly name: string = 'dice';
   /** Dice of the counts. */
   protected score(c: SegmentationCounts): number {

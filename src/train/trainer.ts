@@ -33,6 +33,7 @@ export class Trainer {
 
   /** Binds model to optimizer, loss and metrics. */
   constructor(
+    /** The model trained. */
     readonly model: Module,
     options: TrainerOptions = {},
   ) {

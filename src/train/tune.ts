@@ -41,8 +41,20 @@ export const TUNE_PARAMS: Readonly<Record<string, string>> = {
 
 /** A dimension of a random search: a list of choices, or a range (log-uniform when log, whole numbers when integer). */
 export type SearchDim =
-  | { values: readonly ParamValue[] }
-  | { min: number; max: number; log?: boolean; integer?: boolean };
+  | {
+      /** The choices, drawn uniformly. */
+      values: readonly ParamValue[];
+    }
+  | {
+      /** Lower end of the range. */
+      min: number;
+      /** Upper end of the range. */
+      max: number;
+      /** Sample log-uniformly (for learning rates). */
+      log?: boolean;
+      /** Round to whole numbers. */
+      integer?: boolean;
+    };
 
 /** Every combination of the values, in order (the last name varies fastest, as nested loops). */
 export function gridConfigs(space: Readonly<Record<string, readonly ParamValue[]>>): TrialConfig[] {
@@ -98,6 +110,7 @@ export interface TrialResult {
   index: number;
   /** configKey(config). */
   key: string;
+  /** The hyper-parameters of the trial. */
   config: TrialConfig;
   /** The objective (mean over folds), or null when training diverged. */
   score: number | null;
@@ -114,7 +127,15 @@ export interface TrialResult {
 }
 
 /** How trials are validated: a held-out fraction (seeded shuffle, then the last part), or k-fold cross-validation. */
-export type TuneValidation = { fraction: number } | { folds: number };
+export type TuneValidation =
+  | {
+      /** Fraction of the data held out for validation (a seeded split). */
+      fraction: number;
+    }
+  | {
+      /** Number of cross-validation folds (k >= 2). */
+      folds: number;
+    };
 
 /** Options of tune(). */
 export interface TuneOptions {
@@ -152,6 +173,7 @@ export interface TuneResult {
   trials: TrialResult[];
   /** The best trial (diverged ones never win), or null when every trial diverged. */
   best: TrialResult | null;
+  /** What was optimised: the validation loss (lower wins) or accuracy (higher wins). */
   objective: 'valLoss' | 'valAccuracy';
 }
 

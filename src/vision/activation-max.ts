@@ -44,6 +44,7 @@ export interface ActivationMaxResult {
   image: Tensor;
   /** The target activation of the start image and of the result (no jitter). */
   initialActivation: number;
+  /** The target activation of the result. */
   finalActivation: number;
   /** The target activation before each step (with that step's jitter). */
   history: number[];

@@ -205,7 +205,10 @@ export type UmapConstructor = new (params: {
   minDist: number;
   random: () => number;
   nEpochs?: number;
-}) => { fit(rows: number[][]): number[][] };
+}) => {
+  /** Embeds the rows (one per sample) into nComponents dimensions. */
+  fit(rows: number[][]): number[][];
+};
 
 /** A 2-D UMAP layout (N, 2) of the rows of x (N, D), with umap-js. */
 export async function umap(x: Tensor, options: UmapOptions = {}): Promise<Tensor> {

@@ -53,6 +53,7 @@ export interface GradCamResult {
   upsample: 'resize' | 'receptive-field';
   /** The class explained and its score (logit). */
   targetClass: number;
+  /** The class's score (logit). */
   score: number;
 }
 

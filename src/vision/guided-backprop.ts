@@ -52,6 +52,7 @@ export interface InputGradientResult {
   gradient: Tensor;
   /** The class explained and its score (logit). */
   targetClass: number;
+  /** The class's score (logit). */
   score: number;
 }
 

@@ -384,7 +384,12 @@ export function encodeImage(image: Tensor | DecodedImage, format: ImageFormat, q
  * Width and height declared by PNG or JPEG bytes, read from the header alone (IHDR, or the
  * JPEG frame header) without decoding; null when the header is missing or unreadable.
  */
-export function imageDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+export function imageDimensions(bytes: Uint8Array): {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+} | null {
   const format = imageFormat(bytes);
   if (format === 'png') {
     if (bytes.length < 24 || String.fromCharCode(bytes[12], bytes[13], bytes[14], bytes[15]) !== 'IHDR') return null;

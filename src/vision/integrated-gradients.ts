@@ -29,6 +29,7 @@ export interface IntegratedGradientsResult {
   targetClass: number;
   /** Its score at the input and at the baseline. */
   score: number;
+  /** The class's score at the baseline. */
   baselineScore: number;
   /** sum(attributions) - (score - baselineScore): the completeness error of the quadrature. */
   delta: number;

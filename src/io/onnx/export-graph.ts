@@ -37,10 +37,14 @@ export interface ExportableModule {
   stateDict(): Map<string, Tensor>;
   /** Registers a hook run after forward. */
   registerForwardHook(hook: (module: ExportableModule, inputs: readonly Tensor[], output: Tensor) => void): {
+    /** Unregisters the hook. */
     remove(): void;
   };
   /** Registers a hook run before forward. */
-  registerForwardPreHook(hook: (module: ExportableModule, inputs: readonly Tensor[]) => void): { remove(): void };
+  registerForwardPreHook(hook: (module: ExportableModule, inputs: readonly Tensor[]) => void): {
+    /** Unregisters the hook. */
+    remove(): void;
+  };
 }
 
 /** A value in the graph being built: its name and its shape for the exported input shape. */

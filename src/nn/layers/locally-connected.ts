@@ -160,7 +160,14 @@ export class LocallyConnected2d extends Module {
   }
 
   /** The resolved window: stride, leading padding [top, left] and dilation (read by exportPytorch). */
-  get window(): { stride: [number, number]; padding: [number, number]; dilation: [number, number] } {
+  get window(): {
+    /** [height, width] stride. */
+    stride: [number, number];
+    /** Leading [top, left] padding. */
+    padding: [number, number];
+    /** [height, width] dilation. */
+    dilation: [number, number];
+  } {
     const g = this.#geom;
     return { stride: [g.sH, g.sW], padding: [g.pT, g.pL], dilation: [g.dH, g.dW] };
   }

@@ -85,6 +85,7 @@ abstract class BatchNormNd extends Module {
   get runningMean(): Tensor | null {
     return this.running_mean;
   }
+  /** Replaces the `running_mean` buffer. */
   set runningMean(t: Tensor | null) {
     this.running_mean = t;
   }
@@ -93,6 +94,7 @@ abstract class BatchNormNd extends Module {
   get runningVar(): Tensor | null {
     return this.running_var;
   }
+  /** Replaces the `running_var` buffer. */
   set runningVar(t: Tensor | null) {
     this.running_var = t;
   }
@@ -101,6 +103,7 @@ abstract class BatchNormNd extends Module {
   get numBatchesTracked(): Tensor | null {
     return this.num_batches_tracked;
   }
+  /** Replaces the `num_batches_tracked` buffer. */
   set numBatchesTracked(t: Tensor | null) {
     this.num_batches_tracked = t;
   }
@@ -156,6 +159,7 @@ export class BatchNorm1d extends BatchNormNd {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(numFeatures, options, 'BatchNorm1d');
   }
+  /** Refuses input that is not (N, C) or (N, C, L). */
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 2 && x.ndim !== 3)
       throw new RangeError(`BatchNorm1d: expected 2-D (N, C) or 3-D (N, C, L) input, got ${fmt(x.shape)}`);
@@ -170,6 +174,7 @@ export class BatchNorm2d extends BatchNormNd {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(numFeatures, options, 'BatchNorm2d');
   }
+  /** Refuses input that is not (N, C, H, W). */
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4-D (N, C, H, W) input, got ${fmt(x.shape)}`);
   }
