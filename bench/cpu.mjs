@@ -5,8 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-/** {model, vendor, family, modelNumber, flags: {avx512f, avx2, fma}, mhz, logicalCores}. */
+/** {model, vendor, family, modelNumber, flags: {avx512f, avx2, fma}, mhz, logicalCores} of this machine. */
 export function cpuInfo() {
+  return parseCpuinfo(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : null);
+}
+
+/** The same from the text of a /proc/cpuinfo (null: only what node:os says). */
+export function parseCpuinfo(text) {
   const info = {
     model: cpus()[0]?.model ?? 'unknown CPU',
     vendor: '',
@@ -16,20 +21,24 @@ export function cpuInfo() {
     mhz: cpus()[0]?.speed || null,
     logicalCores: cpus().length,
   };
-  if (!existsSync('/proc/cpuinfo')) return info;
-  const first = readFileSync('/proc/cpuinfo', 'utf8').split(/\n\s*\n/)[0];
+  if (text !== null) {
+    const n = (text.match(/^processor\s*:/gm) ?? []).length;
+    if (n > 0) info.logicalCores = n;
+  }
+  if (text === null) return info;
+  const first = text.split(/\n\s*\n/)[0];
   const field = (name) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(first)?.[1]?.trim();
   info.model = field('model name') ?? info.model;
   info.vendor = field('vendor_id') ?? '';
-  const fam = Number(field('cpu family'));
-  const mod = Number(field('model'));
-  info.family = Number.isFinite(fam) ? fam : null;
-  info.modelNumber = Number.isFinite(mod) ? mod : null;
+  const fam = field('cpu family');
+  const mod = field('model');
+  info.family = fam !== undefined && /^\d+$/.test(fam) ? Number(fam) : null;
+  info.modelNumber = mod !== undefined && /^\d+$/.test(mod) ? Number(mod) : null;
   const flags = new Set((field('flags') ?? '').split(/\s+/));
   info.flags = { avx512f: flags.has('avx512f'), avx2: flags.has('avx2'), fma: flags.has('fma') };
   // the nominal clock when the model name gives one ("@ 2.10GHz"), else the current one
   const nominal = /@\s*([\d.]+)\s*GHz/i.exec(info.model);
-  const mhz = Number(field('cpu MHz'));
+  const mhz = Number(field('cpu MHz') ?? Number.NaN);
   info.mhz = nominal ? Number(nominal[1]) * 1000 : Number.isFinite(mhz) && mhz > 0 ? mhz : info.mhz;
   return info;
 }
