@@ -40,8 +40,11 @@ const toPosix = (p) => p.split(sep).join('/');
 /** Runs TypeDoc with typedoc.json (out: OUT/api); returns the project and its router, or null after errors. */
 async function buildApi() {
   const td = await import('typedoc');
+  // Members not documented yet, listed by name so that every other symbol must have a comment; TypeDoc warns
+  // (so the build fails) when a listed member gets documented or disappears: the list only shrinks.
+  const pending = JSON.parse(readFileSync(join(ROOT, 'scripts', 'docs-undocumented.json'), 'utf8')).names;
   const app = await td.Application.bootstrapWithPlugins(
-    { options: join(ROOT, 'typedoc.json'), out: join(OUT, 'api') },
+    { options: join(ROOT, 'typedoc.json'), out: join(OUT, 'api'), intentionallyNotDocumented: pending },
     [new td.TypeDocReader(), new td.TSConfigReader()],
   );
   const strict = app.options.getValue('treatWarningsAsErrors');
