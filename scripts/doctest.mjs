@@ -5,7 +5,7 @@
 //                                           doctest-limit substitutions (their outputs not asserted)
 //   npm run doctest -- --full [files...]    every block as written, every output asserted
 //   npm run doctest -- docs/guides/x.md     only these Markdown files (CI mode unless --full)
-//   options: --jobs N (Markdown files run in parallel; default 1), --timeout S (per block; default
+//   options: --jobs N (Markdown files run in parallel; default 2, or 1 on one core), --timeout S (per block; default
 //            600 with --full, else 120), --keep (keep the temp folder), --list (list the blocks only)
 //
 // What runs (the contract in the session brief; docs/README.md "Writing runnable docs" says it to authors):
@@ -37,7 +37,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -47,7 +47,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 // ---------------------------------------------------------------- arguments
 function parseArgs(argv) {
-  const o = { full: false, jobs: 1, timeout: undefined, keep: false, list: false, files: [] };
+  const o = { full: false, jobs: Math.min(2, availableParallelism()), timeout: undefined, keep: false, list: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
