@@ -124,11 +124,11 @@ export function linePanel(series: readonly Series[], o: LineChartOptions): Param
   };
 }
 
-/** A line chart of one or more series, as an SVG document. */
-export function lineChart(series: readonly Series[], options: LineChartOptions & { title: string }): string {
+/** A line chart of one or more series, as an SVG document (titled 'Line chart' unless `title` says otherwise). */
+export function lineChart(series: readonly Series[], options: LineChartOptions): string {
   const [w, h] = figureSize(options);
   const [r] = grid(w, h, 1);
-  return svgDocument(w, h, options.title, panel(r, linePanel(series, options)));
+  return svgDocument(w, h, options.title ?? 'Line chart', panel(r, linePanel(series, options)));
 }
 
 /** Options of lrSchedule. */

@@ -208,3 +208,8 @@ test('toPng: --scale 2 doubles the pixels; sizes out of range are refused naming
   assert.throws(() => plot.lrSchedule([1], { width: 10 }), /width must be an integer from 64 to 8192 pixels, got 10/);
   await assert.rejects(plot.toPng('<svg></svg>'), /no numeric width and height/);
 });
+
+test("line chart: without a title it gets the default 'Line chart' (FigureOptions.title is optional)", () => {
+  const svg = plot.lineChart([{ name: 'loss', x: [0, 1, 2], y: [1, 0.5, 0.25] }], { xLabel: 'step', yLabel: 'loss' });
+  assertFigure(svg, { title: 'Line chart', width: 720, height: 440, legend: ['loss'] });
+});
