@@ -213,10 +213,31 @@ export function gemm(tid: i32, nt: i32, wid: i32, transA: i32, transB: i32, batc
     }
     return;
   }
+  // Each share computes a block of C and packs its own rows of A and columns of B: split C
+  // into sm x sn blocks (sm * sn = nt) with the least packing, k (m sn + n sm); a 1-D split
+  // packs the whole of A (or B) once per share. Every element keeps its k order: results
+  // are the same on any number of threads.
+  const tm = (m + MR - 1) / MR, tn = (n + NR - 1) / NR;
+  let sm = 0, sn = 0;
+  let best: i64 = i64.MAX_VALUE;
+  for (let r = 1; r <= nt; r++) {
+    if (nt % r != 0) continue;
+    const q = nt / r;
+    if (r > tm || q > tn) continue;
+    const cost = <i64>m * q + <i64>n * r;
+    if (cost < best) { best = cost; sm = r; sn = q; }
+  }
   for (let bt = 0; bt < batch; bt++) {
     const ab = a + (<usize>(bt * strideA) << 2), bb = b + (<usize>(bt * strideB) << 2);
     const cb = c + (<usize>(bt * strideC) << 2);
-    if (n >= m) {
+    if (sm > 0) {
+      const bi = tid / sn, bj = tid - bi * sn;
+      const i0 = min<i32>(m, <i32>(<i64>tm * bi / sm) * MR), i1 = min<i32>(m, <i32>(<i64>tm * (bi + 1) / sm) * MR);
+      const j0 = min<i32>(n, <i32>(<i64>tn * bj / sn) * NR), j1 = min<i32>(n, <i32>(<i64>tn * (bj + 1) / sn) * NR);
+      if (i1 > i0 && j1 > j0)
+        gemmCore(i1 - i0, j1 - j0, k, alpha, ab + (<usize>(i0 * sai) << 2), sai, sap, bb + (<usize>(j0 * sbj) << 2),
+          sbp, sbj, beta, cb + (<usize>(i0 * n + j0) << 2), n, w);
+    } else if (n >= m) {
       const tiles = (n + NR - 1) / NR;
       const j0 = min<i32>(n, <i32>(<i64>tiles * tid / nt) * NR), j1 = min<i32>(n, <i32>(<i64>tiles * (tid + 1) / nt) * NR);
       if (j1 > j0) gemmCore(m, j1 - j0, k, alpha, ab, sai, sap, bb + (<usize>(j0 * sbj) << 2), sbp, sbj, beta, cb + (<usize>j0 << 2), n, w);

@@ -9,9 +9,9 @@
  * from tens of microseconds to about half a microsecond). Every thread, the caller
  * included, then claims shares of the kernel with compare-and-swap on WORK until none is
  * left, so a worker the OS has descheduled delays nobody: the others take its shares. The
- * caller returns when the DONE counter reaches the number of shares. Workers start
- * asynchronously and join as they become ready; until then (or if they fail to start)
- * kernels simply run on fewer threads.
+ * caller returns when the DONE counter reaches the number of shares (spinning for about one
+ * share's duration, then blocking). Workers start asynchronously and join as they become
+ * ready; until then (or if they fail to start) kernels simply run on fewer threads.
  */
 import { isNode, nodeWorkers, type NodeWorker } from './platform.js';
 
@@ -217,6 +217,8 @@ export class WorkerPool {
     Atomics.add(I, JOB, 1);
     Atomics.notify(I, JOB);
     let failure: unknown = null;
+    const t0 = performance.now();
+    let mine = 0;
     for (;;) {
       const v = Atomics.load(I, WORK);
       if ((v & 1023) >= n) break;
@@ -227,9 +229,18 @@ export class WorkerPool {
         failure = e;
       }
       Atomics.add(I, DONE, 1);
+      mine++;
     }
+    // Shares still running on helpers end within about one share's time if their threads are
+    // on a core: spin that long (20 us to 1 ms), then block. A helper the OS has descheduled
+    // (a busy machine) would otherwise cost a long spin on every kernel.
+    const now = performance.now();
+    const spinUntil = now + Math.min(1, Math.max(0.02, mine > 0 ? (1.5 * (now - t0)) / mine : 0.2));
     let done = Atomics.load(I, DONE);
-    for (let s = 0; done < n && s < 200000; s++) done = Atomics.load(I, DONE);
+    for (let s = 1; done < n; s++) {
+      if ((s & 127) === 0 && performance.now() > spinUntil) break;
+      done = Atomics.load(I, DONE);
+    }
     while (done < n) {
       if (this.canBlock) Atomics.wait(I, DONE, done, 50);
       done = Atomics.load(I, DONE);
