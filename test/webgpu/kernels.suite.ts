@@ -321,6 +321,20 @@ export async function run(t: SuiteContext): Promise<void> {
     });
   }
 
+  t.test('conv2dAct: relu / leakyRelu epilogues, with and without bias', async () => {
+    for (const [act, alpha, g] of [
+      ['relu', 0, convCases[1][1]],
+      ['leakyRelu', 0.1, convCases[1][1]],
+    ] as const) {
+      const x = uniform(g.n * g.cIn * g.h * g.w);
+      const w = uniform((g.cOut * g.cIn * g.kh * g.kw) / g.groups);
+      const y = new Float32Array(g.n * g.cOut * g.outH * g.outW);
+      const tol = { atol: 2e-5, rtol: 1e-4 };
+      await parity(t, 'conv2dAct', [x, w, uniform(g.cOut), g, act, alpha, y], [6], tol, act);
+      await parity(t, 'conv2dAct', [x, w, null, g, act, alpha, y], [6], tol, `${act} (no bias)`);
+    }
+  });
+
   // ---- pooling -------------------------------------------------------------------------------
   const pool = (p: Omit<Pool2dGeometry, 'outH' | 'outW'>, padBottom = 0, padRight = 0): Pool2dGeometry => ({
     ...p,

@@ -8,12 +8,15 @@
  * - backward weight: dW[o, (c, ki, kj)] = dY[o, (b, oh, ow)] . X_col^T[(b, oh, ow), (c, ki, kj)]
  *   (long K: the matmul splits it over workgroups and adds the slices in order)
  * Stride, dilation, asymmetric padding (bottom / right implied by outH / outW) and groups
- * (depthwise included) all go through the same index arithmetic.
+ * (depthwise included) all go through the same index arithmetic. conv2dAct applies a unary op
+ * in the forward's store.
  */
 import type { Conv2dGeometry } from '../../backend.js';
+import type { UnaryOp } from '../../ops.js';
 import type { GpuRunner } from '../dispatch.js';
 import { check, type Param } from './common.js';
 import { matmul } from './gemm.js';
+import { OP_HELPERS, unaryWgsl } from './wgsl-ops.js';
 
 function geometryParams(kernel: string, g: Conv2dGeometry): Param[] {
   for (const f of [
@@ -81,13 +84,45 @@ export function conv2d(
   g: Conv2dGeometry,
   y: Float32Array,
 ): void {
-  const params = geometryParams('conv2d', g);
+  convForward(r, 'conv2d', x, w, bias, g, null, 0, y);
+}
+
+/** y = act(conv(x, w) + bias): the activation applied in the store (the inference epilogue). */
+export function conv2dAct(
+  r: GpuRunner,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  act: UnaryOp,
+  alpha: number,
+  y: Float32Array,
+): void {
+  convForward(r, 'conv2dAct', x, w, bias, g, act, alpha, y);
+}
+
+function convForward(
+  r: GpuRunner,
+  kernel: string,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  act: UnaryOp | null,
+  alpha: number,
+  y: Float32Array,
+): void {
+  const params = geometryParams(kernel, g);
+  params.push(['hasBias', 'u32', bias ? 1 : 0]);
+  if (act !== null) params.push(['alpha', 'f32', alpha]);
+  // without bias a 1-element scratch stands in, so both cases share one pipeline
+  const biasArr = bias ?? (r.scratch(1, 'f32') as Float32Array);
   matmul(r, {
-    key: `conv2d${bias ? ':bias' : ''}`,
+    key: `${kernel}${act ? `:${act}` : ''}`,
     bufs: [
       { name: 'X', array: x },
       { name: 'Wt', array: w },
-      { name: 'BIAS', array: bias },
+      { name: 'BIAS', array: biasArr },
       { name: 'Y', array: y, write: true },
     ],
     params,
@@ -106,10 +141,15 @@ export function conv2d(
     store: `
   let ohw = P.oH * P.oW;
   let o = bt * P.cOutG + row;
-  Y[((col / ohw) * P.cOut + o) * ohw + col % ohw] = acc${bias ? ' + BIAS[o]' : ''};`,
+  var v = acc;
+  if (P.hasBias != 0u) { v += BIAS[o]; }
+  ${act ? 'let alpha = P.alpha;' : ''}
+  Y[((col / ohw) * P.cOut + o) * ohw + col % ohw] = ${act ? unaryWgsl(act) : 'v'};`,
     aKFast: true,
     bNFast: true,
+    prelude: act ? OP_HELPERS : undefined,
   });
+  if (!bias) r.release(biasArr);
 }
 
 /** dx = the transposed convolution of dy with w (overwrites dx). */

@@ -39,17 +39,20 @@ export interface MatmulSpec {
   readonly prelude?: string;
 }
 
-/** Tile side for a dimension: two sizes only, since every variant costs a pipeline compile (seconds on SwiftShader). */
-function tileSize(d: number): number {
-  return d <= 32 ? 32 : 64;
+/**
+ * Tile side: 64 x 64 when both dimensions fill it, else 32 x 32. Few variants on purpose: each
+ * costs a pipeline compile (seconds on SwiftShader).
+ */
+function tileSize(m: number, n: number): number {
+  return m >= 64 && n >= 64 ? 64 : 32;
 }
 
 /** Enqueues C = the product of `spec` (one or two dispatches). Does nothing when a dimension is 0. */
 export function matmul(r: GpuRunner, spec: MatmulSpec): void {
   const { batch, m, n, k } = spec;
   if (batch <= 0 || m <= 0 || n <= 0) return;
-  const TM = tileSize(m);
-  const TN = tileSize(n);
+  const TM = tileSize(m, n);
+  const TN = TM;
   const NT = (TM / 4) * (TN / 4);
   const tilesX = Math.ceil(n / TN);
   const tilesY = Math.ceil(m / TM);
@@ -65,11 +68,8 @@ export function matmul(r: GpuRunner, spec: MatmulSpec): void {
     splits = 1;
     kChunk = Math.max(k, 1);
   }
-  const part = splits > 1 ? (r.scratch(splits * batch * m * n, 'f32') as Float32Array) : null;
-  const epilogue =
-    part === null
-      ? 'store_(bt, row, col, sum[i][j]);'
-      : 'PART[((split * P.batch + bt) * P.M + row) * P.N + col] = sum[i][j];';
+  // (bound in both cases so that split and unsplit runs share one pipeline)
+  const part = r.scratch(splits > 1 ? splits * batch * m * n : 1, 'f32') as Float32Array;
   const body = /* wgsl */ `
 const TM = ${TM}u;
 const TN = ${TN}u;
@@ -137,12 +137,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     let row = row0 + ty * 4u + i;
     for (var j = 0u; j < 4u; j++) {
       let col = col0 + tx * 4u + j;
-      if (row < P.M && col < P.N) { ${epilogue} }
+      if (row < P.M && col < P.N) {
+        if (P.splits == 1u) {
+          store_(bt, row, col, sum[i][j]);
+        } else {
+          PART[((split * P.batch + bt) * P.M + row) * P.N + col] = sum[i][j];
+        }
+      }
     }
   }
 }`;
-  const bufs: Buf[] = part === null ? [...spec.bufs] : [...spec.bufs, { name: 'PART', array: part, write: true }];
-  const key = `${spec.key}:mm${TM}x${TN}${part ? ':split' : ''}`;
+  const bufs: Buf[] = [...spec.bufs, { name: 'PART', array: part, write: true }];
+  const key = `${spec.key}:mm${TM}`;
   const max = r.limits.maxComputeWorkgroupsPerDimension;
   const zTotal = batch * splits;
   for (let zb = 0; zb < zTotal; zb += max)
@@ -169,7 +175,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
           body,
           workgroups: [Math.min(max, tilesX - xb), Math.min(max, tilesY - yb), Math.min(max, zTotal - zb)],
         });
-  if (part === null) return;
+  if (splits === 1) {
+    r.release(part);
+    return;
+  }
   // add the K slices in order (compensated), then store
   elementwise(
     r,

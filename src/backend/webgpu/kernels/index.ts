@@ -6,7 +6,7 @@
 import type { KernelName, Kernels } from '../../kernels.js';
 import type { GpuRunner } from '../dispatch.js';
 import { binary, reluBackward, unary, unaryBackward } from './elementwise.js';
-import { conv2d, conv2dBackwardData, conv2dBackwardWeight } from './conv.js';
+import { conv2d, conv2dAct, conv2dBackwardData, conv2dBackwardWeight } from './conv.js';
 import { batchNormBackward, batchNormForward, crossEntropyBackward, crossEntropyForward } from './fused.js';
 import { gemm } from './gemm.js';
 import { adagradUpdate, adamUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
@@ -21,6 +21,7 @@ export const WEBGPU_KERNELS: { [K in KernelName]?: (r: GpuRunner, ...a: Paramete
   binary,
   gemm,
   conv2d,
+  conv2dAct,
   conv2dBackwardData,
   conv2dBackwardWeight,
   maxPool2d,

@@ -19,8 +19,8 @@ export interface SegmentSpec {
   readonly len: number;
   /**
    * WGSL statements run by every thread (in uniform control flow, so it may call the slot
-   * reducers): in scope `s` (slice index), `valid` (s < slices), `lane` (0..T-1), `lid`, and the
-   * constant `T`. Reducers: `slotSum(lid, v)`, `slotMax(lid, v)` (NaN wins), `slotMaxPlain(lid, v)`
+   * reducers): in scope `s` (slice index), `valid` (s < slices), `lane` (0..T-1), `lid`, and
+   * `T` (lanes per slice). Reducers: `slotSum(lid, v)`, `slotMax(lid, v)` (NaN wins), `slotMaxPlain(lid, v)`
    * (NaN ignored, like `if (v > m) m = v`), `slotMin(lid, v)`, `slotProd(lid, v)`: every lane of
    * the slot gets the slot's result.
    */
@@ -49,32 +49,38 @@ export function segmented(r: GpuRunner, spec: SegmentSpec): void {
   if (spec.slices <= 0) return;
   const T = spec.lanes ?? lanesFor(spec.len);
   const SPW = 256 / T;
+  // T is a uniform, not a constant: one pipeline per key whatever the slice length
+  // (compiles cost seconds on SwiftShader); only the reducers the body calls are emitted
   const reducers = Object.entries(COMBINE)
+    .filter(([name]) => new RegExp(`\\b${name}\\(`).test(spec.body))
     .map(
       ([name, c]) => /* wgsl */ `
 fn ${name}(lid: u32, v: f32) -> f32 {
   sh[lid] = v;
   workgroupBarrier();
-  for (var st = T / 2u; st > 0u; st = st / 2u) {
-    if (lid % T < st) { let a = sh[lid]; let b = sh[lid + st]; sh[lid] = ${c}; }
+  for (var st = P.T / 2u; st > 0u; st = st / 2u) {
+    if (lid % P.T < st) { let a = sh[lid]; let b = sh[lid + st]; sh[lid] = ${c}; }
     workgroupBarrier();
   }
-  let res = sh[lid - lid % T];
+  let res = sh[lid - lid % P.T];
   workgroupBarrier();
   return res;
 }`,
     )
     .join('');
   launch(r, {
-    key: `${spec.key}:seg${T}`,
+    key: `${spec.key}:seg`,
     bufs: spec.bufs,
-    params: [['slices', 'u32', spec.slices], ['len', 'u32', spec.len], ...spec.params],
-    prelude: `const T = ${T}u;\nvar<workgroup> sh: array<f32, 256>;\n${reducers}\n${spec.prelude ?? ''}`,
+    params: [['slices', 'u32', spec.slices], ['len', 'u32', spec.len], ['T', 'u32', T], ...spec.params],
+    prelude: spec.prelude,
     body: /* wgsl */ `
+var<workgroup> sh: array<f32, 256>;
+${reducers}
 @compute @workgroup_size(256)
 fn main(${MAIN_ARGS}) {
+  let T = P.T;
   let lane = lid % T;
-  let s = ${GROUP_INDEX} * ${SPW}u + lid / T;
+  let s = ${GROUP_INDEX} * (256u / T) + lid / T;
   let valid = s < P.slices;
   ${spec.body}
 }`,
