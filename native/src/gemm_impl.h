@@ -151,6 +151,18 @@ struct PackedA {
     buf = alignedAlloc((size_t)(mPad * (k > 0 ? k : 1)));
     for (long pc = 0; pc < k; pc += KC) a.pack(buf + pc * mPad, 0, m, pc, lmin(KC, k - pc));
   }
+  // Storage for an m x k matrix written element by element with at(); the padding rows
+  // m..mPad-1 are zeroed here.
+  PackedA(long m_, long k) : m(m_), mPad((m_ + MR - 1) / MR * MR) {
+    buf = alignedAlloc((size_t)(mPad * (k > 0 ? k : 1)));
+    for (long i = m; i < mPad; i++)
+      for (long p = 0; p < k; p++) *at(i, p, k) = 0.f;
+  }
+  // Where element (i, p) of the m x k matrix lives.
+  float* at(long i, long p, long k) const {
+    long pc = p / KC * KC, kc = lmin(KC, k - pc);
+    return buf + pc * mPad + i / MR * MR * kc + (p - pc) * MR + i % MR;
+  }
   ~PackedA() { free(buf); }
   PackedA(const PackedA&) = delete;
   PackedA& operator=(const PackedA&) = delete;

@@ -10,33 +10,48 @@
 
 static const int WG_E = 36;  // products per tile (6 x 6)
 
-// U[e][o][c] = (G g G^T)[e] for the 3x3 kernel g of output o and input c, computed in double.
-static void winogradWeights(const float* w, long cOut, long cIn, float* U) {
-  long oc = cOut * cIn;
-  for (long o = 0; o < cOut; o++)
-    for (long c = 0; c < cIn; c++) {
-      const float* g = w + (o * cIn + c) * 9;
-      double t[6][3], u[6][6];
-      for (int j = 0; j < 3; j++) {
-        double g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
-        t[0][j] = g0 / 4;
-        t[1][j] = -(g0 + g1 + g2) / 6;
-        t[2][j] = -(g0 - g1 + g2) / 6;
-        t[3][j] = g0 / 24 + g1 / 12 + g2 / 6;
-        t[4][j] = g0 / 24 - g1 / 12 + g2 / 6;
-        t[5][j] = g2;
-      }
-      for (int i = 0; i < 6; i++) {
-        double g0 = t[i][0], g1 = t[i][1], g2 = t[i][2];
-        u[i][0] = g0 / 4;
-        u[i][1] = -(g0 + g1 + g2) / 6;
-        u[i][2] = -(g0 - g1 + g2) / 6;
-        u[i][3] = g0 / 24 + g1 / 12 + g2 / 6;
-        u[i][4] = g0 / 24 - g1 / 12 + g2 / 6;
-        u[i][5] = g2;
-      }
-      for (int i = 0; i < 6; i++)
-        for (int s = 0; s < 6; s++) U[(i * 6 + s) * oc + o * cIn + c] = (float)u[i][s];
+// U_e[o][c] = (G g G^T)[e] for the 3x3 kernel g of output o and input c, computed in double,
+// written straight into the 36 packed A operands (which share one layout).
+static void winogradWeights(const float* w, long cOut, long cIn, PackedA* const* U) {
+  const double q4 = 1.0 / 4, q6 = 1.0 / 6, q12 = 1.0 / 12, q24 = 1.0 / 24;
+  // a row panel and 32 input channels at a time into a staging block, then copied to each of
+  // the 36 matrices in turn (writing all 36 at once would keep 36 streams in the same L1 sets)
+  const long CB = 32;  // divides KC: a staged run never crosses a K block
+  float stage[WG_E][CB * MR];
+  for (long o0 = 0; o0 < cOut; o0 += MR)
+    for (long c0 = 0; c0 < cIn; c0 += CB) {
+      long cb = lmin(CB, cIn - c0);
+      for (long c = c0; c < c0 + cb; c++)
+        for (long o = o0; o < o0 + MR; o++) {
+          long at = (c - c0) * MR + (o - o0);
+          if (o >= cOut) {
+            for (int e = 0; e < WG_E; e++) stage[e][at] = 0.f;
+            continue;
+          }
+          const float* g = w + (o * cIn + c) * 9;
+          double t[6][3], u[6][6];
+          for (int j = 0; j < 3; j++) {
+            double g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
+            t[0][j] = g0 * q4;
+            t[1][j] = -(g0 + g1 + g2) * q6;
+            t[2][j] = -(g0 - g1 + g2) * q6;
+            t[3][j] = g0 * q24 + g1 * q12 + g2 * q6;
+            t[4][j] = g0 * q24 - g1 * q12 + g2 * q6;
+            t[5][j] = g2;
+          }
+          for (int i = 0; i < 6; i++) {
+            double g0 = t[i][0], g1 = t[i][1], g2 = t[i][2];
+            u[i][0] = g0 * q4;
+            u[i][1] = -(g0 + g1 + g2) * q6;
+            u[i][2] = -(g0 - g1 + g2) * q6;
+            u[i][3] = g0 * q24 + g1 * q12 + g2 * q6;
+            u[i][4] = g0 * q24 - g1 * q12 + g2 * q6;
+            u[i][5] = g2;
+          }
+          for (int i = 0; i < 6; i++)
+            for (int s = 0; s < 6; s++) stage[i * 6 + s][at] = (float)u[i][s];
+        }
+      for (int e = 0; e < WG_E; e++) memcpy(U[e]->at(o0, c0, cIn), stage[e], (size_t)(cb * MR) * 4);
     }
 }
 
@@ -78,12 +93,12 @@ static void convWinograd(const float* x, const float* w, const float* bias, cons
   long cIn = g.cIn, cOut = g.cOut, H = g.h, W = g.w, HW = H * W, P = g.outH * g.outW;
   long tH = (g.outH + 3) / 4, tW = (g.outW + 3) / 4, tPer = tH * tW, total = g.n * tPer;
   // weights: transformed once per call, each of the 36 matrices packed as the GEMM's A operand
-  float* U = alignedAlloc((size_t)(WG_E * cOut * cIn));
-  winogradWeights(w, cOut, cIn, U);
   PackedA* packs[WG_E];
-  for (int e = 0; e < WG_E; e++) packs[e] = new PackedA(MatA{U + e * cOut * cIn, cIn, 1}, cOut, cIn);
-  free(U);
-  const long tb = NR;  // tiles per block (2 or 4 micro-panels measured no faster on Zen 3)
+  for (int e = 0; e < WG_E; e++) packs[e] = new PackedA(cOut, cIn);
+  winogradWeights(w, cOut, cIn, packs);
+  // tiles per block: one micro-panel; two when the transformed weights are large (>= 4.7 MB:
+  // the A panels, streamed from L3, then serve two B panels each), measured on Zen 3
+  const long tb = cIn * cOut >= 32768 ? 2 * NR : NR;
   long blocks = (total + tb - 1) / tb;
   long oc = lmin(cOut, (64 + MR - 1) / MR * MR);  // output channels per chunk (whole row tiles)
   auto block = [&](long b) {
@@ -95,10 +110,10 @@ static void convWinograd(const float* x, const float* w, const float* bias, cons
     float* strips = M + WG_E * mE;  // per channel: 6 input rows under each run of tiles of one tile row
     // tiles -> runs of consecutive tiles of one tile row (segments); tile j's patch starts at
     // strips + tileSrc[j], rows tileWs[j] apart
-    long segIn[tb], segIh[tb], segIw[tb], segW[tb], segOff[tb];
+    long segIn[2 * NR], segIh[2 * NR], segIw[2 * NR], segW[2 * NR], segOff[2 * NR];
     long nseg = 0, used = 0;
-    long tileSrc[tb], tileWs[tb], yoff[tb];
-    int rh[tb], rw[tb];
+    long tileSrc[2 * NR], tileWs[2 * NR], yoff[2 * NR];
+    int rh[2 * NR], rw[2 * NR];
     for (long j = 0; j < nt; j++) {
       long t = t0 + j, nn = t / tPer, r = t - nn * tPer, ti = r / tW, tj = r - ti * tW;
       if (j == 0 || tj == 0) {  // a new run (blocks and tile rows start one)
@@ -167,8 +182,8 @@ static void convWinograd(const float* x, const float* w, const float* bias, cons
         for (long pc = 0; pc < cIn; pc += KC) {
           long kc = lmin(KC, cIn - pc);
           int mode = pc == 0 ? INIT_OVERWRITE : INIT_ACCUM;
-          for (long jp = 0; jp < tb; jp += NR)
-            for (long ir = 0; ir < on; ir += MR)
+          for (long ir = 0; ir < on; ir += MR)
+            for (long jp = 0; jp < tb; jp += NR)
               ukernel(kc, packs[e]->packed(nullptr, o0 + ir, 0, pc, kc), Ve + jp * cIn + pc * NR, Me + ir * tb + jp, tb,
                       (int)lmin(MR, on - ir), NR, 1.f, mode, 0.f, nullptr);
         }

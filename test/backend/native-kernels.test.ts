@@ -179,7 +179,7 @@ const convCases: Array<[string, Conv2dGeometry]> = [
   ['winograd: 8x8, whole tiles', convGeom(2, 16, 8, 8, 16, 3, 3, { pT: 1, pL: 1 })],
   ['winograd: 11x13, asymmetric pad', convGeom(3, 17, 11, 13, 19, 3, 3, { pT: 2, pB: 0, pL: 0, pR: 1 })],
   ['winograd: 4x5 images, 7 of them', convGeom(7, 16, 4, 5, 24, 3, 3, { pT: 1, pL: 1 })],
-  ['winograd: K over 256, 2 chunks', convGeom(1, 260, 4, 5, 70, 3, 3, { pT: 1, pL: 1 })],
+  ['winograd: K over 256, output-channel chunks, 2-panel blocks', convGeom(2, 260, 4, 5, 130, 3, 3, { pT: 1, pL: 1 })],
 ];
 
 const poolCases: Array<[string, Pool2dGeometry]> = [];
