@@ -12,8 +12,8 @@ import type { SuiteContext } from './suite.js';
 /** The webgpu backend needs a worker. */
 export const thread = 'worker';
 
-const WARMUP = 6;
-const STEPS = 36;
+const WARMUP = 4;
+const STEPS = 24;
 
 /** Collects garbage and lets the FinalizationRegistry callbacks (which free device buffers) run. */
 async function collect(gc: () => void): Promise<void> {
@@ -71,7 +71,7 @@ export async function run(t: SuiteContext): Promise<void> {
       t.ok(losses.every(Number.isFinite), 'a loss is not finite');
       // slack: buffers of tensors the collector had not reached yet (a few steps' worth at most)
       t.ok(
-        end.liveBuffers <= warm.liveBuffers + 16,
+        end.liveBuffers <= warm.liveBuffers + 12,
         `live buffers grew from ${warm.liveBuffers} to ${end.liveBuffers} over ${STEPS - WARMUP} steps`,
       );
       t.ok(
