@@ -259,9 +259,9 @@ static long batchedPieces(long len, int T, long minPiece, int perThread) {
   return lmax(1, lmin(pieces, units));
 }
 
-// y = conv(x, w) + bias as one GEMM per group over all images: the columns are cut into
+// y = conv(x, w) + bias (then max(., 0) if relu) as one GEMM per group over all images: the columns are cut into
 // pieces, each computed into a per-thread buffer while in cache and scattered to y.
-static void convForwardBatched(const float* x, const float* w, const float* bias, const CkConvGeom& g, int T,
+static void convForwardBatched(const float* x, const float* w, const float* bias, const CkConvGeom& g, int T, bool relu,
                                float* y) {
   long G = g.groups, cInG = g.cIn / G, cOutG = g.cOut / G, kdim = cInG * g.kh * g.kw, P = g.outH * g.outW;
   long NP = g.n * P;
@@ -287,7 +287,12 @@ static void convForwardBatched(const float* x, const float* w, const float* bias
       long nn = q / P, pos = q - nn * P, run = lmin(b - q, P - pos);
       float* yb = y + (nn * g.cOut + grp * cOutG) * P + pos;
       const float* tb = tmp + (q - a);
-      for (long o = 0; o < cOutG; o++) copyRun(yb + o * P, tb + o * len, run);
+      if (relu) {
+        for (long o = 0; o < cOutG; o++)
+          for (long i = 0; i < run; i++) yb[o * P + i] = tb[o * len + i] > 0.f ? tb[o * len + i] : 0.f;
+      } else {
+        for (long o = 0; o < cOutG; o++) copyRun(yb + o * P, tb + o * len, run);
+      }
       q += run;
     }
   };

@@ -119,7 +119,8 @@ struct RowsLayout {
 
 // Forward convolution of one image and group on the row layout, in a register tile of TO
 // output channels (weights broadcast from memory).
-static void convRowsForward(const float* xg, const float* wg, const float* biasg, const CkConvGeom& g, float* yg) {
+static void convRowsForward(const float* xg, const float* wg, const float* biasg, const CkConvGeom& g, bool relu,
+                            float* yg) {
   const int TO = 8;
   RowsLayout l(g);
   long cOutG = g.cOut / g.groups, kdim = l.kdim;
@@ -149,8 +150,12 @@ static void convRowsForward(const float* xg, const float* wg, const float* biasg
       for (int b = 0; b < TO; b++) *(vfu*)(tmp + b * l.Pv + p) = acc[b];
     }
     for (long b = 0; b < ob; b++)
-      for (long oh = 0; oh < g.outH; oh++)
-        memcpy(yg + ((o0 + b) * g.outH + oh) * g.outW, tmp + b * l.Pv + oh * l.Wc, (size_t)g.outW * 4);
+      for (long oh = 0; oh < g.outH; oh++) {
+        float* yr = yg + ((o0 + b) * g.outH + oh) * g.outW;
+        const float* tr = tmp + b * l.Pv + oh * l.Wc;
+        if (relu) for (long ow = 0; ow < g.outW; ow++) yr[ow] = tr[ow] > 0.f ? tr[ow] : 0.f;
+        else memcpy(yr, tr, (size_t)g.outW * 4);
+      }
   }
 }
 
@@ -177,10 +182,11 @@ static void conv2dImpl(const float* x, const float* w, const float* bias, const 
     auto task = [&](long t) {
       long nn = t / G, grp = t - nn * G;
       convRowsForward(x + (nn * g.cIn + grp * cInG) * g.h * g.w, w + grp * cOutG * kdim, bias ? bias + grp * cOutG : nullptr,
-                      g, y + (nn * g.cOut + grp * cOutG) * P);
+                      g, relu, y + (nn * g.cOut + grp * cOutG) * P);
     };
     if (T > 1) parallelFor(g.n * G, task);
     else for (long t = 0; t < g.n * G; t++) task(t);
+    relu = false;
     return;
   }
   if (useDirect(g)) {
@@ -193,7 +199,11 @@ static void conv2dImpl(const float* x, const float* w, const float* bias, const 
     return;
   }
   // few positions per image: one GEMM over the whole batch (conv_batched_impl.h)
-  if (batchedForwardSuits(g)) { convForwardBatched(x, w, bias, g, T, y); return; }
+  if (batchedForwardSuits(g)) {
+    convForwardBatched(x, w, bias, g, T, relu, y);
+    relu = false;
+    return;
+  }
   // the weights are packed once per call and shared by every image and thread
   PackedA** packs = (PackedA**)malloc(sizeof(PackedA*) * (size_t)G);
   for (long grp = 0; grp < G; grp++) packs[grp] = new PackedA(MatA{w + grp * cOutG * kdim, kdim, 1}, cOutG, kdim);

@@ -262,14 +262,16 @@ function convTests(nat: Backend, isa: string): void {
   }
 }
 
-// conv2dAct = act(conv2d + bias): relu fused into the Winograd epilogue, relu and another op
-// after the other paths (rows kernel, im2col GEMM, strided), with and without bias.
+// conv2dAct = act(conv2d + bias): relu fused into the Winograd, row-kernel and whole-batch
+// GEMM epilogues, applied after the per-image GEMM; other ops after every path; with and
+// without bias.
 function convActTests(nat: Backend, isa: string): void {
   assert.equal(kernelSource(nat, 'conv2dAct'), 'backend');
   const cases: Array<[string, Conv2dGeometry]> = [
     ['winograd', convGeom(3, 16, 9, 10, 20, 3, 3, { pT: 1, pL: 1 })],
     ['LeNet conv1', convGeom(5, 1, 28, 28, 6, 5, 5)],
-    ['im2col, stride 2', convGeom(2, 8, 13, 11, 24, 3, 3, { sH: 2, sW: 2, pT: 1, pL: 1 })],
+    ['whole-batch GEMM, stride 2', convGeom(2, 8, 13, 11, 24, 3, 3, { sH: 2, sW: 2, pT: 1, pL: 1 })],
+    ['per-image im2col GEMM', convGeom(2, 3, 36, 36, 20, 5, 5, { pT: 2, pL: 2 })],
   ];
   const acts: Array<[UnaryOp, number]> = [
     ['relu', 0],
