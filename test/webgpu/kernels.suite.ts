@@ -8,6 +8,7 @@
 import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/backend.js';
 import { KERNELS, type KernelName, type Kernels } from '../../src/backend/kernels.js';
 import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from '../../src/backend/ops.js';
+import type { GpuRunner } from '../../src/backend/webgpu/dispatch.js';
 import { WEBGPU_KERNELS } from '../../src/backend/webgpu/kernels/index.js';
 import type { SuiteContext, Tolerance } from './suite.js';
 
@@ -47,6 +48,32 @@ function cloneArgs(args: readonly unknown[]): unknown[] {
   });
 }
 
+const wgslByKey = new Map<string, string>();
+
+/**
+ * A runner in front of the suite's: checks that one pipeline key always comes with the same
+ * WGSL (the runner compiles each key once), and can report smaller limits than the device's so
+ * that the grid-splitting paths run.
+ */
+function checkingRunner(inner: GpuRunner, maxWorkgroups?: number): GpuRunner {
+  return {
+    run(d) {
+      const seen = wgslByKey.get(d.key);
+      if (seen !== undefined && seen !== d.wgsl)
+        throw new Error(`pipeline key '${d.key}' used with two different WGSL sources`);
+      wgslByKey.set(d.key, d.wgsl);
+      for (const w of d.workgroups)
+        if (maxWorkgroups !== undefined && w > maxWorkgroups)
+          throw new Error(`dispatch '${d.key}': ${w} workgroups > ${maxWorkgroups}`);
+      inner.run(d);
+    },
+    scratch: (n, dtype) => inner.scratch(n, dtype),
+    release: (a) => inner.release(a),
+    limits:
+      maxWorkgroups === undefined ? inner.limits : { ...inner.limits, maxComputeWorkgroupsPerDimension: maxWorkgroups },
+  };
+}
+
 /**
  * Runs kernel `name` on the GPU and the reference on copies of the same arguments, then compares
  * the arrays at `outs` (argument positions). `exact`: bitwise-equal (Object.is) instead of close.
@@ -58,12 +85,13 @@ async function parity<K extends KernelName>(
   outs: readonly number[],
   tol: Tolerance | 'exact' = {},
   label = '',
+  maxWorkgroups?: number,
 ): Promise<void> {
   const gpu = WEBGPU_KERNELS[name] as ((r: unknown, ...a: unknown[]) => void) | undefined;
   if (!gpu) throw new Error(`no WebGPU kernel '${name}'`);
   const refArgs = cloneArgs(args as unknown[]);
   (KERNELS[name].reference as (...a: unknown[]) => void)(...refArgs);
-  gpu(t.runner, ...(args as unknown[]));
+  gpu(checkingRunner(t.runner, maxWorkgroups), ...(args as unknown[]));
   for (const i of outs) {
     const want = refArgs[i] as Arr;
     const got = await t.read(args[i] as Arr);
@@ -743,4 +771,69 @@ export async function run(t: SuiteContext): Promise<void> {
         `rmsprop centered ${centered} momentum ${mom}`,
       );
   });
+
+  // ---- grids over the per-dimension limit ----------------------------------------------------
+  t.test(
+    'grids split over x and y (and GEMM tiles chunked) when a device allows few workgroups per dimension',
+    async () => {
+      const limit = 20;
+      const x = uniform(70_001);
+      await parity(
+        t,
+        'unary',
+        ['exp', x, new Float32Array(x.length), 0],
+        [2],
+        { atol: 1e-6, rtol: 1e-5 },
+        'limited',
+        limit,
+      );
+      await parity(
+        t,
+        'reduce',
+        ['sum', uniform(3 * 2 * 3000), 3, 2, 3000, new Float32Array(9000)],
+        [5],
+        { atol: 1e-6, rtol: 1e-5 },
+        'limited',
+        limit,
+      );
+      const [m, n, k, batch] = [10, 800, 40, 23];
+      await parity(
+        t,
+        'gemm',
+        [
+          false,
+          true,
+          batch,
+          m,
+          n,
+          k,
+          1,
+          uniform(batch * m * k),
+          0,
+          m * k,
+          uniform(n * k),
+          0,
+          0,
+          0,
+          new Float32Array(batch * m * n),
+          0,
+          m * n,
+        ],
+        [14],
+        { atol: 1e-5, rtol: 1e-4 },
+        'limited',
+        limit,
+      );
+      const g = conv({ n: 2, cIn: 3, h: 30, w: 30, cOut: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1 }, 1, 1);
+      await parity(
+        t,
+        'conv2d',
+        [uniform(2 * 3 * 900), uniform(4 * 27), uniform(4), g, new Float32Array(2 * 4 * 900)],
+        [4],
+        { atol: 2e-5, rtol: 1e-4 },
+        'limited',
+        limit,
+      );
+    },
+  );
 }
