@@ -267,7 +267,11 @@ async function main() {
     pages.set('docs/cli.md', await cliReferenceMarkdown());
   }
   if (api) pages.set('docs/api-topics.md', await topicsPage(api));
-  else if (!withApi) pages.set('docs/api-topics.md', '# API by lecture topic\n\nBuilt with --no-api: run `npm run docs` for this page.\n');
+  else if (!withApi)
+    pages.set(
+      'docs/api-topics.md',
+      '# API by lecture topic\n\nBuilt with --no-api: run `npm run docs` for this page.\n',
+    );
 
   // docs/: Markdown pages and every other file (images, scripts) copied
   for (const f of existsSync(join(ROOT, 'docs')) ? walkDocs(join(ROOT, 'docs'), []) : []) {

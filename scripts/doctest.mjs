@@ -47,7 +47,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 // ---------------------------------------------------------------- arguments
 function parseArgs(argv) {
-  const o = { full: false, jobs: Math.min(2, availableParallelism()), timeout: undefined, keep: false, list: false, files: [] };
+  const o = {
+    full: false,
+    jobs: Math.min(2, availableParallelism()),
+    timeout: undefined,
+    keep: false,
+    list: false,
+    files: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
