@@ -14,6 +14,7 @@ export type GpuArray = Float32Array | Int32Array;
 export interface Buf {
   /** The WGSL identifier the body uses for it. */
   readonly name: string;
+  /** The array, or null when the kernel's argument is absent. */
   readonly array: GpuArray | null;
   /** Whether the shader writes it. */
   readonly write?: boolean;
@@ -60,12 +61,15 @@ function escapeRe(s: string): string {
 export interface Program {
   /** Pipeline key stem; the alias / presence pattern of the buffers is appended. */
   readonly key: string;
+  /** The arrays it binds, in binding order (aliases and nulls bound once / not at all). */
   readonly bufs: readonly Buf[];
+  /** Its uniforms, in struct order. */
   readonly params: readonly Param[];
   /** WGSL after the declarations: may use the buffers by name and the uniforms as `P.<name>`. */
   readonly body: string;
   /** WGSL helper functions placed before the body; never mentions buffers (not rewritten for aliases). */
   readonly prelude?: string;
+  /** Workgroup counts x, y, z (each within the device's per-dimension limit). */
   readonly workgroups: readonly [number, number, number];
 }
 

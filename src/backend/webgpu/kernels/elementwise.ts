@@ -72,8 +72,11 @@ export function reluBackward(r: GpuRunner, y: Float32Array, dy: Float32Array, dx
 
 /** Collapsed broadcast geometry: output dims (outer to inner) and each operand's element strides (0 = broadcast). */
 export interface Collapsed {
+  /** Output dims after dropping size-1 axes and merging, outer to inner. */
   readonly dims: number[];
+  /** a's element stride per dim (0 where a broadcasts). */
   readonly sa: number[];
+  /** b's element stride per dim (0 where b broadcasts). */
   readonly sb: number[];
 }
 

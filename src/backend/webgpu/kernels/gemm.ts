@@ -18,12 +18,17 @@ const TK = 16;
 export interface MatmulSpec {
   /** Key stem; tile sizes and variants are appended. */
   readonly key: string;
+  /** The arrays the loads and stores use (a scratch for split-K partial sums is added). */
   readonly bufs: readonly Buf[];
   /** The caller's uniforms (its loads and stores read them as P.<name>). */
   readonly params: readonly Param[];
+  /** Independent products (the grid's z axis). */
   readonly batch: number;
+  /** Rows of C. */
   readonly m: number;
+  /** Columns of C. */
   readonly n: number;
+  /** The summed dimension. */
   readonly k: number;
   /** Body of `fn loadA(bt: u32, row: u32, kk: u32) -> f32` (called with row < M, kk < K). */
   readonly loadA: string;

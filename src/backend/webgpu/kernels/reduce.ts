@@ -12,10 +12,15 @@ import { type Buf, check, elementwise, GROUP_INDEX, grid1d, launch, MAIN_ARGS, t
 
 /** A segmented reduction program: `slices` slices of `len` elements, T lanes per slice. */
 export interface SegmentSpec {
+  /** Pipeline key stem. */
   readonly key: string;
+  /** The arrays the body uses. */
   readonly bufs: readonly Buf[];
+  /** Extra uniforms (P.slices, P.len and P.T are always there). */
   readonly params: readonly Param[];
+  /** Number of slices (one result each). */
   readonly slices: number;
+  /** Elements per slice (chooses the lanes per slice). */
   readonly len: number;
   /**
    * WGSL statements run by every thread (in uniform control flow, so it may call the slot
