@@ -76,6 +76,7 @@ const env = {
   CONVKIT_THREADS: String(threads),
   OMP_NUM_THREADS: String(threads),
   OPENBLAS_NUM_THREADS: String(threads),
+  BENCH_QUICK: quick ? '1' : '0',
 };
 // OpenBLAS (PyTorch's BLAS) on the kernels this CPU has: forcing SkylakeX where there is no
 // AVX-512 kills PyTorch with SIGILL; a setting in the environment is kept
@@ -94,7 +95,7 @@ function hasTorch() {
 // a workload a framework would need minutes for is skipped in quick mode
 const slow = {
   'convkit-js': ['fashion-train', 'fashion-infer', 'conv-fwd', 'conv-fwd-bwd', 'sgemm-1024'],
-  'tfjs-cpu': ['fashion-train', 'fashion-infer', 'conv-fwd-bwd'],
+  'tfjs-cpu': ['fashion-train', 'fashion-infer', 'conv-fwd', 'conv-fwd-bwd'],
 };
 // on a software WebGPU adapter (SwiftShader) only LeNet-5 inference is measured: a LeNet-5
 // training step there takes seconds, the rest minutes
