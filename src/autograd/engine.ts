@@ -152,7 +152,7 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, grad);
   const pending = new PendingStorage();
-  pending.add(grad.data);
+  pending.add(grad.storageRaw());
   const scope = openScope();
   const kept = new Set<TensorData>(); // storage of this pass that leaves it as a .grad
   try {
@@ -162,7 +162,7 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
         const g = grads.get(t);
         if (!g) continue;
         grads.delete(t);
-        pending.drop(g.data);
+        pending.drop(g.storageRaw());
         const fn = t.gradFn;
         if (!fn) {
           // take the gradient over when this pass made it and no pending gradient shares its
@@ -170,17 +170,17 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
           const prev = t.grad;
           t.grad = prev
             ? prev.add(g)
-            : scope.storages.has(g.data as Float32Array) && !pending.has(g.data)
+            : scope.storages.has(g.storageRaw() as Float32Array) && !pending.has(g.storageRaw())
               ? g
               : g.clone();
           if (prev !== null && givenGrad.get(t) === prev) dropped.push(prev);
           givenGrad.set(t, t.grad);
-          kept.add(t.grad.data);
+          kept.add(t.grad.storageRaw());
           continue;
         }
         if (t.retainsGrad) {
           t.grad = t.grad ? t.grad.add(g) : g.clone();
-          kept.add(t.grad.data);
+          kept.add(t.grad.storageRaw());
         }
         const inGrads = fn.backward(g);
         const inputs = fn.inputs;
@@ -195,8 +195,8 @@ export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean): v
           }
           const prev = grads.get(inp);
           const sum = prev ? prev.add(gi) : gi;
-          if (prev) pending.drop(prev.data);
-          pending.add(sum.data);
+          if (prev) pending.drop(prev.storageRaw());
+          pending.add(sum.storageRaw());
           grads.set(inp, sum);
         }
       }

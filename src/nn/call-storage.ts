@@ -55,7 +55,7 @@ function settle(root: Module, state: CallState, out: Tensor): void {
   const keep = new Set<TensorData>();
   const roots = new Set<Tensor>();
   const hold = (t: Tensor): void => {
-    keep.add(t.data);
+    keep.add(t.storageRaw());
     if (t.gradFn !== null) roots.add(t);
   };
   hold(out);

@@ -142,7 +142,7 @@ function fusedStep(mods: readonly Module[], i: number, x: Tensor): [number, Tens
     if (j === i + 1) return null;
     const [w, b] = bn === null ? [lin.weight, lin.bias] : foldNorm(lin.weight, lin.bias, bn);
     const y = linear(x, w, b);
-    if (act !== null) getBackend().unary(act.op, y.f32, y.f32, act.alpha);
+    if (act !== null) getBackend().unary(act.op, y.storageF32, y.storageF32, act.alpha);
     return [j, y];
   }
   return null;

@@ -25,6 +25,8 @@ export interface AdagradHyper extends BaseHyper {
 
 /** Adagrad, like torch.optim.Adagrad. */
 export class Adagrad extends Optimizer<AdagradHyper> {
+  /** Its update is one kernel call (the arrays stay on the GPU with the webgpu backend). */
+  protected override readonly updatesWithKernels = true;
   /** Creates the optimizer (lr defaults to 1e-2). */
   constructor(params: ParamsInput<AdagradHyper>, options: Partial<AdagradHyper> = {}) {
     super('Adagrad', params, {

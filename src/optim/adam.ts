@@ -65,6 +65,8 @@ function checkAdam(name: string, g: ParamGroup<AdamHyper>): void {
 
 /** Adam, like torch.optim.Adam (weightDecay is an L2 term added to the gradient). */
 export class Adam extends Optimizer<AdamHyper> {
+  /** Its update is one kernel call (the arrays stay on the GPU with the webgpu backend). */
+  protected override readonly updatesWithKernels = true;
   /** Creates the optimizer (lr 1e-3, betas [0.9, 0.999], eps 1e-8 by default). */
   constructor(params: ParamsInput<AdamHyper>, options: Partial<AdamHyper> = {}) {
     super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...options });
@@ -84,6 +86,8 @@ export class Adam extends Optimizer<AdamHyper> {
 
 /** AdamW, like torch.optim.AdamW: weight decay decoupled from the gradient (weightDecay 1e-2 by default). */
 export class AdamW extends Optimizer<AdamHyper> {
+  /** Its update is one kernel call (the arrays stay on the GPU with the webgpu backend). */
+  protected override readonly updatesWithKernels = true;
   /** Creates the optimizer (lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2 by default). */
   constructor(params: ParamsInput<AdamHyper>, options: Partial<AdamHyper> = {}) {
     super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, ...options });

@@ -4,6 +4,7 @@
  */
 import { noGrad } from '../autograd/engine.js';
 import { getBackend } from '../backend/index.js';
+import { hostArray } from '../backend/webgpu/residency.js';
 import { fmt } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { addL1Subgradient, softThresholdArray_, type L1Mode } from './proximal.js';
@@ -146,6 +147,13 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     }
   }
 
+  /**
+   * True when `updateParam` only passes its arrays to backend kernels (the built-in optimizers):
+   * the arrays are then not synced to the host (they stay on the GPU with the webgpu backend). A
+   * subclass whose `updateParam` reads or writes values itself leaves it false.
+   */
+  protected readonly updatesWithKernels: boolean = false;
+
   /** Applies the update to one parameter: p and g are its data and gradient (same length). */
   protected abstract updateParam(p: Float32Array, g: Float32Array, state: ParamState, group: ParamGroup<H>): void;
 
@@ -167,10 +175,20 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
             this.state.set(param, st);
           }
           const l1 = group.l1 ?? 0;
+          if (l1 === 0 && this.updatesWithKernels) {
+            // kernels only: the arrays stay where they are (on the GPU for the webgpu backend)
+            this.updateParam(param.storageF32, grad.storageF32, st, group);
+            continue;
+          }
+          // host code reads or writes the arrays: make the host copies current first
+          for (const v of Object.values(st)) if (v instanceof Float32Array) hostArray(v);
           const proximal = (group.l1Mode ?? 'proximal') === 'proximal';
           const g = l1 > 0 && !proximal ? addL1Subgradient(param.f32, grad.f32, l1) : grad.f32;
           this.updateParam(param.f32, g, st, group);
-          if (l1 > 0 && proximal) this.proximalL1(param.f32, st, group, l1);
+          if (l1 > 0 && proximal) {
+            for (const v of Object.values(st)) if (v instanceof Float32Array) hostArray(v);
+            this.proximalL1(param.f32, st, group, l1);
+          }
         }
       }
     });
@@ -200,7 +218,7 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
       const i = index.get(p);
       if (i === undefined) continue;
       const copy: ParamState = {};
-      for (const [k, v] of Object.entries(st)) copy[k] = typeof v === 'number' ? v : Float32Array.from(v);
+      for (const [k, v] of Object.entries(st)) copy[k] = typeof v === 'number' ? v : Float32Array.from(hostArray(v));
       state[String(i)] = copy;
     }
     return { state, paramGroups };

@@ -27,6 +27,8 @@ export interface RMSpropHyper extends BaseHyper {
 
 /** RMSprop, like torch.optim.RMSprop. */
 export class RMSprop extends Optimizer<RMSpropHyper> {
+  /** Its update is one kernel call (the arrays stay on the GPU with the webgpu backend). */
+  protected override readonly updatesWithKernels = true;
   /** Creates the optimizer (lr defaults to 1e-2). */
   constructor(params: ParamsInput<RMSpropHyper>, options: Partial<RMSpropHyper> = {}) {
     super('RMSprop', params, {

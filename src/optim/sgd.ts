@@ -30,6 +30,8 @@ export interface SGDHyper extends BaseHyper {
 
 /** Plain / momentum / Nesterov SGD, like torch.optim.SGD. */
 export class SGD extends Optimizer<SGDHyper> {
+  /** Its update is one kernel call (the arrays stay on the GPU with the webgpu backend). */
+  protected override readonly updatesWithKernels = true;
   /** Creates the optimizer; `lr` is required. */
   constructor(params: ParamsInput<SGDHyper>, options: Partial<SGDHyper> & { lr: number }) {
     super('SGD', params, {

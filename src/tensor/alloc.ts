@@ -25,6 +25,7 @@ import { getBackend, type Backend } from '../backend/index.js';
 import { getenv } from '../platform.js';
 import { Tensor, forgetStorage, storageIsShared, type TensorData } from './tensor.js';
 import { checkAllocation } from './limits.js';
+import { gpuHeld, poolUninit, poolZero, residencyActive, syncForOverwrite } from '../backend/webgpu/residency.js';
 
 /** Buffers shorter than this are not pooled (fresh allocation is cheap for them). */
 const MIN_POOLED = 64;
@@ -60,7 +61,13 @@ function clearPool(be: Backend): void {
   poolBackend = be;
 }
 
-function take(n: number, zero: boolean): Float32Array {
+/**
+ * What the storage handed out will hold for the GPU's residency tracking: 'zero' (zero-filled),
+ * 'uninit' (a kernel overwrites it) or 'host' (the caller writes it directly on the host).
+ */
+type Intent = 'zero' | 'uninit' | 'host';
+
+function take(n: number, zero: boolean, intent: Intent = zero ? 'zero' : 'uninit'): Float32Array {
   const be = getBackend();
   if (be !== poolBackend) clearPool(be);
   let a: Float32Array | undefined;
@@ -81,6 +88,14 @@ function take(n: number, zero: boolean): Float32Array {
   }
   if (poison && !zero) a.fill(NaN);
   if (current !== null) current.storages.add(a);
+  if (residencyActive()) {
+    // the webgpu backend ran: tell it what the storage holds now (no upload for zeros or garbage)
+    if (intent === 'host') {
+      if (gpuHeld.has(a)) syncForOverwrite(a);
+    } else if (intent === 'zero' && !poison) poolZero(a);
+    else if (!poison) poolUninit(a);
+    else if (gpuHeld.has(a)) syncForOverwrite(a);
+  }
   return a;
 }
 
@@ -94,7 +109,7 @@ export function empty(shape: readonly number[], op = 'tensor allocation'): Tenso
 
 /** Zero-filled float32 storage for an op that builds its Tensor itself (recorded like `empty`). */
 export function allocStorage(n: number): Float32Array {
-  return take(n, true);
+  return take(n, true, 'host');
 }
 
 /**
@@ -199,10 +214,10 @@ export function outsideScopes<T>(fn: () => T): T {
  * as a JS-heap copy and recycled, unless a view or another tensor shares it.
  */
 export function retire(t: Tensor): void {
-  const d = t.data;
+  const d = t.storageRaw();
   if (!poolEnabled || !(d instanceof Float32Array) || d.byteLength === d.buffer.byteLength) return;
   if (storageIsShared(d) || origin.get(d) !== poolBackend || getBackend() !== poolBackend) return;
-  t.data = d.slice();
+  t.data = (t.data as Float32Array).slice();
   recycle(d);
 }
 
@@ -212,7 +227,16 @@ export function asTensor(x: Tensor | number): Tensor {
   return x;
 }
 
-/** The float32 storage of x (int32 tensors are converted). */
+/** The float32 values of x on the host (int32 tensors are converted); see `f32Storage` for kernel arguments. */
 export function f32(x: Tensor): Float32Array {
-  return x.data instanceof Float32Array ? x.data : Float32Array.from(x.data);
+  const d = x.data;
+  return d instanceof Float32Array ? d : Float32Array.from(d);
+}
+
+/**
+ * The float32 storage of x as a kernel argument, without reading GPU-held values back (int32
+ * tensors are converted on the host). Never read or write its values on the host.
+ */
+export function f32Storage(x: Tensor): Float32Array {
+  return x.dtype === 'float32' ? x.storageF32 : Float32Array.from(x.data);
 }

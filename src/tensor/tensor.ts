@@ -17,6 +17,7 @@ import { split, chunk } from './ops/split.js';
 import { cumsum } from './ops/cumsum.js';
 import { allclose, type CloseOptions } from './ops/allclose.js';
 import { formatTensor } from './format.js';
+import { gpuHeld, syncForHost, syncForKernel, syncForOverwrite, syncForRead } from '../backend/webgpu/residency.js';
 
 /** Node's util.inspect.custom, by its registered name. */
 const inspectCustom: unique symbol = Symbol.for('nodejs.util.inspect.custom');
@@ -45,10 +46,20 @@ export function forgetStorage(data: TensorData): void {
   sharedStorage.delete(data);
 }
 
+/**
+ * The values of t for reading only (never write through it): like `t.data`, but storage the
+ * GPU holds stays valid there after it is read back, so the next kernel need not upload it.
+ */
+export function readValues(t: Tensor): TensorData {
+  const d = t.storageRaw();
+  if (gpuHeld.has(d)) syncForRead(d);
+  return d;
+}
+
 /** An n-dimensional array with reverse-mode autograd. */
 export class Tensor {
-  /** Contiguous row-major storage (length = size). */
-  data: TensorData;
+  /** The storage, without any GPU residency check (see `data` and `storage`). */
+  private store: TensorData;
   /** Sizes of each dim. */
   readonly shape: readonly number[];
   /** Element type. */
@@ -68,11 +79,47 @@ export class Tensor {
     const n = sizeOf(shape);
     if (data.length !== n)
       throw new RangeError(`Tensor: data has ${data.length} elements but shape ${fmt(shape)} needs ${n}`);
-    this.data = data;
+    this.store = data;
     if (bound.has(data)) sharedStorage.add(data);
     else bound.add(data);
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Int32Array ? 'int32' : 'float32';
+  }
+
+  /**
+   * Contiguous row-major storage (length = size), current on the host: when the webgpu backend
+   * holds newer values on the GPU they are read back first, and the host copy becomes the one
+   * that counts (so writing through it is safe). Assigning replaces the storage.
+   */
+  get data(): TensorData {
+    const d = this.store;
+    if (gpuHeld.has(d)) syncForHost(d);
+    return d;
+  }
+  /** Replaces the storage array: the tensor then views d (which must hold as many elements). */
+  set data(d: TensorData) {
+    this.store = d;
+  }
+  /**
+   * The storage as kernels take it, without reading GPU-held values back (the webgpu backend
+   * binds its device copy): for passing to `getBackend()` kernels only, never for reading or
+   * writing values on the host (use `data` / `f32`). On a CPU backend it equals `data`.
+   */
+  get storage(): TensorData {
+    const d = this.store;
+    if (gpuHeld.has(d)) syncForKernel(d);
+    return d;
+  }
+  /** `storage` as float32 (throws for int32 tensors): the no-sync accessor for kernel arguments. */
+  get storageF32(): Float32Array {
+    const d = this.store;
+    if (!(d instanceof Float32Array)) throw new TypeError(`expected a float32 tensor, got ${this.dtype}`);
+    if (gpuHeld.has(d)) syncForKernel(d);
+    return d;
+  }
+  /** The storage object itself, with no residency check at all (identity comparisons, views). @internal */
+  storageRaw(): TensorData {
+    return this.store;
   }
 
   /** Whether gradients flow to (and, for leaves, accumulate in) this tensor; only float32 tensors can. */
@@ -90,7 +137,7 @@ export class Tensor {
 
   /** Number of elements. */
   get size(): number {
-    return this.data.length;
+    return this.store.length;
   }
   /** Number of axes. */
   get ndim(): number {
@@ -102,20 +149,22 @@ export class Tensor {
   }
   /** The float32 storage; throws for int32 tensors. */
   get f32(): Float32Array {
-    if (!(this.data instanceof Float32Array)) throw new TypeError(`expected a float32 tensor, got ${this.dtype}`);
-    return this.data;
+    const d = this.store;
+    if (!(d instanceof Float32Array)) throw new TypeError(`expected a float32 tensor, got ${this.dtype}`);
+    if (gpuHeld.has(d)) syncForHost(d);
+    return d;
   }
 
   /** The value of a one-element tensor. */
   item(): number {
     if (this.size !== 1)
       throw new RangeError(`item(): tensor of shape ${fmt(this.shape)} has ${this.size} elements, expected 1`);
-    return this.data[0];
+    return readValues(this)[0];
   }
 
   /** Nested JS arrays (a plain number for rank 0). */
   toArray(): NestedArray {
-    const d = this.data,
+    const d = readValues(this),
       s = this.shape;
     const build = (dim: number, off: number): NestedArray => {
       if (dim === s.length) return d[off];
@@ -129,7 +178,7 @@ export class Tensor {
 
   /** A flat JS array copy of the data. */
   toFlatArray(): number[] {
-    return Array.from(this.data);
+    return Array.from(readValues(this));
   }
 
   /** Back-propagates from this tensor (a scalar unless grad is given); frees the graph. */
@@ -165,7 +214,7 @@ export class Tensor {
   }
   /** A tensor sharing storage but cut from the graph. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    return new Tensor(this.storage, this.shape);
   }
   /** A copy with its own storage (differentiable). */
   clone(): Tensor {
@@ -173,14 +222,14 @@ export class Tensor {
   }
   /** Converts to float32 (a copy unless already float32). */
   float(): Tensor {
-    return this.dtype === 'float32' ? this : new Tensor(Float32Array.from(this.data), this.shape);
+    return this.dtype === 'float32' ? this : new Tensor(Float32Array.from(readValues(this)), this.shape);
   }
   /** Converts to int32 by truncation. */
   int(): Tensor {
     return this.dtype === 'int32'
       ? this
       : new Tensor(
-          Int32Array.from(this.data, (v) => Math.trunc(v)),
+          Int32Array.from(readValues(this), (v) => Math.trunc(v)),
           this.shape,
         );
   }
@@ -188,12 +237,16 @@ export class Tensor {
   copy_(src: Tensor): this {
     if (src.size !== this.size)
       throw new RangeError(`copy_: source shape ${fmt(src.shape)} does not match ${fmt(this.shape)}`);
-    (this.data as Float32Array).set(src.data as Float32Array);
+    const d = this.store;
+    if (gpuHeld.has(d)) syncForOverwrite(d);
+    (d as Float32Array).set(readValues(src) as Float32Array);
     return this;
   }
   /** Fills with a value in place, outside autograd. */
   fill_(value: number): this {
-    this.data.fill(value);
+    const d = this.store;
+    if (gpuHeld.has(d)) syncForOverwrite(d);
+    d.fill(value);
     return this;
   }
 

@@ -133,6 +133,11 @@ export function createWebGpuBackend(thread: GpuThread, options: WebGpuOptions = 
         e.state = BOTH;
       }
     },
+    hostOverwrite(a) {
+      gpuHeld.delete(a);
+      const e = entries.get(a);
+      if (e !== undefined) e.state = HOST;
+    },
     markUninit(a) {
       entryOf(a).state = UNINIT;
       gpuHeld.add(a);

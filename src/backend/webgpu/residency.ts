@@ -21,10 +21,12 @@ export interface ResidencyHooks {
   hostAccess(a: Float32Array | Int32Array): void;
   /** Like hostAccess, but the device copy stays valid (the caller only reads). */
   hostRead(a: Float32Array | Int32Array): void;
+  /** The host is about to overwrite every element: the host copy becomes the one that counts, nothing is read back. */
+  hostOverwrite(a: Float32Array | Int32Array): void;
   /** Storage handed out again whose contents do not matter (a kernel overwrites it): no upload needed. */
-  markUninit(a: Float32Array): void;
+  markUninit(a: Float32Array | Int32Array): void;
   /** Storage handed out again, zero-filled on the host: the device may clear its copy instead of uploading. */
-  markZero(a: Float32Array): void;
+  markZero(a: Float32Array | Int32Array): void;
 }
 
 let hooks: ResidencyHooks | null = null;
@@ -51,18 +53,32 @@ export function syncForHost(a: Float32Array | Int32Array): void {
   hooks?.hostAccess(a);
 }
 
+/**
+ * A raw array (not a tensor's storage: an optimizer's state buffer, say) made current on the
+ * host before host code reads or writes it; returns it.
+ */
+export function hostArray<T extends Float32Array | Int32Array>(a: T): T {
+  if (gpuHeld.has(a)) hooks?.hostAccess(a);
+  return a;
+}
+
 /** Called by read-only host accesses to storage in `gpuHeld` (the device copy stays valid). */
 export function syncForRead(a: Float32Array | Int32Array): void {
   hooks?.hostRead(a);
 }
 
+/** Called before the host overwrites every element of storage in `gpuHeld` (fill_, copy_, raw pool storage). */
+export function syncForOverwrite(a: Float32Array | Int32Array): void {
+  hooks?.hostOverwrite(a);
+}
+
 /** Called by the storage pool when it hands out storage whose contents do not matter. */
-export function poolUninit(a: Float32Array): void {
+export function poolUninit(a: Float32Array | Int32Array): void {
   hooks?.markUninit(a);
 }
 
 /** Called by the storage pool when it hands out storage it zero-filled on the host. */
-export function poolZero(a: Float32Array): void {
+export function poolZero(a: Float32Array | Int32Array): void {
   hooks?.markZero(a);
 }
 

@@ -194,7 +194,7 @@ function adaptiveMax(
   };
   const out = record(y, op, [x4], (dy) => {
     const dx = empty(x4.shape);
-    getBackend().maxPool2dBackward(dy.f32, idx, g, dx.f32);
+    getBackend().maxPool2dBackward(dy.storageF32, idx, g, dx.storageF32);
     return [dx];
   });
   const values = unliftPool(out, p);

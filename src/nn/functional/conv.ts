@@ -147,9 +147,9 @@ function channelSums(dy: Tensor): Tensor {
   const [n, c, h, w] = dy.shape;
   const be = getBackend();
   const perImage = emptyUninit([n * c]);
-  be.reduce('sum', dy.f32, n * c, h * w, 1, perImage.f32);
+  be.reduce('sum', dy.storageF32, n * c, h * w, 1, perImage.storageF32);
   const sums = emptyUninit([c]);
-  be.reduce('sum', perImage.f32, 1, n, c, sums.f32);
+  be.reduce('sum', perImage.storageF32, 1, n, c, sums.storageF32);
   return sums;
 }
 
@@ -324,14 +324,14 @@ function convNd(
       throw new Error(`${op}: the fused ${act.op} epilogue is inference-only, but an input requires grad`);
     const be = getBackend();
     if (kernelSource(be, 'conv2dAct') === 'backend')
-      be.conv2dAct(x4.f32, w4.f32, bias ? bias.f32 : null, g, act.op, act.alpha, y.f32);
+      be.conv2dAct(x4.storageF32, w4.storageF32, bias ? bias.storageF32 : null, g, act.op, act.alpha, y.storageF32);
     else {
-      be.conv2d(x4.f32, w4.f32, bias ? bias.f32 : null, g, y.f32);
-      be.unary(act.op, y.f32, y.f32, act.alpha);
+      be.conv2d(x4.storageF32, w4.storageF32, bias ? bias.storageF32 : null, g, y.storageF32);
+      be.unary(act.op, y.storageF32, y.storageF32, act.alpha);
     }
     return unlift(y, dims, batched);
   }
-  getBackend().conv2d(x4.f32, w4.f32, bias ? bias.f32 : null, g, y.f32);
+  getBackend().conv2d(x4.storageF32, w4.storageF32, bias ? bias.storageF32 : null, g, y.storageF32);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
     const be = getBackend();
@@ -340,11 +340,11 @@ function convNd(
       db: Tensor | null = null;
     if (x4.requiresGrad) {
       dx = emptyUninit(x4.shape);
-      be.conv2dBackwardData(dy.f32, w4.f32, g, dx.f32);
+      be.conv2dBackwardData(dy.storageF32, w4.storageF32, g, dx.storageF32);
     }
     if (w4.requiresGrad) {
       dw = emptyUninit(w4.shape);
-      be.conv2dBackwardWeight(x4.f32, dy.f32, g, dw.f32);
+      be.conv2dBackwardWeight(x4.storageF32, dy.storageF32, g, dw.storageF32);
     }
     if (bias && bias.requiresGrad) db = channelSums(dy);
     return [dx, dw, db];
@@ -416,8 +416,8 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
     outW: x4.shape[3],
   };
   const y = emptyUninit([n, cOut, hOut, wOut], op);
-  getBackend().conv2dBackwardData(x4.f32, w4.f32, g, y.f32);
-  if (bias) addBiasInPlace(y.f32, bias.f32, n, cOut, hOut * wOut);
+  getBackend().conv2dBackwardData(x4.storageF32, w4.storageF32, g, y.storageF32);
+  if (bias) addBiasInPlace(y.storageF32, bias.storageF32, n, cOut, hOut * wOut);
   const inputs = bias ? [x4, w4, bias] : [x4, w4];
   const out = record(y, op, inputs, (dy) => {
     const be = getBackend();
@@ -426,11 +426,11 @@ function convTransposeNd(op: string, dims: number, xIn: unknown, wIn: unknown, b
       db: Tensor | null = null;
     if (x4.requiresGrad) {
       dx = emptyUninit(x4.shape);
-      be.conv2d(dy.f32, w4.f32, null, g, dx.f32);
+      be.conv2d(dy.storageF32, w4.storageF32, null, g, dx.storageF32);
     }
     if (w4.requiresGrad) {
       dw = emptyUninit(w4.shape);
-      be.conv2dBackwardWeight(dy.f32, x4.f32, g, dw.f32);
+      be.conv2dBackwardWeight(dy.storageF32, x4.storageF32, g, dw.storageF32);
     }
     if (bias && bias.requiresGrad) db = channelSums(dy);
     return [dx, dw, db];

@@ -1,7 +1,8 @@
 /** The fully connected (affine) map y = x W^T + b, as torch.nn.functional.linear. */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
-import { emptyUninit, f32 } from '../../tensor/alloc.js';
+import { gpuKernels } from '../../backend/webgpu/residency.js';
+import { emptyUninit, f32, f32Storage } from '../../tensor/alloc.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { expectTensor } from '../../tensor/ops/check.js';
@@ -30,11 +31,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const m = sizeOf(x.shape.slice(0, -1));
   const out = emptyUninit([...x.shape.slice(0, -1), outF]);
-  const od = out.f32,
-    xd = f32(x),
-    wd = f32(weight);
+  const od = out.storageF32,
+    xd = f32Storage(x),
+    wd = f32Storage(weight);
   let beta = 0;
-  if (bias) {
+  if (bias && gpuKernels.active) {
+    // bias in every row by a broadcasting kernel (the bias stays on the GPU)
+    if (m > 0) getBackend().binary('add', bias.storageF32, [1, outF], new Float32Array(1), [1, 1], od, [m, outF]);
+    beta = 1;
+  } else if (bias) {
     const bd = f32(bias);
     // bias in every row: one copy, then doubling copies
     if (m > 0) od.set(bd, 0);
@@ -44,24 +49,26 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (m > 0 && outF > 0) getBackend().gemm(false, true, 1, m, outF, inF, 1, xd, 0, 0, wd, 0, 0, beta, od, 0, 0);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'linear', inputs, (g) => {
-    const gd = g.f32;
+    const gd = g.storageF32;
     let gx: Tensor | null = null,
       gw: Tensor | null = null,
       gb: Tensor | null = null;
     if (x.requiresGrad) {
       // dx = g W: (m, out) @ (out, in)
       gx = emptyUninit(x.shape);
-      if (m > 0 && inF > 0) getBackend().gemm(false, false, 1, m, inF, outF, 1, gd, 0, 0, wd, 0, 0, 0, gx.f32, 0, 0);
+      if (m > 0 && inF > 0)
+        getBackend().gemm(false, false, 1, m, inF, outF, 1, gd, 0, 0, wd, 0, 0, 0, gx.storageF32, 0, 0);
     }
     if (weight.requiresGrad) {
       // dW = g^T x: (out, m) @ (m, in)
       gw = emptyUninit(weight.shape);
-      if (outF > 0 && inF > 0) getBackend().gemm(true, false, 1, outF, inF, m, 1, gd, 0, 0, xd, 0, 0, 0, gw.f32, 0, 0);
+      if (outF > 0 && inF > 0)
+        getBackend().gemm(true, false, 1, outF, inF, m, 1, gd, 0, 0, xd, 0, 0, 0, gw.storageF32, 0, 0);
     }
     if (bias && bias.requiresGrad) {
       // db = column sums of g: one reduce over the m rows
       gb = emptyUninit(bias.shape);
-      getBackend().reduce('sum', gd, 1, m, outF, gb.f32);
+      getBackend().reduce('sum', gd, 1, m, outF, gb.storageF32);
     }
     return bias ? [gx, gw, gb] : [gx, gw];
   });

@@ -151,10 +151,34 @@ function crossEntropyIndex(
   const code = REDUCTION_CODE[reduction];
   const probs = emptyUninit(input.shape);
   const out = reduction === 'none' ? empty(lay.posShape) : empty([]);
-  getBackend().crossEntropyForward(input.f32, t, w, n, c, inner, ignoreIndex, eps, code, probs.f32, out.f32);
+  getBackend().crossEntropyForward(
+    input.storageF32,
+    t,
+    w,
+    n,
+    c,
+    inner,
+    ignoreIndex,
+    eps,
+    code,
+    probs.storageF32,
+    out.storageF32,
+  );
   return record(out, 'crossEntropy', [input], (g) => {
     const gx = emptyUninit(input.shape);
-    getBackend().crossEntropyBackward(probs.f32, t, w, g.f32, n, c, inner, ignoreIndex, eps, code, gx.f32);
+    getBackend().crossEntropyBackward(
+      probs.storageF32,
+      t,
+      w,
+      g.storageF32,
+      n,
+      c,
+      inner,
+      ignoreIndex,
+      eps,
+      code,
+      gx.storageF32,
+    );
     return [gx];
   });
 }
@@ -221,6 +245,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
 export interface BinaryCrossEntropyOptions {
   /** Per-element rescaling, broadcast to the input shape. */
   weight?: Tensor | null;
+  /** How the per-element losses are combined: 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
 }
 
@@ -245,7 +270,6 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Binar
   checkSameShape(op, input, target);
   const w = options.weight ? broadcastData(op, 'weight', options.weight, input.shape) : null;
   const p = input.f32,
-  /** How the per-element losses are combined: 'mean' (default), 'sum' or 'none'. */
     y = target.f32;
   const out = empty(input.shape),
     od = out.f32;
@@ -281,6 +305,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Binar
 
 /** Options of binaryCrossEntropyWithLogits: posWeight weighs the positive term (broadcast, usually shape (C)). */
 export interface BinaryCrossEntropyWithLogitsOptions extends BinaryCrossEntropyOptions {
+  /** Weight of the positive term per class, broadcast to the input (e.g. negatives / positives). */
   posWeight?: Tensor | null;
 }
 
@@ -305,7 +330,6 @@ export function binaryCrossEntropyWithLogits(
   const sp = softplus(input.neg());
   const lw = pw ? target.mul(new Tensor(pw, input.shape).sub(1)).add(1) : null;
   let loss = target
-  /** Weight of the positive term per class, broadcast to the input (e.g. negatives / positives). */
     .neg()
     .add(1)
     .mul(input)
@@ -316,9 +340,13 @@ export function binaryCrossEntropyWithLogits(
 
 /** Options of multiMarginLoss (torch.nn.functional.multi_margin_loss). */
 export interface MultiMarginLossOptions {
+  /** The exponent of the hinge: 1 (default) or 2. */
   p?: 1 | 2;
+  /** The margin (default 1). */
   margin?: number;
+  /** Per-class rescaling weights, shape (C). */
   weight?: Tensor | null;
+  /** How the per-sample losses are combined: 'mean' (default), 'sum' or 'none'. */
   reduction?: Reduction;
 }
 
@@ -340,13 +368,9 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMar
     throw new TypeError(`${op}: margin must be a finite number, got ${String(margin)}`);
   if (input.ndim !== 1 && input.ndim !== 2)
     throw new RangeError(`${op}: input must be (N, C) or (C), got ${fmt(input.shape)}`);
-  /** The exponent of the hinge: 1 (default) or 2. */
   if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
-  /** The margin (default 1). */
   const lay = classLayout(op, input);
-  /** Per-class rescaling weights, shape (C). */
   const { n, c } = lay;
-  /** How the per-sample losses are combined: 'mean' (default), 'sum' or 'none'. */
   const w = classWeights(op, options.weight, c);
   const t = classIndices(op, input, target, lay);
   for (let b = 0; b < n; b++) checkIndex(op, t[b], c, b);
@@ -374,7 +398,9 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMar
 
 /** Options of klDiv; 'batchmean' divides the sum by the batch size (the true KL divergence). */
 export interface KlDivOptions {
+  /** 'mean' (default, over every element), 'batchmean', 'sum' or 'none'. */
   reduction?: Reduction | 'batchmean';
+  /** Whether the target is given as log-probabilities (default false: probabilities). */
   logTarget?: boolean;
 }
 
@@ -398,5 +424,3 @@ export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {})
   if (reduction === 'batchmean') return reduceLoss(op, loss, 'sum').div(input.ndim === 0 ? 1 : input.shape[0]);
   return reduceLoss(op, loss, reduction);
 }
-  /** 'mean' (default, over every element), 'batchmean', 'sum' or 'none'. */
-  /** Whether the target is given as log-probabilities (default false: probabilities). */

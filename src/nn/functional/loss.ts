@@ -3,7 +3,8 @@
  * The losses themselves are in loss-classification.ts and loss-regression.ts.
  */
 import { getBackend } from '../../backend/index.js';
-import { f32 } from '../../tensor/alloc.js';
+import { f32, f32Storage } from '../../tensor/alloc.js';
+import { hostArray } from '../../backend/webgpu/residency.js';
 import { mean, sum } from '../../tensor/ops/reduce.js';
 import { fmt, padShape, sameShape, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -43,12 +44,12 @@ export function broadcastData(op: string, what: string, t: Tensor, shape: readon
   const zero = new Float32Array(1);
   getBackend().binary(
     'add',
-    f32(t),
+    f32Storage(t),
     padShape(t.shape, shape.length),
     zero,
     shape.map(() => 1),
     out,
     shape,
   );
-  return out;
+  return hostArray(out);
 }

@@ -7,7 +7,7 @@
  */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
-import { empty, emptyUninit, f32 } from '../../tensor/alloc.js';
+import { empty, emptyUninit, f32Storage } from '../../tensor/alloc.js';
 import { fmt, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { axisLayout } from './softmax.js';
@@ -36,7 +36,8 @@ function checkParam(
   if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new RangeError(`${op}: ${what} ${fmt(t.shape)} must have shape ${fmt(shape)}`);
   }
-  return f32(t);
+  // only ever passed to the batch-norm kernels: no host sync
+  return f32Storage(t);
 }
 
 /** Records an op whose optional inputs (weight, bias) may be absent; backward returns one grad per slot. */
@@ -102,7 +103,7 @@ export function batchNorm(
     saveInvStd = new Float32Array(c);
   const out = empty(x.shape);
   getBackend().batchNormForward(
-    x.f32,
+    x.storageF32,
     gamma,
     betaP,
     rm,
@@ -113,7 +114,7 @@ export function batchNorm(
     training,
     momentum,
     eps,
-    out.f32,
+    out.storageF32,
     saveMean,
     saveInvStd,
   );
@@ -122,8 +123,8 @@ export function batchNorm(
     const gw = weight && weight.requiresGrad ? empty([c]) : null;
     const gb = bias && bias.requiresGrad ? empty([c]) : null;
     getBackend().batchNormBackward(
-      x.f32,
-      g.f32,
+      x.storageF32,
+      g.storageF32,
       gamma,
       saveMean,
       saveInvStd,
@@ -131,9 +132,9 @@ export function batchNorm(
       c,
       inner,
       training,
-      gx ? gx.f32 : null,
-      gw ? gw.f32 : null,
-      gb ? gb.f32 : null,
+      gx ? gx.storageF32 : null,
+      gw ? gw.storageF32 : null,
+      gb ? gb.storageF32 : null,
     );
     return [gx, gw, gb];
   });
@@ -188,12 +189,12 @@ export function layerNorm(
 
 /** Options of localResponseNorm (PyTorch defaults alpha = 1e-4, beta = 0.75, k = 1). */
 export interface LocalResponseNormOptions {
-  alpha?: number;
   /** Scale of the sum of squares over the window (default 1e-4). */
-  beta?: number;
+  alpha?: number;
   /** Exponent of the normaliser (default 0.75). */
-  k?: number;
+  beta?: number;
   /** Additive constant (default 1). */
+  k?: number;
 }
 
 /**
@@ -234,12 +235,12 @@ export function localResponseNorm(x: Tensor, size: number, options: LocalRespons
 
 /** Options of normalize (PyTorch defaults p = 2, dim = 1, eps = 1e-12). */
 export interface NormalizeOptions {
-  p?: number;
   /** Order of the norm (default 2). */
-  dim?: number;
+  p?: number;
   /** The dim normalised over (default 1). */
-  eps?: number;
+  dim?: number;
   /** Lower bound of the norm, against division by zero (default 1e-12). */
+  eps?: number;
 }
 
 /** x / max(||x||_p, eps) along `dim`. */

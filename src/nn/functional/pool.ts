@@ -6,6 +6,7 @@
  */
 import { isGradEnabled, record } from '../../autograd/engine.js';
 import { getBackend, type Pool2dGeometry } from '../../backend/index.js';
+import { gpuKernels, poolZero } from '../../backend/webgpu/residency.js';
 import { emptyUninit } from '../../tensor/alloc.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { boolOpt, checkOptionNames, show, type Size1, type Size2 } from './conv-args.js';
@@ -97,11 +98,13 @@ function maxPoolNd(op: string, dims: number, xIn: unknown, options: unknown): Te
   const y = emptyUninit([g.n, g.c, g.outH, g.outW]);
   // the argmax indices outlive the call only for backward or returnIndices; else reuse scratch
   const keep = o.returnIndices === true || (x4.requiresGrad && isGradEnabled());
-  const idx = keep ? new Int32Array(y.size) : scratchIndices(y.size);
-  getBackend().maxPool2d(x4.f32, g, y.f32, idx);
+  // (on the GPU: a new zero-filled array the device creates itself, never a scratch view to upload)
+  const idx = keep || gpuKernels.active ? new Int32Array(y.size) : scratchIndices(y.size);
+  if (gpuKernels.active) poolZero(idx);
+  getBackend().maxPool2d(x4.storageF32, g, y.storageF32, idx);
   const out = record(y, op, [x4], (dy) => {
     const dx = emptyUninit(x4.shape);
-    getBackend().maxPool2dBackward(dy.f32, idx, g, dx.f32);
+    getBackend().maxPool2dBackward(dy.storageF32, idx, g, dx.storageF32);
     return [dx];
   });
   const values = unliftPool(out, p);
@@ -184,16 +187,16 @@ function avgPoolNd(op: string, dims: number, xIn: unknown, options: unknown, all
   const scale = div === null ? null : validCounts(g).map((c) => c / div);
   const inclPad = scale ? false : countIncludePad;
   const y = emptyUninit([g.n, g.c, g.outH, g.outW]);
-  getBackend().avgPool2d(x4.f32, g, inclPad, y.f32);
-  if (scale) scalePlanes(y.f32, scale);
+  getBackend().avgPool2d(x4.storageF32, g, inclPad, y.storageF32);
+  if (scale) scalePlanes(y.storageF32, scale);
   const out = record(y, op, [x4], (dy) => {
-    let gy = dy.f32;
+    let gy = dy.storageF32;
     if (scale) {
-      gy = Float32Array.from(gy);
+      gy = Float32Array.from(dy.f32);
       scalePlanes(gy, scale);
     }
     const dx = emptyUninit(x4.shape);
-    getBackend().avgPool2dBackward(gy, g, inclPad, dx.f32);
+    getBackend().avgPool2dBackward(gy, g, inclPad, dx.storageF32);
     return [dx];
   });
   return unliftPool(out, p);

@@ -4,7 +4,7 @@
  */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
-import { empty, f32 } from '../../tensor/alloc.js';
+import { empty, f32Storage } from '../../tensor/alloc.js';
 import { normAxis, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { expectTensor } from '../../tensor/ops/check.js';
@@ -24,11 +24,11 @@ function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, dim: number, log: bo
   expectTensor(op, 'input', x);
   const { outer, len, inner } = axisLayout(op, x, dim);
   const out = empty(x.shape),
-    yd = out.f32;
-  getBackend().softmax(f32(x), outer, len, inner, log, yd);
+    yd = out.storageF32;
+  getBackend().softmax(f32Storage(x), outer, len, inner, log, yd);
   return record(out, op, [x], (g) => {
     const gx = empty(x.shape);
-    getBackend().softmaxBackward(yd, g.f32, outer, len, inner, log, gx.f32);
+    getBackend().softmaxBackward(yd, g.storageF32, outer, len, inner, log, gx.storageF32);
     return [gx];
   });
 }

@@ -1,7 +1,7 @@
 /** Elementwise arithmetic, comparisons and pointwise functions, with their gradients. */
 import { record } from '../../autograd/engine.js';
 import { getBackend, type BinaryOp, type UnaryOp } from '../../backend/index.js';
-import { asTensor, empty, emptyUninit, f32 } from '../alloc.js';
+import { asTensor, empty, emptyUninit, f32, f32Storage } from '../alloc.js';
 import { broadcastShapes, padShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
@@ -10,14 +10,14 @@ import { expectTensor, expectTensorOrNumber } from './check.js';
 /** Applies a unary backend kernel. */
 export function mapUnary(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
   const out = emptyUninit(x.shape);
-  getBackend().unary(op, f32(x), out.f32, alpha);
+  getBackend().unary(op, f32Storage(x), out.storageF32, alpha);
   return out;
 }
 
 /** dx = g * op'(x) for a unary op that declares its derivative (the unaryBackward kernel); y = op(x). */
 export function mapUnaryBackward(op: UnaryOp, x: Tensor, y: Tensor, g: Tensor, alpha = 0): Tensor {
   const dx = emptyUninit(g.shape);
-  getBackend().unaryBackward(op, f32(x), f32(y), f32(g), dx.f32, alpha);
+  getBackend().unaryBackward(op, f32Storage(x), f32Storage(y), f32Storage(g), dx.storageF32, alpha);
   return dx;
 }
 
@@ -27,11 +27,11 @@ export function mapBinary(name: string, op: BinaryOp, a: Tensor, b: Tensor): Ten
   const out = emptyUninit(shape, name);
   getBackend().binary(
     op,
-    f32(a),
+    f32Storage(a),
     padShape(a.shape, shape.length),
-    f32(b),
+    f32Storage(b),
     padShape(b.shape, shape.length),
-    out.f32,
+    out.storageF32,
     shape,
   );
   return out;
@@ -207,7 +207,7 @@ function reluBackward(y: Tensor, g: Tensor): Tensor {
   const be = getBackend();
   if (!be.reluBackward) return mul(g, mapBinary('relu', 'gt', y, asTensor(0)));
   const dx = emptyUninit(y.shape);
-  be.reluBackward(y.f32, f32(g), dx.f32);
+  be.reluBackward(y.storageF32, f32Storage(g), dx.storageF32);
   return dx;
 }
 

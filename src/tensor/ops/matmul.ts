@@ -1,7 +1,7 @@
 /** Matrix multiplication with PyTorch's rules for 1-D operands and batch broadcasting. */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
-import { emptyUninit, f32 } from '../alloc.js';
+import { emptyUninit, f32Storage } from '../alloc.js';
 import { broadcastShapes, fmt, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
@@ -40,19 +40,73 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
   const out = emptyUninit([...batchShape, m, n], 'matmul');
   const sa = aFull.ndim === 2 ? 0 : m * k,
     sb = bFull.ndim === 2 ? 0 : k * n;
-  getBackend().gemm(false, false, batch, m, n, k, 1, f32(aFull), 0, sa, f32(bFull), 0, sb, 0, out.f32, 0, m * n);
+  getBackend().gemm(
+    false,
+    false,
+    batch,
+    m,
+    n,
+    k,
+    1,
+    f32Storage(aFull),
+    0,
+    sa,
+    f32Storage(bFull),
+    0,
+    sb,
+    0,
+    out.storageF32,
+    0,
+    m * n,
+  );
   return record(out, 'matmul', [a, b], (g) => {
     let ga: Tensor | null = null,
       gb: Tensor | null = null;
     if (a.requiresGrad) {
       // dA = dC @ B^T, per batch, then summed over broadcast batch axes
       const full = emptyUninit([...batchShape, m, k]);
-      getBackend().gemm(false, true, batch, m, k, n, 1, g.f32, 0, m * n, f32(bFull), 0, sb, 0, full.f32, 0, m * k);
+      getBackend().gemm(
+        false,
+        true,
+        batch,
+        m,
+        k,
+        n,
+        1,
+        g.storageF32,
+        0,
+        m * n,
+        f32Storage(bFull),
+        0,
+        sb,
+        0,
+        full.storageF32,
+        0,
+        m * k,
+      );
       ga = sumTo(full, a.shape);
     }
     if (b.requiresGrad) {
       const full = emptyUninit([...batchShape, k, n]);
-      getBackend().gemm(true, false, batch, k, n, m, 1, f32(aFull), 0, sa, g.f32, 0, m * n, 0, full.f32, 0, k * n);
+      getBackend().gemm(
+        true,
+        false,
+        batch,
+        k,
+        n,
+        m,
+        1,
+        f32Storage(aFull),
+        0,
+        sa,
+        g.storageF32,
+        0,
+        m * n,
+        0,
+        full.storageF32,
+        0,
+        k * n,
+      );
       gb = sumTo(full, b.shape);
     }
     return [ga, gb];

@@ -1,7 +1,7 @@
 /** Reductions over axes (sum, mean, max, min, arg-max/min, variance, logsumexp) and sumTo. */
 import { record } from '../../autograd/engine.js';
 import { getBackend, type ReduceOp } from '../../backend/index.js';
-import { emptyUninit, f32 } from '../alloc.js';
+import { emptyUninit, f32Storage } from '../alloc.js';
 import { fmt, normAxis, sameShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { add, div, exp, log, mapBinary, mul, sub } from './elementwise.js';
@@ -54,7 +54,7 @@ function reduceAxes(op: ReduceOp, x: Tensor, first: number, last: number): Tenso
   const len = sizeOf(x.shape.slice(first, last + 1));
   const inner = sizeOf(x.shape.slice(last + 1));
   const out = emptyUninit(x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)));
-  getBackend().reduce(op, f32(x), outer, len, inner, out.f32);
+  getBackend().reduce(op, f32Storage(x), outer, len, inner, out.storageF32);
   return out;
 }
 
@@ -152,7 +152,7 @@ export function argReduce(op: 'argmax' | 'argmin', x: Tensor, dim: number | unde
   if (x.size === 0) throw new RangeError(`${op}: cannot take the ${op} of an empty tensor`);
   if (dim === undefined) {
     const out = new Int32Array(1);
-    getBackend().argReduce(op, f32(x), 1, x.size, 1, out);
+    getBackend().argReduce(op, f32Storage(x), 1, x.size, 1, out);
     return new Tensor(out, keepDim ? x.shape.map(() => 1) : []);
   }
   const a = normAxis(op, dim, x.ndim);
@@ -160,7 +160,7 @@ export function argReduce(op: 'argmax' | 'argmin', x: Tensor, dim: number | unde
     len = x.shape[a],
     inner = sizeOf(x.shape.slice(a + 1));
   const out = new Int32Array(outer * inner);
-  getBackend().argReduce(op, f32(x), outer, len, inner, out);
+  getBackend().argReduce(op, f32Storage(x), outer, len, inner, out);
   return new Tensor(out, keepDim ? keptShape(x.shape, [a]) : droppedShape(x.shape, [a]));
 }
 

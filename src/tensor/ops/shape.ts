@@ -1,7 +1,7 @@
 /** Shape and layout ops: reshape, permute, slicing, concatenation, padding, indexing. */
 import { record } from '../../autograd/engine.js';
 import { getBackend } from '../../backend/index.js';
-import { allocStorage, empty, f32 } from '../alloc.js';
+import { allocStorage, empty, f32, f32Storage } from '../alloc.js';
 import { checkShape, fmt, normAxis, sizeOf, stridesOf } from '../shape.js';
 import { checkAllocation } from '../limits.js';
 import { Tensor, type TensorData } from '../tensor.js';
@@ -36,7 +36,7 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
     throw new RangeError(
       `reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)} (${sizeOf(s)} elements)`,
     );
-  const out = new Tensor(x.data, s);
+  const out = new Tensor(x.storage, s);
   return record(out, 'reshape', [x], (g) => [reshape(g, x.shape.slice())]);
 }
 
@@ -66,7 +66,7 @@ export function permute(x: Tensor, perm: number[]): Tensor {
     out = new Tensor(dst, outShape);
   } else {
     out = empty(outShape);
-    getBackend().permute(x.f32, x.shape, p, out.f32);
+    getBackend().permute(x.storageF32, x.shape, p, out.storageF32);
   }
   const inv = new Array<number>(p.length);
   p.forEach((a, i) => {
@@ -184,11 +184,11 @@ export function expand(x: Tensor, shape: number[]): Tensor {
   const out = empty(target, 'expand');
   getBackend().binary(
     'add',
-    f32(x),
+    f32Storage(x),
     padded,
     new Float32Array(1),
     target.map(() => 1),
-    out.f32,
+    out.storageF32,
     target,
   );
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)]);
