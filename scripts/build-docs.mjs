@@ -68,16 +68,19 @@ async function buildApi() {
   return { td, project, router };
 }
 
-/** The first sentence of a reflection's comment summary, as plain text. */
+/** The first sentence of a reflection's comment summary (its first signature's for functions), as plain text. */
 function summaryOf(refl) {
-  const comment = refl.comment ?? refl.signatures?.[0]?.comment;
-  const text = (comment?.summary ?? [])
+  const parts = [refl.comment, ...(refl.signatures ?? []).map((s) => s.comment)].find(
+    (c) => c?.summary.length,
+  )?.summary;
+  const text = (parts ?? [])
     .map((p) => p.text)
     .join('')
     .replace(/\s+/g, ' ')
     .trim();
-  const m = /^(.*?[.:;])(\s|$)/.exec(text);
-  return (m ? m[1] : text).replace(/[.:;]$/, '');
+  const m = /^(.*?\.)\s/.exec(text);
+  const first = m ? m[1] : text;
+  return first.length > 200 ? `${first.slice(0, 199)}…` : first;
 }
 
 /** Markdown: every public symbol grouped by lecture topic, linked into the API reference. */
@@ -117,10 +120,15 @@ async function topicsPage(api) {
     lines.push('', `## ${t}`, '', '| symbol | kind | what it is |', '|---|---|---|');
     const entries = byTopic.get(t).sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
-      const url = router.hasUrl(e.refl) ? `../api/${router.getFullUrl(e.refl)}` : null;
+      const linked = e.refl.kindOf(td.ReflectionKind.Reference) ? e.refl.getTargetReflectionDeep() : e.refl;
+      const url = router.hasUrl(linked) ? `../api/${router.getFullUrl(linked)}` : null;
       const name = url ? `[\`${e.name}\`](${url})` : `\`${e.name}\``;
       const node = e.from.includes('node') ? ' (convkit/node)' : '';
-      lines.push(`| ${name}${node} | ${kindName(e.refl)} | ${summaryOf(e.refl).replaceAll('|', '\\|')} |`);
+      const target = e.refl.kindOf(td.ReflectionKind.Reference) ? e.refl.getTargetReflectionDeep() : e.refl;
+      const summary = summaryOf(target);
+      if (!summary && !target.kindOf(td.ReflectionKind.Namespace))
+        problems.push(`${e.name} has no summary sentence in its doc comment`);
+      lines.push(`| ${name}${node} | ${kindName(target)} | ${summary.replaceAll('|', '\\|')} |`);
     }
   }
   return `${lines.join('\n')}\n`;
