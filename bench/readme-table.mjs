@@ -52,11 +52,16 @@ export function readHistory(path = historyPath) {
 
 function header(run) {
   const cpu = run.cpu ? describeCpu(run.cpu) : (run.machine?.cpu ?? 'unknown CPU');
+  const busy =
+    Math.max(run.load?.before ?? 0, run.load?.after ?? 0) > (run.cpu?.logicalCores ?? Number.POSITIVE_INFINITY);
   const cmd = ['npm run bench', ...(run.argv?.length ? ['--', ...run.argv] : [])].join(' ');
   return (
     `\`${cmd}\` on ${run.date.slice(0, 16).replace('T', ' ')} UTC, commit ${run.commit ?? '?'}${run.dirty ? ' (with uncommitted changes)' : ''}; ` +
     `**CPU: ${cpu}**; Node ${run.machine?.node ?? '?'}; ${run.threads} thread(s) except the \`-1t\` columns; ` +
-    `load average ${run.load?.before?.toFixed(2) ?? '?'} before, ${run.load?.after?.toFixed(2) ?? '?'} after; medians of ${run.rounds} interleaved round(s); higher is better.`
+    `load average ${run.load?.before?.toFixed(2) ?? '?'} before, ${run.load?.after?.toFixed(2) ?? '?'} after; medians of ${run.rounds} interleaved round(s); higher is better.` +
+    (busy
+      ? ` **The machine was busy** (load above its ${run.cpu?.logicalCores ?? '?'} cores: other work shared them): absolute figures are far below a quiet machine's, and even same-run ratios are noisy.`
+      : '')
   );
 }
 

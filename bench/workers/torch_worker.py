@@ -70,6 +70,8 @@ print(json.dumps({'ready': True, 'framework': 'pytorch', 'version': torch.__vers
 for line in sys.stdin:
     req = json.loads(line)
     try:
+        if req['workload'] not in WORK:
+            raise ValueError('not supported')
         out = {'id': req['id'], 'value': WORK[req['workload']](req['seconds'])}
     except Exception as e:  # report, keep serving
         out = {'id': req['id'], 'error': str(e).split('\n')[0][:160]}
