@@ -97,16 +97,17 @@ struct RowsLayout {
     return (ci * Hr + ki * g.dilationH) * Wc + kj * g.dilationW;
   }
   void pad(const float* xg, const CkConvGeom& g, float* xp) const {
+    // columns [ja, jb) of a padded row hold input columns [ja - padLeft, jb - padLeft)
+    long ja = lmin(lmax(g.padLeft, 0), Wc), jb = lmax(ja, lmin(Wc, g.w + g.padLeft));
     for (long ci = 0; ci < cInG; ci++)
       for (long i = 0; i < Hr; i++) {
         float* row = xp + (ci * Hr + i) * Wc;
         long ih = i - g.padTop;
         if (ih < 0 || ih >= g.h) { for (long j = 0; j < Wc; j++) row[j] = 0.f; continue; }
         const float* xr = xg + (ci * g.h + ih) * g.w;
-        for (long j = 0; j < Wc; j++) {
-          long iw = j - g.padLeft;
-          row[j] = iw >= 0 && iw < g.w ? xr[iw] : 0.f;
-        }
+        for (long j = 0; j < ja; j++) row[j] = 0.f;
+        copyRun(row + ja, xr + ja - g.padLeft, jb - ja);
+        for (long j = jb; j < Wc; j++) row[j] = 0.f;
       }
     for (long j = cInG * Hr * Wc; j < imageFloats(); j++) xp[j] = 0.f;
   }
@@ -133,18 +134,22 @@ static void convRowsForward(const float* xg, const float* wg, const float* biasg
   for (long r = 0; r < kdim; r++) roff[r] = l.offset(g, r);
   for (long o0 = 0; o0 < cOutG; o0 += TO) {
     long ob = lmin(TO, cOutG - o0);
-    float wt[TO];
+    // the tile's weights as wpk[r][b] (zeros past the last channel) and its bias
+    float* wpk = scratch2((size_t)(kdim * TO));
+    float bt[TO];
+    for (long r = 0; r < kdim; r++)
+      for (int b = 0; b < TO; b++) wpk[r * TO + b] = b < ob ? wg[(o0 + b) * kdim + r] : 0.f;
+    for (int b = 0; b < TO; b++) bt[b] = biasg && b < ob ? biasg[o0 + b] : 0.f;
     for (long p = 0; p < l.Pv; p += CK_VW) {
       vf acc[TO];
 #pragma GCC unroll 8
-      for (int b = 0; b < TO; b++) acc[b] = (vf){} + (biasg && b < ob ? biasg[o0 + b] : 0.f);
+      for (int b = 0; b < TO; b++) acc[b] = (vf){} + bt[b];
       const float* xb = xp + p;
-      for (long r = 0; r < kdim; r++) {
+      const float* wr = wpk;
+      for (long r = 0; r < kdim; r++, wr += TO) {
         vf xv = *(const vfu*)(xb + roff[r]);
 #pragma GCC unroll 8
-        for (int b = 0; b < TO; b++) wt[b] = b < ob ? wg[(o0 + b) * kdim + r] : 0.f;
-#pragma GCC unroll 8
-        for (int b = 0; b < TO; b++) acc[b] += wt[b] * xv;
+        for (int b = 0; b < TO; b++) acc[b] += wr[b] * xv;
       }
 #pragma GCC unroll 8
       for (int b = 0; b < TO; b++) *(vfu*)(tmp + b * l.Pv + p) = acc[b];
@@ -154,7 +159,7 @@ static void convRowsForward(const float* xg, const float* wg, const float* biasg
         float* yr = yg + ((o0 + b) * g.outH + oh) * g.outW;
         const float* tr = tmp + b * l.Pv + oh * l.Wc;
         if (relu) for (long ow = 0; ow < g.outW; ow++) yr[ow] = tr[ow] > 0.f ? tr[ow] : 0.f;
-        else memcpy(yr, tr, (size_t)g.outW * 4);
+        else copyRun(yr, tr, g.outW);
       }
   }
 }

@@ -25,7 +25,7 @@ struct Scratch {
   float* p = nullptr;
   size_t cap = 0;
 };
-static thread_local Scratch tlsScratch;
+static thread_local Scratch tlsScratch, tlsScratch2;
 static float* scratch(size_t floats) {
   if (tlsScratch.cap < floats) {
     free(tlsScratch.p);
@@ -33,6 +33,15 @@ static float* scratch(size_t floats) {
     tlsScratch.cap = floats;
   }
   return tlsScratch.p;
+}
+// A second growable per-thread buffer, for use while scratch() is in use.
+static float* scratch2(size_t floats) {
+  if (tlsScratch2.cap < floats) {
+    free(tlsScratch2.p);
+    tlsScratch2.p = alignedAlloc(floats);
+    tlsScratch2.cap = floats;
+  }
+  return tlsScratch2.p;
 }
 
 enum { INIT_OVERWRITE = 0, INIT_BETA = 1, INIT_BIAS = 2, INIT_ACCUM = 3 };
