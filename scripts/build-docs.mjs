@@ -126,8 +126,7 @@ async function topicsPage(api) {
       const node = e.from.includes('node') ? ' (convkit/node)' : '';
       const target = e.refl.kindOf(td.ReflectionKind.Reference) ? e.refl.getTargetReflectionDeep() : e.refl;
       const summary = summaryOf(target);
-      if (!summary && !target.kindOf(td.ReflectionKind.Namespace))
-        problems.push(`${e.name} has no summary sentence in its doc comment`);
+      if (!summary) problems.push(`${e.name} has no summary sentence in its doc comment`);
       lines.push(`| ${name}${node} | ${kindName(target)} | ${summary.replaceAll('|', '\\|')} |`);
     }
   }

@@ -13,4 +13,5 @@ export type {
   HookHandle,
 } from './module.js';
 export * from './layers/index.js';
+/** Weight initialisers, as torch.nn.init: each fills a tensor in place from the seeded generator and returns it. */
 export * as init from './init.js';

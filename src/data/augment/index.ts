@@ -32,4 +32,5 @@ export { PixelSpace } from './pixel-space.js';
 export type { NormalizeStats } from './pixel-space.js';
 export { AUGMENT_ITEMS, AUGMENT_PRESETS, mirrorSafe, parseAugment } from './spec.js';
 export type { AugmentOptions, AugmentPreset, ParsedAugment } from './spec.js';
+/** Deterministic image operations behind the random augmentations (torchvision.transforms.v2.functional's formulas), one (C, H, W) image at a time. */
 export * as augmentF from './functional.js';
