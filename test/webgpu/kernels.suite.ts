@@ -333,6 +333,32 @@ export async function run(t: SuiteContext): Promise<void> {
       conv({ n: 1, cIn: 5, h: 8, w: 9, cOut: 5, kh: 3, kw: 3, groups: 5, padTop: 1, padLeft: 1 }, 1, 1),
     ],
     ['1x1, many channels (long K in dw)', conv({ n: 4, cIn: 40, h: 12, w: 12, cOut: 36, kh: 1, kw: 1 })],
+    [
+      'implicit GEMM path: 20 -> 18 channels, 3x3 stride 2 dilation 2, asymmetric padding',
+      conv(
+        {
+          n: 2,
+          cIn: 20,
+          h: 11,
+          w: 10,
+          cOut: 18,
+          kh: 3,
+          kw: 3,
+          strideH: 2,
+          strideW: 2,
+          dilationH: 2,
+          dilationW: 1,
+          padTop: 2,
+          padLeft: 1,
+        },
+        0,
+        2,
+      ),
+    ],
+    [
+      'implicit GEMM path with groups 2 (20 -> 36)',
+      conv({ n: 1, cIn: 40, h: 7, w: 9, cOut: 36, kh: 3, kw: 2, groups: 2, padTop: 1, padLeft: 0 }, 1, 1),
+    ],
   ];
   for (const [label, g] of convCases) {
     t.test(`conv2d forward + backward data + backward weight: ${label}`, async () => {

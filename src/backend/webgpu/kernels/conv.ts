@@ -9,14 +9,22 @@
  *   (long K: the matmul splits it over workgroups and adds the slices in order)
  * Stride, dilation, asymmetric padding (bottom / right implied by outH / outW) and groups
  * (depthwise included) all go through the same index arithmetic. conv2dAct applies a unary op
- * in the forward's store.
+ * in the forward's store. With few channels per group (LeNet's 1 -> 6, depthwise) the forward
+ * and the data gradient run direct kernels instead, one thread per output cell.
  */
 import type { Conv2dGeometry } from '../../backend.js';
 import type { UnaryOp } from '../../ops.js';
 import type { GpuRunner } from '../dispatch.js';
-import { check, type Param } from './common.js';
+import { check, elementwise, type Param } from './common.js';
 import { matmul } from './gemm.js';
 import { OP_HELPERS, unaryWgsl } from './wgsl-ops.js';
+
+/**
+ * Up to this many channels per group on the GEMM's row side (output channels forward, input
+ * channels for the data gradient), a direct kernel (one thread per output cell) runs instead:
+ * the GEMM's 32-row tiles would be mostly empty, and SwiftShader pays dearly for barriers.
+ */
+const DIRECT_MAX = 16;
 
 function geometryParams(kernel: string, g: Conv2dGeometry): Param[] {
   for (const f of [
@@ -117,6 +125,50 @@ function convForward(
   if (act !== null) params.push(['alpha', 'f32', alpha]);
   // without bias a 1-element scratch stands in, so both cases share one pipeline
   const biasArr = bias ?? (r.scratch(1, 'f32') as Float32Array);
+  if (g.cOut / g.groups <= DIRECT_MAX) {
+    // few output channels per group: a GEMM tile would be mostly empty rows; one thread per output
+    elementwise(
+      r,
+      `${kernel}:direct${act ? `:${act}` : ''}`,
+      g.n * g.cOut * g.outH * g.outW,
+      [
+        { name: 'X', array: x },
+        { name: 'Wt', array: w },
+        { name: 'BIAS', array: biasArr },
+        { name: 'Y', array: y, write: true },
+      ],
+      params,
+      /* wgsl */ `
+  let ohw = P.oH * P.oW;
+  let p = i % ohw;
+  let t = i / ohw;
+  let o = t % P.cOut;
+  let b = t / P.cOut;
+  let ih0 = i32((p / P.oW) * P.sH) - i32(P.pT);
+  let iw0 = i32((p % P.oW) * P.sW) - i32(P.pL);
+  let khw = P.kh * P.kw;
+  var v = 0.0;
+  for (var ci = 0u; ci < P.cInG; ci++) {
+    let xb = (b * P.cIn + (o / P.cOutG) * P.cInG + ci) * P.H * P.W;
+    let wb = (o * P.cInG + ci) * khw;
+    for (var ki = 0u; ki < P.kh; ki++) {
+      let ih = ih0 + i32(ki * P.dH);
+      if (ih < 0 || ih >= i32(P.H)) { continue; }
+      for (var kj = 0u; kj < P.kw; kj++) {
+        let iw = iw0 + i32(kj * P.dW);
+        if (iw < 0 || iw >= i32(P.W)) { continue; }
+        v += Wt[wb + ki * P.kw + kj] * X[xb + u32(ih) * P.W + u32(iw)];
+      }
+    }
+  }
+  if (P.hasBias != 0u) { v += BIAS[o]; }
+  ${act ? 'let alpha = P.alpha;' : ''}
+  Y[i] = ${act ? unaryWgsl(act) : 'v'};`,
+      act ? OP_HELPERS : '',
+    );
+    if (!bias) r.release(biasArr);
+    return;
+  }
   matmul(r, {
     key: `${kernel}${act ? `:${act}` : ''}`,
     bufs: [
@@ -161,6 +213,51 @@ export function conv2dBackwardData(
   dx: Float32Array,
 ): void {
   const params = geometryParams('conv2dBackwardData', g);
+  if (g.cIn / g.groups <= DIRECT_MAX) {
+    // few input channels per group: one thread per dx cell, gathering its taps
+    elementwise(
+      r,
+      'conv2dBackwardData:direct',
+      g.n * g.cIn * g.h * g.w,
+      [
+        { name: 'DY', array: dy },
+        { name: 'Wt', array: w },
+        { name: 'DX', array: dx, write: true },
+      ],
+      params,
+      /* wgsl */ `
+  let hw = P.H * P.W;
+  let p = i % hw;
+  let t = i / hw;
+  let c = t % P.cIn;
+  let b = t / P.cIn;
+  let grp = c / P.cInG;
+  let th0 = i32(p / P.W + P.pT);
+  let tw0 = i32(p % P.W + P.pL);
+  let khw = P.kh * P.kw;
+  var v = 0.0;
+  for (var ol = 0u; ol < P.cOutG; ol++) {
+    let o = grp * P.cOutG + ol;
+    let yb = (b * P.cOut + o) * P.oH * P.oW;
+    let wb = (o * P.cInG + c % P.cInG) * khw;
+    for (var ki = 0u; ki < P.kh; ki++) {
+      let th = th0 - i32(ki * P.dH);
+      if (th < 0 || u32(th) % P.sH != 0u) { continue; }
+      let oh = u32(th) / P.sH;
+      if (oh >= P.oH) { continue; }
+      for (var kj = 0u; kj < P.kw; kj++) {
+        let tw = tw0 - i32(kj * P.dW);
+        if (tw < 0 || u32(tw) % P.sW != 0u) { continue; }
+        let ow = u32(tw) / P.sW;
+        if (ow >= P.oW) { continue; }
+        v += Wt[wb + ki * P.kw + kj] * DY[yb + oh * P.oW + ow];
+      }
+    }
+  }
+  DX[i] = v;`,
+    );
+    return;
+  }
   matmul(r, {
     key: 'conv2dBackwardData',
     bufs: [
