@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { backendFailure, getBackend, listBackends, setBackend, type Backend } from '../../backend/index.js';
 import { loadNativeAddon } from '../../backend/native/index.js';
+import { initWebGPU } from '../../backend/webgpu/index.js';
 import { getenv } from '../../platform.js';
 import { selectBackend, parseCommand } from '../options.js';
 import { paint } from '../style.js';
@@ -75,6 +76,8 @@ export async function infoCommand(argv: string[]): Promise<number> {
   const { values } = parsed;
   selectBackend(values.backend);
   await threadsStarted();
+  // webgpu starts only on request: try it, so that its line names the real reason when it cannot run
+  await initWebGPU().catch(() => undefined);
   const report = backendReport();
   const info = {
     version: packageVersion(),
