@@ -393,6 +393,11 @@ async function main() {
     if (!WORKLOADS.some((w) => w.name === t.workload)) continue;
     const best = bestConvkit(t.workload);
     if (!best) continue;
+    // only targets whose peer ran (the peak always applies)
+    const peerRan =
+      t.peer === 'peak' ||
+      (t.peer === 'pytorch-best' ? fwNames.some((f) => f.startsWith('pytorch')) : fwNames.includes(t.peer));
+    if (!peerRan) continue;
     let peerValue = null;
     let peerName = t.peer;
     if (t.peer === 'peak') peerValue = peak.gflops > 0 ? peak.gflops : null;
