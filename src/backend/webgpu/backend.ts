@@ -44,11 +44,13 @@ export interface WebGpuStats {
   reads: number;
   /** Dispatches enqueued. */
   dispatches: number;
-  /** Kernel calls run on the device / through the js reference. */
+  /** Kernel calls run on the device (WGSL). */
   gpuKernels: number;
+  /** Kernel calls run through the js reference on host copies (kernels with no WGSL version). */
   referenceKernels: number;
-  /** Device buffers alive now (created for tensor storage or scratch, not yet freed), and their bytes. */
+  /** Device buffers alive now (created for tensor storage or scratch, not yet freed). */
   liveBuffers: number;
+  /** Bytes of the device buffers alive now. */
   liveBytes: number;
 }
 

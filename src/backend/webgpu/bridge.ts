@@ -21,11 +21,17 @@ export interface WebGPUAdapterInfo {
   isFallbackAdapter: boolean;
   /** The device's limits the kernels respect. */
   limits: {
+    /** Most invocations of a workgroup along x. */
     maxComputeWorkgroupSizeX: number;
+    /** Most invocations of one workgroup in all. */
     maxComputeInvocationsPerWorkgroup: number;
+    /** Bytes of workgroup (shared) memory one workgroup may use. */
     maxComputeWorkgroupStorageSize: number;
+    /** Largest storage buffer binding, in bytes (the largest tensor a kernel can bind). */
     maxStorageBufferBindingSize: number;
+    /** Most workgroups of one dispatch along each dimension. */
     maxComputeWorkgroupsPerDimension: number;
+    /** Largest buffer, in bytes. */
     maxBufferSize: number;
   };
 }
