@@ -75,6 +75,7 @@ test('the top level is the tensor core plus the namespaces', () => {
     'ready',
     'disposeBackend',
     'initWasmBackend',
+    'initWebGPU',
   ];
   assert.deepEqual(Object.keys(convkit).sort(), [...core, ...NAMESPACES].sort());
 });

@@ -41,7 +41,7 @@ test('a missing native addon makes automatic selection fall back to the next bac
   const r = runChild(probe, { CONVKIT_NATIVE_PATH: missing });
   assert.equal(r.list[0], 'native', 'native has the highest priority');
   assert.notEqual(r.name, 'native');
-  assert.deepEqual(r.list.slice(1), ['wasm', 'js']);
+  assert.deepEqual(r.list.slice(1), ['wasm', 'js', 'webgpu']);
   // the next backend in priority order that loads: wasm, or js if wasm failed too
   assert.equal(r.name, r.wasmFailure === undefined ? 'wasm' : 'js');
   assert.ok(r.failure, 'the failure reason is recorded');

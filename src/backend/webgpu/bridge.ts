@@ -5,6 +5,7 @@
  * Everything here is synchronous except `startGpuThread`.
  */
 import { isNode, nodeBuiltin, runtime } from '../../platform.js';
+import { packageFileUrl } from '../../platform-files.js';
 import { CTL, gpuThreadSource } from './gpu-thread.js';
 
 /** What the device thread reports about its adapter and device once it has started. */
@@ -75,7 +76,8 @@ function resolveDawn(): string {
   const url = nodeBuiltin('node:url');
   const proc = (globalThis as { process?: { cwd(): string } }).process;
   if (!mod || !url || !proc) throw new Error('Node built-ins node:module / node:url are unavailable');
-  const bases = [`${proc.cwd()}/`, import.meta.url];
+  // convkit's own package root second (platform-files.ts is the one module that reads import.meta)
+  const bases = [`${proc.cwd()}/`, packageFileUrl('package.json').href];
   for (const base of bases) {
     try {
       return url.pathToFileURL(mod.createRequire(base).resolve('webgpu')).href;
