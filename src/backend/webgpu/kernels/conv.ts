@@ -16,6 +16,7 @@
 import type { Conv2dGeometry } from '../../backend.js';
 import type { UnaryOp } from '../../ops.js';
 import type { GpuRunner } from '../dispatch.js';
+import { GEOMETRY } from '../../kernels.js';
 import { check, elementwise, type Param } from './common.js';
 import { matmul } from './gemm.js';
 import { kahan, segmented } from './reduce.js';
@@ -29,24 +30,7 @@ import { OP_HELPERS, unaryWgsl } from './wgsl-ops.js';
 const DIRECT_MAX = 16;
 
 function geometryParams(kernel: string, g: Conv2dGeometry): Param[] {
-  for (const f of [
-    'n',
-    'cIn',
-    'h',
-    'w',
-    'cOut',
-    'kh',
-    'kw',
-    'strideH',
-    'strideW',
-    'padTop',
-    'padLeft',
-    'dilationH',
-    'dilationW',
-    'groups',
-    'outH',
-    'outW',
-  ] as const) {
+  for (const f of GEOMETRY.conv2d) {
     const v = g[f];
     const min = f === 'padTop' || f === 'padLeft' || f === 'n' || f === 'cIn' || f === 'cOut' ? 0 : 1;
     check(Number.isInteger(v) && v >= min, kernel, `geometry ${f} = ${v} (must be an integer >= ${min})`);
