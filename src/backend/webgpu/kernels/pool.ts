@@ -5,26 +5,12 @@
  * the same order as the reference's scatter and max pooling's backward matches it exactly.
  */
 import type { Pool2dGeometry } from '../../backend.js';
+import { GEOMETRY } from '../../kernels.js';
 import type { GpuRunner } from '../dispatch.js';
 import { check, elementwise, type Param } from './common.js';
 
 function poolParams(kernel: string, g: Pool2dGeometry): Param[] {
-  for (const f of [
-    'n',
-    'c',
-    'h',
-    'w',
-    'kh',
-    'kw',
-    'strideH',
-    'strideW',
-    'padTop',
-    'padLeft',
-    'dilationH',
-    'dilationW',
-    'outH',
-    'outW',
-  ] as const) {
+  for (const f of GEOMETRY.pool2d) {
     const v = g[f];
     const min = f === 'padTop' || f === 'padLeft' || f === 'n' || f === 'c' || f === 'outH' || f === 'outW' ? 0 : 1;
     check(Number.isInteger(v) && v >= min, kernel, `geometry ${f} = ${v} (must be an integer >= ${min})`);
@@ -73,6 +59,37 @@ fn windowCount(h0: i32, w0: i32) -> f32 {
   }
   return f32(cnt);
 }`;
+
+/**
+ * The gather of a pooling backward pass for input cell i (in-plane index q): visits every window
+ * that contains the cell, output o at (oh, ow), in increasing output order (taps in decreasing
+ * order), runs `body` for each into acc, and writes acc to DX[i].
+ */
+function coveringWindows(body: string): string {
+  return /* wgsl */ `
+  let hw = u32(P.H * P.W);
+  let plane = i / hw;
+  let q = i32(i % hw);
+  let ih = q / P.W;
+  let iw = q % P.W;
+  let ob = plane * u32(P.oH * P.oW);
+  var acc = 0.0;
+  for (var a = P.kh - 1; a >= 0; a--) {
+    let th = ih + P.pT - a * P.dH;
+    if (th < 0 || th % P.sH != 0) { continue; }
+    let oh = th / P.sH;
+    if (oh >= P.oH) { continue; }
+    for (var b = P.kw - 1; b >= 0; b--) {
+      let tw = iw + P.pL - b * P.dW;
+      if (tw < 0 || tw % P.sW != 0) { continue; }
+      let ow = tw / P.sW;
+      if (ow >= P.oW) { continue; }
+      let o = ob + u32(oh * P.oW + ow);
+      ${body}
+    }
+  }
+  DX[i] = acc;`;
+}
 
 /** Max pooling with the flat in-plane index of each winner; padded cells never win, NaN wins. */
 export function maxPool2d(
@@ -165,29 +182,7 @@ export function maxPool2dBackward(
     bufs,
     params,
     /* wgsl */ `
-  let hw = u32(P.H * P.W);
-  let plane = i / hw;
-  let q = i32(i % hw);
-  let ih = q / P.W;
-  let iw = q % P.W;
-  let ob = plane * u32(P.oH * P.oW);
-  var acc = 0.0;
-  // taps in decreasing order give windows in increasing output order (the reference's order)
-  for (var a = P.kh - 1; a >= 0; a--) {
-    let th = ih + P.pT - a * P.dH;
-    if (th < 0 || th % P.sH != 0) { continue; }
-    let oh = th / P.sH;
-    if (oh >= P.oH) { continue; }
-    for (var b = P.kw - 1; b >= 0; b--) {
-      let tw = iw + P.pL - b * P.dW;
-      if (tw < 0 || tw % P.sW != 0) { continue; }
-      let ow = tw / P.sW;
-      if (ow >= P.oW) { continue; }
-      let o = ob + u32(oh * P.oW + ow);
-      if (IDX[o] == q) { acc += DY[o]; }
-    }
-  }
-  DX[i] = acc;`,
+${coveringWindows('if (IDX[o] == q) { acc += DY[o]; }')}`,
   );
 }
 
@@ -242,27 +237,7 @@ export function avgPool2dBackward(
     ],
     [...poolParams('avgPool2dBackward', g), ['incl', 'u32', countIncludePad ? 1 : 0]],
     /* wgsl */ `
-  let hw = u32(P.H * P.W);
-  let plane = i / hw;
-  let q = i32(i % hw);
-  let ih = q / P.W;
-  let iw = q % P.W;
-  let ob = plane * u32(P.oH * P.oW);
-  var acc = 0.0;
-  for (var a = P.kh - 1; a >= 0; a--) {
-    let th = ih + P.pT - a * P.dH;
-    if (th < 0 || th % P.sH != 0) { continue; }
-    let oh = th / P.sH;
-    if (oh >= P.oH) { continue; }
-    for (var b = P.kw - 1; b >= 0; b--) {
-      let tw = iw + P.pL - b * P.dW;
-      if (tw < 0 || tw % P.sW != 0) { continue; }
-      let ow = tw / P.sW;
-      if (ow >= P.oW) { continue; }
-      acc += DY[ob + u32(oh * P.oW + ow)] / windowCount(oh * P.sH - P.pT, ow * P.sW - P.pL);
-    }
-  }
-  DX[i] = acc;`,
+${coveringWindows('acc += DY[o] / windowCount(oh * P.sH - P.pT, ow * P.sW - P.pL);')}`,
     '',
     WINDOW_COUNT,
   );
