@@ -9,14 +9,17 @@
  * - create / free / clear: storage buffers by id;
  * - upload: a transferred copy of the host array, copied in through a mapped staging buffer
  *   (encoded in order with the dispatches, unlike queue.writeBuffer);
- * - dispatch: pipeline cache by key (explicit bind group layouts from the bindings' access), a
- *   uniform buffer from the params bytes, one compute pass per batch of dispatches;
+ * - dispatch: pipeline cache by key (explicit bind group layouts from the bindings' access),
+ *   bind groups cached by pipeline and buffer ids (evicted when a buffer is freed), the params
+ *   bytes in a slot of one uniform ring bound with a dynamic offset (written to the GPU with
+ *   queue.writeBuffer just before the batch is submitted: queue operations run in order, so the
+ *   next batch may reuse the ring), one compute pass per batch of dispatches;
  * - read: submits what is batched, copies the buffer to a mapped staging buffer, copies the
  *   bytes into the shared buffer it was given and wakes the convkit thread (Atomics.notify on
  *   the control word), with the first validation / out-of-memory error since the last read;
  * - flush: submits what is batched.
  * Work is batched in one command encoder and submitted at read / flush points (and every
- * MAX_BATCH dispatches, to bound the staging memory held).
+ * MAX_BATCH dispatches or when the uniform ring is full, to bound the staging memory held).
  */
 
 /** Control block slots (Int32 indices into the control SharedArrayBuffer). */
@@ -24,6 +27,12 @@ export const CTL = { DONE: 0, STATUS: 1, LENGTH: 2 } as const;
 
 /** Dispatches batched in one command buffer before it is submitted regardless. */
 const MAX_BATCH = 256;
+
+/** Bytes of the uniform ring (one batch's params: MAX_BATCH slots of 256 bytes). */
+const UNIFORM_RING = MAX_BATCH * 256;
+
+/** Cached bind groups held at most (the cache is emptied when it would grow past this). */
+const MAX_GROUPS = 4096;
 
 /** The device thread's source text. */
 export const gpuThreadSource = `
@@ -37,6 +46,9 @@ const buffers = new Map();
 const pipelines = new Map();
 let encoder = null, pass = null, batched = 0;
 let trash = [];
+let ring = null, ringBytes = null, ringUsed = 0, ringAlign = 256;
+const groups = new Map(); // 'pipeline key|ids|params bytes' -> bind group
+const groupsOf = new Map(); // buffer id -> the group keys that bind it
 let checks = [];
 let firstError = null;
 let readStaging = null;
@@ -65,7 +77,11 @@ function submit() {
     const e = encoder;
     encoder = null;
     batched = 0;
-    scoped('submit', () => device.queue.submit([e.finish()]));
+    scoped('submit', () => {
+      if (ringUsed > 0) device.queue.writeBuffer(ring, 0, ringBytes, 0, ringUsed);
+      device.queue.submit([e.finish()]);
+    });
+    ringUsed = 0;
   }
   for (const b of trash) b.destroy();
   trash = [];
@@ -78,6 +94,14 @@ function staged(bytes) {
   trash.push(s);
   return s;
 }
+function uniformRing() {
+  if (ring === null) {
+    ringAlign = Math.max(16, device.limits.minUniformBufferOffsetAlignment || 256);
+    ring = device.createBuffer({ size: ${UNIFORM_RING}, usage: UNIFORM | COPY_DST });
+    ringBytes = new Uint8Array(${UNIFORM_RING});
+  }
+  return ring;
+}
 function pipelineFor(m) {
   let p = pipelines.get(m.key);
   if (p !== undefined) return p;
@@ -85,7 +109,7 @@ function pipelineFor(m) {
   const entries = [];
   for (let i = 0; i < m.acc.length; i++)
     entries.push({ binding: i, visibility: COMPUTE, buffer: { type: m.acc[i] === 'w' ? 'storage' : 'read-only-storage' } });
-  if (m.params) entries.push({ binding: m.acc.length, visibility: COMPUTE, buffer: { type: 'uniform' } });
+  if (m.params) entries.push({ binding: m.acc.length, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } });
   const layout = device.createBindGroupLayout({ entries });
   const module = device.createShaderModule({ code: m.wgsl, label: m.key });
   const pipeline = device.createComputePipeline({
@@ -107,6 +131,11 @@ const handlers = {
     const b = buffers.get(m.id);
     if (b === undefined) return;
     buffers.delete(m.id);
+    const keys = groupsOf.get(m.id);
+    if (keys !== undefined) {
+      for (const k of keys) groups.delete(k);
+      groupsOf.delete(m.id);
+    }
     // commands already encoded may use it: destroyed after they are submitted
     if (encoder === null) b.destroy(); else trash.push(b);
   },
@@ -121,25 +150,38 @@ const handlers = {
     });
   },
   dispatch(m) {
+    const psize = m.params ? Math.max(16, (m.params.byteLength + 15) & ~15) : 0;
+    if (psize > 0 && ringUsed + psize > ${UNIFORM_RING}) submit();
     scoped("dispatch '" + m.key + "'", () => {
       const p = pipelineFor(m);
-      const entries = m.ids.map((id, i) => {
-        const b = buffers.get(id);
-        if (b === undefined) throw new Error('binding ' + i + ' names a freed buffer');
-        return { binding: i, resource: { buffer: b } };
-      });
-      if (m.params) {
-        // a uniform buffer mapped at creation: no copy command, so the compute pass goes on
-        const u = device.createBuffer({ size: Math.max(16, m.params.byteLength), usage: UNIFORM, mappedAtCreation: true });
-        new Uint8Array(u.getMappedRange()).set(new Uint8Array(m.params));
-        u.unmap();
-        trash.push(u);
-        entries.push({ binding: m.ids.length, resource: { buffer: u } });
+      const gk = m.key + '|' + m.ids.join(',') + '|' + psize;
+      let group = groups.get(gk);
+      if (group === undefined) {
+        const entries = m.ids.map((id, i) => {
+          const b = buffers.get(id);
+          if (b === undefined) throw new Error('binding ' + i + ' names a freed buffer');
+          return { binding: i, resource: { buffer: b } };
+        });
+        if (psize > 0) entries.push({ binding: m.ids.length, resource: { buffer: uniformRing(), offset: 0, size: psize } });
+        group = device.createBindGroup({ layout: p.layout, entries });
+        if (groups.size >= ${MAX_GROUPS}) { groups.clear(); groupsOf.clear(); }
+        groups.set(gk, group);
+        for (const id of m.ids) {
+          let keys = groupsOf.get(id);
+          if (keys === undefined) groupsOf.set(id, (keys = new Set()));
+          keys.add(gk);
+        }
       }
-      const group = device.createBindGroup({ layout: p.layout, entries });
       if (pass === null) pass = enc().beginComputePass();
       pass.setPipeline(p.pipeline);
-      pass.setBindGroup(0, group);
+      if (psize > 0) {
+        const off = ringUsed;
+        ringBytes.set(new Uint8Array(m.params), off);
+        ringUsed = off + Math.ceil(psize / ringAlign) * ringAlign;
+        pass.setBindGroup(0, group, [off]);
+      } else {
+        pass.setBindGroup(0, group);
+      }
       pass.dispatchWorkgroups(m.wg[0], m.wg[1], m.wg[2]);
     });
     if (++batched >= ${MAX_BATCH}) submit();
