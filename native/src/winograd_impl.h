@@ -12,13 +12,15 @@ static const int WG_E = 36;  // products per tile (6 x 6)
 
 // U_e[o][c] = (G g G^T)[e] for the 3x3 kernel g of output o and input c, computed in double,
 // written straight into the 36 packed A operands (which share one layout).
-static void winogradWeights(const float* w, long cOut, long cIn, PackedA* const* U) {
+static void winogradWeights(const float* w, long cOut, long cIn, PackedA* const* U, int T) {
   const double q4 = 1.0 / 4, q6 = 1.0 / 6, q12 = 1.0 / 12, q24 = 1.0 / 24;
   // a row panel and 32 input channels at a time into a staging block, then copied to each of
   // the 36 matrices in turn (writing all 36 at once would keep 36 streams in the same L1 sets)
   const long CB = 32;  // divides KC: a staged run never crosses a K block
-  float stage[WG_E][CB * MR];
-  for (long o0 = 0; o0 < cOut; o0 += MR)
+  // one task per row panel (each writes only its own panel's part of the 36 matrices)
+  auto panel = [&](long pI) {
+    long o0 = pI * MR;
+    float stage[WG_E][CB * MR];
     for (long c0 = 0; c0 < cIn; c0 += CB) {
       long cb = lmin(CB, cIn - c0);
       for (long c = c0; c < c0 + cb; c++)
@@ -53,6 +55,10 @@ static void winogradWeights(const float* w, long cOut, long cIn, PackedA* const*
         }
       for (int e = 0; e < WG_E; e++) memcpy(U[e]->at(o0, c0, cIn), stage[e], (size_t)(cb * MR) * 4);
     }
+  };
+  long panels = (cOut + MR - 1) / MR;
+  if (T > 1 && panels > 1) parallelFor(panels, panel);
+  else for (long pI = 0; pI < panels; pI++) panel(pI);
 }
 
 // B^T applied to six vectors (one column or row of a patch).
@@ -95,7 +101,7 @@ static void convWinograd(const float* x, const float* w, const float* bias, cons
   // weights: transformed once per call, each of the 36 matrices packed as the GEMM's A operand
   PackedA* packs[WG_E];
   for (int e = 0; e < WG_E; e++) packs[e] = new PackedA(cOut, cIn);
-  winogradWeights(w, cOut, cIn, packs);
+  winogradWeights(w, cOut, cIn, packs, T);
   // tiles per block: one micro-panel; two when the transformed weights are large (>= 4.7 MB:
   // the A panels, streamed from L3, then serve two B panels each), measured on Zen 3
   const long tb = cIn * cOut >= 32768 ? 2 * NR : NR;
@@ -247,12 +253,15 @@ static inline __attribute__((always_inline)) void wgGrad1d(const vf* q, long qs,
   m[5 * ms] = q3;
 }
 
-// G^T z for six values (double): three.
-static inline void wgKernel1d(const double* z, long zs, double* r, long rs) {
-  double z1 = z[zs], z2 = z[2 * zs], z3 = z[3 * zs], z4 = z[4 * zs];
-  r[0] = z[0] / 4 - (z1 + z2) / 6 + (z3 + z4) / 24;
-  r[rs] = (z2 - z1) / 6 + (z3 - z4) / 12;
-  r[2 * rs] = (z3 + z4 - z1 - z2) / 6 + z[5 * zs];
+// G^T z for six values (double, four lanes of (o, c) pairs): three. Multiplications by the
+// reciprocals, not divisions (a division per term cost more than the weight gradient's GEMMs).
+typedef double vd4 __attribute__((vector_size(32)));
+static inline void wgKernel1d(const vd4* z, long zs, vd4* r, long rs) {
+  const double q6 = 1.0 / 6, q12 = 1.0 / 12, q24 = 1.0 / 24;
+  vd4 z1 = z[zs], z2 = z[2 * zs], z3 = z[3 * zs], z4 = z[4 * zs];
+  r[0] = z[0] * 0.25 - (z1 + z2) * q6 + (z3 + z4) * q24;
+  r[rs] = (z2 - z1) * q6 + (z3 - z4) * q12;
+  r[2 * rs] = (z3 + z4 - z1 - z2) * q6 + z[5 * zs];
 }
 
 // Transformed input and output gradient of tile t, as row j of the staging planes: V_e row j
@@ -336,11 +345,13 @@ static void convWinogradBwdWeight(const float* x, const float* dy, const CkConvG
   long cInP = (cIn + CK_VW - 1) / CK_VW * CK_VW, cOutP = (cOut + CK_VW - 1) / CK_VW * CK_VW;
   long kMax = lmax(CK_VW, lmin(kWgGradTiles, kWgGradStage / (WG_E * (cInP + cOutP))));
   long chunks = (total + kMax - 1) / kMax, kt = (total + chunks - 1) / chunks;
+  // Z[o][e][c]: the 36 values of one (o, c) pair lie in one row of 36 x cIn floats, which the
+  // final transform reads in order (36 planes apart, they were 36 cache misses per pair)
   long zE = cOut * cIn;
-  // planes padded by a cache line against L1 set conflicts between the 36 planes
   long vE = kt * cInP + 16, dE = kt * cOutP + 16;
-  float* Z = alignedAlloc((size_t)(WG_E * zE));
-  float* Vs = alignedAlloc((size_t)(WG_E * (vE + dE)));
+  // the calling thread's growable scratch (kept between calls: no fresh pages to fault in)
+  float* Z = scratch2((size_t)(WG_E * zE));
+  float* Vs = scratch((size_t)(WG_E * (vE + dE)));
   float* Ds = Vs + WG_E * vE;
   for (long c = 0; c < chunks; c++) {
     long t0 = c * kt, nt = lmin(kt, total - t0);
@@ -355,24 +366,29 @@ static void convWinogradBwdWeight(const float* x, const float* dy, const CkConvG
     int init = c == 0 ? INIT_OVERWRITE : INIT_ACCUM;
     auto gemms = [&](long e) {
       gemmBlock(0, cOut, 0, cIn, nt, 1.f, MatA{Ds + e * dE, 1, cOutP}, MatB{Vs + e * vE, cInP, 1}, init, 0.f,
-                Z + e * zE, cIn, nullptr);
+                Z + e * cIn, WG_E * cIn, nullptr);
     };
     if (T > 1) parallelFor(WG_E, gemms);
     else for (long e = 0; e < WG_E; e++) gemms(e);
   }
-  free(Vs);
-  // dW[o][c] = G^T Z[o][c] G, in parallel over runs of (o, c) pairs
-  long runs = lmin(zE, 8L * T);
+  // dW[o][c] = G^T Z[o][c] G, in parallel over runs of (o, c) pairs taken 16 at a time (within a row o)
+  long perRow = (cIn + 15) / 16, groups = cOut * perRow, runs = lmin(groups, 8L * T);
   auto kernels = [&](long rI) {
-    for (long oc = zE * rI / runs, end = zE * (rI + 1) / runs; oc < end; oc++) {
-      double z[36], t[18], r[9];
-      for (int e = 0; e < WG_E; e++) z[e] = Z[e * zE + oc];
-      for (int s = 0; s < 6; s++) wgKernel1d(z + s, 6, t + s, 6);  // columns of z: 6 rows -> 3 (t[a*6+s])
-      for (int a = 0; a < 3; a++) wgKernel1d(t + a * 6, 1, r + a * 3, 1);
-      for (int q = 0; q < 9; q++) dw[oc * 9 + q] = (float)r[q];
+    for (long gi = groups * rI / runs, gEnd = groups * (rI + 1) / runs; gi < gEnd; gi++) {
+      long o = gi / perRow, c0 = (gi - o * perRow) * 16, cnt = lmin(16, cIn - c0), oc0 = o * cIn + c0;
+      double z[36][16] __attribute__((aligned(32)));
+      for (int e = 0; e < WG_E; e++)
+        for (long l = 0; l < 16; l++) z[e][l] = l < cnt ? Z[(o * WG_E + e) * cIn + c0 + l] : 0.0;
+      for (long l0 = 0; l0 < cnt; l0 += 4) {
+        vd4 zl[36], tl[18], r[9];
+        for (int e = 0; e < WG_E; e++) zl[e] = *(const vd4*)(z[e] + l0);
+        for (int s = 0; s < 6; s++) wgKernel1d(zl + s, 6, tl + s, 6);  // columns of z: 6 rows -> 3 (t[a*6+s])
+        for (int a = 0; a < 3; a++) wgKernel1d(tl + a * 6, 1, r + a * 3, 1);
+        for (long l = l0; l < lmin(cnt, l0 + 4); l++)
+          for (int q = 0; q < 9; q++) dw[(oc0 + l) * 9 + q] = (float)r[q][l - l0];
+      }
     }
   };
   if (T > 1 && runs > 1) parallelFor(runs, kernels);
   else for (long rI = 0; rI < runs; rI++) kernels(rI);
-  free(Z);
 }
