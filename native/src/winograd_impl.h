@@ -12,13 +12,15 @@ static const int WG_E = 36;  // products per tile (6 x 6)
 
 // U_e[o][c] = (G g G^T)[e] for the 3x3 kernel g of output o and input c, computed in double,
 // written straight into the 36 packed A operands (which share one layout).
-static void winogradWeights(const float* w, long cOut, long cIn, PackedA* const* U) {
+static void winogradWeights(const float* w, long cOut, long cIn, PackedA* const* U, int T) {
   const double q4 = 1.0 / 4, q6 = 1.0 / 6, q12 = 1.0 / 12, q24 = 1.0 / 24;
   // a row panel and 32 input channels at a time into a staging block, then copied to each of
   // the 36 matrices in turn (writing all 36 at once would keep 36 streams in the same L1 sets)
   const long CB = 32;  // divides KC: a staged run never crosses a K block
-  float stage[WG_E][CB * MR];
-  for (long o0 = 0; o0 < cOut; o0 += MR)
+  // one task per row panel (each writes only its own panel's part of the 36 matrices)
+  auto panel = [&](long pI) {
+    long o0 = pI * MR;
+    float stage[WG_E][CB * MR];
     for (long c0 = 0; c0 < cIn; c0 += CB) {
       long cb = lmin(CB, cIn - c0);
       for (long c = c0; c < c0 + cb; c++)
@@ -53,6 +55,10 @@ static void winogradWeights(const float* w, long cOut, long cIn, PackedA* const*
         }
       for (int e = 0; e < WG_E; e++) memcpy(U[e]->at(o0, c0, cIn), stage[e], (size_t)(cb * MR) * 4);
     }
+  };
+  long panels = (cOut + MR - 1) / MR;
+  if (T > 1 && panels > 1) parallelFor(panels, panel);
+  else for (long pI = 0; pI < panels; pI++) panel(pI);
 }
 
 // B^T applied to six vectors (one column or row of a patch).
@@ -95,7 +101,7 @@ static void convWinograd(const float* x, const float* w, const float* bias, cons
   // weights: transformed once per call, each of the 36 matrices packed as the GEMM's A operand
   PackedA* packs[WG_E];
   for (int e = 0; e < WG_E; e++) packs[e] = new PackedA(cOut, cIn);
-  winogradWeights(w, cOut, cIn, packs);
+  winogradWeights(w, cOut, cIn, packs, T);
   // tiles per block: one micro-panel; two when the transformed weights are large (>= 4.7 MB:
   // the A panels, streamed from L3, then serve two B panels each), measured on Zen 3
   const long tb = cIn * cOut >= 32768 ? 2 * NR : NR;
@@ -247,105 +253,144 @@ static inline __attribute__((always_inline)) void wgGrad1d(const vf* q, long qs,
   m[5 * ms] = q3;
 }
 
-// G^T z for six values (double): three.
-static inline void wgKernel1d(const double* z, long zs, double* r, long rs) {
-  double z1 = z[zs], z2 = z[2 * zs], z3 = z[3 * zs], z4 = z[4 * zs];
-  r[0] = z[0] / 4 - (z1 + z2) / 6 + (z3 + z4) / 24;
-  r[rs] = (z2 - z1) / 6 + (z3 - z4) / 12;
-  r[2 * rs] = (z3 + z4 - z1 - z2) / 6 + z[5 * zs];
+// G^T z for six values (double, four lanes of (o, c) pairs): three. Multiplications by the
+// reciprocals, not divisions (a division per term cost more than the weight gradient's GEMMs).
+typedef double vd4 __attribute__((vector_size(32)));
+static inline void wgKernel1d(const vd4* z, long zs, vd4* r, long rs) {
+  const double q6 = 1.0 / 6, q12 = 1.0 / 12, q24 = 1.0 / 24;
+  vd4 z1 = z[zs], z2 = z[2 * zs], z3 = z[3 * zs], z4 = z[4 * zs];
+  r[0] = z[0] * 0.25 - (z1 + z2) * q6 + (z3 + z4) * q24;
+  r[rs] = (z2 - z1) * q6 + (z3 - z4) * q12;
+  r[2 * rs] = (z3 + z4 - z1 - z2) * q6 + z[5 * zs];
 }
 
-// dW of a 3x3 stride-1 convolution (winogradSuits) by Winograd: tiles taken 64 at a time
-// (the GEMMs' K), in fixed chunks summed in order (sumInChunks, conv_impl.h's rule).
-static void convWinogradBwdWeight(const float* x, const float* dy, const CkConvGeom& g, int T, float* dw) {
+// Transformed input and output gradient of tile t, as row j of the staging planes: V_e row j
+// (cInP floats) and DY_e row j (cOutP floats) for every e; channels past cIn / cOut are zeros.
+static void wgGradTile(const float* x, const float* dy, const CkConvGeom& g, long t, long j, float* Vs, long vE,
+                       long cInP, float* Ds, long dE, long cOutP) {
   long cIn = g.cIn, cOut = g.cOut, H = g.h, W = g.w, HW = H * W, P = g.outH * g.outW;
-  long tH = (g.outH + 3) / 4, tW = (g.outW + 3) / 4, tPer = tH * tW, total = g.n * tPer;
-  const long tb = 64;
-  long blocks = (total + tb - 1) / tb;
-  long cInP = (cIn + CK_VW - 1) / CK_VW * CK_VW, cOutP = (cOut + CK_VW - 1) / CK_VW * CK_VW;
-  long zE = cOut * cIn;
-  // Z_e for all e, summed over blocks (sumInChunks zeroes the buffers)
-  float* Z = alignedAlloc((size_t)(WG_E * zE));
-  auto addBlock = [&](long b, float* Zb) {
-    long t0 = b * tb, nt = lmin(tb, total - t0);
-    // staging: V_e rows = tiles (cInP floats each), DY_e rows = tiles (cOutP floats each); planes
-    // padded by a cache line against L1 set conflicts
-    long vE = nt * cInP + 16, dE = nt * cOutP + 16;
-    float* Vs = scratch((size_t)(WG_E * (vE + dE)));
-    float* Ds = Vs + WG_E * vE;
-    for (long j = 0; j < nt; j++) {
-      long t = t0 + j, nn = t / tPer, r = t - nn * tPer, ti = r / tW, tj = r - ti * tW;
-      long ih = 4 * ti - g.padTop, iw = 4 * tj - g.padLeft;
-      int ia = (int)lmax(0, -ih), ib = (int)lmax(ia, lmin(6, H - ih));
-      int ka = (int)lmax(0, -iw), kb = (int)lmax(ka, lmin(6, W - iw));
-      bool full = ia == 0 && ib == 6 && ka == 0 && kb == 6;
-      const float* xt = x + nn * cIn * HW + ih * W + iw;
-      for (long c0 = 0; c0 < cIn; c0 += CK_VW) {
-        float df[36 * CK_VW] __attribute__((aligned(64)));
-        for (int l = 0; l < CK_VW; l++) {
-          const float* src = xt + (c0 + l) * HW;
-          if (c0 + l < cIn && full) {
+  long tW = (g.outW + 3) / 4, tPer = (g.outH + 3) / 4 * tW;
+  long nn = t / tPer, r = t - nn * tPer, ti = r / tW, tj = r - ti * tW;
+  long ih = 4 * ti - g.padTop, iw = 4 * tj - g.padLeft;
+  int ia = (int)lmax(0, -ih), ib = (int)lmax(ia, lmin(6, H - ih));
+  int ka = (int)lmax(0, -iw), kb = (int)lmax(ka, lmin(6, W - iw));
+  bool full = ia == 0 && ib == 6 && ka == 0 && kb == 6;
+  const float* xt = x + nn * cIn * HW + ih * W + iw;
+  for (long c0 = 0; c0 < cIn; c0 += CK_VW) {
+    float df[36 * CK_VW] __attribute__((aligned(64)));
+    for (int l = 0; l < CK_VW; l++) {
+      const float* src = xt + (c0 + l) * HW;
+      if (c0 + l < cIn && full) {
 #pragma GCC unroll 6
-            for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 6; i++)
 #pragma GCC unroll 6
-              for (int k = 0; k < 6; k++) df[(i * 6 + k) * CK_VW + l] = src[i * W + k];
-          } else {
-            for (int q = 0; q < 36; q++) df[q * CK_VW + l] = 0.f;
-            if (c0 + l < cIn)
-              for (int i = ia; i < ib; i++)
-                for (int k = ka; k < kb; k++) df[(i * 6 + k) * CK_VW + l] = src[i * W + k];
-          }
-        }
-        vf d[36], tmp[36], v[6];
-        for (int q = 0; q < 36; q++) d[q] = *(const vf*)(df + q * CK_VW);
-        for (int i = 0; i < 6; i++) wgInput1d(d + i * 6, 1, tmp + i * 6, 1);
-        float* dst = Vs + j * cInP + c0;
-        for (int s = 0; s < 6; s++) {
-          wgInput1d(tmp + s, 6, v, 1);
-          for (int r2 = 0; r2 < 6; r2++) *(vf*)(dst + (r2 * 6 + s) * vE) = v[r2];
-        }
-      }
-      int rh = (int)lmin(4, g.outH - 4 * ti), rw = (int)lmin(4, g.outW - 4 * tj);
-      const float* dyt = dy + nn * cOut * P + 4 * ti * g.outW + 4 * tj;
-      for (long o0 = 0; o0 < cOut; o0 += CK_VW) {
-        float qf[16 * CK_VW] __attribute__((aligned(64)));
-        for (int l = 0; l < CK_VW; l++) {
-          const float* src = dyt + (o0 + l) * P;
-          if (o0 + l < cOut && rh == 4 && rw == 4) {
-#pragma GCC unroll 4
-            for (int i = 0; i < 4; i++)
-#pragma GCC unroll 4
-              for (int k = 0; k < 4; k++) qf[(i * 4 + k) * CK_VW + l] = src[i * g.outW + k];
-          } else {
-            for (int q = 0; q < 16; q++) qf[q * CK_VW + l] = 0.f;
-            if (o0 + l < cOut)
-              for (int i = 0; i < rh; i++)
-                for (int k = 0; k < rw; k++) qf[(i * 4 + k) * CK_VW + l] = src[i * g.outW + k];
-          }
-        }
-        vf q[16], tmp[24], m[6];
-        for (int i = 0; i < 16; i++) q[i] = *(const vf*)(qf + i * CK_VW);
-        for (int i = 0; i < 4; i++) wgGrad1d(q + i * 4, 1, tmp + i * 6, 1);  // rows: 4 -> 6
-        float* dst = Ds + j * cOutP + o0;
-        for (int s = 0; s < 6; s++) {
-          wgGrad1d(tmp + s, 6, m, 1);  // columns: 4 -> 6
-          for (int r2 = 0; r2 < 6; r2++) *(vf*)(dst + (r2 * 6 + s) * dE) = m[r2];
-        }
+          for (int k = 0; k < 6; k++) df[(i * 6 + k) * CK_VW + l] = src[i * W + k];
+      } else {
+        for (int q = 0; q < 36; q++) df[q * CK_VW + l] = 0.f;
+        if (c0 + l < cIn)
+          for (int i = ia; i < ib; i++)
+            for (int k = ka; k < kb; k++) df[(i * 6 + k) * CK_VW + l] = src[i * W + k];
       }
     }
-    // Z_e += DY_e (cOut x nt) * V_e^T (nt x cIn), single thread (the chunks are the parallelism)
-    for (int e = 0; e < WG_E; e++)
-      gemmBlock(0, cOut, 0, cIn, nt, 1.f, MatA{Ds + e * dE, 1, cOutP}, MatB{Vs + e * vE, cInP, 1}, INIT_ACCUM, 0.f,
-                Zb + e * zE, cIn, nullptr);
-  };
-  sumInChunks(blocks, T, WG_E * zE, Z, addBlock);
-  // dW[o][c] = G^T Z[o][c] G
-  for (long oc = 0; oc < zE; oc++) {
-    double z[36], t[18], r[9];
-    for (int e = 0; e < WG_E; e++) z[e] = Z[e * zE + oc];
-    for (int s = 0; s < 6; s++) wgKernel1d(z + s, 6, t + s, 6);  // columns of z: 6 rows -> 3 (t[a*6+s])
-    for (int a = 0; a < 3; a++) wgKernel1d(t + a * 6, 1, r + a * 3, 1);
-    for (int q = 0; q < 9; q++) dw[oc * 9 + q] = (float)r[q];
+    vf d[36], tmp[36], v[6];
+    for (int q = 0; q < 36; q++) d[q] = *(const vf*)(df + q * CK_VW);
+    for (int i = 0; i < 6; i++) wgInput1d(d + i * 6, 1, tmp + i * 6, 1);
+    float* dst = Vs + j * cInP + c0;
+    for (int s = 0; s < 6; s++) {
+      wgInput1d(tmp + s, 6, v, 1);
+      for (int r2 = 0; r2 < 6; r2++) *(vf*)(dst + (r2 * 6 + s) * vE) = v[r2];
+    }
   }
-  free(Z);
+  int rh = (int)lmin(4, g.outH - 4 * ti), rw = (int)lmin(4, g.outW - 4 * tj);
+  const float* dyt = dy + nn * cOut * P + 4 * ti * g.outW + 4 * tj;
+  for (long o0 = 0; o0 < cOut; o0 += CK_VW) {
+    float qf[16 * CK_VW] __attribute__((aligned(64)));
+    for (int l = 0; l < CK_VW; l++) {
+      const float* src = dyt + (o0 + l) * P;
+      if (o0 + l < cOut && rh == 4 && rw == 4) {
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++)
+#pragma GCC unroll 4
+          for (int k = 0; k < 4; k++) qf[(i * 4 + k) * CK_VW + l] = src[i * g.outW + k];
+      } else {
+        for (int q = 0; q < 16; q++) qf[q * CK_VW + l] = 0.f;
+        if (o0 + l < cOut)
+          for (int i = 0; i < rh; i++)
+            for (int k = 0; k < rw; k++) qf[(i * 4 + k) * CK_VW + l] = src[i * g.outW + k];
+      }
+    }
+    vf q[16], tmp[24], m[6];
+    for (int i = 0; i < 16; i++) q[i] = *(const vf*)(qf + i * CK_VW);
+    for (int i = 0; i < 4; i++) wgGrad1d(q + i * 4, 1, tmp + i * 6, 1);  // rows: 4 -> 6
+    float* dst = Ds + j * cOutP + o0;
+    for (int s = 0; s < 6; s++) {
+      wgGrad1d(tmp + s, 6, m, 1);  // columns: 4 -> 6
+      for (int r2 = 0; r2 < 6; r2++) *(vf*)(dst + (r2 * 6 + s) * dE) = m[r2];
+    }
+  }
+}
+
+// Most tiles per chunk of the weight gradient's reduction (the GEMMs' K), and most floats of
+// its staging (the transformed tiles of one chunk, 36 planes each of V and DY). 128 tiles:
+// the staging a chunk writes is still in cache when its GEMMs read it (measured on Zen 3,
+// Fashion b32 128->128 14x14: 512 tiles in one chunk 8.1 ms, chunks of 128 6.5 ms, of 64 6.5).
+static const long kWgGradTiles = 128, kWgGradStage = 8L << 20;
+
+// dW of a 3x3 stride-1 convolution (winogradSuits) by Winograd. The batch's tiles are cut
+// into chunks of about kWgGradTiles, each
+// transformed in parallel over tiles, then the 36 GEMMs Z_e (+)= DY_e * V_e^T run as one task
+// per e with K = the chunk's tiles, and the chunks accumulate in order. Nothing is split over
+// a reduction, so the result does not depend on the thread count at all.
+static void convWinogradBwdWeight(const float* x, const float* dy, const CkConvGeom& g, int T, float* dw) {
+  long cIn = g.cIn, cOut = g.cOut;
+  long tH = (g.outH + 3) / 4, tW = (g.outW + 3) / 4, total = g.n * tH * tW;
+  long cInP = (cIn + CK_VW - 1) / CK_VW * CK_VW, cOutP = (cOut + CK_VW - 1) / CK_VW * CK_VW;
+  long kMax = lmax(CK_VW, lmin(kWgGradTiles, kWgGradStage / (WG_E * (cInP + cOutP))));
+  long chunks = (total + kMax - 1) / kMax, kt = (total + chunks - 1) / chunks;
+  // Z[o][e][c]: the 36 values of one (o, c) pair lie in one row of 36 x cIn floats, which the
+  // final transform reads in order (36 planes apart, they were 36 cache misses per pair)
+  long zE = cOut * cIn;
+  long vE = kt * cInP + 16, dE = kt * cOutP + 16;
+  // the calling thread's growable scratch (kept between calls: no fresh pages to fault in)
+  float* Z = scratch2((size_t)(WG_E * zE));
+  float* Vs = scratch((size_t)(WG_E * (vE + dE)));
+  float* Ds = Vs + WG_E * vE;
+  for (long c = 0; c < chunks; c++) {
+    long t0 = c * kt, nt = lmin(kt, total - t0);
+    // transform: 16 tiles per task
+    long tt = (nt + 15) / 16;
+    auto tiles = [&](long b) {
+      for (long j = b * 16, e = lmin(nt, j + 16); j < e; j++) wgGradTile(x, dy, g, t0 + j, j, Vs, vE, cInP, Ds, dE, cOutP);
+    };
+    if (T > 1 && tt > 1) parallelFor(tt, tiles);
+    else for (long b = 0; b < tt; b++) tiles(b);
+    // Z_e (cOut x cIn) (+)= DY_e (cOut x nt) * V_e^T (nt x cIn)
+    int init = c == 0 ? INIT_OVERWRITE : INIT_ACCUM;
+    auto gemms = [&](long e) {
+      gemmBlock(0, cOut, 0, cIn, nt, 1.f, MatA{Ds + e * dE, 1, cOutP}, MatB{Vs + e * vE, cInP, 1}, init, 0.f,
+                Z + e * cIn, WG_E * cIn, nullptr);
+    };
+    if (T > 1) parallelFor(WG_E, gemms);
+    else for (long e = 0; e < WG_E; e++) gemms(e);
+  }
+  // dW[o][c] = G^T Z[o][c] G, in parallel over runs of (o, c) pairs taken 16 at a time (within a row o)
+  long perRow = (cIn + 15) / 16, groups = cOut * perRow, runs = lmin(groups, 8L * T);
+  auto kernels = [&](long rI) {
+    for (long gi = groups * rI / runs, gEnd = groups * (rI + 1) / runs; gi < gEnd; gi++) {
+      long o = gi / perRow, c0 = (gi - o * perRow) * 16, cnt = lmin(16, cIn - c0), oc0 = o * cIn + c0;
+      double z[36][16] __attribute__((aligned(32)));
+      for (int e = 0; e < WG_E; e++)
+        for (long l = 0; l < 16; l++) z[e][l] = l < cnt ? Z[(o * WG_E + e) * cIn + c0 + l] : 0.0;
+      for (long l0 = 0; l0 < cnt; l0 += 4) {
+        vd4 zl[36], tl[18], r[9];
+        for (int e = 0; e < WG_E; e++) zl[e] = *(const vd4*)(z[e] + l0);
+        for (int s = 0; s < 6; s++) wgKernel1d(zl + s, 6, tl + s, 6);  // columns of z: 6 rows -> 3 (t[a*6+s])
+        for (int a = 0; a < 3; a++) wgKernel1d(tl + a * 6, 1, r + a * 3, 1);
+        for (long l = l0; l < lmin(cnt, l0 + 4); l++)
+          for (int q = 0; q < 9; q++) dw[(oc0 + l) * 9 + q] = (float)r[q][l - l0];
+      }
+    }
+  };
+  if (T > 1 && runs > 1) parallelFor(runs, kernels);
+  else for (long rI = 0; rI < runs; rI++) kernels(rI);
 }

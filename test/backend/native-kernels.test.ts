@@ -180,6 +180,8 @@ const convCases: Array<[string, Conv2dGeometry]> = [
   ['winograd: 11x13, asymmetric pad', convGeom(3, 17, 11, 13, 19, 3, 3, { pT: 2, pB: 0, pL: 0, pR: 1 })],
   ['winograd: 4x5 images, 7 of them', convGeom(7, 16, 4, 5, 24, 3, 3, { pT: 1, pL: 1 })],
   ['winograd: K over 256, output-channel chunks, 2-panel blocks', convGeom(2, 260, 4, 5, 130, 3, 3, { pT: 1, pL: 1 })],
+  // 147 tiles (3 x 7 x 7, partial ones at the edges): the weight gradient's reduction runs in two chunks of tiles
+  ['winograd: 27x26, two chunks of tiles', convGeom(3, 16, 27, 26, 16, 3, 3, { pT: 1, pL: 1 })],
 ];
 
 const poolCases: Array<[string, Pool2dGeometry]> = [];
@@ -650,6 +652,7 @@ test('native: with 2 threads, repeated conv2dBackwardWeight / gemm / reduce call
       ['LeNet conv2', [64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1, 10, 10]],
       ['im2col GEMM (stride 2)', [16, 8, 21, 21, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1, 10, 10]],
       ['whole-batch GEMM (7x7)', [16, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 7]],
+      ['Winograd, two chunks of tiles', [3, 16, 27, 26, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 27, 26]],
     ];
     for (const [name, g] of convs) {
       const [n, cIn, h, w, cOut, kh, kw, , , , , , , groups, oh, ow] = g;
