@@ -4,6 +4,13 @@
  *   backward weight, and the cost of a small elementwise op.
  * Run: node --import tsx bench/wasm-kernels.ts [--quick] [--best]
  * Figures on a shared 2-vCPU machine drift between runs; compare figures from one run.
+ * Ends with the 2-thread / 1-thread ratios of GEMM 1024 and conv forward (issue: >= 1.7x).
+ * On a machine shared with other sessions, `nice -n -20` alone does not give this process
+ * the second core: with Linux autogroups (/proc/sys/kernel/sched_autogroup_enabled = 1) a nice
+ * value only ranks threads within one session, and sessions share the CPU equally, so 2
+ * threads got one core's worth (measured 2t/1t ~1.0x while another session compiled). Run
+ * it in a session of its own with that session's autogroup niced, e.g.
+ *   setsid sh -c 'echo -20 > /proc/self/autogroup && exec nice -n -20 node --import tsx bench/wasm-kernels.ts'
  */
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import type { Conv2dGeometry } from '../src/backend/backend.js';
@@ -35,6 +42,8 @@ function time(fn: () => void, reps: number): number {
 }
 
 const rows: string[] = [];
+/** GFLOPS of GEMM 1024 and conv forward per thread count, for the 2t/1t ratios. */
+const scaling = new Map<string, number>();
 for (const threads of [1, 2]) {
   b.setThreads(threads);
   for (const n of [256, 1024]) {
@@ -45,6 +54,7 @@ for (const threads of [1, 2]) {
       () => b.gemm(false, false, 1, n, n, n, 1, a, 0, 0, bb, 0, 0, 0, c, 0, 0),
       quick ? 3 : n === 1024 ? 7 : 30,
     );
+    if (n === 1024) scaling.set(`gemm 1024 t${b.threads}`, (2 * n ** 3) / s / 1e9);
     rows.push(
       `gemm ${n}^3            threads=${b.threads}  ${((2 * n ** 3) / s / 1e9).toFixed(1)} GFLOPS  (${(s * 1e3).toFixed(2)} ms)`,
     );
@@ -76,6 +86,7 @@ for (const threads of [1, 2]) {
   const sf = time(() => b.conv2d(x, w, bias, g, y), reps);
   const sd = time(() => b.conv2dBackwardData(y, w, g, x), reps);
   const sw = time(() => b.conv2dBackwardWeight(x, y, g, w), reps);
+  scaling.set(`conv forward t${b.threads}`, flops / sf / 1e9);
   rows.push(
     `conv3x3 64->64 b${g.n} 56x56 threads=${b.threads}  forward ${(flops / sf / 1e9).toFixed(1)}  backward-data ${(flops / sd / 1e9).toFixed(1)}  backward-weight ${(flops / sw / 1e9).toFixed(1)} GFLOPS`,
   );
@@ -98,4 +109,9 @@ for (const threads of [1, 2]) {
 }
 console.log(`${b.describe()}; ${best ? 'fastest' : 'median'} of the timed calls`);
 for (const r of rows) console.log(r);
+for (const k of ['gemm 1024', 'conv forward']) {
+  const one = scaling.get(`${k} t1`),
+    two = scaling.get(`${k} t2`);
+  if (one && two) console.log(`${k.padEnd(22)} 2 threads / 1 thread: ${(two / one).toFixed(2)}x`);
+}
 b.dispose();
