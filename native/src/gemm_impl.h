@@ -11,6 +11,30 @@ static const int NRV = CK_NRV;
 static const int NR = CK_VW * CK_NRV;
 static const long KC = CK_KC, MC = CK_MC, NC = CK_NC;
 
+#if defined(__AVX__)
+// out[r] = column r of the 8x8 block whose row i starts at in[i] (unaligned loads, 8 floats each).
+static inline __attribute__((always_inline)) void transpose8(const float* const in[8], __m256 out[8]) {
+  __m256 r0 = _mm256_loadu_ps(in[0]), r1 = _mm256_loadu_ps(in[1]), r2 = _mm256_loadu_ps(in[2]),
+         r3 = _mm256_loadu_ps(in[3]), r4 = _mm256_loadu_ps(in[4]), r5 = _mm256_loadu_ps(in[5]),
+         r6 = _mm256_loadu_ps(in[6]), r7 = _mm256_loadu_ps(in[7]);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+         t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+         t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+         u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+         u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+         u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  out[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  out[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  out[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  out[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  out[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  out[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  out[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  out[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+#endif
+
 // Per-thread packing buffers (pool threads live as long as the process).
 struct PackBuffers {
   float* a = nullptr;
@@ -134,9 +158,31 @@ struct MatA {
       int mr = (int)lmin(MR, mc - ir);
       float* d = dst + ir * kc;
       if (cs == 1) {
+        long q = 0;
+#if defined(__AVX__)
+        // whole panels 8 columns at a time: 8x8 transposes (rows past MR read as row 0, never stored)
+        if (mr == MR && MR <= 8 && MR % 2 == 0) {
+          const float* rows[8];
+          for (int i = 0; i < 8; i++) rows[i] = ptr + (i0 + ir + (i < MR ? i : 0)) * rs + p0;
+          for (; q + 8 <= kc; q += 8) {
+            __m256 t[8];
+            transpose8(rows, t);
+            for (int i = 0; i < 8; i++) rows[i] += 8;
+#pragma GCC unroll 8
+            for (int c = 0; c < 8; c++) {
+              float* dc = d + (q + c) * MR;
+              if (MR == 8) _mm256_storeu_ps(dc, t[c]);
+              else {
+                _mm_storeu_ps(dc, _mm256_castps256_ps128(t[c]));
+                if (MR == 6) _mm_storel_pi((__m64*)(dc + 4), _mm256_extractf128_ps(t[c], 1));
+              }
+            }
+          }
+        }
+#endif
         for (int i = 0; i < mr; i++) {
           const float* s = ptr + (i0 + ir + i) * rs + p0;
-          for (long q = 0; q < kc; q++) d[q * MR + i] = s[q];
+          for (long qq = q; qq < kc; qq++) d[qq * MR + i] = s[qq];
         }
       } else {
         for (long q = 0; q < kc; q++) {
@@ -201,9 +247,24 @@ struct MatB {
           }
         }
       } else {
+        long q = 0;
+#if defined(__AVX__)
+        // B stored transposed (columns contiguous): 8x8 transposes into whole panels
+        if (rs == 1 && nr == NR) {
+          for (; q + 8 <= kc; q += 8)
+            for (int j8 = 0; j8 < NR; j8 += 8) {
+              const float* rows[8];
+              for (int i = 0; i < 8; i++) rows[i] = ptr + (j0 + jr + j8 + i) * cs + p0 + q;
+              __m256 t[8];
+              transpose8(rows, t);
+#pragma GCC unroll 8
+              for (int c = 0; c < 8; c++) _mm256_storeu_ps(d + (q + c) * NR + j8, t[c]);
+            }
+        }
+#endif
         for (int j = 0; j < nr; j++) {
           const float* s = ptr + (j0 + jr + j) * cs + p0 * rs;
-          for (long q = 0; q < kc; q++) d[q * NR + j] = s[q * rs];
+          for (long qq = q; qq < kc; qq++) d[qq * NR + j] = s[qq * rs];
         }
         for (int j = nr; j < NR; j++)
           for (long q = 0; q < kc; q++) d[q * NR + j] = 0.f;

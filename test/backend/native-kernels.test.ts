@@ -312,6 +312,12 @@ function gemmTests(nat: Backend, isa: string): void {
     [13, 2100, 9],
     [64, 64, 0],
     [5, 300, 600],
+    // whole 6-row / 16-column panels with K tails after the 8-wide transposing packs, across K blocks
+    [12, 48, 263],
+    [37, 35, 520],
+    [32, 128, 2304],
+    [256, 120, 400],
+    [256, 10, 84],
   ];
   for (const [m, n, k] of shapes) {
     for (const transA of [false, true]) {
