@@ -3,6 +3,12 @@
 // (generation, task count, next task), so a worker that wakes late can never run a task of
 // a job that has already finished, and the caller never waits for a worker that did not
 // claim anything (no barrier: a busy or descheduled core cannot stall a call).
+// Under load (another process sharing a core) a worker can be preempted for a whole time slice
+// while it holds a claimed task. The caller then spins only briefly; if that worker is not
+// getting CPU time (its thread clock stands still) the caller moves it to its own core (affinity;
+// the worker goes back to its own core afterwards) and sleeps on a futex until the worker
+// finishes. An idle worker on the caller's core yields while it spins, so it does not steal the
+// caller's time; elsewhere it keeps its core's time slice for the next job.
 #include "common.h"
 #include <atomic>
 #include <chrono>
@@ -12,6 +18,13 @@
 #include <vector>
 #include <sched.h>
 #include <stdlib.h>
+#ifdef __linux__
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -22,6 +35,12 @@ static inline void cpu_relax() {}
 
 namespace {
 
+#ifdef __linux__
+// Sleeps while *w == v (a spurious or early return is fine: callers re-check in a loop).
+void futexWait(std::atomic<int>* w, int v) { syscall(SYS_futex, (int*)w, FUTEX_WAIT_PRIVATE, v, nullptr, nullptr, 0); }
+void futexWakeAll(std::atomic<int>* w) { syscall(SYS_futex, (int*)w, FUTEX_WAKE_PRIVATE, 0x7fffffff, nullptr, nullptr, 0); }
+#endif
+
 // True on pool workers and on a caller while it runs a job: nested calls run inline.
 thread_local bool tInJob = false;
 // 0 on the calling thread, 1..n-1 on the workers.
@@ -31,10 +50,40 @@ thread_local int tIndex = 0;
 const uint64_t kFieldMask = (1u << 20) - 1;
 const long kMaxTasks = (1 << 20) - 1;
 
+// How long the caller spins for claimed tasks before it sleeps: a few task lengths of the small
+// kernels, far below a scheduler time slice.
+const auto kCallerSpin = std::chrono::microseconds(20);
+
+// One per worker: what the caller needs to see whether it runs and to move it.
+struct Worker {
+  std::atomic<int> busy{0};    // 1 while it runs a task
+  std::atomic<int> pulled{0};  // 1 when the caller pinned it to the caller's core
+  int cpu = -1;                // the core it claimed its task on (its own; read by itself only)
+#ifdef __linux__
+  std::atomic<pid_t> tid{0};
+  clockid_t clock{};
+  std::atomic<bool> hasClock{false};
+#endif
+};
+
+#ifdef __linux__
+long long clockNs(clockid_t c) {
+  timespec ts;
+  if (clock_gettime(c, &ts) != 0) return -1;
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+#endif
+
 struct Pool {
   int nthreads = 1;
+  Worker* workers = nullptr;  // [nthreads], index 0 unused (the caller)
+#ifdef __linux__
+  cpu_set_t allowed;  // the process's cores at start: what a pulled worker goes back to
+#endif
   std::atomic<uint64_t> state{0};
-  std::atomic<long> done{0};
+  std::atomic<int> done{0};  // tasks of the current chunk finished (a futex word: 32 bits)
+  std::atomic<int> callerAsleep{0};
+  std::atomic<int> callerCpu{-1};  // the core the caller last published a job from
   ck_task_fn fn = nullptr;
   void* ctx = nullptr;
   std::mutex mu;
@@ -44,27 +93,78 @@ struct Pool {
 
   static bool claimable(uint64_t s) { return (s & kFieldMask) < ((s >> 20) & kFieldMask); }
 
-  // Claims and runs tasks of the current job until none is left.
+  // Claims and runs tasks of the current job until none is left; the worker that finishes the
+  // last task wakes the caller if it went to sleep.
   void work() {
+    Worker* me = tIndex > 0 ? &workers[tIndex] : nullptr;
     for (;;) {
       uint64_t s = state.load(std::memory_order_acquire);
       if (!claimable(s)) return;
-      if (!state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
+      if (me) {
+        me->busy.store(1, std::memory_order_seq_cst);
+#ifdef __linux__
+        me->cpu = sched_getcpu();
+#endif
+      }
+      if (!state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
+        if (me) me->busy.store(0, std::memory_order_relaxed);
+        continue;
+      }
       fn(ctx, (long)(s & kFieldMask));
-      done.fetch_add(1, std::memory_order_release);
+      if (me) {
+        me->busy.store(0, std::memory_order_seq_cst);
+#ifdef __linux__
+        // back to its own core (sharing the caller's would take time from the caller), then to
+        // every core the process may use, now that the task the caller waited for is done
+        if (me->pulled.exchange(0)) {
+          cpu_set_t own;
+          CPU_ZERO(&own);
+          if (me->cpu >= 0 && me->cpu < CPU_SETSIZE && CPU_ISSET(me->cpu, &allowed)) {
+            CPU_SET(me->cpu, &own);
+            sched_setaffinity(0, sizeof(own), &own);
+          }
+          sched_setaffinity(0, sizeof(allowed), &allowed);
+        }
+#endif
+      }
+      int n = (int)((s >> 20) & kFieldMask);
+      if (done.fetch_add(1, std::memory_order_seq_cst) + 1 == n && callerAsleep.load(std::memory_order_seq_cst))
+        wakeCaller();
     }
+  }
+
+  void wakeCaller() {
+#ifdef __linux__
+    futexWakeAll(&done);
+#else
+    std::lock_guard<std::mutex> lk(mu);
+    cv.notify_all();
+#endif
   }
 
   void workerLoop() {
     tInJob = true;
+#ifdef __linux__
+    Worker& me = workers[tIndex];
+    me.tid.store((pid_t)syscall(SYS_gettid));
+    me.hasClock.store(pthread_getcpuclockid(pthread_self(), &me.clock) == 0);
+#endif
     for (;;) {
-      // spin about 100 microseconds (the gap between kernels of a training step), then sleep
+      // spin about 100 microseconds (the gap between kernels of a training step), then sleep;
+      // on the caller's core (where a pull left it) yield every few microseconds so that the
+      // caller runs instead of this spin; elsewhere never yield, which would hand this core's
+      // time slice to another process and leave the next job to the caller alone
       auto t0 = std::chrono::steady_clock::now();
       bool got = false;
       for (int i = 0;; i++) {
         if (claimable(state.load(std::memory_order_acquire))) { got = true; break; }
         cpu_relax();
-        if ((i & 255) == 255 && std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(100)) break;
+        if ((i & 63) == 63) {
+#ifdef __linux__
+          if (sched_getcpu() == callerCpu.load(std::memory_order_relaxed)) sched_yield();
+#endif
+          if (std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(100)) break;
+        }
       }
       if (!got) {
         std::unique_lock<std::mutex> lk(mu);
@@ -98,6 +198,9 @@ struct Pool {
     fn = offset ? shifted : f;
     ctx = offset ? (void*)&sh : c;
     done.store(0, std::memory_order_relaxed);
+#ifdef __linux__
+    callerCpu.store(sched_getcpu(), std::memory_order_relaxed);
+#endif
     uint64_t gen = ((state.load(std::memory_order_relaxed) >> 40) + 1) & 0xFFFFFF;
     state.store((gen << 40) | ((uint64_t)ntasks << 20), std::memory_order_seq_cst);
     if (sleepers.load(std::memory_order_seq_cst) > 0) {
@@ -105,9 +208,71 @@ struct Pool {
       cv.notify_all();
     }
     work();
-    for (int i = 0; done.load(std::memory_order_acquire) < ntasks; i++) {
+    waitDone((int)ntasks);
+  }
+
+  // A worker that holds a task and got less than a quarter of the CPU time over a short window is
+  // off-CPU (preempted by another process on its core): pin it to this core, where it runs as
+  // soon as this thread sleeps. Results do not change: the same task runs, on another core.
+  void pullStalled(int n) {
+#ifdef __linux__
+    const int kMax = 64;
+    long long cpu0[kMax];
+    int m = nthreads < kMax ? nthreads : kMax;
+    for (int w = 1; w < m; w++)
+      cpu0[w] = workers[w].busy.load() && workers[w].hasClock.load() ? clockNs(workers[w].clock) : -1;
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; done.load(std::memory_order_acquire) < n; i++) {
       cpu_relax();
-      if ((i & 1023) == 1023) std::this_thread::yield();
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() - t0 > kCallerSpin) break;
+    }
+    if (done.load(std::memory_order_acquire) >= n) return;
+    long long wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    int cpu = sched_getcpu();
+    if (cpu < 0) return;
+    cpu_set_t here;
+    CPU_ZERO(&here);
+    CPU_SET(cpu, &here);
+    for (int w = 1; w < m; w++) {
+      if (cpu0[w] < 0 || !workers[w].busy.load()) continue;
+      long long ran = clockNs(workers[w].clock) - cpu0[w];
+      if (ran < 0 || 4 * ran >= wall) continue;
+      workers[w].pulled.store(1, std::memory_order_seq_cst);
+      if (sched_setaffinity(workers[w].tid.load(), sizeof(here), &here) != 0) workers[w].pulled.store(0);
+      // the task may have finished meanwhile: the worker restores itself after its next task, or here
+      else if (!workers[w].busy.load() && workers[w].pulled.exchange(0))
+        sched_setaffinity(workers[w].tid.load(), sizeof(allowed), &allowed);
+    }
+#else
+    (void)n;
+#endif
+  }
+
+  // Waits for the tasks the workers claimed: spins briefly (the usual case: a worker is finishing
+  // its last task), then sleeps until the worker that finishes the last one wakes it. A worker
+  // preempted by another process holds its task for a time slice; sleeping frees this core so
+  // the scheduler can run that worker here instead of leaving the core to a spinning caller.
+  void waitDone(int n) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; done.load(std::memory_order_acquire) < n; i++) {
+      cpu_relax();
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() - t0 > kCallerSpin) break;
+    }
+    if (done.load(std::memory_order_acquire) < n) pullStalled(n);
+    for (;;) {
+      int d = done.load(std::memory_order_seq_cst);
+      if (d >= n) break;
+      callerAsleep.store(1, std::memory_order_seq_cst);
+      d = done.load(std::memory_order_seq_cst);
+      if (d < n) {
+#ifdef __linux__
+        futexWait(&done, d);
+#else
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait_for(lk, std::chrono::microseconds(200), [&] { return done.load() >= n; });
+#endif
+      }
+      callerAsleep.store(0, std::memory_order_relaxed);
     }
   }
 };
@@ -139,6 +304,13 @@ Pool* pool() {
   static Pool* p = [] {
     Pool* q = new Pool();
     q->nthreads = envThreads();
+    q->workers = new Worker[q->nthreads];
+#ifdef __linux__
+    if (sched_getaffinity(0, sizeof(q->allowed), &q->allowed) != 0) {
+      CPU_ZERO(&q->allowed);
+      for (int c = 0; c < CPU_SETSIZE; c++) CPU_SET(c, &q->allowed);
+    }
+#endif
     for (int i = 1; i < q->nthreads; i++) std::thread([q, i] { tIndex = i; q->workerLoop(); }).detach();
     return q;
   }();
