@@ -419,6 +419,48 @@ napi_value Conv2dAct(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// conv2dActPool(x, w, bias | null, act, y); params: CkConv2dActPoolParams (conv geometry, alpha, pool geometry).
+napi_value Conv2dActPool(napi_env env, napi_callback_info info) {
+  Args a;
+  const char* fn = "conv2dActPool";
+  if (!getArgs(env, info, a, 5, fn)) return nullptr;
+  float *x, *w, *y, *bias = nullptr;
+  long nx, nw, ny, nbias = 0;
+  napi_valuetype bt;
+  napi_typeof(env, a.v[2], &bt);
+  if (!getF32(env, a.v[0], &x, &nx, fn, "x") || !getF32(env, a.v[1], &w, &nw, fn, "w") ||
+      (bt != napi_null && bt != napi_undefined && !getF32(env, a.v[2], &bias, &nbias, fn, "bias")) ||
+      !getF32(env, a.v[4], &y, &ny, fn, "y"))
+    return nullptr;
+  int act = (int)numArg(env, a.v[3]);
+  if (act < 0 || act >= U_COUNT) return throwError(env, "native conv2dActPool: unknown activation op code");
+  CkConv2dActPoolParams q;
+  if (!readParams(env, q, fn)) return nullptr;
+  CkConvGeom g = q.g;
+  CkPoolGeom pg = q.pg;
+  bool ok = g.n >= 0 && g.cIn >= 0 && g.h >= 0 && g.w >= 0 && g.cOut >= 0 && g.kh >= 1 && g.kw >= 1 && g.strideH >= 1 &&
+            g.strideW >= 1 && g.dilationH >= 1 && g.dilationW >= 1 && g.groups >= 1 && g.outH >= 0 && g.outW >= 0 &&
+            g.cIn % g.groups == 0 && g.cOut % g.groups == 0;
+  if (!ok) return throwError(env, "native conv2dActPool: invalid convolution geometry");
+  bool pok = pg.kh >= 1 && pg.kw >= 1 && pg.strideH >= 1 && pg.strideW >= 1 && pg.dilationH >= 1 && pg.dilationW >= 1 &&
+             pg.padTop >= 0 && pg.padLeft >= 0 && pg.outH >= 0 && pg.outW >= 0;
+  if (!pok) return throwError(env, "native conv2dActPool: invalid pool geometry");
+  if (pg.n != g.n || pg.c != g.cOut || pg.h != g.outH || pg.w != g.outW) {
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "native conv2dActPool: the pool's input (n %ld, c %ld, %ldx%ld) is not the convolution's output (n %ld, c %ld, %ldx%ld)",
+             pg.n, pg.c, pg.h, pg.w, g.n, g.cOut, g.outH, g.outW);
+    return throwError(env, msg);
+  }
+  if (!needLen(env, nx, (double)g.n * g.cIn * g.h * g.w, fn, "x") ||
+      !needLen(env, nw, (double)g.cOut * (g.cIn / g.groups) * g.kh * g.kw, fn, "w") ||
+      (bias && !needLen(env, nbias, (double)g.cOut, fn, "bias")) ||
+      !needLen(env, ny, (double)pg.n * pg.c * pg.outH * pg.outW, fn, "y"))
+    return nullptr;
+  gKernels->conv2dActPool(x, w, bias, &g, act, (float)q.alpha, &pg, y);
+  return undef(env);
+}
+
 napi_value Conv2dBackwardData(napi_env env, napi_callback_info info) {
   Args a;
   const char* fn = "conv2dBackwardData";
@@ -610,7 +652,7 @@ napi_value Init(napi_env env, napi_value exports) {
   struct { const char* name; napi_callback cb; } fns[] = {
     {"setParams", SetParams}, {"describe", Describe}, {"isa", Isa}, {"threads", Threads}, {"setThreads", SetThreads},
     {"supportedIsas", SupportedIsas}, {"setIsa", SetIsa}, {"unary", Unary}, {"binary", Binary},
-    {"reduce", Reduce}, {"argReduce", ArgReduce}, {"permute", Permute}, {"gemm", Gemm}, {"conv2d", Conv2d}, {"conv2dAct", Conv2dAct},
+    {"reduce", Reduce}, {"argReduce", ArgReduce}, {"permute", Permute}, {"gemm", Gemm}, {"conv2d", Conv2d}, {"conv2dAct", Conv2dAct}, {"conv2dActPool", Conv2dActPool},
     {"conv2dBackwardData", Conv2dBackwardData}, {"conv2dBackwardWeight", Conv2dBackwardWeight},
     {"maxPool2d", MaxPool2d}, {"maxPool2dBackward", MaxPool2dBackward}, {"avgPool2d", AvgPool2d},
     {"avgPool2dBackward", AvgPool2dBackward}, {"reluBackward", ReluBackward}, {"unaryBackward", UnaryBackward}, {"sgdUpdate", SgdUpdate},

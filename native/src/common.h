@@ -27,6 +27,9 @@ struct CkKernels {
   void (*avgPool2dBackward)(const float* dy, const CkPoolGeom* g, int countIncludePad, float* dx);
   // y = act(conv(x, w) + bias) for a unary op code act (relu fused into the epilogue where the path allows)
   void (*conv2dAct)(const float* x, const float* w, const float* bias, const CkConvGeom* g, int act, float alpha, float* y);
+  // y = maxPool(act(conv(x, w) + bias)), pg the pool's geometry over the conv output (direct_conv_impl.h)
+  void (*conv2dActPool)(const float* x, const float* w, const float* bias, const CkConvGeom* g, int act, float alpha,
+                        const CkPoolGeom* pg, float* y);
 };
 
 extern "C" {

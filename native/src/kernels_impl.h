@@ -19,6 +19,7 @@ namespace CK_NS {
 #include "winograd_impl.h"
 #include "conv_impl.h"
 #include "pool_impl.h"
+#include "direct_conv_impl.h"
 
 }  // namespace CK_NS
 
@@ -27,5 +28,5 @@ extern "C" const CkKernels CK_TABLE = {
   ck_unary, ck_binary, ck_reduce, ck_arg_reduce, ck_permute, CK_NS::gemmK,
   CK_NS::conv2dK, CK_NS::conv2dBackwardDataK, CK_NS::conv2dBackwardWeightK,
   CK_NS::maxPool2dK, CK_NS::maxPool2dBackwardK, CK_NS::avgPool2dK, CK_NS::avgPool2dBackwardK,
-  CK_NS::conv2dActK,
+  CK_NS::conv2dActK, CK_NS::conv2dActPoolK,
 };

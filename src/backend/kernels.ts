@@ -21,6 +21,7 @@ import {
   batchNormBackward,
   batchNormForward,
   conv2dAct,
+  conv2dActPool,
   crossEntropyBackward,
   crossEntropyForward,
   softmax,
@@ -250,6 +251,26 @@ export const KERNELS = {
       ['y', 'f32'],
     ],
     reference: conv2dAct,
+  }),
+  /**
+   * Inference fusion of a convolution, its activation and a max pool: y = maxPool(act(conv(x, w)
+   * + bias)), `g` the convolution's geometry and `pg` the pool's over its output (pg.n = g.n,
+   * pg.c = g.cOut, pg.h/pg.w = g.outH/g.outW), y (n, cOut, pg.outH, pg.outW); no argmax
+   * indices. Forward only. A backend without it is not slowed down: the op layer uses it only
+   * where the backend has its own version (else conv2dAct, or conv2d + unary, then maxPool2d).
+   */
+  conv2dActPool: kernel({
+    args: [
+      ['x', 'f32'],
+      ['w', 'f32'],
+      ['bias', 'f32?'],
+      ...conv,
+      ['act', 'unaryOp'],
+      ['alpha', 'number'],
+      ['pg', 'pool2d'],
+      ['y', 'f32'],
+    ],
+    reference: conv2dActPool,
   }),
   /** dx from dy (the transposed convolution); overwrites dx. */
   conv2dBackwardData: kernel({

@@ -3,6 +3,8 @@
  * mode off, or nothing involved requires grad), these patterns run as one step:
  * - Conv2d [-> BatchNorm2d in eval mode] [-> ReLU | LeakyReLU]: the batch norm folded into
  *   the convolution's weights and bias, the activation fused into the conv2dAct kernel;
+ *   with an activation followed by a MaxPool2d, where the backend has its own conv2dActPool
+ *   (native), the pool too (the un-pooled map never leaves the kernel);
  * - Linear [-> BatchNorm1d in eval mode, 2-D input] [-> ReLU | LeakyReLU]: the batch norm
  *   folded, the activation applied in place on the GEMM's output.
  * Folded weights are computed per call into call storage (freed with the call): the modules'
@@ -15,11 +17,14 @@ import { isGradEnabled } from '../autograd/engine.js';
 import { getBackend } from '../backend/index.js';
 import { emptyUninit } from '../tensor/alloc.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { conv2d, conv2dActInference, type FusedActivation } from './functional/conv.js';
+import { kernelSource } from '../backend/kernels.js';
+import { conv2d, conv2dActInference, conv2dActPoolInference, type FusedActivation } from './functional/conv.js';
+import type { MaxPool2dOptions } from './functional/pool.js';
 import { linear } from './functional/linear.js';
 import { LeakyReLU, ReLU } from './layers/activation.js';
 import { Conv2d } from './layers/conv.js';
 import { Linear } from './layers/linear.js';
+import { MaxPool2d } from './layers/pooling.js';
 import { BatchNorm1d, BatchNorm2d } from './layers/normalization.js';
 import { setSequentialRunner, type Module, type Sequential } from './module.js';
 
@@ -54,6 +59,16 @@ function activationOf(m: Module | null): FusedActivation | null {
   if (isExactly(m, ReLU)) return RELU;
   if (isExactly(m, LeakyReLU)) return { op: 'leakyRelu', alpha: (m as LeakyReLU).negativeSlope };
   return null;
+}
+
+/**
+ * The options of an exact MaxPool2d without hooks that may follow a fused activation, where the
+ * backend runs conv2dActPool itself (elsewhere the pool runs on its own as before), else null.
+ */
+function poolOf(m: Module): MaxPool2dOptions | null {
+  if (m.hasHooks || !isExactly(m, MaxPool2d) || kernelSource(getBackend(), 'conv2dActPool') !== 'backend') return null;
+  const p = m as MaxPool2d;
+  return { ...p.options, kernelSize: p.kernelSize };
 }
 
 /** An exact BatchNorm class in eval mode with running statistics over `channels`, without hooks. */
@@ -126,6 +141,8 @@ function fusedStep(mods: readonly Module[], i: number, x: Tensor): [number, Tens
     if (j === i + 1) return null;
     const [w, b] = bn === null ? [conv.weight, conv.bias] : foldNorm(conv.weight, conv.bias, bn);
     const options = { ...conv.options, groups: conv.groups };
+    const pool = act !== null && x.ndim === 4 && j < n ? poolOf(mods[j]) : null;
+    if (pool !== null) return [j + 1, conv2dActPoolInference(x, w, b, options, act as FusedActivation, pool)];
     return [j, act === null ? conv2d(x, w, b, options) : conv2dActInference(x, w, b, options, act)];
   }
   if (isExactly(m, Linear)) {

@@ -147,6 +147,47 @@ static inline bool ckReadParams(const double* p, size_t len, CkConv2dActParams& 
   q.alpha = p[16];
   return true;
 }
+struct CkConv2dActPoolParams {
+  CkConvGeom g;
+  double alpha;
+  CkPoolGeom pg;
+  static const size_t count = 31;
+};
+static inline bool ckReadParams(const double* p, size_t len, CkConv2dActPoolParams& q) {
+  if (!p || len < 31) return false;
+  q.g.n = (long)p[0];
+  q.g.cIn = (long)p[1];
+  q.g.h = (long)p[2];
+  q.g.w = (long)p[3];
+  q.g.cOut = (long)p[4];
+  q.g.kh = (long)p[5];
+  q.g.kw = (long)p[6];
+  q.g.strideH = (long)p[7];
+  q.g.strideW = (long)p[8];
+  q.g.padTop = (long)p[9];
+  q.g.padLeft = (long)p[10];
+  q.g.dilationH = (long)p[11];
+  q.g.dilationW = (long)p[12];
+  q.g.groups = (long)p[13];
+  q.g.outH = (long)p[14];
+  q.g.outW = (long)p[15];
+  q.alpha = p[16];
+  q.pg.n = (long)p[17];
+  q.pg.c = (long)p[18];
+  q.pg.h = (long)p[19];
+  q.pg.w = (long)p[20];
+  q.pg.kh = (long)p[21];
+  q.pg.kw = (long)p[22];
+  q.pg.strideH = (long)p[23];
+  q.pg.strideW = (long)p[24];
+  q.pg.padTop = (long)p[25];
+  q.pg.padLeft = (long)p[26];
+  q.pg.dilationH = (long)p[27];
+  q.pg.dilationW = (long)p[28];
+  q.pg.outH = (long)p[29];
+  q.pg.outW = (long)p[30];
+  return true;
+}
 struct CkConv2dBackwardDataParams {
   CkConvGeom g;
   static const size_t count = 16;

@@ -34,6 +34,7 @@ export interface NativeKernelExports {
   gemm?(a: Float32Array, b: Float32Array, c: Float32Array): void;
   conv2d?(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
   conv2dAct?(x: Float32Array, w: Float32Array, bias: Float32Array | null, act: number, y: Float32Array): void;
+  conv2dActPool?(x: Float32Array, w: Float32Array, bias: Float32Array | null, act: number, y: Float32Array): void;
   conv2dBackwardData?(dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   conv2dBackwardWeight?(x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   maxPool2d?(x: Float32Array, y: Float32Array, indices: Int32Array): void;
@@ -126,6 +127,17 @@ export function bindNativeKernels($nat: NativeKernelExports, $params: Float64Arr
       if ($code === undefined) unknownOp('conv2dAct', act, UNARY_OPS);
       $params[16] = alpha;
       $conv2dAct(x, w, bias, $code, y);
+    };
+  }
+  const $conv2dActPool = $nat.conv2dActPool;
+  if ($conv2dActPool) {
+    $bound.conv2dActPool = (x, w, bias, g, act, alpha, pg, y) => {
+      writeConv2dGeometry($params, 0, g);
+      const $code = UNARY_CODE[act];
+      if ($code === undefined) unknownOp('conv2dActPool', act, UNARY_OPS);
+      $params[16] = alpha;
+      writePool2dGeometry($params, 17, pg);
+      $conv2dActPool(x, w, bias, $code, y);
     };
   }
   const $conv2dBackwardData = $nat.conv2dBackwardData;

@@ -4,10 +4,11 @@
  * backward, batch normalisation, and convolution with a fused activation epilogue. Arrays are
  * viewed as (outer, len, inner) around the axis; all sums in float64.
  */
-import type { Conv2dGeometry } from '../backend.js';
+import type { Conv2dGeometry, Pool2dGeometry } from '../backend.js';
 import type { UnaryOp } from '../ops.js';
 import { conv2d } from './conv.js';
 import { unary } from './elementwise.js';
+import { maxPool2d } from './pool.js';
 
 /** Loss reductions of the fused loss kernels: 0 = 'none', 1 = 'mean', 2 = 'sum'. */
 export const REDUCTION_CODE = { none: 0, mean: 1, sum: 2 } as const;
@@ -311,4 +312,33 @@ export function conv2dAct(
   conv2d(x, w, bias, g, y);
   const cells = y.subarray(0, g.n * g.cOut * g.outH * g.outW);
   unary(act, cells, cells, alpha);
+}
+
+/**
+ * Convolution, activation and max pooling fused (inference): y = maxPool(act(conv(x, w) + bias))
+ * with the pool geometry pg over the convolution's output; the composition of conv2dAct and
+ * maxPool2d (indices discarded). Throws when pg does not describe the convolution's output.
+ */
+export function conv2dActPool(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  g: Conv2dGeometry,
+  act: UnaryOp,
+  alpha: number,
+  pg: Pool2dGeometry,
+  y: Float32Array,
+): void {
+  checkActPoolGeometry(g, pg);
+  const t = new Float32Array(g.n * g.cOut * g.outH * g.outW);
+  conv2dAct(x, w, bias, g, act, alpha, t);
+  maxPool2d(t, pg, y, new Int32Array(pg.n * pg.c * pg.outH * pg.outW));
+}
+
+/** Throws unless the pool geometry pg runs over the output of the convolution geometry g. */
+export function checkActPoolGeometry(g: Conv2dGeometry, pg: Pool2dGeometry): void {
+  if (pg.n !== g.n || pg.c !== g.cOut || pg.h !== g.outH || pg.w !== g.outW)
+    throw new RangeError(
+      `conv2dActPool: the pool's input (n ${pg.n}, c ${pg.c}, ${pg.h}x${pg.w}) is not the convolution's output (n ${g.n}, c ${g.cOut}, ${g.outH}x${g.outW})`,
+    );
 }

@@ -6,7 +6,7 @@
  * `record`.
  */
 import { isGradEnabled, record } from '../../autograd/engine.js';
-import { getBackend, type Conv2dGeometry } from '../../backend/index.js';
+import { getBackend, type Conv2dGeometry, type Pool2dGeometry } from '../../backend/index.js';
 import { kernelSource } from '../../backend/kernels.js';
 import type { UnaryOp } from '../../backend/ops.js';
 import { emptyUninit } from '../../tensor/alloc.js';
@@ -27,6 +27,8 @@ import {
   type Size2,
 } from './conv-args.js';
 import { expectTensor } from '../../tensor/ops/check.js';
+import { maxPool2d, type MaxPool2dOptions } from './pool.js';
+import { windowArgs, type WindowArgs } from './pool-args.js';
 
 /** Options of `conv2d` (PyTorch names, camelCase). */
 export interface Conv2dOptions {
@@ -228,6 +230,7 @@ function convNd(
   bIn: unknown,
   opts: unknown,
   act: FusedActivation | null = null,
+  pool: WindowArgs | null = null,
 ): Tensor {
   checkOptionNames(op, opts, CONV_OPTIONS);
   const o = (opts ?? {}) as Record<string, unknown>;
@@ -318,6 +321,65 @@ function convNd(
     outH,
     outW,
   };
+  if (act !== null && pool !== null && dims === 2) {
+    // conv2dActPool: the pool's geometry over the convolution's output (too small: the unfused pool's error)
+    const pg: Pool2dGeometry = {
+      n,
+      c: cOut,
+      h: outH,
+      w: outW,
+      kh: pool.kernel[0],
+      kw: pool.kernel[1],
+      strideH: pool.stride[0],
+      strideW: pool.stride[1],
+      padTop: pool.padding[0],
+      padLeft: pool.padding[1],
+      dilationH: pool.dilation[0],
+      dilationW: pool.dilation[1],
+      outH: slidingOutputSize(
+        outH,
+        pool.kernel[0],
+        pool.stride[0],
+        pool.padding[0],
+        pool.padding[0],
+        pool.dilation[0],
+        pool.ceilMode,
+      ),
+      outW: slidingOutputSize(
+        outW,
+        pool.kernel[1],
+        pool.stride[1],
+        pool.padding[1],
+        pool.padding[1],
+        pool.dilation[1],
+        pool.ceilMode,
+      ),
+    };
+    const be = getBackend();
+    if (pg.outH >= 1 && pg.outW >= 1 && kernelSource(be, 'conv2dActPool') === 'backend') {
+      if (isGradEnabled() && (x4.requiresGrad || w4.requiresGrad || (bias !== null && bias.requiresGrad)))
+        throw new Error(`${op}: the fused ${act.op} + max pool epilogue is inference-only, but an input requires grad`);
+      const yp = emptyUninit([n, cOut, pg.outH, pg.outW], op);
+      be.conv2dActPool(
+        x4.storageF32,
+        w4.storageF32,
+        bias ? bias.storageF32 : null,
+        g,
+        act.op,
+        act.alpha,
+        pg,
+        yp.storageF32,
+      );
+      return unlift(yp, dims, batched);
+    }
+    return maxPool2d(convNd(op, dims, xIn, wIn, bIn, opts, act), {
+      kernelSize: [pool.kernel[0], pool.kernel[1]],
+      stride: [pool.stride[0], pool.stride[1]],
+      padding: [pool.padding[0], pool.padding[1]],
+      dilation: [pool.dilation[0], pool.dilation[1]],
+      ceilMode: pool.ceilMode,
+    });
+  }
   const y = emptyUninit([n, cOut, outH, outW], op);
   if (act !== null) {
     if (isGradEnabled() && (x4.requiresGrad || w4.requiresGrad || (bias !== null && bias.requiresGrad)))
@@ -465,6 +527,29 @@ export function conv2dActInference(
   expectTensor('conv2d', 'input', x);
   expectTensor('conv2d', 'weight', weight);
   return convNd('conv2d', 2, x, weight, bias, options, act);
+}
+
+/**
+ * Inference-only conv2d with its activation and a max pool fused:
+ * maxPool2d(act(conv2d(x, weight, bias, options)), poolOptions), one conv2dActPool kernel where
+ * the backend has its own (else conv2dActInference then maxPool2d), no graph, no indices. Throws
+ * as conv2dActInference, and as maxPool2d for pool options it refuses.
+ */
+export function conv2dActPoolInference(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: Conv2dOptions,
+  act: FusedActivation,
+  poolOptions: MaxPool2dOptions,
+): Tensor {
+  expectTensor('conv2d', 'input', x);
+  expectTensor('conv2d', 'weight', weight);
+  const o = { ...poolOptions, returnIndices: false } as Record<string, unknown>;
+  const pool = windowArgs('maxPool2d', 2, o);
+  if (kernelSource(getBackend(), 'conv2dActPool') !== 'backend')
+    return maxPool2d(convNd('conv2d', 2, x, weight, bias, options, act), { ...poolOptions, returnIndices: false });
+  return convNd('conv2d', 2, x, weight, bias, options, act, pool);
 }
 
 /** 1-D convolution (cross-correlation) of x (N, C, L) or (C, L) with weight (out, C/groups, k). */

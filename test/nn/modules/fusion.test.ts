@@ -12,12 +12,12 @@ import { kernelSource } from '../../../src/backend/index.js';
 import { conv2dActInference } from '../../../src/nn/functional/conv.js';
 import { assertClose } from '../../helpers/check.js';
 
-type Counts = Record<'batchNormForward' | 'conv2d' | 'conv2dAct' | 'unary', number>;
+type Counts = Record<'batchNormForward' | 'conv2d' | 'conv2dAct' | 'conv2dActPool' | 'maxPool2d' | 'unary', number>;
 
 /** Runs fn counting some kernel calls on the current backend (restored after). */
 function counting<T>(fn: () => T): [T, Counts] {
   const be = getBackend() as unknown as Record<string, (...a: unknown[]) => void>;
-  const counts: Counts = { batchNormForward: 0, conv2d: 0, conv2dAct: 0, unary: 0 };
+  const counts: Counts = { batchNormForward: 0, conv2d: 0, conv2dAct: 0, conv2dActPool: 0, maxPool2d: 0, unary: 0 };
   const saved = new Map<string, (...a: unknown[]) => void>();
   for (const k of Object.keys(counts) as (keyof Counts)[]) {
     const orig = be[k];
@@ -92,7 +92,13 @@ test('fusion: eval model under noGrad equals the unfused run within 1e-5; BN fol
   assert.equal(slow.batchNormForward, 3, 'unfused runs every batch norm');
   assert.equal(fast.batchNormForward, 0, 'fused folds every batch norm');
   assert.equal(slow.conv2dAct, 0);
-  if (kernelSource(getBackend(), 'conv2dAct') === 'backend') assert.equal(fast.conv2dAct, 2);
+  assert.equal(slow.conv2dActPool, 0);
+  if (kernelSource(getBackend(), 'conv2dActPool') === 'backend') {
+    // Conv2d -> BatchNorm2d -> ReLU -> MaxPool2d is one kernel; the LeakyReLU conv has no pool after it
+    assert.equal(fast.conv2dActPool, 1);
+    assert.equal(fast.maxPool2d, 0);
+    assert.equal(fast.conv2dAct, 1);
+  } else if (kernelSource(getBackend(), 'conv2dAct') === 'backend') assert.equal(fast.conv2dAct, 2);
   else assert.equal(fast.conv2d, 3);
 });
 
@@ -182,4 +188,87 @@ test('setInferenceFusion takes a boolean and returns the previous setting', () =
   assert.equal(nn.inferenceFusionEnabled(), false);
   assert.equal(nn.setInferenceFusion(true), false);
   assert.throws(() => nn.setInferenceFusion('no' as unknown as boolean), /setInferenceFusion: expected true or false/);
+});
+
+test('fusion: Conv2d [-> BatchNorm2d] -> ReLU | LeakyReLU -> MaxPool2d equals the unfused run (LeNet, pool options)', () => {
+  manualSeed(11);
+  const fused = kernelSource(getBackend(), 'conv2dActPool') === 'backend';
+  const lenet = new nn.Sequential(
+    new nn.Conv2d(1, 6, 5, { padding: 2 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(6, 16, 5),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(16 * 5 * 5, 10),
+  ).eval();
+  const pools: [string, nn.Sequential, Tensor][] = [
+    ['LeNet-5', lenet, randn([5, 1, 28, 28])],
+    ['LeNet-5, batch 1', lenet, randn([1, 1, 28, 28])],
+    [
+      'BN + leaky, 3x3 window stride 2 padding 1, ceil mode',
+      new nn.Sequential(
+        new nn.Conv2d(3, 10, 3, { padding: 1 }),
+        new nn.BatchNorm2d(10),
+        new nn.LeakyReLU(0.1),
+        new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }),
+      ).eval(),
+      randn([3, 3, 11, 9]),
+    ],
+    [
+      'dilated pool, strided conv, 20 channels (the fallback)',
+      new nn.Sequential(
+        new nn.Conv2d(5, 20, 3, { stride: 2, padding: 1 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d([2, 3], { dilation: 2, stride: 1 }),
+      ).eval(),
+      randn([2, 5, 15, 13]),
+    ],
+    [
+      'Fashion-like 64 channels (Winograd conv, the pool fused)',
+      new nn.Sequential(new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2)).eval(),
+      randn([2, 32, 8, 8]),
+    ],
+    [
+      'unbatched input: not the pool',
+      new nn.Sequential(new nn.Conv2d(2, 4, 3), new nn.ReLU(), new nn.MaxPool2d(2)),
+      randn([2, 9, 9]),
+    ],
+  ];
+  for (const m of [pools[2][1]]) for (const mod of m.modules()) if (mod instanceof nn.BatchNorm2d) randomizeNorm(mod);
+  for (const [what, m, x] of pools) {
+    const want = unfused(() => noGrad(() => m.call(x)));
+    const [got, c] = counting(() => noGrad(() => m.call(x)));
+    assert.deepEqual(got.shape, want.shape, what);
+    assertClose(got, want, { atol: 1e-5, rtol: 1e-5, msg: what });
+    const batched = x.ndim === 4;
+    const convs = what.startsWith('LeNet') ? 2 : 1;
+    assert.equal(c.conv2dActPool, fused && batched ? convs : 0, `${what}: conv2dActPool calls`);
+    assert.equal(c.maxPool2d, fused && batched ? 0 : convs, `${what}: maxPool2d calls`);
+  }
+});
+
+test('fusion: a MaxPool2d with a hook, a subclass or no activation before it runs on its own', () => {
+  manualSeed(12);
+  class MyPool extends nn.MaxPool2d {}
+  const hooked = new nn.MaxPool2d(2);
+  let seen = 0;
+  hooked.registerForwardHook(() => {
+    seen++;
+  });
+  const x = randn([2, 3, 8, 8]);
+  for (const [what, pool, act] of [
+    ['hook', hooked, true],
+    ['subclass', new MyPool(2), true],
+    ['no activation', new nn.MaxPool2d(2), false],
+  ] as const) {
+    const m = new nn.Sequential(new nn.Conv2d(3, 4, 3), ...(act ? [new nn.ReLU()] : []), pool).eval();
+    const want = unfused(() => noGrad(() => m.call(x)));
+    const [got, c] = counting(() => noGrad(() => m.call(x)));
+    assertClose(got, want, { atol: 1e-6, rtol: 1e-6, msg: what });
+    assert.equal(c.conv2dActPool, 0, what);
+    assert.equal(c.maxPool2d, 1, what);
+  }
+  assert.equal(seen, 2, 'the hook saw both runs');
 });
