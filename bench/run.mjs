@@ -440,17 +440,20 @@ async function main() {
       const b = results[one]?.[wl.name];
       if (a === undefined || b === undefined) continue;
       (threadRatios[two] ??= {})[wl.name] = a / b;
-      const must = two.startsWith('convkit') || two.startsWith('chromium');
-      const mark = must ? (a >= b ? '  PASS' : '  FAIL') : '      ';
+      // batching is a single-threaded copy: its ratio is shown, not judged
+      const must = (two.startsWith('convkit') || two.startsWith('chromium')) && wl.name !== 'dataloader';
+      // issue #14: on a quiet machine wasm's second thread must give >= 1.7x on GEMM and convolution
+      const min = !hog && two.includes('wasm') && ['sgemm-1024', 'conv-fwd'].includes(wl.name) ? 1.7 : 1;
+      const mark = must ? (a >= min * b ? '  PASS' : '  FAIL') : '      ';
       pairLines.push(
-        `${mark}  ${two.padEnd(15)} ${wl.name.padEnd(14)} 2 threads ${fmtNum(a).padStart(8)}, 1 thread ${fmtNum(b).padStart(8)} ${wl.unit}: ${(a / b).toFixed(2)}x`,
+        `${mark}  ${two.padEnd(15)} ${wl.name.padEnd(14)} 2 threads ${fmtNum(a).padStart(8)}, 1 thread ${fmtNum(b).padStart(8)} ${wl.unit}: ${(a / b).toFixed(2)}x${min > 1 ? ` (target >= ${min}x)` : ''}`,
       );
     }
   }
   if (pairLines.length)
     lines.push(
       '',
-      `2 threads / 1 thread${hog ? ', with a CPU hog on one core' : ''} (convkit must not be slower on 2):`,
+      `2 threads / 1 thread${hog ? ', with a CPU hog on one core' : ''} (convkit must not be slower on 2; wasm GEMM and conv >= 1.7x on a quiet machine):`,
       ...pairLines,
     );
 
