@@ -117,6 +117,10 @@ export const ENVIRONMENT = {
     0,
     'MiB of tensor storage the wasm backend keeps in wasm memory before using the JS heap. Default 512 in Node, 256 in browsers.',
   ),
+  CONVKIT_WASM_SIMD: oneOf(
+    ['relaxed', 'simd'] as const,
+    "Which wasm kernel module: 'relaxed' (relaxed SIMD: fused multiply-add in the GEMM tile; an error where the engine lacks it) or 'simd' (SIMD only). Default: 'relaxed' where the engine validates it (Chromium, Node >= 22), else 'simd'.",
+  ),
   CONVKIT_MAX_TENSOR_MB: number(
     0,
     `Largest tensor (MiB of storage) one allocation may create; larger ones are refused with an error naming the op and shape. Default: no limit beyond ${2 ** 31 - 1} elements.`,

@@ -9,24 +9,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import jpegCjs from 'jpeg-js';
-import { renderEmbeddedWasm, wasmPath, embeddedPath } from '../scripts/embed-wasm.mjs';
+import { renderEmbeddedWasm, wasmPath, fmaWasmPath, embeddedPath } from '../scripts/embed-wasm.mjs';
 import { renderJpegJs, vendoredPath } from '../scripts/vendor-jpeg-js.mjs';
 import * as jpegEsm from '../src/vision/generated/jpeg-js.js';
-import { embeddedWasmBytes } from '../src/backend/wasm/module.js';
+import { embeddedWasmBytes, relaxedSimdSupported } from '../src/backend/wasm/module.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { BROWSER_ALTERNATIVES, nodeOnlyError } from '../src/platform.js';
 import { disposeBackend, getBackend, ready, setBackend, matmul, randn, initWasmBackend } from '../src/index.js';
 import type { WasmBackend } from '../src/index.js';
 
-test('the embedded wasm module is wasm/build/convkit.wasm as built (npm run build regenerates it)', () => {
+test('the embedded wasm modules are wasm/build/convkit.wasm and convkit-fma.wasm as built (npm run build regenerates them)', () => {
   const built = readFileSync(wasmPath);
+  const builtFma = readFileSync(fmaWasmPath);
   assert.equal(
     readFileSync(embeddedPath, 'utf8'),
-    renderEmbeddedWasm(built),
+    renderEmbeddedWasm(built, builtFma),
     'src/backend/wasm/generated/module-bytes.ts is stale: run node scripts/embed-wasm.mjs',
   );
-  assert.deepEqual(embeddedWasmBytes(), new Uint8Array(built));
+  assert.deepEqual(embeddedWasmBytes('simd'), new Uint8Array(built));
+  assert.deepEqual(embeddedWasmBytes('relaxed'), new Uint8Array(builtFma));
+  // by default the build this engine runs (Node 20: the plain one, unless relaxed SIMD is enabled)
+  assert.equal(embeddedWasmBytes(), embeddedWasmBytes(relaxedSimdSupported() ? 'relaxed' : 'simd'));
 });
 
 test('the vendored jpeg-js is the installed package, unchanged (node scripts/vendor-jpeg-js.mjs regenerates it)', () => {

@@ -12,6 +12,8 @@ export const NR: i32 = 8;
 export const KC: i32 = 256;
 export const MC: i32 = 128;
 export const NC: i32 = 512;
+/** 1 in the relaxed-SIMD (fused multiply-add) build, 0 in the plain one: the loader's describe() reads it. */
+export const RELAXED_SIMD: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 /** Bytes of per-thread workspace gemmCore needs: packed A block, packed B block, edge tile. */
 export const GEMM_WS_BYTES: i32 = (MC * KC + KC * NC + MR * NR) * 4;
 
@@ -115,11 +117,12 @@ function packB(dst: usize, b: usize, sbp: i32, sbj: i32, kc: i32, nc: i32): void
 }
 
 /**
- * c + a * b. In a build with relaxed SIMD (node scripts/build-wasm.mjs --relaxed-simd) a fused
- * multiply-add where the CPU has one: one instruction instead of two, which on Zen 3 made
- * GEMM 1024 31 -> 41 GFLOPS per thread (V8 turns the mul + add pair into two ops that share the
- * front end with the loads and loop overhead). The default build keeps mul then add (the bits
- * every test and fixture expect, and Node 20 runs relaxed SIMD only behind a flag).
+ * c + a * b. In the relaxed-SIMD build (wasm/build/convkit-fma.wasm, which the loader picks where
+ * the engine validates relaxed SIMD: Chromium, Node >= 22) a fused multiply-add where the CPU has
+ * one: one instruction instead of two, which on Zen 3 made GEMM 1024 31 -> 41 GFLOPS per thread
+ * (V8 turns the mul + add pair into two ops that share the front end with the loads and loop
+ * overhead). The plain build (convkit.wasm, for engines without relaxed SIMD such as Node 20)
+ * keeps mul then add.
  */
 // @ts-ignore: decorator
 @inline function madd(a: v128, b: v128, c: v128): v128 {

@@ -117,7 +117,10 @@ export interface WasmBackendOptions {
   sharedMemory?: boolean;
   /** Most MiB of tensor storage kept in wasm memory (default CONVKIT_WASM_MEMORY_MB, else 512 in Node, 256 in browsers). */
   memoryBudgetMB?: number;
-  /** The module's bytes (default: the module embedded in convkit, built from wasm/build/convkit.wasm). */
+  /**
+   * The module's bytes (default: the module embedded in convkit: wasm/build/convkit-fma.wasm where
+   * the engine runs relaxed SIMD, else wasm/build/convkit.wasm; CONVKIT_WASM_SIMD overrides).
+   */
   bytes?: Uint8Array;
   /** Tensors with fewer elements live on the JS heap (default 1024; 0 puts every tensor in wasm memory). */
   smallTensor?: number;
@@ -233,8 +236,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exp = instance.exports as unknown as Record<KernelName, KernelFn> & {
     GEMM_WS_BYTES: WebAssembly.Global;
+    RELAXED_SIMD?: WebAssembly.Global;
     fill: KernelFn;
   };
+  const fma = (exp.RELAXED_SIMD?.value as number | undefined) === 1;
   const gemmWs = exp.GEMM_WS_BYTES.value as number;
   const arena = new Arena(memory, layout.dataEnd, (opts.memoryBudgetMB ?? defaultBudgetMB()) * 2 ** 20, forceGc);
   const ctl = arena.heapBase;
@@ -375,7 +380,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const impl: Omit<WasmBackend, TableKernel> & Partial<Kernels> = {
     name: 'wasm',
     describe: () =>
-      `WASM SIMD (f32x4, 4x8 register tile), ${activeThreads()} thread${activeThreads() === 1 ? '' : 's'}` +
+      `WASM SIMD (f32x4${fma ? ' with relaxed-SIMD fused multiply-add' : ''}, 4x8 register tile), ${activeThreads()} thread${activeThreads() === 1 ? '' : 's'}` +
       (shared ? ' on shared memory' : ' (no shared memory: single-threaded, tensors on the JS heap)') +
       (pool && pool.helpers + 1 < Math.min(threadLimit, wantThreads) ? `, ${wantThreads} requested` : ''),
 

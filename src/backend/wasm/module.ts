@@ -1,29 +1,80 @@
 /**
- * Finding, compiling and adapting the kernel module wasm/build/convkit.wasm (built by
- * scripts/build-wasm.mjs). The same bytes serve Node, pages and Web Workers, threaded or not:
- * they are embedded in this package's JavaScript (generated/module-bytes.ts, base64, written by
- * scripts/embed-wasm.mjs at build time), so that every bundler and a plain
- * <script type="module"> get them with default settings and nothing is fetched at run time.
+ * Finding, compiling and adapting the kernel module wasm/build/convkit.wasm, or its relaxed-SIMD
+ * build convkit-fma.wasm where the engine runs relaxed SIMD (both built by scripts/build-wasm.mjs).
+ * The same bytes serve Node, pages and Web Workers, threaded or not: they are embedded in this
+ * package's JavaScript (generated/module-bytes.ts, base64, written by scripts/embed-wasm.mjs at
+ * build time), so that every bundler and a plain <script type="module"> get them with default settings and nothing is fetched at run time.
  * The module is built with a shared memory import; when shared memory is unavailable the
  * import's "shared" flag is cleared in a copy of the bytes before compiling (the kernels use no
  * atomic instructions, so the module validates either way).
  */
-import { WASM_BASE64, WASM_BYTE_LENGTH } from './generated/module-bytes.js';
+import { WASM_BASE64, WASM_BYTE_LENGTH, WASM_FMA_BASE64, WASM_FMA_BYTE_LENGTH } from './generated/module-bytes.js';
+import { getenv } from '../../platform.js';
 import { nodeFs } from './platform.js';
 
-let embedded: Uint8Array | null = null;
+/** The two builds of the kernels: SIMD only, and SIMD with relaxed SIMD's fused multiply-add. */
+export type WasmModuleKind = 'simd' | 'relaxed';
 
-/** The embedded convkit.wasm (decoded once; callers must not modify it). */
-export function embeddedWasmBytes(): Uint8Array {
-  if (embedded) return embedded;
-  const text = atob(WASM_BASE64);
+// A module whose one function returns f32x4.relaxed_madd of three splats: it validates only
+// where the engine has relaxed SIMD (Chromium >= 114, Node >= 22; Node 20 behind
+// --experimental-wasm-relaxed-simd).
+// biome-ignore format: the bytes are grouped by section and instruction
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128
+  0x03, 0x02, 0x01, 0x00, // functions: one of type 0
+  0x0a, 0x1c, 0x01, 0x1a, 0x00, // code: one body of 26 bytes, no locals
+  0x43, 0, 0, 0, 0, 0xfd, 0x13, // f32.const 0, f32x4.splat
+  0x43, 0, 0, 0, 0, 0xfd, 0x13,
+  0x43, 0, 0, 0, 0, 0xfd, 0x13,
+  0xfd, 0x85, 0x02, // f32x4.relaxed_madd (0xfd 0x105)
+  0x0b, // end
+]);
+
+let relaxed: boolean | undefined;
+/** Whether this engine runs relaxed SIMD (checked once, by validating a tiny module). */
+export function relaxedSimdSupported(): boolean {
+  if (relaxed === undefined) {
+    try {
+      relaxed = WebAssembly.validate(RELAXED_PROBE);
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
+}
+
+/** The module kind to load here: CONVKIT_WASM_SIMD, else 'relaxed' where the engine has it. */
+export function preferredWasmModule(): WasmModuleKind {
+  const want = getenv('CONVKIT_WASM_SIMD');
+  if (want === 'relaxed' && !relaxedSimdSupported())
+    throw new Error(
+      "wasm backend: CONVKIT_WASM_SIMD is 'relaxed' but this engine does not run relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); unset it or set it to 'simd'",
+    );
+  return want ?? (relaxedSimdSupported() ? 'relaxed' : 'simd');
+}
+
+const embedded: Partial<Record<WasmModuleKind, Uint8Array>> = {};
+
+/**
+ * The embedded convkit.wasm ('simd') or convkit-fma.wasm ('relaxed'); by default the one
+ * preferredWasmModule() names. Decoded once; callers must not modify it.
+ */
+export function embeddedWasmBytes(kind: WasmModuleKind = preferredWasmModule()): Uint8Array {
+  const cached = embedded[kind];
+  if (cached) return cached;
+  const [b64, length, file] =
+    kind === 'relaxed'
+      ? [WASM_FMA_BASE64, WASM_FMA_BYTE_LENGTH, 'convkit-fma.wasm']
+      : [WASM_BASE64, WASM_BYTE_LENGTH, 'convkit.wasm'];
+  const text = atob(b64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  if (bytes.length !== WASM_BYTE_LENGTH)
+  if (bytes.length !== length)
     throw new Error(
-      `wasm backend: the embedded module has ${bytes.length} bytes, expected ${WASM_BYTE_LENGTH} (rebuild: npm run build)`,
+      `wasm backend: the embedded ${file} has ${bytes.length} bytes, expected ${length} (rebuild: npm run build)`,
     );
-  embedded = bytes;
+  embedded[kind] = bytes;
   return bytes;
 }
 
