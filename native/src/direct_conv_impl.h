@@ -170,6 +170,10 @@ static void conv2dActPoolK(const float* x, const float* w, const float* bias, co
   const CkConvGeom g = *gp;
   const CkPoolGeom pg = *pgp;
   if (g.n == 0 || pg.outH * pg.outW * g.cOut == 0) return;
+  if (rowsConvFits(g, pg)) {  // few channels, 2x2 / 2 pool: output columns in the lanes (direct_conv_rows_impl.h)
+    rowsConvPoolAny(x, w, bias, g, act, alpha, pg, y);
+    return;
+  }
   if (directConvFits(g)) {
     // one channel vector: 10 positions (12 spill position pointers: measured 8% slower on LeNet conv1)
     if (g.cOut <= CK_VW) directConvPool<1, 10>(x, w, bias, g, act, alpha, pg, y);

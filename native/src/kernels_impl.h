@@ -19,6 +19,7 @@ namespace CK_NS {
 #include "winograd_impl.h"
 #include "conv_impl.h"
 #include "pool_impl.h"
+#include "direct_conv_rows_impl.h"
 #include "direct_conv_impl.h"
 
 }  // namespace CK_NS

@@ -128,6 +128,55 @@ static void maxRowVec(const float* xs, const float* end, const CkPoolGeom& g, lo
   }
 }
 
+// maxRowVec for 2x2 windows at stride 2 (the common max pool): each row's 2*CK_VW inputs are
+// loaded once and split into the two taps by an even/odd shuffle (maxRowVec<2> loads and
+// shuffles per tap); the same order, ties and NaN rule, the two rows unrolled. With spill (a
+// later row of this plane follows, which its task rewrites whole) a short store writes whole
+// vectors when the lanes past the row land in the next row.
+static void maxRow22(const float* xs, const float* end, const CkPoolGeom& g, long h0, long owA, long owB, float* y,
+                     int32_t* idx, bool spill) {
+  vi even, odd, iota;
+  for (int l = 0; l < CK_VW; l++) { even[l] = 2 * l; odd[l] = 2 * l + 1; iota[l] = 2 * l; }
+  for (long ow = owA; ow < owB; ow += CK_VW) {
+    long cnt = lmin(CK_VW, owB - ow);
+    long w0 = ow * 2 - g.padLeft;
+    vf best = {};
+    vi bi = {};
+    for (int i = 0; i < 2; i++) {
+      const float* p = xs + (h0 + i) * g.w + w0;
+      float tmp[2 * CK_VW] __attribute__((aligned(64)));
+      if (p + 2 * CK_VW > end) {  // near the end of the array: through a zero-padded copy
+        long have = end - p;
+        for (long l = 0; l < 2 * CK_VW; l++) tmp[l] = l < have ? p[l] : 0.f;
+        p = tmp;
+      }
+      vf a = *(const vfu*)p, b = *(const vfu*)(p + CK_VW);
+      vf e = __builtin_shuffle(a, b, even), o = __builtin_shuffle(a, b, odd);
+      vi base = iota + (int32_t)((h0 + i) * g.w + w0);
+      vi stop = e != e;  // a row stops at its first NaN
+      if (i == 0) {      // the window's first tap is always taken
+        best = e;
+        bi = base;
+      } else {
+        vi take = (e > best) | stop;
+        best = take ? e : best;
+        bi = take ? base : bi;
+      }
+      vi take = ~stop & ((o > best) | (o != o));
+      best = take ? o : best;
+      bi = take ? base + 1 : bi;
+    }
+    if (cnt == CK_VW || (spill && ow + CK_VW <= 2 * g.outW)) {
+      *(vfu*)(y + ow) = best;
+      typedef int32_t viu __attribute__((vector_size(CK_VW * 4), aligned(4)));
+      *(viu*)(idx + ow) = bi;
+    } else {
+      storeLanes(y + ow, best, cnt);
+      storeLanesI(idx + ow, bi, cnt);
+    }
+  }
+}
+
 static void maxPool2dK(const float* x, const CkPoolGeom* gp, float* y, int32_t* indices) {
   const CkPoolGeom g = *gp;
   long hw = g.h * g.w, per = g.outH * g.outW;
@@ -149,7 +198,8 @@ static void maxPool2dK(const float* x, const CkPoolGeom* gp, float* y, int32_t* 
       int32_t* ir = ip + oh * g.outW;
       if (fast && oh >= ohLo && oh < ohHi && owHi > owLo) {
         for (long ow = 0; ow < owLo; ow++) maxWindow(xs, g, h0, ow * g.strideW - g.padLeft, yr + ow, ir + ow);
-        if (g.strideW == 1) maxRowVec<1>(xs, end, g, h0, owLo, owHi, yr, ir);
+        if (g.kh == 2 && g.kw == 2 && g.strideW == 2) maxRow22(xs, end, g, h0, owLo, owHi, yr, ir, oh + 1 < g.outH);
+        else if (g.strideW == 1) maxRowVec<1>(xs, end, g, h0, owLo, owHi, yr, ir);
         else maxRowVec<2>(xs, end, g, h0, owLo, owHi, yr, ir);
         for (long ow = owHi; ow < g.outW; ow++) maxWindow(xs, g, h0, ow * g.strideW - g.padLeft, yr + ow, ir + ow);
       } else {

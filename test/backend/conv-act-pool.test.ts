@@ -2,8 +2,8 @@
  * The conv2dActPool kernel (convolution + bias + activation + max pool, inference) of the native
  * backend against the reference (conv2dAct then maxPool2d, src/backend/js/fused.ts): error within
  * 1e-4 of the largest output, and within 1e-5 of the native conv2dAct + maxPool2d composition,
- * over fixed cases (LeNet's two layers, the direct path's tile tails, the fallback's groups and
- * wide layers) and random geometries: batch 1..5, odd sizes, padding, stride and dilation of
+ * over fixed cases (LeNet's two layers, the width-vectorised path's blocks and channel groups, the
+ * direct path's tile tails, the fallback's groups and wide layers; on every ISA level) and random geometries: batch 1..5, odd sizes, padding, stride and dilation of
  * both the convolution and the pool, channels 1..20, with and without bias, relu / leakyRelu /
  * tanh; NaN inputs; mismatched geometries refused.
  */
@@ -101,6 +101,24 @@ function fixed(what: string, s: ConvSpec, pool: [number, number, number?, number
 const CASES: Case[] = [
   fixed('LeNet conv1', { n: 3, cIn: 1, h: 28, w: 28, cOut: 6, kh: 5, kw: 5, pad: 2 }, [2, 2]),
   fixed('LeNet conv2', { n: 3, cIn: 6, h: 14, w: 14, cOut: 16, kh: 5, kw: 5 }, [2, 2]),
+  // the width-vectorised path (stride-1 conv, few channels, 2x2 / stride 2 pool): one and two
+  // vectors per block, several blocks with a short last store, channel groups with a tail, an
+  // odd conv output (its last row and column unpooled), cIn > 1, the other activations
+  fixed('rows: batch 1, 1 -> 1, 9x9 padded', { n: 1, cIn: 1, h: 9, w: 9, cOut: 1, kh: 3, kw: 3, pad: 1 }, [2, 2]),
+  fixed(
+    'rows: 7 channels, 29x31, two blocks, leaky',
+    { n: 2, cIn: 2, h: 29, w: 31, cOut: 7, kh: 5, kw: 5, pad: 2 },
+    [2, 2],
+    'leakyRelu',
+  ),
+  fixed(
+    'rows: 13 channels (groups 6 + 6 + 1), tanh',
+    { n: 3, cIn: 3, h: 16, w: 17, cOut: 13, kh: 3, kw: 3, pad: 1 },
+    [2, 2],
+    'tanh',
+  ),
+  fixed('rows: 2x4 kernel, odd output 11x31', { n: 2, cIn: 4, h: 12, w: 34, cOut: 5, kh: 2, kw: 4 }, [2, 2]),
+  fixed('rows: 1x1 kernel, 3 channels, wide', { n: 5, cIn: 3, h: 6, w: 63, cOut: 3, kh: 1, kw: 1 }, [2, 2], 'tanh'),
   fixed('batch 1, 1 channel, 1x1', { n: 1, cIn: 1, h: 5, w: 3, cOut: 1, kh: 1, kw: 1 }, [1, 1]),
   fixed(
     '9..16 channels, odd sizes, leaky',
@@ -229,10 +247,23 @@ test('reference conv2dActPool: a pool geometry that is not the convolution outpu
 
 describe('native conv2dActPool', () => {
   const addon = loadNativeAddon();
-  const nat = createNativeBackend(addon.isa() as NativeIsa);
+  const defaultIsa = addon.isa() as NativeIsa;
+  const nat = createNativeBackend(defaultIsa);
   test('native runs conv2dActPool itself', () => assert.equal(kernelSource(nat, 'conv2dActPool'), 'backend'));
   test(`matches the reference and its own conv2dAct + maxPool2d (${CASES.length} geometries)`, () => {
     for (const c of CASES) check(nat, c);
+  });
+  test('every ISA level matches the reference on the fixed geometries', () => {
+    const fixedCases = CASES.filter((c) => !c.what.startsWith('random'));
+    try {
+      for (const isa of addon.supportedIsas() as NativeIsa[]) {
+        const be = createNativeBackend(isa);
+        for (const c of fixedCases) check(be, { ...c, what: `${isa}: ${c.what}` });
+        for (const c of fixedCases.slice(0, 7)) check(be, { ...c, what: `${isa} NaN: ${c.what}`, act: 'tanh' }, 37);
+      }
+    } finally {
+      createNativeBackend(defaultIsa);
+    }
   });
   test('a NaN input gives NaN where its window reaches, as the reference', () => {
     // the direct path's geometries (Winograd, in the fallback, spreads a NaN over its whole tile)

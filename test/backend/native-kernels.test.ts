@@ -234,6 +234,14 @@ poolCases.push(['LeNet pool1 2x2', pool(3, 6, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1, fa
 poolCases.push(['LeNet pool2 2x2', pool(4, 16, 10, 10, 2, 2, 2, 2, 0, 0, 1, 1, false)]);
 poolCases.push(['2x2 stride 2, wide rows', pool(2, 3, 7, 75, 2, 2, 2, 2, 0, 0, 1, 1, true)]);
 poolCases.push(['3x3 stride 1 pad 1, wide rows', pool(2, 3, 9, 41, 3, 3, 1, 1, 1, 1, 1, 1, false)]);
+// the 2x2 stride-2 rows (maxRow22): odd sizes (last row and column unpooled), padding with
+// ceil (edge windows outside the fast region), row stride 1, a single 2x2 plane (the loads
+// near the array's end), many small planes across threads (whole-vector stores into the next row)
+poolCases.push(['2x2 stride 2, 17x35', pool(3, 4, 17, 35, 2, 2, 2, 2, 0, 0, 1, 1, false)]);
+poolCases.push(['2x2 stride 2 pad 1 ceil, odd sizes', pool(2, 5, 13, 21, 2, 2, 2, 2, 1, 1, 1, 1, true)]);
+poolCases.push(['2x2 strides 1 x 2', pool(2, 3, 9, 30, 2, 2, 1, 2, 0, 0, 1, 1, false)]);
+poolCases.push(['2x2 stride 2, one 2x2 plane', pool(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1, false)]);
+poolCases.push(['2x2 stride 2, small planes (threaded)', pool(32, 48, 12, 12, 2, 2, 2, 2, 0, 0, 1, 1, false)]);
 poolCases.push(['3x3 stride 2, wide rows', pool(2, 2, 9, 71, 3, 3, 2, 2, 0, 0, 1, 1, false)]);
 poolCases.push(['3x2 stride (1,2) pad (0,1)', pool(1, 3, 8, 50, 3, 2, 1, 2, 0, 1, 1, 1, true)]);
 
