@@ -214,16 +214,18 @@ struct Pool {
     return true;
   }
 
+  struct SchedAttr {
+    uint32_t size, policy;
+    uint64_t flags;
+    int32_t nice;
+    uint32_t priority;
+    uint64_t runtime, deadline, period;
+  };
+
   // Asks for a short time slice (see the comment at the top), keeping this thread's nice value.
   static void askShortSlice() {
 #ifdef SYS_sched_setattr
-    struct {
-      uint32_t size, policy;
-      uint64_t flags;
-      int32_t nice;
-      uint32_t priority;
-      uint64_t runtime, deadline, period;
-    } a{};
+    SchedAttr a{};
     errno = 0;
     int nice = getpriority(PRIO_PROCESS, 0);  // this thread's (Linux: per thread)
     if (nice == -1 && errno != 0) return;
@@ -234,6 +236,32 @@ struct Pool {
     syscall(SYS_sched_setattr, 0, &a, 0);  // fails harmlessly where unsupported
 #endif
   }
+
+  // The caller's short slice while it sleeps for a worker: on a core shared with another process
+  // the worker's wake-up then preempts that process at once (EEVDF: a shorter slice may preempt)
+  // instead of after its whole time slice (a few ms per job). Restores the caller's attributes.
+  struct ShortSlice {
+    SchedAttr old{};
+    bool set = false;
+    ShortSlice() {
+#if defined(SYS_sched_setattr) && defined(SYS_sched_getattr)
+      if (syscall(SYS_sched_getattr, 0, &old, sizeof(old), 0) != 0 || old.policy != SCHED_OTHER) return;
+      SchedAttr a = old;
+      a.size = sizeof(a);
+      a.flags = 0;
+      a.runtime = kWorkerSliceNs;
+      set = syscall(SYS_sched_setattr, 0, &a, 0) == 0;
+#endif
+    }
+    ~ShortSlice() {
+#ifdef SYS_sched_setattr
+      if (!set) return;
+      old.size = sizeof(old);
+      old.flags = 0;
+      syscall(SYS_sched_setattr, 0, &old, 0);
+#endif
+    }
+  };
 #endif
 
   void run(long ntasks, ck_task_fn f, void* c) {
@@ -322,6 +350,9 @@ struct Pool {
       if ((i & 63) == 63 && std::chrono::steady_clock::now() - t0 > kCallerSpin) break;
     }
     if (done.load(std::memory_order_acquire) < n) pullStalled(n);
+#ifdef __linux__
+    ShortSlice shortSlice;  // while it sleeps (only here: the caller's thread is not the pool's)
+#endif
     for (;;) {
       int d = done.load(std::memory_order_seq_cst);
       if (d >= n) break;
