@@ -18,7 +18,10 @@
 // - workers ask for a 0.1 ms time slice (Linux >= 6.12 EEVDF: sched_setattr's sched_runtime;
 //   older kernels ignore it): against a busy loop on its core a worker then alternates with it
 //   every 0.1 ms instead of every few ms, so a task it claimed progresses at about half speed
-//   instead of standing still for a whole slice while the caller waits.
+//   instead of standing still for a whole slice while the caller waits. The caller takes the
+//   same short slice while it sleeps for a worker (restored when it wakes): woken on a busy
+//   core, it then runs at once instead of after the other process's slice (without it bench
+//   --contended fell back to ~1.0x on LeNet-5 in about a third of the runs).
 #include "common.h"
 #include <atomic>
 #include <chrono>
