@@ -4,11 +4,14 @@
  * threading threshold, reductions, GEMMs, convolutions whose tasks call the GEMM: nested calls
  * that must run inline), some after a pause long enough for the workers to go to sleep. Every
  * repeat must give the first run's bits, element-wise results must be the same bits on every
- * pool size, and every result must match the js reference.
+ * pool size, and every result must match the js reference. Once more on 2 threads beside a busy
+ * loop pinned to one core (the paths that move a preempted worker and keep workers off the
+ * caller's core): the same bits as without it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Backend, Conv2dGeometry } from '../../src/backend/backend.js';
@@ -176,27 +179,47 @@ if (childThreads > 0) {
   const here = fileURLToPath(import.meta.url);
   const hashesBy: Record<string, string>[] = [];
 
+  const runChild = (threads: number) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', here], {
+      env: { ...process.env, CONVKIT_POOL_STRESS_CHILD: String(threads) },
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    assert.equal(r.status, 0, `child exited with ${r.status} (${r.signal ?? 'no signal'}): ${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
+      threads: number;
+      bad: string[];
+      hashes: Record<string, string>;
+    };
+    assert.equal(out.threads, threads, 'pool size');
+    assert.deepEqual(out.bad, []);
+    return out;
+  };
+
   for (const threads of [1, 2, 3, 4]) {
     test(`native pool, ${threads} thread(s): thousands of small and nested jobs give the same bits every time`, () => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', here], {
-        env: { ...process.env, CONVKIT_POOL_STRESS_CHILD: String(threads) },
-        encoding: 'utf8',
-        timeout: 240_000,
-      });
-      assert.equal(r.status, 0, `child exited with ${r.status} (${r.signal ?? 'no signal'}): ${r.stderr}`);
-      const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
-        threads: number;
-        bad: string[];
-        hashes: Record<string, string>;
-      };
-      assert.equal(out.threads, threads, 'pool size');
-      assert.deepEqual(out.bad, []);
+      const out = runChild(threads);
       hashesBy.push(out.hashes);
       // the pool size changes how some kernels split their work, never element-wise results
       for (const name of ['unary relu', 'unary exp'])
         assert.equal(out.hashes[name], hashesBy[0][name], `${name}: bits differ from 1 thread on ${threads}`);
     });
   }
+
+  test('native pool, 2 threads beside a busy loop on one core: the same bits as on a quiet machine', () => {
+    assert.equal(hashesBy.length, 4, 'the runs on 1..4 threads ran first');
+    // the busy loop on the last core (taskset where present), as bench --contended runs it
+    const core = String(availableParallelism() - 1);
+    const pinned = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+    const loop = [process.execPath, '-e', 'for (;;) {}'];
+    const [cmd, ...args] = pinned ? ['taskset', '-c', core, ...loop] : loop;
+    const hog = spawn(cmd, args, { stdio: 'ignore' });
+    try {
+      assert.deepEqual(runChild(2).hashes, hashesBy[1]);
+    } finally {
+      hog.kill('SIGKILL');
+    }
+  });
 
   test('native pool: the stressed kernels match the js reference', () => {
     const nat = createNativeBackend();
