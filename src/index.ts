@@ -55,7 +55,7 @@ export type { Backend, BackendCandidate } from './backend/index.js';
 export { initWasmBackend } from './backend/wasm/index.js';
 export { initWebGPU } from './backend/webgpu/index.js';
 export type { WebGPUAdapterInfo, WebGpuBackend, WebGpuOptions, WebGpuStats } from './backend/webgpu/index.js';
-export type { WasmBackend, WasmBackendOptions, WasmMemoryStats } from './backend/wasm/index.js';
+export type { WasmBackend, WasmBackendOptions, WasmMemoryStats, WasmModuleKind } from './backend/wasm/index.js';
 export * as autograd from './autograd/index.js';
 export * as F from './nn/functional/index.js';
 export * as nn from './nn/index.js';

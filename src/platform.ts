@@ -119,7 +119,7 @@ export const ENVIRONMENT = {
   ),
   CONVKIT_WASM_SIMD: oneOf(
     ['relaxed', 'simd'] as const,
-    "Which wasm kernel module: 'relaxed' (relaxed SIMD: fused multiply-add in the GEMM tile; an error where the engine lacks it) or 'simd' (SIMD only). Default: 'relaxed' where the engine validates it (Chromium, Node >= 22), else 'simd'.",
+    "Which wasm kernel build: 'simd' (the same bits on every engine and CPU) or 'relaxed' (relaxed SIMD: a fused multiply-add in the GEMM tile; faster, rounds differently; an error where the engine lacks it). Default 'simd'.",
   ),
   CONVKIT_MAX_TENSOR_MB: number(
     0,

@@ -1,9 +1,11 @@
 /**
  * The relaxed-SIMD build of the wasm kernels (wasm/build/convkit-fma.wasm: fused multiply-add in
- * the GEMM tile). The loader picks it where the engine runs relaxed SIMD; Node 20 runs it only
- * behind --experimental-wasm-relaxed-simd, so these tests start child processes with that flag:
- * the whole wasm kernel parity suite against the js reference on the relaxed build, which module
- * CONVKIT_WASM_SIMD selects, and the errors for a build the engine cannot run.
+ * the GEMM tile), loaded on request (the `simd: 'relaxed'` option or CONVKIT_WASM_SIMD=relaxed);
+ * Node 20 runs it only behind --experimental-wasm-relaxed-simd, so these tests start child
+ * processes with that flag: the whole wasm kernel parity suite against the js reference on the
+ * relaxed build, which build the option and the variable select (the plain one by default, even
+ * where relaxed SIMD runs: it gives the same bits everywhere), and the errors for a build the
+ * engine cannot run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,16 +49,29 @@ test('every wasm kernel matches the reference on the relaxed-SIMD (fused multipl
   assert.ok(passed >= 20, `only ${passed} kernel tests ran`);
 });
 
-test('the loader picks the relaxed build where the engine runs it, and CONVKIT_WASM_SIMD overrides', () => {
-  const auto = run([FLAG, '--import', 'tsx', '--input-type=module', '-e', describeSnippet], {});
-  assert.equal(auto.status, 0, auto.stderr);
-  assert.match(auto.stdout, /fused multiply-add/);
-  const plain = run([FLAG, '--import', 'tsx', '--input-type=module', '-e', describeSnippet], {
-    CONVKIT_WASM_SIMD: 'simd',
-  });
+test('the plain build by default even where relaxed SIMD runs; the option and CONVKIT_WASM_SIMD choose the relaxed one', () => {
+  const plain = run([FLAG, '--import', 'tsx', '--input-type=module', '-e', describeSnippet], {});
   assert.equal(plain.status, 0, plain.stderr);
-  assert.doesNotMatch(plain.stdout, /fused multiply-add/);
   assert.match(plain.stdout, /WASM SIMD/);
+  assert.doesNotMatch(plain.stdout, /fused multiply-add/);
+  const env = run([FLAG, '--import', 'tsx', '--input-type=module', '-e', describeSnippet], {
+    CONVKIT_WASM_SIMD: 'relaxed',
+  });
+  assert.equal(env.status, 0, env.stderr);
+  assert.match(env.stdout, /fused multiply-add/);
+  const option = run(
+    [
+      FLAG,
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      describeSnippet.replace('threads: 2', "threads: 2, simd: 'relaxed'"),
+    ],
+    { CONVKIT_WASM_SIMD: 'simd' },
+  );
+  assert.equal(option.status, 0, option.stderr);
+  assert.match(option.stdout, /fused multiply-add/, 'the option wins over the variable');
 });
 
 test('asking for the relaxed build where the engine lacks relaxed SIMD, or for an unknown build, is an error naming CONVKIT_WASM_SIMD', () => {
@@ -64,6 +79,18 @@ test('asking for the relaxed build where the engine lacks relaxed SIMD, or for a
     const r = run(['--import', 'tsx', '--input-type=module', '-e', describeSnippet], { CONVKIT_WASM_SIMD: 'relaxed' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /CONVKIT_WASM_SIMD is 'relaxed' but this engine does not run relaxed SIMD/);
+    const o = run(
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        describeSnippet.replace('threads: 2', "threads: 2, simd: 'relaxed'"),
+      ],
+      {},
+    );
+    assert.notEqual(o.status, 0);
+    assert.match(o.stderr, /simd: 'relaxed' but this engine does not run relaxed SIMD/);
   }
   const bad = run(['--import', 'tsx', '--input-type=module', '-e', describeSnippet], { CONVKIT_WASM_SIMD: 'fast' });
   assert.notEqual(bad.status, 0);

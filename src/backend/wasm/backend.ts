@@ -45,7 +45,7 @@ import {
   type UnaryOp,
 } from '../ops.js';
 import { Arena } from './arena.js';
-import { compileModule, embeddedWasmBytes } from './module.js';
+import { compileModule, embeddedWasmBytes, preferredWasmModule, type WasmModuleKind } from './module.js';
 import { forceGc, isNode, sharedMemoryAvailable } from './platform.js';
 import { getenv, threadCount } from '../../platform.js';
 import { WorkerPool } from './pool.js';
@@ -118,9 +118,14 @@ export interface WasmBackendOptions {
   /** Most MiB of tensor storage kept in wasm memory (default CONVKIT_WASM_MEMORY_MB, else 512 in Node, 256 in browsers). */
   memoryBudgetMB?: number;
   /**
-   * The module's bytes (default: the module embedded in convkit: wasm/build/convkit-fma.wasm where
-   * the engine runs relaxed SIMD, else wasm/build/convkit.wasm; CONVKIT_WASM_SIMD overrides).
+   * Which embedded build of the kernels (default CONVKIT_WASM_SIMD, else 'simd'): 'simd' gives the
+   * same bits on every engine and CPU; 'relaxed' (relaxed SIMD: a fused multiply-add in the GEMM
+   * tile, wasm/build/convkit-fma.wasm) is faster where the CPU has FMA (Chromium sgemm 1024 on one
+   * Zen 3 thread: 36 -> 45 GFLOPS) but rounds differently, and needs an engine with relaxed SIMD
+   * (Chromium >= 114, Node >= 22). Ignored when `bytes` is given.
    */
+  simd?: WasmModuleKind;
+  /** The module's bytes (default: the embedded build `simd` names). */
   bytes?: Uint8Array;
   /** Tensors with fewer elements live on the JS heap (default 1024; 0 puts every tensor in wasm memory). */
   smallTensor?: number;
@@ -217,7 +222,7 @@ function contiguousStrides(shape: readonly number[]): number[] {
 /** Creates a wasm backend (synchronously; workers join as they start). */
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   if (typeof WebAssembly === 'undefined') throw new Error('wasm backend: WebAssembly is not available');
-  const bytes = opts.bytes ?? embeddedWasmBytes();
+  const bytes = opts.bytes ?? embeddedWasmBytes(preferredWasmModule(opts.simd));
   const wantThreads = threadCount('wasm backend', opts.threads, MAX_THREADS);
   const shared = opts.sharedMemory !== false && sharedMemoryAvailable();
   const { module, layout } = compileModule(bytes, shared);

@@ -1,7 +1,7 @@
 /** Asynchronous set-up of the wasm backend for browsers (and Node when the module sits at a URL). */
 import { registerBackend, setBackend } from '../index.js';
 import { createWasmBackend, type WasmBackend, type WasmBackendOptions } from './backend.js';
-import { embeddedWasmBytes, fetchWasmBytes } from './module.js';
+import { embeddedWasmBytes, fetchWasmBytes, preferredWasmModule } from './module.js';
 
 /**
  * Selects the 'wasm' backend and resolves with it once its workers are running (or failed to
@@ -14,7 +14,7 @@ export async function initWasmBackend(
   url?: URL | string,
   opts: Omit<WasmBackendOptions, 'bytes'> = {},
 ): Promise<WasmBackend> {
-  const bytes = url === undefined ? embeddedWasmBytes() : await fetchWasmBytes(url);
+  const bytes = url === undefined ? embeddedWasmBytes(preferredWasmModule(opts.simd)) : await fetchWasmBytes(url);
   const backend = createWasmBackend({ ...opts, bytes });
   // this backend first; after disposeBackend() a fresh one with the same module and options
   let first: WasmBackend | null = backend;

@@ -1,6 +1,6 @@
 /**
- * Finding, compiling and adapting the kernel module wasm/build/convkit.wasm, or its relaxed-SIMD
- * build convkit-fma.wasm where the engine runs relaxed SIMD (both built by scripts/build-wasm.mjs).
+ * Finding, compiling and adapting the kernel module wasm/build/convkit.wasm, or on request its
+ * relaxed-SIMD build convkit-fma.wasm (both built by scripts/build-wasm.mjs).
  * The same bytes serve Node, pages and Web Workers, threaded or not: they are embedded in this
  * package's JavaScript (generated/module-bytes.ts, base64, written by scripts/embed-wasm.mjs at
  * build time), so that every bundler and a plain <script type="module"> get them with default settings and nothing is fetched at run time.
@@ -44,21 +44,30 @@ export function relaxedSimdSupported(): boolean {
   return relaxed;
 }
 
-/** The module kind to load here: CONVKIT_WASM_SIMD, else 'relaxed' where the engine has it. */
-export function preferredWasmModule(): WasmModuleKind {
-  const want = getenv('CONVKIT_WASM_SIMD');
+/**
+ * The module kind to load: `requested` (an option), else CONVKIT_WASM_SIMD, else 'simd'. The plain
+ * SIMD build is the default because its results are the same bits on every engine and CPU (a page
+ * in Chromium computes exactly what Node computes); the relaxed build is faster where the CPU has
+ * a fused multiply-add but rounds differently. Asking for 'relaxed' where the engine lacks relaxed
+ * SIMD is an error.
+ */
+export function preferredWasmModule(requested?: WasmModuleKind): WasmModuleKind {
+  const want = requested ?? getenv('CONVKIT_WASM_SIMD') ?? 'simd';
+  if (want !== 'simd' && want !== 'relaxed')
+    throw new Error(`wasm backend: simd must be 'simd' or 'relaxed', got '${String(want)}'`);
   if (want === 'relaxed' && !relaxedSimdSupported())
     throw new Error(
-      "wasm backend: CONVKIT_WASM_SIMD is 'relaxed' but this engine does not run relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); unset it or set it to 'simd'",
+      `wasm backend: ${requested ? "simd: 'relaxed'" : "CONVKIT_WASM_SIMD is 'relaxed'"} but this engine does not run relaxed SIMD (Chromium >= 114 and Node >= 22 do; Node 20 needs --experimental-wasm-relaxed-simd); use 'simd'`,
     );
-  return want ?? (relaxedSimdSupported() ? 'relaxed' : 'simd');
+  return want;
 }
 
 const embedded: Partial<Record<WasmModuleKind, Uint8Array>> = {};
 
 /**
  * The embedded convkit.wasm ('simd') or convkit-fma.wasm ('relaxed'); by default the one
- * preferredWasmModule() names. Decoded once; callers must not modify it.
+ * preferredWasmModule() names (CONVKIT_WASM_SIMD, else 'simd'). Decoded once; callers must not
+ * modify it.
  */
 export function embeddedWasmBytes(kind: WasmModuleKind = preferredWasmModule()): Uint8Array {
   const cached = embedded[kind];
