@@ -3,8 +3,8 @@
 // src/backend/wasm/module.ts loads from both src/ and dist/:
 //   wasm/build/convkit.wasm      SIMD (f32x4) and threads: every engine with WebAssembly SIMD
 //   wasm/build/convkit-fma.wasm  the same with relaxed SIMD: the GEMM tile uses a fused
-//                                multiply-add (wasm/assembly/gemm.ts madd); chosen at run time
-//                                where the engine validates relaxed SIMD (Chromium, Node >= 22)
+//                                multiply-add (wasm/assembly/gemm.ts madd); loaded on request
+//                                (the `simd: 'relaxed'` option, CONVKIT_WASM_SIMD=relaxed)
 // First regenerates wasm/assembly/generated (scripts/gen-kernels.mjs); afterwards embeds both
 // in src/backend/wasm/generated/module-bytes.ts (scripts/embed-wasm.mjs).
 import asc from 'assemblyscript/asc';

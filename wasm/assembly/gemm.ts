@@ -117,12 +117,12 @@ function packB(dst: usize, b: usize, sbp: i32, sbj: i32, kc: i32, nc: i32): void
 }
 
 /**
- * c + a * b. In the relaxed-SIMD build (wasm/build/convkit-fma.wasm, which the loader picks where
- * the engine validates relaxed SIMD: Chromium, Node >= 22) a fused multiply-add where the CPU has
- * one: one instruction instead of two, which on Zen 3 made GEMM 1024 31 -> 41 GFLOPS per thread
- * (V8 turns the mul + add pair into two ops that share the front end with the loads and loop
- * overhead). The plain build (convkit.wasm, for engines without relaxed SIMD such as Node 20)
- * keeps mul then add.
+ * c + a * b. In the relaxed-SIMD build (wasm/build/convkit-fma.wasm, loaded on request: the
+ * `simd: 'relaxed'` option or CONVKIT_WASM_SIMD; needs Chromium >= 114 or Node >= 22) a fused
+ * multiply-add where the CPU has one: one instruction instead of two, which on Zen 3 made
+ * GEMM 1024 31 -> 41 GFLOPS per thread (V8 turns the mul + add pair into two ops that share the
+ * front end with the loads and loop overhead). The plain build (convkit.wasm, the default) keeps mul then add: its results are
+ * the same bits on every engine and CPU.
  */
 // @ts-ignore: decorator
 @inline function madd(a: v128, b: v128, c: v128): v128 {
